@@ -1,0 +1,75 @@
+import { Queue } from 'bullmq'
+import { Redis, type RedisOptions } from 'ioredis'
+import { z } from 'zod'
+import type { Logger } from '../server/lib/logger.ts'
+
+/**
+ * Queue registry. Queue keys carry the configured hash tag as prefix ({pw} by
+ * default), so every key of a queue lands in one Redis Cluster slot.
+ */
+export const QUEUES = {
+  ingest: 'ingest',
+  maintenance: 'maintenance',
+} as const
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
+
+/** Job payloads carry ids and counts, never personal data (Redis keeps them in clear). */
+export const JOB_SCHEMAS = {
+  'after-ingest': z.object({ waybills: z.array(z.string()).max(50_000), stored: z.number().int().min(0), receivedAt: z.string() }),
+  'kpi-tick': z.object({}),
+  'run-db-policies': z.object({}),
+} as const
+export type JobName = keyof typeof JOB_SCHEMAS
+export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
+
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  'after-ingest': QUEUES.ingest,
+  'kpi-tick': QUEUES.maintenance,
+  'run-db-policies': QUEUES.maintenance,
+}
+
+/** Workers block on Redis and must never give up a command (BullMQ's production guide). */
+export function workerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null })
+}
+
+/** Producers fail fast while Redis is away, so the API can answer 503 instead of hanging. */
+export function producerConnectionOptions(): RedisOptions {
+  return { maxRetriesPerRequest: 1, enableOfflineQueue: false }
+}
+
+export class Queues {
+  readonly ingest: Queue
+  readonly maintenance: Queue
+  private readonly connection: Redis
+
+  constructor(redisUrl: string, readonly prefix: string, log: Logger) {
+    this.connection = new Redis(redisUrl, producerConnectionOptions())
+    this.connection.on('error', (err) => log.warn({ err: err.message }, 'queue connection error'))
+    const opts = { connection: this.connection, prefix }
+    this.ingest = new Queue(QUEUES.ingest, opts)
+    this.maintenance = new Queue(QUEUES.maintenance, opts)
+    for (const q of [this.ingest, this.maintenance]) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
+  }
+
+  async addAfterIngest(data: JobData<'after-ingest'>): Promise<void> {
+    await this.ingest.add('after-ingest', data, { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 500 } })
+  }
+
+  /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
+  async schedule(embedded: boolean): Promise<void> {
+    await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    if (embedded) {
+      await this.maintenance.upsertJobScheduler('run-db-policies', { every: 60_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.connection.ping()) === 'PONG'
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.ingest.close(), this.maintenance.close()])
+    this.connection.disconnect()
+  }
+}

@@ -1,0 +1,59 @@
+import { Worker, type Job } from 'bullmq'
+import type pg from 'pg'
+import type { Logger } from '../server/lib/logger.ts'
+import type { KpiPublisher } from '../server/live/kpi-publisher.ts'
+import { JOB_QUEUE, JOB_SCHEMAS, QUEUES, workerConnection, type JobName, type QueueName } from './queues.ts'
+import { afterIngest } from './processors/after-ingest.ts'
+import { kpiTick } from './processors/kpi-tick.ts'
+import { runDbPolicies } from './processors/run-db-policies.ts'
+
+export interface WorkerDeps {
+  db: pg.Pool
+  log: Logger
+  kpi: KpiPublisher
+}
+
+type Processor = (deps: WorkerDeps, data: never) => Promise<void>
+const PROCESSORS: Record<JobName, Processor> = {
+  'after-ingest': afterIngest,
+  'kpi-tick': kpiTick,
+  'run-db-policies': runDbPolicies,
+}
+
+/** Every job name has exactly one handler and one queue; checked at boot. */
+export function checkRegistry(): void {
+  for (const name of Object.keys(JOB_SCHEMAS) as JobName[]) {
+    if (!PROCESSORS[name] || !JOB_QUEUE[name]) throw new Error(`job ${name} has no processor or queue`)
+  }
+}
+
+export class Workers {
+  private readonly workers: Worker[] = []
+
+  constructor(private readonly deps: WorkerDeps, redisUrl: string, prefix: string) {
+    checkRegistry()
+    for (const queue of Object.values(QUEUES) as QueueName[]) {
+      const worker = new Worker(queue, (job) => this.process(job), {
+        connection: workerConnection(redisUrl),
+        prefix,
+        concurrency: queue === QUEUES.ingest ? 4 : 1,
+      })
+      worker.on('error', (err) => deps.log.warn({ err: err.message, queue }, 'worker error'))
+      worker.on('failed', (job, err) => deps.log.warn({ jobId: job?.id, job: job?.name, err: err.message }, 'job failed'))
+      this.workers.push(worker)
+    }
+  }
+
+  private async process(job: Job): Promise<void> {
+    const name = job.name as JobName
+    const schema = JOB_SCHEMAS[name]
+    if (!schema) throw new Error(`no processor for job ${job.name}`)
+    const data = schema.parse(job.data)
+    await PROCESSORS[name]({ ...this.deps, log: this.deps.log.child({ job: name, jobId: job.id }) }, data as never)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()))
+    this.deps.kpi.stop()
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod'
+
+/** The one place that reads process.env. Everything else receives a Config. */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  REDIS_URL: z.string().url().optional(),
+  QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  RUN_WORKERS: z.enum(['true', 'false']).default('true'),
+  SEED_NETWORK: z.enum(['true', 'false']).default('true'),
+  FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  embeddedPgPort: number
+  /** Unset: use 127.0.0.1:6379 if it answers, else start redis-server from PATH. */
+  redisUrl: string | undefined
+  queuePrefix: string
+  adminPassword: string | undefined
+  allowedOrigins: string[] | undefined
+  sessionTtlMs: number
+  cookieSecure: 'auto' | boolean
+  runWorkers: boolean
+  seedNetwork: boolean
+  futureToleranceMs: number
+  maxEventsPerBatch: number
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = schema.safeParse(cleaned)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    adminPassword: e.ADMIN_PASSWORD,
+    allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
+    runWorkers: e.RUN_WORKERS === 'true',
+    seedNetwork: e.SEED_NETWORK === 'true',
+    futureToleranceMs: e.FUTURE_TOLERANCE_SECONDS * 1000,
+    maxEventsPerBatch: e.MAX_EVENTS_PER_BATCH,
+    logLevel: e.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,18 @@
+import type pg from 'pg'
+import type { Config } from './config.ts'
+import type { Logger } from './lib/logger.ts'
+import type { ReferenceData } from './services/reference.ts'
+import type { Queues } from '../jobs/queues.ts'
+import type { IngestDeps } from './services/ingest-events.ts'
+
+/** What the HTTP routes and the websocket hub need; built once in the app's composition root. */
+export interface AppContext {
+  config: Config
+  db: pg.Pool
+  log: Logger
+  reference: ReferenceData
+  queues: Queues
+  ingestDeps: IngestDeps
+  /** Called when a session ends, so its open websockets close too. */
+  onLogout: (sessionHash: string) => void
+}

@@ -1,0 +1,169 @@
+import type pg from 'pg'
+import type { ShipmentState, ShipmentStatus, EventType, ExceptionReason } from '../domain/status.ts'
+import type { Fee, Tier } from '../domain/fees.ts'
+
+type Queryable = pg.Pool | pg.PoolClient
+
+export interface NewShipment {
+  waybill: string
+  tier: Tier
+  sender: { name: string; phone: string; address: string; city: string }
+  recipient: { name: string; phone: string; address: string; city: string }
+  originHub: string
+  destinationHub: string
+  itemName: string
+  weightKg: number
+  volumeCm3: number
+  declaredValueFen: number | null
+  collectedAt: Date
+  collectedBy: string
+  fee: Fee
+}
+
+const col = <T>(rows: readonly NewShipment[], f: (s: NewShipment) => T): T[] => rows.map(f)
+
+/** Inserts collection records; a waybill already stored is left as it is. Returns the waybills inserted now. */
+export async function insertShipments(db: Queryable, rows: readonly NewShipment[]): Promise<Set<string>> {
+  const r = await db.query<{ waybill: string }>(
+    `INSERT INTO shipments (waybill, tier, sender_name, sender_phone, sender_address, sender_city,
+       recipient_name, recipient_phone, recipient_phone_last4, recipient_address, recipient_city,
+       origin_hub, destination_hub, item_name, weight_kg, volume_cm3, declared_value_fen,
+       chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
+       collected_at, collected_by, status, status_at)
+     SELECT u.*, 'collected', u.collected_at FROM unnest(
+       $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+       $12::text[], $13::text[], $14::text[], $15::numeric[], $16::numeric[], $17::bigint[],
+       $18::numeric[], $19::smallint[], $20::int[], $21::int[], $22::int[], $23::int[], $24::int[],
+       $25::timestamptz[], $26::text[]
+     ) AS u(waybill, tier, sender_name, sender_phone, sender_address, sender_city,
+       recipient_name, recipient_phone, recipient_phone_last4, recipient_address, recipient_city,
+       origin_hub, destination_hub, item_name, weight_kg, volume_cm3, declared_value_fen,
+       chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
+       collected_at, collected_by)
+     ON CONFLICT (waybill) DO NOTHING
+     RETURNING waybill`,
+    [
+      col(rows, (s) => s.waybill), col(rows, (s) => s.tier),
+      col(rows, (s) => s.sender.name), col(rows, (s) => s.sender.phone), col(rows, (s) => s.sender.address), col(rows, (s) => s.sender.city),
+      col(rows, (s) => s.recipient.name), col(rows, (s) => s.recipient.phone), col(rows, (s) => s.recipient.phone.slice(-4)),
+      col(rows, (s) => s.recipient.address), col(rows, (s) => s.recipient.city),
+      col(rows, (s) => s.originHub), col(rows, (s) => s.destinationHub), col(rows, (s) => s.itemName),
+      col(rows, (s) => s.weightKg), col(rows, (s) => s.volumeCm3), col(rows, (s) => s.declaredValueFen),
+      col(rows, (s) => s.fee.chargeableWeightKg), col(rows, (s) => s.fee.zone),
+      col(rows, (s) => s.fee.parts.baseFen), col(rows, (s) => s.fee.parts.weightFen), col(rows, (s) => s.fee.parts.tierFen),
+      col(rows, (s) => s.fee.parts.insuranceFen), col(rows, (s) => s.fee.totalFen),
+      col(rows, (s) => s.collectedAt), col(rows, (s) => s.collectedBy),
+    ],
+  )
+  return new Set(r.rows.map((x) => x.waybill))
+}
+
+export async function existingWaybills(db: Queryable, waybills: readonly string[]): Promise<Set<string>> {
+  const r = await db.query<{ waybill: string }>('SELECT waybill FROM shipments WHERE waybill = ANY($1::text[])', [waybills])
+  return new Set(r.rows.map((x) => x.waybill))
+}
+
+const STATE_COLUMNS = `waybill, status, status_at AS "statusAt", last_scan_at AS "lastScanAt", last_scan_hub AS "lastScanHub",
+  last_event_type AS "lastEventType", delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason",
+  exception_at AS "exceptionAt"`
+
+/** Reads and row-locks the states of these shipments, in waybill order so that concurrent batches never deadlock. */
+export async function lockStates(client: pg.PoolClient, waybills: readonly string[]): Promise<Map<string, ShipmentState>> {
+  const r = await client.query<ShipmentState & { waybill: string }>(
+    `SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR UPDATE`,
+    [waybills],
+  )
+  return new Map(r.rows.map(({ waybill, ...state }) => [waybill, state]))
+}
+
+// $1 waybills and the state columns as arrays, $12 now
+export async function updateStates(client: pg.PoolClient, states: ReadonlyMap<string, ShipmentState>, now: Date): Promise<void> {
+  if (states.size === 0) return
+  const w = [...states.keys()]
+  const s = [...states.values()]
+  await client.query(
+    `UPDATE shipments AS sh SET status = u.status, status_at = u.status_at, last_scan_at = u.last_scan_at,
+       last_scan_hub = u.last_scan_hub, last_event_type = u.last_event_type, delivered_at = u.delivered_at,
+       signer = u.signer, exception_reason = u.exception_reason, exception_at = u.exception_at, updated_at = $11
+     FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[],
+                 $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[])
+       AS u(waybill, status, status_at, last_scan_at, last_scan_hub, last_event_type, delivered_at, signer, exception_reason, exception_at)
+     WHERE sh.waybill = u.waybill`,
+    [
+      w, s.map((x) => x.status), s.map((x) => x.statusAt), s.map((x) => x.lastScanAt), s.map((x) => x.lastScanHub),
+      s.map((x) => x.lastEventType), s.map((x) => x.deliveredAt), s.map((x) => x.signer), s.map((x) => x.exceptionReason),
+      s.map((x) => x.exceptionAt), now,
+    ],
+  )
+}
+
+export interface ShipmentRecord {
+  waybill: string
+  tier: Tier
+  senderName: string | null
+  senderPhone: string | null
+  senderAddress: string | null
+  senderCity: string
+  recipientName: string | null
+  recipientPhone: string | null
+  recipientAddress: string | null
+  recipientCity: string
+  originHub: string
+  destinationHub: string
+  itemName: string
+  weightKg: number
+  volumeCm3: number
+  declaredValueFen: number | null
+  chargeableWeightKg: number
+  feeZone: number
+  feeBaseFen: number
+  feeWeightFen: number
+  feeTierFen: number
+  feeInsuranceFen: number
+  feeTotalFen: number
+  paymentState: string
+  collectedAt: Date
+  collectedBy: string
+  status: ShipmentStatus
+  statusAt: Date
+  lastScanAt: Date | null
+  lastScanHub: string | null
+  lastEventType: EventType | null
+  deliveredAt: Date | null
+  signer: string | null
+  exceptionReason: ExceptionReason | null
+  exceptionAt: Date | null
+}
+
+const RECORD_COLUMNS = `waybill, tier, sender_name AS "senderName", sender_phone AS "senderPhone", sender_address AS "senderAddress",
+  sender_city AS "senderCity", recipient_name AS "recipientName", recipient_phone AS "recipientPhone",
+  recipient_address AS "recipientAddress", recipient_city AS "recipientCity", origin_hub AS "originHub",
+  destination_hub AS "destinationHub", item_name AS "itemName", weight_kg AS "weightKg", volume_cm3 AS "volumeCm3",
+  declared_value_fen AS "declaredValueFen", chargeable_weight_kg AS "chargeableWeightKg", fee_zone AS "feeZone",
+  fee_base_fen AS "feeBaseFen", fee_weight_fen AS "feeWeightFen", fee_tier_fen AS "feeTierFen",
+  fee_insurance_fen AS "feeInsuranceFen", fee_total_fen AS "feeTotalFen", payment_state AS "paymentState",
+  collected_at AS "collectedAt", collected_by AS "collectedBy", status, status_at AS "statusAt",
+  last_scan_at AS "lastScanAt", last_scan_hub AS "lastScanHub", last_event_type AS "lastEventType",
+  delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason", exception_at AS "exceptionAt"`
+
+export async function findShipment(db: Queryable, waybill: string): Promise<ShipmentRecord | undefined> {
+  const r = await db.query<ShipmentRecord>(`SELECT ${RECORD_COLUMNS} FROM shipments WHERE waybill = $1`, [waybill])
+  return r.rows[0]
+}
+
+/**
+ * Finds parcels by waybill number, recipient name or phone (full number or its
+ * last four digits). Each branch uses its own index.
+ */
+export async function searchShipments(db: Queryable, q: string, limit: number): Promise<ShipmentRecord[]> {
+  const r = await db.query<ShipmentRecord>(
+    `SELECT ${RECORD_COLUMNS} FROM shipments
+     WHERE waybill = upper($1) OR recipient_name = $1 OR recipient_phone = $1
+        OR (length($1) = 4 AND recipient_phone_last4 = $1)
+     ORDER BY collected_at DESC
+     LIMIT $2`,
+    [q, limit],
+  )
+  return r.rows
+}

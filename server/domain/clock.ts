@@ -1,0 +1,15 @@
+/**
+ * Calendar arithmetic in Asia/Shanghai. China has kept UTC+8 all year since 1991
+ * (no daylight saving), so a fixed offset is exact for every date this system sees.
+ */
+const OFFSET_MS = 8 * 3_600_000
+const DAY_MS = 86_400_000
+
+export function startOfShanghaiDay(at: Date): Date {
+  const local = at.getTime() + OFFSET_MS
+  return new Date(local - (((local % DAY_MS) + DAY_MS) % DAY_MS) - OFFSET_MS)
+}
+
+export function startOfMinute(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000)
+}

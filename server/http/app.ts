@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { randomUUID } from 'node:crypto'
+import type { AppContext } from '../context.ts'
+import { AppError } from '../lib/errors.ts'
+import { requireRoles } from './auth-middleware.ts'
+import { ROUTES } from './routes.ts'
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
+
+export interface Health { ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }> }
+
+export function createApp(ctx: AppContext, health: Health): express.Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  app.use((req, res, next) => {
+    const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID()
+    res.setHeader('x-request-id', id)
+    const started = Date.now()
+    res.on('finish', () => {
+      if (req.path.startsWith('/api/')) ctx.log.debug({ reqId: id, method: req.method, path: req.route?.path ?? req.path, status: res.statusCode, ms: Date.now() - started }, 'request')
+    })
+    next()
+  })
+  app.use('/api', express.json({ limit: '16mb' }))
+
+  app.get('/healthz', (_req, res) => { res.json({ ok: true }) })
+  app.get('/readyz', async (_req, res) => {
+    const r = await health.ready()
+    res.status(r.ok ? 200 : 503).json(r)
+  })
+
+  for (const route of ROUTES) {
+    const handler = (req: Request, res: Response) => route.handler(ctx, req, res)
+    if (route.roles === 'public') app[route.method](route.path, handler)
+    else app[route.method](route.path, requireRoles(ctx.db, route.roles), handler)
+  }
+  app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
+
+  if (existsSync(WEB_DIST)) {
+    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }))
+    app.get(/^\/(?!api\/|ws$).*/, (_req, res) => res.sendFile(path.join(WEB_DIST, 'index.html')))
+  }
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toAppError(err)
+    if (e.status >= 500) ctx.log.error({ err, reqId: res.getHeader('x-request-id'), path: req.path }, 'request failed')
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
+  })
+  return app
+}
+
+/** Known errors keep their message; anything else becomes a 500 that reveals nothing. */
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  const e = err as { type?: string; status?: number; message?: string; limit?: number }
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'malformed_json', `The body is not valid JSON: ${e.message ?? ''}`.trim())
+  if (e?.type === 'entity.too.large') return new AppError(413, 'body_too_large', `The body exceeds ${e.limit} bytes; send smaller batches`)
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'unsupported_encoding', e.message ?? 'Unsupported encoding')
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', e.message ?? 'Bad request')
+  return new AppError(500, 'internal', 'Something went wrong on our side; it has been logged')
+}

@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express'
+import { parse as parseCookie } from 'cookie'
+import type pg from 'pg'
+import { principalFromApiToken, principalFromSession, type Principal } from '../services/auth.ts'
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors.ts'
+import type { Role } from '../domain/roles.ts'
+
+export const SESSION_COOKIE = 'pw_session'
+
+declare module 'express-serve-static-core' {
+  interface Request { principal?: Principal }
+}
+
+export function sessionTokenOf(cookieHeader: string | undefined): string | undefined {
+  return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined
+}
+
+/** Who is calling: a session cookie (people) or a bearer API token (machines). */
+export async function resolvePrincipal(db: pg.Pool, req: Pick<Request, 'headers'>, now: Date): Promise<Principal | undefined> {
+  const auth = req.headers.authorization
+  if (auth?.startsWith('Bearer ')) return principalFromApiToken(db, auth.slice(7).trim())
+  const token = sessionTokenOf(req.headers.cookie)
+  return token ? principalFromSession(db, token, now) : undefined
+}
+
+export function requireRoles(db: pg.Pool, roles: readonly Role[]) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const principal = await resolvePrincipal(db, req, new Date())
+    if (!principal) throw new UnauthenticatedError()
+    if (!roles.includes(principal.role)) throw new ForbiddenError()
+    req.principal = principal
+    next()
+  }
+}

@@ -1,0 +1,129 @@
+import type { Request, Response } from 'express'
+import { z } from 'zod'
+import { ALL_USER_ROLES, type Role } from '../domain/roles.ts'
+import { BadRequestError, UnavailableError } from '../lib/errors.ts'
+import type { AppContext } from '../context.ts'
+import { ingestEvents } from '../services/ingest-events.ts'
+import { createShipments } from '../services/shipments.ts'
+import { getShipment, track } from '../services/lookup.ts'
+import { createApiToken, login, logout } from '../services/auth.ts'
+import { kpiSnapshot } from '../services/kpis.ts'
+import { SESSION_COOKIE } from './auth-middleware.ts'
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'put' | 'delete'
+  path: string
+  /** 'public' routes need no principal; every other route names the roles it admits. */
+  roles: readonly Role[] | 'public'
+  handler: (ctx: AppContext, req: Request, res: Response) => Promise<void>
+}
+
+const EVERYONE = ALL_USER_ROLES
+const LOOKUP_ROLES: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
+const INGEST_ROLES: readonly Role[] = ['admin', 'integrator']
+
+const loginBody = z.strictObject({ username: z.string().min(1).max(40), password: z.string().min(1).max(200) })
+const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(80) })
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body)
+  if (!r.success) throw new BadRequestError('Invalid request body', r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })))
+  return r.data
+}
+
+function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
+  const secure = ctx.config.cookieSecure === 'auto' ? req.secure : ctx.config.cookieSecure
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) }
+}
+
+/** The route table: one place that says who may call what (the security tests read it). */
+export const ROUTES: RouteDef[] = [
+  {
+    method: 'post', path: '/api/v1/auth/login', roles: 'public',
+    async handler(ctx, req, res) {
+      const { username, password } = parseBody(loginBody, req.body)
+      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date())
+      res.cookie(SESSION_COOKIE, s.token, cookieOptions(ctx, req, ctx.config.sessionTtlMs))
+      res.json({ user: s.user, expiresAt: s.expiresAt })
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/auth/logout', roles: EVERYONE,
+    async handler(ctx, req, res) {
+      const p = req.principal!
+      if (p.kind === 'user') {
+        await logout(ctx.db, p.sessionHash)
+        ctx.onLogout(p.sessionHash)
+      }
+      res.clearCookie(SESSION_COOKIE, cookieOptions(ctx, req))
+      res.status(204).end()
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/auth/me', roles: EVERYONE,
+    async handler(_ctx, req, res) {
+      const p = req.principal!
+      if (p.kind !== 'user') throw new BadRequestError('Not a user session')
+      res.json({ user: { username: p.username, displayName: p.displayName, role: p.role, hubCode: p.hubCode } })
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/admin/api-tokens', roles: ['admin'],
+    async handler(ctx, req, res) {
+      const { name } = parseBody(tokenBody, req.body)
+      const p = req.principal!
+      const token = await createApiToken(ctx.db, name, 'integrator', p.kind === 'user' ? p.userId : null)
+      res.status(201).json({ name, role: 'integrator', token })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/hubs', roles: [...EVERYONE, 'integrator'],
+    async handler(ctx, _req, res) { res.json({ hubs: ctx.reference.allHubs() }) },
+  },
+  {
+    method: 'get', path: '/api/v1/couriers', roles: [...EVERYONE, 'integrator'],
+    async handler(ctx, _req, res) { res.json({ couriers: ctx.reference.allCouriers() }) },
+  },
+  {
+    method: 'post', path: '/api/v1/shipments', roles: INGEST_ROLES,
+    async handler(ctx, req, res) {
+      const result = await createShipments(ctx.db, ctx.reference, req.body)
+      res.status(result.accepted.length === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/events', roles: INGEST_ROLES,
+    async handler(ctx, req, res) {
+      const now = new Date()
+      const outcome = await ingestEvents(ctx.ingestDeps, req.body, now)
+      if (outcome.waybills.length > 0) {
+        // Stored but not yet followed up: a retry (same ids) stores nothing twice and enqueues again.
+        try {
+          await ctx.queues.addAfterIngest({ waybills: outcome.waybills, stored: outcome.stored.length, receivedAt: now.toISOString() })
+        } catch (err) {
+          ctx.log.warn({ err }, 'after-ingest job not enqueued')
+          throw new UnavailableError('The queue is unavailable; retry the same batch (it is idempotent)')
+        }
+      }
+      const { result } = outcome
+      res.status(result.accepted === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/shipments/:waybill', roles: [...LOOKUP_ROLES, 'finance'],
+    async handler(ctx, req, res) {
+      res.json(await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/track', roles: LOOKUP_ROLES,
+    async handler(ctx, req, res) {
+      const q = typeof req.query.q === 'string' ? req.query.q : ''
+      res.json(await track(ctx.db, ctx.reference, q, req.principal!.role))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/kpis', roles: EVERYONE,
+    async handler(ctx, _req, res) { res.json(await kpiSnapshot(ctx.db, new Date())) },
+  },
+]

@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis'
+import type { Logger } from '../lib/logger.ts'
+
+export type LiveChannel = 'kpi'
+/** Bus topics: live channels for clients, plus control messages between instances. */
+export type BusTopic = LiveChannel | 'session-ended'
+export interface LiveMessage { channel: BusTopic; data: unknown }
+
+/**
+ * Live updates go through Redis pub/sub so that a client on any server instance
+ * sees what any worker published.
+ */
+export class LiveBus {
+  private readonly pub: Redis
+  private sub: Redis | undefined
+  private readonly topic: string
+
+  constructor(private readonly redisUrl: string, prefix: string, private readonly log: Logger) {
+    this.topic = `${prefix}:live`
+    this.pub = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false })
+    this.pub.on('error', (err) => log.warn({ err: err.message }, 'live publisher connection error'))
+  }
+
+  async publish(channel: BusTopic, data: unknown): Promise<void> {
+    await this.pub.publish(this.topic, JSON.stringify({ channel, data }))
+  }
+
+  async subscribe(handler: (m: LiveMessage) => void): Promise<void> {
+    this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null })
+    this.sub.on('error', (err) => this.log.warn({ err: err.message }, 'live subscriber connection error'))
+    this.sub.on('message', (_topic: string, payload: string) => {
+      try {
+        handler(JSON.parse(payload) as LiveMessage)
+      } catch (err) {
+        this.log.error({ err }, 'bad live message')
+      }
+    })
+    await this.sub.subscribe(this.topic)
+  }
+
+  async close(): Promise<void> {
+    this.pub.disconnect()
+    this.sub?.disconnect()
+  }
+}

@@ -1,0 +1,51 @@
+import type pg from 'pg'
+import { kpiSnapshot } from '../services/kpis.ts'
+import type { LiveBus } from './bus.ts'
+import type { Logger } from '../lib/logger.ts'
+
+/**
+ * Computes and publishes the KPI snapshot when something changed, at most once
+ * per interval: a burst of ingest batches costs one query round, not one each.
+ */
+export class KpiPublisher {
+  private timer: NodeJS.Timeout | undefined
+  private lastRun = 0
+  private running: Promise<void> | undefined
+
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly bus: LiveBus,
+    private readonly log: Logger,
+    private readonly minIntervalMs = 500,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  markDirty(): void {
+    if (this.timer) return
+    const wait = Math.max(0, this.lastRun + this.minIntervalMs - Date.now())
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      void this.publishNow()
+    }, wait)
+  }
+
+  async publishNow(): Promise<void> {
+    if (this.running) return this.running
+    this.lastRun = Date.now()
+    this.running = (async () => {
+      try {
+        await this.bus.publish('kpi', await kpiSnapshot(this.db, this.clock()))
+      } catch (err) {
+        this.log.warn({ err }, 'KPI snapshot not published')
+      } finally {
+        this.running = undefined
+      }
+    })()
+    return this.running
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto'
+import type pg from 'pg'
+import {
+  countUsers, deleteSession, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
+} from '../db/users-repo.ts'
+import { DUMMY_HASH, hashPassword, randomToken, verifyPassword } from '../lib/passwords.ts'
+import type { Role, TokenRole, UserRole } from '../domain/roles.ts'
+import { AppError } from '../lib/errors.ts'
+import type { Logger } from '../lib/logger.ts'
+
+export type Principal =
+  | { kind: 'user'; userId: number; username: string; displayName: string; role: UserRole; hubCode: string | null; sessionHash: string }
+  | { kind: 'token'; tokenId: number; name: string; role: TokenRole }
+
+export const principalRole = (p: Principal): Role => p.role
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
+
+export class InvalidCredentialsError extends AppError {
+  constructor() { super(401, 'invalid_credentials', 'Wrong user name or password') }
+}
+
+export async function login(db: pg.Pool, username: string, password: string, ttlMs: number, now: Date) {
+  const user = await findUserByName(db, username.trim().toLowerCase())
+  // Spend the same time whether or not the user exists.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
+  if (!user || !ok || user.disabled) throw new InvalidCredentialsError()
+  const token = randomToken()
+  const expiresAt = new Date(now.getTime() + ttlMs)
+  await insertSession(db, sha256(token), user.id, expiresAt)
+  return { token, expiresAt, user: { username: user.username, displayName: user.displayName, role: user.role } }
+}
+
+export async function logout(db: pg.Pool, sessionHash: string): Promise<void> {
+  await deleteSession(db, sessionHash)
+}
+
+export async function principalFromSession(db: pg.Pool, token: string, now: Date): Promise<Principal | undefined> {
+  const hash = sha256(token)
+  const u = await findSessionUser(db, hash, now)
+  return u && { kind: 'user', userId: u.id, username: u.username, displayName: u.displayName, role: u.role, hubCode: u.hubCode, sessionHash: hash }
+}
+
+export async function principalFromApiToken(db: pg.Pool, token: string): Promise<Principal | undefined> {
+  const t = await findApiToken(db, sha256(token))
+  return t && { kind: 'token', tokenId: t.id, name: t.name, role: t.role }
+}
+
+export async function createApiToken(db: pg.Pool, name: string, role: TokenRole, createdBy: number | null): Promise<string> {
+  const token = `pwt_${randomToken()}`
+  await insertApiToken(db, name, sha256(token), role, createdBy)
+  return token
+}
+
+export async function createUser(db: pg.Pool, u: { username: string; displayName: string; role: UserRole; password: string; hubCode?: string | null }) {
+  return insertUser(db, { ...u, passwordHash: await hashPassword(u.password) })
+}
+
+/**
+ * At first start, creates the first admin with ADMIN_PASSWORD, or with a one-time
+ * password printed once to the log (the only secret ever logged, on purpose).
+ */
+export async function bootstrapAdmin(db: pg.Pool, adminPassword: string | undefined, log: Logger): Promise<void> {
+  if ((await countUsers(db)) > 0) return
+  const password = adminPassword ?? randomToken(12)
+  await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password })
+  if (adminPassword) log.info({ username: 'admin' }, 'first admin created with ADMIN_PASSWORD')
+  else log.warn({ username: 'admin', oneTimePassword: password }, 'first admin created: sign in as admin with this one-time password')
+}

@@ -1,0 +1,153 @@
+import type pg from 'pg'
+import { BadRequestError } from '../lib/errors.ts'
+import { applyEvents, type StatusEvent } from '../domain/status.ts'
+import { existingWaybills, lockStates, updateStates } from '../db/shipments-repo.ts'
+import { insertEvents, type EventRow } from '../db/events-repo.ts'
+import { eventInputSchema, rejectionFromIssues, type Rejection } from './event-schema.ts'
+import type { ReferenceData } from './reference.ts'
+
+export interface IngestResult {
+  received: number
+  accepted: number
+  rejected: Rejection[]
+}
+
+export interface IngestOutcome {
+  result: IngestResult
+  /** Events stored by this call (not those already stored by an earlier one). */
+  stored: EventRow[]
+  /** Every waybill the accepted events touch, for the follow-up job. */
+  waybills: string[]
+}
+
+export interface IngestDeps {
+  db: pg.Pool
+  reference: ReferenceData
+  futureToleranceMs: number
+  maxEventsPerBatch: number
+}
+
+/** Accepts `[...]` or `{ events: [...] }`; anything else is a malformed body. */
+export function eventsOf(body: unknown, max: number): unknown[] {
+  const list = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events
+  if (!Array.isArray(list)) throw new BadRequestError('Body must be a JSON array of events or an object { "events": [...] }')
+  if (list.length > max) throw new BadRequestError(`A batch holds at most ${max} events; this one has ${list.length}. Split it.`)
+  return list
+}
+
+function reject(index: number, id: string, code: string, field: string | null, message: string): Rejection {
+  return { index, id, code, field, message }
+}
+
+/**
+ * Validates every event on its own, stores the good ones and updates the parcels'
+ * states in one transaction, and lists every rejected event by index. Stored
+ * nothing twice: events are keyed by (id, time), so a resent batch is a no-op
+ * that answers the same.
+ */
+export async function ingestEvents(deps: IngestDeps, body: unknown, now: Date): Promise<IngestOutcome> {
+  const raw = eventsOf(body, deps.maxEventsPerBatch)
+  const rejected: Rejection[] = []
+  const candidates: Array<{ index: number; row: EventRow }> = []
+  const futureLimit = now.getTime() + deps.futureToleranceMs
+
+  for (let index = 0; index < raw.length; index++) {
+    const parsed = eventInputSchema.safeParse(raw[index])
+    if (!parsed.success) {
+      rejected.push(rejectionFromIssues(index, raw[index], parsed.error.issues))
+      continue
+    }
+    const e = parsed.data
+    const time = new Date(e.time)
+    if (time.getTime() > futureLimit) {
+      rejected.push(reject(index, e.id, 'future_time', 'time', `time ${e.time} is more than ${deps.futureToleranceMs / 1000} s ahead of the server clock`))
+      continue
+    }
+    if (e.type === 'delivered' && !e.signer) {
+      rejected.push(reject(index, e.id, 'missing_field', 'signer', 'a delivered event needs the signer'))
+      continue
+    }
+    if (e.type === 'exception' && !e.reason) {
+      rejected.push(reject(index, e.id, 'missing_field', 'reason', 'an exception event needs a reason: lost, damaged, wrong_address or refused'))
+      continue
+    }
+    candidates.push({
+      index,
+      row: {
+        id: e.id, time, waybill: e.waybill, type: e.type, hub: e.hub, courier: e.courier ?? null,
+        latitude: e.latitude ?? null, longitude: e.longitude ?? null, signer: e.signer ?? null,
+        reason: e.type === 'exception' ? e.reason ?? null : null, detail: e.detail ?? null,
+      },
+    })
+  }
+
+  const known = await checkReferences(deps, candidates, rejected)
+  const rows = dedupeInBatch(known, rejected)
+  const waybills = [...new Set(rows.map((r) => r.waybill))]
+  const stored = rows.length > 0 ? await store(deps.db, rows, waybills, now) : []
+  return { result: { received: raw.length, accepted: rows.length, rejected }, stored, waybills }
+}
+
+async function checkReferences(
+  deps: IngestDeps,
+  candidates: Array<{ index: number; row: EventRow }>,
+  rejected: Rejection[],
+): Promise<Array<{ index: number; row: EventRow }>> {
+  const hubs = new Set(candidates.map((c) => c.row.hub!))
+  const couriers = new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : [])))
+  await deps.reference.ensure(hubs, couriers)
+  const waybills = candidates.length > 0 ? await existingWaybills(deps.db, [...new Set(candidates.map((c) => c.row.waybill))]) : new Set<string>()
+  return candidates.filter(({ index, row }) => {
+    if (!waybills.has(row.waybill)) {
+      rejected.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
+    } else if (!deps.reference.hub(row.hub!)) {
+      rejected.push(reject(index, row.id, 'unknown_hub', 'hub', `no hub with code ${row.hub}`))
+    } else if (row.courier && !deps.reference.courier(row.courier)) {
+      rejected.push(reject(index, row.id, 'unknown_courier', 'courier', `no courier with code ${row.courier}`))
+    } else {
+      return true
+    }
+    return false
+  })
+}
+
+/** The same id twice in one batch: identical copies count once; a copy with another time is refused. */
+function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[]): EventRow[] {
+  const seen = new Map<string, EventRow>()
+  const rows: EventRow[] = []
+  for (const { index, row } of candidates) {
+    const first = seen.get(row.id)
+    if (!first) {
+      seen.set(row.id, row)
+      rows.push(row)
+    } else if (first.time.getTime() !== row.time.getTime()) {
+      rejected.push(reject(index, row.id, 'conflicting_duplicate', 'id', `event id ${row.id} appears earlier in this batch with another time`))
+    }
+  }
+  rejected.sort((a, b) => a.index - b.index)
+  return rows
+}
+
+async function store(db: pg.Pool, rows: EventRow[], waybills: string[], now: Date): Promise<EventRow[]> {
+  const client = await db.connect()
+  try {
+    await client.query('BEGIN')
+    const states = await lockStates(client, waybills)
+    const stored = await insertEvents(client, rows, now)
+    const byWaybill = new Map<string, StatusEvent[]>()
+    for (const e of stored) {
+      const list = byWaybill.get(e.waybill) ?? []
+      list.push({ type: e.type, time: e.time, hub: e.hub, signer: e.signer, reason: e.reason })
+      byWaybill.set(e.waybill, list)
+    }
+    const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
+    await updateStates(client, changed, now)
+    await client.query('COMMIT')
+    return stored
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
+}

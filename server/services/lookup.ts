@@ -1,0 +1,69 @@
+import type pg from 'pg'
+import { findShipment, searchShipments, type ShipmentRecord } from '../db/shipments-repo.ts'
+import { trajectory, type TrajectoryStep } from '../db/events-repo.ts'
+import { canSeePersonalData, maskAddress, maskName, maskPhone } from '../domain/masking.ts'
+import type { Role } from '../domain/roles.ts'
+import { NotFoundError, BadRequestError } from '../lib/errors.ts'
+import { yuan } from './shipments.ts'
+import type { ReferenceData } from './reference.ts'
+
+export interface PersonView { name: string | null; phone: string | null; address: string | null; city: string }
+
+function person(name: string | null, phone: string | null, address: string | null, city: string, clear: boolean): PersonView {
+  return clear
+    ? { name, phone, address, city }
+    : { name: maskName(name), phone: maskPhone(phone), address: maskAddress(address), city }
+}
+
+function summary(s: ShipmentRecord, role: Role, reference: ReferenceData) {
+  const clear = canSeePersonalData(role)
+  return {
+    waybill: s.waybill,
+    tier: s.tier,
+    status: s.status,
+    statusAt: s.statusAt,
+    masked: !clear,
+    recipient: person(s.recipientName, s.recipientPhone, s.recipientAddress, s.recipientCity, clear),
+    origin: { code: s.originHub, name: reference.hub(s.originHub)?.name ?? null },
+    destination: { code: s.destinationHub, name: reference.hub(s.destinationHub)?.name ?? null },
+    collectedAt: s.collectedAt,
+    lastScan: s.lastScanAt ? { at: s.lastScanAt, hub: s.lastScanHub, hubName: s.lastScanHub ? reference.hub(s.lastScanHub)?.name ?? null : null, type: s.lastEventType } : null,
+    deliveredAt: s.deliveredAt,
+    exception: s.exceptionReason ? { reason: s.exceptionReason, at: s.exceptionAt } : null,
+  }
+}
+
+function step(t: TrajectoryStep, clear: boolean) {
+  return { ...t, signer: clear ? t.signer : maskName(t.signer) }
+}
+
+export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill: string, role: Role) {
+  const s = await findShipment(db, waybill)
+  if (!s) throw new NotFoundError(`No shipment with waybill ${waybill}`)
+  const clear = canSeePersonalData(role)
+  return {
+    ...summary(s, role, reference),
+    sender: person(s.senderName, s.senderPhone, s.senderAddress, s.senderCity, clear),
+    signer: clear ? s.signer : maskName(s.signer),
+    item: { name: s.itemName, weightKg: s.weightKg, volumeCm3: s.volumeCm3, declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen) },
+    collectedBy: s.collectedBy,
+    fee: {
+      chargeableWeightKg: s.chargeableWeightKg,
+      zone: s.feeZone,
+      parts: { base: yuan(s.feeBaseFen), weight: yuan(s.feeWeightFen), tier: yuan(s.feeTierFen), insurance: yuan(s.feeInsuranceFen) },
+      total: yuan(s.feeTotalFen),
+      currency: 'CNY',
+      paymentState: s.paymentState,
+    },
+    // The promise by working days (deadline, earliest delivery, verdict) comes with the SLA engine.
+    promise: { tier: s.tier },
+    trajectory: (await trajectory(db, waybill)).map((t) => step(t, clear)),
+  }
+}
+
+export async function track(db: pg.Pool, reference: ReferenceData, q: string, role: Role) {
+  const query = q.trim().replace(/\s+/g, '')
+  if (query.length < 4) throw new BadRequestError('Give a waybill number, a recipient name, a phone number or its last 4 digits')
+  const results = await searchShipments(db, query, 50)
+  return { query, results: results.map((s) => summary(s, role, reference)) }
+}

@@ -1,0 +1,111 @@
+import type pg from 'pg'
+import { z } from 'zod'
+import { BadRequestError } from '../lib/errors.ts'
+import { computeFee, haversineKm, TIERS, type Fee } from '../domain/fees.ts'
+import { insertShipments, type NewShipment } from '../db/shipments-repo.ts'
+import { WAYBILL_PATTERN } from './event-schema.ts'
+import type { ReferenceData } from './reference.ts'
+
+const party = z.strictObject({
+  name: z.string().trim().min(1).max(50),
+  phone: z.string().regex(/^\+?[0-9 -]{7,20}$/, 'digits, spaces or dashes'),
+  address: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(40),
+})
+
+/** The collection record of manual 3.3.1. */
+export const shipmentInputSchema = z.strictObject({
+  waybill: z.string().regex(WAYBILL_PATTERN, '8–20 upper-case letters or digits'),
+  tier: z.enum(TIERS as [string, ...string[]]).transform((t) => t as NewShipment['tier']),
+  sender: party,
+  recipient: party,
+  originHub: z.string().min(2).max(16),
+  destinationHub: z.string().min(2).max(16),
+  itemName: z.string().trim().min(1).max(100),
+  weightKg: z.number().positive().max(10_000),
+  volumeCm3: z.number().positive().max(100_000_000),
+  declaredValueYuan: z.number().min(0).max(10_000_000).optional(),
+  collectedAt: z.iso.datetime({ offset: true }),
+  collectedBy: z.string().min(2).max(24),
+})
+
+export interface FeeView {
+  chargeableWeightKg: number
+  volumetricWeightKg: number
+  zone: number
+  distanceKm: number
+  parts: { base: number; weight: number; tier: number; insurance: number }
+  total: number
+  currency: 'CNY'
+}
+
+export interface ShipmentBatchResult {
+  received: number
+  accepted: Array<{ index: number; waybill: string; fee: FeeView }>
+  rejected: Array<{ index: number; waybill: string | null; errors: Array<{ field: string | null; message: string }> }>
+}
+
+export const yuan = (fen: number): number => Math.round(fen) / 100
+
+export function feeView(fee: Fee, distanceKm: number): FeeView {
+  return {
+    chargeableWeightKg: fee.chargeableWeightKg,
+    volumetricWeightKg: fee.volumetricWeightKg,
+    zone: fee.zone,
+    distanceKm: Math.round(distanceKm),
+    parts: { base: yuan(fee.parts.baseFen), weight: yuan(fee.parts.weightFen), tier: yuan(fee.parts.tierFen), insurance: yuan(fee.parts.insuranceFen) },
+    total: yuan(fee.totalFen),
+    currency: 'CNY',
+  }
+}
+
+function shipmentsOf(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body
+  if (body && typeof body === 'object') {
+    const list = (body as { shipments?: unknown }).shipments
+    if (Array.isArray(list)) return list
+    if (list === undefined) return [body]
+  }
+  throw new BadRequestError('Body must be a collection record, an array of them, or { "shipments": [...] }')
+}
+
+/**
+ * Creates shipments from collection records and prices them by the published fee
+ * rule. A waybill already stored is accepted again unchanged (idempotent).
+ */
+export async function createShipments(db: pg.Pool, reference: ReferenceData, body: unknown, max = 1000): Promise<ShipmentBatchResult> {
+  const raw = shipmentsOf(body)
+  if (raw.length > max) throw new BadRequestError(`A batch holds at most ${max} shipments; this one has ${raw.length}`)
+  const parsed = raw.map((r) => shipmentInputSchema.safeParse(r))
+  const ok = parsed.flatMap((p) => (p.success ? [p.data] : []))
+  await reference.ensure(ok.flatMap((s) => [s.originHub, s.destinationHub]), ok.map((s) => s.collectedBy))
+
+  const result: ShipmentBatchResult = { received: raw.length, accepted: [], rejected: [] }
+  const rows: NewShipment[] = []
+  parsed.forEach((p, index) => {
+    const waybill = typeof (raw[index] as { waybill?: unknown })?.waybill === 'string' ? (raw[index] as { waybill: string }).waybill : null
+    if (!p.success) {
+      result.rejected.push({ index, waybill, errors: p.error.issues.map((i) => ({ field: i.path.join('.') || null, message: i.message })) })
+      return
+    }
+    const s = p.data
+    const origin = reference.hub(s.originHub)
+    const destination = reference.hub(s.destinationHub)
+    const errors = [
+      ...(origin ? [] : [{ field: 'originHub', message: `no hub with code ${s.originHub}` }]),
+      ...(destination ? [] : [{ field: 'destinationHub', message: `no hub with code ${s.destinationHub}` }]),
+      ...(reference.courier(s.collectedBy) ? [] : [{ field: 'collectedBy', message: `no courier with code ${s.collectedBy}` }]),
+    ]
+    if (errors.length > 0 || !origin || !destination) {
+      result.rejected.push({ index, waybill, errors })
+      return
+    }
+    const distanceKm = haversineKm(origin, destination)
+    const declaredValueFen = s.declaredValueYuan === undefined ? null : Math.round(s.declaredValueYuan * 100)
+    const fee = computeFee({ tier: s.tier, weightKg: s.weightKg, volumeCm3: s.volumeCm3, distanceKm, declaredValueFen })
+    rows.push({ ...s, declaredValueFen, collectedAt: new Date(s.collectedAt), fee })
+    result.accepted.push({ index, waybill: s.waybill, fee: feeView(fee, distanceKm) })
+  })
+  if (rows.length > 0) await insertShipments(db, rows)
+  return result
+}

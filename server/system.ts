@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Config } from './config.ts'
+import type { Logger } from './lib/logger.ts'
+import { openDatabase, type Database } from './db/database.ts'
+import { migrate, pendingMigrations } from './db/migrate.ts'
+import { countHubs, upsertCouriers, upsertHubs } from './db/reference-repo.ts'
+import { DEMO_COURIERS, DEMO_HUBS } from './data/network.ts'
+import { bootstrapAdmin } from './services/auth.ts'
+import { ReferenceData } from './services/reference.ts'
+import { kpiSnapshot } from './services/kpis.ts'
+import { resolveRedis, type RedisHandle } from './lib/redis-launcher.ts'
+import { LiveBus } from './live/bus.ts'
+import { KpiPublisher } from './live/kpi-publisher.ts'
+import { LiveHub } from './ws/hub.ts'
+import { createApp } from './http/app.ts'
+import { Queues } from '../jobs/queues.ts'
+import { Workers } from '../jobs/worker.ts'
+import type { AppContext } from './context.ts'
+
+export interface System {
+  url: string
+  port: number
+  config: Config
+  database: Database
+  redisUrl: string
+  queues: Queues
+  hub: LiveHub
+  reference: ReferenceData
+  close(): Promise<void>
+}
+
+/** Database, Redis, migrations and reference data: what a server and a worker process both need. */
+export async function openCore(config: Config, log: Logger) {
+  const redis = await resolveRedis(config.redisUrl, log)
+  const database = await openDatabase(config, log)
+  await migrate(database.pool, log)
+  if (config.seedNetwork && (await countHubs(database.pool)) === 0) {
+    await upsertHubs(database.pool, DEMO_HUBS)
+    await upsertCouriers(database.pool, DEMO_COURIERS)
+    log.info({ hubs: DEMO_HUBS.length, couriers: DEMO_COURIERS.length }, 'demo network loaded')
+  }
+  return { redis, database }
+}
+
+export function startWorkers(config: Config, log: Logger, database: Database, redisUrl: string) {
+  const bus = new LiveBus(redisUrl, config.queuePrefix, log.child({ module: 'bus' }))
+  const kpi = new KpiPublisher(database.pool, bus, log.child({ module: 'kpi' }))
+  const workers = new Workers({ db: database.pool, log: log.child({ module: 'jobs' }), kpi }, redisUrl, config.queuePrefix)
+  return { async close() { await workers.close(); await bus.close() } }
+}
+
+export async function startSystem(config: Config, log: Logger): Promise<System> {
+  const { redis, database } = await openCore(config, log)
+  const db = database.pool
+  await bootstrapAdmin(db, config.adminPassword, log)
+  const reference = new ReferenceData(db)
+  await reference.load()
+  const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
+  await queues.schedule(database.embedded)
+  const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
+  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, initial: () => kpiSnapshot(db, new Date()) })
+  await bus.subscribe((m) => {
+    if (m.channel === 'session-ended') hub.closeSession(String(m.data))
+    else hub.publish(m.channel, m.data)
+  })
+  const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
+
+  const ctx: AppContext = {
+    config, db, log, reference, queues,
+    ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
+    onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },
+  }
+  const app = createApp(ctx, {
+    async ready() {
+      const checks = {
+        database: await db.query('SELECT 1').then(() => true, () => false),
+        migrations: await pendingMigrations(db).then((n) => n === 0, () => false),
+        redis: await queues.ping().catch(() => false),
+      }
+      return { ok: Object.values(checks).every(Boolean), checks }
+    },
+  })
+  const server: Server = createServer(app)
+  hub.attach(server)
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))
+  const port = (server.address() as AddressInfo).port
+  const url = `http://127.0.0.1:${port}`
+  log.info({ url, embeddedDatabase: database.embedded, workers: config.runWorkers }, 'ParcelWatch is listening')
+
+  return {
+    url, port, config, database, redisUrl: redis.url, queues, hub, reference,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      await hub.close()
+      await workers?.close()
+      await queues.close()
+      await bus.close()
+      await database.close()
+      await redis.stop()
+    },
+  }
+}

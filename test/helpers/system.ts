@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { loadConfig } from '../../server/config.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+import { startSystem, type System } from '../../server/system.ts'
+import { createApiToken, createUser } from '../../server/services/auth.ts'
+import type { UserRole } from '../../server/domain/roles.ts'
+
+export const ADMIN_PASSWORD = 'admin-password-for-tests'
+export const USER_PASSWORD = 'password-for-tests'
+
+export interface TestSystem extends System {
+  dataDir: string
+  token: string
+  stop(): Promise<void>
+}
+
+/** The whole product in this process: embedded TimescaleDB in a temp dir, real Redis, a queue prefix of its own. */
+export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-test-')))
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...env,
+  })
+  const system = await startSystem(config, createLogger(config.logLevel))
+  const token = await createApiToken(system.database.pool, 'tests', 'integrator', null)
+  return {
+    ...system,
+    dataDir,
+    token,
+    async stop() {
+      await system.close()
+      if (!env.DATA_DIR) await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function addUser(sys: System, username: string, role: UserRole): Promise<void> {
+  await createUser(sys.database.pool, { username, displayName: username, role, password: USER_PASSWORD })
+}
+
+/** Signs in and returns the session cookie ("pw_session=..."). */
+export async function login(sys: System, username: string, password = USER_PASSWORD): Promise<string> {
+  const res = await fetch(`${sys.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`)
+  const cookie = res.headers.get('set-cookie')?.split(';')[0]
+  if (!cookie) throw new Error('no session cookie')
+  return cookie
+}
+
+export interface CallOptions { cookie?: string; token?: string; body?: unknown; rawBody?: string }
+
+export async function call(sys: System, method: string, urlPath: string, o: CallOptions = {}): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {}
+  if (o.cookie) headers.cookie = o.cookie
+  if (o.token) headers.authorization = `Bearer ${o.token}`
+  if (o.body !== undefined || o.rawBody !== undefined) headers['content-type'] = 'application/json'
+  const res = await fetch(`${sys.url}${urlPath}`, { method, headers, body: o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body)) })
+  const text = await res.text()
+  let body: any = text
+  try { body = text ? JSON.parse(text) : null } catch { /* not JSON */ }
+  return { status: res.status, body }
+}
