@@ -30,6 +30,9 @@ export interface Rejection {
 /** Turns zod's first issue into a reason an integrator can act on. */
 export function rejectionFromIssues(index: number, raw: unknown, issues: readonly z.core.$ZodIssue[]): Rejection {
   const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { index, id, code: 'invalid_event', field: null, message: 'each event must be a JSON object' }
+  }
   const issue = issues[0]!
   const field = issue.path.length > 0 ? issue.path.join('.') : null
   if (issue.code === 'unrecognized_keys') {
@@ -40,9 +43,6 @@ export function rejectionFromIssues(index: number, raw: unknown, issues: readonl
   }
   if (field === 'type') {
     return { index, id, code: 'bad_type', field, message: `type must be one of ${EVENT_TYPES.join(', ')}` }
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { index, id, code: 'invalid_event', field: null, message: 'each event must be a JSON object' }
   }
   return { index, id, code: 'invalid_field', field, message: `${field ?? 'event'}: ${issue.message}` }
 }

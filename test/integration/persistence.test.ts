@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { call, startTestSystem } from '../helpers/system.ts'
+import { shipment } from '../helpers/builders.ts'
+import { migrate } from '../../server/db/migrate.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+
+const dirs: string[] = []
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
+
+describe('embedded database', () => {
+  it('keeps its data in DATA_DIR across a restart, and migrating again changes nothing', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-persist-'))
+    dirs.push(dataDir)
+    const s = shipment()
+    const first = await startTestSystem({ DATA_DIR: dataDir })
+    expect((await call(first, 'POST', '/api/v1/shipments', { token: first.token, body: s })).status).toBe(200)
+    expect(await migrate(first.database.pool, createLogger('silent'))).toBe(0)
+    await first.stop()
+
+    const second = await startTestSystem({ DATA_DIR: dataDir })
+    try {
+      const r = await second.database.pool.query('SELECT waybill FROM shipments WHERE waybill = $1', [s.waybill])
+      expect(r.rows).toHaveLength(1)
+      const ledger = await second.database.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+      expect(ledger.rows.map((x) => x.version)).toEqual([1, 2])
+      const hyper = await second.database.pool.query(`SELECT hypertable_name FROM timescaledb_information.hypertables`)
+      expect(hyper.rows.map((x) => x.hypertable_name)).toContain('scan_events')
+      const caggs = await second.database.pool.query(`SELECT view_name FROM timescaledb_information.continuous_aggregates`)
+      expect(caggs.rows.map((x) => x.view_name)).toContain('events_per_minute')
+    } finally {
+      await second.stop()
+    }
+  })
+})
