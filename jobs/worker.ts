@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq'
 import type pg from 'pg'
+import type { Redis } from 'ioredis'
 import type { Logger } from '../server/lib/logger.ts'
 import type { KpiPublisher } from '../server/live/kpi-publisher.ts'
 import { JOB_QUEUE, JOB_SCHEMAS, QUEUES, workerConnection, type JobName, type QueueName } from './queues.ts'
@@ -29,12 +30,16 @@ export function checkRegistry(): void {
 
 export class Workers {
   private readonly workers: Worker[] = []
+  private readonly connections: Redis[] = []
 
   constructor(private readonly deps: WorkerDeps, redisUrl: string, prefix: string) {
     checkRegistry()
     for (const queue of Object.values(QUEUES) as QueueName[]) {
+      const connection = workerConnection(redisUrl)
+      connection.on('error', (err) => deps.log.warn({ err: err.message, queue }, 'worker connection error'))
+      this.connections.push(connection)
       const worker = new Worker(queue, (job) => this.process(job), {
-        connection: workerConnection(redisUrl),
+        connection,
         prefix,
         concurrency: queue === QUEUES.ingest ? 4 : 1,
       })
@@ -54,6 +59,8 @@ export class Workers {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()))
+    // BullMQ leaves connections it was given open.
+    for (const c of this.connections) c.disconnect()
     this.deps.kpi.stop()
   }
 }

@@ -1,4 +1,6 @@
+import { fork } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import pg from 'pg'
 import type { Config } from '../config.ts'
@@ -33,19 +35,27 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   return openEmbedded(config, log)
 }
 
+const EMBEDDED_ENTRY = fileURLToPath(new URL('./embedded-process.ts', import.meta.url))
+
 async function openEmbedded(config: Config, log: Logger): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite')
-  const { timescaledb } = await import('@electric-sql/pglite/timescaledb')
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket')
   const dataDir = path.resolve(config.dataDir, 'pg')
   await mkdir(dataDir, { recursive: true })
   const started = Date.now()
-  const db = await PGlite.create({ dataDir, extensions: { timescaledb } })
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: config.embeddedPgPort })
-  await server.start()
-  const address = (server as unknown as { server: { address(): { port: number } } }).server.address()
-  const url = `postgres://postgres@127.0.0.1:${address.port}/postgres`
-  log.info({ dataDir, port: address.port, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  const child = fork(EMBEDDED_ENTRY, [dataDir, String(config.embeddedPgPort)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { ready?: boolean; port?: number; error?: string }) =>
+      m.ready && m.port ? resolve(m.port) : reject(new Error(`embedded TimescaleDB failed to start: ${m.error ?? 'unknown error'}`)))
+    child.once('exit', (code) => reject(new Error(`embedded TimescaleDB exited at start (code ${code})`)))
+  })
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
+  log.info({ dataDir, port, pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  child.on('exit', (code, signal) => {
+    if (!closing) log.fatal({ code, signal }, 'embedded TimescaleDB stopped unexpectedly')
+  })
+  let closing = false
   const pool = new pg.Pool({ connectionString: url, max: 1 })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))
   return {
@@ -53,9 +63,12 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     embedded: true,
     url,
     async close() {
+      closing = true
       await pool.end()
-      await server.stop()
-      await db.close()
+      if (child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.send({ stop: true })
+      await exited
     },
   }
 }

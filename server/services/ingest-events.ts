@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { BadRequestError } from '../lib/errors.ts'
 import { applyEvents, type StatusEvent } from '../domain/status.ts'
-import { existingWaybills, lockStates, updateStates } from '../db/shipments-repo.ts'
+import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
 import { eventInputSchema, rejectionFromIssues, type Rejection } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
@@ -81,26 +81,22 @@ export async function ingestEvents(deps: IngestDeps, body: unknown, now: Date): 
     })
   }
 
-  const known = await checkReferences(deps, candidates, rejected)
-  const rows = dedupeInBatch(known, rejected)
-  const waybills = [...new Set(rows.map((r) => r.waybill))]
-  const stored = rows.length > 0 ? await store(deps.db, rows, waybills, now) : []
-  return { result: { received: raw.length, accepted: rows.length, rejected }, stored, waybills }
+  await deps.reference.ensure(new Set(candidates.map((c) => c.row.hub!)), new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : []))))
+  const known = checkReferences(deps, candidates, rejected)
+  const unique = dedupeInBatch(known, rejected)
+  const { stored, accepted } = unique.length > 0 ? await store(deps.db, unique, rejected, now) : { stored: [], accepted: [] }
+  rejected.sort((a, b) => a.index - b.index)
+  const waybills = [...new Set(accepted.map((r) => r.waybill))]
+  return { result: { received: raw.length, accepted: accepted.length, rejected }, stored, waybills }
 }
 
-async function checkReferences(
+function checkReferences(
   deps: IngestDeps,
   candidates: Array<{ index: number; row: EventRow }>,
   rejected: Rejection[],
-): Promise<Array<{ index: number; row: EventRow }>> {
-  const hubs = new Set(candidates.map((c) => c.row.hub!))
-  const couriers = new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : [])))
-  await deps.reference.ensure(hubs, couriers)
-  const waybills = candidates.length > 0 ? await existingWaybills(deps.db, [...new Set(candidates.map((c) => c.row.waybill))]) : new Set<string>()
+): Array<{ index: number; row: EventRow }> {
   return candidates.filter(({ index, row }) => {
-    if (!waybills.has(row.waybill)) {
-      rejected.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
-    } else if (!deps.reference.hub(row.hub!)) {
+    if (!deps.reference.hub(row.hub!)) {
       rejected.push(reject(index, row.id, 'unknown_hub', 'hub', `no hub with code ${row.hub}`))
     } else if (row.courier && !deps.reference.courier(row.courier)) {
       rejected.push(reject(index, row.id, 'unknown_courier', 'courier', `no courier with code ${row.courier}`))
@@ -112,28 +108,36 @@ async function checkReferences(
 }
 
 /** The same id twice in one batch: identical copies count once; a copy with another time is refused. */
-function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[]): EventRow[] {
+function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[]): Array<{ index: number; row: EventRow }> {
   const seen = new Map<string, EventRow>()
-  const rows: EventRow[] = []
-  for (const { index, row } of candidates) {
+  return candidates.filter(({ index, row }) => {
     const first = seen.get(row.id)
     if (!first) {
       seen.set(row.id, row)
-      rows.push(row)
-    } else if (first.time.getTime() !== row.time.getTime()) {
+      return true
+    }
+    if (first.time.getTime() !== row.time.getTime()) {
       rejected.push(reject(index, row.id, 'conflicting_duplicate', 'id', `event id ${row.id} appears earlier in this batch with another time`))
     }
-  }
-  rejected.sort((a, b) => a.index - b.index)
-  return rows
+    return false
+  })
 }
 
-async function store(db: pg.Pool, rows: EventRow[], waybills: string[], now: Date): Promise<EventRow[]> {
+/**
+ * One transaction: lock the parcels' states (this also tells which waybills exist),
+ * store the events of known parcels, fold the newly stored ones into the states.
+ */
+async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[], now: Date) {
   const client = await db.connect()
   try {
     await client.query('BEGIN')
-    const states = await lockStates(client, waybills)
-    const stored = await insertEvents(client, rows, now)
+    const states = await lockStates(client, [...new Set(candidates.map((c) => c.row.waybill))])
+    const accepted: EventRow[] = []
+    for (const { index, row } of candidates) {
+      if (states.has(row.waybill)) accepted.push(row)
+      else rejected.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
+    }
+    const stored = accepted.length > 0 ? await insertEvents(client, accepted, now) : []
     const byWaybill = new Map<string, StatusEvent[]>()
     for (const e of stored) {
       const list = byWaybill.get(e.waybill) ?? []
@@ -143,7 +147,7 @@ async function store(db: pg.Pool, rows: EventRow[], waybills: string[], now: Dat
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
     await updateStates(client, changed, now)
     await client.query('COMMIT')
-    return stored
+    return { stored, accepted }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined)
     throw err

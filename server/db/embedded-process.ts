@@ -1,0 +1,45 @@
+/**
+ * The embedded TimescaleDB as a child process: PGlite (PostgreSQL 17 + TimescaleDB
+ * in WebAssembly) served on a loopback port over the PostgreSQL wire protocol.
+ * Running it in its own process gives the database a core of its own instead of
+ * sharing the server's event loop. It exits when its parent goes away, closing
+ * the data directory cleanly when it can.
+ *
+ * argv: <dataDir> <port>   IPC: sends { ready: true, port } or { error }
+ */
+import { mkdir } from 'node:fs/promises'
+import { PGlite } from '@electric-sql/pglite'
+import { timescaledb } from '@electric-sql/pglite/timescaledb'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+
+const [dataDir, portArg] = process.argv.slice(2)
+if (!dataDir || !process.send) {
+  process.stderr.write('embedded-process: run by the server with a data directory and an IPC channel\n')
+  process.exit(2)
+}
+
+async function main(): Promise<void> {
+  await mkdir(dataDir!, { recursive: true })
+  const db = await PGlite.create({ dataDir, extensions: { timescaledb } })
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(portArg ?? 0) })
+  await server.start()
+  const port = (server as unknown as { server: { address(): { port: number } } }).server.address().port
+  let closing = false
+  const close = async () => {
+    if (closing) return
+    closing = true
+    await server.stop().catch(() => undefined)
+    await db.close().catch(() => undefined)
+    process.exit(0)
+  }
+  process.on('disconnect', () => void close())
+  process.on('SIGTERM', () => void close())
+  process.on('SIGINT', () => undefined) // the parent decides when we stop
+  process.on('message', (m) => { if ((m as { stop?: boolean }).stop) void close() })
+  process.send!({ ready: true, port })
+}
+
+main().catch((err) => {
+  process.send?.({ error: err instanceof Error ? err.message : String(err) })
+  process.exit(1)
+})
