@@ -146,7 +146,7 @@ describe('buildLifecycle', () => {
   })
 
   it('draws outcomes so that 2–4 % are exceptions and a few percent are late', () => {
-    const lives = many(20_000)
+    const lives = many(10_000)
     const share = (o: Outcome[]) => lives.filter((x) => o.includes(x.life.outcome)).length / lives.length
     const exceptions = share(['failed_then_delivered', 'damaged', 'lost', 'wrong_address', 'refused'])
     expect(exceptions).toBeGreaterThan(0.02)

@@ -1,0 +1,259 @@
+/**
+ * The traffic simulator: invents parcels and plays their lives against the
+ * public HTTP API, never the database.
+ *
+ * Simulated time starts `backlogHours` before the real start and runs `speed`
+ * times faster, but never ahead of the real clock (the server refuses events
+ * from the future): once caught up it runs at real speed. Collections start a
+ * further `warmupHours` earlier, so the first tick already holds parcels in
+ * every state. Each parcel's steps are computed up front; the next due step of
+ * every live parcel waits in a min-heap by time. Every `flushIntervalMs` the
+ * loop posts new collection records (shipments before any of their events),
+ * then every step that has come due, in batches of at most 5,000.
+ */
+import { randomInt } from 'node:crypto'
+import { createNetwork } from '../server/data/network.ts'
+import { createArrivals, createSimClock } from './clock.ts'
+import { ApiError, StoppedError, createApiClient, sleep, type RetryPolicy, type SimLogger } from './client.ts'
+import { MAX_EVENTS_PER_CALL, MAX_SHIPMENTS_PER_CALL, type EventInput } from './contract.ts'
+import { MinHeap } from './heap.ts'
+import { buildLifecycle, type Step } from './lifecycle.ts'
+import { createParcelFactory, type Parcel, type ParcelFactory } from './parcels.ts'
+import { createRng, deriveSeed } from './random.ts'
+import { HOUR_MS } from './timing.ts'
+
+export interface SimulatorOptions {
+  baseUrl: string
+  /** An ingest (integrator) API token. */
+  token: string
+  /** Simulated seconds per real second while catching up. Default 120. */
+  speed?: number
+  /**
+   * New parcels per real second while the clock runs at `speed`; the simulated
+   * rate is parcelsPerSecond × 3600 / speed per simulated hour (time-of-day
+   * shaped) and stays so after catching up. Default 10.
+   */
+  parcelsPerSecond?: number
+  /** How far behind the real clock simulated time starts. Default 24. */
+  backlogHours?: number
+  /** Seed of every random choice (the run tag aside). Default: random. */
+  seed?: number
+  logger?: SimLogger
+  /** Collections begin this long before the simulated start, so the first tick already shows every state. Default 48. */
+  warmupHours?: number
+  /** 1–8 upper-case letters or digits making this run's waybills unique. Default: six random digits. */
+  runTag?: string
+  /** Pause between flushes. Default 250. */
+  flushIntervalMs?: number
+  retry?: Partial<RetryPolicy>
+  /** Also post a `collected` scan event (the collection record is always posted). Default true. */
+  sendCollectedEvent?: boolean
+}
+
+export interface SimulatorStats {
+  shipments: number
+  events: number
+  rejected: number
+  retries: number
+}
+
+export interface SimulatorExit {
+  reason: 'stopped' | 'fatal'
+  error?: string
+}
+
+export interface SimulatorHandle {
+  stop(): Promise<void>
+  stats(): SimulatorStats
+  /** Settles (never rejects) when the loop ends: after stop(), or on a fatal error such as a refused token. */
+  done: Promise<SimulatorExit>
+}
+
+interface Live {
+  steps: Step[]
+  next: number
+}
+
+interface NewParcel {
+  parcel: Parcel
+  steps: Step[]
+}
+
+const MAX_NEW_PARCELS_PER_TICK = 5_000
+const STOP_GRACE_MS = 2_000
+const NOOP_LOGGER: SimLogger = { info: () => undefined, warn: () => undefined }
+
+export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
+  const speed = opts.speed ?? 120
+  const parcelsPerSecond = opts.parcelsPerSecond ?? 10
+  if (!(speed >= 1)) throw new Error('speed must be at least 1')
+  if (!(parcelsPerSecond > 0)) throw new Error('parcelsPerSecond must be positive')
+  const logger = opts.logger ?? NOOP_LOGGER
+  const seed = opts.seed ?? randomInt(2 ** 31)
+  const runTag = opts.runTag ?? String(randomInt(1_000_000)).padStart(6, '0')
+  if (!/^[A-Z0-9]{1,8}$/.test(runTag)) throw new Error('runTag must be 1–8 upper-case letters or digits')
+  const flushIntervalMs = opts.flushIntervalMs ?? 250
+  const sendCollected = opts.sendCollectedEvent ?? true
+  const perSimHour = (parcelsPerSecond * 3600) / speed
+
+  const counters: SimulatorStats = { shipments: 0, events: 0, rejected: 0, retries: 0 }
+  const abort = new AbortController()
+  /** Aborts a request still in flight STOP_GRACE_MS after stop(). */
+  const hardAbort = new AbortController()
+  const clock = createSimClock({ speed, backlogMs: (opts.backlogHours ?? 24) * HOUR_MS })
+  const client = createApiClient({
+    baseUrl: opts.baseUrl,
+    token: opts.token,
+    signal: abort.signal,
+    inFlightSignal: hardAbort.signal,
+    logger,
+    retry: opts.retry,
+    onRetry: () => void counters.retries++,
+  })
+  const heap = new MinHeap<Live>()
+  const parcelRng = createRng(deriveSeed(seed, 'parcels'))
+  const lifeRng = createRng(deriveSeed(seed, 'lifecycles'))
+  const arrivals = createArrivals(createRng(deriveSeed(seed, 'arrivals')), clock.start - (opts.warmupHours ?? 48) * HOUR_MS, perSimHour)
+  let lastRejectionLog = 0
+
+  function noteRejections(kind: string, count: number, sample: unknown): void {
+    if (count === 0) return
+    counters.rejected += count
+    if (Date.now() - lastRejectionLog < 10_000) return
+    lastRejectionLog = Date.now()
+    logger.warn({ kind, count, sample }, `the server rejected ${kind}`)
+  }
+
+  async function init(): Promise<ParcelFactory> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [hubs, couriers] = [await client.getHubs(), await client.getCouriers()]
+        const factory = createParcelFactory(parcelRng, createNetwork(hubs), hubs, couriers, runTag)
+        logger.info(
+          { seed, runTag, speed, perSimHour: Math.round(perSimHour), simStart: new Date(clock.start).toISOString(), hubs: hubs.length, couriers: couriers.length, outlets: factory.outlets.length },
+          'simulator started',
+        )
+        return factory
+      } catch (err) {
+        if (err instanceof StoppedError || isFatal(err)) throw err
+        logger.warn({ attempt, err: String(err) }, 'cannot load the network from the server yet, retrying')
+        await sleep(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)), abort.signal)
+      }
+    }
+  }
+
+  /** Posts collection records; the lives of accepted parcels start ticking. */
+  async function register(parcels: readonly NewParcel[]): Promise<void> {
+    for (let i = 0; i < parcels.length; i += MAX_SHIPMENTS_PER_CALL) {
+      const chunk = parcels.slice(i, i + MAX_SHIPMENTS_PER_CALL)
+      let res
+      try {
+        res = await client.postShipments(chunk.map((p) => p.parcel.shipment))
+      } catch (err) {
+        if (!(err instanceof ApiError) || isFatal(err)) throw err
+        noteRejections('shipments', chunk.length, err.message)
+        continue
+      }
+      const ok = new Set(res.accepted.map((a) => a.index))
+      // A retried batch may have been stored by the attempt whose answer was lost.
+      const duplicates = res.rejected.filter((r) => /duplicate|already|exist/i.test(JSON.stringify(r.errors ?? '')))
+      for (const r of duplicates) ok.add(r.index)
+      noteRejections('shipments', res.rejected.length - duplicates.length, res.rejected.slice(0, 3))
+      chunk.forEach(({ steps }, index) => {
+        if (!ok.has(index)) return
+        counters.shipments++
+        if (steps.length > 0) heap.push(steps[0]!.time, { steps, next: 0 })
+      })
+    }
+  }
+
+  async function sendEvents(batch: EventInput[]): Promise<void> {
+    try {
+      const res = await client.postEvents(batch)
+      counters.events += res.accepted
+      noteRejections('events', res.rejected.length, res.rejected.slice(0, 3))
+    } catch (err) {
+      if (!(err instanceof ApiError) || isFatal(err)) throw err
+      noteRejections('events', batch.length, err.message)
+    }
+  }
+
+  /** Sends every step due by `now`, oldest first, in batches. */
+  async function flushDue(now: number): Promise<void> {
+    let batch: EventInput[] = []
+    for (;;) {
+      const key = heap.peekKey()
+      if (key === undefined || key > now) break
+      const live = heap.pop()!
+      batch.push(toEventInput(live.steps[live.next]!))
+      live.next++
+      const following = live.steps[live.next]
+      if (following) heap.push(following.time, live)
+      if (batch.length >= MAX_EVENTS_PER_CALL) {
+        await sendEvents(batch)
+        batch = []
+      }
+    }
+    if (batch.length > 0) await sendEvents(batch)
+  }
+
+  async function run(): Promise<SimulatorExit> {
+    const factory = await init()
+    let caughtUpLogged = false
+    while (!abort.signal.aborted) {
+      const tickStart = Date.now()
+      const now = clock.now()
+      try {
+        const fresh: NewParcel[] = []
+        while (arrivals.peek() <= now && fresh.length < MAX_NEW_PARCELS_PER_TICK) {
+          // The life is drawn at once so the random sequence does not depend on the server's answers.
+          const parcel = factory.create(arrivals.take())
+          const steps = buildLifecycle(parcel.plan, lifeRng).steps.filter((st) => sendCollected || st.type !== 'collected')
+          fresh.push({ parcel, steps })
+        }
+        await register(fresh)
+        await flushDue(now)
+      } catch (err) {
+        if (err instanceof StoppedError || isFatal(err)) throw err
+        logger.warn({ err: String(err) }, 'simulator tick failed')
+      }
+      if (!caughtUpLogged && clock.caughtUp()) {
+        caughtUpLogged = true
+        logger.info({ ...counters, inFlight: heap.size }, 'simulated time has caught up with the real clock')
+      }
+      await sleep(Math.max(0, flushIntervalMs - (Date.now() - tickStart)), abort.signal)
+    }
+    return { reason: 'stopped' }
+  }
+
+  const done: Promise<SimulatorExit> = run().then(
+    (exit) => exit,
+    (err: unknown) => {
+      if (err instanceof StoppedError || abort.signal.aborted) return { reason: 'stopped' } as const
+      logger.warn({ err: String(err) }, 'simulator stopped on a fatal error')
+      return { reason: 'fatal', error: String(err) } as const
+    },
+  )
+
+  return {
+    /** Lets a request in flight finish (up to 2 s) so its answer is counted, then ends the loop. */
+    async stop() {
+      abort.abort()
+      const timer = setTimeout(() => hardAbort.abort(), STOP_GRACE_MS)
+      await done
+      clearTimeout(timer)
+    },
+    stats: () => ({ ...counters }),
+    done,
+  }
+}
+
+/** Credentials the server refuses: retrying cannot help. */
+function isFatal(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 401 || err.status === 403)
+}
+
+export function toEventInput(step: Step): EventInput {
+  const { time, ...rest } = step
+  return { ...rest, time: new Date(time).toISOString() }
+}

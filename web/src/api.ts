@@ -1,0 +1,92 @@
+// Thin fetch wrappers for the REST API. Same-origin; the session is an HttpOnly cookie.
+
+import {
+  parseApiError,
+  parseKpiSnapshot,
+  parseUserEnvelope,
+  type KpiSnapshot,
+  type User,
+} from './contract';
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** Server error code from `{ error: { code } }`, or a client-side code. */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+type RequestOptions = Omit<RequestInit, 'headers'> & { headers?: Record<string, string> };
+
+async function request(path: string, init: RequestOptions = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      credentials: 'same-origin',
+      ...init,
+      headers: { Accept: 'application/json', ...init.headers },
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'network_error', cause instanceof Error ? cause.message : 'network error');
+  }
+  if (res.status === 204) return null;
+  const body = await readJson(res);
+  if (!res.ok) {
+    const err = parseApiError(body);
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
+  }
+  return body;
+}
+
+function postJson(path: string, body: unknown = {}): Promise<unknown> {
+  return request(path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function invalidResponse(what: string): ApiError {
+  return new ApiError(502, 'invalid_response', `Unexpected ${what} response from server`);
+}
+
+/** The signed-in user, or null when the session is missing/expired (401). */
+export async function fetchMe(): Promise<User | null> {
+  try {
+    const user = parseUserEnvelope(await request('/api/v1/auth/me'));
+    if (!user) throw invalidResponse('/auth/me');
+    return user;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  const user = parseUserEnvelope(await postJson('/api/v1/auth/login', { username, password }));
+  if (!user) throw invalidResponse('/auth/login');
+  return user;
+}
+
+export async function logout(): Promise<void> {
+  await postJson('/api/v1/auth/logout');
+}
+
+export async function fetchKpis(): Promise<KpiSnapshot> {
+  const snapshot = parseKpiSnapshot(await request('/api/v1/kpis'));
+  if (!snapshot) throw invalidResponse('/kpis');
+  return snapshot;
+}

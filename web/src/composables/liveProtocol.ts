@@ -1,0 +1,155 @@
+// Pure parts of the live websocket channel: message parsing/validation, sequence
+// ordering, reconnect backoff and staleness. No DOM, no Vue.
+
+import { isRecord, parseKpiSnapshot, type KpiSnapshot } from '../contract';
+
+export type ConnState = 'connecting' | 'open' | 'closed';
+
+/** Close code the server uses when the session behind the socket is gone. */
+export const CLOSE_SESSION_ENDED = 4401;
+/** Close code the client uses when it drops a socket that went silent. */
+export const CLOSE_CLIENT_IDLE = 4000;
+
+export interface HelloMessage {
+  type: 'hello';
+  epoch: string;
+  seq: number;
+  user: { username: string; role: string };
+}
+
+export interface KpiMessage {
+  type: 'kpi';
+  seq: number;
+  data: KpiSnapshot;
+}
+
+export type ServerMessage = HelloMessage | KpiMessage;
+
+/** Refuse absurdly large frames before JSON.parse (a snapshot is a few KB). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Validates an already-decoded JSON value. Returns null for anything malformed or unknown. */
+export function validateServerMessage(value: unknown): ServerMessage | null {
+  if (!isRecord(value) || !isSeq(value.seq)) return null;
+  if (value.type === 'hello') {
+    const { epoch, user } = value;
+    if (typeof epoch !== 'string' || epoch.length === 0 || !isRecord(user)) return null;
+    if (typeof user.username !== 'string' || typeof user.role !== 'string') return null;
+    return {
+      type: 'hello',
+      epoch,
+      seq: value.seq,
+      user: { username: user.username, role: user.role },
+    };
+  }
+  if (value.type === 'kpi') {
+    const data = parseKpiSnapshot(value.data);
+    return data ? { type: 'kpi', seq: value.seq, data } : null;
+  }
+  return null;
+}
+
+/** Parses a raw websocket frame (`MessageEvent.data`). Binary frames and bad JSON give null. */
+export function parseServerMessage(raw: unknown): ServerMessage | null {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_MESSAGE_CHARS) return null;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  return validateServerMessage(decoded);
+}
+
+/** Ordering state of one websocket connection. */
+export interface StreamState {
+  epoch: string | null;
+  /** Highest sequence number applied so far; -1 before anything. */
+  lastSeq: number;
+}
+
+export const initialStreamState = (): StreamState => ({ epoch: null, lastSeq: -1 });
+
+export interface StreamStep {
+  state: StreamState;
+  /** False when the message is stale (seq not greater than the last applied one). */
+  accepted: boolean;
+}
+
+/**
+ * Applies a message to the ordering state. A `hello` starts a new stream (new epoch,
+ * seq restarts), so it is always accepted; any other message is accepted only when its
+ * seq is strictly greater than the last applied one — duplicates and out-of-order
+ * messages are ignored.
+ */
+export function applySequence(state: StreamState, msg: ServerMessage): StreamStep {
+  if (msg.type === 'hello') {
+    return { state: { epoch: msg.epoch, lastSeq: msg.seq }, accepted: true };
+  }
+  if (msg.seq <= state.lastSeq) return { state, accepted: false };
+  return { state: { epoch: state.epoch, lastSeq: msg.seq }, accepted: true };
+}
+
+export interface BackoffOptions {
+  /** Delay envelope for the first retry. */
+  baseMs: number;
+  /** Upper bound of the delay envelope. */
+  maxMs: number;
+  /** Fraction (0..1) of the envelope that is randomised away. */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 15_000, jitter: 0.5 };
+
+/**
+ * Exponential backoff with jitter. The envelope is `min(maxMs, baseMs * 2^attempt)`
+ * (0.5 s, 1 s, 2 s, … capped at 15 s); the returned delay lies in
+ * `[envelope * (1 - jitter), envelope]`, so it never exceeds `maxMs` and spreads out
+ * reconnect storms after a server restart. `random` must return values in [0, 1).
+ */
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
+  const n = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
+  // 2^n overflows to Infinity for large n; Math.min takes care of it.
+  const envelope = Math.min(options.maxMs, options.baseMs * 2 ** n);
+  const jitter = Math.min(1, Math.max(0, options.jitter));
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.round(envelope * (1 - jitter * r));
+}
+
+export interface Staleness {
+  stale: boolean;
+  /** Epoch ms the data has been stale since (last message, or channel start), or null. */
+  since: number | null;
+}
+
+/**
+ * Data is stale when the socket is closed, or when nothing arrived for longer than
+ * `thresholdMs` (measured from the last message, or from when the channel started).
+ */
+export function computeStaleness(input: {
+  state: ConnState;
+  lastMessageAt: number | null;
+  startedAt: number;
+  now: number;
+  thresholdMs: number;
+}): Staleness {
+  const reference = input.lastMessageAt ?? input.startedAt;
+  const stale = input.state === 'closed' || input.now - reference > input.thresholdMs;
+  return { stale, since: stale ? reference : null };
+}
+
+/** Builds the same-origin websocket URL (`ws:` for http pages, `wss:` for https). */
+export function liveSocketUrl(loc: { protocol: string; host: string }, path = '/ws'): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${loc.host}${path}`;
+}
+
+export const SUBSCRIBE_MESSAGE = JSON.stringify({ type: 'subscribe', channels: ['kpi'] });

@@ -1,0 +1,212 @@
+// Live KPI channel over the same-origin websocket `/ws`.
+// Reconnects by itself (exponential backoff + jitter), and cleans up with the calling
+// scope (component unmount / effectScope.stop()).
+
+import { onScopeDispose, readonly, ref, shallowRef } from 'vue';
+import { useRouter } from 'vue-router';
+import { fetchMe } from '../api';
+import { newerSnapshot, type KpiSnapshot } from '../contract';
+import {
+  applySequence,
+  backoffDelay,
+  CLOSE_CLIENT_IDLE,
+  CLOSE_SESSION_ENDED,
+  DEFAULT_BACKOFF,
+  initialStreamState,
+  liveSocketUrl,
+  parseServerMessage,
+  SUBSCRIBE_MESSAGE,
+  type BackoffOptions,
+  type ConnState,
+  type HelloMessage,
+} from './liveProtocol';
+
+export interface LiveChannelOptions {
+  /** Defaults to ws(s)://<location.host>/ws. */
+  url?: string;
+  backoff?: BackoffOptions;
+  /** Drop and reopen a socket that has been silent this long (half-open TCP). 0 disables. */
+  idleTimeoutMs?: number;
+  /** Called when the session is gone; defaults to a redirect to /login?next=<current>. */
+  onSessionEnded?: () => void;
+}
+
+export function useLiveChannel(options: LiveChannelOptions = {}) {
+  const router = useRouter();
+  const url = options.url ?? liveSocketUrl(window.location);
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+  const onSessionEnded =
+    options.onSessionEnded ??
+    (() => {
+      const next = router.currentRoute.value.fullPath;
+      void router.replace({ path: '/login', query: { next } });
+    });
+
+  const state = ref<ConnState>('connecting');
+  /** Epoch ms of the last valid message received on the socket. */
+  const lastMessageAt = ref<number | null>(null);
+  /** Latest KPI snapshot (REST seed or websocket), kept shallow: it carries 60 points. */
+  const snapshot = shallowRef<KpiSnapshot | null>(null);
+  const hello = shallowRef<HelloMessage | null>(null);
+  /** When this channel started; staleness is measured from here until a message arrives. */
+  const startedAt = Date.now();
+
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  let stream = initialStreamState();
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+  let sessionEnded = false;
+
+  function clearTimers(): void {
+    clearTimeout(retryTimer);
+    clearTimeout(idleTimer);
+    retryTimer = idleTimer = undefined;
+  }
+
+  function armIdleTimer(ws: WebSocket): void {
+    if (idleTimeoutMs <= 0) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      // Do not wait for the closing handshake: a half-open connection may never finish it.
+      detach(ws);
+      ws.close(CLOSE_CLIENT_IDLE, 'idle');
+      scheduleReconnect();
+    }, idleTimeoutMs);
+  }
+
+  function detach(ws: WebSocket): void {
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    if (socket === ws) socket = null;
+  }
+
+  function endSession(): void {
+    if (sessionEnded || disposed) return;
+    sessionEnded = true;
+    clearTimers();
+    state.value = 'closed';
+    onSessionEnded();
+  }
+
+  function scheduleReconnect(): void {
+    if (disposed || sessionEnded) return;
+    state.value = 'closed';
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, backoffDelay(attempt, backoff));
+    attempt += 1;
+  }
+
+  /**
+   * A socket refused at the HTTP upgrade (e.g. 401) never opens and only reports 1006,
+   * so ask the REST API whether the session is still there.
+   */
+  async function checkSessionThenReconnect(): Promise<void> {
+    try {
+      const user = await fetchMe();
+      if (!user) return endSession();
+    } catch {
+      // Server unreachable: just keep retrying.
+    }
+    if (socket) return; // reconnectNow() already opened a new socket meanwhile
+    scheduleReconnect();
+  }
+
+  function connect(): void {
+    if (disposed || sessionEnded) return;
+    clearTimers();
+    if (socket) {
+      const previous = socket;
+      detach(previous);
+      previous.close(1000, 'replaced');
+    }
+    state.value = 'connecting';
+    stream = initialStreamState();
+    let opened = false;
+
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      opened = true;
+      state.value = 'open';
+      armIdleTimer(ws);
+      ws.send(SUBSCRIBE_MESSAGE);
+    };
+
+    ws.onmessage = (event: MessageEvent) => {
+      if (socket !== ws) return;
+      const msg = parseServerMessage(event.data);
+      if (!msg) return;
+      const step = applySequence(stream, msg);
+      stream = step.state;
+      if (!step.accepted) return;
+      // A valid message proves the connection works: restart the backoff ladder.
+      attempt = 0;
+      lastMessageAt.value = Date.now();
+      armIdleTimer(ws);
+      if (msg.type === 'hello') hello.value = msg;
+      else snapshot.value = msg.data;
+    };
+
+    ws.onclose = (event: CloseEvent) => {
+      if (socket !== ws) return;
+      socket = null;
+      clearTimeout(idleTimer);
+      if (disposed) return;
+      if (event.code === CLOSE_SESSION_ENDED) return endSession();
+      if (!opened) {
+        state.value = 'closed';
+        void checkSessionThenReconnect();
+        return;
+      }
+      scheduleReconnect();
+    };
+    // 'error' is always followed by 'close'; reconnect logic lives there.
+  }
+
+  /** Skip the backoff wait (e.g. the browser came back online). */
+  function reconnectNow(): void {
+    if (disposed || sessionEnded || socket) return;
+    attempt = 0;
+    connect();
+  }
+
+  /** Offers a snapshot from another source (REST); kept only if newer than the current one. */
+  function offerSnapshot(candidate: KpiSnapshot): void {
+    snapshot.value = newerSnapshot(snapshot.value, candidate);
+  }
+
+  window.addEventListener('online', reconnectNow);
+
+  onScopeDispose(() => {
+    disposed = true;
+    clearTimers();
+    window.removeEventListener('online', reconnectNow);
+    const ws = socket;
+    if (ws) detach(ws);
+    if (ws && (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN)) {
+      ws.close(1000, 'client gone');
+    }
+  });
+
+  connect();
+
+  return {
+    state: readonly(state),
+    lastMessageAt: readonly(lastMessageAt),
+    snapshot,
+    hello,
+    startedAt,
+    offerSnapshot,
+    reconnectNow,
+  };
+}

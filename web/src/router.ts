@@ -1,0 +1,46 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { fetchMe } from './api';
+import { setCurrentUser } from './session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    requiresAuth?: boolean;
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    { path: '/', redirect: '/live' },
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+    {
+      path: '/live',
+      name: 'live',
+      component: () => import('./pages/LivePage.vue'),
+      meta: { requiresAuth: true },
+    },
+    { path: '/:pathMatch(.*)*', redirect: '/live' },
+  ],
+});
+
+export function loginRedirect(to: Pick<RouteLocationNormalized, 'fullPath'>) {
+  return { path: '/login', query: { next: to.fullPath } };
+}
+
+// Every navigation to a protected page asks the server who we are: a 401 sends the
+// user to /login?next=<where they wanted to go>. Other failures (server down, 5xx)
+// let the page load; it shows the offline state and keeps retrying on its own.
+router.beforeEach(async (to) => {
+  if (!to.meta.requiresAuth) return true;
+  try {
+    const user = await fetchMe();
+    if (!user) {
+      setCurrentUser(null);
+      return loginRedirect(to);
+    }
+    setCurrentUser(user);
+  } catch {
+    // Keep the last known user (if any); the live channel handles a lost session (4401).
+  }
+  return true;
+});
