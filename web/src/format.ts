@@ -12,11 +12,17 @@ export function formatNumber(value: number | null | undefined): string {
   return Number.isInteger(value) ? integerFormat.format(value) : decimalFormat.format(value);
 }
 
-/** Local wall-clock "HH:MM" for an epoch-ms or ISO time; "—" when invalid. */
+/**
+ * The network runs on Beijing time whatever the viewer's machine says; China has
+ * kept UTC+8 all year since 1991, so a fixed offset is exact.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+
+/** Beijing wall-clock "HH:MM" for an epoch-ms or ISO time; "—" when invalid. */
 export function formatClock(time: number | string | null | undefined): string {
   if (time === null || time === undefined) return '—';
   const ms = typeof time === 'number' ? time : Date.parse(time);
   if (!Number.isFinite(ms)) return '—';
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  const d = new Date(ms + SHANGHAI_OFFSET_MS);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }

@@ -34,9 +34,11 @@ const zh = {
   'series.delivered': '签收',
   'series.exceptions': '异常',
   'role.admin': '管理员',
-  'role.supervisor': '主管',
-  'role.operator': '调度员',
-  'role.viewer': '只读',
+  'role.manager': '经理',
+  'role.control_room': '监控中心',
+  'role.on_call': '值班',
+  'role.cs_operator': '客服',
+  'role.finance': '财务',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -70,9 +72,11 @@ const en: Record<MessageKey, string> = {
   'series.delivered': 'Delivered',
   'series.exceptions': 'Exceptions',
   'role.admin': 'Admin',
-  'role.supervisor': 'Supervisor',
-  'role.operator': 'Operator',
-  'role.viewer': 'Viewer',
+  'role.manager': 'Manager',
+  'role.control_room': 'Control room',
+  'role.on_call': 'On call',
+  'role.cs_operator': 'Customer service',
+  'role.finance': 'Finance',
 };
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en };

@@ -109,10 +109,11 @@ describe('formatNumber', () => {
 });
 
 describe('formatClock', () => {
-  it('formats local wall-clock time as HH:MM', () => {
-    const d = new Date(2025, 2, 1, 7, 5, 59);
+  it('formats Beijing wall-clock time as HH:MM whatever the viewer time zone', () => {
+    const d = new Date('2025-03-01T07:05:59+08:00');
     expect(formatClock(d.getTime())).toBe('07:05');
     expect(formatClock(d.toISOString())).toBe('07:05');
+    expect(formatClock('2025-03-01T16:30:00Z')).toBe('00:30');
   });
 
   it('returns a dash for invalid input', () => {

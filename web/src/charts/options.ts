@@ -9,6 +9,7 @@ import type {
   TooltipComponentOption,
 } from 'echarts/components';
 import type { PerMinutePoint } from '../contract';
+import { formatClock } from '../format';
 
 export type EventsChartOption = ComposeOption<
   | BarSeriesOption
@@ -175,7 +176,7 @@ export function buildEventsPerMinuteOption(
       // Half a minute of padding so the first and last bars are not clipped.
       ...(first && last ? { min: first.ts - MINUTE_MS / 2, max: last.ts + MINUTE_MS / 2 } : {}),
       axisLine: { lineStyle: { color: theme.axisLine } },
-      axisLabel: { color: theme.mutedText, fontSize: theme.fontSize, formatter: '{HH}:{mm}' },
+      axisLabel: { color: theme.mutedText, fontSize: theme.fontSize, formatter: (v: number) => formatClock(v) },
       splitLine: { show: false },
     },
     yAxis: {
