@@ -3,23 +3,33 @@ import type { WorkerDeps } from '../worker.ts'
 /**
  * The embedded TimescaleDB runs no background workers, so its registered policies
  * (continuous aggregate refresh, compression, retention) never run by themselves.
- * This job runs the ones that are due. A real TimescaleDB server runs them itself.
+ * This job runs the ones whose schedule interval has passed since their last run
+ * here (db_policy_runs). A real TimescaleDB server runs them itself.
  */
-export async function runDbPolicies(deps: WorkerDeps): Promise<void> {
+// $1 now
+export async function runDbPolicies(deps: WorkerDeps, now = new Date()): Promise<void> {
   const due = await deps.db.query<{ job_id: number; proc_name: string }>(
     `SELECT j.job_id, j.proc_name FROM timescaledb_information.jobs j
-     LEFT JOIN timescaledb_information.job_stats s ON s.job_id = j.job_id
+     LEFT JOIN db_policy_runs r ON r.job_id = j.job_id
      WHERE j.scheduled AND j.job_id >= 1000
-       AND (s.last_run_started_at IS NULL OR s.last_run_started_at + j.schedule_interval <= now())
+       AND (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1)
      ORDER BY j.job_id`,
+    [now],
   )
   for (const job of due.rows) {
     const started = Date.now()
+    let error: string | null = null
     try {
       await deps.db.query('CALL run_job($1)', [job.job_id])
       deps.log.debug({ jobId: job.job_id, proc: job.proc_name, ms: Date.now() - started }, 'database policy ran')
     } catch (err) {
+      error = err instanceof Error ? err.message : String(err)
       deps.log.warn({ err, jobId: job.job_id, proc: job.proc_name }, 'database policy failed')
     }
+    await deps.db.query(
+      `INSERT INTO db_policy_runs (job_id, last_run_at, last_error) VALUES ($1, $2, $3)
+       ON CONFLICT (job_id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error`,
+      [job.job_id, now, error],
+    )
   }
 }

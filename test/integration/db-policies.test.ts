@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+import type { KpiPublisher } from '../../server/live/kpi-publisher.ts'
+
+let sys: TestSystem
+beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
+afterAll(async () => { await sys?.stop() })
+
+describe('TimescaleDB policies on the embedded database', () => {
+  it('runs the registered policies, so the continuous aggregate is materialised', async () => {
+    const s = shipment()
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(s.waybill, { time: minutesAgo(30) }), event(s.waybill, { time: minutesAgo(20) })] })
+    const db = sys.database.pool
+    const materialised = async () => {
+      await db.query(`ALTER MATERIALIZED VIEW events_per_minute SET (timescaledb.materialized_only = true)`)
+      try {
+        return (await db.query<{ n: number }>(`SELECT coalesce(sum(events), 0)::int AS n FROM events_per_minute WHERE bucket >= now() - interval '1 hour'`)).rows[0]!.n
+      } finally {
+        await db.query(`ALTER MATERIALIZED VIEW events_per_minute SET (timescaledb.materialized_only = false)`)
+      }
+    }
+    expect(await materialised()).toBe(0)
+
+    await runDbPolicies({ db, log: createLogger('silent'), kpi: {} as KpiPublisher })
+
+    expect(await materialised()).toBeGreaterThanOrEqual(2)
+    const runs = await db.query<{ proc_name: string; last_error: string | null }>(
+      `SELECT j.proc_name, r.last_error FROM db_policy_runs r JOIN timescaledb_information.jobs j USING (job_id)`,
+    )
+    expect(runs.rows.map((r) => r.proc_name).sort()).toEqual(['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention'])
+    expect(runs.rows.every((r) => r.last_error === null)).toBe(true)
+
+    // A minute later only the refresh (every minute) is due again, not compression or retention.
+    await db.query('UPDATE db_policy_runs SET last_error = $1', ['marker'])
+    await runDbPolicies({ db, log: createLogger('silent'), kpi: {} as KpiPublisher }, new Date(Date.now() + 61_000))
+    const again = await db.query<{ proc_name: string; last_error: string | null }>(
+      `SELECT j.proc_name, r.last_error FROM db_policy_runs r JOIN timescaledb_information.jobs j USING (job_id)`,
+    )
+    expect(again.rows.filter((r) => r.last_error === null).map((r) => r.proc_name)).toEqual(['policy_refresh_continuous_aggregate'])
+  })
+})
