@@ -25,7 +25,6 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     })
     next()
   })
-  app.use('/api', express.json({ limit: '16mb' }))
 
   app.get('/healthz', (_req, res) => { res.json({ ok: true }) })
   app.get('/readyz', async (_req, res) => {
@@ -33,10 +32,13 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     res.status(r.ok ? 200 : 503).json(r)
   })
 
+  // Bodies are parsed only after the caller is known: strangers can't make us parse 16 MB.
+  const bigJson = express.json({ limit: '16mb' })
+  const smallJson = express.json({ limit: '8kb' })
   for (const route of ROUTES) {
     const handler = (req: Request, res: Response) => route.handler(ctx, req, res)
-    if (route.roles === 'public') app[route.method](route.path, handler)
-    else app[route.method](route.path, requireRoles(ctx.db, route.roles), handler)
+    if (route.roles === 'public') app[route.method](route.path, smallJson, handler)
+    else app[route.method](route.path, requireRoles(ctx.db, route.roles), bigJson, handler)
   }
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
 
