@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { ShipmentState, ShipmentStatus, EventType, ExceptionReason } from '../domain/status.ts'
+import type { ShipmentState } from '../domain/status.ts'
 import type { Fee, Tier } from '../domain/fees.ts'
 
 type Queryable = pg.Pool | pg.PoolClient
@@ -98,7 +98,8 @@ export async function updateStates(client: pg.PoolClient, states: ReadonlyMap<st
   )
 }
 
-export interface ShipmentRecord {
+/** The stored collection record plus the parcel's current state. */
+export interface ShipmentRecord extends ShipmentState {
   waybill: string
   tier: Tier
   senderName: string | null
@@ -125,15 +126,6 @@ export interface ShipmentRecord {
   paymentState: string
   collectedAt: Date
   collectedBy: string
-  status: ShipmentStatus
-  statusAt: Date
-  lastScanAt: Date | null
-  lastScanHub: string | null
-  lastEventType: EventType | null
-  deliveredAt: Date | null
-  signer: string | null
-  exceptionReason: ExceptionReason | null
-  exceptionAt: Date | null
 }
 
 const RECORD_COLUMNS = `waybill, tier, sender_name AS "senderName", sender_phone AS "senderPhone", sender_address AS "senderAddress",
