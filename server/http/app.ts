@@ -55,6 +55,14 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   return app
 }
 
+// Connection-level failures and PostgreSQL's "try again" classes: the client may retry.
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03', '53300', '40001', '40P01'])
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  const message = (err as { message?: unknown })?.message
+  return (typeof code === 'string' && TRANSIENT_CODES.has(code)) || (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/.test(message))
+}
+
 /** Known errors keep their message; anything else becomes a 500 that reveals nothing. */
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err
@@ -63,5 +71,6 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError(413, 'body_too_large', `The body exceeds ${e.limit} bytes; send smaller batches`)
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'unsupported_encoding', e.message ?? 'Unsupported encoding')
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', e.message ?? 'Bad request')
+  if (isTransient(err)) return new AppError(503, 'unavailable', 'A backing service is unavailable; retry the same request (ingest is idempotent)')
   return new AppError(500, 'internal', 'Something went wrong on our side; it has been logged')
 }
