@@ -18,6 +18,7 @@ export const JOB_SCHEMAS = {
   'after-ingest': z.object({ waybills: z.array(z.string()).max(50_000), stored: z.number().int().min(0), receivedAt: z.string() }),
   'kpi-tick': z.object({}),
   'run-db-policies': z.object({}),
+  'recompute-promises': z.object({}),
 } as const
 export type JobName = keyof typeof JOB_SCHEMAS
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
@@ -26,6 +27,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'after-ingest': QUEUES.ingest,
   'kpi-tick': QUEUES.maintenance,
   'run-db-policies': QUEUES.maintenance,
+  'recompute-promises': QUEUES.maintenance,
 }
 
 /** Workers block on Redis and must never give up a command (BullMQ's production guide). */
@@ -54,6 +56,11 @@ export class Queues {
 
   async addAfterIngest(data: JobData<'after-ingest'>): Promise<void> {
     await this.ingest.add('after-ingest', data, { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 500 } })
+  }
+
+  /** One recompute at a time is enough: a change made while one waits is covered by it. */
+  async addRecomputePromises(): Promise<void> {
+    await this.maintenance.add('recompute-promises', {}, { deduplication: { id: 'recompute-promises' }, removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 1000 } })
   }
 
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */

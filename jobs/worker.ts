@@ -3,15 +3,18 @@ import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import type { Logger } from '../server/lib/logger.ts'
 import type { KpiPublisher } from '../server/live/kpi-publisher.ts'
+import type { CalendarService } from '../server/services/calendar.ts'
 import { JOB_QUEUE, JOB_SCHEMAS, QUEUES, workerConnection, type JobName, type QueueName } from './queues.ts'
 import { afterIngest } from './processors/after-ingest.ts'
 import { kpiTick } from './processors/kpi-tick.ts'
 import { runDbPolicies } from './processors/run-db-policies.ts'
+import { recomputePromises } from './processors/recompute-promises.ts'
 
 export interface WorkerDeps {
   db: pg.Pool
   log: Logger
   kpi: KpiPublisher
+  calendar: CalendarService
 }
 
 type Processor = (deps: WorkerDeps, data: never) => Promise<void>
@@ -19,6 +22,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   'after-ingest': afterIngest,
   'kpi-tick': kpiTick,
   'run-db-policies': runDbPolicies,
+  'recompute-promises': recomputePromises,
 }
 
 /** Every job name has exactly one handler and one queue; checked at boot. */

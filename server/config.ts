@@ -16,6 +16,7 @@ const schema = z.object({
   RUN_WORKERS: z.enum(['true', 'false']).default('true'),
   SEED_NETWORK: z.enum(['true', 'false']).default('true'),
   FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  SLA_CUTOFF_HOUR: z.coerce.number().min(0).max(24).default(18),
   MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -37,6 +38,8 @@ export interface Config {
   seedNetwork: boolean
   futureToleranceMs: number
   maxEventsPerBatch: number
+  /** Shanghai hour from which a collection counts from the next working day. */
+  slaCutoffHour: number
   logLevel: string
 }
 
@@ -70,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedNetwork: e.SEED_NETWORK === 'true',
     futureToleranceMs: e.FUTURE_TOLERANCE_SECONDS * 1000,
     maxEventsPerBatch: e.MAX_EVENTS_PER_BATCH,
+    slaCutoffHour: e.SLA_CUTOFF_HOUR,
     logLevel: e.LOG_LEVEL,
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from './lib/logger.ts'
 import type { ReferenceData } from './services/reference.ts'
 import type { Queues } from '../jobs/queues.ts'
 import type { IngestDeps } from './services/ingest-events.ts'
+import type { CalendarService } from './services/calendar.ts'
 
 /** What the HTTP routes and the websocket hub need; built once in the app's composition root. */
 export interface AppContext {
@@ -11,6 +12,7 @@ export interface AppContext {
   db: pg.Pool
   log: Logger
   reference: ReferenceData
+  calendar: CalendarService
   queues: Queues
   ingestDeps: IngestDeps
   /** Called when a session ends, so its open websockets close too. */

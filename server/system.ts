@@ -8,6 +8,7 @@ import { countHubs, upsertCouriers, upsertHubs } from './db/reference-repo.ts'
 import { DEMO_COURIERS, DEMO_HUBS } from './data/network.ts'
 import { bootstrapAdmin } from './services/auth.ts'
 import { ReferenceData } from './services/reference.ts'
+import { CalendarService } from './services/calendar.ts'
 import { kpiSnapshot } from './services/kpis.ts'
 import { resolveRedis, type RedisHandle } from './lib/redis-launcher.ts'
 import { LiveBus } from './live/bus.ts'
@@ -46,7 +47,8 @@ export async function openCore(config: Config, log: Logger) {
 export function startWorkers(config: Config, log: Logger, database: Database, redisUrl: string) {
   const bus = new LiveBus(redisUrl, config.queuePrefix, log.child({ module: 'bus' }))
   const kpi = new KpiPublisher(database.pool, bus, log.child({ module: 'kpi' }))
-  const workers = new Workers({ db: database.pool, log: log.child({ module: 'jobs' }), kpi }, redisUrl, config.queuePrefix)
+  const calendar = new CalendarService(database.pool, config.slaCutoffHour)
+  const workers = new Workers({ db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar }, redisUrl, config.queuePrefix)
   return { async close() { await workers.close(); await bus.close() } }
 }
 
@@ -56,6 +58,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await bootstrapAdmin(db, config.adminPassword, log)
   const reference = new ReferenceData(db)
   await reference.load()
+  const calendar = new CalendarService(db, config.slaCutoffHour)
   const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
   await queues.schedule(database.embedded)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
@@ -67,7 +70,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
 
   const ctx: AppContext = {
-    config, db, log, reference, queues,
+    config, db, log, reference, calendar, queues,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },
   }

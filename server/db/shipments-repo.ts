@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { ShipmentState } from '../domain/status.ts'
 import type { Fee, Tier } from '../domain/fees.ts'
+import type { DeliveryPromise } from '../domain/deadline.ts'
 
 type Queryable = pg.Pool | pg.PoolClient
 
@@ -18,6 +19,7 @@ export interface NewShipment {
   collectedAt: Date
   collectedBy: string
   fee: Fee
+  promise: DeliveryPromise
 }
 
 const col = <T>(rows: readonly NewShipment[], f: (s: NewShipment) => T): T[] => rows.map(f)
@@ -29,18 +31,18 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
        recipient_name, recipient_phone, recipient_phone_last4, recipient_address, recipient_city,
        origin_hub, destination_hub, item_name, weight_kg, volume_cm3, declared_value_fen,
        chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
-       collected_at, collected_by, status, status_at)
+       collected_at, collected_by, promise_start_day, promised_earliest, promised_deadline, status, status_at)
      SELECT u.*, 'collected', u.collected_at FROM unnest(
        $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
        $12::text[], $13::text[], $14::text[], $15::numeric[], $16::numeric[], $17::bigint[],
        $18::numeric[], $19::smallint[], $20::int[], $21::int[], $22::int[], $23::int[], $24::int[],
-       $25::timestamptz[], $26::text[]
+       $25::timestamptz[], $26::text[], $27::date[], $28::timestamptz[], $29::timestamptz[]
      ) AS u(waybill, tier, sender_name, sender_phone, sender_address, sender_city,
        recipient_name, recipient_phone, recipient_phone_last4, recipient_address, recipient_city,
        origin_hub, destination_hub, item_name, weight_kg, volume_cm3, declared_value_fen,
        chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
-       collected_at, collected_by)
+       collected_at, collected_by, promise_start_day, promised_earliest, promised_deadline)
      ON CONFLICT (waybill) DO NOTHING
      RETURNING waybill`,
     [
@@ -54,6 +56,7 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
       col(rows, (s) => s.fee.parts.baseFen), col(rows, (s) => s.fee.parts.weightFen), col(rows, (s) => s.fee.parts.tierFen),
       col(rows, (s) => s.fee.parts.insuranceFen), col(rows, (s) => s.fee.totalFen),
       col(rows, (s) => s.collectedAt), col(rows, (s) => s.collectedBy),
+      col(rows, (s) => s.promise.startDay), col(rows, (s) => s.promise.earliest), col(rows, (s) => s.promise.deadline),
     ],
   )
   return new Set(r.rows.map((x) => x.waybill))
@@ -126,6 +129,9 @@ export interface ShipmentRecord extends ShipmentState {
   paymentState: string
   collectedAt: Date
   collectedBy: string
+  promiseStartDay: string | null
+  promisedEarliest: Date | null
+  promisedDeadline: Date | null
 }
 
 const RECORD_COLUMNS = `waybill, tier, sender_name AS "senderName", sender_phone AS "senderPhone", sender_address AS "senderAddress",
@@ -137,7 +143,8 @@ const RECORD_COLUMNS = `waybill, tier, sender_name AS "senderName", sender_phone
   fee_insurance_fen AS "feeInsuranceFen", fee_total_fen AS "feeTotalFen", payment_state AS "paymentState",
   collected_at AS "collectedAt", collected_by AS "collectedBy", status, status_at AS "statusAt",
   last_scan_at AS "lastScanAt", last_scan_hub AS "lastScanHub", last_event_type AS "lastEventType",
-  delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason", exception_at AS "exceptionAt"`
+  delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason", exception_at AS "exceptionAt",
+  to_char(promise_start_day, 'YYYY-MM-DD') AS "promiseStartDay", promised_earliest AS "promisedEarliest", promised_deadline AS "promisedDeadline"`
 
 export async function findShipment(db: Queryable, waybill: string): Promise<ShipmentRecord | undefined> {
   const r = await db.query<ShipmentRecord>(`SELECT ${RECORD_COLUMNS} FROM shipments WHERE waybill = $1`, [waybill])

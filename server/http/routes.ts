@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express'
 import { z } from 'zod'
 import { ALL_USER_ROLES, type Role } from '../domain/roles.ts'
-import { BadRequestError, UnavailableError } from '../lib/errors.ts'
+import { BadRequestError, NotFoundError, UnavailableError } from '../lib/errors.ts'
+import { deleteCompanyDay, listCompanyDays, upsertCompanyDay } from '../db/calendar-repo.ts'
 import type { AppContext } from '../context.ts'
 import { ingestEvents } from '../services/ingest-events.ts'
 import { createShipments } from '../services/shipments.ts'
@@ -24,11 +25,19 @@ const INGEST_ROLES: readonly Role[] = ['admin', 'integrator']
 
 const loginBody = z.strictObject({ username: z.string().min(1).max(40), password: z.string().min(1).max(200) })
 const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(80) })
+const dayParam = z.iso.date('a real calendar day as YYYY-MM-DD')
+const companyDayBody = z.strictObject({ kind: z.enum(['day_off', 'workday']), note: z.string().trim().max(200).default('') })
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body)
   if (!r.success) throw new BadRequestError('Invalid request body', r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })))
   return r.data
+}
+
+/** A changed calendar moves the deadlines of open parcels: recomputed by a job. */
+async function calendarChanged(ctx: AppContext): Promise<void> {
+  ctx.calendar.invalidate()
+  await ctx.queues.addRecomputePromises()
 }
 
 function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
@@ -87,7 +96,7 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/shipments', roles: INGEST_ROLES,
     async handler(ctx, req, res) {
-      const result = await createShipments(ctx.db, ctx.reference, req.body)
+      const result = await createShipments(ctx.db, ctx.reference, ctx.calendar, req.body)
       res.status(result.accepted.length === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
     },
   },
@@ -112,14 +121,41 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get', path: '/api/v1/shipments/:waybill', roles: [...LOOKUP_ROLES, 'finance'],
     async handler(ctx, req, res) {
-      res.json(await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role))
+      res.json(await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role, new Date()))
     },
   },
   {
     method: 'get', path: '/api/v1/track', roles: LOOKUP_ROLES,
     async handler(ctx, req, res) {
       const q = typeof req.query.q === 'string' ? req.query.q : ''
-      res.json(await track(ctx.db, ctx.reference, q, req.principal!.role))
+      res.json(await track(ctx.db, ctx.reference, q, req.principal!.role, new Date()))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/admin/calendar', roles: ['admin', 'manager'],
+    async handler(ctx, _req, res) {
+      const calendar = await ctx.calendar.current()
+      res.json({ timeZone: 'Asia/Shanghai', cutoffHour: ctx.config.slaCutoffHour, officialDataYears: calendar.coveredYears, companyDays: await listCompanyDays(ctx.db) })
+    },
+  },
+  {
+    method: 'put', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    async handler(ctx, req, res) {
+      const day = parseBody(dayParam, req.params.day)
+      const { kind, note } = parseBody(companyDayBody, req.body)
+      const p = req.principal!
+      await upsertCompanyDay(ctx.db, { day, kind, note }, p.kind === 'user' ? p.userId : null)
+      await calendarChanged(ctx)
+      res.json({ day, kind, note, recomputing: true })
+    },
+  },
+  {
+    method: 'delete', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    async handler(ctx, req, res) {
+      const day = parseBody(dayParam, req.params.day)
+      if (!(await deleteCompanyDay(ctx.db, day))) throw new NotFoundError(`No company day ${day}`)
+      await calendarChanged(ctx)
+      res.status(204).end()
     },
   },
   {

@@ -6,6 +6,7 @@ import type { Role } from '../domain/roles.ts'
 import { NotFoundError, BadRequestError } from '../lib/errors.ts'
 import { yuan } from './shipments.ts'
 import type { ReferenceData } from './reference.ts'
+import { verdictOf } from '../domain/verdict.ts'
 
 export interface PersonView { name: string | null; phone: string | null; address: string | null; city: string }
 
@@ -15,7 +16,17 @@ function person(name: string | null, phone: string | null, address: string | nul
     : { name: maskName(name), phone: maskPhone(phone), address: maskAddress(address), city }
 }
 
-function summary(s: ShipmentRecord, role: Role, reference: ReferenceData) {
+/**
+ * The promise and today's verdict. The arrival prediction from lane transit
+ * times comes with the SLA sweep; until then no parcel is flagged at risk here.
+ */
+function promiseView(s: ShipmentRecord, now: Date) {
+  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, verdict: null }
+  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival: null }, now)
+  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, verdict }
+}
+
+function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date) {
   const clear = canSeePersonalData(role)
   return {
     waybill: s.waybill,
@@ -30,6 +41,7 @@ function summary(s: ShipmentRecord, role: Role, reference: ReferenceData) {
     lastScan: s.lastScanAt ? { at: s.lastScanAt, hub: s.lastScanHub, hubName: s.lastScanHub ? reference.hub(s.lastScanHub)?.name ?? null : null, type: s.lastEventType } : null,
     deliveredAt: s.deliveredAt,
     exception: s.exceptionReason ? { reason: s.exceptionReason, at: s.exceptionAt } : null,
+    promise: promiseView(s, now),
   }
 }
 
@@ -37,12 +49,12 @@ function step(t: TrajectoryStep, clear: boolean) {
   return { ...t, signer: clear ? t.signer : maskName(t.signer) }
 }
 
-export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill: string, role: Role) {
+export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill: string, role: Role, now: Date) {
   const s = await findShipment(db, waybill)
   if (!s) throw new NotFoundError(`No shipment with waybill ${waybill}`)
   const clear = canSeePersonalData(role)
   return {
-    ...summary(s, role, reference),
+    ...summary(s, role, reference, now),
     sender: person(s.senderName, s.senderPhone, s.senderAddress, s.senderCity, clear),
     signer: clear ? s.signer : maskName(s.signer),
     item: { name: s.itemName, weightKg: s.weightKg, volumeCm3: s.volumeCm3, declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen) },
@@ -55,15 +67,13 @@ export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill
       currency: 'CNY',
       paymentState: s.paymentState,
     },
-    // The promise by working days (deadline, earliest delivery, verdict) comes with the SLA engine.
-    promise: { tier: s.tier },
     trajectory: (await trajectory(db, waybill)).map((t) => step(t, clear)),
   }
 }
 
-export async function track(db: pg.Pool, reference: ReferenceData, q: string, role: Role) {
+export async function track(db: pg.Pool, reference: ReferenceData, q: string, role: Role, now: Date) {
   const query = q.trim().replace(/\s+/g, '')
   if (query.length < 4) throw new BadRequestError('Give a waybill number, a recipient name, a phone number or its last 4 digits')
   const results = await searchShipments(db, query, 50)
-  return { query, results: results.map((s) => summary(s, role, reference)) }
+  return { query, results: results.map((s) => summary(s, role, reference, now)) }
 }

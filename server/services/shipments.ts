@@ -5,6 +5,7 @@ import { computeFee, haversineKm, TIERS, type Fee } from '../domain/fees.ts'
 import { insertShipments, type NewShipment } from '../db/shipments-repo.ts'
 import { WAYBILL_PATTERN } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
+import type { CalendarService } from './calendar.ts'
 
 const party = z.strictObject({
   name: z.string().trim().min(1).max(50),
@@ -41,7 +42,7 @@ export interface FeeView {
 
 export interface ShipmentBatchResult {
   received: number
-  accepted: Array<{ index: number; waybill: string; fee: FeeView }>
+  accepted: Array<{ index: number; waybill: string; fee: FeeView; promise: { earliest: Date; deadline: Date } }>
   rejected: Array<{ index: number; waybill: string | null; errors: Array<{ field: string | null; message: string }> }>
 }
 
@@ -73,20 +74,21 @@ function shipmentsOf(body: unknown): unknown[] {
  * Creates shipments from collection records and prices them by the published fee
  * rule. A waybill already stored is accepted again unchanged (idempotent).
  */
-export async function createShipments(db: pg.Pool, reference: ReferenceData, body: unknown, max = 1000): Promise<ShipmentBatchResult> {
+export async function createShipments(db: pg.Pool, reference: ReferenceData, calendar: CalendarService, body: unknown, max = 1000): Promise<ShipmentBatchResult> {
   const raw = shipmentsOf(body)
   if (raw.length > max) throw new BadRequestError(`A batch holds at most ${max} shipments; this one has ${raw.length}`)
   const parsed = raw.map((r) => shipmentInputSchema.safeParse(r))
   const ok = parsed.flatMap((p) => (p.success ? [p.data] : []))
   await reference.ensure(ok.flatMap((s) => [s.originHub, s.destinationHub]), ok.map((s) => s.collectedBy))
 
+  await calendar.current()
   const result: ShipmentBatchResult = { received: raw.length, accepted: [], rejected: [] }
   const rows: NewShipment[] = []
-  parsed.forEach((p, index) => {
+  for (const [index, p] of parsed.entries()) {
     const waybill = typeof (raw[index] as { waybill?: unknown })?.waybill === 'string' ? (raw[index] as { waybill: string }).waybill : null
     if (!p.success) {
       result.rejected.push({ index, waybill, errors: p.error.issues.map((i) => ({ field: i.path.join('.') || null, message: i.message })) })
-      return
+      continue
     }
     const s = p.data
     const origin = reference.hub(s.originHub)
@@ -98,14 +100,16 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, bod
     ]
     if (errors.length > 0 || !origin || !destination) {
       result.rejected.push({ index, waybill, errors })
-      return
+      continue
     }
     const distanceKm = haversineKm(origin, destination)
     const declaredValueFen = s.declaredValueYuan === undefined ? null : Math.round(s.declaredValueYuan * 100)
     const fee = computeFee({ tier: s.tier, weightKg: s.weightKg, volumeCm3: s.volumeCm3, distanceKm, declaredValueFen })
-    rows.push({ ...s, declaredValueFen, collectedAt: new Date(s.collectedAt), fee })
-    result.accepted.push({ index, waybill: s.waybill, fee: feeView(fee, distanceKm) })
-  })
+    const collectedAt = new Date(s.collectedAt)
+    const promise = await calendar.promiseOf(collectedAt, s.tier)
+    rows.push({ ...s, declaredValueFen, collectedAt, fee, promise })
+    result.accepted.push({ index, waybill: s.waybill, fee: feeView(fee, distanceKm), promise: { earliest: promise.earliest, deadline: promise.deadline } })
+  }
   if (rows.length > 0) await insertShipments(db, rows)
   return result
 }
