@@ -19,6 +19,7 @@ export const JOB_SCHEMAS = {
   'kpi-tick': z.object({}),
   'run-db-policies': z.object({}),
   'recompute-promises': z.object({}),
+  'sla-sweep': z.object({}),
 } as const
 export type JobName = keyof typeof JOB_SCHEMAS
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
@@ -28,6 +29,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'kpi-tick': QUEUES.maintenance,
   'run-db-policies': QUEUES.maintenance,
   'recompute-promises': QUEUES.maintenance,
+  'sla-sweep': QUEUES.maintenance,
 }
 
 /** Workers block on Redis and must never give up a command (BullMQ's production guide). */
@@ -63,8 +65,13 @@ export class Queues {
     await this.maintenance.add('recompute-promises', {}, { deduplication: { id: 'recompute-promises' }, removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 1000 } })
   }
 
+  async addSweepSoon(): Promise<void> {
+    await this.maintenance.add('sla-sweep', {}, { delay: 2_000, deduplication: { id: 'sla-sweep-soon', ttl: 15_000 }, removeOnComplete: 10, removeOnFail: 100 })
+  }
+
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
-  async schedule(embedded: boolean): Promise<void> {
+  async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
+    await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     if (embedded) {
       await this.maintenance.upsertJobScheduler('run-db-policies', { every: 60_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })

@@ -4,17 +4,24 @@ import type { Redis } from 'ioredis'
 import type { Logger } from '../server/lib/logger.ts'
 import type { KpiPublisher } from '../server/live/kpi-publisher.ts'
 import type { CalendarService } from '../server/services/calendar.ts'
+import type { LiveBus } from '../server/live/bus.ts'
+import type { SlaThresholds } from '../server/config.ts'
 import { JOB_QUEUE, JOB_SCHEMAS, QUEUES, workerConnection, type JobName, type QueueName } from './queues.ts'
 import { afterIngest } from './processors/after-ingest.ts'
 import { kpiTick } from './processors/kpi-tick.ts'
 import { runDbPolicies } from './processors/run-db-policies.ts'
 import { recomputePromises } from './processors/recompute-promises.ts'
+import { slaSweep } from './processors/sla-sweep.ts'
 
 export interface WorkerDeps {
   db: pg.Pool
   log: Logger
   kpi: KpiPublisher
   calendar: CalendarService
+  bus: LiveBus
+  sla: SlaThresholds
+  /** Asks for a sweep soon (deduplicated), so that a delivered late parcel clears its alert quickly. */
+  requestSweep: () => Promise<void>
 }
 
 type Processor = (deps: WorkerDeps, data: never) => Promise<void>
@@ -23,6 +30,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   'kpi-tick': kpiTick,
   'run-db-policies': runDbPolicies,
   'recompute-promises': recomputePromises,
+  'sla-sweep': slaSweep,
 }
 
 /** Every job name has exactly one handler and one queue; checked at boot. */

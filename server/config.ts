@@ -17,9 +17,26 @@ const schema = z.object({
   SEED_NETWORK: z.enum(['true', 'false']).default('true'),
   FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
   SLA_CUTOFF_HOUR: z.coerce.number().min(0).max(24).default(18),
+  STALL_IN_TRANSIT_HOURS: z.coerce.number().positive().default(24),
+  STALL_OUT_FOR_DELIVERY_HOURS: z.coerce.number().positive().default(8),
+  LOST_AFTER_HOURS: z.coerce.number().positive().default(72),
+  LATE_CRITICAL_COUNT: z.coerce.number().int().positive().default(50),
+  ESCALATE_AFTER_MINUTES: z.coerce.number().positive().default(15),
+  REMIND_EVERY_MINUTES: z.coerce.number().positive().default(30),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
   MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
+
+export interface SlaThresholds {
+  stallInTransitHours: number
+  stallOutForDeliveryHours: number
+  lostAfterHours: number
+  lateCriticalCount: number
+  escalateAfterMs: number
+  remindEveryMs: number
+  sweepIntervalMs: number
+}
 
 export interface Config {
   port: number
@@ -40,6 +57,7 @@ export interface Config {
   maxEventsPerBatch: number
   /** Shanghai hour from which a collection counts from the next working day. */
   slaCutoffHour: number
+  sla: SlaThresholds
   logLevel: string
 }
 
@@ -74,6 +92,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     futureToleranceMs: e.FUTURE_TOLERANCE_SECONDS * 1000,
     maxEventsPerBatch: e.MAX_EVENTS_PER_BATCH,
     slaCutoffHour: e.SLA_CUTOFF_HOUR,
+    sla: {
+      stallInTransitHours: e.STALL_IN_TRANSIT_HOURS,
+      stallOutForDeliveryHours: e.STALL_OUT_FOR_DELIVERY_HOURS,
+      lostAfterHours: e.LOST_AFTER_HOURS,
+      lateCriticalCount: e.LATE_CRITICAL_COUNT,
+      escalateAfterMs: e.ESCALATE_AFTER_MINUTES * 60_000,
+      remindEveryMs: e.REMIND_EVERY_MINUTES * 60_000,
+      sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+    },
     logLevel: e.LOG_LEVEL,
   }
 }

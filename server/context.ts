@@ -17,4 +17,6 @@ export interface AppContext {
   ingestDeps: IngestDeps
   /** Called when a session ends, so its open websockets close too. */
   onLogout: (sessionHash: string) => void
+  /** Tells every instance's live channel that alerts changed. */
+  publishAlerts: (data: unknown) => Promise<void>
 }

@@ -48,8 +48,13 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const bus = new LiveBus(redisUrl, config.queuePrefix, log.child({ module: 'bus' }))
   const kpi = new KpiPublisher(database.pool, bus, log.child({ module: 'kpi' }))
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
-  const workers = new Workers({ db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar }, redisUrl, config.queuePrefix)
-  return { async close() { await workers.close(); await bus.close() } }
+  const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
+  const workers = new Workers(
+    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: config.sla, requestSweep: () => queues.addSweepSoon() },
+    redisUrl,
+    config.queuePrefix,
+  )
+  return { async close() { await workers.close(); await queues.close(); await bus.close() } }
 }
 
 export async function startSystem(config: Config, log: Logger): Promise<System> {
@@ -60,7 +65,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await reference.load()
   const calendar = new CalendarService(db, config.slaCutoffHour)
   const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
-  await queues.schedule(database.embedded)
+  await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
   const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, initial: () => kpiSnapshot(db, new Date()) })
   await bus.subscribe((m) => {
@@ -72,6 +77,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const ctx: AppContext = {
     config, db, log, reference, calendar, queues,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
+    publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
     onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },
   }
   const app = createApp(ctx, {

@@ -7,4 +7,5 @@ import type { WorkerDeps } from '../worker.ts'
  */
 export async function afterIngest(deps: WorkerDeps, _data: JobData<'after-ingest'>): Promise<void> {
   deps.kpi.markDirty()
+  await deps.requestSweep()
 }

@@ -7,7 +7,7 @@ import type { WorkerDeps } from '../worker.ts'
  * here (db_policy_runs). A real TimescaleDB server runs them itself.
  */
 // $1 now
-export async function runDbPolicies(deps: WorkerDeps, now = new Date()): Promise<void> {
+export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log'>, _data: unknown = {}, now = new Date()): Promise<void> {
   const due = await deps.db.query<{ job_id: number; proc_name: string }>(
     `SELECT j.job_id, j.proc_name FROM timescaledb_information.jobs j
      LEFT JOIN db_policy_runs r ON r.job_id = j.job_id

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express'
+import type { Request } from 'express'
 import { z } from 'zod'
 import { ALL_USER_ROLES, type Role } from '../domain/roles.ts'
 import { BadRequestError, NotFoundError, UnavailableError } from '../lib/errors.ts'
@@ -10,14 +10,10 @@ import { getShipment, track } from '../services/lookup.ts'
 import { createApiToken, login, logout } from '../services/auth.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { SESSION_COOKIE } from './auth-middleware.ts'
+import { parseBody, type RouteDef } from './route-kit.ts'
+import { ALERT_ROUTES } from './alert-routes.ts'
 
-export interface RouteDef {
-  method: 'get' | 'post' | 'put' | 'delete'
-  path: string
-  /** 'public' routes need no principal; every other route names the roles it admits. */
-  roles: readonly Role[] | 'public'
-  handler: (ctx: AppContext, req: Request, res: Response) => Promise<void>
-}
+export type { RouteDef }
 
 const EVERYONE = ALL_USER_ROLES
 const LOOKUP_ROLES: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
@@ -27,12 +23,6 @@ const loginBody = z.strictObject({ username: z.string().min(1).max(40), password
 const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(80) })
 const dayParam = z.iso.date('a real calendar day as YYYY-MM-DD')
 const companyDayBody = z.strictObject({ kind: z.enum(['day_off', 'workday']), note: z.string().trim().max(200).default('') })
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body)
-  if (!r.success) throw new BadRequestError('Invalid request body', r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })))
-  return r.data
-}
 
 /** A changed calendar moves the deadlines of open parcels: recomputed by a job. */
 async function calendarChanged(ctx: AppContext): Promise<void> {
@@ -45,8 +35,7 @@ function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
   return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) }
 }
 
-/** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [
+const CORE_ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/auth/login', roles: 'public',
     async handler(ctx, req, res) {
@@ -163,3 +152,6 @@ export const ROUTES: RouteDef[] = [
     async handler(ctx, _req, res) { res.json(await kpiSnapshot(ctx.db, new Date())) },
   },
 ]
+
+/** The route table: one place that says who may call what (the security tests read it). */
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES]

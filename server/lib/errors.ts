@@ -23,6 +23,9 @@ export class ForbiddenError extends AppError {
 export class NotFoundError extends AppError {
   constructor(message: string) { super(404, 'not_found', message) }
 }
+export class ConflictError extends AppError {
+  constructor(message: string) { super(409, 'conflict', message) }
+}
 export class UnavailableError extends AppError {
   constructor(message: string) { super(503, 'unavailable', message) }
 }

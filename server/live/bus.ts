@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import type { Logger } from '../lib/logger.ts'
 
-export type LiveChannel = 'kpi'
+export type LiveChannel = 'kpi' | 'alerts'
 /** Bus topics: live channels for clients, plus control messages between instances. */
 export type BusTopic = LiveChannel | 'session-ended'
 export interface LiveMessage { channel: BusTopic; data: unknown }

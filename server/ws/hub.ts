@@ -16,7 +16,7 @@ const PUSH_INTERVAL_MS = 500
 const PING_INTERVAL_MS = 30_000
 
 const clientMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('subscribe'), channels: z.array(z.enum(['kpi'])).max(8) }),
+  z.strictObject({ type: z.literal('subscribe'), channels: z.array(z.enum(['kpi', 'alerts'])).max(8) }),
   z.strictObject({ type: z.literal('ping') }),
 ])
 
@@ -77,7 +77,7 @@ export class LiveHub {
   }
 
   private onConnection(ws: WebSocket, principal: Principal): void {
-    const client: Client = { ws, principal, channels: new Set(['kpi']), alive: true }
+    const client: Client = { ws, principal, channels: new Set(['kpi', 'alerts']), alive: true }
     this.clients.add(client)
     ws.on('pong', () => { client.alive = true })
     ws.on('close', () => this.clients.delete(client))

@@ -3,8 +3,6 @@ import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
-import type { KpiPublisher } from '../../server/live/kpi-publisher.ts'
-import type { CalendarService } from '../../server/services/calendar.ts'
 
 let sys: TestSystem
 beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
@@ -26,7 +24,7 @@ describe('TimescaleDB policies on the embedded database', () => {
     }
     expect(await materialised()).toBe(0)
 
-    await runDbPolicies({ db, log: createLogger('silent'), kpi: {} as KpiPublisher, calendar: {} as CalendarService })
+    await runDbPolicies({ db, log: createLogger('silent') })
 
     expect(await materialised()).toBeGreaterThanOrEqual(2)
     const runs = await db.query<{ proc_name: string; last_error: string | null }>(
@@ -37,7 +35,7 @@ describe('TimescaleDB policies on the embedded database', () => {
 
     // A minute later only the refresh (every minute) is due again, not compression or retention.
     await db.query('UPDATE db_policy_runs SET last_error = $1', ['marker'])
-    await runDbPolicies({ db, log: createLogger('silent'), kpi: {} as KpiPublisher, calendar: {} as CalendarService }, new Date(Date.now() + 61_000))
+    await runDbPolicies({ db, log: createLogger('silent') }, {}, new Date(Date.now() + 61_000))
     const again = await db.query<{ proc_name: string; last_error: string | null }>(
       `SELECT j.proc_name, r.last_error FROM db_policy_runs r JOIN timescaledb_information.jobs j USING (job_id)`,
     )

@@ -1,0 +1,14 @@
+import { listHubs } from '../../server/db/reference-repo.ts'
+import { runSweep } from '../../server/services/sla-sweep.ts'
+import type { WorkerDeps } from '../worker.ts'
+
+/** The scheduled SLA sweep: reconcile the parcel alerts, escalate, and tell the live channel what changed. */
+export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
+  const hubNames = new Map((await listHubs(deps.db)).map((h) => [h.code, h.name]))
+  const result = await runSweep(deps.db, deps.sla, hubNames, now)
+  const notable = result.changes.filter((c) => c.action !== 'updated')
+  deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')
+  if (result.changes.length > 0 || result.escalated.length > 0) {
+    await deps.bus.publish('alerts', { at: now.toISOString(), changes: result.changes, escalated: result.escalated })
+  }
+}

@@ -1,0 +1,86 @@
+import type pg from 'pg'
+
+export interface AlertRow {
+  id: number
+  rule: string
+  subject: string
+  hubCode: string | null
+  severity: string
+  state: 'open' | 'acknowledged' | 'resolved'
+  title: string
+  itemCount: number
+  openedAt: Date
+  lastSeenAt: Date
+  acknowledgedAt: Date | null
+  acknowledgedBy: string | null
+  resolvedAt: Date | null
+  resolvedBy: string | null
+  escalationLevel: number
+  nextEscalationAt: Date | null
+}
+
+const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a.state, a.title, a.item_count AS "itemCount",
+  a.opened_at AS "openedAt", a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", ack.username AS "acknowledgedBy",
+  a.resolved_at AS "resolvedAt", res.username AS "resolvedBy", a.escalation_level AS "escalationLevel", a.next_escalation_at AS "nextEscalationAt"`
+const FROM = `alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by LEFT JOIN users res ON res.id = a.resolved_by`
+
+export interface AlertFilter { states: string[]; severity?: string; rule?: string; hub?: string; limit: number }
+
+// Filters are bound parameters; the column names are fixed text.
+export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[]> {
+  const r = await db.query<AlertRow>(
+    `SELECT ${COLUMNS} FROM ${FROM}
+     WHERE a.state = ANY($1::text[]) AND ($2::text IS NULL OR a.severity = $2) AND ($3::text IS NULL OR a.rule = $3)
+       AND ($4::text IS NULL OR a.hub_code = $4)
+     ORDER BY (a.severity = 'critical') DESC, a.opened_at DESC LIMIT $5`,
+    [f.states, f.severity ?? null, f.rule ?? null, f.hub ?? null, f.limit],
+  )
+  return r.rows
+}
+
+export async function findAlert(db: pg.Pool, id: number): Promise<AlertRow | undefined> {
+  return (await db.query<AlertRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $1`, [id])).rows[0]
+}
+
+export async function alertHistory(db: pg.Pool, id: number) {
+  const r = await db.query<{ at: Date; action: string; user: string | null; comment: string; details: unknown }>(
+    `SELECT h.at, h.action, u.username AS user, h.comment, h.details FROM alert_history h LEFT JOIN users u ON u.id = h.user_id
+     WHERE h.alert_id = $1 ORDER BY h.at, h.id`,
+    [id],
+  )
+  return r.rows
+}
+
+export async function alertParcels(db: pg.Pool, id: number, limit: number) {
+  const r = await db.query<{ waybill: string; tier: string; status: string; lastScanAt: Date | null; lastScanHub: string | null; deadline: Date | null }>(
+    `SELECT s.waybill, s.tier, s.status, s.last_scan_at AS "lastScanAt", s.last_scan_hub AS "lastScanHub", s.promised_deadline AS deadline
+     FROM alert_items i JOIN shipments s ON s.waybill = i.waybill WHERE i.alert_id = $1 ORDER BY s.promised_deadline NULLS LAST, s.waybill LIMIT $2`,
+    [id, limit],
+  )
+  return r.rows
+}
+
+/** Moves an alert from one of `from` to `to`, recording who and why; false when it was not in `from`. */
+// $1 id, $2 now, $3 user id, $4 comment
+export async function transition(db: pg.Pool, id: number, to: 'acknowledged' | 'resolved', from: string[], userId: number, comment: string, now: Date): Promise<boolean> {
+  const set = to === 'acknowledged'
+    ? `state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, next_escalation_at = NULL`
+    : `state = 'resolved', resolved_at = $2, resolved_by = $3, next_escalation_at = NULL`
+  const client = await db.connect()
+  try {
+    await client.query('BEGIN')
+    const r = await client.query(`UPDATE alerts SET ${set} WHERE id = $1 AND state = ANY($4::text[])`, [id, now, userId, from])
+    if ((r.rowCount ?? 0) === 0) {
+      await client.query('ROLLBACK')
+      return false
+    }
+    await client.query(`INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`, [id, now, to, userId, comment])
+    await client.query('COMMIT')
+    return true
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
+}

@@ -1,0 +1,90 @@
+import type pg from 'pg'
+
+export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'auto_resolved' }
+
+/** What a sweep rule found: the parcels that meet it, grouped per hub into one alert each. */
+export interface RuleSpec {
+  rule: string
+  /** SQL predicate over `shipments s` (static text from code, never from input); $1 is now. */
+  where: string
+  params: unknown[]
+  severity: (count: number) => 'info' | 'warning' | 'critical'
+  title: (hubName: string, count: number) => string
+}
+
+/**
+ * Reconciles one rule's open alerts with what holds now, in one transaction:
+ * opens an alert per hub that has parcels meeting the rule (or updates the one
+ * already open), keeps each alert's parcel list, and auto-resolves the alerts
+ * whose hub no longer has any. The partial unique index keeps it to one
+ * unresolved alert per (rule, subject) however many sweeps run at once.
+ */
+export async function reconcileRule(
+  client: pg.PoolClient,
+  spec: RuleSpec,
+  now: Date,
+  escalateAfterMs: number,
+  hubNames: ReadonlyMap<string, string>,
+): Promise<AlertChange[]> {
+  await client.query('CREATE TEMP TABLE sweep_hits (hub text NOT NULL, waybill text NOT NULL) ON COMMIT DROP')
+  await client.query(`INSERT INTO sweep_hits SELECT coalesce(s.last_scan_hub, s.origin_hub), s.waybill FROM shipments s WHERE ${spec.where}`, spec.params)
+  const groups = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits GROUP BY hub')).rows
+  const changes: AlertChange[] = []
+  for (const g of groups) {
+    const severity = spec.severity(g.n)
+    const title = spec.title(hubNames.get(g.hub) ?? g.hub, g.n)
+    // $1 rule, $2 subject, $3 hub, $4 severity, $5 title, $6 count, $7 now, $8 first escalation
+    const r = await client.query<{ id: number; inserted: boolean; changed: boolean }>(
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+       ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
+         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity, title = EXCLUDED.title, last_seen_at = EXCLUDED.last_seen_at
+       RETURNING id, (xmax = 0) AS inserted, true AS changed`,
+      [spec.rule, `hub:${g.hub}`, g.hub, severity, title, g.n, now, new Date(now.getTime() + escalateAfterMs)],
+    )
+    const row = r.rows[0]!
+    if (row.inserted) {
+      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, 'opened', $3)`, [row.id, now, { count: g.n }])
+    }
+    changes.push({ id: row.id, rule: spec.rule, subject: `hub:${g.hub}`, hubCode: g.hub, severity, title, itemCount: g.n, action: row.inserted ? 'opened' : 'updated' })
+  }
+  // Keep each alert's parcel list equal to what holds now.
+  await client.query(
+    `DELETE FROM alert_items ai USING alerts a
+     WHERE ai.alert_id = a.id AND a.rule = $1 AND a.state <> 'resolved'
+       AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE h.waybill = ai.waybill AND 'hub:' || h.hub = a.subject)`,
+    [spec.rule],
+  )
+  await client.query(
+    `INSERT INTO alert_items (alert_id, waybill)
+     SELECT a.id, h.waybill FROM sweep_hits h JOIN alerts a ON a.rule = $1 AND a.subject = 'hub:' || h.hub AND a.state <> 'resolved'
+     ON CONFLICT DO NOTHING`,
+    [spec.rule],
+  )
+  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string; title: string }>(
+    `UPDATE alerts SET state = 'resolved', resolved_at = $2, next_escalation_at = NULL, item_count = 0
+     WHERE rule = $1 AND state <> 'resolved' AND subject NOT IN (SELECT DISTINCT 'hub:' || hub FROM sweep_hits)
+     RETURNING id, subject, hub_code, severity, title`,
+    [spec.rule, now],
+  )
+  for (const a of resolved.rows) {
+    await client.query(`INSERT INTO alert_history (alert_id, at, action, comment) VALUES ($1, $2, 'auto_resolved', 'condition cleared')`, [a.id, now])
+    changes.push({ id: a.id, rule: spec.rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, itemCount: 0, action: 'auto_resolved' })
+  }
+  return changes
+}
+
+/** Unacknowledged alerts past their escalation time move up a level (on-call → manager), then get reminders. */
+// $1 now, $2 reminder interval in ms
+export async function escalateDue(db: pg.Pool, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
+  const r = await db.query<{ id: number; level: number }>(
+    `UPDATE alerts SET escalation_level = escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
+     WHERE state = 'open' AND next_escalation_at <= $1
+     RETURNING id, escalation_level AS level`,
+    [now, remindEveryMs],
+  )
+  for (const a of r.rows) {
+    await db.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [a.id, now, a.level === 1 ? 'escalated' : 'reminded', { level: a.level }])
+  }
+  return r.rows
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod'
+import type { Role } from '../domain/roles.ts'
+import { ConflictError, NotFoundError } from '../lib/errors.ts'
+import { alertHistory, alertParcels, findAlert, listAlerts, transition } from '../db/alert-queries-repo.ts'
+import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+
+const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
+const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
+
+const listQuery = z.strictObject({
+  state: z.enum(['open', 'acknowledged', 'resolved', 'active', 'all']).default('active'),
+  severity: z.enum(['info', 'warning', 'critical']).optional(),
+  rule: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+  hub: z.string().regex(/^[A-Z0-9-]{2,16}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+})
+const STATES: Record<string, string[]> = { active: ['open', 'acknowledged'], all: ['open', 'acknowledged', 'resolved'] }
+const idParam = z.coerce.number().int().positive()
+const commentBody = z.strictObject({ comment: z.string().trim().min(1, 'say what you did or why').max(2000) })
+
+async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<RouteDef['handler']>[1], to: 'acknowledged' | 'resolved', from: string[]) {
+  const id = parseBody(idParam, req.params.id)
+  const { comment } = parseBody(commentBody, req.body)
+  const userId = userIdOf(req)
+  if (userId === null) throw new ConflictError('Only a person can do this')
+  if (!(await transition(ctx.db, id, to, from, userId, comment, new Date()))) {
+    const alert = await findAlert(ctx.db, id)
+    if (!alert) throw new NotFoundError(`No alert ${id}`)
+    throw new ConflictError(`Alert ${id} is ${alert.state}; it can't become ${to}`)
+  }
+  await ctx.publishAlerts({ at: new Date().toISOString(), changes: [{ id, action: to }] })
+  return findAlert(ctx.db, id)
+}
+
+export const ALERT_ROUTES: RouteDef[] = [
+  {
+    method: 'get', path: '/api/v1/alerts', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(listQuery, req.query)
+      res.json({ alerts: await listAlerts(ctx.db, { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit }) })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/alerts/:id', roles: READERS,
+    async handler(ctx, req, res) {
+      const id = parseBody(idParam, req.params.id)
+      const alert = await findAlert(ctx.db, id)
+      if (!alert) throw new NotFoundError(`No alert ${id}`)
+      res.json({ alert, history: await alertHistory(ctx.db, id), parcels: await alertParcels(ctx.db, id, 500) })
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/alerts/:id/acknowledge', roles: RESPONDERS,
+    async handler(ctx, req, res) { res.json({ alert: await move(ctx, req, 'acknowledged', ['open']) }) },
+  },
+  {
+    method: 'post', path: '/api/v1/alerts/:id/resolve', roles: RESPONDERS,
+    async handler(ctx, req, res) { res.json({ alert: await move(ctx, req, 'resolved', ['open', 'acknowledged']) }) },
+  },
+]

@@ -1,0 +1,69 @@
+import type pg from 'pg'
+import type { SlaThresholds } from '../config.ts'
+import { escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
+
+const OPEN = `s.status NOT IN ('delivered', 'returned')`
+const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
+
+/**
+ * The parcel rules of the SLA sweep. Each is one SQL predicate over all open
+ * parcels (one sweep, not one delayed job per parcel); the hits are grouped per
+ * hub where the parcel is (its last scan, else its origin) into one alert.
+ *
+ *  - parcel_late: open and past its promised deadline, unless the consignee
+ *    caused the delay (exception refused or wrong_address: excused);
+ *  - parcel_stalled: open, not in exception, and no scan for longer than the
+ *    limit of its status (out for delivery 8 h; collected, in transit or after a
+ *    failed delivery 24 h), but not yet long enough to be suspected lost;
+ *  - parcel_suspected_lost: open and no scan for 72 h.
+ */
+export function parcelRules(t: SlaThresholds): RuleSpec[] {
+  return [
+    {
+      rule: 'parcel_late',
+      where: `${OPEN} AND s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
+      params: [],
+      severity: (n) => (n >= t.lateCriticalCount ? 'critical' : 'warning'),
+      title: (hub, n) => `${n} parcel(s) past their promised deadline at ${hub}`,
+    },
+    {
+      rule: 'parcel_stalled',
+      where: `${OPEN} AND s.status <> 'exception' AND ${SCAN_AGE} <= $4 * interval '1 hour' AND (
+        (s.status = 'out_for_delivery' AND ${SCAN_AGE} > $2 * interval '1 hour') OR
+        (s.status IN ('collected', 'in_transit', 'delivery_failed') AND ${SCAN_AGE} > $3 * interval '1 hour'))`,
+      params: [t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours],
+      severity: () => 'warning',
+      title: (hub, n) => `${n} parcel(s) without a scan beyond the stall limit at ${hub}`,
+    },
+    {
+      rule: 'parcel_suspected_lost',
+      where: `${OPEN} AND ${SCAN_AGE} > $2 * interval '1 hour'`,
+      params: [t.lostAfterHours],
+      severity: () => 'critical',
+      title: (hub, n) => `${n} parcel(s) without a scan for ${t.lostAfterHours} h at ${hub}: suspected lost`,
+    },
+  ]
+}
+
+export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number }
+
+/** One sweep: every rule reconciled in its own transaction, then escalation of unacknowledged alerts. */
+export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date): Promise<SweepResult> {
+  const started = Date.now()
+  const changes: AlertChange[] = []
+  for (const spec of parcelRules(t)) {
+    const client = await db.connect()
+    try {
+      await client.query('BEGIN')
+      changes.push(...(await reconcileRule(client, { ...spec, params: [now, ...spec.params] }, now, t.escalateAfterMs, hubNames)))
+      await client.query('COMMIT')
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+  const escalated = await escalateDue(db, now, t.remindEveryMs)
+  return { changes, escalated, ms: Date.now() - started }
+}

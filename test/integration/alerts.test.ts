@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { runSweep } from '../../server/services/sla-sweep.ts'
+
+let sys: TestSystem
+let onCall: string
+let manager: string
+beforeAll(async () => {
+  // No in-process workers: the test runs the sweep itself, with "now" as a parameter.
+  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  await addUser(sys, 'duty', 'on_call')
+  await addUser(sys, 'boss', 'manager')
+  onCall = await login(sys, 'duty')
+  manager = await login(sys, 'boss')
+})
+afterAll(async () => { await sys?.stop() })
+
+const hubNames = new Map([['SHA-TC', '上海转运中心']])
+const sweep = (now = new Date()) => runSweep(sys.database.pool, sys.config.sla, hubNames, now)
+const hoursAgo = (h: number) => minutesAgo(h * 60)
+
+/** Parcels collected on Monday 2 Nov 2026 (deadline long past), last scanned `scanHoursAgo` at `hub`. */
+async function parcelsAt(hub: string, count: number, type = 'arrived_hub', scanHoursAgo = 1, extra: Record<string, unknown> = {}) {
+  const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
+  await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
+  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type, hub, time: hoursAgo(scanHoursAgo), ...extra })) })
+  expect(r.body.accepted).toBe(count)
+  return list.map((s) => s.waybill)
+}
+const alertsOf = async (rule: string, state = 'all') => (await call(sys, 'GET', `/api/v1/alerts?rule=${rule}&state=${state}`, { cookie: manager })).body.alerts as any[]
+
+describe('SLA sweep and alert lifecycle', () => {
+  it('groups the late parcels of a hub into one alert with the count and the list, however often the sweep runs', async () => {
+    const waybills = await parcelsAt('SHA-TC', 3)
+    await sweep()
+    await sweep()
+    await Promise.all([sweep(), sweep()])
+    const alerts = (await alertsOf('parcel_late')).filter((a) => a.subject === 'hub:SHA-TC')
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]).toMatchObject({ state: 'open', itemCount: 3, hubCode: 'SHA-TC', severity: 'warning' })
+    const detail = await call(sys, 'GET', `/api/v1/alerts/${alerts[0].id}`, { cookie: onCall })
+    expect(detail.body.parcels.map((p: any) => p.waybill).sort()).toEqual([...waybills].sort())
+    expect(detail.body.history.filter((h: any) => h.action === 'opened')).toHaveLength(1)
+  })
+
+  it('lets the database refuse a second unresolved alert for the same rule and subject', async () => {
+    const insert = () => sys.database.pool.query(
+      `INSERT INTO alerts (rule, subject, severity, title, opened_at, last_seen_at) VALUES ('test_rule', 'hub:X', 'info', 't', now(), now())`)
+    await insert()
+    await expect(insert()).rejects.toThrow(/alerts_one_unresolved/)
+  })
+
+  it('shrinks the alert as parcels are delivered and resolves it by itself when none is left', async () => {
+    const waybills = await parcelsAt('CAN-TC', 2)
+    await sweep()
+    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:CAN-TC')
+    expect(alert.itemCount).toBe(2)
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[0]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(5) })] })
+    await sweep()
+    expect((await call(sys, 'GET', `/api/v1/alerts/${alert.id}`, { cookie: manager })).body.alert.itemCount).toBe(1)
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[1]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(4) })] })
+    await sweep()
+    const after = (await call(sys, 'GET', `/api/v1/alerts/${alert.id}`, { cookie: manager })).body
+    expect(after.alert.state).toBe('resolved')
+    expect(after.history.map((h: any) => h.action)).toEqual(['opened', 'auto_resolved'])
+  })
+
+  it('does not count a parcel the consignee refused as late (excused)', async () => {
+    await parcelsAt('WUH-TC', 1, 'exception', 1, { reason: 'refused' })
+    await sweep()
+    expect((await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:WUH-TC')).toHaveLength(0)
+  })
+
+  it('finds stalled parcels by the limit of their status, and suspected losses after 72 hours', async () => {
+    await parcelsAt('SZX-O1', 1, 'out_for_delivery', 10)
+    await parcelsAt('CTU-TC', 1, 'arrived_hub', 80)
+    await sweep()
+    expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).toContain('hub:SZX-O1')
+    expect((await alertsOf('parcel_suspected_lost', 'active')).map((a) => a.subject)).toContain('hub:CTU-TC')
+    expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).not.toContain('hub:CTU-TC')
+  })
+
+  it('acknowledges with a comment, refuses a second acknowledgement, escalates only what nobody acknowledged, and resolves', async () => {
+    await parcelsAt('XIY-TC', 1)
+    await parcelsAt('SHE-TC', 1)
+    await sweep()
+    const [xian] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:XIY-TC')
+    const [shenyang] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:SHE-TC')
+
+    const ws = new WebSocket(sys.url.replace('http', 'ws') + '/ws', { headers: { cookie: manager } })
+    const pushes: any[] = []
+    ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'alerts') pushes.push(m) })
+    await new Promise((r) => ws.on('open', r))
+
+    const ack = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: { comment: '已联系西安转运中心' } })
+    expect(ack.status).toBe(200)
+    expect(ack.body.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'duty' })
+    await expect.poll(() => pushes.some((p) => p.data.changes.some((c: any) => c.id === xian.id && c.action === 'acknowledged')), { timeout: 5_000 }).toBe(true)
+    ws.close()
+
+    const again = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: { comment: 'again' } })
+    expect(again.status).toBe(409)
+    expect((await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: {} })).status).toBe(400)
+
+    const later = new Date(Date.now() + 16 * 60_000)
+    const result = await sweep(later)
+    const escalatedIds = result.escalated.map((e) => e.id)
+    expect(escalatedIds).toContain(shenyang.id)
+    expect(escalatedIds).not.toContain(xian.id)
+    const she = (await call(sys, 'GET', `/api/v1/alerts/${shenyang.id}`, { cookie: manager })).body
+    expect(she.alert.escalationLevel).toBe(1)
+    expect(she.history.map((h: any) => h.action)).toContain('escalated')
+
+    const resolved = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/resolve`, { cookie: manager, body: { comment: 'parcel found and sent on' } })
+    expect(resolved.body.alert).toMatchObject({ state: 'resolved', resolvedBy: 'boss' })
+    const history = (await call(sys, 'GET', `/api/v1/alerts/${xian.id}`, { cookie: manager })).body.history
+    expect(history.map((h: any) => [h.action, h.user, h.comment])).toEqual([
+      ['opened', null, ''],
+      ['acknowledged', 'duty', '已联系西安转运中心'],
+      ['resolved', 'boss', 'parcel found and sent on'],
+    ])
+  })
+
+  it('refuses a filter value outside the allow-list instead of passing it to SQL', async () => {
+    const r = await call(sys, 'GET', `/api/v1/alerts?severity=${encodeURIComponent("critical' OR '1'='1")}`, { cookie: manager })
+    expect(r.status).toBe(400)
+  })
+})
