@@ -20,6 +20,7 @@ export const JOB_SCHEMAS = {
   'run-db-policies': z.object({}),
   'recompute-promises': z.object({}),
   'sla-sweep': z.object({}),
+  'anomaly-sweep': z.object({}),
 } as const
 export type JobName = keyof typeof JOB_SCHEMAS
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
@@ -30,6 +31,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'run-db-policies': QUEUES.maintenance,
   'recompute-promises': QUEUES.maintenance,
   'sla-sweep': QUEUES.maintenance,
+  'anomaly-sweep': QUEUES.maintenance,
 }
 
 /** Workers block on Redis and must never give up a command (BullMQ's production guide). */
@@ -71,6 +73,7 @@ export class Queues {
 
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
   async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
+    await this.maintenance.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     if (embedded) {

@@ -11,7 +11,7 @@ import { afterIngest } from './processors/after-ingest.ts'
 import { kpiTick } from './processors/kpi-tick.ts'
 import { runDbPolicies } from './processors/run-db-policies.ts'
 import { recomputePromises } from './processors/recompute-promises.ts'
-import { slaSweep } from './processors/sla-sweep.ts'
+import { anomalySweep, slaSweep } from './processors/sla-sweep.ts'
 
 export interface WorkerDeps {
   db: pg.Pool
@@ -31,6 +31,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   'run-db-policies': runDbPolicies,
   'recompute-promises': recomputePromises,
   'sla-sweep': slaSweep,
+  'anomaly-sweep': anomalySweep,
 }
 
 /** Every job name has exactly one handler and one queue; checked at boot. */

@@ -1,5 +1,6 @@
 import { listHubs } from '../../server/db/reference-repo.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
+import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import type { WorkerDeps } from '../worker.ts'
 
 /** The scheduled SLA sweep: reconcile the parcel alerts, escalate, and tell the live channel what changed. */
@@ -11,4 +12,12 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
   if (result.changes.length > 0 || result.escalated.length > 0) {
     await deps.bus.publish('alerts', { at: now.toISOString(), changes: result.changes, escalated: result.escalated })
   }
+}
+
+/** Every few minutes: hub volume against its hour-of-week baseline and exception-rate spikes. */
+export async function anomalySweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
+  const changes = await runAnomalySweep(deps.db, deps.sla, now)
+  const notable = changes.filter((c) => c.action !== 'updated')
+  if (notable.length > 0) deps.log.info({ opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length }, 'anomaly sweep')
+  if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes, escalated: [] })
 }

@@ -12,12 +12,60 @@ export interface RuleSpec {
   title: (hubName: string, count: number) => string
 }
 
+export interface AlertGroup {
+  subject: string
+  hubCode: string | null
+  severity: 'info' | 'warning' | 'critical'
+  title: string
+  itemCount: number
+  details?: Record<string, unknown>
+}
+
 /**
- * Reconciles one rule's open alerts with what holds now, in one transaction:
- * opens an alert per hub that has parcels meeting the rule (or updates the one
- * already open), keeps each alert's parcel list, and auto-resolves the alerts
- * whose hub no longer has any. The partial unique index keeps it to one
- * unresolved alert per (rule, subject) however many sweeps run at once.
+ * Opens an alert per group, or updates the one already open for its (rule,
+ * subject): the partial unique index keeps it to one unresolved alert however
+ * many sweeps run at once.
+ */
+// $1 rule, $2 subject, $3 hub, $4 severity, $5 title, $6 count, $7 now, $8 first escalation, $9 details
+export async function upsertAlerts(client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number): Promise<AlertChange[]> {
+  const changes: AlertChange[] = []
+  for (const g of groups) {
+    const r = await client.query<{ id: number; inserted: boolean }>(
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
+       ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
+         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity, title = EXCLUDED.title,
+             last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details
+       RETURNING id, (xmax = 0) AS inserted`,
+      [rule, g.subject, g.hubCode, g.severity, g.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}],
+    )
+    const row = r.rows[0]!
+    if (row.inserted) {
+      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, 'opened', $3)`, [row.id, now, { count: g.itemCount, ...g.details }])
+    }
+    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, title: g.title, itemCount: g.itemCount, action: row.inserted ? 'opened' : 'updated' })
+  }
+  return changes
+}
+
+/** Auto-resolves the unresolved alerts of a rule whose subject no longer meets it. */
+// $1 rule, $2 subjects that still hold, $3 now
+export async function resolveCleared(client: pg.PoolClient, rule: string, holding: readonly string[], now: Date): Promise<AlertChange[]> {
+  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string; title: string }>(
+    `UPDATE alerts SET state = 'resolved', resolved_at = $3, next_escalation_at = NULL, item_count = 0
+     WHERE rule = $1 AND state <> 'resolved' AND NOT (subject = ANY($2::text[]))
+     RETURNING id, subject, hub_code, severity, title`,
+    [rule, holding, now],
+  )
+  for (const a of resolved.rows) {
+    await client.query(`INSERT INTO alert_history (alert_id, at, action, comment) VALUES ($1, $2, 'auto_resolved', 'condition cleared')`, [a.id, now])
+  }
+  return resolved.rows.map((a) => ({ id: a.id, rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, itemCount: 0, action: 'auto_resolved' as const }))
+}
+
+/**
+ * Reconciles a parcel rule: the parcels meeting it, grouped per hub where they
+ * are, make one alert per hub with the parcel list; hubs with none left resolve.
  */
 export async function reconcileRule(
   client: pg.PoolClient,
@@ -28,26 +76,11 @@ export async function reconcileRule(
 ): Promise<AlertChange[]> {
   await client.query('CREATE TEMP TABLE sweep_hits (hub text NOT NULL, waybill text NOT NULL) ON COMMIT DROP')
   await client.query(`INSERT INTO sweep_hits SELECT coalesce(s.last_scan_hub, s.origin_hub), s.waybill FROM shipments s WHERE ${spec.where}`, spec.params)
-  const groups = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits GROUP BY hub')).rows
-  const changes: AlertChange[] = []
-  for (const g of groups) {
-    const severity = spec.severity(g.n)
-    const title = spec.title(hubNames.get(g.hub) ?? g.hub, g.n)
-    // $1 rule, $2 subject, $3 hub, $4 severity, $5 title, $6 count, $7 now, $8 first escalation
-    const r = await client.query<{ id: number; inserted: boolean; changed: boolean }>(
-      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
-       ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
-         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity, title = EXCLUDED.title, last_seen_at = EXCLUDED.last_seen_at
-       RETURNING id, (xmax = 0) AS inserted, true AS changed`,
-      [spec.rule, `hub:${g.hub}`, g.hub, severity, title, g.n, now, new Date(now.getTime() + escalateAfterMs)],
-    )
-    const row = r.rows[0]!
-    if (row.inserted) {
-      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, 'opened', $3)`, [row.id, now, { count: g.n }])
-    }
-    changes.push({ id: row.id, rule: spec.rule, subject: `hub:${g.hub}`, hubCode: g.hub, severity, title, itemCount: g.n, action: row.inserted ? 'opened' : 'updated' })
-  }
+  const counts = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits GROUP BY hub')).rows
+  const groups: AlertGroup[] = counts.map((g) => ({
+    subject: `hub:${g.hub}`, hubCode: g.hub, severity: spec.severity(g.n), title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n), itemCount: g.n,
+  }))
+  const changes = await upsertAlerts(client, spec.rule, groups, now, escalateAfterMs)
   // Keep each alert's parcel list equal to what holds now.
   await client.query(
     `DELETE FROM alert_items ai USING alerts a
@@ -61,17 +94,7 @@ export async function reconcileRule(
      ON CONFLICT DO NOTHING`,
     [spec.rule],
   )
-  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string; title: string }>(
-    `UPDATE alerts SET state = 'resolved', resolved_at = $2, next_escalation_at = NULL, item_count = 0
-     WHERE rule = $1 AND state <> 'resolved' AND subject NOT IN (SELECT DISTINCT 'hub:' || hub FROM sweep_hits)
-     RETURNING id, subject, hub_code, severity, title`,
-    [spec.rule, now],
-  )
-  for (const a of resolved.rows) {
-    await client.query(`INSERT INTO alert_history (alert_id, at, action, comment) VALUES ($1, $2, 'auto_resolved', 'condition cleared')`, [a.id, now])
-    changes.push({ id: a.id, rule: spec.rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, itemCount: 0, action: 'auto_resolved' })
-  }
-  return changes
+  return [...changes, ...(await resolveCleared(client, spec.rule, groups.map((g) => g.subject), now))]
 }
 
 /** Unacknowledged alerts past their escalation time move up a level (on-call → manager), then get reminders. */

@@ -1,0 +1,36 @@
+import type pg from 'pg'
+
+/** Events per hub in each of the given one-hour windows, from the events_per_minute aggregate. */
+// $1..$n the window starts; each window is [start, start + 1 h)
+export async function hubEventsInHours(db: pg.Pool, hourStarts: readonly Date[]): Promise<Array<{ hub: string; hour: Date; n: number }>> {
+  // One range per window so each is an index range on the aggregate, not a scan of weeks.
+  const ranges = hourStarts.map((_, i) => `(bucket >= $${i + 1} AND bucket < $${i + 1}::timestamptz + interval '1 hour')`).join(' OR ')
+  const r = await db.query<{ hub: string; hour: Date; n: number }>(
+    `SELECT hub_code AS hub, time_bucket(interval '1 hour', bucket) AS hour, sum(events)::int AS n
+     FROM events_per_minute WHERE hub_code IS NOT NULL AND (${ranges})
+     GROUP BY 1, 2`,
+    [...hourStarts],
+  )
+  return r.rows
+}
+
+/** Exceptions and all events per hub in a recent window and the baseline window before it. */
+// $1 baseline start, $2 recent start, $3 end
+export async function hubExceptionCounts(db: pg.Pool, baselineStart: Date, recentStart: Date, end: Date) {
+  const r = await db.query<{ hub: string; recentEvents: number; recentExceptions: number; baselineEvents: number; baselineExceptions: number }>(
+    `SELECT hub_code AS hub,
+       coalesce(sum(events) FILTER (WHERE bucket >= $2), 0)::int AS "recentEvents",
+       coalesce(sum(events) FILTER (WHERE bucket >= $2 AND type = 'exception'), 0)::int AS "recentExceptions",
+       coalesce(sum(events) FILTER (WHERE bucket < $2), 0)::int AS "baselineEvents",
+       coalesce(sum(events) FILTER (WHERE bucket < $2 AND type = 'exception'), 0)::int AS "baselineExceptions"
+     FROM events_per_minute WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket < $3
+     GROUP BY hub_code`,
+    [baselineStart, recentStart, end],
+  )
+  return r.rows
+}
+
+export async function hubsCreatedAt(db: pg.Pool): Promise<Map<string, { name: string; createdAt: Date }>> {
+  const r = await db.query<{ code: string; name: string; created_at: Date }>('SELECT code, name, created_at FROM hubs')
+  return new Map(r.rows.map((h) => [h.code, { name: h.name, createdAt: h.created_at }]))
+}

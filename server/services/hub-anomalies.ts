@@ -1,0 +1,63 @@
+import type pg from 'pg'
+import type { SlaThresholds } from '../config.ts'
+import { exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
+import { hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
+import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
+
+const BASELINE_WEEKS = 6
+const EXCEPTION_BASELINE_MS = 7 * 86_400_000
+
+/**
+ * Hub anomaly rules, from the events_per_minute aggregate:
+ *  - hub_volume_low / hub_volume_high: the last complete hour's events against
+ *    the same hour of the week in the previous 6 weeks (median and MAD, see
+ *    server/domain/anomaly.ts); weeks before the hub existed are left out;
+ *  - hub_exception_spike: the last complete hour's exception rate against the
+ *    7 days before it (Fisher's exact test, at least 5 exceptions and twice the rate).
+ */
+export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<string, AlertGroup[]>> {
+  const hubs = await hubsCreatedAt(db)
+  const { start, end } = lastCompleteHour(now)
+  const weeks = sameHourInPreviousWeeks(start, BASELINE_WEEKS)
+  const counts = await hubEventsInHours(db, [start, ...weeks])
+  const countOf = new Map(counts.map((c) => [`${c.hub}|${c.hour.getTime()}`, c.n]))
+  const low: AlertGroup[] = []
+  const high: AlertGroup[] = []
+  for (const [code, hub] of hubs) {
+    const baseline = weeks.filter((w) => w.getTime() >= hub.createdAt.getTime()).map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
+    const observed = countOf.get(`${code}|${start.getTime()}`) ?? 0
+    const v = hubVolumeAnomaly({ observed, baseline })
+    if (v.status !== 'low' && v.status !== 'high') continue
+    const details = { observed, expected: v.expected, z: v.z, hour: start.toISOString() }
+    if (v.status === 'low') low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: `${hub.name}: ${observed} events in the last hour, ${v.expected} expected`, itemCount: 0, details })
+    else high.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: `${hub.name}: ${observed} events in the last hour, ${v.expected} expected (surge)`, itemCount: 0, details })
+  }
+  const spikes: AlertGroup[] = []
+  for (const c of await hubExceptionCounts(db, new Date(start.getTime() - EXCEPTION_BASELINE_MS), start, end)) {
+    const s = exceptionSpike({ recent: { exceptions: c.recentExceptions, events: c.recentEvents }, baseline: { exceptions: c.baselineExceptions, events: c.baselineEvents } })
+    if (!s.spike) continue
+    const name = hubs.get(c.hub)?.name ?? c.hub
+    spikes.push({ subject: `hub:${c.hub}`, hubCode: c.hub, severity: 'warning', title: `${name}: exception rate ${(s.recentRate! * 100).toFixed(1)} % in the last hour against ${((s.baselineRate ?? 0) * 100).toFixed(1)} %`, itemCount: c.recentExceptions, details: { recentRate: s.recentRate, baselineRate: s.baselineRate, pValue: s.pValue } })
+  }
+  return { hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
+}
+
+export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
+  const byRule = await hubAnomalyGroups(db, now)
+  const changes: AlertChange[] = []
+  for (const [rule, groups] of Object.entries(byRule)) {
+    const client = await db.connect()
+    try {
+      await client.query('BEGIN')
+      changes.push(...(await upsertAlerts(client, rule, groups, now, t.escalateAfterMs)))
+      changes.push(...(await resolveCleared(client, rule, groups.map((g) => g.subject), now)))
+      await client.query('COMMIT')
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+  return changes
+}

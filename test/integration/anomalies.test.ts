@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, shipment } from '../helpers/builders.ts'
+import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
+
+let sys: TestSystem
+beforeAll(async () => {
+  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  await sys.database.pool.query(`UPDATE hubs SET created_at = now() - interval '90 days'`)
+})
+afterAll(async () => { await sys?.stop() })
+
+const HOUR = 3_600_000
+const WEEK = 168 * HOUR
+const now = new Date()
+const lastHourStart = new Date(Math.floor(now.getTime() / HOUR) * HOUR - HOUR)
+
+/** `count` events at `hub` spread over the hour that starts at `hourStart`. */
+async function eventsAt(hub: string, hourStart: Date, count: number, exceptions = 0) {
+  const parcels = Array.from({ length: Math.ceil(count / 10) }, () => shipment())
+  await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+  const events = Array.from({ length: count }, (_, i) => event(parcels[i % parcels.length]!.waybill, {
+    hub,
+    time: new Date(hourStart.getTime() + 60_000 + (i * 50 * 60_000) / count).toISOString(),
+    ...(i < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
+  }))
+  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
+  expect(r.body.accepted).toBe(count)
+}
+
+const activeOf = async (rule: string) =>
+  (await sys.database.pool.query<{ subject: string; severity: string }>(`SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved'`, [rule])).rows
+
+describe('hub anomalies', () => {
+  it('raises one critical alert for a hub that stops scanning, and resolves it when the volume recovers', async () => {
+    for (let w = 1; w <= 6; w++) await eventsAt('NKG-SC', new Date(lastHourStart.getTime() - w * WEEK), 60 + w)
+    await eventsAt('TSN-SC', lastHourStart, 3) // a quiet hub with no history is not flagged
+    await runAnomalySweep(sys.database.pool, sys.config.sla, now)
+    await runAnomalySweep(sys.database.pool, sys.config.sla, now)
+    expect(await activeOf('hub_volume_low')).toEqual([{ subject: 'hub:NKG-SC', severity: 'critical' }])
+
+    await eventsAt('NKG-SC', lastHourStart, 62)
+    await runAnomalySweep(sys.database.pool, sys.config.sla, now)
+    expect(await activeOf('hub_volume_low')).toEqual([])
+    const history = await sys.database.pool.query(`SELECT h.action FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE a.rule = 'hub_volume_low' ORDER BY h.id`)
+    expect(history.rows.map((r) => r.action)).toEqual(['opened', 'auto_resolved'])
+  })
+
+  it('flags a spike of damaged parcels at a hub against its own last week', async () => {
+    for (let d = 1; d <= 6; d++) await eventsAt('DLC-O1', new Date(lastHourStart.getTime() - d * 24 * HOUR), 100, 1)
+    await eventsAt('DLC-O1', lastHourStart, 100, 12)
+    await runAnomalySweep(sys.database.pool, sys.config.sla, now)
+    expect(await activeOf('hub_exception_spike')).toEqual([{ subject: 'hub:DLC-O1', severity: 'warning' }])
+  })
+})
