@@ -1,6 +1,8 @@
 import { listHubs } from '../../server/db/reference-repo.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
+import { mutedAlertIds } from '../../server/db/silences-repo.ts'
+import type { AlertChange } from '../../server/db/alerts-repo.ts'
 import type { WorkerDeps } from '../worker.ts'
 
 /** The scheduled SLA sweep: reconcile the parcel alerts, escalate, and tell the live channel what changed. */
@@ -10,7 +12,7 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
   const notable = result.changes.filter((c) => c.action !== 'updated')
   deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')
   if (result.changes.length > 0 || result.escalated.length > 0) {
-    await deps.bus.publish('alerts', { at: now.toISOString(), changes: result.changes, escalated: result.escalated })
+    await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, result.changes, now), escalated: result.escalated })
   }
 }
 
@@ -19,5 +21,11 @@ export async function anomalySweep(deps: WorkerDeps, _data: unknown, now = new D
   const changes = await runAnomalySweep(deps.db, deps.sla, now)
   const notable = changes.filter((c) => c.action !== 'updated')
   if (notable.length > 0) deps.log.info({ opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length }, 'anomaly sweep')
-  if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes, escalated: [] })
+  if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, changes, now), escalated: [] })
+}
+
+/** Marks the changes nobody should be paged for (silence, maintenance window, incident), so consoles stay quiet. */
+async function withMuted(deps: WorkerDeps, changes: AlertChange[], now: Date) {
+  const muted = await mutedAlertIds(deps.db, changes.map((c) => c.id), now)
+  return changes.map((c) => ({ ...c, muted: muted.has(c.id) }))
 }

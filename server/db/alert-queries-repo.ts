@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { mutedSql } from './silences-repo.ts'
 
 export interface AlertRow {
   id: number
@@ -17,11 +18,15 @@ export interface AlertRow {
   resolvedBy: string | null
   escalationLevel: number
   nextEscalationAt: Date | null
+  /** Silenced, in a maintenance window, or explained by an open incident at its hub: nobody is paged. */
+  muted: boolean
+  details: Record<string, unknown>
 }
 
 const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a.state, a.title, a.item_count AS "itemCount",
   a.opened_at AS "openedAt", a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", ack.username AS "acknowledgedBy",
-  a.resolved_at AS "resolvedAt", res.username AS "resolvedBy", a.escalation_level AS "escalationLevel", a.next_escalation_at AS "nextEscalationAt"`
+  a.resolved_at AS "resolvedAt", res.username AS "resolvedBy", a.escalation_level AS "escalationLevel", a.next_escalation_at AS "nextEscalationAt",
+  a.details, ${mutedSql('now()')} AS muted`
 const FROM = `alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by LEFT JOIN users res ON res.id = a.resolved_by`
 
 export interface AlertFilter { states: string[]; severity?: string; rule?: string; hub?: string; limit: number }

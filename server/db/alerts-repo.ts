@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { mutedSql } from './silences-repo.ts'
 
 export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'auto_resolved' }
 
@@ -97,12 +98,15 @@ export async function reconcileRule(
   return [...changes, ...(await resolveCleared(client, spec.rule, groups.map((g) => g.subject), now))]
 }
 
-/** Unacknowledged alerts past their escalation time move up a level (on-call → manager), then get reminders. */
+/**
+ * Unacknowledged alerts past their escalation time move up a level (on-call →
+ * manager), then get reminders; muted alerts wait (they escalate once unmuted).
+ */
 // $1 now, $2 reminder interval in ms
 export async function escalateDue(db: pg.Pool, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
   const r = await db.query<{ id: number; level: number }>(
-    `UPDATE alerts SET escalation_level = escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
-     WHERE state = 'open' AND next_escalation_at <= $1
+    `UPDATE alerts a SET escalation_level = a.escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
+     WHERE a.state = 'open' AND a.next_escalation_at <= $1 AND NOT ${mutedSql('$1')}
      RETURNING id, escalation_level AS level`,
     [now, remindEveryMs],
   )

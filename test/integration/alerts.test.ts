@@ -128,3 +128,43 @@ describe('SLA sweep and alert lifecycle', () => {
     expect(r.status).toBe(400)
   })
 })
+
+describe('silences and incidents', () => {
+  const get = async (id: number) => (await call(sys, 'GET', `/api/v1/alerts/${id}`, { cookie: manager })).body.alert
+
+  it('mutes the alerts of a silenced hub, holds their escalation, and unmutes them when the silence ends', async () => {
+    await parcelsAt('BJS-TC', 2)
+    await sweep()
+    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:BJS-TC')
+    expect(alert.muted).toBe(false)
+    const s = await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), kind: 'maintenance', comment: '分拣线检修' } })
+    expect(s.status).toBe(201)
+    expect((await get(alert.id)).muted).toBe(true)
+    const result = await sweep(new Date(Date.now() + 20 * 60_000))
+    expect(result.escalated.map((e) => e.id)).not.toContain(alert.id)
+    expect((await call(sys, 'GET', '/api/v1/silences', { cookie: manager })).body.silences.map((x: any) => x.comment)).toContain('分拣线检修')
+    expect((await call(sys, 'DELETE', `/api/v1/silences/${s.body.id}`, { cookie: onCall })).status).toBe(204)
+    expect((await get(alert.id)).muted).toBe(false)
+  })
+
+  it('refuses a silence without a rule or a hub, or without a reason', async () => {
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString()
+    expect((await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { endsAt, comment: 'x' } })).status).toBe(400)
+    expect((await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt } })).status).toBe(400)
+  })
+
+  it('opens a manual incident that goes through the alert lifecycle and mutes the parcel alerts of its hub while open', async () => {
+    await parcelsAt('CGO-TC', 1)
+    await sweep()
+    const [late] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:CGO-TC')
+    const inc = await call(sys, 'POST', '/api/v1/incidents', { cookie: onCall, body: { hub: 'CGO-TC', kind: 'weather', title: '暴雨导致郑州转运中心停运', comment: '预计 6 小时' } })
+    expect(inc.status).toBe(201)
+    const incident = await get(inc.body.alert.id)
+    expect(incident).toMatchObject({ rule: 'incident', state: 'open', severity: 'critical', hubCode: 'CGO-TC' })
+    expect((await get(late.id)).muted).toBe(true)
+    const history = (await call(sys, 'GET', `/api/v1/alerts/${incident.id}`, { cookie: manager })).body.history
+    expect(history[0]).toMatchObject({ action: 'opened', user: 'duty', comment: '预计 6 小时' })
+    await call(sys, 'POST', `/api/v1/alerts/${incident.id}/resolve`, { cookie: manager, body: { comment: '恢复运行' } })
+    expect((await get(late.id)).muted).toBe(false)
+  })
+})

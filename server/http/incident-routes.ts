@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Role } from '../domain/roles.ts'
+import { BadRequestError, NotFoundError } from '../lib/errors.ts'
+import { upsertAlerts } from '../db/alerts-repo.ts'
+import { endSilence, insertSilence, listSilences } from '../db/silences-repo.ts'
+import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+
+const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
+const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
+const hubCode = z.string().regex(/^[A-Z0-9-]{2,16}$/)
+
+const incidentBody = z.strictObject({
+  hub: hubCode,
+  kind: z.enum(['emergency', 'equipment_failure', 'weather', 'other']),
+  title: z.string().trim().min(3).max(200),
+  comment: z.string().trim().max(2000).default(''),
+})
+
+const silenceBody = z.strictObject({
+  rule: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+  hub: hubCode.optional(),
+  startsAt: z.iso.datetime({ offset: true }).optional(),
+  endsAt: z.iso.datetime({ offset: true }),
+  kind: z.enum(['silence', 'maintenance']).default('silence'),
+  comment: z.string().trim().min(1, 'say why').max(500),
+}).refine((s) => s.rule !== undefined || s.hub !== undefined, { message: 'a silence needs a rule, a hub or both' })
+
+export const INCIDENT_ROUTES: RouteDef[] = [
+  {
+    // Manual incidents (manual 2.3.3, 8.3): same lifecycle as any alert; while open they mute the
+    // parcel-level alerts of their hub, which they explain.
+    method: 'post', path: '/api/v1/incidents', roles: RESPONDERS,
+    async handler(ctx, req, res) {
+      const b = parseBody(incidentBody, req.body)
+      if (!ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
+      const now = new Date()
+      const client = await ctx.db.connect()
+      let change
+      try {
+        await client.query('BEGIN')
+        ;[change] = await upsertAlerts(client, 'incident', [{
+          subject: `incident:${randomUUID()}`, hubCode: b.hub, severity: 'critical', title: b.title, itemCount: 0, details: { kind: b.kind, comment: b.comment },
+        }], now, ctx.config.sla.escalateAfterMs)
+        await client.query(`UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`, [change!.id, userIdOf(req), b.comment])
+        await client.query('COMMIT')
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+      await ctx.publishAlerts({ at: now.toISOString(), changes: [change] })
+      res.status(201).json({ alert: change })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/silences', roles: READERS,
+    async handler(ctx, _req, res) { res.json({ silences: await listSilences(ctx.db, new Date()) }) },
+  },
+  {
+    method: 'post', path: '/api/v1/silences', roles: RESPONDERS,
+    async handler(ctx, req, res) {
+      const b = parseBody(silenceBody, req.body)
+      const now = new Date()
+      const startsAt = b.startsAt ? new Date(b.startsAt) : now
+      const endsAt = new Date(b.endsAt)
+      if (endsAt <= startsAt) throw new BadRequestError('endsAt must be after startsAt')
+      if (b.hub && !ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
+      const id = await insertSilence(ctx.db, { rule: b.rule ?? null, hubCode: b.hub ?? null, startsAt, endsAt, kind: b.kind, comment: b.comment }, userIdOf(req))
+      res.status(201).json({ id, rule: b.rule ?? null, hubCode: b.hub ?? null, startsAt, endsAt, kind: b.kind, comment: b.comment })
+    },
+  },
+  {
+    method: 'delete', path: '/api/v1/silences/:id', roles: RESPONDERS,
+    async handler(ctx, req, res) {
+      const id = parseBody(z.coerce.number().int().positive(), req.params.id)
+      if (!(await endSilence(ctx.db, id, new Date()))) throw new NotFoundError(`No active silence ${id}`)
+      res.status(204).end()
+    },
+  },
+]
