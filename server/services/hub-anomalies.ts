@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import { exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
 import { hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
+import { refreshLaneStats } from '../db/lane-stats-repo.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 
 const BASELINE_WEEKS = 6
@@ -43,6 +44,7 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
 }
 
 export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
+  await refreshLaneStats(db, now)
   const byRule = await hubAnomalyGroups(db, now)
   const changes: AlertChange[] = []
   for (const [rule, groups] of Object.entries(byRule)) {

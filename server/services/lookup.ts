@@ -7,6 +7,7 @@ import { NotFoundError, BadRequestError } from '../lib/errors.ts'
 import { yuan } from './shipments.ts'
 import type { ReferenceData } from './reference.ts'
 import { verdictOf } from '../domain/verdict.ts'
+import { laneMedianHours } from '../db/lane-stats-repo.ts'
 
 export interface PersonView { name: string | null; phone: string | null; address: string | null; city: string }
 
@@ -17,13 +18,15 @@ function person(name: string | null, phone: string | null, address: string | nul
 }
 
 /**
- * The promise and today's verdict. The arrival prediction from lane transit
- * times comes with the SLA sweep; until then no parcel is flagged at risk here.
+ * The promise and today's verdict; the predicted arrival is the collection time
+ * plus the median transit time of the parcel's lane and tier (not before now).
+ * The search list shows the verdict without a prediction (one query, not one per hit).
  */
-function promiseView(s: ShipmentRecord, now: Date) {
-  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, verdict: null }
-  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival: null }, now)
-  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, verdict }
+function promiseView(s: ShipmentRecord, now: Date, laneHours: number | null = null) {
+  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: null, verdict: null }
+  const predictedArrival = laneHours === null ? null : new Date(Math.max(s.collectedAt.getTime() + laneHours * 3_600_000, now.getTime()))
+  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival }, now)
+  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival: s.deliveredAt ? null : predictedArrival, verdict }
 }
 
 function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date) {
@@ -55,6 +58,7 @@ export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill
   const clear = canSeePersonalData(role)
   return {
     ...summary(s, role, reference, now),
+    promise: promiseView(s, now, await laneMedianHours(db, s.originHub, s.destinationHub, s.tier)),
     sender: person(s.senderName, s.senderPhone, s.senderAddress, s.senderCity, clear),
     signer: clear ? s.signer : maskName(s.signer),
     item: { name: s.itemName, weightKg: s.weightKg, volumeCm3: s.volumeCm3, declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen) },

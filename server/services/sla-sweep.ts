@@ -15,7 +15,10 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
  *  - parcel_stalled: open, not in exception, and no scan for longer than the
  *    limit of its status (out for delivery 8 h; collected, in transit or after a
  *    failed delivery 24 h), but not yet long enough to be suspected lost;
- *  - parcel_suspected_lost: open and no scan for 72 h.
+ *  - parcel_suspected_lost: open and no scan for 72 h;
+ *  - parcel_at_risk: open, not yet due, and either its lane's median transit time
+ *    (same origin, destination and tier, last 14 days, ≥ 5 deliveries) puts its
+ *    predicted arrival after the deadline, or it is stopped in exception.
  */
 export function parcelRules(t: SlaThresholds): RuleSpec[] {
   return [
@@ -34,6 +37,15 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
       params: [t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours],
       severity: () => 'warning',
       title: (hub, n) => `${n} parcel(s) without a scan beyond the stall limit at ${hub}`,
+    },
+    {
+      rule: 'parcel_at_risk',
+      where: `${OPEN} AND s.promised_deadline >= $1 AND (s.status = 'exception' OR EXISTS (
+        SELECT 1 FROM lane_transit_stats l WHERE l.origin_hub = s.origin_hub AND l.destination_hub = s.destination_hub
+          AND l.tier = s.tier AND s.collected_at + l.p50_hours * interval '1 hour' > s.promised_deadline))`,
+      params: [],
+      severity: () => 'info',
+      title: (hub, n) => `${n} parcel(s) at ${hub} expected to miss their deadline`,
     },
     {
       rule: 'parcel_suspected_lost',

@@ -168,3 +168,28 @@ describe('silences and incidents', () => {
     expect((await get(late.id)).muted).toBe(false)
   })
 })
+
+describe('parcels at risk', () => {
+  it('predicts arrival from the lane median and flags a parcel that will miss its deadline', async () => {
+    const { refreshLaneStats } = await import('../../server/db/lane-stats-repo.ts')
+    const lane = { originHub: 'HGH-O2', destinationHub: 'KMG-O1', tier: 'express' }
+    const done = Array.from({ length: 5 }, () => shipment({ ...lane, collectedAt: hoursAgo(17 * 24) }))
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: done })
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: done.map((s) => event(s.waybill, { type: 'delivered', hub: 'KMG-O1', signer: '本人', time: hoursAgo(24) })) })
+    const open = shipment({ ...lane, collectedAt: hoursAgo(1) })
+    const other = shipment({ originHub: 'HGH-O2', destinationHub: 'SHA-O1', tier: 'express', collectedAt: hoursAgo(1) })
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [open, other] })
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [open, other].map((s) => event(s.waybill, { type: 'collected', hub: 'HGH-O2', courier: 'C-HGH-O2-01', time: minutesAgo(50) })) })
+
+    expect(await refreshLaneStats(sys.database.pool, new Date())).toBeGreaterThanOrEqual(1)
+    await sweep()
+    const [risk] = (await alertsOf('parcel_at_risk', 'active')).filter((a) => a.subject === 'hub:HGH-O2')
+    const parcels = (await call(sys, 'GET', `/api/v1/alerts/${risk.id}`, { cookie: manager })).body.parcels.map((p: any) => p.waybill)
+    expect(parcels).toEqual([open.waybill])
+
+    const look = await call(sys, 'GET', `/api/v1/shipments/${open.waybill}`, { cookie: manager })
+    expect(look.body.promise.verdict).toBe('at_risk')
+    expect(new Date(look.body.promise.predictedArrival).getTime()).toBeGreaterThan(new Date(look.body.promise.deadline).getTime())
+    expect((await call(sys, 'GET', `/api/v1/shipments/${other.waybill}`, { cookie: manager })).body.promise.verdict).toBe('on_track')
+  })
+})

@@ -1,0 +1,32 @@
+import type pg from 'pg'
+
+export const LANE_WINDOW_DAYS = 14
+export const LANE_MIN_SAMPLES = 5
+
+/** Recomputes the lane medians from recent deliveries; lanes without enough deliveries lose their row. */
+// $1 now, $2 window start, $3 minimum samples
+export async function refreshLaneStats(db: pg.Pool, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - LANE_WINDOW_DAYS * 86_400_000)
+  const r = await db.query(
+    `INSERT INTO lane_transit_stats (origin_hub, destination_hub, tier, p50_hours, p90_hours, samples, computed_at)
+     SELECT origin_hub, destination_hub, tier,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - collected_at) / 3600),
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - collected_at) / 3600),
+            count(*), $1
+     FROM shipments WHERE status = 'delivered' AND delivered_at >= $2 AND delivered_at <= $1
+     GROUP BY origin_hub, destination_hub, tier HAVING count(*) >= $3
+     ON CONFLICT (origin_hub, destination_hub, tier) DO UPDATE
+       SET p50_hours = EXCLUDED.p50_hours, p90_hours = EXCLUDED.p90_hours, samples = EXCLUDED.samples, computed_at = EXCLUDED.computed_at`,
+    [now, since, LANE_MIN_SAMPLES],
+  )
+  await db.query('DELETE FROM lane_transit_stats WHERE computed_at < $1', [now])
+  return r.rowCount ?? 0
+}
+
+export async function laneMedianHours(db: pg.Pool, origin: string, destination: string, tier: string): Promise<number | null> {
+  const r = await db.query<{ p50: number }>(
+    'SELECT p50_hours AS p50 FROM lane_transit_stats WHERE origin_hub = $1 AND destination_hub = $2 AND tier = $3',
+    [origin, destination, tier],
+  )
+  return r.rows[0]?.p50 ?? null
+}
