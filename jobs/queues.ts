@@ -10,6 +10,7 @@ import type { Logger } from '../server/lib/logger.ts'
 export const QUEUES = {
   ingest: 'ingest',
   maintenance: 'maintenance',
+  notify: 'notify',
 } as const
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
 
@@ -21,6 +22,7 @@ export const JOB_SCHEMAS = {
   'recompute-promises': z.object({}),
   'sla-sweep': z.object({}),
   'anomaly-sweep': z.object({}),
+  'deliver-webhooks': z.object({}),
 } as const
 export type JobName = keyof typeof JOB_SCHEMAS
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
@@ -32,6 +34,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'recompute-promises': QUEUES.maintenance,
   'sla-sweep': QUEUES.maintenance,
   'anomaly-sweep': QUEUES.maintenance,
+  'deliver-webhooks': QUEUES.notify,
 }
 
 /** Workers block on Redis and must never give up a command (BullMQ's production guide). */
@@ -47,6 +50,7 @@ export function producerConnectionOptions(): RedisOptions {
 export class Queues {
   readonly ingest: Queue
   readonly maintenance: Queue
+  readonly notify: Queue
   private readonly connection: Redis
 
   constructor(redisUrl: string, readonly prefix: string, log: Logger) {
@@ -55,7 +59,8 @@ export class Queues {
     const opts = { connection: this.connection, prefix }
     this.ingest = new Queue(QUEUES.ingest, opts)
     this.maintenance = new Queue(QUEUES.maintenance, opts)
-    for (const q of [this.ingest, this.maintenance]) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
+    this.notify = new Queue(QUEUES.notify, opts)
+    for (const q of [this.ingest, this.maintenance, this.notify]) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
   }
 
   async addAfterIngest(data: JobData<'after-ingest'>): Promise<void> {
@@ -73,6 +78,7 @@ export class Queues {
 
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
   async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
+    await this.notify.upsertJobScheduler('deliver-webhooks', { every: 5_000 }, { name: 'deliver-webhooks', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
@@ -86,7 +92,7 @@ export class Queues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.ingest.close(), this.maintenance.close()])
+    await Promise.all([this.ingest.close(), this.maintenance.close(), this.notify.close()])
     this.connection.disconnect()
   }
 }

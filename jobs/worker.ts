@@ -12,6 +12,7 @@ import { kpiTick } from './processors/kpi-tick.ts'
 import { runDbPolicies } from './processors/run-db-policies.ts'
 import { recomputePromises } from './processors/recompute-promises.ts'
 import { anomalySweep, slaSweep } from './processors/sla-sweep.ts'
+import { deliverWebhooks } from './processors/deliver-webhooks.ts'
 
 export interface WorkerDeps {
   db: pg.Pool
@@ -32,6 +33,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   'recompute-promises': recomputePromises,
   'sla-sweep': slaSweep,
   'anomaly-sweep': anomalySweep,
+  'deliver-webhooks': deliverWebhooks,
 }
 
 /** Every job name has exactly one handler and one queue; checked at boot. */

@@ -67,7 +67,10 @@ export async function alertParcels(db: pg.Pool, id: number, limit: number) {
 
 /** Moves an alert from one of `from` to `to`, recording who and why; false when it was not in `from`. */
 // $1 id, $2 now, $3 user id, $4 comment
-export async function transition(db: pg.Pool, id: number, to: 'acknowledged' | 'resolved', from: string[], userId: number, comment: string, now: Date): Promise<boolean> {
+export async function transition(
+  db: pg.Pool, id: number, to: 'acknowledged' | 'resolved', from: string[], userId: number, comment: string, now: Date,
+  inTransaction: (client: pg.PoolClient) => Promise<unknown> = async () => undefined,
+): Promise<boolean> {
   const set = to === 'acknowledged'
     ? `state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, next_escalation_at = NULL`
     : `state = 'resolved', resolved_at = $2, resolved_by = $3, next_escalation_at = NULL`
@@ -80,6 +83,7 @@ export async function transition(db: pg.Pool, id: number, to: 'acknowledged' | '
       return false
     }
     await client.query(`INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`, [id, now, to, userId, comment])
+    await inTransaction(client)
     await client.query('COMMIT')
     return true
   } catch (err) {

@@ -103,7 +103,7 @@ export async function reconcileRule(
  * manager), then get reminders; muted alerts wait (they escalate once unmuted).
  */
 // $1 now, $2 reminder interval in ms
-export async function escalateDue(db: pg.Pool, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
+export async function escalateDue(db: pg.PoolClient, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
   const r = await db.query<{ id: number; level: number }>(
     `UPDATE alerts a SET escalation_level = a.escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
      WHERE a.state = 'open' AND a.next_escalation_at <= $1 AND NOT ${mutedSql('$1')}

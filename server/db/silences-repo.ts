@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { Queryable } from './outbox-repo.ts'
 
 /**
  * SQL for "nobody is paged for this alert now": an active silence or maintenance
@@ -14,7 +15,7 @@ export function mutedSql(now: string): string {
 }
 
 // $1 alert ids, $2 now
-export async function mutedAlertIds(db: pg.Pool, ids: readonly number[], now: Date): Promise<Set<number>> {
+export async function mutedAlertIds(db: Queryable, ids: readonly number[], now: Date): Promise<Set<number>> {
   if (ids.length === 0) return new Set()
   const r = await db.query<{ id: number }>(`SELECT a.id FROM alerts a WHERE a.id = ANY($1::bigint[]) AND ${mutedSql('$2')}`, [[...ids], now])
   return new Set(r.rows.map((x) => x.id))

@@ -3,6 +3,7 @@ import type { Role } from '../domain/roles.ts'
 import { ConflictError, NotFoundError } from '../lib/errors.ts'
 import { alertHistory, alertParcels, findAlert, listAlerts, transition } from '../db/alert-queries-repo.ts'
 import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { enqueueAlertActions } from '../services/webhooks.ts'
 
 const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
 const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
@@ -23,7 +24,8 @@ async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<Rou
   const { comment } = parseBody(commentBody, req.body)
   const userId = userIdOf(req)
   if (userId === null) throw new ConflictError('Only a person can do this')
-  if (!(await transition(ctx.db, id, to, from, userId, comment, new Date()))) {
+  const now = new Date()
+  if (!(await transition(ctx.db, id, to, from, userId, comment, now, (client) => enqueueAlertActions(client, [{ id, action: to }], now)))) {
     const alert = await findAlert(ctx.db, id)
     if (!alert) throw new NotFoundError(`No alert ${id}`)
     throw new ConflictError(`Alert ${id} is ${alert.state}; it can't become ${to}`)

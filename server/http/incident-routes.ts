@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, NotFoundError } from '../lib/errors.ts'
 import { upsertAlerts } from '../db/alerts-repo.ts'
+import { notifyInTransaction } from '../services/sla-sweep.ts'
 import { endSilence, insertSilence, listSilences } from '../db/silences-repo.ts'
 import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 
@@ -43,6 +44,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
           subject: `incident:${randomUUID()}`, hubCode: b.hub, severity: 'critical', title: b.title, itemCount: 0, details: { kind: b.kind, comment: b.comment },
         }], now, ctx.config.sla.escalateAfterMs)
         await client.query(`UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`, [change!.id, userIdOf(req), b.comment])
+        await notifyInTransaction(client, [change!], now)
         await client.query('COMMIT')
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined)

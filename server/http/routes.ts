@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from './auth-middleware.ts'
 import { parseBody, type RouteDef } from './route-kit.ts'
 import { ALERT_ROUTES } from './alert-routes.ts'
 import { INCIDENT_ROUTES } from './incident-routes.ts'
+import { WEBHOOK_ROUTES } from './webhook-routes.ts'
 
 export type { RouteDef }
 
@@ -155,4 +156,4 @@ const CORE_ROUTES: RouteDef[] = [
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES]
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES]

@@ -3,6 +3,7 @@ import type { SlaThresholds } from '../config.ts'
 import { exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
 import { hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
+import { inTransaction, notifyInTransaction } from './sla-sweep.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 
 const BASELINE_WEEKS = 6
@@ -48,18 +49,11 @@ export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, now: Date):
   const byRule = await hubAnomalyGroups(db, now)
   const changes: AlertChange[] = []
   for (const [rule, groups] of Object.entries(byRule)) {
-    const client = await db.connect()
-    try {
-      await client.query('BEGIN')
-      changes.push(...(await upsertAlerts(client, rule, groups, now, t.escalateAfterMs)))
-      changes.push(...(await resolveCleared(client, rule, groups.map((g) => g.subject), now)))
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
+    changes.push(...(await inTransaction(db, async (client) => {
+      const found = [...(await upsertAlerts(client, rule, groups, now, t.escalateAfterMs)), ...(await resolveCleared(client, rule, groups.map((g) => g.subject), now))]
+      await notifyInTransaction(client, found, now)
+      return found
+    })))
   }
   return changes
 }

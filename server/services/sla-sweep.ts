@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import { escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
+import { mutedAlertIds } from '../db/silences-repo.ts'
+import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 
 const OPEN = `s.status NOT IN ('delivered', 'returned')`
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
@@ -64,18 +66,43 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   const started = Date.now()
   const changes: AlertChange[] = []
   for (const spec of parcelRules(t)) {
-    const client = await db.connect()
-    try {
-      await client.query('BEGIN')
-      changes.push(...(await reconcileRule(client, { ...spec, params: [now, ...spec.params] }, now, t.escalateAfterMs, hubNames)))
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
+    const ruleChanges = await inTransaction(db, async (client) => {
+      const found = await reconcileRule(client, { ...spec, params: [now, ...spec.params] }, now, t.escalateAfterMs, hubNames)
+      await notifyInTransaction(client, found, now)
+      return found
+    })
+    changes.push(...ruleChanges)
   }
-  const escalated = await escalateDue(db, now, t.remindEveryMs)
+  const escalated = await inTransaction(db, async (client) => {
+    const rows = await escalateDue(client, now, t.remindEveryMs)
+    await enqueueAlertActions(client, rows.filter((e) => e.level === 1).map((e) => ({ id: e.id, action: 'escalated' })), now)
+    return rows
+  })
   return { changes, escalated, ms: Date.now() - started }
+}
+
+/**
+ * The webhook outbox is written in the same transaction as the alert change, so
+ * a notification exists exactly when its change does. Muted alerts page nobody.
+ */
+export async function notifyInTransaction(client: pg.PoolClient, changes: readonly AlertChange[], now: Date): Promise<void> {
+  const paging = changes.filter((c) => c.action !== 'updated')
+  if (paging.length === 0) return
+  const muted = await mutedAlertIds(client, paging.map((c) => c.id), now)
+  await enqueueAlertNotifications(client, paging.filter((c) => !muted.has(c.id)), now)
+}
+
+export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect()
+  try {
+    await client.query('BEGIN')
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
 }

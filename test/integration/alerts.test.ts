@@ -193,3 +193,21 @@ describe('parcels at risk', () => {
     expect((await call(sys, 'GET', `/api/v1/shipments/${other.waybill}`, { cookie: manager })).body.promise.verdict).toBe('on_track')
   })
 })
+
+describe('notifications from the lifecycle', () => {
+  it('writes a webhook notification with every alert change worth paging, and none for a muted hub', async () => {
+    const { ADMIN_PASSWORD } = await import('../helpers/system.ts')
+    const admin = await login(sys, 'admin', ADMIN_PASSWORD)
+    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'duty phone gateway', url: 'http://127.0.0.1:9/hook', hubCodes: ['TNA-SC', 'HFE-SC'] } })
+    expect(hook.status).toBe(201)
+    await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'HFE-SC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'planned' } })
+    await parcelsAt('TNA-SC', 1)
+    await parcelsAt('HFE-SC', 1)
+    await sweep()
+    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:TNA-SC')
+    await call(sys, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, { cookie: onCall, body: { comment: 'on it' } })
+    const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
+      `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [hook.body.webhook.id])
+    expect(outbox.rows).toEqual([{ hub: 'TNA-SC', event: 'alert.opened' }, { hub: 'TNA-SC', event: 'alert.acknowledged' }])
+  })
+})
