@@ -45,19 +45,29 @@ export interface Arrivals {
   take(): number
 }
 
+/** A time-varying multiplier of the collection rate (e.g. a post-holiday backlog), never above `max`. */
+export interface RateFactor {
+  factor(ms: number): number
+  max: number
+}
+
 /**
  * A non-homogeneous Poisson process (by thinning): on average `perSimHour`
- * collections per simulated hour, shaped by the time of day. Depends only on
- * the Rng and the start time, not on how often it is polled.
+ * collections per simulated hour, shaped by the time of day (and by `rate`,
+ * if given). Depends only on the Rng and the start time, not on how often it
+ * is polled; without `rate` the sequence is the same as with a factor of 1.
  */
-export function createArrivals(rng: Rng, fromMs: number, perSimHour: number): Arrivals {
+export function createArrivals(rng: Rng, fromMs: number, perSimHour: number, rate?: RateFactor): Arrivals {
   if (!(perSimHour > 0)) throw new Error('the parcel rate must be positive')
-  const meanGapMs = HOUR_MS / (perSimHour * PEAK)
+  const maxFactor = rate?.max ?? 1
+  if (!(maxFactor >= 1 && Number.isFinite(maxFactor))) throw new Error('the maximum rate factor must be a finite number ≥ 1')
+  const bound = PEAK * maxFactor
+  const meanGapMs = HOUR_MS / (perSimHour * bound)
   let t = fromMs
   const draw = () => {
     for (;;) {
       t += rng.exponential(meanGapMs)
-      if (rng.next() * PEAK < diurnalFactor(t)) return t
+      if (rng.next() * bound < diurnalFactor(t) * (rate ? Math.min(maxFactor, rate.factor(t)) : 1)) return t
     }
   }
   let next = draw()

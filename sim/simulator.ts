@@ -10,6 +10,11 @@
  * every live parcel waits in a min-heap by time. Every `flushIntervalMs` the
  * loop posts new collection records (shipments before any of their events),
  * then every step that has come due, in batches of at most 5,000.
+ *
+ * Incidents (option `incidents`, see incidents.ts) are placed in simulated time
+ * from the simulated start and applied to each parcel's steps as it is created
+ * (incident-steps.ts), with their own random stream: a run without incidents
+ * is the same as before they existed.
  */
 import { randomInt } from 'node:crypto'
 import { createNetwork } from '../server/data/network.ts'
@@ -17,6 +22,10 @@ import { createArrivals, createSimClock } from './clock.ts'
 import { ApiError, StoppedError, createApiClient, sleep, type RetryPolicy, type SimLogger } from './client.ts'
 import { MAX_EVENTS_PER_CALL, MAX_SHIPMENTS_PER_CALL, type EventInput } from './contract.ts'
 import { MinHeap } from './heap.ts'
+import { applyIncidents, reassignPickup } from './incident-steps.ts'
+import {
+  IncidentTargetError, arrivalRate, checkTargets, describeIncident, parseIncidents, scheduleIncidents, type Incident, type IncidentSpec,
+} from './incidents.ts'
 import { buildLifecycle, type Step } from './lifecycle.ts'
 import { createParcelFactory, type Parcel, type ParcelFactory } from './parcels.ts'
 import { createRng, deriveSeed } from './random.ts'
@@ -48,6 +57,13 @@ export interface SimulatorOptions {
   retry?: Partial<RetryPolicy>
   /** Also post a `collected` scan event (the collection record is always posted). Default true. */
   sendCollectedEvent?: boolean
+  /**
+   * Incidents to inject: a spec such as 'hub-stop:NKG-SC@+10m~6h,late-courier:C-HGH-O1-01'
+   * (see incidents.ts) or parsed specs. Offsets count from the simulated start.
+   * A bad spec throws at once; a hub or courier the server does not list ends
+   * the run as fatal.
+   */
+  incidents?: string | readonly IncidentSpec[]
 }
 
 export interface SimulatorStats {
@@ -67,6 +83,8 @@ export interface SimulatorHandle {
   stats(): SimulatorStats
   /** Settles (never rejects) when the loop ends: after stop(), or on a fatal error such as a refused token. */
   done: Promise<SimulatorExit>
+  /** The injected incidents with their windows [from, to) in simulated epoch ms. */
+  readonly incidents: readonly Incident[]
 }
 
 interface Live {
@@ -95,6 +113,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const flushIntervalMs = opts.flushIntervalMs ?? 250
   const sendCollected = opts.sendCollectedEvent ?? true
   const perSimHour = (parcelsPerSecond * 3600) / speed
+  const incidentSpecs = typeof opts.incidents === 'string' ? parseIncidents(opts.incidents) : [...(opts.incidents ?? [])]
 
   const counters: SimulatorStats = { shipments: 0, events: 0, rejected: 0, retries: 0 }
   const abort = new AbortController()
@@ -113,7 +132,12 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const heap = new MinHeap<Live>()
   const parcelRng = createRng(deriveSeed(seed, 'parcels'))
   const lifeRng = createRng(deriveSeed(seed, 'lifecycles'))
-  const arrivals = createArrivals(createRng(deriveSeed(seed, 'arrivals')), clock.start - (opts.warmupHours ?? 48) * HOUR_MS, perSimHour)
+  const incidents = scheduleIncidents(incidentSpecs, clock.start)
+  const incidentRng = createRng(deriveSeed(seed, 'incidents'))
+  let colleagues = new Map<string, string[]>()
+  const arrivals = createArrivals(
+    createRng(deriveSeed(seed, 'arrivals')), clock.start - (opts.warmupHours ?? 48) * HOUR_MS, perSimHour, arrivalRate(incidents),
+  )
   let lastRejectionLog = 0
 
   function noteRejections(kind: string, count: number, sample: unknown): void {
@@ -128,14 +152,18 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
     for (let attempt = 1; ; attempt++) {
       try {
         const [hubs, couriers] = [await client.getHubs(), await client.getCouriers()]
+        colleagues = checkTargets(incidents, hubs, couriers)
         const factory = createParcelFactory(parcelRng, createNetwork(hubs), hubs, couriers, runTag)
         logger.info(
           { seed, runTag, speed, perSimHour: Math.round(perSimHour), simStart: new Date(clock.start).toISOString(), hubs: hubs.length, couriers: couriers.length, outlets: factory.outlets.length },
           'simulator started',
         )
+        for (const i of incidents) {
+          logger.info({ incident: describeIncident(i), from: new Date(i.from).toISOString(), to: Number.isFinite(i.to) ? new Date(i.to).toISOString() : null }, 'incident injected')
+        }
         return factory
       } catch (err) {
-        if (err instanceof StoppedError || isFatal(err)) throw err
+        if (err instanceof StoppedError || isFatal(err) || err instanceof IncidentTargetError) throw err
         logger.warn({ attempt, err: String(err) }, 'cannot load the network from the server yet, retrying')
         await sleep(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)), abort.signal)
       }
@@ -207,8 +235,10 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
         const fresh: NewParcel[] = []
         while (arrivals.peek() <= now && fresh.length < MAX_NEW_PARCELS_PER_TICK) {
           // The life is drawn at once so the random sequence does not depend on the server's answers.
-          const parcel = factory.create(arrivals.take())
-          const steps = buildLifecycle(parcel.plan, lifeRng).steps.filter((st) => sendCollected || st.type !== 'collected')
+          let parcel = factory.create(arrivals.take())
+          if (incidents.length > 0) parcel = reassignPickup(parcel, incidents, colleagues, incidentRng)
+          const life = buildLifecycle(parcel.plan, lifeRng).steps
+          const steps = applyIncidents(parcel.plan, life, incidents, incidentRng).filter((st) => sendCollected || st.type !== 'collected')
           fresh.push({ parcel, steps })
         }
         await register(fresh)
@@ -245,6 +275,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
     },
     stats: () => ({ ...counters }),
     done,
+    incidents,
   }
 }
 

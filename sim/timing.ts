@@ -88,7 +88,8 @@ export function localHourOf(ms: number): number {
   return (((ms + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS
 }
 
-function startOfLocalDay(ms: number): number {
+/** Midnight (Asia/Shanghai) of the local day containing `ms`. */
+export function startOfLocalDay(ms: number): number {
   const local = ms + OFFSET_MS
   return local - (((local % DAY_MS) + DAY_MS) % DAY_MS) - OFFSET_MS
 }

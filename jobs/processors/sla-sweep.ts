@@ -18,7 +18,7 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
 
 /** Every few minutes: hub volume against its hour-of-week baseline and exception-rate spikes. */
 export async function anomalySweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
-  const changes = await runAnomalySweep(deps.db, deps.sla, now)
+  const changes = await runAnomalySweep(deps.db, deps.sla, await deps.calendar.current(), now)
   const notable = changes.filter((c) => c.action !== 'updated')
   if (notable.length > 0) deps.log.info({ opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length }, 'anomaly sweep')
   if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, changes, now), escalated: [] })

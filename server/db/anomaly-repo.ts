@@ -34,3 +34,18 @@ export async function hubsCreatedAt(db: pg.Pool): Promise<Map<string, { name: st
   const r = await db.query<{ code: string; name: string; created_at: Date }>('SELECT code, name, created_at FROM hubs')
   return new Map(r.rows.map((h) => [h.code, { name: h.name, createdAt: h.created_at }]))
 }
+
+/** Every active courier with its first and last scan in [dayStart, dayEnd). */
+// $1 day start, $2 day end
+export async function courierDay(db: pg.Pool, dayStart: Date, dayEnd: Date) {
+  const r = await db.query<{ code: string; name: string; hubCode: string; firstScan: Date | null; lastScan: Date | null }>(
+    `SELECT c.code, c.name, c.hub_code AS "hubCode", a.first_scan AS "firstScan", a.last_scan AS "lastScan"
+     FROM couriers c LEFT JOIN (
+       SELECT courier_code, min(first_scan) AS first_scan, max(last_scan) AS last_scan FROM courier_activity_hourly
+       WHERE bucket >= $1 AND bucket < $2 GROUP BY courier_code
+     ) a ON a.courier_code = c.code
+     WHERE c.active`,
+    [dayStart, dayEnd],
+  )
+  return r.rows
+}

@@ -1,7 +1,8 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
-import { exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
-import { hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
+import { courierShiftCheck, exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
+import type { WorkingCalendar } from '../domain/calendar.ts'
+import { courierDay, hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
 import { inTransaction, notifyInTransaction } from './sla-sweep.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
@@ -44,9 +45,30 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
   return { hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
 }
 
-export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
+/**
+ * Courier rules (manual 4.3.1 (5)), on working days only, shift 08:30–18:00 with
+ * 30 minutes' grace (server/domain/anomaly-courier.ts):
+ *  - courier_late_start: first scan after 09:00, or no scan at all by then (absent);
+ *  - courier_early_stop: last scan before 17:30, judged once 18:30 has passed.
+ */
+export async function courierGroups(db: pg.Pool, calendar: WorkingCalendar, now: Date): Promise<Record<string, AlertGroup[]>> {
+  const day = calendar.shanghaiDay(now)
+  if (!calendar.isWorkingDay(day)) return { courier_late_start: [], courier_early_stop: [] }
+  const late: AlertGroup[] = []
+  const early: AlertGroup[] = []
+  for (const c of await courierDay(db, calendar.startOfDay(day), new Date(calendar.endOfDay(day).getTime() + 1))) {
+    const r = courierShiftCheck({ day, firstScan: c.firstScan, lastScan: c.lastScan }, now)
+    const subject = `courier:${c.code}`
+    if (r.attendance === 'absent') late.push({ subject, hubCode: c.hubCode, severity: 'warning', title: `${c.name} (${c.code}) has not scanned anything today`, itemCount: 0, details: { day, attendance: 'absent' } })
+    else if (r.lateStart) late.push({ subject, hubCode: c.hubCode, severity: 'info', title: `${c.name} (${c.code}) started ${r.minutesLate} min late`, itemCount: 0, details: { day, minutesLate: r.minutesLate } })
+    if (r.earlyStop) early.push({ subject, hubCode: c.hubCode, severity: 'info', title: `${c.name} (${c.code}) stopped ${r.minutesEarly} min early`, itemCount: 0, details: { day, minutesEarly: r.minutesEarly } })
+  }
+  return { courier_late_start: late, courier_early_stop: early }
+}
+
+export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, calendar: WorkingCalendar, now: Date): Promise<AlertChange[]> {
   await refreshLaneStats(db, now)
-  const byRule = await hubAnomalyGroups(db, now)
+  const byRule = { ...(await hubAnomalyGroups(db, now)), ...(await courierGroups(db, calendar, now)) }
   const changes: AlertChange[] = []
   for (const [rule, groups] of Object.entries(byRule)) {
     changes.push(...(await inTransaction(db, async (client) => {
