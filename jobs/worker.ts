@@ -5,7 +5,7 @@ import type { Logger } from '../server/lib/logger.ts'
 import type { KpiPublisher } from '../server/live/kpi-publisher.ts'
 import type { CalendarService } from '../server/services/calendar.ts'
 import type { LiveBus } from '../server/live/bus.ts'
-import type { SlaThresholds } from '../server/config.ts'
+import type { SlaSettings } from '../server/services/sla-settings.ts'
 import { JOB_QUEUE, JOB_SCHEMAS, QUEUES, workerConnection, type JobName, type QueueName } from './queues.ts'
 import { afterIngest } from './processors/after-ingest.ts'
 import { kpiTick } from './processors/kpi-tick.ts'
@@ -20,7 +20,7 @@ export interface WorkerDeps {
   kpi: KpiPublisher
   calendar: CalendarService
   bus: LiveBus
-  sla: SlaThresholds
+  sla: SlaSettings
   /** Asks for a sweep soon (deduplicated), so that a delivered late parcel clears its alert quickly. */
   requestSweep: () => Promise<void>
 }

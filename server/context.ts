@@ -5,6 +5,7 @@ import type { ReferenceData } from './services/reference.ts'
 import type { Queues } from '../jobs/queues.ts'
 import type { IngestDeps } from './services/ingest-events.ts'
 import type { CalendarService } from './services/calendar.ts'
+import type { SlaSettings } from './services/sla-settings.ts'
 
 /** What the HTTP routes and the websocket hub need; built once in the app's composition root. */
 export interface AppContext {
@@ -13,6 +14,7 @@ export interface AppContext {
   log: Logger
   reference: ReferenceData
   calendar: CalendarService
+  slaSettings: SlaSettings
   queues: Queues
   ingestDeps: IngestDeps
   /** Called when a session ends, so its open websockets close too. */

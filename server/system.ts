@@ -9,6 +9,7 @@ import { DEMO_COURIERS, DEMO_HUBS } from './data/network.ts'
 import { bootstrapAdmin } from './services/auth.ts'
 import { ReferenceData } from './services/reference.ts'
 import { CalendarService } from './services/calendar.ts'
+import { SlaSettings } from './services/sla-settings.ts'
 import { kpiSnapshot } from './services/kpis.ts'
 import { resolveRedis, type RedisHandle } from './lib/redis-launcher.ts'
 import { LiveBus } from './live/bus.ts'
@@ -50,7 +51,7 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
   const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
   const workers = new Workers(
-    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: config.sla, requestSweep: () => queues.addSweepSoon() },
+    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon() },
     redisUrl,
     config.queuePrefix,
   )
@@ -64,6 +65,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const reference = new ReferenceData(db)
   await reference.load()
   const calendar = new CalendarService(db, config.slaCutoffHour)
+  const slaSettings = new SlaSettings(db, config.sla)
   const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
@@ -75,7 +77,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
 
   const ctx: AppContext = {
-    config, db, log, reference, calendar, queues,
+    config, db, log, reference, calendar, slaSettings, queues,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
     onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },

@@ -132,6 +132,7 @@ export function incidentsOf<K extends IncidentKind>(incidents: readonly Incident
 }
 
 function formatDuration(ms: number): string {
+  if (ms === 0) return '0'
   for (const [unit, size] of [['d', DAY_MS], ['h', HOUR_MS], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`
   return `${ms / 1000}s`
 }

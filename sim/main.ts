@@ -1,10 +1,12 @@
 /**
  * CLI: npx tsx sim/main.ts [--url http://127.0.0.1:8080] [--token T | env SIM_TOKEN]
  *   [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48]
+ *   [--inject hub-stop:NKG-SC@+10m,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog]
  * Prints stats every 10 s through pino; Ctrl-C stops cleanly.
  */
 import { parseArgs } from 'node:util'
 import pino from 'pino'
+import { IncidentSpecError, parseIncidents, type IncidentSpec } from './incidents.ts'
 import { startSimulator } from './simulator.ts'
 
 const log = pino({ name: 'sim', level: process.env.LOG_LEVEL ?? 'info' })
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     backlog: { type: 'string' },
     warmup: { type: 'string' },
+    inject: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -35,12 +38,20 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'usage: tsx sim/main.ts [--url URL] [--token TOKEN] [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48]\n' +
+    'usage: tsx sim/main.ts [--url URL] [--token TOKEN] [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48] [--inject SPEC]\n' +
       '  --token    ingest API token (or env SIM_TOKEN)\n' +
       '  --speed    simulated seconds per real second until caught up with the real clock\n' +
       '  --rate     new parcels per real second at that speed\n' +
       '  --backlog  hours behind the real clock the simulated clock starts\n' +
-      '  --warmup   hours of collections before that, played at once\n',
+      '  --warmup   hours of collections before that, played at once\n' +
+      '  --inject   incidents, comma-separated or repeated: kind[:target][@offset][~duration]\n' +
+      '             offset in simulated time from the simulated start (default @0, may be negative),\n' +
+      '             durations like 30m, 6h, 1h30m, 2d:\n' +
+      '               hub-stop:HUB        the hub scans nothing; parcels wait there (default ~6h)\n' +
+      '               damage-spike:HUB    10 % of parcels at the hub get a damaged exception (default ~1h)\n' +
+      '               late-courier:CODE   the courier scans only 10:00–16:00 Shanghai (default: to the end)\n' +
+      '               holiday-backlog     3× collections and slower centres (default ~1d)\n' +
+      '             e.g. --inject hub-stop:NKG-SC@+10m~30h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01\n',
   )
   process.exit(0)
 }
@@ -48,6 +59,15 @@ if (values.help) {
 const token = values.token ?? process.env.SIM_TOKEN
 if (!token) {
   log.fatal('an ingest API token is required: --token or env SIM_TOKEN')
+  process.exit(2)
+}
+
+let incidents: IncidentSpec[] = []
+try {
+  incidents = parseIncidents((values.inject ?? []).join(','))
+} catch (err) {
+  if (!(err instanceof IncidentSpecError)) throw err
+  log.fatal(`--inject: ${err.message}`)
   process.exit(2)
 }
 
@@ -60,6 +80,7 @@ const sim = startSimulator({
   backlogHours: numberArg('backlog', values.backlog),
   warmupHours: numberArg('warmup', values.warmup),
   logger: log,
+  incidents,
 })
 
 const ticker = setInterval(() => log.info(sim.stats(), 'stats'), 10_000)

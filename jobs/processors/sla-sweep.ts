@@ -8,7 +8,7 @@ import type { WorkerDeps } from '../worker.ts'
 /** The scheduled SLA sweep: reconcile the parcel alerts, escalate, and tell the live channel what changed. */
 export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
   const hubNames = new Map((await listHubs(deps.db)).map((h) => [h.code, h.name]))
-  const result = await runSweep(deps.db, deps.sla, hubNames, now)
+  const result = await runSweep(deps.db, await deps.sla.current(), hubNames, now)
   const notable = result.changes.filter((c) => c.action !== 'updated')
   deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')
   if (result.changes.length > 0 || result.escalated.length > 0) {
@@ -18,7 +18,7 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
 
 /** Every few minutes: hub volume against its hour-of-week baseline and exception-rate spikes. */
 export async function anomalySweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
-  const changes = await runAnomalySweep(deps.db, deps.sla, await deps.calendar.current(), now)
+  const changes = await runAnomalySweep(deps.db, await deps.sla.current(), await deps.calendar.current(), now)
   const notable = changes.filter((c) => c.action !== 'updated')
   if (notable.length > 0) deps.log.info({ opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length }, 'anomaly sweep')
   if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, changes, now), escalated: [] })

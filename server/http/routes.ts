@@ -11,6 +11,7 @@ import { createApiToken, login, logout } from '../services/auth.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { SESSION_COOKIE } from './auth-middleware.ts'
 import { parseBody, type RouteDef } from './route-kit.ts'
+import { settingsView, slaSettingsSchema } from '../services/sla-settings.ts'
 import { ALERT_ROUTES } from './alert-routes.ts'
 import { INCIDENT_ROUTES } from './incident-routes.ts'
 import { WEBHOOK_ROUTES } from './webhook-routes.ts'
@@ -147,6 +148,18 @@ const CORE_ROUTES: RouteDef[] = [
       if (!(await deleteCompanyDay(ctx.db, day))) throw new NotFoundError(`No company day ${day}`)
       await calendarChanged(ctx)
       res.status(204).end()
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/admin/sla-settings', roles: ['admin', 'manager'],
+    async handler(ctx, _req, res) { res.json({ settings: settingsView(await ctx.slaSettings.current()) }) },
+  },
+  {
+    method: 'put', path: '/api/v1/admin/sla-settings', roles: ['admin'],
+    async handler(ctx, req, res) {
+      const input = parseBody(slaSettingsSchema, req.body)
+      const p = req.principal!
+      res.json({ settings: settingsView(await ctx.slaSettings.update(input, p.kind === 'user' ? p.userId : null)) })
     },
   },
   {

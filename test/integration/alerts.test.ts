@@ -211,3 +211,23 @@ describe('notifications from the lifecycle', () => {
     expect(outbox.rows).toEqual([{ hub: 'TNA-SC', event: 'alert.opened' }, { hub: 'TNA-SC', event: 'alert.acknowledged' }])
   })
 })
+
+describe('thresholds for admins', () => {
+  it('lets an admin change a stall limit that the next sweep applies, within sane ranges', async () => {
+    const { ADMIN_PASSWORD } = await import('../helpers/system.ts')
+    const { SlaSettings } = await import('../../server/services/sla-settings.ts')
+    const admin = await login(sys, 'admin', ADMIN_PASSWORD)
+    await parcelsAt('SZX-SC', 1, 'out_for_delivery', 5)
+    await sweep()
+    expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).not.toContain('hub:SZX-SC')
+
+    expect((await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 0 } })).status).toBe(400)
+    const put = await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 4, escalateAfterMinutes: 10 } })
+    expect(put.body.settings).toMatchObject({ stallOutForDeliveryHours: 4, escalateAfterMinutes: 10, stallInTransitHours: 24 })
+    expect((await call(sys, 'GET', '/api/v1/admin/sla-settings', { cookie: manager })).body.settings.stallOutForDeliveryHours).toBe(4)
+
+    const effective = await new SlaSettings(sys.database.pool, sys.config.sla).current()
+    await runSweep(sys.database.pool, effective, hubNames, new Date())
+    expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).toContain('hub:SZX-SC')
+  })
+})
