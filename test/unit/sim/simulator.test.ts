@@ -133,6 +133,48 @@ describe('simulator against a fake HTTP API', () => {
     expect(sim.stats().events).toBe(posts('/api/v1/events').filter((r) => r.status === 200).reduce((n, r) => n + eventsOf(r).length, 0))
   })
 
+  it('sends no event at a stopped hub inside the stop (hub-stop), releases the held parcels after it, and keeps ids unique', async () => {
+    const HOUR = 3_600_000
+    const hub = 'HGH-SC'
+    /** One run until simulated time has caught up, then the events it sent at the hub and all event ids. */
+    const run = async (incidents?: string) => {
+      api = await startFakeApi({ token: TOKEN })
+      sim = startSimulator(options(api.baseUrl, incidents === undefined ? {} : { incidents }))
+      const started = Date.now()
+      await waitFor(() => Date.now() - started > 1200)
+      await sim.stop()
+      const events = posts('/api/v1/events').flatMap(eventsOf)
+      const result = { windows: sim.incidents, atHub: events.filter((e) => e.hub === hub).map((e) => Date.parse(e.time)), ids: events.map((e) => e.id) }
+      await api.close()
+      api = undefined
+      sim = undefined
+      return result
+    }
+    // the 30 h warm-up and 4 h backlog play in well under a second; the stop lies inside them
+    const stopped = await run(`hub-stop:${hub.toLowerCase()}@-6h~5h`)
+    const [stop] = stopped.windows
+    expect(stop).toMatchObject({ kind: 'hub-stop', hub, offsetMs: -6 * HOUR, durationMs: 5 * HOUR })
+    const { from, to } = stop!
+    const normal = await run()
+    const inside = (t: number) => t >= from && t < to
+    const afterwards = (ts: number[]) => ts.filter((t) => t >= to && t < to + 2 * HOUR).length
+
+    expect(normal.atHub.filter(inside).length).toBeGreaterThan(20)
+    expect(stopped.atHub.filter(inside)).toEqual([])
+    expect(stopped.atHub.some((t) => t < from)).toBe(true)
+    expect(afterwards(stopped.atHub)).toBeGreaterThan(afterwards(normal.atHub) + 20)
+    expect(new Set(stopped.ids).size).toBe(stopped.ids.length)
+  })
+
+  it('ends as fatal when an incident names a hub the server does not list', async () => {
+    api = await startFakeApi({ token: TOKEN })
+    sim = startSimulator(options(api.baseUrl, { incidents: 'hub-stop:NOPE-SC' }))
+    const exit = await sim.done
+    expect(exit).toMatchObject({ reason: 'fatal', error: expect.stringContaining('no hub NOPE-SC') })
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
+    expect(() => startSimulator(options(api!.baseUrl, { incidents: 'hub-stop' }))).toThrow(/hub-stop needs a hub code/)
+  })
+
   it('stops on a refused token without posting anything', async () => {
     api = await startFakeApi({ token: 'another-token' })
     sim = startSimulator(options(api.baseUrl))
