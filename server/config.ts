@@ -25,6 +25,7 @@ const schema = z.object({
   REMIND_EVERY_MINUTES: z.coerce.number().positive().default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
   MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
+  SIM_INJECT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -59,6 +60,8 @@ export interface Config {
   slaCutoffHour: number
   sla: SlaThresholds
   logLevel: string
+  /** Demo only: incidents the simulator injects (see sim/incidents.ts), e.g. "hub-stop:NKG-SC@+10m~30h". */
+  simInject: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -102,5 +105,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
+    simInject: e.SIM_INJECT,
   }
 }

@@ -14,9 +14,11 @@
  *    Shanghai (runs out for delivery start by 15:00, else the next day at
  *    10:05–11:00; a delivery that would end after 16:00 is squeezed into the
  *    afternoon run); its collections outside those hours go to a colleague;
- *  - damage-spike: each parcel at the hub during the spike (between its arrival
- *    or collection scan and its next step) gets, with DAMAGE_SHARE probability,
- *    an `exception` `damaged` scan at the hub inside the spike, then goes on.
+ *  - damage-spike: each parcel scanned at the hub during the spike (collected,
+ *    arrived, departed or out for delivery) gets, with DAMAGE_SHARE probability,
+ *    an `exception` `damaged` scan at the hub inside the spike, right after an
+ *    arrival or collection or right before a departure or delivery run (none
+ *    when there is no minute free there), then goes on as it would have.
  */
 import { eventId, type ParcelPlan, type Step } from './lifecycle.ts'
 import { incidentsOf, type Incident } from './incidents.ts'
@@ -29,7 +31,7 @@ const DAY_MS = 24 * HOUR_MS
 const MIN_GAP_MS = MINUTE_MS
 /** Centres stay congested this long after a holiday backlog's collections end. */
 export const BACKLOG_DRAIN_MS = 12 * HOUR_MS
-/** Share of the parcels at a hub during a damage spike that are found damaged. */
+/** Share of the parcels scanned at a hub during a damage spike that are found damaged. */
 export const DAMAGE_SHARE = 0.1
 /** The late courier's working hours, Shanghai time. */
 export const LATE_COURIER_HOURS = { start: 10, end: 16 } as const
@@ -108,17 +110,20 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
   return out
 }
 
+const HANDLING = new Set<Step['type']>(['collected', 'arrived_hub', 'departed_hub', 'out_for_delivery'])
+
 function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng): Step[] {
   const stops = incidentsOf(incidents, 'hub-stop')
   for (const spike of incidentsOf(incidents, 'damage-spike')) {
-    const i = steps.findIndex((s, k) =>
-      s.hub === spike.hub && (s.type === 'arrived_hub' || s.type === 'collected') &&
-      s.time < spike.to && (steps[k + 1]?.time ?? -Infinity) > spike.from)
+    const i = steps.findIndex((s) => s.hub === spike.hub && HANDLING.has(s.type) && active(spike, s.time))
     const scan = steps[i]
-    const next = steps[i + 1]
-    if (!scan || !next || !rng.chance(DAMAGE_SHARE)) continue
-    const lo = ceilSecond(Math.max(scan.time + MIN_GAP_MS, spike.from))
-    const hi = floorSecond(Math.min(next.time - MIN_GAP_MS, spike.to - 1))
+    if (!scan || !rng.chance(DAMAGE_SHARE)) continue
+    // found on unloading (after an arrival or collection) or on loading (before a departure or a delivery run)
+    const after = scan.type === 'arrived_hub' || scan.type === 'collected'
+    const [lo0, hi0] = after ? [scan.time, steps[i + 1]?.time] : [steps[i - 1]?.time, scan.time]
+    if (lo0 === undefined || hi0 === undefined) continue
+    const lo = ceilSecond(Math.max(lo0 + MIN_GAP_MS, spike.from))
+    const hi = floorSecond(Math.min(hi0 - MIN_GAP_MS, spike.to - 1))
     if (hi < lo) continue
     const time = lo + Math.floor(rng.next() * ((hi - lo) / 1000 + 1)) * 1000
     if (stops.some((s) => s.hub === spike.hub && active(s, time))) continue
@@ -126,7 +131,8 @@ function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng): Ste
       id: '', time, waybill: scan.waybill, type: 'exception', hub: spike.hub, reason: 'damaged', detail: DAMAGE_DETAIL,
       ...(scan.latitude !== undefined && scan.longitude !== undefined ? { latitude: scan.latitude, longitude: scan.longitude } : {}),
     }
-    steps = [...steps.slice(0, i + 1), exception, ...steps.slice(i + 1)]
+    const at = after ? i + 1 : i
+    steps = [...steps.slice(0, at), exception, ...steps.slice(at)]
   }
   return steps
 }

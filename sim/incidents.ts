@@ -124,7 +124,11 @@ export function parseIncidents(spec: string): IncidentSpec[] {
 
 /** Places the incidents in simulated time, offsets counted from `simStart`. */
 export function scheduleIncidents(specs: readonly IncidentSpec[], simStart: number): Incident[] {
-  return specs.map((s) => ({ ...s, from: simStart + s.offsetMs, to: simStart + s.offsetMs + s.durationMs }))
+  return specs.map((s) => {
+    if (!(s.kind in INCIDENT_KINDS)) throw new IncidentSpecError(`unknown incident kind "${String(s.kind)}"`)
+    if (!Number.isFinite(s.offsetMs) || !(s.durationMs > 0)) throw new IncidentSpecError(`incident ${s.kind}: offset must be finite and duration positive`)
+    return { ...s, from: simStart + s.offsetMs, to: simStart + s.offsetMs + s.durationMs }
+  })
 }
 
 export function incidentsOf<K extends IncidentKind>(incidents: readonly Incident[], kind: K): Array<IncidentOf<K>> {

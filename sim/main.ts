@@ -48,7 +48,7 @@ if (values.help) {
       '             offset in simulated time from the simulated start (default @0, may be negative),\n' +
       '             durations like 30m, 6h, 1h30m, 2d:\n' +
       '               hub-stop:HUB        the hub scans nothing; parcels wait there (default ~6h)\n' +
-      '               damage-spike:HUB    10 % of parcels at the hub get a damaged exception (default ~1h)\n' +
+      '               damage-spike:HUB    10 % of parcels scanned at the hub get a damaged exception (default ~1h)\n' +
       '               late-courier:CODE   the courier scans only 10:00–16:00 Shanghai (default: to the end)\n' +
       '               holiday-backlog     3× collections and slower centres (default ~1d)\n' +
       '             e.g. --inject hub-stop:NKG-SC@+10m~30h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01\n',
