@@ -30,9 +30,9 @@ export async function hubExceptionCounts(db: pg.Pool, baselineStart: Date, recen
   return r.rows
 }
 
-export async function hubsCreatedAt(db: pg.Pool): Promise<Map<string, { name: string; createdAt: Date }>> {
-  const r = await db.query<{ code: string; name: string; created_at: Date }>('SELECT code, name, created_at FROM hubs')
-  return new Map(r.rows.map((h) => [h.code, { name: h.name, createdAt: h.created_at }]))
+export async function hubsCreatedAt(db: pg.Pool): Promise<Map<string, { name: string; kind: string; createdAt: Date }>> {
+  const r = await db.query<{ code: string; name: string; kind: string; created_at: Date }>('SELECT code, name, kind, created_at FROM hubs')
+  return new Map(r.rows.map((h) => [h.code, { name: h.name, kind: h.kind, createdAt: h.created_at }]))
 }
 
 /** Every active courier with its first and last scan in [dayStart, dayEnd). */

@@ -8,6 +8,9 @@ import { inTransaction, notifyInTransaction } from './sla-sweep.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 
 const BASELINE_WEEKS = 6
+/** A centre that scanned at least this many events in each of the 3 hours before goes silent when the last hour has none. */
+const SILENT_MIN_PER_HOUR = 20
+const HOUR_MS = 3_600_000
 const EXCEPTION_BASELINE_MS = 7 * 86_400_000
 
 /**
@@ -15,6 +18,10 @@ const EXCEPTION_BASELINE_MS = 7 * 86_400_000
  *  - hub_volume_low / hub_volume_high: the last complete hour's events against
  *    the same hour of the week in the previous 6 weeks (median and MAD, see
  *    server/domain/anomaly.ts); weeks before the hub existed are left out;
+ *  - hub_silent: a sorting or transfer centre (they run around the clock; outlets
+ *    close at night) with no event in the last complete hour after at least 20
+ *    in each of the 3 hours before: a hub that stopped scanning, caught without
+ *    weeks of history;
  *  - hub_exception_spike: the last complete hour's exception rate against the
  *    7 days before it (Fisher's exact test, at least 5 exceptions and twice the rate).
  */
@@ -22,11 +29,17 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
   const hubs = await hubsCreatedAt(db)
   const { start, end } = lastCompleteHour(now)
   const weeks = sameHourInPreviousWeeks(start, BASELINE_WEEKS)
-  const counts = await hubEventsInHours(db, [start, ...weeks])
+  const before = [1, 2, 3].map((k) => new Date(start.getTime() - k * HOUR_MS))
+  const counts = await hubEventsInHours(db, [start, ...before, ...weeks])
   const countOf = new Map(counts.map((c) => [`${c.hub}|${c.hour.getTime()}`, c.n]))
   const low: AlertGroup[] = []
   const high: AlertGroup[] = []
+  const silent: AlertGroup[] = []
   for (const [code, hub] of hubs) {
+    const recent = before.map((h) => countOf.get(`${code}|${h.getTime()}`) ?? 0)
+    if (hub.kind !== 'outlet' && (countOf.get(`${code}|${start.getTime()}`) ?? 0) === 0 && recent.every((n) => n >= SILENT_MIN_PER_HOUR)) {
+      silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: `${hub.name} has scanned nothing for an hour (${recent.join(', ')} events in the hours before)`, itemCount: 0, details: { hour: start.toISOString(), hoursBefore: recent } })
+    }
     const baseline = weeks.filter((w) => w.getTime() >= hub.createdAt.getTime()).map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
     const observed = countOf.get(`${code}|${start.getTime()}`) ?? 0
     const v = hubVolumeAnomaly({ observed, baseline })
@@ -42,7 +55,7 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
     const name = hubs.get(c.hub)?.name ?? c.hub
     spikes.push({ subject: `hub:${c.hub}`, hubCode: c.hub, severity: 'warning', title: `${name}: exception rate ${(s.recentRate! * 100).toFixed(1)} % in the last hour against ${((s.baselineRate ?? 0) * 100).toFixed(1)} %`, itemCount: c.recentExceptions, details: { recentRate: s.recentRate, baselineRate: s.baselineRate, pValue: s.pValue } })
   }
-  return { hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
+  return { hub_silent: silent, hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
 }
 
 /**

@@ -5,8 +5,11 @@ import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { createCalendar } from '../../server/domain/calendar.ts'
 
 let sys: TestSystem
-beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
-afterAll(async () => { await sys?.stop() })
+/** Each scenario gets a database of its own: another run's traffic would hide the incident. */
+function ownSystem() {
+  beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
+  afterAll(async () => { await sys?.stop() })
+}
 
 /** Waits until the simulator has sent everything due (its event count stops growing). */
 async function settle(stats: () => { events: number }, maxMs = 120_000): Promise<void> {
@@ -22,6 +25,7 @@ async function settle(stats: () => { events: number }, maxMs = 120_000): Promise
 }
 
 describe('simulator incidents through the real API and engine', () => {
+  ownSystem()
   it('a damage spike at a transfer centre raises one exception-spike alert there and nowhere else', async () => {
     // Simulated start 6 h ago; the spike covers the last 3 hours (so the last complete hour).
     const sim = startSimulator({
@@ -39,5 +43,30 @@ describe('simulator incidents through the real API and engine', () => {
     expect(spikes.map((c) => c.subject)).toEqual(['hub:SHA-TC'])
     const again = await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), new Date())
     expect(again.filter((c) => c.rule === 'hub_exception_spike' && c.action === 'opened')).toEqual([])
+  }, 240_000)
+})
+
+describe('a hub that stops scanning', () => {
+  ownSystem()
+  it('raises one hub_silent alert at the stopped centre, from the simulator through the API', async () => {
+    const HOUR = 3_600_000
+    const now = Date.now()
+    const simStart = now - 6 * HOUR
+    // Stop 5 minutes before the last complete hour begins, so that whole hour is silent.
+    const stopAt = Math.floor(now / HOUR) * HOUR - HOUR - 5 * 60_000
+    const offsetMin = Math.round((stopAt - simStart) / 60_000)
+    const sim = startSimulator({
+      baseUrl: sys.url, token: sys.token, speed: 3600, parcelsPerSecond: 400, backlogHours: 6, warmupHours: 24, seed: 12,
+      incidents: `hub-stop:WUH-TC@+${offsetMin}m~4h`,
+    })
+    try {
+      await settle(() => sim.stats())
+    } finally {
+      await sim.stop()
+    }
+    const changes = await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), new Date(now))
+    const silent = changes.filter((c) => c.rule === 'hub_silent' && c.action === 'opened')
+    expect(silent.map((c) => c.subject)).toEqual(['hub:WUH-TC'])
+    expect(silent[0]!.severity).toBe('critical')
   }, 240_000)
 })
