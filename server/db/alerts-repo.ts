@@ -3,12 +3,11 @@ import { mutedSql } from './silences-repo.ts'
 
 export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'auto_resolved' }
 
-/** What a sweep rule found: the parcels that meet it, grouped per hub into one alert each. */
+/** A parcel rule: the parcels that meet it, grouped per hub into one alert each. */
 export interface RuleSpec {
   rule: string
-  /** SQL predicate over `shipments s` (static text from code, never from input); $1 is now. */
+  /** SQL predicate over `shipments s` (static text from code, never from input), over the sweep's shared parameters. */
   where: string
-  params: unknown[]
   severity: (count: number) => 'info' | 'warning' | 'critical'
   title: (hubName: string, count: number) => string
 }
@@ -65,8 +64,27 @@ export async function resolveCleared(client: pg.PoolClient, rule: string, holdin
 }
 
 /**
- * Reconciles a parcel rule: the parcels meeting it, grouped per hub where they
- * are, make one alert per hub with the parcel list; hubs with none left resolve.
+ * One pass over the open parcels evaluates every rule's predicate, into a
+ * temporary table of (rule, hub, waybill) that the reconciliation reads.
+ */
+export async function collectHits(client: pg.PoolClient, specs: readonly RuleSpec[], params: unknown[]): Promise<void> {
+  await client.query('CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL) ON COMMIT DROP')
+  const values = specs.map((s, i) => `('${s.rule}', ${i})`).join(', ')
+  const cases = specs.map((s, i) => `WHEN ${i} THEN (${s.where})`).join(' ')
+  await client.query(
+    `INSERT INTO sweep_hits
+     SELECT r.rule, coalesce(s.last_scan_hub, s.origin_hub), s.waybill
+     FROM shipments s CROSS JOIN (VALUES ${values}) AS r(rule, i)
+     WHERE s.status NOT IN ('delivered', 'returned') AND CASE r.i ${cases} END`,
+    params,
+  )
+  await client.query('ANALYZE sweep_hits')
+}
+
+/**
+ * Reconciles a parcel rule from the collected hits: the parcels meeting it,
+ * grouped per hub where they are, make one alert per hub with the parcel list;
+ * hubs with none left resolve.
  */
 export async function reconcileRule(
   client: pg.PoolClient,
@@ -75,9 +93,7 @@ export async function reconcileRule(
   escalateAfterMs: number,
   hubNames: ReadonlyMap<string, string>,
 ): Promise<AlertChange[]> {
-  await client.query('CREATE TEMP TABLE sweep_hits (hub text NOT NULL, waybill text NOT NULL) ON COMMIT DROP')
-  await client.query(`INSERT INTO sweep_hits SELECT coalesce(s.last_scan_hub, s.origin_hub), s.waybill FROM shipments s WHERE ${spec.where}`, spec.params)
-  const counts = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits GROUP BY hub')).rows
+  const counts = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits WHERE rule = $1 GROUP BY hub', [spec.rule])).rows
   const groups: AlertGroup[] = counts.map((g) => ({
     subject: `hub:${g.hub}`, hubCode: g.hub, severity: spec.severity(g.n), title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n), itemCount: g.n,
   }))
@@ -86,12 +102,13 @@ export async function reconcileRule(
   await client.query(
     `DELETE FROM alert_items ai USING alerts a
      WHERE ai.alert_id = a.id AND a.rule = $1 AND a.state <> 'resolved'
-       AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE h.waybill = ai.waybill AND 'hub:' || h.hub = a.subject)`,
+       AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE h.rule = $1 AND h.waybill = ai.waybill AND 'hub:' || h.hub = a.subject)`,
     [spec.rule],
   )
   await client.query(
     `INSERT INTO alert_items (alert_id, waybill)
-     SELECT a.id, h.waybill FROM sweep_hits h JOIN alerts a ON a.rule = $1 AND a.subject = 'hub:' || h.hub AND a.state <> 'resolved'
+     SELECT a.id, h.waybill FROM sweep_hits h JOIN alerts a ON a.rule = h.rule AND a.subject = 'hub:' || h.hub AND a.state <> 'resolved'
+     WHERE h.rule = $1
      ON CONFLICT DO NOTHING`,
     [spec.rule],
   )

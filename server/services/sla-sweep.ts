@@ -1,15 +1,16 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
-import { escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
+import { collectHits, escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
 import { mutedAlertIds } from '../db/silences-repo.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 
-const OPEN = `s.status NOT IN ('delivered', 'returned')`
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
 /**
- * The parcel rules of the SLA sweep. Each is one SQL predicate over all open
- * parcels (one sweep, not one delayed job per parcel); the hits are grouped per
+ * The parcel rules of the SLA sweep. Each is one SQL predicate over the open
+ * parcels, all evaluated in one pass (one sweep, not one delayed job per parcel),
+ * with the parameters $1 now, $2 the out-for-delivery stall hours, $3 the
+ * in-transit stall hours, $4 the loss hours; the hits are grouped per
  * hub where the parcel is (its last scan, else its origin) into one alert.
  *
  *  - parcel_late: open and past its promised deadline, unless the consignee
@@ -26,33 +27,29 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
   return [
     {
       rule: 'parcel_late',
-      where: `${OPEN} AND s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
-      params: [],
+      where: `s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
       severity: (n) => (n >= t.lateCriticalCount ? 'critical' : 'warning'),
       title: (hub, n) => `${n} parcel(s) past their promised deadline at ${hub}`,
     },
     {
       rule: 'parcel_stalled',
-      where: `${OPEN} AND s.status <> 'exception' AND ${SCAN_AGE} <= $4 * interval '1 hour' AND (
+      where: `s.status <> 'exception' AND ${SCAN_AGE} <= $4 * interval '1 hour' AND (
         (s.status = 'out_for_delivery' AND ${SCAN_AGE} > $2 * interval '1 hour') OR
         (s.status IN ('collected', 'in_transit', 'delivery_failed') AND ${SCAN_AGE} > $3 * interval '1 hour'))`,
-      params: [t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours],
       severity: () => 'warning',
       title: (hub, n) => `${n} parcel(s) without a scan beyond the stall limit at ${hub}`,
     },
     {
       rule: 'parcel_at_risk',
-      where: `${OPEN} AND s.promised_deadline >= $1 AND (s.status = 'exception' OR EXISTS (
+      where: `s.promised_deadline >= $1 AND (s.status = 'exception' OR EXISTS (
         SELECT 1 FROM lane_transit_stats l WHERE l.origin_hub = s.origin_hub AND l.destination_hub = s.destination_hub
           AND l.tier = s.tier AND s.collected_at + l.p50_hours * interval '1 hour' > s.promised_deadline))`,
-      params: [],
       severity: () => 'info',
       title: (hub, n) => `${n} parcel(s) at ${hub} expected to miss their deadline`,
     },
     {
       rule: 'parcel_suspected_lost',
-      where: `${OPEN} AND ${SCAN_AGE} > $2 * interval '1 hour'`,
-      params: [t.lostAfterHours],
+      where: `${SCAN_AGE} > $4 * interval '1 hour'`,
       severity: () => 'critical',
       title: (hub, n) => `${n} parcel(s) without a scan for ${t.lostAfterHours} h at ${hub}: suspected lost`,
     },
@@ -65,14 +62,15 @@ export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: nu
 export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date): Promise<SweepResult> {
   const started = Date.now()
   const changes: AlertChange[] = []
-  for (const spec of parcelRules(t)) {
-    const ruleChanges = await inTransaction(db, async (client) => {
-      const found = await reconcileRule(client, { ...spec, params: [now, ...spec.params] }, now, t.escalateAfterMs, hubNames)
-      await notifyInTransaction(client, found, now)
-      return found
-    })
-    changes.push(...ruleChanges)
-  }
+  const specs = parcelRules(t)
+  // One transaction and one pass over the open parcels for every parcel rule.
+  changes.push(...(await inTransaction(db, async (client) => {
+    await collectHits(client, specs, [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours])
+    const found: AlertChange[] = []
+    for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames)))
+    await notifyInTransaction(client, found, now)
+    return found
+  })))
   const escalated = await inTransaction(db, async (client) => {
     const rows = await escalateDue(client, now, t.remindEveryMs)
     await enqueueAlertActions(client, rows.filter((e) => e.level === 1).map((e) => ({ id: e.id, action: 'escalated' })), now)

@@ -19,6 +19,18 @@ export const router = createRouter({
       component: () => import('./pages/LivePage.vue'),
       meta: { requiresAuth: true },
     },
+    {
+      path: '/track',
+      name: 'track',
+      component: () => import('./pages/TrackPage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: '/alerts',
+      name: 'alerts',
+      component: () => import('./pages/AlertsPage.vue'),
+      meta: { requiresAuth: true },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/live' },
   ],
 });

@@ -3,11 +3,13 @@
 // Only the parts below end up in the bundle (echarts/core is tree-shakeable).
 
 import { use } from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
+import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import VChart from 'vue-echarts';
 
 use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+// Track page route (hubs as points on a lon/lat grid).
+use([ScatterChart]);
 
 export { VChart };

@@ -23,7 +23,53 @@ export interface KpiMessage {
   data: KpiSnapshot;
 }
 
-export type ServerMessage = HelloMessage | KpiMessage;
+/** One alert change as published on the `alerts` channel (extra fields kept loosely). */
+export interface AlertChangeMessage {
+  id: number;
+  action: string;
+  severity?: string;
+  muted?: boolean;
+  rule?: string;
+  hubCode?: string | null;
+  title?: string;
+}
+
+export interface AlertsMessage {
+  type: 'alerts';
+  seq: number;
+  data: { at: string | null; changes: AlertChangeMessage[] };
+}
+
+export type ServerMessage = HelloMessage | KpiMessage | AlertsMessage;
+
+/** Largest number of alert changes accepted in one message (defensive bound). */
+const MAX_ALERT_CHANGES = 10_000;
+
+function parseAlertChange(value: unknown): AlertChangeMessage | null {
+  if (!isRecord(value)) return null;
+  const { id, action } = value;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return null;
+  if (typeof action !== 'string' || action.length === 0) return null;
+  const change: AlertChangeMessage = { id, action };
+  if (typeof value.severity === 'string') change.severity = value.severity;
+  if (typeof value.muted === 'boolean') change.muted = value.muted;
+  if (typeof value.rule === 'string') change.rule = value.rule;
+  if (typeof value.hubCode === 'string' || value.hubCode === null) change.hubCode = value.hubCode;
+  if (typeof value.title === 'string') change.title = value.title;
+  return change;
+}
+
+function parseAlertsData(value: unknown): AlertsMessage['data'] | null {
+  if (!isRecord(value) || !Array.isArray(value.changes)) return null;
+  if (value.changes.length > MAX_ALERT_CHANGES) return null;
+  const changes: AlertChangeMessage[] = [];
+  for (const raw of value.changes) {
+    const change = parseAlertChange(raw);
+    if (!change) return null;
+    changes.push(change);
+  }
+  return { at: typeof value.at === 'string' ? value.at : null, changes };
+}
 
 /** Refuse absurdly large frames before JSON.parse (a snapshot is a few KB). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -49,6 +95,10 @@ export function validateServerMessage(value: unknown): ServerMessage | null {
   if (value.type === 'kpi') {
     const data = parseKpiSnapshot(value.data);
     return data ? { type: 'kpi', seq: value.seq, data } : null;
+  }
+  if (value.type === 'alerts') {
+    const data = parseAlertsData(value.data);
+    return data ? { type: 'alerts', seq: value.seq, data } : null;
   }
   return null;
 }
@@ -152,4 +202,11 @@ export function liveSocketUrl(loc: { protocol: string; host: string }, path = '/
   return `${scheme}//${loc.host}${path}`;
 }
 
-export const SUBSCRIBE_MESSAGE = JSON.stringify({ type: 'subscribe', channels: ['kpi'] });
+export type LiveChannelName = 'kpi' | 'alerts';
+
+/** The subscribe frame for the given channels (the live page only needs `kpi`). */
+export function subscribeMessage(channels: readonly LiveChannelName[]): string {
+  return JSON.stringify({ type: 'subscribe', channels: [...channels] });
+}
+
+export const SUBSCRIBE_MESSAGE = subscribeMessage(['kpi']);

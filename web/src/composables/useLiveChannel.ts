@@ -15,8 +15,10 @@ import {
   initialStreamState,
   liveSocketUrl,
   parseServerMessage,
-  SUBSCRIBE_MESSAGE,
+  subscribeMessage,
+  type AlertsMessage,
   type BackoffOptions,
+  type LiveChannelName,
   type ConnState,
   type HelloMessage,
 } from './liveProtocol';
@@ -29,6 +31,10 @@ export interface LiveChannelOptions {
   idleTimeoutMs?: number;
   /** Called when the session is gone; defaults to a redirect to /login?next=<current>. */
   onSessionEnded?: () => void;
+  /** Channels to subscribe to; defaults to `['kpi']` (the live page). */
+  channels?: readonly LiveChannelName[];
+  /** Called for every accepted `alerts` message (only sent when subscribed to `alerts`). */
+  onAlerts?: (data: AlertsMessage['data']) => void;
 }
 
 export function useLiveChannel(options: LiveChannelOptions = {}) {
@@ -42,6 +48,8 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       const next = router.currentRoute.value.fullPath;
       void router.replace({ path: '/login', query: { next } });
     });
+
+  const subscribeFrame = subscribeMessage(options.channels ?? ['kpi']);
 
   const state = ref<ConnState>('connecting');
   /** Epoch ms of the last valid message received on the socket. */
@@ -139,7 +147,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       opened = true;
       state.value = 'open';
       armIdleTimer(ws);
-      ws.send(SUBSCRIBE_MESSAGE);
+      ws.send(subscribeFrame);
     };
 
     ws.onmessage = (event: MessageEvent) => {
@@ -154,7 +162,8 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       lastMessageAt.value = Date.now();
       armIdleTimer(ws);
       if (msg.type === 'hello') hello.value = msg;
-      else snapshot.value = msg.data;
+      else if (msg.type === 'kpi') snapshot.value = msg.data;
+      else options.onAlerts?.(msg.data);
     };
 
     ws.onclose = (event: CloseEvent) => {

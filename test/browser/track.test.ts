@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+
+let sys: TestSystem
+let browser: Browser
+let parcel: ReturnType<typeof shipment>
+let page: Page
+
+const HUBS = ['杭州西湖网点', '杭州分拣中心', '北京转运中心']
+
+/** Beijing "YYYY-MM-DD HH:MM", as the page shows it. */
+function beijing(iso: string): string {
+  const d = new Date(Date.parse(iso) + 8 * 3_600_000)
+  return d.toISOString().slice(0, 16).replace('T', ' ')
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
+  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  await addUser(sys, 'cs-li', 'cs_operator')
+  parcel = shipment({ recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' }, destinationHub: 'BJS-O1' })
+  // Two more parcels for the default recipient (phone 13812341234): a search by 1234 lists both.
+  const others = [shipment(), shipment({ tier: 'express' })]
+  const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel, ...others] })
+  expect(s.body.accepted).toHaveLength(3)
+  const e = await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: [
+      event(parcel.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(300) }),
+      event(parcel.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(200) }),
+      event(parcel.waybill, { type: 'arrived_hub', hub: 'BJS-TC', time: minutesAgo(60) }),
+      event(others[0]!.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(120) }),
+    ],
+  })
+  expect(e.body.accepted).toBe(4)
+})
+afterAll(async () => {
+  await browser?.close()
+  await sys?.stop()
+})
+
+async function search(q: string): Promise<void> {
+  await page.fill('[data-testid=track-input]', q)
+  await page.press('[data-testid=track-input]', 'Enter')
+}
+
+describe('parcel look-up page in Chromium', () => {
+  it('signs in as customer service and finds a parcel by the last four digits of the phone', async () => {
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
+    await page.goto(`${sys.url}/track`)
+    await page.waitForURL(/\/login/)
+    await page.fill('input[name=username]', 'cs-li')
+    await page.fill('input[name=password]', USER_PASSWORD)
+    await page.press('input[name=password]', 'Enter')
+    await page.waitForURL(/\/track/)
+    await page.waitForSelector('[data-testid=track-start]')
+    expect(await page.getAttribute('[data-testid=nav-track]', 'href')).toBe('/track')
+    await page.screenshot({ path: `${ARTIFACTS}/track-start.png` })
+
+    await search('5678')
+    // One hit: the parcel opens directly, and the URL keeps both the query and the waybill.
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
+    expect(new URL(page.url()).searchParams.get('q')).toBe('5678')
+    expect(new URL(page.url()).searchParams.get('waybill')).toBe(parcel.waybill)
+
+    const steps = page.locator('[data-testid=track-step]')
+    await expect.poll(() => steps.count()).toBe(3)
+    // Newest first: every scan's hub name, in reverse order of the trip.
+    expect(await page.locator('[data-testid=step-hub]').allTextContents()).toEqual([...HUBS].reverse())
+    expect(await steps.first().getAttribute('data-type')).toBe('arrived_hub')
+
+    const detail = await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: await login(sys, 'cs-li') })
+    expect(detail.body.promise.deadline).toBeTruthy()
+    expect(await page.textContent('[data-testid=parcel-deadline]')).toBe(beijing(detail.body.promise.deadline))
+    expect(beijing(detail.body.promise.deadline)).toMatch(/ 23:59$/)
+    // Customer service sees the recipient in clear, as the server sends it.
+    expect(await page.textContent('[data-testid=parcel-recipient]')).toContain('13987655678')
+    expect(await page.textContent('[data-testid=parcel-status]')).toMatch(/运输中|In transit/)
+    expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.body.promise.verdict)
+    expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.body.fee.total.toFixed(2)}`)
+    expect(await page.isVisible('[data-testid=track-route] canvas')).toBe(true)
+    for (const id of ['open-complaint', 'open-claim']) {
+      expect(await page.isDisabled(`[data-testid=${id}]`)).toBe(true)
+      expect(await page.getAttribute(`[data-testid=${id}]`, 'title')).toBe('将随投诉模块上线')
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/track-parcel.png` })
+  }, 120_000) // signs in, builds the page chunk cache and loads ECharts: slow on a busy 2-core machine
+
+  it('searches the same query again from an open parcel (refresh) and reopens the single hit', async () => {
+    await page.press('[data-testid=track-input]', 'Enter')
+    await page.waitForURL(/waybill=/)
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
+  })
+
+  it('keeps the query and the parcel on reload', async () => {
+    await page.reload()
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
+    expect(await page.inputValue('[data-testid=track-input]')).toBe('5678')
+    await expect.poll(() => page.locator('[data-testid=track-step]').count()).toBe(3)
+  })
+
+  it('lists several hits and opens the one clicked', async () => {
+    await search('1234')
+    await page.waitForURL(/q=1234/)
+    const rows = page.locator('[data-testid=track-result]')
+    await expect.poll(() => rows.count()).toBe(2)
+    expect(await page.isVisible('[data-testid=track-parcel]')).toBe(false)
+    await page.screenshot({ path: `${ARTIFACTS}/track-results.png` })
+    const first = (await rows.first().locator('td').first().textContent())!.trim()
+    await rows.first().click()
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${first}]`)
+    expect(await rows.count()).toBe(2)
+    await page.screenshot({ path: `${ARTIFACTS}/track-results-open.png` })
+  })
+
+  it('shows the server error for a query that is too short, and an empty state when nothing matches', async () => {
+    await search('12')
+    await expect.poll(() => page.textContent('[data-testid=track-error]')).toMatch(/last 4 digits/)
+    expect(await page.isVisible('[data-testid=track-parcel]')).toBe(false)
+    await page.screenshot({ path: `${ARTIFACTS}/track-error.png` })
+
+    await search('0000')
+    await page.waitForSelector('[data-testid=track-empty]')
+    expect(await page.textContent('[data-testid=track-empty]')).toMatch(/未找到包裹|No parcel found/)
+    expect(await page.isVisible('[data-testid=track-error]')).toBe(false)
+    await page.screenshot({ path: `${ARTIFACTS}/track-empty.png` })
+  })
+
+  it('switches the page to English', async () => {
+    await page.goto(`${sys.url}/track?q=5678`)
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
+    await page.click('[data-testid=lang-toggle]')
+    await expect.poll(() => page.textContent('[data-testid=parcel-status]')).toMatch(/In transit/)
+    expect(await page.locator('[data-testid=track-step]').first().textContent()).toMatch(/Arrived at hub/)
+    await page.screenshot({ path: `${ARTIFACTS}/track-parcel-en.png` })
+    await page.click('[data-testid=lang-toggle]')
+    await page.close()
+  })
+})
