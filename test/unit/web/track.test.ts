@@ -52,7 +52,7 @@ describe('labels', () => {
   it('labels statuses, events, reasons and verdicts in zh and en', () => {
     setLang('zh');
     expect(statusLabel('in_transit')).toBe('运输中');
-    expect(eventLabel('arrived_hub')).toBe('到达网点');
+    expect(eventLabel('arrived_hub')).toBe('到达');
     expect(reasonLabel('refused')).toBe('拒收');
     expect(verdictLabel('at_risk')).toBe('有延误风险');
     setLang('en');

@@ -11,7 +11,7 @@ function label(prefix: string, value: string | null | undefined): string {
 
 /** Parcel status (`in_transit` → 运输中 / In transit); unknown values are shown as sent. */
 export const statusLabel = (status: string | null | undefined): string => label('track.status', status);
-/** Scan event type (`arrived_hub` → 到达网点 / Arrived at hub). */
+/** Scan event type (`arrived_hub` → 到达 / Arrived at hub). */
 export const eventLabel = (type: string | null | undefined): string => label('track.event', type);
 /** Exception reason (`refused` → 拒收 / Refused). */
 export const reasonLabel = (reason: string | null | undefined): string => label('track.reason', reason);
