@@ -33,12 +33,15 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
      SELECT e.id, c.alert_id,
             jsonb_build_object(
               'event', c.event,
-              'alert', jsonb_build_object('id', c.alert_id, 'rule', c.rule, 'severity', c.severity, 'hubCode', c.hub_code, 'title', c.title, 'itemCount', c.item_count),
+              'alert', jsonb_build_object('id', c.alert_id, 'rule', c.rule, 'severity', c.severity, 'hubCode', c.hub_code, 'title', c.title, 'itemCount', c.item_count,
+                'escalationLevel', coalesce(a.escalation_level, 0)),
               'at', $10::text),
             $9, $9
      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
             WITH ORDINALITY AS c(alert_id, rule, hub_code, severity, title, item_count, event, ord)
+     LEFT JOIN alerts a ON a.id = c.alert_id
      JOIN webhook_endpoints e ON e.active
+       AND coalesce(a.escalation_level, 0) >= e.min_escalation_level
        AND (e.rules IS NULL OR c.rule = ANY (e.rules))
        AND (e.hub_codes IS NULL OR c.hub_code = ANY (e.hub_codes))
        AND array_position($8::text[], c.severity) >= array_position($8::text[], e.min_severity)
@@ -135,6 +138,7 @@ export interface EndpointRow {
   rules: string[] | null
   minSeverity: string
   hubCodes: string[] | null
+  minEscalationLevel: number
   active: boolean
   createdAt: Date
 }
@@ -148,7 +152,8 @@ export interface EndpointSummary extends EndpointRow {
   lastError: string | null
 }
 
-const ENDPOINT_COLUMNS = `e.id, e.name, e.url, e.rules, e.min_severity AS "minSeverity", e.hub_codes AS "hubCodes", e.active, e.created_at AS "createdAt"`
+const ENDPOINT_COLUMNS = `e.id, e.name, e.url, e.rules, e.min_severity AS "minSeverity", e.hub_codes AS "hubCodes",
+  e.min_escalation_level AS "minEscalationLevel", e.active, e.created_at AS "createdAt"`
 
 /** Every endpoint (never its secret) with its delivery counts. */
 export async function listEndpoints(db: Queryable): Promise<EndpointSummary[]> {
@@ -165,15 +170,15 @@ export async function listEndpoints(db: Queryable): Promise<EndpointSummary[]> {
   return r.rows
 }
 
-// $1 name, $2 url, $3 secret, $4 rules, $5 min severity, $6 hub codes
+// $1 name, $2 url, $3 secret, $4 rules, $5 min severity, $6 hub codes, $7 min escalation level
 export async function insertEndpoint(
   db: Queryable,
-  e: { name: string; url: string; secret: string; rules: string[] | null; minSeverity: string; hubCodes: string[] | null },
+  e: { name: string; url: string; secret: string; rules: string[] | null; minSeverity: string; hubCodes: string[] | null; minEscalationLevel: number },
 ): Promise<EndpointRow> {
   const r = await db.query<EndpointRow>(
-    `INSERT INTO webhook_endpoints AS e (name, url, secret, rules, min_severity, hub_codes) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO webhook_endpoints AS e (name, url, secret, rules, min_severity, hub_codes, min_escalation_level) VALUES ($1, $2, $3, $4, $5, $6, $7)
      RETURNING ${ENDPOINT_COLUMNS}`,
-    [e.name, e.url, e.secret, e.rules, e.minSeverity, e.hubCodes],
+    [e.name, e.url, e.secret, e.rules, e.minSeverity, e.hubCodes, e.minEscalationLevel],
   )
   return r.rows[0]!
 }

@@ -9,6 +9,8 @@ const createBody = z.strictObject({
   rules: z.array(z.string().regex(/^[a-z_]{1,40}$/)).min(1).max(20).optional(),
   minSeverity: z.enum(SEVERITY_ORDER).default('info'),
   hubCodes: z.array(z.string().regex(/^[A-Z0-9-]{2,16}$/)).min(1).max(100).optional(),
+  /** 1: only alerts nobody acknowledged in time (a manager's pager). */
+  minEscalationLevel: z.number().int().min(0).max(10).default(0),
 })
 const idParam = z.coerce.number().int().positive()
 

@@ -73,7 +73,7 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   })))
   const escalated = await inTransaction(db, async (client) => {
     const rows = await escalateDue(client, now, t.remindEveryMs)
-    await enqueueAlertActions(client, rows.filter((e) => e.level === 1).map((e) => ({ id: e.id, action: 'escalated' })), now)
+    await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: e.level === 1 ? 'escalated' : 'reminded' })), now)
     return rows
   })
   return { changes, escalated, ms: Date.now() - started }

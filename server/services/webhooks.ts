@@ -18,8 +18,8 @@ import {
 export const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const
 export type Severity = (typeof SEVERITY_ORDER)[number]
 
-/** The alert actions worth a notification; 'updated' (every sweep) and 'reminded' are not. */
-export const NOTIFY_ACTIONS = ['opened', 'acknowledged', 'resolved', 'auto_resolved', 'escalated'] as const
+/** The alert actions worth a notification; 'updated' (every sweep) is not. */
+export const NOTIFY_ACTIONS = ['opened', 'acknowledged', 'resolved', 'auto_resolved', 'escalated', 'reminded'] as const
 export type NotifyAction = (typeof NOTIFY_ACTIONS)[number]
 const notifiable = (action: string): action is NotifyAction => (NOTIFY_ACTIONS as readonly string[]).includes(action)
 
@@ -214,6 +214,7 @@ export interface NewWebhook {
   rules?: string[] | null
   minSeverity?: Severity
   hubCodes?: string[] | null
+  minEscalationLevel?: number
 }
 
 /** Creates an endpoint with a fresh secret; the secret is returned here once and never shown again. */
@@ -221,7 +222,7 @@ export async function createWebhook(db: Queryable, w: NewWebhook): Promise<{ web
   const secret = `whsec_${randomBytes(32).toString('base64url')}`
   const distinct = (xs: string[] | null | undefined) => (xs && xs.length > 0 ? [...new Set(xs)] : null)
   const webhook = await insertEndpoint(db, {
-    name: w.name, url: w.url, secret, rules: distinct(w.rules), minSeverity: w.minSeverity ?? 'info', hubCodes: distinct(w.hubCodes),
+    name: w.name, url: w.url, secret, rules: distinct(w.rules), minSeverity: w.minSeverity ?? 'info', hubCodes: distinct(w.hubCodes), minEscalationLevel: w.minEscalationLevel ?? 0,
   })
   return { webhook, secret }
 }

@@ -172,7 +172,7 @@ describe('outgoing webhooks', () => {
     }
     expect(JSON.parse(got.find((h) => JSON.parse(h.raw).alert.id === b)!.raw)).toEqual({
       event: 'alert.opened',
-      alert: { id: b, rule: 'wh_lifecycle', severity: 'critical', hubCode: 'CAN-TC', title: 'wh_lifecycle at CAN-TC', itemCount: 7 },
+      alert: { id: b, rule: 'wh_lifecycle', severity: 'critical', hubCode: 'CAN-TC', title: 'wh_lifecycle at CAN-TC', itemCount: 7, escalationLevel: 0 },
       at: t0.toISOString(),
     })
     expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({ pending: 0, failing: 0, delivered: 3, lastError: null })
@@ -226,19 +226,37 @@ describe('outgoing webhooks', () => {
     await receiver.stop()
   })
 
-  it('notifies acknowledgements and resolutions known by alert id with the alert as stored, but not reminders', async () => {
+  it('notifies acknowledgements, reminders and resolutions known by alert id with the alert as stored', async () => {
     const receiver = new Receiver()
     receiver.status = 200
     await receiver.start()
     const { webhook } = await createWebhook(db, { name: 'by id', url: receiver.url(), rules: ['wh_by_id'] })
     const now = new Date()
     const id = await insertAlert('wh_by_id', 'SHA-TC', 'critical', 'stored title', now)
-    expect(await enqueueAlertActions(db, [{ id, action: 'acknowledged' }, { id, action: 'reminded' }, { id, action: 'resolved' }], now)).toBe(2)
+    expect(await enqueueAlertActions(db, [{ id, action: 'acknowledged' }, { id, action: 'reminded' }, { id, action: 'resolved' }], now)).toBe(3)
     await deliverDue(db, now)
+    const alert = { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', itemCount: 1, escalationLevel: 0 }
     expect(receiver.accepted().map((h) => JSON.parse(h.raw))).toEqual([
-      { event: 'alert.acknowledged', alert: { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', itemCount: 1 }, at: now.toISOString() },
-      { event: 'alert.resolved', alert: { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', itemCount: 1 }, at: now.toISOString() },
+      { event: 'alert.acknowledged', alert, at: now.toISOString() },
+      { event: 'alert.reminded', alert, at: now.toISOString() },
+      { event: 'alert.resolved', alert, at: now.toISOString() },
     ])
+    await deactivateWebhook(db, webhook.id)
+    await receiver.stop()
+  })
+
+  it('routes by escalation level: a manager endpoint hears of an alert only once it has escalated', async () => {
+    const receiver = new Receiver()
+    receiver.status = 200
+    await receiver.start()
+    const { webhook } = await createWebhook(db, { name: 'manager pager', url: receiver.url(), rules: ['wh_escalation'], minEscalationLevel: 1 })
+    const now = new Date()
+    const id = await insertAlert('wh_escalation', 'SHA-TC', 'critical', 'nobody answered', now)
+    expect(await enqueueAlertActions(db, [{ id, action: 'opened' }], now)).toBe(0)
+    await db.query('UPDATE alerts SET escalation_level = 1 WHERE id = $1', [id])
+    expect(await enqueueAlertActions(db, [{ id, action: 'escalated' }], now)).toBe(1)
+    await deliverDue(db, now)
+    expect(receiver.accepted().map((h) => JSON.parse(h.raw).event)).toEqual(['alert.escalated'])
     await deactivateWebhook(db, webhook.id)
     await receiver.stop()
   })
