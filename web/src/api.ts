@@ -31,7 +31,8 @@ async function readJson(res: Response): Promise<unknown> {
 
 type RequestOptions = Omit<RequestInit, 'headers'> & { headers?: Record<string, string> };
 
-async function request(path: string, init: RequestOptions = {}): Promise<unknown> {
+/** One call to the API; non-2xx answers become an ApiError with the server's code and message. */
+export async function request(path: string, init: RequestOptions = {}): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -40,6 +41,7 @@ async function request(path: string, init: RequestOptions = {}): Promise<unknown
       headers: { Accept: 'application/json', ...init.headers },
     });
   } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError(0, 'network_error', cause instanceof Error ? cause.message : 'network error');
   }
   if (res.status === 204) return null;
@@ -51,7 +53,7 @@ async function request(path: string, init: RequestOptions = {}): Promise<unknown
   return body;
 }
 
-function postJson(path: string, body: unknown = {}): Promise<unknown> {
+export function postJson(path: string, body: unknown = {}): Promise<unknown> {
   return request(path, {
     method: 'POST',
     body: JSON.stringify(body),
@@ -59,7 +61,7 @@ function postJson(path: string, body: unknown = {}): Promise<unknown> {
   });
 }
 
-function invalidResponse(what: string): ApiError {
+export function invalidResponse(what: string): ApiError {
   return new ApiError(502, 'invalid_response', `Unexpected ${what} response from server`);
 }
 
