@@ -24,9 +24,10 @@ const hoursAgo = (h: number) => minutesAgo(h * 60)
 /** Parcels collected on Monday 2 Nov 2026 (deadline long past), last scanned `scanHoursAgo` at `hub`. */
 async function parcelsAt(hub: string, count: number, type = 'arrived_hub', scanHoursAgo = 1, extra: Record<string, unknown> = {}) {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
-  await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
+  const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
+  expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(count)
   const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type, hub, time: hoursAgo(scanHoursAgo), ...extra })) })
-  expect(r.body.accepted).toBe(count)
+  expect(r.body.accepted, JSON.stringify(r.body)).toBe(count)
   return list.map((s) => s.waybill)
 }
 const alertsOf = async (rule: string, state = 'all') => (await call(sys, 'GET', `/api/v1/alerts?rule=${rule}&state=${state}`, { cookie: manager })).body.alerts as any[]
