@@ -7,7 +7,7 @@
  *   npm run bench                      # 200k events per side
  *   BENCH_EVENTS=1000000 npm run bench
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../server/config.ts'
@@ -96,6 +96,13 @@ async function main() {
     const apiRate = apiEvents.length / (apiMs / 1000)
     const bareRate = bareRows.length / (bareMs / 1000)
     const stored = (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM scan_events')).rows[0]!.n
+    const rssMb = async (pid: number | undefined) => {
+      if (!pid) return 0
+      const m = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))
+      return m ? Math.round(Number(m[1]) / 1024) : 0
+    }
+    const serverMb = Math.round(process.memoryUsage().rss / 1048576)
+    const dbMb = await rssMb(sys.database.pid)
     process.stdout.write(
       [
         `ingest benchmark: ${apiEvents.length} events per side, batches of ${BATCH}, embedded TimescaleDB, ${PER_PARCEL} events per parcel`,
@@ -103,6 +110,7 @@ async function main() {
         `  HTTP API (validate+dedupe+state): ${Math.round(apiRate).toLocaleString('en')} events/s`,
         `  ratio API / bare                : ${(apiRate / bareRate).toFixed(2)}  (target >= 0.50; API target >= 30,000 events/s)`,
         `  rows stored                     : ${stored}`,
+        `  resident memory after ingest    : server ${serverMb} MB (includes this benchmark's own data) + embedded database ${dbMb} MB (target <= 1 GB with 1M events)`,
         '',
       ].join('\n'),
     )

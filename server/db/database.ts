@@ -16,6 +16,8 @@ export interface Database {
   embedded: boolean
   /** Connection string other processes can use (embedded: while this process runs). */
   url: string
+  /** The embedded database's process, when there is one. */
+  pid?: number
   close(): Promise<void>
 }
 
@@ -62,6 +64,7 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     pool,
     embedded: true,
     url,
+    pid: child.pid,
     async close() {
       closing = true
       await pool.end()
