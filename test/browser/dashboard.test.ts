@@ -48,6 +48,10 @@ describe('dashboard in Chromium', () => {
     expect(digits(await page.textContent('[data-testid=kpi-inFlight] .kpi-value'))).toBe(inFlightBefore + 3)
     expect(await page.isVisible('[data-testid=chart-events] canvas')).toBe(true)
     await page.screenshot({ path: `${ARTIFACTS}/live-1920x1080.png` })
+
+    await page.click('[data-testid=logout]')
+    await page.waitForURL(/\/login/)
+    expect(await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status)).toBe(401)
     await page.close()
   })
 })
