@@ -13,17 +13,20 @@ function ownSystem() {
 
 /**
  * Waits until the simulator has sent everything due: its clock has caught up with
- * the real one (`catchUpMs`), it has sent something, and its count stopped growing.
- * Building the warm-up can take seconds on a loaded machine before the first post.
+ * the real one (`catchUpMs`), it has sent something, and what it sends has dropped
+ * to the real-time trickle (a few events a second). Building the warm-up can take
+ * seconds on a loaded machine before the first post.
  */
 async function settle(stats: () => { events: number }, catchUpMs: number, maxMs = 150_000): Promise<void> {
   const started = Date.now()
-  let last = -1
-  let stableSince = Date.now()
+  const seen: Array<{ at: number; n: number }> = []
   while (Date.now() - started < maxMs) {
     await new Promise((r) => setTimeout(r, 500))
-    const n = stats().events
-    if (n !== last) { last = n; stableSince = Date.now() } else if (n > 0 && Date.now() - started > catchUpMs && Date.now() - stableSince > 8_000) return
+    const now = Date.now()
+    seen.push({ at: now, n: stats().events })
+    const before = seen.find((s) => s.at >= now - 4_000)!
+    const last = seen[seen.length - 1]!
+    if (last.n > 0 && now - started > catchUpMs && now - seen[0]!.at > 4_000 && last.n - before.n < 100) return
   }
   throw new Error('simulator did not settle')
 }
