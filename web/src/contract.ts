@@ -25,6 +25,64 @@ export interface KpiSnapshot {
   eventsPerMinute: number;
   /** Last 60 minutes, oldest first, may have gaps. */
   perMinute: PerMinutePoint[];
+  /** Parcels delivered today (Beijing day) per tier, and how many of them on time. */
+  onTimeToday?: Record<Tier, OnTimeCount>;
+  /** Unresolved, unmuted alerts by severity. */
+  openAlerts?: Record<Severity, number>;
+  /**
+   * The same figures earlier, for trends: today's counters at the same time of day
+   * yesterday; `inFlight` and `openAlerts` one hour ago.
+   */
+  previous?: KpiPrevious;
+}
+
+export const TIERS = ['express', 'standard', 'economy'] as const;
+export type Tier = (typeof TIERS)[number];
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface OnTimeCount {
+  delivered: number;
+  onTime: number;
+}
+
+export interface KpiPrevious {
+  inFlight: number;
+  collectedToday: number;
+  deliveredToday: number;
+  exceptionsToday: number;
+  onTimeToday: Record<Tier, OnTimeCount>;
+  openAlerts: Record<Severity, number>;
+}
+
+/** One hub on the wall map. */
+export interface MapHub {
+  code: string;
+  name: string;
+  city: string;
+  kind: string;
+  lat: number;
+  lon: number;
+  /** Scans at this hub in the last 60 minutes. */
+  volume: number;
+  /** Parcels delivered today whose destination is this hub, and how many on time. */
+  delivered: number;
+  onTime: number;
+  /** Unresolved, unmuted alerts about this hub (or its parcels), by severity. */
+  openAlerts: Record<Severity, number>;
+}
+
+/** Parcels in transit from the hub of their last scan towards their destination hub. */
+export interface MapFlow {
+  from: string;
+  to: string;
+  parcels: number;
+}
+
+export interface MapSnapshot {
+  at: string;
+  hubs: MapHub[];
+  flows: MapFlow[];
 }
 
 export const KPI_KEYS = [
@@ -103,7 +161,7 @@ export function parseKpiSnapshot(value: unknown): KpiSnapshot | null {
     if (!point) return null;
     points.push(point);
   }
-  return {
+  const snapshot: KpiSnapshot = {
     at,
     inFlight: counts.inFlight ?? 0,
     collectedToday: counts.collectedToday ?? 0,
@@ -112,6 +170,100 @@ export function parseKpiSnapshot(value: unknown): KpiSnapshot | null {
     eventsPerMinute: counts.eventsPerMinute ?? 0,
     perMinute: points,
   };
+  // The richer fields are optional: a malformed one is dropped, not the whole snapshot.
+  const onTime = parseOnTimeByTier(value.onTimeToday);
+  if (onTime) snapshot.onTimeToday = onTime;
+  const open = parseSeverityCounts(value.openAlerts);
+  if (open) snapshot.openAlerts = open;
+  const previous = parseKpiPrevious(value.previous);
+  if (previous) snapshot.previous = previous;
+  return snapshot;
+}
+
+function parseOnTimeCount(value: unknown): OnTimeCount | null {
+  if (!isRecord(value)) return null;
+  const { delivered, onTime } = value;
+  if (!isCount(delivered) || !isCount(onTime) || onTime > delivered) return null;
+  return { delivered, onTime };
+}
+
+function parseOnTimeByTier(value: unknown): Record<Tier, OnTimeCount> | null {
+  if (!isRecord(value)) return null;
+  const out: Partial<Record<Tier, OnTimeCount>> = {};
+  for (const tier of TIERS) {
+    const c = parseOnTimeCount(value[tier]);
+    if (!c) return null;
+    out[tier] = c;
+  }
+  return out as Record<Tier, OnTimeCount>;
+}
+
+export function parseSeverityCounts(value: unknown): Record<Severity, number> | null {
+  if (!isRecord(value)) return null;
+  const out: Partial<Record<Severity, number>> = {};
+  for (const s of SEVERITIES) {
+    const n = value[s];
+    if (!isCount(n)) return null;
+    out[s] = n;
+  }
+  return out as Record<Severity, number>;
+}
+
+function parseKpiPrevious(value: unknown): KpiPrevious | null {
+  if (!isRecord(value)) return null;
+  const { inFlight, collectedToday, deliveredToday, exceptionsToday } = value;
+  if (!isCount(inFlight) || !isCount(collectedToday) || !isCount(deliveredToday) || !isCount(exceptionsToday)) {
+    return null;
+  }
+  const onTimeToday = parseOnTimeByTier(value.onTimeToday);
+  const openAlerts = parseSeverityCounts(value.openAlerts);
+  if (!onTimeToday || !openAlerts) return null;
+  return { inFlight, collectedToday, deliveredToday, exceptionsToday, onTimeToday, openAlerts };
+}
+
+/** Largest number of hubs / flows accepted in one map snapshot (defensive bound). */
+const MAX_MAP_HUBS = 2_000;
+const MAX_MAP_FLOWS = 5_000;
+
+function parseMapHub(value: unknown): MapHub | null {
+  if (!isRecord(value)) return null;
+  const { code, name, city, kind, lat, lon, volume, delivered, onTime } = value;
+  if (!isNonEmptyString(code) || typeof name !== 'string' || typeof city !== 'string') return null;
+  if (typeof kind !== 'string') return null;
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) return null;
+  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) return null;
+  if (!isCount(volume) || !isCount(delivered) || !isCount(onTime) || onTime > delivered) return null;
+  const openAlerts = parseSeverityCounts(value.openAlerts);
+  if (!openAlerts) return null;
+  return { code, name, city, kind, lat, lon, volume, delivered, onTime, openAlerts };
+}
+
+function parseMapFlow(value: unknown): MapFlow | null {
+  if (!isRecord(value)) return null;
+  const { from, to, parcels } = value;
+  if (!isNonEmptyString(from) || !isNonEmptyString(to) || !isCount(parcels)) return null;
+  return { from, to, parcels };
+}
+
+/** Validates a MapSnapshot. Any malformed hub or flow rejects the whole snapshot. */
+export function parseMapSnapshot(value: unknown): MapSnapshot | null {
+  if (!isRecord(value) || !isIsoTime(value.at)) return null;
+  const { hubs, flows } = value;
+  if (!Array.isArray(hubs) || hubs.length > MAX_MAP_HUBS) return null;
+  if (!Array.isArray(flows) || flows.length > MAX_MAP_FLOWS) return null;
+  const outHubs: MapHub[] = [];
+  for (const raw of hubs) {
+    const hub = parseMapHub(raw);
+    if (!hub) return null;
+    outHubs.push(hub);
+  }
+  const outFlows: MapFlow[] = [];
+  for (const raw of flows) {
+    const flow = parseMapFlow(raw);
+    if (!flow) return null;
+    outFlows.push(flow);
+  }
+  return { at: value.at, hubs: outHubs, flows: outFlows };
 }
 
 /** Extracts `{ error: { code, message } }` from an error response body, if present. */
