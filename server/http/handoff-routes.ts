@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import type { Role } from '../domain/roles.ts'
+import { ConflictError } from '../lib/errors.ts'
+import { completeHandoff, createHandoff, getHandoff, listHandoffsFor } from '../services/handoffs.ts'
+import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+
+/** On-call hands parcels over; customer service works through them. */
+const SENDERS: readonly Role[] = ['admin', 'manager', 'on_call']
+const READERS: readonly Role[] = ['admin', 'manager', 'cs_operator', 'on_call']
+const CLOSERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
+
+const MAX_WAYBILLS = 500
+const idParam = z.coerce.number().int().positive()
+const handoffBody = z.strictObject({
+  waybills: z.array(z.string().trim().min(1).max(40)).min(1, 'select at least one parcel').max(MAX_WAYBILLS, `at most ${MAX_WAYBILLS} parcels at a time`),
+  note: z.string().trim().min(1, 'tell customer service what to say or do').max(2000),
+})
+const doneBody = z.strictObject({ comment: z.string().trim().min(1, 'say what was done').max(2000) })
+const listQuery = z.strictObject({
+  state: z.enum(['open', 'done', 'all']).default('open'),
+  alert: idParam.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+})
+
+function personOf(req: Parameters<RouteDef['handler']>[1]): number {
+  const userId = userIdOf(req)
+  if (userId === null) throw new ConflictError('Only a person can do this')
+  return userId
+}
+
+export const HANDOFF_ROUTES: RouteDef[] = [
+  {
+    method: 'post', path: '/api/v1/alerts/:id/handoffs', roles: SENDERS,
+    async handler(ctx, req, res) {
+      const alertId = parseBody(idParam, req.params.id)
+      const { waybills, note } = parseBody(handoffBody, req.body)
+      const id = await createHandoff(ctx.db, { alertId, waybills, note, userId: personOf(req), now: new Date() })
+      res.status(201).json({ handoff: await getHandoff(ctx.db, id, req.principal!.role) })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/handoffs', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(listQuery, req.query)
+      const states = q.state === 'all' ? (['open', 'done'] as const) : ([q.state] as const)
+      res.json({ handoffs: await listHandoffsFor(ctx.db, { states, alertId: q.alert, limit: q.limit }, req.principal!.role) })
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/handoffs/:id/done', roles: CLOSERS,
+    async handler(ctx, req, res) {
+      const id = parseBody(idParam, req.params.id)
+      const { comment } = parseBody(doneBody, req.body)
+      await completeHandoff(ctx.db, id, personOf(req), comment, new Date())
+      res.json({ handoff: await getHandoff(ctx.db, id, req.principal!.role) })
+    },
+  },
+]
