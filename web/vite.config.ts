@@ -4,13 +4,14 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { chinaGeoPlugin } from './build/china-geo-plugin.ts';
 
 const API_TARGET = 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  plugins: [vue()],
+  plugins: [vue(), chinaGeoPlugin()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
