@@ -15,6 +15,7 @@ import { settingsView, slaSettingsSchema } from '../services/sla-settings.ts'
 import { ALERT_ROUTES } from './alert-routes.ts'
 import { INCIDENT_ROUTES } from './incident-routes.ts'
 import { WEBHOOK_ROUTES } from './webhook-routes.ts'
+import { HANDOVER_ROUTES } from './handover-routes.ts'
 import { HANDOFF_ROUTES } from './handoff-routes.ts'
 
 export type { RouteDef }
@@ -170,4 +171,4 @@ const CORE_ROUTES: RouteDef[] = [
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES]
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES]
