@@ -3,13 +3,15 @@
 // Only the parts below end up in the bundle (echarts/core is tree-shakeable).
 
 import { use } from 'echarts/core';
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, EffectScatterChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts';
+import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import VChart from 'vue-echarts';
 
 use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 // Track page route (hubs as points on a lon/lat grid).
 use([ScatterChart]);
+// Wall screen map: provinces (geo), flows (lines), hubs (scatter, effectScatter).
+use([GeoComponent, LinesChart, EffectScatterChart]);
 
 export { VChart };
