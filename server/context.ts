@@ -3,7 +3,7 @@ import type { Config } from './config.ts'
 import type { Logger } from './lib/logger.ts'
 import type { ReferenceData } from './services/reference.ts'
 import type { Queues } from '../jobs/queues.ts'
-import type { IngestDeps } from './services/ingest-events.ts'
+import type { IngestDeps, ParcelLiveState } from './services/ingest-events.ts'
 import type { CalendarService } from './services/calendar.ts'
 import type { SlaSettings } from './services/sla-settings.ts'
 
@@ -21,4 +21,8 @@ export interface AppContext {
   onLogout: (sessionHash: string) => void
   /** Tells every instance's live channel that alerts changed. */
   publishAlerts: (data: unknown) => Promise<void>
+  /** Tells every instance's live channel that these parcels moved (fire and forget: never fails the request). */
+  publishParcels: (changes: ParcelLiveState[]) => void
+  /** Called when a wall screen's display token is revoked, so its open websockets close too. */
+  onDisplayRevoked: (displayId: number) => void
 }

@@ -10,7 +10,7 @@ import { bootstrapAdmin } from './services/auth.ts'
 import { ReferenceData } from './services/reference.ts'
 import { CalendarService } from './services/calendar.ts'
 import { SlaSettings } from './services/sla-settings.ts'
-import { kpiSnapshot } from './services/kpis.ts'
+import { liveSnapshot } from './services/live-snapshots.ts'
 import { resolveRedis, type RedisHandle } from './lib/redis-launcher.ts'
 import { LiveBus } from './live/bus.ts'
 import { KpiPublisher } from './live/kpi-publisher.ts'
@@ -69,9 +69,11 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
-  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, initial: () => kpiSnapshot(db, new Date()) })
+  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, snapshot: (channel) => liveSnapshot(db, channel) })
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))
+    else if (m.channel === 'display-revoked') hub.closeDisplay(Number(m.data))
+    else if (m.channel === 'parcels') hub.publishParcels(Array.isArray(m.data) ? m.data : [])
     else hub.publish(m.channel, m.data)
   })
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
@@ -80,7 +82,9 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
     config, db, log, reference, calendar, slaSettings, queues,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
+    publishParcels: (changes) => { void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published')) },
     onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },
+    onDisplayRevoked: (id) => { void bus.publish('display-revoked', id).catch(() => hub.closeDisplay(id)) },
   }
   const app = createApp(ctx, {
     async ready() {

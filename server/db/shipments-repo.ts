@@ -166,3 +166,12 @@ export async function searchShipments(db: Queryable, q: string, limit: number): 
   )
   return r.rows
 }
+
+/** The current state of one parcel, or undefined when there is no such parcel. */
+export async function findState(db: pg.Pool, waybill: string): Promise<ShipmentState | undefined> {
+  const r = await db.query<ShipmentState & { waybill: string }>(`SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = $1`, [waybill])
+  const row = r.rows[0]
+  if (!row) return undefined
+  const { waybill: _w, ...state } = row
+  return state
+}

@@ -36,7 +36,8 @@ async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<Rou
 
 export const ALERT_ROUTES: RouteDef[] = [
   {
-    method: 'get', path: '/api/v1/alerts', roles: READERS,
+    // The wall screen's ticker reads the list too.
+    method: 'get', path: '/api/v1/alerts', roles: [...READERS, 'display'],
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       res.json({ alerts: await listAlerts(ctx.db, { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit }) })

@@ -1,11 +1,13 @@
 import type { NextFunction, Request, Response } from 'express'
 import { parse as parseCookie } from 'cookie'
 import type pg from 'pg'
-import { principalFromApiToken, principalFromSession, type Principal } from '../services/auth.ts'
+import { principalFromApiToken, principalFromDisplayToken, principalFromSession, type Principal } from '../services/auth.ts'
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors.ts'
 import type { Role } from '../domain/roles.ts'
 
 export const SESSION_COOKIE = 'pw_session'
+/** Set once on an enrolled wall screen; holds its display token. */
+export const DISPLAY_COOKIE = 'pw_display'
 
 declare module 'express-serve-static-core' {
   interface Request { principal?: Principal }
@@ -15,12 +17,19 @@ export function sessionTokenOf(cookieHeader: string | undefined): string | undef
   return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined
 }
 
-/** Who is calling: a session cookie (people) or a bearer API token (machines). */
+/**
+ * Who is calling: a bearer API token (machines), a session cookie (people), or
+ * else an enrolled wall screen's display cookie.
+ */
 export async function resolvePrincipal(db: pg.Pool, req: Pick<Request, 'headers'>, now: Date): Promise<Principal | undefined> {
   const auth = req.headers.authorization
   if (auth?.startsWith('Bearer ')) return principalFromApiToken(db, auth.slice(7).trim())
-  const token = sessionTokenOf(req.headers.cookie)
-  return token ? principalFromSession(db, token, now) : undefined
+  const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {}
+  const session = cookies[SESSION_COOKIE]
+  const person = session ? await principalFromSession(db, session, now) : undefined
+  if (person) return person
+  const display = cookies[DISPLAY_COOKIE]
+  return display ? principalFromDisplayToken(db, display) : undefined
 }
 
 export function requireRoles(db: pg.Pool, roles: readonly Role[]) {

@@ -15,6 +15,7 @@ import { settingsView, slaSettingsSchema } from '../services/sla-settings.ts'
 import { ALERT_ROUTES } from './alert-routes.ts'
 import { INCIDENT_ROUTES } from './incident-routes.ts'
 import { WEBHOOK_ROUTES } from './webhook-routes.ts'
+import { DISPLAY_ROUTES } from './display-routes.ts'
 import { HANDOVER_ROUTES } from './handover-routes.ts'
 import { HANDOFF_ROUTES } from './handoff-routes.ts'
 
@@ -63,9 +64,13 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/auth/me', roles: EVERYONE,
+    method: 'get', path: '/api/v1/auth/me', roles: [...EVERYONE, 'display'],
     async handler(_ctx, req, res) {
       const p = req.principal!
+      if (p.kind === 'display') {
+        res.json({ user: { username: `display-${p.displayId}`, displayName: p.name, role: 'display', hubCode: null } })
+        return
+      }
       if (p.kind !== 'user') throw new BadRequestError('Not a user session')
       res.json({ user: { username: p.username, displayName: p.displayName, role: p.role, hubCode: p.hubCode } })
     },
@@ -108,6 +113,7 @@ const CORE_ROUTES: RouteDef[] = [
           throw new UnavailableError('The queue is unavailable; retry the same batch (it is idempotent)')
         }
       }
+      if (outcome.changes.length > 0) ctx.publishParcels(outcome.changes)
       const { result } = outcome
       res.status(result.accepted === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
     },
@@ -165,10 +171,10 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/kpis', roles: EVERYONE,
+    method: 'get', path: '/api/v1/kpis', roles: [...EVERYONE, 'display'],
     async handler(ctx, _req, res) { res.json(await kpiSnapshot(ctx.db, new Date())) },
   },
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES]
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES]

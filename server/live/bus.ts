@@ -1,9 +1,12 @@
 import { Redis } from 'ioredis'
 import type { Logger } from '../lib/logger.ts'
 
-export type LiveChannel = 'kpi' | 'alerts'
+/** Channels that carry a whole picture: a newer message replaces an older one. */
+export type SnapshotTopic = 'kpi' | 'map'
+/** Live topics fanned out to websocket clients. `parcels` is split per waybill by the hub. */
+export type LiveChannel = SnapshotTopic | 'alerts' | 'parcels'
 /** Bus topics: live channels for clients, plus control messages between instances. */
-export type BusTopic = LiveChannel | 'session-ended'
+export type BusTopic = LiveChannel | 'session-ended' | 'display-revoked'
 export interface LiveMessage { channel: BusTopic; data: unknown }
 
 /**

@@ -1,15 +1,21 @@
 import type pg from 'pg'
 import { kpiSnapshot } from '../services/kpis.ts'
+import { mapSnapshot } from '../services/live-map.ts'
 import type { LiveBus } from './bus.ts'
 import type { Logger } from '../lib/logger.ts'
+
+/** The map (hub volumes, flows) changes slowly and costs more: at most this often. */
+const MAP_INTERVAL_MS = 5_000
 
 /**
  * Computes and publishes the KPI snapshot when something changed, at most once
  * per interval: a burst of ingest batches costs one query round, not one each.
+ * The wall map's snapshot rides along, at most every MAP_INTERVAL_MS.
  */
 export class KpiPublisher {
   private timer: NodeJS.Timeout | undefined
   private lastRun = 0
+  private lastMap = 0
   private running: Promise<void> | undefined
 
   constructor(
@@ -37,9 +43,16 @@ export class KpiPublisher {
         await this.bus.publish('kpi', await kpiSnapshot(this.db, this.clock()))
       } catch (err) {
         this.log.warn({ err }, 'KPI snapshot not published')
-      } finally {
-        this.running = undefined
       }
+      if (Date.now() - this.lastMap >= MAP_INTERVAL_MS) {
+        this.lastMap = Date.now()
+        try {
+          await this.bus.publish('map', await mapSnapshot(this.db, this.clock()))
+        } catch (err) {
+          this.log.warn({ err }, 'map snapshot not published')
+        }
+      }
+      this.running = undefined
     })()
     return this.running
   }

@@ -4,13 +4,15 @@ import {
   countUsers, deleteSession, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
 } from '../db/users-repo.ts'
 import { DUMMY_HASH, hashPassword, randomToken, verifyPassword } from '../lib/passwords.ts'
-import type { Role, TokenRole, UserRole } from '../domain/roles.ts'
+import type { DisplayRole, Role, TokenRole, UserRole } from '../domain/roles.ts'
 import { AppError } from '../lib/errors.ts'
+import { insertDisplay, touchDisplay } from '../db/displays-repo.ts'
 import type { Logger } from '../lib/logger.ts'
 
 export type Principal =
   | { kind: 'user'; userId: number; username: string; displayName: string; role: UserRole; hubCode: string | null; sessionHash: string }
   | { kind: 'token'; tokenId: number; name: string; role: TokenRole }
+  | { kind: 'display'; displayId: number; name: string; role: DisplayRole }
 
 export const principalRole = (p: Principal): Role => p.role
 
@@ -66,4 +68,17 @@ export async function bootstrapAdmin(db: pg.Pool, adminPassword: string | undefi
   await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password })
   if (adminPassword) log.info({ username: 'admin' }, 'first admin created with ADMIN_PASSWORD')
   else log.warn({ username: 'admin', oneTimePassword: password }, 'first admin created: sign in as admin with this one-time password')
+}
+
+/** Enrols a wall screen: the token is shown once, only its hash is kept. */
+export async function createDisplayToken(db: pg.Pool, name: string, createdBy: number | null): Promise<{ id: number; token: string }> {
+  const token = `pwd_${randomToken()}`
+  const id = await insertDisplay(db, name, sha256(token), createdBy)
+  return { id, token }
+}
+
+export async function principalFromDisplayToken(db: pg.Pool, token: string): Promise<Principal | undefined> {
+  if (!token.startsWith('pwd_') || token.length > 200) return undefined
+  const d = await touchDisplay(db, sha256(token))
+  return d && { kind: 'display', displayId: d.id, name: d.name, role: 'display' }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { BadRequestError } from '../lib/errors.ts'
-import { applyEvents, type StatusEvent } from '../domain/status.ts'
+import { applyEvents, type ShipmentState, type StatusEvent } from '../domain/status.ts'
 import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
 import { eventInputSchema, rejectionFromIssues, type Rejection } from './event-schema.ts'
@@ -18,6 +18,27 @@ export interface IngestOutcome {
   stored: EventRow[]
   /** Every waybill the accepted events touch, for the follow-up job. */
   waybills: string[]
+  /** The new state of every parcel this call's stored events moved, for the live parcel channel (no personal data). */
+  changes: ParcelLiveState[]
+}
+
+export interface ParcelLiveState {
+  waybill: string
+  status: ShipmentState['status']
+  statusAt: string
+  lastScanAt: string | null
+  lastScanHub: string | null
+  lastEventType: string | null
+  deliveredAt: string | null
+  exceptionReason: string | null
+}
+
+export function liveStateOf(waybill: string, s: ShipmentState): ParcelLiveState {
+  return {
+    waybill, status: s.status, statusAt: s.statusAt.toISOString(),
+    lastScanAt: s.lastScanAt?.toISOString() ?? null, lastScanHub: s.lastScanHub, lastEventType: s.lastEventType,
+    deliveredAt: s.deliveredAt?.toISOString() ?? null, exceptionReason: s.exceptionReason,
+  }
 }
 
 export interface IngestDeps {
@@ -84,10 +105,11 @@ export async function ingestEvents(deps: IngestDeps, body: unknown, now: Date): 
   await deps.reference.ensure(new Set(candidates.map((c) => c.row.hub!)), new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : []))))
   const known = checkReferences(deps, candidates, rejected)
   const unique = dedupeInBatch(known, rejected)
-  const { stored, accepted } = unique.length > 0 ? await store(deps.db, unique, rejected, now) : { stored: [], accepted: [] }
+  const { stored, accepted, changed } = unique.length > 0 ? await store(deps.db, unique, rejected, now) : { stored: [], accepted: [], changed: new Map<string, ShipmentState>() }
   rejected.sort((a, b) => a.index - b.index)
   const waybills = [...new Set(accepted.map((r) => r.waybill))]
-  return { result: { received: raw.length, accepted: accepted.length, rejected }, stored, waybills }
+  const changes = [...changed].map(([w, state]) => liveStateOf(w, state))
+  return { result: { received: raw.length, accepted: accepted.length, rejected }, stored, waybills, changes }
 }
 
 function checkReferences(
@@ -147,7 +169,7 @@ async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventR
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
     await updateStates(client, changed, now)
     await client.query('COMMIT')
-    return { stored, accepted }
+    return { stored, accepted, changed }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined)
     throw err

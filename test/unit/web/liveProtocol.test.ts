@@ -5,6 +5,7 @@ import {
   computeStaleness,
   DEFAULT_BACKOFF,
   initialStreamState,
+  liveQuery,
   liveSocketUrl,
   MAX_MESSAGE_CHARS,
   parseServerMessage,
@@ -20,7 +21,7 @@ const snapshot = {
   eventsPerMinute: 88,
   perMinute: [{ t: '2025-03-01T08:59:00.000Z', total: 88, delivered: 40, exceptions: 2 }],
 };
-const hello = { type: 'hello', epoch: 'e1', seq: 0, user: { username: 'ops1', role: 'operator' } };
+const hello = { type: 'hello', epoch: 'e1', seq: 0, user: { username: 'ops1', role: 'operator' }, resumed: false };
 const kpi = (seq: number, data: unknown = snapshot) => JSON.stringify({ type: 'kpi', seq, data });
 
 describe('backoffDelay', () => {
@@ -165,6 +166,60 @@ describe('applySequence', () => {
     const before = initialStreamState();
     applySequence(before, parse(kpi(3)));
     expect(before).toEqual({ epoch: null, lastSeq: -1 });
+  });
+
+  const snap = (seq: number) => JSON.stringify({ type: 'kpi', seq, data: snapshot, snapshot: true });
+
+  it('accepts a fresh snapshot carrying the same seq as the hello, but not an older one', () => {
+    const hello7 = JSON.stringify({ ...hello, seq: 7 });
+    expect(run([hello7, snap(7), kpi(7), kpi(8)])).toEqual([7, 7, 8]);
+    expect(run([hello7, kpi(8), snap(7)])).toEqual([7, 8]);
+  });
+
+  it('on a resumed hello takes the replayed frames after the client\'s own seq', () => {
+    const resumed = JSON.stringify({ ...hello, seq: 12, resumed: true });
+    expect(run([JSON.stringify(hello), kpi(12), resumed, kpi(13), kpi(15), kpi(14)])).toEqual([0, 12, 12, 13, 15]);
+  });
+
+  it('lets control frames through without moving the sequence', () => {
+    let state = applySequence(initialStreamState(), parse(JSON.stringify({ ...hello, seq: 5 }))).state;
+    for (const type of ['heartbeat', 'pong', 'subscribed', 'error']) {
+      const step = applySequence(state, parse(JSON.stringify({ type, seq: 3 })));
+      expect(step.accepted).toBe(true);
+      expect(step.state).toBe(state);
+      state = step.state;
+    }
+    expect(state.lastSeq).toBe(5);
+  });
+});
+
+describe('liveQuery', () => {
+  it('asks for the channels, and to resume when a stream was seen', () => {
+    expect(liveQuery(['kpi', 'map'], initialStreamState())).toBe('?channels=kpi%2Cmap');
+    const q = new URLSearchParams(liveQuery(['alerts'], { epoch: 'ab-cd', lastSeq: 41 }).slice(1));
+    expect(Object.fromEntries(q)).toEqual({ channels: 'alerts', epoch: 'ab-cd', seq: '41' });
+  });
+});
+
+describe('map and parcel messages', () => {
+  const hub = {
+    code: 'HGH-SC', name: '杭州分拣中心', city: '杭州', kind: 'sorting_centre', lat: 30.3, lon: 120.2,
+    volume: 120, delivered: 10, onTime: 9, openAlerts: { critical: 0, warning: 1, info: 0 },
+  };
+  const map = { at: '2026-11-27T04:00:00.000Z', hubs: [hub], flows: [{ from: 'HGH-SC', to: 'BJS-TC', parcels: 4 }] };
+
+  it('parses a valid map snapshot and refuses a hub with more on time than delivered', () => {
+    expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: map, snapshot: true }))).toEqual({ type: 'map', seq: 3, data: map, snapshot: true });
+    const bad = { ...map, hubs: [{ ...hub, onTime: 11 }] };
+    expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: bad }))).toBeNull();
+    const badLat = { ...map, hubs: [{ ...hub, lat: 123 }] };
+    expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: badLat }))).toBeNull();
+  });
+
+  it('parses a parcel state and refuses one without a status time', () => {
+    const data = { waybill: 'PW123456789012', status: 'in_transit', statusAt: '2026-11-27T03:00:00Z', lastScanAt: null, lastScanHub: 'HGH-SC', lastEventType: 'arrived_hub' };
+    expect(parseServerMessage(JSON.stringify({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data }))).toEqual({ type: 'parcel', seq: 9, data });
+    expect(parseServerMessage(JSON.stringify({ type: 'parcel', seq: 9, data: { ...data, statusAt: 'yesterday' } }))).toBeNull();
   });
 });
 

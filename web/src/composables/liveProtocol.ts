@@ -1,7 +1,7 @@
 // Pure parts of the live websocket channel: message parsing/validation, sequence
 // ordering, reconnect backoff and staleness. No DOM, no Vue.
 
-import { isRecord, parseKpiSnapshot, type KpiSnapshot } from '../contract';
+import { isRecord, parseKpiSnapshot, parseMapSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
 
 export type ConnState = 'connecting' | 'open' | 'closed';
 
@@ -15,12 +15,48 @@ export interface HelloMessage {
   epoch: string;
   seq: number;
   user: { username: string; role: string };
+  /** True when the server replays what this client missed; false means "start afresh". */
+  resumed: boolean;
 }
 
 export interface KpiMessage {
   type: 'kpi';
   seq: number;
   data: KpiSnapshot;
+  /** A fresh picture for a (re)connecting client rather than a pushed change. */
+  snapshot?: boolean;
+}
+
+export interface MapMessage {
+  type: 'map';
+  seq: number;
+  data: MapSnapshot;
+  snapshot?: boolean;
+}
+
+/** The live state of one followed parcel (no personal data). */
+export interface ParcelLive {
+  waybill: string;
+  status: string;
+  statusAt: string;
+  lastScanAt: string | null;
+  lastScanHub: string | null;
+  lastEventType: string | null;
+}
+
+export interface ParcelMessage {
+  type: 'parcel';
+  seq: number;
+  data: ParcelLive;
+  snapshot?: boolean;
+}
+
+/** Control frames: not part of the data stream, never sequenced. */
+export interface ControlMessage {
+  type: 'heartbeat' | 'subscribed' | 'pong' | 'error';
+  seq: number;
+  code?: string;
+  message?: string;
 }
 
 /** One alert change as published on the `alerts` channel (extra fields kept loosely). */
@@ -40,7 +76,20 @@ export interface AlertsMessage {
   data: { at: string | null; changes: AlertChangeMessage[] };
 }
 
-export type ServerMessage = HelloMessage | KpiMessage | AlertsMessage;
+export type DataMessage = KpiMessage | MapMessage | AlertsMessage | ParcelMessage;
+export type ServerMessage = HelloMessage | DataMessage | ControlMessage;
+
+export const isDataMessage = (m: ServerMessage): m is DataMessage =>
+  m.type === 'kpi' || m.type === 'map' || m.type === 'alerts' || m.type === 'parcel';
+
+function parseParcelLive(value: unknown): ParcelLive | null {
+  if (!isRecord(value)) return null;
+  const { waybill, status, statusAt, lastScanAt, lastScanHub, lastEventType } = value;
+  if (typeof waybill !== 'string' || waybill.length === 0 || typeof status !== 'string') return null;
+  if (typeof statusAt !== 'string' || !Number.isFinite(Date.parse(statusAt))) return null;
+  const optText = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { waybill, status, statusAt, lastScanAt: optText(lastScanAt), lastScanHub: optText(lastScanHub), lastEventType: optText(lastEventType) };
+}
 
 /** Largest number of alert changes accepted in one message (defensive bound). */
 const MAX_ALERT_CHANGES = 10_000;
@@ -90,15 +139,31 @@ export function validateServerMessage(value: unknown): ServerMessage | null {
       epoch,
       seq: value.seq,
       user: { username: user.username, role: user.role },
+      resumed: value.resumed === true,
     };
   }
+  const snapshot = value.snapshot === true ? { snapshot: true } : {};
   if (value.type === 'kpi') {
     const data = parseKpiSnapshot(value.data);
-    return data ? { type: 'kpi', seq: value.seq, data } : null;
+    return data ? { type: 'kpi', seq: value.seq, data, ...snapshot } : null;
+  }
+  if (value.type === 'map') {
+    const data = parseMapSnapshot(value.data);
+    return data ? { type: 'map', seq: value.seq, data, ...snapshot } : null;
   }
   if (value.type === 'alerts') {
     const data = parseAlertsData(value.data);
     return data ? { type: 'alerts', seq: value.seq, data } : null;
+  }
+  if (value.type === 'parcel') {
+    const data = parseParcelLive(value.data);
+    return data ? { type: 'parcel', seq: value.seq, data, ...snapshot } : null;
+  }
+  if (value.type === 'heartbeat' || value.type === 'subscribed' || value.type === 'pong' || value.type === 'error') {
+    const control: ControlMessage = { type: value.type, seq: value.seq };
+    if (typeof value.code === 'string') control.code = value.code;
+    if (typeof value.message === 'string') control.message = value.message;
+    return control;
   }
   return null;
 }
@@ -131,17 +196,31 @@ export interface StreamStep {
 }
 
 /**
- * Applies a message to the ordering state. A `hello` starts a new stream (new epoch,
- * seq restarts), so it is always accepted; any other message is accepted only when its
- * seq is strictly greater than the last applied one — duplicates and out-of-order
- * messages are ignored.
+ * Applies a message to the ordering state. A `hello` (re)starts the stream at its seq
+ * (the client's own last seq when the server resumes it), so it is always accepted.
+ * A data message is accepted only when its seq is strictly greater than the last
+ * applied one — duplicates and out-of-order messages are ignored — except a fresh
+ * snapshot, which carries the current seq and is accepted when not older than it.
+ * Control frames (heartbeat, pong, subscribed, error) pass without moving the seq.
  */
 export function applySequence(state: StreamState, msg: ServerMessage): StreamStep {
   if (msg.type === 'hello') {
     return { state: { epoch: msg.epoch, lastSeq: msg.seq }, accepted: true };
   }
-  if (msg.seq <= state.lastSeq) return { state, accepted: false };
+  if (!isDataMessage(msg)) return { state, accepted: true };
+  const fresh = 'snapshot' in msg && msg.snapshot === true;
+  if (fresh ? msg.seq < state.lastSeq : msg.seq <= state.lastSeq) return { state, accepted: false };
   return { state: { epoch: state.epoch, lastSeq: msg.seq }, accepted: true };
+}
+
+/** Query string that asks the server for channels, and to resume a stream where it stopped. */
+export function liveQuery(channels: readonly LiveChannelName[], stream: StreamState): string {
+  const params = new URLSearchParams({ channels: channels.join(',') });
+  if (stream.epoch !== null && stream.lastSeq >= 0) {
+    params.set('epoch', stream.epoch);
+    params.set('seq', String(stream.lastSeq));
+  }
+  return `?${params.toString()}`;
 }
 
 export interface BackoffOptions {
@@ -202,7 +281,7 @@ export function liveSocketUrl(loc: { protocol: string; host: string }, path = '/
   return `${scheme}//${loc.host}${path}`;
 }
 
-export type LiveChannelName = 'kpi' | 'alerts';
+export type LiveChannelName = 'kpi' | 'map' | 'alerts' | `parcel:${string}`;
 
 /** The subscribe frame for the given channels (the live page only needs `kpi`). */
 export function subscribeMessage(channels: readonly LiveChannelName[]): string {

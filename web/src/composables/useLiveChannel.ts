@@ -5,7 +5,7 @@
 import { onScopeDispose, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
 import { fetchMe } from '../api';
-import { newerSnapshot, type KpiSnapshot } from '../contract';
+import { newerSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
 import {
   applySequence,
   backoffDelay,
@@ -13,10 +13,12 @@ import {
   CLOSE_SESSION_ENDED,
   DEFAULT_BACKOFF,
   initialStreamState,
+  isDataMessage,
+  liveQuery,
   liveSocketUrl,
   parseServerMessage,
-  subscribeMessage,
   type AlertsMessage,
+  type ParcelLive,
   type BackoffOptions,
   type LiveChannelName,
   type ConnState,
@@ -35,6 +37,13 @@ export interface LiveChannelOptions {
   channels?: readonly LiveChannelName[];
   /** Called for every accepted `alerts` message (only sent when subscribed to `alerts`). */
   onAlerts?: (data: AlertsMessage['data']) => void;
+  /** Called for every accepted `parcel` message (subscribe to `parcel:<waybill>`). */
+  onParcel?: (data: ParcelLive) => void;
+  /**
+   * Called after a reconnect the server could not resume (it restarted, or too much
+   * was missed): changes may have been lost, so lists built from them must be refetched.
+   */
+  onResync?: () => void;
 }
 
 export function useLiveChannel(options: LiveChannelOptions = {}) {
@@ -49,13 +58,17 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       void router.replace({ path: '/login', query: { next } });
     });
 
-  const subscribeFrame = subscribeMessage(options.channels ?? ['kpi']);
+  const channels = options.channels ?? ['kpi'];
 
   const state = ref<ConnState>('connecting');
-  /** Epoch ms of the last valid message received on the socket. */
+  /** Epoch ms of the last data message (not heartbeats): what staleness is judged on. */
   const lastMessageAt = ref<number | null>(null);
   /** Latest KPI snapshot (REST seed or websocket), kept shallow: it carries 60 points. */
   const snapshot = shallowRef<KpiSnapshot | null>(null);
+  /** Latest map snapshot (when subscribed to `map`). */
+  const map = shallowRef<MapSnapshot | null>(null);
+  /** How many times the stream had to restart from fresh snapshots after a reconnect. */
+  const resyncs = ref(0);
   const hello = shallowRef<HelloMessage | null>(null);
   /** When this channel started; staleness is measured from here until a message arrives. */
   const startedAt = Date.now();
@@ -130,12 +143,13 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       previous.close(1000, 'replaced');
     }
     state.value = 'connecting';
-    stream = initialStreamState();
+    // The stream state survives the reconnect: the server resumes from it when it can.
+    const reconnecting = stream.epoch !== null;
     let opened = false;
 
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url);
+      ws = new WebSocket(url + liveQuery(channels, stream));
     } catch {
       scheduleReconnect();
       return;
@@ -147,7 +161,6 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       opened = true;
       state.value = 'open';
       armIdleTimer(ws);
-      ws.send(subscribeFrame);
     };
 
     ws.onmessage = (event: MessageEvent) => {
@@ -159,11 +172,21 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       if (!step.accepted) return;
       // A valid message proves the connection works: restart the backoff ladder.
       attempt = 0;
-      lastMessageAt.value = Date.now();
       armIdleTimer(ws);
-      if (msg.type === 'hello') hello.value = msg;
-      else if (msg.type === 'kpi') snapshot.value = msg.data;
-      else options.onAlerts?.(msg.data);
+      if (msg.type === 'hello') {
+        hello.value = msg;
+        if (reconnecting && !msg.resumed) {
+          resyncs.value += 1;
+          options.onResync?.();
+        }
+        return;
+      }
+      if (!isDataMessage(msg)) return;
+      lastMessageAt.value = Date.now();
+      if (msg.type === 'kpi') snapshot.value = msg.data;
+      else if (msg.type === 'map') map.value = msg.data;
+      else if (msg.type === 'alerts') options.onAlerts?.(msg.data);
+      else options.onParcel?.(msg.data);
     };
 
     ws.onclose = (event: CloseEvent) => {
@@ -194,6 +217,12 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     snapshot.value = newerSnapshot(snapshot.value, candidate);
   }
 
+  /** Offers a map snapshot from another source (REST); kept only if newer than the current one. */
+  function offerMap(candidate: MapSnapshot): void {
+    const current = map.value;
+    if (!current || Date.parse(candidate.at) > Date.parse(current.at)) map.value = candidate;
+  }
+
   window.addEventListener('online', reconnectNow);
 
   onScopeDispose(() => {
@@ -213,9 +242,12 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     state: readonly(state),
     lastMessageAt: readonly(lastMessageAt),
     snapshot,
+    map,
     hello,
+    resyncs: readonly(resyncs),
     startedAt,
     offerSnapshot,
+    offerMap,
     reconnectNow,
   };
 }

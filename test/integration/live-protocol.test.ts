@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { ROUTES } from '../../server/http/routes.ts'
+import type { Role } from '../../server/domain/roles.ts'
+
+let sys: TestSystem
+let admin: string
+let finance: string
+beforeAll(async () => {
+  sys = await startTestSystem()
+  admin = await login(sys, 'admin', ADMIN_PASSWORD)
+  await addUser(sys, 'fin', 'finance')
+  finance = await login(sys, 'fin')
+})
+afterAll(async () => { await sys?.stop() })
+
+interface Conn { ws: WebSocket; messages: any[]; closed: Promise<{ code: number; reason: string }> }
+
+function open(query = '', cookie = admin): Conn {
+  const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws${query}`, { headers: { cookie, origin: sys.url } })
+  const messages: any[] = []
+  ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
+  ws.on('error', () => undefined)
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  return { ws, messages, closed }
+}
+
+async function waitFor<T>(f: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms
+  for (;;) {
+    const v = f()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('websocket protocol: sequence, resume and snapshots', () => {
+  it('greets with epoch and seq, then sends fresh snapshots of the snapshot channels only', async () => {
+    const c = open('?channels=kpi,map,alerts')
+    const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+    expect(hello).toMatchObject({ epoch: sys.hub.epoch, resumed: false, channels: ['kpi', 'map', 'alerts'] })
+    const kpi = await waitFor(() => c.messages.find((m) => m.type === 'kpi'), 'kpi snapshot')
+    const map = await waitFor(() => c.messages.find((m) => m.type === 'map'), 'map snapshot')
+    for (const m of [kpi, map]) {
+      expect(m.snapshot).toBe(true)
+      expect(m.seq).toBeGreaterThanOrEqual(hello.seq)
+    }
+    expect(map.data.hubs.length).toBeGreaterThan(30)
+    expect(kpi.data.onTimeToday).toHaveProperty('express')
+    expect(c.messages.some((m) => m.type === 'alerts')).toBe(false)
+    c.ws.close()
+  })
+
+  it('resumes a reconnecting client with exactly the frames it missed, in order', async () => {
+    const first = open('?channels=alerts')
+    const hello = await waitFor(() => first.messages.find((m) => m.type === 'hello'), 'hello')
+    sys.hub.publish('alerts', { at: null, changes: [{ id: 900001, action: 'opened' }] })
+    const seen = await waitFor(() => first.messages.find((m) => m.type === 'alerts'), 'first alert change')
+    expect(seen.seq).toBeGreaterThan(hello.seq)
+    first.ws.close()
+    await first.closed
+
+    // While it is away: two alert changes (rate limited into two frames) and KPI pushes.
+    sys.hub.publish('alerts', { at: null, changes: [{ id: 900002, action: 'opened' }] })
+    await sleep(600)
+    sys.hub.publish('alerts', { at: null, changes: [{ id: 900003, action: 'opened' }] })
+    sys.hub.publish('kpi', { marker: 'not for this client' })
+    await sleep(700)
+
+    const again = open(`?channels=alerts&epoch=${hello.epoch}&seq=${seen.seq}`)
+    const resumed = await waitFor(() => again.messages.find((m) => m.type === 'hello'), 'hello on resume')
+    expect(resumed).toMatchObject({ resumed: true, seq: seen.seq })
+    const replayed = await waitFor(() => {
+      const a = again.messages.filter((m) => m.type === 'alerts')
+      return a.length >= 2 ? a : undefined
+    }, 'the two missed alert frames')
+    expect(replayed.flatMap((m) => m.data.changes.map((x: any) => x.id))).toEqual([900002, 900003])
+    expect(replayed[0].seq).toBeGreaterThan(seen.seq)
+    expect(replayed[1].seq).toBeGreaterThan(replayed[0].seq)
+    expect(again.messages.some((m) => m.type === 'kpi')).toBe(false) // not subscribed
+    again.ws.close()
+  })
+
+  it('starts afresh (resumed: false, fresh snapshots) for another epoch or an impossible seq', async () => {
+    for (const query of ['?channels=kpi&epoch=not-this-server&seq=3', `?channels=kpi&epoch=${sys.hub.epoch}&seq=999999999`]) {
+      const c = open(query)
+      const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+      expect(hello.resumed).toBe(false)
+      const kpi = await waitFor(() => c.messages.find((m) => m.type === 'kpi'), 'fresh kpi')
+      expect(kpi.snapshot).toBe(true)
+      c.ws.close()
+    }
+  })
+
+  it('coalesces a burst into at most a couple of pushes per channel, the latest value winning', async () => {
+    const c = open('?channels=map')
+    await waitFor(() => c.messages.find((m) => m.type === 'map' && m.snapshot), 'map snapshot')
+    await sleep(600) // out of the previous push's rate-limit window
+    const base = { at: new Date().toISOString(), hubs: [], flows: [] }
+    for (let i = 0; i < 50; i++) sys.hub.publish('map', { ...base, burst: i })
+    const last = await waitFor(() => c.messages.find((m) => m.type === 'map' && m.data.burst === 49), 'the last value of the burst')
+    const pushes = c.messages.filter((m) => m.type === 'map' && typeof m.data.burst === 'number')
+    expect(pushes.length).toBeLessThanOrEqual(3)
+    expect(pushes.at(-1)).toBe(last)
+    c.ws.close()
+  })
+})
+
+describe('websocket protocol: parcels, roles and limits', () => {
+  it('follows one parcel: its state on subscribe, then every change an ingest makes', async () => {
+    const s = shipment({ tier: 'express' })
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(30) })] })
+
+    const c = open('?channels=kpi')
+    await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+    c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['kpi', `parcel:${s.waybill}`] }))
+    const snap = await waitFor(() => c.messages.find((m) => m.type === 'parcel'), 'parcel snapshot')
+    expect(snap).toMatchObject({ channel: `parcel:${s.waybill}`, snapshot: true, data: { waybill: s.waybill, status: 'collected' } })
+    expect(JSON.stringify(snap.data)).not.toContain(s.recipient.name)
+
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) })] })
+    const moved = await waitFor(() => c.messages.find((m) => m.type === 'parcel' && m.data.status === 'in_transit'), 'pushed parcel change')
+    expect(moved.snapshot).toBeUndefined()
+    expect(moved.data).toMatchObject({ lastScanHub: 'HGH-O1', lastEventType: 'departed_hub' })
+
+    c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['parcel:PW000000000000'] }))
+    const missing = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'not_found'), 'not_found error')
+    expect(missing.message).toContain('parcel:PW000000000000')
+    c.ws.close()
+  })
+
+  it('grants channels by role and says which were refused', async () => {
+    const c = open('?channels=kpi,map,alerts,parcel:PW1234567890', finance)
+    const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+    expect(hello.channels).toEqual(['kpi', 'map'])
+    const refused = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'), 'refusal')
+    expect(refused.message).toContain('alerts')
+    expect(refused.message).toContain('parcel:PW1234567890')
+    c.ws.close()
+  })
+
+  it('answers a malformed message with an error naming the problem, and closes on an oversized one', async () => {
+    const c = open('?channels=kpi')
+    await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+    c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['kpi'], admin: true }))
+    const bad = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'), 'bad_message')
+    expect(bad.message).toMatch(/admin|unrecognized/i)
+    c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['everything'] }))
+    await waitFor(() => c.messages.filter((m) => m.code === 'bad_message').length === 2, 'second bad_message')
+    expect(c.messages.filter((m) => m.code === 'bad_message')[1].message).toContain('unknown channel')
+    c.ws.send('x'.repeat(8 * 1024))
+    expect((await c.closed).code).toBe(1009)
+  })
+})
+
+describe('wall screens: display tokens', () => {
+  it('enrols a display once, which then reads the wall data and nothing else, until revoked', async () => {
+    const created = await call(sys, 'POST', '/api/v1/displays', { cookie: admin, body: { name: 'Hall A left' } })
+    expect(created.status).toBe(201)
+    expect(created.body.token).toMatch(/^pwd_/)
+
+    const enrol = await fetch(`${sys.url}${created.body.enrollPath}`, { redirect: 'manual' })
+    expect(enrol.status).toBe(303)
+    expect(enrol.headers.get('location')).toBe('/wall')
+    const setCookie = enrol.headers.get('set-cookie') ?? ''
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/Max-Age=345600\d\d/) // 400 days: long-lived
+    const display = setCookie.split(';')[0]!
+
+    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: display })).body.user).toMatchObject({ role: 'display', displayName: 'Hall A left' })
+    for (const path of ['/api/v1/kpis', '/api/v1/map', '/api/v1/alerts?state=active']) {
+      expect((await call(sys, 'GET', path, { cookie: display })).status, path).toBe(200)
+    }
+    // Read-only and no personal data: every route that doesn't name the display role refuses it.
+    for (const route of ROUTES.filter((r) => r.roles !== 'public')) {
+      if ((route.roles as readonly Role[]).includes('display')) continue
+      const path = route.path.replace(':waybill', 'PW000000000001').replace(':id', '1')
+      const r = await call(sys, route.method.toUpperCase(), path, { cookie: display, ...(route.method === 'get' ? {} : { body: {} }) })
+      expect(r.status, `${route.method} ${route.path}`).toBe(403)
+    }
+
+    const c = open('?channels=kpi,map,alerts,parcel:PW1234567890', display)
+    const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
+    expect(hello.user.role).toBe('display')
+    expect(hello.channels).toEqual(['kpi', 'map', 'alerts'])
+    await waitFor(() => c.messages.find((m) => m.type === 'map'), 'map snapshot for the display')
+
+    const list = await call(sys, 'GET', '/api/v1/displays', { cookie: admin })
+    expect(list.body.displays.find((d: any) => d.id === created.body.id)).toMatchObject({ name: 'Hall A left', revokedAt: null })
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token)
+
+    expect((await call(sys, 'DELETE', `/api/v1/displays/${created.body.id}`, { cookie: admin })).status).toBe(204)
+    expect((await c.closed).code).toBe(4401)
+    expect((await call(sys, 'GET', '/api/v1/kpis', { cookie: display })).status).toBe(401)
+    expect((await fetch(`${sys.url}${created.body.enrollPath}`, { redirect: 'manual' })).status).toBe(400)
+  })
+})
+
+describe('wall figures', () => {
+  it('counts on-time deliveries by tier, open alerts by severity, hub volume and flows', async () => {
+    const before = (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
+    const beforeMap = (await call(sys, 'GET', '/api/v1/map', { cookie: admin })).body
+    const flowOf = (m: any) => m.flows.find((f: any) => f.from === 'HGH-SC' && f.to === 'SHA-O1')?.parcels ?? 0
+
+    const onTime = shipment({ tier: 'express', collectedAt: minutesAgo(120) })
+    const moving = shipment({ tier: 'standard', collectedAt: minutesAgo(120) })
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [onTime, moving] })
+    const r = await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [
+        event(onTime.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(100) }),
+        event(onTime.waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time: minutesAgo(10) }),
+        event(moving.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(100) }),
+        event(moving.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(20) }),
+      ],
+    })
+    expect(r.body.accepted).toBe(4)
+    await sys.database.pool.query(
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('hub_silent', 'hub:SHA-O1:test', 'SHA-O1', 'critical', 'test', now(), now())`,
+    )
+
+    const after = (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
+    expect(after.onTimeToday.express.delivered).toBe(before.onTimeToday.express.delivered + 1)
+    expect(after.onTimeToday.express.onTime).toBe(before.onTimeToday.express.onTime + 1)
+    expect(after.onTimeToday.standard).toEqual(before.onTimeToday.standard)
+    expect(after.openAlerts.critical).toBe(before.openAlerts.critical + 1)
+    expect(after.previous.openAlerts.critical).toBe(before.previous.openAlerts.critical) // opened just now, not an hour ago
+
+    const map = (await call(sys, 'GET', '/api/v1/map', { cookie: admin })).body
+    const sha = map.hubs.find((h: any) => h.code === 'SHA-O1')
+    const shaBefore = beforeMap.hubs.find((h: any) => h.code === 'SHA-O1')
+    expect(sha.delivered).toBe(shaBefore.delivered + 1)
+    expect(sha.onTime).toBe(shaBefore.onTime + 1)
+    expect(sha.openAlerts.critical).toBe(shaBefore.openAlerts.critical + 1)
+    expect(sha.volume).toBe(shaBefore.volume + 1) // the delivery scan, 10 minutes ago
+    expect(flowOf(map)).toBe(flowOf(beforeMap) + 1)
+  })
+})
