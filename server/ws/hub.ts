@@ -23,7 +23,7 @@ const HEARTBEAT_INTERVAL_MS = 15_000
 const RESUME_BUFFER = 1024
 /** A cached snapshot older than this is fetched again for a (re)connecting client. */
 const SNAPSHOT_MAX_AGE_MS = 10_000
-/** Inbound messages allowed per client per 10 s before it is disconnected. */
+/** Inbound messages allowed per client between two pings (30 s) before it is disconnected. */
 const MAX_INBOUND_PER_WINDOW = 40
 
 const channelName = z.string().max(40).refine(isChannel, 'unknown channel: kpi, map, alerts or parcel:<waybill>')
