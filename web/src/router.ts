@@ -1,10 +1,13 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { fetchMe } from './api';
-import { setCurrentUser } from './session';
+import { canUse } from './nav';
+import { currentUser, setCurrentUser } from './session';
 
 declare module 'vue-router' {
   interface RouteMeta {
     requiresAuth?: boolean;
+    /** Set by the guard: the signed-in role can't use this page (App.vue shows that instead of it). */
+    notAvailable?: boolean;
   }
 }
 
@@ -31,6 +34,12 @@ export const router = createRouter({
       component: () => import('./pages/AlertsPage.vue'),
       meta: { requiresAuth: true },
     },
+    {
+      path: '/handover',
+      name: 'handover',
+      component: () => import('./pages/HandoverPage.vue'),
+      meta: { requiresAuth: true },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/live' },
   ],
 });
@@ -54,5 +63,8 @@ router.beforeEach(async (to) => {
   } catch {
     // Keep the last known user (if any); the live channel handles a lost session (4401).
   }
+  // A page the role can't use is not loaded: the nav table (nav.ts) says so, App.vue shows why.
+  const role = currentUser.value?.role;
+  to.meta.notAvailable = role !== undefined && !canUse(to.path, role);
   return true;
 });
