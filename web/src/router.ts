@@ -8,6 +8,8 @@ declare module 'vue-router' {
     requiresAuth?: boolean;
     /** Set by the guard: the signed-in role can't use this page (App.vue shows that instead of it). */
     notAvailable?: boolean;
+    /** Wall display: no nav, no controls, never a login prompt (a 401 shows a notice instead). */
+    kiosk?: boolean;
   }
 }
 
@@ -39,6 +41,13 @@ export const router = createRouter({
       name: 'handover',
       component: () => import('./pages/HandoverPage.vue'),
       meta: { requiresAuth: true },
+    },
+    {
+      // No requiresAuth: an enrolled display has no user session; the page handles 401 itself.
+      path: '/wall',
+      name: 'wall',
+      component: () => import('./pages/WallPage.vue'),
+      meta: { kiosk: true },
     },
     { path: '/:pathMatch(.*)*', redirect: '/live' },
   ],

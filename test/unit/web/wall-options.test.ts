@@ -180,7 +180,7 @@ describe('trends view options', () => {
     expect(s[0]?.data).toEqual([0, 7, 1]);
     expect(s[1]?.data.map((d) => (typeof d === 'number' ? d : d.value))).toEqual([2, 5, 1]);
     expect(s[1]?.data[0]).toMatchObject({ itemStyle: { color: wallPalette.severity.critical } });
-    expect((o.textStyle as { fontSize: number }).fontSize).toBe(36);
+    expect((o.textStyle as { fontSize: number }).fontSize).toBe(40);
   });
 
   it('reuses the events-per-minute chart with wall sizes and renders the bar charts', () => {

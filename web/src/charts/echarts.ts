@@ -6,12 +6,14 @@ import { use } from 'echarts/core';
 import { BarChart, EffectScatterChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { LabelLayout } from 'echarts/features';
 import VChart from 'vue-echarts';
 
 use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 // Track page route (hubs as points on a lon/lat grid).
 use([ScatterChart]);
-// Wall screen map: provinces (geo), flows (lines), hubs (scatter, effectScatter).
-use([GeoComponent, LinesChart, EffectScatterChart]);
+// Wall screen map: provinces (geo), flows (lines), hubs (scatter, effectScatter), hub labels
+// that hide when they overlap (LabelLayout).
+use([GeoComponent, LinesChart, EffectScatterChart, LabelLayout]);
 
 export { VChart };

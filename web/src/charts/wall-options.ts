@@ -99,10 +99,13 @@ export function selectFlows(map: MapSnapshot, max = MAX_FLOWS, scale = 1): Drawn
 
 export interface WallMapOptions {
   scale?: number;
-  /** Text next to a labelled hub (defaults to its city). */
+  /** Text next to a labelled hub (defaults to its city). Bad hubs are always labelled. */
   hubLabel?: (hub: MapHub) => string;
   maxFlows?: number;
-  /** Hubs labelled besides the unhealthy ones: transfer centres, then the busiest, up to this many. */
+  /**
+   * Hubs labelled besides the unhealthy ones: transfer centres, then the busiest, up to
+   * this many. Labels of all but the bad hubs give way when they overlap (bigger dot wins).
+   */
   labelledHubs?: number;
 }
 
@@ -227,7 +230,7 @@ interface AxisText {
 
 const axisText = (scale: number, color: string = wallPalette.mutedText): AxisText => ({
   color,
-  fontSize: Math.round(18 * scale),
+  fontSize: Math.round(20 * scale),
   fontFamily: wallPalette.fontFamily,
 });
 
@@ -244,7 +247,7 @@ export function buildWallEventsOption(
   options: WallEventsOptions = {},
 ): EventsChartOption {
   const scale = options.scale ?? 1;
-  const theme = { ...darkChartTheme, text: wallPalette.text, mutedText: wallPalette.mutedText, fontSize: Math.round(18 * scale) };
+  const theme = { ...darkChartTheme, text: wallPalette.text, mutedText: wallPalette.mutedText, fontSize: Math.round(20 * scale) };
   const base = buildEventsPerMinuteOption(points, theme, {
     endAt,
     ...(options.labels ? { labels: options.labels } : {}),
@@ -332,6 +335,8 @@ export function buildAlertsBySeverityOption(
     name: labels.now,
     type: 'bar',
     data: SEVERITIES.map((s) => ({ value: now?.[s] ?? 0, itemStyle: { color: wallPalette.severity[s] } })),
+    // Each column has its severity's colour; the legend swatch stays neutral.
+    itemStyle: { color: wallPalette.text },
     barMaxWidth: 48 * scale,
     label: { show: true, position: 'top', ...axisText(scale, wallPalette.text), fontWeight: 700 },
   });

@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+
+let sys: TestSystem
+let browser: Browser
+let adminCookie: string
+
+beforeAll(async () => {
+  if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
+  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  adminCookie = await login(sys, 'admin', ADMIN_PASSWORD)
+})
+afterAll(async () => {
+  await browser?.close()
+  await sys?.stop()
+})
+
+const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''))
+const tileValue = (page: Page, key: string) => page.textContent(`[data-testid=wall-tile-${key}] .wall-value`).then(digits)
+
+/** Parcels on a few lanes: collected at an outlet, then scanned in at a transfer centre (in transit towards the destination). */
+const LANES = [
+  ['HGH-O1', 'SHA-TC', 'BJS-O1', 6],
+  ['SZX-O1', 'CAN-TC', 'SHA-O1', 5],
+  ['CTU-O1', 'CTU-TC', 'CAN-O1', 4],
+  ['BJS-O2', 'BJS-TC', 'WUH-O1', 3],
+  ['XIY-O1', 'XIY-TC', 'DLC-O1', 2],
+] as const
+
+async function postTraffic(): Promise<number> {
+  let total = 0
+  for (const [origin, centre, destination, n] of LANES) {
+    const parcels = Array.from({ length: n }, () => shipment({ originHub: origin, destinationHub: destination, collectedBy: `C-${origin}-01`, collectedAt: minutesAgo(30) }))
+    const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+    expect(s.status, JSON.stringify(s.body)).toBeLessThan(300)
+    const r = await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: parcels.flatMap((p) => [
+        event(p.waybill, { type: 'collected', hub: origin, courier: `C-${origin}-01`, time: minutesAgo(3) }),
+        event(p.waybill, { type: 'arrived_hub', hub: centre, time: minutesAgo(1) }),
+      ]),
+    })
+    expect(r.body.accepted, JSON.stringify(r.body)).toBe(2 * n)
+    total += n
+  }
+  return total
+}
+
+/** Share of the map canvas that is drawn on, and how many pixels are hub green: a blank map fails. */
+async function mapInk(page: Page): Promise<{ drawn: number; green: number }> {
+  // Runs in the page (a string: this file is compiled without the DOM library).
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid=wall-map] canvas')
+    const ctx = canvas && canvas.getContext('2d')
+    if (!ctx) return { drawn: 0, green: 0 }
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+    let drawn = 0
+    let green = 0
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) drawn++
+      if (data[i] < 90 && data[i + 1] > 190 && data[i + 2] < 150 && data[i + 3] > 200) green++
+    }
+    return { drawn: drawn / (canvas.width * canvas.height), green }
+  })()`)
+}
+
+describe('wall screen in Chromium', () => {
+  it('shows the not-enrolled notice to an unknown browser, without a login prompt', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const page = await context.newPage()
+    await page.goto(`${sys.url}/wall`)
+    await page.waitForSelector('[data-testid=wall-not-enrolled]')
+    expect(await page.textContent('[data-testid=wall-not-enrolled]')).toMatch(/此显示屏未登记[\s\S]*This display is not enrolled/)
+    expect(new URL(page.url()).pathname).toBe('/wall')
+    expect(await page.isVisible('[data-testid=app-nav]')).toBe(false)
+    await page.screenshot({ path: `${ARTIFACTS}/wall-not-enrolled-1920x1080.png` })
+    await context.close()
+  })
+
+  it('is enrolled by the admin link, draws the map and tiles, and follows posted events', async () => {
+    const created = await call(sys, 'POST', '/api/v1/displays', { cookie: adminCookie, body: { name: 'Hall A left' } })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const page = await context.newPage()
+    await page.goto(`${sys.url}${created.body.enrollPath}`)
+    await page.waitForURL(/\/wall$/)
+    await page.waitForSelector('[data-testid=wall-tile-collectedToday] .wall-value')
+    await expect.poll(() => page.getAttribute('[data-testid=wall-conn]', 'data-state')).toBe('open')
+    expect(await page.isVisible('[data-testid=app-nav]')).toBe(false)
+    expect(await page.textContent('[data-testid=wall]')).toMatch(/全网实时监控/)
+
+    const collectedBefore = await tileValue(page, 'collectedToday')
+    const inFlightBefore = await tileValue(page, 'inFlight')
+    const parcels = await postTraffic()
+    const incident = await call(sys, 'POST', '/api/v1/incidents', {
+      cookie: adminCookie,
+      body: { hub: 'SHA-TC', kind: 'equipment_failure', title: '上海转运中心分拣线故障' },
+    })
+    expect(incident.status, JSON.stringify(incident.body)).toBe(201)
+
+    await expect.poll(() => tileValue(page, 'collectedToday'), { timeout: 20_000 }).toBe(collectedBefore + parcels)
+    expect(await tileValue(page, 'inFlight')).toBe(inFlightBefore + parcels)
+    // The incident reaches the ticker over the alerts channel and the critical count tile.
+    await expect.poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 }).toMatch(/上海转运中心分拣线故障/)
+    await expect.poll(() => page.textContent('[data-testid=wall-alerts-critical]'), { timeout: 20_000 }).toMatch(/\b1\b/)
+    // The map: drawn (provinces fill a good part of it) with green hubs on it.
+    await page.waitForSelector('[data-testid=wall-map] canvas')
+    await expect.poll(async () => (await mapInk(page)).drawn, { timeout: 20_000 }).toBeGreaterThan(0.2)
+    expect((await mapInk(page)).green).toBeGreaterThan(20)
+    // The map snapshot catches up (it is published every few seconds at most): the
+    // incident makes SHA-TC bad, the parcels on the road draw flows.
+    await expect.poll(() => page.getAttribute('[data-testid=wall-map]', 'data-bad'), { timeout: 30_000 }).toBe('1')
+    await expect.poll(async () => Number(await page.getAttribute('[data-testid=wall-map]', 'data-flows')), { timeout: 30_000 }).toBe(LANES.length)
+    expect(await page.getAttribute('[data-testid=wall-map]', 'data-hubs')).toBe('41')
+    expect(await page.textContent('[data-testid=wall-legend-bad]')).toBe('1')
+    await page.waitForTimeout(1500) // let the flow arrows move off their start points for the picture
+    await page.screenshot({ path: `${ARTIFACTS}/wall-1920x1080.png` })
+
+    // 4K: the same wall, larger type (no tiny text), here in English.
+    const big = await context.newPage()
+    await big.setViewportSize({ width: 3840, height: 2160 })
+    await big.goto(`${sys.url}/wall?lang=en`)
+    await big.waitForSelector('[data-testid=wall-tile-collectedToday] .wall-value')
+    expect(await big.textContent('[data-testid=wall]')).toMatch(/Network live status/)
+    await expect.poll(async () => (await mapInk(big)).drawn, { timeout: 20_000 }).toBeGreaterThan(0.2)
+    const fontPx = async (p: Page) =>
+      parseFloat(await p.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid=wall-tile-collectedToday] .wall-value')).fontSize`))
+    expect(await fontPx(big)).toBeCloseTo(2 * (await fontPx(page)), 0)
+    await big.waitForTimeout(1500)
+    await big.screenshot({ path: `${ARTIFACTS}/wall-3840x2160.png` })
+    await big.close()
+
+    // Rotation: ?rotate=10 alternates with the trends view.
+    await page.goto(`${sys.url}/wall?rotate=10`)
+    await page.waitForSelector('[data-testid=wall][data-view=map]')
+    await page.waitForSelector('[data-testid=wall][data-view=trends]', { timeout: 20_000 })
+    await page.waitForSelector('[data-testid=wall-trends] canvas')
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: `${ARTIFACTS}/wall-trends-1920x1080.png` })
+
+    // Revoking the display closes its socket: the wall says it is not enrolled, and never asks for a login.
+    const list = await call(sys, 'GET', '/api/v1/displays', { cookie: adminCookie })
+    const id = list.body.displays.find((d: { name: string }) => d.name === 'Hall A left').id
+    expect((await call(sys, 'DELETE', `/api/v1/displays/${id}`, { cookie: adminCookie })).status).toBe(204)
+    await page.waitForSelector('[data-testid=wall-not-enrolled]', { timeout: 20_000 })
+    expect(new URL(page.url()).pathname).toBe('/wall')
+    await context.close()
+  })
+})
