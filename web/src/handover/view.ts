@@ -25,7 +25,7 @@ export function shiftTitle(s: Shift): string {
 export function holderText(h: Holder): string {
   switch (h.kind) {
     case 'acknowledged':
-      return `${t('handover.holder.acknowledged')} ${h.by ?? t('handover.system')}`;
+      return t('handover.holder.acknowledged').replace('{by}', h.by ?? t('handover.system'));
     case 'escalated':
       return `${t('handover.holder.escalated')}${t('handover.holder.level').replace('{n}', String(h.level))}`;
     default:
