@@ -121,6 +121,12 @@ describe('shift handover page in Chromium', () => {
 
     await page.screenshot({ path: `${ARTIFACTS}/handover-1920x1080.png` })
     await page.screenshot({ path: `${ARTIFACTS}/handover-1920-full.png`, fullPage: true })
+    // Every label has its English twin.
+    await page.click('[data-testid=lang-toggle]')
+    await expect.poll(() => text(page, '[data-testid=shift-state]')).toBe('Shift ended')
+    expect(await text(page, '[data-testid=still-open]')).toMatch(/Still open at the end of the shift[\s\S]*Acknowledged by duty[\s\S]*Unowned[\s\S]*Escalated to manager \(level 1\)/)
+    await page.screenshot({ path: `${ARTIFACTS}/handover-en-1920x1080.png`, fullPage: true })
+    await page.click('[data-testid=lang-toggle]')
 
     // Print: no nav, no buttons, black on white, nothing wider than an A4 page (794 CSS px).
     await page.setViewportSize({ width: 794, height: 1123 })
