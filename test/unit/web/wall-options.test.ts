@@ -120,6 +120,22 @@ describe('buildWallMapOption', () => {
     expect(shown.sort()).toEqual(['上海', '北京', '广州'].sort());
   });
 
+  it('keeps the neighbours of a bad hub unlabelled so its label is never written over', () => {
+    const o = buildWallMapOption(
+      map([], [
+        hub('BJS-TC', 116.51, 39.78, { kind: 'transfer_centre', volume: 400 }),
+        hub('BJS-O1', 116.44, 39.92, { kind: 'outlet', openAlerts: { critical: 1, warning: 0, info: 0 } }),
+        hub('TSN-SC', 117.31, 39.09, { openAlerts: { critical: 0, warning: 1, info: 0 } }),
+        hub('SHA-TC', 121.12, 31.15, { kind: 'transfer_centre' }),
+      ]),
+    );
+    const shown = [...series(o, 'hubs').data!, ...series(o, 'hubs-bad').data!]
+      .filter((p) => (p.label as { show: boolean }).show)
+      .map((p) => p.name)
+      .sort();
+    expect(shown).toEqual(['BJS-O1', 'SHA-TC', 'TSN-SC']);
+  });
+
   it('animates flows with an effect and weights their width by parcels', () => {
     const flows = series(option, 'flows');
     expect(flows.type).toBe('lines');

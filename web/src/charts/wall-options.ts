@@ -127,18 +127,28 @@ function hubPoints(hubs: readonly MapHub[], o: Required<Omit<WallMapOptions, 'ma
       a.code.localeCompare(b.code),
   );
   const labelled = new Set(rank.slice(0, o.labelledHubs).map((h) => h.code));
+  const health = new Map(hubs.map((h) => [h.code, hubHealth(h)]));
+  const bad = hubs.filter((h) => health.get(h.code) === 'bad');
+  // Bad hubs' labels always show; ECharts' overlap hiding only arbitrates among the
+  // others, so a neighbour of a bad hub stays quiet rather than write over it.
+  const nearBad = (hub: MapHub) =>
+    bad.some((b) => b !== hub && Math.hypot(b.lon - hub.lon, b.lat - hub.lat) < NEAR_BAD_DEGREES);
   return hubs.map((hub) => {
-    const health = hubHealth(hub);
+    const h = health.get(hub.code) ?? 'ok';
+    const show = h === 'bad' || ((h === 'warn' || labelled.has(hub.code)) && !nearBad(hub));
     return {
       name: hub.code,
       value: [hub.lon, hub.lat, hub.volume],
       symbolSize: hubSymbolSize(hub.volume, maxVolume, o.scale),
-      itemStyle: { color: wallPalette.health[health] },
-      label: { show: health !== 'ok' || labelled.has(hub.code), formatter: o.hubLabel(hub) },
-      health,
+      itemStyle: { color: wallPalette.health[h] },
+      label: { show, formatter: o.hubLabel(hub) },
+      health: h,
     };
   });
 }
+
+/** Hubs closer than this (in degrees, ~100 km) to a bad hub leave the label space to it. */
+export const NEAR_BAD_DEGREES = 1;
 
 /**
  * The wall map: provinces of China, flows as animated lines (an arrow travels each
