@@ -11,6 +11,7 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_WORKERS: z.enum(['true', 'false']).default('true'),
@@ -49,6 +50,8 @@ export interface Config {
   redisUrl: string | undefined
   queuePrefix: string
   adminPassword: string | undefined
+  /** Bearer token Prometheus presents at /metrics; without one, only loopback may scrape. */
+  metricsToken: string | undefined
   allowedOrigins: string[] | undefined
   sessionTtlMs: number
   cookieSecure: 'auto' | boolean
@@ -87,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     adminPassword: e.ADMIN_PASSWORD,
+    metricsToken: e.METRICS_TOKEN,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',

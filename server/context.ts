@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { Config } from './config.ts'
+import type { Metrics } from './lib/metrics.ts'
 import type { Logger } from './lib/logger.ts'
 import type { ReferenceData } from './services/reference.ts'
 import type { Queues } from '../jobs/queues.ts'
@@ -23,6 +24,7 @@ export interface AppContext {
   publishAlerts: (data: unknown) => Promise<void>
   /** Tells every instance's live channel that these parcels moved (fire and forget: never fails the request). */
   publishParcels: (changes: ParcelLiveState[]) => void
+  metrics: Metrics
   /** Called when a wall screen's display token is revoked, so its open websockets close too. */
   onDisplayRevoked: (displayId: number) => void
 }

@@ -15,6 +15,8 @@ import { resolveRedis, type RedisHandle } from './lib/redis-launcher.ts'
 import { LiveBus } from './live/bus.ts'
 import { KpiPublisher } from './live/kpi-publisher.ts'
 import { LiveHub } from './ws/hub.ts'
+import { Metrics } from './lib/metrics.ts'
+import { fillScrapeMetrics } from './services/scrape-metrics.ts'
 import { createApp } from './http/app.ts'
 import { Queues } from '../jobs/queues.ts'
 import { Workers } from '../jobs/worker.ts'
@@ -69,7 +71,8 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const queues = new Queues(redis.url, config.queuePrefix, log.child({ module: 'queues' }))
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
-  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, snapshot: (channel) => liveSnapshot(db, channel) })
+  const metrics = new Metrics()
+  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, snapshot: (channel) => liveSnapshot(db, channel), metrics })
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))
     else if (m.channel === 'display-revoked') hub.closeDisplay(Number(m.data))
@@ -79,7 +82,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
 
   const ctx: AppContext = {
-    config, db, log, reference, calendar, slaSettings, queues,
+    config, db, log, reference, calendar, slaSettings, queues, metrics,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
     publishParcels: (changes) => { void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published')) },
@@ -94,6 +97,10 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
         redis: await queues.ping().catch(() => false),
       }
       return { ok: Object.values(checks).every(Boolean), checks }
+    },
+    async metrics() {
+      await fillScrapeMetrics(metrics, { db, queues, bus, hub, log })
+      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }
     },
   })
   const server: Server = createServer(app)

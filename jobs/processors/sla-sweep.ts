@@ -10,6 +10,7 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
   const hubNames = new Map((await listHubs(deps.db)).map((h) => [h.code, h.name]))
   const result = await runSweep(deps.db, await deps.sla.current(), hubNames, now)
   const notable = result.changes.filter((c) => c.action !== 'updated')
+  await deps.bus.setStats({ sla_sweep_ms: result.ms, sla_sweep_at: now.getTime() }).catch(() => undefined)
   deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')
   if (result.changes.length > 0 || result.escalated.length > 0) {
     await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, result.changes, now), escalated: result.escalated })

@@ -10,7 +10,13 @@ import { ROUTES } from './routes.ts'
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
 
-export interface Health { ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }> }
+export interface Health {
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>
+  /** Prometheus exposition text, with the scrape-time figures filled in. */
+  metrics(): Promise<{ contentType: string; text: string }>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
 export function createApp(ctx: AppContext, health: Health): express.Express {
   const app = express()
@@ -21,7 +27,11 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     res.setHeader('x-request-id', id)
     const started = Date.now()
     res.on('finish', () => {
-      if (req.path.startsWith('/api/')) ctx.log.debug({ reqId: id, method: req.method, path: req.route?.path ?? req.path, status: res.statusCode, ms: Date.now() - started }, 'request')
+      if (!req.path.startsWith('/api/')) return
+      const route: string = req.route?.path ?? 'unmatched'
+      const ms = Date.now() - started
+      ctx.metrics.httpDuration.observe({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` }, ms / 1000)
+      ctx.log.debug({ reqId: id, method: req.method, path: route, status: res.statusCode, ms }, 'request')
     })
     next()
   })
@@ -30,6 +40,15 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   app.get('/readyz', async (_req, res) => {
     const r = await health.ready()
     res.status(r.ok ? 200 : 503).json(r)
+  })
+
+  // Prometheus: with METRICS_TOKEN set, a bearer token; without, only from this machine.
+  app.get('/metrics', async (req, res) => {
+    const token = ctx.config.metricsToken
+    const allowed = token ? req.headers.authorization === `Bearer ${token}` : LOOPBACK.has(req.socket.remoteAddress ?? '')
+    if (!allowed) throw new AppError(403, 'forbidden', token ? 'Present the metrics token as a bearer token' : 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere')
+    const m = await health.metrics()
+    res.type(m.contentType).send(m.text)
   })
 
   // Bodies are parsed only after the caller is known: strangers can't make us parse 16 MB.

@@ -115,7 +115,11 @@ const CORE_ROUTES: RouteDef[] = [
       }
       if (outcome.changes.length > 0) ctx.publishParcels(outcome.changes)
       const { result } = outcome
-      res.status(result.accepted === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
+      const status = result.accepted === 0 && result.rejected.length > 0 ? 422 : 200
+      ctx.metrics.ingestEvents.inc({ outcome: 'accepted' }, result.accepted)
+      ctx.metrics.ingestEvents.inc({ outcome: 'rejected' }, result.rejected.length)
+      ctx.metrics.ingestBatches.inc({ status })
+      res.status(status).json(result)
     },
   },
   {

@@ -28,6 +28,16 @@ export class LiveBus {
     await this.pub.publish(this.topic, JSON.stringify({ channel, data }))
   }
 
+  /** Figures a worker reports for the servers' /metrics (e.g. the last sweep's duration), kept in one Redis hash. */
+  async setStats(stats: Record<string, number>): Promise<void> {
+    await this.pub.hset(`${this.topic}:stats`, stats)
+  }
+
+  async stats(): Promise<Record<string, number>> {
+    const raw = await this.pub.hgetall(`${this.topic}:stats`)
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
+  }
+
   async subscribe(handler: (m: LiveMessage) => void): Promise<void> {
     this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null })
     this.sub.on('error', (err) => this.log.warn({ err: err.message }, 'live subscriber connection error'))

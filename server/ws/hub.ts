@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
+import type { Metrics } from '../lib/metrics.ts'
 import { resolvePrincipal } from '../http/auth-middleware.ts'
 import type { Principal } from '../services/auth.ts'
 import {
@@ -50,6 +51,7 @@ export interface HubOptions {
   allowedOrigins: string[] | undefined
   /** The current picture of a snapshot channel (kpi, map, parcel:<waybill>), or null when there is none (unknown parcel). */
   snapshot: (channel: Channel) => Promise<unknown>
+  metrics?: Pick<Metrics, 'wsFrames' | 'wsCutOff'>
 }
 
 /**
@@ -297,6 +299,7 @@ export class LiveHub {
       this.opts.log.error({ channel, bytes: frame.length }, 'live frame over the size limit, not sent')
       return
     }
+    this.opts.metrics?.wsFrames.inc({ channel: channelKind(channel) })
     this.buffer.push({ seq, channel, frame })
     if (this.buffer.length > RESUME_BUFFER) this.buffer.splice(0, this.buffer.length - RESUME_BUFFER)
     for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame)
@@ -306,6 +309,7 @@ export class LiveHub {
     if (client.ws.readyState !== client.ws.OPEN) return
     if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.opts.log.warn({ buffered: client.ws.bufferedAmount }, 'websocket client too slow, cut off')
+      this.opts.metrics?.wsCutOff.inc()
       client.ws.terminate()
       this.drop(client)
       return
@@ -348,6 +352,9 @@ export class LiveHub {
     for (const i of this.intervals) clearInterval(i)
     for (const t of this.timers.values()) clearTimeout(t)
     for (const c of this.clients) c.ws.close(1001, 'server shutting down')
+    // A client that never answers the closing handshake must not hold the shutdown.
+    const force = setTimeout(() => { for (const ws of this.wss.clients) ws.terminate() }, 2_000)
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
+    clearTimeout(force)
   }
 }

@@ -1,0 +1,29 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * Prometheus metrics of one server process (prom-client). A registry per System, not
+ * the global one, so that tests can run several systems in one process. Figures that
+ * live elsewhere (queue depth, open alerts, the worker's last sweep) are read when
+ * Prometheus scrapes, through the `collect` callbacks wired in system.ts.
+ */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly ingestEvents = new Counter({ name: 'pw_ingest_events_total', help: 'Events received by POST /api/v1/events, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] })
+  readonly ingestBatches = new Counter({ name: 'pw_ingest_batches_total', help: 'Event batches received, by HTTP status', labelNames: ['status'] as const, registers: [this.registry] })
+  readonly httpDuration = new Histogram({
+    name: 'pw_http_request_duration_seconds', help: 'API request duration by route and status class',
+    labelNames: ['method', 'route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+  })
+  readonly wsClients = new Gauge({ name: 'pw_ws_clients', help: 'Open websocket connections on this instance', registers: [this.registry] })
+  readonly wsFrames = new Counter({ name: 'pw_ws_frames_total', help: 'Live frames pushed (once per push, not per client), by channel kind', labelNames: ['channel'] as const, registers: [this.registry] })
+  readonly wsCutOff = new Counter({ name: 'pw_ws_slow_clients_cut_off_total', help: 'Websocket clients dropped for not reading', registers: [this.registry] })
+  readonly queueJobs = new Gauge({ name: 'pw_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'] as const, registers: [this.registry] })
+  readonly queueLag = new Gauge({ name: 'pw_queue_lag_seconds', help: 'Age of the oldest waiting job, by queue (0 when none waits)', labelNames: ['queue'] as const, registers: [this.registry] })
+  readonly openAlerts = new Gauge({ name: 'pw_open_alerts', help: 'Unresolved alerts by severity', labelNames: ['severity'] as const, registers: [this.registry] })
+  readonly sweepSeconds = new Gauge({ name: 'pw_sla_sweep_duration_seconds', help: 'Duration of the last SLA sweep (any worker)', registers: [this.registry] })
+  readonly sweepAt = new Gauge({ name: 'pw_sla_sweep_last_run_timestamp_seconds', help: 'When the last SLA sweep finished (Unix time)', registers: [this.registry] })
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'pw_' })
+  }
+}
