@@ -5,6 +5,7 @@ import { countHealth, hubHealth } from '../../../web/src/wall/health';
 import { enrolRetryDelay, nextView, rotateSeconds, wallLang } from '../../../web/src/wall/query';
 import { sparklinePath } from '../../../web/src/wall/sparkline';
 import { applyAlertChanges, orderTicker, seedTicker, tickerPage, type TickerItem } from '../../../web/src/wall/ticker';
+import { createTickerFeed } from '../../../web/src/wall/tickerFeed';
 import { buildWallTiles } from '../../../web/src/wall/tiles';
 import { formatDelta, formatPercent, onTimePercent, percent, trendArrow, trendOf } from '../../../web/src/wall/trend';
 
@@ -309,5 +310,76 @@ describe('wall URL options', () => {
     expect(enrolRetryDelay(() => 0)).toBe(30_000);
     expect(enrolRetryDelay(() => 0.999999)).toBe(60_000);
     expect(enrolRetryDelay(() => 0.5)).toBe(45_000);
+  });
+});
+
+describe('ticker feed', () => {
+  function deferred<T>() {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  function harness() {
+    const calls: Array<ReturnType<typeof deferred<Alert[]>>> = [];
+    const published: number[][] = [];
+    const errors: unknown[] = [];
+    const feed = createTickerFeed({
+      fetchList: () => {
+        const d = deferred<Alert[]>();
+        calls.push(d);
+        return d.promise;
+      },
+      publish: (items) => published.push(items.map((i) => i.id)),
+      onError: (err) => errors.push(err),
+    });
+    return { feed, calls, published, errors, last: () => published[published.length - 1] };
+  }
+
+  it('applies changes that arrive while the list is on its way on top of the list', async () => {
+    const h = harness();
+    const done = h.feed.seed();
+    expect(h.feed.seeding).toBe(true);
+    h.feed.onChanges({ at: AT, changes: [{ id: 9, action: 'opened', severity: 'critical', title: 'new', rule: 'incident' }] });
+    h.feed.onChanges({ at: AT, changes: [{ id: 1, action: 'resolved' }] });
+    expect(h.last()).toEqual([9]);
+    h.calls[0]!.resolve([alert({ id: 1 }), alert({ id: 2, severity: 'warning' })]);
+    await done;
+    expect(h.last()).toEqual([9, 2]);
+    expect(h.feed.seeded).toBe(true);
+    expect(h.feed.seeding).toBe(false);
+  });
+
+  it('fetches once more when asked again while a list is in flight, not twice at once', async () => {
+    const h = harness();
+    const first = h.feed.seed();
+    const second = h.feed.seed();
+    expect(h.calls).toHaveLength(1);
+    h.calls[0]!.resolve([alert({ id: 1 })]);
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.calls).toHaveLength(2);
+    h.calls[1]!.resolve([alert({ id: 5 })]);
+    await Promise.all([first, second]);
+    expect(h.last()).toEqual([5]);
+  });
+
+  it('reports a failed list and stays unseeded; publishes nothing once disposed', async () => {
+    const h = harness();
+    const failed = h.feed.seed();
+    h.calls[0]!.reject(new Error('401'));
+    await failed;
+    expect(h.errors).toHaveLength(1);
+    expect(h.feed.seeded).toBe(false);
+    const later = h.feed.seed();
+    h.feed.dispose();
+    h.calls[1]!.resolve([alert({ id: 3 })]);
+    await later;
+    h.feed.onChanges({ at: AT, changes: [{ id: 4, action: 'opened', severity: 'warning', title: 'x' }] });
+    expect(h.published).toEqual([]);
   });
 });
