@@ -118,6 +118,8 @@ describe('from an alert to its parcels, and on to customer service', () => {
     expect(await noHorizontalScroll(phone)).toBe(true)
     await row(phone, b).scrollIntoViewIfNeeded()
     await phone.screenshot({ path: `${ARTIFACTS}/alerts-handoff-390x844.png` })
+    await phone.locator(`[data-testid=parcel-trajectory][data-waybill="${b}"]`).scrollIntoViewIfNeeded()
+    await phone.screenshot({ path: `${ARTIFACTS}/alerts-trajectory-390x844.png` })
 
     // Customer service sees the hand-off on /track, with recipients in clear.
     const csCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
@@ -147,12 +149,14 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await cs.click('[data-testid=handoff-tab-done]')
     await expect.poll(() => cs.textContent('[data-testid=handoff-done-info]')).toContain('已电话联系两位收件人')
 
-    // Phone look-up with the panel: no sideways scrolling.
+    // Phone look-up with the panel, in English: no sideways scrolling.
+    await csCtx.addInitScript(() => localStorage.setItem('parcelwatch.lang', 'en'))
     const csPhone = await csCtx.newPage()
     await csPhone.setViewportSize({ width: 390, height: 844 })
     await csPhone.goto(`${sys.url}/track`)
     await csPhone.click('[data-testid=handoff-tab-done]')
     await csPhone.waitForSelector('[data-testid=handoff-item]')
+    expect(await csPhone.textContent('[data-testid=handoff-panel]')).toContain('Handed over by on-call')
     await csPhone.screenshot({ path: `${ARTIFACTS}/track-handoffs-390x844.png` })
     expect(await noHorizontalScroll(csPhone)).toBe(true)
 
