@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
@@ -78,6 +78,21 @@ describe('wall screen in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/wall')
     expect(await page.isVisible('[data-testid=app-nav]')).toBe(false)
     await page.screenshot({ path: `${ARTIFACTS}/wall-not-enrolled-1920x1080.png` })
+    await context.close()
+  })
+
+  it('opens for a signed-in control-room user on their session, without the nav', async () => {
+    await addUser(sys, 'wall-viewer', 'control_room')
+    const [name, value] = (await login(sys, 'wall-viewer')).split('=') as [string, string]
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await context.addCookies([{ name, value, url: sys.url }])
+    const page = await context.newPage()
+    await page.goto(`${sys.url}/wall`)
+    await page.waitForSelector('[data-testid=wall-tile-inFlight] .wall-value')
+    await expect.poll(() => page.getAttribute('[data-testid=wall-conn]', 'data-state')).toBe('open')
+    await expect.poll(() => page.getAttribute('[data-testid=wall-map]', 'data-hubs')).toBe('41')
+    expect(await page.isVisible('[data-testid=app-nav]')).toBe(false)
+    expect(await page.isVisible('[data-testid=wall-not-enrolled]')).toBe(false)
     await context.close()
   })
 
