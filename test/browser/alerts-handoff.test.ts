@@ -150,7 +150,7 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await expect.poll(() => cs.textContent('[data-testid=handoff-done-info]')).toContain('已电话联系两位收件人')
 
     // Phone look-up with the panel, in English: no sideways scrolling.
-    await csCtx.addInitScript(() => localStorage.setItem('parcelwatch.lang', 'en'))
+    await csCtx.addInitScript("localStorage.setItem('parcelwatch.lang', 'en')")
     const csPhone = await csCtx.newPage()
     await csPhone.setViewportSize({ width: 390, height: 844 })
     await csPhone.goto(`${sys.url}/track`)
