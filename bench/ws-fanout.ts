@@ -19,12 +19,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WebSocket, WebSocketServer } from 'ws'
-import { loadConfig } from '../server/config.ts'
-import { createLogger } from '../server/lib/logger.ts'
-import { startSystem } from '../server/system.ts'
-import { kpiSnapshot, type KpiSnapshot } from '../server/services/kpis.ts'
-import { addUser, login } from '../test/helpers/system.ts'
-import { dropPrefix } from './lib/redis-cleanup.ts'
+import type { KpiSnapshot } from '../server/services/kpis.ts'
 import { cpuSeconds, heard, option, planFileLimit, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
 
 const PUSH_MS = 500
@@ -90,6 +85,13 @@ async function pushWindow(pushes: number, template: KpiSnapshot, publish: (data:
 }
 
 async function hubServer(): Promise<void> {
+  // Loaded here, not at the top, so that the bare server and the clients do not carry the product's modules in their memory.
+  const { loadConfig } = await import('../server/config.ts')
+  const { createLogger } = await import('../server/lib/logger.ts')
+  const { startSystem } = await import('../server/system.ts')
+  const { kpiSnapshot } = await import('../server/services/kpis.ts')
+  const { addUser, login } = await import('../test/helpers/system.ts')
+  const { dropPrefix } = await import('./lib/redis-cleanup.ts')
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-fanout-'))
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
