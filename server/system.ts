@@ -113,11 +113,11 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   return {
     url, port, config, database, redisUrl: redis.url, queues, hub, reference,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      // Upgraded websocket sockets keep the HTTP server open: close them alongside.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
       await hub.close()
+      await serverClosed
       await workers?.close()
       await queues.close()
       await bus.close()

@@ -21,6 +21,11 @@ if (!dataDir || !process.send) {
 async function main(): Promise<void> {
   await mkdir(dataDir!, { recursive: true })
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } })
+  // PGlite has no shared_preload_libraries: without loading TimescaleDB up front, a
+  // reopened data directory plans hypertable inserts without its hooks and the TSL
+  // module is missing ("invalid INSERT on the root table", "not supported under the
+  // current license"). A fresh directory is unaffected either way.
+  await db.exec(`LOAD 'timescaledb'`)
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(portArg ?? 0) })
   await server.start()
   const port = (server as unknown as { server: { address(): { port: number } } }).server.address().port

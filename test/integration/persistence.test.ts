@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { call, startTestSystem } from '../helpers/system.ts'
-import { shipment } from '../helpers/builders.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { loadMigrations, migrate } from '../../server/db/migrate.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 
@@ -11,7 +11,7 @@ const dirs: string[] = []
 afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
 
 describe('embedded database', () => {
-  it('keeps its data in DATA_DIR across a restart, and migrating again changes nothing', async () => {
+  it('keeps its data in DATA_DIR across a restart, takes events after it, and migrating again changes nothing', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-persist-'))
     dirs.push(dataDir)
     const s = shipment()
@@ -30,6 +30,14 @@ describe('embedded database', () => {
       expect(hyper.rows.map((x) => x.hypertable_name)).toContain('scan_events')
       const caggs = await second.database.pool.query(`SELECT view_name FROM timescaledb_information.continuous_aggregates`)
       expect(caggs.rows.map((x) => x.view_name)).toContain('events_per_minute')
+      // A reopened data directory must still take events into the hypertable (and its aggregates).
+      const r2 = await call(second, 'POST', '/api/v1/events', {
+        token: second.token,
+        body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(2) })],
+      })
+      expect(r2.body).toMatchObject({ accepted: 1 })
+      const kpis = await second.database.pool.query<{ n: number }>(`SELECT sum(events)::int AS n FROM events_per_minute WHERE type = 'collected'`)
+      expect(kpis.rows[0]!.n).toBe(1)
     } finally {
       await second.stop()
     }
