@@ -130,12 +130,28 @@ describe('parcel look-up page in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/track-empty.png` })
   })
 
+  it('follows the open parcel live: a new scan appears without a reload', async () => {
+    await page.goto(`${sys.url}/track?q=5678`)
+    await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
+    await page.evaluate('window.notReloaded = true')
+    await expect.poll(() => page.locator('[data-testid=track-step]').count()).toBe(3)
+    const r = await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(parcel.waybill, { type: 'out_for_delivery', hub: 'BJS-O1', courier: 'C-BJS-O1-01', time: minutesAgo(1) })],
+    })
+    expect(r.body).toMatchObject({ accepted: 1 })
+    await expect.poll(() => page.locator('[data-testid=track-step]').count(), { timeout: 15_000 }).toBe(4)
+    expect(await page.locator('[data-testid=track-step]').first().getAttribute('data-type')).toBe('out_for_delivery')
+    expect(await page.textContent('[data-testid=parcel-status]')).toMatch(/派送中|Out for delivery/)
+    expect(await page.evaluate('window.notReloaded')).toBe(true)
+  })
+
   it('switches the page to English', async () => {
     await page.goto(`${sys.url}/track?q=5678`)
     await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
     await page.click('[data-testid=lang-toggle]')
-    await expect.poll(() => page.textContent('[data-testid=parcel-status]')).toMatch(/In transit/)
-    expect(await page.locator('[data-testid=track-step]').first().textContent()).toMatch(/Arrived at hub/)
+    await expect.poll(() => page.textContent('[data-testid=parcel-status]')).toMatch(/Out for delivery/)
+    expect(await page.locator('[data-testid=track-step]').first().textContent()).toMatch(/Out for delivery/)
     await page.screenshot({ path: `${ARTIFACTS}/track-parcel-en.png` })
     await page.click('[data-testid=lang-toggle]')
     await page.close()

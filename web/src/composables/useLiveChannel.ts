@@ -17,6 +17,7 @@ import {
   liveQuery,
   liveSocketUrl,
   parseServerMessage,
+  subscribeMessage,
   type AlertsMessage,
   type ParcelLive,
   type BackoffOptions,
@@ -37,8 +38,8 @@ export interface LiveChannelOptions {
   channels?: readonly LiveChannelName[];
   /** Called for every accepted `alerts` message (only sent when subscribed to `alerts`). */
   onAlerts?: (data: AlertsMessage['data']) => void;
-  /** Called for every accepted `parcel` message (subscribe to `parcel:<waybill>`). */
-  onParcel?: (data: ParcelLive) => void;
+  /** Called for every accepted `parcel` message (subscribe to `parcel:<waybill>`); `snapshot` for the picture sent on subscribing. */
+  onParcel?: (data: ParcelLive, snapshot: boolean) => void;
   /**
    * Called after a reconnect the server could not resume (it restarted, or too much
    * was missed): changes may have been lost, so lists built from them must be refetched.
@@ -58,7 +59,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       void router.replace({ path: '/login', query: { next } });
     });
 
-  const channels = options.channels ?? ['kpi'];
+  let channels: readonly LiveChannelName[] = options.channels ?? ['kpi'];
 
   const state = ref<ConnState>('connecting');
   /** Epoch ms of the last data message (not heartbeats): what staleness is judged on. */
@@ -146,10 +147,12 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     // The stream state survives the reconnect: the server resumes from it when it can.
     const reconnecting = stream.epoch !== null;
     let opened = false;
+    let asked = '';
 
     let ws: WebSocket;
     try {
       ws = new WebSocket(url + liveQuery(channels, stream));
+      asked = channels.join(',');
     } catch {
       scheduleReconnect();
       return;
@@ -161,6 +164,8 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       opened = true;
       state.value = 'open';
       armIdleTimer(ws);
+      // The subscription changed while the socket was connecting.
+      if (channels.join(',') !== asked) ws.send(subscribeMessage(channels));
     };
 
     ws.onmessage = (event: MessageEvent) => {
@@ -186,7 +191,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       if (msg.type === 'kpi') snapshot.value = msg.data;
       else if (msg.type === 'map') map.value = msg.data;
       else if (msg.type === 'alerts') options.onAlerts?.(msg.data);
-      else options.onParcel?.(msg.data);
+      else options.onParcel?.(msg.data, msg.snapshot === true);
     };
 
     ws.onclose = (event: CloseEvent) => {
@@ -203,6 +208,12 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       scheduleReconnect();
     };
     // 'error' is always followed by 'close'; reconnect logic lives there.
+  }
+
+  /** Replaces the subscription (e.g. follow another parcel); also used by every later reconnect. */
+  function setChannels(next: readonly LiveChannelName[]): void {
+    channels = [...next];
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(subscribeMessage(channels));
   }
 
   /** Skip the backoff wait (e.g. the browser came back online). */
@@ -248,6 +259,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     startedAt,
     offerSnapshot,
     offerMap,
+    setChannels,
     reconnectNow,
   };
 }
