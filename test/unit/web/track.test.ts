@@ -9,7 +9,7 @@ import {
   verdictLabel,
   verdictTone,
 } from '../../../web/src/track/labels';
-import { buildRouteOption, CURRENT_COLOR, labelPosition, paddedExtent, routeModel } from '../../../web/src/track/route';
+import { buildRouteOption, CURRENT_COLOR, labelPosition, paddedExtent, ROUTE_MIN_SPAN_DEGREES, routeModel } from '../../../web/src/track/route';
 import {
   formatBeijingDateTime,
   formatYuan,
@@ -149,36 +149,35 @@ describe('route chart option', () => {
     expect(routeModel([step({})]).hubs).toEqual([]);
   });
 
-  it('builds a line (path) and a scatter (hubs) on lon/lat value axes', () => {
+  it('draws the path as a polyline and the hubs as points on the map of China, zoomed to the route', () => {
     const option = buildRouteOption(trip, undefined, { path: '路由', hubs: '网点' });
     const series = option.series as Array<Record<string, any>>;
-    expect(series.map((s) => [s.type, s.name])).toEqual([
-      ['line', '路由'],
-      ['scatter', '网点'],
+    expect(series.map((s) => [s.type, s.name, s.coordinateSystem])).toEqual([
+      ['lines', '路由', 'geo'],
+      ['scatter', '网点', 'geo'],
     ]);
-    expect(series[0]!.data).toEqual(routeModel(trip).path);
+    expect(series[0]!.data).toEqual([{ coords: routeModel(trip).path }])
+    expect(series[0]!.polyline).toBe(true);
     const points = series[1]!.data as Array<{ name: string; value: number[]; itemStyle: { color: string }; label: { position: string } }>;
     expect(points.map((p) => p.name)).toEqual(['杭州西湖网点', '杭州分拣中心', '北京转运中心']);
     expect(points[2]!.value.slice(0, 2)).toEqual([116.4, 39.9]);
     expect(points[2]!.itemStyle.color).toBe(CURRENT_COLOR);
     expect(points[0]!.itemStyle.color).not.toBe(CURRENT_COLOR);
 
-    const x = option.xAxis as Record<string, any>;
-    const y = option.yAxis as Record<string, any>;
-    expect(x.type).toBe('value');
-    expect(y.type).toBe('value');
-    // Every hub inside the axis bounds.
+    const geo = option.geo as Record<string, any>;
+    expect(geo.map).toBe('china');
+    const [[west, north], [east, south]] = geo.boundingCoords as number[][] as [[number, number], [number, number]];
+    // Every hub inside the window, which is at least ROUTE_MIN_SPAN_DEGREES wide.
     for (const p of points) {
-      expect(p.value[0]!).toBeGreaterThan(x.min);
-      expect(p.value[0]!).toBeLessThan(x.max);
-      expect(p.value[1]!).toBeGreaterThan(y.min);
-      expect(p.value[1]!).toBeLessThan(y.max);
+      expect(p.value[0]!).toBeGreaterThan(west);
+      expect(p.value[0]!).toBeLessThan(east);
+      expect(p.value[1]!).toBeGreaterThan(south);
+      expect(p.value[1]!).toBeLessThan(north);
     }
+    expect(east - west).toBeGreaterThanOrEqual(ROUTE_MIN_SPAN_DEGREES);
+    expect(north - south).toBeGreaterThanOrEqual(ROUTE_MIN_SPAN_DEGREES);
     // The two Hangzhou hubs (a few km apart) put their names above and below; Beijing points inwards.
     expect(points.map((p) => p.label.position)).toEqual(['top', 'bottom', 'right']);
-    expect(Number.isInteger(x.min) && Number.isInteger(x.max)).toBe(true);
-    expect(x.axisLabel.formatter(120)).toBe('120°E');
-    expect(y.axisLabel.formatter(30.25)).toBe('30.3°N');
   });
 
   it('points labels of isolated hubs towards the middle of the grid', () => {

@@ -1,17 +1,21 @@
-// The parcel's route as an ECharts option: hubs as points on a plain lon/lat value grid
-// and the path between them as a line. Pure (type-only echarts imports): unit-tested in node.
-// No map data is needed; a real map comes later.
+// The parcel's route as an ECharts option: hubs as points on the map of China (the
+// bundled provinces map, registered by charts/china-map) and the path between them as a
+// polyline. Pure (type-only echarts imports): unit-tested in node.
 
 import type { ComposeOption } from 'echarts/core';
-import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { LinesSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type { GeoComponentOption, TooltipComponentOption } from 'echarts/components';
 import { darkChartTheme, type ChartTheme } from '../charts/options';
+import { CHINA_MAP_NAME } from '../charts/wall-options';
 import { timelineOldestFirst } from './timeline';
 import type { TrajectoryStep } from './types';
 
 export type RouteChartOption = ComposeOption<
-  LineSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption
+  LinesSeriesOption | ScatterSeriesOption | GeoComponentOption | TooltipComponentOption
 >;
+
+/** The map window is at least this many degrees wide, so the provinces around the route show. */
+export const ROUTE_MIN_SPAN_DEGREES = 4;
 
 export interface RouteHub {
   /** Hub code, or "lon,lat" for a scan without a hub. */
@@ -97,9 +101,9 @@ export interface RouteChartLabels {
 }
 
 /**
- * Option for the route chart: x = longitude (°E), y = latitude (°N); a line series for
- * the path (in travel order) and a scatter series for the hubs, the current one larger
- * and in the accent colour.
+ * Option for the route chart: the map of China zoomed to the route (at least
+ * ROUTE_MIN_SPAN_DEGREES wide), a polyline for the path (in travel order) and a
+ * scatter series for the hubs, the current one larger and in the accent colour.
  */
 export function buildRouteOption(
   steps: readonly TrajectoryStep[],
@@ -107,44 +111,44 @@ export function buildRouteOption(
   labels: RouteChartLabels = { path: 'Route', hubs: 'Hubs' },
 ): RouteChartOption {
   const { hubs, path } = routeModel(steps);
-  const lon = paddedExtent(hubs.map((h) => h.lon));
-  const lat = paddedExtent(hubs.map((h) => h.lat));
+  const lon = paddedExtent(hubs.map((h) => h.lon), ROUTE_MIN_SPAN_DEGREES);
+  const lat = paddedExtent(hubs.map((h) => h.lat), ROUTE_MIN_SPAN_DEGREES);
   const textStyle = { color: theme.text, fontFamily: theme.fontFamily, fontSize: theme.fontSize };
-  const axis = (suffix: string, extent: { min: number; max: number } | null) => ({
-    type: 'value' as const,
-    scale: true,
-    ...(extent ?? {}),
-    axisLine: { lineStyle: { color: theme.axisLine } },
-    axisLabel: { color: theme.mutedText, fontSize: 12, formatter: (v: number) => `${Math.round(v * 10) / 10}°${suffix}` },
-    splitLine: { lineStyle: { color: theme.splitLine } },
-  });
 
   return {
     backgroundColor: 'transparent',
     animation: false,
     textStyle,
-    grid: { left: 64, right: 32, top: 24, bottom: 40 },
     tooltip: {
       trigger: 'item',
       backgroundColor: theme.tooltipBackground,
       borderColor: theme.tooltipBorder,
       textStyle: { ...textStyle, color: theme.text },
     },
-    xAxis: axis('E', lon),
-    yAxis: axis('N', lat),
+    geo: {
+      map: CHINA_MAP_NAME,
+      roam: true,
+      ...(lon && lat ? { boundingCoords: [[lon.min, lat.max], [lon.max, lat.min]] } : {}),
+      label: { show: false },
+      itemStyle: { areaColor: '#1b2a44', borderColor: '#3d5a85', borderWidth: 1 },
+      emphasis: { disabled: true },
+      silent: true,
+    },
     series: [
       {
         name: labels.path,
-        type: 'line',
-        data: path,
-        showSymbol: false,
+        type: 'lines',
+        coordinateSystem: 'geo',
+        polyline: true,
+        data: path.length > 1 ? [{ coords: path }] : [],
         silent: true,
-        lineStyle: { width: 3, color: theme.colors.total, type: 'solid' },
+        lineStyle: { width: 3, color: theme.colors.total, opacity: 0.9 },
         z: 1,
       },
       {
         name: labels.hubs,
         type: 'scatter',
+        coordinateSystem: 'geo',
         data: hubs.map((h, i) => ({
           name: h.name,
           value: [h.lon, h.lat, h.order],
