@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { serveSnapshots } from './embedded-snapshot.ts'
 
 const [dataDir, portArg] = process.argv.slice(2)
 if (!dataDir || !process.send) {
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(portArg ?? 0) })
   await server.start()
   const port = (server as unknown as { server: { address(): { port: number } } }).server.address().port
+  // Online backups (`npm run backup`): consistent snapshots on DATA_DIR/backup.sock, taken
+  // under db.runExclusive between transactions. See embedded-snapshot.ts.
+  serveSnapshots(db, dataDir!, (message) => process.stderr.write(`embedded-process: ${message}\n`))
   let closing = false
   const close = async () => {
     if (closing) return
