@@ -23,6 +23,7 @@ export const JOB_SCHEMAS = {
   'sla-sweep': z.object({}),
   'anomaly-sweep': z.object({}),
   'deliver-webhooks': z.object({}),
+  'pii-retention': z.object({}),
 } as const
 export type JobName = keyof typeof JOB_SCHEMAS
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
@@ -35,6 +36,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'sla-sweep': QUEUES.maintenance,
   'anomaly-sweep': QUEUES.maintenance,
   'deliver-webhooks': QUEUES.notify,
+  'pii-retention': QUEUES.maintenance,
 }
 
 /** Workers block on Redis and must never give up a command (BullMQ's production guide). */
@@ -52,10 +54,20 @@ export class Queues {
   readonly maintenance: Queue
   readonly notify: Queue
   private readonly connection: Redis
+  /** What schedule() was asked for, to put back after a Redis that comes back empty. */
+  private scheduled: { embedded: boolean; sweepEveryMs: number } | undefined
 
   constructor(redisUrl: string, readonly prefix: string, log: Logger) {
     this.connection = new Redis(redisUrl, producerConnectionOptions())
     this.connection.on('error', (err) => log.warn({ err: err.message }, 'queue connection error'))
+    // A Redis restarted without persistence (or a failover to an empty replica) has
+    // forgotten the job schedulers: without this, no kpi-tick, sweep or webhook round
+    // ever ran again until a server restart. Upserting is idempotent, so every
+    // reconnection simply upserts them again.
+    this.connection.on('ready', () => {
+      const s = this.scheduled
+      if (s) this.schedule(s.embedded, s.sweepEveryMs).catch((err) => log.warn({ err: err.message }, 'job schedulers not restored after a reconnection'))
+    })
     const opts = { connection: this.connection, prefix }
     this.ingest = new Queue(QUEUES.ingest, opts)
     this.maintenance = new Queue(QUEUES.maintenance, opts)
@@ -78,9 +90,12 @@ export class Queues {
 
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
   async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
+    this.scheduled = { embedded, sweepEveryMs }
     await this.notify.upsertJobScheduler('deliver-webhooks', { every: 5_000 }, { name: 'deliver-webhooks', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    // Daily at 03:30 Shanghai time, outside the busy hours.
+    await this.maintenance.upsertJobScheduler('pii-retention', { pattern: '30 3 * * *', tz: 'Asia/Shanghai' }, { name: 'pii-retention', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } })
     await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     if (embedded) {
       await this.maintenance.upsertJobScheduler('run-db-policies', { every: 60_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
