@@ -18,6 +18,9 @@ import { WEBHOOK_ROUTES } from './webhook-routes.ts'
 import { DISPLAY_ROUTES } from './display-routes.ts'
 import { HANDOVER_ROUTES } from './handover-routes.ts'
 import { HANDOFF_ROUTES } from './handoff-routes.ts'
+import { COMPLAINT_ROUTES } from './complaint-routes.ts'
+import { CLAIM_ROUTES } from './claim-routes.ts'
+import { FINANCE_ROUTES } from './finance-routes.ts'
 
 export type { RouteDef }
 
@@ -181,4 +184,4 @@ const CORE_ROUTES: RouteDef[] = [
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES]
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES, ...COMPLAINT_ROUTES, ...CLAIM_ROUTES, ...FINANCE_ROUTES]

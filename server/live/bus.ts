@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import type { Logger } from '../lib/logger.ts'
 
 /** Channels that carry a whole picture: a newer message replaces an older one. */
-export type SnapshotTopic = 'kpi' | 'map'
+export type SnapshotTopic = 'kpi' | 'map' | 'finance'
 /** Live topics fanned out to websocket clients. `parcels` is split per waybill by the hub. */
 export type LiveChannel = SnapshotTopic | 'alerts' | 'parcels'
 /** Bus topics: live channels for clients, plus control messages between instances. */

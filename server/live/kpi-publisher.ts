@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { mapSnapshot } from '../services/live-map.ts'
+import { financeToday } from '../services/finance.ts'
 import type { LiveBus } from './bus.ts'
 import type { Logger } from '../lib/logger.ts'
 
@@ -43,6 +44,11 @@ export class KpiPublisher {
         await this.bus.publish('kpi', await kpiSnapshot(this.db, this.clock()))
       } catch (err) {
         this.log.warn({ err }, 'KPI snapshot not published')
+      }
+      try {
+        await this.bus.publish('finance', await financeToday(this.db, this.clock()))
+      } catch (err) {
+        this.log.warn({ err }, 'finance figures not published')
       }
       if (Date.now() - this.lastMap >= MAP_INTERVAL_MS) {
         this.lastMap = Date.now()

@@ -3,6 +3,8 @@ import type { SlaThresholds } from '../config.ts'
 import { collectHits, escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
 import { mutedAlertIds } from '../db/silences-repo.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
+import { reconcileComplaintAlerts } from './complaint-alerts.ts'
+import { openClaimsFromExceptions } from './claim-opening.ts'
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
@@ -69,6 +71,13 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
     const found: AlertChange[] = []
     for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames)))
     await notifyInTransaction(client, found, now)
+    return found
+  })))
+  // Complaints past their handling limit (complaint_overdue), and the claims of parcels reported lost or damaged.
+  changes.push(...(await inTransaction(db, async (client) => {
+    const found = await reconcileComplaintAlerts(client, now, t.escalateAfterMs)
+    await notifyInTransaction(client, found, now)
+    await openClaimsFromExceptions(client, now)
     return found
   })))
   const escalated = await inTransaction(db, async (client) => {

@@ -1,8 +1,8 @@
 import type { Role } from '../domain/roles.ts'
 
-/** `kpi`, `map` and `alerts` are shared by everyone; `parcel:<waybill>` follows one parcel. */
-export type Channel = 'kpi' | 'map' | 'alerts' | `parcel:${string}`
-export type ChannelKind = 'kpi' | 'map' | 'alerts' | 'parcel'
+/** `kpi`, `map` and `alerts` are shared by everyone; `finance` is today's money; `parcel:<waybill>` follows one parcel. */
+export type Channel = 'kpi' | 'map' | 'alerts' | 'finance' | `parcel:${string}`
+export type ChannelKind = 'kpi' | 'map' | 'alerts' | 'finance' | 'parcel'
 
 export const DEFAULT_CHANNELS: readonly Channel[] = ['kpi', 'alerts']
 /** Parcels one client may follow at once (a look-up screen follows one or two). */
@@ -11,7 +11,7 @@ export const MAX_PARCEL_CHANNELS = 5
 const WAYBILL = /^[A-Z0-9]{6,32}$/
 
 export function isChannel(name: string): name is Channel {
-  if (name === 'kpi' || name === 'map' || name === 'alerts') return true
+  if (name === 'kpi' || name === 'map' || name === 'alerts' || name === 'finance') return true
   return name.startsWith('parcel:') && WAYBILL.test(name.slice(7))
 }
 
@@ -37,6 +37,8 @@ const ROLES: Record<ChannelKind, readonly Role[]> = {
   map: ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance', 'display'],
   alerts: ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'display'],
   parcel: ['admin', 'manager', 'control_room', 'on_call', 'cs_operator'],
+  // Today's fees, compensation and net: the finance page (GET /api/v1/finance/today) and the wall tile.
+  finance: ['admin', 'manager', 'finance', 'display'],
 }
 
 export const canSubscribe = (role: Role, channel: Channel): boolean => ROLES[channelKind(channel)].includes(role)

@@ -1,0 +1,148 @@
+import type { Response } from 'express'
+import { z } from 'zod'
+import { fenToYuan, PAYMENT_STATES, toCsv } from '../domain/finance.ts'
+import { TIERS } from '../domain/fees.ts'
+import type { Role } from '../domain/roles.ts'
+import { ConflictError } from '../lib/errors.ts'
+import {
+  approveStatement, claimLinesOf, feeLinesOf, financeSummary, financeToday, generateStatement, getStatement, listStatements,
+  recordPayments, reviewStatement, type Period,
+} from '../services/finance.ts'
+import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+
+/** Finance and the managers it reports to (manual 7). */
+const READERS: readonly Role[] = ['admin', 'manager', 'finance']
+const FINANCE: readonly Role[] = ['admin', 'finance']
+const APPROVERS: readonly Role[] = ['admin', 'manager']
+
+const MAX_DAYS = 366
+const day = z.iso.date('a day as YYYY-MM-DD')
+const period = {
+  from: day,
+  to: day,
+}
+const checkPeriod = <T extends Period>(q: T) => q.from <= q.to && Date.parse(q.to) - Date.parse(q.from) < MAX_DAYS * 86_400_000
+const PERIOD_MESSAGE = { message: `from ≤ to, at most ${MAX_DAYS} days`, path: ['to'] }
+const periodQuery = z.strictObject(period).refine(checkPeriod, PERIOD_MESSAGE)
+const page = { limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }
+const feeFilter = { day: day.optional(), tier: z.enum(TIERS).optional(), region: z.string().trim().min(1).max(40).optional(), state: z.enum(PAYMENT_STATES).optional() }
+const claimFilter = { day: day.optional(), reason: z.enum(['lost', 'damaged']).optional() }
+const feeQuery = z.strictObject({ ...period, ...feeFilter, ...page }).refine(checkPeriod, PERIOD_MESSAGE)
+const claimQuery = z.strictObject({ ...period, ...claimFilter, ...page }).refine(checkPeriod, PERIOD_MESSAGE)
+const csvQuery = z.strictObject({ ...period, ...feeFilter, reason: claimFilter.reason, table: z.enum(['days', 'tiers', 'regions', 'fees', 'compensation']) }).refine(checkPeriod, PERIOD_MESSAGE)
+const paymentsBody = z.strictObject({ waybills: z.array(z.string().trim().min(1).max(40)).min(1).max(1000), state: z.enum(['paid', 'invoiced']) })
+const statementBody = z.strictObject(period).refine(checkPeriod, PERIOD_MESSAGE)
+const noteBody = z.strictObject({ note: z.string().trim().max(2000).default('') })
+const idParam = z.coerce.number().int().positive()
+/** The CSV export holds every line: a period of a busy network stays well below this. */
+const CSV_MAX_LINES = 200_000
+
+function personOf(req: Parameters<RouteDef['handler']>[1]): number {
+  const userId = userIdOf(req)
+  if (userId === null) throw new ConflictError('Only a person can do this')
+  return userId
+}
+
+function sendCsv(res: Response, name: string, csv: string): void {
+  res.setHeader('content-type', 'text/csv; charset=utf-8')
+  res.setHeader('content-disposition', `attachment; filename="${name}"`)
+  res.send(`\uFEFF${csv}`) // the BOM makes spreadsheet programs read the Chinese names as UTF-8
+}
+
+const byStateCells = (s: Record<(typeof PAYMENT_STATES)[number], { fen: number; count: number }>) => PAYMENT_STATES.flatMap((k) => [s[k].count, fenToYuan(s[k].fen)])
+const stateHeader = PAYMENT_STATES.flatMap((k) => [`${k}_parcels`, `${k}_yuan`])
+
+export const FINANCE_ROUTES: RouteDef[] = [
+  {
+    method: 'get', path: '/api/v1/finance/today', roles: READERS,
+    async handler(ctx, _req, res) { res.json(await financeToday(ctx.db, new Date())) },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/summary', roles: READERS,
+    async handler(ctx, req, res) { res.json(await financeSummary(ctx.db, parseBody(periodQuery, req.query))) },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/fees', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(feeQuery, req.query)
+      res.json(await feeLinesOf(ctx.db, q, q, q.limit, q.offset))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/compensation', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(claimQuery, req.query)
+      res.json(await claimLinesOf(ctx.db, q, q, q.limit, q.offset))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/export.csv', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(csvQuery, req.query)
+      const name = `parcelwatch-${q.table}-${q.from}-${q.to}.csv`
+      if (q.table === 'fees') {
+        const { lines } = await feeLinesOf(ctx.db, q, q, CSV_MAX_LINES, 0)
+        sendCsv(res, name, toCsv(['waybill', 'collected_at', 'day', 'tier', 'origin_hub', 'region', 'payment_state', 'fee_yuan'],
+          lines.map((l) => [l.waybill, l.collectedAt.toISOString(), l.day, l.tier, l.originHub, l.region, l.paymentState, fenToYuan(l.feeFen)])))
+        return
+      }
+      if (q.table === 'compensation') {
+        const { lines } = await claimLinesOf(ctx.db, q, q, CSV_MAX_LINES, 0)
+        sendCsv(res, name, toCsv(['claim', 'waybill', 'reason', 'paid_at', 'day', 'basis', 'payment_ref', 'amount_yuan'],
+          lines.map((l) => [l.claimId, l.waybill, l.reason, l.paidAt.toISOString(), l.day, l.basis, l.paymentRef, fenToYuan(l.amountFen)])))
+        return
+      }
+      const s = await financeSummary(ctx.db, q)
+      if (q.table === 'days') {
+        sendCsv(res, name, toCsv(['day', 'parcels', 'fees_yuan', ...stateHeader, 'claims_paid', 'compensation_yuan', 'net_yuan'],
+          s.byDay.map((d) => [d.day, d.fees.count, fenToYuan(d.fees.fen), ...byStateCells(d.byState), d.compensation.count, fenToYuan(d.compensation.fen), fenToYuan(d.netFen)])))
+      } else {
+        const rows = q.table === 'tiers' ? s.byTier.map((r) => ({ key: r.tier, ...r })) : s.byRegion.map((r) => ({ key: r.region, ...r }))
+        sendCsv(res, name, toCsv([q.table === 'tiers' ? 'tier' : 'region', 'parcels', 'fees_yuan', ...stateHeader],
+          rows.map((r) => [r.key, r.fees.count, fenToYuan(r.fees.fen), ...byStateCells(r.byState)])))
+      }
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/finance/payments', roles: FINANCE,
+    async handler(ctx, req, res) {
+      const b = parseBody(paymentsBody, req.body)
+      const changed = await recordPayments(ctx.db, b.waybills, b.state, personOf(req), new Date())
+      res.json({ state: b.state, changed, unchanged: b.waybills.filter((w) => !changed.includes(w)) })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/statements', roles: READERS,
+    async handler(ctx, _req, res) { res.json({ statements: await listStatements(ctx.db, 100) }) },
+  },
+  {
+    method: 'post', path: '/api/v1/finance/statements', roles: FINANCE,
+    async handler(ctx, req, res) {
+      const p = parseBody(statementBody, req.body)
+      const id = await generateStatement(ctx.db, p, personOf(req), new Date())
+      res.status(201).json({ statement: await getStatement(ctx.db, id) })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/statements/:id', roles: READERS,
+    async handler(ctx, req, res) { res.json({ statement: await getStatement(ctx.db, parseBody(idParam, req.params.id)) }) },
+  },
+  {
+    method: 'post', path: '/api/v1/finance/statements/:id/review', roles: FINANCE,
+    async handler(ctx, req, res) {
+      const id = parseBody(idParam, req.params.id)
+      const { note } = parseBody(noteBody, req.body)
+      await reviewStatement(ctx.db, { id, userId: personOf(req), role: req.principal!.role, note, now: new Date() })
+      res.json({ statement: await getStatement(ctx.db, id) })
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/finance/statements/:id/approve', roles: APPROVERS,
+    async handler(ctx, req, res) {
+      const id = parseBody(idParam, req.params.id)
+      const { note } = parseBody(noteBody, req.body)
+      await approveStatement(ctx.db, { id, userId: personOf(req), role: req.principal!.role, note, now: new Date() })
+      res.json({ statement: await getStatement(ctx.db, id) })
+    },
+  },
+]
