@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EVENT_TYPES, EXCEPTION_REASONS } from '../domain/status.ts'
+import { BadRequestError } from '../lib/errors.ts'
 
 export const WAYBILL_PATTERN = /^[A-Z0-9]{8,20}$/
 
@@ -45,4 +46,13 @@ export function rejectionFromIssues(index: number, raw: unknown, issues: readonl
     return { index, id, code: 'bad_type', field, message: `type must be one of ${EVENT_TYPES.join(', ')}` }
   }
   return { index, id, code: 'invalid_field', field, message: `${field ?? 'event'}: ${issue.message}` }
+}
+
+/** A batch envelope (`{ events: [...] }`, `{ shipments: [...] }`) holds nothing else: unknown members are refused, not ignored. */
+export function refuseUnknownMembers(body: unknown, listKey: string): void {
+  if (Array.isArray(body) || typeof body !== 'object' || body === null) return
+  const unknown = Object.keys(body).filter((k) => k !== listKey)
+  if (unknown.length > 0) {
+    throw new BadRequestError(`Unknown member(s) of the batch: ${unknown.join(', ')}; send { "${listKey}": [...] } or a bare array`, unknown.map((field) => ({ field, message: 'unknown field' })))
+  }
 }

@@ -3,7 +3,7 @@ import { BadRequestError } from '../lib/errors.ts'
 import { applyEvents, type ShipmentState, type StatusEvent } from '../domain/status.ts'
 import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
-import { eventInputSchema, rejectionFromIssues, type Rejection } from './event-schema.ts'
+import { eventInputSchema, refuseUnknownMembers, rejectionFromIssues, type Rejection } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 
 export interface IngestResult {
@@ -52,6 +52,7 @@ export interface IngestDeps {
 export function eventsOf(body: unknown, max: number): unknown[] {
   const list = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events
   if (!Array.isArray(list)) throw new BadRequestError('Body must be a JSON array of events or an object { "events": [...] }')
+  refuseUnknownMembers(body, 'events')
   if (list.length > max) throw new BadRequestError(`A batch holds at most ${max} events; this one has ${list.length}. Split it.`)
   return list
 }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
 import { computeFee, haversineKm, TIERS, type Fee } from '../domain/fees.ts'
 import { insertShipments, type NewShipment } from '../db/shipments-repo.ts'
-import { WAYBILL_PATTERN } from './event-schema.ts'
+import { refuseUnknownMembers, WAYBILL_PATTERN } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 import type { CalendarService } from './calendar.ts'
 
@@ -64,7 +64,10 @@ function shipmentsOf(body: unknown): unknown[] {
   if (Array.isArray(body)) return body
   if (body && typeof body === 'object') {
     const list = (body as { shipments?: unknown }).shipments
-    if (Array.isArray(list)) return list
+    if (Array.isArray(list)) {
+      refuseUnknownMembers(body, 'shipments')
+      return list
+    }
     if (list === undefined) return [body]
   }
   throw new BadRequestError('Body must be a collection record, an array of them, or { "shipments": [...] }')

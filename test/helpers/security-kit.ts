@@ -9,6 +9,8 @@ const PARAM_SAMPLES: Record<string, string> = {
   waybill: 'PW000000000001',
   id: '999999',
   day: '2031-12-24',
+  username: 'no-such-user',
+  code: 'no_such_code',
 }
 
 export function concretePath(path: string, samples: Record<string, string> = {}): string {
