@@ -25,8 +25,9 @@ export interface Database {
  * With DATABASE_URL: an ordinary pool against a TimescaleDB server.
  * Without it: PGlite with TimescaleDB built in, persisted in DATA_DIR, served on a
  * loopback port over the PostgreSQL wire protocol and reached through the very same
- * `pg` code. The embedded server serves one connection at a time, so this launcher
- * owns the pool size: one.
+ * `pg` code. The embedded database is one PostgreSQL session that PgliteMux lends to
+ * one client at a time (a whole transaction at once), so other processes may connect
+ * too: `url` (fixed with EMBEDDED_PG_PORT) is their DATABASE_URL.
  */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
   if (config.databaseUrl) {
@@ -37,6 +38,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   return openEmbedded(config, log)
 }
 
+const EMBEDDED_POOL_SIZE = 4
 const EMBEDDED_ENTRY = fileURLToPath(new URL('./embedded-process.ts', import.meta.url))
 
 async function openEmbedded(config: Config, log: Logger): Promise<Database> {
@@ -53,12 +55,15 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     child.once('exit', (code) => reject(new Error(`embedded TimescaleDB exited at start (code ${code})`)))
   })
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
-  log.info({ dataDir, port, pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  log.info({ dataDir, port, url, pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
   child.on('exit', (code, signal) => {
     if (!closing) log.fatal({ code, signal }, 'embedded TimescaleDB stopped unexpectedly')
   })
   let closing = false
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  // More than one connection lets a request's queries queue at the database while
+  // another's transaction runs, instead of in this process (see the README for the
+  // measurement); more than a few only lengthens that queue.
+  const pool = new pg.Pool({ connectionString: url, max: EMBEDDED_POOL_SIZE })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))
   return {
     pool,

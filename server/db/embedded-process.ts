@@ -2,15 +2,18 @@
  * The embedded TimescaleDB as a child process: PGlite (PostgreSQL 17 + TimescaleDB
  * in WebAssembly) served on a loopback port over the PostgreSQL wire protocol.
  * Running it in its own process gives the database a core of its own instead of
- * sharing the server's event loop. It exits when its parent goes away, closing
- * the data directory cleanly when it can.
+ * sharing the server's event loop. Any number of clients may connect (the parent's
+ * pool, workers and other server instances of this machine): PgliteMux gives the one
+ * PGlite session to one client at a time, a whole message group or transaction at
+ * once. It exits when its parent goes away, closing the data directory cleanly when
+ * it can.
  *
  * argv: <dataDir> <port>   IPC: sends { ready: true, port } or { error }
  */
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { PgliteMux } from './pglite-mux.ts'
 import { serveSnapshots } from './embedded-snapshot.ts'
 
 const [dataDir, portArg] = process.argv.slice(2)
@@ -27,9 +30,13 @@ async function main(): Promise<void> {
   // module is missing ("invalid INSERT on the root table", "not supported under the
   // current license"). A fresh directory is unaffected either way.
   await db.exec(`LOAD 'timescaledb'`)
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(portArg ?? 0) })
-  await server.start()
-  const port = (server as unknown as { server: { address(): { port: number } } }).server.address().port
+  const server = await PgliteMux.start({
+    db,
+    host: '127.0.0.1',
+    port: Number(portArg ?? 0),
+    onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
+  })
+  const port = server.port
   // Online backups (`npm run backup`): consistent snapshots on DATA_DIR/backup.sock, taken
   // under db.runExclusive between transactions. See embedded-snapshot.ts.
   serveSnapshots(db, dataDir!, (message) => process.stderr.write(`embedded-process: ${message}\n`))

@@ -1,0 +1,357 @@
+/**
+ * A PostgreSQL wire-protocol server that lets many clients share PGlite's one
+ * backend session without stepping on each other.
+ *
+ * pglite-socket 0.0.22 (the last line for PGlite 0.3.x) forwards single protocol
+ * messages from all its clients into the session in arrival order, so one
+ * client's Parse/Bind/Execute/Sync and another's interleave, and a transaction
+ * sees other clients' statements. Newer pglite-socket lines multiplex, but need
+ * PGlite 0.4 (our TimescaleDB build is 0.3.14). Hence this shim:
+ *
+ * - Each client gets its own startup answers (no password: loopback only).
+ * - The session belongs to ONE client at a time. A client takes it for a whole
+ *   message group (a simple Query, or extended-protocol messages up to and
+ *   including Sync) and keeps it while it is inside a transaction (ReadyForQuery
+ *   'T' or 'E') or holds session advisory locks, until it is back to idle.
+ *   Everyone else waits in a FIFO queue; a client with more work after its turn
+ *   goes to the back of it. A turn holds PGlite's own query lock, so backups
+ *   and other in-process queries fall between turns.
+ * - A client that disconnects mid-group or mid-transaction is finished off
+ *   (Sync, ROLLBACK, pg_advisory_unlock_all) before the next client gets the session.
+ *
+ * What is isolated between clients, and what is not (one session underneath):
+ * - isolated: transactions; unnamed statements and portals; protocol-level
+ *   named prepared statements (renamed per client to `<name>@<client id>`, so
+ *   two clients may both prepare "q1"; closed when the client leaves; error
+ *   messages show the renamed name); session advisory locks (held = the session
+ *   stays with that client, so pg_advisory_lock still excludes other clients).
+ * - shared: session-level SET, temporary tables that outlive a transaction,
+ *   SQL-level PREPARE/DEALLOCATE, LISTEN/NOTIFY, and startup parameters (all
+ *   ignored). Use SET LOCAL and ON COMMIT DROP, as this project does. No COPY
+ *   FROM STDIN (PGlite 0.3 has none on the wire), no CancelRequest (a query
+ *   in WebAssembly cannot be interrupted).
+ */
+import { randomInt } from 'node:crypto'
+import { createServer, type Server, type Socket } from 'node:net'
+import type { PGlite } from '@electric-sql/pglite'
+
+type Session = Pick<PGlite, 'execProtocolRaw' | 'runExclusive' | 'query'>
+
+const PROTOCOL_3 = 196_608
+const SSL_REQUEST = 80_877_103
+const GSSENC_REQUEST = 80_877_104
+const CANCEL_REQUEST = 80_877_102
+/** Frontend messages after which the backend answers ReadyForQuery. */
+const GROUP_END = new Set(['S', 'Q', 'F'])
+const REPORTED_SETTINGS = ['server_version', 'server_encoding', 'client_encoding', 'DateStyle', 'IntervalStyle', 'TimeZone',
+  'integer_datetimes', 'standard_conforming_strings', 'is_superuser', 'session_authorization', 'application_name']
+
+export interface PgliteMuxOptions {
+  db: Session
+  host?: string
+  /** 0: any free port. */
+  port?: number
+  onError?: (err: unknown, clientId: number) => void
+}
+
+export class PgliteMux {
+  #server: Server | undefined
+  #clients = new Set<Client>()
+  #nextId = 1
+  #startupAnswer = Buffer.alloc(0)
+  #stopping = false
+
+  private constructor(private readonly o: PgliteMuxOptions) {}
+
+  static async start(o: PgliteMuxOptions): Promise<PgliteMux> {
+    const mux = new PgliteMux(o)
+    await mux.#listen()
+    return mux
+  }
+
+  get port(): number {
+    return (this.#server?.address() as { port: number } | null)?.port ?? 0
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true
+    for (const c of this.#clients) c.socket.destroy()
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
+  }
+
+  async #listen(): Promise<void> {
+    const settings = await this.o.db.query<{ name: string; value: string | null }>(
+      `SELECT n AS name, current_setting(n, true) AS value FROM unnest($1::text[]) AS n`, [REPORTED_SETTINGS])
+    this.#startupAnswer = Buffer.concat([
+      message('R', int32(0)), // AuthenticationOk
+      ...settings.rows.filter((r) => r.value !== null).map((r) => message('S', cstring(r.name), cstring(r.value!))),
+    ])
+    this.#server = createServer((socket) => this.#accept(socket))
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once('error', reject)
+      this.#server!.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', resolve)
+    })
+  }
+
+  #accept(socket: Socket): void {
+    const client = new Client(this.#nextId++, socket)
+    this.#clients.add(client)
+    socket.setNoDelay(true)
+    socket.on('error', () => undefined) // 'close' follows
+    socket.on('data', (chunk: Buffer) => {
+      client.input.push(chunk)
+      try {
+        this.#frame(client)
+      } catch (err) {
+        this.o.onError?.(err, client.id)
+        socket.destroy()
+      }
+      void this.#pump(client)
+    })
+    socket.on('close', () => {
+      client.closed = true
+      this.#clients.delete(client)
+      if (!client.pumping) void this.#cleanUp(client)
+    })
+  }
+
+  /** Splits input into messages; answers the startup packets (which carry no type byte) here. */
+  #frame(c: Client): void {
+    for (;;) {
+      if (!c.started) {
+        const packet = c.input.next(4, 0)
+        if (!packet) return
+        const code = packet.readInt32BE(4)
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) c.socket.write('N')
+        else if (code === PROTOCOL_3) {
+          c.started = true
+          c.socket.write(Buffer.concat([this.#startupAnswer, message('K', int32(c.id), int32(randomInt(2 ** 31))), message('Z', Buffer.from('I'))]))
+        } else {
+          if (code !== CANCEL_REQUEST) c.socket.write(errorResponse('08P01', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}`))
+          c.socket.end()
+          return
+        }
+      } else {
+        const m = c.input.next(5, 1)
+        if (!m) return
+        c.pending.push(m)
+      }
+    }
+  }
+
+  /** Runs a client's queued messages group by group, each time with the session. */
+  async #pump(c: Client): Promise<void> {
+    if (c.pumping) return
+    c.pumping = true
+    try {
+      while (!c.closed && c.pending.length > 0) {
+        if (c.pending[0]![0] === 0x58 /* X: Terminate */) {
+          c.socket.end()
+          c.closed = true
+          break
+        }
+        const batch = takeGroup(c.pending)
+        await this.#acquire(c)
+        if (c.closed) break // it left while waiting: #cleanUp below still has the session
+        await this.#run(c, batch)
+      }
+    } catch (err) {
+      this.o.onError?.(err, c.id)
+      c.closed = true
+      c.socket.destroy()
+    } finally {
+      c.pumping = false
+      if (c.closed) await this.#cleanUp(c)
+    }
+  }
+
+  async #run(c: Client, batch: Buffer[]): Promise<void> {
+    const renamed = batch.map((m) => c.renameStatements(m))
+    const out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
+    c.socket.write(out)
+    const status = readyStatus(out)
+    if (status) c.txStatus = status
+    c.midGroup = !GROUP_END.has(String.fromCharCode(batch[batch.length - 1]![0]!))
+    if (c.midGroup || c.txStatus !== 'I') return
+    if (c.advisoryLocks || batch.some(mentionsAdvisoryLock)) c.advisoryLocks = await this.#advisoryLocksHeld()
+    if (!c.advisoryLocks) this.#release(c)
+  }
+
+  /** Leaves the session as it would be had this client never connected, then hands it on. */
+  async #cleanUp(c: Client): Promise<void> {
+    if (c.cleanedUp) return
+    c.cleanedUp = true
+    const undo: Buffer[] = []
+    if (c.midGroup) undo.push(message('S'))
+    if (c.txStatus !== 'I') undo.push(message('Q', cstring('ROLLBACK')))
+    if (c.advisoryLocks) undo.push(message('Q', cstring('SELECT pg_advisory_unlock_all()')))
+    if (c.statements.size > 0) {
+      for (const name of c.statements) undo.push(message('C', Buffer.from('S'), cstring(name)))
+      undo.push(message('S'))
+    }
+    try {
+      if (undo.length > 0 && !this.#stopping) {
+        await this.#acquire(c)
+        await this.#exec(Buffer.concat(undo))
+      }
+    } catch (err) {
+      this.o.onError?.(err, c.id)
+    } finally {
+      this.#release(c)
+    }
+  }
+
+  /** Only with a turn (which holds PGlite's query lock). */
+  async #exec(input: Buffer): Promise<Buffer> {
+    // Buffer.from copies: PGlite answers with a view of its receive buffer, reused by the next call.
+    return Buffer.from(await this.o.db.execProtocolRaw(input))
+  }
+
+  async #advisoryLocksHeld(): Promise<boolean> {
+    const out = await this.#exec(message('Q', cstring(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'`)))
+    return firstValue(out) !== '0'
+  }
+
+  /**
+   * A turn with the session is a hold on PGlite's own query lock (FIFO), so anything
+   * else in this process that takes it (db.query, backup snapshots under
+   * db.runExclusive) also runs only between two clients' turns, never inside one's
+   * transaction.
+   */
+  #acquire(c: Client): Promise<void> {
+    if (c.endTurn) return Promise.resolve()
+    return new Promise((granted) => {
+      void this.o.db.runExclusive(() => new Promise<void>((endTurn) => {
+        c.endTurn = endTurn
+        granted()
+      }))
+    })
+  }
+
+  #release(c: Client): void {
+    const endTurn = c.endTurn
+    c.endTurn = undefined
+    endTurn?.()
+  }
+}
+
+class Client {
+  readonly input = new FrameReader()
+  /** Complete frontend messages not yet run. */
+  readonly pending: Buffer[] = []
+  /** This client's named prepared statements, by their name in the session. */
+  readonly statements = new Set<string>()
+  started = false
+  pumping = false
+  closed = false
+  cleanedUp = false
+  txStatus: 'I' | 'T' | 'E' = 'I'
+  /** Sent part of an extended-protocol group without its Sync yet. */
+  midGroup = false
+  advisoryLocks = false
+  /** Set while this client has the session: ends its turn. */
+  endTurn: (() => void) | undefined
+
+  constructor(readonly id: number, readonly socket: Socket) {}
+
+  /** Gives protocol-level statement names a per-client suffix (Parse, Bind, Describe 'S', Close 'S'). */
+  renameStatements(m: Buffer): Buffer {
+    const type = String.fromCharCode(m[0]!)
+    let at: number
+    if (type === 'P') at = 5
+    else if (type === 'B') at = m.indexOf(0, 5) + 1 // after the portal name
+    else if ((type === 'D' || type === 'C') && m[5] === 0x53 /* 'S' */) at = 6
+    else return m
+    const end = m.indexOf(0, at)
+    if (end === at) return m // the unnamed statement
+    const name = `${m.toString('utf8', at, end)}@${this.id}`
+    if (type === 'P') this.statements.add(name)
+    if (type === 'C') this.statements.delete(name)
+    return message(type, m.subarray(5, at), cstring(name), m.subarray(end + 1))
+  }
+}
+
+/** Messages up to and including the first that ends a group (or a Flush, or all there are). */
+function takeGroup(pending: Buffer[]): Buffer[] {
+  let n = 0
+  while (n < pending.length) {
+    const type = String.fromCharCode(pending[n]![0]!)
+    n++
+    if (GROUP_END.has(type) || type === 'H' || type === 'X') break
+  }
+  if (pending[n - 1]?.[0] === 0x58) n-- // leave Terminate for the pump
+  return pending.splice(0, Math.max(n, 1))
+}
+
+/** Status byte of the last ReadyForQuery in a backend answer. */
+function readyStatus(out: Buffer): 'I' | 'T' | 'E' | undefined {
+  let status: 'I' | 'T' | 'E' | undefined
+  for (let i = 0; i + 5 <= out.length; i += 1 + out.readInt32BE(i + 1)) {
+    if (out[i] === 0x5a /* Z */) status = String.fromCharCode(out[i + 5]!) as 'I' | 'T' | 'E'
+  }
+  return status
+}
+
+/** The first column of the first DataRow of a backend answer, as text. */
+function firstValue(out: Buffer): string | undefined {
+  for (let i = 0; i + 5 <= out.length; i += 1 + out.readInt32BE(i + 1)) {
+    if (out[i] === 0x44 /* D */ && out.readInt16BE(i + 5) > 0) {
+      const len = out.readInt32BE(i + 7)
+      return len < 0 ? undefined : out.toString('utf8', i + 11, i + 11 + len)
+    }
+  }
+  return undefined
+}
+
+function mentionsAdvisoryLock(m: Buffer): boolean {
+  return (m[0] === 0x51 || m[0] === 0x50) && /advisory_(xact_)?lock|advisory_unlock/i.test(m.toString('utf8', 5))
+}
+
+/** Accumulates socket chunks and cuts length-prefixed frames without re-copying on every chunk. */
+class FrameReader {
+  #chunks: Buffer[] = []
+  #length = 0
+
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk)
+    this.#length += chunk.length
+  }
+
+  /** The next frame whose int32 length sits at `lengthAt` (and counts from there), if complete. */
+  next(headerSize: number, lengthAt: number): Buffer | undefined {
+    if (this.#length < headerSize) return undefined
+    if (this.#chunks[0]!.length < headerSize) this.#chunks = [Buffer.concat(this.#chunks)]
+    const size = lengthAt + this.#chunks[0]!.readInt32BE(lengthAt)
+    if (size < headerSize) throw new Error(`invalid message length ${size}`)
+    if (this.#length < size) return undefined
+    if (this.#chunks[0]!.length < size) this.#chunks = [Buffer.concat(this.#chunks)]
+    const head = this.#chunks[0]!
+    const frame = head.subarray(0, size)
+    if (head.length === size) this.#chunks.shift()
+    else this.#chunks[0] = head.subarray(size)
+    this.#length -= size
+    return frame
+  }
+}
+
+function message(type: string, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts)
+  const head = Buffer.alloc(5)
+  head.write(type, 0, 'latin1')
+  head.writeInt32BE(body.length + 4, 1)
+  return Buffer.concat([head, body])
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeInt32BE(n)
+  return b
+}
+
+function cstring(s: string): Buffer {
+  return Buffer.from(`${s}\0`, 'utf8')
+}
+
+function errorResponse(code: string, text: string): Buffer {
+  return message('E', cstring('SFATAL'), cstring('VFATAL'), cstring(`C${code}`), cstring(`M${text}`), Buffer.from([0]))
+}
