@@ -1,0 +1,191 @@
+import type pg from 'pg'
+import type { DayRange } from '../domain/sla-range.ts'
+import {
+  CAUSE_SQL, CLOSING_JOIN, CLOSING_WHERE, DELIVERED_WHERE, OUTCOME_SQL, TRANSIT_HOURS_SQL,
+  dailySource, laneTransitSource, tierTransitSource, type SlaSource,
+} from './sla-sql.ts'
+
+export type { SlaSource }
+export const OUTCOMES = ['on_time', 'late', 'excused'] as const
+export type Outcome = (typeof OUTCOMES)[number]
+export const BREAKDOWNS = ['hub', 'region', 'courier'] as const
+export type Breakdown = (typeof BREAKDOWNS)[number]
+/** Columns a breakdown may be sorted by (anything else is a 400 at the route). */
+export const BREAKDOWN_SORTS = ['key', 'name', 'closed', 'on_time', 'late', 'excused', 'rate'] as const
+export type BreakdownSort = (typeof BREAKDOWN_SORTS)[number]
+
+export interface OutcomeCounts { closed: number; onTime: number; late: number; excused: number }
+
+const SUMS = `sum(parcels)::bigint AS closed,
+  coalesce(sum(parcels) FILTER (WHERE outcome = 'on_time'), 0)::bigint AS on_time,
+  coalesce(sum(parcels) FILTER (WHERE outcome = 'late'), 0)::bigint AS late,
+  coalesce(sum(parcels) FILTER (WHERE outcome = 'excused'), 0)::bigint AS excused`
+
+type CountRow = { closed: number; on_time: number; late: number; excused: number }
+const counts = (r: CountRow): OutcomeCounts => ({ closed: Number(r.closed), onTime: Number(r.on_time), late: Number(r.late), excused: Number(r.excused) })
+
+// $1 start, $2 end (Shanghai midnights)
+export async function readOnTimeByDay(db: pg.Pool, src: SlaSource, range: DayRange) {
+  const r = await db.query<CountRow & { day: Date; tier: string }>(
+    `SELECT day, tier, ${SUMS} FROM ${dailySource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 GROUP BY day, tier ORDER BY day, tier`,
+    [range.start, range.end],
+  )
+  return r.rows.map((row) => ({ day: row.day, tier: row.tier, ...counts(row) }))
+}
+
+// $1 start, $2 end
+export async function readTotalsByTier(db: pg.Pool, src: SlaSource, range: DayRange) {
+  const r = await db.query<CountRow & { tier: string }>(
+    `SELECT tier, ${SUMS} FROM ${dailySource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 GROUP BY tier ORDER BY tier`,
+    [range.start, range.end],
+  )
+  return r.rows.map((row) => ({ tier: row.tier, ...counts(row) }))
+}
+
+export interface BreakdownRow extends OutcomeCounts { key: string; name: string; detail: string | null; rate: number | null }
+
+const BREAKDOWN_SQL: Record<Breakdown, { key: string; name: string; detail: string; join: string }> = {
+  hub: { key: 'd.hub_code', name: 'coalesce(h.name, d.hub_code)', detail: 'h.province', join: 'LEFT JOIN hubs h ON h.code = d.hub_code' },
+  region: { key: "coalesce(h.province, '?')", name: "coalesce(h.province, '?')", detail: 'NULL::text', join: 'LEFT JOIN hubs h ON h.code = d.hub_code' },
+  courier: {
+    key: "coalesce(d.courier_code, 'none')", name: "coalesce(c.name, d.courier_code, '—')", detail: 'c.hub_code',
+    join: 'LEFT JOIN couriers c ON c.code = d.courier_code',
+  },
+}
+
+// $1 start, $2 end, $3 tier or null
+export async function readBreakdown(
+  db: pg.Pool, src: SlaSource, range: DayRange, by: Breakdown,
+  sort: BreakdownSort = 'closed', dir: 'asc' | 'desc' = 'desc', tier: string | null = null,
+): Promise<BreakdownRow[]> {
+  const b = BREAKDOWN_SQL[by]
+  const r = await db.query<CountRow & { key: string; name: string; detail: string | null; rate: number | null }>(
+    `SELECT key, name, detail, closed, on_time, late, excused,
+            round(100.0 * on_time / nullif(on_time + late, 0), 1)::float8 AS rate
+     FROM (SELECT ${b.key} AS key, ${b.name} AS name, ${b.detail} AS detail,
+             sum(d.parcels)::bigint AS closed,
+             coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'on_time'), 0)::bigint AS on_time,
+             coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'late'), 0)::bigint AS late,
+             coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'excused'), 0)::bigint AS excused
+           FROM ${dailySource(src, '$1', '$2', 'd')} ${b.join}
+           WHERE d.day >= $1 AND d.day < $2 AND ($3::text IS NULL OR d.tier = $3)
+           GROUP BY 1, 2, 3) t
+     ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, key`,
+    [range.start, range.end, tier],
+  )
+  return r.rows.map((row) => ({ key: row.key, name: row.name, detail: row.detail, rate: row.rate, ...counts(row) }))
+}
+
+// $1 start, $2 end, $3 tier or null
+export async function readCauses(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null) {
+  const r = await db.query<{ outcome: Outcome; cause: string; parcels: number }>(
+    `SELECT outcome, cause, sum(parcels)::bigint AS parcels FROM ${dailySource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 AND outcome <> 'on_time' AND ($3::text IS NULL OR tier = $3)
+     GROUP BY outcome, cause ORDER BY parcels DESC, cause`,
+    [range.start, range.end, tier],
+  )
+  return r.rows.map((row) => ({ outcome: row.outcome, cause: row.cause, parcels: Number(row.parcels) }))
+}
+
+/** Histogram per tier: tier → bucket → parcels. $1 start, $2 end */
+export async function readTierHistograms(db: pg.Pool, src: SlaSource, range: DayRange): Promise<Map<string, Map<number, number>>> {
+  const r = await db.query<{ tier: string; bucket: number; parcels: number }>(
+    `SELECT tier, bucket, sum(parcels)::bigint AS parcels FROM ${tierTransitSource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 GROUP BY tier, bucket`,
+    [range.start, range.end],
+  )
+  const out = new Map<string, Map<number, number>>()
+  for (const row of r.rows) {
+    const m = out.get(row.tier) ?? new Map<number, number>()
+    m.set(Number(row.bucket), Number(row.parcels))
+    out.set(row.tier, m)
+  }
+  return out
+}
+
+export interface LaneHistogram { tier: string; origin: string; destination: string; counts: Map<number, number> }
+
+/** Histogram per tier and lane. $1 start, $2 end, $3 tier or null */
+export async function readLaneHistograms(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneHistogram[]> {
+  const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; bucket: number; parcels: number }>(
+    `SELECT tier, origin_hub, destination_hub, bucket, sum(parcels)::bigint AS parcels FROM ${laneTransitSource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
+     GROUP BY tier, origin_hub, destination_hub, bucket`,
+    [range.start, range.end, tier],
+  )
+  const lanes = new Map<string, LaneHistogram>()
+  for (const row of r.rows) {
+    const k = `${row.tier}|${row.origin_hub}|${row.destination_hub}`
+    const lane = lanes.get(k) ?? { tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, counts: new Map() }
+    lane.counts.set(Number(row.bucket), Number(row.parcels))
+    lanes.set(k, lane)
+  }
+  return [...lanes.values()]
+}
+
+export interface ParcelFilter {
+  tier?: string
+  hub?: string
+  origin?: string
+  region?: string
+  /** A courier code, or 'none' for closing scans without one. */
+  courier?: string
+  outcome?: Outcome
+  cause?: string
+  /** Only delivered parcels (the transit figures). */
+  delivered?: boolean
+  /** Transit bucket (sql/020 sla_transit_bucket); implies delivered. */
+  bucket?: number
+}
+
+export interface ParcelRow {
+  waybill: string; tier: string; origin: string; destination: string; courier: string | null
+  collectedAt: Date; closedAt: Date; closing: string; deadline: Date | null
+  outcome: Outcome; cause: string; transitHours: number
+}
+
+/**
+ * The parcels behind a figure: closed in the range (the same closing scan and the
+ * same rules as the aggregates, read from the raw tables), oldest first.
+ */
+export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter, limit: number): Promise<{ total: number; parcels: ParcelRow[] }> {
+  const params: unknown[] = [range.start, range.end]
+  const where = [f.delivered || f.bucket !== undefined ? DELIVERED_WHERE : CLOSING_WHERE, 'e.event_time >= $1', 'e.event_time < $2']
+  const add = (sql: (p: string) => string, v: unknown) => { params.push(v); where.push(sql(`$${params.length}`)) }
+  if (f.tier) add((p) => `s.tier = ${p}`, f.tier)
+  if (f.hub) add((p) => `s.destination_hub = ${p}`, f.hub)
+  if (f.origin) add((p) => `s.origin_hub = ${p}`, f.origin)
+  if (f.region) add((p) => `h.province = ${p}`, f.region)
+  if (f.courier === 'none') where.push('e.courier_code IS NULL')
+  else if (f.courier) add((p) => `e.courier_code = ${p}`, f.courier)
+  if (f.outcome) add((p) => `(${OUTCOME_SQL}) = ${p}`, f.outcome)
+  if (f.cause) add((p) => `(${CAUSE_SQL}) = ${p}`, f.cause)
+  if (f.bucket !== undefined) add((p) => `sla_transit_bucket(${TRANSIT_HOURS_SQL}) = ${p}`, f.bucket)
+  params.push(limit)
+  const r = await db.query<{
+    waybill: string; tier: string; origin_hub: string; destination_hub: string; courier_code: string | null
+    collected_at: Date; closed_at: Date; closing: string; promised_deadline: Date | null
+    outcome: Outcome; cause: string; transit_hours: number; total: number
+  }>(
+    `SELECT s.waybill, s.tier, s.origin_hub, s.destination_hub, e.courier_code, s.collected_at,
+            e.event_time AS closed_at, e.type AS closing, s.promised_deadline,
+            ${OUTCOME_SQL} AS outcome, ${CAUSE_SQL} AS cause,
+            round((${TRANSIT_HOURS_SQL})::numeric, 1)::float8 AS transit_hours,
+            count(*) OVER () AS total
+     FROM ${CLOSING_JOIN} LEFT JOIN hubs h ON h.code = s.destination_hub
+     WHERE ${where.join(' AND ')}
+     ORDER BY e.event_time, s.waybill
+     LIMIT $${params.length}`,
+    params,
+  )
+  return {
+    total: Number(r.rows[0]?.total ?? 0),
+    parcels: r.rows.map((x) => ({
+      waybill: x.waybill, tier: x.tier, origin: x.origin_hub, destination: x.destination_hub, courier: x.courier_code,
+      collectedAt: x.collected_at, closedAt: x.closed_at, closing: x.closing, deadline: x.promised_deadline,
+      outcome: x.outcome, cause: x.cause, transitHours: x.transit_hours,
+    })),
+  }
+}

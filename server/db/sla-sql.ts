@@ -1,0 +1,61 @@
+/**
+ * The relations the SLA queries read, in two interchangeable forms:
+ *  - 'aggregate': the continuous aggregates of sql/020 (what the product reads);
+ *  - 'raw': the same rows computed from scan_events and shipments at query time.
+ * Every SLA query is written once against these names, so the property test and
+ * the benchmark ask the raw tables exactly the same question. The raw forms take
+ * the time range as two parameters (placeholders given by the caller) so they scan
+ * only that range of the hypertable.
+ *
+ * The outcome and cause expressions repeat sql/020's (the property test proves
+ * that both forms agree).
+ */
+export type SlaSource = 'aggregate' | 'raw'
+
+/** The scan that closed the parcel, joined to it. */
+export const CLOSING_JOIN = `scan_events e JOIN shipments s ON s.waybill = e.waybill`
+export const CLOSING_WHERE = `e.type IN ('delivered', 'returned') AND e.type = s.status AND e.event_time = s.status_at`
+export const DELIVERED_WHERE = `e.type = 'delivered' AND s.status = 'delivered' AND e.event_time = s.status_at`
+
+export const OUTCOME_SQL = `CASE WHEN e.type = 'delivered' AND e.event_time <= s.promised_deadline THEN 'on_time'
+            WHEN s.exception_reason IN ('refused', 'wrong_address') THEN 'excused'
+            ELSE 'late' END`
+
+export const CAUSE_SQL = `CASE WHEN e.type = 'delivered' AND e.event_time <= s.promised_deadline THEN 'none'
+            WHEN s.exception_reason IN ('refused', 'wrong_address', 'lost', 'damaged') THEN s.exception_reason
+            WHEN e.type = 'returned' THEN 'returned'
+            WHEN s.promised_deadline IS NULL THEN 'no_promise'
+            WHEN e.event_time < s.promised_deadline + INTERVAL '24 hours' THEN 'late_last_mile'
+            ELSE 'stalled' END`
+
+export const DAY_SQL = `time_bucket(INTERVAL '1 day', e.event_time, 'Asia/Shanghai')`
+export const TRANSIT_HOURS_SQL = `extract(epoch FROM e.event_time - s.collected_at)::float8 / 3600`
+
+/** A FROM item named sla_daily: (day, tier, hub_code, courier_code, outcome, cause, parcels). */
+export function dailySource(src: SlaSource, start: string, end: string, alias = 'sla_daily'): string {
+  if (src === 'aggregate') return `sla_daily AS ${alias}`
+  return `(SELECT ${DAY_SQL} AS day, s.tier, s.destination_hub AS hub_code, e.courier_code,
+            ${OUTCOME_SQL} AS outcome, ${CAUSE_SQL} AS cause, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${CLOSING_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY 1, 2, 3, 4, 5, 6) AS ${alias}`
+}
+
+/** A FROM item named sla_transit_lane_daily: (day, tier, origin_hub, destination_hub, bucket, parcels). */
+export function laneTransitSource(src: SlaSource, start: string, end: string, alias = 'sla_transit_lane_daily'): string {
+  if (src === 'aggregate') return `sla_transit_lane_daily AS ${alias}`
+  return `(SELECT ${DAY_SQL} AS day, s.tier, s.origin_hub, s.destination_hub,
+            sla_transit_bucket(${TRANSIT_HOURS_SQL}) AS bucket, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY 1, 2, 3, 4, 5) AS ${alias}`
+}
+
+/** A FROM item named sla_transit_tier_daily: (day, tier, bucket, parcels). */
+export function tierTransitSource(src: SlaSource, start: string, end: string, alias = 'sla_transit_tier_daily'): string {
+  if (src === 'aggregate') return `sla_transit_tier_daily AS ${alias}`
+  return `(SELECT ${DAY_SQL} AS day, s.tier, sla_transit_bucket(${TRANSIT_HOURS_SQL}) AS bucket, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY 1, 2, 3) AS ${alias}`
+}

@@ -1,0 +1,103 @@
+import type pg from 'pg'
+import {
+  readBreakdown, readCauses, readLaneHistograms, readOnTimeByDay, readParcels, readTierHistograms, readTotalsByTier,
+  type Breakdown, type BreakdownSort, type OutcomeCounts, type ParcelFilter, type SlaSource,
+} from '../db/sla-repo.ts'
+import { dayOf, previousRange, type DayRange } from '../domain/sla-range.ts'
+import { transitPercentiles } from '../domain/sla-transit.ts'
+
+export const TIERS = ['express', 'standard', 'economy'] as const
+
+/** On time / (on time + late), in per cent to 0.1; excused parcels count on neither side (verdict.ts). */
+export function onTimeRate(c: Pick<OutcomeCounts, 'onTime' | 'late'>): number | null {
+  const judged = c.onTime + c.late
+  return judged === 0 ? null : Math.round((1000 * c.onTime) / judged) / 10
+}
+
+const zero = (): OutcomeCounts => ({ closed: 0, onTime: 0, late: 0, excused: 0 })
+const plus = (a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts => ({
+  closed: a.closed + b.closed, onTime: a.onTime + b.onTime, late: a.late + b.late, excused: a.excused + b.excused,
+})
+const withRate = (c: OutcomeCounts) => ({ ...c, rate: onTimeRate(c) })
+const change = (now: number | null, before: number | null) => (now === null || before === null ? null : Math.round((now - before) * 10) / 10)
+const rangeView = (r: DayRange) => ({ from: r.from, to: r.to, days: r.days })
+
+/** On-time rate by tier over the period, day by day, and against the period before. */
+export async function slaSummary(db: pg.Pool, range: DayRange, src: SlaSource = 'aggregate') {
+  const prev = previousRange(range)
+  const [days, current, previous] = await Promise.all([
+    readOnTimeByDay(db, src, range), readTotalsByTier(db, src, range), readTotalsByTier(db, src, prev),
+  ])
+  const pick = (rows: Array<OutcomeCounts & { tier: string }>, tier: string) => rows.find((r) => r.tier === tier) ?? zero()
+  const tiers = TIERS.map((tier) => {
+    const now = withRate(pick(current, tier))
+    const before = withRate(pick(previous, tier))
+    return { tier, current: now, previous: before, change: change(now.rate, before.rate) }
+  })
+  const allNow = withRate(current.reduce(plus, zero()))
+  const allBefore = withRate(previous.reduce(plus, zero()))
+  return {
+    range: rangeView(range),
+    previousRange: rangeView(prev),
+    tiers,
+    all: { current: allNow, previous: allBefore, change: change(allNow.rate, allBefore.rate) },
+    series: days.map((d) => ({ day: dayOf(d.day), tier: d.tier, closed: d.closed, onTime: d.onTime, late: d.late, excused: d.excused, rate: onTimeRate(d) })),
+  }
+}
+
+export async function slaBreakdown(
+  db: pg.Pool, range: DayRange, by: Breakdown, sort: BreakdownSort, dir: 'asc' | 'desc', tier: string | null, src: SlaSource = 'aggregate',
+) {
+  return { range: rangeView(range), by, sort, dir, tier, rows: await readBreakdown(db, src, range, by, sort, dir, tier) }
+}
+
+/**
+ * Late parcels by cause, largest first, with each cause's share and the
+ * cumulative share (a Pareto chart); excused parcels by consignee cause beside.
+ */
+export async function slaCauses(db: pg.Pool, range: DayRange, tier: string | null, src: SlaSource = 'aggregate') {
+  const rows = await readCauses(db, src, range, tier)
+  const late = rows.filter((r) => r.outcome === 'late')
+  const totalLate = late.reduce((s, r) => s + r.parcels, 0)
+  let running = 0
+  const pareto = late.map((r) => {
+    running += r.parcels
+    return { cause: r.cause, parcels: r.parcels, share: Math.round((1000 * r.parcels) / totalLate) / 10, cumulative: Math.round((1000 * running) / totalLate) / 10 }
+  })
+  const excused = rows.filter((r) => r.outcome === 'excused').map((r) => ({ cause: r.cause, parcels: r.parcels }))
+  return { range: rangeView(range), tier, totalLate, late: pareto, excused }
+}
+
+export const TRANSIT_SORTS = ['parcels', 'p50', 'p90', 'p99', 'lane'] as const
+export type TransitSort = (typeof TRANSIT_SORTS)[number]
+
+/** Transit-time percentiles (hours, from histogram buckets) by tier, and by tier and lane. */
+export async function slaTransit(
+  db: pg.Pool, range: DayRange, tier: string | null, sort: TransitSort, limit: number, src: SlaSource = 'aggregate',
+) {
+  const [tiers, lanes] = await Promise.all([readTierHistograms(db, src, range), readLaneHistograms(db, src, range, tier)])
+  const laneRows = lanes.map((l) => ({ tier: l.tier, origin: l.origin, destination: l.destination, ...transitPercentiles(l.counts) }))
+  const key = (r: (typeof laneRows)[number]) => `${r.origin}>${r.destination}|${r.tier}`
+  laneRows.sort((a, b) =>
+    sort === 'lane' ? key(a).localeCompare(key(b)) : ((b[sort] ?? -1) - (a[sort] ?? -1)) || key(a).localeCompare(key(b)))
+  return {
+    range: rangeView(range),
+    tier,
+    sort,
+    tiers: TIERS.map((t) => ({ tier: t, ...transitPercentiles(tiers.get(t) ?? new Map()) })),
+    laneCount: laneRows.length,
+    lanes: laneRows.slice(0, limit),
+  }
+}
+
+export async function slaParcels(db: pg.Pool, range: DayRange, filter: ParcelFilter, limit: number) {
+  const r = await readParcels(db, range, filter, limit)
+  return {
+    range: rangeView(range),
+    filter,
+    total: r.total,
+    parcels: r.parcels.map((p) => ({
+      ...p, collectedAt: p.collectedAt.toISOString(), closedAt: p.closedAt.toISOString(), deadline: p.deadline?.toISOString() ?? null,
+    })),
+  }
+}

@@ -1,0 +1,213 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, login, ADMIN_PASSWORD, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { newWaybill, shipment } from '../helpers/builders.ts'
+import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+import { dayOf, dayRange, type DayRange } from '../../server/domain/sla-range.ts'
+import { TRANSIT_EDGES, histogramPercentile, transitBucket } from '../../server/domain/sla-transit.ts'
+import { readParcels, readTierHistograms, type SlaSource } from '../../server/db/sla-repo.ts'
+import { slaBreakdown, slaCauses, slaSummary, slaTransit } from '../../server/services/sla-report.ts'
+
+// Each run generates parcels collected over a day and a half and closed within
+// 3.5 days, in a window of its own (run k: from 6 + 6k days ago, 5 days long:
+// the windows never share a Beijing day, and all lie inside the 35 days the wide
+// refresh covers), posts their scans in shuffled batches, lets the
+// registered policies refresh the aggregates, then posts late consignee
+// exceptions (older event times than the delivery: they change the shipment row
+// without touching the closing day) and runs the policies again: the forced wide
+// refresh must pick them up. After each phase every SLA answer read from the
+// continuous aggregates must equal the same question asked of the raw tables.
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const OUTLETS = ['SHA-O1', 'SHA-O2', 'BJS-O1', 'HGH-O1', 'NKG-O1']
+const COURIER = (hub: string) => `C-${hub}-01`
+type Fate = 'delivered' | 'refused_returned' | 'refused_late' | 'wrong_address_late' | 'lost_returned' | 'damaged_delivered' | 'returned' | 'open' | 'late_refusal_scan'
+
+interface ParcelSpec {
+  tier: 'express' | 'standard' | 'economy'
+  origin: number
+  dest: number
+  collectH: number
+  transitH: number
+  fate: Fate
+  courierOnDelivery: boolean
+  duplicateDelivered: boolean
+}
+
+const parcelArb: fc.Arbitrary<ParcelSpec> = fc.record({
+  tier: fc.constantFrom('express', 'standard', 'economy'),
+  origin: fc.integer({ min: 0, max: OUTLETS.length - 1 }),
+  dest: fc.integer({ min: 0, max: OUTLETS.length - 1 }),
+  collectH: fc.integer({ min: 0, max: 36 }),
+  transitH: fc.double({ min: 1, max: 84, noNaN: true }),
+  fate: fc.constantFrom<Fate>('delivered', 'delivered', 'delivered', 'refused_returned', 'refused_late', 'wrong_address_late', 'lost_returned', 'damaged_delivered', 'returned', 'open', 'late_refusal_scan'),
+  courierOnDelivery: fc.boolean(),
+  duplicateDelivered: fc.boolean(),
+})
+const scenarioArb = fc.record({ parcels: fc.array(parcelArb, { minLength: 8, maxLength: 24 }), seed: fc.integer() })
+
+let sys: TestSystem
+let admin: string
+let run = 0
+let policyClock = Date.now()
+const log = createLogger('silent')
+
+async function post(path: string, body: unknown) {
+  const r = await call(sys, 'POST', path, { token: sys.token, body })
+  expect(r.status, JSON.stringify(r.body)).toBe(200)
+  expect(r.body.rejected, JSON.stringify(r.body.rejected)).toEqual([])
+}
+
+/** Runs every registered TimescaleDB policy and job, as the embedded database's scheduled job does. */
+async function runPolicies() {
+  policyClock += 2 * DAY
+  await runDbPolicies({ db: sys.database.pool, log }, {}, new Date(policyClock))
+  const failed = await sys.database.pool.query(`SELECT job_id, last_error FROM db_policy_runs WHERE last_error IS NOT NULL`)
+  expect(failed.rows).toEqual([])
+}
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  let s = seed >>> 0 || 1
+  const out = [...xs]
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) >>> 0
+    const j = s % (i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+function build(specs: ParcelSpec[], base: number, now: number) {
+  const ships: Array<Record<string, unknown>> = []
+  const events: Array<Record<string, unknown>> = []
+  const later: Array<Record<string, unknown>> = []
+  for (const p of specs) {
+    const waybill = newWaybill()
+    const origin = OUTLETS[p.origin]!
+    const dest = OUTLETS[p.dest]!
+    const collected = base + p.collectH * HOUR
+    const close = Math.min(collected + p.transitH * HOUR, now - 2 * HOUR)
+    ships.push(shipment({ waybill, tier: p.tier, originHub: origin, destinationHub: dest, collectedAt: new Date(collected).toISOString(), collectedBy: COURIER(origin) }))
+    const ev = (type: string, t: number, hub: string, over: Record<string, unknown> = {}) =>
+      ({ id: `${waybill}-${type}-${events.length + later.length}`, time: new Date(t).toISOString(), waybill, type, hub, ...over })
+    const mid = collected + (close - collected) / 2
+    events.push(ev('collected', collected, origin, { courier: COURIER(origin) }), ev('departed_hub', collected + (mid - collected) / 2, origin), ev('arrived_hub', mid, dest))
+    const deliver = (t: number) => ev('delivered', t, dest, { signer: '本人', ...(p.courierOnDelivery ? { courier: COURIER(dest) } : {}) })
+    const exc = (reason: string) => ev('exception', mid + (close - mid) / 2, dest, { reason })
+    switch (p.fate) {
+      case 'delivered': events.push(deliver(close)); break
+      case 'refused_returned': events.push(exc('refused'), ev('returned', close, dest)); break
+      case 'refused_late': events.push(exc('refused'), deliver(close)); break
+      case 'wrong_address_late': events.push(exc('wrong_address'), deliver(close)); break
+      case 'lost_returned': events.push(exc('lost'), ev('returned', close, dest)); break
+      case 'damaged_delivered': events.push(exc('damaged'), deliver(close)); break
+      case 'returned': events.push(ev('returned', close, dest)); break
+      case 'open': events.push(ev('out_for_delivery', mid + HOUR, dest)); break
+      case 'late_refusal_scan': events.push(deliver(close)); later.push(exc('refused')); break
+    }
+    if (p.duplicateDelivered && (p.fate === 'delivered' || p.fate === 'damaged_delivered')) events.push(deliver(close + HOUR))
+  }
+  return { ships, events, later }
+}
+
+/** Every SLA answer, from one source. */
+async function answers(src: SlaSource, range: DayRange) {
+  const db = sys.database.pool
+  return {
+    summary: await slaSummary(db, range, src),
+    hub: await slaBreakdown(db, range, 'hub', 'rate', 'asc', null, src),
+    region: await slaBreakdown(db, range, 'region', 'closed', 'desc', 'standard', src),
+    courier: await slaBreakdown(db, range, 'courier', 'key', 'asc', null, src),
+    causes: await slaCauses(db, range, null, src),
+    transit: await slaTransit(db, range, null, 'p90', 10_000, src),
+  }
+}
+
+async function assertAgreement(range: DayRange) {
+  const agg = await answers('aggregate', range)
+  const raw = await answers('raw', range)
+  expect(agg).toEqual(raw)
+  return agg
+}
+
+beforeAll(async () => {
+  sys = await startTestSystem()
+  admin = await login(sys, 'admin', ADMIN_PASSWORD)
+})
+afterAll(async () => { await sys?.stop() })
+
+describe('SLA continuous aggregates', () => {
+  it('keeps the transit buckets of sql/020 and server/domain/sla-transit.ts identical', async () => {
+    const r = await sys.database.pool.query<{ edges: number[]; b: number[] }>(
+      `SELECT sla_transit_edges() AS edges, ARRAY[sla_transit_bucket(-1), sla_transit_bucket(0), sla_transit_bucket(47.9), sla_transit_bucket(48), sla_transit_bucket(5000)] AS b`)
+    expect(r.rows[0]!.edges).toEqual([...TRANSIT_EDGES])
+    expect(r.rows[0]!.b).toEqual([transitBucket(-1), transitBucket(0), transitBucket(47.9), transitBucket(48), transitBucket(5000)])
+  })
+
+  it('answers every SLA question from the aggregates exactly as from the raw tables, on generated parcels', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async ({ parcels, seed }) => {
+        const now = Date.now()
+        const base = now - (6 + 6 * run++) * DAY
+        const { ships, events, later } = build(parcels, base, now)
+        await post('/api/v1/shipments', ships)
+        const shuffled = shuffle(events, seed)
+        const cut = Math.floor(shuffled.length / 2)
+        await post('/api/v1/events', shuffled.slice(cut)) // the later half of the list first: out of order
+        await post('/api/v1/events', shuffled.slice(0, cut))
+        const range = dayRange(dayOf(new Date(base)), dayOf(new Date(base + 5 * DAY)))
+
+        await runPolicies()
+        await assertAgreement(range)
+        if (later.length > 0) await post('/api/v1/events', later)
+        await runPolicies()
+        const agg = await assertAgreement(range)
+
+        // The figures count exactly this run's closed parcels (the window is the run's own).
+        const closedSpecs = parcels.filter((p) => p.fate !== 'open')
+        expect(agg.summary.all.current.closed).toBe(closedSpecs.length)
+
+        // Drill-down: the parcels behind each tier's on-time / late / excused figure, and their
+        // outcome is the verdict the look-up computes with server/domain/verdict.ts.
+        for (const t of agg.summary.tiers) {
+          for (const outcome of ['on_time', 'late', 'excused'] as const) {
+            const list = await readParcels(sys.database.pool, range, { tier: t.tier, outcome }, 5000)
+            const figure = outcome === 'on_time' ? t.current.onTime : t.current[outcome]
+            expect(list.total).toBe(figure)
+            expect(list.parcels).toHaveLength(figure)
+            for (const p of list.parcels) {
+              const look = await call(sys, 'GET', `/api/v1/shipments/${p.waybill}`, { cookie: admin })
+              expect(look.body.promise.verdict, p.waybill).toBe(outcome)
+            }
+          }
+        }
+        // Cause figures drill down to as many parcels.
+        for (const c of agg.causes.late) {
+          const list = await readParcels(sys.database.pool, range, { outcome: 'late', cause: c.cause }, 5000)
+          expect(list.total).toBe(c.parcels)
+        }
+        // Percentiles: the estimate lies in the bucket of the exact percentile of the raw transit times.
+        const hist = await readTierHistograms(sys.database.pool, 'aggregate', range)
+        for (const [tier, counts] of hist) {
+          const raw = await sys.database.pool.query<{ q50: number; q90: number; q99: number }>(
+            `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY h) AS q50, percentile_disc(0.9) WITHIN GROUP (ORDER BY h) AS q90,
+                    percentile_disc(0.99) WITHIN GROUP (ORDER BY h) AS q99
+             FROM (SELECT extract(epoch FROM e.event_time - s.collected_at)::float8 / 3600 AS h
+                   FROM scan_events e JOIN shipments s ON s.waybill = e.waybill
+                   WHERE e.type = 'delivered' AND s.status = 'delivered' AND e.event_time = s.status_at
+                     AND s.tier = $1 AND e.event_time >= $2 AND e.event_time < $3) x`,
+            [tier, range.start, range.end],
+          )
+          const exact = raw.rows[0]!
+          expect(histogramPercentile(counts, 0.5)!.bucket).toBe(transitBucket(exact.q50))
+          expect(histogramPercentile(counts, 0.9)!.bucket).toBe(transitBucket(exact.q90))
+          expect(histogramPercentile(counts, 0.99)!.bucket).toBe(transitBucket(exact.q99))
+        }
+      }),
+      { numRuns: 5, endOnFailure: true },
+    )
+    expect(run).toBeGreaterThanOrEqual(5)
+  }, 240_000)
+})
