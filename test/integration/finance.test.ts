@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, shipment } from '../helpers/builders.ts'
+import { runSweep } from '../../server/services/sla-sweep.ts'
+import { shanghaiDay } from '../../server/domain/calendar.ts'
+
+/**
+ * Finance figures reconcile exactly with the parcels and claims behind them:
+ * every table adds up to the total, every figure's drill-down lines add up to it,
+ * compensation is the sum of the claims paid. Crafted data first, then generated.
+ */
+let sys: TestSystem
+const who: Record<string, string> = {}
+const hubProvince = new Map<string, string>()
+/** Every claim paid in this file (all paid today): the compensation figure of today must equal their sum. */
+const paidToday: Array<{ reason: 'lost' | 'damaged'; fen: number }> = []
+
+const DAY_MS = 86_400_000
+const today = () => shanghaiDay(new Date())
+const dayBefore = (n: number) => shanghaiDay(new Date(Date.now() - n * DAY_MS))
+/** 10:00 Beijing on a day. */
+const tenOn = (day: string) => `${day}T10:00:00+08:00`
+const fen = (yuan: number) => Math.round(yuan * 100)
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0)
+
+beforeAll(async () => {
+  sys = await startTestSystem()
+  for (const [name, role] of [['cs-a', 'cs_operator'], ['fin-a', 'finance'], ['fin-b', 'finance'], ['mgr-a', 'manager'], ['ops-a', 'control_room']] as const) {
+    await addUser(sys, name, role)
+    who[name] = await login(sys, name)
+  }
+  who.admin = await login(sys, 'admin', ADMIN_PASSWORD)
+  for (const h of (await call(sys, 'GET', '/api/v1/hubs', { cookie: who.admin })).body.hubs) hubProvince.set(h.code, h.province)
+})
+afterAll(async () => { await sys?.stop() })
+
+async function post(parcels: Array<ReturnType<typeof shipment>>): Promise<Map<string, number>> {
+  const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+  expect(r.body.rejected).toEqual([])
+  return new Map(r.body.accepted.map((a: any) => [a.waybill, fen(a.fee.total)]))
+}
+
+async function summary(from: string, to: string, cookie = who['fin-a']) {
+  const r = await call(sys, 'GET', `/api/v1/finance/summary?from=${from}&to=${to}`, { cookie })
+  expect(r.status).toBe(200)
+  return r.body
+}
+
+async function feeLines(qs: string) {
+  const r = await call(sys, 'GET', `/api/v1/finance/fees?${qs}&limit=1000`, { cookie: who['fin-a'] })
+  expect(r.status).toBe(200)
+  expect(sum(r.body.lines.map((l: any) => l.feeFen))).toBe(r.body.fen)
+  expect(r.body.lines).toHaveLength(r.body.count)
+  return r.body as { lines: any[]; count: number; fen: number }
+}
+
+async function payClaim(waybill: string, reason: 'lost' | 'damaged', damagePercent?: number): Promise<any> {
+  const opened = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-a'], body: { waybill, reason, ...(damagePercent ? { damagePercent } : {}) } })
+  expect(opened.status).toBe(201)
+  const id = opened.body.claim.id
+  expect((await call(sys, 'POST', `/api/v1/claims/${id}/approve`, { cookie: who['mgr-a'], body: { note: 'agreed with the customer' } })).status).toBe(200)
+  const paid = await call(sys, 'POST', `/api/v1/claims/${id}/pay`, { cookie: who['fin-b'], body: { paymentRef: `BANK-${id}` } })
+  expect(paid.status).toBe(200)
+  expect(paid.body.claim.state).toBe('paid')
+  paidToday.push({ reason, fen: paid.body.claim.amountFen })
+  return paid.body.claim
+}
+
+/** Every reconciliation identity of one period's summary, checked against its drill-down lines. */
+async function expectReconciled(s: any, from: string, to: string): Promise<void> {
+  const states = ['unpaid', 'paid', 'invoiced'] as const
+  expect(sum(s.byDay.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(s.byTier.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(s.byRegion.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(states.map((k) => s.fees.byState[k].fen))).toBe(s.fees.fen)
+  expect(sum(states.map((k) => s.fees.byState[k].count))).toBe(s.fees.count)
+  expect(s.netFen).toBe(s.fees.fen - s.compensation.fen)
+  const all = await feeLines(`from=${from}&to=${to}`)
+  expect([all.fen, all.count]).toEqual([s.fees.fen, s.fees.count])
+  for (const t of s.byTier) for (const k of states) {
+    const lines = await feeLines(`from=${from}&to=${to}&tier=${t.tier}&state=${k}`)
+    expect([lines.fen, lines.count]).toEqual([t.byState[k].fen, t.byState[k].count])
+  }
+  for (const r of s.byRegion) {
+    const lines = await feeLines(`from=${from}&to=${to}&region=${encodeURIComponent(r.region)}`)
+    expect([lines.fen, lines.count]).toEqual([r.fees.fen, r.fees.count])
+  }
+  for (const d of s.byDay) {
+    const lines = await feeLines(`from=${from}&to=${to}&day=${d.day}`)
+    expect([lines.fen, lines.count]).toEqual([d.fees.fen, d.fees.count])
+  }
+  const comp = await call(sys, 'GET', `/api/v1/finance/compensation?from=${from}&to=${to}&limit=1000`, { cookie: who['fin-a'] })
+  expect(sum(comp.body.lines.map((l: any) => l.amountFen))).toBe(s.compensation.fen)
+  expect(comp.body.count).toBe(s.compensation.count)
+}
+
+describe('finance figures on crafted parcels and claims', () => {
+  const day1 = dayBefore(340)
+  const day2 = dayBefore(339)
+  let fees: Map<string, number>
+  let parcels: Array<ReturnType<typeof shipment>>
+
+  it('adds up fees by day, tier, region and payment state to the parcels behind them', async () => {
+    parcels = [
+      shipment({ tier: 'express', originHub: 'HGH-O1', collectedAt: tenOn(day1), declaredValueYuan: 1000 }),
+      shipment({ tier: 'standard', originHub: 'HGH-O1', collectedAt: tenOn(day1) }),
+      shipment({ tier: 'economy', originHub: 'SHA-O1', collectedAt: tenOn(day1), weightKg: 7.3 }),
+      shipment({ tier: 'standard', originHub: 'BJS-O1', destinationHub: 'HGH-O1', collectedAt: tenOn(day2) }),
+      // 23:30 Beijing is still day2 (15:30 UTC): days follow Asia/Shanghai.
+      shipment({ tier: 'express', originHub: 'SHA-O1', collectedAt: `${day2}T23:30:00+08:00` }),
+    ]
+    fees = await post(parcels)
+    const [a, b, c, d, e] = parcels.map((p) => p.waybill) as [string, string, string, string, string]
+    expect((await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-a'], body: { waybills: [a, b, d], state: 'paid' } })).body.changed).toHaveLength(3)
+    expect((await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-a'], body: { waybills: [b], state: 'invoiced' } })).body.changed).toEqual([b])
+    // Forward only: an invoiced parcel does not go back to paid.
+    expect((await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-a'], body: { waybills: [b], state: 'paid' } })).body.unchanged).toEqual([b])
+
+    const s = await summary(day1, day2)
+    const f = (w: string) => fees.get(w)!
+    expect(s.fees).toMatchObject({ fen: f(a) + f(b) + f(c) + f(d) + f(e), count: 5 })
+    expect(s.fees.byState).toEqual({ unpaid: { fen: f(c) + f(e), count: 2 }, paid: { fen: f(a) + f(d), count: 2 }, invoiced: { fen: f(b), count: 1 } })
+    expect(s.byDay.map((x: any) => [x.day, x.fees.fen])).toEqual([[day1, f(a) + f(b) + f(c)], [day2, f(d) + f(e)]])
+    expect(s.byTier.map((x: any) => [x.tier, x.fees.fen])).toEqual([['express', f(a) + f(e)], ['standard', f(b) + f(d)], ['economy', f(c)]])
+    const regions = Object.fromEntries(s.byRegion.map((x: any) => [x.region, x.fees.fen]))
+    expect(regions).toEqual({ [hubProvince.get('HGH-O1')!]: f(a) + f(b), [hubProvince.get('SHA-O1')!]: f(c) + f(e), [hubProvince.get('BJS-O1')!]: f(d) })
+    await expectReconciled(s, day1, day2)
+  })
+
+  it('opens a claim from a lost exception with the rule amount, and counts only paid claims as compensation', async () => {
+    const [insured, plain, third] = parcels as [ReturnType<typeof shipment>, ReturnType<typeof shipment>, ReturnType<typeof shipment>]
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(insured.waybill, { type: 'exception', reason: 'lost', hub: 'HGH-SC', time: new Date(Date.now() - 60_000).toISOString() })] })
+    await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
+    const auto = await call(sys, 'GET', `/api/v1/claims?state=all&waybill=${insured.waybill}`, { cookie: who['fin-a'] })
+    expect(auto.body.claims).toHaveLength(1)
+    // Insured: the declared value, ¥1,000.
+    expect(auto.body.claims[0]).toMatchObject({ source: 'exception', reason: 'lost', state: 'open', amountFen: 1000_00 })
+    // A second sweep opens nothing more.
+    await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
+    expect((await call(sys, 'GET', `/api/v1/claims?state=all&waybill=${insured.waybill}`, { cookie: who['fin-a'] })).body.claims).toHaveLength(1)
+
+    const before = await summary(today(), today())
+    expect(before.compensation.fen).toBe(sum(paidToday.map((p) => p.fen)))
+    const autoId = auto.body.claims[0].id
+    expect((await call(sys, 'POST', `/api/v1/claims/${autoId}/pay`, { cookie: who['fin-a'], body: { paymentRef: 'X' } })).status).toBe(409)
+    await call(sys, 'POST', `/api/v1/claims/${autoId}/approve`, { cookie: who['mgr-a'], body: { note: 'searched, not found' } })
+    const paid = await call(sys, 'POST', `/api/v1/claims/${autoId}/pay`, { cookie: who['fin-a'], body: { paymentRef: 'BANK-1' } })
+    paidToday.push({ reason: 'lost', fen: paid.body.claim.amountFen })
+    // Uninsured, damaged at 50 %: 3 × fee × 50 %.
+    const damaged = await payClaim(plain.waybill, 'damaged', 50)
+    expect(damaged.amountFen).toBe(Math.round((Math.min(3 * fees.get(plain.waybill)!, 500_00) * 50) / 100))
+    // Approved but not paid: not compensation yet.
+    const open = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-a'], body: { waybill: third.waybill, reason: 'damaged' } })
+    await call(sys, 'POST', `/api/v1/claims/${open.body.claim.id}/approve`, { cookie: who['mgr-a'], body: { note: 'ok' } })
+
+    const s = await summary(today(), today())
+    expect(s.compensation.fen).toBe(sum(paidToday.map((p) => p.fen)))
+    expect(s.compensation.byReason.lost.fen).toBe(sum(paidToday.filter((p) => p.reason === 'lost').map((p) => p.fen)))
+    expect(s.compensation.byReason.damaged.fen).toBe(sum(paidToday.filter((p) => p.reason === 'damaged').map((p) => p.fen)))
+    await expectReconciled(s, today(), today())
+    const live = await call(sys, 'GET', '/api/v1/finance/today', { cookie: who['mgr-a'] })
+    expect(live.body).toMatchObject({ day: today(), compensationFen: s.compensation.fen, feesFen: s.fees.fen, netFen: s.netFen })
+    // The period that spans both: fees of the crafted days, compensation of today.
+    const wide = await summary(day1, today())
+    expect(wide.netFen).toBe(wide.fees.fen - s.compensation.fen)
+  })
+
+  it('exports the table by day as CSV with the figures the summary shows', async () => {
+    const s = await summary(day1, day2)
+    const res = await fetch(`${sys.url}/api/v1/finance/export.csv?from=${day1}&to=${day2}&table=days`, { headers: { cookie: who['fin-a']! } })
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/)
+    const rows = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','))
+    expect(rows[0]!.slice(0, 3)).toEqual(['day', 'parcels', 'fees_yuan'])
+    expect(rows.slice(1).map((r) => [r[0], Number(r[1]), Math.round(Number(r[2]) * 100)])).toEqual(s.byDay.map((d: any) => [d.day, d.fees.count, d.fees.fen]))
+  })
+})
+
+describe('finance figures on generated parcels (property)', () => {
+  const HUBS = ['HGH-O1', 'SHA-O1', 'BJS-O1']
+  let run = 0
+
+  it('reconciles every table and drill-down with the generated parcels and paid claims', async () => {
+    const parcelArb = fc.record({
+      tier: fc.constantFrom('express', 'standard', 'economy'),
+      origin: fc.constantFrom(...HUBS),
+      dayOffset: fc.integer({ min: 0, max: 3 }),
+      minute: fc.integer({ min: 0, max: 24 * 60 - 1 }),
+      weightKg: fc.integer({ min: 1, max: 400 }).map((x) => x / 10),
+      declared: fc.option(fc.integer({ min: 1, max: 50_000 }), { nil: undefined }),
+      payment: fc.constantFrom('unpaid', 'paid', 'invoiced'),
+      claim: fc.option(fc.record({ reason: fc.constantFrom('lost' as const, 'damaged' as const), percent: fc.integer({ min: 1, max: 100 }) }), { freq: 4, nil: undefined }),
+    })
+    await fc.assert(fc.asyncProperty(fc.array(parcelArb, { minLength: 1, maxLength: 12 }), async (gen) => {
+      run++
+      const start = dayBefore(300 - run * 5)
+      const end = dayBefore(300 - run * 5 - 3)
+      const parcels = gen.map((g) => {
+        const d = dayBefore(300 - run * 5 - g.dayOffset)
+        const at = new Date(Date.parse(`${d}T00:00:00+08:00`) + g.minute * 60_000).toISOString()
+        return shipment({ tier: g.tier, originHub: g.origin, destinationHub: g.origin === 'BJS-O1' ? 'SHA-O1' : 'BJS-O1', weightKg: g.weightKg, collectedAt: at, ...(g.declared ? { declaredValueYuan: g.declared } : {}) })
+      })
+      const fees = await post(parcels)
+      for (const state of ['paid', 'invoiced'] as const) {
+        const waybills = parcels.filter((_, i) => gen[i]!.payment === state || (state === 'paid' && gen[i]!.payment === 'invoiced')).map((p) => p.waybill)
+        if (waybills.length > 0) await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-a'], body: { waybills, state } })
+      }
+      for (const [i, g] of gen.entries()) if (g.claim) await payClaim(parcels[i]!.waybill, g.claim.reason, g.claim.percent)
+
+      const s = await summary(start, end)
+      expect(s.fees.fen).toBe(sum([...fees.values()]))
+      expect(s.fees.count).toBe(parcels.length)
+      for (const k of ['unpaid', 'paid', 'invoiced'] as const) {
+        expect(s.fees.byState[k].fen).toBe(sum(parcels.filter((_, i) => gen[i]!.payment === k).map((p) => fees.get(p.waybill)!)))
+      }
+      await expectReconciled(s, start, end)
+      const t = await summary(today(), today())
+      expect(t.compensation.fen).toBe(sum(paidToday.map((p) => p.fen)))
+      expect(t.compensation.count).toBe(paidToday.length)
+    }), { numRuns: 6 })
+  })
+})
+
+describe('period statements', () => {
+  it('freezes the totals; finance reviews, another person approves; an approved statement never changes', async () => {
+    const from = dayBefore(340)
+    const to = dayBefore(339)
+    const made = await call(sys, 'POST', '/api/v1/finance/statements', { cookie: who['fin-a'], body: { from, to } })
+    expect(made.status).toBe(201)
+    const s = await summary(from, to)
+    const id = made.body.statement.id
+    expect(made.body.statement).toMatchObject({ state: 'draft', periodFrom: from, periodTo: to, feesFen: s.fees.fen, feeLines: s.fees.count, compensationFen: 0, claimLines: 0, netFen: s.netFen, generatedBy: 'fin-a' })
+    // Not before review; a manager does not review.
+    expect((await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who['mgr-a'], body: {} })).status).toBe(409)
+    expect((await call(sys, 'POST', `/api/v1/finance/statements/${id}/review`, { cookie: who['mgr-a'], body: {} })).status).toBe(403)
+    // The same person cannot review and approve (admin holds both roles).
+    expect((await call(sys, 'POST', `/api/v1/finance/statements/${id}/review`, { cookie: who.admin, body: { note: 'checked' } })).status).toBe(200)
+    const self = await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who.admin, body: {} })
+    expect(self.status).toBe(409)
+    expect(self.body.error.message).toMatch(/cannot also approve/)
+    const ok = await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who['mgr-a'], body: { note: 'approved for filing' } })
+    expect(ok.status).toBe(200)
+    expect(ok.body.statement).toMatchObject({ state: 'approved', reviewedBy: 'Administrator', approvedBy: 'mgr-a', approveNote: 'approved for filing' })
+    expect(ok.body.statement.approvedAt).toBeTruthy()
+    // Frozen: later payments change the live figures, not the statement.
+    const w = (await call(sys, 'GET', `/api/v1/finance/fees?from=${from}&to=${to}&state=unpaid`, { cookie: who['fin-a'] })).body.lines[0].waybill
+    await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-a'], body: { waybills: [w], state: 'paid' } })
+    const again = await call(sys, 'GET', `/api/v1/finance/statements/${id}`, { cookie: who['fin-b'] })
+    expect(again.body.statement.totals.fees.byState).toEqual(made.body.statement.totals.fees.byState)
+    expect((await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who['fin-b'], body: {} })).status).toBe(403)
+    expect((await call(sys, 'POST', `/api/v1/finance/statements/${id}/review`, { cookie: who['fin-b'], body: {} })).status).toBe(409)
+    await expect(sys.database.pool.query('UPDATE finance_statements SET net_fen = 0 WHERE id = $1', [id])).rejects.toThrow(/approved and cannot change/)
+    await expect(sys.database.pool.query('DELETE FROM finance_statements WHERE id = $1', [id])).rejects.toThrow(/approved and cannot change/)
+  })
+
+  it('keeps finance figures from roles outside finance and management', async () => {
+    for (const name of ['cs-a', 'ops-a']) {
+      expect((await call(sys, 'GET', `/api/v1/finance/summary?from=${today()}&to=${today()}`, { cookie: who[name] })).status).toBe(403)
+    }
+  })
+})
