@@ -13,6 +13,7 @@ import { runDbPolicies } from './processors/run-db-policies.ts'
 import { recomputePromises } from './processors/recompute-promises.ts'
 import { anomalySweep, slaSweep } from './processors/sla-sweep.ts'
 import { deliverWebhooks } from './processors/deliver-webhooks.ts'
+import { piiRetention } from './processors/pii-retention.ts'
 
 export interface WorkerDeps {
   db: pg.Pool
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   sla: SlaSettings
   /** Asks for a sweep soon (deduplicated), so that a delivered late parcel clears its alert quickly. */
   requestSweep: () => Promise<void>
+  /** Personal data of parcels closed this many days ago is erased (pii-retention). */
+  piiRetentionDays: number
 }
 
 type Processor = (deps: WorkerDeps, data: never) => Promise<void>
@@ -34,6 +37,7 @@ const PROCESSORS: Record<JobName, Processor> = {
   'sla-sweep': slaSweep,
   'anomaly-sweep': anomalySweep,
   'deliver-webhooks': deliverWebhooks,
+  'pii-retention': piiRetention,
 }
 
 /** Every job name has exactly one handler and one queue; checked at boot. */

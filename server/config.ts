@@ -13,6 +13,12 @@ const schema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
+  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(20),
+  PII_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_WORKERS: z.enum(['true', 'false']).default('true'),
   SEED_NETWORK: z.enum(['true', 'false']).default('true'),
@@ -40,6 +46,15 @@ export interface SlaThresholds {
   sweepIntervalMs: number
 }
 
+export interface LoginThrottleConfig {
+  /** Failed sign-ins per user name within the window before the name is locked. */
+  maxFailures: number
+  windowMs: number
+  lockMs: number
+  /** Failed sign-ins per client IP within the window before the IP is throttled. */
+  ipMaxFailures: number
+}
+
 export interface Config {
   port: number
   host: string
@@ -54,6 +69,11 @@ export interface Config {
   metricsToken: string | undefined
   allowedOrigins: string[] | undefined
   sessionTtlMs: number
+  /** A session unused this long ends (sessions.last_seen_at). */
+  sessionIdleMs: number
+  loginThrottle: LoginThrottleConfig
+  /** Personal data of parcels delivered or returned this long ago is erased. */
+  piiRetentionDays: number
   cookieSecure: 'auto' | boolean
   runWorkers: boolean
   seedNetwork: boolean
@@ -93,6 +113,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    loginThrottle: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      windowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
+      lockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+      ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+    },
+    piiRetentionDays: e.PII_RETENTION_DAYS,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
     runWorkers: e.RUN_WORKERS === 'true',
     seedNetwork: e.SEED_NETWORK === 'true',

@@ -21,6 +21,7 @@ import { createApp } from './http/app.ts'
 import { Queues } from '../jobs/queues.ts'
 import { Workers } from '../jobs/worker.ts'
 import type { AppContext } from './context.ts'
+import { LoginThrottle } from './services/login-throttle.ts'
 
 export interface System {
   url: string
@@ -53,7 +54,7 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
   const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
   const workers = new Workers(
-    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon() },
+    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays },
     redisUrl,
     config.queuePrefix,
   )
@@ -72,7 +73,8 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
   const metrics = new Metrics()
-  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, snapshot: (channel) => liveSnapshot(db, channel), metrics })
+  const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
+  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, snapshot: (channel) => liveSnapshot(db, channel), metrics })
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))
     else if (m.channel === 'display-revoked') hub.closeDisplay(Number(m.data))
@@ -82,7 +84,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
 
   const ctx: AppContext = {
-    config, db, log, reference, calendar, slaSettings, queues, metrics,
+    config, db, log, reference, calendar, slaSettings, queues, metrics, loginThrottle,
     ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
     publishParcels: (changes) => { void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published')) },
@@ -120,6 +122,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
       await serverClosed
       await workers?.close()
       await queues.close()
+      loginThrottle.close()
       await bus.close()
       await database.close()
       await redis.stop()

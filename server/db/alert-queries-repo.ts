@@ -29,22 +29,24 @@ const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a
   a.details, ${mutedSql('now()')} AS muted`
 const FROM = `alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by LEFT JOIN users res ON res.id = a.resolved_by`
 
-export interface AlertFilter { states: string[]; severity?: string; rule?: string; hub?: string; limit: number }
+/** scopeHub: a hub-scoped person's hub; only that hub's alerts exist for them (null: the whole network). */
+export interface AlertFilter { states: string[]; severity?: string; rule?: string; hub?: string; limit: number; scopeHub?: string | null }
 
 // Filters are bound parameters; the column names are fixed text.
 export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[]> {
   const r = await db.query<AlertRow>(
     `SELECT ${COLUMNS} FROM ${FROM}
      WHERE a.state = ANY($1::text[]) AND ($2::text IS NULL OR a.severity = $2) AND ($3::text IS NULL OR a.rule = $3)
-       AND ($4::text IS NULL OR a.hub_code = $4)
+       AND ($4::text IS NULL OR a.hub_code = $4) AND ($6::text IS NULL OR a.hub_code = $6)
      ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.opened_at DESC LIMIT $5`,
-    [f.states, f.severity ?? null, f.rule ?? null, f.hub ?? null, f.limit],
+    [f.states, f.severity ?? null, f.rule ?? null, f.hub ?? null, f.limit, f.scopeHub ?? null],
   )
   return r.rows
 }
 
-export async function findAlert(db: pg.Pool, id: number): Promise<AlertRow | undefined> {
-  return (await db.query<AlertRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $1`, [id])).rows[0]
+// $1 id, $2 the caller's hub scope or NULL: an alert of another hub is not found
+export async function findAlert(db: pg.Pool, id: number, scopeHub: string | null = null): Promise<AlertRow | undefined> {
+  return (await db.query<AlertRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`, [id, scopeHub])).rows[0]
 }
 
 export async function alertHistory(db: pg.Pool, id: number) {

@@ -60,22 +60,24 @@ const COLUMNS = `h.id,
   (SELECT count(*)::int FROM cs_handoff_parcels p WHERE p.handoff_id = h.id) AS "parcelCount"`
 const FROM = `cs_handoffs h JOIN alerts a ON a.id = h.alert_id JOIN users cu ON cu.id = h.created_by LEFT JOIN users du ON du.id = h.done_by`
 
-export interface HandoffFilter { states: readonly HandoffState[]; alertId?: number | undefined; limit: number }
+/** scopeHub: a hub-scoped person's hub; only hand-offs of that hub's alerts are theirs (null: all). */
+export interface HandoffFilter { states: readonly HandoffState[]; alertId?: number | undefined; limit: number; scopeHub?: string | null }
 
-// $1 states, $2 alert id or NULL, $3 limit: open ones oldest first (a work queue), then done ones newest first
+// $1 states, $2 alert id or NULL, $3 limit, $4 hub scope or NULL: open ones oldest first (a work queue), then done ones newest first
 export async function listHandoffs(db: Queryable, f: HandoffFilter): Promise<HandoffRow[]> {
   const r = await db.query<HandoffRow>(
     `SELECT ${COLUMNS} FROM ${FROM}
-     WHERE h.state = ANY($1::text[]) AND ($2::bigint IS NULL OR h.alert_id = $2)
+     WHERE h.state = ANY($1::text[]) AND ($2::bigint IS NULL OR h.alert_id = $2) AND ($4::text IS NULL OR a.hub_code = $4)
      ORDER BY h.state = 'done', CASE WHEN h.state = 'open' THEN h.created_at END, h.done_at DESC, h.id DESC
      LIMIT $3`,
-    [[...f.states], f.alertId ?? null, f.limit],
+    [[...f.states], f.alertId ?? null, f.limit, f.scopeHub ?? null],
   )
   return r.rows
 }
 
-export async function findHandoff(db: Queryable, id: number): Promise<HandoffRow | undefined> {
-  return (await db.query<HandoffRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE h.id = $1`, [id])).rows[0]
+// $1 id, $2 hub scope or NULL: a hand-off of another hub's alert is not found
+export async function findHandoff(db: Queryable, id: number, scopeHub: string | null = null): Promise<HandoffRow | undefined> {
+  return (await db.query<HandoffRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE h.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`, [id, scopeHub])).rows[0]
 }
 
 // $1 hand-off ids

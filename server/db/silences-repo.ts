@@ -42,8 +42,11 @@ export async function insertSilence(db: pg.Pool, s: Omit<Silence, 'id' | 'create
 }
 
 /** Ends a silence now (kept for the record). */
-// $1 id, $2 now
-export async function endSilence(db: pg.Pool, id: number, now: Date): Promise<boolean> {
-  const r = await db.query(`UPDATE silences SET ends_at = greatest(starts_at + interval '1 millisecond', $2) WHERE id = $1 AND ends_at > $2`, [id, now])
+// $1 id, $2 now, $3 hub scope or NULL (a hub-scoped person ends only their hub's silences)
+export async function endSilence(db: pg.Pool, id: number, now: Date, scopeHub: string | null = null): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE silences SET ends_at = greatest(starts_at + interval '1 millisecond', $2) WHERE id = $1 AND ends_at > $2 AND ($3::text IS NULL OR hub_code = $3)`,
+    [id, now, scopeHub],
+  )
   return (r.rowCount ?? 0) > 0
 }

@@ -40,12 +40,22 @@ export async function insertSession(db: pg.Pool, tokenHash: string, userId: numb
   await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt])
 }
 
-// $1 token hash, $2 now
-export async function findSessionUser(db: pg.Pool, tokenHash: string, now: Date): Promise<UserRow | undefined> {
+/** How stale last_seen_at may get before a request writes it again (one write a minute, not one per request). */
+const TOUCH_EVERY = '1 minute'
+
+// $1 token hash, $2 now, $3 idle limit in ms: the user of a session that is neither expired nor idle
+// past the limit; marks the session seen (at most once a minute).
+export async function findSessionUser(db: pg.Pool, tokenHash: string, now: Date, idleMs: number): Promise<UserRow | undefined> {
   const r = await db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
-    [tokenHash, now],
+    `WITH hit AS (
+       SELECT s.token_hash, s.last_seen_at, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $2::timestamptz - $3 * interval '1 millisecond' AND NOT u.disabled
+     ), touched AS (
+       UPDATE sessions s SET last_seen_at = $2 FROM hit
+       WHERE s.token_hash = hit.token_hash AND hit.last_seen_at < $2::timestamptz - interval '${TOUCH_EVERY}'
+     )
+     SELECT id, username, "displayName", role, "passwordHash", "hubCode", disabled FROM hit`,
+    [tokenHash, now, idleMs],
   )
   return r.rows[0]
 }

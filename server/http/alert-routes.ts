@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError, NotFoundError } from '../lib/errors.ts'
 import { alertHistory, alertParcels, findAlert, listAlerts, transition } from '../db/alert-queries-repo.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 import { enqueueAlertActions } from '../services/webhooks.ts'
 
 const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
@@ -24,14 +24,19 @@ async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<Rou
   const { comment } = parseBody(commentBody, req.body)
   const userId = userIdOf(req)
   if (userId === null) throw new ConflictError('Only a person can do this')
+  // Another hub's alert doesn't exist for a hub-scoped person: 404, as for a missing one.
+  const scope = hubScopeOf(req)
+  if (scope !== null && !(await findAlert(ctx.db, id, scope))) throw new NotFoundError(`No alert ${id}`)
   const now = new Date()
   if (!(await transition(ctx.db, id, to, from, userId, comment, now, (client) => enqueueAlertActions(client, [{ id, action: to }], now)))) {
     const alert = await findAlert(ctx.db, id)
     if (!alert) throw new NotFoundError(`No alert ${id}`)
     throw new ConflictError(`Alert ${id} is ${alert.state}; it can't become ${to}`)
   }
-  await ctx.publishAlerts({ at: new Date().toISOString(), changes: [{ id, action: to }] })
-  return findAlert(ctx.db, id)
+  const alert = await findAlert(ctx.db, id)
+  // The hub lets the live channel give hub-scoped people their own hub's changes only.
+  await ctx.publishAlerts({ at: new Date().toISOString(), changes: [{ id, action: to, hubCode: alert?.hubCode ?? null, rule: alert?.rule, severity: alert?.severity, title: alert?.title }] })
+  return alert
 }
 
 export const ALERT_ROUTES: RouteDef[] = [
@@ -40,14 +45,14 @@ export const ALERT_ROUTES: RouteDef[] = [
     method: 'get', path: '/api/v1/alerts', roles: [...READERS, 'display'],
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
-      res.json({ alerts: await listAlerts(ctx.db, { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit }) })
+      res.json({ alerts: await listAlerts(ctx.db, { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit, scopeHub: hubScopeOf(req) }) })
     },
   },
   {
     method: 'get', path: '/api/v1/alerts/:id', roles: READERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
-      const alert = await findAlert(ctx.db, id)
+      const alert = await findAlert(ctx.db, id, hubScopeOf(req))
       if (!alert) throw new NotFoundError(`No alert ${id}`)
       res.json({ alert, history: await alertHistory(ctx.db, id), parcels: await alertParcels(ctx.db, id, 500) })
     },

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import { AppError } from '../lib/errors.ts'
 import { requireRoles } from './auth-middleware.ts'
+import { withAudit } from './audit-hook.ts'
 import { ROUTES } from './routes.ts'
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
@@ -55,9 +56,9 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   const bigJson = express.json({ limit: '16mb' })
   const smallJson = express.json({ limit: '8kb' })
   for (const route of ROUTES) {
-    const handler = (req: Request, res: Response) => route.handler(ctx, req, res)
+    const handler = withAudit(ctx, route, (req: Request, res: Response) => route.handler(ctx, req, res))
     if (route.roles === 'public') app[route.method](route.path, smallJson, handler)
-    else app[route.method](route.path, requireRoles(ctx.db, route.roles), bigJson, handler)
+    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, handler)
   }
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
 

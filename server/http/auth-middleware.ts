@@ -21,20 +21,20 @@ export function sessionTokenOf(cookieHeader: string | undefined): string | undef
  * Who is calling: a bearer API token (machines), a session cookie (people), or
  * else an enrolled wall screen's display cookie.
  */
-export async function resolvePrincipal(db: pg.Pool, req: Pick<Request, 'headers'>, now: Date): Promise<Principal | undefined> {
+export async function resolvePrincipal(db: pg.Pool, req: Pick<Request, 'headers'>, now: Date, sessionIdleMs: number): Promise<Principal | undefined> {
   const auth = req.headers.authorization
   if (auth?.startsWith('Bearer ')) return principalFromApiToken(db, auth.slice(7).trim())
   const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {}
   const session = cookies[SESSION_COOKIE]
-  const person = session ? await principalFromSession(db, session, now) : undefined
+  const person = session ? await principalFromSession(db, session, now, sessionIdleMs) : undefined
   if (person) return person
   const display = cookies[DISPLAY_COOKIE]
   return display ? principalFromDisplayToken(db, display) : undefined
 }
 
-export function requireRoles(db: pg.Pool, roles: readonly Role[]) {
+export function requireRoles(db: pg.Pool, roles: readonly Role[], sessionIdleMs: number) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const principal = await resolvePrincipal(db, req, new Date())
+    const principal = await resolvePrincipal(db, req, new Date(), sessionIdleMs)
     if (!principal) throw new UnauthenticatedError()
     if (!roles.includes(principal.role)) throw new ForbiddenError()
     req.principal = principal

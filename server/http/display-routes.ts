@@ -5,7 +5,7 @@ import { listDisplays, revokeDisplay } from '../db/displays-repo.ts'
 import { createDisplayToken, principalFromDisplayToken } from '../services/auth.ts'
 import { mapSnapshot } from '../services/live-map.ts'
 import { DISPLAY_COOKIE } from './auth-middleware.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 
 /** Browsers cap cookie lifetimes at 400 days; a display is re-enrolled after that. */
 const DISPLAY_COOKIE_MAX_AGE_MS = 400 * 24 * 3600 * 1000
@@ -24,19 +24,23 @@ function page(title: string, body: string): string {
 export const DISPLAY_ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/displays', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'display.enrol' },
     async handler(ctx, req, res) {
       const { name } = parseBody(displayBody, req.body)
       const { id, token } = await createDisplayToken(ctx.db, name, userIdOf(req))
+      noteAudit(res, { target: `id=${id}`, details: { name } })
       // The token is shown once; open the link on the screen's browser to enrol it.
       res.status(201).json({ id, name, token, enrollPath: `/display/enroll?token=${encodeURIComponent(token)}` })
     },
   },
   {
     method: 'get', path: '/api/v1/displays', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'display.list' },
     async handler(ctx, _req, res) { res.json({ displays: await listDisplays(ctx.db) }) },
   },
   {
     method: 'delete', path: '/api/v1/displays/:id', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'display.revoke' },
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       if (!(await revokeDisplay(ctx.db, id, userIdOf(req)))) throw new NotFoundError(`No enrolled display ${id}`)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
 import { completeHandoff, createHandoff, getHandoff, listHandoffsFor } from '../services/handoffs.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 
 /** On-call hands parcels over; customer service works through them. */
 const SENDERS: readonly Role[] = ['admin', 'manager', 'on_call']
@@ -22,6 +22,13 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
 
+/** Hand-offs show recipients in clear to customer service: the audit log names the parcels shown. */
+function noteShown(res: Parameters<RouteDef['handler']>[2], handoffs: ReadonlyArray<{ id: number; masked: boolean; parcels: ReadonlyArray<{ waybill: string }> }>): void {
+  const shown = handoffs.filter((h) => !h.masked)
+  const waybills = shown.flatMap((h) => h.parcels.map((p) => p.waybill))
+  if (waybills.length > 0) noteAudit(res, { target: shown.length === 1 ? `handoff=${shown[0]!.id}` : `${shown.length} hand-offs`, details: { handoffs: shown.map((h) => h.id), waybills } })
+}
+
 function personOf(req: Parameters<RouteDef['handler']>[1]): number {
   const userId = userIdOf(req)
   if (userId === null) throw new ConflictError('Only a person can do this')
@@ -31,28 +38,37 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
 export const HANDOFF_ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/alerts/:id/handoffs', roles: SENDERS,
+    audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const alertId = parseBody(idParam, req.params.id)
       const { waybills, note } = parseBody(handoffBody, req.body)
-      const id = await createHandoff(ctx.db, { alertId, waybills, note, userId: personOf(req), now: new Date() })
-      res.status(201).json({ handoff: await getHandoff(ctx.db, id, req.principal!.role) })
+      const id = await createHandoff(ctx.db, { alertId, waybills, note, userId: personOf(req), now: new Date(), scopeHub: hubScopeOf(req) })
+      const handoff = await getHandoff(ctx.db, id, req.principal!.role)
+      noteShown(res, [handoff])
+      res.status(201).json({ handoff })
     },
   },
   {
     method: 'get', path: '/api/v1/handoffs', roles: READERS,
+    audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       const states = q.state === 'all' ? (['open', 'done'] as const) : ([q.state] as const)
-      res.json({ handoffs: await listHandoffsFor(ctx.db, { states, alertId: q.alert, limit: q.limit }, req.principal!.role) })
+      const handoffs = await listHandoffsFor(ctx.db, { states, alertId: q.alert, limit: q.limit, scopeHub: hubScopeOf(req) }, req.principal!.role)
+      noteShown(res, handoffs)
+      res.json({ handoffs })
     },
   },
   {
     method: 'post', path: '/api/v1/handoffs/:id/done', roles: CLOSERS,
+    audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { comment } = parseBody(doneBody, req.body)
-      await completeHandoff(ctx.db, id, personOf(req), comment, new Date())
-      res.json({ handoff: await getHandoff(ctx.db, id, req.principal!.role) })
+      await completeHandoff(ctx.db, id, personOf(req), comment, new Date(), hubScopeOf(req))
+      const handoff = await getHandoff(ctx.db, id, req.principal!.role)
+      noteShown(res, [handoff])
+      res.json({ handoff })
     },
   },
 ]

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
-import { BadRequestError, NotFoundError } from '../lib/errors.ts'
+import { BadRequestError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { upsertAlerts } from '../db/alerts-repo.ts'
 import { notifyInTransaction } from '../services/sla-sweep.ts'
 import { endSilence, insertSilence, listSilences } from '../db/silences-repo.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+
+/** A hub-scoped person raises incidents and silences at their own hub only (a silence without a hub would mute every hub). */
+function checkHubScope(req: Parameters<RouteDef['handler']>[1], hub: string | undefined): void {
+  const scope = hubScopeOf(req)
+  if (scope !== null && hub !== scope) throw new ForbiddenError(`You act for hub ${scope} only: name hub ${scope}`)
+}
 
 const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
 const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
@@ -35,6 +41,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
     async handler(ctx, req, res) {
       const b = parseBody(incidentBody, req.body)
       if (!ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
+      checkHubScope(req, b.hub)
       const now = new Date()
       const client = await ctx.db.connect()
       let change
@@ -62,6 +69,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
   },
   {
     method: 'post', path: '/api/v1/silences', roles: RESPONDERS,
+    audit: { kind: 'admin_action', action: 'silence.create' },
     async handler(ctx, req, res) {
       const b = parseBody(silenceBody, req.body)
       const now = new Date()
@@ -69,15 +77,18 @@ export const INCIDENT_ROUTES: RouteDef[] = [
       const endsAt = new Date(b.endsAt)
       if (endsAt <= startsAt) throw new BadRequestError('endsAt must be after startsAt')
       if (b.hub && !ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
+      checkHubScope(req, b.hub)
       const id = await insertSilence(ctx.db, { rule: b.rule ?? null, hubCode: b.hub ?? null, startsAt, endsAt, kind: b.kind, comment: b.comment }, userIdOf(req))
+      noteAudit(res, { target: `id=${id}`, details: { rule: b.rule ?? null, hub: b.hub ?? null, kind: b.kind, startsAt, endsAt } })
       res.status(201).json({ id, rule: b.rule ?? null, hubCode: b.hub ?? null, startsAt, endsAt, kind: b.kind, comment: b.comment })
     },
   },
   {
     method: 'delete', path: '/api/v1/silences/:id', roles: RESPONDERS,
+    audit: { kind: 'admin_action', action: 'silence.end' },
     async handler(ctx, req, res) {
       const id = parseBody(z.coerce.number().int().positive(), req.params.id)
-      if (!(await endSilence(ctx.db, id, new Date()))) throw new NotFoundError(`No active silence ${id}`)
+      if (!(await endSilence(ctx.db, id, new Date(), hubScopeOf(req)))) throw new NotFoundError(`No active silence ${id}`)
       res.status(204).end()
     },
   },

@@ -9,6 +9,13 @@ export interface RouteDef {
   path: string
   /** 'public' routes need no principal; every other route names the roles it admits. */
   roles: readonly Role[] | 'public'
+  /**
+   * Written to the audit log by app.ts when the route succeeds: `admin_action` for
+   * every admin-only or configuration-changing route (a test checks that every
+   * admin-only route has one), `unmask` for answers that may show personal data in
+   * clear (logged only when the handler notes what it showed, see noteAudit).
+   */
+  audit?: { kind: 'admin_action' | 'unmask'; action: string }
   handler: (ctx: AppContext, req: Request, res: Response) => Promise<void>
 }
 
@@ -21,4 +28,18 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 export function userIdOf(req: Request): number | null {
   const p = req.principal
   return p?.kind === 'user' ? p.userId : null
+}
+
+/** What the audit entry of this request names: its target and non-personal details (ids, counts). */
+export function noteAudit(res: Response, note: { target?: string | null; details?: Record<string, unknown> }): void {
+  res.locals.audit = note
+}
+
+/**
+ * The hub a person's account is scoped to (users.hub_code), or null for staff who
+ * see the whole network. Scoped people see and act on their hub's alerts only.
+ */
+export function hubScopeOf(req: Request): string | null {
+  const p = req.principal
+  return p?.kind === 'user' ? p.hubCode : null
 }

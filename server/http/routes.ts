@@ -7,10 +7,11 @@ import type { AppContext } from '../context.ts'
 import { ingestEvents } from '../services/ingest-events.ts'
 import { createShipments } from '../services/shipments.ts'
 import { getShipment, track } from '../services/lookup.ts'
-import { createApiToken, login, logout } from '../services/auth.ts'
+import { createApiToken, InvalidCredentialsError, login, logout } from '../services/auth.ts'
+import { blockError } from '../services/login-throttle.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { SESSION_COOKIE } from './auth-middleware.ts'
-import { parseBody, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, type RouteDef } from './route-kit.ts'
 import { settingsView, slaSettingsSchema } from '../services/sla-settings.ts'
 import { ALERT_ROUTES } from './alert-routes.ts'
 import { INCIDENT_ROUTES } from './incident-routes.ts'
@@ -18,6 +19,7 @@ import { WEBHOOK_ROUTES } from './webhook-routes.ts'
 import { DISPLAY_ROUTES } from './display-routes.ts'
 import { HANDOVER_ROUTES } from './handover-routes.ts'
 import { HANDOFF_ROUTES } from './handoff-routes.ts'
+import { ACCOUNT_ROUTES } from './account-routes.ts'
 import { COMPLAINT_ROUTES } from './complaint-routes.ts'
 import { CLAIM_ROUTES } from './claim-routes.ts'
 import { FINANCE_ROUTES } from './finance-routes.ts'
@@ -50,7 +52,18 @@ const CORE_ROUTES: RouteDef[] = [
     method: 'post', path: '/api/v1/auth/login', roles: 'public',
     async handler(ctx, req, res) {
       const { username, password } = parseBody(loginBody, req.body)
-      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date())
+      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown'
+      const block = await ctx.loginThrottle.check(username, ip)
+      if (block) {
+        const err = blockError(block)
+        res.setHeader('Retry-After', String(err.retryAfterSeconds))
+        throw err
+      }
+      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date()).catch(async (err: unknown) => {
+        if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, ip)
+        throw err
+      })
+      await ctx.loginThrottle.succeeded(username)
       res.cookie(SESSION_COOKIE, s.token, cookieOptions(ctx, req, ctx.config.sessionTtlMs))
       res.json({ user: s.user, expiresAt: s.expiresAt })
     },
@@ -81,10 +94,12 @@ const CORE_ROUTES: RouteDef[] = [
   },
   {
     method: 'post', path: '/api/v1/admin/api-tokens', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'api_token.create' },
     async handler(ctx, req, res) {
       const { name } = parseBody(tokenBody, req.body)
       const p = req.principal!
       const token = await createApiToken(ctx.db, name, 'integrator', p.kind === 'user' ? p.userId : null)
+      noteAudit(res, { target: name, details: { role: 'integrator' } })
       res.status(201).json({ name, role: 'integrator', token })
     },
   },
@@ -128,15 +143,23 @@ const CORE_ROUTES: RouteDef[] = [
   },
   {
     method: 'get', path: '/api/v1/shipments/:waybill', roles: [...LOOKUP_ROLES, 'finance'],
+    audit: { kind: 'unmask', action: 'parcel.unmask' },
     async handler(ctx, req, res) {
-      res.json(await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role, new Date()))
+      const view = await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role, new Date())
+      if (!view.masked) noteAudit(res, { target: view.waybill, details: { waybills: [view.waybill] } })
+      res.json(view)
     },
   },
   {
     method: 'get', path: '/api/v1/track', roles: LOOKUP_ROLES,
+    audit: { kind: 'unmask', action: 'parcel.search_unmask' },
     async handler(ctx, req, res) {
       const q = typeof req.query.q === 'string' ? req.query.q : ''
-      res.json(await track(ctx.db, ctx.reference, q, req.principal!.role, new Date()))
+      const found = await track(ctx.db, ctx.reference, q, req.principal!.role, new Date())
+      // The query itself may be a name or a phone number: only what was shown is logged.
+      const shown = found.results.filter((r) => !r.masked).map((r) => r.waybill)
+      if (shown.length > 0) noteAudit(res, { target: shown.length === 1 ? shown[0]! : `${shown.length} parcels`, details: { waybills: shown } })
+      res.json(found)
     },
   },
   {
@@ -148,17 +171,20 @@ const CORE_ROUTES: RouteDef[] = [
   },
   {
     method: 'put', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'calendar.set_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
       const { kind, note } = parseBody(companyDayBody, req.body)
       const p = req.principal!
       await upsertCompanyDay(ctx.db, { day, kind, note }, p.kind === 'user' ? p.userId : null)
+      noteAudit(res, { target: day, details: { kind } })
       await calendarChanged(ctx)
       res.json({ day, kind, note, recomputing: true })
     },
   },
   {
     method: 'delete', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'calendar.delete_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
       if (!(await deleteCompanyDay(ctx.db, day))) throw new NotFoundError(`No company day ${day}`)
@@ -172,8 +198,10 @@ const CORE_ROUTES: RouteDef[] = [
   },
   {
     method: 'put', path: '/api/v1/admin/sla-settings', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'sla_settings.update' },
     async handler(ctx, req, res) {
       const input = parseBody(slaSettingsSchema, req.body)
+      noteAudit(res, { target: 'sla-settings', details: { settings: input } })
       const p = req.principal!
       res.json({ settings: settingsView(await ctx.slaSettings.update(input, p.kind === 'user' ? p.userId : null)) })
     },
@@ -185,4 +213,4 @@ const CORE_ROUTES: RouteDef[] = [
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES, ...COMPLAINT_ROUTES, ...CLAIM_ROUTES, ...FINANCE_ROUTES, ...SLA_ROUTES]
+export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES, ...ACCOUNT_ROUTES, ...COMPLAINT_ROUTES, ...CLAIM_ROUTES, ...FINANCE_ROUTES, ...SLA_ROUTES]

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
 import { createWebhook, deactivateWebhook, listWebhooks, SEVERITY_ORDER } from '../services/webhooks.ts'
-import { parseBody, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, type RouteDef } from './route-kit.ts'
 
 const createBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
@@ -17,10 +17,12 @@ const idParam = z.coerce.number().int().positive()
 export const WEBHOOK_ROUTES: RouteDef[] = [
   {
     method: 'get', path: '/api/v1/admin/webhooks', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'webhook.list' },
     async handler(ctx, _req, res) { res.json({ webhooks: await listWebhooks(ctx.db) }) },
   },
   {
     method: 'post', path: '/api/v1/admin/webhooks', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'webhook.create' },
     async handler(ctx, req, res) {
       const body = parseBody(createBody, req.body)
       if (body.hubCodes) {
@@ -29,12 +31,15 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
         if (unknown.length > 0) throw new BadRequestError('Invalid request', [{ field: 'hubCodes', message: `unknown hub(s): ${unknown.join(', ')}` }])
       }
       const { webhook, secret } = await createWebhook(ctx.db, body)
+      // Not the URL: it may carry the receiver's credentials.
+      noteAudit(res, { target: `id=${webhook.id}`, details: { name: body.name, rules: body.rules ?? null, minSeverity: body.minSeverity, hubCodes: body.hubCodes ?? null, minEscalationLevel: body.minEscalationLevel } })
       // The only time the secret is shown: the receiver needs it to check signatures.
       res.status(201).json({ webhook, secret })
     },
   },
   {
     method: 'delete', path: '/api/v1/admin/webhooks/:id', roles: ['admin'],
+    audit: { kind: 'admin_action', action: 'webhook.deactivate' },
     async handler(ctx, req, res) {
       await deactivateWebhook(ctx.db, parseBody(idParam, req.params.id))
       res.status(204).end()

@@ -2,11 +2,28 @@ import pino, { type Logger } from 'pino'
 
 export type { Logger }
 
+/**
+ * A safety net, not the policy (the policy: log ids and counts, never people).
+ * Person fields at the top level and one or two levels down, whole sender /
+ * recipient objects, and a PostgreSQL error's `detail`, which quotes the failing
+ * row ("Failing row contains (PW…, 王小明, 13911112222, …)").
+ */
+const PERSON_FIELDS = [
+  'name', 'phone', 'address', 'signer', 'recipient', 'sender',
+  'recipientName', 'recipientPhone', 'recipientAddress', 'senderName', 'senderPhone', 'senderAddress',
+  'recipient_name', 'recipient_phone', 'recipient_phone_last4', 'recipient_address', 'sender_name', 'sender_phone', 'sender_address',
+]
+export const REDACT_PATHS = [
+  'password', '*.password', 'req.headers.cookie', 'req.headers.authorization',
+  ...PERSON_FIELDS, ...PERSON_FIELDS.map((f) => `*.${f}`), ...PERSON_FIELDS.map((f) => `*.*.${f}`),
+  'err.detail', '*.err.detail', 'err.parameters',
+]
+
 /** One structured logger; modules take children. Personal data never goes in here. */
 export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'parcelwatch' },
-    redact: { paths: ['*.password', '*.phone', '*.name', 'req.headers.cookie', 'req.headers.authorization'], remove: true },
+    redact: { paths: REDACT_PATHS, remove: true },
   })
 }

@@ -37,9 +37,10 @@ export async function logout(db: pg.Pool, sessionHash: string): Promise<void> {
   await deleteSession(db, sessionHash)
 }
 
-export async function principalFromSession(db: pg.Pool, token: string, now: Date): Promise<Principal | undefined> {
+/** The person behind a session cookie, unless the session expired or sat unused longer than idleMs. */
+export async function principalFromSession(db: pg.Pool, token: string, now: Date, idleMs: number): Promise<Principal | undefined> {
   const hash = sha256(token)
-  const u = await findSessionUser(db, hash, now)
+  const u = await findSessionUser(db, hash, now, idleMs)
   return u && { kind: 'user', userId: u.id, username: u.username, displayName: u.displayName, role: u.role, hubCode: u.hubCode, sessionHash: hash }
 }
 

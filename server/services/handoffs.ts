@@ -11,7 +11,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
 /** How many refused waybills the message names; `details.notInAlert` lists them all. */
 const NAMED_IN_MESSAGE = 20
 
-export interface HandoffInput { alertId: number; waybills: readonly string[]; note: string; userId: number; now: Date }
+export interface HandoffInput { alertId: number; waybills: readonly string[]; note: string; userId: number; now: Date; scopeHub?: string | null }
 
 /**
  * Hands parcels of an alert to customer service. Every waybill must be a parcel
@@ -19,7 +19,7 @@ export interface HandoffInput { alertId: number; waybills: readonly string[]; no
  */
 export async function createHandoff(db: pg.Pool, input: HandoffInput): Promise<number> {
   const waybills = [...new Set(input.waybills)]
-  if (!(await findAlert(db, input.alertId))) throw new NotFoundError(`No alert ${input.alertId}`)
+  if (!(await findAlert(db, input.alertId, input.scopeHub ?? null))) throw new NotFoundError(`No alert ${input.alertId}`)
   const client = await db.connect()
   try {
     await client.query('BEGIN')
@@ -74,14 +74,16 @@ export async function listHandoffsFor(db: pg.Pool, filter: HandoffFilter, role: 
   return handoffsView(db, await listHandoffs(db, filter), role)
 }
 
-export async function getHandoff(db: pg.Pool, id: number, role: Role) {
-  const row = await findHandoff(db, id)
+export async function getHandoff(db: pg.Pool, id: number, role: Role, scopeHub: string | null = null) {
+  const row = await findHandoff(db, id, scopeHub)
   if (!row) throw new NotFoundError(`No hand-off ${id}`)
   const [view] = await handoffsView(db, [row], role)
   return view!
 }
 
-export async function completeHandoff(db: pg.Pool, id: number, userId: number, comment: string, now: Date): Promise<void> {
+export async function completeHandoff(db: pg.Pool, id: number, userId: number, comment: string, now: Date, scopeHub: string | null = null): Promise<void> {
+  // Another hub's hand-off doesn't exist for a hub-scoped person: 404, as for a missing one.
+  if (scopeHub !== null && !(await findHandoff(db, id, scopeHub))) throw new NotFoundError(`No hand-off ${id}`)
   if (await markHandoffDone(db, id, userId, comment, now)) return
   const row = await findHandoff(db, id)
   if (!row) throw new NotFoundError(`No hand-off ${id}`)

@@ -27,7 +27,7 @@ const SNAPSHOT_MAX_AGE_MS = 10_000
 /** Inbound messages allowed per client between two pings (30 s) before it is disconnected. */
 const MAX_INBOUND_PER_WINDOW = 40
 
-const channelName = z.string().max(40).refine(isChannel, 'unknown channel: kpi, map, alerts or parcel:<waybill>')
+const channelName = z.string().max(40).refine(isChannel, 'unknown channel: kpi, map, alerts, finance or parcel:<waybill>')
 const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), channels: z.array(channelName).max(8) }),
   z.strictObject({ type: z.literal('ping') }),
@@ -41,7 +41,21 @@ interface Client {
   inbound: number
 }
 
-interface BufferedFrame { seq: number; channel: Channel; frame: string }
+interface BufferedFrame { seq: number; channel: Channel; frame: string; data?: unknown }
+
+/** The hub a person's account is scoped to: such a person sees only that hub's alert changes. */
+function hubScope(p: Principal): string | null {
+  return p.kind === 'user' ? p.hubCode : null
+}
+
+/** An alerts frame's lists cut down to one hub (entries that name no hub are left out too). */
+function alertsOfHub(data: unknown, hub: string): { data: unknown; empty: boolean } {
+  const d = (data ?? {}) as Record<string, unknown>
+  const keep = (list: unknown) => (Array.isArray(list) ? list.filter((x) => (x as { hubCode?: unknown })?.hubCode === hub) : [])
+  const changes = keep(d.changes)
+  const escalated = keep(d.escalated)
+  return { data: { ...d, changes, escalated }, empty: changes.length === 0 && escalated.length === 0 }
+}
 
 export interface ParcelChange { waybill: string; [key: string]: unknown }
 
@@ -49,6 +63,8 @@ export interface HubOptions {
   db: pg.Pool
   log: Logger
   allowedOrigins: string[] | undefined
+  /** Sessions unused this long are refused at the upgrade, as on REST. */
+  sessionIdleMs: number
   /** The current picture of a snapshot channel (kpi, map, parcel:<waybill>), or null when there is none (unknown parcel). */
   snapshot: (channel: Channel) => Promise<unknown>
   metrics?: Pick<Metrics, 'wsFrames' | 'wsCutOff'>
@@ -111,7 +127,7 @@ export class LiveHub {
       const url = new URL(req.url ?? '/', 'http://x')
       if (url.pathname !== '/ws') return refuse(404, 'Not Found')
       if (!this.originAllowed(req)) return refuse(403, 'Forbidden')
-      const principal = await resolvePrincipal(this.opts.db, req, new Date())
+      const principal = await resolvePrincipal(this.opts.db, req, new Date(), this.opts.sessionIdleMs)
       if (!principal) return refuse(401, 'Unauthorized')
       if (principal.kind === 'token') return refuse(403, 'Forbidden') // the live channel is for people and screens
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, principal, url.searchParams))
@@ -161,7 +177,7 @@ export class LiveHub {
     for (const f of missed) if (isSnapshotChannel(f.channel)) lastOf.set(f.channel, f.seq)
     for (const f of missed) {
       if (isSnapshotChannel(f.channel) && lastOf.get(f.channel) !== f.seq) continue
-      this.sendTo(client, f.frame)
+      this.sendFrame(client, f)
     }
   }
 
@@ -300,9 +316,18 @@ export class LiveHub {
       return
     }
     this.opts.metrics?.wsFrames.inc({ channel: channelKind(channel) })
-    this.buffer.push({ seq, channel, frame })
+    const buffered: BufferedFrame = { seq, channel, frame, ...(channel === 'alerts' ? { data } : {}) }
+    this.buffer.push(buffered)
     if (this.buffer.length > RESUME_BUFFER) this.buffer.splice(0, this.buffer.length - RESUME_BUFFER)
-    for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame)
+    for (const c of this.clients) if (c.channels.has(channel)) this.sendFrame(c, buffered)
+  }
+
+  /** The shared frame, or for a hub-scoped person an alerts frame with their hub's changes only (none: nothing sent). */
+  private sendFrame(client: Client, f: BufferedFrame): void {
+    const hub = hubScope(client.principal)
+    if (hub === null || f.channel !== 'alerts') return this.sendTo(client, f.frame)
+    const own = alertsOfHub(f.data, hub)
+    if (!own.empty) this.sendTo(client, this.frame(f.channel, f.seq, own.data))
   }
 
   private sendTo(client: Client, frame: string): void {
