@@ -30,7 +30,8 @@ export interface SnapshotFacts {
   timescaledbVersion: string
 }
 
-const FACTS_SQL = [
+/** One row: migration version, parcels, events, alerts, PostgreSQL and TimescaleDB versions. */
+export const FACTS_SQL = 'SELECT ' + [
   `(SELECT coalesce(max(version), 0) FROM schema_migrations)`,
   `(SELECT count(*) FROM shipments)`,
   `(SELECT count(*) FROM scan_events)`,
@@ -38,6 +39,15 @@ const FACTS_SQL = [
   `current_setting('server_version')`,
   `(SELECT extversion FROM pg_extension WHERE extname = 'timescaledb')`,
 ].join(', ')
+
+export function factsFromRow(row: readonly unknown[]): SnapshotFacts {
+  return {
+    migrationVersion: Number(row[0]),
+    counts: { parcels: Number(row[1]), events: Number(row[2]), alerts: Number(row[3]) },
+    postgresVersion: String(row[4]),
+    timescaledbVersion: String(row[5] ?? 'none'),
+  }
+}
 
 /** The socket path for a data directory (`DATA_DIR/pg` → `DATA_DIR/backup.sock`). */
 export function snapshotSocketPath(pgDataDir: string): string {
@@ -73,13 +83,7 @@ export async function takeSnapshot(db: PGlite, timeoutMs = 60_000): Promise<{ ta
     const taken = await db.runExclusive(async () => {
       if (db.isInTransaction()) return undefined
       await rawQuery(db, 'CHECKPOINT')
-      const row = (await rawQuery(db, `SELECT ${FACTS_SQL}`))[0]!
-      const facts: SnapshotFacts = {
-        migrationVersion: Number(row[0]),
-        counts: { parcels: Number(row[1]), events: Number(row[2]), alerts: Number(row[3]) },
-        postgresVersion: String(row[4]),
-        timescaledbVersion: String(row[5]),
-      }
+      const facts = factsFromRow((await rawQuery(db, FACTS_SQL))[0]!)
       const blob = await db.dumpDataDir('gzip')
       return { tarball: Buffer.from(await blob.arrayBuffer()), facts }
     })
