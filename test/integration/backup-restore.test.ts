@@ -170,7 +170,8 @@ describe('backup and restore of the embedded database', () => {
     const manifest = JSON.parse(await readFile(`${file}.manifest.json`, 'utf8'))
     await writeFile(`${damaged}.manifest.json`, JSON.stringify({ ...manifest, file: 'damaged.tar.gz' }))
     const bytes = await readFile(damaged)
-    bytes[bytes.length >> 1] ^= 0xff
+    const mid = bytes.length >> 1
+    bytes[mid] = bytes[mid]! ^ 0xff
     await writeFile(damaged, bytes)
     const r = await cli('restore', [damaged], { DATA_DIR: await tempDir('pw-restored-') })
     expect(r.code).toBe(1)
