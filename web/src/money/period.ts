@@ -1,0 +1,41 @@
+// Period presets and money formatting for the finance pages. Pure: no DOM, no Vue.
+
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The Beijing calendar day of an instant, YYYY-MM-DD. */
+export function beijingDay(at: number): string {
+  return new Date(at + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export type Preset = 'today' | '7d' | '30d' | 'month';
+export const PRESETS: readonly Preset[] = ['today', '7d', '30d', 'month'];
+
+/** Inclusive [from, to] of a preset, ending today (Beijing). */
+export function presetPeriod(preset: Preset, now: number): { from: string; to: string } {
+  const to = beijingDay(now);
+  if (preset === 'today') return { from: to, to };
+  if (preset === 'month') return { from: `${to.slice(0, 8)}01`, to };
+  const days = preset === '7d' ? 7 : 30;
+  return { from: beijingDay(now - (days - 1) * DAY_MS), to };
+}
+
+export function isDay(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && Number.isFinite(Date.parse(`${value}T00:00:00Z`));
+}
+
+/** Fen as "¥1,234.56" (exact: integer arithmetic, no float rounding). */
+export function formatFen(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined || !Number.isFinite(fen)) return '—';
+  const sign = fen < 0 ? '-' : '';
+  const a = Math.abs(Math.round(fen));
+  const yuan = Math.floor(a / 100).toLocaleString('en-US');
+  return `${sign}¥${yuan}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Query string of a finance API call (skips empty values). */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  return q.toString();
+}
