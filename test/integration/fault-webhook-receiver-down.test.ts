@@ -1,0 +1,159 @@
+import { createServer, type Server } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { freePort, waitFor } from '../helpers/fault-kit.ts'
+import { createWebhook } from '../../server/services/webhooks.ts'
+
+/**
+ * Fault injection: the on-call bridge that receives the alert webhooks is down
+ * while alerts open, escalate and get reminders: first nothing listens on its
+ * port (connection refused), then it answers 503, then it is back. Everything
+ * is real: the product with its in-process BullMQ workers (sweep every 5 s,
+ * webhook delivery every 5 s, escalation after 3 s and reminders every 6 s so
+ * that an alert goes through several notifications in seconds), a receiver on
+ * a real port, people acknowledging and resolving over HTTP.
+ *
+ * Ends with the count: every outbox row reached the receiver (delivery ids
+ * unique; any duplicate would be told apart by its id and identical body),
+ * each alert's notifications arrived in the order of its history, and the
+ * notifications are exactly the alert's notifiable history: nothing lost.
+ * Size: three alerts (6 late parcels); about 40 s, most of it the retry backoff.
+ */
+const HUBS = { 'SHA-TC': 3, 'CAN-TC': 2, 'WUH-TC': 1 } as const
+type Hub = keyof typeof HUBS
+
+let sys: TestSystem | undefined
+const receiver = new (class Receiver {
+  hits: Array<{ deliveryId: string; raw: string; answered: number }> = []
+  status = 503
+  port = 0
+  private server: Server | undefined
+
+  async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const answered = this.status
+        this.hits.push({ deliveryId: String(req.headers['x-parcelwatch-delivery']), raw: Buffer.concat(chunks).toString('utf8'), answered })
+        res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered < 300 ? 'ok' : 'bridge restarting')
+      })
+    })
+    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(this.port, '127.0.0.1', resolve) })
+    this.server = server
+  }
+
+  async close(): Promise<void> {
+    const server = this.server
+    this.server = undefined
+    if (!server) return
+    const closed = new Promise((r) => server.close(r))
+    server.closeAllConnections()
+    await closed
+  }
+})()
+
+beforeAll(async () => {
+  receiver.port = await freePort() // reserved, but nothing listens yet: connection refused
+  sys = await startTestSystem({ SWEEP_INTERVAL_SECONDS: '5', ESCALATE_AFTER_MINUTES: '0.05', REMIND_EVERY_MINUTES: '0.1' })
+  await addUser(sys, 'duty', 'on_call')
+  await addUser(sys, 'boss', 'manager')
+})
+afterAll(async () => {
+  await receiver.close()
+  await sys?.stop()
+})
+
+interface OutboxRow { id: number; alert_id: number; event: string; body: string; attempts: number; delivered_at: Date | null; last_error: string | null }
+
+describe('a webhook receiver that is down for a while', () => {
+  it('gets every notification once it is back, in order per alert, each delivery id once, none missing from the alerts\' history', async () => {
+    const s = sys!
+    const db = s.database.pool
+    const { webhook } = await createWebhook(db, { name: 'on-call bridge', url: `http://127.0.0.1:${receiver.port}/hook`, rules: ['parcel_late'], hubCodes: Object.keys(HUBS) })
+    const outbox = async () => (await db.query<OutboxRow>(
+      `SELECT id, alert_id, payload->>'event' AS event, payload::text AS body, attempts, delivered_at, last_error FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [webhook.id])).rows
+
+    // Parcels collected ten days ago, scanned an hour ago at their hub: past their deadline, one parcel_late alert per hub.
+    const waybills = {} as Record<Hub, string[]>
+    for (const [hub, n] of Object.entries(HUBS) as Array<[Hub, number]>) {
+      const list = Array.from({ length: n }, () => shipment({ collectedAt: minutesAgo(10 * 24 * 60) }))
+      expect((await call(s, 'POST', '/api/v1/shipments', { token: s.token, body: list })).status).toBe(200)
+      const r = await call(s, 'POST', '/api/v1/events', { token: s.token, body: list.map((p) => event(p.waybill, { hub, time: minutesAgo(60) })) })
+      expect(r.body, JSON.stringify(r.body)).toMatchObject({ accepted: n })
+      waybills[hub] = list.map((p) => p.waybill)
+    }
+
+    // Down, not even listening: the first notifications fail with a refused connection.
+    const alerts = await waitFor(async () => {
+      const r = await db.query<{ id: number; hub_code: Hub }>(`SELECT id, hub_code FROM alerts WHERE rule = 'parcel_late' AND state = 'open' ORDER BY id`)
+      return r.rows.length === 3 ? r.rows : undefined
+    }, 'three parcel_late alerts from the scheduled sweep')
+    expect(alerts.map((a) => a.hub_code).sort()).toEqual(Object.keys(HUBS).sort())
+    const idOf = (hub: Hub) => alerts.find((a) => a.hub_code === hub)!.id
+    await waitFor(async () => ((await outbox()).filter((r) => r.attempts > 0 && /ECONNREFUSED/.test(r.last_error ?? '')).length >= 3 ? true : undefined),
+      'a refused delivery for each alert', 30_000)
+
+    // Listening again but answering 503 for a while.
+    await receiver.listen()
+    await waitFor(() => (receiver.hits.some((h) => h.answered === 503) ? true : undefined), 'a delivery answered 503', 30_000)
+    expect(receiver.hits.every((h) => h.answered === 503)).toBe(true)
+
+    // Back for good, while the on-call works the alerts: one acknowledged then resolved by hand, two cleared by deliveries.
+    receiver.status = 200
+    const duty = await login(s, 'duty')
+    const boss = await login(s, 'boss')
+    expect((await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/acknowledge`, { cookie: duty, body: { comment: '已联系武汉' } })).status).toBe(200)
+    for (const hub of ['SHA-TC', 'CAN-TC'] as const) {
+      const r = await call(s, 'POST', '/api/v1/events', { token: s.token, body: waybills[hub].map((w) => event(w, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) })) })
+      expect(r.body).toMatchObject({ accepted: HUBS[hub] })
+    }
+    expect((await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/resolve`, { cookie: boss, body: { comment: '包裹已找到' } })).status).toBe(200)
+    await waitFor(async () => {
+      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE id = ANY($1::bigint[]) AND state = 'resolved'`, [alerts.map((a) => a.id)])
+      return r.rows[0]!.n === 3 ? true : undefined
+    }, 'all three alerts resolved (two by the sweep)')
+    const rows = await waitFor(async () => {
+      const all = await outbox()
+      return all.every((r) => r.delivered_at !== null) ? all : undefined
+    }, 'every notification delivered', 90_000, 500)
+
+    // The count. Outbox: one row per notifiable history entry of each alert, in the same order.
+    const history = (await db.query<{ alert_id: number; action: string }>(
+      `SELECT alert_id, action FROM alert_history WHERE alert_id = ANY($1::bigint[]) AND action <> 'updated' ORDER BY id`, [alerts.map((a) => a.id)])).rows
+    for (const a of alerts) {
+      const expected = history.filter((h) => h.alert_id === a.id).map((h) => `alert.${h.action}`)
+      expect(rows.filter((r) => r.alert_id === a.id).map((r) => r.event), `alert at ${a.hub_code}`).toEqual(expected)
+      expect(expected[0]).toBe('alert.opened')
+      expect(expected.at(-1)).toBe(a.hub_code === 'WUH-TC' ? 'alert.resolved' : 'alert.auto_resolved')
+      expect(expected, 'it escalated while the receiver was down').toContain('alert.escalated')
+    }
+    expect(history.filter((h) => h.alert_id === idOf('WUH-TC')).map((h) => h.action)).toContain('acknowledged')
+
+    // Receiver: every outbox row taken, by delivery id; a repeat (at-least-once) would carry the same id and body.
+    const taken = receiver.hits.filter((h) => h.answered === 200)
+    const byId = new Map(rows.map((r) => [String(r.id), r]))
+    for (const h of taken) {
+      const row = byId.get(h.deliveryId)
+      expect(row, `delivery ${h.deliveryId} is an outbox row`).toBeDefined()
+      expect(JSON.parse(h.raw)).toEqual(JSON.parse(row!.body))
+    }
+    const firstTaken = [...new Map(taken.map((h) => [h.deliveryId, h])).values()]
+    expect(firstTaken.map((h) => h.deliveryId).sort()).toEqual(rows.map((r) => String(r.id)).sort())
+    const duplicates = taken.length - firstTaken.length
+    // Nothing was taken while it was down: the 503 answers all came before the first 200.
+    const firstOk = receiver.hits.findIndex((h) => h.answered === 200)
+    expect(receiver.hits.slice(firstOk).every((h) => h.answered === 200)).toBe(true)
+    // In order per alert: the first arrival of each row follows outbox (= history) order.
+    for (const a of alerts) {
+      expect(firstTaken.filter((h) => JSON.parse(h.raw).alert.id === a.id).map((h) => Number(h.deliveryId)))
+        .toEqual(rows.filter((r) => r.alert_id === a.id).map((r) => r.id))
+    }
+    process.stdout.write(`webhook-receiver-down reconciliation: ${JSON.stringify({
+      alerts: alerts.length, notifications: rows.length, deliveredOnce: firstTaken.length, duplicates,
+      answered503: receiver.hits.filter((h) => h.answered === 503).length, maxAttempts: Math.max(...rows.map((r) => r.attempts)),
+      perAlert: alerts.map((a) => ({ hub: a.hub_code, events: rows.filter((r) => r.alert_id === a.id).map((r) => r.event.replace('alert.', '')) })),
+    })}\n`)
+  }, 180_000)
+})
