@@ -123,7 +123,11 @@ const zh = {
   'nav.alerts': '告警',
   // Navigation by role, shift handover page
   'nav.wall': '大屏',
+  'nav.complaints': '投诉',
+  'nav.claims': '理赔',
+  'nav.finance': '财务',
   'nav.handover': '交接班',
+  'nav.sla': 'SLA 分析',
   'nav.notAvailable': '此页面不对您的角色开放',
   'nav.notAvailableHint': '当前角色无法使用此页面，请从上方导航中选择其他页面。',
   'nav.goHome': '前往我的首页',
@@ -451,7 +455,11 @@ const en: Record<MessageKey, string> = {
   'nav.alerts': 'Alerts',
   // Navigation by role, shift handover page
   'nav.wall': 'Wall',
+  'nav.complaints': 'Complaints',
+  'nav.claims': 'Claims',
+  'nav.finance': 'Finance',
   'nav.handover': 'Handover',
+  'nav.sla': 'SLA analytics',
   'nav.notAvailable': 'This page is not available for your role',
   'nav.notAvailableHint': 'Your role can’t use this page; choose one of the pages in the navigation above.',
   'nav.goHome': 'Go to my start page',

@@ -1,0 +1,28 @@
+// REST calls of the SLA page. Same-origin, session cookie; errors are ApiError.
+
+import { request } from '../api';
+import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, Summary, Transit, TransitSort } from './types';
+
+const get = <T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  return request(`/api/v1/sla/${path}?${q.toString()}`, signal ? { signal } : {}) as Promise<T>;
+};
+
+export interface PeriodParams { from: string; to: string }
+
+export const fetchSummary = (p: PeriodParams, signal?: AbortSignal) => get<Summary>('summary', { ...p }, signal);
+export const fetchBreakdown = (p: PeriodParams, by: BreakdownBy, sort: BreakdownSort, dir: 'asc' | 'desc', signal?: AbortSignal) =>
+  get<Breakdown>('breakdown', { ...p, by, sort, dir }, signal);
+export const fetchCauses = (p: PeriodParams, signal?: AbortSignal) => get<Causes>('causes', { ...p }, signal);
+export const fetchTransit = (p: PeriodParams, sort: TransitSort, limit: number, signal?: AbortSignal) =>
+  get<Transit>('transit', { ...p, sort, limit: String(limit) }, signal);
+
+/** The query of a drill-down (also used for its URL in tests). */
+export function drillParams(f: DrillFilter, limit: number): Record<string, string | undefined> {
+  return {
+    from: f.from, to: f.to, tier: f.tier, hub: f.hub, origin: f.origin, region: f.region, courier: f.courier,
+    outcome: f.outcome, cause: f.cause, delivered: f.delivered ? 'true' : undefined, limit: String(limit),
+  };
+}
+export const fetchParcels = (f: DrillFilter, limit: number, signal?: AbortSignal) => get<ParcelList>('parcels', drillParams(f, limit), signal);
