@@ -83,10 +83,9 @@ describe('parcel look-up page in Chromium', () => {
     expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.body.promise.verdict)
     expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.body.fee.total.toFixed(2)}`)
     expect(await page.isVisible('[data-testid=track-route] canvas')).toBe(true)
-    for (const id of ['open-complaint', 'open-claim']) {
-      expect(await page.isDisabled(`[data-testid=${id}]`)).toBe(true)
-      expect(await page.getAttribute(`[data-testid=${id}]`, 'title')).toBe('将随投诉模块上线')
-    }
+    // Customer service opens a complaint or a claim for the parcel from here.
+    expect(await page.getAttribute('[data-testid=open-complaint]', 'href')).toBe(`/complaints?new=1&waybill=${parcel.waybill}`)
+    expect(await page.getAttribute('[data-testid=open-claim]', 'href')).toBe(`/claims?new=1&waybill=${parcel.waybill}`)
     await page.screenshot({ path: `${ARTIFACTS}/track-parcel.png` })
   }, 120_000) // signs in, builds the page chunk cache and loads ECharts: slow on a busy 2-core machine
 

@@ -123,6 +123,9 @@ const zh = {
   'nav.alerts': '告警',
   // Navigation by role, shift handover page
   'nav.wall': '大屏',
+  'nav.complaints': '投诉',
+  'nav.claims': '理赔',
+  'nav.finance': '财务',
   'nav.handover': '交接班',
   'nav.sla': 'SLA 分析',
   'nav.notAvailable': '此页面不对您的角色开放',
@@ -452,6 +455,9 @@ const en: Record<MessageKey, string> = {
   'nav.alerts': 'Alerts',
   // Navigation by role, shift handover page
   'nav.wall': 'Wall',
+  'nav.complaints': 'Complaints',
+  'nav.claims': 'Claims',
+  'nav.finance': 'Finance',
   'nav.handover': 'Handover',
   'nav.sla': 'SLA analytics',
   'nav.notAvailable': 'This page is not available for your role',

@@ -23,6 +23,12 @@ const LOOKUP_ROLES: readonly NavRole[] = ['admin', 'manager', 'control_room', 'o
 const HANDOVER_ROLES: readonly NavRole[] = ['admin', 'manager', 'control_room', 'on_call'];
 /** GET /api/v1/sla/* (SLA_ROLES in sla-routes.ts). */
 const SLA_ROLES: readonly NavRole[] = ['admin', 'manager'];
+/** GET /api/v1/complaints (READERS in complaint-routes.ts). */
+const COMPLAINT_READERS: readonly NavRole[] = ['admin', 'manager', 'cs_operator', 'on_call'];
+/** GET /api/v1/claims (READERS in claim-routes.ts). */
+const CLAIM_READERS: readonly NavRole[] = ['admin', 'manager', 'cs_operator', 'finance'];
+/** GET /api/v1/finance/* (READERS in finance-routes.ts). */
+const FINANCE_READERS: readonly NavRole[] = ['admin', 'manager', 'finance'];
 /** The wall screen: control room, its managers, and enrolled wall displays. */
 const WALL_ROLES: readonly NavRole[] = ['admin', 'manager', 'control_room', 'display'];
 
@@ -31,6 +37,9 @@ export const NAV_PAGES: readonly NavPage[] = [
   { path: '/wall', label: 'nav.wall', roles: WALL_ROLES, testId: 'nav-wall' },
   { path: '/alerts', label: 'nav.alerts', roles: ALERT_READERS, testId: 'nav-alerts' },
   { path: '/track', label: 'nav.track', roles: LOOKUP_ROLES, testId: 'nav-track' },
+  { path: '/complaints', label: 'nav.complaints', roles: COMPLAINT_READERS, testId: 'nav-complaints' },
+  { path: '/claims', label: 'nav.claims', roles: CLAIM_READERS, testId: 'nav-claims' },
+  { path: '/finance', label: 'nav.finance', roles: FINANCE_READERS, testId: 'nav-finance' },
   { path: '/handover', label: 'nav.handover', roles: HANDOVER_ROLES, testId: 'nav-handover' },
   { path: '/sla', label: 'nav.sla', roles: SLA_ROLES, testId: 'nav-sla' },
 ];

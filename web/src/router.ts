@@ -31,6 +31,24 @@ export const router = createRouter({
       meta: { requiresAuth: true },
     },
     {
+      path: '/complaints',
+      name: 'complaints',
+      component: () => import('./pages/ComplaintsPage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: '/claims',
+      name: 'claims',
+      component: () => import('./pages/ClaimsPage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: '/finance',
+      name: 'finance',
+      component: () => import('./pages/FinancePage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
       path: '/alerts',
       name: 'alerts',
       component: () => import('./pages/AlertsPage.vue'),

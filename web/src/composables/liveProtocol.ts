@@ -44,6 +44,24 @@ export interface ParcelLive {
   lastEventType: string | null;
 }
 
+/** Today's money (Asia/Shanghai), in fen: fees of the parcels collected today, claims paid today, net. */
+export interface FinanceLive {
+  at: string;
+  day: string;
+  feesFen: number;
+  parcels: number;
+  compensationFen: number;
+  claimsPaid: number;
+  netFen: number;
+}
+
+export interface FinanceMessage {
+  type: 'finance';
+  seq: number;
+  data: FinanceLive;
+  snapshot?: boolean;
+}
+
 export interface ParcelMessage {
   type: 'parcel';
   seq: number;
@@ -76,11 +94,19 @@ export interface AlertsMessage {
   data: { at: string | null; changes: AlertChangeMessage[] };
 }
 
-export type DataMessage = KpiMessage | MapMessage | AlertsMessage | ParcelMessage;
+export type DataMessage = KpiMessage | MapMessage | AlertsMessage | ParcelMessage | FinanceMessage;
 export type ServerMessage = HelloMessage | DataMessage | ControlMessage;
 
 export const isDataMessage = (m: ServerMessage): m is DataMessage =>
-  m.type === 'kpi' || m.type === 'map' || m.type === 'alerts' || m.type === 'parcel';
+  m.type === 'kpi' || m.type === 'map' || m.type === 'alerts' || m.type === 'parcel' || m.type === 'finance';
+
+export function parseFinanceLive(value: unknown): FinanceLive | null {
+  if (!isRecord(value)) return null;
+  const { at, day, feesFen, parcels, compensationFen, claimsPaid, netFen } = value;
+  const nums = [feesFen, parcels, compensationFen, claimsPaid, netFen];
+  if (typeof at !== 'string' || typeof day !== 'string' || !nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
+  return { at, day, feesFen: feesFen as number, parcels: parcels as number, compensationFen: compensationFen as number, claimsPaid: claimsPaid as number, netFen: netFen as number };
+}
 
 function parseParcelLive(value: unknown): ParcelLive | null {
   if (!isRecord(value)) return null;
@@ -154,6 +180,10 @@ export function validateServerMessage(value: unknown): ServerMessage | null {
   if (value.type === 'alerts') {
     const data = parseAlertsData(value.data);
     return data ? { type: 'alerts', seq: value.seq, data } : null;
+  }
+  if (value.type === 'finance') {
+    const data = parseFinanceLive(value.data);
+    return data ? { type: 'finance', seq: value.seq, data, ...snapshot } : null;
   }
   if (value.type === 'parcel') {
     const data = parseParcelLive(value.data);
@@ -281,7 +311,7 @@ export function liveSocketUrl(loc: { protocol: string; host: string }, path = '/
   return `${scheme}//${loc.host}${path}`;
 }
 
-export type LiveChannelName = 'kpi' | 'map' | 'alerts' | `parcel:${string}`;
+export type LiveChannelName = 'kpi' | 'map' | 'alerts' | 'finance' | `parcel:${string}`;
 
 /** The subscribe frame for the given channels (the live page only needs `kpi`). */
 export function subscribeMessage(channels: readonly LiveChannelName[]): string {

@@ -6,6 +6,7 @@ import { onScopeDispose, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
 import { fetchMe } from '../api';
 import { newerSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
+import type { FinanceLive } from './liveProtocol';
 import {
   applySequence,
   backoffDelay,
@@ -68,6 +69,8 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
   const snapshot = shallowRef<KpiSnapshot | null>(null);
   /** Latest map snapshot (when subscribed to `map`). */
   const map = shallowRef<MapSnapshot | null>(null);
+  /** Today's fees, compensation and net (when subscribed to `finance`). */
+  const finance = shallowRef<FinanceLive | null>(null);
   /** How many times the stream had to restart from fresh snapshots after a reconnect. */
   const resyncs = ref(0);
   const hello = shallowRef<HelloMessage | null>(null);
@@ -191,6 +194,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       if (msg.type === 'kpi') snapshot.value = msg.data;
       else if (msg.type === 'map') map.value = msg.data;
       else if (msg.type === 'alerts') options.onAlerts?.(msg.data);
+      else if (msg.type === 'finance') finance.value = msg.data;
       else options.onParcel?.(msg.data, msg.snapshot === true);
     };
 
@@ -254,6 +258,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     lastMessageAt: readonly(lastMessageAt),
     snapshot,
     map,
+    finance,
     hello,
     resyncs: readonly(resyncs),
     startedAt,
