@@ -4,13 +4,15 @@ import { openCore, startWorkers } from '../server/system.ts'
 
 /**
  * `npm run worker`: workers as a separate process, any number of them. Needs the
- * same DATABASE_URL and REDIS_URL as the servers. The embedded database serves one
- * connection, so separate workers need a TimescaleDB server (DATABASE_URL).
+ * same DATABASE_URL, REDIS_URL and QUEUE_PREFIX as the servers. With the embedded
+ * database, DATABASE_URL is that of the server running it: start that server with a
+ * fixed EMBEDDED_PG_PORT and give the workers
+ * DATABASE_URL=postgres://postgres@127.0.0.1:<that port>/postgres.
  */
 const config = loadConfig()
 const log = createLogger(config.logLevel).child({ process: 'worker' })
 if (!config.databaseUrl) {
-  log.fatal('npm run worker needs DATABASE_URL: the embedded database runs inside the server process, whose workers run in-process by default')
+  log.fatal('npm run worker needs DATABASE_URL: a TimescaleDB server, or the embedded database of a server started with EMBEDDED_PG_PORT (postgres://postgres@127.0.0.1:<EMBEDDED_PG_PORT>/postgres)')
   process.exit(2)
 }
 const { redis, database } = await openCore(config, log)
