@@ -23,10 +23,12 @@ export const shipmentInputSchema = z.strictObject({
   originHub: z.string().min(2).max(16),
   destinationHub: z.string().min(2).max(16),
   itemName: z.string().trim().min(1).max(100),
-  weightKg: z.number().positive().max(10_000),
-  volumeCm3: z.number().positive().max(100_000_000),
+  // The columns keep grams and tenths of cm³: anything smaller would be stored as 0 and break their > 0 check.
+  weightKg: z.number().min(0.001, 'at least 0.001 kg').max(10_000),
+  volumeCm3: z.number().min(0.1, 'at least 0.1 cm³').max(100_000_000),
   declaredValueYuan: z.number().min(0).max(10_000_000).optional(),
-  collectedAt: z.iso.datetime({ offset: true }),
+  // The working-day calendar (and the promise) needs a four-digit year.
+  collectedAt: z.iso.datetime({ offset: true }).refine((t) => { const y = new Date(t).getUTCFullYear(); return y >= 2000 && y <= 2099 }, 'a time between the years 2000 and 2099'),
   collectedBy: z.string().min(2).max(24),
 })
 
