@@ -5,12 +5,12 @@ const paths = (role: string | null) => pagesFor(role).map((p) => p.path);
 
 describe('navigation by role', () => {
   it('shows each role only the pages it can use, in one order', () => {
-    expect(paths('admin')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover']);
-    expect(paths('manager')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover']);
+    expect(paths('admin')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla']);
+    expect(paths('manager')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla']);
     expect(paths('control_room')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover']);
-    expect(paths('on_call')).toEqual(['/live', '/alerts', '/track', '/handover']);
-    expect(paths('cs_operator')).toEqual(['/live', '/alerts', '/track']);
-    expect(paths('finance')).toEqual(['/live']);
+    expect(paths('on_call')).toEqual(['/live', '/alerts', '/track', '/complaints', '/handover']);
+    expect(paths('cs_operator')).toEqual(['/live', '/alerts', '/track', '/complaints', '/claims']);
+    expect(paths('finance')).toEqual(['/live', '/claims', '/finance']);
     expect(paths('display')).toEqual(['/wall']);
   });
 
