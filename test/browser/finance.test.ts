@@ -79,7 +79,8 @@ describe('finance page in Chromium', () => {
     expect(await page.locator('[data-testid=finance-line]').count()).toBe(2)
     await page.screenshot({ path: `${ARTIFACTS}/finance.png`, fullPage: false })
 
-    const shown = await page.locator('[data-testid=finance-day-row]').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent!.trim())))
+    // The server tsconfig has no DOM types: the cells are read as plain objects with textContent.
+    const shown: string[][] = await page.locator('[data-testid=finance-day-row]').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => String((td as { textContent: string | null }).textContent ?? '').trim())))
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=finance-csv-days]')])
     const csv = (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','))
     expect(csv[0]).toEqual(['day', 'parcels', 'fees_yuan', 'unpaid_parcels', 'unpaid_yuan', 'paid_parcels', 'paid_yuan', 'invoiced_parcels', 'invoiced_yuan', 'claims_paid', 'compensation_yuan', 'net_yuan'])
