@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { connect as tcpConnect } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../server/config.ts'
+import { openDatabase, type Database } from '../../server/db/database.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+
+/**
+ * Many clients against the embedded database at once, each behaving as it would
+ * against a real PostgreSQL server. PGlite is one session underneath: these are
+ * the ways clients sharing it without a multiplexer step on each other.
+ */
+
+let database: Database
+let dataDir: string
+const clients: pg.Client[] = []
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-'))
+  database = await openDatabase(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), createLogger('silent'))
+  await database.pool.query(`
+    CREATE TABLE rows (tag text NOT NULL, client int NOT NULL, pending boolean NOT NULL DEFAULT true);
+    CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL);
+    CREATE TABLE marks (m text NOT NULL);
+    INSERT INTO counter VALUES (1, 0), (2, 0)`)
+})
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.end().catch(() => undefined)))
+  await database?.close()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+async function connect(): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: database.url })
+  c.on('error', () => undefined) // the killed ones
+  await c.connect()
+  clients.push(c)
+  return c
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const count = async (sql: string, params: unknown[] = []) => (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS s`, params)).rows[0]!.n
+
+describe('embedded database shared by many clients', () => {
+  it('runs 20 clients\' interleaved transactions as if each had its own session: own uncommitted rows only, counter exactly right', async () => {
+    const conns = await Promise.all(Array.from({ length: 20 }, connect))
+    const rounds = 6
+    const seen: string[] = []
+    await Promise.all(conns.map(async (c, i) => {
+      for (let r = 0; r < rounds; r++) {
+        const tag = `c${i}r${r}`
+        await c.query('BEGIN')
+        for (let k = 0; k < 3; k++) {
+          await c.query('INSERT INTO rows (tag, client) VALUES ($1, $2)', [tag, i])
+          await turn()
+        }
+        await c.query('UPDATE counter SET n = n + 1 WHERE id = 1')
+        const pending = await c.query<{ tag: string; n: number }>('SELECT tag, count(*)::int AS n FROM rows WHERE pending GROUP BY tag')
+        seen.push(...pending.rows.filter((x) => x.tag !== tag || x.n !== 3).map((x) => `${tag} saw ${x.tag}×${x.n}`))
+        await c.query('UPDATE rows SET pending = false WHERE tag = $1', [tag])
+        await c.query(r % 3 === 2 ? 'ROLLBACK' : 'COMMIT')
+      }
+    }))
+    expect(seen).toEqual([])
+    const commits = 20 * rounds - 20 * (rounds / 3)
+    expect((await database.pool.query('SELECT n FROM counter WHERE id = 1')).rows[0].n).toBe(commits)
+    expect(await count('SELECT 1 FROM rows')).toBe(commits * 3)
+    expect(await count(`SELECT 1 FROM rows WHERE tag ~ 'r(2|5)$'`)).toBe(0)
+    expect(await count('SELECT 1 FROM rows WHERE pending')).toBe(0)
+  })
+
+  it('answers every client\'s parameterised queries with its own result, named statements of the same name included', async () => {
+    const conns = await Promise.all(Array.from({ length: 20 }, connect))
+    const wrong: string[] = []
+    await Promise.all(conns.map(async (c, i) => {
+      for (let k = 0; k < 40; k++) {
+        const plain = await c.query<{ x: number; s: string }>('SELECT $1::int * 2 AS x, $2::text AS s', [k, `client ${i}`])
+        if (plain.rows[0]!.x !== k * 2 || plain.rows[0]!.s !== `client ${i}`) wrong.push(`${i}/${k} plain ${JSON.stringify(plain.rows)}`)
+        // Every client prepares "q" with its own text: the session holds one statement per client.
+        const named = await c.query<{ x: number }>({ name: 'q', text: `SELECT $1::int + ${i * 1000} AS x`, values: [k] })
+        if (named.rows[0]!.x !== k + i * 1000) wrong.push(`${i}/${k} named ${JSON.stringify(named.rows)}`)
+      }
+    }))
+    expect(wrong).toEqual([])
+  })
+
+  it('keeps an error to the client that made it, in or out of a transaction, while the others\' queries and commits go through', async () => {
+    const conns = await Promise.all(Array.from({ length: 10 }, connect))
+    const wrong: string[] = []
+    const failing = conns.slice(0, 3).map(async (c, i) => {
+      for (let k = 0; k < 20; k++) {
+        const inTransaction = k % 2 === 0
+        if (inTransaction) {
+          await c.query('BEGIN')
+          await c.query(`INSERT INTO rows (tag, client, pending) VALUES ('doomed', $1, false)`, [i])
+        }
+        const err = await c.query('SELECT 1 / $1::int', [0]).then(() => undefined, (e) => e)
+        if (err?.code !== '22012') wrong.push(`failing ${i}/${k}: ${err?.code ?? 'no error'} ${err?.message ?? ''}`)
+        if (inTransaction) {
+          const next = await c.query('SELECT 1').then(() => undefined, (e) => e)
+          if (next?.code !== '25P02') wrong.push(`failing ${i}/${k} after the error: ${next?.code ?? 'no error'}`)
+          await c.query('ROLLBACK')
+        }
+      }
+    })
+    const others = conns.slice(3).map(async (c, i) => {
+      for (let k = 0; k < 20; k++) {
+        const x = await c.query<{ x: number }>('SELECT $1::int * 3 AS x', [k]).then((r) => r.rows[0]!.x, (e) => `${e.code} ${e.message}`)
+        if (x !== k * 3) wrong.push(`other ${i}/${k}: ${x}`)
+        if (k % 5 === 0) {
+          await c.query('BEGIN')
+          await c.query(`INSERT INTO rows (tag, client, pending) VALUES ('survivor', $1, false)`, [i])
+          await c.query('COMMIT')
+        }
+      }
+    })
+    await Promise.all([...failing, ...others])
+    expect(wrong).toEqual([])
+    expect(await count(`SELECT 1 FROM rows WHERE tag = 'doomed'`)).toBe(0)
+    expect(await count(`SELECT 1 FROM rows WHERE tag = 'survivor'`)).toBe(7 * 4)
+  })
+
+  it('leaves nothing of a client killed in the middle of a transaction (its writes rolled back before anyone else runs, its prepared statements gone) and the others carry on', async () => {
+    const [victim, ...others] = await Promise.all(Array.from({ length: 5 }, connect))
+    const before = (await database.pool.query('SELECT n FROM counter WHERE id = 2')).rows[0].n as number
+    await victim!.query({ name: 'victim-q', text: 'SELECT 1 AS x' })
+    await victim!.query('BEGIN')
+    await victim!.query(`INSERT INTO rows (tag, client, pending) VALUES ('killed', 0, false)`)
+    await victim!.query('UPDATE counter SET n = n + 100 WHERE id = 2')
+    const work = Promise.all(others.map(async (c) => {
+      await c.query('BEGIN')
+      await c.query('UPDATE counter SET n = n + 1 WHERE id = 2')
+      await c.query('COMMIT')
+    }))
+    await sleep(100)
+    ;(victim as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    await work
+    expect(await count(`SELECT 1 FROM rows WHERE tag = 'killed'`)).toBe(0)
+    expect((await database.pool.query('SELECT n FROM counter WHERE id = 2')).rows[0].n).toBe(before + others.length)
+    expect(await count(`SELECT 1 FROM pg_prepared_statements WHERE name LIKE 'victim-q%'`)).toBe(0)
+  })
+
+  it('finishes off a client that disconnects halfway through an extended-protocol message group inside a transaction', async () => {
+    const raw = tcpConnect(Number(new URL(database.url).port), '127.0.0.1')
+    await new Promise((resolve) => raw.once('connect', resolve))
+    const answers: Buffer[] = []
+    raw.on('data', (b) => answers.push(b))
+    raw.write(startup())
+    raw.write(msg('Q', cstr('BEGIN')))
+    // Parse, Bind and Execute of an insert, and no Sync: the session is mid-group.
+    raw.write(Buffer.concat([
+      msg('P', cstr(''), cstr(`INSERT INTO rows (tag, client, pending) VALUES ('half', 0, false)`), int16(0)),
+      msg('B', cstr(''), cstr(''), int16(0), int16(0), int16(0)),
+      msg('E', cstr(''), int32(0)),
+    ]))
+    await waitUntil(() => Buffer.concat(answers).includes('INSERT 0 1'))
+    const other = await connect()
+    const pendingQuery = other.query(`INSERT INTO rows (tag, client, pending) VALUES ('after-half', 1, false)`)
+    await sleep(100)
+    raw.destroy()
+    await pendingQuery
+    expect(await count(`SELECT 1 FROM rows WHERE tag = 'half'`)).toBe(0)
+    expect(await count(`SELECT 1 FROM rows WHERE tag = 'after-half'`)).toBe(1)
+  })
+
+  it('keeps other clients out while one holds a session advisory lock, as migrations across instances rely on', async () => {
+    const [holder, other] = await Promise.all([connect(), connect()])
+    await holder!.query('SELECT pg_advisory_lock(4242)')
+    const contender = other!.query<{ got: boolean; unlocked: number }>(
+      `SELECT pg_try_advisory_lock(4242) AS got, (SELECT count(*)::int FROM marks WHERE m = 'unlocked') AS unlocked`)
+    await sleep(100) // the contender's query is at the database while the lock is held
+    await holder!.query(`WITH u AS (SELECT pg_advisory_unlock(4242)) INSERT INTO marks SELECT 'unlocked' FROM u`)
+    const r = (await contender).rows[0]!
+    await other!.query('SELECT pg_advisory_unlock_all()')
+    // Granted only once the holder had let go: never both at once.
+    expect(r).toEqual({ got: true, unlocked: 1 })
+  })
+})
+
+function msg(type: string, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts)
+  const head = Buffer.alloc(5)
+  head.write(type, 0, 'latin1')
+  head.writeInt32BE(body.length + 4, 1)
+  return Buffer.concat([head, body])
+}
+function cstr(s: string): Buffer { return Buffer.from(`${s}\0`) }
+function int16(n: number): Buffer { const b = Buffer.alloc(2); b.writeInt16BE(n); return b }
+function int32(n: number): Buffer { const b = Buffer.alloc(4); b.writeInt32BE(n); return b }
+function startup(): Buffer {
+  const body = Buffer.concat([int32(196_608), cstr('user'), cstr('postgres'), cstr('database'), cstr('postgres'), Buffer.from([0])])
+  return Buffer.concat([int32(body.length + 4), body])
+}
+async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('timed out waiting for the raw client\'s answer')
+    await sleep(20)
+  }
+}
