@@ -19,11 +19,15 @@ export const REDACT_PATHS = [
   'err.detail', '*.err.detail', 'err.parameters',
 ]
 
-/** One structured logger; modules take children. Personal data never goes in here. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * One structured logger; modules take children. Personal data never goes in here.
+ * `destination` defaults to stdout; tests pass a stream to read what would be logged.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'parcelwatch' },
     redact: { paths: REDACT_PATHS, remove: true },
-  })
+  }
+  return destination ? pino(options, destination) : pino(options)
 }

@@ -1,0 +1,188 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Writable } from 'node:stream'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_PASSWORD, addUser, call, login } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { waitFor } from '../helpers/security-kit.ts'
+import { loadConfig } from '../../server/config.ts'
+import { createLogger } from '../../server/lib/logger.ts'
+import { startSystem, type System } from '../../server/system.ts'
+import { createApiToken } from '../../server/services/auth.ts'
+import { runSweep } from '../../server/services/sla-sweep.ts'
+import { ROUTES } from '../../server/http/routes.ts'
+
+/**
+ * Personal data (names, phones, addresses, signers) never leaves the database:
+ * not in the logs at debug level, not in BullMQ job payloads in Redis, not in the
+ * webhook outbox or what receivers get, not in alerts or the audit log.
+ */
+
+const RECIPIENT = { name: '司马相如测', phone: '13566778899', address: '隐私路 42 号 秘密小区 7 栋', city: '上海' }
+const SENDER = { name: '欧阳修测试', phone: '+86 139-0011-2233', address: '机密街 9 号 无名大厦 1201', city: '杭州' }
+const SIGNER = '签收人诸葛'
+const CONTACT = { name: '投诉人公孙', phone: '13700998877', email: 'secret.person@example.com' }
+const SECRETS = [
+  RECIPIENT.name, RECIPIENT.phone, RECIPIENT.address, SENDER.name, SENDER.phone, '13900112233', SENDER.address, SIGNER,
+  CONTACT.name, CONTACT.phone, CONTACT.email,
+]
+/** Also as JSON would escape them (\uXXXX) in a log line. */
+const forms = (s: string) => [s, JSON.stringify(s).slice(1, -1), s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)]
+const leaks = (haystack: string) => SECRETS.filter((s) => forms(s).some((f) => haystack.includes(f)))
+
+let sys: System
+let dataDir: string
+let token: string
+let admin: string
+let logText = ''
+let receiver: Server
+const delivered: string[] = []
+let alertId: number
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', () => { delivered.push(body); res.writeHead(200).end() })
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+
+  // The whole product, like startTestSystem, with its log at debug level written into a string.
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-pii-'))
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD, LOG_LEVEL: 'debug',
+    QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  })
+  const sink = new Writable({ write(chunk, _enc, done) { logText += chunk.toString(); done() } })
+  sys = await startSystem(config, createLogger('debug', sink))
+  token = await createApiToken(sys.database.pool, 'pii tests', 'integrator', null)
+  admin = await login(sys, 'admin', ADMIN_PASSWORD)
+  await addUser(sys, 'kefu', 'cs_operator')
+  await addUser(sys, 'boss', 'manager')
+  const cs = await login(sys, 'kefu')
+  const manager = await login(sys, 'boss')
+
+  const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'pager', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` } })
+  expect(hook.status, JSON.stringify(hook.body)).toBe(201)
+
+  // Parcels with distinctive people: late ones (an alert), a delivered one (a signer).
+  const late = Array.from({ length: 3 }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT, sender: SENDER }))
+  const done = shipment({ recipient: RECIPIENT, sender: SENDER, collectedAt: minutesAgo(300) })
+  expect((await call(sys, 'POST', '/api/v1/shipments', { token, body: [...late, done] })).status).toBe(200)
+  // Refused records and events carry the same people: rejections must not log them either.
+  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, phone: `${RECIPIENT.phone}x` }, sender: SENDER, originHub: 'NOPE' })] })
+  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, name: `${RECIPIENT.name}\u0000` }, sender: SENDER })] }) // a database error (500 today)
+  const ev = await call(sys, 'POST', '/api/v1/events', {
+    token,
+    body: [
+      ...late.map((s) => event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) })),
+      event(done.waybill, { type: 'collected', hub: 'HGH-O1', time: minutesAgo(290) }),
+      event(done.waybill, { type: 'delivered', hub: 'SHA-O1', signer: SIGNER, time: minutesAgo(10) }),
+      event(done.waybill, { type: 'delivered', hub: 'NOPE', signer: SIGNER, time: minutesAgo(9) }),
+    ],
+  })
+  expect(ev.body.accepted, JSON.stringify(ev.body)).toBe(5)
+
+  // Look-ups by everything a person is known by, in clear and masked.
+  for (const q of [RECIPIENT.name, RECIPIENT.phone, RECIPIENT.phone.slice(-4), late[0]!.waybill]) {
+    expect((await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q)}`, { cookie: cs })).status).toBe(200)
+    expect((await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q)}`, { cookie: manager })).status).toBe(200)
+  }
+  expect((await call(sys, 'GET', `/api/v1/shipments/${done.waybill}`, { cookie: admin })).body.signer).toBe(SIGNER)
+
+  // An alert, its hand-off to customer service, and its lifecycle (webhook notifications).
+  await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
+  const alerts = (await call(sys, 'GET', '/api/v1/alerts?rule=parcel_late&hub=SHA-TC', { cookie: admin })).body.alerts
+  expect(alerts.length).toBe(1)
+  alertId = alerts[0].id
+  const handoff = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: admin, body: { waybills: late.map((s) => s.waybill), note: '请致电收件人说明延误' } })
+  expect(handoff.status, JSON.stringify(handoff.body)).toBe(201)
+  expect(JSON.stringify((await call(sys, 'GET', '/api/v1/handoffs', { cookie: cs })).body)).toContain(RECIPIENT.phone) // the people are there to be found
+  expect((await call(sys, 'POST', `/api/v1/handoffs/${handoff.body.handoff.id}/done`, { cookie: cs, body: { comment: '已联系' } })).status).toBe(200)
+  expect((await call(sys, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { cookie: admin, body: { comment: 'on it' } })).status).toBe(200)
+
+  // A complaint with the caller's contact details, where the product has complaints.
+  if (ROUTES.some((r) => r.method === 'post' && r.path === '/api/v1/complaints')) {
+    const categories = (await call(sys, 'GET', '/api/v1/complaint-categories', { cookie: admin })).body
+    const category = (categories.categories ?? categories)[0]?.code
+    const c = await call(sys, 'POST', '/api/v1/complaints', { cookie: cs, body: { channel: 'phone', category, waybill: late[0]!.waybill, description: '包裹延误', contact: CONTACT } })
+    expect(c.status, JSON.stringify(c.body)).toBeLessThan(300)
+  }
+
+  // The workers deliver the notifications and follow the ingest batches up.
+  await waitFor(() => delivered.length >= 2 || undefined, 'two webhook deliveries', 30_000)
+}, 180_000)
+
+afterAll(async () => {
+  await sys?.close()
+  receiver?.close()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('personal data stays in the database', () => {
+  it('is absent from the log at debug level', () => {
+    expect(logText).toContain('"msg":"request"') // the capture did see the debug lines
+    expect(logText).toContain('"status":500') // and the failing request
+    expect(leaks(logText)).toEqual([])
+  })
+
+  it('is absent from every BullMQ key of the system in Redis (job data, return values, events)', async () => {
+    const redis = new Redis(sys.redisUrl)
+    try {
+      const prefix = sys.config.queuePrefix
+      const keys: string[] = []
+      let cursor = '0'
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+        keys.push(...batch)
+        cursor = next
+      } while (cursor !== '0')
+      expect(keys.length).toBeGreaterThan(0)
+
+      let stored = ''
+      const jobData: string[] = []
+      for (const key of keys) {
+        const type = await redis.type(key)
+        if (type === 'hash') {
+          const h = await redis.hgetall(key)
+          if (h.data !== undefined) jobData.push(h.data)
+          stored += JSON.stringify(h)
+        } else if (type === 'stream') stored += JSON.stringify(await redis.xrange(key, '-', '+'))
+        else if (type === 'list') stored += JSON.stringify(await redis.lrange(key, 0, -1))
+        else if (type === 'zset') stored += JSON.stringify(await redis.zrange(key, 0, -1))
+        else if (type === 'set') stored += JSON.stringify(await redis.smembers(key))
+        else if (type === 'string') stored += (await redis.get(key)) ?? ''
+      }
+      // Non-vacuous: the after-ingest jobs of the batches above are among them.
+      expect(jobData.some((d) => d.includes('"waybills"'))).toBe(true)
+      expect(leaks(stored)).toEqual([])
+    } finally {
+      redis.disconnect()
+    }
+  })
+
+  it('is absent from the webhook outbox and from what receivers get', async () => {
+    const outbox = (await sys.database.pool.query<{ payload: string }>('SELECT payload::text AS payload FROM webhook_outbox')).rows
+    expect(outbox.length).toBeGreaterThanOrEqual(2)
+    expect(leaks(JSON.stringify(outbox))).toEqual([])
+    expect(delivered.some((b) => new RegExp(`"id":\\s*${alertId}\\b`).test(b)), delivered.join('\n').slice(0, 600)).toBe(true)
+    expect(leaks(delivered.join('\n'))).toEqual([])
+  })
+
+  it('is absent from alerts and from the audit log', async () => {
+    const alerts = (await sys.database.pool.query('SELECT title, details::text AS details FROM alerts')).rows
+    expect(alerts.length).toBeGreaterThan(0)
+    expect(leaks(JSON.stringify(alerts))).toEqual([])
+    const audit = (await sys.database.pool.query(`SELECT to_regclass('audit_log') IS NOT NULL AS present`)).rows[0].present
+    if (audit) {
+      const rows = (await sys.database.pool.query('SELECT target, route, details::text AS details FROM audit_log')).rows
+      expect(rows.length).toBeGreaterThan(0)
+      expect(leaks(JSON.stringify(rows))).toEqual([])
+    }
+  })
+})
