@@ -107,22 +107,24 @@ export async function readTierHistograms(db: pg.Pool, src: SlaSource, range: Day
 
 export interface LaneHistogram { tier: string; origin: string; destination: string; counts: Map<number, number> }
 
-/** Histogram per tier and lane. $1 start, $2 end, $3 tier or null */
+/**
+ * Histogram per tier and lane, one row per lane (buckets and counts as arrays: a
+ * month holds hundreds of thousands of lane-bucket rows, too many to ship one by one).
+ * $1 start, $2 end, $3 tier or null
+ */
 export async function readLaneHistograms(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneHistogram[]> {
-  const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; bucket: number; parcels: number }>(
-    `SELECT tier, origin_hub, destination_hub, bucket, sum(parcels)::bigint AS parcels FROM ${laneTransitSource(src, '$1', '$2')}
-     WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
-     GROUP BY tier, origin_hub, destination_hub, bucket`,
+  const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; buckets: number[]; counts: number[] }>(
+    `SELECT tier, origin_hub, destination_hub, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
+     FROM (SELECT tier, origin_hub, destination_hub, bucket, sum(parcels)::int AS n FROM ${laneTransitSource(src, '$1', '$2')}
+           WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
+           GROUP BY tier, origin_hub, destination_hub, bucket) x
+     GROUP BY tier, origin_hub, destination_hub`,
     [range.start, range.end, tier],
   )
-  const lanes = new Map<string, LaneHistogram>()
-  for (const row of r.rows) {
-    const k = `${row.tier}|${row.origin_hub}|${row.destination_hub}`
-    const lane = lanes.get(k) ?? { tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, counts: new Map() }
-    lane.counts.set(Number(row.bucket), Number(row.parcels))
-    lanes.set(k, lane)
-  }
-  return [...lanes.values()]
+  return r.rows.map((row) => ({
+    tier: row.tier, origin: row.origin_hub, destination: row.destination_hub,
+    counts: new Map(row.buckets.map((b, i) => [b, row.counts[i]!])),
+  }))
 }
 
 export interface ParcelFilter {

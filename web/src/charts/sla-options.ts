@@ -70,7 +70,7 @@ export function buildParetoOption(input: ParetoInput, theme: ChartTheme = darkCh
       { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: theme.mutedText }, splitLine: { show: false } },
     ],
     series: [
-      { type: 'bar', name: input.labels.parcels, color: theme.colors.exceptions, data: input.causes.map((c) => c.parcels), label: { show: true, position: 'top', color: theme.text } },
+      { type: 'bar', name: input.labels.parcels, color: theme.colors.exceptions, barMaxWidth: 72, data: input.causes.map((c) => c.parcels), label: { show: true, position: 'top', color: theme.text } },
       { type: 'line', name: input.labels.cumulative, yAxisIndex: 1, color: theme.colors.total, symbolSize: 8, data: input.causes.map((c) => c.cumulative) },
     ],
   };
@@ -91,6 +91,7 @@ export function buildPercentileOption(input: PercentileInput, theme: ChartTheme 
       type: 'bar' as const,
       name: p,
       color: colors[p],
+      barMaxWidth: 48,
       label: { show: true, position: 'top' as const, color: theme.text, fontSize: theme.fontSize - 3 },
       data: input.tiers.map((t) => t[p]),
     })),

@@ -23,7 +23,7 @@ export const breakdownKeyLabel = (by: BreakdownBy): string => (by === 'hub' ? sl
 
 /** The cells of a breakdown table, as the page shows them (the CSV holds the same). */
 export function breakdownCells(by: BreakdownBy, r: BreakdownRow): string[] {
-  const key = by === 'region' ? [r.name] : [r.key, r.name];
+  const key = by === 'region' ? [r.name] : [r.key === 'none' && by === 'courier' ? '—' : r.key, r.name];
   return [...key, String(r.closed), String(r.onTime), String(r.late), String(r.excused), fmtRate(r.rate)];
 }
 export function breakdownHeader(by: BreakdownBy): string[] {

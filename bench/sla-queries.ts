@@ -1,0 +1,166 @@
+/**
+ * SLA analytics benchmark: the /sla page's queries and the live KPI snapshot over
+ * N scan events (default 10M) in the embedded TimescaleDB, each p95 against the
+ * same question asked of the raw hypertable in the same run.
+ *
+ *   npx tsx bench/sla-queries.ts                      (BENCH_SLA_EVENTS=10000000)
+ *   BENCH_SLA_QUICK=1 npx tsx bench/sla-queries.ts    (300,000 events, few rounds)
+ *   BENCH_SLA_ROUNDS (aggregate rounds, 30), BENCH_SLA_RAW_ROUNDS (raw rounds, 5)
+ *
+ * Data: 7 scans per parcel (collected, 2 × departed/arrived, out for delivery,
+ * delivered or returned), parcels collected evenly over the last 30 days, written
+ * with INSERT … SELECT from generate_series straight into shipments and
+ * scan_events (not through the API). Parcel attributes are functions of its
+ * number g, so both inserts agree without a join.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type pg from 'pg'
+import { loadConfig } from '../server/config.ts'
+import { createLogger } from '../server/lib/logger.ts'
+import { openDatabase } from '../server/db/database.ts'
+import { migrate } from '../server/db/migrate.ts'
+import { upsertCouriers, upsertHubs } from '../server/db/reference-repo.ts'
+import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
+import { dayOf, dayRange, addDays } from '../server/domain/sla-range.ts'
+import { slaBreakdown, slaCauses, slaSummary, slaTransit } from '../server/services/sla-report.ts'
+import { kpiSnapshot } from '../server/services/kpis.ts'
+import { rawKpiSnapshot } from './lib/raw-kpis.ts'
+
+const QUICK = process.env.BENCH_SLA_QUICK === '1'
+const EVENTS = Number(process.env.BENCH_SLA_EVENTS ?? (QUICK ? 300_000 : 10_000_000))
+const ROUNDS = Number(process.env.BENCH_SLA_ROUNDS ?? (QUICK ? 10 : 30))
+const RAW_ROUNDS = Number(process.env.BENCH_SLA_RAW_ROUNDS ?? (QUICK ? 3 : 5))
+const PER_PARCEL = 7
+const DAYS = 30
+const CHUNK = 100_000 // parcels per INSERT
+
+const out = (s: string) => process.stdout.write(`${s}\n`)
+
+async function generate(db: pg.Pool, parcels: number, now: Date): Promise<void> {
+  const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet').map((h) => h.code)
+  const start = new Date(now.getTime() - DAYS * 86_400_000)
+  // Per parcel g: tier, lane, collection time, transit hours (tier base + a spread that
+  // makes a few per cent late), closing type and exception reason.
+  const attrs = `
+    (ARRAY['express','standard','economy'])[1 + g % 3] AS tier,
+    ($3::text[])[1 + g % $4] AS origin,
+    ($3::text[])[1 + (g * 7 + g / $4) % $4] AS dest,
+    $5::timestamptz + (g::float8 / $6) * interval '${DAYS} days' AS collected,
+    (ARRAY[20, 40, 80])[1 + g % 3] + ((g * 2654435761::bigint) % 1000) / 1000.0 * (ARRAY[40, 50, 70])[1 + g % 3] AS hours,
+    CASE WHEN g % 97 = 0 THEN 'returned' ELSE 'delivered' END AS closing,
+    CASE WHEN g % 89 = 0 THEN 'refused' WHEN g % 83 = 0 THEN 'damaged' ELSE NULL END AS reason,
+    (ARRAY[2, 3, 5])[1 + g % 3] AS promise_days`
+  const t0 = performance.now()
+  for (let from = 0; from < parcels; from += CHUNK) {
+    const to = Math.min(from + CHUNK, parcels) - 1
+    const params = [from, to, outlets, outlets.length, start, parcels, now]
+    await db.query(
+      `INSERT INTO shipments (waybill, tier, sender_city, recipient_city, origin_hub, destination_hub, item_name, weight_kg, volume_cm3,
+         chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
+         collected_at, collected_by, status, status_at, last_scan_at, delivered_at, exception_reason, exception_at,
+         promised_deadline, promised_earliest)
+       SELECT 'PWS' || lpad(g::text, 12, '0'), tier, 'x', 'y', origin, dest, 'item', 1, 1000, 1, 1, 1000, 0, 0, 0, 1000,
+         collected, 'C-' || origin || '-01',
+         CASE WHEN collected + hours * interval '1 hour' > $7 THEN 'in_transit' ELSE closing END,
+         least(collected + hours * interval '1 hour', $7), least(collected + hours * interval '1 hour', $7),
+         CASE WHEN closing = 'delivered' AND collected + hours * interval '1 hour' <= $7 THEN collected + hours * interval '1 hour' END,
+         reason, CASE WHEN reason IS NOT NULL THEN collected + hours * 0.5 * interval '1 hour' END,
+         time_bucket('1 day', collected, 'Asia/Shanghai') + (promise_days + 1) * interval '1 day' - interval '1 millisecond',
+         time_bucket('1 day', collected, 'Asia/Shanghai') + promise_days * interval '1 day' - interval '1 millisecond'
+       FROM (SELECT g, ${attrs} FROM generate_series($1::int, $2::int) AS g) p`,
+      params,
+    )
+    await db.query(
+      `INSERT INTO scan_events (event_id, event_time, received_at, waybill, type, hub_code, courier_code, signer, reason)
+       SELECT 'PWS' || lpad(g::text, 12, '0') || '-' || k, collected + hours * ((k - 1) / 6.0) * interval '1 hour', $7,
+         'PWS' || lpad(g::text, 12, '0'),
+         (ARRAY['collected','departed_hub','arrived_hub','departed_hub','arrived_hub','out_for_delivery'])[k],
+         CASE WHEN k <= 2 THEN origin WHEN k <= 4 THEN 'SHA-TC' ELSE dest END,
+         CASE WHEN k = 1 THEN 'C-' || origin || '-01' WHEN k = 6 THEN 'C-' || dest || '-01' END, NULL, NULL
+       FROM (SELECT g, ${attrs} FROM generate_series($1::int, $2::int) AS g) p, generate_series(1, 6) AS k
+       WHERE collected + hours * ((k - 1) / 6.0) * interval '1 hour' <= $7
+       UNION ALL
+       SELECT 'PWS' || lpad(g::text, 12, '0') || '-7', collected + hours * interval '1 hour', $7, 'PWS' || lpad(g::text, 12, '0'),
+         closing, dest, CASE WHEN g % 11 <> 0 THEN 'C-' || dest || '-01' END, CASE WHEN closing = 'delivered' THEN '本人' END, NULL
+       FROM (SELECT g, ${attrs} FROM generate_series($1::int, $2::int) AS g) p
+       WHERE collected + hours * interval '1 hour' <= $7`,
+      params,
+    )
+    if (from % (CHUNK * 10) === 0) out(`  … ${(to + 1).toLocaleString('en')} parcels, ${Math.round((performance.now() - t0) / 1000)} s`)
+  }
+  await db.query('ANALYZE shipments')
+  await db.query('ANALYZE scan_events')
+}
+
+async function refresh(db: pg.Pool): Promise<void> {
+  for (const cagg of ['events_per_minute', 'deliveries_hourly', 'sla_daily', 'sla_transit_lane_daily', 'sla_transit_tier_daily']) {
+    const t = performance.now()
+    await db.query(`CALL refresh_continuous_aggregate('${cagg}', NULL, NULL)`)
+    out(`  refreshed ${cagg} in ${Math.round(performance.now() - t)} ms`)
+  }
+}
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(0.95 * xs.length) - 1)]!
+
+async function time(f: () => Promise<unknown>, rounds: number): Promise<number> {
+  await f() // warm
+  const ms: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now()
+    await f()
+    ms.push(performance.now() - t)
+  }
+  return p95(ms)
+}
+
+async function main() {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-slaq-'))
+  const log = createLogger('warn')
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
+  const db = await openDatabase(config, log)
+  try {
+    await migrate(db.pool, log)
+    await upsertHubs(db.pool, DEMO_HUBS)
+    await upsertCouriers(db.pool, DEMO_COURIERS)
+    const now = new Date()
+    const parcels = Math.ceil(EVENTS / PER_PARCEL)
+    let t = performance.now()
+    await generate(db.pool, parcels, now)
+    const n = (await db.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM scan_events')).rows[0]!.n
+    out(`setup: ${Number(n).toLocaleString('en')} events, ${parcels.toLocaleString('en')} parcels in ${Math.round((performance.now() - t) / 1000)} s`)
+    t = performance.now()
+    await refresh(db.pool)
+    out(`setup: aggregates refreshed in ${Math.round((performance.now() - t) / 1000)} s`)
+
+    const today = dayOf(now)
+    const r30 = dayRange(addDays(today, -29), today)
+    const r7 = dayRange(addDays(today, -6), today)
+    const questions: Array<[string, (src: 'aggregate' | 'raw') => Promise<unknown>]> = [
+      ['KPI snapshot (live tiles)', (src) => (src === 'aggregate' ? kpiSnapshot(db.pool, now) : rawKpiSnapshot(db.pool, now))],
+      ['summary, 7 days', (src) => slaSummary(db.pool, r7, src)],
+      ['summary, 30 days (+ previous)', (src) => slaSummary(db.pool, r30, src)],
+      ['breakdown by hub, 30 days', (src) => slaBreakdown(db.pool, r30, 'hub', 'rate', 'asc', null, src)],
+      ['breakdown by province, 30 d', (src) => slaBreakdown(db.pool, r30, 'region', 'closed', 'desc', null, src)],
+      ['breakdown by courier, 30 d', (src) => slaBreakdown(db.pool, r30, 'courier', 'closed', 'desc', null, src)],
+      ['breach causes, 30 days', (src) => slaCauses(db.pool, r30, null, src)],
+      ['percentiles tier+lane, 7 d', (src) => slaTransit(db.pool, r7, null, 'parcels', 50, src)],
+      ['percentiles tier+lane, 30 d', (src) => slaTransit(db.pool, r30, null, 'parcels', 50, src)],
+    ]
+    out('')
+    out(`SLA queries benchmark: ${Number(n).toLocaleString('en')} events, embedded TimescaleDB; p95 of ${ROUNDS} rounds (aggregates) and ${RAW_ROUNDS} (raw)`)
+    out(`  ${'question'.padEnd(32)} ${'aggregate p95'.padStart(14)} ${'raw p95'.padStart(12)} ${'raw/agg'.padStart(9)}  target <= 50 ms`)
+    for (const [name, f] of questions) {
+      const agg = await time(() => f('aggregate'), ROUNDS)
+      const raw = await time(() => f('raw'), RAW_ROUNDS)
+      out(`  ${name.padEnd(32)} ${`${agg.toFixed(1)} ms`.padStart(14)} ${`${raw.toFixed(0)} ms`.padStart(12)} ${`${(raw / agg).toFixed(0)}x`.padStart(9)}  ${agg <= 50 ? 'ok' : 'OVER'}`)
+    }
+    out('')
+  } finally {
+    await db.close()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()
