@@ -57,8 +57,8 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   const smallJson = express.json({ limit: '8kb' })
   for (const route of ROUTES) {
     const handler = withAudit(ctx, route, (req: Request, res: Response) => route.handler(ctx, req, res))
-    if (route.roles === 'public') app[route.method](route.path, smallJson, handler)
-    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, handler)
+    if (route.roles === 'public') app[route.method](route.path, smallJson, refuseNul, handler)
+    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, refuseNul, handler)
   }
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
 
@@ -73,6 +73,25 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
   })
   return app
+}
+
+/** Where a NUL character sits in a parsed request part ("body.0.signer"), if anywhere. */
+function nulAt(value: unknown, at: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined
+  for (const [key, v] of Object.entries(value)) {
+    const here = `${at}.${key}`
+    if (key.includes('\u0000')) return here
+    const found = nulAt(v, here, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** PostgreSQL text can't hold NUL (U+0000): refused here, naming the field, instead of a 500 from the database. */
+function refuseNul(req: Request, _res: Response, next: NextFunction): void {
+  const at = nulAt(req.params, 'path') ?? nulAt(req.query, 'query') ?? nulAt(req.body, 'body')
+  next(at === undefined ? undefined : new AppError(400, 'bad_request', `${at} contains a NUL character (\\u0000), which can't be stored`, [{ field: at, message: 'NUL character' }]))
 }
 
 // Connection-level failures and PostgreSQL's "try again" classes: the client may retry.

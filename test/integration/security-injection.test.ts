@@ -231,8 +231,8 @@ describe('SQL injection on query parameters', () => {
 })
 
 describe('NUL characters (PostgreSQL text cannot hold them)', () => {
-  // Found by this suite: a NUL reaching a query parameter of type text fails with 22021
-  // ("invalid byte sequence for encoding UTF8: 0x00") and the API answers 500.
+  // Found by this suite: a NUL reaching a query parameter of type text failed with 22021
+  // ("invalid byte sequence for encoding UTF8: 0x00") and the API answered 500; app.ts now refuses it.
   const NUL = 'abc%00def'
   it('answers 400, never 500, to a NUL in any query parameter', async () => {
     const failures: string[] = []

@@ -76,7 +76,7 @@ beforeAll(async () => {
   expect((await call(sys, 'POST', '/api/v1/shipments', { token, body: [...late, done] })).status).toBe(200)
   // Refused records and events carry the same people: rejections must not log them either.
   await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, phone: `${RECIPIENT.phone}x` }, sender: SENDER, originHub: 'NOPE' })] })
-  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, name: `${RECIPIENT.name}\u0000` }, sender: SENDER })] }) // a database error (500 today)
+  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, name: `${RECIPIENT.name}\u0000` }, sender: SENDER })] }) // a NUL: refused before the database
   const ev = await call(sys, 'POST', '/api/v1/events', {
     token,
     body: [
@@ -127,7 +127,7 @@ afterAll(async () => {
 describe('personal data stays in the database', () => {
   it('is absent from the log at debug level', () => {
     expect(logText).toContain('"msg":"request"') // the capture did see the debug lines
-    expect(logText).toContain('"status":500') // and the failing request
+    expect(logText).toContain('"status":422') // and the refused batches
     expect(leaks(logText)).toEqual([])
   })
 
