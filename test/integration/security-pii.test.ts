@@ -154,7 +154,7 @@ describe('personal data stays in the database', () => {
           stored += JSON.stringify(h)
         } else if (type === 'stream') stored += JSON.stringify(await redis.xrange(key, '-', '+'))
         else if (type === 'list') stored += JSON.stringify(await redis.lrange(key, 0, -1))
-        else if (type === 'zset') stored += JSON.stringify(await redis.zrange(key, 0, -1))
+        else if (type === 'zset') stored += JSON.stringify(await redis.zrange(key, '0', '-1'))
         else if (type === 'set') stored += JSON.stringify(await redis.smembers(key))
         else if (type === 'string') stored += (await redis.get(key)) ?? ''
       }
