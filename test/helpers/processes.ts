@@ -20,9 +20,9 @@
  * startServer resolves when GET /readyz answers 200 (database, Redis, migrations);
  * startWorker when the worker logs "workers running". Both reject with the
  * process's output when it exits first or does not get ready within `readyMs`
- * (a hang guard, not an assertion on speed). A server's `databaseUrl` is set when
- * it runs the embedded database on a fixed EMBEDDED_PG_PORT; otherwise it is its
- * DATABASE_URL. Children get only PATH/HOME/TMPDIR/LANG from this process plus the
+ * (a hang guard, not an assertion on speed). A server's `databaseUrl` is its
+ * DATABASE_URL, or the URL of the embedded database it runs (fixed EMBEDDED_PG_PORT,
+ * or read from its log at LOG_LEVEL info or lower; such a port changes on restart). Children get only PATH/HOME/TMPDIR/LANG from this process plus the
  * env given, so a developer's own DATABASE_URL never leaks into a test. Every child
  * is SIGKILLed if the test process exits without stopAll.
  */
@@ -141,7 +141,11 @@ async function launch(kind: 'server' | 'worker', name: string, env: Record<strin
     name, kind, env, pid: child.pid!, port, exited,
     url: kind === 'server' ? `http://127.0.0.1:${port}` : '',
     dataDir: env.DATA_DIR,
-    databaseUrl: env.DATABASE_URL ?? (env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0' ? `postgres://postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres` : undefined),
+    get databaseUrl() {
+      if (env.DATABASE_URL) return env.DATABASE_URL
+      if (env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0') return `postgres://postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`
+      return /"url":"(postgres:[^"]+)"/.exec(out)?.[1] // any free port: from its 'embedded TimescaleDB ready' line
+    },
     output: () => out,
     waitForLog(match, ms = 60_000) {
       return new Promise((resolve, reject) => {

@@ -72,9 +72,20 @@ describe('several instances sharing the embedded database and Redis', () => {
     await live.next((m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 3, 'a KPI push counting the third parcel')
   })
 
+  it('goes on working jobs after a worker is killed with SIGKILL and started again', async () => {
+    const killed = await workers[0]!.kill('SIGKILL')
+    expect(killed.signal).toBe('SIGKILL')
+    workers[0] = await workers[0]!.restart()
+    const live = await openLive(a, await login(a), 'kpi')
+    const s = shipment({ collectedAt: minutesAgo(10) })
+    expect((await api(b, 'POST', '/api/v1/shipments', token, s)).status).toBe(200)
+    await api(b, 'POST', '/api/v1/events', token, [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(1) })])
+    await live.next((m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 4, 'a KPI push counting the fourth parcel')
+  })
+
   it('had the worker processes work the jobs, and every Redis key of the queues carries the hash-tag prefix', async () => {
-    // A and B run no workers: the after-ingest jobs of both event batches were done by W1/W2.
-    expect(await completedAfterIngest(env.QUEUE_PREFIX!)).toBeGreaterThanOrEqual(2)
+    // A and B run no workers: the after-ingest jobs of the three event batches were done by W1/W2.
+    expect(await completedAfterIngest(env.QUEUE_PREFIX!)).toBeGreaterThanOrEqual(3)
     expect(workers.every((w) => w.output().includes('workers running'))).toBe(true)
     const keys = await keysOf(env.QUEUE_PREFIX!)
     expect(keys.length).toBeGreaterThan(0)
