@@ -57,8 +57,9 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   const smallJson = express.json({ limit: '8kb' })
   for (const route of ROUTES) {
     const handler = withAudit(ctx, route, (req: Request, res: Response) => route.handler(ctx, req, res))
-    if (route.roles === 'public') app[route.method](route.path, smallJson, refuseNul, handler)
-    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, refuseNul, handler)
+    const nul = route.batch ? refuseNulOutsideBody : refuseNul
+    if (route.roles === 'public') app[route.method](route.path, smallJson, nul, handler)
+    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, nul, handler)
   }
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
 
@@ -91,6 +92,12 @@ function nulAt(value: unknown, at: string, depth = 0): string | undefined {
 /** PostgreSQL text can't hold NUL (U+0000): refused here, naming the field, instead of a 500 from the database. */
 function refuseNul(req: Request, _res: Response, next: NextFunction): void {
   const at = nulAt(req.params, 'path') ?? nulAt(req.query, 'query') ?? nulAt(req.body, 'body')
+  next(at === undefined ? undefined : new AppError(400, 'bad_request', `${at} contains a NUL character (\\u0000), which can't be stored`, [{ field: at, message: 'NUL character' }]))
+}
+
+/** For batch routes: the path and query are checked here, each record's fields by its own schema. */
+function refuseNulOutsideBody(req: Request, _res: Response, next: NextFunction): void {
+  const at = nulAt(req.params, 'path') ?? nulAt(req.query, 'query')
   next(at === undefined ? undefined : new AppError(400, 'bad_request', `${at} contains a NUL character (\\u0000), which can't be stored`, [{ field: at, message: 'NUL character' }]))
 }
 

@@ -16,6 +16,12 @@ export interface RouteDef {
    * clear (logged only when the handler notes what it showed, see noteAudit).
    */
   audit?: { kind: 'admin_action' | 'unmask'; action: string }
+  /**
+   * A batch route that validates every record on its own (events, shipments): a bad
+   * record is rejected by index and the good ones are kept, so app.ts must not refuse
+   * the whole body for one record's NUL character.
+   */
+  batch?: true
   handler: (ctx: AppContext, req: Request, res: Response) => Promise<void>
 }
 

@@ -112,14 +112,14 @@ const CORE_ROUTES: RouteDef[] = [
     async handler(ctx, _req, res) { res.json({ couriers: ctx.reference.allCouriers() }) },
   },
   {
-    method: 'post', path: '/api/v1/shipments', roles: INGEST_ROLES,
+    method: 'post', path: '/api/v1/shipments', roles: INGEST_ROLES, batch: true,
     async handler(ctx, req, res) {
       const result = await createShipments(ctx.db, ctx.reference, ctx.calendar, req.body)
       res.status(result.accepted.length === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
     },
   },
   {
-    method: 'post', path: '/api/v1/events', roles: INGEST_ROLES,
+    method: 'post', path: '/api/v1/events', roles: INGEST_ROLES, batch: true,
     async handler(ctx, req, res) {
       const now = new Date()
       const outcome = await ingestEvents(ctx.ingestDeps, req.body, now)

@@ -4,19 +4,22 @@ import { BadRequestError } from '../lib/errors.ts'
 
 export const WAYBILL_PATTERN = /^[A-Z0-9]{8,20}$/
 
+/** Free text PostgreSQL can store: no NUL character (U+0000). */
+export const storableText = () => z.string().refine((v) => !v.includes('\u0000'), "contains a NUL character (\\u0000), which can't be stored")
+
 /** One scan event as integrators send it. Unknown fields are refused, not ignored. */
 export const eventInputSchema = z.strictObject({
   id: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
   time: z.iso.datetime({ offset: true }),
   waybill: z.string().regex(WAYBILL_PATTERN, '8–20 upper-case letters or digits'),
   type: z.enum(EVENT_TYPES),
-  hub: z.string().min(2).max(16),
-  courier: z.string().min(2).max(24).optional(),
+  hub: storableText().min(2).max(16),
+  courier: storableText().min(2).max(24).optional(),
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
-  signer: z.string().trim().min(1).max(50).optional(),
+  signer: storableText().trim().min(1).max(50).optional(),
   reason: z.enum(EXCEPTION_REASONS).optional(),
-  detail: z.string().max(500).optional(),
+  detail: storableText().max(500).optional(),
 })
 export type EventInput = z.infer<typeof eventInputSchema>
 

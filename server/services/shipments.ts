@@ -3,15 +3,15 @@ import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
 import { computeFee, haversineKm, TIERS, type Fee } from '../domain/fees.ts'
 import { insertShipments, type NewShipment } from '../db/shipments-repo.ts'
-import { refuseUnknownMembers, WAYBILL_PATTERN } from './event-schema.ts'
+import { refuseUnknownMembers, storableText, WAYBILL_PATTERN } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 import type { CalendarService } from './calendar.ts'
 
 const party = z.strictObject({
-  name: z.string().trim().min(1).max(50),
+  name: storableText().trim().min(1).max(50),
   phone: z.string().regex(/^\+?[0-9 -]{7,20}$/, 'digits, spaces or dashes'),
-  address: z.string().trim().min(1).max(200),
-  city: z.string().trim().min(1).max(40),
+  address: storableText().trim().min(1).max(200),
+  city: storableText().trim().min(1).max(40),
 })
 
 /** The collection record of manual 3.3.1. */
@@ -20,16 +20,16 @@ export const shipmentInputSchema = z.strictObject({
   tier: z.enum(TIERS as [string, ...string[]]).transform((t) => t as NewShipment['tier']),
   sender: party,
   recipient: party,
-  originHub: z.string().min(2).max(16),
-  destinationHub: z.string().min(2).max(16),
-  itemName: z.string().trim().min(1).max(100),
+  originHub: storableText().min(2).max(16),
+  destinationHub: storableText().min(2).max(16),
+  itemName: storableText().trim().min(1).max(100),
   // The columns keep grams and tenths of cm³: anything smaller would be stored as 0 and break their > 0 check.
   weightKg: z.number().min(0.001, 'at least 0.001 kg').max(10_000),
   volumeCm3: z.number().min(0.1, 'at least 0.1 cm³').max(100_000_000),
   declaredValueYuan: z.number().min(0).max(10_000_000).optional(),
   // The working-day calendar (and the promise) needs a four-digit year.
   collectedAt: z.iso.datetime({ offset: true }).refine((t) => { const y = new Date(t).getUTCFullYear(); return y >= 2000 && y <= 2099 }, 'a time between the years 2000 and 2099'),
-  collectedBy: z.string().min(2).max(24),
+  collectedBy: storableText().min(2).max(24),
 })
 
 export interface FeeView {
