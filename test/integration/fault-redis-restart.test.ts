@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import WebSocket from 'ws'
+import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import {
   craftStream, PrivateRedis, postShipments, reconcile, sleep, storedCounts, streamEvents, waitFor,
 } from '../helpers/fault-kit.ts'
@@ -27,12 +28,14 @@ const redis = new PrivateRedis()
 let sys: TestSystem | undefined
 let tap: Redis | undefined
 let inspect: Redis | undefined
+let screen: WebSocket | undefined
 
 beforeAll(async () => {
   await redis.start()
   sys = await startTestSystem({ REDIS_URL: redis.url, SWEEP_INTERVAL_SECONDS: '5' })
 })
 afterAll(async () => {
+  screen?.terminate()
   tap?.disconnect()
   inspect?.disconnect()
   await sys?.stop().catch(() => undefined)
@@ -63,6 +66,12 @@ describe('Redis restarts in the middle of a stream', () => {
     tap.on('error', () => undefined)
     tap.on('message', (_t: string, payload: string) => published.push({ channel: (JSON.parse(payload) as { channel: string }).channel, at: Date.now() }))
     await tap.subscribe(`${s.config.queuePrefix}:live`)
+
+    // A dashboard on the server's websocket: KPI frames reach it through the server's own bus subscription.
+    const frames: Array<{ type: string; at: number }> = []
+    screen = new WebSocket(`${s.url.replace('http', 'ws')}/ws`, { headers: { cookie: await login(s, 'admin', ADMIN_PASSWORD), origin: s.url } })
+    screen.on('message', (d) => frames.push({ type: (JSON.parse(d.toString()) as { type: string }).type, at: Date.now() }))
+    await waitFor(() => (frames.some((f) => f.type === 'kpi') ? true : undefined), 'a first KPI frame on the websocket', 20_000)
 
     const schedulersBefore = await schedulerKeys(redis.url, s.config.queuePrefix)
     expect(schedulersBefore).toContain('kpi-tick')
@@ -121,6 +130,8 @@ describe('Redis restarts in the middle of a stream', () => {
       // …and the scheduled jobs run again without any new traffic: a KPI push from kpi-tick, a sweep, a webhook round.
       const kpiPush = await waitFor(() => published.find((p) => p.channel === 'kpi' && p.at > lastJobDone + 1_000), 'a KPI push after the restart with no ingest (kpi-tick every 5 s)', 20_000)
       expect(kpiPush.at).toBeGreaterThan(backAt)
+      await waitFor(() => (frames.some((f) => f.type === 'kpi' && f.at > lastJobDone + 1_000) ? true : undefined), 'a KPI frame on the dashboard websocket after the restart', 20_000)
+      expect(screen.readyState).toBe(WebSocket.OPEN)
       expect(await schedulerKeys(redis.url, s.config.queuePrefix)).toEqual(schedulersBefore)
       const sweptAt = await waitFor(async () => {
         const at = Number(await inspect!.hget(`${s.config.queuePrefix}:live:stats`, 'sla_sweep_at'))
