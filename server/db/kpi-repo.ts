@@ -65,7 +65,8 @@ export async function readKpiCounts(db: pg.Pool, w: KpiWindow): Promise<KpiCount
       [from, to],
     )
   const [open, todayRows, yesterdayRows, lastHourRows, minutes, onTimeToday, onTimeYesterday, alertsNow, alertsHourAgo] = await Promise.all([
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM shipments WHERE status NOT IN ('delivered', 'returned')`),
+    // Kept by triggers on shipments (sql/015): no count over the whole table.
+    db.query<{ n: number }>(`SELECT coalesce(sum(open), 0)::int AS n FROM open_parcel_count`),
     eventsBetween(today, now, true),
     eventsBetween(yesterday, dayAgo, false),
     eventsBetween(hourAgo, now, true),

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+
+// The in-flight KPI reads a running count kept by triggers (sql/015) instead of
+// counting the shipments table twice a second: it must always equal the count.
+let sys: TestSystem
+beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
+afterAll(async () => { await sys?.stop() })
+
+async function counted(): Promise<{ kept: number; actual: number }> {
+  const r = await sys.database.pool.query<{ kept: number; actual: number }>(
+    `SELECT (SELECT coalesce(sum(open), 0)::int FROM open_parcel_count) AS kept,
+            (SELECT count(*)::int FROM shipments WHERE status NOT IN ('delivered', 'returned')) AS actual`,
+  )
+  return r.rows[0]!
+}
+
+type Step = { kind: 'deliver' | 'return' | 'exception' | 'move' | 'late_scan_after_delivery'; parcel: number }
+
+describe('open parcel count', () => {
+  it('equals the count of open parcels after any mix of collections, scans, deliveries and returns', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.record({ kind: fc.constantFrom('deliver', 'return', 'exception', 'move', 'late_scan_after_delivery'), parcel: fc.nat(5) }), { maxLength: 12 }),
+        async (n, steps: Step[]) => {
+          const parcels = Array.from({ length: n }, () => shipment())
+          const start = await counted()
+          const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+          expect(created.body.accepted).toHaveLength(n)
+          expect((await counted()).kept).toBe(start.kept + n)
+          // Deliveries and the rest, in batches that mix parcels (one statement updates several rows).
+          const events = steps.map((s, i) => {
+            const p = parcels[s.parcel % n]!
+            const time = minutesAgo(60 - i)
+            if (s.kind === 'deliver') return event(p.waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time })
+            if (s.kind === 'return') return event(p.waybill, { type: 'returned', hub: 'HGH-O1', time })
+            if (s.kind === 'exception') return event(p.waybill, { type: 'exception', hub: 'HGH-SC', reason: 'damaged', time })
+            if (s.kind === 'late_scan_after_delivery') return event(p.waybill, { type: 'arrived_hub', hub: 'HGH-SC', time: minutesAgo(500) })
+            return event(p.waybill, { type: 'departed_hub', hub: 'HGH-SC', time })
+          })
+          for (let i = 0; i < events.length; i += 4) {
+            const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events.slice(i, i + 4) })
+            expect(r.body.rejected).toEqual([])
+          }
+          const c = await counted()
+          expect(c.kept).toBe(c.actual)
+        },
+      ),
+      { numRuns: 8 },
+    )
+  })
+
+  it('stays exact when shipments are written outside the API (bulk load, delete)', async () => {
+    const before = await counted()
+    expect(before.kept).toBe(before.actual)
+    await sys.database.pool.query(`
+      INSERT INTO shipments (waybill, tier, sender_city, recipient_city, origin_hub, destination_hub, item_name, weight_kg, volume_cm3,
+        chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
+        collected_at, collected_by, status, status_at)
+      SELECT 'PWBULK' || lpad(g::text, 8, '0'), 'standard', '杭州', '上海', 'HGH-O1', 'SHA-O1', '书', 1, 1000, 1, 1, 1000, 0, 0, 0, 1000,
+             now(), 'C-HGH-O1-01', CASE WHEN g % 3 = 0 THEN 'delivered' ELSE 'in_transit' END, now()
+      FROM generate_series(1, 30) g`)
+    const loaded = await counted()
+    expect(loaded.kept).toBe(before.kept + 20)
+    expect(loaded.kept).toBe(loaded.actual)
+    await sys.database.pool.query(`DELETE FROM shipments WHERE waybill LIKE 'PWBULK%' AND waybill <= 'PWBULK00000015'`)
+    const after = await counted()
+    expect(after.kept).toBe(after.actual)
+    expect(after.kept).toBe(loaded.kept - 10)
+  })
+
+  it('is what the KPI snapshot reports as in flight', async () => {
+    const c = await counted()
+    expect(c.actual).toBeGreaterThan(0)
+    const snap = (await import('../../server/services/kpis.ts')).kpiSnapshot
+    expect((await snap(sys.database.pool, new Date())).inFlight).toBe(c.actual)
+  })
+})
