@@ -106,6 +106,12 @@ describe('a webhook receiver that is down for a while', () => {
     await receiver.listen()
     await waitFor(() => (receiver.hits.some((h) => h.answered === 503) ? true : undefined), 'a delivery answered 503', 30_000)
     expect(receiver.hits.every((h) => h.answered === 503)).toBe(true)
+    // Meanwhile nobody acknowledged: every alert escalates, a second notification queued behind the first.
+    await waitFor(async () => {
+      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE id = ANY($1::bigint[]) AND escalation_level >= 1`, [alerts.map((a) => a.id)])
+      return r.rows[0]!.n === 3 ? true : undefined
+    }, 'the three alerts escalated while the receiver was down', 30_000)
+    expect(receiver.hits.every((h) => h.answered === 503)).toBe(true)
 
     // Back for good, while the on-call works the alerts: one acknowledged and resolved by hand, then every parcel delivered
     // (a sweep between the hand resolution and the delivery would rightly open a new alert at WUH-TC: counted below too).
