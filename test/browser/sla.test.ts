@@ -34,6 +34,10 @@ beforeAll(async () => {
     ],
   })
   expect(ev.body.rejected).toEqual([])
+  // Two feedback scores today (5 and 2): the satisfaction panel shows 3.50 from 2 answers.
+  for (const [i, score] of [5, 2].entries()) {
+    expect((await call(sys, 'POST', '/api/v1/feedback', { token: sys.token, body: { waybill: recent[i]!.waybill, score } })).status).toBe(201)
+  }
   // Materialise the aggregates as the scheduled job does (the wide refresh reaches 12 days back).
   await runDbPolicies({ db: sys.database.pool, log: createLogger('silent') }, {}, new Date(now + DAY))
   browser = await launchBrowser()
@@ -75,8 +79,11 @@ describe('SLA page in Chromium', () => {
     expect(await rate(page, 'all')).toBe('100.0%')
     expect(await rate(page, 'express')).toBe('100.0%')
     expect(await tableCells(page, 'hub')).toEqual([['SHA-O1', '上海浦东网点', '3', '3', '0', '0', '100.0%']])
-    for (const chart of ['chart-trend', 'chart-percentiles']) expect(await chartDrawn(page, chart)).toBeGreaterThan(3)
+    for (const chart of ['chart-trend', 'chart-percentiles', 'chart-satisfaction']) expect(await chartDrawn(page, chart)).toBeGreaterThan(3)
+    expect(await page.locator('[data-testid=satisfaction-average]').innerText()).toBe('3.50')
+    expect(await page.locator('[data-testid=satisfaction-count]').innerText()).toBe('2')
     await page.screenshot({ path: `${ARTIFACTS}/sla-7d-1920x1080.png` })
+    await page.locator('[data-testid=chart-satisfaction]').screenshot({ path: `${ARTIFACTS}/sla-satisfaction.png` })
 
     await page.click('[data-testid=preset-30d]')
     await page.waitForFunction(`document.querySelector('[data-testid=tile-all] [data-testid=tile-rate]')?.textContent?.trim() === '60.0%'`)

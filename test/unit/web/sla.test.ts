@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { setLang } from '../../../web/src/i18n';
 import { beijingDay, daysOf, periodFromQuery, periodToQuery, presetPeriod } from '../../../web/src/sla/range';
-import { breakdownCells, breakdownCsv, causesCsv, fmtChange, fmtRate, parcelCells } from '../../../web/src/sla/view';
-import { buildParetoOption, buildPercentileOption, buildTrendOption } from '../../../web/src/charts/sla-options';
+import { breakdownCells, breakdownCsv, causesCsv, fmtChange, fmtRate, fmtScore, parcelCells } from '../../../web/src/sla/view';
+import { buildParetoOption, buildPercentileOption, buildSatisfactionOption, buildTrendOption } from '../../../web/src/charts/sla-options';
 import { drillParams } from '../../../web/src/sla/api';
 
 // 2026-03-31 17:30 UTC is 2026-04-01 01:30 in Beijing: the day (and month) have turned there.
@@ -105,5 +105,25 @@ describe('SLA chart options', () => {
   it('groups p50, p90 and p99 bars by tier', () => {
     const o = buildPercentileOption({ tiers: [{ tier: 'express', label: 'E', p50: 20, p90: 30.5, p99: 48 }, { tier: 'economy', label: 'C', p50: null, p90: null, p99: null }] });
     expect((o.series as Array<{ name: string; data: Array<number | null> }>).map((s) => [s.name, s.data])).toEqual([['p50', [20, null]], ['p90', [30.5, null]], ['p99', [48, null]]]);
+  });
+
+  it('draws the mean feedback score per day on a 1-5 axis with gaps, and answers as bars on the right axis', () => {
+    const o = buildSatisfactionOption({
+      days: ['2026-03-01', '2026-03-02', '2026-03-03'],
+      trend: [{ day: '2026-03-01', count: 2, average: 4.5 }, { day: '2026-03-02', count: 0, average: null }, { day: '2026-03-03', count: 1, average: 2 }],
+      labels: { average: 'Avg', count: 'N' },
+    });
+    const [bars, line] = o.series as Array<{ type: string; data: Array<number | null>; yAxisIndex?: number }>;
+    expect(bars).toMatchObject({ type: 'bar', data: [2, 0, 1], yAxisIndex: 1 });
+    expect(line).toMatchObject({ type: 'line', data: [4.5, null, 2] });
+    expect((o.yAxis as Array<{ min?: number; max?: number }>)[0]).toMatchObject({ min: 1, max: 5 });
+    expect((o.xAxis as { data: string[] }).data).toEqual(['03-01', '03-02', '03-03']);
+  });
+
+  it('counts a day missing from the trend as no answers, and formats scores with two decimals', () => {
+    const o = buildSatisfactionOption({ days: ['2026-03-01', '2026-03-02'], trend: [{ day: '2026-03-02', count: 3, average: 3.67 }], labels: { average: 'A', count: 'N' } });
+    expect((o.series as Array<{ data: Array<number | null> }>).map((x) => x.data)).toEqual([[0, 3], [null, 3.67]]);
+    expect(fmtScore(null)).toBe('—');
+    expect(fmtScore(4)).toBe('4.00');
   });
 });

@@ -97,3 +97,28 @@ export function buildPercentileOption(input: PercentileInput, theme: ChartTheme 
     })),
   };
 }
+
+export interface SatisfactionInput {
+  /** Every day of the period (x axis), YYYY-MM-DD. */
+  days: readonly string[];
+  /** Answers and mean score per day (missing or null: nobody answered that day). */
+  trend: ReadonlyArray<{ day: string; count: number; average: number | null }>;
+  labels: { average: string; count: string };
+}
+
+/** Mean feedback score per day as a line on a 1–5 axis (a day without answers is a gap), answers as bars (right axis). */
+export function buildSatisfactionOption(input: SatisfactionInput, theme: ChartTheme = darkChartTheme): SlaChartOption {
+  const at = new Map(input.trend.map((d) => [d.day, d]));
+  return {
+    ...base(theme),
+    xAxis: { type: 'category', data: input.days.map((d) => d.slice(5)), ...axisStyle(theme) },
+    yAxis: [
+      { type: 'value', min: 1, max: 5, interval: 1, ...axisStyle(theme) },
+      { type: 'value', minInterval: 1, axisLabel: { color: theme.mutedText }, splitLine: { show: false } },
+    ],
+    series: [
+      { type: 'bar', name: input.labels.count, id: 'count', yAxisIndex: 1, color: theme.colors.total, itemStyle: { opacity: 0.5 }, barMaxWidth: 24, data: input.days.map((d) => at.get(d)?.count ?? 0) },
+      { type: 'line', name: input.labels.average, id: 'average', connectNulls: false, symbolSize: 8, color: '#f1c40f', data: input.days.map((d) => at.get(d)?.average ?? null) },
+    ],
+  };
+}

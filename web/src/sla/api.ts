@@ -1,12 +1,12 @@
 // REST calls of the SLA page. Same-origin, session cookie; errors are ApiError.
 
 import { request } from '../api';
-import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, Summary, Transit, TransitSort } from './types';
+import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, SatisfactionTrend, Summary, Transit, TransitSort } from './types';
 
-const get = <T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> => {
+const get = <T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal, base = '/api/v1/sla/'): Promise<T> => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
-  return request(`/api/v1/sla/${path}?${q.toString()}`, signal ? { signal } : {}) as Promise<T>;
+  return request(`${base}${path}?${q.toString()}`, signal ? { signal } : {}) as Promise<T>;
 };
 
 export interface PeriodParams { from: string; to: string }
@@ -14,6 +14,8 @@ export interface PeriodParams { from: string; to: string }
 export const fetchSummary = (p: PeriodParams, signal?: AbortSignal) => get<Summary>('summary', { ...p }, signal);
 export const fetchBreakdown = (p: PeriodParams, by: BreakdownBy, sort: BreakdownSort, dir: 'asc' | 'desc', signal?: AbortSignal) =>
   get<Breakdown>('breakdown', { ...p, by, sort, dir }, signal);
+/** Daily feedback scores of the period (complaint routes; readable by the SLA page's roles). */
+export const fetchSatisfaction = (p: PeriodParams, signal?: AbortSignal) => get<SatisfactionTrend>('trend', { ...p }, signal, '/api/v1/satisfaction/');
 export const fetchCauses = (p: PeriodParams, signal?: AbortSignal) => get<Causes>('causes', { ...p }, signal);
 export const fetchTransit = (p: PeriodParams, sort: TransitSort, limit: number, signal?: AbortSignal) =>
   get<Transit>('transit', { ...p, sort, limit: String(limit) }, signal);

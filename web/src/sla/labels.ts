@@ -71,6 +71,9 @@ const zh = {
   printedAt: '打印时间',
   period: '统计时段',
   noData: '无数据',
+  satisfaction: '客户满意度（1–5 分，按日）',
+  score: '平均分',
+  answers: '评价数',
 } as const;
 
 export type SlaLabel = keyof typeof zh;
@@ -143,6 +146,9 @@ const en: Record<SlaLabel, string> = {
   printedAt: 'Printed',
   period: 'Period',
   noData: 'No data',
+  satisfaction: 'Customer satisfaction (score 1–5), per day',
+  score: 'Average score',
+  answers: 'Answers',
 };
 
 export function sl(key: SlaLabel): string {

@@ -51,3 +51,7 @@ export interface SlaParcel {
   outcome: Outcome; cause: string; transitHours: number;
 }
 export interface ParcelList { total: number; parcels: SlaParcel[] }
+
+/** GET /api/v1/satisfaction/trend (server/services/satisfaction.ts): scores 1–5 by Beijing day. */
+export interface SatisfactionDay { day: string; count: number; average: number | null }
+export interface SatisfactionTrend { from: string; to: string; count: number; average: number | null; days: SatisfactionDay[] }

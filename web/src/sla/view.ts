@@ -5,6 +5,8 @@ import { outcomeLabel, sl, slDyn } from './labels';
 import type { BreakdownBy, BreakdownRow, Causes, SlaParcel, Transit } from './types';
 
 export const fmtRate = (r: number | null): string => (r === null ? '—' : `${r.toFixed(1)}%`);
+/** A mean feedback score (1–5), two decimals; — when nobody answered. */
+export const fmtScore = (s: number | null): string => (s === null ? '—' : s.toFixed(2));
 export const fmtHours = (h: number | null): string => (h === null ? '—' : h.toFixed(1));
 /** Change of a rate in percentage points, signed. */
 export function fmtChange(pp: number | null): string {
