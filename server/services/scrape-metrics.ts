@@ -21,7 +21,8 @@ export async function fillScrapeMetrics(m: Metrics, deps: { db: pg.Pool; queues:
       const counts = await q.getJobCounts(...JOB_STATES)
       for (const state of JOB_STATES) m.queueJobs.set({ queue: q.name, state }, counts[state] ?? 0)
       const [oldest] = await q.getJobs(['waiting'], 0, 0, true) // ascending: the oldest waiting job
-      m.queueLag.set({ queue: q.name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0)
+      // A delayed or repeating job waits from when it became due, not from when it was scheduled.
+      m.queueLag.set({ queue: q.name }, oldest ? Math.max(0, (now - oldest.timestamp - (oldest.delay ?? 0)) / 1000) : 0)
     }),
     deps.db.query<{ severity: string; n: number }>(`SELECT severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity`).then((r) => {
       for (const s of SEVERITIES) m.openAlerts.set({ severity: s }, r.rows.find((x) => x.severity === s)?.n ?? 0)
