@@ -1,8 +1,8 @@
 import type pg from 'pg'
-import type { DayRange } from '../domain/sla-range.ts'
+import { addDays, dayStart, type DayRange } from '../domain/sla-range.ts'
 import {
-  CAUSE_SQL, CLOSING_JOIN, CLOSING_WHERE, DELIVERED_WHERE, OUTCOME_SQL, TRANSIT_HOURS_SQL,
-  dailySource, laneTransitSource, tierTransitSource, type SlaSource,
+  CAUSE_SQL, CLOSING_JOIN, CLOSING_WHERE, DELIVERED_WHERE, OUTCOME_SQL, TRANSIT_BUCKETS, TRANSIT_HOURS_SQL,
+  courierSource, hubSource, laneHistSource, laneSource, outcomeSource, tierTransitSource, type SlaSource,
 } from './sla-sql.ts'
 
 export type { SlaSource }
@@ -27,7 +27,7 @@ const counts = (r: CountRow): OutcomeCounts => ({ closed: Number(r.closed), onTi
 // $1 start, $2 end (Shanghai midnights)
 export async function readOnTimeByDay(db: pg.Pool, src: SlaSource, range: DayRange) {
   const r = await db.query<CountRow & { day: Date; tier: string }>(
-    `SELECT day, tier, ${SUMS} FROM ${dailySource(src, '$1', '$2')}
+    `SELECT day, tier, ${SUMS} FROM ${outcomeSource(src, '$1', '$2')}
      WHERE day >= $1 AND day < $2 GROUP BY day, tier ORDER BY day, tier`,
     [range.start, range.end],
   )
@@ -37,7 +37,7 @@ export async function readOnTimeByDay(db: pg.Pool, src: SlaSource, range: DayRan
 // $1 start, $2 end
 export async function readTotalsByTier(db: pg.Pool, src: SlaSource, range: DayRange) {
   const r = await db.query<CountRow & { tier: string }>(
-    `SELECT tier, ${SUMS} FROM ${dailySource(src, '$1', '$2')}
+    `SELECT tier, ${SUMS} FROM ${outcomeSource(src, '$1', '$2')}
      WHERE day >= $1 AND day < $2 GROUP BY tier ORDER BY tier`,
     [range.start, range.end],
   )
@@ -46,12 +46,14 @@ export async function readTotalsByTier(db: pg.Pool, src: SlaSource, range: DayRa
 
 export interface BreakdownRow extends OutcomeCounts { key: string; name: string; detail: string | null; rate: number | null }
 
-const BREAKDOWN_SQL: Record<Breakdown, { key: string; name: string; detail: string; join: string }> = {
-  hub: { key: 'd.hub_code', name: 'coalesce(h.name, d.hub_code)', detail: 'h.province', join: 'LEFT JOIN hubs h ON h.code = d.hub_code' },
-  region: { key: "coalesce(h.province, '?')", name: "coalesce(h.province, '?')", detail: 'NULL::text', join: 'LEFT JOIN hubs h ON h.code = d.hub_code' },
+const BREAKDOWN_SQL: Record<Breakdown, { key: string; name: string; detail: string; join: string; source: typeof hubSource }> = {
+  hub: { key: 'd.hub_code', name: 'coalesce(h.name, d.hub_code)', detail: 'h.province', join: 'LEFT JOIN hubs h ON h.code = d.hub_code', source: hubSource },
+  region: {
+    key: "coalesce(h.province, '?')", name: "coalesce(h.province, '?')", detail: 'NULL::text', join: 'LEFT JOIN hubs h ON h.code = d.hub_code', source: hubSource,
+  },
   courier: {
     key: "coalesce(d.courier_code, 'none')", name: "coalesce(c.name, d.courier_code, '—')", detail: 'c.hub_code',
-    join: 'LEFT JOIN couriers c ON c.code = d.courier_code',
+    join: 'LEFT JOIN couriers c ON c.code = d.courier_code', source: courierSource,
   },
 }
 
@@ -69,7 +71,7 @@ export async function readBreakdown(
              coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'on_time'), 0)::bigint AS on_time,
              coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'late'), 0)::bigint AS late,
              coalesce(sum(d.parcels) FILTER (WHERE d.outcome = 'excused'), 0)::bigint AS excused
-           FROM ${dailySource(src, '$1', '$2', 'd')} ${b.join}
+           FROM ${b.source(src, '$1', '$2', 'd')} ${b.join}
            WHERE d.day >= $1 AND d.day < $2 AND ($3::text IS NULL OR d.tier = $3)
            GROUP BY 1, 2, 3) t
      ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, key`,
@@ -81,7 +83,7 @@ export async function readBreakdown(
 // $1 start, $2 end, $3 tier or null
 export async function readCauses(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null) {
   const r = await db.query<{ outcome: Outcome; cause: string; parcels: number }>(
-    `SELECT outcome, cause, sum(parcels)::bigint AS parcels FROM ${dailySource(src, '$1', '$2')}
+    `SELECT outcome, cause, sum(parcels)::bigint AS parcels FROM ${outcomeSource(src, '$1', '$2')}
      WHERE day >= $1 AND day < $2 AND outcome <> 'on_time' AND ($3::text IS NULL OR tier = $3)
      GROUP BY outcome, cause ORDER BY parcels DESC, cause`,
     [range.start, range.end, tier],
@@ -107,24 +109,83 @@ export async function readTierHistograms(db: pg.Pool, src: SlaSource, range: Day
 
 export interface LaneHistogram { tier: string; origin: string; destination: string; counts: Map<number, number> }
 
+export interface LaneTotal { tier: string; origin: string; destination: string; parcels: number }
+
+/** The whole Beijing weeks (Monday to Sunday, as time_bucket's 7-day buckets) inside a range, or null. */
+export function wholeWeeks(range: DayRange): { start: Date; end: Date } | null {
+  const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() // 0 Sunday … 6 Saturday
+  const first = addDays(range.from, (8 - weekday(range.from)) % 7)
+  const after = addDays(range.to, 1)
+  const last = addDays(after, -((weekday(after) + 6) % 7))
+  if (first >= last) return null
+  return { start: dayStart(first)!, end: dayStart(last)! }
+}
+
 /**
- * Histogram per tier and lane, one row per lane (buckets and counts as arrays: a
- * month holds hundreds of thousands of lane-bucket rows, too many to ship one by one).
- * $1 start, $2 end, $3 tier or null
+ * Parcels delivered per tier and lane: the whole Beijing weeks of the range from
+ * sla_lane_weekly, its other days from sla_lane_daily (the raw form reads the days).
+ * $1 start, $2 end, $3 tier or null, $4 start and $5 end of the whole weeks
  */
-export async function readLaneHistograms(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneHistogram[]> {
-  const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; buckets: number[]; counts: number[] }>(
-    `SELECT tier, origin_hub, destination_hub, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
-     FROM (SELECT tier, origin_hub, destination_hub, bucket, sum(parcels)::int AS n FROM ${laneTransitSource(src, '$1', '$2')}
-           WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
-           GROUP BY tier, origin_hub, destination_hub, bucket) x
+export async function readLaneTotals(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneTotal[]> {
+  const weeks = src === 'aggregate' ? wholeWeeks(range) : null
+  const part = (from: string, to: string, table = laneSource(src, '$1', '$2', 'd'), time = 'day') =>
+    `SELECT tier, origin_hub, destination_hub, parcels FROM ${table} WHERE ${time} >= ${from} AND ${time} < ${to} AND ($3::text IS NULL OR tier = $3)`
+  const parts = weeks
+    ? [part('$1', '$4'), part('$4', '$5', 'sla_lane_weekly', 'week'), part('$5', '$2')]
+    : [part('$1', '$2')]
+  const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; parcels: number }>(
+    `SELECT tier, origin_hub, destination_hub, sum(parcels)::bigint AS parcels
+     FROM (${parts.join(' UNION ALL ')}) x
+     GROUP BY tier, origin_hub, destination_hub`,
+    [range.start, range.end, tier, ...(weeks ? [weeks.start, weeks.end] : [])],
+  )
+  return r.rows.map((row) => ({ tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, parcels: Number(row.parcels) }))
+}
+
+type LaneKey = Pick<LaneHistogram, 'tier' | 'origin' | 'destination'>
+const laneKey = (l: LaneKey) => `${l.tier}|${l.origin}|${l.destination}`
+const SUMS_BY_BUCKET = TRANSIT_BUCKETS.map((b) => `sum(b${b})::integer AS b${b}`).join(', ')
+type BucketRow = { tier: string; origin_hub: string; destination_hub: string; [bucket: `b${number}`]: number | null }
+
+function histogramOf(row: BucketRow): LaneHistogram {
+  const counts = new Map<number, number>()
+  for (const b of TRANSIT_BUCKETS) {
+    const n = row[`b${b}`]
+    if (n) counts.set(b, Number(n))
+  }
+  return { tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, counts }
+}
+
+/**
+ * Histogram per tier and lane, one row per lane with a column per transit bucket
+ * (sql/022 sla_lane_hist_daily: a row per lane and day, not per lane, day and bucket).
+ * Buckets without parcels are left out of the map. With `only`, just those lanes
+ * (from the aggregate: each lane's rows through its index).
+ * $1 start, $2 end, $3 tier or null (or, with `only`: $3-$5 its tiers, origins, destinations)
+ */
+export async function readLaneHistograms(
+  db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null, only?: readonly LaneKey[],
+): Promise<LaneHistogram[]> {
+  if (only && src === 'aggregate') {
+    const r = await db.query<BucketRow>(
+      `SELECT l.tier, l.origin_hub, l.destination_hub, x.*
+       FROM unnest($3::text[], $4::text[], $5::text[]) AS l(tier, origin_hub, destination_hub)
+       CROSS JOIN LATERAL (SELECT ${SUMS_BY_BUCKET} FROM sla_lane_hist_daily h
+         WHERE h.tier = l.tier AND h.origin_hub = l.origin_hub AND h.destination_hub = l.destination_hub AND h.day >= $1 AND h.day < $2) x`,
+      [range.start, range.end, only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)],
+    )
+    return r.rows.map(histogramOf)
+  }
+  const r = await db.query<BucketRow>(
+    `SELECT tier, origin_hub, destination_hub, ${SUMS_BY_BUCKET} FROM ${laneHistSource(src, '$1', '$2')}
+     WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
      GROUP BY tier, origin_hub, destination_hub`,
     [range.start, range.end, tier],
   )
-  return r.rows.map((row) => ({
-    tier: row.tier, origin: row.origin_hub, destination: row.destination_hub,
-    counts: new Map(row.buckets.map((b, i) => [b, row.counts[i]!])),
-  }))
+  const all = r.rows.map(histogramOf)
+  if (!only) return all
+  const wanted = new Set(only.map(laneKey))
+  return all.filter((l) => wanted.has(laneKey(l)))
 }
 
 export interface ParcelFilter {

@@ -1,6 +1,6 @@
 /**
  * The relations the SLA queries read, in two interchangeable forms:
- *  - 'aggregate': the continuous aggregates of sql/020 (what the product reads);
+ *  - 'aggregate': the continuous aggregates of sql/020 and sql/022 (what the product reads);
  *  - 'raw': the same rows computed from scan_events and shipments at query time.
  * Every SLA query is written once against these names, so the property test and
  * the benchmark ask the raw tables exactly the same question. The raw forms take
@@ -58,4 +58,70 @@ export function tierTransitSource(src: SlaSource, start: string, end: string, al
           FROM ${CLOSING_JOIN}
           WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
           GROUP BY 1, 2, 3) AS ${alias}`
+}
+
+/** The closed parcels of the range grouped by the given columns (select list of the raw forms below). */
+function rawClosing(select: string, groups: number, start: string, end: string, alias: string): string {
+  return `(SELECT ${DAY_SQL} AS day, s.tier, ${select}, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${CLOSING_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY ${Array.from({ length: groups }, (_, i) => i + 1).join(', ')}) AS ${alias}`
+}
+
+/** A FROM item named sla_outcome_daily: (day, tier, outcome, cause, parcels). */
+export function outcomeSource(src: SlaSource, start: string, end: string, alias = 'sla_outcome_daily'): string {
+  if (src === 'aggregate') return `sla_outcome_daily AS ${alias}`
+  return rawClosing(`${OUTCOME_SQL} AS outcome, ${CAUSE_SQL} AS cause`, 4, start, end, alias)
+}
+
+/** A FROM item named sla_hub_daily: (day, tier, hub_code, outcome, parcels). */
+export function hubSource(src: SlaSource, start: string, end: string, alias = 'sla_hub_daily'): string {
+  if (src === 'aggregate') return `sla_hub_daily AS ${alias}`
+  return rawClosing(`s.destination_hub AS hub_code, ${OUTCOME_SQL} AS outcome`, 4, start, end, alias)
+}
+
+/** A FROM item named sla_courier_daily: (day, tier, courier_code, outcome, parcels). */
+export function courierSource(src: SlaSource, start: string, end: string, alias = 'sla_courier_daily'): string {
+  if (src === 'aggregate') return `sla_courier_daily AS ${alias}`
+  return rawClosing(`e.courier_code, ${OUTCOME_SQL} AS outcome`, 4, start, end, alias)
+}
+
+/** Transit buckets 0 … 54: sla_transit_bucket's range (width_bucket over 54 edges). */
+export const TRANSIT_BUCKETS = Array.from({ length: 55 }, (_, i) => i)
+
+/**
+ * A FROM item named sla_lane_hist_daily: (day, tier, origin_hub, destination_hub, b0 … b54),
+ * bN the parcels delivered in transit bucket N (NULL for none).
+ */
+export function laneHistSource(src: SlaSource, start: string, end: string, alias = 'sla_lane_hist_daily'): string {
+  if (src === 'aggregate') return `sla_lane_hist_daily AS ${alias}`
+  const cols = TRANSIT_BUCKETS.map((b) => `nullif(count(*) FILTER (WHERE sla_transit_bucket(${TRANSIT_HOURS_SQL}) = ${b}), 0)::integer AS b${b}`)
+  return `(SELECT ${DAY_SQL} AS day, s.tier, s.origin_hub, s.destination_hub, ${cols.join(', ')}
+          FROM ${CLOSING_JOIN}
+          WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY 1, 2, 3, 4) AS ${alias}`
+}
+
+/** A FROM item named sla_lane_daily: (day, tier, origin_hub, destination_hub, parcels delivered). */
+export function laneSource(src: SlaSource, start: string, end: string, alias = 'sla_lane_daily'): string {
+  if (src === 'aggregate') return `sla_lane_daily AS ${alias}`
+  return `(SELECT ${DAY_SQL} AS day, s.tier, s.origin_hub, s.destination_hub, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}
+          GROUP BY 1, 2, 3, 4) AS ${alias}`
+}
+
+/** Beijing week (from Monday, time_bucket's default origin) holding a timestamp. */
+export const weekOf = (ts: string) => `time_bucket(INTERVAL '7 days', ${ts}, 'Asia/Shanghai')`
+
+/**
+ * A FROM item named sla_lane_weekly: (week, tier, origin_hub, destination_hub, parcels).
+ * The raw form covers the whole weeks from the one holding start to the one holding end.
+ */
+export function laneWeeklySource(src: SlaSource, start: string, end: string, alias = 'sla_lane_weekly'): string {
+  if (src === 'aggregate') return `sla_lane_weekly AS ${alias}`
+  return `(SELECT ${weekOf('e.event_time')} AS week, s.tier, s.origin_hub, s.destination_hub, count(*) AS parcels
+          FROM ${CLOSING_JOIN}
+          WHERE ${DELIVERED_WHERE} AND e.event_time >= ${weekOf(start)} AND e.event_time < ${weekOf(end)} + INTERVAL '7 days'
+          GROUP BY 1, 2, 3, 4) AS ${alias}`
 }

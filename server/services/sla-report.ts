@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import {
-  readBreakdown, readCauses, readLaneHistograms, readOnTimeByDay, readParcels, readTierHistograms, readTotalsByTier,
+  readBreakdown, readCauses, readLaneHistograms, readLaneTotals, readOnTimeByDay, readParcels, readTierHistograms, readTotalsByTier,
   type Breakdown, type BreakdownSort, type OutcomeCounts, type ParcelFilter, type SlaSource,
 } from '../db/sla-repo.ts'
 import { dayOf, previousRange, type DayRange } from '../domain/sla-range.ts'
@@ -71,21 +71,38 @@ export async function slaCauses(db: pg.Pool, range: DayRange, tier: string | nul
 export const TRANSIT_SORTS = ['parcels', 'p50', 'p90', 'p99', 'lane'] as const
 export type TransitSort = (typeof TRANSIT_SORTS)[number]
 
-/** Transit-time percentiles (hours, from histogram buckets) by tier, and by tier and lane. */
+type LaneRef = { tier: string; origin: string; destination: string }
+const laneKey = (r: LaneRef) => `${r.origin}>${r.destination}|${r.tier}`
+
+/**
+ * Transit-time percentiles (hours, from histogram buckets) by tier, and by tier and lane.
+ * Sorted by parcels or lane, the lanes shown are chosen from the lane totals and only
+ * their histograms are read; sorted by a percentile, every lane's is needed.
+ */
 export async function slaTransit(
   db: pg.Pool, range: DayRange, tier: string | null, sort: TransitSort, limit: number, src: SlaSource = 'aggregate',
 ) {
-  const [tiers, lanes] = await Promise.all([readTierHistograms(db, src, range), readLaneHistograms(db, src, range, tier)])
+  const tiers = await readTierHistograms(db, src, range)
+  let laneCount: number
+  let lanes: Awaited<ReturnType<typeof readLaneHistograms>>
+  if (sort === 'parcels' || sort === 'lane') {
+    const totals = await readLaneTotals(db, src, range, tier)
+    totals.sort((a, b) => (sort === 'lane' ? 0 : b.parcels - a.parcels) || laneKey(a).localeCompare(laneKey(b)))
+    laneCount = totals.length
+    lanes = await readLaneHistograms(db, src, range, tier, totals.slice(0, limit))
+  } else {
+    lanes = await readLaneHistograms(db, src, range, tier)
+    laneCount = lanes.length
+  }
   const laneRows = lanes.map((l) => ({ tier: l.tier, origin: l.origin, destination: l.destination, ...transitPercentiles(l.counts) }))
-  const key = (r: (typeof laneRows)[number]) => `${r.origin}>${r.destination}|${r.tier}`
   laneRows.sort((a, b) =>
-    sort === 'lane' ? key(a).localeCompare(key(b)) : ((b[sort] ?? -1) - (a[sort] ?? -1)) || key(a).localeCompare(key(b)))
+    sort === 'lane' ? laneKey(a).localeCompare(laneKey(b)) : ((b[sort] ?? -1) - (a[sort] ?? -1)) || laneKey(a).localeCompare(laneKey(b)))
   return {
     range: rangeView(range),
     tier,
     sort,
     tiers: TIERS.map((t) => ({ tier: t, ...transitPercentiles(tiers.get(t) ?? new Map()) })),
-    laneCount: laneRows.length,
+    laneCount,
     lanes: laneRows.slice(0, limit),
   }
 }

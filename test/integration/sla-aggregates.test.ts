@@ -4,9 +4,12 @@ import { call, login, ADMIN_PASSWORD, startTestSystem, type TestSystem } from '.
 import { newWaybill, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
-import { dayOf, dayRange, type DayRange } from '../../server/domain/sla-range.ts'
+import { addDays, dayOf, dayRange, type DayRange } from '../../server/domain/sla-range.ts'
 import { TRANSIT_EDGES, histogramPercentile, transitBucket } from '../../server/domain/sla-transit.ts'
-import { readParcels, readTierHistograms, type SlaSource } from '../../server/db/sla-repo.ts'
+import { readParcels, readTierHistograms, wholeWeeks, type SlaSource } from '../../server/db/sla-repo.ts'
+import {
+  courierSource, dailySource, hubSource, laneHistSource, laneSource, laneTransitSource, laneWeeklySource, outcomeSource, tierTransitSource,
+} from '../../server/db/sla-sql.ts'
 import { slaBreakdown, slaCauses, slaSummary, slaTransit } from '../../server/services/sla-report.ts'
 
 // Each run generates parcels collected over a day and a half and closed within
@@ -122,13 +125,50 @@ async function answers(src: SlaSource, range: DayRange) {
     courier: await slaBreakdown(db, range, 'courier', 'key', 'asc', null, src),
     causes: await slaCauses(db, range, null, src),
     transit: await slaTransit(db, range, null, 'p90', 10_000, src),
+    // Sorted by parcels or lane only the lanes shown are read (lane totals first).
+    transitTop: await slaTransit(db, range, null, 'parcels', 3, src),
+    transitByLane: await slaTransit(db, range, 'express', 'lane', 10_000, src),
   }
 }
 
+/** Every SLA continuous aggregate (020 and 022) and its raw form: FROM item builder and grouping columns. */
+const SOURCES = {
+  sla_daily: [dailySource, 'day, tier, hub_code, courier_code, outcome, cause'],
+  sla_transit_lane_daily: [laneTransitSource, 'day, tier, origin_hub, destination_hub, bucket'],
+  sla_transit_tier_daily: [tierTransitSource, 'day, tier, bucket'],
+  sla_outcome_daily: [outcomeSource, 'day, tier, outcome, cause'],
+  sla_hub_daily: [hubSource, 'day, tier, hub_code, outcome'],
+  sla_courier_daily: [courierSource, 'day, tier, courier_code, outcome'],
+  sla_lane_hist_daily: [laneHistSource, 'day, tier, origin_hub, destination_hub'],
+  sla_lane_daily: [laneSource, 'day, tier, origin_hub, destination_hub'],
+  // Whole Beijing weeks (the raw form widens the range to them); compared on the weeks starting in the range.
+  sla_lane_weekly: [laneWeeklySource, 'week, tier, origin_hub, destination_hub'],
+} as const
+
+/** The rows of one aggregate in the range, as materialised and as computed from the raw tables. */
+async function aggregateRows(name: keyof typeof SOURCES, src: SlaSource, range: DayRange) {
+  const [source, keys] = SOURCES[name]
+  const r = await sys.database.pool.query(
+    `SELECT * FROM ${source(src, '$1', '$2', 'a')} WHERE ${keys.split(',')[0]} >= $1 AND ${keys.split(',')[0]} < $2 ORDER BY ${keys}`,
+    [range.start, range.end])
+  return r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])))
+}
+
 async function assertAgreement(range: DayRange) {
+  for (const name of Object.keys(SOURCES) as Array<keyof typeof SOURCES>) {
+    const materialised = await aggregateRows(name, 'aggregate', range)
+    expect(materialised, name).toEqual(await aggregateRows(name, 'raw', range))
+  }
   const agg = await answers('aggregate', range)
   const raw = await answers('raw', range)
   expect(agg).toEqual(raw)
+  // The lanes chosen from the totals are the first ones of every lane's percentiles sorted alike.
+  const key = (l: { origin: string; destination: string; tier: string }) => `${l.origin}>${l.destination}|${l.tier}`
+  const byParcels = [...agg.transit.lanes].sort((a, b) => b.parcels - a.parcels || key(a).localeCompare(key(b)))
+  expect(agg.transitTop.lanes).toEqual(byParcels.slice(0, 3))
+  expect(agg.transitTop.laneCount).toBe(agg.transit.laneCount)
+  const express = agg.transit.lanes.filter((l) => l.tier === 'express').sort((a, b) => key(a).localeCompare(key(b)))
+  expect(agg.transitByLane.lanes).toEqual(express)
   return agg
 }
 
@@ -144,6 +184,17 @@ describe('SLA continuous aggregates', () => {
       `SELECT sla_transit_edges() AS edges, ARRAY[sla_transit_bucket(-1), sla_transit_bucket(0), sla_transit_bucket(47.9), sla_transit_bucket(48), sla_transit_bucket(5000)] AS b`)
     expect(r.rows[0]!.edges).toEqual([...TRANSIT_EDGES])
     expect(r.rows[0]!.b).toEqual([transitBucket(-1), transitBucket(0), transitBucket(47.9), transitBucket(48), transitBucket(5000)])
+  })
+
+  it('finds the whole weeks of a period exactly where sla_lane_weekly\'s Beijing week buckets lie', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 40 }), async (offset, length) => {
+      const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
+      const r = await sys.database.pool.query<{ first: Date; last: Date }>(
+        `SELECT time_bucket('7 days', $1::timestamptz + INTERVAL '6 days', 'Asia/Shanghai') AS first, time_bucket('7 days', $2::timestamptz, 'Asia/Shanghai') AS last`,
+        [range.start, range.end])
+      const { first, last } = r.rows[0]!
+      expect(wholeWeeks(range)).toEqual(first < last ? { start: first, end: last } : null)
+    }), { numRuns: 60 })
   })
 
   it('answers every SLA question from the aggregates exactly as from the raw tables, on generated parcels', async () => {
@@ -209,5 +260,11 @@ describe('SLA continuous aggregates', () => {
       { numRuns: 5, endOnFailure: true },
     )
     expect(run).toBeGreaterThanOrEqual(5)
+    // Over every run at once: a period with whole Beijing weeks, which the lane totals read from sla_lane_weekly.
+    const all = dayRange(dayOf(new Date(Date.now() - 34 * DAY)), dayOf(new Date()))
+    const weekly = await aggregateRows('sla_lane_weekly', 'aggregate', all)
+    expect(weekly.length).toBeGreaterThan(0)
+    const agg = await assertAgreement(all)
+    expect(agg.transitTop.laneCount).toBeGreaterThan(0)
   }, 240_000)
 })
