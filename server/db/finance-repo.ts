@@ -3,15 +3,29 @@ import type { CompensationGroupRow, FeeGroupRow, PaymentState } from '../domain/
 
 const DAY = (col: string) => `to_char(${col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`
 
+/**
+ * Where the finance figures come from: 'aggregate' the continuous aggregates of
+ * sql/025 over the ledgers of sql/024 (what the product reads); 'raw' the same
+ * question asked of shipments and claims (the property test and reconciliation).
+ * [from, to) are Beijing midnights.
+ */
+export type FinanceSource = 'aggregate' | 'raw'
+const BEIJING_DATE = (p: string) => `(${p}::timestamptz AT TIME ZONE 'Asia/Shanghai')::date`
+
 /** Fees of the parcels collected in [from, to), grouped by day, tier, region (origin province) and payment state. */
 // $1 from, $2 to
-export async function feeGroups(db: Queryable, from: Date, to: Date): Promise<FeeGroupRow[]> {
-  const r = await db.query<FeeGroupRow>(
-    `SELECT ${DAY('s.collected_at')} AS day, s.tier, h.province AS region, s.payment_state AS state,
-       sum(s.fee_total_fen)::float8 AS fen, count(*)::int AS count
-     FROM shipments s JOIN hubs h ON h.code = s.origin_hub
-     WHERE s.collected_at >= $1 AND s.collected_at < $2
-     GROUP BY 1, 2, 3, 4`,
+export async function feeGroups(db: Queryable, from: Date, to: Date, src: FinanceSource = 'aggregate'): Promise<FeeGroupRow[]> {
+  const r = await db.query<FeeGroupRow>(src === 'aggregate'
+    ? `SELECT to_char(f.collected_day, 'YYYY-MM-DD') AS day, f.tier, h.province AS region, f.state,
+         sum(f.fen)::float8 AS fen, sum(f.parcels)::int AS count
+       FROM finance_fees_daily f JOIN hubs h ON h.code = f.origin_hub
+       WHERE f.collected_day >= ${BEIJING_DATE('$1')} AND f.collected_day < ${BEIJING_DATE('$2')}
+       GROUP BY 1, 2, 3, 4 HAVING sum(f.parcels) <> 0`
+    : `SELECT ${DAY('s.collected_at')} AS day, s.tier, h.province AS region, s.payment_state AS state,
+         sum(s.fee_total_fen)::float8 AS fen, count(*)::int AS count
+       FROM shipments s JOIN hubs h ON h.code = s.origin_hub
+       WHERE s.collected_at >= $1 AND s.collected_at < $2
+       GROUP BY 1, 2, 3, 4`,
     [from, to],
   )
   return r.rows
@@ -19,11 +33,15 @@ export async function feeGroups(db: Queryable, from: Date, to: Date): Promise<Fe
 
 /** Claims paid in [from, to), grouped by day of payment and reason. */
 // $1 from, $2 to
-export async function compensationGroups(db: Queryable, from: Date, to: Date): Promise<CompensationGroupRow[]> {
-  const r = await db.query<CompensationGroupRow>(
-    `SELECT ${DAY('c.paid_at')} AS day, c.reason, sum(c.amount_fen)::float8 AS fen, count(*)::int AS count
-     FROM claims c WHERE c.state = 'paid' AND c.paid_at >= $1 AND c.paid_at < $2
-     GROUP BY 1, 2`,
+export async function compensationGroups(db: Queryable, from: Date, to: Date, src: FinanceSource = 'aggregate'): Promise<CompensationGroupRow[]> {
+  const r = await db.query<CompensationGroupRow>(src === 'aggregate'
+    ? `SELECT to_char(c.paid_day, 'YYYY-MM-DD') AS day, c.reason, sum(c.fen)::float8 AS fen, sum(c.claims)::int AS count
+       FROM finance_compensation_daily c
+       WHERE c.paid_day >= ${BEIJING_DATE('$1')} AND c.paid_day < ${BEIJING_DATE('$2')}
+       GROUP BY 1, 2 HAVING sum(c.claims) <> 0`
+    : `SELECT ${DAY('c.paid_at')} AS day, c.reason, sum(c.amount_fen)::float8 AS fen, count(*)::int AS count
+       FROM claims c WHERE c.state = 'paid' AND c.paid_at >= $1 AND c.paid_at < $2
+       GROUP BY 1, 2`,
     [from, to],
   )
   return r.rows
