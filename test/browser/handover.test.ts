@@ -153,7 +153,8 @@ describe('shift handover page in Chromium', () => {
     await page.waitForSelector('[data-testid=handover-kpis]')
     expect(await text(page, '[data-testid=shift-state]')).toMatch(/^班次进行中，数据截至/)
     expect(await page.locator('[data-testid=shift-next]').isDisabled()).toBe(true)
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-handover'])
+    // The nav of on-call staff (web/src/nav.ts: the same roles as the API routes behind each page).
+    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-handover'])
     await page.click('[data-testid=shift-prev]')
     await expect.poll(() => new URL(page.url()).searchParams.get('shift')).toBe(formatShiftParam(prev))
     await expect.poll(() => text(page, '[data-testid=still-open-count]')).toBe('3')
@@ -169,7 +170,8 @@ describe('shift handover page in Chromium', () => {
     await signIn(page, 'desk', '/handover')
     await page.waitForSelector('[data-testid=not-available]')
     expect(await text(page, '[data-testid=not-available]')).toContain('此页面不对您的角色开放')
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track'])
+    // Customer service: no handover in its nav (web/src/nav.ts).
+    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-claims'])
     await page.screenshot({ path: `${ARTIFACTS}/handover-not-available-1280x900.png` })
     // Through the nav to a page the role can use, then back: the state follows the page.
     await page.click('[data-testid=nav-track]')

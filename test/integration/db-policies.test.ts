@@ -30,7 +30,7 @@ describe('TimescaleDB policies on the embedded database', () => {
     const runs = await db.query<{ job_id: number; proc_name: string; last_error: string | null }>(
       `SELECT j.job_id, j.proc_name, r.last_error FROM db_policy_runs r JOIN timescaledb_information.jobs j USING (job_id)`,
     )
-    expect([...new Set(runs.rows.map((r) => r.proc_name))].sort()).toEqual(['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention'])
+    expect([...new Set(runs.rows.map((r) => r.proc_name))].sort()).toEqual(['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention', 'sla_refresh_wide'])
     expect(runs.rows.every((r) => r.last_error === null)).toBe(true)
 
     // A minute later only the policies scheduled every minute are due again, not compression or retention.

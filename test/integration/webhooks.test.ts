@@ -1,17 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Request, Response } from 'express'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import {
   createWebhook, deactivateWebhook, deliverDue, enqueueAlertActions, enqueueAlertNotifications, listWebhooks, type AlertNotice,
 } from '../../server/services/webhooks.ts'
 import { WEBHOOK_ROUTES } from '../../server/http/webhook-routes.ts'
 import { deliverWebhooks } from '../../jobs/processors/deliver-webhooks.ts'
-import type { AppContext } from '../../server/context.ts'
-import type { AppError } from '../../server/lib/errors.ts'
 
 let sys: TestSystem
 let db: pg.Pool
@@ -309,21 +306,14 @@ describe('outgoing webhooks', () => {
       if (!r) throw new Error(`no route ${method} ${path}`)
       return r
     }
+    // Through the real HTTP stack as an admin (auth, body parsing, audit), not by calling handlers.
+    let admin: string | undefined
     async function invoke(method: string, path: string, req: { body?: unknown; params?: Record<string, string> } = {}) {
-      const out = { status: 200, body: undefined as any }
-      const res = {
-        status(code: number) { out.status = code; return res },
-        json(body: unknown) { out.body = JSON.parse(JSON.stringify(body)); return res },
-        end() { return res },
-      }
-      const ctx = { db, reference: sys.reference } as unknown as AppContext
-      try {
-        await route(method, path).handler(ctx, { body: req.body, params: req.params ?? {}, query: {} } as unknown as Request, res as unknown as Response)
-      } catch (err) {
-        out.status = (err as AppError).status
-        out.body = { code: (err as AppError).code, details: (err as AppError).details }
-      }
-      return out
+      route(method, path) // the route must exist in the table
+      admin ??= await login(sys, 'admin', ADMIN_PASSWORD)
+      const concrete = path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(req.params?.[name] ?? ''))
+      const r = await call(sys, method.toUpperCase(), concrete, { cookie: admin, ...(req.body === undefined ? {} : { body: req.body }) })
+      return { status: r.status, body: r.status >= 400 ? { code: r.body?.error?.code, details: r.body?.error?.details } : r.body }
     }
 
     it('lets only admins manage webhooks', () => {
