@@ -113,31 +113,57 @@ export interface LaneTotal { tier: string; origin: string; destination: string; 
 
 /** The whole Beijing weeks (Monday to Sunday, as time_bucket's 7-day buckets) inside a range, or null. */
 export function wholeWeeks(range: DayRange): { start: Date; end: Date } | null {
-  const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() // 0 Sunday … 6 Saturday
   const first = addDays(range.from, (8 - weekday(range.from)) % 7)
   const after = addDays(range.to, 1)
   const last = addDays(after, -((weekday(after) + 6) % 7))
   if (first >= last) return null
   return { start: dayStart(first)!, end: dayStart(last)! }
 }
+const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() // 0 Sunday … 6 Saturday
 
 /**
- * Parcels delivered per tier and lane: the whole Beijing weeks of the range from
- * sla_lane_weekly, its other days from sla_lane_daily (the raw form reads the days).
- * $1 start, $2 end, $3 tier or null, $4 start and $5 end of the whole weeks
+ * How to sum a range from weekly and daily rows with the fewest daily ones: weeks
+ * [weeks.start, weeks.end), plus the days in `add`, minus the days in `sub` (an edge
+ * may take the whole week around it and subtract the days outside the range, when
+ * those are fewer: the days after a range ending today hold nothing yet).
+ */
+export function weekCover(range: DayRange): { weeks: { start: Date; end: Date } | null; add: Array<[Date, Date]>; sub: Array<[Date, Date]> } {
+  const after = addDays(range.to, 1)
+  const lead = { inside: (8 - weekday(range.from)) % 7, outside: (weekday(range.from) + 6) % 7 } // days to the next / from the previous Monday
+  const trail = { inside: (weekday(after) + 6) % 7, outside: (8 - weekday(after)) % 7 }
+  const from = lead.outside < lead.inside ? addDays(range.from, -lead.outside) : addDays(range.from, lead.inside)
+  const to = trail.outside < trail.inside ? addDays(after, trail.outside) : addDays(after, -trail.inside)
+  if (from >= to) return { weeks: null, add: [[range.start, range.end]], sub: [] }
+  const d = (day: string) => dayStart(day)!
+  const add: Array<[Date, Date]> = []
+  const sub: Array<[Date, Date]> = []
+  if (from < range.from) sub.push([d(from), range.start]); else if (from > range.from) add.push([range.start, d(from)])
+  if (to > after) sub.push([range.end, d(to)]); else if (to < after) add.push([d(to), range.end])
+  return { weeks: { start: d(from), end: d(to) }, add, sub }
+}
+
+/**
+ * Parcels delivered per tier and lane: sla_lane_weekly for the weeks of weekCover,
+ * sla_lane_daily for its days (the raw form reads the days of the range).
+ * $1 tier or null, then the bounds of the weeks and of each day span
  */
 export async function readLaneTotals(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneTotal[]> {
-  const weeks = src === 'aggregate' ? wholeWeeks(range) : null
-  const part = (from: string, to: string, table = laneSource(src, '$1', '$2', 'd'), time = 'day') =>
-    `SELECT tier, origin_hub, destination_hub, parcels FROM ${table} WHERE ${time} >= ${from} AND ${time} < ${to} AND ($3::text IS NULL OR tier = $3)`
-  const parts = weeks
-    ? [part('$1', '$4'), part('$4', '$5', 'sla_lane_weekly', 'week'), part('$5', '$2')]
-    : [part('$1', '$2')]
+  const cover = src === 'aggregate' ? weekCover(range) : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
+  const params: unknown[] = [tier]
+  const bound = (v: Date) => { params.push(v); return `$${params.length}::timestamptz` }
+  const part = (span: [Date, Date], sign: '' | '-', table?: string, time = 'day') =>
+    `SELECT tier, origin_hub, destination_hub, ${sign}parcels AS parcels FROM ${table ?? (src === 'raw' ? laneSource(src, bound(span[0]), bound(span[1]), 'd') : 'sla_lane_daily')}
+     WHERE ${time} >= ${bound(span[0])} AND ${time} < ${bound(span[1])} AND ($1::text IS NULL OR tier = $1)`
+  const parts = [
+    ...(cover.weeks ? [part([cover.weeks.start, cover.weeks.end], '', 'sla_lane_weekly', 'week')] : []),
+    ...cover.add.map((span) => part(span, '')),
+    ...cover.sub.map((span) => part(span, '-')),
+  ]
   const r = await db.query<{ tier: string; origin_hub: string; destination_hub: string; parcels: number }>(
     `SELECT tier, origin_hub, destination_hub, sum(parcels)::bigint AS parcels
      FROM (${parts.join(' UNION ALL ')}) x
-     GROUP BY tier, origin_hub, destination_hub`,
-    [range.start, range.end, tier, ...(weeks ? [weeks.start, weeks.end] : [])],
+     GROUP BY tier, origin_hub, destination_hub HAVING sum(parcels) <> 0`,
+    params,
   )
   return r.rows.map((row) => ({ tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, parcels: Number(row.parcels) }))
 }

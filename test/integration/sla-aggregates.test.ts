@@ -6,7 +6,7 @@ import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 import { addDays, dayOf, dayRange, type DayRange } from '../../server/domain/sla-range.ts'
 import { TRANSIT_EDGES, histogramPercentile, transitBucket } from '../../server/domain/sla-transit.ts'
-import { readParcels, readTierHistograms, wholeWeeks, type SlaSource } from '../../server/db/sla-repo.ts'
+import { readParcels, readTierHistograms, weekCover, wholeWeeks, type SlaSource } from '../../server/db/sla-repo.ts'
 import {
   courierSource, dailySource, hubSource, laneHistSource, laneSource, laneTransitSource, laneWeeklySource, outcomeSource, tierTransitSource,
 } from '../../server/db/sla-sql.ts'
@@ -197,6 +197,24 @@ describe('SLA continuous aggregates', () => {
     }), { numRuns: 60 })
   })
 
+  it('covers every day of a period exactly once with weeks plus and minus days, and none outside it', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 60 }), (offset, length) => {
+      const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
+      const cover = weekCover(range)
+      const times = new Map<number, number>()
+      const count = (a: Date, b: Date, sign: number) => { for (let t = a.getTime(); t < b.getTime(); t += DAY) times.set(t, (times.get(t) ?? 0) + sign) }
+      if (cover.weeks) {
+        expect(cover.weeks.start.getTime() % (7 * DAY)).toBe(cover.weeks.end.getTime() % (7 * DAY))
+        expect(new Date(cover.weeks.start.getTime() + 8 * HOUR).getUTCDay()).toBe(1) // a Beijing Monday
+        count(cover.weeks.start, cover.weeks.end, 1)
+      }
+      for (const [a, b] of cover.add) count(a, b, 1)
+      for (const [a, b] of cover.sub) count(a, b, -1)
+      for (const [t, n] of times) expect(n, new Date(t).toISOString()).toBe(t >= range.start.getTime() && t < range.end.getTime() ? 1 : 0)
+      expect([...times.values()].filter((n) => n === 1)).toHaveLength(range.days)
+    }), { numRuns: 300 })
+  })
+
   it('answers every SLA question from the aggregates exactly as from the raw tables, on generated parcels', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ parcels, seed }) => {
@@ -266,5 +284,7 @@ describe('SLA continuous aggregates', () => {
     expect(weekly.length).toBeGreaterThan(0)
     const agg = await assertAgreement(all)
     expect(agg.transitTop.laneCount).toBeGreaterThan(0)
+    // Periods ending on each day of the week (both edges taken by adding days or by subtracting them).
+    for (let k = 1; k <= 6; k++) await assertAgreement(dayRange(dayOf(new Date(Date.now() - (31 + k) * DAY)), dayOf(new Date(Date.now() - k * DAY))))
   }, 240_000)
 })
