@@ -59,11 +59,14 @@ describe('a hub that stops scanning', () => {
     const HOUR = 3_600_000
     const now = Date.now()
     const simStart = now - 6 * HOUR
-    // Stop 5 minutes before the last complete hour begins, so that whole hour is silent.
-    const stopAt = Math.floor(now / HOUR) * HOUR - HOUR - 5 * 60_000
+    // Stop 1 minute before the last complete hour begins, so that whole hour is silent
+    // and the hour before it still has nearly all its traffic.
+    const stopAt = Math.floor(now / HOUR) * HOUR - HOUR - 60_000
     const offsetMin = Math.round((stopAt - simStart) / 60_000)
     const sim = startSimulator({
-      baseUrl: sys.url, token: sys.token, speed: 3600, parcelsPerSecond: 400, backlogHours: 6, warmupHours: 24, seed: 12,
+      // Enough parcels that every hour before the stop holds well over the rule's 20 scans at
+      // the centre at any time of day (at 400/s an hour held 18, and the rule rightly stayed quiet).
+      baseUrl: sys.url, token: sys.token, speed: 3600, parcelsPerSecond: 1000, backlogHours: 6, warmupHours: 24, seed: 12,
       incidents: `hub-stop:WUH-TC@+${offsetMin}m~4h`,
     })
     try {
