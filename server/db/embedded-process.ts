@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
+    onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })
   const port = server.port
   // Online backups (`npm run backup`): consistent snapshots on DATA_DIR/backup.sock, taken

@@ -52,6 +52,9 @@ export interface PgliteMuxOptions {
   /** 0: any free port. */
   port?: number
   onError?: (err: unknown, clientId: number) => void
+  /** Called when one client has held the session longer than `slowTurnMs` (default 10 s): who, and its last SQL. */
+  onSlowTurn?: (clientId: number, heldMs: number, lastSql: string) => void
+  slowTurnMs?: number
 }
 
 export class PgliteMux {
@@ -60,6 +63,8 @@ export class PgliteMux {
   #nextId = 1
   #startupAnswer = Buffer.alloc(0)
   #stopping = false
+  #holder: { client: Client; since: number; warned: boolean } | undefined
+  #watchdog: NodeJS.Timeout | undefined
 
   private constructor(private readonly o: PgliteMuxOptions) {}
 
@@ -75,6 +80,7 @@ export class PgliteMux {
 
   async stop(): Promise<void> {
     this.#stopping = true
+    clearInterval(this.#watchdog)
     for (const c of this.#clients) c.socket.destroy()
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
   }
@@ -87,6 +93,16 @@ export class PgliteMux {
       ...settings.rows.filter((r) => r.value !== null).map((r) => message('S', cstring(r.name), cstring(r.value!))),
     ])
     this.#server = createServer((socket) => this.#accept(socket))
+    // A turn held for long is a client that keeps a transaction open while it waits
+    // for something else: everyone else is stuck behind it. Say who.
+    const slowMs = this.o.slowTurnMs ?? 10_000
+    this.#watchdog = setInterval(() => {
+      const h = this.#holder
+      if (!h || h.warned || Date.now() - h.since < slowMs) return
+      h.warned = true
+      this.o.onSlowTurn?.(h.client.id, Date.now() - h.since, h.client.lastSql)
+    }, 1_000)
+    this.#watchdog.unref()
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
       this.#server!.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', resolve)
@@ -166,6 +182,7 @@ export class PgliteMux {
   }
 
   async #run(c: Client, batch: Buffer[]): Promise<void> {
+    c.lastSql = sqlOf(batch) ?? c.lastSql
     const renamed = batch.map((m) => c.renameStatements(m))
     const out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
     c.socket.write(out)
@@ -223,6 +240,7 @@ export class PgliteMux {
     return new Promise((granted) => {
       void this.o.db.runExclusive(() => new Promise<void>((endTurn) => {
         c.endTurn = endTurn
+        this.#holder = { client: c, since: Date.now(), warned: false }
         granted()
       }))
     })
@@ -231,6 +249,7 @@ export class PgliteMux {
   #release(c: Client): void {
     const endTurn = c.endTurn
     c.endTurn = undefined
+    if (this.#holder?.client === c) this.#holder = undefined
     endTurn?.()
   }
 }
@@ -249,6 +268,8 @@ class Client {
   /** Sent part of an extended-protocol group without its Sync yet. */
   midGroup = false
   advisoryLocks = false
+  /** The last SQL text this client sent (simple Query or Parse), for diagnostics. */
+  lastSql = ''
   /** Set while this client has the session: ends its turn. */
   endTurn: (() => void) | undefined
 
@@ -354,4 +375,17 @@ function cstring(s: string): Buffer {
 
 function errorResponse(code: string, text: string): Buffer {
   return message('E', cstring('SFATAL'), cstring('VFATAL'), cstring(`C${code}`), cstring(`M${text}`), Buffer.from([0]))
+}
+
+/** The SQL text of a group's simple Query or Parse message, shortened, for diagnostics. */
+function sqlOf(batch: Buffer[]): string | undefined {
+  for (const m of batch) {
+    const type = m[0]
+    if (type !== 0x51 /* Q */ && type !== 0x50 /* P */) continue
+    let at = 5
+    if (type === 0x50) at = m.indexOf(0, at) + 1 // skip the statement name
+    const end = m.indexOf(0, at)
+    return m.subarray(at, end < 0 ? undefined : end).toString('utf8').replace(/\s+/g, ' ').slice(0, 300)
+  }
+  return undefined
 }
