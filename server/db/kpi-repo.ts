@@ -53,11 +53,23 @@ export async function readKpiCounts(db: pg.Pool, w: KpiWindow): Promise<KpiCount
   const yesterday = new Date(today.getTime() - DAY_MS)
   const dayAgo = new Date(now.getTime() - DAY_MS)
   const hourAgo = new Date(now.getTime() - HOUR_MS)
-  const eventsBetween = (from: Date, to: Date, toInclusive: boolean) =>
-    db.query<{ type: string; n: number }>(
-      `SELECT type, sum(events)::bigint AS n FROM events_per_minute WHERE bucket >= $1 AND bucket ${toInclusive ? '<=' : '<'} $2 GROUP BY type`,
-      [from, to],
+  // Whole hours from events_per_hour; the minutes before the first whole hour and
+  // after the last one (the hour under way) from events_per_minute.
+  const eventsBetween = (from: Date, to: Date, toInclusive: boolean) => {
+    const firstHour = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS
+    const lastHour = Math.floor(to.getTime() / HOUR_MS) * HOUR_MS
+    const [hoursFrom, hoursTo] = firstHour < lastHour ? [new Date(firstHour), new Date(lastHour)] : [to, to]
+    return db.query<{ type: string; n: number }>(
+      `SELECT type, sum(n)::bigint AS n FROM (
+         SELECT type, events AS n FROM events_per_minute WHERE bucket >= $1 AND bucket < $2
+         UNION ALL
+         SELECT type, events AS n FROM events_per_hour WHERE bucket >= $2 AND bucket < $3
+         UNION ALL
+         SELECT type, events AS n FROM events_per_minute WHERE bucket >= $3 AND bucket ${toInclusive ? '<=' : '<'} $4
+       ) x GROUP BY type`,
+      [from, hoursFrom, hoursTo, to],
     )
+  }
   const deliveriesBetween = (from: Date, to: Date) =>
     db.query<{ tier: string; delivered: string; on_time: string }>(
       `SELECT tier, sum(delivered)::bigint AS delivered, sum(on_time)::bigint AS on_time

@@ -78,4 +78,33 @@ describe('open parcel count', () => {
     const snap = (await import('../../server/services/kpis.ts')).kpiSnapshot
     expect((await snap(sys.database.pool, new Date())).inFlight).toBe(c.actual)
   })
+
+  it("reports today's and yesterday's counters exactly as the raw events say, from whole hours plus the hour under way", async () => {
+    const now = new Date()
+    const startOfToday = new Date(Math.floor((now.getTime() + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000)
+    const parcels = Array.from({ length: 12 }, () => shipment({ collectedAt: new Date(startOfToday.getTime() - 30 * 3_600_000).toISOString() }))
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+    // Collections spread over yesterday and today, some in the current hour.
+    const times = [-26, -20, -13.5, -1, 0.25, 1.5, 3.2, 5.9].map((h) => new Date(startOfToday.getTime() + h * 3_600_000))
+      .concat([new Date(now.getTime() - 2 * 60_000), new Date(now.getTime() - 61 * 60_000), new Date(now.getTime() - 25 * 3_600_000), new Date(now.getTime() - 23.9 * 3_600_000)])
+      .filter((t) => t.getTime() < now.getTime())
+    const body = times.map((t, i) => event(parcels[i]!.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: t.toISOString() }))
+    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body })).body.accepted).toBe(body.length)
+    const raw = async (from: Date, to: Date) => (await sys.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM scan_events WHERE type = 'collected' AND event_time >= $1 AND event_time < $2`, [from, to])).rows[0]!.n
+    const { kpiSnapshot } = await import('../../server/services/kpis.ts')
+    for (const phase of ['live', 'materialised']) {
+      if (phase === 'materialised') {
+        await sys.database.pool.query(`CALL refresh_continuous_aggregate('events_per_minute', NULL, NULL)`)
+        await sys.database.pool.query(`CALL refresh_continuous_aggregate('events_per_hour', NULL, NULL)`)
+      }
+      const at = new Date()
+      const snap = await kpiSnapshot(sys.database.pool, at)
+      expect(snap.collectedToday, phase).toBe(await raw(startOfToday, new Date(at.getTime() + 1)))
+      // Yesterday up to the same time of day, to the minute.
+      const dayAgo = new Date(at.getTime() - 86_400_000)
+      expect(snap.previous.collectedToday, phase).toBe(await raw(new Date(startOfToday.getTime() - 86_400_000), new Date(Math.floor(dayAgo.getTime() / 60_000) * 60_000)))
+    }
+  })
 })
+
