@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
 import { startSystem } from '../server/system.ts'
+import type { EmbeddedMemory } from '../server/db/embedded-process.ts'
 import { createApiToken } from '../server/services/auth.ts'
 import { DEMO_COURIERS, DEMO_HUBS, parentCentre } from '../server/data/network.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
@@ -49,6 +50,13 @@ async function systemProcess(): Promise<void> {
   try {
     const token = await createApiToken(sys.database.pool, 'bench', 'integrator', null)
     tell({ type: 'ready', url: sys.url, token, dbPid: sys.database.pid })
+    void (async () => {
+      for (;;) {
+        await heard('memory')
+        const report = await sys.database.memory?.().catch(() => undefined)
+        tell({ type: 'memory', report })
+      }
+    })()
     await heard('stop')
   } finally {
     await sys.close()
@@ -213,7 +221,7 @@ async function scrapeQueues(url: string): Promise<Queue | undefined> {
   }
 }
 
-interface Sample { t: number; server: number; db: number; queue: Queue | undefined; accepted: number; batches: Array<[number, number]> }
+interface Sample { t: number; server: number; db: number; dbMem: EmbeddedMemory | undefined; queue: Queue | undefined; accepted: number; batches: Array<[number, number]> }
 type LoadStats = { sent: number; accepted: number; rejected: number; failed: number; shipments: number; starved: number; firstProblem: string; batchMs: Array<[number, number]> }
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50)
@@ -241,7 +249,7 @@ async function main(): Promise<void> {
     await load.next('started')
     process.stdout.write(`soak: ${collected.parcels.toLocaleString('en')} parcels collected in ${Math.round(performance.now() - setup)} ms; ` +
       `${MINUTES} min at ${RATE.toLocaleString('en')} events/s (batches of ${BATCH.toLocaleString('en')}, <= ${IN_FLIGHT} in flight), warm-up ${WARMUP_MIN} min, a sample every ${SAMPLE_EVERY_MS / 1000} s\n`)
-    process.stdout.write('     t   server MB   db MB   queue waiting/active   lag s   events/s   batch p50 / p99\n')
+    process.stdout.write('     t   server MB   db MB (wasm/js heap/buffers)   queue waiting/active   lag s   events/s   batch p50 / p99\n')
 
     const t0 = performance.now()
     const cpu0 = { server: cpuSeconds(system.pid), db: cpuSeconds(ready.dbPid) }
@@ -250,13 +258,15 @@ async function main(): Promise<void> {
     for (let k = 1; k * SAMPLE_EVERY_MS <= MINUTES * 60_000; k++) {
       await sleep(t0 + k * SAMPLE_EVERY_MS - performance.now())
       load.send({ type: 'stats' })
-      const [stats, queue] = await Promise.all([load.next<LoadStats>('stats', 30_000), scrapeQueues(ready.url)])
-      const s: Sample = { t: (performance.now() - t0) / 1000, server: rssMb(system.pid), db: rssMb(ready.dbPid), queue, accepted: stats.accepted, batches: stats.batchMs }
+      system.send({ type: 'memory' })
+      const [stats, queue, memory] = await Promise.all([load.next<LoadStats>('stats', 30_000), scrapeQueues(ready.url), system.next<{ report?: EmbeddedMemory }>('memory', 30_000)])
+      const s: Sample = { t: (performance.now() - t0) / 1000, server: rssMb(system.pid), db: rssMb(ready.dbPid), dbMem: memory.report, queue, accepted: stats.accepted, batches: stats.batchMs }
       const rate = (stats.accepted - (last?.accepted ?? samples.at(-1)?.accepted ?? 0)) / (SAMPLE_EVERY_MS / 1000)
       const lat = [...s.batches.map((b) => b[1])].sort((a, b) => a - b)
       samples.push(s)
       last = stats
-      process.stdout.write(`${s.t.toFixed(0).padStart(6)}   ${String(s.server).padStart(9)}   ${String(s.db).padStart(5)}   ` +
+      const parts = s.dbMem ? `(${s.dbMem.wasmMb}/${s.dbMem.heapUsedMb}/${s.dbMem.arrayBuffersMb})` : ''
+      process.stdout.write(`${s.t.toFixed(0).padStart(6)}   ${String(s.server).padStart(9)}   ${`${s.db} ${parts}`.padStart(28)}   ` +
         `${queue ? `${queue.waiting}/${queue.active}`.padStart(20) : 'n/a'.padStart(20)}   ${queue ? queue.lagS.toFixed(1).padStart(5) : '  n/a'}   ` +
         `${Math.round(rate).toLocaleString('en').padStart(8)}   ${fmtMs(percentile(lat, 50))} / ${fmtMs(percentile(lat, 99))}\n`)
     }
@@ -298,6 +308,10 @@ async function main(): Promise<void> {
       `  memory (RSS), end of warm-up -> end (medians of 3 samples):`,
       `    server (with workers)    ${growth(server.from, server.to)}`,
       `    embedded database        ${growth(db.from, db.to)}`,
+      ...(around[0]?.dbMem && tail[0]?.dbMem ? [
+        `      of which WebAssembly   ${growth(mem((s) => s.dbMem?.wasmMb ?? 0).from, mem((s) => s.dbMem?.wasmMb ?? 0).to)} (PostgreSQL's linear memory: it never shrinks)`,
+        `      of which JS heap       ${growth(mem((s) => s.dbMem?.heapUsedMb ?? 0).from, mem((s) => s.dbMem?.heapUsedMb ?? 0).to)}`,
+      ] : []),
       `    both                     ${growth(total.from, total.to)}   target < 10 %: ${growthPct < 10 ? 'met' : 'NOT met'}`,
       `  CPU seconds over the run : server ${cpu.server.toFixed(0)}, embedded database ${cpu.db.toFixed(0)} (of ${(2 * elapsedS).toFixed(0)} on 2 cores, shared with the load generator and whatever else runs)`,
       ...(achieved < 0.95 * RATE ? [`  note: the load fell short of its target: the system is saturated at this rate on this machine (see the database's CPU seconds).`] : []),

@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
+import type { EmbeddedMemory } from './embedded-process.ts'
 
 // int8 (counts, sums) as numbers: every count here is far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -18,6 +19,8 @@ export interface Database {
   url: string
   /** The embedded database's process, when there is one. */
   pid?: number
+  /** The embedded database process's memory, by kind; `gc`: after a full collection (undefined for a server database). */
+  memory?(options?: { gc?: boolean }): Promise<EmbeddedMemory>
   close(): Promise<void>
 }
 
@@ -60,6 +63,7 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     if (!closing) log.fatal({ code, signal }, 'embedded TimescaleDB stopped unexpectedly')
   })
   let closing = false
+  let memoryAsks = 0
   // More than one connection lets a request's queries queue at the database while
   // another's transaction runs, instead of in this process (see the README for the
   // measurement); more than a few only lengthens that queue.
@@ -70,6 +74,20 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     embedded: true,
     url,
     pid: child.pid,
+    memory(options = {}) {
+      const id = ++memoryAsks
+      return new Promise<EmbeddedMemory>((resolve, reject) => {
+        const timer = setTimeout(() => { child.off('message', onMessage); reject(new Error('embedded database did not report its memory in 10 s')) }, 10_000)
+        const onMessage = (m: { memory?: number; report?: EmbeddedMemory }) => {
+          if (m.memory !== id || !m.report) return
+          clearTimeout(timer)
+          child.off('message', onMessage)
+          resolve(m.report)
+        }
+        child.on('message', onMessage)
+        child.send({ memory: id, gc: options.gc === true })
+      })
+    },
     async close() {
       closing = true
       await pool.end()

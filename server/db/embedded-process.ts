@@ -11,6 +11,8 @@
  * argv: <dataDir> <port>   IPC: sends { ready: true, port } or { error }
  */
 import { mkdir } from 'node:fs/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
 import { PgliteMux } from './pglite-mux.ts'
@@ -52,8 +54,36 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void close())
   process.on('SIGTERM', () => void close())
   process.on('SIGINT', () => undefined) // the parent decides when we stop
-  process.on('message', (m) => { if ((m as { stop?: boolean }).stop) void close() })
+  process.on('message', (m) => {
+    const msg = m as { stop?: boolean; memory?: number; gc?: boolean }
+    if (msg.stop) void close()
+    // Where this process's memory is: V8 heap and buffers, and PostgreSQL's WebAssembly
+    // linear memory (which only ever grows), for the soak benchmark and diagnostics.
+    if (msg.memory !== undefined) process.send?.({ memory: msg.memory, report: memoryReport(db, msg.gc === true) })
+  })
   process.send!({ ready: true, port })
+}
+
+export interface EmbeddedMemory {
+  rssMb: number
+  heapUsedMb: number
+  externalMb: number
+  arrayBuffersMb: number
+  /** PostgreSQL's WebAssembly linear memory. */
+  wasmMb: number
+}
+
+/** With `collect`, after a full garbage collection: what is still referenced. */
+function memoryReport(db: PGlite, collect: boolean): EmbeddedMemory {
+  if (collect) {
+    setFlagsFromString('--expose-gc')
+    ;(runInNewContext('gc') as () => void)()
+  }
+  const m = process.memoryUsage()
+  const mb = (n: number) => Math.round(n / 2 ** 20)
+  // PGlite keeps its Emscripten module in a field its typings do not declare.
+  const heap = (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8
+  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), wasmMb: mb(heap?.byteLength ?? 0) }
 }
 
 main().catch((err) => {
