@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
+    onGroup: profile(),
     onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })
   const port = server.port
@@ -62,6 +63,33 @@ async function main(): Promise<void> {
     if (msg.memory !== undefined) process.send?.({ memory: msg.memory, report: memoryReport(db, msg.gc === true) })
   })
   process.send!({ ready: true, port })
+}
+
+/**
+ * EMBEDDED_PG_PROFILE=<seconds>: every so many seconds, the statements that kept the
+ * database busiest since the last report, on stderr (where its time goes under load).
+ */
+function profile(): ((sql: string, ms: number) => void) | undefined {
+  const every = Number(process.env.EMBEDDED_PG_PROFILE ?? 0)
+  if (!(every > 0)) return undefined
+  let spent = new Map<string, { ms: number; n: number }>()
+  let since = performance.now()
+  setInterval(() => {
+    const total = [...spent.values()].reduce((a, b) => a + b.ms, 0)
+    const wall = performance.now() - since
+    const top = [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
+    process.stderr.write(`embedded-process: busy ${Math.round(total)} ms of ${Math.round(wall)} ms; top statements:\n` +
+      top.map(([sql, x]) => `  ${String(Math.round(x.ms)).padStart(7)} ms ${String(x.n).padStart(6)}x  ${sql}`).join('\n') + '\n')
+    spent = new Map()
+    since = performance.now()
+  }, every * 1000).unref()
+  return (sql, ms) => {
+    const key = sql.slice(0, 140)
+    const x = spent.get(key) ?? { ms: 0, n: 0 }
+    x.ms += ms
+    x.n++
+    spent.set(key, x)
+  }
 }
 
 export interface EmbeddedMemory {

@@ -55,6 +55,8 @@ export interface PgliteMuxOptions {
   /** Called when one client has held the session longer than `slowTurnMs` (default 10 s): who, and its last SQL. */
   onSlowTurn?: (clientId: number, heldMs: number, lastSql: string) => void
   slowTurnMs?: number
+  /** Called after each message group the database ran: its SQL (or the client's last) and how long it took. */
+  onGroup?: (sql: string, ms: number) => void
 }
 
 export class PgliteMux {
@@ -184,7 +186,9 @@ export class PgliteMux {
   async #run(c: Client, batch: Buffer[]): Promise<void> {
     c.lastSql = sqlOf(batch) ?? c.lastSql
     const renamed = batch.map((m) => c.renameStatements(m))
+    const started = this.o.onGroup ? performance.now() : 0
     const out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
+    if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started)
     c.socket.write(out)
     const status = readyStatus(out)
     if (status) c.txStatus = status
