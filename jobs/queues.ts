@@ -98,7 +98,7 @@ export class Queues {
     await this.maintenance.upsertJobScheduler('pii-retention', { pattern: '30 3 * * *', tz: 'Asia/Shanghai' }, { name: 'pii-retention', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } })
     await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     if (embedded) {
-      await this.maintenance.upsertJobScheduler('run-db-policies', { every: 60_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+      await this.maintenance.upsertJobScheduler('run-db-policies', { every: 15_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     }
   }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { listHubs } from '../db/reference-repo.ts'
-import { SEVERITIES, type Severity } from '../db/kpi-repo.ts'
+import { deliveriesSince, SEVERITIES, type Severity } from '../db/kpi-repo.ts'
 import { startOfShanghaiDay } from '../domain/clock.ts'
 
 export interface MapHub {
@@ -27,7 +27,7 @@ const MAX_FLOWS = 150
 
 /**
  * The wall map: every hub with its last hour's scan volume (events_per_minute),
- * today's deliveries and on-time count (deliveries_hourly) and open alerts; and
+ * today's deliveries and on-time count (deliveries_hourly and _per_minute) and open alerts; and
  * parcels in transit grouped by (hub of their last scan → destination hub).
  */
 export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> {
@@ -38,11 +38,7 @@ export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> 
       `SELECT hub_code, sum(events)::bigint AS n FROM events_per_minute WHERE bucket >= $1 AND bucket <= $2 GROUP BY hub_code`,
       [hourAgo, now],
     ),
-    db.query<{ hub_code: string; delivered: string; on_time: string }>(
-      `SELECT hub_code, sum(delivered)::bigint AS delivered, sum(on_time)::bigint AS on_time
-       FROM deliveries_hourly WHERE bucket >= $1 AND bucket <= $2 GROUP BY hub_code`,
-      [startOfShanghaiDay(now), now],
-    ),
+    deliveriesSince(db, startOfShanghaiDay(now), now, 'hub_code'),
     db.query<{ hub_code: string; severity: string; n: number }>(
       `SELECT hub_code, severity, count(*)::int AS n FROM alerts
        WHERE state <> 'resolved' AND hub_code IS NOT NULL GROUP BY hub_code, severity`,
@@ -55,7 +51,7 @@ export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> 
     ),
   ])
   const volumeOf = new Map(volume.rows.map((r) => [r.hub_code, Number(r.n)]))
-  const deliveriesOf = new Map(deliveries.rows.map((r) => [r.hub_code, { delivered: Number(r.delivered), onTime: Number(r.on_time) }]))
+  const deliveriesOf = new Map(deliveries.rows.map((r) => [r.key, { delivered: Number(r.delivered), onTime: Number(r.on_time) }]))
   const alertsOf = new Map<string, Record<Severity, number>>()
   for (const r of alerts.rows) {
     const counts = alertsOf.get(r.hub_code) ?? (Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>)

@@ -106,5 +106,43 @@ describe('open parcel count', () => {
       expect(snap.previous.collectedToday, phase).toBe(await raw(new Date(startOfToday.getTime() - 86_400_000), new Date(Math.floor(dayAgo.getTime() / 60_000) * 60_000)))
     }
   })
-})
 
+  it("reports today's deliveries and on-time counts by tier and by hub exactly as the raw scans say, from whole hours plus the minutes of the hour under way", async () => {
+    const now = new Date()
+    const startOfToday = new Date(Math.floor((now.getTime() + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000)
+    const collectedAt = new Date(startOfToday.getTime() - 40 * 3_600_000)
+    const tiers = ['express', 'standard', 'economy'] as const
+    const parcels = Array.from({ length: 15 }, (_, i) => shipment({ tier: tiers[i % 3], destinationHub: i % 2 ? 'HGH-O1' : 'SHA-O1', collectedAt: collectedAt.toISOString() }))
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+    // Deliveries yesterday, earlier today and in the hour under way (a minute ago: not yet materialised by a policy).
+    const times = [-20, -3, 0.2, 1.5, 4.1, 7.7, 9.3].map((h) => new Date(startOfToday.getTime() + h * 3_600_000))
+      .concat([new Date(now.getTime() - 70 * 60_000), new Date(now.getTime() - 40 * 60_000), new Date(now.getTime() - 5 * 60_000), new Date(now.getTime() - 60_000), new Date(now.getTime() - 5_000)])
+      .filter((t) => t.getTime() < now.getTime())
+    const body = times.map((t, i) => event(parcels[i]!.waybill, { type: 'delivered', hub: parcels[i]!.destinationHub, time: t.toISOString(), signer: '本人' }))
+    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body })).body.accepted).toBe(body.length)
+    const raw = async (at: Date, by: 'tier' | 'destination_hub') => Object.fromEntries((await sys.database.pool.query<{ k: string; delivered: number; on_time: number }>(
+      `SELECT s.${by} AS k, count(*)::int AS delivered, (count(*) FILTER (WHERE e.event_time <= s.promised_deadline))::int AS on_time
+       FROM scan_events e JOIN shipments s ON s.waybill = e.waybill
+       WHERE e.type = 'delivered' AND e.event_time >= $1 AND e.event_time <= $2 GROUP BY 1`, [startOfToday, at])).rows
+      .map((r) => [r.k, { delivered: r.delivered, onTime: r.on_time }]))
+    const { kpiSnapshot } = await import('../../server/services/kpis.ts')
+    const { mapSnapshot } = await import('../../server/services/live-map.ts')
+    for (const phase of ['live', 'materialised']) {
+      if (phase === 'materialised') {
+        await sys.database.pool.query(`CALL refresh_continuous_aggregate('deliveries_per_minute', NULL, NULL)`)
+        await sys.database.pool.query(`CALL refresh_continuous_aggregate('deliveries_hourly', NULL, NULL)`)
+      }
+      const at = new Date()
+      const byTier = await raw(at, 'tier')
+      expect(Object.values(byTier).reduce((a, b) => a + b.delivered, 0), phase).toBeGreaterThan(5)
+      const snap = await kpiSnapshot(sys.database.pool, at)
+      for (const t of tiers) expect(snap.onTimeToday[t], `${phase} ${t}`).toEqual(byTier[t] ?? { delivered: 0, onTime: 0 })
+      const byHub = await raw(at, 'destination_hub')
+      const map = await mapSnapshot(sys.database.pool, at)
+      for (const hub of ['HGH-O1', 'SHA-O1']) {
+        const h = map.hubs.find((x) => x.code === hub)!
+        expect({ delivered: h.delivered, onTime: h.onTime }, `${phase} ${hub}`).toEqual(byHub[hub] ?? { delivered: 0, onTime: 0 })
+      }
+    }
+  })
+})
