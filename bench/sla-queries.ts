@@ -96,7 +96,7 @@ async function generate(db: pg.Pool, parcels: number, now: Date): Promise<void> 
 
 async function refresh(db: pg.Pool): Promise<void> {
   const caggs = ['events_per_minute', 'events_per_hour', 'deliveries_per_minute', 'deliveries_hourly', 'sla_daily', 'sla_transit_lane_daily', 'sla_transit_tier_daily',
-    'sla_outcome_daily', 'sla_hub_daily', 'sla_courier_daily', 'sla_lane_hist_daily', 'sla_lane_daily', 'sla_lane_weekly'] // children (sql/022) after their parents
+    'sla_outcome_daily', 'sla_hub_daily', 'sla_courier_daily', 'sla_lane_hist_daily', 'sla_lane_hist_weekly', 'sla_lane_daily', 'sla_lane_weekly'] // children (sql/022) after their parents
   for (const cagg of caggs) {
     const t = performance.now()
     await db.query(`CALL refresh_continuous_aggregate('${cagg}', NULL, NULL)`)

@@ -183,35 +183,60 @@ function histogramOf(row: BucketRow): LaneHistogram {
 }
 
 /**
- * Histogram per tier and lane, one row per lane with a column per transit bucket
- * (sql/022 sla_lane_hist_daily: a row per lane and day, not per lane, day and bucket).
- * Buckets without parcels are left out of the map. With `only`, just those lanes
- * (from the aggregate: each lane's rows through its index).
- * $1 start, $2 end, $3 tier or null (or, with `only`: $3-$5 its tiers, origins, destinations)
+ * Histogram per tier and lane, one row per lane with a column per transit bucket.
+ * From the aggregates: each lane's whole Beijing weeks of the range from
+ * sla_lane_hist_weekly (sql/026) and the days outside them from sla_lane_hist_daily
+ * (sql/022: a row per lane and day, not per lane, day and bucket), as weekCover
+ * splits the range. Buckets without parcels are left out of the map. With `only`,
+ * just those lanes (each lane's rows through the lane indexes).
+ * $1 tier or null (or, with `only`: $1-$3 its tiers, origins, destinations), then bounds
  */
 export async function readLaneHistograms(
   db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null, only?: readonly LaneKey[],
 ): Promise<LaneHistogram[]> {
-  if (only && src === 'aggregate') {
+  if (src === 'raw') {
     const r = await db.query<BucketRow>(
-      `SELECT l.tier, l.origin_hub, l.destination_hub, x.*
-       FROM unnest($3::text[], $4::text[], $5::text[]) AS l(tier, origin_hub, destination_hub)
-       CROSS JOIN LATERAL (SELECT ${SUMS_BY_BUCKET} FROM sla_lane_hist_daily h
-         WHERE h.tier = l.tier AND h.origin_hub = l.origin_hub AND h.destination_hub = l.destination_hub AND h.day >= $1 AND h.day < $2) x`,
-      [range.start, range.end, only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)],
+      `SELECT tier, origin_hub, destination_hub, ${SUMS_BY_BUCKET} FROM ${laneHistSource(src, '$1', '$2')}
+       WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
+       GROUP BY tier, origin_hub, destination_hub`,
+      [range.start, range.end, tier],
     )
-    return r.rows.map(histogramOf)
+    const all = r.rows.map(histogramOf)
+    if (!only) return all
+    const wanted = new Set(only.map(laneKey))
+    return all.filter((l) => wanted.has(laneKey(l)))
   }
-  const r = await db.query<BucketRow>(
-    `SELECT tier, origin_hub, destination_hub, ${SUMS_BY_BUCKET} FROM ${laneHistSource(src, '$1', '$2')}
-     WHERE day >= $1 AND day < $2 AND ($3::text IS NULL OR tier = $3)
-     GROUP BY tier, origin_hub, destination_hub`,
-    [range.start, range.end, tier],
-  )
-  const all = r.rows.map(histogramOf)
-  if (!only) return all
-  const wanted = new Set(only.map(laneKey))
-  return all.filter((l) => wanted.has(laneKey(l)))
+  const cover = weekCover(range)
+  const params: unknown[] = only
+    ? [only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)]
+    : [tier]
+  const bound = (v: Date) => { params.push(v); return `$${params.length}::timestamptz` }
+  // Inside the lateral join the lane is l's; otherwise every lane of the tier.
+  const lane = only
+    ? 'h.tier = l.tier AND h.origin_hub = l.origin_hub AND h.destination_hub = l.destination_hub'
+    : '($1::text IS NULL OR h.tier = $1)'
+  const part = (span: [Date, Date], sign: '' | '-', table: string, time: string) =>
+    `SELECT h.tier, h.origin_hub, h.destination_hub, ${TRANSIT_BUCKETS.map((b) => `${sign}h.b${b} AS b${b}`).join(', ')}
+     FROM ${table} h WHERE ${lane} AND h.${time} >= ${bound(span[0])} AND h.${time} < ${bound(span[1])}`
+  const parts = [
+    ...(cover.weeks ? [part([cover.weeks.start, cover.weeks.end], '', 'sla_lane_hist_weekly', 'week')] : []),
+    ...cover.add.map((span) => part(span, '', 'sla_lane_hist_daily', 'day')),
+    ...cover.sub.map((span) => part(span, '-', 'sla_lane_hist_daily', 'day')),
+  ].join(' UNION ALL ')
+  const r = only
+    ? await db.query<BucketRow>(
+      `SELECT l.tier, l.origin_hub, l.destination_hub, x.*
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS l(tier, origin_hub, destination_hub)
+       CROSS JOIN LATERAL (SELECT ${SUMS_BY_BUCKET} FROM (${parts}) u) x`,
+      params,
+    )
+    : await db.query<BucketRow>(
+      `SELECT tier, origin_hub, destination_hub, ${SUMS_BY_BUCKET} FROM (${parts}) u
+       GROUP BY tier, origin_hub, destination_hub`,
+      params,
+    )
+  // A lane whose only parcels were on days a week took in and the edges took out sums to nothing.
+  return only ? r.rows.map(histogramOf) : r.rows.map(histogramOf).filter((l) => l.counts.size > 0)
 }
 
 export interface ParcelFilter {
