@@ -12,6 +12,7 @@ import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
+import { dataDirHolder } from '../db/data-dir-lock.ts'
 import { FACTS_SQL, factsFromRow, snapshotSocketPath, takeSnapshot, type SnapshotFacts } from '../db/embedded-snapshot.ts'
 
 /** A refusal the operator can act on (exit 1 with the message, no stack). */
@@ -127,7 +128,10 @@ export interface EmbeddedRestore { facts: SnapshotFacts; pgDir: string; movedAsi
  */
 export async function restoreEmbedded(file: string, dataDir: string, force: boolean, now: Date): Promise<EmbeddedRestore> {
   const pgDir = pgDataDir(dataDir)
-  if (await serverRunning(pgDir)) throw new BackupRefused(`a server is running on ${dataDir}: stop it before restoring into its data directory`)
+  const holder = await dataDirHolder(pgDir)
+  if (holder !== undefined || await serverRunning(pgDir)) {
+    throw new BackupRefused(`a server is running on ${dataDir}${holder ? ` (process ${holder})` : ''}: stop it before restoring into its data directory`)
+  }
   const existing = await readdir(pgDir).catch(() => [] as string[])
   let movedAside: string | undefined
   if (existing.length > 0) {

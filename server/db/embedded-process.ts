@@ -17,6 +17,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
 import { PgliteMux } from './pglite-mux.ts'
 import { serveSnapshots } from './embedded-snapshot.ts'
+import { lockDataDir } from './data-dir-lock.ts'
 
 const [dataDir, portArg] = process.argv.slice(2)
 if (!dataDir || !process.send) {
@@ -26,6 +27,7 @@ if (!dataDir || !process.send) {
 
 async function main(): Promise<void> {
   await mkdir(dataDir!, { recursive: true })
+  const unlock = await lockDataDir(dataDir!)
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } })
   // PGlite has no shared_preload_libraries: without loading TimescaleDB up front, a
   // reopened data directory plans hypertable inserts without its hooks and the TSL
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
     onGroup: profile(),
+    idleTransactionMs: Number(process.env.EMBEDDED_PG_IDLE_TX_MS ?? 60_000),
+    onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
     onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })
   const port = server.port
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     closing = true
     await server.stop().catch(() => undefined)
     await db.close().catch(() => undefined)
+    await unlock()
     process.exit(0)
   }
   process.on('disconnect', () => void close())

@@ -18,6 +18,8 @@
  *   and other in-process queries fall between turns.
  * - A client that disconnects mid-group or mid-transaction is finished off
  *   (Sync, ROLLBACK, pg_advisory_unlock_all) before the next client gets the session.
+ *   One that sits idle inside a transaction for `idleTransactionMs` is disconnected
+ *   and finished off the same way.
  *
  * What is isolated between clients, and what is not (one session underneath):
  * - isolated: transactions; unnamed statements and portals; protocol-level
@@ -55,6 +57,13 @@ export interface PgliteMuxOptions {
   /** Called when one client has held the session longer than `slowTurnMs` (default 10 s): who, and its last SQL. */
   onSlowTurn?: (clientId: number, heldMs: number, lastSql: string) => void
   slowTurnMs?: number
+  /**
+   * A client idle inside a transaction this long (default 60 s) is disconnected, its
+   * transaction rolled back, so that everyone else can go on (PostgreSQL's
+   * idle_in_transaction_session_timeout; here the whole database waits for it).
+   */
+  idleTransactionMs?: number
+  onIdleTransaction?: (clientId: number, idleMs: number, lastSql: string) => void
   /** Called after each message group the database ran: its SQL (or the client's last) and how long it took. */
   onGroup?: (sql: string, ms: number) => void
 }
@@ -98,12 +107,20 @@ export class PgliteMux {
     // A turn held for long is a client that keeps a transaction open while it waits
     // for something else: everyone else is stuck behind it. Say who.
     const slowMs = this.o.slowTurnMs ?? 10_000
+    const idleTxMs = this.o.idleTransactionMs ?? 60_000
     this.#watchdog = setInterval(() => {
       const h = this.#holder
-      if (!h || h.warned || Date.now() - h.since < slowMs) return
+      if (!h) return
+      const c = h.client
+      if (c.txStatus !== 'I' && !c.running && c.pending.length === 0 && Date.now() - c.lastActive >= idleTxMs) {
+        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, c.lastSql)
+        c.socket.destroy() // 'close' rolls its transaction back and hands the session on
+        return
+      }
+      if (h.warned || Date.now() - h.since < slowMs) return
       h.warned = true
-      this.o.onSlowTurn?.(h.client.id, Date.now() - h.since, h.client.lastSql)
-    }, 1_000)
+      this.o.onSlowTurn?.(c.id, Date.now() - h.since, c.lastSql)
+    }, Math.min(1_000, Math.max(100, Math.floor(idleTxMs / 4))))
     this.#watchdog.unref()
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -187,7 +204,14 @@ export class PgliteMux {
     c.lastSql = sqlOf(batch) ?? c.lastSql
     const renamed = batch.map((m) => c.renameStatements(m))
     const started = this.o.onGroup ? performance.now() : 0
-    const out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
+    c.running = true
+    let out: Buffer
+    try {
+      out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
+    } finally {
+      c.running = false
+      c.lastActive = Date.now()
+    }
     if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started)
     c.socket.write(out)
     const status = readyStatus(out)
@@ -278,6 +302,10 @@ class Client {
   /** Sent part of an extended-protocol group without its Sync yet. */
   midGroup = false
   advisoryLocks = false
+  /** Inside a message group at the database. */
+  running = false
+  /** When its last message group finished. */
+  lastActive = Date.now()
   /** The last SQL text this client sent (simple Query or Parse), for diagnostics. */
   lastSql = ''
   /** Set while this client has the session: ends its turn. */

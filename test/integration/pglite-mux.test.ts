@@ -218,3 +218,29 @@ async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
     await sleep(20)
   }
 }
+
+describe('embedded database and a client idle in a transaction', () => {
+  it('disconnects a client that sits idle inside a transaction, rolls it back, and lets the others go on', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-idle-'))
+    process.env.EMBEDDED_PG_IDLE_TX_MS = '1500' // read by the embedded process at its start
+    const db = await openDatabase(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), createLogger('silent')).finally(() => { delete process.env.EMBEDDED_PG_IDLE_TX_MS })
+    try {
+      await db.pool.query(`CREATE TABLE t (n int)`)
+      const stuck = new pg.Client({ connectionString: db.url })
+      const errors: Error[] = []
+      stuck.on('error', (err) => errors.push(err))
+      await stuck.connect()
+      await stuck.query('BEGIN')
+      await stuck.query('INSERT INTO t VALUES (1)')
+      // It now holds the one session and sends nothing more: the pool's query waits behind it, then goes through.
+      const other = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM t`)
+      expect(other.rows[0]!.n).toBe(0) // its insert was rolled back, never seen
+      await expect(stuck.query('COMMIT')).rejects.toThrow()
+      await stuck.end().catch(() => undefined)
+      expect((await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM t`)).rows[0]!.n).toBe(0)
+    } finally {
+      await db.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
