@@ -102,6 +102,11 @@ export async function claimHistory(db: Queryable, id: number) {
   return r.rows
 }
 
+/** The amount of an open claim, settled at approval, with the rule's figures it came from. */
+export async function setClaimAmount(db: Queryable, id: number, amountFen: number, basis: Record<string, unknown>): Promise<void> {
+  await db.query(`UPDATE claims SET amount_fen = $2, basis = $3 WHERE id = $1 AND state = 'open'`, [id, amountFen, basis])
+}
+
 // $1 id, $2 new state, $3 user, $4 now, $5 note, $6 payment reference
 export async function updateClaimState(db: Queryable, id: number, to: ClaimState, userId: number, now: Date, note: string, paymentRef: string | null): Promise<void> {
   if (to === 'paid') {

@@ -21,6 +21,8 @@ const openBody = z.strictObject({
   note: z.string().trim().max(2000).default(''),
 })
 const decideBody = z.strictObject({ note: z.string().trim().min(1, 'give the reason').max(2000) })
+/** Approval may settle a damaged parcel's share as agreed with the customer (manual 4.3.2); the amount follows the rule. */
+const approveBody = decideBody.extend({ damagePercent: z.number().int().min(1).max(100).optional() })
 const payBody = z.strictObject({ paymentRef: z.string().trim().min(1, 'the payment reference (bank transfer, voucher)').max(80), note: z.string().trim().max(2000).default('') })
 const listQuery = z.strictObject({
   state: z.enum(['active', 'all', ...STATES]).default('active'),
@@ -59,8 +61,8 @@ export const CLAIM_ROUTES: RouteDef[] = [
     method: 'post', path: `/api/v1/claims/:id/${action}`, roles: APPROVERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
-      const { note } = parseBody(decideBody, req.body)
-      await actOnClaim(ctx.db, { id, action, userId: personOf(req), note, paymentRef: null, now: new Date() })
+      const { note, damagePercent } = action === 'approve' ? parseBody(approveBody, req.body) : { ...parseBody(decideBody, req.body), damagePercent: undefined }
+      await actOnClaim(ctx.db, { id, action, userId: personOf(req), note, paymentRef: null, now: new Date(), damagePercent })
       res.json({ claim: await getClaim(ctx.db, id) })
     },
   })),

@@ -253,6 +253,38 @@ describe('period statements', () => {
     await expect(sys.database.pool.query('DELETE FROM finance_statements WHERE id = $1', [id])).rejects.toThrow(/approved and cannot change/)
   })
 
+  it('settles a damaged parcel\'s share at approval: the amount follows the rule, the change is in the history, and compensation counts what was paid', async () => {
+    const [parcel, lostOne] = [shipment({ declaredValueYuan: 800 }), shipment()]
+    await post([parcel, lostOne])
+    const opened = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-a'], body: { waybill: parcel.waybill, reason: 'damaged' } })
+    expect(opened.body.claim.amountFen).toBe(800_00) // opened at 100 %
+    const id = opened.body.claim.id
+    // Neither an out-of-range share nor a share on a lost parcel's claim is taken.
+    const bad = await call(sys, 'POST', `/api/v1/claims/${id}/approve`, { cookie: who['mgr-a'], body: { note: 'x', damagePercent: 0 } })
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.body)).toContain('damagePercent')
+    const lost = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-a'], body: { waybill: lostOne.waybill, reason: 'lost' } })
+    const lostApproval = await call(sys, 'POST', `/api/v1/claims/${lost.body.claim.id}/approve`, { cookie: who['mgr-a'], body: { note: 'x', damagePercent: 50 } })
+    expect(lostApproval.status).toBe(400)
+    expect(JSON.stringify(lostApproval.body)).toContain('damagePercent')
+    expect((await call(sys, 'GET', `/api/v1/claims/${lost.body.claim.id}`, { cookie: who['fin-a'] })).body.claim.state).toBe('open') // nothing happened
+    // Rejecting takes no share.
+    expect((await call(sys, 'POST', `/api/v1/claims/${id}/reject`, { cookie: who['mgr-a'], body: { note: 'x', damagePercent: 40 } })).status).toBe(400)
+
+    const approved = await call(sys, 'POST', `/api/v1/claims/${id}/approve`, { cookie: who['mgr-a'], body: { note: 'agreed 40 % with the customer', damagePercent: 40 } })
+    expect(approved.status).toBe(200)
+    expect(approved.body.claim).toMatchObject({ state: 'approved', amountFen: 320_00 })
+    expect(approved.body.claim.basis).toMatchObject({ damagePercent: 40, basis: 'declared_value' })
+    expect(approved.body.claim.history.at(-1)).toMatchObject({ action: 'approved', note: '[100% → 40%: ¥800.00 → ¥320.00] agreed 40 % with the customer' })
+    const before = await summary(today(), today())
+    const paid = await call(sys, 'POST', `/api/v1/claims/${id}/pay`, { cookie: who['fin-b'], body: { paymentRef: 'BANK-AGREED' } })
+    expect(paid.body.claim.amountFen).toBe(320_00)
+    paidToday.push({ reason: 'damaged', fen: 320_00 })
+    const after = await summary(today(), today())
+    expect(after.compensation.byReason.damaged.fen - before.compensation.byReason.damaged.fen).toBe(320_00)
+    expect(after.compensation.fen).toBe(sum(paidToday.map((p) => p.fen)))
+  })
+
   it('keeps finance figures from roles outside finance and management', async () => {
     for (const name of ['cs-a', 'ops-a']) {
       expect((await call(sys, 'GET', `/api/v1/finance/summary?from=${today()}&to=${today()}`, { cookie: who[name] })).status).toBe(403)

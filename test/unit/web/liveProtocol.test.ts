@@ -8,6 +8,7 @@ import {
   liveQuery,
   liveSocketUrl,
   MAX_MESSAGE_CHARS,
+  newer,
   parseServerMessage,
   type ServerMessage,
 } from '../../../web/src/composables/liveProtocol';
@@ -262,3 +263,14 @@ describe('liveSocketUrl', () => {
     expect(liveSocketUrl({ protocol: 'https:', host: 'pw.example.cn' })).toBe('wss://pw.example.cn/ws');
   });
 });
+
+describe('newer', () => {
+  const a = { at: '2026-11-27T07:00:00.000Z', v: 'old' }
+  const b = { at: '2026-11-27T07:00:05.000Z', v: 'new' }
+  it('keeps the later figure whichever arrives last: a replayed snapshot does not undo a fresher fetch', () => {
+    expect(newer(b, a)).toBe(b)
+    expect(newer(a, b)).toBe(b)
+    expect(newer(null, a)).toBe(a)
+    expect(newer({ at: b.at, v: 'same time' }, b)).toBe(b) // a tie takes the incoming one
+  })
+})

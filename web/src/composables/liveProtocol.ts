@@ -319,3 +319,9 @@ export function subscribeMessage(channels: readonly LiveChannelName[]): string {
 }
 
 export const SUBSCRIBE_MESSAGE = subscribeMessage(['kpi']);
+
+/** The later of two timestamped figures (`at`, ISO 8601); the incoming one on a tie or without times. */
+export function newer<T extends { at?: string | null }>(current: T | null, incoming: T): T {
+  if (!current?.at || !incoming.at) return incoming;
+  return Date.parse(incoming.at) >= Date.parse(current.at) ? incoming : current;
+}

@@ -17,6 +17,7 @@ import {
   isDataMessage,
   liveQuery,
   liveSocketUrl,
+  newer,
   parseServerMessage,
   subscribeMessage,
   type AlertsMessage,
@@ -191,10 +192,12 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
       }
       if (!isDataMessage(msg)) return;
       lastMessageAt.value = Date.now();
-      if (msg.type === 'kpi') snapshot.value = msg.data;
+      // A snapshot replayed on (re)connect may be older than figures the page fetched
+      // over REST meanwhile: the newer (by `at`) stays.
+      if (msg.type === 'kpi') snapshot.value = newer(snapshot.value, msg.data);
       else if (msg.type === 'map') map.value = msg.data;
       else if (msg.type === 'alerts') options.onAlerts?.(msg.data);
-      else if (msg.type === 'finance') finance.value = msg.data;
+      else if (msg.type === 'finance') finance.value = newer(finance.value, msg.data);
       else options.onParcel?.(msg.data, msg.snapshot === true);
     };
 

@@ -66,5 +66,5 @@ export const moveComplaint = async (id: number, to: ComplaintState, note: string
 export const listClaims = async (state: string) => ((await request(`/api/v1/claims?${query({ state })}`)) as { claims: Claim[] }).claims;
 export const getClaim = async (id: number) => ((await request(`/api/v1/claims/${id}`)) as { claim: Claim }).claim;
 export const createClaim = async (c: { waybill: string; reason: string; damagePercent?: number; note: string }) => ((await postJson('/api/v1/claims', c)) as { claim: Claim }).claim;
-export const actOnClaim = async (id: number, action: 'approve' | 'reject' | 'pay', body: Record<string, string>) =>
+export const actOnClaim = async (id: number, action: 'approve' | 'reject' | 'pay', body: Record<string, string | number>) =>
   ((await postJson(`/api/v1/claims/${id}/${action}`, body)) as { claim: Claim }).claim;

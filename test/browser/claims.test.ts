@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { shipment } from '../helpers/builders.ts'
+import { shanghaiDay } from '../../server/domain/calendar.ts'
+
+// A damaged parcel's claim through three people's hands in the browser: customer service
+// opens it, a manager settles the share agreed with the customer, finance pays; the
+// finance page then shows the payment as today's compensation.
+let sys: TestSystem
+let browser: Browser
+const parcel = shipment({ tier: 'standard', declaredValueYuan: 800 })
+
+async function signIn(page: Page, username: string, path: string): Promise<void> {
+  await page.goto(`${sys.url}${path}`)
+  await page.waitForURL(/\/login/)
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', USER_PASSWORD)
+  await page.press('input[name=password]', 'Enter')
+  await page.waitForURL((u) => u.pathname === path.split('?')[0])
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
+  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  for (const [name, role] of [['cs-li', 'cs_operator'], ['mgr-sun', 'manager'], ['fin-zhou', 'finance']] as const) await addUser(sys, name, role)
+  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel] })).body.accepted).toHaveLength(1)
+})
+afterAll(async () => {
+  await browser?.close()
+  await sys?.stop()
+})
+
+describe('claims in Chromium', () => {
+  it('opens a damaged parcel\'s claim, approves it at the agreed share, pays it, and finds it in today\'s compensation', async () => {
+    const cs = await browser.newPage({ viewport: { width: 1600, height: 900 } })
+    await signIn(cs, 'cs-li', `/claims?new=1&waybill=${parcel.waybill}`)
+    expect(await cs.inputValue('[data-testid=claim-waybill]')).toBe(parcel.waybill)
+    await cs.selectOption('[data-testid=claim-reason]', 'damaged')
+    await cs.click('[data-testid=claim-submit]')
+    await cs.waitForSelector('[data-testid=claim-detail][data-state=open]')
+    expect(await cs.textContent('[data-testid=claim-amount]')).toBe('¥800.00') // declared value, whole share
+    const id = new URL(cs.url()).searchParams.get('id')
+    expect(id).toMatch(/^\d+$/)
+    await cs.waitForSelector(`[data-testid=claim-row][data-id="${id}"][data-state=open]`)
+    // Customer service cannot decide.
+    expect(await cs.locator('[data-testid=claim-approve]').count()).toBe(0)
+    await cs.close()
+
+    const mgr = await browser.newPage({ viewport: { width: 1600, height: 900 } })
+    await signIn(mgr, 'mgr-sun', `/claims?id=${id}`)
+    await mgr.waitForSelector('[data-testid=claim-detail][data-state=open]')
+    expect(await mgr.inputValue('[data-testid=claim-share]')).toBe('100')
+    await mgr.fill('[data-testid=claim-share]', '40')
+    await mgr.waitForFunction(() => document.querySelector('[data-testid=claim-agreed-amount]')?.textContent === '¥320.00')
+    expect(await mgr.isDisabled('[data-testid=claim-approve]')).toBe(true) // a note is required
+    await mgr.fill('[data-testid=claim-note]', '与客户协商按 40% 赔付')
+    await mgr.screenshot({ path: `${ARTIFACTS}/claim-approve.png` })
+    await mgr.click('[data-testid=claim-approve]')
+    await mgr.waitForSelector('[data-testid=claim-detail][data-state=approved]')
+    expect(await mgr.textContent('[data-testid=claim-amount]')).toBe('¥320.00')
+    expect(await mgr.textContent('[data-testid=claim-detail]')).toContain('100% → 40%')
+    await mgr.close()
+
+    const fin = await browser.newPage({ viewport: { width: 1600, height: 900 } })
+    await signIn(fin, 'fin-zhou', `/claims?id=${id}`)
+    await fin.waitForSelector('[data-testid=claim-detail][data-state=approved]')
+    expect(await fin.isDisabled('[data-testid=claim-pay]')).toBe(true) // the payment reference is required
+    await fin.fill('[data-testid=claim-payment-ref]', 'BANK-20261127-7')
+    await fin.click('[data-testid=claim-pay]')
+    await fin.waitForSelector('[data-testid=claim-detail][data-state=paid]')
+    await fin.screenshot({ path: `${ARTIFACTS}/claim-paid.png` })
+
+    const today = shanghaiDay(new Date())
+    await fin.goto(`${sys.url}/finance?from=${today}&to=${today}`)
+    await fin.waitForFunction(() => document.querySelector('[data-testid=finance-total-comp]')?.textContent === '¥320.00')
+    await fin.waitForFunction(() => document.querySelector('[data-testid=finance-today-comp]')?.textContent === '¥320.00')
+    // The live channel's snapshot, replayed when the socket connects, may be older than
+    // what the page fetched: it must not put the old figure back.
+    await fin.waitForTimeout(2_000)
+    expect(await fin.textContent('[data-testid=finance-today-comp]')).toBe('¥320.00')
+    await fin.screenshot({ path: `${ARTIFACTS}/claim-in-finance.png` })
+    await fin.close()
+  }, 180_000)
+})
