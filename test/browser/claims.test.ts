@@ -54,7 +54,7 @@ describe('claims in Chromium', () => {
     await mgr.waitForSelector('[data-testid=claim-detail][data-state=open]')
     expect(await mgr.inputValue('[data-testid=claim-share]')).toBe('100')
     await mgr.fill('[data-testid=claim-share]', '40')
-    await mgr.waitForFunction(() => document.querySelector('[data-testid=claim-agreed-amount]')?.textContent === '¥320.00')
+    await mgr.waitForFunction(`document.querySelector('[data-testid=claim-agreed-amount]')?.textContent === '¥320.00'`)
     expect(await mgr.isDisabled('[data-testid=claim-approve]')).toBe(true) // a note is required
     await mgr.fill('[data-testid=claim-note]', '与客户协商按 40% 赔付')
     await mgr.screenshot({ path: `${ARTIFACTS}/claim-approve.png` })
@@ -75,8 +75,8 @@ describe('claims in Chromium', () => {
 
     const today = shanghaiDay(new Date())
     await fin.goto(`${sys.url}/finance?from=${today}&to=${today}`)
-    await fin.waitForFunction(() => document.querySelector('[data-testid=finance-total-comp]')?.textContent === '¥320.00')
-    await fin.waitForFunction(() => document.querySelector('[data-testid=finance-today-comp]')?.textContent === '¥320.00')
+    await fin.waitForFunction(`document.querySelector('[data-testid=finance-total-comp]')?.textContent === '¥320.00'`)
+    await fin.waitForFunction(`document.querySelector('[data-testid=finance-today-comp]')?.textContent === '¥320.00'`)
     // The live channel's snapshot, replayed when the socket connects, may be older than
     // what the page fetched: it must not put the old figure back.
     await fin.waitForTimeout(2_000)
