@@ -60,6 +60,16 @@ export async function findSessionUser(db: pg.Pool, tokenHash: string, now: Date,
   return r.rows[0]
 }
 
+/** Of these sessions, the ones still valid (not expired, not idle past idleMs, user not disabled); uses nothing. */
+export async function validSessions(db: pg.Pool, tokenHashes: readonly string[], now: Date, idleMs: number): Promise<Set<string>> {
+  const r = await db.query<{ token_hash: string }>(
+    `SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = ANY($1::text[]) AND s.expires_at > $2 AND s.last_seen_at > $2::timestamptz - $3 * interval '1 millisecond' AND NOT u.disabled`,
+    [[...tokenHashes], now, idleMs],
+  )
+  return new Set(r.rows.map((row) => row.token_hash))
+}
+
 export async function deleteSession(db: pg.Pool, tokenHash: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
 }

@@ -7,6 +7,7 @@ import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { resolvePrincipal } from '../http/auth-middleware.ts'
+import { validSessions } from '../db/users-repo.ts'
 import type { Principal } from '../services/auth.ts'
 import {
   canSubscribe, channelKind, DEFAULT_CHANNELS, isChannel, isSnapshotChannel, MAX_PARCEL_CHANNELS, parcelChannel, type Channel,
@@ -63,8 +64,10 @@ export interface HubOptions {
   db: pg.Pool
   log: Logger
   allowedOrigins: string[] | undefined
-  /** Sessions unused this long are refused at the upgrade, as on REST. */
+  /** Sessions unused this long are refused at the upgrade, as on REST, and their open sockets closed. */
   sessionIdleMs: number
+  /** How often open sockets' sessions are checked (expired, idle, user disabled: closed with 4401). Default 60 s. */
+  sessionCheckMs?: number
   /** The current picture of a snapshot channel (kpi, map, parcel:<waybill>), or null when there is none (unknown parcel). */
   snapshot: (channel: Channel) => Promise<unknown>
   metrics?: Pick<Metrics, 'wsFrames' | 'wsCutOff'>
@@ -100,7 +103,11 @@ export class LiveHub {
   private readonly intervals: NodeJS.Timeout[] = []
 
   constructor(private readonly opts: HubOptions) {
-    this.intervals.push(setInterval(() => this.ping(), PING_INTERVAL_MS), setInterval(() => this.heartbeat(), HEARTBEAT_INTERVAL_MS))
+    this.intervals.push(
+      setInterval(() => this.ping(), PING_INTERVAL_MS),
+      setInterval(() => this.heartbeat(), HEARTBEAT_INTERVAL_MS),
+      setInterval(() => void this.checkSessions().catch((err) => this.opts.log.warn({ err }, 'open sessions not checked')), opts.sessionCheckMs ?? 60_000),
+    )
     for (const i of this.intervals) i.unref()
   }
 
@@ -355,6 +362,26 @@ export class LiveHub {
   private heartbeat(): void {
     const frame = JSON.stringify({ type: 'heartbeat', seq: this.seq, at: new Date().toISOString() })
     for (const c of this.clients) this.sendTo(c, frame)
+  }
+
+  /**
+   * Closes the sockets whose session has ended without a logout: expired, unused
+   * for longer than the idle limit (an open live page does not count as use), or
+   * its user disabled. Logout closes at once (closeSession); this catches the rest.
+   */
+  async checkSessions(now = new Date()): Promise<number> {
+    const hashes = new Set<string>()
+    for (const c of this.clients) if (c.principal.kind === 'user') hashes.add(c.principal.sessionHash)
+    if (hashes.size === 0) return 0
+    const valid = await validSessions(this.opts.db, [...hashes], now, this.opts.sessionIdleMs)
+    let closed = 0
+    for (const c of this.clients) {
+      if (c.principal.kind === 'user' && !valid.has(c.principal.sessionHash)) {
+        c.ws.close(4401, 'session expired')
+        closed++
+      }
+    }
+    return closed
   }
 
   /** Closes the sockets of a session that ended (logout). */

@@ -125,6 +125,28 @@ describe('session expiry', () => {
     expect(r.rows[0]!.idle).toBeLessThan(5 * 60)
   })
 
+  it('closes open websockets whose session went idle, expired or whose user was disabled, and leaves the others open', async () => {
+    const open = async (cookie: string) => {
+      const ws = new WebSocket(`${wsUrl()}?channels=kpi`, { headers: { cookie } })
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+      await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject) })
+      return { ws, closed }
+    }
+    await person('ws-idle', 'control_room')
+    await person('ws-disabled', 'control_room')
+    const [idle, expired, disabled, fine] = await Promise.all([login(sys, 'ws-idle'), login(sys, 'ws-idle'), login(sys, 'ws-disabled'), login(sys, 'ws-idle')])
+    const sockets = await Promise.all([idle, expired, disabled, fine].map((c) => open(c!)))
+    await sys.database.pool.query(`UPDATE sessions SET last_seen_at = now() - interval '61 minutes' WHERE token_hash = $1`, [sha256(sessionToken(idle!))])
+    await sys.database.pool.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [sha256(sessionToken(expired!))])
+    await sys.database.pool.query(`UPDATE users SET disabled = true WHERE username = 'ws-disabled'`)
+    // The hub checks every minute; the test runs that check now.
+    expect(await sys.hub.checkSessions()).toBe(3)
+    expect(await Promise.all(sockets.slice(0, 3).map((s) => s.closed))).toEqual([4401, 4401, 4401])
+    expect(sockets[3]!.ws.readyState).toBe(WebSocket.OPEN)
+    expect(await sys.hub.checkSessions()).toBe(0)
+    sockets[3]!.ws.close()
+  })
+
   it('ends only the caller\'s own session at logout', async () => {
     const a = await login(sys, 'idle-one')
     const b = await login(sys, 'reset-me')
