@@ -54,3 +54,22 @@ export async function compressedChunksBetween(db: Queryable, from: Date, cutoff:
   )
   return r.rows.map((x) => x.chunk)
 }
+
+/**
+ * Blanks the customer's contact details, the description and the handling notes
+ * (free text that tends to hold names, phone numbers and addresses) of complaints
+ * closed before the cutoff; category, channel, times, states and satisfaction stay.
+ */
+// $1 cutoff, $2 now
+export async function eraseClosedComplaints(db: Queryable, cutoff: Date, now: Date): Promise<number> {
+  const r = await db.query<{ id: number }>(
+    `UPDATE complaints SET contact_name = NULL, contact_phone = NULL, contact_email = NULL, description = '', updated_at = $2
+     WHERE state = 'closed' AND closed_at < $1
+       AND (contact_name IS NOT NULL OR contact_phone IS NOT NULL OR contact_email IS NOT NULL OR description <> '')
+     RETURNING id::int`,
+    [cutoff, now],
+  )
+  const ids = r.rows.map((x) => x.id)
+  if (ids.length > 0) await db.query(`UPDATE complaint_history SET note = '' WHERE complaint_id = ANY($1::bigint[]) AND note <> ''`, [ids])
+  return ids.length
+}

@@ -1,9 +1,9 @@
 import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
 import { insertAudit } from '../db/audit-repo.ts'
-import { clearEventSigners, compressedChunksBetween, erasePersonalBatch } from '../db/retention-repo.ts'
+import { clearEventSigners, compressedChunksBetween, eraseClosedComplaints, erasePersonalBatch } from '../db/retention-repo.ts'
 
-export interface RetentionResult { cutoff: Date; parcels: number; events: number; chunksDecompressed: number }
+export interface RetentionResult { cutoff: Date; parcels: number; events: number; chunksDecompressed: number; complaints: number }
 
 const DAY_MS = 86_400_000
 
@@ -36,11 +36,12 @@ async function clearSigners(client: pg.PoolClient, waybills: string[], from: Dat
  * delivered or returned more than `retentionDays` before `now` is erased; the
  * parcel record and its scans stay for statistics and finance. Batches of
  * `batchSize` parcels, each in one transaction; idempotent (erased parcels no
- * longer match). Logs and audits counts only.
+ * longer match). Complaints closed that long ago lose their contact details,
+ * description and handling notes. Logs and audits counts only.
  */
 export async function erasePersonalData(db: pg.Pool, log: Logger, retentionDays: number, now: Date, batchSize = 2000): Promise<RetentionResult> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS)
-  const total: RetentionResult = { cutoff, parcels: 0, events: 0, chunksDecompressed: 0 }
+  const total: RetentionResult = { cutoff, parcels: 0, events: 0, chunksDecompressed: 0, complaints: 0 }
   for (;;) {
     const client = await db.connect()
     let erased = 0
@@ -63,11 +64,12 @@ export async function erasePersonalData(db: pg.Pool, log: Logger, retentionDays:
     total.parcels += erased
     if (erased < batchSize) break
   }
+  total.complaints = await eraseClosedComplaints(db, cutoff, now)
   await insertAudit(db, {
     at: now, userId: null, username: 'system', role: 'system', kind: 'system', action: 'retention.erase_personal_data',
     target: null, route: null, requestId: null,
-    details: { retentionDays, cutoff: cutoff.toISOString(), parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed },
+    details: { retentionDays, cutoff: cutoff.toISOString(), parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed, complaints: total.complaints },
   })
-  log.info({ retentionDays, cutoff, parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed }, 'personal data past retention erased')
+  log.info({ retentionDays, cutoff, parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed, complaints: total.complaints }, 'personal data past retention erased')
   return total
 }

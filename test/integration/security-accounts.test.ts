@@ -259,6 +259,16 @@ describe('retention of personal data', () => {
     ]
     const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
     expect(r.body.accepted, JSON.stringify(r.body)).toBe(events.length)
+    // Complaints closed 200 and 10 days ago, each with contact details, a description and a note.
+    for (const [days, name] of [[200, '欧阳修'], [10, '苏东坡']] as const) {
+      await sys.database.pool.query(
+        `WITH c AS (
+           INSERT INTO complaints (channel, category, waybill, description, contact_name, contact_phone, contact_email, state, limit_hours, received_at, due_at, closed_at, satisfaction, updated_at)
+           VALUES ('phone', 'delay', $1, $2, $3, '13600001111', 'ou@example.com', 'closed', 24, $4::timestamptz - interval '2 days', $4::timestamptz - interval '1 day', $4, 3, $4)
+           RETURNING id)
+         INSERT INTO complaint_history (complaint_id, at, from_state, to_state, note) SELECT id, $4, 'replied', 'closed', $5 FROM c`,
+        [parcels.oldDelivered.waybill, `${name}来电：包裹三天未到，住址上海市长宁路 1 号`, name, old(days), `已电话联系${name} 13600001111`])
+    }
     // The old scans sit in chunks that compression (after 30 days) has compressed.
     await sys.database.pool.query(`SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('scan_events', older_than => now() - interval '100 days') c`)
   })
@@ -290,11 +300,20 @@ describe('retention of personal data', () => {
     expect(await personal(parcels.recentDelivered.waybill)).toMatchObject({ recipient_name: '李娜', recipient_phone: '13812341234', signer: '前台代收' })
     expect((await signers(parcels.recentDelivered.waybill))[0]!.signer).toBe('前台代收')
     expect(await personal(parcels.oldOpen.waybill)).toMatchObject({ recipient_name: '李娜', sender_phone: '13911112222', status: 'in_transit' })
+    // Complaints closed before the cutoff keep their figures, not their people.
+    expect(result.complaints).toBe(1)
+    const complaints = (await sys.database.pool.query(
+      `SELECT c.contact_name, c.contact_phone, c.contact_email, c.description, c.state, c.satisfaction, array_agg(h.note) AS notes
+       FROM complaints c JOIN complaint_history h ON h.complaint_id = c.id WHERE c.waybill = $1 GROUP BY c.id ORDER BY c.closed_at`, [parcels.oldDelivered.waybill])).rows
+    expect(complaints).toEqual([
+      { contact_name: null, contact_phone: null, contact_email: null, description: '', state: 'closed', satisfaction: 3, notes: [''] },
+      { contact_name: '苏东坡', contact_phone: '13600001111', contact_email: 'ou@example.com', description: '苏东坡来电：包裹三天未到，住址上海市长宁路 1 号', state: 'closed', satisfaction: 3, notes: ['已电话联系苏东坡 13600001111'] },
+    ])
   })
 
   it('does nothing the second time, and audits each run with counts only', async () => {
     const again = await erasePersonalData(sys.database.pool, quiet, 180, new Date())
-    expect(again).toMatchObject({ parcels: 0, events: 0 })
+    expect(again).toMatchObject({ parcels: 0, events: 0, complaints: 0 })
     const runs = await auditRows('retention.erase_personal_data')
     expect(runs.map((r) => [r.username, r.kind, r.details.parcels, r.details.events, r.details.retentionDays])).toEqual([
       ['system', 'system', 2, 1, 180],
