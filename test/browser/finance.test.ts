@@ -152,4 +152,29 @@ describe('complaints page in Chromium', () => {
     expect(api.body.complaint).toMatchObject({ state: 'closed', satisfaction: 4, waybill: complaintParcel.waybill, contactPhone: '13700001111' })
     await page.close()
   }, 180_000)
+
+  it('records a payment on parcels picked in a drill-down: they leave the unpaid list and the totals move by their fees', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
+    await signIn(page, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
+    await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
+    const before = (await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })).body
+    await page.click('[data-testid=finance-total-unpaid]')
+    await page.waitForSelector('[data-testid=finance-lines] [data-testid=finance-line]')
+    const unpaid = await page.locator('[data-testid=finance-line]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset.waybill!))
+    expect(unpaid.length).toBe(before.fees.byState.unpaid.count)
+    const chosen = unpaid[0]!
+    const fee = (await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=unpaid&limit=100`, { cookie: who['fin-zhao'] })).body.lines.find((l: any) => l.waybill === chosen).feeFen
+    expect(await page.isDisabled('[data-testid=mark-paid]')).toBe(true) // nothing picked yet
+    await page.locator(`[data-testid=finance-line][data-waybill="${chosen}"] [data-testid=pick]`).check()
+    await page.click('[data-testid=mark-paid]')
+    await page.waitForFunction(`!document.querySelector('[data-testid=finance-line][data-waybill="${chosen}"]')`)
+    expect(await page.locator('[data-testid=finance-line]').count()).toBe(unpaid.length - 1)
+    expect(await page.textContent('[data-testid=payment-result]')).toContain('1')
+    await expect.poll(() => page.textContent('[data-testid=finance-total-paid]')).toBe(yuan(before.fees.byState.paid.fen + fee))
+    expect(await page.textContent('[data-testid=finance-total-unpaid]')).toBe(yuan(before.fees.byState.unpaid.fen - fee))
+    await page.screenshot({ path: `${ARTIFACTS}/finance-payment.png` })
+    const look = (await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=paid&limit=100`, { cookie: who['fin-zhao'] })).body.lines
+    expect(look.map((l: any) => l.waybill)).toContain(chosen)
+    await page.close()
+  }, 120_000)
 })

@@ -51,6 +51,8 @@ export type LineFilter = { from: string; to: string; day?: string; tier?: string
 export const feeLines = async (f: LineFilter) => (await request(`/api/v1/finance/fees?${query({ ...f, limit: 500 })}`)) as Lines<FeeLine>;
 export const claimLines = async (f: LineFilter) => (await request(`/api/v1/finance/compensation?${query({ ...f, limit: 500 })}`)) as Lines<ClaimLine>;
 export const csvUrl = (table: string, f: LineFilter) => `/api/v1/finance/export.csv?${query({ ...f, table })}`;
+export const recordPayments = async (waybills: string[], state: 'paid' | 'invoiced') =>
+  (await postJson('/api/v1/finance/payments', { waybills, state })) as { state: string; changed: string[]; unchanged: string[] };
 export const listStatements = async () => ((await request('/api/v1/finance/statements')) as { statements: Statement[] }).statements;
 export const generateStatement = (from: string, to: string) => postJson('/api/v1/finance/statements', { from, to });
 export const stepStatement = (id: number, step: 'review' | 'approve', note: string) => postJson(`/api/v1/finance/statements/${id}/${step}`, { note });
