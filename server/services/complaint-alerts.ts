@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import { overdueComplaints } from '../db/complaints-repo.ts'
 import { overdueSeverity } from '../domain/complaints.ts'
+import { alertTitles } from '../domain/alert-titles.ts'
 
 export const COMPLAINT_OVERDUE = 'complaint_overdue'
 
@@ -19,7 +20,7 @@ export async function reconcileComplaintAlerts(client: pg.PoolClient, now: Date,
     subject: `complaint:${c.id}`,
     hubCode: c.hubCode,
     severity: overdueSeverity(c.receivedAt, c.limitHours, now),
-    title: `Complaint #${c.id} (${c.category}) unanswered past its ${c.limitHours} h limit${c.waybill ? ` (parcel ${c.waybill})` : ''}`,
+    title: alertTitles.complaintOverdue(c.id, c.category, c.limitHours, c.waybill),
     itemCount: c.waybill ? 1 : 0,
     details: { complaintId: c.id, category: c.category, dueAt: c.dueAt.toISOString(), waybill: c.waybill },
   }))

@@ -6,6 +6,7 @@ import { courierDay, hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from 
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
 import { inTransaction, notifyInTransaction } from './sla-sweep.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
+import { alertTitles } from '../domain/alert-titles.ts'
 
 const BASELINE_WEEKS = 6
 /** A centre that scanned at least this many events in each of the 3 hours before goes silent when the last hour has none. */
@@ -38,22 +39,22 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
   for (const [code, hub] of hubs) {
     const recent = before.map((h) => countOf.get(`${code}|${h.getTime()}`) ?? 0)
     if (hub.kind !== 'outlet' && (countOf.get(`${code}|${start.getTime()}`) ?? 0) === 0 && recent.every((n) => n >= SILENT_MIN_PER_HOUR)) {
-      silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: `${hub.name} has scanned nothing for an hour (${recent.join(', ')} events in the hours before)`, itemCount: 0, details: { hour: start.toISOString(), hoursBefore: recent } })
+      silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubSilent(hub.name, recent), itemCount: 0, details: { hour: start.toISOString(), hoursBefore: recent } })
     }
     const baseline = weeks.filter((w) => w.getTime() >= hub.createdAt.getTime()).map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
     const observed = countOf.get(`${code}|${start.getTime()}`) ?? 0
     const v = hubVolumeAnomaly({ observed, baseline })
     if (v.status !== 'low' && v.status !== 'high') continue
     const details = { observed, expected: v.expected, z: v.z, hour: start.toISOString() }
-    if (v.status === 'low') low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: `${hub.name}: ${observed} events in the last hour, ${v.expected} expected`, itemCount: 0, details })
-    else high.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: `${hub.name}: ${observed} events in the last hour, ${v.expected} expected (surge)`, itemCount: 0, details })
+    if (v.status === 'low') low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubVolumeLow(hub.name, observed, v.expected), itemCount: 0, details })
+    else high.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubVolumeHigh(hub.name, observed, v.expected), itemCount: 0, details })
   }
   const spikes: AlertGroup[] = []
   for (const c of await hubExceptionCounts(db, new Date(start.getTime() - EXCEPTION_BASELINE_MS), start, end)) {
     const s = exceptionSpike({ recent: { exceptions: c.recentExceptions, events: c.recentEvents }, baseline: { exceptions: c.baselineExceptions, events: c.baselineEvents } })
     if (!s.spike) continue
     const name = hubs.get(c.hub)?.name ?? c.hub
-    spikes.push({ subject: `hub:${c.hub}`, hubCode: c.hub, severity: 'warning', title: `${name}: exception rate ${(s.recentRate! * 100).toFixed(1)} % in the last hour against ${((s.baselineRate ?? 0) * 100).toFixed(1)} %`, itemCount: c.recentExceptions, details: { recentRate: s.recentRate, baselineRate: s.baselineRate, pValue: s.pValue } })
+    spikes.push({ subject: `hub:${c.hub}`, hubCode: c.hub, severity: 'warning', title: alertTitles.hubExceptionSpike(name, s.recentRate!, s.baselineRate ?? 0), itemCount: c.recentExceptions, details: { recentRate: s.recentRate, baselineRate: s.baselineRate, pValue: s.pValue } })
   }
   return { hub_silent: silent, hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
 }
@@ -72,9 +73,9 @@ export async function courierGroups(db: pg.Pool, calendar: WorkingCalendar, now:
   for (const c of await courierDay(db, calendar.startOfDay(day), new Date(calendar.endOfDay(day).getTime() + 1))) {
     const r = courierShiftCheck({ day, firstScan: c.firstScan, lastScan: c.lastScan }, now)
     const subject = `courier:${c.code}`
-    if (r.attendance === 'absent') late.push({ subject, hubCode: c.hubCode, severity: 'warning', title: `${c.name} (${c.code}) has not scanned anything today`, itemCount: 0, details: { day, attendance: 'absent' } })
-    else if (r.lateStart) late.push({ subject, hubCode: c.hubCode, severity: 'info', title: `${c.name} (${c.code}) started ${r.minutesLate} min late`, itemCount: 0, details: { day, minutesLate: r.minutesLate } })
-    if (r.earlyStop) early.push({ subject, hubCode: c.hubCode, severity: 'info', title: `${c.name} (${c.code}) stopped ${r.minutesEarly} min early`, itemCount: 0, details: { day, minutesEarly: r.minutesEarly } })
+    if (r.attendance === 'absent') late.push({ subject, hubCode: c.hubCode, severity: 'warning', title: alertTitles.courierAbsent(c.name, c.code), itemCount: 0, details: { day, attendance: 'absent' } })
+    else if (r.lateStart) late.push({ subject, hubCode: c.hubCode, severity: 'info', title: alertTitles.courierLateStart(c.name, c.code, r.minutesLate), itemCount: 0, details: { day, minutesLate: r.minutesLate } })
+    if (r.earlyStop) early.push({ subject, hubCode: c.hubCode, severity: 'info', title: alertTitles.courierEarlyStop(c.name, c.code, r.minutesEarly), itemCount: 0, details: { day, minutesEarly: r.minutesEarly } })
   }
   return { courier_late_start: late, courier_early_stop: early }
 }

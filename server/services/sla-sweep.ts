@@ -5,6 +5,7 @@ import { mutedAlertIds } from '../db/silences-repo.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 import { reconcileComplaintAlerts } from './complaint-alerts.ts'
 import { openClaimsFromExceptions } from './claim-opening.ts'
+import { alertTitles } from '../domain/alert-titles.ts'
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
@@ -31,7 +32,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
       rule: 'parcel_late',
       where: `s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
       severity: (n) => (n >= t.lateCriticalCount ? 'critical' : 'warning'),
-      title: (hub, n) => `${n} parcel(s) past their promised deadline at ${hub}`,
+      title: alertTitles.parcelLate,
     },
     {
       rule: 'parcel_stalled',
@@ -39,7 +40,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
         (s.status = 'out_for_delivery' AND ${SCAN_AGE} > $2 * interval '1 hour') OR
         (s.status IN ('collected', 'in_transit', 'delivery_failed') AND ${SCAN_AGE} > $3 * interval '1 hour'))`,
       severity: () => 'warning',
-      title: (hub, n) => `${n} parcel(s) without a scan beyond the stall limit at ${hub}`,
+      title: alertTitles.parcelStalled,
     },
     {
       rule: 'parcel_at_risk',
@@ -47,13 +48,13 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
         SELECT 1 FROM lane_transit_stats l WHERE l.origin_hub = s.origin_hub AND l.destination_hub = s.destination_hub
           AND l.tier = s.tier AND s.collected_at + l.p50_hours * interval '1 hour' > s.promised_deadline))`,
       severity: () => 'info',
-      title: (hub, n) => `${n} parcel(s) at ${hub} expected to miss their deadline`,
+      title: alertTitles.parcelAtRisk,
     },
     {
       rule: 'parcel_suspected_lost',
       where: `${SCAN_AGE} > $4 * interval '1 hour'`,
       severity: () => 'critical',
-      title: (hub, n) => `${n} parcel(s) without a scan for ${t.lostAfterHours} h at ${hub}: suspected lost`,
+      title: (hub, n) => alertTitles.parcelSuspectedLost(hub, n, t.lostAfterHours),
     },
   ]
 }
