@@ -6,10 +6,14 @@ import type { WorkerDeps } from '../worker.ts'
  * This job runs the ones whose schedule interval has passed since their last run
  * here (db_policy_runs). A real TimescaleDB server runs them itself.
  */
+const SLOW_POLICY_MS = 2_000
+
 // $1 now
 export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log'>, _data: unknown = {}, now = new Date()): Promise<void> {
-  const due = await deps.db.query<{ job_id: number; proc_name: string }>(
-    `SELECT j.job_id, j.proc_name FROM timescaledb_information.jobs j
+  const due = await deps.db.query<{ job_id: number; proc_name: string; target: string | null }>(
+    `SELECT j.job_id, j.proc_name, coalesce(ca.view_name, j.hypertable_name)::text AS target FROM timescaledb_information.jobs j
+     LEFT JOIN timescaledb_information.continuous_aggregates ca
+       ON ca.materialization_hypertable_schema = j.hypertable_schema AND ca.materialization_hypertable_name = j.hypertable_name
      LEFT JOIN db_policy_runs r ON r.job_id = j.job_id
      WHERE j.scheduled AND j.job_id >= 1000
        AND (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1)
@@ -21,10 +25,13 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log'>, _data:
     let error: string | null = null
     try {
       await deps.db.query('CALL run_job($1)', [job.job_id])
-      deps.log.debug({ jobId: job.job_id, proc: job.proc_name, ms: Date.now() - started }, 'database policy ran')
+      const ms = Date.now() - started
+      // A policy holds the embedded database for its whole run: a slow one stalls ingest.
+      if (ms >= SLOW_POLICY_MS) deps.log.warn({ jobId: job.job_id, proc: job.proc_name, target: job.target, ms }, 'database policy slow')
+      else deps.log.debug({ jobId: job.job_id, proc: job.proc_name, target: job.target, ms }, 'database policy ran')
     } catch (err) {
       error = err instanceof Error ? err.message : String(err)
-      deps.log.warn({ err, jobId: job.job_id, proc: job.proc_name }, 'database policy failed')
+      deps.log.warn({ err, jobId: job.job_id, proc: job.proc_name, target: job.target }, 'database policy failed')
     }
     await deps.db.query(
       `INSERT INTO db_policy_runs (job_id, last_run_at, last_error) VALUES ($1, $2, $3)

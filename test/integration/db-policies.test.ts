@@ -30,8 +30,12 @@ describe('TimescaleDB policies on the embedded database', () => {
     const runs = await db.query<{ job_id: number; proc_name: string; last_error: string | null }>(
       `SELECT j.job_id, j.proc_name, r.last_error FROM db_policy_runs r JOIN timescaledb_information.jobs j USING (job_id)`,
     )
-    expect([...new Set(runs.rows.map((r) => r.proc_name))].sort()).toEqual(['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention', 'sla_refresh_wide'])
+    expect([...new Set(runs.rows.map((r) => r.proc_name))].sort()).toEqual(['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention', 'sla_refresh_children', 'sla_refresh_wide'])
     expect(runs.rows.every((r) => r.last_error === null)).toBe(true)
+    // The children's refresh (sql/037) turns its parents' real-time part off while it runs: it is back on after.
+    const caggs = await db.query<{ view_name: string; materialized_only: boolean }>(`SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1`)
+    expect(caggs.rows.length).toBeGreaterThan(15)
+    expect(caggs.rows.filter((c) => c.materialized_only)).toEqual([])
 
     // A minute later only the policies scheduled every minute are due again, not compression or retention.
     await db.query('UPDATE db_policy_runs SET last_error = $1', ['marker'])
