@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
     onGroup: profile(),
-    idleTransactionMs: Number(process.env.EMBEDDED_PG_IDLE_TX_MS ?? 60_000),
+    idleTransactionMs: Number(process.env.EMBEDDED_PG_IDLE_TX_MS ?? 300_000),
     onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
     onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })

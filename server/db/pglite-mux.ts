@@ -58,7 +58,7 @@ export interface PgliteMuxOptions {
   onSlowTurn?: (clientId: number, heldMs: number, lastSql: string) => void
   slowTurnMs?: number
   /**
-   * A client idle inside a transaction this long (default 60 s) is disconnected, its
+   * A client idle inside a transaction this long (default 5 min) is disconnected, its
    * transaction rolled back, so that everyone else can go on (PostgreSQL's
    * idle_in_transaction_session_timeout; here the whole database waits for it).
    */
@@ -107,13 +107,13 @@ export class PgliteMux {
     // A turn held for long is a client that keeps a transaction open while it waits
     // for something else: everyone else is stuck behind it. Say who.
     const slowMs = this.o.slowTurnMs ?? 10_000
-    const idleTxMs = this.o.idleTransactionMs ?? 60_000
+    const idleTxMs = this.o.idleTransactionMs ?? 300_000
     this.#watchdog = setInterval(() => {
       const h = this.#holder
       if (!h) return
       const c = h.client
       if (c.txStatus !== 'I' && !c.running && c.pending.length === 0 && Date.now() - c.lastActive >= idleTxMs) {
-        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, c.lastSql)
+        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, `${c.lastSql} [sent ${c.lastIn}, answered ${c.lastOut}]`)
         c.socket.destroy() // 'close' rolls its transaction back and hands the session on
         return
       }
@@ -202,6 +202,7 @@ export class PgliteMux {
 
   async #run(c: Client, batch: Buffer[]): Promise<void> {
     c.lastSql = sqlOf(batch) ?? c.lastSql
+    c.lastIn = batch.map((m) => String.fromCharCode(m[0]!)).join('')
     const renamed = batch.map((m) => c.renameStatements(m))
     const started = this.o.onGroup ? performance.now() : 0
     c.running = true
@@ -213,6 +214,7 @@ export class PgliteMux {
       c.lastActive = Date.now()
     }
     if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started)
+    c.lastOut = messageTypes(out)
     c.socket.write(out)
     const status = readyStatus(out)
     if (status) c.txStatus = status
@@ -306,6 +308,9 @@ class Client {
   running = false
   /** When its last message group finished. */
   lastActive = Date.now()
+  /** Diagnostics: the message types of its last group and of the answer to it. */
+  lastIn = ''
+  lastOut = ''
   /** The last SQL text this client sent (simple Query or Parse), for diagnostics. */
   lastSql = ''
   /** Set while this client has the session: ends its turn. */
@@ -340,6 +345,13 @@ function takeGroup(pending: Buffer[]): Buffer[] {
   }
   if (pending[n - 1]?.[0] === 0x58) n-- // leave Terminate for the pump
   return pending.splice(0, Math.max(n, 1))
+}
+
+/** The types of the messages in a backend answer, runs shortened (D×120). */
+function messageTypes(out: Buffer): string {
+  const types: string[] = []
+  for (let i = 0; i + 5 <= out.length; i += 1 + out.readInt32BE(i + 1)) types.push(String.fromCharCode(out[i]!))
+  return types.join('').replace(/(.)\1{3,}/g, (run, t: string) => `${t}×${run.length}`)
 }
 
 /** Status byte of the last ReadyForQuery in a backend answer. */
