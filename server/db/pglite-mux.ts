@@ -119,7 +119,7 @@ export class PgliteMux {
       }
       if (h.warned || Date.now() - h.since < slowMs) return
       h.warned = true
-      this.o.onSlowTurn?.(c.id, Date.now() - h.since, c.lastSql)
+      this.o.onSlowTurn?.(c.id, Date.now() - h.since, `${c.lastSql} [${c.running ? 'running' : `idle ${Math.round((Date.now() - c.lastActive) / 1000)} s, tx ${c.txStatus}`}; sent ${c.lastIn}, answered ${c.lastOut}]`)
     }, Math.min(1_000, Math.max(100, Math.floor(idleTxMs / 4))))
     this.#watchdog.unref()
     await new Promise<void>((resolve, reject) => {
