@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { addDays, dayStart, type DayRange } from '../domain/sla-range.ts'
+import { addDays, dayOf, dayStart, type DayRange } from '../domain/sla-range.ts'
 import {
   CAUSE_SQL, CLOSING_JOIN, CLOSING_WHERE, DELIVERED_WHERE, OUTCOME_SQL, TRANSIT_BUCKETS, TRANSIT_HOURS_SQL,
   courierSource, hubSource, laneHistSource, laneSource, outcomeSource, tierTransitSource, type SlaSource,
@@ -143,12 +143,33 @@ export function weekCover(range: DayRange): { weeks: { start: Date; end: Date } 
 }
 
 /**
+ * weekCover, but never with the Beijing week under way: the weekly aggregates
+ * materialise whole weeks only, so that week would come from their real-time part
+ * (re-aggregating its daily rows for every lane asked about). Its days are read from
+ * the daily rows instead. `now` decides which week is under way.
+ */
+export function materialisedWeekCover(range: DayRange, now = new Date()): ReturnType<typeof weekCover> {
+  const cover = weekCover(range)
+  const today = dayOf(now)
+  const thisWeek = dayStart(addDays(today, -((weekday(today) + 6) % 7)))!
+  if (!cover.weeks || cover.weeks.end <= thisWeek) return cover
+  if (cover.weeks.start >= thisWeek) return { weeks: null, add: [[range.start, range.end]], sub: [] }
+  // The leading edge stays as weekCover had it; the trailing one now meets the week under way.
+  const leading = ([, end]: [Date, Date]) => end.getTime() <= Math.max(range.start.getTime(), cover.weeks!.start.getTime())
+  const add = cover.add.filter(leading)
+  const sub = cover.sub.filter(leading)
+  if (range.end > thisWeek) add.push([thisWeek, range.end])
+  else if (range.end < thisWeek) sub.push([range.end, thisWeek])
+  return { weeks: { start: cover.weeks.start, end: thisWeek }, add, sub }
+}
+
+/**
  * Parcels delivered per tier and lane: sla_lane_weekly for the weeks of weekCover,
  * sla_lane_daily for its days (the raw form reads the days of the range).
  * $1 tier or null, then the bounds of the weeks and of each day span
  */
 export async function readLaneTotals(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneTotal[]> {
-  const cover = src === 'aggregate' ? weekCover(range) : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
+  const cover = src === 'aggregate' ? materialisedWeekCover(range) : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
   const params: unknown[] = [tier]
   const bound = (v: Date) => { params.push(v); return `$${params.length}::timestamptz` }
   const part = (span: [Date, Date], sign: '' | '-', table?: string, time = 'day') =>
@@ -206,7 +227,7 @@ export async function readLaneHistograms(
     const wanted = new Set(only.map(laneKey))
     return all.filter((l) => wanted.has(laneKey(l)))
   }
-  const cover = weekCover(range)
+  const cover = materialisedWeekCover(range)
   const params: unknown[] = only
     ? [only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)]
     : [tier]
