@@ -29,7 +29,8 @@ import { kpiSnapshot } from '../server/services/kpis.ts'
 import { rawKpiSnapshot } from './lib/raw-kpis.ts'
 
 const QUICK = process.env.BENCH_SLA_QUICK === '1'
-const EVENTS = Number(process.env.BENCH_SLA_EVENTS ?? (QUICK ? 300_000 : 10_000_000))
+// 10,600,000 asked gives about 10.06M written: the scans of parcels still on the road are not due yet.
+const EVENTS = Number(process.env.BENCH_SLA_EVENTS ?? (QUICK ? 300_000 : 10_600_000))
 const ROUNDS = Number(process.env.BENCH_SLA_ROUNDS ?? (QUICK ? 10 : 30))
 const RAW_ROUNDS = Number(process.env.BENCH_SLA_RAW_ROUNDS ?? (QUICK ? 3 : 5))
 const PER_PARCEL = 7
