@@ -3,7 +3,7 @@
  * N scan events (default 10M) in the embedded TimescaleDB, each p95 against the
  * same question asked of the raw hypertable in the same run.
  *
- *   npx tsx bench/sla-queries.ts                      (BENCH_SLA_EVENTS=10000000)
+ *   npx tsx bench/sla-queries.ts                      (BENCH_SLA_EVENTS=10600000: about 10.06M written)
  *   BENCH_SLA_QUICK=1 npx tsx bench/sla-queries.ts    (300,000 events, few rounds)
  *   BENCH_SLA_ROUNDS (aggregate rounds, 30), BENCH_SLA_RAW_ROUNDS (raw rounds, 5)
  *
