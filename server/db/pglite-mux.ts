@@ -113,13 +113,13 @@ export class PgliteMux {
       if (!h) return
       const c = h.client
       if (c.txStatus !== 'I' && !c.running && c.pending.length === 0 && Date.now() - c.lastActive >= idleTxMs) {
-        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, `${c.lastSql} [sent ${c.lastIn}, answered ${c.lastOut}]`)
+        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, `${c.lastSql} [${c.exchange()}]`)
         c.socket.destroy() // 'close' rolls its transaction back and hands the session on
         return
       }
       if (h.warned || Date.now() - h.since < slowMs) return
       h.warned = true
-      this.o.onSlowTurn?.(c.id, Date.now() - h.since, `${c.lastSql} [${c.running ? 'running' : `idle ${Math.round((Date.now() - c.lastActive) / 1000)} s, tx ${c.txStatus}`}; sent ${c.lastIn}, answered ${c.lastOut}]`)
+      this.o.onSlowTurn?.(c.id, Date.now() - h.since, `${c.lastSql} [${c.running ? 'running' : `idle ${Math.round((Date.now() - c.lastActive) / 1000)} s, tx ${c.txStatus}`}; ${c.exchange()}]`)
     }, Math.min(1_000, Math.max(100, Math.floor(idleTxMs / 4))))
     this.#watchdog.unref()
     await new Promise<void>((resolve, reject) => {
@@ -202,7 +202,7 @@ export class PgliteMux {
 
   async #run(c: Client, batch: Buffer[]): Promise<void> {
     c.lastSql = sqlOf(batch) ?? c.lastSql
-    c.lastIn = batch.map((m) => String.fromCharCode(m[0]!)).join('')
+    c.lastBatch = batch
     const renamed = batch.map((m) => c.renameStatements(m))
     const started = this.o.onGroup ? performance.now() : 0
     c.running = true
@@ -214,7 +214,7 @@ export class PgliteMux {
       c.lastActive = Date.now()
     }
     if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started)
-    c.lastOut = messageTypes(out)
+    c.lastAnswer = out
     c.socket.write(out)
     const status = readyStatus(out)
     if (status) c.txStatus = status
@@ -308,15 +308,20 @@ class Client {
   running = false
   /** When its last message group finished. */
   lastActive = Date.now()
-  /** Diagnostics: the message types of its last group and of the answer to it. */
-  lastIn = ''
-  lastOut = ''
+  /** Diagnostics: its last group and the answer to it (their message types are read only for a warning). */
+  lastBatch: Buffer[] = []
+  lastAnswer: Buffer = Buffer.alloc(0)
   /** The last SQL text this client sent (simple Query or Parse), for diagnostics. */
   lastSql = ''
   /** Set while this client has the session: ends its turn. */
   endTurn: (() => void) | undefined
 
   constructor(readonly id: number, readonly socket: Socket) {}
+
+  /** The message types of its last group and of the answer to it, for warnings. */
+  exchange(): string {
+    return `sent ${this.lastBatch.map((m) => String.fromCharCode(m[0]!)).join('')}, answered ${messageTypes(this.lastAnswer)}`
+  }
 
   /** Gives protocol-level statement names a per-client suffix (Parse, Bind, Describe 'S', Close 'S'). */
   renameStatements(m: Buffer): Buffer {

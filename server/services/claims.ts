@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { claimHistory, claimParcel, findClaim, insertClaim, listClaims, setClaimAmount, updateClaimState, type ClaimFilter } from '../db/claims-repo.ts'
 import { claimTransition, computeClaimAmount, type ClaimAction, type ClaimReason } from '../domain/claims.ts'
+import { fenToYuan } from '../domain/finance.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
 import { inTransaction } from './sla-sweep.ts'
 
@@ -60,4 +61,4 @@ export async function actOnClaim(db: pg.Pool, d: DecideInput): Promise<void> {
   })
 }
 
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
+const yuan = (fen: number) => `¥${fenToYuan(fen)}`

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import type { Browser } from 'playwright-core'
+import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser, signIn } from '../helpers/browser.ts'
 import { shipment } from '../helpers/builders.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -13,14 +13,6 @@ let sys: TestSystem
 let browser: Browser
 const parcel = shipment({ tier: 'standard', declaredValueYuan: 800 })
 
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${sys.url}${path}`)
-  await page.waitForURL(/\/login/)
-  await page.fill('input[name=username]', username)
-  await page.fill('input[name=password]', USER_PASSWORD)
-  await page.press('input[name=password]', 'Enter')
-  await page.waitForURL((u) => u.pathname === path.split('?')[0])
-}
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
@@ -36,7 +28,7 @@ afterAll(async () => {
 describe('claims in Chromium', () => {
   it('opens a damaged parcel\'s claim, approves it at the agreed share, pays it, and finds it in today\'s compensation', async () => {
     const cs = await browser.newPage({ viewport: { width: 1600, height: 900 } })
-    await signIn(cs, 'cs-li', `/claims?new=1&waybill=${parcel.waybill}`)
+    await signIn(cs, sys.url, 'cs-li', `/claims?new=1&waybill=${parcel.waybill}`)
     expect(await cs.inputValue('[data-testid=claim-waybill]')).toBe(parcel.waybill)
     await cs.selectOption('[data-testid=claim-reason]', 'damaged')
     await cs.click('[data-testid=claim-submit]')
@@ -50,7 +42,7 @@ describe('claims in Chromium', () => {
     await cs.close()
 
     const mgr = await browser.newPage({ viewport: { width: 1600, height: 900 } })
-    await signIn(mgr, 'mgr-sun', `/claims?id=${id}`)
+    await signIn(mgr, sys.url, 'mgr-sun', `/claims?id=${id}`)
     await mgr.waitForSelector('[data-testid=claim-detail][data-state=open]')
     expect(await mgr.inputValue('[data-testid=claim-share]')).toBe('100')
     await mgr.fill('[data-testid=claim-share]', '40')
@@ -65,7 +57,7 @@ describe('claims in Chromium', () => {
     await mgr.close()
 
     const fin = await browser.newPage({ viewport: { width: 1600, height: 900 } })
-    await signIn(fin, 'fin-zhou', `/claims?id=${id}`)
+    await signIn(fin, sys.url, 'fin-zhou', `/claims?id=${id}`)
     await fin.waitForSelector('[data-testid=claim-detail][data-state=approved]')
     expect(await fin.isDisabled('[data-testid=claim-pay]')).toBe(true) // the payment reference is required
     await fin.fill('[data-testid=claim-payment-ref]', 'BANK-20261127-7')

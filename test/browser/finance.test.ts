@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import type { Browser } from 'playwright-core'
+import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser, signIn } from '../helpers/browser.ts'
 import { shipment } from '../helpers/builders.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -19,14 +19,6 @@ let complaintParcel: ReturnType<typeof shipment>
 /** "¥1,234.56" as the finance page shows fen. */
 const yuan = (fen: number) => `${fen < 0 ? '-' : ''}¥${Math.floor(Math.abs(fen) / 100).toLocaleString('en-US')}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
 
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${sys.url}${path}`)
-  await page.waitForURL(/\/login/)
-  await page.fill('input[name=username]', username)
-  await page.fill('input[name=password]', USER_PASSWORD)
-  await page.press('input[name=password]', 'Enter')
-  await page.waitForURL((u) => u.pathname === path.split('?')[0])
-}
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
@@ -57,7 +49,7 @@ afterAll(async () => {
 describe('finance page in Chromium', () => {
   it('shows the crafted totals, drills down to the parcels, and downloads a CSV that holds what the table shows', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true })
-    await signIn(page, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
+    await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
     const api = (await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })).body
     expect(api.fees.count).toBe(4)
     expect(api.compensation.fen).toBe(300_00)
@@ -97,7 +89,7 @@ describe('finance page in Chromium', () => {
     await page.waitForSelector('[data-testid=statement-row][data-state=reviewed]')
     expect(await page.locator('[data-testid=statement-approve]').count()).toBe(0)
     const mgr = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-    await signIn(mgr, 'mgr-qian', `/finance?from=${day1}&to=${today}`)
+    await signIn(mgr, sys.url, 'mgr-qian', `/finance?from=${day1}&to=${today}`)
     await mgr.click('[data-testid=statement-approve]')
     await mgr.waitForSelector('[data-testid=statement-row][data-state=approved]')
     await mgr.locator('[data-testid=finance-statements]').scrollIntoViewIfNeeded()
@@ -114,7 +106,7 @@ describe('finance page in Chromium', () => {
 describe('complaints page in Chromium', () => {
   it('opens a complaint from /track, finds it in the list and moves it through its states to closing with satisfaction', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-    await signIn(page, 'cs-wang', `/track?waybill=${complaintParcel.waybill}`)
+    await signIn(page, sys.url, 'cs-wang', `/track?waybill=${complaintParcel.waybill}`)
     await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${complaintParcel.waybill}]`)
     await page.click('[data-testid=open-complaint]')
     await page.waitForSelector('[data-testid=complaint-form]')
@@ -155,7 +147,7 @@ describe('complaints page in Chromium', () => {
 
   it('records a payment on parcels picked in a drill-down: they leave the unpaid list and the totals move by their fees', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-    await signIn(page, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
+    await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
     await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
     const before = (await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })).body
     await page.click('[data-testid=finance-total-unpaid]')

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { USER_PASSWORD } from './system.ts'
 
 export const ARTIFACTS = 'artifacts/screenshots'
 
@@ -13,4 +14,14 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
+}
+
+/** Opens `path` of the product at `baseUrl`, signs in at the login page it is sent to, and waits to be back on `path`. */
+export async function signIn(page: Page, baseUrl: string, username: string, path: string): Promise<void> {
+  await page.goto(`${baseUrl}${path}`)
+  await page.waitForURL(/\/login/)
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', USER_PASSWORD)
+  await page.press('input[name=password]', 'Enter')
+  await page.waitForURL((u) => u.pathname === path.split('?')[0])
 }
