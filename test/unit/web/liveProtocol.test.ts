@@ -248,6 +248,16 @@ describe('computeStaleness', () => {
     });
   });
 
+  it('stays stale while the socket reconnects after a drop, however recent the last message', () => {
+    // closed → connecting → closed …: the notice must not flicker off at each attempt.
+    for (const state of ['closed', 'connecting', 'closed', 'connecting'] as const) {
+      expect(computeStaleness({ ...base, state, lastMessageAt: 10_000, now: 10_500 })).toEqual({
+        stale: true,
+        since: 10_000,
+      });
+    }
+  });
+
   it('measures from the channel start when nothing was received yet', () => {
     expect(computeStaleness({ ...base, state: 'connecting', lastMessageAt: null, now: 5_000 }).stale).toBe(false);
     expect(computeStaleness({ ...base, state: 'connecting', lastMessageAt: null, now: 17_000 })).toEqual({

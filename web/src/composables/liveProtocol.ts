@@ -290,8 +290,10 @@ export interface Staleness {
 }
 
 /**
- * Data is stale when the socket is closed, or when nothing arrived for longer than
- * `thresholdMs` (measured from the last message, or from when the channel started).
+ * Data is stale when the socket is closed, while it reconnects after having had data
+ * (otherwise the notice would flicker off at every reconnect attempt), or when nothing
+ * arrived for longer than `thresholdMs` (measured from the last message, or from when
+ * the channel started).
  */
 export function computeStaleness(input: {
   state: ConnState;
@@ -301,7 +303,8 @@ export function computeStaleness(input: {
   thresholdMs: number;
 }): Staleness {
   const reference = input.lastMessageAt ?? input.startedAt;
-  const stale = input.state === 'closed' || input.now - reference > input.thresholdMs;
+  const reconnecting = input.state === 'connecting' && input.lastMessageAt !== null;
+  const stale = input.state === 'closed' || reconnecting || input.now - reference > input.thresholdMs;
   return { stale, since: stale ? reference : null };
 }
 
