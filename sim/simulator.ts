@@ -71,6 +71,11 @@ export interface SimulatorStats {
   events: number
   rejected: number
   retries: number
+  /**
+   * True once simulated time has caught up with the real clock and a tick since then
+   * sent everything that was due: the backlog is in, only real-time traffic follows.
+   */
+  upToDate: boolean
 }
 
 export interface SimulatorExit {
@@ -115,7 +120,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const perSimHour = (parcelsPerSecond * 3600) / speed
   const incidentSpecs = typeof opts.incidents === 'string' ? parseIncidents(opts.incidents) : [...(opts.incidents ?? [])]
 
-  const counters: SimulatorStats = { shipments: 0, events: 0, rejected: 0, retries: 0 }
+  const counters: SimulatorStats = { shipments: 0, events: 0, rejected: 0, retries: 0, upToDate: false }
   const abort = new AbortController()
   /** Aborts a request still in flight STOP_GRACE_MS after stop(). */
   const hardAbort = new AbortController()
@@ -230,6 +235,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
     let caughtUpLogged = false
     while (!abort.signal.aborted) {
       const tickStart = Date.now()
+      const caughtUp = clock.caughtUp()
       const now = clock.now()
       try {
         const fresh: NewParcel[] = []
@@ -243,6 +249,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
         }
         await register(fresh)
         await flushDue(now)
+        if (caughtUp && arrivals.peek() > now) counters.upToDate = true
       } catch (err) {
         if (err instanceof StoppedError || isFatal(err)) throw err
         logger.warn({ err: String(err) }, 'simulator tick failed')

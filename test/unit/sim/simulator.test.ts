@@ -98,6 +98,20 @@ describe('simulator against a fake HTTP API', () => {
     expect(stats.rejected).toBe(0)
   })
 
+  it('is upToDate only once its clock has caught up with the real one and the backlog was sent', async () => {
+    api = await startFakeApi({ token: TOKEN })
+    // 4 simulated hours at 20,000× take 0.72 s of real time to catch up
+    const started = Date.now()
+    sim = startSimulator(options(api.baseUrl, { backlogHours: 4 }))
+    expect(sim.stats().upToDate).toBe(false)
+    await waitFor(() => sim!.stats().upToDate)
+    const at = Date.now()
+    expect(at - started).toBeGreaterThanOrEqual(700)
+    const sent = posts('/api/v1/events').flatMap(eventsOf).map((e) => Date.parse(e.time))
+    // the backlog's 4 hours went out before it said so
+    expect(Math.min(...sent)).toBeLessThan(started - 3 * 3_600_000)
+  })
+
   it('never sends an event time ahead of the real clock, even after catching up with it', async () => {
     api = await startFakeApi({ token: TOKEN })
     // 0.72 s of catch-up, then real time
