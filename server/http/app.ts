@@ -71,6 +71,11 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toAppError(err)
     if (e.status >= 500) ctx.log.error({ err, reqId: res.getHeader('x-request-id'), path: req.path }, 'request failed')
+    // A streamed answer (a large CSV) that failed half-way: cut it, so the client sees it incomplete.
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
   })
   return app

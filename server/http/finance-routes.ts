@@ -1,12 +1,13 @@
 import type { Response } from 'express'
 import { z } from 'zod'
-import { fenToYuan, PAYMENT_STATES, toCsv } from '../domain/finance.ts'
+import { once } from 'node:events'
+import { csvRows, fenToYuan, PAYMENT_STATES, toCsv } from '../domain/finance.ts'
 import { TIERS } from '../domain/fees.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
 import {
-  approveStatement, claimLinesOf, feeLinesOf, financeSummary, financeToday, generateStatement, getStatement, listStatements,
-  recordPayments, reviewStatement, type Period,
+  allLinesOfStatement, approveStatement, changesSinceStatement, claimLinesOf, feeLinesOf, financeSummary, financeToday, generateStatement, getStatement,
+  linesOfStatement, listStatements, recordPayments, reviewStatement, type Period,
 } from '../services/finance.ts'
 import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 
@@ -34,6 +35,9 @@ const paymentsBody = z.strictObject({ waybills: z.array(z.string().trim().min(1)
 const statementBody = z.strictObject(period).refine(checkPeriod, PERIOD_MESSAGE)
 const noteBody = z.strictObject({ note: z.string().trim().max(2000).default('') })
 const idParam = z.coerce.number().int().positive()
+const lineKind = { kind: z.enum(['fee', 'claim']) }
+const statementLinesQuery = z.strictObject({ ...lineKind, ...page })
+const statementCsvQuery = z.strictObject(lineKind)
 /** The CSV export holds every line: a period of a busy network stays well below this. */
 const CSV_MAX_LINES = 200_000
 
@@ -125,7 +129,38 @@ export const FINANCE_ROUTES: RouteDef[] = [
   },
   {
     method: 'get', path: '/api/v1/finance/statements/:id', roles: READERS,
-    async handler(ctx, req, res) { res.json({ statement: await getStatement(ctx.db, parseBody(idParam, req.params.id)) }) },
+    async handler(ctx, req, res) {
+      const statement = await getStatement(ctx.db, parseBody(idParam, req.params.id))
+      res.json({ statement, changes: await changesSinceStatement(ctx.db, statement) })
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/statements/:id/lines', roles: READERS,
+    async handler(ctx, req, res) {
+      const q = parseBody(statementLinesQuery, req.query)
+      res.json(await linesOfStatement(ctx.db, parseBody(idParam, req.params.id), q.kind, q.limit, q.offset))
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/finance/statements/:id/lines.csv', roles: READERS,
+    async handler(ctx, req, res) {
+      const id = parseBody(idParam, req.params.id)
+      const { kind } = parseBody(statementCsvQuery, req.query)
+      const s = await getStatement(ctx.db, id)
+      const name = `parcelwatch-statement-${id}-${kind === 'fee' ? 'fees' : 'claims'}-${s.periodFrom}-${s.periodTo}.csv`
+      res.setHeader('content-type', 'text/csv; charset=utf-8')
+      res.setHeader('content-disposition', `attachment; filename="${name}"`)
+      // Every line, in pages: a month of a busy network is millions of parcels.
+      res.write(`\uFEFF${csvRows([kind === 'fee' ? ['waybill', 'day', 'tier', 'region', 'payment_state', 'fee_yuan'] : ['claim', 'waybill', 'day', 'reason', 'amount_yuan']])}`)
+      for await (const page of allLinesOfStatement(ctx.db, id, kind)) {
+        const rows = page.map((l) => kind === 'fee'
+          ? [l.waybill, l.day, l.tier, l.region, l.paymentState, fenToYuan(l.amountFen)]
+          : [l.ref, l.waybill, l.day, l.reason, fenToYuan(l.amountFen)])
+        if (res.destroyed) return // the client went away
+        if (!res.write(csvRows(rows))) await Promise.race([once(res, 'drain'), once(res, 'close')])
+      }
+      res.end()
+    },
   },
   {
     method: 'post', path: '/api/v1/finance/statements/:id/review', roles: FINANCE,

@@ -1,6 +1,9 @@
 import type pg from 'pg'
 import { claimLines, compensationGroups, feeGroups, feeLines, movePayments, type ClaimLineFilter, type FeeLineFilter } from '../db/finance-repo.ts'
-import { findStatement, insertStatement, listStatements, markApproved, markReviewed } from '../db/statements-repo.ts'
+import {
+  findStatement, insertStatement, insertStatementLines, listStatements, markApproved, markReviewed, setStatementTotals, statementChanges,
+  statementLineGroups, statementLines, statementLinesAfter, type StatementLine, type StatementLineKind,
+} from '../db/statements-repo.ts'
 import { startOfShanghaiDay } from '../domain/clock.ts'
 import { shanghaiDay, startOfDay } from '../domain/calendar.ts'
 import { canMovePayment, daysOf, PAYMENT_STATES, summarize, type FinanceSummary, type PaymentState } from '../domain/finance.ts'
@@ -50,13 +53,50 @@ export async function recordPayments(db: pg.Pool, waybills: readonly string[], t
   return movePayments(db, [...new Set(waybills)], to, from, userId, now)
 }
 
-/** A statement of a period: the summary's totals frozen, with the number of fee and claim lines behind them. */
+/**
+ * A statement of a period: its lines (every parcel's fee and every paid claim, as they
+ * stand now) written once, and its totals summed from those lines, in one snapshot.
+ */
 export async function generateStatement(db: pg.Pool, p: Period, userId: number, now: Date): Promise<number> {
-  const s = await financeSummary(db, p)
-  return insertStatement(db, {
-    from: p.from, to: p.to, feesFen: s.fees.fen, feeLines: s.fees.count, compensationFen: s.compensation.fen, claimLines: s.compensation.count, netFen: s.netFen,
-    totals: { fees: s.fees, compensation: s.compensation, netFen: s.netFen, byTier: s.byTier, byRegion: s.byRegion, byDay: s.byDay }, at: now, by: userId,
+  const { start, end } = periodBounds(p)
+  return inTransaction(db, async (client) => {
+    // One snapshot for the lines and the sums (a server database runs other writers beside us).
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ')
+    const empty = { feesFen: 0, feeLines: 0, compensationFen: 0, claimLines: 0, netFen: 0, totals: {} }
+    const id = await insertStatement(client, { from: p.from, to: p.to, ...empty, at: now, by: userId })
+    await insertStatementLines(client, id, start, end)
+    const g = await statementLineGroups(client, id)
+    const s = summarize(daysOf(p.from, p.to), g.fees, g.compensation)
+    await setStatementTotals(client, id, {
+      feesFen: s.fees.fen, feeLines: s.fees.count, compensationFen: s.compensation.fen, claimLines: s.compensation.count, netFen: s.netFen,
+      totals: { fees: s.fees, compensation: s.compensation, netFen: s.netFen, byTier: s.byTier, byRegion: s.byRegion, byDay: s.byDay },
+    })
+    return id
   })
+}
+
+/** A page of a statement's fee or claim lines. */
+export async function linesOfStatement(db: pg.Pool, id: number, kind: StatementLineKind, limit: number, offset: number) {
+  await getStatement(db, id)
+  return statementLines(db, id, kind, limit, offset)
+}
+
+/** Every line of a statement of one kind, page by page (for the CSV export). */
+export async function* allLinesOfStatement(db: pg.Pool, id: number, kind: StatementLineKind, pageSize = 5000): AsyncGenerator<StatementLine[]> {
+  let after: { day: string; ref: string } | null = null
+  for (;;) {
+    const page = await statementLinesAfter(db, id, kind, after, pageSize)
+    if (page.length > 0) yield page
+    if (page.length < pageSize) return
+    const last = page[page.length - 1]!
+    after = { day: last.day, ref: last.ref }
+  }
+}
+
+/** What moved in the live figures of the statement's period since it was generated. */
+export async function changesSinceStatement(db: pg.Pool, s: { id: number; periodFrom: string; periodTo: string }) {
+  const { start, end } = periodBounds({ from: s.periodFrom, to: s.periodTo })
+  return statementChanges(db, s.id, start, end)
 }
 
 export { listStatements }

@@ -253,6 +253,70 @@ describe('period statements', () => {
     await expect(sys.database.pool.query('DELETE FROM finance_statements WHERE id = $1', [id])).rejects.toThrow(/approved and cannot change/)
   })
 
+  it('keeps the lines it counts: its totals are their sums, the CSV holds every one, and later changes show against them without touching them', async () => {
+    const day = today()
+    // Today's parcels and a claim paid today, besides what other tests wrote today.
+    const parcels = [shipment({ tier: 'express' }), shipment({ tier: 'economy' }), shipment({ declaredValueYuan: 300 })]
+    await post(parcels)
+    await payClaim(parcels[2]!.waybill, 'lost')
+    const made = await call(sys, 'POST', '/api/v1/finance/statements', { cookie: who['fin-a'], body: { from: day, to: day } })
+    expect(made.status).toBe(201)
+    const st = made.body.statement
+    const lines = async (kind: 'fee' | 'claim') => {
+      const r = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}/lines?kind=${kind}&limit=1000`, { cookie: who['mgr-a'] })
+      expect(r.status).toBe(200)
+      return r.body as { lines: any[]; count: number; fen: number }
+    }
+    const fees = await lines('fee')
+    const claims = await lines('claim')
+    // The totals are the sums of the lines, and the lines are the live drill-downs of that moment.
+    expect([fees.count, fees.fen]).toEqual([st.feeLines, st.feesFen])
+    expect([sum(fees.lines.map((l) => l.amountFen)), fees.lines.length]).toEqual([st.feesFen, st.feeLines])
+    expect([claims.count, claims.fen]).toEqual([st.claimLines, st.compensationFen])
+    expect(st.netFen).toBe(st.feesFen - st.compensationFen)
+    const liveFees = await feeLines(`from=${day}&to=${day}`)
+    expect(fees.lines.map((l) => [l.waybill, l.amountFen, l.tier, l.paymentState]).sort()).toEqual(liveFees.lines.map((l) => [l.waybill, l.feeFen, l.tier, l.paymentState]).sort())
+    const liveClaims = (await call(sys, 'GET', `/api/v1/finance/compensation?from=${day}&to=${day}&limit=1000`, { cookie: who['fin-a'] })).body
+    expect(claims.lines.map((l) => [Number(l.ref), l.waybill, l.amountFen]).sort()).toEqual(liveClaims.lines.map((l: any) => [l.claimId, l.waybill, l.amountFen]).sort())
+    for (const p of parcels) expect(fees.lines.map((l) => l.waybill)).toContain(p.waybill)
+    expect(claims.lines.map((l) => l.waybill)).toContain(parcels[2]!.waybill)
+    // Unchanged yet.
+    const fresh = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}`, { cookie: who['mgr-a'] })
+    expect(fresh.body.changes.fees).toMatchObject({ added: 0, removed: 0, changed: 0 })
+    expect(fresh.body.changes.claims).toMatchObject({ added: 0, removed: 0, changed: 0 })
+
+    // The CSV holds every line, in yuan.
+    const res = await fetch(`${sys.url}/api/v1/finance/statements/${st.id}/lines.csv?kind=fee`, { headers: { cookie: who['fin-a']! } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toContain(`parcelwatch-statement-${st.id}-fees-${day}-${day}.csv`)
+    const rows = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((r) => r.split(','))
+    expect(rows[0]).toEqual(['waybill', 'day', 'tier', 'region', 'payment_state', 'fee_yuan'])
+    expect(rows).toHaveLength(st.feeLines + 1)
+    expect(sum(rows.slice(1).map((r) => Math.round(Number(r[5]) * 100)))).toBe(st.feesFen)
+    expect(new Set(rows.slice(1).map((r) => r[0]))).toEqual(new Set(fees.lines.map((l) => l.waybill)))
+
+    // Later: a parcel collected today is registered, another claim is paid, a fee is corrected.
+    const late = shipment()
+    const lateFee = (await post([late])).get(late.waybill)!
+    const second = await payClaim(parcels[0]!.waybill, 'damaged')
+    await sys.database.pool.query('UPDATE shipments SET fee_total_fen = fee_total_fen + 150 WHERE waybill = $1', [parcels[1]!.waybill])
+    const after = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}`, { cookie: who['mgr-a'] })
+    expect(after.body.changes.fees).toEqual({ added: 1, addedFen: lateFee, removed: 0, removedFen: 0, changed: 1, changedFen: 150 })
+    expect(after.body.changes.claims).toEqual({ added: 1, addedFen: second.amountFen, removed: 0, removedFen: 0, changed: 0, changedFen: 0 })
+    // … and the statement's lines and totals are what they were.
+    expect(await lines('fee')).toEqual(fees)
+    expect(await lines('claim')).toEqual(claims)
+    expect(after.body.statement).toMatchObject({ feesFen: st.feesFen, feeLines: st.feeLines, compensationFen: st.compensationFen })
+    await expect(sys.database.pool.query(`UPDATE finance_statement_lines SET amount_fen = 0 WHERE statement_id = $1`, [st.id])).rejects.toThrow(/cannot change/)
+    await expect(sys.database.pool.query(`DELETE FROM finance_statement_lines WHERE statement_id = $1`, [st.id])).rejects.toThrow(/cannot change/)
+    // A bad kind is named; an unknown statement is 404.
+    const bad = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}/lines?kind=fees`, { cookie: who['mgr-a'] })
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.body)).toContain('kind')
+    expect((await call(sys, 'GET', '/api/v1/finance/statements/999999/lines?kind=fee', { cookie: who['mgr-a'] })).status).toBe(404)
+    expect((await call(sys, 'GET', `/api/v1/finance/statements/${st.id}/lines?kind=fee`, { cookie: who['cs-a'] })).status).toBe(403)
+  })
+
   it('settles a damaged parcel\'s share at approval: the amount follows the rule, the change is in the history, and compensation counts what was paid', async () => {
     const [parcel, lostOne] = [shipment({ declaredValueYuan: 800 }), shipment()]
     await post([parcel, lostOne])

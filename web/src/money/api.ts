@@ -55,6 +55,14 @@ export const recordPayments = async (waybills: string[], state: 'paid' | 'invoic
   (await postJson('/api/v1/finance/payments', { waybills, state })) as { state: string; changed: string[]; unchanged: string[] };
 export const listStatements = async () => ((await request('/api/v1/finance/statements')) as { statements: Statement[] }).statements;
 export const generateStatement = (from: string, to: string) => postJson('/api/v1/finance/statements', { from, to });
+export interface StatementLine { ref: string; waybill: string; day: string; tier: string | null; region: string | null; paymentState: PaymentState | null; reason: 'lost' | 'damaged' | null; amountFen: number }
+export interface LineChanges { added: number; addedFen: number; removed: number; removedFen: number; changed: number; changedFen: number }
+export interface StatementChanges { fees: LineChanges; claims: LineChanges }
+export type StatementLineKind = 'fee' | 'claim';
+export const getStatement = async (id: number) => (await request(`/api/v1/finance/statements/${id}`)) as { statement: Statement; changes: StatementChanges };
+export const statementLines = async (id: number, kind: StatementLineKind) =>
+  (await request(`/api/v1/finance/statements/${id}/lines?${query({ kind, limit: 500 })}`)) as Lines<StatementLine>;
+export const statementCsvUrl = (id: number, kind: StatementLineKind) => `/api/v1/finance/statements/${id}/lines.csv?${query({ kind })}`;
 export const stepStatement = (id: number, step: 'review' | 'approve', note: string) => postJson(`/api/v1/finance/statements/${id}/${step}`, { note });
 
 export const listComplaints = async (state: string) => ((await request(`/api/v1/complaints?${query({ state })}`)) as { complaints: Complaint[] }).complaints;
