@@ -28,7 +28,7 @@ const MAX_FLOWS = 150
 /**
  * The wall map: every hub with its last hour's scan volume (events_per_minute),
  * today's deliveries and on-time count (deliveries_hourly and _per_minute) and open alerts; and
- * parcels in transit grouped by (hub of their last scan → destination hub).
+ * parcels in transit grouped by (hub of their last scan → destination hub), kept by triggers.
  */
 export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> {
   const hourAgo = new Date(now.getTime() - 3_600_000)
@@ -43,11 +43,10 @@ export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> 
       `SELECT hub_code, severity, count(*)::int AS n FROM alerts
        WHERE state <> 'resolved' AND hub_code IS NOT NULL GROUP BY hub_code, severity`,
     ),
+    // Kept by triggers on shipments (sql/039): a few thousand rows, not a scan of every parcel.
     db.query<{ from_hub: string; to_hub: string; n: number }>(
-      `SELECT last_scan_hub AS from_hub, destination_hub AS to_hub, count(*)::int AS n
-       FROM shipments
-       WHERE status = 'in_transit' AND last_scan_hub IS NOT NULL AND last_scan_hub <> destination_hub
-       GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ${MAX_FLOWS}`,
+      `SELECT from_hub, to_hub, sum(parcels)::int AS n FROM transit_flow_count
+       GROUP BY 1, 2 HAVING sum(parcels) > 0 ORDER BY 3 DESC, 1, 2 LIMIT ${MAX_FLOWS}`,
     ),
   ])
   const volumeOf = new Map(volume.rows.map((r) => [r.hub_code, Number(r.n)]))

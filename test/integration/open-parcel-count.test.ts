@@ -17,6 +17,16 @@ async function counted(): Promise<{ kept: number; actual: number }> {
   return r.rows[0]!
 }
 
+/** The lanes the wall map draws, kept by triggers (sql/039) and counted afresh: they must be equal. */
+async function flows(): Promise<{ kept: Record<string, number>; actual: Record<string, number> }> {
+  const q = async (sql: string) => Object.fromEntries((await sys.database.pool.query<{ k: string; n: number }>(sql)).rows.map((r) => [r.k, r.n]))
+  return {
+    kept: await q(`SELECT from_hub || '>' || to_hub AS k, sum(parcels)::int AS n FROM transit_flow_count GROUP BY 1 HAVING sum(parcels) <> 0`),
+    actual: await q(`SELECT last_scan_hub || '>' || destination_hub AS k, count(*)::int AS n FROM shipments
+      WHERE status = 'in_transit' AND last_scan_hub IS NOT NULL AND last_scan_hub <> destination_hub GROUP BY 1`),
+  }
+}
+
 type Step = { kind: 'deliver' | 'return' | 'exception' | 'move' | 'late_scan_after_delivery'; parcel: number }
 
 describe('open parcel count', () => {
@@ -47,6 +57,8 @@ describe('open parcel count', () => {
           }
           const c = await counted()
           expect(c.kept).toBe(c.actual)
+          const f = await flows()
+          expect(f.kept).toEqual(f.actual)
         },
       ),
       { numRuns: 8 },
@@ -63,6 +75,10 @@ describe('open parcel count', () => {
       SELECT 'PWBULK' || lpad(g::text, 8, '0'), 'standard', '杭州', '上海', 'HGH-O1', 'SHA-O1', '书', 1, 1000, 1, 1, 1000, 0, 0, 0, 1000,
              now(), 'C-HGH-O1-01', CASE WHEN g % 3 = 0 THEN 'delivered' ELSE 'in_transit' END, now()
       FROM generate_series(1, 30) g`)
+    await sys.database.pool.query(`UPDATE shipments SET last_scan_hub = CASE WHEN waybill < 'PWBULK00000020' THEN 'HGH-SC' ELSE 'SHA-TC' END WHERE waybill LIKE 'PWBULK%'`)
+    const bulkFlows = await flows()
+    expect(bulkFlows.kept).toEqual(bulkFlows.actual)
+    expect(bulkFlows.kept['SHA-TC>SHA-O1']).toBeGreaterThanOrEqual(7)
     const loaded = await counted()
     expect(loaded.kept).toBe(before.kept + 20)
     expect(loaded.kept).toBe(loaded.actual)
@@ -70,6 +86,13 @@ describe('open parcel count', () => {
     const after = await counted()
     expect(after.kept).toBe(after.actual)
     expect(after.kept).toBe(loaded.kept - 10)
+    const afterFlows = await flows()
+    expect(afterFlows.kept).toEqual(afterFlows.actual)
+    // The wall map's flows are these lanes, biggest first.
+    const { mapSnapshot } = await import('../../server/services/live-map.ts')
+    const map = await mapSnapshot(sys.database.pool, new Date())
+    for (const fl of map.flows) expect(fl.parcels).toBe(afterFlows.actual[`${fl.from}>${fl.to}`])
+    expect(map.flows.length).toBe(Object.keys(afterFlows.actual).length)
   })
 
   it('is what the KPI snapshot reports as in flight', async () => {
