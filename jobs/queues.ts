@@ -9,7 +9,12 @@ import type { Logger } from '../server/lib/logger.ts'
  */
 export const QUEUES = {
   ingest: 'ingest',
+  /** SLA sweeps, promise recomputes, retention: what raises and clears parcel alerts. */
   maintenance: 'maintenance',
+  /** Hub and courier anomaly sweeps: slow (tens of seconds at peak); never ahead of an SLA sweep. */
+  anomalies: 'anomalies',
+  /** The KPI tick and the embedded database's policies: short and frequent; never behind a sweep. */
+  ticks: 'ticks',
   notify: 'notify',
 } as const
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
@@ -30,11 +35,11 @@ export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   'after-ingest': QUEUES.ingest,
-  'kpi-tick': QUEUES.maintenance,
-  'run-db-policies': QUEUES.maintenance,
+  'kpi-tick': QUEUES.ticks,
+  'run-db-policies': QUEUES.ticks,
   'recompute-promises': QUEUES.maintenance,
   'sla-sweep': QUEUES.maintenance,
-  'anomaly-sweep': QUEUES.maintenance,
+  'anomaly-sweep': QUEUES.anomalies,
   'deliver-webhooks': QUEUES.notify,
   'pii-retention': QUEUES.maintenance,
 }
@@ -52,6 +57,8 @@ export function producerConnectionOptions(): RedisOptions {
 export class Queues {
   readonly ingest: Queue
   readonly maintenance: Queue
+  readonly anomalies: Queue
+  readonly ticks: Queue
   readonly notify: Queue
   private readonly connection: Redis
   /** What schedule() was asked for, to put back after a Redis that comes back empty. */
@@ -71,8 +78,15 @@ export class Queues {
     const opts = { connection: this.connection, prefix }
     this.ingest = new Queue(QUEUES.ingest, opts)
     this.maintenance = new Queue(QUEUES.maintenance, opts)
+    this.anomalies = new Queue(QUEUES.anomalies, opts)
+    this.ticks = new Queue(QUEUES.ticks, opts)
     this.notify = new Queue(QUEUES.notify, opts)
-    for (const q of [this.ingest, this.maintenance, this.notify]) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
+    for (const q of this.all()) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
+  }
+
+  /** Every queue, in the order of QUEUES. */
+  all(): Queue[] {
+    return [this.ingest, this.maintenance, this.anomalies, this.ticks, this.notify]
   }
 
   async addAfterIngest(data: JobData<'after-ingest'>): Promise<void> {
@@ -92,13 +106,17 @@ export class Queues {
   async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
     this.scheduled = { embedded, sweepEveryMs }
     await this.notify.upsertJobScheduler('deliver-webhooks', { every: 5_000 }, { name: 'deliver-webhooks', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
-    await this.maintenance.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    // Until 2026-11 every one of these ran on the maintenance queue, one at a time, so an SLA
+    // sweep or a KPI tick waited up to a minute behind an anomaly sweep at peak; those
+    // schedulers are removed where an older release left them.
+    for (const name of ['anomaly-sweep', 'kpi-tick', 'run-db-policies']) await this.maintenance.removeJobScheduler(name)
+    await this.anomalies.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     // Daily at 03:30 Shanghai time, outside the busy hours.
     await this.maintenance.upsertJobScheduler('pii-retention', { pattern: '30 3 * * *', tz: 'Asia/Shanghai' }, { name: 'pii-retention', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } })
-    await this.maintenance.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    await this.ticks.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     if (embedded) {
-      await this.maintenance.upsertJobScheduler('run-db-policies', { every: 15_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+      await this.ticks.upsertJobScheduler('run-db-policies', { every: 15_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
     }
   }
 
@@ -107,7 +125,7 @@ export class Queues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.ingest.close(), this.maintenance.close(), this.notify.close()])
+    await Promise.all(this.all().map((q) => q.close()))
     this.connection.disconnect()
   }
 }

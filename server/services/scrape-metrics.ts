@@ -17,7 +17,7 @@ export async function fillScrapeMetrics(m: Metrics, deps: { db: pg.Pool; queues:
   m.wsClients.set(deps.hub.size)
   const now = Date.now()
   await Promise.all([
-    ...[deps.queues.ingest, deps.queues.maintenance, deps.queues.notify].map(async (q) => {
+    ...deps.queues.all().map(async (q) => {
       const counts = await q.getJobCounts(...JOB_STATES)
       for (const state of JOB_STATES) m.queueJobs.set({ queue: q.name, state }, counts[state] ?? 0)
       const [oldest] = await q.getJobs(['waiting'], 0, 0, true) // ascending: the oldest waiting job

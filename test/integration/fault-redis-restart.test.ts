@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq'
+import { QUEUES } from '../../jobs/queues.ts'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -45,7 +46,7 @@ afterAll(async () => {
 /** The job schedulers Redis holds for this system's queues. */
 async function schedulerKeys(url: string, prefix: string): Promise<string[]> {
   const connection = new Redis(url, { maxRetriesPerRequest: null })
-  const queues = ['ingest', 'maintenance', 'notify'].map((name) => new Queue(name, { connection, prefix }))
+  const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix }))
   try {
     return (await Promise.all(queues.map((q) => q.getJobSchedulers()))).flat().map((j) => j.key).sort()
   } finally {

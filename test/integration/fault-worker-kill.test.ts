@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { QUEUES } from '../../jobs/queues.ts'
 import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -88,14 +89,14 @@ describe('a worker process killed in the middle of the stream', () => {
     const prefix = env.QUEUE_PREFIX!
     const stalled = new Set<string>()
     const completed = new Set<string>()
-    queueEvents = ['ingest', 'maintenance', 'notify'].map((name) => new QueueEvents(name, { connection: { url: env.REDIS_URL! }, prefix }))
+    queueEvents = Object.values(QUEUES).map((name) => new QueueEvents(name, { connection: { url: env.REDIS_URL! }, prefix }))
     for (const q of queueEvents) {
       q.on('stalled', ({ jobId }) => stalled.add(`${q.name}:${jobId}`))
       q.on('completed', ({ jobId }) => completed.add(`${q.name}:${jobId}`))
     }
     await Promise.all(queueEvents.map((q) => q.waitUntilReady()))
     tap = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null })
-    const queues = ['ingest', 'maintenance', 'notify'].map((name) => new Queue(name, { connection: tap!, prefix }))
+    const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection: tap!, prefix }))
     const activeJobs = async () => (await Promise.all(queues.map(async (q) => (await q.getActive()).map((j) => `${q.name}:${j.id}`)))).flat()
 
     const token = await issueToken(server.url)
