@@ -7,15 +7,8 @@
  *
  *   BENCH_MAP_SHIPMENTS=1000000 npx tsx bench/map-flows.ts    (default 1,000,000)
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { loadConfig } from '../server/config.ts'
-import { createLogger } from '../server/lib/logger.ts'
-import { openDatabase } from '../server/db/database.ts'
-import { migrate } from '../server/db/migrate.ts'
-import { upsertCouriers, upsertHubs } from '../server/db/reference-repo.ts'
-import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
+import { openBenchDatabase } from './lib/bench-db.ts'
+import { DEMO_HUBS } from '../server/data/network.ts'
 
 const N = Number(process.env.BENCH_MAP_SHIPMENTS ?? 1_000_000)
 const ROUNDS = 15
@@ -32,14 +25,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-flows-'))
-  const log = createLogger('warn')
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
-  const db = await openDatabase(config, log)
+  const bench = await openBenchDatabase('flows')
+  const { db, config } = bench
   try {
-    await migrate(db.pool, log)
-    await upsertHubs(db.pool, DEMO_HUBS)
-    await upsertCouriers(db.pool, DEMO_COURIERS)
     const hubs = DEMO_HUBS.map((h) => h.code)
     const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet').map((h) => h.code)
     const t0 = performance.now()
@@ -104,8 +92,7 @@ async function main() {
       ].join('\n'),
     )
   } finally {
-    await db.close()
-    await rm(dataDir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 

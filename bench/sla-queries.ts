@@ -13,16 +13,9 @@
  * scan_events (not through the API). Parcel attributes are functions of its
  * number g, so both inserts agree without a join.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { openBenchDatabase } from './lib/bench-db.ts'
 import type pg from 'pg'
-import { loadConfig } from '../server/config.ts'
-import { createLogger } from '../server/lib/logger.ts'
-import { openDatabase } from '../server/db/database.ts'
-import { migrate } from '../server/db/migrate.ts'
-import { upsertCouriers, upsertHubs } from '../server/db/reference-repo.ts'
-import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
+import { DEMO_HUBS } from '../server/data/network.ts'
 import { dayOf, dayRange, addDays } from '../server/domain/sla-range.ts'
 import { slaBreakdown, slaCauses, slaSummary, slaTransit } from '../server/services/sla-report.ts'
 import { kpiSnapshot } from '../server/services/kpis.ts'
@@ -119,14 +112,9 @@ async function time(f: () => Promise<unknown>, rounds: number): Promise<number> 
 }
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-slaq-'))
-  const log = createLogger('warn')
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
-  const db = await openDatabase(config, log)
+  const bench = await openBenchDatabase('slaq')
+  const { db, config } = bench
   try {
-    await migrate(db.pool, log)
-    await upsertHubs(db.pool, DEMO_HUBS)
-    await upsertCouriers(db.pool, DEMO_COURIERS)
     const now = new Date()
     const parcels = Math.ceil(EVENTS / PER_PARCEL)
     let t = performance.now()
@@ -161,8 +149,7 @@ async function main() {
     }
     out('')
   } finally {
-    await db.close()
-    await rm(dataDir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 

@@ -5,28 +5,16 @@
  *
  *   BENCH_OPEN=1000000 npx tsx bench/sla-sweep.ts    (default 200,000)
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { loadConfig } from '../server/config.ts'
-import { createLogger } from '../server/lib/logger.ts'
-import { openDatabase } from '../server/db/database.ts'
-import { migrate } from '../server/db/migrate.ts'
-import { upsertCouriers, upsertHubs } from '../server/db/reference-repo.ts'
-import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
+import { openBenchDatabase } from './lib/bench-db.ts'
+import { DEMO_HUBS } from '../server/data/network.ts'
 import { runSweep } from '../server/services/sla-sweep.ts'
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 200_000)
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-sweep-'))
-  const log = createLogger('warn')
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
-  const db = await openDatabase(config, log)
+  const bench = await openBenchDatabase('sweep')
+  const { db, config } = bench
   try {
-    await migrate(db.pool, log)
-    await upsertHubs(db.pool, DEMO_HUBS)
-    await upsertCouriers(db.pool, DEMO_COURIERS)
     const hubs = DEMO_HUBS.map((h) => h.code)
     const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet').map((h) => h.code)
     const now = new Date()
@@ -80,8 +68,7 @@ async function main() {
       ].join('\n'),
     )
   } finally {
-    await db.close()
-    await rm(dataDir, { recursive: true, force: true })
+    await bench.close()
   }
 }
 
