@@ -116,6 +116,8 @@ export interface StatementLine {
   amountFen: number
 }
 
+const LINE_COLUMNS = `ref, waybill, to_char(day, 'YYYY-MM-DD') AS day, tier, region, payment_state AS "paymentState", reason, amount_fen::float8 AS "amountFen"`
+
 /** A page of a statement's lines of one kind, with the count and sum of all of them. */
 // $1 statement, $2 kind, $3 limit, $4 offset
 export async function statementLines(db: Queryable, id: number, kind: StatementLineKind, limit: number, offset: number): Promise<{ lines: StatementLine[]; count: number; fen: number }> {
@@ -123,7 +125,7 @@ export async function statementLines(db: Queryable, id: number, kind: StatementL
     db.query<{ count: number; fen: number }>(
       `SELECT count(*)::int AS count, coalesce(sum(amount_fen), 0)::float8 AS fen FROM finance_statement_lines WHERE statement_id = $1 AND kind = $2`, [id, kind]),
     db.query<StatementLine>(
-      `SELECT ref, waybill, to_char(day, 'YYYY-MM-DD') AS day, tier, region, payment_state AS "paymentState", reason, amount_fen::float8 AS "amountFen"
+      `SELECT ${LINE_COLUMNS}
        FROM finance_statement_lines WHERE statement_id = $1 AND kind = $2 ORDER BY day, ref LIMIT $3 OFFSET $4`, [id, kind, limit, offset]),
   ])
   return { lines: r.rows, count: total.rows[0]!.count, fen: total.rows[0]!.fen }
@@ -133,7 +135,7 @@ export async function statementLines(db: Queryable, id: number, kind: StatementL
 // $1 statement, $2 kind, $3 after day, $4 after ref, $5 limit
 export async function statementLinesAfter(db: Queryable, id: number, kind: StatementLineKind, after: { day: string; ref: string } | null, limit: number): Promise<StatementLine[]> {
   const r = await db.query<StatementLine>(
-    `SELECT ref, waybill, to_char(day, 'YYYY-MM-DD') AS day, tier, region, payment_state AS "paymentState", reason, amount_fen::float8 AS "amountFen"
+    `SELECT ${LINE_COLUMNS}
      FROM finance_statement_lines WHERE statement_id = $1 AND kind = $2 AND ($3::date IS NULL OR (day, ref) > ($3::date, $4::text))
      ORDER BY day, ref LIMIT $5`, [id, kind, after?.day ?? null, after?.ref ?? null, limit])
   return r.rows

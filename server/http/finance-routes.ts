@@ -47,9 +47,13 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
   return userId
 }
 
-function sendCsv(res: Response, name: string, csv: string): void {
+function csvHeaders(res: Response, name: string): void {
   res.setHeader('content-type', 'text/csv; charset=utf-8')
   res.setHeader('content-disposition', `attachment; filename="${name}"`)
+}
+
+function sendCsv(res: Response, name: string, csv: string): void {
+  csvHeaders(res, name)
   res.send(`\uFEFF${csv}`) // the BOM makes spreadsheet programs read the Chinese names as UTF-8
 }
 
@@ -148,8 +152,7 @@ export const FINANCE_ROUTES: RouteDef[] = [
       const { kind } = parseBody(statementCsvQuery, req.query)
       const s = await getStatement(ctx.db, id)
       const name = `parcelwatch-statement-${id}-${kind === 'fee' ? 'fees' : 'claims'}-${s.periodFrom}-${s.periodTo}.csv`
-      res.setHeader('content-type', 'text/csv; charset=utf-8')
-      res.setHeader('content-disposition', `attachment; filename="${name}"`)
+      csvHeaders(res, name)
       // Every line, in pages: a month of a busy network is millions of parcels.
       res.write(`\uFEFF${csvRows([kind === 'fee' ? ['waybill', 'day', 'tier', 'region', 'payment_state', 'fee_yuan'] : ['claim', 'waybill', 'day', 'reason', 'amount_yuan']])}`)
       for await (const page of allLinesOfStatement(ctx.db, id, kind)) {
