@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { PasswordHashCost } from './lib/passwords.ts'
 
 /** The one place that reads process.env. Everything else receives a Config. */
 const schema = z.object({
@@ -18,6 +19,7 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(20),
+  PASSWORD_HASH_COST: z.enum(['default', 'low']).default('default'),
   PII_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_WORKERS: z.enum(['true', 'false']).default('true'),
@@ -72,6 +74,8 @@ export interface Config {
   /** A session unused this long ends (sessions.last_seen_at). */
   sessionIdleMs: number
   loginThrottle: LoginThrottleConfig
+  /** 'default' for people's passwords; 'low' is a cheap cost for tests only. */
+  passwordHashCost: PasswordHashCost
   /** Personal data of parcels delivered or returned this long ago is erased. */
   piiRetentionDays: number
   cookieSecure: 'auto' | boolean
@@ -120,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lockMs: e.LOGIN_LOCK_MINUTES * 60_000,
       ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
     },
+    passwordHashCost: e.PASSWORD_HASH_COST,
     piiRetentionDays: e.PII_RETENTION_DAYS,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
     runWorkers: e.RUN_WORKERS === 'true',

@@ -64,7 +64,7 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
 export async function startSystem(config: Config, log: Logger): Promise<System> {
   const { redis, database } = await openCore(config, log)
   const db = database.pool
-  await bootstrapAdmin(db, config.adminPassword, log)
+  await bootstrapAdmin(db, config.adminPassword, log, config.passwordHashCost)
   const reference = new ReferenceData(db)
   await reference.load()
   const calendar = new CalendarService(db, config.slaCutoffHour)

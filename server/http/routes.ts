@@ -59,7 +59,7 @@ const CORE_ROUTES: RouteDef[] = [
         res.setHeader('Retry-After', String(err.retryAfterSeconds))
         throw err
       }
-      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date()).catch(async (err: unknown) => {
+      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost).catch(async (err: unknown) => {
         if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, ip)
         throw err
       })

@@ -1,9 +1,15 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
-/** scrypt, memory-hard, with OWASP's parameters (N = 2^17, r = 8, p = 1: 128 MiB). */
-const N = 2 ** 17
-const R = 8
-const P = 1
+/**
+ * 'default': scrypt with OWASP's parameters (N = 2^17, r = 8, p = 1: 128 MiB).
+ * 'low': a cheap cost for tests only (PASSWORD_HASH_COST=low), never for people's passwords.
+ */
+export type PasswordHashCost = 'default' | 'low'
+
+const COSTS: Record<PasswordHashCost, { n: number; r: number; p: number }> = {
+  default: { n: 2 ** 17, r: 8, p: 1 },
+  low: { n: 2 ** 10, r: 8, p: 1 },
+}
 const KEY_LEN = 32
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
@@ -13,10 +19,11 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   })
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: PasswordHashCost = 'default'): Promise<string> {
+  const { n, r, p } = COSTS[cost]
   const salt = randomBytes(16)
-  const key = await derive(password, salt, N, R, P)
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`
+  const key = await derive(password, salt, n, r, p)
+  return `scrypt$${n}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -27,8 +34,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }
 
-/** A hash that never matches, to spend the same time on unknown user names. */
-export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`
+/** A hash that never matches, to spend the same time on unknown user names as on known ones hashed at this cost. */
+export function dummyHash(cost: PasswordHashCost = 'default'): string {
+  const { n, r, p } = COSTS[cost]
+  return `scrypt$${n}$${r}$${p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`
+}
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')

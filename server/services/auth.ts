@@ -3,7 +3,7 @@ import type pg from 'pg'
 import {
   countUsers, deleteSession, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
 } from '../db/users-repo.ts'
-import { DUMMY_HASH, hashPassword, randomToken, verifyPassword } from '../lib/passwords.ts'
+import { dummyHash, hashPassword, randomToken, verifyPassword, type PasswordHashCost } from '../lib/passwords.ts'
 import type { DisplayRole, Role, TokenRole, UserRole } from '../domain/roles.ts'
 import { AppError } from '../lib/errors.ts'
 import { insertDisplay, touchDisplay } from '../db/displays-repo.ts'
@@ -22,10 +22,10 @@ export class InvalidCredentialsError extends AppError {
   constructor() { super(401, 'invalid_credentials', 'Wrong user name or password') }
 }
 
-export async function login(db: pg.Pool, username: string, password: string, ttlMs: number, now: Date) {
+export async function login(db: pg.Pool, username: string, password: string, ttlMs: number, now: Date, cost: PasswordHashCost = 'default') {
   const user = await findUserByName(db, username.trim().toLowerCase())
   // Spend the same time whether or not the user exists.
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
+  const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(cost))
   if (!user || !ok || user.disabled) throw new InvalidCredentialsError()
   const token = randomToken()
   const expiresAt = new Date(now.getTime() + ttlMs)
@@ -55,18 +55,20 @@ export async function createApiToken(db: pg.Pool, name: string, role: TokenRole,
   return token
 }
 
-export async function createUser(db: pg.Pool, u: { username: string; displayName: string; role: UserRole; password: string; hubCode?: string | null }) {
-  return insertUser(db, { ...u, passwordHash: await hashPassword(u.password) })
+export async function createUser(
+  db: pg.Pool, u: { username: string; displayName: string; role: UserRole; password: string; hubCode?: string | null }, cost: PasswordHashCost = 'default',
+) {
+  return insertUser(db, { ...u, passwordHash: await hashPassword(u.password, cost) })
 }
 
 /**
  * At first start, creates the first admin with ADMIN_PASSWORD, or with a one-time
  * password printed once to the log (the only secret ever logged, on purpose).
  */
-export async function bootstrapAdmin(db: pg.Pool, adminPassword: string | undefined, log: Logger): Promise<void> {
+export async function bootstrapAdmin(db: pg.Pool, adminPassword: string | undefined, log: Logger, cost: PasswordHashCost = 'default'): Promise<void> {
   if ((await countUsers(db)) > 0) return
   const password = adminPassword ?? randomToken(12)
-  await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password })
+  await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password }, cost)
   if (adminPassword) log.info({ username: 'admin' }, 'first admin created with ADMIN_PASSWORD')
   else log.warn({ username: 'admin', oneTimePassword: password }, 'first admin created: sign in as admin with this one-time password')
 }

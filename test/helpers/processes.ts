@@ -79,6 +79,7 @@ export function productEnv(extra: Record<string, string> = {}): Record<string, s
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
     ADMIN_PASSWORD: PROCESS_ADMIN_PASSWORD,
+    PASSWORD_HASH_COST: 'low',
     LOG_LEVEL: 'info',
     ...extra,
   }

@@ -17,7 +17,10 @@ export interface TestSystem extends System {
   stop(): Promise<void>
 }
 
-/** The whole product in this process: embedded TimescaleDB in a temp dir, real Redis, a queue prefix of its own. */
+/**
+ * The whole product in this process: embedded TimescaleDB in a temp dir, real Redis, a queue prefix of its own.
+ * Passwords are hashed at PASSWORD_HASH_COST=low unless env says otherwise (tests sign in a lot).
+ */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-test-')))
   const config = loadConfig({
@@ -28,6 +31,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    PASSWORD_HASH_COST: 'low',
     ...env,
   })
   const system = await startSystem(config, createLogger(config.logLevel))
@@ -43,8 +47,9 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   }
 }
 
-export async function addUser(sys: System, username: string, role: UserRole): Promise<void> {
-  await createUser(sys.database.pool, { username, displayName: username, role, password: USER_PASSWORD })
+/** A person with USER_PASSWORD (or o.password), hashed at the system's PASSWORD_HASH_COST. */
+export async function addUser(sys: System, username: string, role: UserRole, o: { hubCode?: string | null; password?: string } = {}): Promise<void> {
+  await createUser(sys.database.pool, { username, displayName: username, role, password: o.password ?? USER_PASSWORD, hubCode: o.hubCode ?? null }, sys.config.passwordHashCost)
 }
 
 /** Signs in and returns the session cookie ("pw_session=..."). */

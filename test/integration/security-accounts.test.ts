@@ -28,7 +28,7 @@ async function attempt(username: string, password: string, ip: string) {
 }
 
 async function person(username: string, role: UserRole, hubCode: string | null = null): Promise<string> {
-  await createUser(sys.database.pool, { username, displayName: username, role, password: USER_PASSWORD, hubCode })
+  await createUser(sys.database.pool, { username, displayName: username, role, password: USER_PASSWORD, hubCode }, sys.config.passwordHashCost)
   return login(sys, username)
 }
 

@@ -20,6 +20,11 @@ describe('config', () => {
       expect(msg).toContain('ADMIN_PASSWORD')
     }
   })
+  it('hashes passwords at the default cost unless PASSWORD_HASH_COST=low, and refuses other values', () => {
+    expect(loadConfig({}).passwordHashCost).toBe('default')
+    expect(loadConfig({ PASSWORD_HASH_COST: 'low' }).passwordHashCost).toBe('low')
+    expect(() => loadConfig({ PASSWORD_HASH_COST: 'cheap' })).toThrow(/PASSWORD_HASH_COST/)
+  })
   it('refuses a queue prefix that is not a Redis Cluster hash tag', () => {
     expect(() => loadConfig({ QUEUE_PREFIX: 'pw' })).toThrow(/hash tag/)
   })
