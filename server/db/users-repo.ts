@@ -35,6 +35,12 @@ export async function insertUser(
   return r.rows[0]!.id
 }
 
+/** Swaps a user's hash for an upgraded one, unless it changed meanwhile (a reset or change wins). */
+export async function replacePasswordHash(db: pg.Pool, userId: number, oldHash: string, newHash: string): Promise<boolean> {
+  const r = await db.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [userId, oldHash, newHash])
+  return (r.rowCount ?? 0) > 0
+}
+
 // $1 token hash, $2 user id, $3 expires at
 export async function insertSession(db: pg.Pool, tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
   await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt])

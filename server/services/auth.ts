@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import {
-  countUsers, deleteSession, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
+  countUsers, deleteSession, replacePasswordHash, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
 } from '../db/users-repo.ts'
-import { dummyHash, hashPassword, randomToken, verifyPassword, type PasswordHashCost } from '../lib/passwords.ts'
+import { dummyHash, hashPassword, needsRehash, randomToken, verifyPassword, type PasswordHashCost } from '../lib/passwords.ts'
 import type { DisplayRole, Role, TokenRole, UserRole } from '../domain/roles.ts'
 import { AppError } from '../lib/errors.ts'
 import { insertDisplay, touchDisplay } from '../db/displays-repo.ts'
@@ -27,6 +27,8 @@ export async function login(db: pg.Pool, username: string, password: string, ttl
   // Spend the same time whether or not the user exists.
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(cost))
   if (!user || !ok || user.disabled) throw new InvalidCredentialsError()
+  // A hash from before argon2id (or weaker than today's cost) is replaced now that the password is known good.
+  if (needsRehash(user.passwordHash, cost)) await replacePasswordHash(db, user.id, user.passwordHash, await hashPassword(password, cost))
   const token = randomToken()
   const expiresAt = new Date(now.getTime() + ttlMs)
   await insertSession(db, sha256(token), user.id, expiresAt)
