@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const token = await createApiToken(system.database.pool, 'demo simulator', 'integrator', null)
     // Demo pace: two days of parcels already on the road, three hours of backlog
     // replayed at 60× (about three minutes), then real time at ~600 parcels an hour.
-    const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, backlogHours: 3, warmupHours: 48, incidents: config.simInject, logger: log.child({ module: 'sim' }) })
+    const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, backlogHours: 3, warmupHours: 48, incidents: config.simInject, ledgerFile: process.env.SIM_LEDGER, logger: log.child({ module: 'sim' }) })
     stopSimulator = () => sim.stop()
     log.info({ open: `${system.url.replace('127.0.0.1', 'localhost')}/` }, 'simulator feeding the API; open the dashboard and sign in')
   }

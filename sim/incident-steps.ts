@@ -18,10 +18,21 @@
  *    arrived, departed or out for delivery) gets, with DAMAGE_SHARE probability,
  *    an `exception` `damaged` scan at the hub inside the spike, right after an
  *    arrival or collection or right before a departure or delivery run (none
- *    when there is no minute free there), then goes on as it would have.
+ *    when there is no minute free there), then goes on as it would have;
+ *  - lane-slowdown: a leg from the lane's first hub to its second that departs
+ *    inside the window takes LANE_SLOWDOWN_FACTOR times as long;
+ *  - hub-slowdown: a parcel arriving at the centre inside the window dwells
+ *    there HUB_SLOWDOWN_FACTOR times as long before departing;
+ *  - lane-loss: a parcel departing on the lane inside the window never arrives:
+ *    its life ends with the departure, and a `lost` exception at the lane's far
+ *    hub 24–48 h after it was due there (as a parcel lost in the normal run);
+ *  - collection-surge changes no parcel's steps (the simulator adds parcels).
+ *
+ * Every incident that changed the parcel is reported through `effects`, for
+ * the simulator's ledger of ground truth.
  */
 import { eventId, type ParcelPlan, type Step } from './lifecycle.ts'
-import { incidentsOf, type Incident } from './incidents.ts'
+import { HUB_SLOWDOWN_FACTOR, LANE_SLOWDOWN_FACTOR, incidentsOf, type Incident } from './incidents.ts'
 import type { Parcel } from './parcels.ts'
 import type { Rng } from './random.ts'
 import { HOUR_MS, nextWave, startOfLocalDay } from './timing.ts'
@@ -69,18 +80,47 @@ export function lateCourierTime(type: Step['type'], t: number, floor: number, ma
   return nextStart(day + DAY_MS)
 }
 
-function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng): Step[] {
+/** What an incident did to one parcel. */
+export interface IncidentEffect {
+  incident: Incident
+  effect: 'delayed' | 'lost' | 'damaged'
+}
+
+function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng, effects: Set<Incident>, lost: Set<Incident>): Step[] {
   const stops = incidentsOf(incidents, 'hub-stop')
   const backlogs = incidentsOf(incidents, 'holiday-backlog')
   const late = incidentsOf(incidents, 'late-courier')
+  const slowLanes = incidentsOf(incidents, 'lane-slowdown')
+  const slowHubs = incidentsOf(incidents, 'hub-slowdown')
+  const lossLanes = incidentsOf(incidents, 'lane-loss')
   const centres = new Set(plan.route.filter((h) => h.kind !== 'outlet').map((h) => h.code))
   const out: Step[] = []
   let shift = 0
   let prev = -Infinity
-  for (const step of steps) {
+  for (let index = 0; index < steps.length; index++) {
+    const step = steps[index]!
+    const before = steps[index - 1]
     let t = Math.max(step.time + shift, prev + MIN_GAP_MS)
-    if (step.type === 'departed_hub' && centres.has(step.hub) && backlogs.some((b) => t >= b.from && t < b.to + BACKLOG_DRAIN_MS)) {
+    const noted = (i: Incident | undefined) => {
+      if (i) effects.add(i)
+      return i !== undefined
+    }
+    if (step.type === 'departed_hub' && centres.has(step.hub) && noted(backlogs.find((b) => t >= b.from && t < b.to + BACKLOG_DRAIN_MS))) {
       t += rng.float(1, 6) * HOUR_MS
+    }
+    if (before && step.type === 'arrived_hub' && before.type === 'departed_hub') {
+      const leg = step.time - before.time
+      const loss = lossLanes.find((l) => l.hub === before.hub && l.toHub === step.hub && active(l, prev))
+      if (loss) {
+        lost.add(loss)
+        out.push({ ...step, time: ceilSecond(prev + leg + rng.float(24, 48) * HOUR_MS), type: 'exception', reason: 'lost', detail: '干线车辆整车遗失，已启动理赔' })
+        return out
+      }
+      if (noted(slowLanes.find((l) => l.hub === before.hub && l.toHub === step.hub && active(l, prev)))) t = Math.max(t, prev + LANE_SLOWDOWN_FACTOR * leg)
+    }
+    if (before && step.type === 'departed_hub' && before.hub === step.hub && before.type === 'arrived_hub') {
+      const dwell = step.time - before.time
+      if (noted(slowHubs.find((h) => h.hub === step.hub && active(h, prev)))) t = Math.max(t, prev + HUB_SLOWDOWN_FACTOR * dwell)
     }
     if (step.type === 'out_for_delivery' && t > step.time) t = nextWave(t, rng.float(0, 0.75))
     let squeezed = false
@@ -88,14 +128,16 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
       if (guard > 1000) throw new Error(`incident timing of ${step.id} does not settle`)
       t = ceilSecond(t)
       const stop = stops.find((s) => s.hub === step.hub && active(s, t))
-      if (stop) {
+      if (noted(stop) && stop) {
         t = stop.to + rng.float(0, Math.min(2 * HOUR_MS, (stop.to - stop.from) / 4))
         if (step.type === 'out_for_delivery') t = nextWave(t, rng.float(0, 0.75))
         continue
       }
-      if (step.courier !== undefined && late.some((c) => c.courier === step.courier && active(c, t))) {
+      const lateCourier = step.courier === undefined ? undefined : late.find((c) => c.courier === step.courier && active(c, t))
+      if (lateCourier) {
         const moved = lateCourierTime(step.type, t, prev + MIN_GAP_MS, !squeezed, rng)
         if (moved !== t) {
+          effects.add(lateCourier)
           if (moved < t) squeezed = true
           t = moved
           continue
@@ -112,7 +154,7 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
 
 const HANDLING = new Set<Step['type']>(['collected', 'arrived_hub', 'departed_hub', 'out_for_delivery'])
 
-function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng): Step[] {
+function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng, effects: Set<Incident>): Step[] {
   const stops = incidentsOf(incidents, 'hub-stop')
   for (const spike of incidentsOf(incidents, 'damage-spike')) {
     const i = steps.findIndex((s) => s.hub === spike.hub && HANDLING.has(s.type) && active(spike, s.time))
@@ -133,16 +175,31 @@ function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng): Ste
     }
     const at = after ? i + 1 : i
     steps = [...steps.slice(0, at), exception, ...steps.slice(at)]
+    effects.add(spike)
   }
   return steps
 }
 
-/** The parcel's steps with the incidents applied; the same array when none touches it. */
-export function applyIncidents(plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng): readonly Step[] {
+/**
+ * The parcel's steps with the incidents applied; the same array when none touches it.
+ * Each incident that changed them is pushed to `effects` (once per parcel).
+ */
+export function applyIncidents(
+  plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng, effects?: IncidentEffect[],
+): readonly Step[] {
   if (incidents.length === 0) return steps
-  const retimed = retime(plan, steps, incidents, rng)
-  const result = addDamage(retimed, incidents, rng)
+  const retimedBy = new Set<Incident>()
+  const lostBy = new Set<Incident>()
+  const damagedBy = new Set<Incident>()
+  const retimed = retime(plan, steps, incidents, rng, retimedBy, lostBy)
+  const result = addDamage(retimed, incidents, rng, damagedBy)
   if (result.length === steps.length && result.every((s, i) => s === steps[i])) return steps
+  if (effects) {
+    for (const incident of lostBy) effects.push({ incident, effect: 'lost' })
+    for (const incident of damagedBy) effects.push({ incident, effect: 'damaged' })
+    const moved = result.length === retimed.length && lostBy.size === 0 ? retimed.some((s, i) => s.time !== steps[i]?.time) : true
+    if (moved) for (const incident of retimedBy) if (!lostBy.has(incident)) effects.push({ incident, effect: 'delayed' })
+  }
   return result.map((s, seq) => {
     const id = eventId(plan.waybill, seq, s.type)
     return s.id === id ? s : { ...s, id }

@@ -4,7 +4,9 @@
  * does to a parcel's steps is in incident-steps.ts.
  *
  * Spec: comma-separated `kind[:target][@offset][~duration]`, e.g.
- *   hub-stop:NKG-SC@+10m~6h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog@+1d
+ *   hub-stop:NKG-SC@+10m~6h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog@+1d,
+ *   lane-slowdown:SHA-TC>NKG-SC@+2h~6h,hub-slowdown:NKG-SC,collection-surge:HGH-O1@+1h~3h,lane-loss:SHA-TC>NKG-SC@+4h~1h
+ * A lane target is `FROM>TO`, two hub codes.
  * offset: simulated time after the simulated start (default 0; negative = during
  * the warm-up); duration: the kind's default when absent. Both are one or more
  * number+unit groups, units s, m, h, d: `90m`, `1h30m`, `1.5h`, `2d`.
@@ -12,7 +14,9 @@
 import type { CourierSeed, HubSeed } from '../server/data/network.ts'
 import { HOUR_MS } from './timing.ts'
 
-export type IncidentKind = 'hub-stop' | 'damage-spike' | 'late-courier' | 'holiday-backlog'
+export type IncidentKind =
+  | 'hub-stop' | 'damage-spike' | 'late-courier' | 'holiday-backlog'
+  | 'lane-slowdown' | 'hub-slowdown' | 'collection-surge' | 'lane-loss'
 
 interface Timing {
   /** Simulated ms after the simulated start; negative: before it (during the warm-up). */
@@ -26,6 +30,14 @@ export type IncidentSpec =
   | ({ kind: 'damage-spike'; hub: string } & Timing)
   | ({ kind: 'late-courier'; courier: string } & Timing)
   | ({ kind: 'holiday-backlog' } & Timing)
+  /** Legs from `hub` to `toHub` that depart inside the window take LANE_SLOWDOWN_FACTOR times as long. */
+  | ({ kind: 'lane-slowdown'; hub: string; toHub: string } & Timing)
+  /** The centre works at half speed: a parcel arriving inside the window dwells HUB_SLOWDOWN_FACTOR times as long. */
+  | ({ kind: 'hub-slowdown'; hub: string } & Timing)
+  /** The outlet collects SURGE_FACTOR times its usual number of parcels. */
+  | ({ kind: 'collection-surge'; hub: string } & Timing)
+  /** Every parcel departing `hub` for `toHub` inside the window never arrives (a `lost` exception follows 24–48 h later). */
+  | ({ kind: 'lane-loss'; hub: string; toHub: string } & Timing)
 
 /** An incident placed in simulated time: active over [from, to). */
 export type Incident = IncidentSpec & { from: number; to: number }
@@ -35,7 +47,7 @@ export type IncidentOf<K extends IncidentKind> = Extract<Incident, { kind: K }>
 const DAY_MS = 24 * HOUR_MS
 
 interface KindInfo {
-  target: 'hub' | 'courier' | null
+  target: 'hub' | 'courier' | 'lane' | null
   defaultMs: number
   example: string
 }
@@ -45,7 +57,18 @@ export const INCIDENT_KINDS: Readonly<Record<IncidentKind, KindInfo>> = {
   'damage-spike': { target: 'hub', defaultMs: HOUR_MS, example: 'damage-spike:DLC-O1@+5m' },
   'late-courier': { target: 'courier', defaultMs: Infinity, example: 'late-courier:C-HGH-O1-01' },
   'holiday-backlog': { target: null, defaultMs: DAY_MS, example: 'holiday-backlog@+2h' },
+  'lane-slowdown': { target: 'lane', defaultMs: 6 * HOUR_MS, example: 'lane-slowdown:SHA-TC>NKG-SC@+1h~6h' },
+  'hub-slowdown': { target: 'hub', defaultMs: 6 * HOUR_MS, example: 'hub-slowdown:NKG-SC@+1h~6h' },
+  'collection-surge': { target: 'hub', defaultMs: 3 * HOUR_MS, example: 'collection-surge:HGH-O1@+1h~3h' },
+  'lane-loss': { target: 'lane', defaultMs: HOUR_MS, example: 'lane-loss:SHA-TC>NKG-SC@+2h~1h' },
 }
+
+/** Legs of a slowed lane take this many times as long. */
+export const LANE_SLOWDOWN_FACTOR = 3
+/** Dwell at a centre working at half speed takes this many times as long. */
+export const HUB_SLOWDOWN_FACTOR = 2
+/** Collections at an outlet during a surge are this many times its usual rate. */
+export const SURGE_FACTOR = 4
 
 /** Collections are this many times the usual rate during a holiday backlog. */
 export const BACKLOG_FACTOR = 3
@@ -92,6 +115,13 @@ function parseOne(entry: string): IncidentSpec {
   if (info.target !== null && !target) fail(`${kind} needs a ${info.target} code, e.g. ${info.example}`)
   if (info.target === 'hub' && !HUB_CODE.test(target!)) fail(`"${target}" is not a hub code (2–16 letters, digits or -)`)
   if (info.target === 'courier' && !COURIER_CODE.test(target!)) fail(`"${target}" is not a courier code (2–24 letters, digits or -)`)
+  let lane: [string, string] | undefined
+  if (info.target === 'lane') {
+    const ends = target!.split('>')
+    if (ends.length !== 2 || !ends.every((e) => HUB_CODE.test(e))) fail(`"${target}" is not a lane: two hub codes joined by >, e.g. ${info.example}`)
+    if (ends[0] === ends[1]) fail(`lane "${target}" starts and ends at the same hub`)
+    lane = [ends[0]!, ends[1]!]
+  }
 
   let offsetMs: number | undefined
   let durationMs: number | undefined
@@ -114,7 +144,8 @@ function parseOne(entry: string): IncidentSpec {
   const timing: Timing = { offsetMs: (offsetMs ?? 0) || 0, durationMs: durationMs ?? info.defaultMs }
   if (kind === 'holiday-backlog') return { kind, ...timing }
   if (kind === 'late-courier') return { kind, courier: target!, ...timing }
-  return { kind, hub: target!, ...timing }
+  if (kind === 'lane-slowdown' || kind === 'lane-loss') return { kind, hub: lane![0], toHub: lane![1], ...timing }
+  return { kind: kind as 'hub-stop' | 'damage-spike' | 'hub-slowdown' | 'collection-surge', hub: target!, ...timing }
 }
 
 /** Parses a comma-separated spec; throws IncidentSpecError naming the bad entry. Empty entries are skipped. */
@@ -143,9 +174,21 @@ function formatDuration(ms: number): string {
 
 /** The spec form of an incident, for logs and errors. */
 export function describeIncident(i: IncidentSpec): string {
-  const target = 'hub' in i ? `:${i.hub}` : 'courier' in i ? `:${i.courier}` : ''
+  const target = incidentTarget(i)
+  return `${i.kind}${target === null ? '' : `:${target}`}${describeTiming(i)}`
+}
+
+/** The incident's target as written in a spec: a hub, a courier, `FROM>TO` for a lane; null for none. */
+export function incidentTarget(i: IncidentSpec): string | null {
+  if ('toHub' in i) return `${i.hub}>${i.toHub}`
+  if ('hub' in i) return i.hub
+  if ('courier' in i) return i.courier
+  return null
+}
+
+function describeTiming(i: IncidentSpec): string {
   const offset = `@${i.offsetMs < 0 ? '-' : '+'}${formatDuration(Math.abs(i.offsetMs))}`
-  return `${i.kind}${target}${offset}${Number.isFinite(i.durationMs) ? `~${formatDuration(i.durationMs)}` : ''}`
+  return `${offset}${Number.isFinite(i.durationMs) ? `~${formatDuration(i.durationMs)}` : ''}`
 }
 
 /**
@@ -159,11 +202,20 @@ export function checkTargets(
   couriers: readonly CourierSeed[],
 ): Map<string, string[]> {
   const hubCodes = new Set(hubs.map((h) => h.code))
+  const kindOf = new Map(hubs.map((h) => [h.code, h.kind]))
   const active = couriers.filter((c) => (c as { active?: boolean }).active !== false)
   const colleagues = new Map<string, string[]>()
   for (const i of incidents) {
-    if ('hub' in i && !hubCodes.has(i.hub)) {
-      throw new IncidentTargetError(`incident ${describeIncident(i)}: the server lists no hub ${i.hub} (hubs: ${[...hubCodes].sort().join(', ')})`)
+    for (const hub of 'toHub' in i ? [i.hub, i.toHub] : 'hub' in i ? [i.hub] : []) {
+      if (!hubCodes.has(hub)) {
+        throw new IncidentTargetError(`incident ${describeIncident(i)}: the server lists no hub ${hub} (hubs: ${[...hubCodes].sort().join(', ')})`)
+      }
+    }
+    if (i.kind === 'hub-slowdown' && kindOf.get(i.hub) === 'outlet') {
+      throw new IncidentTargetError(`incident ${describeIncident(i)}: ${i.hub} is an outlet; a slowdown needs a sorting or transfer centre`)
+    }
+    if (i.kind === 'collection-surge' && kindOf.get(i.hub) !== 'outlet') {
+      throw new IncidentTargetError(`incident ${describeIncident(i)}: ${i.hub} is not an outlet; collections surge at an outlet`)
     }
     if ('courier' in i) {
       const courier = active.find((c) => c.code === i.courier)

@@ -1,7 +1,7 @@
 /**
  * CLI: npx tsx sim/main.ts [--url http://127.0.0.1:8080] [--token T | env SIM_TOKEN]
  *   [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48]
- *   [--inject hub-stop:NKG-SC@+10m,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog]
+ *   [--inject hub-stop:NKG-SC@+10m,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog] [--ledger FILE]
  * Prints stats every 10 s through pino; Ctrl-C stops cleanly.
  */
 import { parseArgs } from 'node:util'
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     backlog: { type: 'string' },
     warmup: { type: 'string' },
     inject: { type: 'string', multiple: true },
+    ledger: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -38,7 +39,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'usage: tsx sim/main.ts [--url URL] [--token TOKEN] [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48] [--inject SPEC]\n' +
+    'usage: tsx sim/main.ts [--url URL] [--token TOKEN] [--speed 120] [--rate 10] [--seed N] [--backlog 24] [--warmup 48] [--inject SPEC] [--ledger FILE]\n' +
       '  --token    ingest API token (or env SIM_TOKEN)\n' +
       '  --speed    simulated seconds per real second until caught up with the real clock\n' +
       '  --rate     new parcels per real second at that speed\n' +
@@ -51,7 +52,12 @@ if (values.help) {
       '               damage-spike:HUB    10 % of parcels scanned at the hub get a damaged exception (default ~1h)\n' +
       '               late-courier:CODE   the courier scans only 10:00–16:00 Shanghai (default: to the end)\n' +
       '               holiday-backlog     3× collections and slower centres (default ~1d)\n' +
-      '             e.g. --inject hub-stop:NKG-SC@+10m~30h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01\n',
+      '               lane-slowdown:A>B   legs from hub A to hub B take 3× as long (default ~6h)\n' +
+      '               hub-slowdown:HUB    a sorting/transfer centre at half speed: dwell doubles (default ~6h)\n' +
+      '               collection-surge:OUTLET  4× the outlet\'s collections (default ~3h)\n' +
+      '               lane-loss:A>B       every parcel leaving A for B is lost (default ~1h)\n' +
+      '             e.g. --inject hub-stop:NKG-SC@+10m~30h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01\n' +
+      '  --ledger   append the ground truth (incidents injected, parcels delayed, damaged or lost) to FILE as JSON lines\n',
   )
   process.exit(0)
 }
@@ -81,6 +87,7 @@ const sim = startSimulator({
   warmupHours: numberArg('warmup', values.warmup),
   logger: log,
   incidents,
+  ledgerFile: values.ledger,
 })
 
 const ticker = setInterval(() => log.info(sim.stats(), 'stats'), 10_000)

@@ -68,7 +68,10 @@ export interface Parcel {
 export interface ParcelFactory {
   /** Outlets that have couriers, i.e. where parcels can start and end. */
   readonly outlets: readonly HubSeed[]
-  create(collectedAt: number): Parcel
+  /** A new parcel; `origin` forces its origin outlet (a collection surge there), drawing no origin. */
+  create(collectedAt: number, origin?: string): Parcel
+  /** The share of all collections an outlet makes on a normal day (0 for an unknown code). */
+  originShare(code: string): number
 }
 
 export function createParcelFactory(
@@ -102,11 +105,15 @@ export function createParcelFactory(
     return rng.weighted(ITEMS, ITEMS.map((i) => i.weight * (special.includes(i.name) ? 4 : 1)))
   }
 
-  function create(at: number): Parcel {
+  const totalOriginWeight = originWeights.reduce((a, b) => a + b, 0)
+
+  function create(at: number, originCode?: string): Parcel {
     seq++
     const collectedAt = Math.round(at / 1000) * 1000
     const waybill = `PW${runTag}${String(seq).padStart(8, '0')}`
-    const origin = rng.weighted(outlets, originWeights)
+    const forced = originCode === undefined ? undefined : outlets.find((h) => h.code === originCode)
+    if (originCode !== undefined && !forced) throw new Error(`no outlet with couriers ${originCode}`)
+    const origin = forced ?? rng.weighted(outlets, originWeights)
     let destination = rng.weighted(outlets, destinationWeights)
     while (destination.code === origin.code) destination = rng.weighted(outlets, destinationWeights)
     const item = itemFor(origin.city)
@@ -138,5 +145,10 @@ export function createParcelFactory(
     return { shipment, plan }
   }
 
-  return { outlets, create }
+  function originShare(code: string): number {
+    const i = outlets.findIndex((h) => h.code === code)
+    return i < 0 ? 0 : originWeights[i]! / totalOriginWeight
+  }
+
+  return { outlets, create, originShare }
 }

@@ -14,18 +14,22 @@
  * Incidents (option `incidents`, see incidents.ts) are placed in simulated time
  * from the simulated start and applied to each parcel's steps as it is created
  * (incident-steps.ts), with their own random stream: a run without incidents
- * is the same as before they existed.
+ * is the same as before they existed. A collection surge adds a stream of
+ * collections at its outlet. What each incident did is kept in a ledger
+ * (ledger.ts; option `ledgerFile` appends it to a JSON-lines file).
  */
 import { randomInt } from 'node:crypto'
 import { createNetwork } from '../server/data/network.ts'
-import { createArrivals, createSimClock } from './clock.ts'
+import { createArrivals, createSimClock, type Arrivals } from './clock.ts'
 import { ApiError, StoppedError, createApiClient, sleep, type RetryPolicy, type SimLogger } from './client.ts'
 import { MAX_EVENTS_PER_CALL, MAX_SHIPMENTS_PER_CALL, type EventInput } from './contract.ts'
 import { MinHeap } from './heap.ts'
-import { applyIncidents, reassignPickup } from './incident-steps.ts'
+import { applyIncidents, reassignPickup, type IncidentEffect } from './incident-steps.ts'
 import {
-  IncidentTargetError, arrivalRate, checkTargets, describeIncident, parseIncidents, scheduleIncidents, type Incident, type IncidentSpec,
+  IncidentTargetError, SURGE_FACTOR, arrivalRate, checkTargets, describeIncident, incidentsOf, parseIncidents, scheduleIncidents,
+  type Incident, type IncidentSpec,
 } from './incidents.ts'
+import { createLedger, type Ledger } from './ledger.ts'
 import { buildLifecycle, type Step } from './lifecycle.ts'
 import { createParcelFactory, type Parcel, type ParcelFactory } from './parcels.ts'
 import { createRng, deriveSeed } from './random.ts'
@@ -64,6 +68,8 @@ export interface SimulatorOptions {
    * the run as fatal.
    */
   incidents?: string | readonly IncidentSpec[]
+  /** Appends the ledger of ground truth (incidents and the parcels they changed) to this JSON-lines file; see ledger.ts. */
+  ledgerFile?: string
 }
 
 export interface SimulatorStats {
@@ -90,6 +96,8 @@ export interface SimulatorHandle {
   done: Promise<SimulatorExit>
   /** The injected incidents with their windows [from, to) in simulated epoch ms. */
   readonly incidents: readonly Incident[]
+  /** Ground truth: each incident with its simulated and wall-clock start and end, and each parcel it delayed, damaged or lost. */
+  readonly ledger: Ledger
 }
 
 interface Live {
@@ -143,6 +151,9 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const arrivals = createArrivals(
     createRng(deriveSeed(seed, 'arrivals')), clock.start - (opts.warmupHours ?? 48) * HOUR_MS, perSimHour, arrivalRate(incidents),
   )
+  const ledger = createLedger({ file: opts.ledgerFile })
+  /** One stream of extra collections per collection surge, drawn from its start (after init: it needs the outlet's share). */
+  let surges: Array<{ incident: Extract<Incident, { kind: 'collection-surge' }>; arrivals: Arrivals }> = []
   let lastRejectionLog = 0
 
   function noteRejections(kind: string, count: number, sample: unknown): void {
@@ -166,6 +177,11 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
         for (const i of incidents) {
           logger.info({ incident: describeIncident(i), from: new Date(i.from).toISOString(), to: Number.isFinite(i.to) ? new Date(i.to).toISOString() : null }, 'incident injected')
         }
+        ledger.schedule(incidents, Date.now())
+        surges = incidentsOf(incidents, 'collection-surge').map((incident, n) => ({
+          incident,
+          arrivals: createArrivals(createRng(deriveSeed(seed, `surge-${n}`)), incident.from, perSimHour * factory.originShare(incident.hub) * (SURGE_FACTOR - 1)),
+        }))
         return factory
       } catch (err) {
         if (err instanceof StoppedError || isFatal(err) || err instanceof IncidentTargetError) throw err
@@ -238,18 +254,33 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
       const caughtUp = clock.caughtUp()
       const now = clock.now()
       try {
+        ledger.tick(now, Date.now())
         const fresh: NewParcel[] = []
-        while (arrivals.peek() <= now && fresh.length < MAX_NEW_PARCELS_PER_TICK) {
+        const make = (parcelIn: Parcel, surge?: Incident) => {
           // The life is drawn at once so the random sequence does not depend on the server's answers.
-          let parcel = factory.create(arrivals.take())
+          let parcel = parcelIn
           if (incidents.length > 0) parcel = reassignPickup(parcel, incidents, colleagues, incidentRng)
           const life = buildLifecycle(parcel.plan, lifeRng).steps
-          const steps = applyIncidents(parcel.plan, life, incidents, incidentRng).filter((st) => sendCollected || st.type !== 'collected')
-          fresh.push({ parcel, steps })
+          const effects: IncidentEffect[] = []
+          const changed = applyIncidents(parcel.plan, life, incidents, incidentRng, effects)
+          const { waybill, collectedAt } = parcel.plan
+          if (surge) ledger.parcel({ waybill, incident: surge, effect: 'surge', delayMs: 0, simAt: collectedAt })
+          for (const e of effects) {
+            const delayMs = e.effect === 'lost' ? 0 : Math.max(0, changed.at(-1)!.time - life.at(-1)!.time)
+            ledger.parcel({ waybill, incident: e.incident, effect: e.effect, delayMs, simAt: collectedAt })
+          }
+          fresh.push({ parcel, steps: changed.filter((st) => sendCollected || st.type !== 'collected') })
+        }
+        while (arrivals.peek() <= now && fresh.length < MAX_NEW_PARCELS_PER_TICK) make(factory.create(arrivals.take()))
+        for (const { incident, arrivals: extra } of surges) {
+          while (extra.peek() <= Math.min(now, incident.to) && fresh.length < MAX_NEW_PARCELS_PER_TICK) {
+            make(factory.create(extra.take(), incident.hub), incident)
+          }
         }
         await register(fresh)
         await flushDue(now)
         if (caughtUp && arrivals.peek() > now) counters.upToDate = true
+        ledger.flush()
       } catch (err) {
         if (err instanceof StoppedError || isFatal(err)) throw err
         logger.warn({ err: String(err) }, 'simulator tick failed')
@@ -283,6 +314,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
     stats: () => ({ ...counters }),
     done,
     incidents,
+    ledger,
   }
 }
 
