@@ -19,6 +19,8 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(20),
+  LOGIN_CHECKS_PER_IP: z.coerce.number().int().min(1).default(2),
+  LOGIN_CHECKS_AT_ONCE: z.coerce.number().int().min(1).default(4),
   PASSWORD_HASH_COST: z.enum(['default', 'low']).default('default'),
   PII_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -55,6 +57,10 @@ export interface LoginThrottleConfig {
   lockMs: number
   /** Failed sign-ins per client IP within the window before the IP is throttled. */
   ipMaxFailures: number
+  /** Password checks running at once for one client IP; more wait in a short line, or are refused. */
+  checksPerIp: number
+  /** Password checks running at once in this process. */
+  checksOverall: number
 }
 
 export interface Config {
@@ -123,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
       lockMs: e.LOGIN_LOCK_MINUTES * 60_000,
       ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      checksPerIp: e.LOGIN_CHECKS_PER_IP,
+      checksOverall: e.LOGIN_CHECKS_AT_ONCE,
     },
     passwordHashCost: e.PASSWORD_HASH_COST,
     piiRetentionDays: e.PII_RETENTION_DAYS,

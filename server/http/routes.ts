@@ -8,7 +8,7 @@ import { ingestEvents } from '../services/ingest-events.ts'
 import { createShipments } from '../services/shipments.ts'
 import { getShipment, track } from '../services/lookup.ts'
 import { createApiToken, InvalidCredentialsError, login, logout } from '../services/auth.ts'
-import { blockError } from '../services/login-throttle.ts'
+import { blockError, TooManyAttemptsError } from '../services/login-throttle.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { SESSION_COOKIE } from './auth-middleware.ts'
 import { noteAudit, parseBody, type RouteDef } from './route-kit.ts'
@@ -53,17 +53,21 @@ const CORE_ROUTES: RouteDef[] = [
     async handler(ctx, req, res) {
       const { username, password } = parseBody(loginBody, req.body)
       const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown'
-      const block = await ctx.loginThrottle.check(username, ip)
-      if (block) {
-        const err = blockError(block)
+      // Counted before the password is checked, so a burst is refused past the limit whatever is in flight.
+      const attempt = await ctx.loginThrottle.begin(username, ip)
+      if ('block' in attempt) {
+        const err = blockError(attempt.block)
         res.setHeader('Retry-After', String(err.retryAfterSeconds))
         throw err
       }
-      const s = await login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost).catch(async (err: unknown) => {
-        if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, ip)
-        throw err
-      })
-      await ctx.loginThrottle.succeeded(username)
+      const s = await ctx.loginThrottle.check(ip, () => login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost))
+        .catch(async (err: unknown) => {
+          if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, attempt)
+          else await ctx.loginThrottle.abandoned(username, ip, attempt)
+          if (err instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(err.retryAfterSeconds))
+          throw err
+        })
+      await ctx.loginThrottle.succeeded(username, ip, attempt)
       res.cookie(SESSION_COOKIE, s.token, cookieOptions(ctx, req, ctx.config.sessionTtlMs))
       res.json({ user: s.user, expiresAt: s.expiresAt })
     },
