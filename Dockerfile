@@ -7,4 +7,4 @@ COPY . .
 RUN npm run build:web
 ENV NODE_ENV=production PORT=8080
 EXPOSE 8080
-CMD ["npx", "tsx", "server/main.ts"]
+CMD ["node", "--import", "tsx", "server/main.ts"]

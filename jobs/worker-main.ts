@@ -10,7 +10,7 @@ import { openCore, startWorkers } from '../server/system.ts'
  * DATABASE_URL=postgres://postgres@127.0.0.1:<that port>/postgres.
  */
 const config = loadConfig()
-const log = createLogger(config.logLevel).child({ process: 'worker' })
+const log = createLogger(config.logLevel, undefined, config.logFormat).child({ process: 'worker' })
 if (!config.databaseUrl) {
   log.fatal('npm run worker needs DATABASE_URL: a TimescaleDB server, or the embedded database of a server started with EMBEDDED_PG_PORT (postgres://postgres@127.0.0.1:<EMBEDDED_PG_PORT>/postgres)')
   process.exit(2)

@@ -38,6 +38,7 @@ const schema = z.object({
   MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
   SIM_INJECT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 })
 
 export interface SlaThresholds {
@@ -93,6 +94,8 @@ export interface Config {
   slaCutoffHour: number
   sla: SlaThresholds
   logLevel: string
+  /** auto: human-readable on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty'
   /** Demo only: incidents the simulator injects (see sim/incidents.ts), e.g. "hub-stop:NKG-SC@+10m~30h". */
   simInject: string | undefined
 }
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     simInject: e.SIM_INJECT,
   }
 }

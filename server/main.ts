@@ -16,8 +16,15 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const log = createLogger(config.logLevel)
+  const log = createLogger(config.logLevel, undefined, config.logFormat)
+  log.info(config.databaseUrl ? 'starting ParcelWatch on the database at DATABASE_URL' : `starting ParcelWatch: opening the embedded database in ${config.dataDir} (the first start takes about half a minute)`)
+  // A signal during start-up stops at once: nothing is serving yet.
+  const early = (signal: NodeJS.Signals) => { log.info({ signal }, 'stopped during start-up'); process.exit(130) }
+  process.once('SIGINT', early)
+  process.once('SIGTERM', early)
   const system = await startSystem(config, log)
+  process.off('SIGINT', early)
+  process.off('SIGTERM', early)
   let stopSimulator: (() => Promise<void>) | undefined
   if (simulate) {
     const { startSimulator } = await import('../sim/simulator.ts')
@@ -26,17 +33,31 @@ async function main(): Promise<void> {
     // replayed at 60× (about three minutes), then real time at ~600 parcels an hour.
     const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, backlogHours: 3, warmupHours: 48, incidents: config.simInject, ledgerFile: process.env.SIM_LEDGER, logger: log.child({ module: 'sim' }) })
     stopSimulator = () => sim.stop()
-    log.info({ open: `${system.url.replace('127.0.0.1', 'localhost')}/` }, 'simulator feeding the API; open the dashboard and sign in')
   }
+  const open = `http://localhost:${system.port}/`
+  log.info({ url: open, user: 'admin' }, `ParcelWatch is ready: ${open} — sign in as admin${simulate ? ' (the simulator is feeding it parcels)' : ''}. Ctrl-C stops it.`)
   let stopping = false
+  const force = (why: string) => {
+    log.warn(`${why}: ending the database and Redis processes now`)
+    system.kill()
+    process.exit(1)
+  }
   const shutdown = async (signal: string) => {
-    if (stopping) return
+    if (stopping) return force(`${signal} again`)
     stopping = true
-    log.info({ signal }, 'shutting down')
-    const force = setTimeout(() => process.exit(1), 15_000)
-    force.unref()
-    await stopSimulator?.()
-    await system.close()
+    log.info({ signal }, 'stopping ParcelWatch (a second Ctrl-C forces it)')
+    // Closing waits for a running job and lets the embedded database close its files;
+    // a database busy with a long refresh may not answer, so there is a bound.
+    const timer = setTimeout(() => force('not stopped after 10 s'), 10_000)
+    timer.unref()
+    try {
+      await stopSimulator?.()
+      await system.close()
+    } catch (err) {
+      log.error({ err }, 'error while stopping')
+      return force('stopping failed')
+    }
+    log.info('ParcelWatch stopped')
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

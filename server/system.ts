@@ -33,6 +33,8 @@ export interface System {
   hub: LiveHub
   reference: ReferenceData
   close(): Promise<void>
+  /** When close() takes too long: ends the embedded database and private Redis processes at once. */
+  kill(): void
 }
 
 /** Database, Redis, migrations and reference data: what a server and a worker process both need. */
@@ -126,6 +128,10 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
       await bus.close()
       await database.close()
       await redis.stop()
+    },
+    kill() {
+      database.kill?.()
+      void redis.stop()
     },
   }
 }

@@ -27,7 +27,8 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log'>, _data:
       await deps.db.query('CALL run_job($1)', [job.job_id])
       const ms = Date.now() - started
       // A policy holds the embedded database for its whole run: a slow one stalls ingest.
-      if (ms >= SLOW_POLICY_MS) deps.log.warn({ jobId: job.job_id, proc: job.proc_name, target: job.target, ms }, 'database policy slow')
+      // Info, not a warning: there is nothing for the operator to do about one.
+      if (ms >= SLOW_POLICY_MS) deps.log.info({ jobId: job.job_id, proc: job.proc_name, target: job.target, ms }, 'database policy slow')
       else deps.log.debug({ jobId: job.job_id, proc: job.proc_name, target: job.target, ms }, 'database policy ran')
     } catch (err) {
       error = err instanceof Error ? err.message : String(err)

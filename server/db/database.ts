@@ -22,6 +22,8 @@ export interface Database {
   /** The embedded database process's memory, by kind; `gc`: after a full collection (undefined for a server database). */
   memory?(options?: { gc?: boolean }): Promise<EmbeddedMemory>
   close(): Promise<void>
+  /** Last resort when close() takes too long: ends the embedded database's process at once (its next start recovers from its log). */
+  kill?(): void
 }
 
 /**
@@ -95,6 +97,10 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.send({ stop: true })
       await exited
+    },
+    kill() {
+      closing = true
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     },
   }
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino'
+import pretty from 'pino-pretty'
 
 export type { Logger }
 
@@ -21,13 +22,19 @@ export const REDACT_PATHS = [
 
 /**
  * One structured logger; modules take children. Personal data never goes in here.
- * `destination` defaults to stdout; tests pass a stream to read what would be logged.
+ * `destination` defaults to stdout: JSON lines, except on a terminal, where a person
+ * reads it: one coloured line per message (time, level, message, then its fields),
+ * written synchronously so that nothing is lost at exit. LOG_FORMAT=json or pretty
+ * (config) overrides the choice. Tests pass a stream to read what would be logged.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, format: 'auto' | 'json' | 'pretty' = 'auto'): Logger {
   const options = {
     level,
     base: { service: 'parcelwatch' },
     redact: { paths: REDACT_PATHS, remove: true },
   }
-  return destination ? pino(options, destination) : pino(options)
+  if (destination) return pino(options, destination)
+  const human = format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true)
+  if (!human) return pino(options)
+  return pino(options, pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: true }))
 }

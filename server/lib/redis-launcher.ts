@@ -56,9 +56,18 @@ export async function resolveRedis(configured: string | undefined, log: Logger):
   }
   const url = `redis://127.0.0.1:${port}`
   for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100))
-  log.info({ url }, 'started a private redis-server')
+  log.info({ url, pid: child.pid }, 'started a private redis-server')
+  // Should this process end without stop(), its redis-server must not outlive it.
+  const orphanGuard = () => { child.kill('SIGKILL') }
+  process.once('exit', orphanGuard)
   return {
     url,
-    stop: async () => { child.kill('SIGTERM') },
+    stop: async () => {
+      process.off('exit', orphanGuard)
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
   }
 }
