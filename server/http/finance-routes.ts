@@ -2,6 +2,7 @@ import type { Response } from 'express'
 import { z } from 'zod'
 import { once } from 'node:events'
 import { csvRows, fenToYuan, PAYMENT_STATES, toCsv } from '../domain/finance.ts'
+import { claimReasonZh, CSV_HEADERS, paymentStateZh, tierZh } from '../domain/finance-csv.ts'
 import { TIERS } from '../domain/fees.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
@@ -58,7 +59,6 @@ function sendCsv(res: Response, name: string, csv: string): void {
 }
 
 const byStateCells = (s: Record<(typeof PAYMENT_STATES)[number], { fen: number; count: number }>) => PAYMENT_STATES.flatMap((k) => [s[k].count, fenToYuan(s[k].fen)])
-const stateHeader = PAYMENT_STATES.flatMap((k) => [`${k}_parcels`, `${k}_yuan`])
 
 export const FINANCE_ROUTES: RouteDef[] = [
   {
@@ -90,23 +90,23 @@ export const FINANCE_ROUTES: RouteDef[] = [
       const name = `parcelwatch-${q.table}-${q.from}-${q.to}.csv`
       if (q.table === 'fees') {
         const { lines } = await feeLinesOf(ctx.db, q, q, CSV_MAX_LINES, 0)
-        sendCsv(res, name, toCsv(['waybill', 'collected_at', 'day', 'tier', 'origin_hub', 'region', 'payment_state', 'fee_yuan'],
-          lines.map((l) => [l.waybill, l.collectedAt.toISOString(), l.day, l.tier, l.originHub, l.region, l.paymentState, fenToYuan(l.feeFen)])))
+        sendCsv(res, name, toCsv(CSV_HEADERS.fees,
+          lines.map((l) => [l.waybill, l.collectedAt.toISOString(), l.day, tierZh(l.tier), l.originHub, l.region, paymentStateZh(l.paymentState), fenToYuan(l.feeFen)])))
         return
       }
       if (q.table === 'compensation') {
         const { lines } = await claimLinesOf(ctx.db, q, q, CSV_MAX_LINES, 0)
-        sendCsv(res, name, toCsv(['claim', 'waybill', 'reason', 'paid_at', 'day', 'basis', 'payment_ref', 'amount_yuan'],
-          lines.map((l) => [l.claimId, l.waybill, l.reason, l.paidAt.toISOString(), l.day, l.basis, l.paymentRef, fenToYuan(l.amountFen)])))
+        sendCsv(res, name, toCsv(CSV_HEADERS.compensation,
+          lines.map((l) => [l.claimId, l.waybill, claimReasonZh(l.reason), l.paidAt.toISOString(), l.day, l.basis, l.paymentRef, fenToYuan(l.amountFen)])))
         return
       }
       const s = await financeSummary(ctx.db, q)
       if (q.table === 'days') {
-        sendCsv(res, name, toCsv(['day', 'parcels', 'fees_yuan', ...stateHeader, 'claims_paid', 'compensation_yuan', 'net_yuan'],
+        sendCsv(res, name, toCsv(CSV_HEADERS.days,
           s.byDay.map((d) => [d.day, d.fees.count, fenToYuan(d.fees.fen), ...byStateCells(d.byState), d.compensation.count, fenToYuan(d.compensation.fen), fenToYuan(d.netFen)])))
       } else {
-        const rows = q.table === 'tiers' ? s.byTier.map((r) => ({ key: r.tier, ...r })) : s.byRegion.map((r) => ({ key: r.region, ...r }))
-        sendCsv(res, name, toCsv([q.table === 'tiers' ? 'tier' : 'region', 'parcels', 'fees_yuan', ...stateHeader],
+        const rows = q.table === 'tiers' ? s.byTier.map((r) => ({ key: tierZh(r.tier), ...r })) : s.byRegion.map((r) => ({ key: r.region, ...r }))
+        sendCsv(res, name, toCsv(q.table === 'tiers' ? CSV_HEADERS.tiers : CSV_HEADERS.regions,
           rows.map((r) => [r.key, r.fees.count, fenToYuan(r.fees.fen), ...byStateCells(r.byState)])))
       }
     },
@@ -154,11 +154,12 @@ export const FINANCE_ROUTES: RouteDef[] = [
       const name = `parcelwatch-statement-${id}-${kind === 'fee' ? 'fees' : 'claims'}-${s.periodFrom}-${s.periodTo}.csv`
       csvHeaders(res, name)
       // Every line, in pages: a month of a busy network is millions of parcels.
-      res.write(`\uFEFF${csvRows([kind === 'fee' ? ['waybill', 'day', 'tier', 'region', 'payment_state', 'fee_yuan'] : ['claim', 'waybill', 'day', 'reason', 'amount_yuan']])}`)
+      // Chinese headers and labels, like the product's other exports (server/domain/finance-csv.ts).
+      res.write(`\uFEFF${csvRows([kind === 'fee' ? CSV_HEADERS.statementFees : CSV_HEADERS.statementClaims])}`)
       for await (const page of allLinesOfStatement(ctx.db, id, kind)) {
         const rows = page.map((l) => kind === 'fee'
-          ? [l.waybill, l.day, l.tier, l.region, l.paymentState, fenToYuan(l.amountFen)]
-          : [l.ref, l.waybill, l.day, l.reason, fenToYuan(l.amountFen)])
+          ? [l.waybill, l.day, tierZh(l.tier), l.region, paymentStateZh(l.paymentState), fenToYuan(l.amountFen)]
+          : [l.ref, l.waybill, l.day, claimReasonZh(l.reason), fenToYuan(l.amountFen)])
         if (res.destroyed) return // the client went away
         if (!res.write(csvRows(rows))) await Promise.race([once(res, 'drain'), once(res, 'close')])
       }

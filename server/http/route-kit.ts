@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express'
 import type { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
-import { BadRequestError } from '../lib/errors.ts'
+import { BadRequestError, type FieldProblem } from '../lib/errors.ts'
 import type { AppContext } from '../context.ts'
 
 export interface RouteDef {
@@ -25,9 +25,23 @@ export interface RouteDef {
   handler: (ctx: AppContext, req: Request, res: Response) => Promise<void>
 }
 
+/** The fields at fault in a zod error, each with its rule and bound (see FieldProblem). */
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((i) => {
+    const field = i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')
+    const bound = i.code === 'too_big' ? i.maximum : i.code === 'too_small' ? i.minimum : undefined
+    const origin = 'origin' in i && typeof i.origin === 'string' ? { origin: i.origin } : {}
+    return { field, message: i.message, issue: i.code, ...origin, ...(typeof bound === 'number' && Number.isFinite(bound) ? { limit: bound } : {}) }
+  })
+}
+
+/** Parses a request body; a 400 names every field at fault in its message and details. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body)
-  if (!r.success) throw new BadRequestError('Invalid request', r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })))
+  if (!r.success) {
+    const details = fieldProblems(r.error)
+    throw new BadRequestError(`Invalid request: ${details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join('; ')}`, details)
+  }
   return r.data
 }
 

@@ -5,7 +5,7 @@ import { dayRange, RangeProblem, type DayRange } from '../domain/sla-range.ts'
 import { BREAKDOWNS, BREAKDOWN_SORTS, OUTCOMES } from '../db/sla-repo.ts'
 import { TRANSIT_EDGES } from '../domain/sla-transit.ts'
 import { slaBreakdown, slaCauses, slaParcels, slaSummary, slaTransit, TIERS, TRANSIT_SORTS } from '../services/sla-report.ts'
-import type { RouteDef } from './route-kit.ts'
+import { fieldProblems, type RouteDef } from './route-kit.ts'
 
 /** Managers review the SLA; admins may too. */
 const SLA_ROLES: readonly Role[] = ['admin', 'manager']
@@ -42,16 +42,15 @@ const parcelsQuery = z.strictObject({
   delivered: z.enum(['true', 'false']).optional(),
   bucket: z.coerce.number().int().min(0).max(TRANSIT_EDGES.length).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Rows to skip (the drawer's "load more"): the order is stable (closing time, waybill). */
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 })
 
 /** Parses a query; the message names the parameters at fault. A bad day range is a 400 too. */
 function parseQuery<T extends { from: string; to: string }>(schema: z.ZodType<T>, query: unknown): T & { range: DayRange } {
   const r = schema.safeParse(query)
   if (!r.success) {
-    const details = r.error.issues.map((i) => ({
-      field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : ''),
-      message: i.message,
-    }))
+    const details = fieldProblems(r.error)
     throw new BadRequestError(`Invalid query: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details)
   }
   try {
@@ -96,11 +95,11 @@ export const SLA_ROUTES: RouteDef[] = [
     },
   },
   {
-    // GET /api/v1/sla/parcels?from&to&tier&hub&origin&region&courier&outcome&cause&delivered&bucket&limit: the parcels behind a figure.
+    // GET /api/v1/sla/parcels?from&to&tier&hub&origin&region&courier&outcome&cause&delivered&bucket&limit&offset: the parcels behind a figure, a page at a time.
     method: 'get', path: '/api/v1/sla/parcels', roles: SLA_ROLES,
     async handler(ctx, req, res) {
-      const { range, limit, delivered, from: _f, to: _t, ...filter } = parseQuery(parcelsQuery, req.query)
-      res.json(await slaParcels(ctx.db, range, { ...filter, delivered: delivered === 'true' }, limit))
+      const { range, limit, offset, delivered, from: _f, to: _t, ...filter } = parseQuery(parcelsQuery, req.query)
+      res.json(await slaParcels(ctx.db, range, { ...filter, delivered: delivered === 'true' }, limit, offset))
     },
   },
 ]

@@ -10,12 +10,12 @@ export interface OpenClaimInput { waybill: string; reason: ClaimReason; damagePe
 /** An operator opens a claim for a lost or damaged parcel; the amount follows the published rule. */
 export async function openClaim(db: pg.Pool, input: OpenClaimInput): Promise<number> {
   const parcel = await claimParcel(db, input.waybill)
-  if (!parcel) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }])
+  if (!parcel) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
   const amount = computeClaimAmount({ reason: input.reason, declaredValueFen: parcel.declaredValueFen, feeTotalFen: parcel.feeTotalFen, damagePercent: input.damagePercent })
   const id = await insertClaim(db, {
     waybill: input.waybill, reason: input.reason, source: 'operator', amountFen: amount.amountFen, basis: { ...amount }, note: input.note, openedAt: input.now, openedBy: input.userId,
   })
-  if (id === undefined) throw new ConflictError(`Parcel ${input.waybill} already has a claim that is not rejected`)
+  if (id === undefined) throw new ConflictError(`Parcel ${input.waybill} already has a claim that is not rejected`, 'claim_exists')
   return id
 }
 

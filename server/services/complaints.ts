@@ -35,7 +35,7 @@ export function complaintView(c: ComplaintRow, role: Role, now: Date) {
 export async function openComplaint(db: pg.Pool, input: NewComplaint): Promise<number> {
   if (input.waybill) {
     const known = await db.query('SELECT 1 FROM shipments WHERE waybill = $1', [input.waybill])
-    if (known.rowCount === 0) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }])
+    if (known.rowCount === 0) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
   }
   const id = await insertComplaint(db, input)
   if (id === undefined) throw new BadRequestError(`No complaint category ${input.category}`, [{ field: 'category', message: 'unknown category' }])

@@ -32,6 +32,6 @@ export async function satisfactionTrend(db: pg.Pool, from: string, to: string) {
 
 export async function recordParcelFeedback(db: pg.Pool, f: { waybill: string; score: number; comment: string; userId: number | null; now: Date }): Promise<number> {
   const known = await db.query('SELECT 1 FROM shipments WHERE waybill = $1', [f.waybill])
-  if (known.rowCount === 0) throw new BadRequestError(`No parcel ${f.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }])
+  if (known.rowCount === 0) throw new BadRequestError(`No parcel ${f.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
   return insertFeedback(db, { waybill: f.waybill, complaintId: null, score: f.score, comment: f.comment, source: 'parcel', createdAt: f.now, createdBy: f.userId })
 }

@@ -76,4 +76,28 @@ describe('claims in Chromium', () => {
     await fin.screenshot({ path: `${ARTIFACTS}/claim-in-finance.png` })
     await fin.close()
   }, 180_000)
+
+  it('says in Chinese that a parcel already has a claim, and keeps a complaint draft across a reload until it is sent', async () => {
+    const cs = await browser.newPage({ viewport: { width: 1600, height: 900 } })
+    await signIn(cs, sys.url, 'cs-li', `/claims?new=1&waybill=${parcel.waybill}`)
+    await cs.click('[data-testid=claim-submit]')
+    // The first test opened a claim for this parcel: the server's 409 claim_exists, in the reader's language.
+    await expect.poll(() => cs.textContent('[data-testid=claim-form] [role=alert]')).toMatch(/已有未被驳回的理赔/)
+    expect(await cs.textContent('[data-testid=claim-form]')).not.toMatch(/already has a claim/)
+
+    await cs.goto(`${sys.url}/complaints?new=1&waybill=${parcel.waybill}`)
+    await cs.waitForSelector('[data-testid=complaint-description]')
+    expect(await cs.getAttribute('[data-testid=complaint-description]', 'maxlength')).toBe('4000')
+    await cs.fill('[data-testid=complaint-description]', '客户说包裹三天没有动静')
+    await expect.poll(() => cs.textContent('[data-testid=complaint-form] [data-testid=text-count]')).toBe('11 / 4000')
+    await cs.reload()
+    await cs.waitForSelector('[data-testid=complaint-description]')
+    expect(await cs.inputValue('[data-testid=complaint-description]')).toBe('客户说包裹三天没有动静')
+    await cs.click('[data-testid=complaint-submit]')
+    await cs.waitForSelector('[data-testid=complaint-detail]')
+    await cs.goto(`${sys.url}/complaints?new=1`)
+    await cs.waitForSelector('[data-testid=complaint-description]')
+    expect(await cs.inputValue('[data-testid=complaint-description]')).toBe('') // sent: the draft is gone
+    await cs.close()
+  })
 })

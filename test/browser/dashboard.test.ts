@@ -27,7 +27,7 @@ describe('dashboard in Chromium', () => {
     await page.fill('input[name=username]', 'admin')
     await page.fill('input[name=password]', 'wrong-password')
     await page.click('button[type=submit]')
-    await expect.poll(() => page.textContent('[data-testid=login-error]')).toMatch(/Wrong user name or password/)
+    await expect.poll(() => page.textContent('[data-testid=login-error]')).toMatch(/用户名或密码错误/)
 
     await page.fill('input[name=password]', ADMIN_PASSWORD)
     await page.press('input[name=password]', 'Enter')

@@ -64,6 +64,15 @@ describe('complaint intake and time limits', () => {
     expect(bad.status).toBe(400)
     const nobody = await call(sys, 'POST', '/api/v1/complaints', { cookie: who['cs-a'], body: { channel: 'phone', category: 'delay', waybill: 'PW000000000000', description: 'x' } })
     expect(nobody.status).toBe(400)
+    expect(nobody.body.error.code).toBe('unknown_waybill')
+  })
+
+  it('refuses an over-long description with a stable code naming the field and its limit', async () => {
+    const r = await call(sys, 'POST', '/api/v1/complaints', { cookie: who['cs-a'], body: { channel: 'phone', category: 'delay', description: '慢'.repeat(5640) } })
+    expect(r.status).toBe(400)
+    expect(r.body.error.code).toBe('bad_request')
+    expect(r.body.error.message).toMatch(/description/)
+    expect(r.body.error.details).toEqual([expect.objectContaining({ field: 'description', issue: 'too_big', origin: 'string', limit: 4000 })])
   })
 })
 

@@ -7,17 +7,33 @@ import {
   type KpiSnapshot,
   type User,
 } from './contract';
+import { errorText, fieldProblems } from './errors';
 
+/**
+ * A failed call. `message` is what a person reads: a known code in the current
+ * language, naming the fields at fault (web/src/errors.ts); `serverMessage` is the
+ * server's own English, kept for logs and for codes the web does not know.
+ */
 export class ApiError extends Error {
   readonly status: number;
   /** Server error code from `{ error: { code } }`, or a client-side code. */
   readonly code: string;
+  readonly serverMessage: string;
+  /** The server's details: for a 400, the fields at fault ({ field, message, issue, limit }). */
+  readonly details: unknown;
 
-  constructor(status: number, code: string, message: string) {
-    super(message);
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(errorText(code, message, details));
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.serverMessage = message;
+    this.details = details;
+  }
+
+  /** The fields at fault, as the server named them (for marking inputs). */
+  get fields(): string[] {
+    return fieldProblems(this.details).map((f) => f.field);
   }
 }
 
@@ -48,7 +64,7 @@ export async function request(path: string, init: RequestOptions = {}): Promise<
   const body = await readJson(res);
   if (!res.ok) {
     const err = parseApiError(body);
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, err?.details);
   }
   return body;
 }

@@ -95,7 +95,7 @@ export const KPI_KEYS = [
 export type KpiKey = (typeof KPI_KEYS)[number];
 
 export interface ApiErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: unknown };
 }
 
 /** Largest number of per-minute points we accept in one snapshot (defensive bound). */
@@ -269,9 +269,9 @@ export function parseMapSnapshot(value: unknown): MapSnapshot | null {
 /** Extracts `{ error: { code, message } }` from an error response body, if present. */
 export function parseApiError(value: unknown): ApiErrorBody['error'] | null {
   if (!isRecord(value) || !isRecord(value.error)) return null;
-  const { code, message } = value.error;
+  const { code, message, details } = value.error;
   if (typeof code !== 'string' || typeof message !== 'string') return null;
-  return { code, message };
+  return details === undefined ? { code, message } : { code, message, details };
 }
 
 /**

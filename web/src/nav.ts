@@ -65,3 +65,12 @@ export function pagesFor(role: string | null | undefined): NavPage[] {
 export function homeFor(role: string | null | undefined): string {
   return pagesFor(role)[0]?.path ?? '/live';
 }
+
+/**
+ * Where a waybill links for `role`: the look-up page when the role may open it, else
+ * null (the waybill is then shown as plain text). Finance, for one, reads fees and
+ * claims but not the look-up page (its API answers them 403).
+ */
+export function trackLink(role: string | null | undefined, waybill: string): { path: string; query: Record<string, string> } | null {
+  return canUse('/track', role) ? { path: '/track', query: { q: waybill, waybill } } : null;
+}

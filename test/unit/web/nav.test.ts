@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canUse, homeFor, NAV_PAGES, pagesFor } from '../../../web/src/nav';
+import { canUse, homeFor, NAV_PAGES, pagesFor, trackLink } from '../../../web/src/nav';
 
 const paths = (role: string | null) => pagesFor(role).map((p) => p.path);
 
@@ -37,6 +37,14 @@ describe('navigation by role', () => {
     expect(homeFor('finance')).toBe('/live');
     expect(homeFor('display')).toBe('/wall');
     expect(homeFor(null)).toBe('/live');
+  });
+
+  it('links a waybill to the look-up page only for the roles that may open it', () => {
+    expect(trackLink('finance', 'PW000000000001')).toBeNull();
+    expect(trackLink(null, 'PW000000000001')).toBeNull();
+    for (const role of ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']) {
+      expect(trackLink(role, 'PW000000000001'), role).toEqual({ path: '/track', query: { q: 'PW000000000001', waybill: 'PW000000000001' } });
+    }
   });
 
   it('has one label and one test id per page', () => {
