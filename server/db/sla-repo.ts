@@ -285,9 +285,10 @@ export interface ParcelRow {
 
 /**
  * The parcels behind a figure: closed in the range (the same closing scan and the
- * same rules as the aggregates, read from the raw tables), oldest first.
+ * same rules as the aggregates, read from the raw tables), oldest first; a page of
+ * `limit` after `offset` (the order, closing time then waybill, is stable), with the total.
  */
-export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter, limit: number): Promise<{ total: number; parcels: ParcelRow[] }> {
+export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter, limit: number, offset = 0): Promise<{ total: number; parcels: ParcelRow[] }> {
   const params: unknown[] = [range.start, range.end]
   const where = [f.delivered || f.bucket !== undefined ? DELIVERED_WHERE : CLOSING_WHERE, 'e.event_time >= $1', 'e.event_time < $2']
   const add = (sql: (p: string) => string, v: unknown) => { params.push(v); where.push(sql(`$${params.length}`)) }
@@ -300,7 +301,8 @@ export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter,
   if (f.outcome) add((p) => `(${OUTCOME_SQL}) = ${p}`, f.outcome)
   if (f.cause) add((p) => `(${CAUSE_SQL}) = ${p}`, f.cause)
   if (f.bucket !== undefined) add((p) => `sla_transit_bucket(${TRANSIT_HOURS_SQL}) = ${p}`, f.bucket)
-  params.push(limit)
+  const filterParams = params.length
+  params.push(limit, offset)
   const r = await db.query<{
     waybill: string; tier: string; origin_hub: string; destination_hub: string; courier_code: string | null
     collected_at: Date; closed_at: Date; closing: string; promised_deadline: Date | null
@@ -314,11 +316,18 @@ export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter,
      FROM ${CLOSING_JOIN} LEFT JOIN hubs h ON h.code = s.destination_hub
      WHERE ${where.join(' AND ')}
      ORDER BY e.event_time, s.waybill
-     LIMIT $${params.length}`,
+     LIMIT $${filterParams + 1} OFFSET $${filterParams + 2}`,
     params,
   )
+  // A page past the end has no row to carry the total: count on its own then.
+  const total = r.rows[0] !== undefined || offset === 0
+    ? Number(r.rows[0]?.total ?? 0)
+    : Number((await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${CLOSING_JOIN} LEFT JOIN hubs h ON h.code = s.destination_hub WHERE ${where.join(' AND ')}`,
+      params.slice(0, filterParams),
+    )).rows[0]?.n ?? 0)
   return {
-    total: Number(r.rows[0]?.total ?? 0),
+    total,
     parcels: r.rows.map((x) => ({
       waybill: x.waybill, tier: x.tier, origin: x.origin_hub, destination: x.destination_hub, courier: x.courier_code,
       collectedAt: x.collected_at, closedAt: x.closed_at, closing: x.closing, deadline: x.promised_deadline,

@@ -107,12 +107,13 @@ export async function slaTransit(
   }
 }
 
-export async function slaParcels(db: pg.Pool, range: DayRange, filter: ParcelFilter, limit: number) {
-  const r = await readParcels(db, range, filter, limit)
+export async function slaParcels(db: pg.Pool, range: DayRange, filter: ParcelFilter, limit: number, offset = 0) {
+  const r = await readParcels(db, range, filter, limit, offset)
   return {
     range: rangeView(range),
     filter,
     total: r.total,
+    offset,
     parcels: r.parcels.map((p) => ({
       ...p, collectedAt: p.collectedAt.toISOString(), closedAt: p.closedAt.toISOString(), deadline: p.deadline?.toISOString() ?? null,
     })),

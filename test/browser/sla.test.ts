@@ -70,7 +70,67 @@ const chartDrawn = (page: Page, testId: string) =>
     return colours.size
   })
 
+/** Opaque near-black pixels of a chart canvas: its labels when printed (dark text on white). */
+const darkPixels = (page: Page, testId: string) =>
+  page.locator(`[data-testid=${testId}] canvas`).first().evaluate((c: any) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    let n = 0
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.max(d[i], d[i + 1], d[i + 2]) < 45) n++
+    return n
+  })
+
+/** Holds the SLA API's answers until released: the page is caught between two periods. */
+async function holdSlaAnswers(page: Page): Promise<() => Promise<void>> {
+  let release!: () => void
+  const gate = new Promise<void>((r) => { release = r })
+  const held = async (route: any) => { await gate; await route.continue().catch(() => undefined) }
+  await page.route('**/api/v1/sla/**', held)
+  await page.route('**/api/v1/satisfaction/**', held)
+  return async () => {
+    release()
+    await page.unroute('**/api/v1/sla/**', held)
+    await page.unroute('**/api/v1/satisfaction/**', held)
+  }
+}
+
 describe('SLA page in Chromium', () => {
+  it('never shows the previous period\'s figures under the new label while the new ones load', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const page = await ctx.newPage()
+    await signIn(page, '/sla?range=7d')
+    await page.waitForSelector('[data-testid=tiles]')
+    expect(await rate(page, 'all')).toBe('100.0%')
+    const sevenDays = await page.locator('[data-testid=period]').innerText()
+
+    const release = await holdSlaAnswers(page)
+    await page.click('[data-testid=preset-30d]')
+    // The label says 30 days at once; the 7-day figures are gone, a loading state says so.
+    await expect.poll(() => page.locator('[data-testid=period]').innerText()).not.toBe(sevenDays)
+    await page.waitForSelector('[data-testid=sla-loading]')
+    expect(await page.locator('[data-testid=sla-loading]').innerText()).toContain(await page.locator('[data-testid=period]').innerText())
+    expect(await page.locator('[data-testid=tiles]').count()).toBe(0)
+    expect(await page.locator('[data-testid=sla-figures]').count()).toBe(0)
+    expect(await page.locator('.sla-main').innerText()).not.toContain('100.0%')
+    expect(await page.isDisabled('[data-testid=print]')).toBe(true)
+    await page.screenshot({ path: `${ARTIFACTS}/sla-loading-1920x1080.png` })
+    await release()
+    await page.waitForFunction(`document.querySelector('[data-testid=tile-all] [data-testid=tile-rate]')?.textContent?.trim() === '60.0%'`)
+    expect(await page.isDisabled('[data-testid=print]')).toBe(false)
+
+    // A re-sort of the same period keeps its figures, dimmed, with export and print held until the new order arrives.
+    const releaseSort = await holdSlaAnswers(page)
+    await page.click('[data-testid=sort-hub-rate]')
+    await page.waitForSelector('[data-testid=sla-figures][aria-busy=true]')
+    expect(await page.isDisabled('[data-testid=csv-hub]')).toBe(true)
+    expect(await page.isDisabled('[data-testid=print]')).toBe(true)
+    expect(await page.locator('[data-testid=sla-busy]').isVisible()).toBe(true)
+    await releaseSort()
+    await page.waitForSelector('[data-testid=sla-figures][aria-busy=false]')
+    expect(await page.isDisabled('[data-testid=csv-hub]')).toBe(false)
+    await ctx.close()
+  })
+
+
   it('changes the figures with the period, drills down to the parcels, exports what the tables show', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true })
     const page = await ctx.newPage()
@@ -106,7 +166,7 @@ describe('SLA page in Chromium', () => {
     const csv = await readFile((await download.path())!, 'utf8')
     expect(csv.startsWith('\ufeff')).toBe(true)
     const lines = csv.slice(1).trim().split('\r\n')
-    expect(lines[0]).toBe('网点,网点,完结,准时,延误,免责,准时率')
+    expect(lines[0]).toBe('网点代码,网点名称,完结,准时,延误,免责,准时率')
     expect(lines.slice(1)).toEqual(shown.map((r) => r.join(',')))
 
     // A figure opens the parcels behind it, each linking to the look-up page.
@@ -122,8 +182,10 @@ describe('SLA page in Chromium', () => {
     expect(parcelLines).toHaveLength(3)
     await page.click('[data-testid=drill-close]')
 
-    // Print media: no period bar or buttons, the period printed instead.
+    // Print media: no period bar or buttons, the period printed instead; the charts' labels turn dark for white paper.
+    const darkOnScreen = await darkPixels(page, 'chart-trend')
     await page.emulateMedia({ media: 'print' })
+    await expect.poll(() => darkPixels(page, 'chart-trend')).toBeGreaterThan(darkOnScreen + 200)
     expect(await page.locator('[data-testid=period-bar]').isVisible()).toBe(false)
     expect(await page.locator('[data-testid=app-nav]').isVisible()).toBe(false)
     await page.pdf?.({ path: `${ARTIFACTS}/sla-report.pdf`, format: 'A4', landscape: true }).catch(() => undefined)

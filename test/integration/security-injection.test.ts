@@ -53,7 +53,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /api/v1/sla/breakdown': ['from', 'to', 'by', 'sort', 'dir', 'tier'],
   'GET /api/v1/sla/causes': ['from', 'to', 'tier'],
   'GET /api/v1/sla/transit': ['from', 'to', 'tier', 'sort', 'limit'],
-  'GET /api/v1/sla/parcels': ['from', 'to', 'tier', 'hub', 'origin', 'region', 'courier', 'outcome', 'cause', 'delivered', 'bucket', 'limit'],
+  'GET /api/v1/sla/parcels': ['from', 'to', 'tier', 'hub', 'origin', 'region', 'courier', 'outcome', 'cause', 'delivered', 'bucket', 'limit', 'offset'],
 }
 /** Tried on a GET route that is not listed above yet, so that it is attacked all the same. */
 const COMMON_PARAMS = ['q', 'from', 'to', 'state', 'status', 'hub', 'region', 'user', 'action', 'waybill', 'sort', 'order', 'dir', 'limit', 'offset']

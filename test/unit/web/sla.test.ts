@@ -52,9 +52,22 @@ describe('SLA tables and CSV', () => {
     setLang('en');
     expect(breakdownCells('hub', row)).toEqual(['SHA-O1', '上海浦东网点, "A"', '5', '3', '2', '0', '60.0%']);
     const csv = breakdownCsv('hub', [row]).split('\r\n');
-    expect(csv[0]).toBe('Hub,Hub,Closed,On time,Late,Excused,On-time rate');
+    expect(csv[0]).toBe('Hub code,Hub name,Closed,On time,Late,Excused,On-time rate');
     expect(csv[1]).toBe('SHA-O1,"上海浦东网点, ""A""",5,3,2,0,60.0%');
     expect(breakdownCells('region', { ...row, key: '上海', name: '上海' })).toEqual(['上海', '5', '3', '2', '0', '60.0%']);
+  });
+
+  it('never repeats a header cell, in either language', () => {
+    for (const l of ['zh', 'en'] as const) {
+      setLang(l);
+      for (const by of ['hub', 'region', 'courier'] as const) {
+        const header = breakdownCsv(by, []).split('\r\n')[0]!.split(',');
+        expect(new Set(header).size, `${l} ${by}: ${header.join(',')}`).toBe(header.length);
+      }
+    }
+    setLang('zh');
+    expect(breakdownCsv('hub', []).split('\r\n')[0]).toBe('网点代码,网点名称,完结,准时,延误,免责,准时率');
+    expect(breakdownCsv('courier', []).split('\r\n')[0]).toMatch(/^快递员工号,快递员姓名,/);
   });
 
   it('writes the Pareto table with shares, and a parcel row in Beijing time', () => {
@@ -77,6 +90,7 @@ describe('SLA tables and CSV', () => {
   it('asks the drill-down for exactly the figure clicked', () => {
     expect(drillParams({ from: '2026-03-01', to: '2026-03-07', tier: 'express', hub: 'SHA-O1', outcome: 'late', delivered: true }, 100))
       .toEqual({ from: '2026-03-01', to: '2026-03-07', tier: 'express', hub: 'SHA-O1', origin: undefined, region: undefined, courier: undefined, outcome: 'late', cause: undefined, delivered: 'true', limit: '100' });
+    expect(drillParams({ from: '2026-03-01', to: '2026-03-07' }, 500, 1000)).toMatchObject({ limit: '500', offset: '1000' });
   });
 });
 

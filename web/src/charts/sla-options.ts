@@ -8,6 +8,20 @@ import { darkChartTheme, type ChartTheme } from './options';
 
 export type SlaChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
 
+/**
+ * The SLA charts on paper: near-black labels and axes on white (the screen theme's light
+ * grey labels are nearly invisible when printed). SlaPage switches to it on beforeprint.
+ */
+export const printChartTheme: ChartTheme = {
+  ...darkChartTheme,
+  text: '#111111',
+  mutedText: '#222222',
+  axisLine: '#444444',
+  splitLine: '#d0d0d0',
+  tooltipBackground: '#ffffff',
+  tooltipBorder: '#888888',
+};
+
 export const TIER_COLORS: Record<string, string> = { express: '#ff9f43', standard: '#4c8dff', economy: '#2ecc71' };
 
 export interface TrendInput {

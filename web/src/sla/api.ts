@@ -21,10 +21,12 @@ export const fetchTransit = (p: PeriodParams, sort: TransitSort, limit: number, 
   get<Transit>('transit', { ...p, sort, limit: String(limit) }, signal);
 
 /** The query of a drill-down (also used for its URL in tests). */
-export function drillParams(f: DrillFilter, limit: number): Record<string, string | undefined> {
+export function drillParams(f: DrillFilter, limit: number, offset = 0): Record<string, string | undefined> {
   return {
     from: f.from, to: f.to, tier: f.tier, hub: f.hub, origin: f.origin, region: f.region, courier: f.courier,
     outcome: f.outcome, cause: f.cause, delivered: f.delivered ? 'true' : undefined, limit: String(limit),
+    ...(offset > 0 ? { offset: String(offset) } : {}),
   };
 }
-export const fetchParcels = (f: DrillFilter, limit: number, signal?: AbortSignal) => get<ParcelList>('parcels', drillParams(f, limit), signal);
+/** A page of the parcels behind a figure: `limit` rows after `offset`, with the total. */
+export const fetchParcels = (f: DrillFilter, limit: number, offset: number, signal?: AbortSignal) => get<ParcelList>('parcels', drillParams(f, limit, offset), signal);

@@ -29,7 +29,8 @@ export function breakdownCells(by: BreakdownBy, r: BreakdownRow): string[] {
   return [...key, String(r.closed), String(r.onTime), String(r.late), String(r.excused), fmtRate(r.rate)];
 }
 export function breakdownHeader(by: BreakdownBy): string[] {
-  const key = by === 'region' ? [sl('region')] : [breakdownKeyLabel(by), by === 'hub' ? sl('hub') : sl('courier')];
+  // One distinct header per column (the CSV used to read "网点,网点"): the code, then the name.
+  const key = by === 'region' ? [sl('region')] : by === 'hub' ? [sl('hubCode'), sl('hubName')] : [sl('courierCode'), sl('courierName')];
   return [...key, sl('closed'), sl('onTime'), sl('late'), sl('excused'), sl('rate')];
 }
 export const breakdownCsv = (by: BreakdownBy, rows: readonly BreakdownRow[]): string =>
