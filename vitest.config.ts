@@ -1,13 +1,30 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * Three tiers, each a vitest project with an npm script of its own:
+ *   unit         pure code, no database or Redis            npm run test:unit
+ *   integration  the product against the embedded TimescaleDB (or TEST_DATABASE_URL) and real Redis
+ *                                                          npm run test:integration
+ *   browser      the dashboard in Debian's Chromium         npm run test:browser
+ * Integration and browser systems start from a migrated template made once per run
+ * (test/helpers/global-setup.ts, test/helpers/test-db.ts).
+ */
+const system = {
+  environment: 'node' as const,
+  testTimeout: 60_000,
+  hookTimeout: 180_000,
+  globalSetup: ['test/helpers/global-setup.ts'],
+}
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     // Integration files each start an embedded TimescaleDB (~0.5 GB); two at a time fit a 2-core machine.
     maxWorkers: 2,
     pool: 'forks',
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...system } },
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], ...system } },
+    ],
   },
 })

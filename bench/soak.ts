@@ -45,6 +45,7 @@ async function systemProcess(): Promise<void> {
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `{bsoak${randomBytes(3).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE,
   })
   const sys = await startSystem(config, createLogger('warn'))
   try {

@@ -8,6 +8,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  EMBEDDED_PG_IDLE_TX_MS: z.coerce.number().int().min(1).default(300_000),
+  EMBEDDED_PG_PROFILE: z.coerce.number().min(0).default(0),
   REDIS_URL: z.string().url().optional(),
   QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -70,6 +72,10 @@ export interface Config {
   databaseUrl: string | undefined
   dataDir: string
   embeddedPgPort: number
+  /** The embedded database disconnects a client idle inside a transaction this long (everyone else waits for it). */
+  embeddedPgIdleTxMs: number
+  /** Seconds between the embedded database's reports of its busiest statements on stderr; 0: none. */
+  embeddedPgProfileSeconds: number
   /** Unset: use 127.0.0.1:6379 if it answers, else start redis-server from PATH. */
   redisUrl: string | undefined
   queuePrefix: string
@@ -120,6 +126,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    embeddedPgIdleTxMs: e.EMBEDDED_PG_IDLE_TX_MS,
+    embeddedPgProfileSeconds: e.EMBEDDED_PG_PROFILE,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     adminPassword: e.ADMIN_PASSWORD,

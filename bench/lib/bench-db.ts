@@ -12,7 +12,7 @@ import { DEMO_COURIERS, DEMO_HUBS } from '../../server/data/network.ts'
 export async function openBenchDatabase(tag: string): Promise<{ db: Database; config: Config; close(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `pw-bench-${tag}-`))
   const log = createLogger('warn')
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE })
   const db = await openDatabase(config, log)
   await migrate(db.pool, log)
   await upsertHubs(db.pool, DEMO_HUBS)

@@ -50,7 +50,8 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   const dataDir = path.resolve(config.dataDir, 'pg')
   await mkdir(dataDir, { recursive: true })
   const started = Date.now()
-  const child = fork(EMBEDDED_ENTRY, [dataDir, String(config.embeddedPgPort)], {
+  const args = [dataDir, config.embeddedPgPort, config.embeddedPgIdleTxMs, config.embeddedPgProfileSeconds].map(String)
+  const child = fork(EMBEDDED_ENTRY, args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

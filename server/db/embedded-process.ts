@@ -8,7 +8,8 @@
  * once. It exits when its parent goes away, closing the data directory cleanly when
  * it can.
  *
- * argv: <dataDir> <port>   IPC: sends { ready: true, port } or { error }
+ * argv: <dataDir> <port> <idleTxMs> <profileSeconds> (from Config: EMBEDDED_PG_PORT,
+ * EMBEDDED_PG_IDLE_TX_MS, EMBEDDED_PG_PROFILE)   IPC: sends { ready: true, port } or { error }
  */
 import { mkdir } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
@@ -19,7 +20,7 @@ import { PgliteMux } from './pglite-mux.ts'
 import { serveSnapshots } from './embedded-snapshot.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 
-const [dataDir, portArg] = process.argv.slice(2)
+const [dataDir, portArg, idleTxMsArg, profileArg] = process.argv.slice(2)
 if (!dataDir || !process.send) {
   process.stderr.write('embedded-process: run by the server with a data directory and an IPC channel\n')
   process.exit(2)
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
     onGroup: profile(),
-    idleTransactionMs: Number(process.env.EMBEDDED_PG_IDLE_TX_MS ?? 300_000),
+    idleTransactionMs: Number(idleTxMsArg ?? 300_000),
     onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
     onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })
@@ -71,11 +72,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * EMBEDDED_PG_PROFILE=<seconds>: every so many seconds, the statements that kept the
+ * EMBEDDED_PG_PROFILE=<seconds> (its argv): every so many seconds, the statements that kept the
  * database busiest since the last report, on stderr (where its time goes under load).
  */
 function profile(): ((sql: string, ms: number) => void) | undefined {
-  const every = Number(process.env.EMBEDDED_PG_PROFILE ?? 0)
+  const every = Number(profileArg ?? 0)
   if (!(every > 0)) return undefined
   let spent = new Map<string, { ms: number; n: number }>()
   let since = performance.now()

@@ -17,6 +17,9 @@
  *   a.output()                                 // everything it printed so far (last 2 MB)
  *   afterAll(stopAll)                          // SIGTERM, then SIGKILL after 10 s; removes temp DATA_DIRs
  *
+ * A server without DATA_DIR or DATABASE_URL starts from a copy of the run's migrated
+ * template (test-db.ts): a database of its own on the server under npm run test:server.
+ *
  * startServer resolves when GET /readyz answers 200 (database, Redis, migrations);
  * startWorker when the worker logs "workers running". Both reject with the
  * process's output when it exits first or does not get ready within `readyMs`
@@ -33,6 +36,7 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { seedDataDir, serverTestDatabase, type ServerTestDatabase } from './test-db.ts'
 
 export const PROCESS_ADMIN_PASSWORD = 'admin-password-for-process-tests'
 
@@ -69,6 +73,7 @@ export interface StartOptions {
 
 const running = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
+const serverDbs = new Set<ServerTestDatabase>()
 const all = new Set<ProductProcess>()
 process.once('exit', () => { for (const c of running) c.kill('SIGKILL') })
 
@@ -102,6 +107,17 @@ export async function startServer(o: StartOptions = {}): Promise<ProductProcess>
   if (!env.DATA_DIR) {
     env.DATA_DIR = await mkdtemp(path.join(os.tmpdir(), 'pw-proc-'))
     tempDirs.add(env.DATA_DIR)
+    // Its database starts as a copy of the run's migrated template (test-db.ts), on the
+    // TimescaleDB server under npm run test:server.
+    if (!env.DATABASE_URL) {
+      const db = await serverTestDatabase()
+      if (db) {
+        serverDbs.add(db)
+        env.DATABASE_URL = db.url
+      } else {
+        await seedDataDir(env.DATA_DIR)
+      }
+    }
   }
   return launch('server', o.name ?? `server:${env.PORT}`, env, o.readyMs ?? 120_000)
 }
@@ -116,6 +132,8 @@ export async function stopAll(): Promise<void> {
   all.clear()
   await Promise.all([...tempDirs].map((d) => rm(d, { recursive: true, force: true })))
   tempDirs.clear()
+  await Promise.all([...serverDbs].map((d) => d.drop()))
+  serverDbs.clear()
 }
 
 async function launch(kind: 'server' | 'worker', name: string, env: Record<string, string>, readyMs: number): Promise<ProductProcess> {

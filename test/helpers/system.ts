@@ -7,6 +7,7 @@ import { createLogger } from '../../server/lib/logger.ts'
 import { startSystem, type System } from '../../server/system.ts'
 import { createApiToken, createUser } from '../../server/services/auth.ts'
 import type { UserRole } from '../../server/domain/roles.ts'
+import { seedDataDir, serverTestDatabase } from './test-db.ts'
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests'
 export const USER_PASSWORD = 'password-for-tests'
@@ -20,9 +21,14 @@ export interface TestSystem extends System {
 /**
  * The whole product in this process: embedded TimescaleDB in a temp dir, real Redis, a queue prefix of its own.
  * Passwords are hashed at PASSWORD_HASH_COST=low unless env says otherwise (tests sign in a lot).
+ * Its database starts as a copy of the run's migrated template (test-db.ts); a DATA_DIR given in `env` is used
+ * as it is (a fresh one then really starts from nothing). Under `npm run test:server` the database is one of its
+ * own on the TimescaleDB server instead, copied from the template there.
  */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-test-')))
+  const serverDb = env.DATABASE_URL ? undefined : await serverTestDatabase(env.DATA_DIR)
+  if (!env.DATA_DIR && !serverDb) await seedDataDir(dataDir)
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -32,9 +38,13 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     PASSWORD_HASH_COST: 'low',
+    ...(serverDb ? { DATABASE_URL: serverDb.url } : {}),
     ...env,
   })
-  const system = await startSystem(config, createLogger(config.logLevel))
+  const system = await startSystem(config, createLogger(config.logLevel)).catch(async (err: unknown) => {
+    await serverDb?.drop()
+    throw err
+  })
   const token = await createApiToken(system.database.pool, 'tests', 'integrator', null)
   return {
     ...system,
@@ -42,6 +52,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     token,
     async stop() {
       await system.close()
+      await serverDb?.drop()
       if (!env.DATA_DIR) await rm(dataDir, { recursive: true, force: true })
     },
   }

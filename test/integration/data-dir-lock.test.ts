@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
 import { createLogger } from '../../server/lib/logger.ts'
+import { seedDataDir } from '../helpers/test-db.ts'
 
 // Two processes writing one PGlite data directory corrupt it: the second is refused.
 const open: Database[] = []
@@ -23,6 +24,7 @@ afterAll(async () => {
 describe('embedded data directory lock', () => {
   it('refuses a second embedded database on a directory in use, naming the process, and leaves the first one working', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-lock-'))
+    await seedDataDir(dataDir) // a copy of the run's migrated template: the lock is taken all the same (test-db.ts)
     const first = await openOn(dataDir)
     await first.pool.query(`CREATE TABLE kept (n int); INSERT INTO kept VALUES (1), (2), (3)`)
     const lockFile = `${path.join(dataDir, 'pg')}.lock`

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
 import { createLogger } from '../../server/lib/logger.ts'
+import { seedDataDir } from '../helpers/test-db.ts'
 
 /**
  * Many clients against the embedded database at once, each behaving as it would
@@ -20,6 +21,7 @@ const clients: pg.Client[] = []
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-'))
+  await seedDataDir(dataDir) // a copy of the run's migrated template: no initdb here (test-db.ts)
   database = await openDatabase(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), createLogger('silent'))
   await database.pool.query(`
     CREATE TABLE rows (tag text NOT NULL, client int NOT NULL, pending boolean NOT NULL DEFAULT true);
@@ -222,8 +224,8 @@ async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
 describe('embedded database and a client idle in a transaction', () => {
   it('disconnects a client that sits idle inside a transaction, rolls it back, and lets the others go on', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-idle-'))
-    process.env.EMBEDDED_PG_IDLE_TX_MS = '1500' // read by the embedded process at its start
-    const db = await openDatabase(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), createLogger('silent')).finally(() => { delete process.env.EMBEDDED_PG_IDLE_TX_MS })
+    await seedDataDir(dir)
+    const db = await openDatabase(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', EMBEDDED_PG_IDLE_TX_MS: '1500' }), createLogger('silent'))
     try {
       await db.pool.query(`CREATE TABLE t (n int)`)
       const stuck = new pg.Client({ connectionString: db.url })
