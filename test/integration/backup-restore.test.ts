@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { onlyOn } from '../helpers/test-db.ts'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { readManifest } from '../../server/backup/manifest.ts'
@@ -46,7 +47,7 @@ function trajectory(waybill: string, i: number) {
 const count = async (sys: TestSystem, table: string) =>
   (await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
 
-describe('backup and restore of the embedded database', () => {
+describe.skipIf(onlyOn('embedded', 'backup and restore of an embedded data directory'))('backup and restore of the embedded database', () => {
   it('backs up a running, ingesting system and restores every parcel, event and alert into a fresh data directory that then takes events', async () => {
     const first = await startTestSystem()
     const backupDir = await tempDir('pw-backup-')

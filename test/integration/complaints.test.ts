@@ -92,7 +92,9 @@ describe('complaint states and the overdue alert', () => {
     expect(alerts[0]!.state).toBe('open')
     // Through the alert lifecycle: on-call sees it with the parcel, and acknowledges.
     const detail = await call(sys, 'GET', `/api/v1/alerts/${alerts[0]!.id}`, { cookie: who['oncall-a'] })
-    expect(detail.body.alert ?? detail.body).toBeTruthy()
+    expect(detail.status).toBe(200)
+    expect(detail.body.alert).toMatchObject({ id: alerts[0]!.id, rule: 'complaint_overdue', subject: `complaint:${c.id}`, state: 'open' })
+    expect(detail.body.parcels.map((p: any) => p.waybill)).toEqual([parcel.waybill])
     expect((await call(sys, 'POST', `/api/v1/alerts/${alerts[0]!.id}/acknowledge`, { cookie: who['oncall-a'], body: { comment: 'asked CS to call back' } })).status).toBe(200)
     expect((await call(sys, 'GET', `/api/v1/complaints?state=overdue`, { cookie: who['cs-a'] })).body.complaints.map((x: any) => x.id)).toContain(c.id)
 

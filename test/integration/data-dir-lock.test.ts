@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
 import { createLogger } from '../../server/lib/logger.ts'
-import { seedDataDir } from '../helpers/test-db.ts'
+import { onlyOn, seedDataDir } from '../helpers/test-db.ts'
 
 // Two processes writing one PGlite data directory corrupt it: the second is refused.
 const open: Database[] = []
@@ -21,7 +21,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
-describe('embedded data directory lock', () => {
+describe.skipIf(onlyOn('embedded', 'the lock of an embedded data directory'))('embedded data directory lock', () => {
   it('refuses a second embedded database on a directory in use, naming the process, and leaves the first one working', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-lock-'))
     await seedDataDir(dataDir) // a copy of the run's migrated template: the lock is taken all the same (test-db.ts)

