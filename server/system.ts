@@ -22,6 +22,7 @@ import { Queues } from '../jobs/queues.ts'
 import { Workers } from '../jobs/worker.ts'
 import type { AppContext } from './context.ts'
 import { LoginThrottle } from './services/login-throttle.ts'
+import { watchTransactions } from './db/tx.ts'
 
 export interface System {
   url: string
@@ -75,6 +76,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
   const metrics = new Metrics()
+  watchTransactions(db, { onRetry: (code) => metrics.txRetries.inc({ code }) })
   const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
   const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, snapshot: (channel) => liveSnapshot(db, channel), metrics })
   await bus.subscribe((m) => {

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { mutedSql } from './silences-repo.ts'
+import { withTransaction } from './tx.ts'
 
 export interface AlertRow {
   id: number
@@ -76,22 +77,11 @@ export async function transition(
   const set = to === 'acknowledged'
     ? `state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, next_escalation_at = NULL`
     : `state = 'resolved', resolved_at = $2, resolved_by = $3, next_escalation_at = NULL`
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(db, { name: `alert ${to}` }, async (client) => {
     const r = await client.query(`UPDATE alerts SET ${set} WHERE id = $1 AND state = ANY($4::text[])`, [id, now, userId, from])
-    if ((r.rowCount ?? 0) === 0) {
-      await client.query('ROLLBACK')
-      return false
-    }
+    if ((r.rowCount ?? 0) === 0) return false // nothing changed: committing is the same as rolling back
     await client.query(`INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`, [id, now, to, userId, comment])
     await inTransaction(client)
-    await client.query('COMMIT')
     return true
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }

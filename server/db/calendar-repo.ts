@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import type { Tier } from '../domain/fees.ts'
 import type { DeliveryPromise } from '../domain/deadline.ts'
+import { withTransaction } from './tx.ts'
+import { lockShipments } from './shipments-repo.ts'
 
 export interface CompanyDay { day: string; kind: 'day_off' | 'workday'; note: string }
 
@@ -37,10 +39,14 @@ export async function openParcelsPage(db: pg.Pool, after: string, limit: number)
 // $1 waybills, $2 start days, $3 earliest, $4 deadlines
 export async function updatePromises(db: pg.Pool, rows: ReadonlyArray<{ waybill: string; promise: DeliveryPromise }>): Promise<void> {
   if (rows.length === 0) return
-  await db.query(
-    `UPDATE shipments AS s SET promise_start_day = u.start_day, promised_earliest = u.earliest, promised_deadline = u.deadline
-     FROM unnest($1::text[], $2::date[], $3::timestamptz[], $4::timestamptz[]) AS u(waybill, start_day, earliest, deadline)
-     WHERE s.waybill = u.waybill`,
-    [rows.map((r) => r.waybill), rows.map((r) => r.promise.startDay), rows.map((r) => r.promise.earliest), rows.map((r) => r.promise.deadline)],
-  )
+  // An UPDATE … FROM unnest locks rows in the join's order: lock them in waybill order first (server/db/tx.ts).
+  await withTransaction(db, { name: 'promise recomputation' }, async (client) => {
+    await lockShipments(client, rows.map((r) => r.waybill))
+    await client.query(
+      `UPDATE shipments AS s SET promise_start_day = u.start_day, promised_earliest = u.earliest, promised_deadline = u.deadline
+       FROM unnest($1::text[], $2::date[], $3::timestamptz[], $4::timestamptz[]) AS u(waybill, start_day, earliest, deadline)
+       WHERE s.waybill = u.waybill`,
+      [rows.map((r) => r.waybill), rows.map((r) => r.promise.startDay), rows.map((r) => r.promise.earliest), rows.map((r) => r.promise.deadline)],
+    )
+  })
 }

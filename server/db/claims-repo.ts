@@ -38,12 +38,16 @@ export async function insertClaim(db: Queryable, c: NewClaim): Promise<number | 
   return id
 }
 
-/** Lost or damaged parcels that never had a claim (not even a rejected one): the sweep opens theirs. */
+/**
+ * Lost or damaged parcels that never had a claim (not even a rejected one): the sweep opens
+ * theirs, in waybill order (each claim takes a KEY SHARE lock on its parcel: server/db/tx.ts).
+ */
 export async function parcelsNeedingClaim(db: Queryable): Promise<ClaimParcel[]> {
   const r = await db.query<ClaimParcel>(
     `SELECT s.waybill, s.declared_value_fen::float8 AS "declaredValueFen", s.fee_total_fen AS "feeTotalFen", s.exception_reason AS "exceptionReason"
      FROM shipments s
-     WHERE s.exception_reason IN ('lost', 'damaged') AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.waybill = s.waybill)`,
+     WHERE s.exception_reason IN ('lost', 'damaged') AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.waybill = s.waybill)
+     ORDER BY s.waybill`,
   )
   return r.rows
 }

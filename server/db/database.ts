@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { EmbeddedMemory } from './embedded-process.ts'
+import { watchTransactions } from './tx.ts'
 
 // int8 (counts, sums) as numbers: every count here is far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -38,6 +39,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
     pool.on('error', (err) => log.error({ err }, 'idle database client failed'))
+    watchTransactions(pool, { log: log.child({ module: 'tx' }) })
     return { pool, embedded: false, url: config.databaseUrl, close: () => pool.end() }
   }
   return openEmbedded(config, log)
@@ -72,6 +74,7 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   // measurement); more than a few only lengthens that queue.
   const pool = new pg.Pool({ connectionString: url, max: EMBEDDED_POOL_SIZE })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))
+  watchTransactions(pool, { log: log.child({ module: 'tx' }) })
   return {
     pool,
     embedded: true,

@@ -95,7 +95,7 @@ export async function claimLines(db: Queryable, f: ClaimLineFilter, limit: numbe
 // $1 waybills, $2 target state, $3 states it may come from, $4 user, $5 now
 export async function movePayments(db: Queryable, waybills: readonly string[], to: PaymentState, fromStates: readonly PaymentState[], userId: number, now: Date): Promise<string[]> {
   const r = await db.query<{ waybill: string }>(
-    `WITH old AS (SELECT waybill, payment_state FROM shipments WHERE waybill = ANY($1::text[]) AND payment_state = ANY($3::text[]) FOR UPDATE),
+    `WITH old AS (SELECT waybill, payment_state FROM shipments WHERE waybill = ANY($1::text[]) AND payment_state = ANY($3::text[]) ORDER BY waybill FOR NO KEY UPDATE),
      upd AS (UPDATE shipments s SET payment_state = $2 FROM old WHERE s.waybill = old.waybill RETURNING s.waybill)
      INSERT INTO payment_history (waybill, at, from_state, to_state, user_id)
      SELECT old.waybill, $5, old.payment_state, $2, $4 FROM old JOIN upd ON upd.waybill = old.waybill

@@ -13,10 +13,15 @@ export interface ErasedBatch { parcels: number; waybills: string[]; firstCollect
 // $1 cutoff, $2 batch size, $3 now
 export async function erasePersonalBatch(db: Queryable, cutoff: Date, limit: number, now: Date): Promise<ErasedBatch> {
   const r = await db.query<{ waybill: string; collectedAt: Date }>(
-    `WITH batch AS (
+    // The oldest first, but locked in waybill order (server/db/tx.ts), rechecked once locked.
+    `WITH pick AS (
        SELECT s.waybill FROM shipments s
        WHERE s.status IN ('delivered', 'returned') AND s.status_at < $1 AND ${PERSONAL_NOT_NULL}
-       ORDER BY s.status_at LIMIT $2 FOR UPDATE
+       ORDER BY s.status_at LIMIT $2
+     ), batch AS (
+       SELECT s.waybill FROM shipments s
+       WHERE s.waybill IN (SELECT waybill FROM pick) AND s.status IN ('delivered', 'returned') AND s.status_at < $1 AND ${PERSONAL_NOT_NULL}
+       ORDER BY s.waybill FOR NO KEY UPDATE
      )
      UPDATE shipments s SET sender_name = NULL, sender_phone = NULL, sender_address = NULL,
        recipient_name = NULL, recipient_phone = NULL, recipient_phone_last4 = NULL, recipient_address = NULL,

@@ -43,6 +43,7 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
        origin_hub, destination_hub, item_name, weight_kg, volume_cm3, declared_value_fen,
        chargeable_weight_kg, fee_zone, fee_base_fen, fee_weight_fen, fee_tier_fen, fee_insurance_fen, fee_total_fen,
        collected_at, collected_by, promise_start_day, promised_earliest, promised_deadline)
+     ORDER BY u.waybill -- two batches sharing waybills insert them in one order (server/db/tx.ts)
      ON CONFLICT (waybill) DO NOTHING
      RETURNING waybill`,
     [
@@ -71,16 +72,26 @@ const STATE_COLUMNS = `waybill, status, status_at AS "statusAt", last_scan_at AS
   last_event_type AS "lastEventType", delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason",
   exception_at AS "exceptionAt"`
 
-/** Reads and row-locks the states of these shipments, in waybill order so that concurrent batches never deadlock. */
+/**
+ * Reads and row-locks the states of these shipments, in waybill order so that concurrent
+ * batches never deadlock (lock order: server/db/tx.ts). FOR NO KEY UPDATE: the waybill never
+ * changes, so inserting a claim, complaint or alert item that refers to the parcel (a KEY
+ * SHARE lock through its foreign key) neither waits for this lock nor blocks it.
+ */
 export async function lockStates(client: pg.PoolClient, waybills: readonly string[]): Promise<Map<string, ShipmentState>> {
   const r = await client.query<ShipmentState & { waybill: string }>(
-    `SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR UPDATE`,
+    `SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR NO KEY UPDATE`,
     [waybills],
   )
   return new Map(r.rows.map(({ waybill, ...state }) => [waybill, state]))
 }
 
-// $1 waybills and the state columns as arrays, $12 now
+/** Row-locks these shipments in waybill order, before a statement that updates them in another order. */
+export async function lockShipments(client: pg.PoolClient, waybills: readonly string[]): Promise<void> {
+  await client.query('SELECT 1 FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR NO KEY UPDATE', [[...waybills]])
+}
+
+// $1 waybills and the state columns as arrays, $11 now
 export async function updateStates(client: pg.PoolClient, states: ReadonlyMap<string, ShipmentState>, now: Date): Promise<void> {
   if (states.size === 0) return
   const w = [...states.keys()]

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { upsertAlerts } from '../db/alerts-repo.ts'
+import { withTransaction } from '../db/tx.ts'
 import { notifyInTransaction } from '../services/sla-sweep.ts'
 import { endSilence, insertSilence, listSilences } from '../db/silences-repo.ts'
 import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
@@ -43,22 +44,15 @@ export const INCIDENT_ROUTES: RouteDef[] = [
       if (!ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
       checkHubScope(req, b.hub)
       const now = new Date()
-      const client = await ctx.db.connect()
-      let change
-      try {
-        await client.query('BEGIN')
-        ;[change] = await upsertAlerts(client, 'incident', [{
-          subject: `incident:${randomUUID()}`, hubCode: b.hub, severity: 'critical', title: b.title, itemCount: 0, details: { kind: b.kind, comment: b.comment },
+      const subject = `incident:${randomUUID()}`
+      const change = await withTransaction(ctx.db, { name: 'incident' }, async (client) => {
+        const [opened] = await upsertAlerts(client, 'incident', [{
+          subject, hubCode: b.hub, severity: 'critical', title: b.title, itemCount: 0, details: { kind: b.kind, comment: b.comment },
         }], now, ctx.config.sla.escalateAfterMs)
-        await client.query(`UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`, [change!.id, userIdOf(req), b.comment])
-        await notifyInTransaction(client, [change!], now)
-        await client.query('COMMIT')
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw err
-      } finally {
-        client.release()
-      }
+        await client.query(`UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`, [opened!.id, userIdOf(req), b.comment])
+        await notifyInTransaction(client, [opened!], now)
+        return opened!
+      })
       await ctx.publishAlerts({ at: now.toISOString(), changes: [change] })
       res.status(201).json({ alert: change })
     },

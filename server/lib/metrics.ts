@@ -21,6 +21,7 @@ export class Metrics {
   readonly queueLag = new Gauge({ name: 'pw_queue_lag_seconds', help: 'Age of the oldest waiting job, by queue (0 when none waits)', labelNames: ['queue'] as const, registers: [this.registry] })
   readonly openAlerts = new Gauge({ name: 'pw_open_alerts', help: 'Unresolved alerts by severity', labelNames: ['severity'] as const, registers: [this.registry] })
   readonly sweepSeconds = new Gauge({ name: 'pw_sla_sweep_duration_seconds', help: 'Duration of the last SLA sweep (any worker)', registers: [this.registry] })
+  readonly txRetries = new Counter({ name: 'pw_db_transaction_retries_total', help: 'Transactions run again after a deadlock (40P01) or serialization failure (40001), by SQLSTATE', labelNames: ['code'] as const, registers: [this.registry] })
   readonly sweepAt = new Gauge({ name: 'pw_sla_sweep_last_run_timestamp_seconds', help: 'When the last SLA sweep finished (Unix time)', registers: [this.registry] })
 
   constructor() {

@@ -3,7 +3,7 @@ import { claimHistory, claimParcel, findClaim, insertClaim, listClaims, setClaim
 import { claimTransition, computeClaimAmount, type ClaimAction, type ClaimReason } from '../domain/claims.ts'
 import { fenToYuan } from '../domain/finance.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
-import { inTransaction } from './sla-sweep.ts'
+import { withTransaction } from '../db/tx.ts'
 
 export interface OpenClaimInput { waybill: string; reason: ClaimReason; damagePercent?: number | undefined; note: string; userId: number; now: Date }
 
@@ -42,7 +42,7 @@ export interface DecideInput {
  * into the approval's history line.
  */
 export async function actOnClaim(db: pg.Pool, d: DecideInput): Promise<void> {
-  await inTransaction(db, async (client) => {
+  await withTransaction(db, { name: 'claim decision' }, async (client) => {
     const c = await findClaim(client, d.id, true)
     if (!c) throw new NotFoundError(`No claim ${d.id}`)
     const to = claimTransition(c.state, d.action)

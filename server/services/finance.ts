@@ -10,7 +10,7 @@ import { canMovePayment, daysOf, PAYMENT_STATES, summarize, type FinanceSummary,
 import { approvalRefusal, reviewRefusal } from '../domain/statements.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
-import { inTransaction } from './sla-sweep.ts'
+import { withTransaction } from '../db/tx.ts'
 
 export interface Period { from: string; to: string }
 
@@ -59,9 +59,8 @@ export async function recordPayments(db: pg.Pool, waybills: readonly string[], t
  */
 export async function generateStatement(db: pg.Pool, p: Period, userId: number, now: Date): Promise<number> {
   const { start, end } = periodBounds(p)
-  return inTransaction(db, async (client) => {
-    // One snapshot for the lines and the sums (a server database runs other writers beside us).
-    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ')
+  // One snapshot for the lines and the sums (a server database runs other writers beside us).
+  return withTransaction(db, { name: 'statement generation', isolation: 'repeatable read' }, async (client) => {
     const empty = { feesFen: 0, feeLines: 0, compensationFen: 0, claimLines: 0, netFen: 0, totals: {} }
     const id = await insertStatement(client, { from: p.from, to: p.to, ...empty, at: now, by: userId })
     await insertStatementLines(client, id, start, end)
@@ -110,7 +109,7 @@ export async function getStatement(db: pg.Pool, id: number) {
 export interface StatementStep { id: number; userId: number; role: Role; note: string; now: Date }
 
 export async function reviewStatement(db: pg.Pool, step: StatementStep): Promise<void> {
-  await inTransaction(db, async (client) => {
+  await withTransaction(db, { name: 'statement review' }, async (client) => {
     const s = await findStatement(client, step.id, true)
     if (!s) throw new NotFoundError(`No statement ${step.id}`)
     const refusal = reviewRefusal({ state: s.state, reviewedBy: s.reviewedById }, step.role)
@@ -120,7 +119,7 @@ export async function reviewStatement(db: pg.Pool, step: StatementStep): Promise
 }
 
 export async function approveStatement(db: pg.Pool, step: StatementStep): Promise<void> {
-  await inTransaction(db, async (client) => {
+  await withTransaction(db, { name: 'statement approval' }, async (client) => {
     const s = await findStatement(client, step.id, true)
     if (!s) throw new NotFoundError(`No statement ${step.id}`)
     const refusal = approvalRefusal({ state: s.state, reviewedBy: s.reviewedById }, step.role, step.userId)

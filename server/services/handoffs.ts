@@ -7,6 +7,7 @@ import {
 import { canSeePersonalData, maskName, maskPhone } from '../domain/masking.ts'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
+import { withTransaction } from '../db/tx.ts'
 
 /** How many refused waybills the message names; `details.notInAlert` lists them all. */
 const NAMED_IN_MESSAGE = 20
@@ -20,25 +21,15 @@ export interface HandoffInput { alertId: number; waybills: readonly string[]; no
 export async function createHandoff(db: pg.Pool, input: HandoffInput): Promise<number> {
   const waybills = [...new Set(input.waybills)]
   if (!(await findAlert(db, input.alertId, input.scopeHub ?? null))) throw new NotFoundError(`No alert ${input.alertId}`)
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(db, { name: 'handoff' }, async (client) => {
     const known = await alertWaybillsAmong(client, input.alertId, waybills)
     const bad = waybills.filter((w) => !known.has(w))
     if (bad.length > 0) {
-      await client.query('ROLLBACK')
       const named = bad.slice(0, NAMED_IN_MESSAGE).join(', ') + (bad.length > NAMED_IN_MESSAGE ? ` and ${bad.length - NAMED_IN_MESSAGE} more` : '')
       throw new BadRequestError(`Not parcels of alert ${input.alertId}: ${named}; nothing was handed over`, { notInAlert: bad })
     }
-    const id = await insertHandoff(client, { alertId: input.alertId, note: input.note, createdBy: input.userId, createdAt: input.now, waybills })
-    await client.query('COMMIT')
-    return id
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+    return insertHandoff(client, { alertId: input.alertId, note: input.note, createdBy: input.userId, createdAt: input.now, waybills })
+  })
 }
 
 function parcelView(p: HandoffParcelRow, clear: boolean) {

@@ -4,7 +4,8 @@ import { courierShiftCheck, exceptionSpike, hubVolumeAnomaly, lastCompleteHour, 
 import type { WorkingCalendar } from '../domain/calendar.ts'
 import { courierDay, hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
-import { inTransaction, notifyInTransaction } from './sla-sweep.ts'
+import { notifyInTransaction } from './sla-sweep.ts'
+import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 
@@ -85,7 +86,8 @@ export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, calendar: W
   const byRule = { ...(await hubAnomalyGroups(db, now)), ...(await courierGroups(db, calendar, now)) }
   const changes: AlertChange[] = []
   for (const [rule, groups] of Object.entries(byRule)) {
-    changes.push(...(await inTransaction(db, async (client) => {
+    changes.push(...(await withTransaction(db, { name: `anomaly sweep ${rule}` }, async (client) => {
+      await lockAlertReconciliation(client)
       const found = [...(await upsertAlerts(client, rule, groups, now, t.escalateAfterMs)), ...(await resolveCleared(client, rule, groups.map((g) => g.subject), now))]
       await notifyInTransaction(client, found, now)
       return found

@@ -3,6 +3,7 @@ import { BadRequestError } from '../lib/errors.ts'
 import { applyEvents, type ShipmentState, type StatusEvent } from '../domain/status.ts'
 import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
+import { withTransaction } from '../db/tx.ts'
 import { eventInputSchema, refuseUnknownMembers, rejectionFromIssues, type Rejection } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 
@@ -149,16 +150,17 @@ function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, reje
 /**
  * One transaction: lock the parcels' states (this also tells which waybills exist),
  * store the events of known parcels, fold the newly stored ones into the states.
+ * Retried as a whole on a deadlock or serialization failure, so the unknown waybills
+ * join `rejected` only once it has committed.
  */
 async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[], now: Date) {
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
+  const out = await withTransaction(db, { name: 'ingest' }, async (client) => {
     const states = await lockStates(client, [...new Set(candidates.map((c) => c.row.waybill))])
     const accepted: EventRow[] = []
+    const unknown: Rejection[] = []
     for (const { index, row } of candidates) {
       if (states.has(row.waybill)) accepted.push(row)
-      else rejected.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
+      else unknown.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
     }
     const stored = accepted.length > 0 ? await insertEvents(client, accepted, now) : []
     const byWaybill = new Map<string, StatusEvent[]>()
@@ -169,12 +171,8 @@ async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventR
     }
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
     await updateStates(client, changed, now)
-    await client.query('COMMIT')
-    return { stored, accepted, changed }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+    return { stored, accepted, changed, unknown }
+  })
+  rejected.push(...out.unknown)
+  return { stored: out.stored, accepted: out.accepted, changed: out.changed }
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
 import { insertAudit } from '../db/audit-repo.ts'
+import { withTransaction } from '../db/tx.ts'
 import { clearEventSigners, compressedChunksBetween, eraseClosedComplaints, erasePersonalBatch } from '../db/retention-repo.ts'
 
 export interface RetentionResult { cutoff: Date; parcels: number; events: number; chunksDecompressed: number; complaints: number }
@@ -43,24 +44,15 @@ export async function erasePersonalData(db: pg.Pool, log: Logger, retentionDays:
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS)
   const total: RetentionResult = { cutoff, parcels: 0, events: 0, chunksDecompressed: 0, complaints: 0 }
   for (;;) {
-    const client = await db.connect()
-    let erased = 0
-    try {
-      await client.query('BEGIN')
+    const { erased, events, decompressed } = await withTransaction(db, { name: 'personal data erasure' }, async (client) => {
       const batch = await erasePersonalBatch(client, cutoff, batchSize, now)
-      erased = batch.parcels
-      if (batch.parcels > 0 && batch.firstCollectedAt) {
-        const r = await clearSigners(client, batch.waybills, batch.firstCollectedAt, cutoff)
-        total.events += r.events
-        total.chunksDecompressed += r.decompressed
-      }
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
+      const r = batch.parcels > 0 && batch.firstCollectedAt
+        ? await clearSigners(client, batch.waybills, batch.firstCollectedAt, cutoff)
+        : { events: 0, decompressed: 0 }
+      return { erased: batch.parcels, ...r }
+    })
+    total.events += events
+    total.chunksDecompressed += decompressed
     total.parcels += erased
     if (erased < batchSize) break
   }

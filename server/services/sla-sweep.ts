@@ -6,6 +6,7 @@ import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 import { reconcileComplaintAlerts } from './complaint-alerts.ts'
 import { openClaimsFromExceptions } from './claim-opening.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
+import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
@@ -61,27 +62,36 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
 
 export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number }
 
-/** One sweep: every rule reconciled in its own transaction, then escalation of unacknowledged alerts. */
+/**
+ * One sweep: every rule reconciled in its own transaction, then escalation of
+ * unacknowledged alerts. Each transaction first takes the alert reconciliation lock
+ * (see server/db/tx.ts for the lock order), so two sweeps (two instances' workers)
+ * or a sweep and a complaint reply wait for each other rather than deadlock.
+ */
 export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date): Promise<SweepResult> {
   const started = Date.now()
   const changes: AlertChange[] = []
   const specs = parcelRules(t)
   // One transaction and one pass over the open parcels for every parcel rule.
-  changes.push(...(await inTransaction(db, async (client) => {
+  changes.push(...(await withTransaction(db, { name: 'sla-sweep parcel rules' }, async (client) => {
+    await lockAlertReconciliation(client)
     await collectHits(client, specs, [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours])
     const found: AlertChange[] = []
     for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames)))
     await notifyInTransaction(client, found, now)
     return found
   })))
-  // Complaints past their handling limit (complaint_overdue), and the claims of parcels reported lost or damaged.
-  changes.push(...(await inTransaction(db, async (client) => {
+  // The claims of parcels reported lost or damaged (rows that refer to parcels, in
+  // waybill order), then complaints past their handling limit (complaint_overdue).
+  changes.push(...(await withTransaction(db, { name: 'sla-sweep claims and complaints' }, async (client) => {
+    await lockAlertReconciliation(client)
+    await openClaimsFromExceptions(client, now)
     const found = await reconcileComplaintAlerts(client, now, t.escalateAfterMs)
     await notifyInTransaction(client, found, now)
-    await openClaimsFromExceptions(client, now)
     return found
   })))
-  const escalated = await inTransaction(db, async (client) => {
+  const escalated = await withTransaction(db, { name: 'sla-sweep escalation' }, async (client) => {
+    await lockAlertReconciliation(client)
     const rows = await escalateDue(client, now, t.remindEveryMs)
     await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: e.level === 1 ? 'escalated' : 'reminded' })), now)
     return rows
@@ -98,19 +108,4 @@ export async function notifyInTransaction(client: pg.PoolClient, changes: readon
   if (paging.length === 0) return
   const muted = await mutedAlertIds(client, paging.map((c) => c.id), now)
   await enqueueAlertNotifications(client, paging.filter((c) => !muted.has(c.id)), now)
-}
-
-export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
 }
