@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
+import { retrying } from './tx.ts'
 
 const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql')
 const LOCK_KEY = 727_001 // any constant; all instances agree on it
@@ -43,15 +44,20 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<number> {
         for (const s of statements(m.sql)) await client.query(s)
         await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
       } else {
-        await client.query('BEGIN')
-        try {
-          await client.query(m.sql)
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
-          await client.query('COMMIT')
-        } catch (err) {
-          await client.query('ROLLBACK')
-          throw err
-        }
+        // On a server, TimescaleDB's jobs start as soon as an earlier file adds a policy, and
+        // a refresh can deadlock with a later file's ALTER (seen: 037 against a refresh job):
+        // the file's transaction is then rolled back and run again (server/db/tx.ts).
+        await retrying(async () => {
+          await client.query('BEGIN')
+          try {
+            await client.query(m.sql)
+            await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+            await client.query('COMMIT')
+          } catch (err) {
+            await client.query('ROLLBACK')
+            throw err
+          }
+        }, { name: `migration ${m.name}`, watcher: { log } })
       }
       applied++
       log.info({ migration: m.name, ms: Date.now() - started }, 'migration applied')

@@ -99,21 +99,28 @@ export async function withTransaction<T>(
 ): Promise<T> {
   const options: TxOptions = typeof a === 'function' ? {} : a
   const fn = typeof a === 'function' ? a : b!
-  const retries = options.retries ?? DEFAULT_RETRIES
   let begin = BEGIN[options.isolation ?? 'read committed']
   if (options.readOnly) begin += ' READ ONLY'
-  for (let attempt = 0; ; attempt++) {
+  return retrying(() => once(pool, begin, fn), { retries: options.retries, name: options.name || fn.name || 'transaction', watcher: watchers.get(pool) })
+}
+
+/**
+ * Runs `attempt` (one whole transaction, rolled back when it throws) again after a
+ * deadlock or serialization failure, with the same bound and pauses as withTransaction.
+ * For the few places that keep a session of their own (migrations, under their advisory lock).
+ */
+export async function retrying<T>(attempt: () => Promise<T>, o: { retries?: number | undefined; name: string; watcher?: TxWatcher | undefined }): Promise<T> {
+  const retries = o.retries ?? DEFAULT_RETRIES
+  for (let n = 0; ; n++) {
     try {
-      return await once(pool, begin, fn)
+      return await attempt()
     } catch (err) {
-      if (!isRetryable(err) || attempt >= retries) throw err
+      if (!isRetryable(err) || n >= retries) throw err
       const code = sqlStateOf(err)!
-      const name = options.name ?? fn.name ?? 'transaction'
-      const pause = backoffMs(attempt + 1)
-      const watcher = watchers.get(pool)
-      watcher?.onRetry?.(code, name)
-      const fields = { code, tx: name || 'transaction', attempt: attempt + 1, of: retries, pauseMs: pause, reason: (err as Error).message }
-      if (watcher?.log) watcher.log.warn(fields, 'transaction retried')
+      const pause = backoffMs(n + 1)
+      o.watcher?.onRetry?.(code, o.name)
+      const fields = { code, tx: o.name, attempt: n + 1, of: retries, pauseMs: pause, reason: (err as Error).message }
+      if (o.watcher?.log) o.watcher.log.warn(fields, 'transaction retried')
       else process.stderr.write(`transaction retried ${JSON.stringify(fields)}\n`)
       await sleep(pause)
     }
