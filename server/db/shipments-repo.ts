@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { ShipmentState } from '../domain/status.ts'
 import type { Fee, Tier } from '../domain/fees.ts'
 import type { DeliveryPromise } from '../domain/deadline.ts'
+import { bigrams, type ParcelQuery } from '../domain/search-query.ts'
 
 type Queryable = pg.Pool | pg.PoolClient
 
@@ -162,20 +163,51 @@ export async function findShipment(db: Queryable, waybill: string): Promise<Ship
   return r.rows[0]
 }
 
+export type SearchMatch = 'waybill' | 'phone' | 'name' | 'name_last4' | 'last4' | 'waybill_prefix' | 'name_partial'
+export interface SearchHit extends ShipmentRecord { rank: number; match: SearchMatch }
+
 /**
- * Finds parcels by waybill number, recipient name or phone (full number or its
- * last four digits). Each branch uses its own index.
+ * The search of GET /api/v1/track as one statement: a branch per kind of match, each
+ * served by its own index (primary key, text_pattern_ops prefix, phone, last 4
+ * digits, the name bigrams' GIN: sql/044_name_search.sql), a parcel found by several
+ * kept once at its best rank. Ranks: 0 exact waybill or phone, 1 exact name
+ * (recipient or sender), 2 name plus last 4 digits (or last 4 alone), 3 waybill
+ * prefix or partial name; within a rank the most recently collected first.
  */
-export async function searchShipments(db: Queryable, q: string, limit: number): Promise<ShipmentRecord[]> {
-  const r = await db.query<ShipmentRecord>(
-    `SELECT ${RECORD_COLUMNS} FROM shipments
-     WHERE waybill = upper($1) OR recipient_name = $1 OR recipient_phone = $1
-        OR (length($1) = 4 AND recipient_phone_last4 = $1)
-     ORDER BY collected_at DESC
-     LIMIT $2`,
-    [q, limit],
-  )
-  return r.rows
+export function searchStatement(p: ParcelQuery, limit: number): { text: string; values: unknown[] } {
+  const values: unknown[] = []
+  const $ = (v: unknown) => { values.push(v); return `$${values.length}` }
+  const branches: string[] = []
+  if (p.waybill) branches.push(`SELECT waybill, 0 AS rank, 'waybill' AS match FROM shipments WHERE waybill = ${$(p.waybill)}`)
+  if (p.waybillPrefix) branches.push(`SELECT waybill, 3 AS rank, 'waybill_prefix' AS match FROM shipments WHERE waybill LIKE ${$(`${p.waybillPrefix}%`)} AND waybill <> ${$(p.waybillPrefix)}`)
+  if (p.phone) branches.push(`SELECT waybill, 0 AS rank, 'phone' AS match FROM shipments WHERE recipient_phone = ${$(p.phone)}`)
+  if (p.last4 && !p.name) branches.push(`SELECT waybill, 2 AS rank, 'last4' AS match FROM shipments WHERE recipient_phone_last4 = ${$(p.last4)}`)
+  if (p.name) {
+    const n = $(p.name)
+    const exact = `(search_name(recipient_name) = ${n} OR search_name(sender_name) = ${n})`
+    const where = [`(strpos(search_name(recipient_name), ${n}) > 0 OR strpos(search_name(sender_name), ${n}) > 0)`]
+    const grams = bigrams(p.name)
+    // Written exactly as the index expression, so that the GIN index serves it.
+    if (grams.length > 0) where.push(`name_bigrams(recipient_name, sender_name) @> ${$(grams)}::text[]`)
+    if (p.last4) where.push(`recipient_phone_last4 = ${$(p.last4)}`)
+    branches.push(p.last4
+      ? `SELECT waybill, CASE WHEN ${exact} THEN 1 ELSE 2 END AS rank, 'name_last4' AS match FROM shipments WHERE ${where.join(' AND ')}`
+      : `SELECT waybill, CASE WHEN ${exact} THEN 1 ELSE 3 END AS rank, CASE WHEN ${exact} THEN 'name' ELSE 'name_partial' END AS match FROM shipments WHERE ${where.join(' AND ')}`)
+  }
+  if (branches.length === 0) throw new Error('searchStatement: an empty query')
+  return {
+    text: `SELECT ${RECORD_COLUMNS}, h.rank, h.match FROM (
+       SELECT DISTINCT ON (waybill) waybill, rank, match FROM (${branches.join('\n       UNION ALL ')}) AS b ORDER BY waybill, rank
+     ) AS h JOIN shipments USING (waybill)
+     ORDER BY h.rank, collected_at DESC, waybill
+     LIMIT ${$(limit)}`,
+    values,
+  }
+}
+
+export async function searchShipments(db: Queryable, p: ParcelQuery, limit: number): Promise<SearchHit[]> {
+  const { text, values } = searchStatement(p, limit)
+  return (await db.query<SearchHit>(text, values)).rows
 }
 
 /** The current state of one parcel, or undefined when there is no such parcel. */

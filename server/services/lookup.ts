@@ -3,7 +3,10 @@ import { findShipment, searchShipments, type ShipmentRecord } from '../db/shipme
 import { trajectory, type TrajectoryStep } from '../db/events-repo.ts'
 import { canSeePersonalData, maskAddress, maskName, maskPhone } from '../domain/masking.ts'
 import type { Role } from '../domain/roles.ts'
-import { NotFoundError, BadRequestError } from '../lib/errors.ts'
+import { NotFoundError } from '../lib/errors.ts'
+import { parseSearch } from '../domain/search-query.ts'
+
+const SEARCH_LIMIT = 50
 import { yuan } from './shipments.ts'
 import type { ReferenceData } from './reference.ts'
 import { verdictOf } from '../domain/verdict.ts'
@@ -75,9 +78,13 @@ export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill
   }
 }
 
+/**
+ * Search as customer service speaks (server/domain/search-query.ts): ranked, masked
+ * for roles that may not see personal data; `match` says what each parcel matched.
+ */
 export async function track(db: pg.Pool, reference: ReferenceData, q: string, role: Role, now: Date) {
-  const query = q.trim().replace(/\s+/g, '')
-  if (query.length < 4) throw new BadRequestError('Give a waybill number, a recipient name, a phone number or its last 4 digits')
-  const results = await searchShipments(db, query, 50)
-  return { query, results: results.map((s) => summary(s, role, reference, now)) }
+  const parsed = parseSearch(q)
+  const query = q.trim().replace(/\s+/g, ' ')
+  const results = await searchShipments(db, parsed, SEARCH_LIMIT)
+  return { query, results: results.map((s) => ({ ...summary(s, role, reference, now), match: s.match })) }
 }

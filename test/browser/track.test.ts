@@ -118,7 +118,7 @@ describe('parcel look-up page in Chromium', () => {
 
   it('shows the server error for a query that is too short, and an empty state when nothing matches', async () => {
     await search('12')
-    await expect.poll(() => page.textContent('[data-testid=track-error]')).toMatch(/last 4 digits/)
+    await expect.poll(() => page.textContent('[data-testid=track-error]')).toMatch(/查询内容太短.*尾号 4 位|Too short to search.*last 4/)
     expect(await page.isVisible('[data-testid=track-parcel]')).toBe(false)
     await page.screenshot({ path: `${ARTIFACTS}/track-error.png` })
 

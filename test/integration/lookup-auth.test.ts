@@ -71,10 +71,11 @@ describe('parcel look-up', () => {
     expect(JSON.stringify(detail.body)).not.toContain('欧阳娜娜')
   })
 
-  it('refuses a query shorter than four characters with a reason', async () => {
+  it('refuses a query too short to search with a reason', async () => {
     const r = await call(sys, 'GET', `/api/v1/track?q=12`, { cookie: cookies.get('cs_operator') })
     expect(r.status).toBe(400)
-    expect(r.body.error.message).toMatch(/last 4 digits/)
+    expect(r.body.error.code).toBe('query_too_short')
+    expect(r.body.error.message).toMatch(/last 4/)
   })
 })
 
