@@ -28,10 +28,13 @@ async function main(): Promise<void> {
   let stopSimulator: (() => Promise<void>) | undefined
   if (simulate) {
     const { startSimulator } = await import('../sim/simulator.ts')
+    const { demoStart } = await import('./services/demo-network.ts')
     const token = await createApiToken(system.database.pool, 'demo simulator', 'integrator', null)
-    // Demo pace: two days of parcels already on the road, three hours of backlog
-    // replayed at 60× (about three minutes), then real time at ~600 parcels an hour.
-    const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, backlogHours: 3, warmupHours: 48, incidents: config.simInject, ledgerFile: process.env.SIM_LEDGER, logger: log.child({ module: 'sim' }) })
+    // Demo pace: on an empty database, two days of parcels already on the road and three
+    // hours of backlog replayed at 60× (about three minutes), then real time at ~600
+    // parcels an hour. On an earlier run's database: that run's parcels carry on.
+    const plan = await demoStart(system.database.pool, new Date())
+    const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, backlogHours: plan.backlogHours, warmupHours: plan.warmupHours, resume: plan.resume, incidents: config.simInject, ledgerFile: process.env.SIM_LEDGER, logger: log.child({ module: 'sim' }) })
     stopSimulator = () => sim.stop()
   }
   const open = `http://localhost:${system.port}/`

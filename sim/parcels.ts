@@ -72,6 +72,23 @@ export interface ParcelFactory {
   create(collectedAt: number, origin?: string): Parcel
   /** The share of all collections an outlet makes on a normal day (0 for an unknown code). */
   originShare(code: string): number
+  /** The plan of a parcel already on the road (a restarted demo), or undefined when its outlets are unknown here. */
+  planOf(p: OpenParcel): ParcelPlan | undefined
+}
+
+/** A parcel of the existing network, as the server stores it: what a restarted simulator continues. */
+export interface OpenParcel {
+  waybill: string
+  tier: Tier
+  originHub: string
+  destinationHub: string
+  collectedAt: number
+  collectedBy: string
+  recipientName: string | null
+  status: string
+  lastScanAt: number | null
+  lastScanHub: string | null
+  lastEventType: string | null
 }
 
 export function createParcelFactory(
@@ -150,5 +167,16 @@ export function createParcelFactory(
     return i < 0 ? 0 : originWeights[i]! / totalOriginWeight
   }
 
-  return { outlets, create, originShare }
+  function planOf(p: OpenParcel): ParcelPlan | undefined {
+    const origin = outlets.find((h) => h.code === p.originHub)
+    const destination = outlets.find((h) => h.code === p.destinationHub)
+    if (!origin || !destination) return undefined
+    return {
+      waybill: p.waybill, tier: p.tier, route: routeOf(origin, destination), collectedAt: p.collectedAt,
+      pickupCourier: p.collectedBy, deliveryCourier: rng.pick(byHub.get(destination.code) ?? []),
+      recipientName: p.recipientName ?? personName(rng), outcome: 'normal',
+    }
+  }
+
+  return { outlets, create, originShare, planOf }
 }

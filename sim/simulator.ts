@@ -31,7 +31,8 @@ import {
 } from './incidents.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import { buildLifecycle, type Step } from './lifecycle.ts'
-import { createParcelFactory, type Parcel, type ParcelFactory } from './parcels.ts'
+import { createParcelFactory, type OpenParcel, type Parcel, type ParcelFactory } from './parcels.ts'
+import { remainingSteps } from './resume.ts'
 import { createRng, deriveSeed } from './random.ts'
 import { HOUR_MS } from './timing.ts'
 
@@ -68,11 +69,18 @@ export interface SimulatorOptions {
    * the run as fatal.
    */
   incidents?: string | readonly IncidentSpec[]
+  /**
+   * Parcels of an existing network (a restarted demo) to carry on from their last
+   * stored scan, instead of leaving them where they stopped (see resume.ts).
+   */
+  resume?: readonly OpenParcel[]
   /** Appends the ledger of ground truth (incidents and the parcels they changed) to this JSON-lines file; see ledger.ts. */
   ledgerFile?: string
 }
 
 export interface SimulatorStats {
+  /** Parcels of an existing network carried on (option `resume`). */
+  resumed: number
   shipments: number
   events: number
   rejected: number
@@ -128,7 +136,7 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const perSimHour = (parcelsPerSecond * 3600) / speed
   const incidentSpecs = typeof opts.incidents === 'string' ? parseIncidents(opts.incidents) : [...(opts.incidents ?? [])]
 
-  const counters: SimulatorStats = { shipments: 0, events: 0, rejected: 0, retries: 0, upToDate: false }
+  const counters: SimulatorStats = { resumed: 0, shipments: 0, events: 0, rejected: 0, retries: 0, upToDate: false }
   const abort = new AbortController()
   /** Aborts a request still in flight STOP_GRACE_MS after stop(). */
   const hardAbort = new AbortController()
@@ -246,8 +254,22 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
     if (batch.length > 0) await sendEvents(batch)
   }
 
+  /** Puts the rest of every open parcel's life on the heap. */
+  function resumeOpen(factory: ParcelFactory, open: readonly OpenParcel[]): void {
+    const rng = createRng(deriveSeed(seed, 'resume'))
+    for (const p of open) {
+      const plan = factory.planOf(p)
+      const steps = plan ? remainingSteps(plan, p, rng) : []
+      if (steps.length === 0) continue
+      heap.push(steps[0]!.time, { steps, next: 0 })
+      counters.resumed++
+    }
+    logger.info({ open: open.length, resumed: counters.resumed }, `resuming ${counters.resumed} parcels of the existing network`)
+  }
+
   async function run(): Promise<SimulatorExit> {
     const factory = await init()
+    if (opts.resume) resumeOpen(factory, opts.resume)
     let caughtUpLogged = false
     while (!abort.signal.aborted) {
       const tickStart = Date.now()
