@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { seedDataDir } from '../helpers/test-db.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 // The control room's screen must ride out a server restart on its own: stale notice
@@ -19,6 +20,7 @@ const prefix = `{t${randomBytes(4).toString('hex')}}`
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-wall-restart-'))
+  await seedDataDir(dataDir) // the run's migrated template: the restart is what this tests, not a first start
   ;[sys, browser] = await Promise.all([startTestSystem({ DATA_DIR: dataDir, QUEUE_PREFIX: prefix }), launchBrowser()])
 })
 afterAll(async () => {
