@@ -22,7 +22,7 @@ export default defineConfig({
     maxWorkers: 2,
     pool: 'forks',
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...system } },
       { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], ...system } },
     ],
