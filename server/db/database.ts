@@ -7,6 +7,7 @@ import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { EmbeddedMemory } from './embedded-process.ts'
 import { watchTransactions } from './tx.ts'
+import { embeddedUrl, embeddedUrlForLog, readEmbeddedSecret, secretPathOf } from './embedded-secret.ts'
 
 // int8 (counts, sums) as numbers: every count here is far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -16,7 +17,7 @@ pg.types.setTypeParser(1700, (v) => Number(v))
 export interface Database {
   pool: pg.Pool
   embedded: boolean
-  /** Connection string other processes can use (embedded: while this process runs). */
+  /** Connection string other processes can use (embedded: while this process runs; it carries the secret: never log it). */
   url: string
   /** The embedded database's process, when there is one. */
   pid?: number
@@ -33,7 +34,9 @@ export interface Database {
  * loopback port over the PostgreSQL wire protocol and reached through the very same
  * `pg` code. The embedded database is one PostgreSQL session that PgliteMux lends to
  * one client at a time (a whole transaction at once), so other processes may connect
- * too: `url` (fixed with EMBEDDED_PG_PORT) is their DATABASE_URL.
+ * too: `url` (fixed with EMBEDDED_PG_PORT) is their DATABASE_URL. It carries the
+ * install's secret (DATA_DIR/db-secret, made at first start, owner-only), which the
+ * embedded database checks with SCRAM-SHA-256: other local accounts are refused.
  */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
   if (config.databaseUrl) {
@@ -50,7 +53,7 @@ const EMBEDDED_ENTRY = fileURLToPath(new URL('./embedded-process.ts', import.met
 
 async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   const dataDir = path.resolve(config.dataDir, 'pg')
-  await mkdir(dataDir, { recursive: true })
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const started = Date.now()
   const args = [dataDir, config.embeddedPgPort, config.embeddedPgIdleTxMs, config.embeddedPgProfileSeconds].map(String)
   const child = fork(EMBEDDED_ENTRY, args, {
@@ -62,8 +65,8 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
       m.ready && m.port ? resolve(m.port) : reject(new Error(`embedded TimescaleDB failed to start: ${m.error ?? 'unknown error'}`)))
     child.once('exit', (code) => reject(new Error(`embedded TimescaleDB exited at start (code ${code})`)))
   })
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
-  log.info({ dataDir, port, url, pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  const url = embeddedUrl(port, await readEmbeddedSecret(dataDir))
+  log.info({ dataDir, port, url: embeddedUrlForLog(port), secretFile: secretPathOf(dataDir), pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
   child.on('exit', (code, signal) => {
     if (!closing) log.fatal({ code, signal }, 'embedded TimescaleDB stopped unexpectedly')
   })

@@ -6,12 +6,13 @@
  * pool, workers and other server instances of this machine): PgliteMux gives the one
  * PGlite session to one client at a time, a whole message group or transaction at
  * once. It exits when its parent goes away, closing the data directory cleanly when
- * it can.
+ * it can. Every client must know the install's secret (DATA_DIR/db-secret, owner-only;
+ * see embedded-secret.ts), checked with SCRAM-SHA-256.
  *
  * argv: <dataDir> <port> <idleTxMs> <profileSeconds> (from Config: EMBEDDED_PG_PORT,
  * EMBEDDED_PG_IDLE_TX_MS, EMBEDDED_PG_PROFILE)   IPC: sends { ready: true, port } or { error }
  */
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { PGlite } from '@electric-sql/pglite'
@@ -19,6 +20,7 @@ import { timescaledb } from '@electric-sql/pglite/timescaledb'
 import { PgliteMux } from './pglite-mux.ts'
 import { serveSnapshots } from './embedded-snapshot.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { ensureEmbeddedSecret } from './embedded-secret.ts'
 
 const [dataDir, portArg, idleTxMsArg, profileArg] = process.argv.slice(2)
 if (!dataDir || !process.send) {
@@ -35,8 +37,14 @@ async function main(): Promise<void> {
   // module is missing ("invalid INSERT on the root table", "not supported under the
   // current license"). A fresh directory is unaffected either way.
   await db.exec(`LOAD 'timescaledb'`)
+  // The data files hold everything (password hashes, recipients in clear): owner only
+  // (PGlite's initdb leaves the directory group-readable).
+  await chmod(dataDir!, 0o700)
+  const password = await ensureEmbeddedSecret(dataDir!)
   const server = await PgliteMux.start({
     db,
+    password,
+    onAuthFailure: (client, reason) => process.stderr.write(`embedded-process: client ${client} refused: ${reason}\n`),
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),

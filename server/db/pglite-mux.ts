@@ -8,7 +8,10 @@
  * sees other clients' statements. Newer pglite-socket lines multiplex, but need
  * PGlite 0.4 (our TimescaleDB build is 0.3.14). Hence this shim:
  *
- * - Each client gets its own startup answers (no password: loopback only).
+ * - Each client gets its own startup answers. With `password` (the embedded process
+ *   always gives one, see embedded-secret.ts), a client must prove it knows it by
+ *   SCRAM-SHA-256 (PostgreSQL's own scheme: the password never crosses the socket)
+ *   before anything else; a wrong or missing one gets 28P01 and is disconnected.
  * - The session belongs to ONE client at a time. A client takes it for a whole
  *   message group (a simple Query, or extended-protocol messages up to and
  *   including Sync) and keeps it while it is inside a transaction (ReadyForQuery
@@ -33,7 +36,7 @@
  *   FROM STDIN (PGlite 0.3 has none on the wire), no CancelRequest (a query
  *   in WebAssembly cannot be interrupted).
  */
-import { randomInt } from 'node:crypto'
+import { createHash, createHmac, pbkdf2Sync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { PGlite } from '@electric-sql/pglite'
 
@@ -53,6 +56,10 @@ export interface PgliteMuxOptions {
   host?: string
   /** 0: any free port. */
   port?: number
+  /** Required of every client (SCRAM-SHA-256). Without it, any client that connects is in. */
+  password?: string
+  /** Called when a client fails to authenticate. */
+  onAuthFailure?: (clientId: number, reason: string) => void
   onError?: (err: unknown, clientId: number) => void
   /** Called when one client has held the session longer than `slowTurnMs` (default 10 s): who, and its last SQL. */
   onSlowTurn?: (clientId: number, heldMs: number, lastSql: string) => void
@@ -73,6 +80,7 @@ export class PgliteMux {
   #clients = new Set<Client>()
   #nextId = 1
   #startupAnswer = Buffer.alloc(0)
+  #scram: ScramVerifier | undefined
   #stopping = false
   #holder: { client: Client; since: number; warned: boolean } | undefined
   #watchdog: NodeJS.Timeout | undefined
@@ -99,6 +107,7 @@ export class PgliteMux {
   async #listen(): Promise<void> {
     const settings = await this.o.db.query<{ name: string; value: string | null }>(
       `SELECT n AS name, current_setting(n, true) AS value FROM unnest($1::text[]) AS n`, [REPORTED_SETTINGS])
+    if (this.o.password !== undefined) this.#scram = scramVerifier(this.o.password)
     this.#startupAnswer = Buffer.concat([
       message('R', int32(0)), // AuthenticationOk
       ...settings.rows.filter((r) => r.value !== null).map((r) => message('S', cstring(r.name), cstring(r.value!))),
@@ -143,7 +152,11 @@ export class PgliteMux {
       }
       void this.#pump(client)
     })
+    // Half-open or silent clients don't get to hold a socket for long before signing in.
+    const authTimer = this.#scram ? setTimeout(() => { if (!client.authenticated) socket.destroy() }, 30_000) : undefined
+    authTimer?.unref()
     socket.on('close', () => {
+      clearTimeout(authTimer)
       client.closed = true
       this.#clients.delete(client)
       if (!client.pumping) void this.#cleanUp(client)
@@ -153,6 +166,7 @@ export class PgliteMux {
   /** Splits input into messages; answers the startup packets (which carry no type byte) here. */
   #frame(c: Client): void {
     for (;;) {
+      if (c.closed) return
       if (!c.started) {
         const packet = c.input.next(4, 0)
         if (!packet) return
@@ -160,7 +174,8 @@ export class PgliteMux {
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) c.socket.write('N')
         else if (code === PROTOCOL_3) {
           c.started = true
-          c.socket.write(Buffer.concat([this.#startupAnswer, message('K', int32(c.id), int32(randomInt(2 ** 31))), message('Z', Buffer.from('I'))]))
+          if (this.#scram) c.socket.write(message('R', int32(10), cstring(SCRAM), Buffer.from([0]))) // AuthenticationSASL
+          else this.#admit(c)
         } else {
           if (code !== CANCEL_REQUEST) c.socket.write(errorResponse('08P01', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}`))
           c.socket.end()
@@ -169,9 +184,63 @@ export class PgliteMux {
       } else {
         const m = c.input.next(5, 1)
         if (!m) return
-        c.pending.push(m)
+        if (c.authenticated) c.pending.push(m)
+        else if (!this.#authenticate(c, m)) return
       }
     }
+  }
+
+  #admit(c: Client): void {
+    c.authenticated = true
+    c.socket.write(Buffer.concat([this.#startupAnswer, message('K', int32(c.id), int32(randomInt(2 ** 31))), message('Z', Buffer.from('I'))]))
+  }
+
+  /** One SCRAM-SHA-256 step (RFC 5802/7677, as PostgreSQL does it). False: the client was refused. */
+  #authenticate(c: Client, m: Buffer): boolean {
+    const scram = this.#scram!
+    const refuse = (reason: string) => {
+      this.o.onAuthFailure?.(c.id, reason)
+      c.socket.end(errorResponse('28P01', 'password authentication failed for user "postgres"'))
+      c.closed = true
+      c.input.clear()
+      return false
+    }
+    if (m[0] !== 0x70 /* p */) return refuse(`sent '${String.fromCharCode(m[0]!)}' before authenticating`)
+    if (c.scramFirstBare === undefined) {
+      // SASLInitialResponse: mechanism, int32 length, client-first-message "n,,n=…,r=<nonce>"
+      const end = m.indexOf(0, 5)
+      if (end < 0 || m.toString('latin1', 5, end) !== SCRAM || end + 5 > m.length) return refuse('no SCRAM-SHA-256 initial response')
+      const first = m.toString('utf8', end + 5)
+      const gs2 = /^([ny]),([^,]*),/.exec(first)
+      const bare = gs2 ? first.slice(gs2[0].length) : ''
+      const nonce = /(?:^|,)r=([^,]+)/.exec(bare)?.[1]
+      if (!gs2 || gs2[2] !== '' || !nonce) return refuse('malformed client-first-message')
+      c.scramGs2 = gs2[0]
+      c.scramFirstBare = bare
+      c.scramNonce = nonce + randomBytes(18).toString('base64')
+      c.scramServerFirst = `r=${c.scramNonce},s=${scram.salt.toString('base64')},i=${scram.iterations}`
+      c.socket.write(message('R', int32(11), Buffer.from(c.scramServerFirst))) // AuthenticationSASLContinue
+      return true
+    }
+    // SASLResponse: client-final-message "c=<gs2 header, base64>,r=<nonce>,p=<proof>"
+    const final = m.toString('utf8', 5)
+    const at = final.lastIndexOf(',p=')
+    if (at < 0) return refuse('malformed client-final-message')
+    const withoutProof = final.slice(0, at)
+    const fields = new Map(withoutProof.split(',').map((f) => [f.slice(0, 1), f.slice(2)] as const))
+    if (fields.get('r') !== c.scramNonce || Buffer.from(fields.get('c') ?? '', 'base64').toString('utf8') !== c.scramGs2) {
+      return refuse('client-final-message does not match the exchange')
+    }
+    const proof = Buffer.from(final.slice(at + 3), 'base64')
+    const authMessage = `${c.scramFirstBare},${c.scramServerFirst},${withoutProof}`
+    const signature = hmac(scram.storedKey, authMessage)
+    if (proof.length !== signature.length) return refuse('wrong password')
+    const clientKey = Buffer.alloc(proof.length)
+    for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ signature[i]!
+    if (!timingSafeEqual(sha256(clientKey), scram.storedKey)) return refuse('wrong password')
+    c.socket.write(message('R', int32(12), Buffer.from(`v=${hmac(scram.serverKey, authMessage).toString('base64')}`))) // AuthenticationSASLFinal
+    this.#admit(c)
+    return true
   }
 
   /** Runs a client's queued messages group by group, each time with the session. */
@@ -297,6 +366,12 @@ class Client {
   /** This client's named prepared statements, by their name in the session. */
   readonly statements = new Set<string>()
   started = false
+  authenticated = false
+  /** SCRAM exchange so far (between its two client messages). */
+  scramGs2 = ''
+  scramFirstBare: string | undefined
+  scramNonce = ''
+  scramServerFirst = ''
   pumping = false
   closed = false
   cleanedUp = false
@@ -338,6 +413,26 @@ class Client {
     if (type === 'C') this.statements.delete(name)
     return message(type, m.subarray(5, at), cstring(name), m.subarray(end + 1))
   }
+}
+
+const SCRAM = 'SCRAM-SHA-256'
+
+interface ScramVerifier { salt: Buffer; iterations: number; storedKey: Buffer; serverKey: Buffer }
+
+/** What PostgreSQL keeps in pg_authid for a SCRAM password; a new salt each start. */
+function scramVerifier(password: string): ScramVerifier {
+  const salt = randomBytes(16)
+  const iterations = 4096
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256')
+  return { salt, iterations, storedKey: sha256(hmac(salted, 'Client Key')), serverKey: hmac(salted, 'Server Key') }
+}
+
+function hmac(key: Buffer, text: string): Buffer {
+  return createHmac('sha256', key).update(text).digest()
+}
+
+function sha256(b: Buffer): Buffer {
+  return createHash('sha256').update(b).digest()
 }
 
 /** Messages up to and including the first that ends a group (or a Flush, or all there are). */
@@ -387,6 +482,11 @@ function mentionsAdvisoryLock(m: Buffer): boolean {
 class FrameReader {
   #chunks: Buffer[] = []
   #length = 0
+
+  clear(): void {
+    this.#chunks = []
+    this.#length = 0
+  }
 
   push(chunk: Buffer): void {
     this.#chunks.push(chunk)

@@ -25,12 +25,14 @@
  * process's output when it exits first or does not get ready within `readyMs`
  * (a hang guard, not an assertion on speed). A server's `databaseUrl` is its
  * DATABASE_URL, or the URL of the embedded database it runs (fixed EMBEDDED_PG_PORT,
- * or read from its log at LOG_LEVEL info or lower; such a port changes on restart). Children get only PATH/HOME/TMPDIR/LANG from this process plus the
+ * or read from its log at LOG_LEVEL info or lower; such a port changes on restart),
+ * with the secret from its DATA_DIR/db-secret. Children get only PATH/HOME/TMPDIR/LANG from this process plus the
  * env given, so a developer's own DATABASE_URL never leaks into a test. Every child
  * is SIGKILLed if the test process exits without stopAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -39,6 +41,8 @@ import { fileURLToPath } from 'node:url'
 import { seedDataDir, serverTestDatabase, type ServerTestDatabase } from './test-db.ts'
 
 export const PROCESS_ADMIN_PASSWORD = 'admin-password-for-process-tests'
+
+import { embeddedUrl, secretPathOf } from '../../server/db/embedded-secret.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ENTRIES = { server: 'server/main.ts', worker: 'jobs/worker-main.ts' } as const
@@ -162,8 +166,12 @@ async function launch(kind: 'server' | 'worker', name: string, env: Record<strin
     dataDir: env.DATA_DIR,
     get databaseUrl() {
       if (env.DATABASE_URL) return env.DATABASE_URL
-      if (env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0') return `postgres://postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`
-      return /"url":"(postgres:[^"]+)"/.exec(out)?.[1] // any free port: from its 'embedded TimescaleDB ready' line
+      // The embedded database wants the install's secret (DATA_DIR/db-secret), as any other process of it would.
+      const port = env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0'
+        ? Number(env.EMBEDDED_PG_PORT)
+        : Number(/"port":(\d+)/.exec(out.split('\n').findLast((l) => l.includes('embedded TimescaleDB ready')) ?? '')?.[1]) // any free port: from its 'ready' line
+      if (!port || !env.DATA_DIR) return undefined
+      return embeddedUrl(port, readFileSync(secretPathOf(path.resolve(env.DATA_DIR, 'pg')), 'utf8').trim())
     },
     output: () => out,
     waitForLog(match, ms = 60_000) {

@@ -1,5 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { connect as tcpConnect } from 'node:net'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
+import { connect as tcpConnect, type Socket } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -155,7 +156,7 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     await new Promise((resolve) => raw.once('connect', resolve))
     const answers: Buffer[] = []
     raw.on('data', (b) => answers.push(b))
-    raw.write(startup())
+    await signIn(raw, answers, new URL(database.url).password)
     raw.write(msg('Q', cstr('BEGIN')))
     // Parse, Bind and Execute of an insert, and no Sync: the session is mid-group.
     raw.write(Buffer.concat([
@@ -202,6 +203,66 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
   })
 })
 
+describe('embedded database authentication (issue 16: any local account got a superuser)', () => {
+  const refusedWith = async (connectionString: string) => {
+    const c = new pg.Client({ connectionString })
+    c.on('error', () => undefined)
+    try {
+      await c.connect()
+      await c.end()
+      return 'connected'
+    } catch (err) {
+      return (err as { code?: string }).code ?? String(err)
+    }
+  }
+  const url = () => new URL(database.url)
+
+  it('keeps its secret in DATA_DIR/db-secret, owner-only, and its data directory owner-only', async () => {
+    const file = path.join(dataDir, 'db-secret')
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect((await stat(path.join(dataDir, 'pg'))).mode & 0o777).toBe(0o700)
+    expect((await readFile(file, 'utf8')).trim()).toBe(decodeURIComponent(url().password))
+    expect(url().password.length).toBeGreaterThanOrEqual(24)
+  })
+
+  it('refuses a client without the secret, and one with a wrong secret; the documented URL gets in', async () => {
+    const none = url()
+    none.password = ''
+    // pg itself gives up once the database asks for a password it has none of.
+    expect(await refusedWith(none.toString())).toMatch(/28P01|password must be a string/)
+    const wrong = url()
+    wrong.password = `${wrong.password.slice(0, -1)}${wrong.password.endsWith('A') ? 'B' : 'A'}`
+    expect(await refusedWith(wrong.toString())).toBe('28P01')
+    const other = url()
+    other.username = 'nobody'
+    other.password = 'nobody'
+    expect(await refusedWith(other.toString())).toBe('28P01')
+    expect(await refusedWith(database.url)).toBe('connected')
+  })
+
+  it('answers nothing but the refusal to a client that skips authentication and sends a query', async () => {
+    const raw = tcpConnect(Number(url().port), '127.0.0.1')
+    await new Promise((resolve) => raw.once('connect', resolve))
+    const answers: Buffer[] = []
+    raw.on('data', (b) => answers.push(b))
+    const closed = new Promise((resolve) => raw.once('close', resolve))
+    raw.write(startup())
+    raw.write(msg('Q', cstr(`INSERT INTO marks VALUES ('sneaked in')`)))
+    await closed
+    expect(Buffer.concat(answers).toString('latin1')).toContain('28P01')
+    expect(await count(`SELECT 1 FROM marks WHERE m = 'sneaked in'`)).toBe(0)
+  })
+
+  it('refuses a wrong proof computed by hand (the SCRAM check itself, not only what pg sends)', async () => {
+    const raw = tcpConnect(Number(url().port), '127.0.0.1')
+    await new Promise((resolve) => raw.once('connect', resolve))
+    const answers: Buffer[] = []
+    raw.on('data', (b) => answers.push(b))
+    await expect(signIn(raw, answers, 'not-the-secret-at-all')).rejects.toThrow('refused')
+    raw.destroy()
+  })
+})
+
 function msg(type: string, ...parts: Buffer[]): Buffer {
   const body = Buffer.concat(parts)
   const head = Buffer.alloc(5)
@@ -216,6 +277,29 @@ function startup(): Buffer {
   const body = Buffer.concat([int32(196_608), cstr('user'), cstr('postgres'), cstr('database'), cstr('postgres'), Buffer.from([0])])
   return Buffer.concat([int32(body.length + 4), body])
 }
+/** Startup and SCRAM-SHA-256 by hand (RFC 5802), until the first ReadyForQuery; then `answers` is emptied. */
+async function signIn(raw: Socket, answers: Buffer[], password: string): Promise<void> {
+  const all = () => Buffer.concat(answers)
+  raw.write(startup())
+  await waitUntil(() => all().includes('SCRAM-SHA-256'))
+  const clientNonce = randomBytes(18).toString('base64')
+  const firstBare = `n=*,r=${clientNonce}`
+  const first = Buffer.from(`n,,${firstBare}`)
+  raw.write(msg('p', cstr('SCRAM-SHA-256'), int32(first.length), first))
+  await waitUntil(() => /r=[^,]+,s=[^,]+,i=\d+/.test(all().toString('latin1')))
+  const serverFirst = /r=[^,]+,s=[^,]+,i=\d+/.exec(all().toString('latin1'))![0]
+  const f = Object.fromEntries(serverFirst.split(',').map((x) => [x[0], x.slice(2)]))
+  const salted = pbkdf2Sync(password, Buffer.from(f.s!, 'base64'), Number(f.i), 32, 'sha256')
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest()
+  const withoutProof = `c=biws,r=${f.r}`
+  const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(`${firstBare},${serverFirst},${withoutProof}`).digest()
+  const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!)).toString('base64')
+  raw.write(msg('p', Buffer.from(`${withoutProof},p=${proof}`)))
+  await waitUntil(() => all().includes(Buffer.from([0x5a, 0, 0, 0, 5, 0x49])) || all().includes('28P01'))
+  if (all().includes('28P01')) throw new Error('refused')
+  answers.length = 0
+}
+
 async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
   const until = Date.now() + ms
   while (!ok()) {
