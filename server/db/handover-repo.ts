@@ -63,13 +63,19 @@ export async function exceptionScans(db: pg.Pool, from: Date, end: Date): Promis
 
 export interface SeverityCount { severity: string; open: number; muted: number }
 
+/**
+ * `scopeHub` (every alert-carrying read below): a hub-scoped person's hub; only that hub's
+ * alerts, incidents and silences exist for them, as in the alert list (null: the whole network).
+ */
+const inScope = (hubColumn: string, param: string) => `(${param}::text IS NULL OR ${hubColumn} = ${param})`
+
 /** Alerts unresolved at $1, by severity, unmuted and muted apart. */
-export async function alertCountsAt(db: pg.Pool, at: Date): Promise<SeverityCount[]> {
+export async function alertCountsAt(db: pg.Pool, at: Date, scopeHub: string | null = null): Promise<SeverityCount[]> {
   const r = await db.query<SeverityCount>(
     `SELECT a.severity, count(*) FILTER (WHERE NOT m.muted)::int AS open, count(*) FILTER (WHERE m.muted)::int AS muted
      FROM alerts a CROSS JOIN LATERAL (SELECT ${mutedAt('$1')} AS muted) m
-     WHERE ${alertOpenAt('$1')} GROUP BY a.severity`,
-    [at],
+     WHERE ${alertOpenAt('$1')} AND ${inScope('a.hub_code', '$2')} GROUP BY a.severity`,
+    [at, scopeHub],
   )
   return r.rows
 }
@@ -90,7 +96,7 @@ export interface AlertActivity {
 }
 
 /** Who did what to which alert in [$1 from, $2 end), oldest first, at most $3 rows per action. */
-export async function alertActivity(db: pg.Pool, from: Date, end: Date, perAction: number): Promise<AlertActivity[]> {
+export async function alertActivity(db: pg.Pool, from: Date, end: Date, perAction: number, scopeHub: string | null = null): Promise<AlertActivity[]> {
   const r = await db.query<AlertActivity>(
     `SELECT x."alertId", x.action, x.at, x.by, x.comment, x.level, x.rule, x."hubCode", x.severity, x.title, x.total FROM (
        SELECT h.alert_id AS "alertId", h.action, h.at, u.username AS by, h.comment, (h.details->>'level')::int AS level,
@@ -99,8 +105,9 @@ export async function alertActivity(db: pg.Pool, from: Date, end: Date, perActio
               count(*) OVER (PARTITION BY h.action)::int AS total
        FROM alert_history h JOIN alerts a ON a.id = h.alert_id LEFT JOIN users u ON u.id = h.user_id
        WHERE h.at >= $1 AND h.at < $2 AND h.action IN ('opened', 'acknowledged', 'resolved', 'auto_resolved', 'escalated')
+         AND ${inScope('a.hub_code', '$4')}
      ) x WHERE x.n <= $3 ORDER BY x.at, x.id`,
-    [from, end, perAction],
+    [from, end, perAction, scopeHub],
   )
   return r.rows
 }
@@ -120,7 +127,7 @@ export interface OpenAlertAtEnd {
 }
 
 /** Alerts still unresolved at $1, as they stood then: acknowledged or not, escalation level, muted. */
-export async function openAlertsAt(db: pg.Pool, at: Date, limit: number): Promise<OpenAlertAtEnd[]> {
+export async function openAlertsAt(db: pg.Pool, at: Date, limit: number, scopeHub: string | null = null): Promise<OpenAlertAtEnd[]> {
   const r = await db.query<OpenAlertAtEnd>(
     `SELECT a.id, a.rule, a.hub_code AS "hubCode", a.severity, a.title, a.item_count AS "itemCount", a.opened_at AS "openedAt",
        CASE WHEN a.acknowledged_at < $1 THEN a.acknowledged_at END AS "acknowledgedAt",
@@ -129,9 +136,9 @@ export async function openAlertsAt(db: pg.Pool, at: Date, limit: number): Promis
                  WHERE h.alert_id = a.id AND h.action IN ('escalated', 'reminded') AND h.at < $1), 0)::int AS "escalationLevel",
        ${mutedAt('$1')} AS muted
      FROM alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by
-     WHERE ${alertOpenAt('$1')}
+     WHERE ${alertOpenAt('$1')} AND ${inScope('a.hub_code', '$3')}
      ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.opened_at, a.id LIMIT $2`,
-    [at, limit],
+    [at, limit, scopeHub],
   )
   return r.rows
 }
@@ -151,7 +158,7 @@ export interface IncidentInShift {
 }
 
 /** Incidents unresolved at some point of [$1 from, $2 end); what happened after the end is left out. */
-export async function incidentsIn(db: pg.Pool, from: Date, end: Date): Promise<IncidentInShift[]> {
+export async function incidentsIn(db: pg.Pool, from: Date, end: Date, scopeHub: string | null = null): Promise<IncidentInShift[]> {
   const r = await db.query<IncidentInShift>(
     `SELECT a.id, a.hub_code AS "hubCode", a.details->>'kind' AS kind, a.title, a.details->>'comment' AS comment,
        a.opened_at AS "openedAt", op.username AS "openedBy",
@@ -164,9 +171,9 @@ export async function incidentsIn(db: pg.Pool, from: Date, end: Date): Promise<I
        LEFT JOIN users res ON res.id = a.resolved_by
        LEFT JOIN LATERAL (SELECT u.username FROM alert_history h JOIN users u ON u.id = h.user_id
                           WHERE h.alert_id = a.id AND h.action = 'opened' LIMIT 1) op ON true
-     WHERE a.rule = 'incident' AND a.opened_at < $2 AND (a.resolved_at IS NULL OR a.resolved_at >= $1)
+     WHERE a.rule = 'incident' AND a.opened_at < $2 AND (a.resolved_at IS NULL OR a.resolved_at >= $1) AND ${inScope('a.hub_code', '$3')}
      ORDER BY a.opened_at, a.id`,
-    [from, end],
+    [from, end, scopeHub],
   )
   return r.rows
 }
@@ -182,13 +189,13 @@ export interface SilenceInShift {
   createdBy: string | null
 }
 
-/** Silences and maintenance windows active at some point of [$1 from, $2 end). */
-export async function silencesIn(db: pg.Pool, from: Date, end: Date): Promise<SilenceInShift[]> {
+/** Silences and maintenance windows active at some point of [$1 from, $2 end); hub-scoped: that hub's and network-wide ones (which mute its alerts too). */
+export async function silencesIn(db: pg.Pool, from: Date, end: Date, scopeHub: string | null = null): Promise<SilenceInShift[]> {
   const r = await db.query<SilenceInShift>(
     `SELECT s.id, s.kind, s.rule, s.hub_code AS "hubCode", s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.comment, u.username AS "createdBy"
      FROM silences s LEFT JOIN users u ON u.id = s.created_by
-     WHERE s.starts_at < $2 AND s.ends_at > $1 ORDER BY s.starts_at, s.id`,
-    [from, end],
+     WHERE s.starts_at < $2 AND s.ends_at > $1 AND ($3::text IS NULL OR s.hub_code IS NULL OR s.hub_code = $3) ORDER BY s.starts_at, s.id`,
+    [from, end, scopeHub],
   )
   return r.rows
 }

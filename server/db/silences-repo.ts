@@ -24,11 +24,13 @@ export async function mutedAlertIds(db: Queryable, ids: readonly number[], now: 
 export interface Silence { id: number; rule: string | null; hubCode: string | null; startsAt: Date; endsAt: Date; kind: 'silence' | 'maintenance'; comment: string; createdBy: string | null }
 
 // $1 now: silences that have not ended yet
-export async function listSilences(db: pg.Pool, now: Date): Promise<Silence[]> {
+// $1 now, $2 hub scope or NULL: a hub-scoped person sees that hub's silences and the network-wide ones (which mute its alerts too)
+export async function listSilences(db: pg.Pool, now: Date, scopeHub: string | null = null): Promise<Silence[]> {
   const r = await db.query<Silence>(
     `SELECT s.id, s.rule, s.hub_code AS "hubCode", s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.kind, s.comment, u.username AS "createdBy"
-     FROM silences s LEFT JOIN users u ON u.id = s.created_by WHERE s.ends_at > $1 ORDER BY s.starts_at`,
-    [now],
+     FROM silences s LEFT JOIN users u ON u.id = s.created_by
+     WHERE s.ends_at > $1 AND ($2::text IS NULL OR s.hub_code IS NULL OR s.hub_code = $2) ORDER BY s.starts_at`,
+    [now, scopeHub],
   )
   return r.rows
 }

@@ -19,7 +19,7 @@ const auditQuery = z.strictObject({
 export const ACCOUNT_ROUTES: RouteDef[] = [
   {
     // Lifts a sign-in lock (and the failures counted so far) on a user name.
-    method: 'post', path: '/api/v1/admin/users/:username/unlock', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/users/:username/unlock', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.unlock' },
     async handler(ctx, req, res) {
       const username = normalise(parseBody(usernameParam, req.params.username))
@@ -31,7 +31,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
   },
   {
     // GET /api/v1/admin/audit?from&to&action&user&limit: newest first. Reading it is audited too.
-    method: 'get', path: '/api/v1/admin/audit', roles: ['admin'],
+    method: 'get', path: '/api/v1/admin/audit', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'audit.read' },
     async handler(ctx, req, res) {
       const q = parseBody(auditQuery, req.query)

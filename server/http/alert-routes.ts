@@ -42,14 +42,14 @@ async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<Rou
 export const ALERT_ROUTES: RouteDef[] = [
   {
     // The wall screen's ticker reads the list too.
-    method: 'get', path: '/api/v1/alerts', roles: [...READERS, 'display'],
+    method: 'get', path: '/api/v1/alerts', hubScope: 'filtered', roles: [...READERS, 'display'],
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       res.json({ alerts: await listAlerts(ctx.db, { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit, scopeHub: hubScopeOf(req) }) })
     },
   },
   {
-    method: 'get', path: '/api/v1/alerts/:id', roles: READERS,
+    method: 'get', path: '/api/v1/alerts/:id', hubScope: 'enforced', roles: READERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const alert = await findAlert(ctx.db, id, hubScopeOf(req))
@@ -58,11 +58,11 @@ export const ALERT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/alerts/:id/acknowledge', roles: RESPONDERS,
+    method: 'post', path: '/api/v1/alerts/:id/acknowledge', hubScope: 'enforced', roles: RESPONDERS,
     async handler(ctx, req, res) { res.json({ alert: await move(ctx, req, 'acknowledged', ['open']) }) },
   },
   {
-    method: 'post', path: '/api/v1/alerts/:id/resolve', roles: RESPONDERS,
+    method: 'post', path: '/api/v1/alerts/:id/resolve', hubScope: 'enforced', roles: RESPONDERS,
     async handler(ctx, req, res) { res.json({ alert: await move(ctx, req, 'resolved', ['open', 'acknowledged']) }) },
   },
 ]

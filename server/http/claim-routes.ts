@@ -38,7 +38,7 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
 
 export const CLAIM_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/claims', roles: OPENERS,
+    method: 'post', path: '/api/v1/claims', hubScope: 'none', roles: OPENERS,
     async handler(ctx, req, res) {
       const b = parseBody(openBody, req.body)
       const id = await openClaim(ctx.db, { waybill: b.waybill, reason: b.reason, damagePercent: b.damagePercent, note: b.note, userId: personOf(req), now: new Date() })
@@ -46,7 +46,7 @@ export const CLAIM_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/claims', roles: READERS,
+    method: 'get', path: '/api/v1/claims', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       const states = q.state === 'all' ? STATES : q.state === 'active' ? (['open', 'approved'] as const) : [q.state]
@@ -54,11 +54,11 @@ export const CLAIM_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/claims/:id', roles: READERS,
+    method: 'get', path: '/api/v1/claims/:id', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) { res.json({ claim: await getClaim(ctx.db, parseBody(idParam, req.params.id)) }) },
   },
   ...(['approve', 'reject'] as const).map((action): RouteDef => ({
-    method: 'post', path: `/api/v1/claims/:id/${action}`, roles: APPROVERS,
+    method: 'post', path: `/api/v1/claims/:id/${action}`, hubScope: 'none', roles: APPROVERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { note, damagePercent } = action === 'approve' ? parseBody(approveBody, req.body) : { ...parseBody(decideBody, req.body), damagePercent: undefined }
@@ -67,7 +67,7 @@ export const CLAIM_ROUTES: RouteDef[] = [
     },
   })),
   {
-    method: 'post', path: '/api/v1/claims/:id/pay', roles: PAYERS,
+    method: 'post', path: '/api/v1/claims/:id/pay', hubScope: 'none', roles: PAYERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { paymentRef, note } = parseBody(payBody, req.body)

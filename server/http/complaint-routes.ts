@@ -53,11 +53,11 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
 
 export const COMPLAINT_ROUTES: RouteDef[] = [
   {
-    method: 'get', path: '/api/v1/complaint-categories', roles: READERS,
+    method: 'get', path: '/api/v1/complaint-categories', hubScope: 'none', roles: READERS,
     async handler(ctx, _req, res) { res.json({ categories: await listCategories(ctx.db) }) },
   },
   {
-    method: 'put', path: '/api/v1/admin/complaint-categories/:code', roles: ['admin'],
+    method: 'put', path: '/api/v1/admin/complaint-categories/:code', hubScope: 'none', roles: ['admin'],
     async handler(ctx, req, res) {
       const { limitHours } = parseBody(categoryBody, req.body)
       const code = String(req.params.code)
@@ -66,7 +66,7 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/complaints', roles: HANDLERS,
+    method: 'post', path: '/api/v1/complaints', hubScope: 'none', roles: HANDLERS,
     async handler(ctx, req, res) {
       const b = parseBody(complaintBody, req.body)
       const now = new Date()
@@ -79,7 +79,7 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/complaints', roles: READERS,
+    method: 'get', path: '/api/v1/complaints', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       const now = new Date()
@@ -91,13 +91,13 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/complaints/:id', roles: READERS,
+    method: 'get', path: '/api/v1/complaints/:id', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       res.json({ complaint: await getComplaint(ctx.db, parseBody(idParam, req.params.id), req.principal!.role, new Date()) })
     },
   },
   {
-    method: 'post', path: '/api/v1/complaints/:id/transition', roles: HANDLERS,
+    method: 'post', path: '/api/v1/complaints/:id/transition', hubScope: 'none', roles: HANDLERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const b = parseBody(moveBody, req.body)
@@ -109,7 +109,7 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/feedback', roles: FEEDBACK_WRITERS,
+    method: 'post', path: '/api/v1/feedback', hubScope: 'none', roles: FEEDBACK_WRITERS,
     async handler(ctx, req, res) {
       const b = parseBody(feedbackBody, req.body)
       const id = await recordParcelFeedback(ctx.db, { waybill: b.waybill, score: b.score, comment: b.comment, userId: userIdOf(req), now: new Date() })
@@ -117,7 +117,7 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/satisfaction/trend', roles: TREND_READERS,
+    method: 'get', path: '/api/v1/satisfaction/trend', hubScope: 'none', roles: TREND_READERS,
     async handler(ctx, req, res) {
       const q = parseBody(trendQuery, req.query)
       res.json(await satisfactionTrend(ctx.db, q.from, q.to))

@@ -23,7 +23,7 @@ function page(title: string, body: string): string {
 
 export const DISPLAY_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/displays', roles: ['admin'],
+    method: 'post', path: '/api/v1/displays', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.enrol' },
     async handler(ctx, req, res) {
       const { name } = parseBody(displayBody, req.body)
@@ -34,12 +34,12 @@ export const DISPLAY_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/displays', roles: ['admin'],
+    method: 'get', path: '/api/v1/displays', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.list' },
     async handler(ctx, _req, res) { res.json({ displays: await listDisplays(ctx.db) }) },
   },
   {
-    method: 'delete', path: '/api/v1/displays/:id', roles: ['admin'],
+    method: 'delete', path: '/api/v1/displays/:id', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.revoke' },
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
@@ -51,7 +51,7 @@ export const DISPLAY_ROUTES: RouteDef[] = [
   {
     // Opened once on the wall screen's browser: stores the token in a long-lived
     // HttpOnly cookie and goes to the wall. Never a login prompt.
-    method: 'get', path: '/display/enroll', roles: 'public',
+    method: 'get', path: '/display/enroll', hubScope: 'none', roles: 'public',
     async handler(ctx, req, res) {
       const q = enrollQuery.safeParse(req.query)
       const principal = q.success ? await principalFromDisplayToken(ctx.db, q.data.token) : undefined
@@ -65,7 +65,7 @@ export const DISPLAY_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/map', roles: MAP_READERS,
+    method: 'get', path: '/api/v1/map', hubScope: 'none', roles: MAP_READERS,
     async handler(ctx, _req, res) { res.json(await mapSnapshot(ctx.db, new Date())) },
   },
 ]

@@ -62,29 +62,29 @@ const byStateCells = (s: Record<(typeof PAYMENT_STATES)[number], { fen: number; 
 
 export const FINANCE_ROUTES: RouteDef[] = [
   {
-    method: 'get', path: '/api/v1/finance/today', roles: READERS,
+    method: 'get', path: '/api/v1/finance/today', hubScope: 'none', roles: READERS,
     async handler(ctx, _req, res) { res.json(await financeToday(ctx.db, new Date())) },
   },
   {
-    method: 'get', path: '/api/v1/finance/summary', roles: READERS,
+    method: 'get', path: '/api/v1/finance/summary', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) { res.json(await financeSummary(ctx.db, parseBody(periodQuery, req.query))) },
   },
   {
-    method: 'get', path: '/api/v1/finance/fees', roles: READERS,
+    method: 'get', path: '/api/v1/finance/fees', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(feeQuery, req.query)
       res.json(await feeLinesOf(ctx.db, q, q, q.limit, q.offset))
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/compensation', roles: READERS,
+    method: 'get', path: '/api/v1/finance/compensation', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(claimQuery, req.query)
       res.json(await claimLinesOf(ctx.db, q, q, q.limit, q.offset))
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/export.csv', roles: READERS,
+    method: 'get', path: '/api/v1/finance/export.csv', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(csvQuery, req.query)
       const name = `parcelwatch-${q.table}-${q.from}-${q.to}.csv`
@@ -112,7 +112,7 @@ export const FINANCE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/finance/payments', roles: FINANCE,
+    method: 'post', path: '/api/v1/finance/payments', hubScope: 'none', roles: FINANCE,
     async handler(ctx, req, res) {
       const b = parseBody(paymentsBody, req.body)
       const changed = await recordPayments(ctx.db, b.waybills, b.state, personOf(req), new Date())
@@ -120,11 +120,11 @@ export const FINANCE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/statements', roles: READERS,
+    method: 'get', path: '/api/v1/finance/statements', hubScope: 'none', roles: READERS,
     async handler(ctx, _req, res) { res.json({ statements: await listStatements(ctx.db, 100) }) },
   },
   {
-    method: 'post', path: '/api/v1/finance/statements', roles: FINANCE,
+    method: 'post', path: '/api/v1/finance/statements', hubScope: 'none', roles: FINANCE,
     async handler(ctx, req, res) {
       const p = parseBody(statementBody, req.body)
       const id = await generateStatement(ctx.db, p, personOf(req), new Date())
@@ -132,21 +132,21 @@ export const FINANCE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/statements/:id', roles: READERS,
+    method: 'get', path: '/api/v1/finance/statements/:id', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const statement = await getStatement(ctx.db, parseBody(idParam, req.params.id))
       res.json({ statement, changes: await changesSinceStatement(ctx.db, statement) })
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/statements/:id/lines', roles: READERS,
+    method: 'get', path: '/api/v1/finance/statements/:id/lines', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(statementLinesQuery, req.query)
       res.json(await linesOfStatement(ctx.db, parseBody(idParam, req.params.id), q.kind, q.limit, q.offset))
     },
   },
   {
-    method: 'get', path: '/api/v1/finance/statements/:id/lines.csv', roles: READERS,
+    method: 'get', path: '/api/v1/finance/statements/:id/lines.csv', hubScope: 'none', roles: READERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { kind } = parseBody(statementCsvQuery, req.query)
@@ -167,7 +167,7 @@ export const FINANCE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/finance/statements/:id/review', roles: FINANCE,
+    method: 'post', path: '/api/v1/finance/statements/:id/review', hubScope: 'none', roles: FINANCE,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { note } = parseBody(noteBody, req.body)
@@ -176,7 +176,7 @@ export const FINANCE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/finance/statements/:id/approve', roles: APPROVERS,
+    method: 'post', path: '/api/v1/finance/statements/:id/approve', hubScope: 'none', roles: APPROVERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { note } = parseBody(noteBody, req.body)

@@ -37,7 +37,7 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
 
 export const HANDOFF_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/alerts/:id/handoffs', roles: SENDERS,
+    method: 'post', path: '/api/v1/alerts/:id/handoffs', hubScope: 'enforced', roles: SENDERS,
     audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const alertId = parseBody(idParam, req.params.id)
@@ -49,7 +49,7 @@ export const HANDOFF_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/handoffs', roles: READERS,
+    method: 'get', path: '/api/v1/handoffs', hubScope: 'filtered', roles: READERS,
     audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
@@ -60,7 +60,7 @@ export const HANDOFF_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/handoffs/:id/done', roles: CLOSERS,
+    method: 'post', path: '/api/v1/handoffs/:id/done', hubScope: 'enforced', roles: CLOSERS,
     audit: { kind: 'unmask', action: 'handoff.unmask' },
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError } from '../lib/errors.ts'
 import { handoverReport } from '../services/handover.ts'
-import type { RouteDef } from './route-kit.ts'
+import { hubScopeOf, type RouteDef } from './route-kit.ts'
 
 /** The people who run a shift and take it over: the control room and on-call staff, and their managers. */
 const HANDOVER_ROLES: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call']
@@ -27,10 +27,10 @@ function parseQuery(query: unknown) {
 export const HANDOVER_ROUTES: RouteDef[] = [
   {
     // GET /api/v1/handover?from=ISO&to=ISO: a shift's summary; a window reaching past now stops at now.
-    method: 'get', path: '/api/v1/handover', roles: HANDOVER_ROLES,
+    method: 'get', path: '/api/v1/handover', hubScope: 'filtered', roles: HANDOVER_ROLES,
     async handler(ctx, req, res) {
       const { from, to } = parseQuery(req.query)
-      res.json(await handoverReport(ctx.db, from, to, new Date()))
+      res.json(await handoverReport(ctx.db, from, to, new Date(), hubScopeOf(req)))
     },
   },
 ]

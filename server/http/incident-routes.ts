@@ -38,7 +38,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
   {
     // Manual incidents (manual 2.3.3, 8.3): same lifecycle as any alert; while open they mute the
     // parcel-level alerts of their hub, which they explain.
-    method: 'post', path: '/api/v1/incidents', roles: RESPONDERS,
+    method: 'post', path: '/api/v1/incidents', hubScope: 'enforced', roles: RESPONDERS,
     async handler(ctx, req, res) {
       const b = parseBody(incidentBody, req.body)
       if (!ctx.reference.hub(b.hub)) throw new NotFoundError(`No hub with code ${b.hub}`)
@@ -58,11 +58,11 @@ export const INCIDENT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/silences', roles: READERS,
-    async handler(ctx, _req, res) { res.json({ silences: await listSilences(ctx.db, new Date()) }) },
+    method: 'get', path: '/api/v1/silences', hubScope: 'filtered', roles: READERS,
+    async handler(ctx, req, res) { res.json({ silences: await listSilences(ctx.db, new Date(), hubScopeOf(req)) }) },
   },
   {
-    method: 'post', path: '/api/v1/silences', roles: RESPONDERS,
+    method: 'post', path: '/api/v1/silences', hubScope: 'enforced', roles: RESPONDERS,
     audit: { kind: 'admin_action', action: 'silence.create' },
     async handler(ctx, req, res) {
       const b = parseBody(silenceBody, req.body)
@@ -78,7 +78,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'delete', path: '/api/v1/silences/:id', roles: RESPONDERS,
+    method: 'delete', path: '/api/v1/silences/:id', hubScope: 'enforced', roles: RESPONDERS,
     audit: { kind: 'admin_action', action: 'silence.end' },
     async handler(ctx, req, res) {
       const id = parseBody(z.coerce.number().int().positive(), req.params.id)

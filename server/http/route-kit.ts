@@ -10,6 +10,14 @@ export interface RouteDef {
   /** 'public' routes need no principal; every other route names the roles it admits. */
   roles: readonly Role[] | 'public'
   /**
+   * What hub-scoped staff (accounts with a hub_code) get here, declared by every route
+   * (security-matrix.test.ts exercises each): 'filtered', a list that carries alerts
+   * (or what hangs off them: incidents, silences, hand-offs) shows their hub's only;
+   * 'enforced', one such thing of another hub is 404/403; 'none', nothing here belongs
+   * to a hub's alerts (look-ups, KPIs and the map are network-wide on purpose).
+   */
+  hubScope: 'filtered' | 'enforced' | 'none'
+  /**
    * Written to the audit log by app.ts when the route succeeds: `admin_action` for
    * every admin-only or configuration-changing route (a test checks that every
    * admin-only route has one), `unmask` for answers that may show personal data in

@@ -49,7 +49,7 @@ function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
 
 const CORE_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/auth/login', roles: 'public',
+    method: 'post', path: '/api/v1/auth/login', hubScope: 'none', roles: 'public',
     async handler(ctx, req, res) {
       const { username, password } = parseBody(loginBody, req.body)
       const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown'
@@ -73,7 +73,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/auth/logout', roles: EVERYONE,
+    method: 'post', path: '/api/v1/auth/logout', hubScope: 'none', roles: EVERYONE,
     async handler(ctx, req, res) {
       const p = req.principal!
       if (p.kind === 'user') {
@@ -85,7 +85,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/auth/me', roles: [...EVERYONE, 'display'],
+    method: 'get', path: '/api/v1/auth/me', hubScope: 'none', roles: [...EVERYONE, 'display'],
     async handler(_ctx, req, res) {
       const p = req.principal!
       if (p.kind === 'display') {
@@ -97,7 +97,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/admin/api-tokens', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/api-tokens', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'api_token.create' },
     async handler(ctx, req, res) {
       const { name } = parseBody(tokenBody, req.body)
@@ -108,22 +108,22 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/hubs', roles: [...EVERYONE, 'integrator'],
+    method: 'get', path: '/api/v1/hubs', hubScope: 'none', roles: [...EVERYONE, 'integrator'],
     async handler(ctx, _req, res) { res.json({ hubs: ctx.reference.allHubs() }) },
   },
   {
-    method: 'get', path: '/api/v1/couriers', roles: [...EVERYONE, 'integrator'],
+    method: 'get', path: '/api/v1/couriers', hubScope: 'none', roles: [...EVERYONE, 'integrator'],
     async handler(ctx, _req, res) { res.json({ couriers: ctx.reference.allCouriers() }) },
   },
   {
-    method: 'post', path: '/api/v1/shipments', roles: INGEST_ROLES, batch: true,
+    method: 'post', path: '/api/v1/shipments', hubScope: 'none', roles: INGEST_ROLES, batch: true,
     async handler(ctx, req, res) {
       const result = await createShipments(ctx.db, ctx.reference, ctx.calendar, req.body)
       res.status(result.accepted.length === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
     },
   },
   {
-    method: 'post', path: '/api/v1/events', roles: INGEST_ROLES, batch: true,
+    method: 'post', path: '/api/v1/events', hubScope: 'none', roles: INGEST_ROLES, batch: true,
     async handler(ctx, req, res) {
       const now = new Date()
       const outcome = await ingestEvents(ctx.ingestDeps, req.body, now)
@@ -146,7 +146,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/shipments/:waybill', roles: [...LOOKUP_ROLES, 'finance'],
+    method: 'get', path: '/api/v1/shipments/:waybill', hubScope: 'none', roles: [...LOOKUP_ROLES, 'finance'],
     audit: { kind: 'unmask', action: 'parcel.unmask' },
     async handler(ctx, req, res) {
       const view = await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role, new Date())
@@ -155,7 +155,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/track', roles: LOOKUP_ROLES,
+    method: 'get', path: '/api/v1/track', hubScope: 'none', roles: LOOKUP_ROLES,
     audit: { kind: 'unmask', action: 'parcel.search_unmask' },
     async handler(ctx, req, res) {
       const q = typeof req.query.q === 'string' ? req.query.q : ''
@@ -167,14 +167,14 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/admin/calendar', roles: ['admin', 'manager'],
+    method: 'get', path: '/api/v1/admin/calendar', hubScope: 'none', roles: ['admin', 'manager'],
     async handler(ctx, _req, res) {
       const calendar = await ctx.calendar.current()
       res.json({ timeZone: 'Asia/Shanghai', cutoffHour: ctx.config.slaCutoffHour, officialDataYears: calendar.coveredYears, companyDays: await listCompanyDays(ctx.db) })
     },
   },
   {
-    method: 'put', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    method: 'put', path: '/api/v1/admin/calendar/days/:day', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'calendar.set_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
@@ -187,7 +187,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'delete', path: '/api/v1/admin/calendar/days/:day', roles: ['admin'],
+    method: 'delete', path: '/api/v1/admin/calendar/days/:day', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'calendar.delete_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
@@ -197,11 +197,11 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/admin/sla-settings', roles: ['admin', 'manager'],
+    method: 'get', path: '/api/v1/admin/sla-settings', hubScope: 'none', roles: ['admin', 'manager'],
     async handler(ctx, _req, res) { res.json({ settings: settingsView(await ctx.slaSettings.current()) }) },
   },
   {
-    method: 'put', path: '/api/v1/admin/sla-settings', roles: ['admin'],
+    method: 'put', path: '/api/v1/admin/sla-settings', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'sla_settings.update' },
     async handler(ctx, req, res) {
       const input = parseBody(slaSettingsSchema, req.body)
@@ -211,7 +211,7 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/kpis', roles: [...EVERYONE, 'display'],
+    method: 'get', path: '/api/v1/kpis', hubScope: 'none', roles: [...EVERYONE, 'display'],
     async handler(ctx, _req, res) { res.json(await kpiSnapshot(ctx.db, new Date())) },
   },
 ]

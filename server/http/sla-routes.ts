@@ -64,7 +64,7 @@ function parseQuery<T extends { from: string; to: string }>(schema: z.ZodType<T>
 export const SLA_ROUTES: RouteDef[] = [
   {
     // GET /api/v1/sla/summary?from&to: on-time rate by tier, day by day, and the change against the period before.
-    method: 'get', path: '/api/v1/sla/summary', roles: SLA_ROLES,
+    method: 'get', path: '/api/v1/sla/summary', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
       const q = parseQuery(summaryQuery, req.query)
       res.json(await slaSummary(ctx.db, q.range))
@@ -72,7 +72,7 @@ export const SLA_ROUTES: RouteDef[] = [
   },
   {
     // GET /api/v1/sla/breakdown?from&to&by=hub|region|courier&sort&dir&tier
-    method: 'get', path: '/api/v1/sla/breakdown', roles: SLA_ROLES,
+    method: 'get', path: '/api/v1/sla/breakdown', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
       const q = parseQuery(breakdownQuery, req.query)
       res.json(await slaBreakdown(ctx.db, q.range, q.by, q.sort, q.dir, q.tier ?? null))
@@ -80,7 +80,7 @@ export const SLA_ROUTES: RouteDef[] = [
   },
   {
     // GET /api/v1/sla/causes?from&to&tier: late parcels by cause (Pareto), excused by consignee cause.
-    method: 'get', path: '/api/v1/sla/causes', roles: SLA_ROLES,
+    method: 'get', path: '/api/v1/sla/causes', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
       const q = parseQuery(causesQuery, req.query)
       res.json(await slaCauses(ctx.db, q.range, q.tier ?? null))
@@ -88,7 +88,7 @@ export const SLA_ROUTES: RouteDef[] = [
   },
   {
     // GET /api/v1/sla/transit?from&to&tier&sort&limit: p50/p90/p99 transit hours by tier and by lane.
-    method: 'get', path: '/api/v1/sla/transit', roles: SLA_ROLES,
+    method: 'get', path: '/api/v1/sla/transit', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
       const q = parseQuery(transitQuery, req.query)
       res.json(await slaTransit(ctx.db, q.range, q.tier ?? null, q.sort, q.limit))
@@ -96,7 +96,7 @@ export const SLA_ROUTES: RouteDef[] = [
   },
   {
     // GET /api/v1/sla/parcels?from&to&tier&hub&origin&region&courier&outcome&cause&delivered&bucket&limit&offset: the parcels behind a figure, a page at a time.
-    method: 'get', path: '/api/v1/sla/parcels', roles: SLA_ROLES,
+    method: 'get', path: '/api/v1/sla/parcels', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
       const { range, limit, offset, delivered, from: _f, to: _t, ...filter } = parseQuery(parcelsQuery, req.query)
       res.json(await slaParcels(ctx.db, range, { ...filter, delivered: delivered === 'true' }, limit, offset))

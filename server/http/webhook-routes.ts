@@ -16,12 +16,12 @@ const idParam = z.coerce.number().int().positive()
 
 export const WEBHOOK_ROUTES: RouteDef[] = [
   {
-    method: 'get', path: '/api/v1/admin/webhooks', roles: ['admin'],
+    method: 'get', path: '/api/v1/admin/webhooks', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'webhook.list' },
     async handler(ctx, _req, res) { res.json({ webhooks: await listWebhooks(ctx.db) }) },
   },
   {
-    method: 'post', path: '/api/v1/admin/webhooks', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/webhooks', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'webhook.create' },
     async handler(ctx, req, res) {
       const body = parseBody(createBody, req.body)
@@ -38,7 +38,7 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'delete', path: '/api/v1/admin/webhooks/:id', roles: ['admin'],
+    method: 'delete', path: '/api/v1/admin/webhooks/:id', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'webhook.deactivate' },
     async handler(ctx, req, res) {
       await deactivateWebhook(ctx.db, parseBody(idParam, req.params.id))

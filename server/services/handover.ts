@@ -56,18 +56,19 @@ function activityList(rows: readonly AlertActivity[], actions: readonly AlertAct
   }
 }
 
-export async function handoverReport(db: pg.Pool, from: Date, to: Date, now: Date) {
+/** `scopeHub`: a hub-scoped person sees their hub's alerts, incidents and silences only; the parcel figures are network-wide, like the KPIs. */
+export async function handoverReport(db: pg.Pool, from: Date, to: Date, now: Date, scopeHub: string | null = null) {
   checkWindow(from, to, now)
   const end = new Date(Math.min(to.getTime(), now.getTime()))
   const [tiers, exceptions, alertsStart, alertsEnd, activity, stillOpen, incidents, silences] = await Promise.all([
     shipmentFigures(db, from, end),
     exceptionScans(db, from, end),
-    alertCountsAt(db, from),
-    alertCountsAt(db, end),
-    alertActivity(db, from, end, LIST_LIMIT),
-    openAlertsAt(db, end, LIST_LIMIT + 1),
-    incidentsIn(db, from, end),
-    silencesIn(db, from, end),
+    alertCountsAt(db, from, scopeHub),
+    alertCountsAt(db, end, scopeHub),
+    alertActivity(db, from, end, LIST_LIMIT, scopeHub),
+    openAlertsAt(db, end, LIST_LIMIT + 1, scopeHub),
+    incidentsIn(db, from, end, scopeHub),
+    silencesIn(db, from, end, scopeHub),
   ])
   const sum = (k: 'inFlightStart' | 'inFlightEnd' | 'collected' | 'delivered' | 'returned') => tiers.reduce((s, t) => s + t[k], 0)
   const onTime = Object.fromEntries(TIERS.map((tier) => {

@@ -229,9 +229,9 @@ describe('audit log', () => {
       if (action !== undefined) expect(action, `${r.method} ${r.path}`).toMatch(/^[a-z_]+(\.[a-z_]+)*$/)
     }
     // An admin route that names no audit of its own still gets one, named after its path.
-    expect(auditSpecOf({ method: 'put', path: '/api/v1/admin/foo-bars/:code', roles: ['admin'], handler: async () => undefined }))
+    expect(auditSpecOf({ method: 'put', path: '/api/v1/admin/foo-bars/:code', roles: ['admin'], hubScope: 'none', handler: async () => undefined }))
       .toEqual({ kind: 'admin_action', action: 'admin.foo_bars.put' })
-    expect(auditSpecOf({ method: 'get', path: '/api/v1/kpis', roles: ['admin', 'manager'], handler: async () => undefined })).toBeUndefined()
+    expect(auditSpecOf({ method: 'get', path: '/api/v1/kpis', roles: ['admin', 'manager'], hubScope: 'none', handler: async () => undefined })).toBeUndefined()
     for (const path of ['/api/v1/shipments/:waybill', '/api/v1/track', '/api/v1/handoffs']) {
       expect(ROUTES.find((r) => r.method === 'get' && r.path === path)?.audit?.kind, path).toBe('unmask')
     }

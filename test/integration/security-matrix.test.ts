@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { randomBytes } from 'node:crypto'
+import { sha256 } from '../../server/services/auth.ts'
+import { runSweep } from '../../server/services/sla-sweep.ts'
 import { concretePath, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { createApp, type Health } from '../../server/http/app.ts'
@@ -177,5 +181,135 @@ describe('live channel upgrade by principal kind', () => {
     expect(refused.message).toContain('parcel:PW000000000001')
     wall.ws.close()
     await wall.closed
+  })
+})
+
+/**
+ * The hub-scope matrix (issue 16: handover and silences showed hub-scoped staff every
+ * hub's alerts). Every route declares `hubScope`; this exercises each declaration with
+ * people scoped to hub A (NKG-SC) against alerts, an incident, a silence and a
+ * hand-off at hub B (WUH-TC), all marked with one string that must never reach them.
+ */
+describe('hub-scope matrix', () => {
+  const A = 'NKG-SC'
+  const B = 'WUH-TC'
+  const MARK = 'hub-b-only-9f3c'
+  const SCOPED_ROLES = USER_ROLES.filter((r) => r !== 'admin')
+  const scoped = new Map<string, string>()
+  const network = new Map<string, string>()
+  let lateB: { id: number; waybills: string[] }
+  let incidentB: number
+  let silenceB: number
+  let handoffB: number
+  const hour = 3_600_000
+  const QUERY: Record<string, string> = {
+    'GET /api/v1/handover': `?from=${encodeURIComponent(new Date(Date.now() - 2 * hour).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + hour).toISOString())}`,
+    'GET /api/v1/alerts': '?state=all',
+    'GET /api/v1/handoffs': '?state=all',
+  }
+  /** Where an 'enforced' route is aimed at hub B's things, and what a scoped person must get. */
+  const ENFORCED: Record<string, () => { path: string; body?: unknown; status: number }> = {
+    'GET /api/v1/alerts/:id': () => ({ path: `/api/v1/alerts/${incidentB}`, status: 404 }),
+    'POST /api/v1/alerts/:id/acknowledge': () => ({ path: `/api/v1/alerts/${incidentB}/acknowledge`, body: { comment: 'not mine' }, status: 404 }),
+    'POST /api/v1/alerts/:id/resolve': () => ({ path: `/api/v1/alerts/${incidentB}/resolve`, body: { comment: 'not mine' }, status: 404 }),
+    'POST /api/v1/alerts/:id/handoffs': () => ({ path: `/api/v1/alerts/${lateB.id}/handoffs`, body: { waybills: lateB.waybills, note: 'call them' }, status: 404 }),
+    'POST /api/v1/handoffs/:id/done': () => ({ path: `/api/v1/handoffs/${handoffB}/done`, body: { comment: 'called' }, status: 404 }),
+    'POST /api/v1/incidents': () => ({ path: '/api/v1/incidents', body: { hub: B, kind: 'other', title: 'not my hub' }, status: 403 }),
+    'POST /api/v1/silences': () => ({ path: '/api/v1/silences', body: { hub: B, endsAt: new Date(Date.now() + hour).toISOString(), comment: 'not my hub' }, status: 403 }),
+    'DELETE /api/v1/silences/:id': () => ({ path: `/api/v1/silences/${silenceB}`, status: 404 }),
+  }
+  const text = (r: { body: unknown }) => JSON.stringify(r.body)
+
+  beforeAll(async () => {
+    const list = [shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }), shipment({ collectedAt: '2026-11-02T10:00:00+08:00' })]
+    expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(2)
+    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((x) => event(x.waybill, { type: 'arrived_hub', hub: B, time: minutesAgo(60) })) })
+    await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
+    const late = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${B}`, { cookie: admin })).body.alerts as any[]
+    expect(late).toHaveLength(1)
+    lateB = { id: late[0].id, waybills: list.map((x) => x.waybill) }
+    const incident = await call(sys, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub: B, kind: 'other', title: `Belt down ${MARK}`, comment: MARK } })
+    expect(incident.status).toBe(201)
+    incidentB = incident.body.alert.id
+    const silence = await call(sys, 'POST', '/api/v1/silences', { cookie: admin, body: { hub: B, endsAt: new Date(Date.now() + 2 * hour).toISOString(), comment: `maintenance ${MARK}` } })
+    expect(silence.status).toBe(201)
+    silenceB = silence.body.id
+    const handoff = await call(sys, 'POST', `/api/v1/alerts/${lateB.id}/handoffs`, { cookie: admin, body: { waybills: lateB.waybills, note: `call them ${MARK}` } })
+    expect(handoff.status).toBe(201)
+    handoffB = handoff.body.handoff.id
+    // Ten people: their accounts and sessions written directly (ten scrypt sign-ins would be most of this test's time).
+    const person = async (username: string, role: (typeof SCOPED_ROLES)[number], hubCode: string | null) => {
+      const { rows } = await sys.database.pool.query<{ id: number }>(
+        `INSERT INTO users (username, display_name, role, password_hash, hub_code) SELECT $1, $1, $2, password_hash, $3 FROM users WHERE username = 'admin' RETURNING id`,
+        [username, role, hubCode])
+      const token = randomBytes(24).toString('base64url')
+      await sys.database.pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [sha256(token), rows[0]!.id])
+      return `pw_session=${token}`
+    }
+    for (const role of SCOPED_ROLES) {
+      scoped.set(role, await person(`scoped-${role}`, role, A))
+      network.set(role, await person(`network-${role}`, role, null))
+    }
+  }, 300_000)
+
+  it('is declared by every route, and not \'none\' on any route about alerts, incidents, silences, hand-offs or the handover', () => {
+    for (const route of ROUTES) {
+      expect(['filtered', 'enforced', 'none'], routeKey(route)).toContain(route.hubScope)
+      if (/\/api\/v1\/(alerts|incidents|silences|handoffs|handover)\b/.test(route.path)) expect(route.hubScope, routeKey(route)).not.toBe('none')
+      if (route.hubScope === 'filtered') expect(route.method, routeKey(route)).toBe('get')
+      if (route.hubScope === 'enforced') expect(ENFORCED[routeKey(route)], `${routeKey(route)} is 'enforced': give it a hub-B target in ENFORCED`).toBeDefined()
+    }
+  })
+
+  it('never shows a hub-scoped person another hub\'s alerts, incidents, silences or hand-offs on any reading route', async () => {
+    let calls = 0
+    for (const route of ROUTES.filter((r) => r.method === 'get' && r.roles !== 'public')) {
+      const path = concretePath(route.path) + (QUERY[routeKey(route)] ?? '')
+      for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
+        const r = await call(sys, 'GET', path, { cookie: scoped.get(role)! })
+        expect(r.status, `${role}@${A} ${routeKey(route)}`).toBeLessThan(500)
+        expect(text(r), `${role}@${A} ${routeKey(route)} shows hub ${B}'s things`).not.toContain(MARK)
+        calls++
+      }
+    }
+    expect(calls).toBeGreaterThan(20)
+  })
+
+  it('shows the same things to network-wide staff on every \'filtered\' route (so the filter, not an empty list, hides them)', async () => {
+    const filtered = ROUTES.filter((r) => r.hubScope === 'filtered')
+    expect(filtered.map(routeKey).sort()).toEqual(['GET /api/v1/alerts', 'GET /api/v1/handoffs', 'GET /api/v1/handover', 'GET /api/v1/silences'])
+    for (const route of filtered) {
+      const path = concretePath(route.path) + (QUERY[routeKey(route)] ?? '')
+      for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
+        const r = await call(sys, 'GET', path, { cookie: network.get(role)! })
+        expect(r.status, `${role} ${routeKey(route)}`).toBe(200)
+        expect(text(r), `${role} ${routeKey(route)}`).toContain(MARK)
+        // …and the scoped person still gets an answer of the same shape.
+        const mine = await call(sys, 'GET', path, { cookie: scoped.get(role)! })
+        expect(mine.status, `${role}@${A} ${routeKey(route)}`).toBe(200)
+        expect(Object.keys(mine.body).sort()).toEqual(Object.keys(r.body).sort())
+      }
+    }
+  })
+
+  it('refuses a hub-scoped person every \'enforced\' route aimed at another hub, and changes nothing there', async () => {
+    let calls = 0
+    for (const route of ROUTES.filter((r) => r.hubScope === 'enforced')) {
+      const target = ENFORCED[routeKey(route)]!()
+      for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
+        const r = await call(sys, route.method.toUpperCase(), target.path, { cookie: scoped.get(role)!, ...(target.body === undefined ? {} : { body: target.body }) })
+        expect(r.status, `${role}@${A} ${routeKey(route)} → ${text(r).slice(0, 200)}`).toBe(target.status)
+        calls++
+      }
+    }
+    expect(calls).toBeGreaterThan(8)
+    const db = sys.database.pool
+    expect((await db.query('SELECT state FROM alerts WHERE id = $1', [incidentB])).rows[0].state).toBe('open')
+    expect((await db.query('SELECT state FROM alerts WHERE id = $1', [lateB.id])).rows[0].state).toBe('open')
+    expect((await db.query('SELECT ends_at > now() AS active FROM silences WHERE id = $1', [silenceB])).rows[0].active).toBe(true)
+    expect((await db.query('SELECT state FROM cs_handoffs WHERE id = $1', [handoffB])).rows[0].state).toBe('open')
+    expect((await db.query(`SELECT count(*)::int AS n FROM cs_handoffs WHERE alert_id = $1`, [lateB.id])).rows[0].n).toBe(1)
+    expect((await db.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'incident' AND hub_code = $1`, [B])).rows[0].n).toBe(1)
+    expect((await db.query(`SELECT count(*)::int AS n FROM silences WHERE hub_code = $1`, [B])).rows[0].n).toBe(1)
   })
 })
