@@ -5,7 +5,7 @@ import type { Role } from '../domain/roles.ts'
 import { ConflictError, NotFoundError } from '../lib/errors.ts'
 import { getComplaint, listComplaintsFor, moveComplaintOn, openComplaint } from '../services/complaints.ts'
 import { recordParcelFeedback, satisfactionTrend } from '../services/satisfaction.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
 
 /** Customer service takes and handles complaints; managers oversee; on-call reads them (their alerts). */
 const HANDLERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
@@ -51,6 +51,13 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
   return userId
 }
 
+/** Complaints show the caller's name, phone and e-mail in clear to admin and customer service: the audit log names the complaints shown (ids only). */
+function noteShown(res: Parameters<RouteDef['handler']>[2], complaints: ReadonlyArray<{ id: number; masked: boolean; contactName: string | null; contactPhone: string | null; contactEmail: string | null }>): void {
+  const shown = complaints.filter((c) => !c.masked && (c.contactName !== null || c.contactPhone !== null || c.contactEmail !== null)).map((c) => c.id)
+  if (shown.length > 0) noteAudit(res, { target: shown.length === 1 ? `complaint=${shown[0]}` : `${shown.length} complaints`, details: { complaints: shown } })
+}
+const UNMASK = { kind: 'unmask', action: 'complaint.unmask' } as const
+
 export const COMPLAINT_ROUTES: RouteDef[] = [
   {
     method: 'get', path: '/api/v1/complaint-categories', hubScope: 'none', roles: READERS,
@@ -66,7 +73,7 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/complaints', hubScope: 'none', roles: HANDLERS,
+    method: 'post', path: '/api/v1/complaints', hubScope: 'none', roles: HANDLERS, audit: UNMASK,
     async handler(ctx, req, res) {
       const b = parseBody(complaintBody, req.body)
       const now = new Date()
@@ -75,11 +82,13 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
         contactName: b.contact.name || null, contactPhone: b.contact.phone || null, contactEmail: b.contact.email || null,
         receivedAt: now, createdBy: personOf(req),
       })
-      res.status(201).json({ complaint: await getComplaint(ctx.db, id, req.principal!.role, now) })
+      const complaint = await getComplaint(ctx.db, id, req.principal!.role, now)
+      noteShown(res, [complaint])
+      res.status(201).json({ complaint })
     },
   },
   {
-    method: 'get', path: '/api/v1/complaints', hubScope: 'none', roles: READERS,
+    method: 'get', path: '/api/v1/complaints', hubScope: 'none', roles: READERS, audit: UNMASK,
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       const now = new Date()
@@ -87,17 +96,21 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
       const states = q.state === 'all' ? COMPLAINT_STATES
         : q.state === 'open' ? COMPLAINT_STATES.filter((s) => s !== 'closed')
           : q.state === 'overdue' ? UNANSWERED : [q.state]
-      res.json({ complaints: await listComplaintsFor(ctx.db, { states, waybill: q.waybill, overdueAt: q.state === 'overdue' ? now : undefined, limit: q.limit }, req.principal!.role, now) })
+      const complaints = await listComplaintsFor(ctx.db, { states, waybill: q.waybill, overdueAt: q.state === 'overdue' ? now : undefined, limit: q.limit }, req.principal!.role, now)
+      noteShown(res, complaints)
+      res.json({ complaints })
     },
   },
   {
-    method: 'get', path: '/api/v1/complaints/:id', hubScope: 'none', roles: READERS,
+    method: 'get', path: '/api/v1/complaints/:id', hubScope: 'none', roles: READERS, audit: UNMASK,
     async handler(ctx, req, res) {
-      res.json({ complaint: await getComplaint(ctx.db, parseBody(idParam, req.params.id), req.principal!.role, new Date()) })
+      const complaint = await getComplaint(ctx.db, parseBody(idParam, req.params.id), req.principal!.role, new Date())
+      noteShown(res, [complaint])
+      res.json({ complaint })
     },
   },
   {
-    method: 'post', path: '/api/v1/complaints/:id/transition', hubScope: 'none', roles: HANDLERS,
+    method: 'post', path: '/api/v1/complaints/:id/transition', hubScope: 'none', roles: HANDLERS, audit: UNMASK,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const b = parseBody(moveBody, req.body)
@@ -105,7 +118,9 @@ export const COMPLAINT_ROUTES: RouteDef[] = [
       const settings = await ctx.slaSettings.current()
       const changes = await moveComplaintOn(ctx.db, { id, to: b.to, note: b.note, satisfaction: b.satisfaction ?? null, userId: personOf(req), now, escalateAfterMs: settings.escalateAfterMs })
       if (changes.length > 0) await ctx.publishAlerts({ at: now.toISOString(), changes, escalated: [] })
-      res.json({ complaint: await getComplaint(ctx.db, id, req.principal!.role, now) })
+      const complaint = await getComplaint(ctx.db, id, req.principal!.role, now)
+      noteShown(res, [complaint])
+      res.json({ complaint })
     },
   },
   {

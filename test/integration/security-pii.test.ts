@@ -43,6 +43,10 @@ let logText = ''
 let receiver: Server
 const delivered: string[] = []
 let alertId: number
+let lateWaybill: string
+let complaintId: number | undefined
+let handoffId: number
+let csCookie: string
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -65,6 +69,7 @@ beforeAll(async () => {
   await addUser(sys, 'kefu', 'cs_operator')
   await addUser(sys, 'boss', 'manager')
   const cs = await login(sys, 'kefu')
+  csCookie = cs
   const manager = await login(sys, 'boss')
 
   const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'pager', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` } })
@@ -102,6 +107,8 @@ beforeAll(async () => {
   alertId = alerts[0].id
   const handoff = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: admin, body: { waybills: late.map((s) => s.waybill), note: '请致电收件人说明延误' } })
   expect(handoff.status, JSON.stringify(handoff.body)).toBe(201)
+  handoffId = handoff.body.handoff.id
+  lateWaybill = late[0]!.waybill
   expect(JSON.stringify((await call(sys, 'GET', '/api/v1/handoffs', { cookie: cs })).body)).toContain(RECIPIENT.phone) // the people are there to be found
   expect((await call(sys, 'POST', `/api/v1/handoffs/${handoff.body.handoff.id}/done`, { cookie: cs, body: { comment: '已联系' } })).status).toBe(200)
   expect((await call(sys, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { cookie: admin, body: { comment: 'on it' } })).status).toBe(200)
@@ -112,6 +119,7 @@ beforeAll(async () => {
     const category = (categories.categories ?? categories)[0]?.code
     const c = await call(sys, 'POST', '/api/v1/complaints', { cookie: cs, body: { channel: 'phone', category, waybill: late[0]!.waybill, description: '包裹延误', contact: CONTACT } })
     expect(c.status, JSON.stringify(c.body)).toBeLessThan(300)
+    complaintId = c.body.complaint.id
   }
 
   // The workers deliver the notifications and follow the ingest batches up.
@@ -184,5 +192,69 @@ describe('personal data stays in the database', () => {
       expect(rows.length).toBeGreaterThan(0)
       expect(leaks(JSON.stringify(rows))).toEqual([])
     }
+  })
+})
+
+/**
+ * Issue 16: complaint contacts were shown in clear and never audited. Every route,
+ * as admin and as customer service (the roles that see people in clear), is called
+ * on the seeded parcels, hand-off and complaint; an answer that carries any of the
+ * people above in clear must have written its own `unmask` audit entry, naming the
+ * caller and the route. A new route that shows people without auditing fails here.
+ */
+describe('every answer that shows personal data in clear is audited', () => {
+  const unmaskCount = async (route: string, username: string) => (await sys.database.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log WHERE kind = 'unmask' AND route = $1 AND username = $2`, [route, username])).rows[0]!.n
+
+  it('finds the audit entry of every route that answered with a person in clear (GETs, and the POSTs that answer with people)', async () => {
+    expect(complaintId, 'the product has complaints with contacts').toBeDefined()
+    const samples = (path: string) => path
+      .replace(':waybill', lateWaybill)
+      .replace(/^\/api\/v1\/complaints\/:id/, `/api/v1/complaints/${complaintId}`)
+      .replace(/^\/api\/v1\/alerts\/:id/, `/api/v1/alerts/${alertId}`)
+      .replace(/^\/api\/v1\/handoffs\/:id/, `/api/v1/handoffs/${handoffId}`)
+      .replace(/:[a-z]+/gi, '999999')
+    const QUERY: Record<string, string> = {
+      'GET /api/v1/track': `?q=${encodeURIComponent(RECIPIENT.phone)}`,
+      'GET /api/v1/complaints': '?state=all',
+      'GET /api/v1/handoffs': '?state=all',
+    }
+    // State-changing routes that answer with the people they touched, with a body that works on the seeded data.
+    let step = 0
+    const POSTS: Record<string, () => unknown> = {
+      'POST /api/v1/complaints': () => ({ channel: 'phone', category: 'delay', waybill: lateWaybill, description: '再次来电', contact: CONTACT }),
+      'POST /api/v1/complaints/:id/transition': () => ({ to: (['analysing', 'coordinating', 'replied'] as const)[step++], note: '已受理' }),
+      'POST /api/v1/alerts/:id/handoffs': () => ({ waybills: [lateWaybill], note: '请再次致电' }),
+    }
+    const who = [{ cookie: admin, username: 'admin', role: 'admin' as const }, { cookie: csCookie, username: 'kefu', role: 'cs_operator' as const }]
+    const shownBy = new Set<string>()
+    for (const route of ROUTES) {
+      const key = `${route.method.toUpperCase()} ${route.path}`
+      if (route.method !== 'get' && !POSTS[key]) continue
+      for (const caller of who) {
+        if (route.roles === 'public' || !route.roles.includes(caller.role)) continue
+        const before = await unmaskCount(key, caller.username)
+        const r = await call(sys, route.method.toUpperCase(), samples(route.path) + (QUERY[key] ?? ''), { cookie: caller.cookie, ...(POSTS[key] ? { body: POSTS[key]!() } : {}) })
+        const shown = leaks(JSON.stringify(r.body))
+        if (shown.length === 0) continue
+        shownBy.add(key)
+        expect(r.status, `${caller.username} ${key}`).toBeLessThan(400)
+        expect(await unmaskCount(key, caller.username), `${caller.username} ${key} showed ${shown.join(', ')} in clear without an audit entry`).toBe(before + 1)
+      }
+    }
+    // Non-vacuous: the routes known to show people in clear did so here.
+    expect([...shownBy].sort()).toEqual(expect.arrayContaining([
+      'GET /api/v1/shipments/:waybill', 'GET /api/v1/track', 'GET /api/v1/handoffs', 'GET /api/v1/complaints', 'GET /api/v1/complaints/:id',
+      'POST /api/v1/complaints', 'POST /api/v1/complaints/:id/transition', 'POST /api/v1/alerts/:id/handoffs',
+    ]))
+    // …and every route marked as unmasking was among those exercised.
+    for (const r of ROUTES.filter((x) => x.audit?.kind === 'unmask')) expect([...shownBy, 'POST /api/v1/handoffs/:id/done'], `${r.method} ${r.path}`).toContain(`${r.method.toUpperCase()} ${r.path}`)
+  })
+
+  it('names the complaints shown by id, never the contact itself', async () => {
+    const rows = (await sys.database.pool.query(`SELECT target, details::text AS details FROM audit_log WHERE action = 'complaint.unmask'`)).rows
+    expect(rows.length).toBeGreaterThanOrEqual(4)
+    expect(rows.some((r) => JSON.parse(r.details).complaints?.includes(complaintId))).toBe(true)
+    expect(leaks(JSON.stringify(rows))).toEqual([])
   })
 })
