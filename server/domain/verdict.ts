@@ -24,7 +24,9 @@
  *  4. Still open and now after the deadline → excused with a consignee cause,
  *     else late.
  *  5. Still open, deadline not passed, and either the predicted arrival is after
- *     the deadline or the parcel is stopped in `exception` → at_risk. A consignee
+ *     the deadline, or it has already passed (the parcel is overdue on its lane's
+ *     usual time: stuck somewhere, e.g. 27 h on a 20 h lane), or the parcel is
+ *     stopped in `exception` → at_risk. A consignee
  *     cause does not hide an open parcel from this list: there is still time to
  *     reach the consignee and deliver, and someone has to make that call. The
  *     excuse applies only once the deadline is actually missed.
@@ -72,6 +74,8 @@ export function verdictOf(input: VerdictInput, now: Date): Verdict {
   if (now.getTime() > deadline) return excused ? 'excused' : 'late'
   if (input.status === 'exception') return 'at_risk'
   if (input.predictedArrival !== null && input.predictedArrival.getTime() > deadline) return 'at_risk'
+  // Overdue on its lane's usual time: "arrives now" would be a guess that nothing supports.
+  if (input.predictedArrival !== null && input.predictedArrival.getTime() < now.getTime()) return 'at_risk'
   return 'on_track'
 }
 

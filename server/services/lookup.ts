@@ -22,14 +22,18 @@ function person(name: string | null, phone: string | null, address: string | nul
 
 /**
  * The promise and today's verdict; the predicted arrival is the collection time
- * plus the median transit time of the parcel's lane and tier (not before now).
+ * plus the median transit time of the parcel's lane and tier. When that time has
+ * passed and the parcel is still open, it is overdue (predictionOverdue, verdict
+ * at_risk at least): never "arrives now" for a parcel stuck for hours.
  * The search list shows the verdict without a prediction (one query, not one per hit).
  */
 function promiseView(s: ShipmentRecord, now: Date, laneHours: number | null = null) {
-  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: null, verdict: null }
-  const predictedArrival = laneHours === null ? null : new Date(Math.max(s.collectedAt.getTime() + laneHours * 3_600_000, now.getTime()))
+  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: null, predictionOverdue: false, verdict: null }
+  const open = s.deliveredAt === null && s.status !== 'returned'
+  const predictedArrival = laneHours === null || !open ? null : new Date(s.collectedAt.getTime() + laneHours * 3_600_000)
   const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival }, now)
-  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival: s.deliveredAt ? null : predictedArrival, verdict }
+  const predictionOverdue = predictedArrival !== null && predictedArrival.getTime() < now.getTime()
+  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival, predictionOverdue, verdict }
 }
 
 function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date) {
@@ -57,7 +61,7 @@ function step(t: TrajectoryStep, clear: boolean) {
 
 export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill: string, role: Role, now: Date) {
   const s = await findShipment(db, waybill)
-  if (!s) throw new NotFoundError(`No shipment with waybill ${waybill}`)
+  if (!s) throw new NotFoundError(`No shipment with waybill ${waybill}`, 'shipment_not_found')
   const clear = canSeePersonalData(role)
   return {
     ...summary(s, role, reference, now),

@@ -156,3 +156,49 @@ describe('parcel look-up page in Chromium', () => {
     await page.close()
   })
 })
+
+describe('parcel look-up on a phone and after an empty search', () => {
+  it('clears "未找到包裹" when the search box is emptied and searched', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await p.goto(`${sys.url}/track`)
+    await p.waitForURL(/\/login/)
+    await p.fill('input[name=username]', 'cs-li')
+    await p.fill('input[name=password]', USER_PASSWORD)
+    await p.press('input[name=password]', 'Enter')
+    await p.waitForURL(/\/track/)
+    await p.fill('[data-testid=track-input]', '0000')
+    await p.press('[data-testid=track-input]', 'Enter')
+    await p.waitForSelector('[data-testid=track-empty]')
+    await p.fill('[data-testid=track-input]', '')
+    await p.press('[data-testid=track-input]', 'Enter')
+    await p.waitForSelector('[data-testid=track-empty]', { state: 'detached' })
+    expect(await p.isVisible('[data-testid=track-error]')).toBe(false)
+    expect(new URL(p.url()).searchParams.get('q')).toBeNull()
+    await p.close()
+  })
+
+  it('shows the hits as cards that fit a 390 px screen', async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
+    await p.goto(`${sys.url}/track`)
+    await p.waitForURL(/\/login/)
+    await p.fill('input[name=username]', 'cs-li')
+    await p.fill('input[name=password]', USER_PASSWORD)
+    await p.press('input[name=password]', 'Enter')
+    await p.waitForURL(/\/track/)
+    await p.fill('[data-testid=track-input]', '1234')
+    await p.press('[data-testid=track-input]', 'Enter')
+    await expect.poll(() => p.locator('[data-testid=track-result]').count()).toBe(2)
+    expect(await p.getAttribute('[data-testid=track-results]', 'data-layout')).toBe('cards')
+    // Nothing wider than the screen: neither the list's box nor any hit overflows it.
+    const widths = await p.evaluate(`(() => {
+      const box = document.querySelector('[data-testid=track-results] .trk-results-scroll');
+      const hits = [...document.querySelectorAll('[data-testid=track-result]')].map((h) => h.getBoundingClientRect().right);
+      return { scroll: box.scrollWidth, client: box.clientWidth, page: document.documentElement.scrollWidth, rightmost: Math.max(...hits) };
+    })()`) as { scroll: number; client: number; page: number; rightmost: number }
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client)
+    expect(widths.page).toBeLessThanOrEqual(390)
+    expect(widths.rightmost).toBeLessThanOrEqual(390)
+    await p.screenshot({ path: `${ARTIFACTS}/track-results-390.png`, fullPage: true })
+    await p.close()
+  })
+})

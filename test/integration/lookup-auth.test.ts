@@ -45,7 +45,7 @@ describe('parcel look-up', () => {
   it('answers 404 for an unknown waybill', async () => {
     const r = await call(sys, 'GET', '/api/v1/shipments/PW999999999999', { cookie: cookies.get('cs_operator') })
     expect(r.status).toBe(404)
-    expect(r.body.error.code).toBe('not_found')
+    expect(r.body.error.code).toBe('shipment_not_found')
   })
 
   it.each([

@@ -93,6 +93,15 @@ describe('open parcels inside the deadline', () => {
     expect(verdictOf(parcel({ predictedArrival: new Date(deadline) }), before)).toBe('on_track')
   })
 
+  it('is at_risk when the predicted arrival has passed and the parcel is still open (stuck), never on_track', () => {
+    const stuckSince27h = new Date(before.getTime() - 7 * 3_600_000) // a 20 h lane, collected 27 h ago
+    expect(verdictOf(parcel({ predictedArrival: stuckSince27h }), before)).toBe('at_risk')
+    expect(verdictOf(parcel({ status: 'out_for_delivery', predictedArrival: new Date(before.getTime() - 1) }), before)).toBe('at_risk')
+    // Delivered or past the deadline: the outcome decides, not the prediction.
+    expect(verdictOf(parcel({ status: 'delivered', deliveredAt: before, predictedArrival: stuckSince27h }), before)).toBe('on_time')
+    expect(verdictOf(parcel({ predictedArrival: stuckSince27h }), after)).toBe('late')
+  })
+
   it('is on_track when there is no prediction', () => {
     expect(verdictOf(parcel(), before)).toBe('on_track')
   })
@@ -173,6 +182,10 @@ describe('arrival prediction from lane transit times', () => {
     const predictedArrival = predictArrival(collectedAt, slowLane)
     expect(verdictOf(parcel({ predictedArrival }), before)).toBe('at_risk')
     const fastLane = [20, 22, 24, 26, 30]
-    expect(verdictOf(parcel({ predictedArrival: predictArrival(collectedAt, fastLane) }), before)).toBe('on_track')
+    // Asked an hour after collection (before the predicted arrival): nothing says it will miss.
+    const anHourIn = new Date(collectedAt.getTime() + 3_600_000)
+    expect(verdictOf(parcel({ predictedArrival: predictArrival(collectedAt, fastLane) }), anHourIn)).toBe('on_track')
+    // Asked at `before`, two days in, it should have arrived a day ago: overdue, at risk (not "on track, arriving now").
+    expect(verdictOf(parcel({ predictedArrival: predictArrival(collectedAt, fastLane) }), before)).toBe('at_risk')
   })
 })

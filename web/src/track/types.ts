@@ -21,6 +21,8 @@ export interface PromiseView {
   earliest: string | null;
   deadline: string | null;
   predictedArrival: string | null;
+  /** The predicted arrival has passed and the parcel is still open (older servers: absent). */
+  predictionOverdue?: boolean;
   verdict: Verdict | string | null;
 }
 
