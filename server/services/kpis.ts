@@ -4,6 +4,12 @@ import { startOfMinute, startOfShanghaiDay } from '../domain/clock.ts'
 
 export interface KpiSnapshot {
   at: string
+  /**
+   * False while scans already received are still on their way into the aggregates the
+   * counters are read from (a backlog, a restart's catch-up): today's counts are short
+   * then, and screens show "—" until their first complete snapshot (kpi-repo.ts).
+   */
+  complete: boolean
   inFlight: number
   collectedToday: number
   deliveredToday: number
@@ -41,6 +47,7 @@ export async function kpiSnapshot(db: pg.Pool, now: Date): Promise<KpiSnapshot> 
   const inFlightHourAgo = c.inFlight - n(c.byTypeLastHour, 'collected') + n(c.byTypeLastHour, 'delivered') + n(c.byTypeLastHour, 'returned')
   return {
     at: now.toISOString(),
+    complete: c.complete,
     inFlight: c.inFlight,
     collectedToday: n(c.byTypeToday, 'collected'),
     deliveredToday: n(c.byTypeToday, 'delivered'),

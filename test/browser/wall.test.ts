@@ -96,6 +96,46 @@ describe('wall screen in Chromium', () => {
     await context.close()
   })
 
+  it('never claims "no alerts" before it knows the alert state, nor an empty legend before the map', async () => {
+    await addUser(sys, 'wall-first', 'control_room')
+    // A warning is open: the all-clear would be a lie.
+    const incident = await call(sys, 'POST', '/api/v1/incidents', { cookie: adminCookie, body: { hub: 'CTU-TC', kind: 'equipment_failure', title: '成都转运中心扫描枪故障' } })
+    expect(incident.status, JSON.stringify(incident.body)).toBe(201)
+    const [name, value] = (await login(sys, 'wall-first')).split('=') as [string, string]
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await context.addCookies([{ name, value, url: sys.url }])
+    const page = await context.newPage()
+    // Hold the alert list (as on a slow start or a reconnect) and catch the first frame.
+    let release!: () => void
+    const gate = new Promise<void>((r) => { release = r })
+    const held = async (route: any) => { await gate; await route.continue().catch(() => undefined) }
+    await page.route('**/api/v1/alerts?*', held)
+    await page.goto(`${sys.url}/wall`)
+    await page.waitForSelector('[data-testid=wall-ticker]')
+    expect(await page.getAttribute('[data-testid=wall-ticker]', 'data-known')).toBe('false')
+    expect(await page.textContent('[data-testid=wall-ticker]')).not.toMatch(/当前没有严重或警告告警/)
+    expect(await page.isVisible('[data-testid=wall-ticker-pending]')).toBe(true)
+    // The legend never says 0/0/0 while the map is unknown, nor numbers that don't add up to the hubs drawn.
+    const legend = async () => {
+      const cells = await Promise.all(['ok', 'warn', 'bad'].map((k) => page.textContent(`[data-testid=wall-legend-${k}]`)))
+      return { cells, hubs: Number(await page.getAttribute('[data-testid=wall-map]', 'data-hubs')) }
+    }
+    const first = await legend()
+    if (first.hubs === 0) expect(first.cells).toEqual(['—', '—', '—'])
+    else expect(first.cells.reduce((n, c) => n + digits(c), 0)).toBe(first.hubs)
+    await page.screenshot({ path: `${ARTIFACTS}/wall-first-frame-1920x1080.png` })
+    release()
+    await page.unroute('**/api/v1/alerts?*', held)
+    await expect.poll(() => page.getAttribute('[data-testid=wall-ticker]', 'data-known'), { timeout: 20_000 }).toBe('true')
+    await expect.poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 }).toMatch(/成都转运中心扫描枪故障/)
+    const later = await legend()
+    expect(later.hubs).toBe(41)
+    expect(later.cells.reduce((n, c) => n + digits(c), 0)).toBe(41)
+    // Resolved again, so the next test's counts start from a quiet network.
+    expect((await call(sys, 'POST', `/api/v1/alerts/${incident.body.alert.id}/resolve`, { cookie: adminCookie, body: { comment: '恢复' } })).status).toBe(200)
+    await context.close()
+  })
+
   it('is enrolled by the admin link, draws the map and tiles, and follows posted events', async () => {
     const created = await call(sys, 'POST', '/api/v1/displays', { cookie: adminCookie, body: { name: 'Hall A left' } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)

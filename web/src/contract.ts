@@ -18,6 +18,12 @@ export interface PerMinutePoint {
 export interface KpiSnapshot {
   /** ISO timestamp of when the snapshot was computed. */
   at: string;
+  /**
+   * False while scans already received are still on their way into the server's
+   * aggregates (a backlog, a restart's catch-up): today's counts are short then.
+   * Absent from older servers (taken as complete).
+   */
+  complete?: boolean;
   inFlight: number;
   collectedToday: number;
   deliveredToday: number;
@@ -170,6 +176,8 @@ export function parseKpiSnapshot(value: unknown): KpiSnapshot | null {
     eventsPerMinute: counts.eventsPerMinute ?? 0,
     perMinute: points,
   };
+  if (value.complete === false) snapshot.complete = false;
+  else if (value.complete === true) snapshot.complete = true;
   // The richer fields are optional: a malformed one is dropped, not the whole snapshot.
   const onTime = parseOnTimeByTier(value.onTimeToday);
   if (onTime) snapshot.onTimeToday = onTime;

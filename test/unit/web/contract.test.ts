@@ -52,6 +52,12 @@ describe('parseApiError', () => {
 });
 
 describe('parseKpiSnapshot', () => {
+  it('keeps whether the snapshot is complete (today\'s counts not short of a backlog)', () => {
+    expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: false })?.complete).toBe(false);
+    expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: true })?.complete).toBe(true);
+    expect(parseKpiSnapshot(snap('2025-03-01T08:00:00Z'))?.complete).toBeUndefined();
+  });
+
   it('accepts a valid REST snapshot', () => {
     expect(parseKpiSnapshot(snap('2025-03-01T08:00:00Z'))).toEqual(snap('2025-03-01T08:00:00Z'));
   });

@@ -137,6 +137,19 @@ describe('buildWallTiles', () => {
     expect(byKey.eventsPerMinute?.trend).toBeNull();
   });
 
+  it('shows "—" (null) for the counters read from aggregates until a complete snapshot has been seen', () => {
+    const s = snapshot({ complete: false, onTimeToday: tiers({ delivered: 200, onTime: 196 }, { delivered: 100, onTime: 80 }, { delivered: 0, onTime: 0 }) });
+    const early = buildWallTiles(s, false);
+    const value = (t: typeof early, key: string) => t.counts.find((c) => c.key === key)?.value;
+    for (const key of ['collectedToday', 'deliveredToday', 'exceptionsToday', 'eventsPerMinute']) expect(value(early, key), key).toBeNull();
+    expect(value(early, 'inFlight')).toBe(s.inFlight); // a kept count: exact from the start
+    expect(early.onTime?.all.percent).toBeNull();
+    expect(early.onTime?.tiers.every((r) => r.percent === null && r.trend === null)).toBe(true);
+    const settled = buildWallTiles(s, true);
+    expect(value(settled, 'collectedToday')).toBe(s.collectedToday);
+    expect(settled.onTime?.all.percent).not.toBeNull();
+  });
+
   it('has no trends when the server sends no previous figures', () => {
     const tiles = buildWallTiles(snapshot());
     expect(tiles.counts.every((c) => c.trend === null && c.basis === null)).toBe(true);

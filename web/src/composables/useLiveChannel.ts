@@ -2,7 +2,7 @@
 // Reconnects by itself (exponential backoff + jitter), and cleans up with the calling
 // scope (component unmount / effectScope.stop()).
 
-import { onScopeDispose, readonly, ref, shallowRef } from 'vue';
+import { onScopeDispose, readonly, ref, shallowRef, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { fetchMe } from '../api';
 import { newerSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
@@ -68,6 +68,15 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
   const lastMessageAt = ref<number | null>(null);
   /** Latest KPI snapshot (REST seed or websocket), kept shallow: it carries 60 points. */
   const snapshot = shallowRef<KpiSnapshot | null>(null);
+  /**
+   * Whether a complete KPI snapshot has arrived (complete !== false). Until then the
+   * day's counters are partial sums, and the tiles show "—" rather than a number that
+   * will jump (a backlog being materialised after a start or a restart).
+   */
+  const settled = ref(false);
+  watch(snapshot, (s) => {
+    if (s && s.complete !== false) settled.value = true;
+  });
   /** Latest map snapshot (when subscribed to `map`). */
   const map = shallowRef<MapSnapshot | null>(null);
   /** Today's fees, compensation and net (when subscribed to `finance`). */
@@ -260,6 +269,7 @@ export function useLiveChannel(options: LiveChannelOptions = {}) {
     state: readonly(state),
     lastMessageAt: readonly(lastMessageAt),
     snapshot,
+    settled: readonly(settled),
     map,
     finance,
     hello,

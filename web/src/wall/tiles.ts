@@ -11,7 +11,8 @@ export type TrendBasis = 'yesterday' | 'hourAgo';
 
 export interface CountTile {
   key: CountKey;
-  value: number;
+  /** Null (shown "—") before the first complete snapshot: a partial sum would only jump later. */
+  value: number | null;
   trend: Trend | null;
   basis: TrendBasis | null;
   /** Last 60 minutes, oldest first (null = no data that minute); null when the tile has none. */
@@ -94,11 +95,28 @@ function onTimeRows(s: KpiSnapshot): WallTiles['onTime'] {
   };
 }
 
-/** Tiles of one snapshot; sparklines cover the 60 minutes ending at the snapshot time. */
-export function buildWallTiles(s: KpiSnapshot): WallTiles {
+/**
+ * The counters read from the server's aggregates (today's scans, the last minute's);
+ * in flight is a kept count and the alerts a small table: exact from the first snapshot.
+ */
+export const AGGREGATE_COUNTS: readonly CountKey[] = ['collectedToday', 'deliveredToday', 'exceptionsToday', 'eventsPerMinute'];
+
+/**
+ * Tiles of one snapshot; sparklines cover the 60 minutes ending at the snapshot time.
+ * `settled`: a complete snapshot has been seen (useLiveChannel). Until then the
+ * aggregate-read counters and on-time rates are "—", never a partial count.
+ */
+export function buildWallTiles(s: KpiSnapshot, settled = true): WallTiles {
   const slots = normalizePerMinute(s.perMinute, { endAt: s.at, fill: 0 });
   const counts = COUNT_SPECS.map(
-    (spec): CountTile => ({
+    (spec): CountTile => (!settled && AGGREGATE_COUNTS.includes(spec.key) ? {
+      key: spec.key,
+      value: null,
+      trend: null,
+      basis: null,
+      spark: null,
+      tone: spec.tone,
+    } : {
       key: spec.key,
       value: s[spec.key],
       trend: trendOf(s[spec.key], previousCount(s, spec.key), spec.polarity),
@@ -114,5 +132,7 @@ export function buildWallTiles(s: KpiSnapshot): WallTiles {
         trend: trendOf(s.openAlerts![severity], s.previous?.openAlerts[severity], 'lower-better'),
       }))
     : null;
-  return { counts, onTime: onTimeRows(s), alerts };
+  const onTime = onTimeRows(s);
+  const unsettled = <R extends { percent: number | null; trend: Trend | null }>(r: R): R => ({ ...r, percent: null, trend: null });
+  return { counts, onTime: onTime && !settled ? { all: unsettled(onTime.all), tiers: onTime.tiers.map(unsettled) } : onTime, alerts };
 }
