@@ -136,6 +136,74 @@ describe('wall screen in Chromium', () => {
     await context.close()
   })
 
+  it('fits its header and whole ticker titles in English at 1920x1080', async () => {
+    const long = [
+      ['WUH-TC', 'Wuhan transfer centre: conveyor belt 3 stopped, parcels for Hubei and Hunan rerouted through Zhengzhou'],
+      ['XIY-TC', "Xi'an transfer centre: scanner network down since the night shift, manual scanning at two gates only"],
+    ]
+    const ids: number[] = []
+    for (const [hub, title] of long) {
+      const r = await call(sys, 'POST', '/api/v1/incidents', { cookie: adminCookie, body: { hub, kind: 'equipment_failure', title } })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+      ids.push(r.body.alert.id)
+    }
+    const [name, value] = adminCookie.split('=') as [string, string]
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await context.addCookies([{ name, value, url: sys.url }])
+    const page = await context.newPage()
+    await page.goto(`${sys.url}/wall?lang=en`)
+    await expect.poll(() => page.locator('[data-testid=wall-ticker-item]').count(), { timeout: 30_000 }).toBe(2)
+    await page.waitForSelector('[data-testid=wall-tile-finance]', { timeout: 30_000 })
+    await expect.poll(() => page.textContent('[data-testid=wall]')).toMatch(/Network live status/)
+    // Runs in the page (a string: this file is compiled without the DOM library).
+    const fit = await page.evaluate(`(() => {
+      const head = document.querySelector('.wall-head');
+      const kids = [...head.children].map((c) => c.getBoundingClientRect());
+      const titles = [...document.querySelectorAll('.wall-ticker-title')];
+      return {
+        headOverflow: head.scrollWidth - head.clientWidth,
+        rightmost: Math.max(...kids.map((r) => r.right)),
+        overlaps: kids.some((r, i) => i > 0 && r.left < kids[i - 1].right - 1),
+        cut: titles.filter((t) => t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1).length,
+        finCut: [...document.querySelectorAll('.wall-fin')].filter((f) => f.scrollWidth > f.clientWidth + 1 || f.scrollHeight > f.clientHeight + 1).length,
+        fin: document.querySelectorAll('.wall-fin').length,
+        titles: titles.map((t) => t.textContent),
+      };
+    })()`) as { headOverflow: number; rightmost: number; overlaps: boolean; cut: number; finCut: number; fin: number; titles: string[] }
+    expect(fit.headOverflow).toBeLessThanOrEqual(0)
+    expect(fit.rightmost).toBeLessThanOrEqual(1920)
+    expect(fit.overlaps).toBe(false)
+    expect(fit.cut).toBe(0)
+    expect(fit.fin).toBe(1) // an admin's wall carries today's money in its header…
+    expect(fit.finCut).toBe(0) // …whole, not cut at the strip's edge
+    expect(fit.titles.sort()).toEqual(long.map(([, t]) => t).sort())
+    await page.screenshot({ path: `${ARTIFACTS}/wall-en-1920x1080.png` })
+
+    // A third alert makes two pages: across a page change (every 8 s) the old page has
+    // left before the new one enters, so never more than one page (two items) shows.
+    const third = await call(sys, 'POST', '/api/v1/incidents', { cookie: adminCookie, body: { hub: 'CAN-TC', kind: 'equipment_failure', title: 'Guangzhou transfer centre: sorter 2 jammed' } })
+    ids.push(third.body.alert.id)
+    await expect.poll(() => page.getAttribute('[data-testid=wall-ticker]', 'data-count'), { timeout: 30_000 }).toBe('3')
+    const seen = await page.evaluate(`new Promise((done) => {
+      let most = 0, items = 0, changes = 0, last = '';
+      const until = performance.now() + 10000;
+      const tick = () => {
+        const pages = document.querySelectorAll('[data-testid=wall-ticker-page]');
+        most = Math.max(most, pages.length);
+        items = Math.max(items, document.querySelectorAll('[data-testid=wall-ticker-item]').length);
+        const now = [...pages].map((p) => p.textContent).join('|');
+        if (now && now !== last) { if (last) changes++; last = now; }
+        if (performance.now() < until) requestAnimationFrame(tick); else done({ most, items, changes });
+      };
+      tick();
+    })`) as { most: number; items: number; changes: number }
+    expect(seen.changes).toBeGreaterThanOrEqual(1)
+    expect(seen.most).toBe(1)
+    expect(seen.items).toBeLessThanOrEqual(2)
+    for (const id of ids) expect((await call(sys, 'POST', `/api/v1/alerts/${id}/resolve`, { cookie: adminCookie, body: { comment: 'fixed' } })).status).toBe(200)
+    await context.close()
+  })
+
   it('is enrolled by the admin link, draws the map and tiles, and follows posted events', async () => {
     const created = await call(sys, 'POST', '/api/v1/displays', { cookie: adminCookie, body: { name: 'Hall A left' } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
