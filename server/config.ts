@@ -14,6 +14,7 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.string().regex(/^(true|false|\d+|[0-9A-Za-z.:/,\s-]+)$/, 'true, false, a hop count, or addresses/subnets (loopback, linklocal, uniquelocal)').optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
@@ -83,6 +84,12 @@ export interface Config {
   /** Bearer token Prometheus presents at /metrics; without one, only loopback may scrape. */
   metricsToken: string | undefined
   allowedOrigins: string[] | undefined
+  /**
+   * Express's `trust proxy` (https://expressjs.com/en/guide/behind-proxies.html): which
+   * proxies' X-Forwarded-For/-Proto are believed. false (default): none, the socket's
+   * address is the client's.
+   */
+  trustProxy: boolean | number | string
   sessionTtlMs: number
   /** A session unused this long ends (sessions.last_seen_at). */
   sessionIdleMs: number
@@ -113,6 +120,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** TRUST_PROXY as express takes it: true/false, a hop count, or a comma-separated list of addresses, subnets and names. */
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (v === undefined || v.trim() === 'false') return false
+  if (v.trim() === 'true') return true
+  if (/^\d+$/.test(v.trim())) return Number(v.trim())
+  return v.split(',').map((s) => s.trim()).filter(Boolean).join(',')
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = schema.safeParse(cleaned)
@@ -133,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     metricsToken: e.METRICS_TOKEN,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     loginThrottle: {

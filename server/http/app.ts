@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { randomUUID } from 'node:crypto'
+import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import { AppError } from '../lib/errors.ts'
 import { requireRoles } from './auth-middleware.ts'
 import { withAudit } from './audit-hook.ts'
 import { ROUTES } from './routes.ts'
+import { noStoreApi, sameOriginWrites, securityHeaders } from './browser-defences.ts'
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
 
@@ -22,7 +23,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 export function createApp(ctx: AppContext, health: Health): express.Express {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback')
+  // Whose X-Forwarded-* to believe (req.ip, req.secure): TRUST_PROXY, nobody's by default.
+  app.set('trust proxy', ctx.config.trustProxy ?? false)
   app.use((req, res, next) => {
     const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID()
     res.setHeader('x-request-id', id)
@@ -36,6 +38,8 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     })
     next()
   })
+  // CSP, anti-framing, nosniff, Referrer-Policy; no-store on /api; same-origin writes (browser-defences.ts).
+  app.use(securityHeaders(), noStoreApi, sameOriginWrites(ctx.config.allowedOrigins))
 
   app.get('/healthz', (_req, res) => { res.json({ ok: true }) })
   app.get('/readyz', async (_req, res) => {
@@ -43,11 +47,17 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     res.status(r.ok ? 200 : 503).json(r)
   })
 
-  // Prometheus: with METRICS_TOKEN set, a bearer token; without, only from this machine.
+  // Prometheus: with METRICS_TOKEN set, a bearer token; without, only from this machine, and only
+  // when no proxy is trusted (behind a proxy on this machine every caller arrives from loopback).
   app.get('/metrics', async (req, res) => {
     const token = ctx.config.metricsToken
-    const allowed = token ? req.headers.authorization === `Bearer ${token}` : LOOPBACK.has(req.socket.remoteAddress ?? '')
-    if (!allowed) throw new AppError(403, 'forbidden', token ? 'Present the metrics token as a bearer token' : 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere')
+    const proxied = Boolean(ctx.config.trustProxy)
+    const allowed = token ? safeEqual(req.headers.authorization ?? '', `Bearer ${token}`) : !proxied && LOOPBACK.has(req.socket.remoteAddress ?? '')
+    if (!allowed) {
+      throw new AppError(403, 'forbidden', token ? 'Present the metrics token as a bearer token'
+        : proxied ? 'Behind a trusted proxy every caller looks local: set METRICS_TOKEN to scrape /metrics'
+          : 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere')
+    }
     const m = await health.metrics()
     res.type(m.contentType).send(m.text)
   })
@@ -79,6 +89,12 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
   })
   return app
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** Where a NUL character sits in a parsed request part ("body.0.signer"), if anywhere. */

@@ -48,7 +48,7 @@ const auditRows = async (action: string) =>
     'SELECT username, role, kind, target, route, request_id, details FROM audit_log WHERE action = $1 ORDER BY id', [action])).rows
 
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  sys = await startTestSystem({ RUN_WORKERS: 'false', TRUST_PROXY: 'loopback' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
 afterAll(async () => { await sys?.stop() })
