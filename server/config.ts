@@ -37,6 +37,8 @@ const schema = z.object({
   LATE_CRITICAL_COUNT: z.coerce.number().int().positive().default(50),
   ESCALATE_AFTER_MINUTES: z.coerce.number().positive().default(15),
   REMIND_EVERY_MINUTES: z.coerce.number().positive().default(30),
+  ALERT_PENDING_MINUTES: z.coerce.number().min(0).default(10),
+  PAGE_MIN_PARCELS: z.coerce.number().int().min(1).default(20),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
   MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(50_000).default(10_000),
   SIM_INJECT: z.string().optional(),
@@ -52,6 +54,10 @@ export interface SlaThresholds {
   escalateAfterMs: number
   remindEveryMs: number
   sweepIntervalMs: number
+  /** A parcel rule's hub alert opens once its condition held this long (default 10 min). */
+  alertPendingMs?: number
+  /** Impact (parcels, express counting 3) at which a parcel rule's alert pages (warning); below it is info (default 20). */
+  pageMinParcels?: number
 }
 
 export interface LoginThrottleConfig {
@@ -175,6 +181,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       escalateAfterMs: e.ESCALATE_AFTER_MINUTES * 60_000,
       remindEveryMs: e.REMIND_EVERY_MINUTES * 60_000,
       sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+      alertPendingMs: e.ALERT_PENDING_MINUTES * 60_000,
+      pageMinParcels: e.PAGE_MIN_PARCELS,
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

@@ -39,7 +39,7 @@ export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[
     `SELECT ${COLUMNS} FROM ${FROM}
      WHERE a.state = ANY($1::text[]) AND ($2::text IS NULL OR a.severity = $2) AND ($3::text IS NULL OR a.rule = $3)
        AND ($4::text IS NULL OR a.hub_code = $4) AND ($6::text IS NULL OR a.hub_code = $6)
-     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.opened_at DESC LIMIT $5`,
+     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.item_count DESC, a.opened_at DESC LIMIT $5`,
     [f.states, f.severity ?? null, f.rule ?? null, f.hub ?? null, f.limit, f.scopeHub ?? null],
   )
   return r.rows

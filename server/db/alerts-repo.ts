@@ -1,15 +1,30 @@
 import type pg from 'pg'
+import { mayReopenAfterManual, type ManualResolutionPolicy } from '../domain/alert-policy.ts'
 import { mutedSql } from './silences-repo.ts'
 
-export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'auto_resolved' }
+/** `raised`: an open alert's severity rose from info to warning or critical (it pages then, as if it had just opened). */
+export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'raised' | 'auto_resolved' }
 
 /** A parcel rule: the parcels that meet it, grouped per hub into one alert each. */
 export interface RuleSpec {
   rule: string
   /** SQL predicate over `shipments s` (static text from code, never from input), over the sweep's shared parameters. */
   where: string
-  severity: (count: number) => 'info' | 'warning' | 'critical'
+  /** From the impact: the parcels at the hub, and how many of them are express. */
+  severity: (count: number, express: number) => 'info' | 'warning' | 'critical'
   title: (hubName: string, count: number) => string
+}
+
+/**
+ * What a new alert must pass before it opens (alert-policy.ts): the condition
+ * held for `pendingMs` (0: at once; a gap longer than `graceMs` restarts the
+ * clock), and no person resolved the same (rule, subject) recently unless it
+ * has worsened past the margin.
+ */
+export interface OpenGate {
+  pendingMs: number
+  graceMs: number
+  manual: ManualResolutionPolicy
 }
 
 export interface AlertGroup {
@@ -27,25 +42,80 @@ export interface AlertGroup {
  * many sweeps run at once.
  */
 // $1 rule, $2 subject, $3 hub, $4 severity, $5 title, $6 count, $7 now, $8 first escalation, $9 details
-export async function upsertAlerts(client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number): Promise<AlertChange[]> {
+// Info never escalates: its next_escalation_at stays NULL, and is set when it rises to warning or critical.
+export async function upsertAlerts(
+  client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number, gate?: OpenGate,
+): Promise<AlertChange[]> {
   const changes: AlertChange[] = []
+  const existing = new Map((await client.query<{ subject: string; severity: string }>(
+    `SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved' AND subject = ANY($2::text[])`,
+    [rule, groups.map((g) => g.subject)],
+  )).rows.map((r) => [r.subject, r.severity]))
+  const allowed = gate ? await gateNew(client, rule, groups.filter((g) => !existing.has(g.subject)), now, gate) : null
   for (const g of groups) {
+    if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
     const r = await client.query<{ id: number; inserted: boolean }>(
       `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9)
        ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
          SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity, title = EXCLUDED.title,
-             last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details
+             last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
+             next_escalation_at = CASE WHEN EXCLUDED.severity = 'info' THEN NULL
+                                       WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $8::timestamptz
+                                       ELSE alerts.next_escalation_at END
        RETURNING id, (xmax = 0) AS inserted`,
       [rule, g.subject, g.hubCode, g.severity, g.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}],
     )
     const row = r.rows[0]!
-    if (row.inserted) {
-      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, 'opened', $3)`, [row.id, now, { count: g.itemCount, ...g.details }])
+    const before = existing.get(g.subject)
+    const raised = !row.inserted && before === 'info' && g.severity !== 'info'
+    if (row.inserted || raised) {
+      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [row.id, now, row.inserted ? 'opened' : 'raised', { count: g.itemCount, severity: g.severity, ...g.details }])
     }
-    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, title: g.title, itemCount: g.itemCount, action: row.inserted ? 'opened' : 'updated' })
+    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, title: g.title, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
+  }
+  if (gate && gate.pendingMs > 0) {
+    const opened = changes.filter((c) => c.action === 'opened').map((c) => c.subject)
+    await client.query(
+      `DELETE FROM alert_pending WHERE rule = $1 AND (subject = ANY($2::text[]) OR last_seen_at < $3::timestamptz - $4 * interval '1 millisecond')`,
+      [rule, opened, now, gate.graceMs],
+    )
   }
   return changes
+}
+
+/**
+ * The subjects among `fresh` (no unresolved alert yet) that may open now: seen
+ * for the pending period, and not resolved by a person recently unless worse.
+ */
+async function gateNew(client: pg.PoolClient, rule: string, fresh: readonly AlertGroup[], now: Date, gate: OpenGate): Promise<Set<string>> {
+  if (fresh.length === 0) return new Set()
+  let ready = fresh.map((g) => g.subject)
+  if (gate.pendingMs > 0) {
+    const seen = await client.query<{ subject: string; first_seen_at: Date }>(
+      `INSERT INTO alert_pending (rule, subject, first_seen_at, last_seen_at)
+       SELECT $1, s, $3, $3 FROM unnest($2::text[]) AS s ORDER BY s
+       ON CONFLICT (rule, subject) DO UPDATE
+         SET first_seen_at = CASE WHEN alert_pending.last_seen_at < $3::timestamptz - $4 * interval '1 millisecond' THEN $3 ELSE alert_pending.first_seen_at END,
+             last_seen_at = $3
+       RETURNING subject, first_seen_at`,
+      [rule, ready, now, gate.graceMs],
+    )
+    ready = seen.rows.filter((r) => now.getTime() - r.first_seen_at.getTime() >= gate.pendingMs).map((r) => r.subject)
+  }
+  if (ready.length === 0) return new Set()
+  const manual = await client.query<{ subject: string; resolved_at: Date; item_count: number; by_person: boolean }>(
+    `SELECT DISTINCT ON (subject) subject, resolved_at, item_count, resolved_by IS NOT NULL AS by_person
+     FROM alerts WHERE rule = $1 AND subject = ANY($2::text[]) AND state = 'resolved' AND resolved_at > $3::timestamptz - $4 * interval '1 millisecond'
+     ORDER BY subject, resolved_at DESC`,
+    [rule, ready, now, gate.manual.holdMs],
+  )
+  const held = new Map(manual.rows.filter((r) => r.by_person).map((r) => [r.subject, r]))
+  const count = new Map(fresh.map((g) => [g.subject, g.itemCount]))
+  return new Set(ready.filter((subject) => {
+    const r = held.get(subject)
+    return !r || mayReopenAfterManual({ resolvedAt: r.resolved_at.getTime(), countAtResolution: r.item_count }, now.getTime(), count.get(subject) ?? 0, gate.manual)
+  }))
 }
 
 /** Auto-resolves the unresolved alerts of a rule whose subject no longer meets it. */
@@ -68,12 +138,12 @@ export async function resolveCleared(client: pg.PoolClient, rule: string, holdin
  * temporary table of (rule, hub, waybill) that the reconciliation reads.
  */
 export async function collectHits(client: pg.PoolClient, specs: readonly RuleSpec[], params: unknown[]): Promise<void> {
-  await client.query('CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL) ON COMMIT DROP')
+  await client.query('CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL, express boolean NOT NULL) ON COMMIT DROP')
   const values = specs.map((s, i) => `('${s.rule}', ${i})`).join(', ')
   const cases = specs.map((s, i) => `WHEN ${i} THEN (${s.where})`).join(' ')
   await client.query(
     `INSERT INTO sweep_hits
-     SELECT r.rule, coalesce(s.last_scan_hub, s.origin_hub), s.waybill
+     SELECT r.rule, coalesce(s.last_scan_hub, s.origin_hub), s.waybill, s.tier = 'express'
      FROM shipments s CROSS JOIN (VALUES ${values}) AS r(rule, i)
      WHERE s.status NOT IN ('delivered', 'returned') AND CASE r.i ${cases} END`,
     params,
@@ -92,12 +162,15 @@ export async function reconcileRule(
   now: Date,
   escalateAfterMs: number,
   hubNames: ReadonlyMap<string, string>,
+  gate?: OpenGate,
 ): Promise<AlertChange[]> {
-  const counts = (await client.query<{ hub: string; n: number }>('SELECT hub, count(*)::int AS n FROM sweep_hits WHERE rule = $1 GROUP BY hub', [spec.rule])).rows
+  const counts = (await client.query<{ hub: string; n: number; express: number }>(
+    'SELECT hub, count(*)::int AS n, count(*) FILTER (WHERE express)::int AS express FROM sweep_hits WHERE rule = $1 GROUP BY hub ORDER BY hub', [spec.rule],
+  )).rows
   const groups: AlertGroup[] = counts.map((g) => ({
-    subject: `hub:${g.hub}`, hubCode: g.hub, severity: spec.severity(g.n), title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n), itemCount: g.n,
+    subject: `hub:${g.hub}`, hubCode: g.hub, severity: spec.severity(g.n, g.express), title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n), itemCount: g.n,
   }))
-  const changes = await upsertAlerts(client, spec.rule, groups, now, escalateAfterMs)
+  const changes = await upsertAlerts(client, spec.rule, groups, now, escalateAfterMs, gate)
   // Keep each alert's parcel list equal to what holds now.
   await client.query(
     `DELETE FROM alert_items ai USING alerts a
@@ -112,7 +185,7 @@ export async function reconcileRule(
      ON CONFLICT DO NOTHING`,
     [spec.rule],
   )
-  return [...changes, ...(await resolveCleared(client, spec.rule, groups.map((g) => g.subject), now))]
+  return [...changes, ...(await resolveCleared(client, spec.rule, changes.map((c) => c.subject), now))]
 }
 
 /**
@@ -123,7 +196,7 @@ export async function reconcileRule(
 export async function escalateDue(db: pg.PoolClient, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
   const r = await db.query<{ id: number; level: number }>(
     `UPDATE alerts a SET escalation_level = a.escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
-     WHERE a.state = 'open' AND a.next_escalation_at <= $1 AND NOT ${mutedSql('$1')}
+     WHERE a.state = 'open' AND a.severity <> 'info' AND a.next_escalation_at <= $1 AND NOT ${mutedSql('$1')}
      RETURNING id, escalation_level AS level`,
     [now, remindEveryMs],
   )

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
-import { collectHits, escalateDue, reconcileRule, type AlertChange, type RuleSpec } from '../db/alerts-repo.ts'
+import { collectHits, escalateDue, reconcileRule, type AlertChange, type OpenGate, type RuleSpec } from '../db/alerts-repo.ts'
+import { severityFromImpact, type ManualResolutionPolicy, type SeverityBands } from '../domain/alert-policy.ts'
 import { mutedAlertIds } from '../db/silences-repo.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 import { reconcileComplaintAlerts } from './complaint-alerts.ts'
@@ -27,12 +28,43 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
  *    (same origin, destination and tier, last 14 days, ≥ 5 deliveries) puts its
  *    predicted arrival after the deadline, or it is stopped in exception.
  */
+/**
+ * Severity of a parcel rule's hub alert from its impact (alert-policy.ts:
+ * parcels, express weighing 3): below `warning` it is info, a figure on the
+ * console that neither pages nor escalates. One late parcel is an SLA figure,
+ * not a page.
+ */
+export function parcelSeverityBands(t: SlaThresholds): Readonly<Record<string, SeverityBands>> {
+  const page = t.pageMinParcels ?? PAGE_MIN_PARCELS
+  return {
+    parcel_late: { warning: page, critical: Math.max(page + 1, t.lateCriticalCount) },
+    parcel_stalled: { warning: page, critical: Math.max(page + 1, 10 * page) },
+    parcel_suspected_lost: { warning: Math.max(1, Math.ceil(page / 4)), critical: page },
+  }
+}
+
+/** Default impact at which a parcel rule pages (PAGE_MIN_PARCELS). */
+export const PAGE_MIN_PARCELS = 20
+
+/** A parcel rule's hub alert opens only after its condition held this long (Prometheus' `for`; ALERT_PENDING_MINUTES). */
+export const PARCEL_PENDING_MS = 10 * 60_000
+/** A condition unseen for longer than this (a few sweeps) starts its pending period again. */
+export const PARCEL_PENDING_GRACE_MS = 3 * 60_000
+/** After a person resolves an alert, the same condition stays closed for 4 h unless it grows by half and by 10. */
+export const MANUAL_RESOLUTION: ManualResolutionPolicy = { holdMs: 4 * 3_600_000, worsenRatio: 0.5, worsenMin: 10 }
+
+export function parcelGate(t: SlaThresholds): OpenGate {
+  return { pendingMs: t.alertPendingMs ?? PARCEL_PENDING_MS, graceMs: PARCEL_PENDING_GRACE_MS, manual: MANUAL_RESOLUTION }
+}
+
 export function parcelRules(t: SlaThresholds): RuleSpec[] {
+  const bands = parcelSeverityBands(t)
+  const byImpact = (rule: string) => (parcels: number, express: number) => severityFromImpact({ parcels, express }, bands[rule]!)
   return [
     {
       rule: 'parcel_late',
       where: `s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
-      severity: (n) => (n >= t.lateCriticalCount ? 'critical' : 'warning'),
+      severity: byImpact('parcel_late'),
       title: alertTitles.parcelLate,
     },
     {
@@ -40,7 +72,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
       where: `s.status <> 'exception' AND ${SCAN_AGE} <= $4 * interval '1 hour' AND (
         (s.status = 'out_for_delivery' AND ${SCAN_AGE} > $2 * interval '1 hour') OR
         (s.status IN ('collected', 'in_transit', 'delivery_failed') AND ${SCAN_AGE} > $3 * interval '1 hour'))`,
-      severity: () => 'warning',
+      severity: byImpact('parcel_stalled'),
       title: alertTitles.parcelStalled,
     },
     {
@@ -54,7 +86,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
     {
       rule: 'parcel_suspected_lost',
       where: `${SCAN_AGE} > $4 * interval '1 hour'`,
-      severity: () => 'critical',
+      severity: byImpact('parcel_suspected_lost'),
       title: (hub, n) => alertTitles.parcelSuspectedLost(hub, n, t.lostAfterHours),
     },
   ]
@@ -77,7 +109,7 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
     await lockAlertReconciliation(client)
     await collectHits(client, specs, [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours])
     const found: AlertChange[] = []
-    for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames)))
+    for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
     await notifyInTransaction(client, found, now)
     return found
   })))

@@ -18,8 +18,8 @@ import {
 export const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const
 export type Severity = (typeof SEVERITY_ORDER)[number]
 
-/** The alert actions worth a notification; 'updated' (every sweep) is not. */
-export const NOTIFY_ACTIONS = ['opened', 'acknowledged', 'resolved', 'auto_resolved', 'escalated', 'reminded'] as const
+/** The alert actions worth a notification; 'updated' (every sweep) is not. 'raised': severity rose from info to warning or critical. */
+export const NOTIFY_ACTIONS = ['opened', 'raised', 'acknowledged', 'resolved', 'auto_resolved', 'escalated', 'reminded'] as const
 export type NotifyAction = (typeof NOTIFY_ACTIONS)[number]
 const notifiable = (action: string): action is NotifyAction => (NOTIFY_ACTIONS as readonly string[]).includes(action)
 

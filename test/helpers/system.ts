@@ -39,6 +39,9 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     PASSWORD_HASH_COST: 'low',
     ...(serverDb ? { DATABASE_URL: serverDb.url } : {}),
+    // Older tests sweep once and expect a one-parcel alert at once; alerts-policy tests pass the defaults back.
+    ALERT_PENDING_MINUTES: '0',
+    PAGE_MIN_PARCELS: '1',
     ...env,
   })
   const system = await startSystem(config, createLogger(config.logLevel)).catch(async (err: unknown) => {

@@ -97,6 +97,12 @@ describe('sortAlerts', () => {
     expect(sortAlerts(list).map((a) => a.id)).toEqual([3, 6, 4, 2, 1, 5]);
     expect(list.map((a) => a.id)).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it('puts a 350-parcel alert above ten newer one-parcel alerts of the same severity', () => {
+    const ones = Array.from({ length: 10 }, (_, i) => alert({ id: 10 + i, severity: 'warning', itemCount: 1, openedAt: `2026-11-20T0${i}:00:00Z` }));
+    const big = alert({ id: 99, severity: 'warning', itemCount: 350, openedAt: '2026-11-19T00:00:00Z' });
+    expect(sortAlerts([...ones, big])[0]!.id).toBe(99);
+  });
 });
 
 describe('CSV', () => {

@@ -76,11 +76,13 @@ export function severityRank(severity: string): number {
   return i === -1 ? SEVERITIES.length : i;
 }
 
-/** Most severe first, then most recently opened first, then highest id (stable). */
+/** By impact: most severe first, then most parcels affected, then most recently opened, then highest id (stable). */
 export function sortAlerts(alerts: readonly Alert[]): Alert[] {
   return [...alerts].sort((a, b) => {
     const bySeverity = severityRank(a.severity) - severityRank(b.severity);
     if (bySeverity !== 0) return bySeverity;
+    const byImpact = (b.itemCount ?? 0) - (a.itemCount ?? 0);
+    if (byImpact !== 0) return byImpact;
     const ta = Date.parse(a.openedAt);
     const tb = Date.parse(b.openedAt);
     const byTime = (Number.isFinite(tb) ? tb : 0) - (Number.isFinite(ta) ? ta : 0);
@@ -132,7 +134,7 @@ export function formatBeijingShort(time: string | number | null | undefined): st
 
 /** Whether a live message should page the on-call person (sound + notification). */
 export function pagingChanges(changes: readonly AlertChangeMessage[]): AlertChangeMessage[] {
-  return changes.filter((c) => c.action === 'opened' && c.severity === 'critical' && c.muted !== true);
+  return changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity === 'critical' && c.muted !== true);
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; formula prefixes neutralised. */
