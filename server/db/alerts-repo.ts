@@ -17,9 +17,11 @@ export interface RuleSpec {
 
 /**
  * What a new alert must pass before it opens (alert-policy.ts): the condition
- * held for `pendingMs` (0: at once; a gap longer than `graceMs` restarts the
- * clock), and no person resolved the same (rule, subject) recently unless it
- * has worsened past the margin.
+ * held for `pendingMs` (0: at once) in every evaluation since it was first seen
+ * (a sweep that does not see it restarts the clock; a late sweep does not), and
+ * no person resolved the same (rule, subject) recently unless it has worsened
+ * past the margin. `graceMs` is not used by the sweeps (kept for the domain's
+ * trackPending).
  */
 export interface OpenGate {
   pendingMs: number
@@ -75,10 +77,11 @@ export async function upsertAlerts(
     changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, title: g.title, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
   }
   if (gate && gate.pendingMs > 0) {
+    // As Prometheus' `for`: an evaluation that does not see the condition restarts its clock (a slow or late sweep does not).
     const opened = changes.filter((c) => c.action === 'opened').map((c) => c.subject)
     await client.query(
-      `DELETE FROM alert_pending WHERE rule = $1 AND (subject = ANY($2::text[]) OR last_seen_at < $3::timestamptz - $4 * interval '1 millisecond')`,
-      [rule, opened, now, gate.graceMs],
+      `DELETE FROM alert_pending WHERE rule = $1 AND (subject = ANY($2::text[]) OR NOT (subject = ANY($3::text[])))`,
+      [rule, opened, groups.map((g) => g.subject)],
     )
   }
   return changes
@@ -95,11 +98,9 @@ async function gateNew(client: pg.PoolClient, rule: string, fresh: readonly Aler
     const seen = await client.query<{ subject: string; first_seen_at: Date }>(
       `INSERT INTO alert_pending (rule, subject, first_seen_at, last_seen_at)
        SELECT $1, s, $3, $3 FROM unnest($2::text[]) AS s ORDER BY s
-       ON CONFLICT (rule, subject) DO UPDATE
-         SET first_seen_at = CASE WHEN alert_pending.last_seen_at < $3::timestamptz - $4 * interval '1 millisecond' THEN $3 ELSE alert_pending.first_seen_at END,
-             last_seen_at = $3
+       ON CONFLICT (rule, subject) DO UPDATE SET last_seen_at = $3
        RETURNING subject, first_seen_at`,
-      [rule, ready, now, gate.graceMs],
+      [rule, ready, now],
     )
     ready = seen.rows.filter((r) => now.getTime() - r.first_seen_at.getTime() >= gate.pendingMs).map((r) => r.subject)
   }

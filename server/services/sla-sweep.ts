@@ -48,8 +48,8 @@ export const PAGE_MIN_PARCELS = 20
 
 /** A parcel rule's hub alert opens only after its condition held this long (Prometheus' `for`; ALERT_PENDING_MINUTES). */
 export const PARCEL_PENDING_MS = 10 * 60_000
-/** A condition unseen for longer than this (a few sweeps) starts its pending period again. */
-export const PARCEL_PENDING_GRACE_MS = 3 * 60_000
+/** Unused by the sweeps: a sweep that does not see the condition restarts its pending period, however late it runs. */
+export const PARCEL_PENDING_GRACE_MS = 0
 /** After a person resolves an alert, the same condition stays closed for 4 h unless it grows by half and by 10. */
 export const MANUAL_RESOLUTION: ManualResolutionPolicy = { holdMs: 4 * 3_600_000, worsenRatio: 0.5, worsenMin: 10 }
 
