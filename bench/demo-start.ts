@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { startOfShanghaiDay } from '../server/domain/clock.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
+import { embeddedUrl, readEmbeddedSecret } from '../server/db/embedded-secret.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const MAX_S = Number(process.env.DEMO_BENCH_MAX_S ?? 420)
@@ -56,6 +57,7 @@ async function start(dataDir: string, port: number, prefix: string): Promise<Run
   })
   const run: Run = { readyS: null, rightS: null, fastS: null, refreshes: new Map(), resumeLine: null }
   let dbUrl: string | undefined
+  let dbPort: number | undefined
   let buffered = ''
   child.stdout!.setEncoding('utf8')
   child.stdout!.on('data', (chunk: string) => {
@@ -66,7 +68,7 @@ async function start(dataDir: string, port: number, prefix: string): Promise<Run
       buffered = buffered.slice(i + 1)
       let m: Record<string, unknown>
       try { m = JSON.parse(line) } catch { continue }
-      if (m.msg === 'embedded TimescaleDB ready') dbUrl = String(m.url)
+      if (m.msg === 'embedded TimescaleDB ready') dbPort = Number(m.port)
       if (typeof m.msg === 'string' && m.msg.startsWith('database policy') && typeof m.ms === 'number') {
         const k = String(m.target ?? m.proc)
         run.refreshes.set(k, [...(run.refreshes.get(k) ?? []), m.ms])
@@ -94,6 +96,8 @@ async function start(dataDir: string, port: number, prefix: string): Promise<Run
         if (!r?.ok) continue
         cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!
       }
+      // The embedded database asks for its install's secret (DATA_DIR/pg/db-secret); the log names only the port.
+      if (!dbUrl && dbPort) dbUrl = embeddedUrl(dbPort, await readEmbeddedSecret(path.join(dataDir, 'pg')))
       if (!truthDb && dbUrl) truthDb = new pg.Pool({ connectionString: dbUrl, max: 1 })
       const asked = performance.now()
       const r = await fetch(`${base}/api/v1/kpis`, { headers: { cookie } }).catch(() => undefined)
