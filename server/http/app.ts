@@ -71,7 +71,7 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     if (route.roles === 'public') app[route.method](route.path, smallJson, nul, handler)
     else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, nul, handler)
   }
-  app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)))
+  app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.originalUrl.split('?')[0]}`)))
 
   if (existsSync(WEB_DIST)) {
     app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }))

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { parse as parseCookie } from 'cookie'
 import type pg from 'pg'
 import { principalFromApiToken, principalFromDisplayToken, principalFromSession, type Principal } from '../services/auth.ts'
-import { ForbiddenError, UnauthenticatedError } from '../lib/errors.ts'
+import { AppError, ForbiddenError, UnauthenticatedError } from '../lib/errors.ts'
 import type { Role } from '../domain/roles.ts'
 
 export const SESSION_COOKIE = 'pw_session'
@@ -32,11 +32,17 @@ export async function resolvePrincipal(db: pg.Pool, req: Pick<Request, 'headers'
   return display ? principalFromDisplayToken(db, display) : undefined
 }
 
+/** All a person whose password was reset may do until they choose a new one. */
+const WHILE_PASSWORD_CHANGE_PENDING = new Set(['GET /api/v1/auth/me', 'POST /api/v1/auth/password', 'POST /api/v1/auth/logout'])
+
 export function requireRoles(db: pg.Pool, roles: readonly Role[], sessionIdleMs: number) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const principal = await resolvePrincipal(db, req, new Date(), sessionIdleMs)
     if (!principal) throw new UnauthenticatedError()
     if (!roles.includes(principal.role)) throw new ForbiddenError()
+    if (principal.kind === 'user' && principal.mustChangePassword && !WHILE_PASSWORD_CHANGE_PENDING.has(`${req.method} ${req.baseUrl}${req.path}`)) {
+      throw new AppError(403, 'password_change_required', 'Choose a new password first (POST /api/v1/auth/password)')
+    }
     req.principal = principal
     next()
   }

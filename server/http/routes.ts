@@ -93,7 +93,7 @@ const CORE_ROUTES: RouteDef[] = [
         return
       }
       if (p.kind !== 'user') throw new BadRequestError('Not a user session')
-      res.json({ user: { username: p.username, displayName: p.displayName, role: p.role, hubCode: p.hubCode } })
+      res.json({ user: { username: p.username, displayName: p.displayName, role: p.role, hubCode: p.hubCode, mustChangePassword: p.mustChangePassword } })
     },
   },
   {

@@ -10,7 +10,7 @@ import { insertDisplay, touchDisplay } from '../db/displays-repo.ts'
 import type { Logger } from '../lib/logger.ts'
 
 export type Principal =
-  | { kind: 'user'; userId: number; username: string; displayName: string; role: UserRole; hubCode: string | null; sessionHash: string }
+  | { kind: 'user'; userId: number; username: string; displayName: string; role: UserRole; hubCode: string | null; sessionHash: string; mustChangePassword: boolean }
   | { kind: 'token'; tokenId: number; name: string; role: TokenRole }
   | { kind: 'display'; displayId: number; name: string; role: DisplayRole }
 
@@ -27,12 +27,16 @@ export async function login(db: pg.Pool, username: string, password: string, ttl
   // Spend the same time whether or not the user exists.
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(cost))
   if (!user || !ok || user.disabled) throw new InvalidCredentialsError()
-  // A hash from before argon2id (or weaker than today's cost) is replaced now that the password is known good.
-  if (needsRehash(user.passwordHash, cost)) await replacePasswordHash(db, user.id, user.passwordHash, await hashPassword(password, cost))
   const token = randomToken()
   const expiresAt = new Date(now.getTime() + ttlMs)
-  await insertSession(db, sha256(token), user.id, expiresAt)
-  return { token, expiresAt, user: { username: user.username, displayName: user.displayName, role: user.role } }
+  // No session if the password was reset or the person disabled since the row was read.
+  if (!(await insertSession(db, sha256(token), user.id, expiresAt, user.passwordHash, now))) throw new InvalidCredentialsError()
+  // A hash from before argon2id (or weaker than today's cost) is replaced now that the password is known good.
+  if (needsRehash(user.passwordHash, cost)) await replacePasswordHash(db, user.id, user.passwordHash, await hashPassword(password, cost))
+  return {
+    token, expiresAt,
+    user: { username: user.username, displayName: user.displayName, role: user.role, hubCode: user.hubCode, mustChangePassword: user.mustChangePassword },
+  }
 }
 
 export async function logout(db: pg.Pool, sessionHash: string): Promise<void> {
@@ -43,7 +47,7 @@ export async function logout(db: pg.Pool, sessionHash: string): Promise<void> {
 export async function principalFromSession(db: pg.Pool, token: string, now: Date, idleMs: number): Promise<Principal | undefined> {
   const hash = sha256(token)
   const u = await findSessionUser(db, hash, now, idleMs)
-  return u && { kind: 'user', userId: u.id, username: u.username, displayName: u.displayName, role: u.role, hubCode: u.hubCode, sessionHash: hash }
+  return u && { kind: 'user', userId: u.id, username: u.username, displayName: u.displayName, role: u.role, hubCode: u.hubCode, sessionHash: hash, mustChangePassword: u.mustChangePassword }
 }
 
 export async function principalFromApiToken(db: pg.Pool, token: string): Promise<Principal | undefined> {

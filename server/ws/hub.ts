@@ -137,6 +137,7 @@ export class LiveHub {
       const principal = await resolvePrincipal(this.opts.db, req, new Date(), this.opts.sessionIdleMs)
       if (!principal) return refuse(401, 'Unauthorized')
       if (principal.kind === 'token') return refuse(403, 'Forbidden') // the live channel is for people and screens
+      if (principal.kind === 'user' && principal.mustChangePassword) return refuse(403, 'Forbidden') // a new password first
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, principal, url.searchParams))
     } catch (err) {
       this.opts.log.warn({ err }, 'websocket upgrade failed')

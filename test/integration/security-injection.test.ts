@@ -34,6 +34,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /display/enroll': ['token'],
   'GET /api/v1/map': [],
   'GET /api/v1/admin/audit': ['from', 'to', 'action', 'user', 'limit'],
+  'GET /api/v1/admin/users': [],
   'GET /api/v1/claims': ['state', 'waybill', 'limit'],
   'GET /api/v1/claims/:id': [],
   'GET /api/v1/complaint-categories': [],

@@ -95,10 +95,11 @@ describe('the route table', () => {
 
   it('answers 404 under /api for a path that is not in the table, whoever asks', async () => {
     for (const who of [{}, { cookie: admin }, { token: sys.token }, { cookie: display }]) {
-      for (const path of ['/api/v1/users', '/api/v1/admin/users', '/api/v1/shipments/PW000000000001/events', '/api/v2/kpis']) {
+      for (const path of ['/api/v1/users', '/api/v1/admin/people', '/api/v1/shipments/PW000000000001/events', '/api/v2/kpis']) {
         const r = await call(sys, 'GET', path, who)
         expect(r.status, path).toBe(404)
         expect(r.body.error.code).toBe('not_found')
+        expect(r.body.error.message).toBe(`No route GET ${path}`)
       }
     }
   })

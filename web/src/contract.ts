@@ -5,6 +5,8 @@ export interface User {
   username: string;
   displayName: string;
   role: string;
+  /** An admin reset the password: the person must choose a new one before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export interface PerMinutePoint {
@@ -125,13 +127,14 @@ function isIsoTime(value: unknown): value is string {
 
 export function parseUser(value: unknown): User | null {
   if (!isRecord(value)) return null;
-  const { username, displayName, role } = value;
+  const { username, displayName, role, mustChangePassword } = value;
   if (!isNonEmptyString(username) || !isNonEmptyString(role)) return null;
   return {
     username,
     // Fall back to the user name rather than rejecting an otherwise valid session.
     displayName: isNonEmptyString(displayName) ? displayName : username,
     role,
+    ...(mustChangePassword === true ? { mustChangePassword: true } : {}),
   };
 }
 

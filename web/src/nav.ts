@@ -29,6 +29,8 @@ const COMPLAINT_READERS: readonly NavRole[] = ['admin', 'manager', 'cs_operator'
 const CLAIM_READERS: readonly NavRole[] = ['admin', 'manager', 'cs_operator', 'finance'];
 /** GET /api/v1/finance/* (READERS in finance-routes.ts). */
 const FINANCE_READERS: readonly NavRole[] = ['admin', 'manager', 'finance'];
+/** GET /api/v1/admin/users (account-routes.ts). */
+const ADMINS: readonly NavRole[] = ['admin'];
 /** The wall screen: control room, its managers, and enrolled wall displays. */
 const WALL_ROLES: readonly NavRole[] = ['admin', 'manager', 'control_room', 'display'];
 
@@ -42,6 +44,8 @@ export const NAV_PAGES: readonly NavPage[] = [
   { path: '/finance', label: 'nav.finance', roles: FINANCE_READERS, testId: 'nav-finance' },
   { path: '/handover', label: 'nav.handover', roles: HANDOVER_ROLES, testId: 'nav-handover' },
   { path: '/sla', label: 'nav.sla', roles: SLA_ROLES, testId: 'nav-sla' },
+  { path: '/people', label: 'nav.people', roles: ADMINS, testId: 'nav-people' },
+  { path: '/password', label: 'nav.password', roles: PEOPLE, testId: 'nav-password' },
 ];
 
 function pageOf(path: string): NavPage | undefined {

@@ -67,6 +67,18 @@ export const router = createRouter({
       meta: { requiresAuth: true },
     },
     {
+      path: '/people',
+      name: 'people',
+      component: () => import('./pages/PeoplePage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: '/password',
+      name: 'password',
+      component: () => import('./pages/PasswordPage.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
       // No requiresAuth: an enrolled display has no user session; the page handles 401 itself.
       path: '/wall',
       name: 'wall',
@@ -96,6 +108,8 @@ router.beforeEach(async (to) => {
   } catch {
     // Keep the last known user (if any); the live channel handles a lost session (4401).
   }
+  // A reset password: nothing but choosing a new one (the server refuses the rest anyway).
+  if (currentUser.value?.mustChangePassword && to.path !== '/password') return { path: '/password' };
   // A page the role can't use is not loaded: the nav table (nav.ts) says so, App.vue shows why.
   const role = currentUser.value?.role;
   to.meta.notAvailable = role !== undefined && !canUse(to.path, role);

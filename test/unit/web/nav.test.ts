@@ -5,12 +5,12 @@ const paths = (role: string | null) => pagesFor(role).map((p) => p.path);
 
 describe('navigation by role', () => {
   it('shows each role only the pages it can use, in one order', () => {
-    expect(paths('admin')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla']);
-    expect(paths('manager')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla']);
-    expect(paths('control_room')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover']);
-    expect(paths('on_call')).toEqual(['/live', '/alerts', '/track', '/complaints', '/handover']);
-    expect(paths('cs_operator')).toEqual(['/live', '/alerts', '/track', '/complaints', '/claims']);
-    expect(paths('finance')).toEqual(['/live', '/claims', '/finance']);
+    expect(paths('admin')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla', '/people', '/password']);
+    expect(paths('manager')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla', '/password']);
+    expect(paths('control_room')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover', '/password']);
+    expect(paths('on_call')).toEqual(['/live', '/alerts', '/track', '/complaints', '/handover', '/password']);
+    expect(paths('cs_operator')).toEqual(['/live', '/alerts', '/track', '/complaints', '/claims', '/password']);
+    expect(paths('finance')).toEqual(['/live', '/claims', '/finance', '/password']);
     expect(paths('display')).toEqual(['/wall']);
   });
 
@@ -61,6 +61,8 @@ describe('the nav table matches the server route table', () => {
     '/alerts': 'get /api/v1/alerts',
     '/track': 'get /api/v1/track',
     '/handover': 'get /api/v1/handover',
+    '/people': 'get /api/v1/admin/users',
+    '/password': 'post /api/v1/auth/password',
   };
   const PEOPLE = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance'];
   // A computed specifier: the web type-check does not follow it into server code.

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { ADMIN_PASSWORD, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+
+let sys: TestSystem
+let browser: Browser
+
+beforeAll(async () => {
+  if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
+  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false' }), launchBrowser()])
+})
+afterAll(async () => {
+  await browser?.close()
+  await sys?.stop()
+})
+
+describe('the People page in Chromium', () => {
+  it('lets an admin add a colleague who signs in with the one-time password and must choose a new one', async () => {
+    const admin = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await admin.goto(`${sys.url}/people`)
+    await admin.waitForURL(/\/login/)
+    await admin.fill('input[name=username]', 'admin')
+    await admin.fill('input[name=password]', ADMIN_PASSWORD)
+    await admin.click('[data-testid=login-submit]')
+    await admin.waitForURL(/\/people/)
+    await admin.waitForSelector('[data-testid=nav-people]')
+    await admin.waitForSelector('[data-testid=person-admin]')
+
+    await admin.fill('[data-testid=people-create] input[name=username]', 'chen.jing')
+    await admin.fill('[data-testid=people-create] input[name=displayName]', '陈静')
+    await admin.selectOption('[data-testid=people-create] select[name=role]', 'cs_operator')
+    await admin.click('[data-testid=people-create-submit]')
+    const otp = (await admin.textContent('[data-testid=people-otp]'))!.trim()
+    expect(otp).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/)
+    await admin.waitForSelector('[data-testid="person-chen.jing"]')
+    expect(await admin.textContent('[data-testid="person-chen.jing"]')).toContain('陈静')
+    await admin.screenshot({ path: `${ARTIFACTS}/people-page.png`, fullPage: true })
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const colleague = await context.newPage()
+    await colleague.goto(`${sys.url}/track`)
+    await colleague.waitForURL(/\/login/)
+    await colleague.fill('input[name=username]', 'chen.jing')
+    await colleague.fill('input[name=password]', otp)
+    await colleague.click('[data-testid=login-submit]')
+    await colleague.waitForURL(/\/password/)
+    await colleague.waitForSelector('[data-testid=password-forced]')
+    await colleague.fill('input[name=currentPassword]', otp)
+    await colleague.fill('input[name=newPassword]', 'chen jing picks this')
+    await colleague.fill('input[name=newPasswordAgain]', 'chen jing picks this')
+    await colleague.press('input[name=newPasswordAgain]', 'Enter')
+    await colleague.waitForURL(/\/live/)
+    await colleague.goto(`${sys.url}/track`)
+    await colleague.waitForSelector('[data-testid=track-input]')
+
+    // Back on the admin's page: the colleague has signed in and is active.
+    await admin.reload()
+    const row = admin.locator('[data-testid="person-chen.jing"]')
+    await row.waitFor()
+    expect(await row.textContent()).not.toContain('从未登录')
+    await context.close()
+    await admin.close()
+  })
+})
