@@ -49,7 +49,7 @@ function actorName(req: Request): string | null {
 export const ACCOUNT_ROUTES: RouteDef[] = [
   {
     // GET /api/v1/admin/users: everyone with their role, hub, state and last sign-in.
-    method: 'get', path: '/api/v1/admin/users', roles: ['admin'],
+    method: 'get', path: '/api/v1/admin/users', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.list' },
     async handler(ctx, _req, res) {
       const users = await listAccounts(ctx.db)
@@ -59,7 +59,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
   },
   {
     // POST /api/v1/admin/users {username, displayName, role, hubCode?}: answers a one-time password, shown once.
-    method: 'post', path: '/api/v1/admin/users', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/users', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.create' },
     async handler(ctx, req, res) {
       const b = parseBody(createBody, req.body)
@@ -71,7 +71,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
   },
   {
     // PUT /api/v1/admin/users/:username {displayName?, role?, hubCode?}: a new role or hub ends their sessions.
-    method: 'put', path: '/api/v1/admin/users/:username', roles: ['admin'],
+    method: 'put', path: '/api/v1/admin/users/:username', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.update' },
     async handler(ctx, req, res) {
       const username = normalise(parseBody(usernameParam, req.params.username))
@@ -85,7 +85,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
   },
   {
     // A new one-time password (shown once); the person must replace it at the next sign-in. Ends their sessions and lifts a lock.
-    method: 'post', path: '/api/v1/admin/users/:username/reset-password', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/users/:username/reset-password', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.reset_password' },
     async handler(ctx, req, res) {
       const username = normalise(parseBody(usernameParam, req.params.username))
@@ -97,7 +97,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/admin/users/:username/disable', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/users/:username/disable', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.disable' },
     async handler(ctx, req, res) {
       const username = normalise(parseBody(usernameParam, req.params.username))
@@ -109,7 +109,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/admin/users/:username/enable', roles: ['admin'],
+    method: 'post', path: '/api/v1/admin/users/:username/enable', hubScope: 'none', roles: ['admin'],
     audit: { kind: 'admin_action', action: 'user.enable' },
     async handler(ctx, req, res) {
       const username = normalise(parseBody(usernameParam, req.params.username))
@@ -122,7 +122,7 @@ export const ACCOUNT_ROUTES: RouteDef[] = [
   {
     // POST /api/v1/auth/password {currentPassword, newPassword}: a person's own password. Wrong current
     // passwords count towards the sign-in lock, as at sign-in. Their other sessions end.
-    method: 'post', path: '/api/v1/auth/password', roles: USER_ROLES,
+    method: 'post', path: '/api/v1/auth/password', hubScope: 'none', roles: USER_ROLES,
     audit: { kind: 'admin_action', action: 'user.change_password' },
     async handler(ctx, req, res) {
       const p = req.principal!
