@@ -23,6 +23,7 @@ import { Workers } from '../jobs/worker.ts'
 import type { AppContext } from './context.ts'
 import { LoginThrottle } from './services/login-throttle.ts'
 import { watchTransactions } from './db/tx.ts'
+import { readDbHealth, summarizeDbHealth } from './services/db-health.ts'
 
 export interface System {
   url: string
@@ -102,10 +103,12 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
         migrations: await pendingMigrations(db).then((n) => n === 0, () => false),
         redis: await queues.ping().catch(() => false),
       }
-      return { ok: Object.values(checks).every(Boolean), checks }
+      // The database's jobs and aggregates: reported, not a reason to refuse traffic.
+      const databaseHealth = await readDbHealth(db, database.embedded).then(summarizeDbHealth, (err: Error) => ({ error: err.message }))
+      return { ok: Object.values(checks).every(Boolean), checks, details: { database: databaseHealth } }
     },
     async metrics() {
-      await fillScrapeMetrics(metrics, { db, queues, bus, hub, log })
+      await fillScrapeMetrics(metrics, { db, embedded: database.embedded, queues, bus, hub, log })
       return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }
     },
   })

@@ -34,9 +34,14 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log'>, _data:
       error = err instanceof Error ? err.message : String(err)
       deps.log.warn({ err, jobId: job.job_id, proc: job.proc_name, target: job.target }, 'database policy failed')
     }
+    // What a server's job_stats keeps: last success, failures in all and in a row (server/services/db-health.ts).
     await deps.db.query(
-      `INSERT INTO db_policy_runs (job_id, last_run_at, last_error) VALUES ($1, $2, $3)
-       ON CONFLICT (job_id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error`,
+      `INSERT INTO db_policy_runs AS r (job_id, last_run_at, last_error, last_success_at, total_failures, consecutive_failures)
+       VALUES ($1, $2, $3, CASE WHEN $3::text IS NULL THEN $2::timestamptz END, ($3::text IS NOT NULL)::int, ($3::text IS NOT NULL)::int)
+       ON CONFLICT (job_id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error,
+         last_success_at = coalesce(EXCLUDED.last_success_at, r.last_success_at),
+         total_failures = r.total_failures + EXCLUDED.total_failures,
+         consecutive_failures = CASE WHEN EXCLUDED.last_error IS NULL THEN 0 ELSE r.consecutive_failures + 1 END`,
       [job.job_id, now, error],
     )
   }

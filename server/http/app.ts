@@ -13,7 +13,7 @@ import { noStoreApi, sameOriginWrites, securityHeaders } from './browser-defence
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
 
 export interface Health {
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; details?: Record<string, unknown> }>
   /** Prometheus exposition text, with the scrape-time figures filled in. */
   metrics(): Promise<{ contentType: string; text: string }>
 }

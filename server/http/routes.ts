@@ -10,6 +10,7 @@ import { getShipment, track } from '../services/lookup.ts'
 import { createApiToken, InvalidCredentialsError, login, logout } from '../services/auth.ts'
 import { blockError, TooManyAttemptsError } from '../services/login-throttle.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
+import { readDbHealth, summarizeDbHealth } from '../services/db-health.ts'
 import { SESSION_COOKIE } from './auth-middleware.ts'
 import { noteAudit, parseBody, type RouteDef } from './route-kit.ts'
 import { settingsView, slaSettingsSchema } from '../services/sla-settings.ts'
@@ -194,6 +195,14 @@ const CORE_ROUTES: RouteDef[] = [
       if (!(await deleteCompanyDay(ctx.db, day))) throw new NotFoundError(`No company day ${day}`)
       await calendarChanged(ctx)
       res.status(204).end()
+    },
+  },
+  {
+    // The database's own health (TimescaleDB jobs, aggregate staleness): the admins' warning banner reads it.
+    method: 'get', path: '/api/v1/admin/db-health', hubScope: 'none', roles: ['admin'],
+    async handler(ctx, _req, res) {
+      const health = await readDbHealth(ctx.db, !ctx.config.databaseUrl)
+      res.json({ ...summarizeDbHealth(health), detail: health })
     },
   },
   {

@@ -24,6 +24,15 @@ export class Metrics {
   readonly txRetries = new Counter({ name: 'pw_db_transaction_retries_total', help: 'Transactions run again after a deadlock (40P01) or serialization failure (40001), by SQLSTATE', labelNames: ['code'] as const, registers: [this.registry] })
   readonly sweepAt = new Gauge({ name: 'pw_sla_sweep_last_run_timestamp_seconds', help: 'When the last SLA sweep finished (Unix time)', registers: [this.registry] })
 
+  // The database's own health (server/services/db-health.ts), read at scrape time.
+  readonly dbJobFailing = new Gauge({ name: 'pw_db_job_failing', help: 'TimescaleDB job whose last run failed (1) or not (0)', labelNames: ['job_id', 'proc', 'target'] as const, registers: [this.registry] })
+  readonly dbJobFailures = new Gauge({ name: 'pw_db_job_failures', help: 'Failed runs of a TimescaleDB job since it was created', labelNames: ['job_id', 'proc', 'target'] as const, registers: [this.registry] })
+  readonly dbJobConsecutiveFailures = new Gauge({ name: 'pw_db_job_consecutive_failures', help: 'Failed runs of a TimescaleDB job in a row (0 after a success)', labelNames: ['job_id', 'proc', 'target'] as const, registers: [this.registry] })
+  readonly dbJobLastSuccess = new Gauge({ name: 'pw_db_job_last_success_timestamp_seconds', help: 'When a TimescaleDB job last succeeded (Unix time; absent if never)', labelNames: ['job_id', 'proc', 'target'] as const, registers: [this.registry] })
+  readonly caggLag = new Gauge({ name: 'pw_db_cagg_lag_seconds', help: 'How long before now the materialised part of a continuous aggregate ends (absent if nothing is materialised; large on a quiet system too)', labelNames: ['view'] as const, registers: [this.registry] })
+  readonly caggRefreshed = new Gauge({ name: 'pw_db_cagg_last_refresh_timestamp_seconds', help: 'Last success of a job that refreshes the continuous aggregate (Unix time)', labelNames: ['view'] as const, registers: [this.registry] })
+  readonly caggStale = new Gauge({ name: 'pw_db_cagg_stale', help: 'Continuous aggregate whose refresh jobs have not succeeded for three of their periods plus 10 min (1) or not (0)', labelNames: ['view'] as const, registers: [this.registry] })
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pw_' })
   }

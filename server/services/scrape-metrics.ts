@@ -5,6 +5,7 @@ import type { LiveHub } from '../ws/hub.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { SEVERITIES } from '../db/kpi-repo.ts'
+import { readDbHealth } from './db-health.ts'
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const
 
@@ -13,7 +14,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as 
  * websocket clients, open alerts, the last SLA sweep a worker reported. A part that
  * cannot be read (Redis away) is skipped, so /metrics still answers with the rest.
  */
-export async function fillScrapeMetrics(m: Metrics, deps: { db: pg.Pool; queues: Queues; bus: LiveBus; hub: LiveHub; log: Logger }): Promise<void> {
+export async function fillScrapeMetrics(m: Metrics, deps: { db: pg.Pool; embedded: boolean; queues: Queues; bus: LiveBus; hub: LiveHub; log: Logger }): Promise<void> {
   m.wsClients.set(deps.hub.size)
   const now = Date.now()
   await Promise.all([
@@ -26,6 +27,21 @@ export async function fillScrapeMetrics(m: Metrics, deps: { db: pg.Pool; queues:
     }),
     deps.db.query<{ severity: string; n: number }>(`SELECT severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity`).then((r) => {
       for (const s of SEVERITIES) m.openAlerts.set({ severity: s }, r.rows.find((x) => x.severity === s)?.n ?? 0)
+    }),
+    readDbHealth(deps.db, deps.embedded).then((h) => {
+      for (const g of [m.dbJobFailing, m.dbJobFailures, m.dbJobConsecutiveFailures, m.dbJobLastSuccess, m.caggLag, m.caggRefreshed, m.caggStale]) g.reset()
+      for (const j of h.jobs) {
+        const labels = { job_id: String(j.jobId), proc: j.proc, target: j.target ?? '' }
+        m.dbJobFailing.set(labels, j.failing ? 1 : 0)
+        m.dbJobFailures.set(labels, j.totalFailures)
+        m.dbJobConsecutiveFailures.set(labels, j.consecutiveFailures)
+        if (j.lastSuccessAt) m.dbJobLastSuccess.set(labels, j.lastSuccessAt.getTime() / 1000)
+      }
+      for (const a of h.aggregates) {
+        if (a.lagSeconds !== null) m.caggLag.set({ view: a.view }, a.lagSeconds)
+        if (a.lastRefreshAt) m.caggRefreshed.set({ view: a.view }, a.lastRefreshAt.getTime() / 1000)
+        m.caggStale.set({ view: a.view }, a.stale ? 1 : 0)
+      }
     }),
     deps.bus.stats().then((s) => {
       if (s.sla_sweep_ms !== undefined) m.sweepSeconds.set(s.sla_sweep_ms / 1000)

@@ -4,11 +4,6 @@ import pg from 'pg'
 /** A TimescaleDB server to run server-only tests against (`TEST_DATABASE_URL`), if one is given. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL || undefined
 
-/** Says on the console why a server-only test was skipped. */
-export function noteServerOnly(what: string): void {
-  if (!TEST_SERVER_URL) console.log(`skipped (needs a TimescaleDB server, TEST_DATABASE_URL unset): ${what}`)
-}
-
 /** An empty database of its own on the server, dropped by `drop()`. */
 export async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pw_scratch_${randomBytes(5).toString('hex')}`

@@ -7,7 +7,8 @@ import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
 import { watchTransactions, withTransaction } from '../../server/db/tx.ts'
 import { createLogger } from '../../server/lib/logger.ts'
-import { noteServerOnly, scratchDatabase, TEST_SERVER_URL } from '../helpers/server-database.ts'
+import { scratchDatabase, TEST_SERVER_URL } from '../helpers/server-database.ts'
+import { onlyOn } from '../helpers/test-db.ts'
 
 /**
  * withTransaction (server/db/tx.ts) runs a transaction again after a deadlock or a
@@ -128,7 +129,7 @@ describe('withTransaction on the embedded engine', () => {
   })
 })
 
-describe.runIf(TEST_SERVER_URL)('withTransaction on a TimescaleDB server: real deadlocks and serialization failures', () => {
+describe.skipIf(onlyOn('server', 'real deadlocks and serialization failures need concurrent transactions'))('withTransaction on a TimescaleDB server: real deadlocks and serialization failures', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>
   let pool: pg.Pool
   beforeAll(async () => {
@@ -189,4 +190,3 @@ describe.runIf(TEST_SERVER_URL)('withTransaction on a TimescaleDB server: real d
     expect((await pool.query('SELECT n FROM rows WHERE id = 1')).rows[0].n).toBe(11)
   })
 })
-noteServerOnly('withTransaction against real deadlocks and serialization failures')
