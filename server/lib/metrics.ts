@@ -35,5 +35,17 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pw_' })
+    // prom-client's three "…_total" figures are gauges; promtool lint (rightly) flags a
+    // gauge named _total. Same values under a gauge-like name: pw_nodejs_active_<kind>_all.
+    for (const kind of ['handles', 'requests', 'resources']) {
+      const name = `pw_nodejs_active_${kind}_total`
+      const old = this.registry.getSingleMetric(name) as Gauge | undefined
+      if (!old) continue
+      this.registry.removeSingleMetric(name)
+      new Gauge({
+        name: `pw_nodejs_active_${kind}_all`, help: `Number of active libuv ${kind} of every type (sum of pw_nodejs_active_${kind})`, registers: [this.registry],
+        async collect() { this.set((await old.get()).values[0]?.value ?? 0) },
+      })
+    }
   }
 }

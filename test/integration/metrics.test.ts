@@ -64,4 +64,13 @@ describe('Prometheus metrics', () => {
     expect(after.text).toContain('pw_process_resident_memory_bytes')
     ws.close()
   })
+
+  it('names only counters …_total, and every counter so (promtool lint)', async () => {
+    const { text } = await scrape()
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }))
+    expect(types.length).toBeGreaterThan(20)
+    expect(types.filter((t) => t.type !== 'counter' && t.name.endsWith('_total'))).toEqual([])
+    expect(types.filter((t) => t.type === 'counter' && !t.name.endsWith('_total'))).toEqual([])
+    expect(value(text, 'pw_nodejs_active_handles_all')).toBeGreaterThan(0)
+  })
 })
