@@ -64,6 +64,25 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
   return new Set(r.rows.map((x) => x.waybill))
 }
 
+/** The fee and promise as stored, for answering a re-sent collection record with what was kept. */
+export interface StoredPricing {
+  volumeCm3: number; chargeableWeightKg: number; zone: number; originHub: string; destinationHub: string
+  baseFen: number; weightFen: number; tierFen: number; insuranceFen: number; totalFen: number
+  earliest: Date; deadline: Date
+}
+
+export async function storedPricing(db: Queryable, waybills: readonly string[]): Promise<Map<string, StoredPricing>> {
+  const r = await db.query<StoredPricing & { waybill: string }>(
+    `SELECT waybill, volume_cm3::float8 AS "volumeCm3", chargeable_weight_kg::float8 AS "chargeableWeightKg", fee_zone::int AS zone,
+       origin_hub AS "originHub", destination_hub AS "destinationHub", fee_base_fen::int AS "baseFen", fee_weight_fen::int AS "weightFen",
+       fee_tier_fen::int AS "tierFen", fee_insurance_fen::int AS "insuranceFen", fee_total_fen::int AS "totalFen",
+       promised_earliest AS earliest, promised_deadline AS deadline
+     FROM shipments WHERE waybill = ANY($1::text[])`,
+    [waybills],
+  )
+  return new Map(r.rows.map(({ waybill, ...p }) => [waybill, p]))
+}
+
 export async function existingWaybills(db: Queryable, waybills: readonly string[]): Promise<Set<string>> {
   const r = await db.query<{ waybill: string }>('SELECT waybill FROM shipments WHERE waybill = ANY($1::text[])', [waybills])
   return new Set(r.rows.map((x) => x.waybill))

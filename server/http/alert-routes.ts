@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError, NotFoundError } from '../lib/errors.ts'
 import { alertHistory, alertParcels, findAlert, listAlerts, transition } from '../db/alert-queries-repo.ts'
-import { hubScopeOf, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 import { enqueueAlertActions } from '../services/webhooks.ts'
 
 const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']
@@ -16,7 +16,6 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })
 const STATES: Record<string, string[]> = { active: ['open', 'acknowledged'], all: ['open', 'acknowledged', 'resolved'] }
-const idParam = z.coerce.number().int().positive()
 const commentBody = z.strictObject({ comment: z.string().trim().min(1, 'say what you did or why').max(2000) })
 
 async function move(ctx: Parameters<RouteDef['handler']>[0], req: Parameters<RouteDef['handler']>[1], to: 'acknowledged' | 'resolved', from: string[]) {

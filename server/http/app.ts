@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import { AppError } from '../lib/errors.ts'
+import { badCharacter } from '../services/event-schema.ts'
 import { requireRoles } from './auth-middleware.ts'
 import { withAudit } from './audit-hook.ts'
 import { ROUTES } from './routes.ts'
@@ -97,29 +98,37 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-/** Where a NUL character sits in a parsed request part ("body.0.signer"), if anywhere. */
-function nulAt(value: unknown, at: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined
+/** Where a character that can't be stored sits in a parsed request part ("body.0.signer"), and what it is. */
+function badCharAt(value: unknown, at: string, depth = 0): { at: string; what: string } | undefined {
+  if (typeof value === 'string') {
+    const what = badCharacter(value)
+    return what === undefined ? undefined : { at, what }
+  }
   if (value === null || typeof value !== 'object' || depth > 32) return undefined
   for (const [key, v] of Object.entries(value)) {
     const here = `${at}.${key}`
-    if (key.includes('\u0000')) return here
-    const found = nulAt(v, here, depth + 1)
+    const inKey = badCharacter(key)
+    if (inKey !== undefined) return { at: here, what: `name ${inKey}` }
+    const found = badCharAt(v, here, depth + 1)
     if (found !== undefined) return found
   }
   return undefined
 }
 
-/** PostgreSQL text can't hold NUL (U+0000): refused here, naming the field, instead of a 500 from the database. */
+const badCharError = (bad: { at: string; what: string } | undefined) =>
+  bad === undefined ? undefined : new AppError(400, 'bad_request', `${bad.at} ${bad.what}`, [{ field: bad.at, message: bad.what }])
+
+/**
+ * NUL (PostgreSQL text can't hold it), lone surrogates (stored as U+FFFD, silently) and
+ * bidi controls are refused here, naming the field, instead of a 500 or a changed text.
+ */
 function refuseNul(req: Request, _res: Response, next: NextFunction): void {
-  const at = nulAt(req.params, 'path') ?? nulAt(req.query, 'query') ?? nulAt(req.body, 'body')
-  next(at === undefined ? undefined : new AppError(400, 'bad_request', `${at} contains a NUL character (\\u0000), which can't be stored`, [{ field: at, message: 'NUL character' }]))
+  next(badCharError(badCharAt(req.params, 'path') ?? badCharAt(req.query, 'query') ?? badCharAt(req.body, 'body')))
 }
 
 /** For batch routes: the path and query are checked here, each record's fields by its own schema. */
 function refuseNulOutsideBody(req: Request, _res: Response, next: NextFunction): void {
-  const at = nulAt(req.params, 'path') ?? nulAt(req.query, 'query')
-  next(at === undefined ? undefined : new AppError(400, 'bad_request', `${at} contains a NUL character (\\u0000), which can't be stored`, [{ field: at, message: 'NUL character' }]))
+  next(badCharError(badCharAt(req.params, 'path') ?? badCharAt(req.query, 'query')))
 }
 
 // Connection-level failures and PostgreSQL's "try again" classes: the client may retry.

@@ -3,7 +3,7 @@ import { CLAIM_REASONS } from '../domain/claims.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
 import { actOnClaim, getClaim, listClaimsFor, openClaim } from '../services/claims.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** Customer service opens claims for customers; managers and finance approve; finance pays (manual 4.3.2, 7.1). */
 const OPENERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
@@ -12,7 +12,6 @@ const APPROVERS: readonly Role[] = ['admin', 'manager', 'finance']
 const PAYERS: readonly Role[] = ['admin', 'finance']
 
 const STATES = ['open', 'approved', 'rejected', 'paid'] as const
-const idParam = z.coerce.number().int().positive()
 const waybill = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{6,32}$/, 'a waybill number')
 const openBody = z.strictObject({
   waybill,

@@ -5,7 +5,7 @@ import type { Role } from '../domain/roles.ts'
 import { ConflictError, NotFoundError } from '../lib/errors.ts'
 import { getComplaint, listComplaintsFor, moveComplaintOn, openComplaint } from '../services/complaints.ts'
 import { recordParcelFeedback, satisfactionTrend } from '../services/satisfaction.ts'
-import { noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** Customer service takes and handles complaints; managers oversee; on-call reads them (their alerts). */
 const HANDLERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
@@ -15,7 +15,6 @@ const FEEDBACK_WRITERS: readonly Role[] = ['admin', 'manager', 'cs_operator', 'i
 /** The SLA page (managers) and customer service read the trend. */
 const TREND_READERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
 
-const idParam = z.coerce.number().int().positive()
 const waybill = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{6,32}$/, 'a waybill number')
 const text = (max: number) => z.string().trim().max(max)
 const complaintBody = z.strictObject({

@@ -5,14 +5,13 @@ import { listDisplays, revokeDisplay } from '../db/displays-repo.ts'
 import { createDisplayToken, principalFromDisplayToken } from '../services/auth.ts'
 import { mapSnapshot } from '../services/live-map.ts'
 import { DISPLAY_COOKIE } from './auth-middleware.ts'
-import { noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** Browsers cap cookie lifetimes at 400 days; a display is re-enrolled after that. */
 const DISPLAY_COOKIE_MAX_AGE_MS = 400 * 24 * 3600 * 1000
 const MAP_READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance', 'display']
 
 const displayBody = z.strictObject({ name: z.string().trim().min(1, 'name the screen, e.g. "Hall A left"').max(80) })
-const idParam = z.coerce.number().int().positive()
 const enrollQuery = z.object({ token: z.string().min(1).max(200) })
 
 function page(title: string, body: string): string {

@@ -10,7 +10,7 @@ import {
   allLinesOfStatement, approveStatement, changesSinceStatement, claimLinesOf, feeLinesOf, financeSummary, financeToday, generateStatement, getStatement,
   linesOfStatement, listStatements, recordPayments, reviewStatement, type Period,
 } from '../services/finance.ts'
-import { parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** Finance and the managers it reports to (manual 7). */
 const READERS: readonly Role[] = ['admin', 'manager', 'finance']
@@ -35,7 +35,6 @@ const csvQuery = z.strictObject({ ...period, ...feeFilter, reason: claimFilter.r
 const paymentsBody = z.strictObject({ waybills: z.array(z.string().trim().min(1).max(40)).min(1).max(1000), state: z.enum(['paid', 'invoiced']) })
 const statementBody = z.strictObject(period).refine(checkPeriod, PERIOD_MESSAGE)
 const noteBody = z.strictObject({ note: z.string().trim().max(2000).default('') })
-const idParam = z.coerce.number().int().positive()
 const lineKind = { kind: z.enum(['fee', 'claim']) }
 const statementLinesQuery = z.strictObject({ ...lineKind, ...page })
 const statementCsvQuery = z.strictObject(lineKind)

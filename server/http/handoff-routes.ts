@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
 import { completeHandoff, createHandoff, getHandoff, listHandoffsFor } from '../services/handoffs.ts'
-import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** On-call hands parcels over; customer service works through them. */
 const SENDERS: readonly Role[] = ['admin', 'manager', 'on_call']
@@ -10,7 +10,6 @@ const READERS: readonly Role[] = ['admin', 'manager', 'cs_operator', 'on_call']
 const CLOSERS: readonly Role[] = ['admin', 'manager', 'cs_operator']
 
 const MAX_WAYBILLS = 500
-const idParam = z.coerce.number().int().positive()
 const handoffBody = z.strictObject({
   waybills: z.array(z.string().trim().min(1).max(40)).min(1, 'select at least one parcel').max(MAX_WAYBILLS, `at most ${MAX_WAYBILLS} parcels at a time`),
   note: z.string().trim().min(1, 'tell customer service what to say or do').max(2000),

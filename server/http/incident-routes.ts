@@ -6,7 +6,7 @@ import { upsertAlerts } from '../db/alerts-repo.ts'
 import { withTransaction } from '../db/tx.ts'
 import { notifyInTransaction } from '../services/sla-sweep.ts'
 import { endSilence, insertSilence, listSilences } from '../db/silences-repo.ts'
-import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef } from './route-kit.ts'
+import { hubScopeOf, noteAudit, parseBody, userIdOf, type RouteDef, idParam } from './route-kit.ts'
 
 /** A hub-scoped person raises incidents and silences at their own hub only (a silence without a hub would mute every hub). */
 function checkHubScope(req: Parameters<RouteDef['handler']>[1], hub: string | undefined): void {
@@ -81,7 +81,7 @@ export const INCIDENT_ROUTES: RouteDef[] = [
     method: 'delete', path: '/api/v1/silences/:id', hubScope: 'enforced', roles: RESPONDERS,
     audit: { kind: 'admin_action', action: 'silence.end' },
     async handler(ctx, req, res) {
-      const id = parseBody(z.coerce.number().int().positive(), req.params.id)
+      const id = parseBody(idParam, req.params.id)
       if (!(await endSilence(ctx.db, id, new Date(), hubScopeOf(req)))) throw new NotFoundError(`No active silence ${id}`)
       res.status(204).end()
     },

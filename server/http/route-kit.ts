@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express'
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, type FieldProblem } from '../lib/errors.ts'
 import type { AppContext } from '../context.ts'
@@ -42,6 +42,12 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     return { field, message: i.message, issue: i.code, ...origin, ...(typeof bound === 'number' && Number.isFinite(bound) ? { limit: bound } : {}) }
   })
 }
+
+/**
+ * A numeric `:id` of a URL: plain decimal digits only. z.coerce.number() read `0x10`,
+ * `1e1`, ` 16` and `16.0` as numbers (issue 16); those are a 400 now, not another row.
+ */
+export const idParam = z.string().regex(/^[1-9][0-9]{0,14}$/, 'id must be a positive decimal number such as 42').transform(Number)
 
 /** Parses a request body; a 400 names every field at fault in its message and details. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

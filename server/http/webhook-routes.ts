@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
 import { createWebhook, deactivateWebhook, listWebhooks, SEVERITY_ORDER } from '../services/webhooks.ts'
-import { noteAudit, parseBody, type RouteDef } from './route-kit.ts'
+import { noteAudit, parseBody, type RouteDef, idParam } from './route-kit.ts'
 
 const createBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
@@ -12,7 +12,6 @@ const createBody = z.strictObject({
   /** 1: only alerts nobody acknowledged in time (a manager's pager). */
   minEscalationLevel: z.number().int().min(0).max(10).default(0),
 })
-const idParam = z.coerce.number().int().positive()
 
 export const WEBHOOK_ROUTES: RouteDef[] = [
   {

@@ -1,9 +1,9 @@
 import type pg from 'pg'
 import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
-import { computeFee, haversineKm, TIERS, type Fee } from '../domain/fees.ts'
-import { insertShipments, type NewShipment } from '../db/shipments-repo.ts'
-import { refuseUnknownMembers, storableText, WAYBILL_PATTERN } from './event-schema.ts'
+import { computeFee, haversineKm, TIERS, VOLUMETRIC_DIVISOR_CM3_PER_KG, type Fee } from '../domain/fees.ts'
+import { insertShipments, storedPricing, type NewShipment } from '../db/shipments-repo.ts'
+import { isAbsent, refuseUnknownMembers, storableText, typeName, valueAt, WAYBILL_PATTERN } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 import type { CalendarService } from './calendar.ts'
 
@@ -45,7 +45,7 @@ export interface FeeView {
 export interface ShipmentBatchResult {
   received: number
   accepted: Array<{ index: number; waybill: string; fee: FeeView; promise: { earliest: Date; deadline: Date } }>
-  rejected: Array<{ index: number; waybill: string | null; errors: Array<{ field: string | null; message: string }> }>
+  rejected: Array<{ index: number; waybill: string | null; errors: Array<{ field: string | null; code?: string; message: string }> }>
 }
 
 export const yuan = (fen: number): number => Math.round(fen) / 100
@@ -60,6 +60,15 @@ export function feeView(fee: Fee, distanceKm: number): FeeView {
     total: yuan(fee.totalFen),
     currency: 'CNY',
   }
+}
+
+/** One field at fault, with a stable code: missing_field, invalid_field (wrong type or value) or unknown_field. */
+function shipmentProblem(raw: unknown, i: z.core.$ZodIssue): { field: string | null; code: string; message: string } {
+  const field = i.path.join('.') || null
+  if (i.code === 'unrecognized_keys') return { field: field ?? i.keys.join(','), code: 'unknown_field', message: `unknown field(s): ${i.keys.join(', ')}` }
+  if (i.code === 'invalid_type' && isAbsent(raw, i.path)) return { field, code: 'missing_field', message: `${field ?? 'record'} is required` }
+  if (i.code === 'invalid_type') return { field, code: 'invalid_field', message: `${field ?? 'record'} must be a ${i.expected}, not ${typeName(valueAt(raw, i.path))}` }
+  return { field, code: 'invalid_field', message: i.message }
 }
 
 function shipmentsOf(body: unknown): unknown[] {
@@ -77,7 +86,8 @@ function shipmentsOf(body: unknown): unknown[] {
 
 /**
  * Creates shipments from collection records and prices them by the published fee
- * rule. A waybill already stored is accepted again unchanged (idempotent).
+ * rule. A waybill already stored is accepted again unchanged (idempotent), and the
+ * answer then carries the stored fee and promise.
  */
 export async function createShipments(db: pg.Pool, reference: ReferenceData, calendar: CalendarService, body: unknown, max = 1000): Promise<ShipmentBatchResult> {
   const raw = shipmentsOf(body)
@@ -92,7 +102,7 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
   for (const [index, p] of parsed.entries()) {
     const waybill = typeof (raw[index] as { waybill?: unknown })?.waybill === 'string' ? (raw[index] as { waybill: string }).waybill : null
     if (!p.success) {
-      result.rejected.push({ index, waybill, errors: p.error.issues.map((i) => ({ field: i.path.join('.') || null, message: i.message })) })
+      result.rejected.push({ index, waybill, errors: p.error.issues.map((i) => shipmentProblem(raw[index], i)) })
       continue
     }
     const s = p.data
@@ -115,6 +125,33 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
     rows.push({ ...s, declaredValueFen, collectedAt, fee, promise })
     result.accepted.push({ index, waybill: s.waybill, fee: feeView(fee, distanceKm), promise: { earliest: promise.earliest, deadline: promise.deadline } })
   }
-  if (rows.length > 0) await insertShipments(db, rows)
+  if (rows.length > 0) {
+    const inserted = await insertShipments(db, rows)
+    // A waybill already stored keeps its record: answer with ITS fee and promise, not
+    // ones priced from the body just sent (issue 16). Same for a waybill twice in one batch.
+    const times = new Map<string, number>()
+    for (const r of rows) times.set(r.waybill, (times.get(r.waybill) ?? 0) + 1)
+    const kept = result.accepted.filter((a) => !inserted.has(a.waybill) || times.get(a.waybill)! > 1)
+    if (kept.length > 0) {
+      const stored = await storedPricing(db, [...new Set(kept.map((a) => a.waybill))])
+      await reference.ensure([...stored.values()].flatMap((p) => [p.originHub, p.destinationHub]), [])
+      for (const a of kept) {
+        const p = stored.get(a.waybill)
+        if (!p) continue
+        const from = reference.hub(p.originHub)
+        const to = reference.hub(p.destinationHub)
+        a.fee = {
+          chargeableWeightKg: p.chargeableWeightKg,
+          volumetricWeightKg: Math.round((p.volumeCm3 / VOLUMETRIC_DIVISOR_CM3_PER_KG) * 1000) / 1000,
+          zone: p.zone,
+          distanceKm: from && to ? Math.round(haversineKm(from, to)) : 0,
+          parts: { base: yuan(p.baseFen), weight: yuan(p.weightFen), tier: yuan(p.tierFen), insurance: yuan(p.insuranceFen) },
+          total: yuan(p.totalFen),
+          currency: 'CNY',
+        }
+        a.promise = { earliest: p.earliest, deadline: p.deadline }
+      }
+    }
+  }
   return result
 }
