@@ -18,6 +18,7 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
+  WS_MAX_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
@@ -99,6 +100,8 @@ export interface Config {
   sessionTtlMs: number
   /** A session unused this long ends (sessions.last_seen_at). */
   sessionIdleMs: number
+  /** Open websockets one session (or wall screen) may hold; one more is closed with 4429. */
+  wsMaxPerSession: number
   loginThrottle: LoginThrottleConfig
   /** 'default' for people's passwords; 'low' is a cheap cost for tests only. */
   passwordHashCost: PasswordHashCost
@@ -157,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    wsMaxPerSession: e.WS_MAX_PER_SESSION,
     loginThrottle: {
       maxFailures: e.LOGIN_MAX_FAILURES,
       windowMs: e.LOGIN_WINDOW_MINUTES * 60_000,

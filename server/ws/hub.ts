@@ -27,6 +27,8 @@ const RESUME_BUFFER = 1024
 const SNAPSHOT_MAX_AGE_MS = 10_000
 /** Inbound messages allowed per client between two pings (30 s) before it is disconnected. */
 const MAX_INBOUND_PER_WINDOW = 40
+/** Close code for a socket over its session's cap (like HTTP 429). */
+export const CLOSE_TOO_MANY_SOCKETS = 4429
 
 const channelName = z.string().max(40).refine(isChannel, 'unknown channel: kpi, map, alerts, finance or parcel:<waybill>')
 const clientMessage = z.discriminatedUnion('type', [
@@ -71,6 +73,15 @@ export interface HubOptions {
   /** The current picture of a snapshot channel (kpi, map, parcel:<waybill>), or null when there is none (unknown parcel). */
   snapshot: (channel: Channel) => Promise<unknown>
   metrics?: Pick<Metrics, 'wsFrames' | 'wsCutOff'>
+  /** Open sockets one session (or one wall screen) may hold; one more is closed with 4429. Default 10. */
+  maxPerSession?: number
+}
+
+/** What the per-session cap counts by: the session of a person, the enrolment of a wall screen. */
+function sessionKey(p: Principal): string | null {
+  if (p.kind === 'user') return `s:${p.sessionHash}`
+  if (p.kind === 'display') return `d:${p.displayId}`
+  return null
 }
 
 /**
@@ -101,6 +112,8 @@ export class LiveHub {
   /** How many clients listen to each channel (parcel channels are looked up per change). */
   private readonly listeners = new Map<Channel, number>()
   private readonly intervals: NodeJS.Timeout[] = []
+  /** Open sockets per session key (see sessionKey). */
+  private readonly perSession = new Map<string, number>()
 
   constructor(private readonly opts: HubOptions) {
     this.intervals.push(
@@ -146,6 +159,14 @@ export class LiveHub {
   }
 
   private onConnection(ws: WebSocket, principal: Principal, params: URLSearchParams): void {
+    // Counted here, synchronously, so that a burst of upgrades can't all pass the check (issue 16).
+    const key = sessionKey(principal)
+    const cap = this.opts.maxPerSession ?? 10
+    if (key !== null && (this.perSession.get(key) ?? 0) >= cap) {
+      ws.close(CLOSE_TOO_MANY_SOCKETS, `too many live connections for this session (at most ${cap})`)
+      return
+    }
+    if (key !== null) this.perSession.set(key, (this.perSession.get(key) ?? 0) + 1)
     const client: Client = { ws, principal, channels: new Set(), alive: true, inbound: 0 }
     this.clients.add(client)
     ws.on('pong', () => { client.alive = true })
@@ -223,6 +244,12 @@ export class LiveHub {
 
   private drop(client: Client): void {
     if (!this.clients.delete(client)) return
+    const key = sessionKey(client.principal)
+    if (key !== null) {
+      const n = (this.perSession.get(key) ?? 1) - 1
+      if (n > 0) this.perSession.set(key, n)
+      else this.perSession.delete(key)
+    }
     for (const c of [...client.channels]) this.unsubscribeClient(client, c)
   }
 
