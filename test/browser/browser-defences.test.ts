@@ -101,7 +101,7 @@ describe('same-origin writes', () => {
 
 describe('in Chromium', () => {
   it('loads every page of the built app as admin with no Content-Security-Policy violation, charts drawn', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: false })
     await context.addInitScript({ content: `document.addEventListener('securitypolicyviolation', (e) => {
       (window.__cspViolations ??= []).push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber)
     })` })

@@ -98,7 +98,7 @@ describe('shift handover page in Chromium', () => {
     await signIn(page, 'room', `/handover?shift=${param}`)
     expect(new URL(page.url()).searchParams.get('shift')).toBe(param)
     await page.waitForSelector('[data-testid=handover-kpis]')
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-wall', 'nav-alerts', 'nav-track', 'nav-handover'])
+    expect(await navLinks(page)).toEqual(['nav-live', 'nav-wall', 'nav-alerts', 'nav-track', 'nav-handover', 'nav-password'])
 
     expect(await text(page, '[data-testid=shift-title]')).toContain(prev.kind === 'day' ? '白班' : '夜班')
     expect(await text(page, '[data-testid=shift-state]')).toBe('班次已结束')
@@ -154,7 +154,7 @@ describe('shift handover page in Chromium', () => {
     expect(await text(page, '[data-testid=shift-state]')).toMatch(/^班次进行中，数据截至/)
     expect(await page.locator('[data-testid=shift-next]').isDisabled()).toBe(true)
     // The nav of on-call staff (web/src/nav.ts: the same roles as the API routes behind each page).
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-handover'])
+    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-handover', 'nav-password'])
     await page.click('[data-testid=shift-prev]')
     await expect.poll(() => new URL(page.url()).searchParams.get('shift')).toBe(formatShiftParam(prev))
     await expect.poll(() => text(page, '[data-testid=still-open-count]')).toBe('3')
@@ -171,7 +171,7 @@ describe('shift handover page in Chromium', () => {
     await page.waitForSelector('[data-testid=not-available]')
     expect(await text(page, '[data-testid=not-available]')).toContain('此页面不对您的角色开放')
     // Customer service: no handover in its nav (web/src/nav.ts).
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-claims'])
+    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-claims', 'nav-password'])
     await page.screenshot({ path: `${ARTIFACTS}/handover-not-available-1280x900.png` })
     // Through the nav to a page the role can use, then back: the state follows the page.
     await page.click('[data-testid=nav-track]')

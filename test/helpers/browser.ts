@@ -10,10 +10,18 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
   if (!existsSync(executablePath)) throw new Error(`No Chromium at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`)
   await mkdir(ARTIFACTS, { recursive: true })
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
+  // The product's CSP (script-src 'self') forbids eval, and Playwright evaluates the tests' string
+  // predicates (waitForFunction) with eval in the page: contexts bypass the CSP unless a test asks
+  // for it (`bypassCSP: false`, as test/browser/browser-defences.test.ts does to check the CSP itself).
+  const newContext = browser.newContext.bind(browser)
+  browser.newContext = (options = {}) => newContext({ bypassCSP: true, ...options })
+  const newPage = browser.newPage.bind(browser)
+  browser.newPage = (options = {}) => newPage({ bypassCSP: true, ...options })
+  return browser
 }
 
 /** Opens `path` of the product at `baseUrl`, signs in at the login page it is sent to, and waits to be back on `path`. */

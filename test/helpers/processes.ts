@@ -90,6 +90,10 @@ export function productEnv(extra: Record<string, string> = {}): Record<string, s
     ADMIN_PASSWORD: PROCESS_ADMIN_PASSWORD,
     PASSWORD_HASH_COST: 'low',
     LOG_LEVEL: 'info',
+    // As startTestSystem: a sweep's finding opens its alert at once and a single late parcel pages
+    // (test/integration/alerts-policy.test.ts runs the production pending period and impact floor).
+    ALERT_PENDING_MINUTES: '0',
+    PAGE_MIN_PARCELS: '1',
     ...extra,
   }
 }

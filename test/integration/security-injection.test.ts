@@ -22,6 +22,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /api/v1/shipments/:waybill': [],
   'GET /api/v1/track': ['q'],
   'GET /api/v1/admin/calendar': [],
+  'GET /api/v1/admin/db-health': [],
   'GET /api/v1/admin/sla-settings': [],
   'GET /api/v1/kpis': [],
   'GET /api/v1/alerts': ['state', 'severity', 'rule', 'hub', 'limit'],
