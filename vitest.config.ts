@@ -11,7 +11,10 @@ import { defineConfig } from 'vitest/config'
  */
 const system = {
   environment: 'node' as const,
-  testTimeout: 60_000,
+  // A hang guard, not a speed check: a system's first minute includes the workers' first
+  // aggregate refreshes (8-9 s each on an idle machine, several times that under a full run),
+  // which hold the one-session embedded database.
+  testTimeout: 120_000,
   hookTimeout: 180_000,
   globalSetup: ['test/helpers/global-setup.ts'],
 }
