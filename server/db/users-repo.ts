@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { UserRole, TokenRole } from '../domain/roles.ts'
+import { withTransaction } from './tx.ts'
 
 export interface UserRow {
   id: number
@@ -162,26 +163,15 @@ export interface UserChange {
 export async function changeUser(
   db: pg.Pool, username: string, change: UserChange, now: Date, o: { endSessions: boolean; keepTokenHash?: string | null; ifHash?: string },
 ): Promise<{ ended: string[] } | 'no_user' | 'stale' | 'last_admin'> {
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(db, { name: 'changeUser' }, async (client) => {
     if (change.disabled === true || (change.role !== undefined && change.role !== 'admin')) {
       const admins = await client.query<{ username: string }>(`SELECT username FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`)
-      if (admins.rows.length === 1 && admins.rows[0]!.username === username) {
-        await client.query('ROLLBACK')
-        return 'last_admin'
-      }
+      if (admins.rows.length === 1 && admins.rows[0]!.username === username) return 'last_admin' as const
     }
     const found = await client.query<{ id: number; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1 FOR UPDATE', [username])
     const row = found.rows[0]
-    if (!row) {
-      await client.query('ROLLBACK')
-      return 'no_user'
-    }
-    if (o.ifHash !== undefined && row.password_hash !== o.ifHash) {
-      await client.query('ROLLBACK')
-      return 'stale'
-    }
+    if (!row) return 'no_user' as const
+    if (o.ifHash !== undefined && row.password_hash !== o.ifHash) return 'stale' as const
     const sets: string[] = ['updated_at = $2']
     const values: unknown[] = [row.id, now]
     const set = (column: string, value: unknown) => { values.push(value); sets.push(`${column} = $${values.length}`) }
@@ -193,12 +183,6 @@ export async function changeUser(
     if (change.displayName !== undefined) set('display_name', change.displayName)
     await client.query(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, values)
     const ended = o.endSessions ? await deleteUserSessions(client, row.id, o.keepTokenHash ?? null) : []
-    await client.query('COMMIT')
     return { ended }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }
