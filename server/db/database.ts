@@ -73,7 +73,7 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   let closing = false
   let memoryAsks = 0
   // More than one connection lets a request's queries queue at the database while
-  // another's transaction runs, instead of in this process (see the README for the
+  // another's transaction runs, instead of in this process (see docs/scaling.md for the
   // measurement); more than a few only lengthens that queue.
   const pool = new pg.Pool({ connectionString: url, max: EMBEDDED_POOL_SIZE })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))

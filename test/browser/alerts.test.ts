@@ -106,7 +106,7 @@ describe('alerts console in Chromium', () => {
     expect(again.status()).toBe(409)
 
     // A third hub goes critical. SHA-TC's parcels are still late, but a person resolved its alert
-    // and the condition has not grown past the reopen margin (README, alerts): it stays resolved.
+    // and the condition has not grown past the reopen margin (docs/alerts.md): it stays resolved.
     // Critical first, then the warning.
     await lateParcelsAt('BJS-TC', 4)
     await runSweep(sys.database.pool, sys.config.sla, hubNames, new Date())

@@ -9,7 +9,7 @@ import type { AppContext } from '../../server/context.ts'
 /**
  * Issue 16 item 7: the client address was taken from X-Forwarded-For whenever the
  * caller was on loopback, so a new value per request never hit the per-IP sign-in
- * limit, and behind the same-machine proxy the README recommends, /metrics'
+ * limit, and behind the same-machine proxy docs/configuration.md recommends, /metrics'
  * "loopback only" rule let everyone scrape. TRUST_PROXY (express's own trust-proxy
  * setting) now decides. The real express app is served; the sign-in throttle is
  * replaced by a recorder of the client address it is given (the first thing the
