@@ -2,20 +2,23 @@
  * Ingest benchmark: the HTTP API (validation, dedupe, state update, follow-up job)
  * against a bare in-process batched insert of the same rows into the same
  * hypertable, in one run. Batches alternate between the two so that both see the
- * same table size. Prints events/s for both and their ratio.
+ * same table size. Prints events/s for both and their ratio. Runs on the embedded
+ * TimescaleDB, or on a database of its own on the DATABASE_URL server; REDIS_URL is
+ * honoured (bench/lib/engine.ts).
  *
  *   npm run bench                      # 200k events per side
  *   BENCH_EVENTS=1000000 npm run bench
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
 import { startSystem } from '../server/system.ts'
 import { createApiToken } from '../server/services/auth.ts'
 import { insertEvents, type EventRow } from '../server/db/events-repo.ts'
 import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
+import { engineLine, openBenchTarget } from './lib/engine.ts'
+import { dropPrefix } from './lib/redis-cleanup.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000)
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000)
@@ -59,9 +62,11 @@ const toRow = (e: ReturnType<typeof eventsFor>[number]): EventRow => ({
 })
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-'))
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', QUEUE_PREFIX: '{bench}', ADMIN_PASSWORD: 'bench-password-0' })
+  const target = await openBenchTarget('ingest')
+  const config = loadConfig({ ...target.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', QUEUE_PREFIX: `{bingest${randomBytes(3).toString('hex')}}`, ADMIN_PASSWORD: 'bench-password-0' })
   const sys = await startSystem(config, createLogger('warn'))
+  const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
+  process.stdout.write(`${engine}\n`)
   const token = await createApiToken(sys.database.pool, 'bench', 'integrator', null)
   const post = async (p: string, body: unknown) => {
     const r = await fetch(`${sys.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: typeof body === 'string' ? body : JSON.stringify(body) })
@@ -105,18 +110,21 @@ async function main() {
     const dbMb = await rssMb(sys.database.pid)
     process.stdout.write(
       [
-        `ingest benchmark: ${apiEvents.length} events per side, batches of ${BATCH}, embedded TimescaleDB, ${PER_PARCEL} events per parcel`,
+        `ingest benchmark: ${apiEvents.length} events per side, batches of ${BATCH}, ${PER_PARCEL} events per parcel`,
+        `  ${engine}`,
         `  bare in-process batched insert : ${Math.round(bareRate).toLocaleString('en')} events/s`,
         `  HTTP API (validate+dedupe+state): ${Math.round(apiRate).toLocaleString('en')} events/s`,
         `  ratio API / bare                : ${(apiRate / bareRate).toFixed(2)}  (target >= 0.50; API target >= 30,000 events/s)`,
         `  rows stored                     : ${stored}`,
-        `  resident memory after ingest    : server ${serverMb} MB (includes this benchmark's own data) + embedded database ${dbMb} MB (target <= 1 GB with 1M events)`,
+        `  resident memory after ingest    : server ${serverMb} MB (includes this benchmark's own data)` +
+          (sys.database.embedded ? ` + embedded database ${dbMb} MB (target <= 1 GB with 1M events)` : ''),
         '',
       ].join('\n'),
     )
   } finally {
     await sys.close()
-    await rm(dataDir, { recursive: true, force: true })
+    await dropPrefix(sys.redisUrl, config.queuePrefix).catch(() => 0)
+    await target.close()
   }
 }
 

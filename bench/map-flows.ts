@@ -3,7 +3,8 @@
  * that triggers keep (sql/039) against the same question asked of the shipments
  * table (what the map did before), over N shipments; and what keeping the count
  * costs an ingest-like UPDATE of 1,000 parcels' last scan, with the count's
- * triggers on against off, batches alternating. Embedded TimescaleDB, one run.
+ * triggers on against off, batches alternating, in one run; the embedded TimescaleDB or
+ * the DATABASE_URL server (bench/lib/engine.ts).
  *
  *   BENCH_MAP_SHIPMENTS=1000000 npx tsx bench/map-flows.ts    (default 1,000,000)
  */
@@ -83,7 +84,7 @@ async function main() {
 
     process.stdout.write(
       [
-        `Wall map flows: ${N.toLocaleString('en')} shipments, embedded TimescaleDB, median of ${ROUNDS}`,
+        `Wall map flows: ${N.toLocaleString('en')} shipments, median of ${ROUNDS}; ${bench.engineLine.replace(/^engine: /, '')}`,
         `  flows from a scan of shipments (before) : ${ms(median(scan))}`,
         `  flows from the kept count (sql/039)     : ${ms(median(kept))}`,
         `  ratio scan / kept                       : ${(median(scan) / median(kept)).toFixed(0)}x`,

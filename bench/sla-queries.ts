@@ -1,7 +1,8 @@
 /**
  * SLA analytics benchmark: the /sla page's queries and the live KPI snapshot over
- * N scan events (default 10M) in the embedded TimescaleDB, each p95 against the
- * same question asked of the raw hypertable in the same run.
+ * N scan events (default 10M), each p95 against the
+ * same question asked of the raw hypertable in the same run. The embedded
+ * TimescaleDB, or a database of its own on the DATABASE_URL server (bench/lib/engine.ts).
  *
  *   npx tsx bench/sla-queries.ts                      (BENCH_SLA_EVENTS=10600000: about 10.06M written)
  *   BENCH_SLA_QUICK=1 npx tsx bench/sla-queries.ts    (300,000 events, few rounds)
@@ -140,7 +141,7 @@ async function main() {
       ['percentiles tier+lane, 30 d', (src) => slaTransit(db.pool, r30, null, 'parcels', 50, src)],
     ]
     out('')
-    out(`SLA queries benchmark: ${Number(n).toLocaleString('en')} events, embedded TimescaleDB; p95 of ${ROUNDS} rounds (aggregates) and ${RAW_ROUNDS} (raw)`)
+    out(`SLA queries benchmark: ${Number(n).toLocaleString('en')} events, ${bench.engineLine.replace(/^engine: /, '')}; p95 of ${ROUNDS} rounds (aggregates) and ${RAW_ROUNDS} (raw)`)
     out(`  ${'question'.padEnd(32)} ${'aggregate p95'.padStart(14)} ${'raw p95'.padStart(12)} ${'raw/agg'.padStart(9)}  target <= 50 ms`)
     for (const [name, f] of questions) {
       const agg = await time(() => f('aggregate'), ROUNDS)

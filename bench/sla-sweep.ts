@@ -1,7 +1,7 @@
 /**
  * SLA sweep benchmark: one sweep (late, at risk, stalled, suspected lost,
  * grouped per hub, with parcel lists) over N open shipments in the embedded
- * database, against one bare full scan of the same table in the same run.
+ * database or on the DATABASE_URL server (bench/lib/engine.ts), against one bare full scan of the same table in the same run.
  *
  *   BENCH_OPEN=1000000 npx tsx bench/sla-sweep.ts    (default 200,000)
  */
@@ -60,7 +60,7 @@ async function main() {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
     process.stdout.write(
       [
-        `SLA sweep benchmark: ${OPEN.toLocaleString('en')} open shipments, embedded TimescaleDB, median of 3`,
+        `SLA sweep benchmark: ${OPEN.toLocaleString('en')} open shipments, median of 3; ${bench.engineLine.replace(/^engine: /, '')}`,
         `  one bare full scan of shipments : ${Math.round(median(scans))} ms`,
         `  one SLA sweep (4 rules + escalation): ${Math.round(median(sweeps))} ms  (target <= 5,000 ms at 1M)`,
         `  ratio sweep / scan              : ${(median(sweeps) / median(scans)).toFixed(1)}`,

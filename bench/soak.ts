@@ -1,6 +1,7 @@
 /**
  * Soak benchmark: a sustained stream of scans through POST /api/v1/events against
- * the whole product (server with workers, embedded TimescaleDB) for minutes on end,
+ * the whole product (server with workers; the embedded TimescaleDB, or a database of
+ * its own on the DATABASE_URL server, see bench/lib/engine.ts) for minutes on end,
  * watching for what only shows over time: memory that keeps growing, a queue that
  * falls behind, ingest that slows down.
  *
@@ -17,9 +18,6 @@
  *   BENCH_SOAK_MINUTES=30 npx tsx bench/soak.ts # the real soak
  *   --minutes= --rate= --batch= --warmup-minutes=   (or BENCH_SOAK_RATE, BENCH_SOAK_BATCH, BENCH_SOAK_WARMUP_MINUTES)
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
@@ -28,6 +26,7 @@ import type { EmbeddedMemory } from '../server/db/embedded-process.ts'
 import { createApiToken } from '../server/services/auth.ts'
 import { DEMO_COURIERS, DEMO_HUBS, parentCentre } from '../server/data/network.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
+import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { cpuSeconds, heard, option, percentile, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
 
 const SAMPLE_EVERY_MS = 10_000
@@ -41,16 +40,17 @@ const courierOf = new Map(DEMO_COURIERS.map((c) => [c.hubCode, c.code]))
 // ---------------------------------------------------------------- system child
 
 async function systemProcess(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-soak-'))
+  const target = await openBenchTarget('soak')
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
+    ...target.env, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `{bsoak${randomBytes(3).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE,
   })
   const sys = await startSystem(config, createLogger('warn'))
   try {
     const token = await createApiToken(sys.database.pool, 'bench', 'integrator', null)
-    tell({ type: 'ready', url: sys.url, token, dbPid: sys.database.pid })
+    const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
+    tell({ type: 'ready', url: sys.url, token, dbPid: sys.database.pid, engine })
     void (async () => {
       for (;;) {
         await heard('memory')
@@ -62,7 +62,7 @@ async function systemProcess(): Promise<void> {
   } finally {
     await sys.close()
     await dropPrefix(sys.redisUrl, config.queuePrefix)
-    await rm(dataDir, { recursive: true, force: true })
+    await target.close()
   }
 }
 
@@ -240,7 +240,8 @@ async function main(): Promise<void> {
   const system = startChild(self, 'system')
   const children = [system]
   try {
-    const ready = await system.next<{ url: string; token: string; dbPid?: number }>('ready')
+    const ready = await system.next<{ url: string; token: string; dbPid?: number; engine: string }>('ready')
+    process.stdout.write(`${ready.engine}\n`)
     const load = startChild(self, 'load')
     children.push(load)
     await load.next('ready')
@@ -298,7 +299,7 @@ async function main(): Promise<void> {
     const achieved = after.length > 0 ? (after.at(-1)!.accepted - (warm.at(-1)?.accepted ?? 0)) / measuredS : Number.NaN
     const growthPct = (100 * (total.to - total.from)) / total.from
     process.stdout.write([
-      `soak benchmark: ${elapsedS.toFixed(0)} s of sustained ingest against the full system (server with workers, embedded TimescaleDB), ` +
+      `soak benchmark: ${elapsedS.toFixed(0)} s of sustained ingest against the full system (server with workers), ${ready.engine.replace(/^engine: /, '')}; ` +
       `target ${RATE.toLocaleString('en')} events/s; figures after the ${WARMUP_MIN} min warm-up unless said otherwise`,
       `  achieved rate        : ${Math.round(achieved).toLocaleString('en')} events/s (${((100 * achieved) / RATE).toFixed(0)} % of the target; ` +
       `whole run ${final.accepted.toLocaleString('en')} accepted, ${final.rejected} rejected, ${final.failed} failed, ${final.shipments.toLocaleString('en')} parcels collected` +
@@ -308,13 +309,13 @@ async function main(): Promise<void> {
       `depth max ${depths.at(-1) ?? 'n/a'} waiting; drained ${drained && drained.waiting + drained.active === 0 ? `${drainS.toFixed(0)} s after the load stopped` : 'NOT within 120 s'}`,
       `  memory (RSS), end of warm-up -> end (medians of 3 samples):`,
       `    server (with workers)    ${growth(server.from, server.to)}`,
-      `    embedded database        ${growth(db.from, db.to)}`,
+      ...(ready.dbPid ? [`    embedded database        ${growth(db.from, db.to)}`] : [`    (the TimescaleDB server's memory is its own configuration, shared_buffers and work_mem: not counted here)`]),
       ...(around[0]?.dbMem && tail[0]?.dbMem ? [
         `      of which WebAssembly   ${growth(mem((s) => s.dbMem?.wasmMb ?? 0).from, mem((s) => s.dbMem?.wasmMb ?? 0).to)} (PostgreSQL's linear memory: it never shrinks)`,
         `      of which JS heap       ${growth(mem((s) => s.dbMem?.heapUsedMb ?? 0).from, mem((s) => s.dbMem?.heapUsedMb ?? 0).to)}`,
       ] : []),
-      `    both                     ${growth(total.from, total.to)}   target < 10 %: ${growthPct < 10 ? 'met' : 'NOT met'}`,
-      `  CPU seconds over the run : server ${cpu.server.toFixed(0)}, embedded database ${cpu.db.toFixed(0)} (of ${(2 * elapsedS).toFixed(0)} on 2 cores, shared with the load generator and whatever else runs)`,
+      `    ${ready.dbPid ? 'both                    ' : 'counted                 '} ${growth(total.from, total.to)}   target < 10 %: ${growthPct < 10 ? 'met' : 'NOT met'}`,
+      `  CPU seconds over the run : server ${cpu.server.toFixed(0)}${ready.dbPid ? `, embedded database ${cpu.db.toFixed(0)}` : ''} (of ${(2 * elapsedS).toFixed(0)} on 2 cores, shared with the load generator and whatever else runs)`,
       ...(achieved < 0.95 * RATE ? [`  note: the load fell short of its target: the system is saturated at this rate on this machine (see the database's CPU seconds).`] : []),
       `  (a shared machine: figures are noisy; BENCH_SOAK_MINUTES=30 for the real soak)`,
       '',

@@ -1,8 +1,8 @@
 /**
  * Websocket fan-out benchmark: N clients on the `kpi` channel at 2 Hz.
  *
- * Server side is the real LiveHub inside a real server (startSystem, embedded
- * database, no workers), in a child process of its own so that its CPU time is
+ * Server side is the real LiveHub inside a real server (startSystem, no workers; the
+ * embedded database or the DATABASE_URL server, bench/lib/engine.ts), in a child process of its own so that its CPU time is
  * measured apart from the clients'. Baseline, in the same run: a bare `ws`
  * WebSocketServer in another child broadcasting the same frames (JSON.stringify
  * once per push, send to all) to the same number of clients at the same rate. The
@@ -14,9 +14,6 @@
  *   npx tsx bench/ws-fanout.ts --quick               # 100 clients, 5 s (smoke)
  *   BENCH_WS_CLIENTS=2000 BENCH_WS_SECONDS=60 BENCH_WS_ROUNDS=1 npx tsx bench/ws-fanout.ts   (or --clients= --seconds= --rounds=)
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { KpiSnapshot } from '../server/services/kpis.ts'
@@ -92,9 +89,10 @@ async function hubServer(): Promise<void> {
   const { kpiSnapshot } = await import('../server/services/kpis.ts')
   const { addUser, login } = await import('../test/helpers/system.ts')
   const { dropPrefix } = await import('./lib/redis-cleanup.ts')
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-fanout-'))
+  const { engineLine, openBenchTarget } = await import('./lib/engine.ts')
+  const target = await openBenchTarget('fanout')
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
+    ...target.env, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `{bwsf${randomBytes(3).toString('hex')}}`, RUN_WORKERS: 'false',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   })
@@ -103,12 +101,13 @@ async function hubServer(): Promise<void> {
     await addUser(sys, 'wallbench', 'control_room')
     const cookie = await login(sys, 'wallbench')
     const template = await kpiSnapshot(sys.database.pool, new Date())
-    tell({ type: 'ready', url: sys.url, cookie, template, dbPid: sys.database.pid, rss: rssMb(process.pid) })
+    const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
+    tell({ type: 'ready', url: sys.url, cookie, template, dbPid: sys.database.pid, rss: rssMb(process.pid), engine })
     await pushWindows((data) => sys.hub.publish('kpi', data), () => sys.hub.size)
   } finally {
     await sys.close()
     await dropPrefix(sys.redisUrl, config.queuePrefix)
-    await rm(dataDir, { recursive: true, force: true })
+    await target.close()
   }
 }
 
@@ -202,7 +201,8 @@ async function main(): Promise<void> {
   const bare = startChild(self, 'bare-server', {}, limit.raiseTo)
   const children = [hub, bare]
   try {
-    const hubReady = await hub.next<{ url: string; cookie: string; template: KpiSnapshot; rss: number; dbPid?: number }>('ready')
+    const hubReady = await hub.next<{ url: string; cookie: string; template: KpiSnapshot; rss: number; dbPid?: number; engine: string }>('ready')
+    process.stdout.write(`${hubReady.engine}\n`)
     const bareReady = await bare.next<{ url: string; rss: number }>('ready')
     const frameBytes = Buffer.byteLength(JSON.stringify({ type: 'kpi', seq: 123, data: kpiAt(hubReady.template, 0) }))
 
@@ -265,8 +265,8 @@ async function main(): Promise<void> {
       line(b),
       line(h),
       `  ratio CPU hub / bare     : ${ratio.toFixed(2)}  (target <= 1.50: ${ratio <= 1.5 ? 'met' : 'NOT met'}; per round ${perRound})`,
-      `  (the hub's server also holds the express app, Redis connections and the pg pool; its database runs in a further process,` +
-      ` ${rssMb(hubReady.dbPid)} MB, not counted. The hub also sends its 15 s heartbeat frames and 30 s pings; the bare server sends none. 2 shared cores: figures are noisy.)`,
+      `  (the hub's server also holds the express app, Redis connections and the pg pool; its database runs in a further process` +
+      `${hubReady.dbPid ? `, ${rssMb(hubReady.dbPid)} MB` : ' (a TimescaleDB server)'}, not counted. The hub also sends its 15 s heartbeat frames and 30 s pings; the bare server sends none. 2 shared cores: figures are noisy.)`,
       '',
     ].join('\n'))
   } finally {

@@ -2,7 +2,8 @@
  * Live latency benchmark: from "event accepted" (the POST's 200 arrives) to "a
  * websocket client receives its effect", under a background load of scan events.
  *
- * Processes: the whole product (startSystem with workers, embedded TimescaleDB) in
+ * Processes: the whole product (startSystem with workers; the embedded TimescaleDB, or
+ * a database of its own on the DATABASE_URL server, see bench/lib/engine.ts) in
  * one child; a load generator posting batches of events through POST
  * /api/v1/events at the target rate in another; a probe in a third, holding
  * websockets (admin session) on `kpi` and on probe parcels, which posts one scan
@@ -19,9 +20,6 @@
  *   npx tsx bench/ws-latency.ts --quick            # 2,000 events/s, 10 s (smoke)
  *   BENCH_LOAD_RATE=5000 BENCH_LATENCY_SECONDS=30 npx tsx bench/ws-latency.ts   (or --rate= --seconds= --batch=)
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WebSocket } from 'ws'
 import { loadConfig } from '../server/config.ts'
@@ -31,6 +29,7 @@ import { createApiToken } from '../server/services/auth.ts'
 import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
 import { login } from '../test/helpers/system.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
+import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { cpuSeconds, heard, option, percentile, planFileLimit, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
 
 const ADMIN_PASSWORD = 'bench-password-0'
@@ -66,21 +65,22 @@ async function post(url: string, token: string, p: string, body: string): Promis
 // ---------------------------------------------------------------- children
 
 async function systemProcess(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-bench-latency-'))
+  const target = await openBenchTarget('latency')
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD, LOG_LEVEL: 'warn',
+    ...target.env, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD, LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `{bwsl${randomBytes(3).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   })
   const sys = await startSystem(config, createLogger('warn'))
   try {
     const token = await createApiToken(sys.database.pool, 'bench', 'integrator', null)
     const cookie = await login(sys, 'admin', ADMIN_PASSWORD)
-    tell({ type: 'ready', url: sys.url, token, cookie, dbPid: sys.database.pid })
+    const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
+    tell({ type: 'ready', url: sys.url, token, cookie, dbPid: sys.database.pid, engine })
     await heard('stop')
   } finally {
     await sys.close()
     await dropPrefix(sys.redisUrl, config.queuePrefix)
-    await rm(dataDir, { recursive: true, force: true })
+    await target.close()
   }
 }
 
@@ -305,7 +305,8 @@ async function main(): Promise<void> {
   const system = startChild(self, 'system', {}, limit.raiseTo)
   const children = [system]
   try {
-    const ready = await system.next<{ url: string; token: string; cookie: string; dbPid?: number }>('ready')
+    const ready = await system.next<{ url: string; token: string; cookie: string; dbPid?: number; engine: string }>('ready')
+    process.stdout.write(`${ready.engine}\n`)
     const { url, token } = ready
 
     // Parcels: enough for the load to give each a scan every few seconds of event time, plus probe parcels.
@@ -377,7 +378,7 @@ async function main(): Promise<void> {
     const pct = (x: number) => `${(100 * x).toFixed(0)} %`
     process.stdout.write([
       `websocket latency under load: target ${RATE.toLocaleString('en')} events/s in the background (batches of ${BATCH.toLocaleString('en')}, <= ${CONCURRENCY} in flight, ` +
-      `scans for ${loadCount.toLocaleString('en')} parcels), full system with workers on the embedded TimescaleDB; window ${windowS.toFixed(1)} s after ${WARMUP_MS / 1000} s of warm-up`,
+      `scans for ${loadCount.toLocaleString('en')} parcels), full system with workers, ${ready.engine.replace(/^engine: /, '')}; window ${windowS.toFixed(1)} s after ${WARMUP_MS / 1000} s of warm-up`,
       `  background load accepted   : ${Math.round(achieved).toLocaleString('en')} events/s during the window (${pct(achieved / RATE)} of the target; ` +
       `${(after.accepted - before.accepted).toLocaleString('en')} events, ${after.rejected - before.rejected} rejected, ${after.failed - before.failed} failed${after.firstProblem ? `; first problem: ${after.firstProblem}` : ''})`,
       `  background batch POST      : ${fmt(batchLat)}  (n=${batchLat.n})`,
@@ -392,11 +393,11 @@ async function main(): Promise<void> {
       `    accepted (200) -> kpi frame    : ${fmt(kAcc)}`,
       `    POST sent      -> kpi frame    : ${fmt(kSnd)}` +
       `${kAcc.n === 0 || res.kpiProblems.missed || res.kpiProblems.rejected ? `   (missed ${res.kpiProblems.missed}, rejected ${res.kpiProblems.rejected}${res.kpiProblems.first ? `; ${res.kpiProblems.first}` : ''})` : ''}`,
-      `  CPU seconds over the window: server ${cpu.server!.toFixed(1)}, embedded database ${cpu.database!.toFixed(1)}, load generator ${cpu.load!.toFixed(1)}, probe ${cpu.probe!.toFixed(1)} ` +
-      `(of ${(2 * windowS).toFixed(0)} on 2 cores, shared with whatever else runs); RSS server ${rss.server} MB, database ${rss.database} MB`,
+      `  CPU seconds over the window: server ${cpu.server!.toFixed(1)}${ready.dbPid ? `, embedded database ${cpu.database!.toFixed(1)}` : ''}, load generator ${cpu.load!.toFixed(1)}, probe ${cpu.probe!.toFixed(1)} ` +
+      `(of ${(2 * windowS).toFixed(0)} on 2 cores, shared with whatever else runs); RSS server ${rss.server} MB${ready.dbPid ? `, database ${rss.database} MB` : ''}`,
       ...(achieved < 0.95 * RATE
-        ? [`  note: the background load fell short of its target: the system is saturated (the embedded database is one process, at most one core: see its CPU ` +
-            `seconds), so batches and probes queue for the one database connection and the latency counted from the send includes that wait. ` +
+        ? [`  note: the background load fell short of its target: the system is saturated${ready.dbPid ? ' (the embedded database is one process, at most one core: see its CPU seconds)' : ''}` +
+            `, so batches and probes queue for the database and the latency counted from the send includes that wait. ` +
             `BENCH_LOAD_RATE=${Math.floor((achieved * 0.75) / 500) * 500} measures at a rate it sustains.`]
         : []),
       ...(res.failure ? [`  probe socket problem: ${res.failure}`] : []),

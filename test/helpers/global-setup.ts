@@ -46,7 +46,8 @@ async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
 
 async function makeServer(adminUrl: string): Promise<{ info: TestDatabaseInfo; cleanup: () => Promise<void> }> {
   const started = Date.now()
-  const prefix = `pw_test_${randomBytes(4).toString('hex')}`
+  // TEST_DATABASE_PREFIX lets people sharing one server tell their runs' databases apart.
+  const prefix = `${process.env.TEST_DATABASE_PREFIX ?? 'pw_test'}_${randomBytes(4).toString('hex')}`
   const template = `${prefix}_template`
   await adminQuery(adminUrl, `CREATE DATABASE "${template}"`)
   const database = await openDatabase(loadConfig({ DATABASE_URL: withDatabase(adminUrl, template), LOG_LEVEL: 'silent' }), log)
