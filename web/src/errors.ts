@@ -35,6 +35,12 @@ const CODES: Record<Lang, Table> = {
     internal: '服务器出错，已记录，请稍后重试',
     network_error: '无法连接服务器，请稍后重试',
     invalid_response: '服务器返回了无法识别的数据',
+    username_taken: '该用户名已被占用',
+    unknown_hub: '没有这个网点',
+    own_account: '不能对自己的账号这样操作',
+    last_admin: '不能停用或降级最后一位管理员',
+    weak_password: '新密码太弱：至少 10 个字符，且不能与用户名相同',
+    wrong_password: '当前密码不正确',
   },
   en: {
     invalid_credentials: 'Wrong user name or password',
@@ -52,6 +58,12 @@ const CODES: Record<Lang, Table> = {
     internal: 'Something went wrong on our side; it has been logged',
     network_error: 'Cannot reach the server, please try again',
     invalid_response: 'Unexpected answer from the server',
+    username_taken: 'That user name is taken',
+    unknown_hub: 'No such hub',
+    own_account: 'You cannot do this to your own account',
+    last_admin: 'The last admin cannot be disabled or given another role',
+    weak_password: 'New password too weak: at least 10 characters, not the user name',
+    wrong_password: 'The current password is wrong',
   },
 };
 

@@ -30,6 +30,13 @@ export async function createPerson(p: { username: string; displayName: string; r
   return (await postJson('/api/v1/admin/users', p)) as { user: Person; oneTimePassword: string };
 }
 
+/** A new role and/or hub (null: all hubs); a change ends their sessions. */
+export async function updatePerson(username: string, change: { role?: PersonRole; hubCode?: string | null; displayName?: string }): Promise<{ user: Person; sessionsEnded: number }> {
+  return (await request(`/api/v1/admin/users/${encodeURIComponent(username)}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change),
+  })) as { user: Person; sessionsEnded: number };
+}
+
 export async function resetPerson(username: string): Promise<{ user: Person; oneTimePassword: string }> {
   return (await postJson(`/api/v1/admin/users/${encodeURIComponent(username)}/reset-password`)) as { user: Person; oneTimePassword: string };
 }
