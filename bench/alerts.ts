@@ -2,8 +2,8 @@
  * Alert benchmark: how well the alerts serve an on-call person, scored against
  * the simulator's ground truth (issue 11).
  *
- * For each seed: a fresh database (the embedded TimescaleDB, or a new database
- * on the server BENCH_DATABASE_URL points at), the demo network, and a
+ * For each seed: a fresh database (the embedded TimescaleDB, or one of its own on
+ * the DATABASE_URL server), the demo network, and a
  * simulated week around a public holiday with incidents of every kind at random
  * (bench/lib/alert-scenario.ts). Everything runs on ONE virtual clock, as
  * Alertmanager's tests do: the simulator (sim/stepper.ts) hands over what came
@@ -19,14 +19,10 @@
  *
  *   npm run bench:alerts -- 1 2 3          # seeds (default 1)
  *   --days=7 --rate=240 (parcels per simulated hour) --ledger=FILE --verbose
- *   BENCH_DATABASE_URL=postgres://…/postgres  a TimescaleDB server instead of the embedded engine
+ *   DATABASE_URL=postgres://…/postgres  a database of its own on that TimescaleDB server instead of
+ *   the embedded engine (bench/lib/engine.ts); the report names the engine and the machine's load
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
 import { openDatabase } from '../server/db/database.ts'
@@ -43,6 +39,7 @@ import { mutedAlertIds } from '../server/db/silences-repo.ts'
 import type { AlertChange } from '../server/db/alerts-repo.ts'
 import { createSimStepper } from '../sim/stepper.ts'
 import { describeIncident, incidentTarget } from '../sim/incidents.ts'
+import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { NON_PAGING_KINDS, PAGING_KINDS, benchNetwork, buildScenario } from './lib/alert-scenario.ts'
 import { TARGETS, combineScores, missedTargets, scoreRun, type PageRecord, type RunScore, type TruthIncident } from './lib/alert-score.ts'
 
@@ -84,47 +81,35 @@ const perSimHour = Number(values.rate)
 interface SeedRun { seed: number; score: RunScore; wallMs: number; engine: string; sweeps: number; anomalySweeps: number; escalations: number; parcels: number; events: number; holiday: string; incidents: string[] }
 
 async function openBenchDb(tag: string) {
+  const target = await openBenchTarget(tag)
   const log = createLogger('warn')
-  const serverUrl = process.env.BENCH_DATABASE_URL
-  if (serverUrl) {
-    const name = `pw_bench_alerts_${tag}_${randomBytes(3).toString('hex')}`
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${name}`)
-    // JIT compiles the sweep's one pass over the open parcels anew each minute (~180 ms of ~300): off, as for OLTP.
-    await admin.query(`ALTER DATABASE ${name} SET jit = off`)
-    await admin.end()
-    const url = new URL(serverUrl)
-    url.pathname = `/${name}`
-    const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' })
-    const db = await openDatabase(config, log)
-    await migrate(db.pool, log)
-    // A server runs its own policies on the real clock; here the benchmark refreshes on the simulated one.
-    await db.pool.query(`SELECT delete_job(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`)
-    const version = (await db.pool.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'`)).rows[0]?.v
-    return {
-      db, config, engine: `TimescaleDB ${version} server (${url.host}, jit off)`,
-      async close() {
-        await db.close()
-        const c = new pg.Client({ connectionString: serverUrl })
-        await c.connect()
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-        await c.end()
-      },
-    }
-  }
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `pw-bench-alerts-${tag}-`))
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE })
+  // JIT would compile the sweep's one pass over the open parcels anew every minute (~180 of ~300 ms on a server): off, as for OLTP.
+  const env = target.env.DATABASE_URL ? { ...target.env, DATABASE_URL: withOption(target.env.DATABASE_URL, '-c jit=off') } : target.env
+  const config = loadConfig({ ...env, LOG_LEVEL: 'warn', EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE })
   const db = await openDatabase(config, log)
-  await migrate(db.pool, log)
-  const version = (await db.pool.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'`)).rows[0]?.v
+  try {
+    await migrate(db.pool, log)
+    // A server runs its aggregate policies on the real clock; here they run on the simulated one (below).
+    if (!db.embedded) await db.pool.query(`SELECT delete_job(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`)
+  } catch (err) {
+    await db.close()
+    await target.close()
+    throw err
+  }
+  const line = await engineLine(db.pool, db.embedded, config.databaseUrl)
   return {
-    db, config, engine: `embedded TimescaleDB ${version} (PGlite)`,
+    db, config, engine: `${line.replace(/^engine: /, '')}${db.embedded ? '' : ', jit off'}`,
     async close() {
       await db.close()
-      await rm(dataDir, { recursive: true, force: true })
+      await target.close()
     },
   }
+}
+
+function withOption(url: string, option: string): string {
+  const u = new URL(url)
+  u.searchParams.set('options', `${u.searchParams.get('options') ?? ''} ${option}`.trim())
+  return u.toString()
 }
 
 function incidentHubs(kind: string, target: string | null, courierHub: ReadonlyMap<string, string>): string[] {
@@ -145,6 +130,7 @@ async function runSeed(seed: number): Promise<SeedRun> {
   const bench = await openBenchDb(`s${seed}`)
   const { db: database, config } = bench
   const db = database.pool
+  process.stdout.write(`  engine: ${bench.engine}\n`)
   try {
     const network = benchNetwork(DEMO_HUBS, DEMO_COURIERS)
     await upsertHubs(db, network.hubs)
@@ -267,7 +253,7 @@ async function main() {
     process.stdout.write(`alerts: seed ${seed}, ${days} simulated days, ${perSimHour} parcels/simulated hour …\n`)
     const run = await runSeed(seed)
     runs.push(run)
-    process.stdout.write(`  engine: ${run.engine}; holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s\n`)
+    process.stdout.write(`  holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s\n`)
     for (const [n, i] of run.incidents.entries()) {
       const o = run.score.outcomes[n]!
       process.stdout.write(`  ${i}: ${o.pages} pages, first after ${mins(o.timeToPageMs)} min, resolved ${o.openAtEnd ? 'no' : `${mins(o.resolveLagMs)} min after the end`}\n`)
