@@ -96,6 +96,10 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await page.click('[data-testid=handoff-send]')
     await expect.poll(() => page.textContent('[data-testid=handoff-error]')).toMatch(/说明/) // a note is required
     await page.fill('[data-testid=handoff-note]', '请主动致电收件人，说明上海转运中心延误，预计明日送达')
+    expect(await page.getAttribute('[data-testid=handoff-note]', 'maxlength')).toBe('2000')
+    expect(await page.textContent('[data-testid=handoff-form] [data-testid=text-count]')).toBe('26 / 2000')
+    const noteDrafts = `Object.keys(localStorage).filter((k) => k.startsWith('parcelwatch.draft.handoff-note.'))`
+    expect(await page.evaluate(noteDrafts)).toHaveLength(1)
     await page.click('[data-testid=handoff-send]')
     await expect.poll(() => page.textContent('[data-testid=handoff-error]')).toContain(d)
     expect((await sys.database.pool.query('SELECT 1 FROM cs_handoffs')).rowCount).toBe(0)
@@ -104,6 +108,7 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await check(page, d).uncheck()
     await page.click('[data-testid=handoff-send]')
     await expect.poll(() => page.textContent('[data-testid=handoff-sent]')).toMatch(/2/)
+    expect(await page.evaluate(noteDrafts)).toEqual([])
     await expect.poll(() => page.locator('[data-testid=alert-handoff][data-state=open]').count()).toBe(1)
     await page.screenshot({ path: `${ARTIFACTS}/alerts-handoff-1920x1080.png` })
 
@@ -144,6 +149,11 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await cs.click('[data-testid=handoff-done-confirm]')
     await expect.poll(() => cs.textContent('[data-testid=handoff-done-error]')).toMatch(/处理结果/)
     await cs.fill('[data-testid=handoff-done-comment]', '已电话联系两位收件人，均同意顺延一天')
+    expect(await cs.textContent('.hp-close [data-testid=text-count]')).toBe('18 / 2000')
+    // A reload keeps what was written (a draft per hand-off) until it is sent.
+    await cs.reload()
+    await item.locator('[data-testid=handoff-done-open]').click()
+    await expect.poll(() => cs.inputValue('[data-testid=handoff-done-comment]')).toBe('已电话联系两位收件人，均同意顺延一天')
     await cs.click('[data-testid=handoff-done-confirm]')
     await cs.waitForSelector('[data-testid=handoff-empty]')
     await cs.click('[data-testid=handoff-tab-done]')

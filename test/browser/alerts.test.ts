@@ -86,11 +86,18 @@ describe('alerts console in Chromium', () => {
     await a.click('[data-testid=action-acknowledge]')
     await expect.poll(() => a.textContent('[data-testid=action-error]')).toMatch(/处理说明/)
 
+    // The comment shows its limit as it is written and survives a reload (a draft per alert) until it is sent.
     await a.fill('[data-testid=action-comment]', '已联系广州转运中心加急处理')
+    expect(await a.getAttribute('[data-testid=action-comment]', 'maxlength')).toBe('2000')
+    expect(await a.textContent('[data-testid=alert-detail] [data-testid=text-count]')).toBe('13 / 2000')
+    await a.reload()
+    await rows(a).first().click()
+    await expect.poll(() => a.inputValue('[data-testid=action-comment]')).toBe('已联系广州转运中心加急处理')
     await a.click('[data-testid=action-acknowledge]')
     await expect.poll(() => a.getAttribute('[data-testid=detail-state]', 'data-state')).toBe('acknowledged')
     await expect.poll(() => rows(a).first().getAttribute('data-state')).toBe('acknowledged')
     expect(await a.textContent('[data-testid=detail-history]')).toContain('已联系广州转运中心加急处理')
+    expect(await a.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('parcelwatch.draft.alert-comment'))")).toEqual([])
 
     // The other console's open-state list drops it within a few seconds, without a reload.
     await expect.poll(() => hubsShown(b), { timeout: 5_000 }).toEqual(['SHA-TC'])

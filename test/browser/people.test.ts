@@ -110,3 +110,26 @@ describe('the People page in Chromium', () => {
     await admin.close()
   })
 })
+
+describe('the sign-in page in Chromium', () => {
+  it('says it is signing in, with the button disabled, until the server answers', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    // Hold the sign-in request until the page has been looked at, as a busy server would.
+    let release!: () => void
+    const held = new Promise<void>((r) => { release = r })
+    await page.route('**/api/v1/auth/login', async (route) => { await held; await route.continue() })
+    await page.goto(`${sys.url}/login`)
+    await page.fill('input[name=username]', 'admin')
+    await page.fill('input[name=password]', ADMIN_PASSWORD)
+    await page.click('[data-testid=login-submit]')
+    await page.waitForSelector('[data-testid=login-pending]')
+    expect(await page.textContent('[data-testid=login-pending]')).toBe('正在登录…')
+    expect(await page.isDisabled('[data-testid=login-submit]')).toBe(true)
+    expect(await page.getAttribute('[data-testid=login-submit]', 'aria-busy')).toBe('true')
+    await page.screenshot({ path: `${ARTIFACTS}/login-pending.png` })
+    release()
+    await page.waitForURL(/\/live/)
+    expect(await page.locator('[data-testid=login-pending]').count()).toBe(0)
+    await page.close()
+  })
+})
