@@ -1,15 +1,15 @@
 import type pg from 'pg'
 import { mutedSql } from './silences-repo.ts'
-import { withTransaction } from './tx.ts'
+import type { AlertTitleFields } from '../domain/alert-titles.ts'
 
-export interface AlertRow {
+/** The title: a message key and parameters, or a person's words (`title`), see alert-titles.ts. */
+export interface AlertRow extends AlertTitleFields {
   id: number
   rule: string
   subject: string
   hubCode: string | null
   severity: string
   state: 'open' | 'acknowledged' | 'resolved'
-  title: string
   itemCount: number
   openedAt: Date
   lastSeenAt: Date
@@ -24,7 +24,7 @@ export interface AlertRow {
   details: Record<string, unknown>
 }
 
-const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a.state, a.title, a.item_count AS "itemCount",
+const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a.state, a.title, a.title_key AS "titleKey", a.title_params AS "titleParams", a.item_count AS "itemCount",
   a.opened_at AS "openedAt", a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", ack.username AS "acknowledgedBy",
   a.resolved_at AS "resolvedAt", res.username AS "resolvedBy", a.escalation_level AS "escalationLevel", a.next_escalation_at AS "nextEscalationAt",
   a.details, ${mutedSql('now()')} AS muted`
@@ -39,7 +39,7 @@ export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[
     `SELECT ${COLUMNS} FROM ${FROM}
      WHERE a.state = ANY($1::text[]) AND ($2::text IS NULL OR a.severity = $2) AND ($3::text IS NULL OR a.rule = $3)
        AND ($4::text IS NULL OR a.hub_code = $4) AND ($6::text IS NULL OR a.hub_code = $6)
-     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.item_count DESC, a.opened_at DESC LIMIT $5`,
+     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.item_count DESC, a.opened_at DESC, a.id DESC LIMIT $5`,
     [f.states, f.severity ?? null, f.rule ?? null, f.hub ?? null, f.limit, f.scopeHub ?? null],
   )
   return r.rows
@@ -66,22 +66,4 @@ export async function alertParcels(db: pg.Pool, id: number, limit: number) {
     [id, limit],
   )
   return r.rows
-}
-
-/** Moves an alert from one of `from` to `to`, recording who and why; false when it was not in `from`. */
-// $1 id, $2 now, $3 user id, $4 comment
-export async function transition(
-  db: pg.Pool, id: number, to: 'acknowledged' | 'resolved', from: string[], userId: number, comment: string, now: Date,
-  inTransaction: (client: pg.PoolClient) => Promise<unknown> = async () => undefined,
-): Promise<boolean> {
-  const set = to === 'acknowledged'
-    ? `state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, next_escalation_at = NULL`
-    : `state = 'resolved', resolved_at = $2, resolved_by = $3, next_escalation_at = NULL`
-  return withTransaction(db, { name: `alert ${to}` }, async (client) => {
-    const r = await client.query(`UPDATE alerts SET ${set} WHERE id = $1 AND state = ANY($4::text[])`, [id, now, userId, from])
-    if ((r.rowCount ?? 0) === 0) return false // nothing changed: committing is the same as rolling back
-    await client.query(`INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`, [id, now, to, userId, comment])
-    await inTransaction(client)
-    return true
-  })
 }

@@ -1,9 +1,13 @@
 import type pg from 'pg'
 import { mayReopenAfterManual, type ManualResolutionPolicy } from '../domain/alert-policy.ts'
 import { mutedSql } from './silences-repo.ts'
+import { alertTitleFields, type AlertText, type AlertTitleFields } from '../domain/alert-titles.ts'
 
-/** `raised`: an open alert's severity rose from info to warning or critical (it pages then, as if it had just opened). */
-export interface AlertChange { id: number; rule: string; subject: string; hubCode: string | null; severity: string; title: string; itemCount: number; action: 'opened' | 'updated' | 'raised' | 'auto_resolved' }
+/**
+ * `raised`: an open alert's severity rose from info to warning or critical (it pages then, as if it had just opened).
+ * The title as stored: a message key and parameters, or a person's words (alert-titles.ts).
+ */
+export interface AlertChange extends AlertTitleFields { id: number; rule: string; subject: string; hubCode: string | null; severity: string; itemCount: number; action: 'opened' | 'updated' | 'raised' | 'auto_resolved' }
 
 /** A parcel rule: the parcels that meet it, grouped per hub into one alert each. */
 export interface RuleSpec {
@@ -12,7 +16,7 @@ export interface RuleSpec {
   where: string
   /** From the impact: the parcels at the hub, and how many of them are express. */
   severity: (count: number, express: number) => 'info' | 'warning' | 'critical'
-  title: (hubName: string, count: number) => string
+  title: (hubName: string, count: number) => AlertText
 }
 
 /**
@@ -33,7 +37,8 @@ export interface AlertGroup {
   subject: string
   hubCode: string | null
   severity: 'info' | 'warning' | 'critical'
-  title: string
+  /** A message (key and parameters, alert-titles.ts), or a person's words (an incident). */
+  title: AlertText
   itemCount: number
   details?: Record<string, unknown>
 }
@@ -43,7 +48,8 @@ export interface AlertGroup {
  * subject): the partial unique index keeps it to one unresolved alert however
  * many sweeps run at once.
  */
-// $1 rule, $2 subject, $3 hub, $4 severity, $5 title, $6 count, $7 now, $8 first escalation, $9 details
+// $1 rule, $2 subject, $3 hub, $4 severity, $5 title (a person's words) or NULL, $6 count, $7 now, $8 first escalation, $9 details,
+// $10 title key or NULL, $11 title parameters
 // Info never escalates: its next_escalation_at stays NULL, and is set when it rises to warning or critical.
 export async function upsertAlerts(
   client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number, gate?: OpenGate,
@@ -56,17 +62,19 @@ export async function upsertAlerts(
   const allowed = gate ? await gateNew(client, rule, groups.filter((g) => !existing.has(g.subject)), now, gate) : null
   for (const g of groups) {
     if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
+    const text = alertTitleFields(g.title)
     const r = await client.query<{ id: number; inserted: boolean }>(
-      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9)
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9, $10, $11)
        ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
-         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity, title = EXCLUDED.title,
+         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity,
+             title = EXCLUDED.title, title_key = EXCLUDED.title_key, title_params = EXCLUDED.title_params,
              last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
              next_escalation_at = CASE WHEN EXCLUDED.severity = 'info' THEN NULL
                                        WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $8::timestamptz
                                        ELSE alerts.next_escalation_at END
        RETURNING id, (xmax = 0) AS inserted`,
-      [rule, g.subject, g.hubCode, g.severity, g.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}],
+      [rule, g.subject, g.hubCode, g.severity, text.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}, text.titleKey, text.titleParams],
     )
     const row = r.rows[0]!
     const before = existing.get(g.subject)
@@ -74,7 +82,7 @@ export async function upsertAlerts(
     if (row.inserted || raised) {
       await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [row.id, now, row.inserted ? 'opened' : 'raised', { count: g.itemCount, severity: g.severity, ...g.details }])
     }
-    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, title: g.title, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
+    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, ...text, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
   }
   if (gate && gate.pendingMs > 0) {
     // As Prometheus' `for`: an evaluation that does not see the condition restarts its clock (a slow or late sweep does not).
@@ -122,16 +130,19 @@ async function gateNew(client: pg.PoolClient, rule: string, fresh: readonly Aler
 /** Auto-resolves the unresolved alerts of a rule whose subject no longer meets it. */
 // $1 rule, $2 subjects that still hold, $3 now
 export async function resolveCleared(client: pg.PoolClient, rule: string, holding: readonly string[], now: Date): Promise<AlertChange[]> {
-  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string; title: string }>(
+  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string } & AlertTitleFields>(
     `UPDATE alerts SET state = 'resolved', resolved_at = $3, next_escalation_at = NULL, item_count = 0
      WHERE rule = $1 AND state <> 'resolved' AND NOT (subject = ANY($2::text[]))
-     RETURNING id, subject, hub_code, severity, title`,
+     RETURNING id, subject, hub_code, severity, title, title_key AS "titleKey", title_params AS "titleParams"`,
     [rule, holding, now],
   )
+  // No comment: the action says it (the screens name it in the reader's language).
   for (const a of resolved.rows) {
-    await client.query(`INSERT INTO alert_history (alert_id, at, action, comment) VALUES ($1, $2, 'auto_resolved', 'condition cleared')`, [a.id, now])
+    await client.query(`INSERT INTO alert_history (alert_id, at, action) VALUES ($1, $2, 'auto_resolved')`, [a.id, now])
   }
-  return resolved.rows.map((a) => ({ id: a.id, rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, itemCount: 0, action: 'auto_resolved' as const }))
+  return resolved.rows.map((a) => ({
+    id: a.id, rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, titleKey: a.titleKey, titleParams: a.titleParams, itemCount: 0, action: 'auto_resolved' as const,
+  }))
 }
 
 /**

@@ -5,7 +5,7 @@ export type HandoffState = 'open' | 'done'
 
 export interface HandoffRow {
   id: number
-  alert: { id: number; title: string; rule: string; hubCode: string | null; severity: string; state: string }
+  alert: { id: number; title: string | null; titleKey: string | null; titleParams: Record<string, unknown> | null; rule: string; hubCode: string | null; severity: string; state: string }
   note: string
   createdBy: { username: string; displayName: string }
   createdAt: Date
@@ -53,7 +53,7 @@ export async function insertHandoff(db: Queryable, h: NewHandoff): Promise<numbe
 }
 
 const COLUMNS = `h.id,
-  json_build_object('id', a.id, 'title', a.title, 'rule', a.rule, 'hubCode', a.hub_code, 'severity', a.severity, 'state', a.state) AS alert,
+  json_build_object('id', a.id, 'title', a.title, 'titleKey', a.title_key, 'titleParams', a.title_params, 'rule', a.rule, 'hubCode', a.hub_code, 'severity', a.severity, 'state', a.state) AS alert,
   h.note, json_build_object('username', cu.username, 'displayName', cu.display_name) AS "createdBy", h.created_at AS "createdAt", h.state,
   CASE WHEN du.id IS NULL THEN NULL ELSE json_build_object('username', du.username, 'displayName', du.display_name) END AS "doneBy",
   h.done_at AS "doneAt", h.done_comment AS "doneComment",

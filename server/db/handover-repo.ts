@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { CONSIGNEE_CAUSES } from '../domain/verdict.ts'
 
 /**
  * The shift handover, read back in time. "At t" means after everything stamped
@@ -33,7 +34,7 @@ export interface TierFigures {
   returned: number
 }
 
-/** Parcel figures per tier for [$1 from, $2 end). One pass over the shipments collected before the end. */
+/** Parcel figures per tier for [$1 from, $2 end), $3 the consignee causes (verdict.ts). One pass over the shipments collected before the end. */
 export async function shipmentFigures(db: pg.Pool, from: Date, end: Date): Promise<TierFigures[]> {
   const delivered = `(s.delivered_at >= $1 AND s.delivered_at < $2)`
   const r = await db.query<TierFigures>(
@@ -44,10 +45,10 @@ export async function shipmentFigures(db: pg.Pool, from: Date, end: Date): Promi
        count(*) FILTER (WHERE ${delivered})::int AS delivered,
        count(*) FILTER (WHERE ${delivered} AND s.delivered_at <= s.promised_deadline)::int AS "onTime",
        count(*) FILTER (WHERE ${delivered} AND s.delivered_at > s.promised_deadline
-                          AND s.exception_reason IN ('refused', 'wrong_address'))::int AS excused,
+                          AND s.exception_reason = ANY($3::text[]))::int AS excused,
        count(*) FILTER (WHERE s.status = 'returned' AND s.status_at >= $1 AND s.status_at < $2)::int AS returned
      FROM shipments s WHERE s.collected_at < $2 GROUP BY s.tier`,
-    [from, end],
+    [from, end, [...CONSIGNEE_CAUSES]],
   )
   return r.rows
 }
@@ -90,7 +91,10 @@ export interface AlertActivity {
   rule: string
   hubCode: string | null
   severity: string
-  title: string
+  /** The title as stored: a message key and parameters, or a person's words (alert-titles.ts). */
+  title: string | null
+  titleKey: string | null
+  titleParams: Record<string, unknown> | null
   /** How many rows of this action the window holds (the list stops at the limit). */
   total: number
 }
@@ -98,9 +102,9 @@ export interface AlertActivity {
 /** Who did what to which alert in [$1 from, $2 end), oldest first, at most $3 rows per action. */
 export async function alertActivity(db: pg.Pool, from: Date, end: Date, perAction: number, scopeHub: string | null = null): Promise<AlertActivity[]> {
   const r = await db.query<AlertActivity>(
-    `SELECT x."alertId", x.action, x.at, x.by, x.comment, x.level, x.rule, x."hubCode", x.severity, x.title, x.total FROM (
+    `SELECT x."alertId", x.action, x.at, x.by, x.comment, x.level, x.rule, x."hubCode", x.severity, x.title, x."titleKey", x."titleParams", x.total FROM (
        SELECT h.alert_id AS "alertId", h.action, h.at, u.username AS by, h.comment, (h.details->>'level')::int AS level,
-              a.rule, a.hub_code AS "hubCode", a.severity, a.title, h.id,
+              a.rule, a.hub_code AS "hubCode", a.severity, a.title, a.title_key AS "titleKey", a.title_params AS "titleParams", h.id,
               row_number() OVER (PARTITION BY h.action ORDER BY h.at, h.id) AS n,
               count(*) OVER (PARTITION BY h.action)::int AS total
        FROM alert_history h JOIN alerts a ON a.id = h.alert_id LEFT JOIN users u ON u.id = h.user_id
@@ -117,7 +121,9 @@ export interface OpenAlertAtEnd {
   rule: string
   hubCode: string | null
   severity: string
-  title: string
+  title: string | null
+  titleKey: string | null
+  titleParams: Record<string, unknown> | null
   itemCount: number
   openedAt: Date
   acknowledgedAt: Date | null
@@ -129,7 +135,8 @@ export interface OpenAlertAtEnd {
 /** Alerts still unresolved at $1, as they stood then: acknowledged or not, escalation level, muted. */
 export async function openAlertsAt(db: pg.Pool, at: Date, limit: number, scopeHub: string | null = null): Promise<OpenAlertAtEnd[]> {
   const r = await db.query<OpenAlertAtEnd>(
-    `SELECT a.id, a.rule, a.hub_code AS "hubCode", a.severity, a.title, a.item_count AS "itemCount", a.opened_at AS "openedAt",
+    `SELECT a.id, a.rule, a.hub_code AS "hubCode", a.severity, a.title, a.title_key AS "titleKey", a.title_params AS "titleParams",
+       a.item_count AS "itemCount", a.opened_at AS "openedAt",
        CASE WHEN a.acknowledged_at < $1 THEN a.acknowledged_at END AS "acknowledgedAt",
        CASE WHEN a.acknowledged_at < $1 THEN ack.username END AS "acknowledgedBy",
        coalesce((SELECT max((h.details->>'level')::int) FROM alert_history h
@@ -137,7 +144,7 @@ export async function openAlertsAt(db: pg.Pool, at: Date, limit: number, scopeHu
        ${mutedAt('$1')} AS muted
      FROM alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by
      WHERE ${alertOpenAt('$1')} AND ${inScope('a.hub_code', '$3')}
-     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.opened_at, a.id LIMIT $2`,
+     ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.item_count DESC, a.opened_at, a.id LIMIT $2`,
     [at, limit, scopeHub],
   )
   return r.rows

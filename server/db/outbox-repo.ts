@@ -11,7 +11,12 @@ export interface NotificationInput {
   rule: string
   hubCode: string | null
   severity: string
-  title: string
+  /** The title rendered in each language an endpoint may ask for (webhook_endpoints.lang). */
+  titleZh: string
+  titleEn: string
+  /** What it was rendered from (null for a person's words). */
+  titleKey: string | null
+  titleParams: Record<string, unknown> | null
   itemCount: number
   /** The event name sent to receivers, e.g. 'alert.opened'. */
   event: string
@@ -24,8 +29,9 @@ export interface NotificationInput {
  * filter); severity at least min_severity in the given order. Rows are numbered
  * in the order of the input, so one alert's events keep their order.
  */
-// $1..$7 the notifications as parallel arrays (alert id, rule, hub, severity, title, item count, event),
-// $8 severities from lowest to highest, $9 now, $10 `at` of the payload (ISO text)
+// $1..$7 the notifications as parallel arrays (alert id, rule, hub, severity, Chinese title, item count, event),
+// $8 severities from lowest to highest, $9 now, $10 `at` of the payload (ISO text),
+// $11 English titles, $12 title keys, $13 title parameters (JSON text), parallel to $1
 export async function insertNotifications(db: Queryable, items: readonly NotificationInput[], severityOrder: readonly string[], now: Date): Promise<number> {
   if (items.length === 0) return 0
   const r = await db.query(
@@ -33,12 +39,14 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
      SELECT e.id, c.alert_id,
             jsonb_build_object(
               'event', c.event,
-              'alert', jsonb_build_object('id', c.alert_id, 'rule', c.rule, 'severity', c.severity, 'hubCode', c.hub_code, 'title', c.title, 'itemCount', c.item_count,
-                'escalationLevel', coalesce(a.escalation_level, 0)),
+              'lang', e.lang,
+              'alert', jsonb_build_object('id', c.alert_id, 'rule', c.rule, 'severity', c.severity, 'hubCode', c.hub_code,
+                'title', CASE e.lang WHEN 'en' THEN c.title_en ELSE c.title_zh END, 'titleKey', c.title_key, 'titleParams', c.title_params::jsonb,
+                'itemCount', c.item_count, 'escalationLevel', coalesce(a.escalation_level, 0)),
               'at', $10::text),
             $9, $9
-     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
-            WITH ORDINALITY AS c(alert_id, rule, hub_code, severity, title, item_count, event, ord)
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $11::text[], $12::text[], $13::text[])
+            WITH ORDINALITY AS c(alert_id, rule, hub_code, severity, title_zh, item_count, event, title_en, title_key, title_params, ord)
      LEFT JOIN alerts a ON a.id = c.alert_id
      JOIN webhook_endpoints e ON e.active
        AND coalesce(a.escalation_level, 0) >= e.min_escalation_level
@@ -48,8 +56,9 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
      ORDER BY c.ord, e.id`,
     [
       items.map((i) => i.alertId), items.map((i) => i.rule), items.map((i) => i.hubCode), items.map((i) => i.severity),
-      items.map((i) => i.title), items.map((i) => i.itemCount), items.map((i) => i.event),
+      items.map((i) => i.titleZh), items.map((i) => i.itemCount), items.map((i) => i.event),
       severityOrder, now, now.toISOString(),
+      items.map((i) => i.titleEn), items.map((i) => i.titleKey), items.map((i) => (i.titleParams === null ? null : JSON.stringify(i.titleParams))),
     ],
   )
   return r.rowCount ?? 0
@@ -58,8 +67,9 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
 /** The alerts' current rule, hub, severity, title and count, for actions reported by id only (acknowledge, resolve, escalate). */
 // $1 alert ids
 export async function alertsForNotification(db: Queryable, ids: readonly number[]) {
-  const r = await db.query<{ id: number; rule: string; hubCode: string | null; severity: string; title: string; itemCount: number }>(
-    `SELECT id, rule, hub_code AS "hubCode", severity, title, item_count AS "itemCount" FROM alerts WHERE id = ANY ($1::bigint[])`,
+  const r = await db.query<{ id: number; rule: string; hubCode: string | null; severity: string; title: string | null; titleKey: string | null; titleParams: Record<string, unknown> | null; itemCount: number }>(
+    `SELECT id, rule, hub_code AS "hubCode", severity, title, title_key AS "titleKey", title_params AS "titleParams", item_count AS "itemCount"
+     FROM alerts WHERE id = ANY ($1::bigint[])`,
     [ids],
   )
   return r.rows
@@ -139,6 +149,8 @@ export interface EndpointRow {
   minSeverity: string
   hubCodes: string[] | null
   minEscalationLevel: number
+  /** The language of the alert titles it receives. */
+  lang: 'zh' | 'en'
   active: boolean
   createdAt: Date
 }
@@ -153,7 +165,7 @@ export interface EndpointSummary extends EndpointRow {
 }
 
 const ENDPOINT_COLUMNS = `e.id, e.name, e.url, e.rules, e.min_severity AS "minSeverity", e.hub_codes AS "hubCodes",
-  e.min_escalation_level AS "minEscalationLevel", e.active, e.created_at AS "createdAt"`
+  e.min_escalation_level AS "minEscalationLevel", e.lang, e.active, e.created_at AS "createdAt"`
 
 /** Every endpoint (never its secret) with its delivery counts. */
 export async function listEndpoints(db: Queryable): Promise<EndpointSummary[]> {
@@ -170,15 +182,15 @@ export async function listEndpoints(db: Queryable): Promise<EndpointSummary[]> {
   return r.rows
 }
 
-// $1 name, $2 url, $3 secret, $4 rules, $5 min severity, $6 hub codes, $7 min escalation level
+// $1 name, $2 url, $3 secret, $4 rules, $5 min severity, $6 hub codes, $7 min escalation level, $8 lang
 export async function insertEndpoint(
   db: Queryable,
-  e: { name: string; url: string; secret: string; rules: string[] | null; minSeverity: string; hubCodes: string[] | null; minEscalationLevel: number },
+  e: { name: string; url: string; secret: string; rules: string[] | null; minSeverity: string; hubCodes: string[] | null; minEscalationLevel: number; lang: 'zh' | 'en' },
 ): Promise<EndpointRow> {
   const r = await db.query<EndpointRow>(
-    `INSERT INTO webhook_endpoints AS e (name, url, secret, rules, min_severity, hub_codes, min_escalation_level) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO webhook_endpoints AS e (name, url, secret, rules, min_severity, hub_codes, min_escalation_level, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      RETURNING ${ENDPOINT_COLUMNS}`,
-    [e.name, e.url, e.secret, e.rules, e.minSeverity, e.hubCodes, e.minEscalationLevel],
+    [e.name, e.url, e.secret, e.rules, e.minSeverity, e.hubCodes, e.minEscalationLevel, e.lang],
   )
   return r.rows[0]!
 }

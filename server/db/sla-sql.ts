@@ -10,7 +10,21 @@
  * The outcome and cause expressions repeat sql/020's (the property test proves
  * that both forms agree).
  */
+import { CONSIGNEE_CAUSES } from '../domain/verdict.ts'
+import { EXCEPTION_REASONS } from '../domain/status.ts'
+
 export type SlaSource = 'aggregate' | 'raw'
+
+/**
+ * A list of enum members as SQL text ('a', 'b'): the raw forms must say exactly what
+ * the aggregates of sql/020 say, and a continuous aggregate cannot take a parameter,
+ * so the causes are written from the TypeScript constant (identifiers only, checked)
+ * and test/unit/domain/consignee-causes.test.ts holds sql/020's copy equal to it.
+ */
+export function sqlEnumList(members: readonly string[]): string {
+  for (const m of members) if (!/^[a-z_]+$/.test(m)) throw new RangeError(`not an enum member: ${m}`)
+  return members.map((m) => `'${m}'`).join(', ')
+}
 
 /** The scan that closed the parcel, joined to it. */
 export const CLOSING_JOIN = `scan_events e JOIN shipments s ON s.waybill = e.waybill`
@@ -18,11 +32,11 @@ export const CLOSING_WHERE = `e.type IN ('delivered', 'returned') AND e.type = s
 export const DELIVERED_WHERE = `e.type = 'delivered' AND s.status = 'delivered' AND e.event_time = s.status_at`
 
 export const OUTCOME_SQL = `CASE WHEN e.type = 'delivered' AND e.event_time <= s.promised_deadline THEN 'on_time'
-            WHEN s.exception_reason IN ('refused', 'wrong_address') THEN 'excused'
+            WHEN s.exception_reason IN (${sqlEnumList(CONSIGNEE_CAUSES)}) THEN 'excused'
             ELSE 'late' END`
 
 export const CAUSE_SQL = `CASE WHEN e.type = 'delivered' AND e.event_time <= s.promised_deadline THEN 'none'
-            WHEN s.exception_reason IN ('refused', 'wrong_address', 'lost', 'damaged') THEN s.exception_reason
+            WHEN s.exception_reason IN (${sqlEnumList([...CONSIGNEE_CAUSES, ...EXCEPTION_REASONS.filter((r) => !CONSIGNEE_CAUSES.includes(r))])}) THEN s.exception_reason
             WHEN e.type = 'returned' THEN 'returned'
             WHEN s.promised_deadline IS NULL THEN 'no_promise'
             WHEN e.event_time < s.promised_deadline + INTERVAL '24 hours' THEN 'late_last_mile'

@@ -1,15 +1,10 @@
 /**
- * The alert lifecycle and the rules that decide when an alert may page. Pure:
- * no database, no clock (every function takes `now`), unit-tested like
- * deadline.ts. The sweeps (sla-sweep.ts, hub-anomalies.ts) and the alert
- * routes apply these decisions; they do not make their own.
- *
- * States and transitions:
- *
- *   (condition seen) ──pending period──▶ open ──acknowledge──▶ acknowledged
- *          │                              │  ╲                    │
- *          └─ clears first: never opened  │   ╲──resolve──▶ resolved ◀──┘
- *                                         └── auto_resolve ──▶ resolved
+ * When a condition becomes an alert that pages: the pending period, flap
+ * damping, notification timers, severity from impact and the learned limits
+ * the detection rules use. Pure: no database, no clock (every function takes
+ * `now`). The alert's lifecycle once it exists (states, moves, escalation,
+ * muting, inhibition, a person's resolution) is alert-lifecycle.ts, re-exported
+ * here.
  *
  * A condition must hold for `pendingMs` (Prometheus' `for`) before its alert
  * opens: a parcel group that flickers across a threshold for one sweep never
@@ -19,40 +14,11 @@
  * notification (group_interval), and an alert still firing unchanged is
  * re-sent every `repeatIntervalMs` (repeat_interval).
  */
+import type { Severity } from './alert-lifecycle.ts'
 
-export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const
-export type AlertState = (typeof ALERT_STATES)[number]
-export type AlertAction = 'acknowledge' | 'resolve' | 'auto_resolve' | 'reopen'
-export type Severity = 'info' | 'warning' | 'critical'
+export * from './alert-lifecycle.ts'
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 }
-
-/** Allowed transitions: from state → action → to state. */
-export const TRANSITIONS: Readonly<Record<AlertState, Partial<Record<AlertAction, AlertState>>>> = {
-  open: { acknowledge: 'acknowledged', resolve: 'resolved', auto_resolve: 'resolved' },
-  acknowledged: { resolve: 'resolved', auto_resolve: 'resolved' },
-  resolved: { reopen: 'open' },
-}
-
-export class AlertTransitionError extends Error {
-  readonly code = 'invalid_transition'
-  constructor(readonly from: AlertState, readonly action: AlertAction) {
-    super(`an alert that is ${from} cannot be ${action.replace('_', '-')}d`)
-    this.name = 'AlertTransitionError'
-  }
-}
-
-export function canTransition(from: AlertState, action: AlertAction): boolean {
-  return TRANSITIONS[from][action] !== undefined
-}
-
-/** The state after `action`; throws AlertTransitionError (code invalid_transition) when not allowed. */
-export function transition(from: AlertState, action: AlertAction): AlertState {
-  const to = TRANSITIONS[from][action]
-  if (to === undefined) throw new AlertTransitionError(from, action)
-  return to
-}
-
 // ─── Pending period and flap damping ──────────────────────────────────────────
 
 export interface PendingPolicy {
@@ -128,125 +94,6 @@ export function notifyDecision(g: GroupState, now: number, t: GroupTimers): 'wai
   return since >= t.repeatIntervalMs ? 'repeat' : 'none'
 }
 
-// ─── Escalation ───────────────────────────────────────────────────────────────
-
-export interface EscalationPolicy {
-  /** An unacknowledged alert moves from on-call to manager this long after it opened. */
-  escalateAfterMs: number
-  /** Then a reminder this often. */
-  remindEveryMs: number
-}
-
-export interface EscalationSubject {
-  state: AlertState
-  severity: Severity
-  muted: boolean
-  level: number
-  openedAt: number
-  /** When it last escalated or was reminded; null: never. */
-  lastEscalatedAt: number | null
-}
-
-/**
- * The first escalation time of an alert opened at `openedAt`: none for info
- * (info never escalates, it is a figure to read, not a page).
- */
-export function firstEscalationAt(severity: Severity, openedAt: number, p: EscalationPolicy): number | null {
-  return severity === 'info' ? null : openedAt + p.escalateAfterMs
-}
-
-/** The level the alert moves to at `now`, or null when it does not escalate now. */
-export function escalationStep(a: EscalationSubject, now: number, p: EscalationPolicy): number | null {
-  if (a.state !== 'open' || a.severity === 'info' || a.muted) return null
-  const due = a.lastEscalatedAt === null ? a.openedAt + p.escalateAfterMs : a.lastEscalatedAt + p.remindEveryMs
-  return now >= due ? a.level + 1 : null
-}
-
-// ─── Muting and inhibition ────────────────────────────────────────────────────
-
-/** A window repeated on some weekdays, in Shanghai time; end before start crosses midnight. */
-export interface RecurringWindow {
-  /** ISO weekdays 1 (Monday) … 7 (Sunday) on which the window starts; empty: every day. */
-  days: readonly number[]
-  /** 'HH:MM', Shanghai time. */
-  start: string
-  end: string
-  hub?: string | null
-  rule?: string | null
-}
-
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000
-const DAY_MS = 86_400_000
-
-function minutesOf(hhmm: string): number {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm)
-  if (!m) throw new RangeError(`"${hhmm}" is not a time of day HH:MM`)
-  return Number(m[1]) * 60 + Number(m[2])
-}
-
-/** Checks a window's fields; throws RangeError naming the bad one. */
-export function checkRecurringWindow(w: RecurringWindow): void {
-  minutesOf(w.start)
-  minutesOf(w.end)
-  if (w.start === w.end) throw new RangeError('start and end are the same time')
-  for (const d of w.days) if (!Number.isInteger(d) || d < 1 || d > 7) throw new RangeError(`day ${d} is not an ISO weekday 1–7`)
-}
-
-/** Whether `now` lies inside the window (on a day it starts, or the night after one when it crosses midnight). */
-export function inRecurringWindow(w: RecurringWindow, now: number): boolean {
-  const local = now + SHANGHAI_OFFSET_MS
-  const minute = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / 60_000)
-  const weekday = (d: number) => ((((Math.floor(d / DAY_MS) + 3) % 7) + 7) % 7) + 1 // 1970-01-01 was a Thursday (4)
-  const startsOn = (d: number) => w.days.length === 0 || w.days.includes(weekday(d))
-  const s = minutesOf(w.start)
-  const e = minutesOf(w.end)
-  if (s < e) return startsOn(local) && minute >= s && minute < e
-  return (startsOn(local) && minute >= s) || (startsOn(local - DAY_MS) && minute < e)
-}
-
-export interface MuteContext {
-  rule: string
-  hubCode: string | null
-  now: number
-  windows: readonly RecurringWindow[]
-  /** Hubs with an open incident raised by a person: it inhibits the parcel alerts there. */
-  incidentHubs: ReadonlySet<string>
-}
-
-/** Why the alert is muted (it is still recorded and shown, but neither escalates nor pages), or null. */
-export function muteReason(c: MuteContext): 'maintenance' | 'inhibited' | null {
-  const matches = (w: RecurringWindow) => (w.hub == null || w.hub === c.hubCode) && (w.rule == null || w.rule === c.rule)
-  if (c.windows.some((w) => matches(w) && inRecurringWindow(w, c.now))) return 'maintenance'
-  if (c.rule.startsWith('parcel_') && c.hubCode !== null && c.incidentHubs.has(c.hubCode)) return 'inhibited'
-  return null
-}
-
-// ─── A person's resolution ────────────────────────────────────────────────────
-
-export interface ManualResolutionPolicy {
-  /** After this long the same condition may reopen whatever its size. */
-  holdMs: number
-  /** Before that, only if it grew by this share over its size when resolved … */
-  worsenRatio: number
-  /** … and by at least this many parcels (or events). */
-  worsenMin: number
-}
-
-/**
- * Whether the same (rule, subject) may open again after a person resolved it
- * at `resolvedAt` with `countAtResolution` items: only once it has worsened
- * past the margin, or after the hold time.
- */
-export function mayReopenAfterManual(
-  resolved: { resolvedAt: number; countAtResolution: number },
-  now: number,
-  count: number,
-  p: ManualResolutionPolicy,
-): boolean {
-  if (now - resolved.resolvedAt >= p.holdMs) return true
-  return count >= Math.ceil(resolved.countAtResolution * (1 + p.worsenRatio)) && count - resolved.countAtResolution >= p.worsenMin
-}
-
 // ─── Impact and severity ──────────────────────────────────────────────────────
 
 export interface Impact {
@@ -289,10 +136,6 @@ export function compareByImpact(a: RankedAlert, b: RankedAlert): number {
   return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.itemCount - a.itemCount || b.openedAt - a.openedAt || b.id - a.id
 }
 
-/** Whether a page is due: a warning or critical alert that is not muted. */
-export function pages(a: { severity: Severity; muted: boolean }): boolean {
-  return a.severity !== 'info' && !a.muted
-}
 
 // ─── Learned limits and baselines ─────────────────────────────────────────────
 

@@ -1,23 +1,31 @@
 /**
- * Alert titles, as stored with each alert (English, for webhooks, logs and the
- * English screens). The dashboard shows them in Chinese by matching these exact
- * shapes (web/src/alerts/title.ts); test/unit/web/alert-title.test.ts feeds every
- * function here through that translation, so a new or changed title here that the
- * dashboard cannot translate fails a test.
+ * Alert titles as stored with each alert: a message key and its parameters
+ * (alerts.title_key, alerts.title_params), never a sentence. The texts, in
+ * Chinese and English, live in one catalog that the server (webhooks) and the
+ * web (console, wall ticker, handover, hand-offs) both render from:
+ * web/src/alerts/messages.ts. Adding a title: a key and its parameters there,
+ * with both texts (the unit test renders every key), and a builder here.
  */
+import type { AlertMessage } from '../../web/src/alerts/messages.ts'
+
+export {
+  ALERT_LANGS, ALERT_MESSAGE_KEYS, alertTitleFields, alertTitleIn, isAlertMessageKey, renderAlertMessage, renderAlertText,
+  type AlertLang, type AlertMessage, type AlertMessageKey, type AlertMessageParams, type AlertText, type AlertTitleFields,
+} from '../../web/src/alerts/messages.ts'
+
 export const alertTitles = {
-  parcelLate: (hub: string, n: number) => `${n} parcel(s) past their promised deadline at ${hub}`,
-  parcelStalled: (hub: string, n: number) => `${n} parcel(s) without a scan beyond the stall limit at ${hub}`,
-  parcelAtRisk: (hub: string, n: number) => `${n} parcel(s) at ${hub} expected to miss their deadline`,
-  parcelSuspectedLost: (hub: string, n: number, hours: number) => `${n} parcel(s) without a scan for ${hours} h at ${hub}: suspected lost`,
-  hubSilent: (name: string, before: readonly number[]) => `${name} has scanned nothing for an hour (${before.join(', ')} events in the hours before)`,
-  hubVolumeLow: (name: string, observed: number, expected: number | null) => `${name}: ${observed} events in the last hour, ${expected} expected`,
-  hubVolumeHigh: (name: string, observed: number, expected: number | null) => `${name}: ${observed} events in the last hour, ${expected} expected (surge)`,
-  hubExceptionSpike: (name: string, recentRate: number, baselineRate: number) =>
-    `${name}: exception rate ${(recentRate * 100).toFixed(1)} % in the last hour against ${(baselineRate * 100).toFixed(1)} %`,
-  courierAbsent: (name: string, code: string) => `${name} (${code}) has not scanned anything today`,
-  courierLateStart: (name: string, code: string, minutes: number) => `${name} (${code}) started ${minutes} min late`,
-  courierEarlyStop: (name: string, code: string, minutes: number) => `${name} (${code}) stopped ${minutes} min early`,
-  complaintOverdue: (id: number, category: string, limitHours: number, waybill: string | null) =>
-    `Complaint #${id} (${category}) unanswered past its ${limitHours} h limit${waybill ? ` (parcel ${waybill})` : ''}`,
+  parcelLate: (hub: string, count: number): AlertMessage => ({ key: 'parcel_late', params: { hub, count } }),
+  parcelStalled: (hub: string, count: number): AlertMessage => ({ key: 'parcel_stalled', params: { hub, count } }),
+  parcelAtRisk: (hub: string, count: number): AlertMessage => ({ key: 'parcel_at_risk', params: { hub, count } }),
+  parcelSuspectedLost: (hub: string, count: number, hours: number): AlertMessage => ({ key: 'parcel_suspected_lost', params: { hub, count, hours } }),
+  hubSilent: (hub: string, before: readonly number[]): AlertMessage => ({ key: 'hub_silent', params: { hub, before: [...before] } }),
+  hubVolumeLow: (hub: string, observed: number, expected: number | null): AlertMessage => ({ key: 'hub_volume_low', params: { hub, observed, expected } }),
+  hubVolumeHigh: (hub: string, observed: number, expected: number | null): AlertMessage => ({ key: 'hub_volume_high', params: { hub, observed, expected } }),
+  hubExceptionSpike: (hub: string, recentRate: number, baselineRate: number): AlertMessage =>
+    ({ key: 'hub_exception_spike', params: { hub, recentRate, baselineRate } }),
+  courierAbsent: (courier: string, code: string): AlertMessage => ({ key: 'courier_absent', params: { courier, code } }),
+  courierLateStart: (courier: string, code: string, minutes: number): AlertMessage => ({ key: 'courier_late_start', params: { courier, code, minutes } }),
+  courierEarlyStop: (courier: string, code: string, minutes: number): AlertMessage => ({ key: 'courier_early_stop', params: { courier, code, minutes } }),
+  complaintOverdue: (id: number, category: string, limitHours: number, waybill: string | null): AlertMessage =>
+    ({ key: 'complaint_overdue', params: { id, category, limitHours, waybill } }),
 } as const

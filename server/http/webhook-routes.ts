@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BadRequestError } from '../lib/errors.ts'
-import { createWebhook, deactivateWebhook, listWebhooks, SEVERITY_ORDER } from '../services/webhooks.ts'
+import { createWebhook, deactivateWebhook, listWebhooks, SEVERITY_ORDER, WEBHOOK_LANGS } from '../services/webhooks.ts'
 import { noteAudit, parseBody, type RouteDef, idParam } from './route-kit.ts'
 
 const createBody = z.strictObject({
@@ -11,6 +11,8 @@ const createBody = z.strictObject({
   hubCodes: z.array(z.string().regex(/^[A-Z0-9-]{2,16}$/)).min(1).max(100).optional(),
   /** 1: only alerts nobody acknowledged in time (a manager's pager). */
   minEscalationLevel: z.number().int().min(0).max(10).default(0),
+  /** The language of the alert titles it receives. */
+  lang: z.enum(WEBHOOK_LANGS).default('zh'),
 })
 
 export const WEBHOOK_ROUTES: RouteDef[] = [
@@ -31,7 +33,7 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
       }
       const { webhook, secret } = await createWebhook(ctx.db, body)
       // Not the URL: it may carry the receiver's credentials.
-      noteAudit(res, { target: `id=${webhook.id}`, details: { name: body.name, rules: body.rules ?? null, minSeverity: body.minSeverity, hubCodes: body.hubCodes ?? null, minEscalationLevel: body.minEscalationLevel } })
+      noteAudit(res, { target: `id=${webhook.id}`, details: { name: body.name, rules: body.rules ?? null, minSeverity: body.minSeverity, hubCodes: body.hubCodes ?? null, minEscalationLevel: body.minEscalationLevel, lang: body.lang } })
       // The only time the secret is shown: the receiver needs it to check signatures.
       res.status(201).json({ webhook, secret })
     },

@@ -27,6 +27,7 @@ export interface FieldProblem { field: string; message: string; issue?: string; 
 export type ErrorCode =
   | 'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable'
   | 'invalid_credentials' | 'too_many_attempts' | 'claim_exists' | 'shipment_not_found' | 'unknown_waybill'
+  | 'invalid_transition'
 
 export class BadRequestError extends AppError {
   constructor(message: string, details?: unknown, code: ErrorCode = 'bad_request') { super(400, code, message, details) }

@@ -10,8 +10,7 @@ import { canSeePersonalData, maskName, maskPhone } from '../domain/masking.ts'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
 import { reconcileComplaintAlerts } from './complaint-alerts.ts'
-import { notifyInTransaction } from './sla-sweep.ts'
-import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
+import { alertTransaction, notifyInTransaction } from './alerts.ts'
 
 /** e-mail: first character and the domain stay (l***@example.com). */
 export function maskEmail(email: string | null): string | null {
@@ -63,9 +62,8 @@ export interface MoveInput { id: number; to: ComplaintState; note: string; satis
 export async function moveComplaintOn(db: pg.Pool, m: MoveInput): Promise<AlertChange[]> {
   if (m.to === 'closed' && m.satisfaction === null) throw new BadRequestError('Ask the customer how satisfied they are (1–5) before closing', [{ field: 'satisfaction', message: 'required to close' }])
   if (m.to !== 'closed' && m.satisfaction !== null) throw new BadRequestError('Satisfaction is recorded at closing', [{ field: 'satisfaction', message: 'only when closing' }])
-  return withTransaction(db, { name: 'complaint move' }, async (client) => {
-    // It reconciles the overdue alerts as the sweep does: the same first lock (server/db/tx.ts).
-    await lockAlertReconciliation(client)
+  // It reconciles the overdue alerts as the sweep does: an alert transaction, with the same first lock (server/db/tx.ts).
+  return alertTransaction(db, 'complaint move', async (client) => {
     const c = await findComplaint(client, m.id, true)
     if (!c) throw new NotFoundError(`No complaint ${m.id}`)
     if (!canMove(c.state, m.to)) throw new ConflictError(`Complaint ${m.id} is ${c.state}: it can only move forward`)

@@ -7,7 +7,7 @@ import {
 import { canSeePersonalData, maskName, maskPhone } from '../domain/masking.ts'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
-import { withTransaction } from '../db/tx.ts'
+import { alertTransaction } from './alerts.ts'
 
 /** How many refused waybills the message names; `details.notInAlert` lists them all. */
 const NAMED_IN_MESSAGE = 20
@@ -21,7 +21,7 @@ export interface HandoffInput { alertId: number; waybills: readonly string[]; no
 export async function createHandoff(db: pg.Pool, input: HandoffInput): Promise<number> {
   const waybills = [...new Set(input.waybills)]
   if (!(await findAlert(db, input.alertId, input.scopeHub ?? null))) throw new NotFoundError(`No alert ${input.alertId}`)
-  return withTransaction(db, { name: 'handoff' }, async (client) => {
+  return alertTransaction(db, 'handoff', async (client) => {
     const known = await alertWaybillsAmong(client, input.alertId, waybills)
     const bad = waybills.filter((w) => !known.has(w))
     if (bad.length > 0) {
@@ -29,7 +29,7 @@ export async function createHandoff(db: pg.Pool, input: HandoffInput): Promise<n
       throw new BadRequestError(`Not parcels of alert ${input.alertId}: ${named}; nothing was handed over`, { notInAlert: bad })
     }
     return insertHandoff(client, { alertId: input.alertId, note: input.note, createdBy: input.userId, createdAt: input.now, waybills })
-  })
+  }, { reconcile: false })
 }
 
 function parcelView(p: HandoffParcelRow, clear: boolean) {

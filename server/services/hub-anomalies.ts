@@ -4,8 +4,8 @@ import { courierShiftCheck, exceptionSpike, hubVolumeAnomaly, lastCompleteHour, 
 import type { WorkingCalendar } from '../domain/calendar.ts'
 import { courierDay, hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
-import { MANUAL_RESOLUTION, notifyInTransaction } from './sla-sweep.ts'
-import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
+import { MANUAL_RESOLUTION } from './sla-sweep.ts'
+import { alertTransaction, notifyInTransaction } from './alerts.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 
@@ -86,8 +86,7 @@ export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, calendar: W
   const byRule = { ...(await hubAnomalyGroups(db, now)), ...(await courierGroups(db, calendar, now)) }
   const changes: AlertChange[] = []
   for (const [rule, groups] of Object.entries(byRule)) {
-    changes.push(...(await withTransaction(db, { name: `anomaly sweep ${rule}` }, async (client) => {
-      await lockAlertReconciliation(client)
+    changes.push(...(await alertTransaction(db, `anomaly sweep ${rule}`, async (client) => {
       // No pending period (the rules already judge a whole hour), but a person's resolution is respected.
       const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, { pendingMs: 0, graceMs: 0, manual: MANUAL_RESOLUTION })
       const found = [...opened, ...(await resolveCleared(client, rule, opened.map((g) => g.subject), now))]

@@ -2,12 +2,13 @@ import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import { collectHits, escalateDue, reconcileRule, type AlertChange, type OpenGate, type RuleSpec } from '../db/alerts-repo.ts'
 import { severityFromImpact, type ManualResolutionPolicy, type SeverityBands } from '../domain/alert-policy.ts'
-import { mutedAlertIds } from '../db/silences-repo.ts'
-import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
+import { escalationAction } from '../domain/alert-lifecycle.ts'
+import { CONSIGNEE_CAUSES } from '../domain/verdict.ts'
+import { enqueueAlertActions } from './webhooks.ts'
 import { reconcileComplaintAlerts } from './complaint-alerts.ts'
 import { openClaimsFromExceptions } from './claim-opening.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
-import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
+import { alertTransaction, notifyInTransaction } from './alerts.ts'
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
@@ -15,7 +16,8 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
  * The parcel rules of the SLA sweep. Each is one SQL predicate over the open
  * parcels, all evaluated in one pass (one sweep, not one delayed job per parcel),
  * with the parameters $1 now, $2 the out-for-delivery stall hours, $3 the
- * in-transit stall hours, $4 the loss hours; the hits are grouped per
+ * in-transit stall hours, $4 the loss hours, $5 the consignee causes
+ * (verdict.ts CONSIGNEE_CAUSES, bound, never copied into the SQL); the hits are grouped per
  * hub where the parcel is (its last scan, else its origin) into one alert.
  *
  *  - parcel_late: open and past its promised deadline, unless the consignee
@@ -63,7 +65,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
   return [
     {
       rule: 'parcel_late',
-      where: `s.promised_deadline < $1 AND (s.exception_reason IS NULL OR s.exception_reason NOT IN ('refused', 'wrong_address'))`,
+      where: `s.promised_deadline < $1 AND (s.exception_reason IS NULL OR NOT (s.exception_reason = ANY($5::text[])))`,
       severity: byImpact('parcel_late'),
       title: alertTitles.parcelLate,
     },
@@ -92,6 +94,11 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
   ]
 }
 
+/** The shared parameters of the parcel rules' predicates ($1 … $5 above). */
+export function sweepParams(t: SlaThresholds, now: Date): unknown[] {
+  return [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours, [...CONSIGNEE_CAUSES]]
+}
+
 export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number }
 
 /**
@@ -105,9 +112,8 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   const changes: AlertChange[] = []
   const specs = parcelRules(t)
   // One transaction and one pass over the open parcels for every parcel rule.
-  changes.push(...(await withTransaction(db, { name: 'sla-sweep parcel rules' }, async (client) => {
-    await lockAlertReconciliation(client)
-    await collectHits(client, specs, [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours])
+  changes.push(...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
+    await collectHits(client, specs, sweepParams(t, now))
     const found: AlertChange[] = []
     for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
     await notifyInTransaction(client, found, now)
@@ -115,29 +121,19 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   })))
   // The claims of parcels reported lost or damaged (rows that refer to parcels, in
   // waybill order), then complaints past their handling limit (complaint_overdue).
-  changes.push(...(await withTransaction(db, { name: 'sla-sweep claims and complaints' }, async (client) => {
-    await lockAlertReconciliation(client)
+  changes.push(...(await alertTransaction(db, 'sla-sweep claims and complaints', async (client) => {
     await openClaimsFromExceptions(client, now)
     const found = await reconcileComplaintAlerts(client, now, t.escalateAfterMs)
     await notifyInTransaction(client, found, now)
     return found
   })))
-  const escalated = await withTransaction(db, { name: 'sla-sweep escalation' }, async (client) => {
-    await lockAlertReconciliation(client)
+  const escalated = await alertTransaction(db, 'sla-sweep escalation', async (client) => {
     const rows = await escalateDue(client, now, t.remindEveryMs)
-    await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: e.level === 1 ? 'escalated' : 'reminded' })), now)
+    await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: escalationAction(e.level) })), now)
     return rows
   })
   return { changes, escalated, ms: Date.now() - started }
 }
 
-/**
- * The webhook outbox is written in the same transaction as the alert change, so
- * a notification exists exactly when its change does. Muted alerts page nobody.
- */
-export async function notifyInTransaction(client: pg.PoolClient, changes: readonly AlertChange[], now: Date): Promise<void> {
-  const paging = changes.filter((c) => c.action !== 'updated')
-  if (paging.length === 0) return
-  const muted = await mutedAlertIds(client, paging.map((c) => c.id), now)
-  await enqueueAlertNotifications(client, paging.filter((c) => !muted.has(c.id)), now)
-}
+/** The webhook outbox is written in the alert change's transaction (moved to the alert service; kept here for callers). */
+export { notifyInTransaction }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { NotFoundError } from '../lib/errors.ts'
+import { ALERT_LANGS, alertTitleIn, type AlertLang, type AlertTitleFields } from '../domain/alert-titles.ts'
 import {
   alertsForNotification, claimDue, deactivateEndpoint, insertEndpoint, insertNotifications, listEndpoints, markDelivered, markFailed,
   type ClaimedDelivery, type EndpointRow, type EndpointSummary, type Queryable,
@@ -23,23 +24,32 @@ export const NOTIFY_ACTIONS = ['opened', 'raised', 'acknowledged', 'resolved', '
 export type NotifyAction = (typeof NOTIFY_ACTIONS)[number]
 const notifiable = (action: string): action is NotifyAction => (NOTIFY_ACTIONS as readonly string[]).includes(action)
 
-/** An alert change as the sweep (AlertChange) or a route reports it. */
-export interface AlertNotice {
+/** An alert change as the sweep (AlertChange) or a route reports it; its title as stored (a key and parameters, or words). */
+export interface AlertNotice extends AlertTitleFields {
   id: number
   rule: string
   hubCode: string | null
   severity: string
-  title: string
   itemCount: number
   action: string
 }
 
-/** What a receiver gets, as JSON. */
+/**
+ * What a receiver gets, as JSON: the title rendered in the endpoint's `lang`
+ * (zh unless set), with the key and parameters it came from (null for a
+ * person's words, e.g. an incident's title).
+ */
 export interface WebhookPayload {
   event: `alert.${NotifyAction | 'updated'}`
-  alert: { id: number; rule: string; severity: string; hubCode: string | null; title: string; itemCount: number }
+  lang: AlertLang
+  alert: {
+    id: number; rule: string; severity: string; hubCode: string | null; title: string; titleKey: string | null; titleParams: Record<string, unknown> | null
+    itemCount: number; escalationLevel: number
+  }
   at: string
 }
+
+export { ALERT_LANGS as WEBHOOK_LANGS }
 
 /**
  * Queues one notification per (matching active endpoint, notable change), in one
@@ -48,7 +58,8 @@ export interface WebhookPayload {
  */
 export async function enqueueAlertNotifications(db: Queryable, changes: readonly AlertNotice[], now: Date): Promise<number> {
   const items = changes.filter((c) => notifiable(c.action)).map((c) => ({
-    alertId: c.id, rule: c.rule, hubCode: c.hubCode, severity: c.severity, title: c.title, itemCount: c.itemCount, event: `alert.${c.action}`,
+    alertId: c.id, rule: c.rule, hubCode: c.hubCode, severity: c.severity, itemCount: c.itemCount, event: `alert.${c.action}`,
+    titleZh: alertTitleIn('zh', c), titleEn: alertTitleIn('en', c), titleKey: c.titleKey, titleParams: c.titleParams,
   }))
   return insertNotifications(db, items, SEVERITY_ORDER, now)
 }
@@ -215,6 +226,8 @@ export interface NewWebhook {
   minSeverity?: Severity
   hubCodes?: string[] | null
   minEscalationLevel?: number
+  /** The language of the titles it receives (zh unless said). */
+  lang?: AlertLang
 }
 
 /** Creates an endpoint with a fresh secret; the secret is returned here once and never shown again. */
@@ -222,7 +235,7 @@ export async function createWebhook(db: Queryable, w: NewWebhook): Promise<{ web
   const secret = `whsec_${randomBytes(32).toString('base64url')}`
   const distinct = (xs: string[] | null | undefined) => (xs && xs.length > 0 ? [...new Set(xs)] : null)
   const webhook = await insertEndpoint(db, {
-    name: w.name, url: w.url, secret, rules: distinct(w.rules), minSeverity: w.minSeverity ?? 'info', hubCodes: distinct(w.hubCodes), minEscalationLevel: w.minEscalationLevel ?? 0,
+    name: w.name, url: w.url, secret, rules: distinct(w.rules), minSeverity: w.minSeverity ?? 'info', hubCodes: distinct(w.hubCodes), minEscalationLevel: w.minEscalationLevel ?? 0, lang: w.lang ?? 'zh',
   })
   return { webhook, secret }
 }

@@ -53,7 +53,8 @@ describe('handing parcels of an alert to customer service', () => {
     const list = await openList(cookie.cs)
     const mine = list.find((h) => h.id === r.body.handoff.id)
     expect(mine.parcels.map((p: any) => p.waybill).sort()).toEqual([...subset].sort())
-    expect(mine.alert.title).toMatch(/SHA-TC|上海/)
+    // The alert's title as stored: a message key and its parameters, rendered where it is read.
+    expect(mine.alert).toMatchObject({ title: null, titleKey: 'parcel_late', titleParams: { hub: expect.stringMatching(/SHA-TC|上海/), count: 4 } })
     // Customer service calls the recipients: it sees them in clear.
     expect(mine.masked).toBe(false)
     expect(mine.parcels[0].recipient).toEqual({ name: '欧阳娜娜', phone: '13987655678', city: '广州' })

@@ -71,7 +71,7 @@ async function insertAlert(rule: string, hubCode: string | null, severity: strin
 }
 
 const change = (id: number, rule: string, hubCode: string | null, severity: string, action: string, itemCount = 1): AlertNotice =>
-  ({ id, rule, hubCode, severity, title: `${rule} at ${hubCode ?? 'nowhere'}`, itemCount, action })
+  ({ id, rule, hubCode, severity, title: `${rule} at ${hubCode ?? 'nowhere'}`, titleKey: null, titleParams: null, itemCount, action })
 
 interface OutboxRow { id: number; endpoint_id: number; alert_id: number; event: string; attempts: number; next_attempt_at: Date; delivered_at: Date | null; last_status: number | null; last_error: string | null }
 const outboxOf = async (endpointId: number): Promise<OutboxRow[]> => (await db.query<OutboxRow>(
@@ -169,7 +169,8 @@ describe('outgoing webhooks', () => {
     }
     expect(JSON.parse(got.find((h) => JSON.parse(h.raw).alert.id === b)!.raw)).toEqual({
       event: 'alert.opened',
-      alert: { id: b, rule: 'wh_lifecycle', severity: 'critical', hubCode: 'CAN-TC', title: 'wh_lifecycle at CAN-TC', itemCount: 7, escalationLevel: 0 },
+      lang: 'zh',
+      alert: { id: b, rule: 'wh_lifecycle', severity: 'critical', hubCode: 'CAN-TC', title: 'wh_lifecycle at CAN-TC', titleKey: null, titleParams: null, itemCount: 7, escalationLevel: 0 },
       at: t0.toISOString(),
     })
     expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({ pending: 0, failing: 0, delivered: 3, lastError: null })
@@ -232,13 +233,36 @@ describe('outgoing webhooks', () => {
     const id = await insertAlert('wh_by_id', 'SHA-TC', 'critical', 'stored title', now)
     expect(await enqueueAlertActions(db, [{ id, action: 'acknowledged' }, { id, action: 'reminded' }, { id, action: 'resolved' }], now)).toBe(3)
     await deliverDue(db, now)
-    const alert = { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', itemCount: 1, escalationLevel: 0 }
+    const alert = { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', titleKey: null, titleParams: null, itemCount: 1, escalationLevel: 0 }
     expect(receiver.accepted().map((h) => JSON.parse(h.raw))).toEqual([
-      { event: 'alert.acknowledged', alert, at: now.toISOString() },
-      { event: 'alert.reminded', alert, at: now.toISOString() },
-      { event: 'alert.resolved', alert, at: now.toISOString() },
+      { event: 'alert.acknowledged', lang: 'zh', alert, at: now.toISOString() },
+      { event: 'alert.reminded', lang: 'zh', alert, at: now.toISOString() },
+      { event: 'alert.resolved', lang: 'zh', alert, at: now.toISOString() },
     ])
     await deactivateWebhook(db, webhook.id)
+    await receiver.stop()
+  })
+
+  it('sends a title stored as a message key in each endpoint\'s language (Chinese unless it asks for English), with the key and parameters', async () => {
+    const receiver = new Receiver()
+    receiver.status = 200
+    await receiver.start()
+    const zh = await createWebhook(db, { name: 'zh', url: receiver.url('/zh'), rules: ['wh_lang'] })
+    const en = await createWebhook(db, { name: 'en', url: receiver.url('/en'), rules: ['wh_lang'], lang: 'en' })
+    expect(zh.webhook.lang).toBe('zh')
+    expect(en.webhook.lang).toBe('en')
+    const now = new Date()
+    const r = await db.query<{ id: number }>(
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title_key, title_params, item_count, opened_at, last_seen_at)
+       VALUES ('wh_lang', 'hub:SHA-TC', 'SHA-TC', 'critical', 'parcel_late', '{"hub": "上海转运中心", "count": 350}', 350, $1, $1) RETURNING id`, [now])
+    const id = r.rows[0]!.id
+    expect(await enqueueAlertActions(db, [{ id, action: 'escalated' }], now)).toBe(2)
+    await deliverDue(db, now)
+    const got = (path: string) => receiver.accepted().filter((h) => h.path === path).map((h) => JSON.parse(h.raw))
+    expect(got('/zh')).toEqual([expect.objectContaining({ lang: 'zh', alert: expect.objectContaining({ title: '上海转运中心：350 件包裹已超过承诺时效', titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 350 } }) })])
+    expect(got('/en')).toEqual([expect.objectContaining({ lang: 'en', alert: expect.objectContaining({ title: '350 parcels past their promised deadline at 上海转运中心', titleKey: 'parcel_late' }) })])
+    await deactivateWebhook(db, zh.webhook.id)
+    await deactivateWebhook(db, en.webhook.id)
     await receiver.stop()
   })
 
@@ -349,6 +373,9 @@ describe('outgoing webhooks', () => {
       expect((await post({ name: 'x', url: 'ftp://a.example' })).status).toBe(400)
       expect((await post({ name: 'x', url: 'javascript:alert(1)' })).status).toBe(400)
       expect((await post({ name: 'x', url: 'https://a.example', minSeverity: 'urgent' })).status).toBe(400)
+      const badLang = await post({ name: 'x', url: 'https://a.example', lang: 'fr' })
+      expect(badLang.status).toBe(400)
+      expect(badLang.body.details).toEqual([expect.objectContaining({ field: 'lang' })])
       expect((await post({ name: '', url: 'https://a.example' })).status).toBe(400)
       const badHub = await post({ name: 'x', url: 'https://a.example', hubCodes: ['NOPE-1'] })
       expect(badHub.status).toBe(400)

@@ -777,6 +777,16 @@ const messages: Record<Lang, Record<MessageKey, string>> = { zh, en };
 
 const STORAGE_KEY = 'parcelwatch.lang';
 
+/** `?lang=en` or `?lang=zh` in the address (a link to a screen in a given language, a wall set up once); else null. */
+function langFromAddress(): Lang | null {
+  try {
+    const asked = new URLSearchParams(globalThis.location?.search ?? '').get('lang');
+    return asked === 'en' || asked === 'zh' ? asked : null;
+  } catch {
+    return null;
+  }
+}
+
 function readStoredLang(): Lang {
   try {
     const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
@@ -805,6 +815,10 @@ export function setLang(value: Lang): void {
     // Storage may be unavailable (private mode, quota); the choice just isn't persisted.
   }
 }
+
+// A language asked for in the address wins, and is kept as the choice (as the toggle does).
+const asked = langFromAddress();
+if (asked) setLang(asked);
 
 export function toggleLang(): void {
   setLang(lang.value === 'zh' ? 'en' : 'zh');

@@ -1,36 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ALERT_STATES, AlertTransitionError, aboveBaseline, canTransition, checkRecurringWindow, compareByImpact, escalationStep, firstEscalationAt,
-  impactScore, inRecurringWindow, isFlapping, laneSlowdown, learnedStallLimitHours, mayReopenAfterManual, muteReason, notifyDecision, pages,
-  pendingElapsed, quantile, severityFromImpact, trackPending, transition, type EscalationSubject, type PendingCondition,
+  aboveBaseline, compareByImpact, impactScore, isFlapping, laneSlowdown, learnedStallLimitHours, notifyDecision, pages,
+  pendingElapsed, quantile, severityFromImpact, trackPending, type PendingCondition,
 } from '../../../server/domain/alert-policy.ts'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
-/** An instant written in Shanghai local time. */
-const sh = (local: string): number => Date.parse(`${local}+08:00`)
-
-describe('states and transitions', () => {
-  it('allows open → acknowledged → resolved, auto-resolution from either, and reopening only from resolved', () => {
-    expect(transition('open', 'acknowledge')).toBe('acknowledged')
-    expect(transition('open', 'resolve')).toBe('resolved')
-    expect(transition('acknowledged', 'auto_resolve')).toBe('resolved')
-    expect(transition('resolved', 'reopen')).toBe('open')
-    const allowed = ALERT_STATES.flatMap((s) => (['acknowledge', 'resolve', 'auto_resolve', 'reopen'] as const).filter((a) => canTransition(s, a)).map((a) => `${s}:${a}`))
-    expect(allowed).toEqual(['open:acknowledge', 'open:resolve', 'open:auto_resolve', 'acknowledged:resolve', 'acknowledged:auto_resolve', 'resolved:reopen'])
-  })
-
-  it('refuses the rest with a stable code', () => {
-    for (const [from, action] of [['acknowledged', 'acknowledge'], ['resolved', 'resolve'], ['resolved', 'acknowledge'], ['open', 'reopen']] as const) {
-      expect(() => transition(from, action)).toThrow(AlertTransitionError)
-      try {
-        transition(from, action)
-      } catch (err) {
-        expect((err as AlertTransitionError).code).toBe('invalid_transition')
-      }
-    }
-  })
-})
 
 describe('pending period', () => {
   const p = { pendingMs: 10 * MIN, graceMs: 3 * MIN }
@@ -81,70 +56,6 @@ describe('notification timers (group_wait, group_interval, repeat_interval)', ()
     expect(notifyDecision({ ...told, currentKey: 'a,b' }, 30_000 + 5 * MIN, t)).toBe('changed')
     expect(notifyDecision(told, 30_000 + 4 * HOUR - 1, t)).toBe('none')
     expect(notifyDecision(told, 30_000 + 4 * HOUR, t)).toBe('repeat')
-  })
-})
-
-describe('escalation', () => {
-  const p = { escalateAfterMs: 15 * MIN, remindEveryMs: 30 * MIN }
-  const a: EscalationSubject = { state: 'open', severity: 'warning', muted: false, level: 0, openedAt: 0, lastEscalatedAt: null }
-  it('escalates an unacknowledged warning after 15 min, then reminds every 30', () => {
-    expect(escalationStep(a, 14 * MIN, p)).toBeNull()
-    expect(escalationStep(a, 15 * MIN, p)).toBe(1)
-    expect(escalationStep({ ...a, level: 1, lastEscalatedAt: 15 * MIN }, 44 * MIN, p)).toBeNull()
-    expect(escalationStep({ ...a, level: 1, lastEscalatedAt: 15 * MIN }, 45 * MIN, p)).toBe(2)
-  })
-  it('never escalates info, a muted alert, or one acknowledged or resolved', () => {
-    expect(escalationStep({ ...a, severity: 'info' }, 10 * HOUR, p)).toBeNull()
-    expect(firstEscalationAt('info', 0, p)).toBeNull()
-    expect(firstEscalationAt('critical', 0, p)).toBe(15 * MIN)
-    expect(escalationStep({ ...a, muted: true }, 10 * HOUR, p)).toBeNull()
-    expect(escalationStep({ ...a, state: 'acknowledged' }, 10 * HOUR, p)).toBeNull()
-    expect(escalationStep({ ...a, state: 'resolved' }, 10 * HOUR, p)).toBeNull()
-  })
-})
-
-describe('recurring maintenance windows and inhibition', () => {
-  const nightly = { days: [], start: '02:00', end: '05:00', hub: 'NKG-SC' }
-  it('covers 02:00–05:00 Shanghai every night, at that hub only', () => {
-    expect(inRecurringWindow(nightly, sh('2025-06-03T01:59:59'))).toBe(false)
-    expect(inRecurringWindow(nightly, sh('2025-06-03T02:00:00'))).toBe(true)
-    expect(inRecurringWindow(nightly, sh('2025-06-03T04:59:00'))).toBe(true)
-    expect(inRecurringWindow(nightly, sh('2025-06-03T05:00:00'))).toBe(false)
-    const ctx = { rule: 'hub_silent', now: sh('2025-06-03T03:00:00'), windows: [nightly], incidentHubs: new Set<string>() }
-    expect(muteReason({ ...ctx, hubCode: 'NKG-SC' })).toBe('maintenance')
-    expect(muteReason({ ...ctx, hubCode: 'SHA-TC' })).toBeNull()
-  })
-  it('crosses midnight on the days it starts (Saturday 22:00 → Sunday 06:00)', () => {
-    const weekend = { days: [6], start: '22:00', end: '06:00' }
-    expect(inRecurringWindow(weekend, sh('2025-06-07T23:00:00'))).toBe(true) // Saturday
-    expect(inRecurringWindow(weekend, sh('2025-06-08T05:59:00'))).toBe(true) // Sunday morning
-    expect(inRecurringWindow(weekend, sh('2025-06-08T23:00:00'))).toBe(false) // Sunday night
-    expect(inRecurringWindow(weekend, sh('2025-06-07T05:00:00'))).toBe(false) // Saturday morning (Friday did not start one)
-  })
-  it('rejects malformed windows naming the field', () => {
-    expect(() => checkRecurringWindow({ days: [], start: '24:00', end: '05:00' })).toThrow(/24:00/)
-    expect(() => checkRecurringWindow({ days: [8], start: '02:00', end: '05:00' })).toThrow(/day 8/)
-    expect(() => checkRecurringWindow({ days: [], start: '02:00', end: '02:00' })).toThrow(/same time/)
-  })
-  it('an open incident at a hub inhibits its parcel alerts, not its hub alerts', () => {
-    const ctx = { hubCode: 'NKG-SC', now: 0, windows: [], incidentHubs: new Set(['NKG-SC']) }
-    expect(muteReason({ ...ctx, rule: 'parcel_late' })).toBe('inhibited')
-    expect(muteReason({ ...ctx, rule: 'hub_silent' })).toBeNull()
-  })
-})
-
-describe('a person\'s resolution', () => {
-  const p = { holdMs: 4 * HOUR, worsenRatio: 0.5, worsenMin: 10 }
-  const r = { resolvedAt: 0, countAtResolution: 40 }
-  it('stays resolved while the condition is no worse than the margin', () => {
-    expect(mayReopenAfterManual(r, 3 * MIN, 40, p)).toBe(false)
-    expect(mayReopenAfterManual(r, HOUR, 59, p)).toBe(false)
-  })
-  it('reopens once it worsens by half and at least 10, or after the hold time', () => {
-    expect(mayReopenAfterManual(r, HOUR, 60, p)).toBe(true)
-    expect(mayReopenAfterManual({ resolvedAt: 0, countAtResolution: 2 }, HOUR, 11, p)).toBe(false)
-    expect(mayReopenAfterManual({ resolvedAt: 0, countAtResolution: 2 }, HOUR, 12, p)).toBe(true)
-    expect(mayReopenAfterManual(r, 4 * HOUR, 1, p)).toBe(true)
   })
 })
 

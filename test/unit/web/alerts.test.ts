@@ -27,7 +27,7 @@ function alert(over: Partial<Alert> = {}): Alert {
     hubCode: 'SHA-TC',
     severity: 'warning',
     state: 'open',
-    title: '上海转运中心 3 件超时',
+    title: { title: '上海转运中心 3 件超时', titleKey: null, titleParams: null },
     itemCount: 3,
     openedAt: '2026-11-20T02:00:00.000Z',
     lastSeenAt: null,
@@ -181,7 +181,7 @@ describe('paging and the live alerts message', () => {
         at: '2026-11-20T00:00:00Z',
         changes: [
           { id: 7, action: 'acknowledged' },
-          { id: 8, action: 'opened', severity: 'critical', muted: false, hubCode: 'SHA-TC', rule: 'parcel_late', title: 't' },
+          { id: 8, action: 'opened', severity: 'critical', muted: false, hubCode: 'SHA-TC', rule: 'parcel_late', title: { title: 't', titleKey: null, titleParams: null } },
         ],
       },
     });

@@ -9,6 +9,9 @@ import { createTickerFeed } from '../../../web/src/wall/tickerFeed';
 import { buildWallTiles } from '../../../web/src/wall/tiles';
 import { formatDelta, formatPercent, onTimePercent, percent, trendArrow, trendOf } from '../../../web/src/wall/trend';
 
+/** A title in a person's words (no message key), as the server sends an incident's. */
+const words = (title: string) => ({ title, titleKey: null, titleParams: null });
+
 function hub(over: Partial<MapHub> = {}): MapHub {
   return {
     code: 'SHA-TC',
@@ -221,7 +224,7 @@ function alert(over: Partial<Alert> = {}): Alert {
     hubCode: 'NKG-SC',
     severity: 'critical',
     state: 'open',
-    title: '南京分拣中心 30 分钟无扫描',
+    title: words('南京分拣中心 30 分钟无扫描'),
     itemCount: 1,
     openedAt: '2025-03-03T06:00:00.000Z',
     lastSeenAt: null,
@@ -253,15 +256,15 @@ describe('alert ticker', () => {
     const next = applyAlertChanges(seeded, {
       at: '2025-03-03T06:31:00.000Z',
       changes: [
-        { id: 9, action: 'opened', severity: 'warning', rule: 'parcel_late', hubCode: 'SHA-TC', title: '上海 5 件超时' },
+        { id: 9, action: 'opened', severity: 'warning', rule: 'parcel_late', hubCode: 'SHA-TC', title: words('上海 5 件超时') },
         { id: 1, action: 'resolved' },
         { id: 2, action: 'auto_resolved', severity: 'warning' },
         { id: 3, action: 'updated', severity: 'warning', muted: true },
-        { id: 10, action: 'opened', severity: 'info', title: 'info only' },
+        { id: 10, action: 'opened', severity: 'info', title: words('info only') },
       ],
     });
     expect(next.map((i) => i.id)).toEqual([9]);
-    expect(next[0]).toMatchObject({ severity: 'warning', hubCode: 'SHA-TC', title: '上海 5 件超时', openedAt: '2025-03-03T06:31:00.000Z' });
+    expect(next[0]).toMatchObject({ severity: 'warning', hubCode: 'SHA-TC', title: words('上海 5 件超时'), openedAt: '2025-03-03T06:31:00.000Z' });
   });
 
   it('keeps acknowledged alerts, ignores bare changes about unknown alerts, and re-grades', () => {
@@ -271,14 +274,14 @@ describe('alert ticker', () => {
       changes: [
         { id: 1, action: 'acknowledged' },
         { id: 77, action: 'escalated' },
-        { id: 2, action: 'updated', severity: 'critical', title: 'worse' },
+        { id: 2, action: 'updated', severity: 'critical', title: words('worse') },
       ],
     });
     expect(next.map((i) => [i.id, i.severity])).toEqual([
       [2, 'critical'],
       [1, 'warning'],
     ]);
-    expect(next[0]?.title).toBe('worse');
+    expect(next[0]?.title).toEqual(words('worse'));
     expect(applyAlertChanges(next, { at: null, changes: [{ id: 2, action: 'updated', severity: 'info' }] }).map((i) => i.id)).toEqual([1]);
   });
 
@@ -288,7 +291,7 @@ describe('alert ticker', () => {
       severity: 'warning',
       rule: 'r',
       hubCode: null,
-      title: `t${i + 1}`,
+      title: words(`t${i + 1}`),
       openedAt: new Date(Date.UTC(2025, 2, 3, 6, i)).toISOString(),
     }));
     expect(orderTicker(items, 5).map((i) => i.id)).toEqual([7, 6, 5, 4, 3]);
@@ -357,7 +360,7 @@ describe('ticker feed', () => {
     const h = harness();
     const done = h.feed.seed();
     expect(h.feed.seeding).toBe(true);
-    h.feed.onChanges({ at: AT, changes: [{ id: 9, action: 'opened', severity: 'critical', title: 'new', rule: 'incident' }] });
+    h.feed.onChanges({ at: AT, changes: [{ id: 9, action: 'opened', severity: 'critical', title: words('new'), rule: 'incident' }] });
     h.feed.onChanges({ at: AT, changes: [{ id: 1, action: 'resolved' }] });
     expect(h.last()).toEqual([9]);
     h.calls[0]!.resolve([alert({ id: 1 }), alert({ id: 2, severity: 'warning' })]);
@@ -392,7 +395,7 @@ describe('ticker feed', () => {
     h.feed.dispose();
     h.calls[1]!.resolve([alert({ id: 3 })]);
     await later;
-    h.feed.onChanges({ at: AT, changes: [{ id: 4, action: 'opened', severity: 'warning', title: 'x' }] });
+    h.feed.onChanges({ at: AT, changes: [{ id: 4, action: 'opened', severity: 'warning', title: words('x') }] });
     expect(h.published).toEqual([]);
   });
 });

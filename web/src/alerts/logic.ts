@@ -4,7 +4,7 @@
 import type { AlertChangeMessage } from '../composables/liveProtocol';
 import { formatClock } from '../format';
 import { isMessageKey, lang, t } from '../i18n';
-import { alertTitleIn } from './title';
+import { alertTitleIn, type AlertTitleFields } from './messages';
 import {
   SEVERITIES,
   STATE_FILTERS,
@@ -107,8 +107,8 @@ function label(prefix: string, value: string): string {
 
 /** Translated rule name; unknown rules are shown as sent by the server. */
 export const ruleLabel = (rule: string): string => label('alerts.rule', rule);
-/** An alert's title in the screen's language (./title.ts). */
-export const titleLabel = (title: string): string => alertTitleIn(lang.value, title);
+/** An alert's title in the screen's language, from its message key and parameters (./messages.ts), or as a person wrote it. */
+export const titleLabel = (title: AlertTitleFields): string => alertTitleIn(lang.value, title);
 export const severityLabel = (severity: string): string => label('alerts.sev', severity);
 export const stateLabel = (state: string): string => label('alerts.state', state);
 export const actionLabel = (action: string): string => label('alerts.action', action);

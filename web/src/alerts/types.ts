@@ -2,6 +2,7 @@
 // validators. Pure module: no DOM, no Vue.
 
 import { isRecord } from '../contract';
+import { NO_TITLE, readAlertTitle, type AlertTitleFields } from './messages';
 
 export type Severity = 'critical' | 'warning' | 'info';
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
@@ -31,7 +32,8 @@ export interface Alert {
   hubCode: string | null;
   severity: string;
   state: string;
-  title: string;
+  /** A message key and parameters, or a person's words: render with alertTitleIn (./messages.ts). */
+  title: AlertTitleFields;
   itemCount: number;
   openedAt: string;
   lastSeenAt: string | null;
@@ -82,7 +84,7 @@ export function parseAlert(value: unknown): Alert | null {
     hubCode: str(value.hubCode),
     severity,
     state,
-    title: str(value.title) ?? '',
+    title: readAlertTitle(value) ?? NO_TITLE,
     itemCount: num(value.itemCount),
     openedAt,
     lastSeenAt: str(value.lastSeenAt),

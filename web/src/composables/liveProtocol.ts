@@ -2,6 +2,7 @@
 // ordering, reconnect backoff and staleness. No DOM, no Vue.
 
 import { isRecord, parseKpiSnapshot, parseMapSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
+import { readAlertTitle, type AlertTitleFields } from '../alerts/messages';
 
 export type ConnState = 'connecting' | 'open' | 'closed';
 
@@ -85,7 +86,8 @@ export interface AlertChangeMessage {
   muted?: boolean;
   rule?: string;
   hubCode?: string | null;
-  title?: string;
+  /** The alert's title as stored (message key and parameters, or words); render with alertTitleIn. */
+  title?: AlertTitleFields;
 }
 
 export interface AlertsMessage {
@@ -130,7 +132,8 @@ function parseAlertChange(value: unknown): AlertChangeMessage | null {
   if (typeof value.muted === 'boolean') change.muted = value.muted;
   if (typeof value.rule === 'string') change.rule = value.rule;
   if (typeof value.hubCode === 'string' || value.hubCode === null) change.hubCode = value.hubCode;
-  if (typeof value.title === 'string') change.title = value.title;
+  const title = readAlertTitle(value);
+  if (title) change.title = title;
   return change;
 }
 

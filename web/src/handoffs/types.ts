@@ -2,6 +2,7 @@
 // runtime validators. Pure module: no DOM, no Vue.
 
 import { isRecord } from '../contract';
+import { NO_TITLE, readAlertTitle, type AlertTitleFields } from '../alerts/messages';
 
 export type HandoffState = 'open' | 'done';
 export type HandoffStateFilter = HandoffState | 'all';
@@ -23,7 +24,7 @@ export interface HandoffParcel {
 
 export interface Handoff {
   id: number;
-  alert: { id: number; title: string; rule: string; hubCode: string | null; severity: string; state: string };
+  alert: { id: number; title: AlertTitleFields; rule: string; hubCode: string | null; severity: string; state: string };
   note: string;
   createdBy: Person;
   createdAt: string;
@@ -69,7 +70,7 @@ export function parseHandoff(value: unknown): Handoff | null {
     id: value.id,
     alert: {
       id: a.id as number,
-      title: str(a.title) ?? '',
+      title: readAlertTitle(a) ?? NO_TITLE,
       rule: str(a.rule) ?? '',
       hubCode: str(a.hubCode),
       severity: str(a.severity) ?? '',

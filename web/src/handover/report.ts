@@ -2,6 +2,7 @@
 // Any malformed field rejects the whole report (like contract.ts). Pure module.
 
 import { isRecord, SEVERITIES, TIERS, type Severity, type Tier } from '../contract';
+import { readAlertTitle, type AlertTitleFields } from '../alerts/messages';
 
 export interface TierOnTime {
   delivered: number;
@@ -30,7 +31,8 @@ export interface ActivityItem {
   rule: string;
   hubCode: string | null;
   severity: string;
-  title: string;
+  /** A message key and parameters, or a person's words (alerts/messages.ts). */
+  title: AlertTitleFields;
 }
 
 export interface ActivityList {
@@ -49,7 +51,7 @@ export interface OpenAlert {
   rule: string;
   hubCode: string | null;
   severity: string;
-  title: string;
+  title: AlertTitleFields;
   itemCount: number;
   openedAt: string;
   escalationLevel: number;
@@ -151,10 +153,11 @@ function parseKpis(v: unknown): HandoverKpis | null {
 
 function parseActivityItem(v: unknown): ActivityItem | null {
   if (!isRecord(v)) return null;
-  const { alertId, action, at, by, comment, level, rule, hubCode, severity, title } = v;
+  const { alertId, action, at, by, comment, level, rule, hubCode, severity } = v;
+  const title = readAlertTitle(v);
   if (!isId(alertId) || !isString(action) || !ACTIONS.includes(action) || !isTime(at) || !isOptString(by)) return null;
   if (!isString(comment) || !(level === null || isCount(level)) || !isString(rule) || !isOptString(hubCode)) return null;
-  if (!isString(severity) || !isString(title)) return null;
+  if (!isString(severity) || !title) return null;
   return { alertId, action: action as ActivityAction, at, by, comment, level, rule, hubCode, severity, title };
 }
 
@@ -174,9 +177,10 @@ function parseHolder(v: unknown): Holder | null {
 
 function parseOpenAlert(v: unknown): OpenAlert | null {
   if (!isRecord(v)) return null;
-  const { id, rule, hubCode, severity, title, itemCount, openedAt, escalationLevel, muted } = v;
+  const { id, rule, hubCode, severity, itemCount, openedAt, escalationLevel, muted } = v;
+  const title = readAlertTitle(v);
   const holder = parseHolder(v.holder);
-  if (!holder || !isId(id) || !isString(rule) || !isOptString(hubCode) || !isString(severity) || !isString(title)) return null;
+  if (!holder || !isId(id) || !isString(rule) || !isOptString(hubCode) || !isString(severity) || !title) return null;
   if (!isCount(itemCount) || !isTime(openedAt) || !isCount(escalationLevel) || typeof muted !== 'boolean') return null;
   return { id, rule, hubCode, severity, title, itemCount, openedAt, escalationLevel, muted, holder };
 }

@@ -3,6 +3,7 @@
 
 import type { Alert } from '../alerts/types';
 import type { AlertChangeMessage, AlertsMessage } from '../composables/liveProtocol';
+import { NO_TITLE, type AlertTitleFields } from '../alerts/messages';
 
 export type TickerSeverity = 'critical' | 'warning';
 
@@ -11,7 +12,8 @@ export interface TickerItem {
   severity: TickerSeverity;
   rule: string;
   hubCode: string | null;
-  title: string;
+  /** Rendered in the wall's language (alertTitleIn). */
+  title: AlertTitleFields;
   /** ISO time the alert opened (for a change we only know when it was published). */
   openedAt: string | null;
 }
@@ -53,7 +55,7 @@ function applyChange(byId: Map<number, TickerItem>, c: AlertChangeMessage, at: s
     severity,
     rule: c.rule ?? known?.rule ?? '',
     hubCode: c.hubCode !== undefined ? c.hubCode : (known?.hubCode ?? null),
-    title: c.title ?? known?.title ?? '',
+    title: c.title ?? known?.title ?? NO_TITLE,
     openedAt: known?.openedAt ?? at,
   });
 }
