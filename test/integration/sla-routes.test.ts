@@ -115,4 +115,17 @@ describe('SLA API', () => {
     expect(p.body.total).toBe(3)
     expect(p.body.parcels).toHaveLength(2)
   })
+
+  it('pages a drill-down past its limit: the next page holds the rest, none twice, the total unchanged', async () => {
+    const first = await call(sys, 'GET', q('parcels', '&tier=express&limit=2&offset=0'), { cookie: manager })
+    const second = await call(sys, 'GET', q('parcels', '&tier=express&limit=2&offset=2'), { cookie: manager })
+    const past = await call(sys, 'GET', q('parcels', '&tier=express&limit=2&offset=4'), { cookie: manager })
+    expect(second.status).toBe(200)
+    expect(second.body.total).toBe(3)
+    expect(second.body.parcels).toHaveLength(1)
+    const waybills = [...first.body.parcels, ...second.body.parcels].map((x: { waybill: string }) => x.waybill)
+    expect(new Set(waybills).size).toBe(3)
+    expect(past.body.parcels).toEqual([])
+    expect(past.body.total).toBe(3)
+  })
 })
