@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { onlyOn } from '../helpers/test-db.ts'
+import { scratchDatabase, TEST_SERVER_URL } from '../helpers/server-database.ts'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { readManifest } from '../../server/backup/manifest.ts'
@@ -47,113 +48,124 @@ function trajectory(waybill: string, i: number) {
 const count = async (sys: TestSystem, table: string) =>
   (await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
 
+/**
+ * Backs up a running, ingesting system with `npm run backup` (the embedded data directory, or pg_dump
+ * of its server database), restores it with `npm run restore` into a fresh data directory (a fresh
+ * database on the same server) and checks a second system on it.
+ */
+async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>> | undefined
+  const first = await startTestSystem()
+  const backupDir = await tempDir('pw-backup-')
+  const file = path.join(backupDir, kind === 'embedded' ? 'parcelwatch.tar.gz' : 'parcelwatch.dump')
+  const waybills: string[] = []
+  let busy: string[] = []
+  try {
+    // 30 delivered parcels over six days, 10 more that keep scanning during the backup.
+    const stable = Array.from({ length: 30 }, () => shipment({ collectedAt: new Date(Date.now() - 7 * DAY).toISOString() }))
+    const moving = Array.from({ length: 10 }, () => shipment({ collectedAt: new Date(Date.now() - DAY).toISOString() }))
+    expect((await call(first, 'POST', '/api/v1/shipments', { token: first.token, body: [...stable, ...moving] })).status).toBe(200)
+    waybills.push(...stable.map((s) => s.waybill))
+    busy = moving.map((s) => s.waybill)
+    const r = await call(first, 'POST', '/api/v1/events', { token: first.token, body: stable.flatMap((s, i) => trajectory(s.waybill, i)) })
+    expect(r.body).toMatchObject({ accepted: 180, rejected: [] })
+    const admin = await login(first, 'admin', ADMIN_PASSWORD)
+    for (const hub of ['HGH-SC', 'SHA-O1']) {
+      const inc = await call(first, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub, kind: 'equipment_failure', title: `Sorter down at ${hub}`, comment: 'belt 3' } })
+      expect(inc.status).toBe(201)
+    }
+    const chunks = await first.database.pool.query(`SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'scan_events'`)
+    expect(chunks.rows.length).toBeGreaterThanOrEqual(6)
+
+    // Rows that were committed before the backup started and that nothing changes later.
+    const original = {
+      shipments: (await first.database.pool.query(`SELECT * FROM shipments WHERE waybill = ANY($1) ORDER BY waybill`, [waybills])).rows,
+      events: (await first.database.pool.query(`SELECT * FROM scan_events WHERE waybill = ANY($1) ORDER BY event_time, event_id`, [waybills])).rows,
+      alerts: (await first.database.pool.query(`SELECT id, rule, subject, state, severity, hub_code, title, opened_at FROM alerts WHERE rule = 'incident' ORDER BY id`)).rows,
+      lookup: (await call(first, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin })).body,
+    }
+    expect(original.alerts).toHaveLength(2)
+
+    // Ingest keeps going while the backup runs.
+    let stop = false
+    let posted = 0
+    const ingesting = (async () => {
+      for (let k = 0; !stop; k++) {
+        const batch = busy.map((w, j) => event(w, { id: `${w}-live-${k}`, type: k % 2 ? 'departed_hub' : 'arrived_hub', hub: 'HGH-SC', time: new Date(Date.now() - 60_000 + j).toISOString() }))
+        const res = await call(first, 'POST', '/api/v1/events', { token: first.token, body: batch })
+        expect(res.body.accepted).toBe(busy.length)
+        posted += busy.length
+      }
+    })()
+    const backup = await cli('backup', [file], kind === 'embedded' ? { DATA_DIR: first.dataDir } : { DATABASE_URL: first.database.url })
+    stop = true
+    await ingesting
+    expect(backup.stderr).toBe('')
+    expect(backup.code).toBe(0)
+    expect(backup.stdout).toContain(kind === 'embedded' ? 'online, from the running server' : 'with pg_dump')
+    expect(posted).toBeGreaterThan(0)
+
+    const manifest = await readManifest(file)
+    expect(manifest.kind).toBe(kind)
+    expect(manifest.counts.parcels).toBe(40)
+    // Sweeps may open alerts while this runs: the snapshot holds the incidents and no more than the end state.
+    expect(manifest.counts.alerts).toBeGreaterThanOrEqual(2)
+    expect(manifest.counts.alerts).toBeLessThanOrEqual(await count(first, 'alerts'))
+    // The snapshot fell somewhere in the live ingest: at least the stable events, at most what was stored by the end.
+    expect(manifest.counts.events).toBeGreaterThanOrEqual(180)
+    expect(manifest.counts.events).toBeLessThanOrEqual(await count(first, 'scan_events'))
+    expect((manifest.counts.events - 180) % busy.length).toBe(0) // whole batches only: between two transactions
+
+
+    // Restore into a fresh data directory (a fresh database on the server), and a second system on it.
+    const target: Record<string, string> = kind === 'embedded' ? { DATA_DIR: await tempDir('pw-restored-') } : { DATABASE_URL: (scratch = await scratchDatabase(TEST_SERVER_URL!)).url }
+    const restore = await cli('restore', [file], target)
+    expect(restore.stderr).toBe('')
+    expect(restore.code).toBe(0)
+    expect(restore.stdout).toContain(`${manifest.counts.parcels} parcels, ${manifest.counts.events} events, ${manifest.counts.alerts} alerts`)
+    expect(restore.stdout).toContain('verified')
+    const again = await cli('restore', [file], target)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('is not empty')
+
+    // No workers on the second system: a sweep would add alerts before the counts are compared.
+    const second = await startTestSystem({ ...target, RUN_WORKERS: 'false' })
+    try {
+      expect(await count(second, 'shipments')).toBe(manifest.counts.parcels)
+      expect(await count(second, 'scan_events')).toBe(manifest.counts.events)
+      expect(await count(second, 'alerts')).toBe(manifest.counts.alerts)
+      expect((await second.database.pool.query(`SELECT * FROM shipments WHERE waybill = ANY($1) ORDER BY waybill`, [waybills])).rows).toEqual(original.shipments)
+      expect((await second.database.pool.query(`SELECT * FROM scan_events WHERE waybill = ANY($1) ORDER BY event_time, event_id`, [waybills])).rows).toEqual(original.events)
+      expect((await second.database.pool.query(`SELECT id, rule, subject, state, severity, hub_code, title, opened_at FROM alerts WHERE rule = 'incident' ORDER BY id`)).rows).toEqual(original.alerts)
+      const chunks2 = await second.database.pool.query(`SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'scan_events'`)
+      expect(chunks2.rows.length).toBeGreaterThanOrEqual(6)
+      const admin2 = await login(second, 'admin', ADMIN_PASSWORD)
+      expect((await call(second, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin2 })).body).toEqual(original.lookup)
+
+      // Ingest works on the restored database: a new parcel and its scan, and a scan for an old one.
+      const s = shipment()
+      expect((await call(second, 'POST', '/api/v1/shipments', { token: second.token, body: s })).status).toBe(200)
+      const after = await call(second, 'POST', '/api/v1/events', {
+        token: second.token,
+        body: [
+          event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: new Date(Date.now() - 60_000).toISOString() }),
+          event(busy[0]!, { type: 'arrived_hub', hub: 'SHA-TC', time: new Date(Date.now() - 30_000).toISOString() }),
+        ],
+      })
+      expect(after.body).toMatchObject({ accepted: 2, rejected: [] })
+      expect(await count(second, 'scan_events')).toBe(manifest.counts.events + 2)
+    } finally {
+      await second.stop()
+    }
+  } finally {
+    await first.stop()
+    await scratch?.drop()
+  }
+}
+
 describe.skipIf(onlyOn('embedded', 'backup and restore of an embedded data directory'))('backup and restore of the embedded database', () => {
   it('backs up a running, ingesting system and restores every parcel, event and alert into a fresh data directory that then takes events', async () => {
-    const first = await startTestSystem()
-    const backupDir = await tempDir('pw-backup-')
-    const file = path.join(backupDir, 'parcelwatch.tar.gz')
-    const waybills: string[] = []
-    let busy: string[] = []
-    try {
-      // 30 delivered parcels over six days, 10 more that keep scanning during the backup.
-      const stable = Array.from({ length: 30 }, () => shipment({ collectedAt: new Date(Date.now() - 7 * DAY).toISOString() }))
-      const moving = Array.from({ length: 10 }, () => shipment({ collectedAt: new Date(Date.now() - DAY).toISOString() }))
-      expect((await call(first, 'POST', '/api/v1/shipments', { token: first.token, body: [...stable, ...moving] })).status).toBe(200)
-      waybills.push(...stable.map((s) => s.waybill))
-      busy = moving.map((s) => s.waybill)
-      const r = await call(first, 'POST', '/api/v1/events', { token: first.token, body: stable.flatMap((s, i) => trajectory(s.waybill, i)) })
-      expect(r.body).toMatchObject({ accepted: 180, rejected: [] })
-      const admin = await login(first, 'admin', ADMIN_PASSWORD)
-      for (const hub of ['HGH-SC', 'SHA-O1']) {
-        const inc = await call(first, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub, kind: 'equipment_failure', title: `Sorter down at ${hub}`, comment: 'belt 3' } })
-        expect(inc.status).toBe(201)
-      }
-      const chunks = await first.database.pool.query(`SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'scan_events'`)
-      expect(chunks.rows.length).toBeGreaterThanOrEqual(6)
-
-      // Rows that were committed before the backup started and that nothing changes later.
-      const original = {
-        shipments: (await first.database.pool.query(`SELECT * FROM shipments WHERE waybill = ANY($1) ORDER BY waybill`, [waybills])).rows,
-        events: (await first.database.pool.query(`SELECT * FROM scan_events WHERE waybill = ANY($1) ORDER BY event_time, event_id`, [waybills])).rows,
-        alerts: (await first.database.pool.query(`SELECT id, rule, subject, state, severity, hub_code, title, opened_at FROM alerts WHERE rule = 'incident' ORDER BY id`)).rows,
-        lookup: (await call(first, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin })).body,
-      }
-      expect(original.alerts).toHaveLength(2)
-
-      // Ingest keeps going while the backup runs.
-      let stop = false
-      let posted = 0
-      const ingesting = (async () => {
-        for (let k = 0; !stop; k++) {
-          const batch = busy.map((w, j) => event(w, { id: `${w}-live-${k}`, type: k % 2 ? 'departed_hub' : 'arrived_hub', hub: 'HGH-SC', time: new Date(Date.now() - 60_000 + j).toISOString() }))
-          const res = await call(first, 'POST', '/api/v1/events', { token: first.token, body: batch })
-          expect(res.body.accepted).toBe(busy.length)
-          posted += busy.length
-        }
-      })()
-      const backup = await cli('backup', [file], { DATA_DIR: first.dataDir })
-      stop = true
-      await ingesting
-      expect(backup.stderr).toBe('')
-      expect(backup.code).toBe(0)
-      expect(backup.stdout).toContain('online, from the running server')
-      expect(posted).toBeGreaterThan(0)
-
-      const manifest = await readManifest(file)
-      expect(manifest.kind).toBe('embedded')
-      expect(manifest.counts.parcels).toBe(40)
-      // Sweeps may open alerts while this runs: the snapshot holds the incidents and no more than the end state.
-      expect(manifest.counts.alerts).toBeGreaterThanOrEqual(2)
-      expect(manifest.counts.alerts).toBeLessThanOrEqual(await count(first, 'alerts'))
-      // The snapshot fell somewhere in the live ingest: at least the stable events, at most what was stored by the end.
-      expect(manifest.counts.events).toBeGreaterThanOrEqual(180)
-      expect(manifest.counts.events).toBeLessThanOrEqual(await count(first, 'scan_events'))
-      expect((manifest.counts.events - 180) % busy.length).toBe(0) // whole batches only: between two transactions
-
-
-      // Restore into a fresh data directory, and a second system on it.
-      const fresh = await tempDir('pw-restored-')
-      const restore = await cli('restore', [file], { DATA_DIR: fresh })
-      expect(restore.stderr).toBe('')
-      expect(restore.code).toBe(0)
-      expect(restore.stdout).toContain(`${manifest.counts.parcels} parcels, ${manifest.counts.events} events, ${manifest.counts.alerts} alerts`)
-      expect(restore.stdout).toContain('verified')
-      const again = await cli('restore', [file], { DATA_DIR: fresh })
-      expect(again.code).toBe(1)
-      expect(again.stderr).toContain('is not empty')
-
-      // No workers on the second system: a sweep would add alerts before the counts are compared.
-      const second = await startTestSystem({ DATA_DIR: fresh, RUN_WORKERS: 'false' })
-      try {
-        expect(await count(second, 'shipments')).toBe(manifest.counts.parcels)
-        expect(await count(second, 'scan_events')).toBe(manifest.counts.events)
-        expect(await count(second, 'alerts')).toBe(manifest.counts.alerts)
-        expect((await second.database.pool.query(`SELECT * FROM shipments WHERE waybill = ANY($1) ORDER BY waybill`, [waybills])).rows).toEqual(original.shipments)
-        expect((await second.database.pool.query(`SELECT * FROM scan_events WHERE waybill = ANY($1) ORDER BY event_time, event_id`, [waybills])).rows).toEqual(original.events)
-        expect((await second.database.pool.query(`SELECT id, rule, subject, state, severity, hub_code, title, opened_at FROM alerts WHERE rule = 'incident' ORDER BY id`)).rows).toEqual(original.alerts)
-        const chunks2 = await second.database.pool.query(`SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'scan_events'`)
-        expect(chunks2.rows.length).toBeGreaterThanOrEqual(6)
-        const admin2 = await login(second, 'admin', ADMIN_PASSWORD)
-        expect((await call(second, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin2 })).body).toEqual(original.lookup)
-
-        // Ingest works on the restored database: a new parcel and its scan, and a scan for an old one.
-        const s = shipment()
-        expect((await call(second, 'POST', '/api/v1/shipments', { token: second.token, body: s })).status).toBe(200)
-        const after = await call(second, 'POST', '/api/v1/events', {
-          token: second.token,
-          body: [
-            event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: new Date(Date.now() - 60_000).toISOString() }),
-            event(busy[0]!, { type: 'arrived_hub', hub: 'SHA-TC', time: new Date(Date.now() - 30_000).toISOString() }),
-          ],
-        })
-        expect(after.body).toMatchObject({ accepted: 2, rejected: [] })
-        expect(await count(second, 'scan_events')).toBe(manifest.counts.events + 2)
-      } finally {
-        await second.stop()
-      }
-    } finally {
-      await first.stop()
-    }
+    await backUpAndRestore('embedded')
   }, 300_000)
 
   it('refuses a backup file that does not match its manifest, and one without a manifest', async () => {
@@ -185,6 +197,12 @@ describe.skipIf(onlyOn('embedded', 'backup and restore of an embedded data direc
     expect(alone.code).toBe(1)
     expect(alone.stderr).toContain('no manifest')
   }, 180_000)
+})
+
+describe.skipIf(onlyOn('server', 'pg_dump and pg_restore of a TimescaleDB server database'))('backup and restore on a TimescaleDB server', () => {
+  it('backs up a running, ingesting system with pg_dump and restores every parcel, event and alert into a fresh database that then takes events', async () => {
+    await backUpAndRestore('server')
+  }, 300_000)
 })
 
 describe('backup and restore against a TimescaleDB server (what this machine can check without one)', () => {
