@@ -23,6 +23,14 @@ export const alertTitles = {
   hubVolumeHigh: (hub: string, observed: number, expected: number | null): AlertMessage => ({ key: 'hub_volume_high', params: { hub, observed, expected } }),
   hubExceptionSpike: (hub: string, recentRate: number, baselineRate: number): AlertMessage =>
     ({ key: 'hub_exception_spike', params: { hub, recentRate, baselineRate } }),
+  hubQuiet: (hub: string, minutes: number, expected: number): AlertMessage => ({ key: 'hub_quiet', params: { hub, minutes, expected } }),
+  hubExceptionBurst: (hub: string, exceptions: number, minutes: number, recentRate: number, baselineRate: number): AlertMessage =>
+    ({ key: 'hub_exception_burst', params: { hub, exceptions, minutes, recentRate, baselineRate } }),
+  hubCollectionSurge: (hub: string, observed: number, expected: number): AlertMessage => ({ key: 'hub_collection_surge', params: { hub, observed, expected } }),
+  networkCollectionSurge: (hubs: number, of: number): AlertMessage => ({ key: 'network_collection_surge', params: { hubs, of } }),
+  laneOverdue: (from: string, to: string, count: number, usualHours: number): AlertMessage => ({ key: 'lane_overdue', params: { from, to, count, usualHours } }),
+  hubBacklog: (hub: string, ratio: number, departures: number): AlertMessage => ({ key: 'hub_backlog', params: { hub, ratio, departures } }),
+  networkBacklog: (hubs: number, of: number): AlertMessage => ({ key: 'network_backlog', params: { hubs, of } }),
   courierAbsent: (courier: string, code: string): AlertMessage => ({ key: 'courier_absent', params: { courier, code } }),
   courierLateStart: (courier: string, code: string, minutes: number): AlertMessage => ({ key: 'courier_late_start', params: { courier, code, minutes } }),
   courierEarlyStop: (courier: string, code: string, minutes: number): AlertMessage => ({ key: 'courier_early_stop', params: { courier, code, minutes } }),

@@ -25,6 +25,13 @@ export interface AlertMessageParams {
   hub_volume_high: { hub: string; observed: number; expected: number | null };
   /** Rates as shares (0.123 = 12.3 %). */
   hub_exception_spike: { hub: string; recentRate: number; baselineRate: number };
+  hub_quiet: { hub: string; minutes: number; expected: number };
+  hub_exception_burst: { hub: string; exceptions: number; minutes: number; recentRate: number; baselineRate: number };
+  hub_collection_surge: { hub: string; observed: number; expected: number };
+  network_collection_surge: { hubs: number; of: number };
+  lane_overdue: { from: string; to: string; count: number; usualHours: number };
+  hub_backlog: { hub: string; ratio: number; departures: number };
+  network_backlog: { hubs: number; of: number };
   courier_absent: { courier: string; code: string };
   courier_late_start: { courier: string; code: string; minutes: number };
   courier_early_stop: { courier: string; code: string; minutes: number };
@@ -65,6 +72,13 @@ const zh: Catalog = {
   hub_volume_low: (p) => `${p.hub}：最近一小时仅 ${p.observed} 次扫描，预期 ${orDash(p.expected)}`,
   hub_volume_high: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，预期 ${orDash(p.expected)}（激增）`,
   hub_exception_spike: (p) => `${p.hub}：最近一小时异常率 ${pct(p.recentRate)}%，此前 ${pct(p.baselineRate)}%`,
+  hub_quiet: (p) => `${p.hub}：已 ${p.minutes} 分钟无任何扫描（按常态应有 ${p.expected} 次）`,
+  hub_exception_burst: (p) => `${p.hub}：最近 ${p.minutes} 分钟 ${p.exceptions} 次异常，占扫描 ${pct(p.recentRate)}%，平常 ${pct(p.baselineRate)}%`,
+  hub_collection_surge: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，此时段通常 ${p.expected} 次（揽收激增）`,
+  network_collection_surge: (p) => `全网揽收激增：${p.of} 个网点中 ${p.hubs} 个`,
+  lane_overdue: (p) => `干线 ${p.from} → ${p.to}：${p.count} 件包裹超时未到（平常 ${p.usualHours.toFixed(1)} 小时）`,
+  hub_backlog: (p) => `${p.hub}：包裹滞留时间为平常的 ${p.ratio.toFixed(1)} 倍（最近一小时发出 ${p.departures} 件）`,
+  network_backlog: (p) => `全网滞留：${p.of} 个分拨中心中 ${p.hubs} 个包裹滞留超常`,
   courier_absent: (p) => `${p.courier}（${p.code}）今日尚无扫描`,
   courier_late_start: (p) => `${p.courier}（${p.code}）晚 ${p.minutes} 分钟开始扫描`,
   courier_early_stop: (p) => `${p.courier}（${p.code}）提前 ${p.minutes} 分钟停止扫描`,
@@ -81,6 +95,14 @@ const en: Catalog = {
   hub_volume_low: (p) => `${p.hub}: ${p.observed} events in the last hour, ${orDash(p.expected)} expected`,
   hub_volume_high: (p) => `${p.hub}: ${p.observed} events in the last hour, ${orDash(p.expected)} expected (surge)`,
   hub_exception_spike: (p) => `${p.hub}: exception rate ${pct(p.recentRate)} % in the last hour against ${pct(p.baselineRate)} %`,
+  hub_quiet: (p) => `${p.hub} has scanned nothing for ${p.minutes} min (${p.expected} scans expected)`,
+  hub_exception_burst: (p) =>
+    `${p.hub}: ${p.exceptions} exceptions in the last ${p.minutes} min, ${pct(p.recentRate)} % of scans against ${pct(p.baselineRate)} %`,
+  hub_collection_surge: (p) => `${p.hub}: ${p.observed} scans in the last hour, ${p.expected} usual at this hour (surge)`,
+  network_collection_surge: (p) => `Collections surge at ${p.hubs} of ${p.of} outlets`,
+  lane_overdue: (p) => `${parcels(p.count)} overdue on the lane ${p.from} → ${p.to} (usual leg ${p.usualHours.toFixed(1)} h)`,
+  hub_backlog: (p) => `${p.hub}: parcels dwell ${p.ratio.toFixed(1)}× their usual time (${p.departures} departures in the last hour)`,
+  network_backlog: (p) => `Parcels dwell longer than usual at ${p.hubs} of ${p.of} centres`,
   courier_absent: (p) => `${p.courier} (${p.code}) has not scanned anything today`,
   courier_late_start: (p) => `${p.courier} (${p.code}) started ${p.minutes} min late`,
   courier_early_stop: (p) => `${p.courier} (${p.code}) stopped ${p.minutes} min early`,
