@@ -16,6 +16,7 @@ import {
 } from '../../../web/src/handover/shift';
 import { onTimeRate, parseHandover, totalOpen } from '../../../web/src/handover/report';
 import { changeText, holderText, incidentState, percentText, shiftTitle } from '../../../web/src/handover/view';
+import { alertTitleIn } from '../../../web/src/alerts/messages';
 
 const ms = (iso: string) => Date.parse(iso);
 const day = (date: string): Shift => ({ date, kind: 'day' });
@@ -127,7 +128,7 @@ function report(over: Record<string, unknown> = {}): Record<string, unknown> {
     },
     stillOpen: {
       truncated: false,
-      items: [{ id: 7, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: 'x', itemCount: 3, openedAt: '2026-11-27T01:00:00.000Z', escalationLevel: 1, muted: false, holder: { kind: 'escalated', level: 1 } }],
+      items: [{ id: 7, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 }, itemCount: 3, openedAt: '2026-11-27T01:00:00.000Z', escalationLevel: 1, muted: false, holder: { kind: 'escalated', level: 1 } }],
     },
     incidents: [{ id: 9, hubCode: 'CAN-TC', kind: 'weather', title: '台风', comment: null, openedAt: '2026-11-27T01:00:00.000Z', openedBy: 'duty', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null }],
     silences: [{ id: 1, kind: 'maintenance', rule: null, hubCode: 'BJS-TC', startsAt: '2026-11-27T01:00:00.000Z', endsAt: '2026-11-27T03:00:00.000Z', comment: '检修', createdBy: 'duty' }],
@@ -141,6 +142,17 @@ describe('handover report validation', () => {
     expect(r?.kpis.during.onTime.economy).toEqual(tier);
     expect(r?.stillOpen.items[0]?.holder).toEqual({ kind: 'escalated', level: 1 });
     expect(r?.alerts.opened.total).toBe(2);
+  });
+
+  it('reads an alert title stored as a message key and renders it in either language', () => {
+    const r = parseHandover(report());
+    const open = r!.stillOpen.items[0]!;
+    expect(open.title).toEqual({ title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 } });
+    expect(alertTitleIn('zh', open.title)).toBe('上海转运中心：3 件包裹已超过承诺时效');
+    expect(alertTitleIn('en', open.title)).toBe('3 parcels past their promised deadline at 上海转运中心');
+    expect(alertTitleIn('en', r!.alerts.opened.items[0]!.title)).toBe('x'); // a title from before keys, as written
+    const untitled = { ...(report().stillOpen as any).items[0], title: undefined, titleKey: undefined };
+    expect(parseHandover(report({ stillOpen: { truncated: false, items: [untitled] } }))).toBeNull();
   });
 
   it('rejects the whole report when one field is wrong', () => {
