@@ -137,7 +137,8 @@ async function burst(db: pg.Pool, parcels: number, now: Date): Promise<number> {
 async function runPolicies(db: pg.Pool): Promise<void> {
   const jobs = await db.query<{ job_id: number; name: string }>(
     `SELECT j.job_id, coalesce(j.hypertable_name, j.proc_name) AS name FROM timescaledb_information.jobs j
-     WHERE j.proc_name IN ('policy_refresh_continuous_aggregate', 'sla_refresh_children') ORDER BY j.job_id`)
+     WHERE j.proc_name IN ('policy_refresh_continuous_aggregate', 'sla_refresh_children')
+     ORDER BY j.proc_name = 'sla_refresh_children', j.job_id`) // the parents first, as after the scheduler's first round
   for (const j of jobs.rows) {
     const t = performance.now()
     await db.query(`CALL run_job(${j.job_id})`)
