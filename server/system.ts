@@ -24,6 +24,7 @@ import type { AppContext } from './context.ts'
 import { LoginThrottle } from './services/login-throttle.ts'
 import { watchTransactions } from './db/tx.ts'
 import { readDbHealth, summarizeDbHealth } from './services/db-health.ts'
+import { withArrival } from './services/transit-model.ts'
 
 export interface System {
   url: string
@@ -80,10 +81,15 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   watchTransactions(db, { onRetry: (code) => metrics.txRetries.inc({ code }) })
   const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
   const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, maxPerSession: config.wsMaxPerSession, snapshot: (channel) => liveSnapshot(db, channel), metrics })
+  let parcelChain: Promise<void> = Promise.resolve()
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))
     else if (m.channel === 'display-revoked') hub.closeDisplay(Number(m.data))
-    else if (m.channel === 'parcels') hub.publishParcels(Array.isArray(m.data) ? m.data : [])
+    else if (m.channel === 'parcels') {
+      // The followed parcels gain their arrival estimate, in the order the changes came.
+      const changes = (Array.isArray(m.data) ? m.data : []).filter((c: { waybill?: unknown }) => typeof c?.waybill === 'string' && hub.followsParcel(c.waybill))
+      if (changes.length > 0) parcelChain = parcelChain.then(() => withArrival(db, changes, new Date())).then((c) => hub.publishParcels(c), (err: unknown) => log.warn({ err }, 'parcel estimate failed'))
+    }
     else hub.publish(m.channel, m.data)
   })
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined

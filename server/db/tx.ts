@@ -24,6 +24,9 @@ import type { Logger } from '../lib/logger.ts'
  *      alert item for that parcel, never waits for it);
  *   3. rows that refer to a parcel (claims, alert items, complaints), in waybill order;
  *   4. alerts, by (rule, subject) when upserted, by id otherwise, `FOR NO KEY UPDATE`;
+ *   4b. the transit model's rows of those parcels (parcel_paths, in waybill order), then its
+ *      histogram cells (segment_hist, segment_recent) in key order — the ingest takes them
+ *      after storing the events and before updating the parcels' states;
  *   5. the counters that triggers keep (open_parcel_count, transit_flow_count), which
  *      the triggers touch last, in key order.
  * A transaction may skip any step, never go back to an earlier one.

@@ -35,7 +35,11 @@
  * deadline day, so a delivery at that very millisecond is on time. "Delivered"
  * is read from `deliveredAt`, which the status machine sets with the status.
  *
- * Prediction: the arrival of an open parcel is estimated from recent transit
+ * The look-up and the SLA sweep pass the segment model's estimate
+ * (server/domain/eta.ts via server/services/transit-model.ts): its p50 as
+ * `predictedArrival` and its `overdue` flag, so both call the same parcels at risk.
+ *
+ * Prediction (the older lane median, kept for callers without a model): the arrival of an open parcel is estimated from recent transit
  * times (hours) of the same lane and tier: a quantile of the samples, by
  * default the median, added to the collection time (or to the last scan, with
  * samples of remaining hours from that scan). The median, not the mean, because
@@ -61,6 +65,8 @@ export interface VerdictInput {
   deadline: Date
   exceptionReason: ExceptionReason | null
   predictedArrival: Date | null
+  /** The arrival estimate says the parcel has spent longer in its segment than that segment's p99 (server/domain/eta.ts). */
+  overdue?: boolean
 }
 
 export function verdictOf(input: VerdictInput, now: Date): Verdict {
@@ -73,6 +79,7 @@ export function verdictOf(input: VerdictInput, now: Date): Verdict {
   if (input.status === 'returned') return excused ? 'excused' : 'late'
   if (now.getTime() > deadline) return excused ? 'excused' : 'late'
   if (input.status === 'exception') return 'at_risk'
+  if (input.overdue === true) return 'at_risk'
   if (input.predictedArrival !== null && input.predictedArrival.getTime() > deadline) return 'at_risk'
   // Overdue on its lane's usual time: "arrives now" would be a guess that nothing supports.
   if (input.predictedArrival !== null && input.predictedArrival.getTime() < now.getTime()) return 'at_risk'

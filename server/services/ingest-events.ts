@@ -4,6 +4,7 @@ import { applyEvents, type ShipmentState, type StatusEvent } from '../domain/sta
 import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
 import { withTransaction } from '../db/tx.ts'
+import { foldSegments } from './transit-segments.ts'
 import { eventInputSchema, refuseUnknownMembers, rejectionFromIssues, type Rejection } from './event-schema.ts'
 import type { ReferenceData } from './reference.ts'
 
@@ -170,6 +171,8 @@ async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventR
       byWaybill.set(e.waybill, list)
     }
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
+    const courierOf = new Map(accepted.map((r) => [r.id, r.courier]))
+    await foldSegments(client, stored.map((e) => ({ waybill: e.waybill, time: e.time, type: e.type, hub: e.hub, courier: courierOf.get(e.id) ?? null })), now)
     await updateStates(client, changed, now)
     return { stored, accepted, changed, unknown }
   })

@@ -10,7 +10,11 @@ const SEARCH_LIMIT = 50
 import { yuan } from './shipments.ts'
 import type { ReferenceData } from './reference.ts'
 import { verdictOf } from '../domain/verdict.ts'
-import { laneMedianHours } from '../db/lane-stats-repo.ts'
+import { arrivalOf, etaView, transitModel } from './transit-model.ts'
+import type { SegmentModel } from '../domain/eta.ts'
+import type { Network } from '../data/network.ts'
+
+type Model = { model: SegmentModel; network: Network }
 
 export interface PersonView { name: string | null; phone: string | null; address: string | null; city: string }
 
@@ -21,22 +25,23 @@ function person(name: string | null, phone: string | null, address: string | nul
 }
 
 /**
- * The promise and today's verdict; the predicted arrival is the collection time
- * plus the median transit time of the parcel's lane and tier. When that time has
- * passed and the parcel is still open, it is overdue (predictionOverdue, verdict
- * at_risk at least): never "arrives now" for a parcel stuck for hours.
- * The search list shows the verdict without a prediction (one query, not one per hit).
+ * The promise, the arrival estimate and today's verdict. The estimate is the
+ * segment model's (server/services/transit-model.ts: from where the parcel is
+ * now, conditioned on how long it has been there); the verdict reads its p50 and
+ * its overdue flag exactly as the SLA sweep's at-risk rule does. An open parcel
+ * stuck beyond its segment's p99 is overdue (predictionOverdue, verdict at_risk),
+ * and its window still lies ahead: never "arrives now".
  */
-function promiseView(s: ShipmentRecord, now: Date, laneHours: number | null = null) {
-  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: null, predictionOverdue: false, verdict: null }
+function promiseView(s: ShipmentRecord, now: Date, m: Model) {
   const open = s.deliveredAt === null && s.status !== 'returned'
-  const predictedArrival = laneHours === null || !open ? null : new Date(s.collectedAt.getTime() + laneHours * 3_600_000)
-  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival }, now)
-  const predictionOverdue = predictedArrival !== null && predictedArrival.getTime() < now.getTime()
-  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival, predictionOverdue, verdict }
+  const eta = open ? arrivalOf(s, m, now) : null
+  const arrival = etaView(eta)
+  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: eta?.p50 ?? null, predictionOverdue: eta?.overdue ?? false, arrival, verdict: null }
+  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival: eta?.p50 ?? null, overdue: eta?.overdue ?? false }, now)
+  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival: eta?.p50 ?? null, predictionOverdue: eta?.overdue ?? false, arrival, verdict }
 }
 
-function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date) {
+function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date, m: Model) {
   const clear = canSeePersonalData(role)
   return {
     waybill: s.waybill,
@@ -51,7 +56,7 @@ function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: D
     lastScan: s.lastScanAt ? { at: s.lastScanAt, hub: s.lastScanHub, hubName: s.lastScanHub ? reference.hub(s.lastScanHub)?.name ?? null : null, type: s.lastEventType } : null,
     deliveredAt: s.deliveredAt,
     exception: s.exceptionReason ? { reason: s.exceptionReason, at: s.exceptionAt } : null,
-    promise: promiseView(s, now),
+    promise: promiseView(s, now, m),
   }
 }
 
@@ -64,8 +69,7 @@ export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill
   if (!s) throw new NotFoundError(`No shipment with waybill ${waybill}`, 'shipment_not_found')
   const clear = canSeePersonalData(role)
   return {
-    ...summary(s, role, reference, now),
-    promise: promiseView(s, now, await laneMedianHours(db, s.originHub, s.destinationHub, s.tier)),
+    ...summary(s, role, reference, now, await transitModel(db, now)),
     sender: person(s.senderName, s.senderPhone, s.senderAddress, s.senderCity, clear),
     signer: clear ? s.signer : maskName(s.signer),
     item: { name: s.itemName, weightKg: s.weightKg, volumeCm3: s.volumeCm3, declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen) },
@@ -90,5 +94,6 @@ export async function track(db: pg.Pool, reference: ReferenceData, q: string, ro
   const parsed = parseSearch(q)
   const query = q.trim().replace(/\s+/g, ' ')
   const results = await searchShipments(db, parsed, SEARCH_LIMIT)
-  return { query, results: results.map((s) => ({ ...summary(s, role, reference, now), match: s.match })) }
+  const m = await transitModel(db, now)
+  return { query, results: results.map((s) => ({ ...summary(s, role, reference, now, m), match: s.match })) }
 }

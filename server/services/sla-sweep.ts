@@ -9,6 +9,13 @@ import { reconcileComplaintAlerts } from './complaint-alerts.ts'
 import { openClaimsFromExceptions } from './claim-opening.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 import { alertTransaction, notifyInTransaction } from './alerts.ts'
+import { atRiskWaybills } from './transit-model.ts'
+
+/** The parcels the arrival estimate puts at risk (computed before the transaction), for the parcel_at_risk rule of this transaction. */
+export async function markAtRisk(client: pg.PoolClient, waybills: readonly string[]): Promise<void> {
+  await client.query('CREATE TEMP TABLE sweep_eta_risk (waybill text PRIMARY KEY) ON COMMIT DROP')
+  if (waybills.length > 0) await client.query('INSERT INTO sweep_eta_risk SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [waybills])
+}
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 
@@ -26,9 +33,11 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
  *    limit of its status (out for delivery 8 h; collected, in transit or after a
  *    failed delivery 24 h), but not yet long enough to be suspected lost;
  *  - parcel_suspected_lost: open and no scan for 72 h;
- *  - parcel_at_risk: open, not yet due, and either its lane's median transit time
- *    (same origin, destination and tier, last 14 days, ≥ 5 deliveries) puts its
- *    predicted arrival after the deadline, or it is stopped in exception.
+ *  - parcel_at_risk: open, not yet due, and either the arrival estimate
+ *    (server/services/transit-model.ts, the one the look-up shows) has its p50
+ *    after the deadline or says the parcel is overdue in its segment, or it is
+ *    stopped in exception. The estimate is computed before the pass, into the
+ *    temporary table sweep_eta_risk.
  */
 /**
  * Severity of a parcel rule's hub alert from its impact (alert-policy.ts:
@@ -79,9 +88,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
     },
     {
       rule: 'parcel_at_risk',
-      where: `s.promised_deadline >= $1 AND (s.status = 'exception' OR EXISTS (
-        SELECT 1 FROM lane_transit_stats l WHERE l.origin_hub = s.origin_hub AND l.destination_hub = s.destination_hub
-          AND l.tier = s.tier AND s.collected_at + l.p50_hours * interval '1 hour' > s.promised_deadline))`,
+      where: `s.promised_deadline >= $1 AND (s.status = 'exception' OR EXISTS (SELECT 1 FROM sweep_eta_risk r WHERE r.waybill = s.waybill))`,
       severity: () => 'info',
       title: alertTitles.parcelAtRisk,
     },
@@ -111,8 +118,11 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   const started = Date.now()
   const changes: AlertChange[] = []
   const specs = parcelRules(t)
+  // Outside the transaction: the model is read through the pool (one connection when embedded).
+  const atRisk = await atRiskWaybills(db, now, { stallInTransitHours: t.stallInTransitHours, stallOutForDeliveryHours: t.stallOutForDeliveryHours })
   // One transaction and one pass over the open parcels for every parcel rule.
   changes.push(...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
+    await markAtRisk(client, atRisk)
     await collectHits(client, specs, sweepParams(t, now))
     const found: AlertChange[] = []
     for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))

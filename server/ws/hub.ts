@@ -330,6 +330,12 @@ export class LiveHub {
     this.timers.set(channel, setTimeout(() => this.flush(channel), wait))
   }
 
+  /** Whether someone on this instance follows the parcel's live channel. */
+  followsParcel(waybill: string): boolean {
+    const channel = parcelChannel(waybill)
+    return channel !== undefined && this.listeners.has(channel)
+  }
+
   /** A batch of parcel state changes: forwarded only to the parcels someone follows. */
   publishParcels(changes: readonly ParcelChange[]): void {
     for (const change of changes) {

@@ -210,3 +210,20 @@ describe('response checks', () => {
     expect(parseShipmentDetail({ ...hit, sender: {}, fee: {} })).toBeNull();
   });
 });
+
+describe('arrival window', () => {
+  it('reads p10–p90 in Beijing time with the most likely time, in Chinese and English', async () => {
+    const { arrivalWindow } = await import('../../../web/src/track/eta');
+    // 06:00Z = 14:00 Beijing; the window stays on one Beijing day.
+    const a = { p10: '2026-12-06T06:02:00Z', p50: '2026-12-06T08:00:00Z', p90: '2026-12-06T10:00:00Z', overdue: false, basis: 'model' };
+    expect(arrivalWindow(a, 'zh')).toBe('12月6日 14:00–18:00，最可能 16:00');
+    expect(arrivalWindow(a, 'en')).toBe('6 Dec 14:00–18:00, most likely 16:00');
+  });
+
+  it('names both days when the window crosses Beijing midnight, and a dash without an estimate', async () => {
+    const { arrivalWindow } = await import('../../../web/src/track/eta');
+    const a = { p10: '2026-12-06T14:00:00Z', p50: '2026-12-07T01:00:00Z', p90: '2026-12-07T04:00:00Z', overdue: true, basis: 'model' };
+    expect(arrivalWindow(a, 'zh')).toBe('12月6日 22:00 – 12月7日 12:00，最可能 12月7日 09:00');
+    expect(arrivalWindow(null, 'en')).toBe('—');
+  });
+});

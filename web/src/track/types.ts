@@ -1,6 +1,8 @@
 // Shapes of the look-up endpoints (server/services/lookup.ts), as the browser sees them
 // (dates are ISO strings). Pure module: no DOM, no Vue.
 
+import type { ArrivalView } from './eta';
+
 export type Verdict = 'on_time' | 'on_track' | 'at_risk' | 'late' | 'excused';
 
 export interface PersonView {
@@ -23,6 +25,8 @@ export interface PromiseView {
   predictedArrival: string | null;
   /** The predicted arrival has passed and the parcel is still open (older servers: absent). */
   predictionOverdue?: boolean;
+  /** The arrival estimate p10–p90 (older servers: absent). */
+  arrival?: ArrivalView | null;
   verdict: Verdict | string | null;
 }
 

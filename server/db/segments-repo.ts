@@ -1,0 +1,122 @@
+import type pg from 'pg'
+import type { PathEvent, Segment, SegmentKind } from '../domain/segments.ts'
+import type { EventType } from '../domain/status.ts'
+import type { HistRow } from '../domain/eta.ts'
+
+type Q = pg.Pool | pg.PoolClient
+
+export interface StoredPath {
+  waybill: string
+  tier: string
+  originHub: string
+  destinationHub: string
+  collectedAt: Date
+  /** Null when the parcel has no parcel_paths row yet. */
+  events: PathEvent[] | null
+  segments: Segment[]
+}
+
+type EventTuple = [number, EventType, string | null, string | null]
+type SegmentTuple = [SegmentKind, string, string | null, number, number]
+
+const toEvent = ([time, type, hub, courier]: EventTuple): PathEvent => ({ time, type, hub, courier })
+const fromEvent = (e: PathEvent): EventTuple => [e.time, e.type, e.hub, e.courier]
+const toSegment = ([kind, place, courier, start, end]: SegmentTuple): Segment => ({ kind, place, courier, start, end })
+const fromSegment = (s: Segment): SegmentTuple => [s.kind, s.place, s.courier, s.start, s.end]
+
+/** The parcels' collection facts and kept paths; the caller holds their shipments rows locked. */
+export async function loadPaths(client: Q, waybills: readonly string[]): Promise<Map<string, StoredPath>> {
+  const r = await client.query<{ waybill: string; tier: string; origin: string; dest: string; collected_at: Date; events: EventTuple[] | null; segments: SegmentTuple[] | null }>(
+    `SELECT s.waybill, s.tier, s.origin_hub AS origin, s.destination_hub AS dest, s.collected_at, p.events, p.segments
+     FROM shipments s LEFT JOIN parcel_paths p ON p.waybill = s.waybill
+     WHERE s.waybill = ANY($1::text[]) ORDER BY s.waybill`,
+    [waybills],
+  )
+  return new Map(r.rows.map((x) => [x.waybill, {
+    waybill: x.waybill, tier: x.tier, originHub: x.origin, destinationHub: x.dest, collectedAt: x.collected_at,
+    events: x.events ? x.events.map(toEvent) : null, segments: (x.segments ?? []).map(toSegment),
+  }]))
+}
+
+/** Every stored scan of parcels that have no kept path yet (stored before sql/048, or first seen now). */
+export async function storedEvents(client: Q, waybills: readonly string[]): Promise<Map<string, PathEvent[]>> {
+  const out = new Map<string, PathEvent[]>(waybills.map((w) => [w, []]))
+  if (waybills.length === 0) return out
+  const r = await client.query<{ waybill: string; time: Date; type: EventType; hub: string | null; courier: string | null }>(
+    `SELECT waybill, event_time AS time, type, hub_code AS hub, courier_code AS courier
+     FROM scan_events WHERE waybill = ANY($1::text[])`,
+    [waybills],
+  )
+  for (const e of r.rows) out.get(e.waybill)!.push({ time: e.time.getTime(), type: e.type, hub: e.hub, courier: e.courier })
+  return out
+}
+
+export async function savePaths(client: Q, rows: ReadonlyArray<{ waybill: string; tier: string; events: PathEvent[]; segments: Segment[] }>, now: Date): Promise<void> {
+  if (rows.length === 0) return
+  const sorted = [...rows].sort((a, b) => (a.waybill < b.waybill ? -1 : 1))
+  await client.query(
+    `INSERT INTO parcel_paths (waybill, tier, events, segments, updated_at)
+     SELECT w, t, e::jsonb, s::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(w, t, e, s)
+     ON CONFLICT (waybill) DO UPDATE SET events = excluded.events, segments = excluded.segments, updated_at = excluded.updated_at`,
+    [sorted.map((r) => r.waybill), sorted.map((r) => r.tier), sorted.map((r) => JSON.stringify(r.events.map(fromEvent))),
+      sorted.map((r) => JSON.stringify(r.segments.map(fromSegment))), now],
+  )
+}
+
+/** Adds the deltas to segment_hist in key order; cells that reach 0 are deleted. */
+export async function addHist(client: Q, deltas: ReadonlyArray<{ kind: string; place: string; tier: string; how: number; bucket: number; n: number }>): Promise<void> {
+  if (deltas.length === 0) return
+  const d = [...deltas].sort((a, b) => cmp([a.kind, a.place, a.tier, a.how, a.bucket], [b.kind, b.place, b.tier, b.how, b.bucket]))
+  await client.query(
+    `INSERT INTO segment_hist AS h (kind, place, tier, how, bucket, n)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::smallint[], $6::bigint[])
+     ON CONFLICT (kind, place, tier, how, bucket) DO UPDATE SET n = h.n + excluded.n`,
+    [d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.how), d.map((x) => x.bucket), d.map((x) => x.n)],
+  )
+  if (d.some((x) => x.n < 0)) {
+    await client.query(
+      `DELETE FROM segment_hist h USING unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::smallint[]) AS u(kind, place, tier, how, bucket)
+       WHERE h.kind = u.kind AND h.place = u.place AND h.tier = u.tier AND h.how = u.how AND h.bucket = u.bucket AND h.n = 0`,
+      [d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.how), d.map((x) => x.bucket)],
+    )
+  }
+}
+
+export async function addRecent(client: Q, deltas: ReadonlyArray<{ kind: string; place: string; tier: string; hour: Date; n: number; hours: number }>): Promise<void> {
+  if (deltas.length === 0) return
+  const d = [...deltas].sort((a, b) => cmp([a.hour.getTime(), a.kind, a.place, a.tier], [b.hour.getTime(), b.kind, b.place, b.tier]))
+  await client.query(
+    `INSERT INTO segment_recent AS r (hour, kind, place, tier, n, hours)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[])
+     ON CONFLICT (hour, kind, place, tier) DO UPDATE SET n = r.n + excluded.n, hours = r.hours + excluded.hours`,
+    [d.map((x) => x.hour), d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.n), d.map((x) => x.hours)],
+  )
+}
+
+function cmp(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! < b[i]!) return -1
+    if (a[i]! > b[i]!) return 1
+  }
+  return 0
+}
+
+/** The whole histogram, hour of the week kept (the model folds it by hour of day). */
+export async function loadHist(db: Q): Promise<HistRow[]> {
+  const r = await db.query<HistRow>(
+    `SELECT kind, place, tier, how, bucket, n::float8 AS n FROM segment_hist WHERE n <> 0`,
+  )
+  return r.rows
+}
+
+export interface RecentRow { kind: SegmentKind; place: string; tier: string; n: number; hours: number }
+
+/** Segments that ended since `since`, per kind, place and tier. */
+export async function loadRecent(db: Q, since: Date): Promise<RecentRow[]> {
+  const r = await db.query<RecentRow>(
+    `SELECT kind, place, tier, sum(n)::int AS n, sum(hours)::float8 AS hours FROM segment_recent
+     WHERE hour >= date_trunc('hour', $1::timestamptz) GROUP BY 1, 2, 3`,
+    [since],
+  )
+  return r.rows
+}

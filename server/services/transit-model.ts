@@ -1,0 +1,145 @@
+/**
+ * The arrival estimate as the server gives it: one function for the look-up,
+ * the live parcel channel and the SLA sweep's at-risk rule, so that they
+ * never disagree.
+ *
+ * The model (segment_hist, and segment_recent of the last two hours for the
+ * recent factor) is read at most once a minute per process and pool and kept
+ * in memory; the route of a parcel is the network's routing rule over the
+ * hubs table (server/data/network.ts), cached while the hub list is the same.
+ */
+import type pg from 'pg'
+import { createNetwork, type Network } from '../data/network.ts'
+import { listHubs } from '../db/reference-repo.ts'
+import { loadHist, loadRecent } from '../db/segments-repo.ts'
+import { createHistModel, estimateArrival, recentFactors, type ArrivalEstimate, type Priors, type SegmentModel } from '../domain/eta.ts'
+import type { Tier } from '../domain/fees.ts'
+import type { EventType, ExceptionReason, ShipmentStatus } from '../domain/status.ts'
+
+export const MODEL_TTL_MS = 60_000
+export const RECENT_WINDOW_MS = 2 * 3_600_000
+/** Parcels whose segment began within the same quarter hour share one estimate (the sweep computes it once). */
+export const SINCE_STEP_MS = 15 * 60_000
+
+interface Cached { model: SegmentModel; loadedAt: number; network: Network; hubs: number }
+const cache = new WeakMap<pg.Pool, Cached>()
+const loading = new WeakMap<pg.Pool, Promise<Cached>>()
+
+async function load(db: pg.Pool, now: Date): Promise<Cached> {
+  const [rows, recent, hubs] = await Promise.all([loadHist(db), loadRecent(db, new Date(now.getTime() - RECENT_WINDOW_MS)), listHubs(db)])
+  const plain = createHistModel(rows)
+  const model = createHistModel(rows, recentFactors(plain, recent))
+  return { model, loadedAt: Date.now(), network: createNetwork(hubs), hubs: hubs.length }
+}
+
+/** The model and network, at most MODEL_TTL_MS old. */
+export async function transitModel(db: pg.Pool, now: Date): Promise<Cached> {
+  const c = cache.get(db)
+  if (c && Date.now() - c.loadedAt < MODEL_TTL_MS) return c
+  let p = loading.get(db)
+  if (!p) {
+    p = load(db, now).finally(() => loading.delete(db))
+    loading.set(db, p)
+  }
+  const fresh = await p
+  cache.set(db, fresh)
+  return fresh
+}
+
+/** Forgets the cached model (tests that ingest and then look up at once). */
+export function forgetTransitModel(db: pg.Pool): void {
+  cache.delete(db)
+}
+
+export interface EtaParcel {
+  tier: Tier
+  originHub: string
+  destinationHub: string
+  collectedAt: Date
+  status: ShipmentStatus
+  lastEventType: string | null
+  lastScanHub: string | null
+  lastScanAt: Date | null
+  exceptionReason: ExceptionReason | null
+}
+
+function routeOf(network: Network, origin: string, dest: string): string[] {
+  try {
+    return network.routeBetween(origin, dest)
+  } catch {
+    return [origin, dest] // a hub the network does not know: straight there
+  }
+}
+
+/** The estimate of an open parcel (null when closed or lost); the segment start is taken to its quarter hour. */
+export function arrivalOf(p: EtaParcel, m: { model: SegmentModel; network: Network }, now: Date, priors?: Priors): ArrivalEstimate | null {
+  const since = p.lastScanAt ?? p.collectedAt
+  const step = (d: Date) => new Date(Math.floor(d.getTime() / SINCE_STEP_MS) * SINCE_STEP_MS)
+  return estimateArrival({
+    tier: p.tier, route: routeOf(m.network, p.originHub, p.destinationHub), collectedAt: step(p.collectedAt),
+    status: p.status, lastEventType: p.lastEventType as EventType | null, lastScanHub: p.lastScanHub,
+    lastScanAt: p.lastScanAt ? step(since) : null, exceptionReason: p.exceptionReason,
+  }, m.model, now, priors ? { priors } : {})
+}
+
+/** A parcel is at risk by its estimate when the median is after its deadline or it is overdue in its segment. */
+export function atRiskByEstimate(e: ArrivalEstimate | null, deadline: Date): boolean {
+  return e !== null && (e.overdue || e.p50.getTime() > deadline.getTime())
+}
+
+/** The estimate as the API and the live channel give it. */
+export function etaView(e: ArrivalEstimate | null) {
+  if (!e) return null
+  return {
+    p10: e.p10, p50: e.p50, p90: e.p90, overdue: e.overdue, basis: e.basis,
+    current: { kind: e.current.kind, place: e.current.place, since: e.current.since, elapsedHours: e.current.elapsedHours, p99Hours: Math.round(e.current.p99Hours * 10) / 10 },
+  }
+}
+
+/**
+ * The waybills of open, not yet due parcels that the estimate puts at risk:
+ * one estimate per distinct (tier, lane, state, quarter hour) at `now`.
+ */
+export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): Promise<string[]> {
+  const m = await transitModel(db, now)
+  const r = await db.query<EtaParcel & { waybill: string; deadline: Date }>(
+    `SELECT waybill, tier, origin_hub AS "originHub", destination_hub AS "destinationHub", collected_at AS "collectedAt", status,
+            last_event_type AS "lastEventType", last_scan_hub AS "lastScanHub", last_scan_at AS "lastScanAt",
+            exception_reason AS "exceptionReason", promised_deadline AS deadline
+     FROM shipments WHERE status NOT IN ('delivered', 'returned', 'exception') AND promised_deadline >= $1`,
+    [now],
+  )
+  const memo = new Map<string, ArrivalEstimate | null>()
+  const out: string[] = []
+  for (const p of r.rows) {
+    const since = Math.floor((p.lastScanAt ?? p.collectedAt).getTime() / SINCE_STEP_MS)
+    const key = `${p.tier}|${p.originHub}|${p.destinationHub}|${p.status}|${p.lastEventType}|${p.lastScanHub}|${p.lastScanAt ? since : `c${since}`}`
+    let e = memo.get(key)
+    if (e === undefined) memo.set(key, (e = arrivalOf(p, m, now, priors)))
+    if (atRiskByEstimate(e, p.deadline)) out.push(p.waybill)
+  }
+  return out
+}
+
+/**
+ * Live parcel changes (ParcelLiveState) with the arrival estimate and the verdict
+ * of each parcel added, for the live channel: only the followed parcels are
+ * passed here, so this is one query for a handful of rows.
+ */
+export async function withArrival<T extends { waybill: string }>(db: pg.Pool, changes: readonly T[], now: Date): Promise<Array<T & { arrival: ReturnType<typeof etaView>; atRisk: boolean }>> {
+  if (changes.length === 0) return []
+  const m = await transitModel(db, now)
+  const r = await db.query<EtaParcel & { waybill: string; deadline: Date | null }>(
+    `SELECT waybill, tier, origin_hub AS "originHub", destination_hub AS "destinationHub", collected_at AS "collectedAt", status,
+            last_event_type AS "lastEventType", last_scan_hub AS "lastScanHub", last_scan_at AS "lastScanAt",
+            exception_reason AS "exceptionReason", promised_deadline AS deadline
+     FROM shipments WHERE waybill = ANY($1::text[])`,
+    [changes.map((c) => c.waybill)],
+  )
+  const rows = new Map(r.rows.map((x) => [x.waybill, x]))
+  return changes.map((c) => {
+    const p = rows.get(c.waybill)
+    const e = p ? arrivalOf(p, m, now) : null
+    return { ...c, arrival: etaView(e), atRisk: p?.deadline ? p.status === 'exception' || (p.deadline >= now && atRiskByEstimate(e, p.deadline)) : false }
+  })
+}
