@@ -38,7 +38,7 @@ export async function loadPaths(client: Q, waybills: readonly string[]): Promise
   }]))
 }
 
-/** Every stored scan of parcels that have no kept path yet (stored before sql/048, or first seen now). */
+/** Every stored scan of parcels that have no kept path yet (stored before sql/050, or first seen now). */
 export async function storedEvents(client: Q, waybills: readonly string[]): Promise<Map<string, PathEvent[]>> {
   const out = new Map<string, PathEvent[]>(waybills.map((w) => [w, []]))
   if (waybills.length === 0) return out

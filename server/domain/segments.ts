@@ -151,7 +151,7 @@ export function segmentHours(s: Segment): number {
   return (s.end - s.start) / HOUR_MS
 }
 
-/** One histogram cell, as sql/049's segment_hist row. */
+/** One histogram cell, as sql/050's segment_hist row. */
 export interface HistKey {
   kind: SegmentKind
   place: string

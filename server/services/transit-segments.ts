@@ -1,5 +1,5 @@
 /**
- * Keeps the transit model's tables (sql/049) inside the ingest transaction:
+ * Keeps the transit model's tables (sql/050) inside the ingest transaction:
  * for every parcel that got new scans, its path gains them, its segments are
  * recomputed from the whole path (server/domain/segments.ts) and the difference
  * is applied to segment_hist and segment_recent. A late or out-of-order scan

@@ -5,7 +5,7 @@ import { event, shipment } from '../helpers/builders.ts'
 import { histKey, histKeyString, segmentsOf, type PathEvent } from '../../server/domain/segments.ts'
 import { forgetTransitModel } from '../../server/services/transit-model.ts'
 
-// The transit model's histograms (sql/048) are kept by the ingest transaction,
+// The transit model's histograms (sql/050) are kept by the ingest transaction,
 // parcel by parcel, whatever order the scans come in: they must always equal a
 // recomputation from the stored events with the same domain function.
 let sys: TestSystem
