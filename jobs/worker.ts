@@ -26,6 +26,8 @@ export interface WorkerDeps {
   requestSweep: () => Promise<void>
   /** Personal data of parcels closed this many days ago is erased (pii-retention). */
   piiRetentionDays: number
+  /** Embedded engine: refresh the minute and hour aggregates in slices (run-db-policies.ts). Default true. */
+  refreshSliced?: boolean
 }
 
 type Processor = (deps: WorkerDeps, data: never) => Promise<void>

@@ -10,6 +10,7 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   EMBEDDED_PG_IDLE_TX_MS: z.coerce.number().int().min(1).default(300_000),
   EMBEDDED_PG_PROFILE: z.coerce.number().min(0).default(0),
+  EMBEDDED_REFRESH_SLICED: z.enum(['true', 'false']).default('true'),
   REDIS_URL: z.string().url().optional(),
   QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -84,6 +85,12 @@ export interface Config {
   embeddedPgIdleTxMs: number
   /** Seconds between the embedded database's reports of its busiest statements on stderr; 0: none. */
   embeddedPgProfileSeconds: number
+  /**
+   * The embedded engine's minute and hour aggregates are refreshed over their changed
+   * ranges in short slices (jobs/processors/run-db-policies.ts); false: each policy's
+   * whole window in one transaction, as before (the demo-start bench's baseline).
+   */
+  embeddedRefreshSliced: boolean
   /** Unset: use 127.0.0.1:6379 if it answers, else start redis-server from PATH. */
   redisUrl: string | undefined
   queuePrefix: string
@@ -152,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     embeddedPgIdleTxMs: e.EMBEDDED_PG_IDLE_TX_MS,
     embeddedPgProfileSeconds: e.EMBEDDED_PG_PROFILE,
+    embeddedRefreshSliced: e.EMBEDDED_REFRESH_SLICED === 'true',
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     adminPassword: e.ADMIN_PASSWORD,

@@ -59,7 +59,7 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
   const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
   const workers = new Workers(
-    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays },
+    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays, refreshSliced: config.embeddedRefreshSliced },
     redisUrl,
     config.queuePrefix,
   )

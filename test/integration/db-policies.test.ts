@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { onlyOn } from '../helpers/test-db.ts'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
-import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
+import { changedRanges, nextSlice, runDbPolicies, SLICE_TARGET_MS } from '../../jobs/processors/run-db-policies.ts'
+import { Writable } from 'node:stream'
 import { createLogger } from '../../server/lib/logger.ts'
 
 let sys: TestSystem
@@ -48,5 +49,72 @@ describe.skipIf(onlyOn('embedded', 'the job that runs TimescaleDB policies where
       `SELECT job_id FROM timescaledb_information.jobs WHERE job_id >= 1000 AND schedule_interval <= interval '1 minute' ORDER BY job_id`)
     expect(everyMinute.rows.length).toBeGreaterThan(0)
     expect(again.rows).toEqual(everyMinute.rows)
+  })
+
+  it('catches a backlog up newest first, a slice at a time, to the same figures as one whole refresh', async () => {
+    const db = sys.database.pool
+    const log = createLogger('silent')
+    await runDbPolicies({ db, log }, {}, new Date(Date.now() + 3_600_000))
+    // A backlog below the watermark: two stretches an hour apart, as a restart's catch-up sends them.
+    const s = shipment()
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
+    const times = [...[200, 199, 198, 150, 149].map((m) => minutesAgo(m)), minutesAgo(90), minutesAgo(89)]
+    const events = times.map((time, i) => event(s.waybill, { id: `${s.waybill}-B${i}`, time, type: 'arrived_hub' }))
+    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })).status).toBe(200)
+    const job = (await db.query<{ mat_id: number; raw_id: number }>(
+      `SELECT c.mat_hypertable_id AS mat_id, c.raw_hypertable_id AS raw_id FROM _timescaledb_catalog.continuous_agg c WHERE c.user_view_name = 'events_per_minute'`)).rows[0]!
+    const minute = 60_000
+    const end = Math.floor(Date.now() / minute) * minute
+    // The last day of the policy's three: its first minute moves with the clock while the test runs.
+    const window = { ...job, bucket_ms: minute, window_start_ms: end - 86_400_000, window_end_ms: end }
+    const before = await changedRanges(db, window)
+    // One range from the first to the last backlog minute (one insert), newest end first; whole minutes.
+    expect(before.length).toBeGreaterThanOrEqual(1)
+    expect(before[0]![1]).toBeGreaterThanOrEqual(Date.parse(times.at(-1)!))
+    expect(before.at(-1)![0]).toBeLessThanOrEqual(Date.parse(times[0]!))
+    expect(before.every(([a, b]) => a % minute === 0 && b % minute === 0 && a < b)).toBe(true)
+
+    // 20 s after the last run: only the 15-second policies are due by their schedule; the hour
+    // aggregate runs too, because the minutes under its materialised hours changed.
+    const lines: Array<{ target?: string; slices?: number; caughtUp?: boolean }> = []
+    const capture = new Writable({ write(chunk: Buffer, _e, done) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); done() } })
+    await runDbPolicies({ db, log: createLogger('debug', capture) }, {}, new Date(Date.now() + 3_600_000 + 20_000))
+    // Refreshed in slices (not one run_job over three days), the hour aggregate as well, both caught up.
+    const ran = (target: string) => lines.find((l) => l.target === target)
+    expect(ran('events_per_minute')?.slices).toBeGreaterThanOrEqual(1)
+    expect(ran('events_per_minute')?.caughtUp).toBe(true)
+    expect(ran('events_per_hour')?.slices).toBeGreaterThanOrEqual(1)
+    expect(ran('sla_daily')).toBeUndefined() // a day aggregate keeps its 5-minute schedule
+
+    expect(await changedRanges(db, window)).toEqual([])
+    await db.query(`ALTER MATERIALIZED VIEW events_per_minute SET (timescaledb.materialized_only = true)`)
+    await db.query(`ALTER MATERIALIZED VIEW events_per_hour SET (timescaledb.materialized_only = true)`)
+    try {
+      const n = (await db.query<{ n: number }>(
+        `SELECT coalesce(sum(events), 0)::int AS n FROM events_per_minute WHERE bucket >= now() - interval '4 hours' AND type = 'arrived_hub'`)).rows[0]!.n
+      const truth = (await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM scan_events WHERE event_time >= time_bucket(interval '1 minute', now() - interval '4 hours') AND type = 'arrived_hub'`)).rows[0]!.n
+      expect(n).toBe(truth)
+      expect(n).toBeGreaterThanOrEqual(events.length)
+      // The hours the hour aggregate's policy covers (it ends an hour back): the same count as the raw scans.
+      const hours = (col: string) => `${col} >= time_bucket(interval '1 hour', now() - interval '5 hours') AND ${col} < time_bucket(interval '1 hour', now() - interval '1 hour')`
+      const byHour = (await db.query<{ n: number }>(`SELECT coalesce(sum(events), 0)::int AS n FROM events_per_hour WHERE ${hours('bucket')} AND type = 'arrived_hub'`)).rows[0]!.n
+      const rawHours = (await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM scan_events WHERE ${hours('event_time')} AND type = 'arrived_hub'`)).rows[0]!.n
+      expect(byHour).toBe(rawHours)
+      expect(byHour).toBeGreaterThanOrEqual(5) // the backlog's first stretch, 200 and 150 minutes back, is in whole past hours
+    } finally {
+      await db.query(`ALTER MATERIALIZED VIEW events_per_minute SET (timescaledb.materialized_only = false)`)
+      await db.query(`ALTER MATERIALIZED VIEW events_per_hour SET (timescaledb.materialized_only = false)`)
+    }
+  })
+
+  it('sizes slices to the time they take: halved when slow, doubled when quick, whole buckets', () => {
+    const minute = 60_000
+    expect(nextSlice(3_600_000, SLICE_TARGET_MS * 3, minute)).toBe(1_800_000)
+    expect(nextSlice(3_600_000, 1, minute)).toBe(7_200_000)
+    expect(nextSlice(3_600_000, SLICE_TARGET_MS / 2, minute)).toBe(3_600_000)
+    expect(nextSlice(minute, SLICE_TARGET_MS * 10, minute)).toBe(minute)
+    expect(nextSlice(90_000, SLICE_TARGET_MS * 3, minute) % minute).toBe(0)
   })
 })
