@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
@@ -32,6 +32,7 @@ beforeAll(async () => {
   // Every parcel_late alert a warning (one parcel pages, 1000 would be critical): the order below comes from impact, not severity.
   ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false', PAGE_MIN_PARCELS: '1', LATE_CRITICAL_COUNT: '1000' }), launchBrowser()])
   await addUser(sys, 'duty', 'on_call')
+  await addUser(sys, 'screen', 'control_room')
   await lateParcelsAt('SHA-TC', 30)
   await sweep()
   // One parcel each at three other hubs, opened after the big one.
@@ -83,6 +84,21 @@ describe('the alert console by impact, in the reader\'s language', () => {
     expect(await enPage.textContent('[data-testid=alert-detail] h2')).toBe('30 parcels past their promised deadline at 上海转运中心')
     await enPage.screenshot({ path: `${ARTIFACTS}/alerts-impact-en.png` })
     await en.close()
+
+    // The wall ticker renders the same stored titles: Chinese by default, English with ?lang=en.
+    const cookie = await login(sys, 'screen')
+    const cut = cookie.indexOf('=')
+    const wallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await wallCtx.addCookies([{ name: cookie.slice(0, cut), value: cookie.slice(cut + 1), url: sys.url }])
+    const wall = await wallCtx.newPage()
+    await wall.goto(`${sys.url}/wall`)
+    await expect.poll(() => wall.getAttribute('[data-testid=wall-ticker]', 'data-count'), { timeout: 30_000 }).toBe('4')
+    await expect.poll(() => wall.textContent('[data-testid=wall-ticker]')).toMatch(/件包裹已超过承诺时效/)
+    await wall.goto(`${sys.url}/wall?lang=en`)
+    await expect.poll(() => wall.textContent('[data-testid=wall-ticker]'), { timeout: 30_000 }).toMatch(/parcels? past (its|their) promised deadline at/)
+    expect(await wall.textContent('[data-testid=wall-ticker]')).not.toMatch(/件包裹/)
+    await wall.screenshot({ path: `${ARTIFACTS}/alerts-impact-wall-en.png` })
+    await wallCtx.close()
   })
 
   it('keeps a hub resolved by a person resolved across the next sweep while its parcels are still late', async () => {

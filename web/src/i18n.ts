@@ -793,7 +793,8 @@ function langFromAddress(): Lang | null {
   }
 }
 
-function readStoredLang(): Lang {
+/** The reader's own choice (the toggle), kept in localStorage; zh when none. */
+export function readStoredLang(): Lang {
   try {
     const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
     return stored === 'en' ? 'en' : 'zh';
@@ -809,7 +810,9 @@ function applyDocumentLang(value: Lang): void {
 }
 
 /** Current language (reactive). Change it through `setLang`. */
-export const lang = ref<Lang>(readStoredLang());
+// A language asked for in the address (a link to an English console) applies to this
+// visit and leaves the stored choice alone, as the wall's ?lang does.
+export const lang = ref<Lang>(langFromAddress() ?? readStoredLang());
 applyDocumentLang(lang.value);
 
 export function setLang(value: Lang): void {
@@ -821,10 +824,6 @@ export function setLang(value: Lang): void {
     // Storage may be unavailable (private mode, quota); the choice just isn't persisted.
   }
 }
-
-// A language asked for in the address wins, and is kept as the choice (as the toggle does).
-const asked = langFromAddress();
-if (asked) setLang(asked);
 
 export function toggleLang(): void {
   setLang(lang.value === 'zh' ? 'en' : 'zh');

@@ -251,6 +251,17 @@ describe('alert ticker', () => {
     expect(items.map((i) => i.id)).toEqual([2, 6, 1]);
   });
 
+  it('puts a many-parcel alert above newer one-parcel alerts of the same severity, as the console does', () => {
+    const items = seedTicker([
+      alert({ id: 1, severity: 'warning', itemCount: 350, openedAt: '2025-03-03T05:00:00.000Z' }),
+      alert({ id: 2, severity: 'warning', itemCount: 1, openedAt: '2025-03-03T06:00:00.000Z' }),
+      alert({ id: 3, severity: 'critical', itemCount: 2, openedAt: '2025-03-03T04:00:00.000Z' }),
+    ]);
+    expect(items.map((i) => i.id)).toEqual([3, 1, 2]);
+    const next = applyAlertChanges(items, { at: '2025-03-03T06:30:00.000Z', changes: [{ id: 2, action: 'updated', severity: 'warning', itemCount: 400 }] });
+    expect(next.map((i) => i.id)).toEqual([3, 2, 1]);
+  });
+
   it('adds opened alerts, refreshes updated ones and drops resolved, auto-resolved and muted ones', () => {
     const seeded = seedTicker([alert({ id: 1 }), alert({ id: 2, severity: 'warning' }), alert({ id: 3, severity: 'warning' })]);
     const next = applyAlertChanges(seeded, {

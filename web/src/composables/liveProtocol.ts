@@ -88,6 +88,8 @@ export interface AlertChangeMessage {
   hubCode?: string | null;
   /** The alert's title as stored (message key and parameters, or words); render with alertTitleIn. */
   title?: AlertTitleFields;
+  /** Parcels (or events) affected. */
+  itemCount?: number;
 }
 
 export interface AlertsMessage {
@@ -134,6 +136,7 @@ function parseAlertChange(value: unknown): AlertChangeMessage | null {
   if (typeof value.hubCode === 'string' || value.hubCode === null) change.hubCode = value.hubCode;
   const title = readAlertTitle(value);
   if (title) change.title = title;
+  if (typeof value.itemCount === 'number' && Number.isSafeInteger(value.itemCount) && value.itemCount >= 0) change.itemCount = value.itemCount;
   return change;
 }
 

@@ -14,6 +14,8 @@ export interface TickerItem {
   hubCode: string | null;
   /** Rendered in the wall's language (alertTitleIn). */
   title: AlertTitleFields;
+  /** Parcels (or events) affected: the impact the ticker orders by, after severity. */
+  itemCount?: number;
   /** ISO time the alert opened (for a change we only know when it was published). */
   openedAt: string | null;
 }
@@ -31,7 +33,7 @@ export function seedTicker(alerts: readonly Alert[]): TickerItem[] {
   for (const a of alerts) {
     if (a.muted || !isTickerSeverity(a.severity)) continue;
     if (a.state !== 'open' && a.state !== 'acknowledged') continue;
-    items.push({ id: a.id, severity: a.severity, rule: a.rule, hubCode: a.hubCode, title: a.title, openedAt: a.openedAt });
+    items.push({ id: a.id, severity: a.severity, rule: a.rule, hubCode: a.hubCode, title: a.title, itemCount: a.itemCount, openedAt: a.openedAt });
   }
   return orderTicker(items);
 }
@@ -56,6 +58,7 @@ function applyChange(byId: Map<number, TickerItem>, c: AlertChangeMessage, at: s
     rule: c.rule ?? known?.rule ?? '',
     hubCode: c.hubCode !== undefined ? c.hubCode : (known?.hubCode ?? null),
     title: c.title ?? known?.title ?? NO_TITLE,
+    itemCount: c.itemCount ?? known?.itemCount ?? 0,
     openedAt: known?.openedAt ?? at,
   });
 }
@@ -70,7 +73,7 @@ export function applyAlertChanges(items: readonly TickerItem[], data: AlertsMess
   return orderTicker([...byId.values()]);
 }
 
-/** Critical before warning, then newest first (unknown times last), then highest id. */
+/** By impact, as the console: critical before warning, then most parcels affected, then newest first (unknown times last), then highest id. */
 export function orderTicker(items: readonly TickerItem[], limit = TICKER_LIMIT): TickerItem[] {
   const time = (i: TickerItem) => {
     const ms = i.openedAt === null ? NaN : Date.parse(i.openedAt);
@@ -80,6 +83,7 @@ export function orderTicker(items: readonly TickerItem[], limit = TICKER_LIMIT):
     .sort(
       (a, b) =>
         Number(b.severity === 'critical') - Number(a.severity === 'critical') ||
+        (b.itemCount ?? 0) - (a.itemCount ?? 0) ||
         time(b) - time(a) ||
         b.id - a.id,
     )
