@@ -2,6 +2,8 @@ import type pg from 'pg'
 
 /** A pool or a client inside the caller's transaction (enqueue with the alert change it reports: one commit). */
 export interface Queryable {
+  // pg's own default for the row type, so that a pool and a client both fit
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
 }
 

@@ -83,11 +83,6 @@ export async function storedPricing(db: Queryable, waybills: readonly string[]):
   return new Map(r.rows.map(({ waybill, ...p }) => [waybill, p]))
 }
 
-export async function existingWaybills(db: Queryable, waybills: readonly string[]): Promise<Set<string>> {
-  const r = await db.query<{ waybill: string }>('SELECT waybill FROM shipments WHERE waybill = ANY($1::text[])', [waybills])
-  return new Set(r.rows.map((x) => x.waybill))
-}
-
 const STATE_COLUMNS = `waybill, status, status_at AS "statusAt", last_scan_at AS "lastScanAt", last_scan_hub AS "lastScanHub",
   last_event_type AS "lastEventType", delivered_at AS "deliveredAt", signer, exception_reason AS "exceptionReason",
   exception_at AS "exceptionAt"`

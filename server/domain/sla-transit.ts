@@ -16,8 +16,6 @@ export const TRANSIT_EDGES: readonly number[] = Object.freeze([
   264, 288, 312, 336, 408, 504, 720,
 ])
 
-export const PERCENTILES = [0.5, 0.9, 0.99] as const
-
 /** Bucket index of a transit time in hours, as SQL's width_bucket(hours, edges). */
 export function transitBucket(hours: number): number {
   let i = 0

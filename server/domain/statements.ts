@@ -26,8 +26,3 @@ export function approvalRefusal(s: StatementActors, role: Role, userId: number):
   if (s.reviewedBy === userId) return 'The person who reviewed the statement cannot also approve it'
   return null
 }
-
-/** Days of a period, inclusive, as YYYY-MM-DD; refuses periods longer than maxDays. */
-export function periodDays(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
-}

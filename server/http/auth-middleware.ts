@@ -13,10 +13,6 @@ declare module 'express-serve-static-core' {
   interface Request { principal?: Principal }
 }
 
-export function sessionTokenOf(cookieHeader: string | undefined): string | undefined {
-  return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined
-}
-
 /**
  * Who is calling: a bearer API token (machines), a session cookie (people), or
  * else an enrolled wall screen's display cookie.

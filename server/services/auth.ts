@@ -4,7 +4,7 @@ import {
   countUsers, deleteSession, replacePasswordHash, findApiToken, findSessionUser, findUserByName, insertApiToken, insertSession, insertUser,
 } from '../db/users-repo.ts'
 import { dummyHash, hashPassword, needsRehash, randomToken, verifyPassword, type PasswordHashCost } from '../lib/passwords.ts'
-import type { DisplayRole, Role, TokenRole, UserRole } from '../domain/roles.ts'
+import type { DisplayRole, TokenRole, UserRole } from '../domain/roles.ts'
 import { AppError } from '../lib/errors.ts'
 import { insertDisplay, touchDisplay } from '../db/displays-repo.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -13,8 +13,6 @@ export type Principal =
   | { kind: 'user'; userId: number; username: string; displayName: string; role: UserRole; hubCode: string | null; sessionHash: string; mustChangePassword: boolean }
   | { kind: 'token'; tokenId: number; name: string; role: TokenRole }
   | { kind: 'display'; displayId: number; name: string; role: DisplayRole }
-
-export const principalRole = (p: Principal): Role => p.role
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
 

@@ -107,7 +107,7 @@ async function refreshedBy(db: pg.Pool): Promise<Map<string, number[]>> {
          OR (j.hypertable_schema = ca.view_schema AND j.hypertable_name = ca.view_name))
      UNION
      SELECT ca.view_name::text, b.job_id FROM timescaledb_information.continuous_aggregates ca
-     JOIN bodies b ON b.body ~ ('\m' || ca.view_name || '\M')`,
+     JOIN bodies b ON b.body ~ ('\\m' || ca.view_name || '\\M')`,
   )
   const m = new Map<string, number[]>()
   for (const x of r.rows) m.set(x.view, [...(m.get(x.view) ?? []), x.jobId])

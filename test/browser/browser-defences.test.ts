@@ -19,7 +19,7 @@ let sys: TestSystem
 let browser: Browser
 let attacker: Server
 let attackerUrl: string
-let attackerPage = ''
+const attackerPage = ''
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')

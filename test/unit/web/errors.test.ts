@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../web/src/api';
 import { errorText, problemText } from '../../../web/src/errors';
 import { setLang } from '../../../web/src/i18n';

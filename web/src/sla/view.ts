@@ -21,8 +21,6 @@ export function fmtBeijing(iso: string | null): string {
   return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export const breakdownKeyLabel = (by: BreakdownBy): string => (by === 'hub' ? sl('hub') : by === 'region' ? sl('region') : sl('courier'));
-
 /** The cells of a breakdown table, as the page shows them (the CSV holds the same). */
 export function breakdownCells(by: BreakdownBy, r: BreakdownRow): string[] {
   const key = by === 'region' ? [r.name] : [r.key === 'none' && by === 'courier' ? '—' : r.key, r.name];
