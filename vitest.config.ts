@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config'
  *                                                          npm run test:integration
  *   browser      the dashboard in Debian's Chromium         npm run test:browser
  * Integration and browser systems start from a migrated template made once per run
- * (test/helpers/global-setup.ts, test/helpers/test-db.ts).
+ * (test/helpers/global-setup.ts, test/helpers/test-db.ts); files whose data is namespaced
+ * share one started system per worker (test/helpers/shared-system.ts, docs/testing.md).
  */
 const system = {
   environment: 'node' as const,
@@ -17,6 +18,11 @@ const system = {
   testTimeout: 120_000,
   hookTimeout: 180_000,
   globalSetup: ['test/helpers/global-setup.ts'],
+  // A worker process runs file after file (its modules stay loaded), so files that ask for
+  // sharedTestSystem() / sharedBrowser() (test/helpers/shared-system.ts) reuse one started
+  // product and one Chromium per worker. Files that start their own system are unaffected:
+  // they start and stop it as before. No test mocks modules or mutates process.env.
+  isolate: false,
 }
 
 export default defineConfig({

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
@@ -22,7 +23,7 @@ async function lateParcelsAt(hub: string, count: number): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false', LATE_CRITICAL_COUNT: '4' }), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false', LATE_CRITICAL_COUNT: '4' }), sharedBrowser()])
   await addUser(sys, 'duty', 'on_call')
   await addUser(sys, 'duty2', 'on_call')
   await lateParcelsAt('SHA-TC', 2)

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, signIn } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -16,7 +17,7 @@ const parcel = shipment({ tier: 'standard', declaredValueYuan: 800 })
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   for (const [name, role] of [['cs-li', 'cs_operator'], ['mgr-sun', 'manager'], ['fin-zhou', 'finance']] as const) await addUser(sys, name, role)
   expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel] })).body.accepted).toHaveLength(1)
 })

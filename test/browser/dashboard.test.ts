@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -10,7 +11,7 @@ let browser: Browser
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
 })
 afterAll(async () => {
   await browser?.close()

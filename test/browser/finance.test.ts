@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, signIn } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -22,7 +23,7 @@ const yuan = (fen: number) => `${fen < 0 ? '-' : ''}¥${Math.floor(Math.abs(fen)
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   for (const [name, role] of [['cs-wang', 'cs_operator'], ['fin-zhao', 'finance'], ['mgr-qian', 'manager']] as const) {
     await addUser(sys, name, role)
     who[name] = await login(sys, name)

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { formatShiftParam, previousShift, shiftAt, shiftStart, type Shift } from '../../web/src/handover/shift.ts'
 
@@ -64,7 +65,7 @@ async function craftShift(): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false' }), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false' }), sharedBrowser()])
   prev = previousShift(shiftAt(Date.now()))
   S = shiftStart(prev)
   await addUser(sys, 'room', 'control_room')

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, signIn } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -20,7 +21,7 @@ const simaYi = shipment({ sender: person('司马懿', '13600002222'), recipient:
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   await addUser(sys, 'cs-han', 'cs_operator')
   const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [hanMei, simaLin, simaYi] })
   expect(r.body.accepted).toHaveLength(3)

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
@@ -40,7 +41,7 @@ beforeAll(async () => {
   }
   // Materialise the aggregates as the scheduled job does (the wide refresh reaches 12 days back).
   await runDbPolicies({ db: sys.database.pool, log: createLogger('silent') }, {}, new Date(now + DAY))
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
 })
 
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -20,7 +21,7 @@ function beijing(iso: string): string {
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   await addUser(sys, 'cs-li', 'cs_operator')
   parcel = shipment({ recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' }, destinationHub: 'BJS-O1' })
   // Two more parcels for the default recipient (phone 13812341234): a search by 1234 lists both.

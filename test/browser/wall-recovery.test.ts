@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS } from '../helpers/browser.ts'
+import { sharedBrowser } from '../helpers/shared-system.ts'
 import { seedDataDir } from '../helpers/test-db.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-wall-restart-'))
   await seedDataDir(dataDir) // the run's migrated template: the restart is what this tests, not a first start
-  ;[sys, browser] = await Promise.all([startTestSystem({ DATA_DIR: dataDir, QUEUE_PREFIX: prefix }), launchBrowser()])
+  ;[sys, browser] = await Promise.all([startTestSystem({ DATA_DIR: dataDir, QUEUE_PREFIX: prefix }), sharedBrowser()])
 })
 afterAll(async () => {
   await browser?.close()

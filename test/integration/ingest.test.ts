@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { call, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
-beforeAll(async () => { sys = await startTestSystem() })
+beforeAll(async () => { sys = await sharedTestSystem() })
 afterAll(async () => { await sys?.stop() })
 
 const postEvents = (events: unknown, token = sys.token) => call(sys, 'POST', '/api/v1/events', { token, body: events })

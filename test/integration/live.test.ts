@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
 let cookie: string
 beforeAll(async () => {
-  sys = await startTestSystem()
+  sys = await sharedTestSystem()
   cookie = await login(sys, 'admin', ADMIN_PASSWORD)
 })
 afterAll(async () => { await sys?.stop() })

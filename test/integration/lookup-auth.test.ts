@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { USER_ROLES, type Role } from '../../server/domain/roles.ts'
@@ -9,7 +10,7 @@ const cookies = new Map<Role, string>()
 let parcel: ReturnType<typeof shipment>
 
 beforeAll(async () => {
-  sys = await startTestSystem()
+  sys = await sharedTestSystem()
   for (const role of USER_ROLES) {
     if (role !== 'admin') await addUser(sys, `u-${role.replace('_', '-')}`, role)
     cookies.set(role, await login(sys, role === 'admin' ? 'admin' : `u-${role.replace('_', '-')}`, role === 'admin' ? ADMIN_PASSWORD : undefined))

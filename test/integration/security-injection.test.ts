@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { concretePath, routeKey } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
@@ -138,7 +139,7 @@ const counts = async () => {
 let before: Record<string, number>
 
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
   // Late parcels at a hub make an alert; a hand-off and admin actions fill the other lists.
   const late = Array.from({ length: 3 }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: { name: '注入测试', phone: '13700001111', address: '上海市 1 号', city: '上海' } }))

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { concretePath, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
@@ -14,7 +15,7 @@ let sys: TestSystem
 let admin: string
 
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
 afterAll(async () => { await sys?.stop() })

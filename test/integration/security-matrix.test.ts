@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../server/services/auth.ts'
@@ -28,7 +29,7 @@ let admin: string
 let display: string
 
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
   const created = await call(sys, 'POST', '/api/v1/displays', { cookie: admin, body: { name: 'matrix wall' } })
   expect(created.status).toBe(201)

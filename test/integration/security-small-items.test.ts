@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 
 // Issue 16, item 10: the smaller findings of the outside probe, each one a case here.
 let sys: TestSystem
 let admin: string
 beforeAll(async () => {
-  sys = await startTestSystem()
+  sys = await sharedTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
 afterAll(async () => { await sys?.stop() })
