@@ -66,14 +66,14 @@ export class Queues {
 
   constructor(redisUrl: string, readonly prefix: string, log: Logger) {
     this.connection = new Redis(redisUrl, producerConnectionOptions())
-    this.connection.on('error', (err) => log.warn({ err: err.message }, 'queue connection error'))
+    this.connection.on('error', (err) => log.warn({ err }, 'queue connection error'))
     // A Redis restarted without persistence (or a failover to an empty replica) has
     // forgotten the job schedulers: without this, no kpi-tick, sweep or webhook round
     // ever ran again until a server restart. Upserting is idempotent, so every
     // reconnection simply upserts them again.
     this.connection.on('ready', () => {
       const s = this.scheduled
-      if (s) this.schedule(s.embedded, s.sweepEveryMs).catch((err) => log.warn({ err: err.message }, 'job schedulers not restored after a reconnection'))
+      if (s) this.schedule(s.embedded, s.sweepEveryMs).catch((err) => log.warn({ err }, 'job schedulers not restored after a reconnection'))
     })
     const opts = { connection: this.connection, prefix }
     this.ingest = new Queue(QUEUES.ingest, opts)
@@ -81,7 +81,7 @@ export class Queues {
     this.anomalies = new Queue(QUEUES.anomalies, opts)
     this.ticks = new Queue(QUEUES.ticks, opts)
     this.notify = new Queue(QUEUES.notify, opts)
-    for (const q of this.all()) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'))
+    for (const q of this.all()) q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'))
   }
 
   /** Every queue, in the order of QUEUES. */

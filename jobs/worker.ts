@@ -57,15 +57,15 @@ export class Workers {
     checkRegistry()
     for (const queue of Object.values(QUEUES) as QueueName[]) {
       const connection = workerConnection(redisUrl)
-      connection.on('error', (err) => deps.log.warn({ err: err.message, queue }, 'worker connection error'))
+      connection.on('error', (err) => deps.log.warn({ err, queue }, 'worker connection error'))
       this.connections.push(connection)
       const worker = new Worker(queue, (job) => this.process(job), {
         connection,
         prefix,
         concurrency: queue === QUEUES.ingest ? 4 : 1,
       })
-      worker.on('error', (err) => deps.log.warn({ err: err.message, queue }, 'worker error'))
-      worker.on('failed', (job, err) => deps.log.warn({ jobId: job?.id, job: job?.name, err: err.message }, 'job failed'))
+      worker.on('error', (err) => deps.log.warn({ err, queue }, 'worker error'))
+      worker.on('failed', (job, err) => deps.log.warn({ jobId: job?.id, job: job?.name, err }, 'job failed'))
       this.workers.push(worker)
     }
   }

@@ -21,7 +21,7 @@ export class LiveBus {
   constructor(private readonly redisUrl: string, prefix: string, private readonly log: Logger) {
     this.topic = `${prefix}:live`
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false })
-    this.pub.on('error', (err) => log.warn({ err: err.message }, 'live publisher connection error'))
+    this.pub.on('error', (err) => log.warn({ err }, 'live publisher connection error'))
   }
 
   async publish(channel: BusTopic, data: unknown): Promise<void> {
@@ -40,7 +40,7 @@ export class LiveBus {
 
   async subscribe(handler: (m: LiveMessage) => void): Promise<void> {
     this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null })
-    this.sub.on('error', (err) => this.log.warn({ err: err.message }, 'live subscriber connection error'))
+    this.sub.on('error', (err) => this.log.warn({ err }, 'live subscriber connection error'))
     this.sub.on('message', (_topic: string, payload: string) => {
       try {
         handler(JSON.parse(payload) as LiveMessage)

@@ -72,7 +72,7 @@ export class LoginThrottle {
 
   constructor(redisUrl: string, private readonly prefix: string, private readonly cfg: LoginThrottleConfig, private readonly log: Logger) {
     this.redis = new Redis(redisUrl, producerConnectionOptions())
-    this.redis.on('error', (err) => log.warn({ err: err.message }, 'login throttle connection error'))
+    this.redis.on('error', (err) => log.warn({ err }, 'login throttle connection error'))
     this.redis.defineCommand('pwLoginBegin', { numberOfKeys: 3, lua: BEGIN })
     this.redis.defineCommand('pwLoginUncount', { lua: UNCOUNT })
     this.gate = new KeyedGate({ perKey: cfg.checksPerIp, overall: cfg.checksOverall })
@@ -99,7 +99,7 @@ export class LoginThrottle {
       if (verdict === 2) return { block: { reason: 'ip', retryAfterMs: ttl } }
       return { counted: true }
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'login throttle unavailable; attempt not limited')
+      this.log.warn({ err }, 'login throttle unavailable; attempt not limited')
       return { counted: false }
     }
   }
@@ -125,7 +125,7 @@ export class LoginThrottle {
         this.log.warn({ failures, lockMinutes: this.cfg.lockMs / 60_000 }, 'a user name was locked after failed sign-ins')
       }
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'failed sign-in not counted')
+      this.log.warn({ err }, 'failed sign-in not counted')
     }
   }
 
