@@ -27,6 +27,7 @@
  * day's answer is memoised in a byte table on first use.
  */
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' }
+import { DAY_MS, SHANGHAI_OFFSET_MS as OFFSET_MS } from './clock.ts'
 
 export type Day = string
 
@@ -35,9 +36,6 @@ interface OfficialData {
   workdays: Record<string, string>
 }
 const OFFICIAL: OfficialData = chineseDays
-
-const OFFSET_MS = 8 * 3_600_000
-const DAY_MS = 86_400_000
 
 // ---------------------------------------------------------------------------
 // Day <-> integer conversions

@@ -2,8 +2,8 @@
  * The period of an SLA report: whole Asia/Shanghai days, `from` to `to`
  * inclusive, and the period of equal length just before it. Pure.
  */
-const OFFSET_MS = 8 * 3_600_000
-const DAY_MS = 86_400_000
+import { DAY_MS, SHANGHAI_OFFSET_MS as OFFSET_MS } from './clock.ts'
+
 export const MAX_RANGE_DAYS = 366
 
 export interface DayRange {

@@ -1,5 +1,7 @@
 // Display formatting helpers (pure).
 
+import { SHANGHAI_OFFSET_MS } from './shanghai';
+
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimalFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
@@ -16,7 +18,6 @@ export function formatNumber(value: number | null | undefined): string {
  * The network runs on Beijing time whatever the viewer's machine says; China has
  * kept UTC+8 all year since 1991, so a fixed offset is exact.
  */
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** Beijing wall-clock "HH:MM" for an epoch-ms or ISO time; "—" when invalid. */
 export function formatClock(time: number | string | null | undefined): string {

@@ -4,6 +4,7 @@
 import type { AlertChangeMessage } from '../composables/liveProtocol';
 import { formatClock } from '../format';
 import { isMessageKey, lang, t } from '../i18n';
+import { SHANGHAI_OFFSET_MS } from '../shanghai';
 import { alertTitleIn, type AlertTitleFields } from './messages';
 import {
   SEVERITIES,
@@ -113,8 +114,6 @@ export const severityLabel = (severity: string): string => label('alerts.sev', s
 export const stateLabel = (state: string): string => label('alerts.state', state);
 export const actionLabel = (action: string): string => label('alerts.action', action);
 export const parcelStatusLabel = (status: string): string => label('alerts.pstatus', status);
-
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** Beijing "YYYY-MM-DD HH:MM" (clock part from formatClock); "—" when missing or invalid. */
 export function formatBeijingDateTime(time: string | number | null | undefined): string {

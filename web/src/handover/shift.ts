@@ -3,6 +3,9 @@
 // A shift is named by the Beijing date it starts on: the night shift of 27 Nov
 // runs from 27 Nov 20:00 to 28 Nov 08:00. Pure module: no DOM, no Vue.
 
+// '.ts': test/browser/handover.test.ts loads this module in Node.
+import { DAY_MS, SHANGHAI_OFFSET_MS as OFFSET_MS } from '../shanghai.ts';
+
 export type ShiftKind = 'day' | 'night';
 
 export interface Shift {
@@ -12,8 +15,6 @@ export interface Shift {
 }
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const OFFSET_MS = 8 * HOUR_MS;
 export const SHIFT_HOURS = 12;
 /** Beijing hour the day shift starts; the night shift starts 12 hours later. */
 const DAY_START_HOUR = 8;

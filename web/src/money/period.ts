@@ -1,12 +1,8 @@
 // Period presets and money formatting for the finance pages. Pure: no DOM, no Vue.
 
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
+import { DAY_MS, beijingDay } from '../shanghai';
 
-/** The Beijing calendar day of an instant, YYYY-MM-DD. */
-export function beijingDay(at: number): string {
-  return new Date(at + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
+export { beijingDay };
 
 export type Preset = 'today' | '7d' | '30d' | 'month';
 export const PRESETS: readonly Preset[] = ['today', '7d', '30d', 'month'];

@@ -1,5 +1,7 @@
 // The SLA page's period: whole Beijing days, presets and the URL form. Pure: `now` is a parameter.
 
+import { DAY_MS, beijingDay } from '../shanghai';
+
 export const PRESETS = ['today', '7d', '30d', 'month', 'custom'] as const;
 export type Preset = (typeof PRESETS)[number];
 
@@ -10,14 +12,9 @@ export interface Period {
   to: string;
 }
 
-const OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The Beijing calendar day of an instant. */
-export function beijingDay(at: number): string {
-  return new Date(at + OFFSET_MS).toISOString().slice(0, 10);
-}
+export { beijingDay };
 
 export function isDay(s: unknown): s is string {
   return typeof s === 'string' && DAY_RE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;

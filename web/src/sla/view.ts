@@ -1,6 +1,7 @@
 // Pure helpers of the SLA page: number formats, table rows as shown, CSV of them.
 
 import { buildCsv } from '../alerts/logic';
+import { beijingMinute } from '../shanghai';
 import { outcomeLabel, sl, slDyn } from './labels';
 import type { BreakdownBy, BreakdownRow, Causes, SlaParcel, Transit } from './types';
 
@@ -18,7 +19,7 @@ export function fmtChange(pp: number | null): string {
 /** Beijing date and time, YYYY-MM-DD HH:mm. */
 export function fmtBeijing(iso: string | null): string {
   if (!iso) return '—';
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return beijingMinute(Date.parse(iso));
 }
 
 /** The cells of a breakdown table, as the page shows them (the CSV holds the same). */

@@ -1,6 +1,7 @@
 // Timeline helpers (pure).
 
 import { formatClock } from '../format';
+import { SHANGHAI_OFFSET_MS } from '../shanghai';
 import type { TrajectoryStep } from './types';
 
 const ms = (iso: string | null | undefined): number => {
@@ -23,8 +24,6 @@ export function timelineNewestFirst<T extends Pick<TrajectoryStep, 'time' | 'rec
 export function timelineOldestFirst<T extends Pick<TrajectoryStep, 'time' | 'receivedAt'>>(steps: readonly T[]): T[] {
   return timelineNewestFirst(steps).reverse();
 }
-
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** Beijing calendar date "YYYY-MM-DD" for an ISO time; "—" when invalid. */
 export function formatBeijingDate(time: string | number | null | undefined): string {
