@@ -81,22 +81,6 @@ export function canMovePayment(from: PaymentState, to: PaymentState): boolean {
   return PAYMENT_STATES.indexOf(to) > PAYMENT_STATES.indexOf(from)
 }
 
-/** RFC 4180 CSV; a cell that a spreadsheet would run as a formula is prefixed with a quote. */
-const csvCell = (v: string | number | null): string => {
-  if (v === null) return ''
-  let s = String(v)
-  if (typeof v === 'string' && /^[=+\-@]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-/** CSV lines, each ended by CRLF (for an export written in pages). */
-export function csvRows(rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
-  return rows.map((r) => r.map(csvCell).join(',') + '\r\n').join('')
-}
-
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
-  return csvRows([header, ...rows])
-}
 
 /** Fen as yuan with two decimals, exact (no floating point): 12345 → "123.45", -5 → "-0.05". */
 export function fenToYuan(fen: number): string {

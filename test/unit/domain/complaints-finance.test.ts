@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { canMove, dueAt, isOverdue, overdueSeverity } from '../../../server/domain/complaints.ts'
-import { canMovePayment, daysOf, fenToYuan, summarize, toCsv } from '../../../server/domain/finance.ts'
+import { canMovePayment, daysOf, fenToYuan, summarize } from '../../../server/domain/finance.ts'
+import { toCsv } from '../../../server/domain/csv.ts'
 import { approvalRefusal, reviewRefusal } from '../../../server/domain/statements.ts'
 
 const at = (iso: string) => new Date(iso)

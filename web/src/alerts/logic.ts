@@ -4,6 +4,7 @@
 import type { AlertChangeMessage } from '../composables/liveProtocol';
 import { formatClock } from '../format';
 import { isMessageKey, lang, t } from '../i18n';
+import { buildCsv, csvCell } from '../csv';
 import { SHANGHAI_OFFSET_MS } from '../shanghai';
 import { alertTitleIn, type AlertTitleFields } from './messages';
 import {
@@ -136,17 +137,8 @@ export function pagingChanges(changes: readonly AlertChangeMessage[]): AlertChan
   return changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity === 'critical' && c.muted !== true);
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; formula prefixes neutralised. */
-export function csvCell(value: string | number | null | undefined): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  // Spreadsheet formula injection: a leading = + - @ is made literal.
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function buildCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
+/** CSV lives in ../csv.ts (one formula guard for every export); re-exported for the alert page's callers. */
+export { buildCsv, csvCell };
 
 /** The parcel list of an alert as CSV (times in Beijing time, ISO columns kept for machines). */
 export function parcelsCsv(parcels: readonly AlertParcel[]): string {

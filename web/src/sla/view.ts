@@ -1,6 +1,6 @@
 // Pure helpers of the SLA page: number formats, table rows as shown, CSV of them.
 
-import { buildCsv } from '../alerts/logic';
+import { buildCsv } from '../csv';
 import { beijingMinute } from '../shanghai';
 import { outcomeLabel, sl, slDyn } from './labels';
 import type { BreakdownBy, BreakdownRow, Causes, SlaParcel, Transit } from './types';
