@@ -46,7 +46,7 @@ import { TARGETS, combineScores, missedTargets, scoreRun, type PageRecord, type 
 const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
 const DAY_MS = 24 * HOUR_MS
-const WARMUP_MS = 3 * DAY_MS
+const WARMUP_MS = 2 * DAY_MS
 /** Sweeps start this long before the scored week, so it opens on a settled state. */
 const SETTLE_MS = 12 * HOUR_MS
 /** After the week: time for the last incidents' alerts to resolve. */
@@ -64,7 +64,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     days: { type: 'string', default: '7' },
-    rate: { type: 'string', default: '120' },
+    rate: { type: 'string', default: '180' },
     ledger: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     json: { type: 'string' },
