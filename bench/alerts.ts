@@ -31,28 +31,21 @@ import { upsertCouriers, upsertHubs } from '../server/db/reference-repo.ts'
 import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
 import { ReferenceData } from '../server/services/reference.ts'
 import { CalendarService } from '../server/services/calendar.ts'
-import { createShipments } from '../server/services/shipments.ts'
-import { ingestEvents } from '../server/services/ingest-events.ts'
-import { runSweep } from '../server/services/sla-sweep.ts'
-import { runAnomalySweep } from '../server/services/hub-anomalies.ts'
-import { mutedAlertIds } from '../server/db/silences-repo.ts'
-import type { AlertChange } from '../server/db/alerts-repo.ts'
 import { createSimStepper } from '../sim/stepper.ts'
 import { describeIncident, incidentTarget } from '../sim/incidents.ts'
 import { engineLine, openBenchTarget } from './lib/engine.ts'
+import { runVirtual } from './lib/virtual-run.ts'
 import { NON_PAGING_KINDS, PAGING_KINDS, benchNetwork, buildScenario } from './lib/alert-scenario.ts'
 import { TARGETS, combineScores, missedTargets, scoreRun, type PageRecord, type RunScore, type TruthIncident } from './lib/alert-score.ts'
 
 const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
 const DAY_MS = 24 * HOUR_MS
-const WARMUP_MS = 2 * DAY_MS
+const WARMUP_MS = 5 * DAY_MS
 /** Sweeps start this long before the scored week, so it opens on a settled state. */
 const SETTLE_MS = 12 * HOUR_MS
 /** After the week: time for the last incidents' alerts to resolve. */
 const AFTER_MS = 12 * HOUR_MS
-const ANOMALY_EVERY_MS = 5 * MINUTE_MS
-const REFRESH_EVERY_MS = 15 * MINUTE_MS
 
 /** How long after an incident's end a page can still be its consequence. */
 const TAIL_MS: Record<string, number> = {
@@ -118,7 +111,7 @@ function incidentHubs(kind: string, target: string | null, courierHub: ReadonlyM
   return target.split('>')
 }
 
-function pageHubs(c: AlertChange): string[] {
+function pageHubs(c: { subject: string; hubCode: string | null }): string[] {
   const lane = /^lane:([^>]+)>(.+)$/.exec(c.subject)
   const hubs = lane ? [lane[1]!, lane[2]!] : []
   if (c.hubCode && !hubs.includes(c.hubCode)) hubs.push(c.hubCode)
@@ -146,79 +139,28 @@ async function runSeed(seed: number): Promise<SeedRun> {
       hubs: network.hubs, couriers: network.couriers, seed, simStart: scenario.simStart, warmupMs: WARMUP_MS, perSimHour,
       incidents: scenario.incidents, runTag: `AB${seed % 1_000_000}`, ledgerFile: values.ledger,
     })
-    const ingest = { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: 50_000 }
-    const pages: PageRecord[] = []
-    const autoResolved = new Map<number, number>()
-    let sweeps = 0
-    let anomalySweeps = 0
-    let escalations = 0
-    let parcels = 0
-    let events = 0
-    const record = async (changes: readonly AlertChange[], at: number) => {
-      for (const c of changes) if (c.action === 'auto_resolved') autoResolved.set(c.id, at)
-      const paging = changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity !== 'info')
-      if (paging.length === 0) return
-      const muted = await mutedAlertIds(db, paging.map((c) => c.id), new Date(at))
-      for (const c of paging) {
-        if (muted.has(c.id)) continue
-        pages.push({ alertId: c.id, rule: c.rule, hubs: pageHubs(c), at, severity: c.severity as 'warning' | 'critical' })
-        if (values.verbose) process.stdout.write(`  page ${new Date(at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`)
-      }
-    }
     const end = scenario.simStart + days * DAY_MS + AFTER_MS
-    const sweepFrom = scenario.simStart - SETTLE_MS
-    let lastRefresh = -Infinity
-    const spent = { ingest: 0, refresh: 0, sweep: 0, anomaly: 0 }
-    const clock = () => performance.now()
     let lastReport = Date.now()
-    for (let t = scenario.simStart - WARMUP_MS; t <= end; t += t < sweepFrom ? 5 * MINUTE_MS : sla.sweepIntervalMs) {
-      const now = new Date(t)
-      if (values.verbose && Date.now() - lastReport > 30_000) {
+    const run = await runVirtual({
+      db, sla, reference, calendar, futureToleranceMs: config.futureToleranceMs, stepper,
+      from: scenario.simStart - WARMUP_MS, sweepFrom: scenario.simStart - SETTLE_MS, to: end,
+      onPage: (c) => {
+        if (values.verbose) process.stdout.write(`  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`)
+      },
+      onProgress: (t, spent) => {
+        if (!values.verbose || Date.now() - lastReport < 30_000) return
         lastReport = Date.now()
         process.stdout.write(`  … ${new Date(t + 8 * HOUR_MS).toISOString().slice(0, 16)} wall ${((Date.now() - wallStart) / 1000).toFixed(0)} s ${JSON.stringify(Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round(v / 1000)])))} in flight ${stepper.inFlight()}\n`)
-      }
-      let c0 = clock()
-      const due = stepper.advance(t)
-      for (let i = 0; i < due.shipments.length; i += 1000) {
-        const r = await createShipments(db, reference, calendar, { shipments: due.shipments.slice(i, i + 1000) })
-        parcels += r.accepted.length
-        if (r.rejected.length > 0) throw new Error(`shipments rejected: ${JSON.stringify(r.rejected.slice(0, 2))}`)
-      }
-      for (let i = 0; i < due.events.length; i += 20_000) {
-        const r = await ingestEvents(ingest, { events: due.events.slice(i, i + 20_000) }, now)
-        events += r.result.accepted
-        if (r.result.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(r.result.rejected.slice(0, 2))}`)
-      }
-      spent.ingest += clock() - c0
-      c0 = clock()
-      if (t - lastRefresh >= REFRESH_EVERY_MS) {
-        // What the database's refresh policy does every 15 s on the real clock, here on the simulated one.
-        const upTo = new Date(Math.floor(t / MINUTE_MS) * MINUTE_MS)
-        await db.query(`CALL refresh_continuous_aggregate('events_per_minute', $1::timestamptz - interval '1 day', $2::timestamptz)`, [upTo, upTo])
-        lastRefresh = t
-      }
-      spent.refresh += clock() - c0
-      if (t < sweepFrom) continue
-      c0 = clock()
-      const result = await runSweep(db, sla, hubNames, now)
-      spent.sweep += clock() - c0
-      sweeps++
-      escalations += result.escalated.length
-      await record(result.changes, t)
-      if ((t - sweepFrom) % ANOMALY_EVERY_MS === 0) {
-        c0 = clock()
-        await record(await runAnomalySweep(db, sla, working, now), t)
-        spent.anomaly += clock() - c0
-        anomalySweeps++
-      }
-    }
+      },
+    })
+    const pages: PageRecord[] = run.pages.map((p) => ({ alertId: p.alertId, rule: p.rule, hubs: pageHubs(p), at: p.at, severity: p.severity }))
     const courierHub = new Map(network.couriers.map((c) => [c.code, c.hubCode]))
     const truth: TruthIncident[] = stepper.incidents.map((i, id) => ({
       id, kind: i.kind, hubs: incidentHubs(i.kind, incidentTarget(i), courierHub), from: i.from, to: Math.min(i.to, end), paging: PAGING_KINDS.includes(i.kind),
     }))
-    const score = scoreRun(truth, pages, autoResolved, { start: scenario.simStart, end: scenario.simStart + days * DAY_MS, tailMs: TAIL_MS })
+    const score = scoreRun(truth, pages, run.autoResolved, { start: scenario.simStart, end: scenario.simStart + days * DAY_MS, tailMs: TAIL_MS })
     return {
-      seed, score, wallMs: Date.now() - wallStart, engine: bench.engine, sweeps, anomalySweeps, escalations, parcels, events,
+      seed, score, wallMs: Date.now() - wallStart, engine: bench.engine, sweeps: run.sweeps, anomalySweeps: run.anomalySweeps, escalations: run.escalations, parcels: run.parcels, events: run.events,
       holiday: scenario.holiday, incidents: stepper.incidents.map((i) => `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`),
     }
   } finally {

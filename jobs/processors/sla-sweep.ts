@@ -1,6 +1,7 @@
 import { listHubs } from '../../server/db/reference-repo.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
+import { runFastDetection } from '../../server/services/detection.ts'
 import { mutedAlertIds } from '../../server/db/silences-repo.ts'
 import type { AlertChange } from '../../server/db/alerts-repo.ts'
 import type { WorkerDeps } from '../worker.ts'
@@ -8,7 +9,10 @@ import type { WorkerDeps } from '../worker.ts'
 /** The scheduled SLA sweep: reconcile the parcel alerts, escalate, and tell the live channel what changed. */
 export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
   const hubNames = new Map((await listHubs(deps.db)).map((h) => [h.code, h.name]))
-  const result = await runSweep(deps.db, await deps.sla.current(), hubNames, now)
+  const thresholds = await deps.sla.current()
+  const result = await runSweep(deps.db, thresholds, hubNames, now)
+  // The hub rules judged each minute (hub_silent, hub_exception_spike, hub_volume_high).
+  result.changes.push(...(await runFastDetection(deps.db, thresholds, now)))
   const notable = result.changes.filter((c) => c.action !== 'updated')
   await deps.bus.setStats({ sla_sweep_ms: result.ms, sla_sweep_at: now.getTime() }).catch(() => undefined)
   deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')

@@ -1,17 +1,35 @@
 import type pg from 'pg'
 import type { Queryable } from './outbox-repo.ts'
 
+/** Hub- and lane-level rules whose alert explains the parcel-level alerts at the same hub (inhibition). */
+export const INHIBITING_RULES = ['incident', 'hub_silent', 'hub_backlog', 'lane_overdue', 'hub_exception_spike', 'hub_volume_high'] as const
+/** For this long after such an alert opened, parcel-level alerts at its hub page nobody (late and stalled parcels are its consequence). */
+export const INHIBIT_AFTER_HOURS = 48
+
 /**
  * SQL for "nobody is paged for this alert now": an active silence or maintenance
- * window matches its rule and hub (NULL = any), or, for a parcel-level alert, an
- * unresolved incident at the same hub explains it (inhibition).
+ * window matches its rule and hub (NULL = any); a recurring maintenance window
+ * (maintenance_windows, Shanghai time, e.g. a centre closed every night
+ * 02:00–05:00) covers it now; or, for a parcel-level alert, a hub- or lane-level
+ * alert at the same hub explains it (inhibition, as Alertmanager's inhibit_rules):
+ * an incident raised by a person while it is unresolved, a detection rule's alert
+ * (INHIBITING_RULES) while unresolved and for INHIBIT_AFTER_HOURS after it opened.
  * `a` is the alerts alias; `now` the parameter holding the time.
  */
 export function mutedSql(now: string): string {
+  const local = `(${now}::timestamptz AT TIME ZONE 'Asia/Shanghai')`
+  const startsOn = (day: string) => `(cardinality(mw.days) = 0 OR extract(isodow FROM ${day})::smallint = ANY(mw.days))`
   return `(EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= ${now} AND si.ends_at > ${now}
              AND (si.rule IS NULL OR si.rule = a.rule) AND (si.hub_code IS NULL OR si.hub_code = a.hub_code))
-          OR (a.rule LIKE 'parcel\\_%' AND EXISTS (SELECT 1 FROM alerts inc WHERE inc.rule = 'incident'
-             AND inc.state <> 'resolved' AND inc.hub_code = a.hub_code)))`
+          OR EXISTS (SELECT 1 FROM maintenance_windows mw WHERE (mw.rule IS NULL OR mw.rule = a.rule) AND (mw.hub_code IS NULL OR mw.hub_code = a.hub_code)
+             AND CASE WHEN mw.start_time < mw.end_time
+                      THEN ${startsOn(local)} AND ${local}::time >= mw.start_time AND ${local}::time < mw.end_time
+                      ELSE (${startsOn(local)} AND ${local}::time >= mw.start_time)
+                        OR (${startsOn(`${local} - interval '1 day'`)} AND ${local}::time < mw.end_time) END)
+          OR (a.rule LIKE 'parcel\\_%' AND EXISTS (SELECT 1 FROM alerts inc WHERE inc.hub_code = a.hub_code AND (
+               (inc.rule = 'incident' AND inc.state <> 'resolved')
+               OR (inc.rule IN (${INHIBITING_RULES.filter((r) => r !== 'incident').map((r) => `'${r}'`).join(', ')})
+                   AND (inc.state <> 'resolved' OR inc.opened_at > ${now}::timestamptz - interval '${INHIBIT_AFTER_HOURS} hours'))))))`
 }
 
 // $1 alert ids, $2 now

@@ -1,8 +1,10 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
-import { courierShiftCheck, exceptionSpike, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
+import { courierShiftCheck, hubVolumeAnomaly, lastCompleteHour, sameHourInPreviousWeeks } from '../domain/anomaly.ts'
 import type { WorkingCalendar } from '../domain/calendar.ts'
-import { courierDay, hubEventsInHours, hubExceptionCounts, hubsCreatedAt } from '../db/anomaly-repo.ts'
+import { courierDay, hubEventsInHours, hubsCreatedAt } from '../db/anomaly-repo.ts'
+import { hubsWithRecentAlerts } from '../db/detection-repo.ts'
+import { runSlowDetection } from './detection.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
 import { MANUAL_RESOLUTION } from './sla-sweep.ts'
 import { alertTransaction, notifyInTransaction } from './alerts.ts'
@@ -10,54 +12,34 @@ import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from 
 import { alertTitles } from '../domain/alert-titles.ts'
 
 const BASELINE_WEEKS = 6
-/** A centre that scanned at least this many events in each of the 3 hours before goes silent when the last hour has none. */
-const SILENT_MIN_PER_HOUR = 20
 const HOUR_MS = 3_600_000
-const EXCEPTION_BASELINE_MS = 7 * 86_400_000
 
 /**
- * Hub anomaly rules, from the events_per_minute aggregate:
- *  - hub_volume_low / hub_volume_high: the last complete hour's events against
- *    the same hour of the week in the previous 6 weeks (median and MAD, see
- *    server/domain/anomaly.ts); weeks before the hub existed are left out;
- *  - hub_silent: a sorting or transfer centre (they run around the clock; outlets
- *    close at night) with no event in the last complete hour after at least 20
- *    in each of the 3 hours before: a hub that stopped scanning, caught without
- *    weeks of history;
- *  - hub_exception_spike: the last complete hour's exception rate against the
- *    7 days before it (Fisher's exact test, at least 5 exceptions and twice the rate).
+ * Hub volume against the weeks before, from the events_per_minute aggregate:
+ * hub_volume_low, the last complete hour's events against the same hour of the
+ * week in the previous 6 weeks (median and MAD, see server/domain/anomaly.ts);
+ * weeks before the hub existed are left out, and a hub that stopped scanning in
+ * the last 12 h (hub_silent) is explained by that alert. The minute rules
+ * hub_silent, hub_exception_spike and hub_volume_high, and the lane and dwell
+ * rules, are in server/services/detection.ts.
  */
 export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<string, AlertGroup[]>> {
   const hubs = await hubsCreatedAt(db)
-  const { start, end } = lastCompleteHour(now)
+  const { start } = lastCompleteHour(now)
   const weeks = sameHourInPreviousWeeks(start, BASELINE_WEEKS)
-  const before = [1, 2, 3].map((k) => new Date(start.getTime() - k * HOUR_MS))
-  const counts = await hubEventsInHours(db, [start, ...before, ...weeks])
+  const counts = await hubEventsInHours(db, [start, ...weeks])
   const countOf = new Map(counts.map((c) => [`${c.hub}|${c.hour.getTime()}`, c.n]))
+  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(now.getTime() - 12 * HOUR_MS))
   const low: AlertGroup[] = []
-  const high: AlertGroup[] = []
-  const silent: AlertGroup[] = []
   for (const [code, hub] of hubs) {
-    const recent = before.map((h) => countOf.get(`${code}|${h.getTime()}`) ?? 0)
-    if (hub.kind !== 'outlet' && (countOf.get(`${code}|${start.getTime()}`) ?? 0) === 0 && recent.every((n) => n >= SILENT_MIN_PER_HOUR)) {
-      silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubSilent(hub.name, recent), itemCount: 0, details: { hour: start.toISOString(), hoursBefore: recent } })
-    }
     const baseline = weeks.filter((w) => w.getTime() >= hub.createdAt.getTime()).map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
     const observed = countOf.get(`${code}|${start.getTime()}`) ?? 0
     const v = hubVolumeAnomaly({ observed, baseline })
-    if (v.status !== 'low' && v.status !== 'high') continue
+    if (v.status !== 'low' || stopped.has(code)) continue
     const details = { observed, expected: v.expected, z: v.z, hour: start.toISOString() }
-    if (v.status === 'low') low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubVolumeLow(hub.name, observed, v.expected), itemCount: 0, details })
-    else high.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubVolumeHigh(hub.name, observed, v.expected), itemCount: 0, details })
+    low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubVolumeLow(hub.name, observed, v.expected), itemCount: 0, details })
   }
-  const spikes: AlertGroup[] = []
-  for (const c of await hubExceptionCounts(db, new Date(start.getTime() - EXCEPTION_BASELINE_MS), start, end)) {
-    const s = exceptionSpike({ recent: { exceptions: c.recentExceptions, events: c.recentEvents }, baseline: { exceptions: c.baselineExceptions, events: c.baselineEvents } })
-    if (!s.spike) continue
-    const name = hubs.get(c.hub)?.name ?? c.hub
-    spikes.push({ subject: `hub:${c.hub}`, hubCode: c.hub, severity: 'warning', title: alertTitles.hubExceptionSpike(name, s.recentRate!, s.baselineRate ?? 0), itemCount: c.recentExceptions, details: { recentRate: s.recentRate, baselineRate: s.baselineRate, pValue: s.pValue } })
-  }
-  return { hub_silent: silent, hub_volume_low: low, hub_volume_high: high, hub_exception_spike: spikes }
+  return { hub_volume_low: low }
 }
 
 /**
@@ -84,7 +66,7 @@ export async function courierGroups(db: pg.Pool, calendar: WorkingCalendar, now:
 export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, calendar: WorkingCalendar, now: Date): Promise<AlertChange[]> {
   await refreshLaneStats(db, now)
   const byRule = { ...(await hubAnomalyGroups(db, now)), ...(await courierGroups(db, calendar, now)) }
-  const changes: AlertChange[] = []
+  const changes: AlertChange[] = await runSlowDetection(db, t, now)
   for (const [rule, groups] of Object.entries(byRule)) {
     changes.push(...(await alertTransaction(db, `anomaly sweep ${rule}`, async (client) => {
       // No pending period (the rules already judge a whole hour), but a person's resolution is respected.

@@ -18,6 +18,17 @@ export async function markAtRisk(client: pg.PoolClient, waybills: readonly strin
 }
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
+/** Floor of a learned stall limit (hours): a hub whose parcels all move within minutes still gets 2 h. */
+export const STALL_FLOOR_HOURS = 2
+/** A learned stall limit is the p99 of the time to the next scan there, times this. */
+export const STALL_P99_FACTOR = 1.25
+/**
+ * The stall limit learned for the parcel's hub, last scan type and tier: p99 of
+ * how long parcels waited there for their next scan in recent days
+ * (scan_gap_stats, sql/051) × 1.25, at least 2 h; NULL without enough history.
+ */
+const LEARNED_STALL_HOURS = `(SELECT greatest(${STALL_FLOOR_HOURS}, g.p99_hours * ${STALL_P99_FACTOR}) FROM scan_gap_stats g
+  WHERE g.hub_code = coalesce(s.last_scan_hub, s.origin_hub) AND g.event_type = coalesce(s.last_event_type, 'collected') AND g.next_hub = '*' AND g.tier = s.tier)`
 
 /**
  * The parcel rules of the SLA sweep. Each is one SQL predicate over the open
@@ -30,8 +41,11 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
  *  - parcel_late: open and past its promised deadline, unless the consignee
  *    caused the delay (exception refused or wrong_address: excused);
  *  - parcel_stalled: open, not in exception, and no scan for longer than the
- *    limit of its status (out for delivery 8 h; collected, in transit or after a
- *    failed delivery 24 h), but not yet long enough to be suspected lost;
+ *    stall limit learned for its hub, last scan type and tier (p99 of the time
+ *    parcels waited there for their next scan in recent days × 1.25, at least
+ *    2 h), or without such history the fixed limit of its status (out for
+ *    delivery 8 h; collected, in transit or after a failed delivery 24 h), but
+ *    not yet long enough to be suspected lost;
  *  - parcel_suspected_lost: open and no scan for 72 h;
  *  - parcel_at_risk: open, not yet due, and either the arrival estimate
  *    (server/services/transit-model.ts, the one the look-up shows) has its p50
@@ -80,9 +94,8 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
     },
     {
       rule: 'parcel_stalled',
-      where: `s.status <> 'exception' AND ${SCAN_AGE} <= $4 * interval '1 hour' AND (
-        (s.status = 'out_for_delivery' AND ${SCAN_AGE} > $2 * interval '1 hour') OR
-        (s.status IN ('collected', 'in_transit', 'delivery_failed') AND ${SCAN_AGE} > $3 * interval '1 hour'))`,
+      where: `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= $4 * interval '1 hour'
+        AND ${SCAN_AGE} > coalesce(${LEARNED_STALL_HOURS}, CASE WHEN s.status = 'out_for_delivery' THEN $2::float8 ELSE $3::float8 END) * interval '1 hour'`,
       severity: byImpact('parcel_stalled'),
       title: alertTitles.parcelStalled,
     },

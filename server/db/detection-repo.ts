@@ -1,0 +1,146 @@
+import type pg from 'pg'
+import { withTransaction } from './tx.ts'
+
+const HOUR_MS = 3_600_000
+const DAY_MS = 24 * HOUR_MS
+/** Scans from this far back feed the learned limits … */
+export const GAP_WINDOW_MS = 4 * DAY_MS
+/** … those of the last day only as the scan that follows (so gaps up to a day are seen whole). */
+export const GAP_FOLLOW_MS = DAY_MS
+/** Recomputed when older than this. */
+export const GAP_REFRESH_MS = 3 * HOUR_MS
+export const GAP_MIN_SAMPLES = 20
+
+/**
+ * Recomputes scan_gap_stats (sql/051) from the scans of [now − 4 d, now − 1 d) and
+ * the scan that followed each (up to now), when the last computation is older than
+ * GAP_REFRESH_MS. Returns whether it ran.
+ */
+// $1 now, $2 window start, $3 end of the starting scans, $4 minimum samples
+export async function refreshScanGapStats(db: pg.Pool, now: Date): Promise<boolean> {
+  const last = await db.query<{ at: Date | null }>('SELECT max(computed_at) AS at FROM scan_gap_stats')
+  const at = last.rows[0]?.at
+  if (at && now.getTime() - at.getTime() < GAP_REFRESH_MS && at.getTime() <= now.getTime()) return false
+  await withTransaction(db, { name: 'scan gap stats' }, async (client) => {
+   await client.query('DELETE FROM scan_gap_stats')
+   await client.query(
+    `WITH pairs AS (
+       SELECT e.hub_code, e.type, e.event_time, e.waybill,
+              lead(e.hub_code) OVER w AS next_hub,
+              extract(epoch FROM lead(e.event_time) OVER w - e.event_time) / 3600 AS hours
+       FROM scan_events e
+       WHERE e.event_time >= $2 AND e.event_time <= $1
+       WINDOW w AS (PARTITION BY e.waybill ORDER BY e.event_time)
+     ), gaps AS (
+       SELECT p.hub_code, p.type, p.next_hub, s.tier, p.hours
+       FROM pairs p JOIN shipments s ON s.waybill = p.waybill
+       WHERE p.event_time < $3 AND p.hours IS NOT NULL
+     ), stats AS (
+       SELECT hub_code, type, coalesce(next_hub, '*') AS next_hub, tier,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY hours) AS p99,
+              count(*)::int AS n, GROUPING(next_hub) AS all_next
+       FROM gaps GROUP BY GROUPING SETS ((hub_code, type, next_hub, tier), (hub_code, type, tier))
+     )
+     INSERT INTO scan_gap_stats (hub_code, event_type, next_hub, tier, p50_hours, p99_hours, samples, computed_at)
+     SELECT hub_code, type, CASE WHEN all_next = 1 THEN '*' ELSE next_hub END, tier, p50, p99, n, $1
+     FROM stats WHERE n >= $4`,
+    [now, new Date(now.getTime() - GAP_WINDOW_MS), new Date(now.getTime() - GAP_FOLLOW_MS), GAP_MIN_SAMPLES],
+   )
+  })
+  return true
+}
+
+export interface GapStat { hub: string; type: string; nextHub: string; tier: string; p50: number; p99: number; samples: number }
+
+export async function scanGapStats(db: pg.Pool, types: readonly string[]): Promise<GapStat[]> {
+  const r = await db.query<GapStat>(
+    `SELECT hub_code AS hub, event_type AS type, next_hub AS "nextHub", tier, p50_hours AS p50, p99_hours AS p99, samples
+     FROM scan_gap_stats WHERE event_type = ANY($1::text[])`,
+    [[...types]],
+  )
+  return r.rows
+}
+
+/** Scans and exceptions per hub per minute since `since` (the per-minute aggregate). */
+// $1 since, $2 now
+export async function hubMinutes(db: pg.Pool, since: Date, now: Date): Promise<Array<{ hub: string; minute: Date; events: number; exceptions: number }>> {
+  const r = await db.query<{ hub: string; minute: Date; events: number; exceptions: number }>(
+    `SELECT hub_code AS hub, bucket AS minute, sum(events)::int AS events, coalesce(sum(events) FILTER (WHERE type = 'exception'), 0)::int AS exceptions
+     FROM events_per_minute WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket <= $2
+     GROUP BY 1, 2`,
+    [since, now],
+  )
+  return r.rows
+}
+
+/** Scans per hub in each window [start, end) (the per-minute aggregate, one index range per window). */
+export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; window: number; events: number }>> {
+  if (windows.length === 0) return []
+  const cases = windows.map((_, i) => `WHEN bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2} THEN ${i}`).join(' ')
+  const ranges = windows.map((_, i) => `(bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2})`).join(' OR ')
+  const r = await db.query<{ hub: string; window: number; events: number }>(
+    `SELECT hub_code AS hub, CASE ${cases} END AS window, sum(events)::int AS events
+     FROM events_per_minute WHERE hub_code IS NOT NULL AND (${ranges}) GROUP BY 1, 2`,
+    windows.flatMap(([a, b]) => [a, b]),
+  )
+  return r.rows
+}
+
+/** Scans and exceptions per hub over [from, to) from the hourly aggregate (the exception baseline). */
+export async function hubExceptionBaseline(db: pg.Pool, from: Date, to: Date): Promise<Map<string, { events: number; exceptions: number }>> {
+  const r = await db.query<{ hub: string; events: number; exceptions: number }>(
+    `SELECT hub_code AS hub, sum(events)::int AS events, coalesce(sum(events) FILTER (WHERE type = 'exception'), 0)::int AS exceptions
+     FROM events_per_hour WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket < $2 GROUP BY 1`,
+    [from, to],
+  )
+  return new Map(r.rows.map((x) => [x.hub, { events: x.events, exceptions: x.exceptions }]))
+}
+
+/** Open parcels whose last scan is a departure: on a lane from that hub. */
+export async function legsInFlight(db: pg.Pool): Promise<Array<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>> {
+  const r = await db.query<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>(
+    `SELECT last_scan_hub AS hub, origin_hub AS origin, destination_hub AS destination, tier, last_scan_at AS "departedAt"
+     FROM shipments WHERE last_event_type = 'departed_hub' AND status NOT IN ('delivered', 'returned') AND last_scan_hub IS NOT NULL`,
+  )
+  return r.rows
+}
+
+/** Per lane, the latest departure among the legs that arrived in (since, now]. */
+// $1 since, $2 now
+export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date): Promise<Map<string, number>> {
+  const r = await db.query<{ lane: string; departed: Date }>(
+    `SELECT d.hub_code || '>' || a.hub_code AS lane, max(d.event_time) AS departed
+     FROM scan_events a
+     CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
+                         WHERE e.waybill = a.waybill AND e.event_time < a.event_time ORDER BY e.event_time DESC LIMIT 1) d
+     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time <= $2 AND d.type = 'departed_hub'
+     GROUP BY 1`,
+    [since, now],
+  )
+  return new Map(r.rows.map((x) => [x.lane, x.departed.getTime()]))
+}
+
+/** Departures in each window (start, end] with the dwell since the arrival at the same hub; `window` is the index. */
+export async function recentDwells(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; tier: string; hours: number; window: number }>> {
+  const r = await db.query<{ hub: string; tier: string; hours: number; window: number }>(
+    `SELECT d.hub_code AS hub, s.tier, extract(epoch FROM d.event_time - a.event_time)::float8 / 3600 AS hours, (w.i - 1)::int AS window
+     FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(a, b, i)
+     JOIN scan_events d ON d.type = 'departed_hub' AND d.event_time > w.a AND d.event_time <= w.b
+     JOIN shipments s ON s.waybill = d.waybill
+     CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
+                         WHERE e.waybill = d.waybill AND e.event_time < d.event_time ORDER BY e.event_time DESC LIMIT 1) a
+     WHERE a.type = 'arrived_hub' AND a.hub_code = d.hub_code`,
+    [windows.map((w) => w[0]), windows.map((w) => w[1])],
+  )
+  return r.rows
+}
+
+/** Hubs with a hub-level alert of these rules unresolved, or opened since `since`. */
+export async function hubsWithRecentAlerts(db: pg.Pool | pg.PoolClient, rules: readonly string[], since: Date): Promise<Set<string>> {
+  const r = await db.query<{ hub: string }>(
+    `SELECT DISTINCT hub_code AS hub FROM alerts WHERE rule = ANY($1::text[]) AND hub_code IS NOT NULL AND (state <> 'resolved' OR opened_at >= $2)`,
+    [[...rules], since],
+  )
+  return new Set(r.rows.map((x) => x.hub))
+}

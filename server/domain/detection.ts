@@ -1,0 +1,131 @@
+/**
+ * Hub- and lane-level detection rules (issue 11): each judges a hub or a lane
+ * against its own recent behaviour, not one fixed limit for the whole network.
+ * Pure: counts and durations in, a verdict out; no database, no clock. The
+ * detection service (server/services/detection.ts) feeds them from the scans
+ * and opens or resolves the alerts; unit tests on synthetic series in
+ * test/unit/domain/detection.test.ts.
+ *
+ *  - hubSilence (hub_silent): a sorting or transfer centre has scanned nothing for
+ *    so long that, at its usual rate, at least `minExpected` scans should have come
+ *    (P(no scan) = e^-minExpected under a Poisson rate). The rate is the lower of
+ *    the hub's rate in the 3 h before its last scan and its rate at the same time
+ *    of day on the previous days: a centre that always quietens at night is
+ *    judged against its night.
+ *  - exceptionBurst (hub_exception_spike): the exceptions among a centre's scans
+ *    of the last 30 min against its rate of the previous 7 days (Fisher's exact
+ *    test, at least 3 and at least 3× the usual share).
+ *  - collectionSurge (hub_volume_high): an outlet's scans in the last hour against
+ *    the same hour of the previous days (median and MAD).
+ *  - laneOverdue (lane_overdue): parcels on a lane A→B for longer than the lane's
+ *    learned limit (p99 of its recent legs × 1.25, per tier), counted only while no
+ *    parcel that left later has arrived: once later parcels get through again the
+ *    lane is flowing, and the stragglers are parcel-level figures.
+ *  - dwellRatio (hub_backlog): the median, over a centre's departures of the last
+ *    hour, of each parcel's dwell against the usual dwell of its tier there at
+ *    that time of day (the same hour of the previous days).
+ *  - rollUp: when more than half of the hubs of a kind show the same condition at
+ *    once, it is one network-wide alert, not one page per hub.
+ */
+import { exceptionSpike, hubVolumeAnomaly, median, type VolumeResult } from './anomaly.ts'
+
+// ─── Hub silence ──────────────────────────────────────────────────────────────
+
+export interface SilenceInput {
+  /** Whole minutes since the last minute with a scan at the hub. */
+  quietMinutes: number
+  /** Scans per minute in the 3 h before the last scan. */
+  recentPerMinute: number
+  /** Scans per minute at the same time of day on previous days (median); null without history. */
+  usualPerMinute: number | null
+}
+
+export interface SilenceRule {
+  /** Scans that should have come at the usual rate (default 12: e^-12 ≈ 6·10⁻⁶). */
+  minExpected: number
+  /** And at least this long (default 5 min). */
+  minMinutes: number
+}
+
+export const SILENCE_DEFAULTS: SilenceRule = { minExpected: 12, minMinutes: 5 }
+
+export function hubSilence(i: SilenceInput, r: SilenceRule = SILENCE_DEFAULTS): { silent: boolean; expected: number } {
+  const rate = i.usualPerMinute === null ? i.recentPerMinute : Math.min(i.recentPerMinute, i.usualPerMinute)
+  const expected = Math.max(0, rate) * Math.max(0, i.quietMinutes)
+  return { silent: i.quietMinutes >= r.minMinutes && expected >= r.minExpected, expected }
+}
+
+// ─── Exception burst ──────────────────────────────────────────────────────────
+
+export interface Counts { events: number; exceptions: number }
+
+/** A rolling window's exceptions against the hub's usual share (Fisher's exact test). */
+export function exceptionBurst(recent: Counts, baseline: Counts): { spike: boolean; recentRate: number | null; baselineRate: number | null } {
+  const s = exceptionSpike({ recent, baseline }, { alpha: 1e-4, minExceptions: 3, minRatio: 3 })
+  return { spike: s.spike, recentRate: s.recentRate, baselineRate: s.baselineRate }
+}
+
+// ─── Collection surge ─────────────────────────────────────────────────────────
+
+/** The last hour's scans against the same hour on previous days (2 days at least). */
+export function collectionSurge(observed: number, sameHourBefore: readonly number[]): VolumeResult & { surge: boolean } {
+  const v = hubVolumeAnomaly({ observed, baseline: sameHourBefore }, { zThreshold: 4, minAbsDiff: 15, minSamples: 2, relativeScaleFloor: 0.25 })
+  return { ...v, surge: v.status === 'high' && v.expected !== null && observed >= 2 * v.expected }
+}
+
+// ─── Lanes ────────────────────────────────────────────────────────────────────
+
+export interface LegInFlight {
+  /** When the parcel left A (epoch ms). */
+  departedAt: number
+  /** The lane's learned limit for its tier (ms); null: not enough history, not judged. */
+  limitMs: number | null
+}
+
+export interface LaneRule {
+  /** Overdue parcels needed (default 3). */
+  minOverdue: number
+}
+
+export const LANE_DEFAULTS: LaneRule = { minOverdue: 3 }
+
+/** The learned limit of a leg or a dwell: p99 × 1.25, at least `floorHours` (hours in, ms out). */
+export function learnedLimitMs(p99Hours: number, floorHours = 0.5): number {
+  return Math.max(floorHours, p99Hours * 1.25) * 3_600_000
+}
+
+/**
+ * The lane's overdue parcels: in flight longer than their limit and left after
+ * the latest departure that has already arrived (`lastArrivedDeparture`, epoch ms;
+ * null: none arrived recently).
+ */
+export function laneOverdue(legs: readonly LegInFlight[], lastArrivedDeparture: number | null, now: number, r: LaneRule = LANE_DEFAULTS): { overdue: number; slow: boolean } {
+  const overdue = legs.filter((l) => l.limitMs !== null && now - l.departedAt > l.limitMs && (lastArrivedDeparture === null || l.departedAt > lastArrivedDeparture)).length
+  return { overdue, slow: overdue >= r.minOverdue }
+}
+
+// ─── Dwell ────────────────────────────────────────────────────────────────────
+
+export interface DwellRule {
+  /** The median ratio at or above which the centre is slow (default 1.8; half speed gives 2). */
+  ratio: number
+  /** Departures in the window needed to judge (default 20). */
+  minDepartures: number
+}
+
+export const DWELL_DEFAULTS: DwellRule = { ratio: 1.8, minDepartures: 20 }
+
+/** Each departure's dwell over its tier's usual dwell (p50) there; departures without a usual dwell are left out. */
+export function dwellRatio(departures: ReadonlyArray<{ hours: number; usualHours: number | null }>, r: DwellRule = DWELL_DEFAULTS): { ratio: number | null; slow: boolean; n: number } {
+  const ratios = departures.filter((d) => d.usualHours !== null && d.usualHours > 0).map((d) => d.hours / d.usualHours!)
+  if (ratios.length < r.minDepartures) return { ratio: null, slow: false, n: ratios.length }
+  const m = median(ratios)
+  return { ratio: m, slow: m >= r.ratio, n: ratios.length }
+}
+
+// ─── Roll-up ──────────────────────────────────────────────────────────────────
+
+/** Whether a condition seen at `hits` of `of` hubs is network-wide (more than half of them, at least 3). */
+export function networkWide(hits: number, of: number): boolean {
+  return hits >= 3 && hits * 2 > of
+}

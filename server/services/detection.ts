@@ -1,0 +1,208 @@
+import type pg from 'pg'
+import type { SlaThresholds } from '../config.ts'
+import {
+  collectionSurge, dwellRatio, exceptionBurst, hubSilence, laneOverdue, learnedLimitMs, networkWide, type LegInFlight,
+} from '../domain/detection.ts'
+import { alertTitles } from '../domain/alert-titles.ts'
+import { createNetwork, type HubSeed } from '../data/network.ts'
+import {
+  hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, lastArrivedDepartures, legsInFlight, recentDwells,
+  refreshScanGapStats, scanGapStats,
+} from '../db/detection-repo.ts'
+import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
+import { MANUAL_RESOLUTION } from './sla-sweep.ts'
+import { alertTransaction, notifyInTransaction } from './alerts.ts'
+
+const MINUTE_MS = 60_000
+const HOUR_MS = 60 * MINUTE_MS
+const DAY_MS = 24 * HOUR_MS
+/** Silence: scans of the last 8 h are looked at; the rate before the last scan over 3 h. */
+const SILENCE_LOOKBACK_MS = 8 * HOUR_MS
+const RECENT_RATE_MINUTES = 180
+/** Previous days compared at the same time of day (silence, surge). */
+const BASELINE_DAYS = 7
+const SILENCE_BASELINE_DAYS = 3
+const DWELL_BASELINE_DAYS = 3
+const BURST_WINDOW_MINUTES = 30
+const SURGE_WINDOW_MINUTES = 30
+const EXCEPTION_BASELINE_MS = 7 * DAY_MS
+/** A hub that stopped (hub_silent) has its backlog and low volume explained for this long after. */
+const AFTER_STOP_MS = 12 * HOUR_MS
+
+/**
+ * Rules every SLA sweep (each minute) evaluates, from the per-minute scans:
+ * hub_silent, hub_exception_spike, hub_volume_high (server/domain/detection.ts).
+ */
+export const FAST_RULES = ['hub_silent', 'hub_exception_spike', 'hub_volume_high'] as const
+/** Rules of the anomaly sweep (every 5 min), from the parcels on lanes and the departures of the last hour. */
+export const SLOW_RULES = ['lane_overdue', 'hub_backlog'] as const
+
+type Hubs = ReadonlyMap<string, { name: string; kind: string }>
+
+async function loadHubs(db: pg.Pool): Promise<Map<string, HubSeed>> {
+  const r = await db.query<HubSeed>(`SELECT code, name, city, province, kind, latitude::float8 AS latitude, longitude::float8 AS longitude FROM hubs`)
+  return new Map(r.rows.map((h) => [h.code, h]))
+}
+
+export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date): Promise<Record<(typeof FAST_RULES)[number], AlertGroup[]>> {
+  const t = now.getTime()
+  const since = new Date(t - SILENCE_LOOKBACK_MS)
+  const minutes = await hubMinutes(db, since, now)
+  const byHub = new Map<string, Array<{ minute: number; events: number; exceptions: number }>>()
+  for (const m of minutes) byHub.set(m.hub, [...(byHub.get(m.hub) ?? []), { minute: m.minute.getTime(), events: m.events, exceptions: m.exceptions }])
+  // The same hour (silence) and half hour (surge) on previous days; collections only for the surge.
+  const silenceWindows = Array.from({ length: SILENCE_BASELINE_DAYS }, (_, k) => [new Date(t - (k + 1) * DAY_MS - HOUR_MS), new Date(t - (k + 1) * DAY_MS)] as const)
+  const usual = new Map<string, number[]>()
+  for (const r of await hubEventsInWindows(db, silenceWindows)) usual.set(r.hub, [...(usual.get(r.hub) ?? []), r.events / 60])
+  const surgeWindows = Array.from({ length: BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS), new Date(t - k * DAY_MS + MINUTE_MS)] as const)
+  const collections = new Map<string, number[]>()
+  const r = await db.query<{ hub: string; window: number; n: number }>(
+    `SELECT hub_code AS hub, w.i AS window, coalesce(sum(events), 0)::int AS n
+     FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(a, b, i)
+     JOIN events_per_minute e ON e.bucket >= w.a AND e.bucket < w.b AND e.type = 'collected' AND e.hub_code IS NOT NULL
+     GROUP BY 1, 2`,
+    [surgeWindows.map((w) => w[0]), surgeWindows.map((w) => w[1])],
+  )
+  for (const x of r.rows) {
+    const list = collections.get(x.hub) ?? new Array<number>(surgeWindows.length).fill(0)
+    list[x.window - 1] = x.n
+    collections.set(x.hub, list)
+  }
+  const exceptionBaseline = await hubExceptionBaseline(db, new Date(t - EXCEPTION_BASELINE_MS), new Date(t - HOUR_MS))
+  const firstData = await db.query<{ at: Date | null }>(`SELECT min(bucket) AS at FROM events_per_minute WHERE bucket >= $1`, [new Date(t - (BASELINE_DAYS + 1) * DAY_MS)])
+  const historyFrom = firstData.rows[0]?.at?.getTime() ?? t
+
+  const silent: AlertGroup[] = []
+  const spikes: AlertGroup[] = []
+  const surges: AlertGroup[] = []
+  const nowMinute = Math.floor(t / MINUTE_MS) * MINUTE_MS
+  for (const [code, hub] of hubs) {
+    const mins = byHub.get(code) ?? []
+    if (hub.kind !== 'outlet') {
+      const active = mins.filter((m) => m.events > 0)
+      const last = active.length > 0 ? Math.max(...active.map((m) => m.minute)) : null
+      const quietMinutes = last === null ? SILENCE_LOOKBACK_MS / MINUTE_MS : Math.max(0, Math.round((nowMinute - last) / MINUTE_MS) - 1)
+      const before = last === null ? [] : active.filter((m) => m.minute <= last && m.minute > last - RECENT_RATE_MINUTES * MINUTE_MS)
+      const usualRates = usual.get(code) ?? []
+      const usualPerMinute = usualRates.length >= 2 ? usualRates.sort((a, b) => a - b)[Math.floor((usualRates.length - 1) / 2)]! : null
+      const recentPerMinute = last === null ? (usualPerMinute ?? 0) : before.reduce((a, m) => a + m.events, 0) / RECENT_RATE_MINUTES
+      const s = hubSilence({ quietMinutes, recentPerMinute, usualPerMinute })
+      if (s.silent) {
+        silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubQuiet(hub.name, quietMinutes, Math.round(s.expected)), itemCount: 0, details: { quietMinutes, expected: s.expected, recentPerMinute, usualPerMinute } })
+      }
+    }
+    const windowStart = nowMinute - (BURST_WINDOW_MINUTES - 1) * MINUTE_MS
+    const recent = mins.filter((m) => m.minute >= windowStart).reduce((a, m) => ({ events: a.events + m.events, exceptions: a.exceptions + m.exceptions }), { events: 0, exceptions: 0 })
+    const base = exceptionBaseline.get(code)
+    if (base && base.events > 0 && recent.exceptions >= 3) {
+      const b = exceptionBurst(recent, base)
+      if (b.spike) {
+        spikes.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubExceptionBurst(hub.name, recent.exceptions, BURST_WINDOW_MINUTES, b.recentRate!, b.baselineRate ?? 0), itemCount: recent.exceptions, details: { ...recent, baseline: base } })
+      }
+    }
+    if (hub.kind === 'outlet') {
+      const series = collections.get(code) ?? new Array<number>(surgeWindows.length).fill(0)
+      // Days before the first data are left out (a new network), not counted as 0.
+      const before = series.slice(1).filter((_, k) => t - (k + 1) * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS >= historyFrom)
+      const v = collectionSurge(series[0]!, before)
+      if (v.surge) surges.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubCollectionSurge(hub.name, series[0]!, Math.round(v.expected!)), itemCount: series[0]!, details: { observed: series[0], expected: v.expected, z: v.z } })
+    }
+  }
+  const outlets = [...hubs.values()].filter((h) => h.kind === 'outlet').length
+  const volume = networkWide(surges.length, outlets)
+    ? [{ subject: 'network', hubCode: null, severity: 'warning' as const, title: alertTitles.networkCollectionSurge(surges.length, outlets), itemCount: surges.reduce((a, g) => a + g.itemCount, 0), details: { hubs: surges.map((g) => g.hubCode) } }]
+    : surges
+  return { hub_silent: silent, hub_exception_spike: spikes, hub_volume_high: volume }
+}
+
+export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>, now: Date): Promise<Record<(typeof SLOW_RULES)[number], AlertGroup[]>> {
+  const t = now.getTime()
+  await refreshScanGapStats(db, now)
+  const stats = await scanGapStats(db, ['departed_hub'])
+  const key = (...p: string[]) => p.join('|')
+  const leg = new Map(stats.filter((s) => s.type === 'departed_hub' && s.nextHub !== '*').map((s) => [key(s.hub, s.nextHub, s.tier), s]))
+  const network = createNetwork([...hubs.values()])
+  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(t - AFTER_STOP_MS))
+
+  // Lanes: the parcels whose last scan is a departure, on the leg their route takes next.
+  const lanes = new Map<string, { from: string; to: string; legs: LegInFlight[]; usual: number[] }>()
+  for (const p of await legsInFlight(db)) {
+    if (!hubs.has(p.origin) || !hubs.has(p.destination) || !hubs.has(p.hub)) continue
+    const route = network.routeBetween(p.origin, p.destination)
+    const next = route[route.indexOf(p.hub) + 1]
+    if (!next) continue
+    const s = leg.get(key(p.hub, next, p.tier))
+    const lane = lanes.get(key(p.hub, next)) ?? { from: p.hub, to: next, legs: [], usual: [] }
+    lane.legs.push({ departedAt: p.departedAt.getTime(), limitMs: s ? learnedLimitMs(s.p99) : null })
+    if (s) lane.usual.push(s.p50)
+    lanes.set(key(p.hub, next), lane)
+  }
+  const arrived = await lastArrivedDepartures(db, new Date(t - DAY_MS), now)
+  const overdue: AlertGroup[] = []
+  for (const lane of lanes.values()) {
+    const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
+    if (!o.slow) continue
+    const usualHours = lane.usual.length > 0 ? lane.usual.sort((a, b) => a - b)[Math.floor(lane.usual.length / 2)]! : 0
+    overdue.push({
+      subject: `lane:${lane.from}>${lane.to}`, hubCode: lane.from, severity: o.overdue >= 20 ? 'critical' : 'warning',
+      title: alertTitles.laneOverdue(lane.from, lane.to, o.overdue, usualHours), itemCount: o.overdue, details: { to: lane.to, overdue: o.overdue, usualHours },
+    })
+  }
+
+  // Centres: the dwell of the last hour's departures against the usual dwell of their tier there at
+  // this time of day (the same hour on the previous days): parcels bound for a destination wait there
+  // for the next delivery run, so a centre's dwell follows the clock.
+  const windows = Array.from({ length: DWELL_BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - HOUR_MS), new Date(t - k * DAY_MS)] as const)
+  const usualDwell = new Map<string, number[]>()
+  const byHub = new Map<string, Array<{ hours: number; tier: string }>>()
+  for (const d of await recentDwells(db, windows)) {
+    if (d.window === 0) byHub.set(d.hub, [...(byHub.get(d.hub) ?? []), d])
+    else usualDwell.set(key(d.hub, d.tier), [...(usualDwell.get(key(d.hub, d.tier)) ?? []), d.hours])
+  }
+  const usualOf = (hub: string, tier: string) => {
+    const xs = usualDwell.get(key(hub, tier)) ?? []
+    return xs.length >= 5 ? xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null
+  }
+  const slow: AlertGroup[] = []
+  for (const [code, departures] of byHub) {
+    const hub = hubs.get(code)
+    if (!hub || hub.kind === 'outlet' || stopped.has(code)) continue
+    const r = dwellRatio(departures.map((d) => ({ hours: d.hours, usualHours: usualOf(code, d.tier) })))
+    if (r.slow) slow.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubBacklog(hub.name, r.ratio!, r.n), itemCount: r.n, details: { ratio: r.ratio, departures: r.n } })
+  }
+  const centres = [...hubs.values()].filter((h) => h.kind !== 'outlet').length
+  const backlog = networkWide(slow.length, centres)
+    ? [{ subject: 'network', hubCode: null, severity: 'warning' as const, title: alertTitles.networkBacklog(slow.length, centres), itemCount: slow.length, details: { hubs: slow.map((g) => g.hubCode) } }]
+    : slow
+  return { lane_overdue: overdue, hub_backlog: backlog }
+}
+
+/**
+ * The lane and dwell rules judge a slowly moving quantity every 5 min: their condition must hold this long
+ * (Prometheus' `for`) before the alert opens, so one busy hour's departures do not page.
+ */
+export const SLOW_PENDING_MS = 20 * MINUTE_MS
+
+async function reconcile(db: pg.Pool, t: SlaThresholds, byRule: Record<string, AlertGroup[]>, now: Date, pendingMs = 0): Promise<AlertChange[]> {
+  const changes: AlertChange[] = []
+  for (const [rule, groups] of Object.entries(byRule)) {
+    changes.push(...(await alertTransaction(db, `detection ${rule}`, async (client) => {
+      // The minute rules demand their own evidence (no pending period); a person's resolution is respected.
+      const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, { pendingMs, graceMs: 0, manual: MANUAL_RESOLUTION })
+      const found = [...opened, ...(await resolveCleared(client, rule, opened.map((g) => g.subject), now))]
+      await notifyInTransaction(client, found, now)
+      return found
+    })))
+  }
+  return changes
+}
+
+/** The minute rules (with every SLA sweep). */
+export async function runFastDetection(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
+  return reconcile(db, t, await fastGroups(db, await loadHubs(db), now), now)
+}
+
+/** The lane and dwell rules (with every anomaly sweep); refreshes the learned limits when due. */
+export async function runSlowDetection(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
+  return reconcile(db, t, await slowGroups(db, await loadHubs(db), now), now, SLOW_PENDING_MS)
+}

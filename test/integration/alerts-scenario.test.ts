@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { DEMO_COURIERS, DEMO_HUBS } from '../../server/data/network.ts'
+import { upsertCouriers, upsertHubs } from '../../server/db/reference-repo.ts'
+import { ReferenceData } from '../../server/services/reference.ts'
+import { CalendarService } from '../../server/services/calendar.ts'
+import { createSimStepper } from '../../sim/stepper.ts'
+import { benchNetwork } from '../../bench/lib/alert-scenario.ts'
+import { runVirtual, type Page } from '../../bench/lib/virtual-run.ts'
+
+/**
+ * A short seeded scenario on the simulated clock, with the production alert
+ * settings: a sorting centre stops for 2 h in the afternoon, then 4 quiet
+ * hours. The whole product runs on one virtual clock (bench/lib/virtual-run.ts:
+ * the simulator's scans through the server's ingest, every SLA sweep, minute
+ * rule and anomaly sweep at its cadence): exactly one page, for the stopped
+ * centre, within 15 simulated minutes of the stop, resolved within 30 of its
+ * end, and no page in the quiet part.
+ */
+const MIN = 60_000
+const HOUR = 60 * MIN
+const DAY = 24 * HOUR
+const OUTLETS = ['SHA-O1', 'HGH-O1', 'YIW-O1'] as const
+// A Tuesday afternoon, well in the past: 2026-03-10 14:00 Shanghai.
+const STOP_AT = Date.parse('2026-03-10T14:00:00+08:00')
+const SIM_START = STOP_AT - 2 * HOUR
+
+let sys: TestSystem
+beforeAll(async () => {
+  sys = await startTestSystem({ RUN_WORKERS: 'false', ALERT_PENDING_MINUTES: '10', PAGE_MIN_PARCELS: '20', SEED_NETWORK: 'false' })
+})
+afterAll(async () => { await sys?.stop() })
+
+describe('a seeded scenario on the simulated clock', () => {
+  it('pages once for a hub stop and never in the quiet hours after it', { timeout: 900_000 }, async () => {
+    const db = sys.database.pool
+    const network = benchNetwork(DEMO_HUBS, DEMO_COURIERS, OUTLETS)
+    await upsertHubs(db, network.hubs)
+    await upsertCouriers(db, network.couriers)
+    const reference = new ReferenceData(db)
+    await reference.load()
+    const stepper = createSimStepper({
+      hubs: network.hubs, couriers: network.couriers, seed: 11, simStart: SIM_START, warmupMs: 5 * DAY, perSimHour: 90,
+      incidents: [{ kind: 'hub-stop', hub: 'SHA-TC', offsetMs: STOP_AT - SIM_START, durationMs: 2 * HOUR }], runTag: 'SCN11',
+    })
+    const stopEnd = STOP_AT + 2 * HOUR
+    const quietFrom = stopEnd + HOUR
+    const run = await runVirtual({
+      db, sla: sys.config.sla, reference, calendar: new CalendarService(db, sys.config.slaCutoffHour), futureToleranceMs: sys.config.futureToleranceMs,
+      stepper, from: SIM_START - 5 * DAY, sweepFrom: SIM_START, to: quietFrom + 4 * HOUR, warmupStepMs: 30 * MIN,
+    })
+    const line = (p: Page) => `${new Date(p.at).toISOString()} ${p.severity} ${p.rule} ${p.subject}`
+    expect(run.pages.map(line)).toHaveLength(1)
+    const [page] = run.pages
+    expect(page).toMatchObject({ rule: 'hub_silent', hubCode: 'SHA-TC', severity: 'critical' })
+    expect(page!.at - STOP_AT).toBeLessThanOrEqual(15 * MIN)
+    expect(page!.at).toBeGreaterThan(STOP_AT)
+    // it resolves by itself once the centre scans again
+    const resolvedAt = run.autoResolved.get(page!.alertId)
+    expect(resolvedAt).toBeDefined()
+    expect(resolvedAt! - stopEnd).toBeLessThanOrEqual(30 * MIN)
+    expect(run.pages.filter((p) => p.at >= quietFrom)).toEqual([])
+    expect(run.sweeps).toBe((quietFrom + 4 * HOUR - SIM_START) / MIN + 1)
+  })
+})
