@@ -185,7 +185,13 @@ export const SLOW_PENDING_MS = 20 * MINUTE_MS
 
 async function reconcile(db: pg.Pool, t: SlaThresholds, byRule: Record<string, AlertGroup[]>, now: Date, pendingMs = 0): Promise<AlertChange[]> {
   const changes: AlertChange[] = []
+  // Most minutes nothing holds and nothing is open: no transaction then (one query instead of one per rule).
+  const live = new Set((await db.query<{ rule: string }>(
+    `SELECT rule FROM alerts WHERE rule = ANY($1::text[]) AND state <> 'resolved' UNION SELECT rule FROM alert_pending WHERE rule = ANY($1::text[])`,
+    [Object.keys(byRule)],
+  )).rows.map((r) => r.rule))
   for (const [rule, groups] of Object.entries(byRule)) {
+    if (groups.length === 0 && !live.has(rule)) continue
     changes.push(...(await alertTransaction(db, `detection ${rule}`, async (client) => {
       // The minute rules demand their own evidence (no pending period); a person's resolution is respected.
       const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, { pendingMs, graceMs: 0, manual: MANUAL_RESOLUTION })
