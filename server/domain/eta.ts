@@ -41,6 +41,8 @@ export const GRID_H = 0.25
 export const GRID = 1200
 export const MIN_SAMPLES = 20
 export const OVERDUE_TAIL = 0.01
+/** The lane's own from-here-to-delivery history is used from this many parcels (a lane has fewer than a hub). */
+export const TO_DELIVERY_MIN_SAMPLES = 10
 const HOUR_MS = 3_600_000
 
 export interface SegmentModel {
@@ -348,7 +350,9 @@ export function estimateArrival(pos: ParcelPosition, model: SegmentModel, now: D
   const overdue = left === null
   // From here to the delivery as this lane's parcels took it, while the parcel is
   // not unusually long in its segment; stretched by what slowed places ahead add.
-  const whole = overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current!, startMs, elapsed, opts)
+  // Only before the last mile: from the destination outlet on, its hour-of-day distributions know more.
+  const early = current!.kind === 'first_mile' || current!.kind === 'line_haul' || current!.kind === 'hub_dwell'
+  const whole = !early || overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current!, startMs, elapsed, opts)
   let acc: Pmf
   if (whole) {
     acc = shiftPmf(whole, slowdownHours(model, path.segments, pos.tier, elapsed, opts))
@@ -379,7 +383,7 @@ export function estimateArrival(pos: ParcelPosition, model: SegmentModel, now: D
 
 /** The lane's time from the start of this part to the delivery, conditioned on the time spent; null without enough history. */
 function toDelivery(model: SegmentModel, pos: ParcelPosition, seg: SegmentSpec, startMs: number, elapsed: number, opts: EstimateOptions): Pmf | null {
-  const min = opts.minSamples ?? MIN_SAMPLES
+  const min = Math.min(opts.minSamples ?? MIN_SAMPLES, TO_DELIVERY_MIN_SAMPLES)
   const place = toDeliveryPlace(pos.route[0]!, pos.route[pos.route.length - 1]!, seg.kind, seg.place)
   for (const hour of [dayBlock(shanghaiHour(startMs)), null]) {
     const c = model.counts('to_delivery', place, pos.tier, hour)

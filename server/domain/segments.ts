@@ -120,11 +120,16 @@ export function segmentsOf(collectedAt: number, origin: string, destination: str
 // ---------------------------------------------------------------------------
 // Buckets
 
-/** Bucket edges in hours: 15 min to 2 h, then wider; bucket i holds [EDGES[i], EDGES[i+1]), the last one everything above. */
+/** Bucket edges in hours: 15 min to 2 h, 30 min to 6 h, 1 h to 12 h, 2 h to 48 h, 4 h to 120 h, 12 h to 240 h; bucket i holds [EDGES[i], EDGES[i+1]), the last one everything above. */
 export const SEGMENT_EDGES: readonly number[] = Object.freeze([
-  0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20,
-  22, 24, 28, 32, 36, 42, 48, 60, 72, 96, 120, 168, 240,
+  ...range(0, 2, 0.25), ...range(2, 6, 0.5), ...range(6, 12, 1), ...range(12, 48, 2), ...range(48, 120, 4), ...range(120, 240, 12), 240,
 ])
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = []
+  for (let x = from; x < to - 1e-9; x += step) out.push(Math.round(x * 100) / 100)
+  return out
+}
 
 export function segmentBucket(hours: number): number {
   let i = 0

@@ -6,6 +6,7 @@ import { BREAKDOWNS, BREAKDOWN_SORTS, OUTCOMES } from '../db/sla-repo.ts'
 import { TRANSIT_EDGES } from '../domain/sla-transit.ts'
 import { slaBreakdown, slaCauses, slaParcels, slaSummary, slaTransit, TIERS, TRANSIT_SORTS } from '../services/sla-report.ts'
 import { fieldProblems, type RouteDef } from './route-kit.ts'
+import { slaTimeLost } from '../services/time-lost.ts'
 
 /** Managers review the SLA; admins may too. */
 const SLA_ROLES: readonly Role[] = ['admin', 'manager']
@@ -24,6 +25,7 @@ const breakdownQuery = z.strictObject({
   tier,
 })
 const causesQuery = z.strictObject({ ...rangeFields, tier })
+const timeLostQuery = z.strictObject({ ...rangeFields, tier })
 const transitQuery = z.strictObject({
   ...rangeFields,
   tier,
@@ -100,6 +102,14 @@ export const SLA_ROUTES: RouteDef[] = [
     async handler(ctx, req, res) {
       const { range, limit, offset, delivered, from: _f, to: _t, ...filter } = parseQuery(parcelsQuery, req.query)
       res.json(await slaParcels(ctx.db, range, { ...filter, delivered: delivered === 'true' }, limit, offset))
+    },
+  },
+  {
+    // GET /api/v1/sla/time-lost?from&to&tier: late parcels' excess over each segment's p50 by hub, lane or courier (Pareto), the parcels, hub-dwell p90 by hour of the week.
+    method: 'get', path: '/api/v1/sla/time-lost', hubScope: 'none', roles: SLA_ROLES,
+    async handler(ctx, req, res) {
+      const q = parseQuery(timeLostQuery, req.query)
+      res.json(await slaTimeLost(ctx.db, q.range, q.tier ?? null))
     },
   },
 ]

@@ -83,6 +83,12 @@ describe('parcel look-up page in Chromium', () => {
     expect(await page.textContent('[data-testid=parcel-status]')).toMatch(/运输中|In transit/)
     expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.body.promise.verdict)
     expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.body.fee.total.toFixed(2)}`)
+    // The arrival window (issue 13): p10–p90 from where the parcel is now, waiting at Beijing's transfer centre.
+    expect(detail.body.promise.arrival).toMatchObject({ current: { kind: 'hub_dwell', place: 'BJS-TC' }, overdue: false })
+    expect(Date.parse(detail.body.promise.arrival.p10)).toBeGreaterThan(Date.now())
+    const windowText = (await page.textContent('[data-testid=parcel-eta-window]'))!
+    expect(windowText).toMatch(/\d+月\d+日 \d\d:\d\d.*，最可能 (\d+月\d+日 )?\d\d:\d\d/)
+    expect(await page.getAttribute('[data-testid=parcel-eta-window]', 'data-basis')).toBe(detail.body.promise.arrival.basis)
     expect(await page.isVisible('[data-testid=track-route] canvas')).toBe(true)
     // Customer service opens a complaint or a claim for the parcel from here.
     expect(await page.getAttribute('[data-testid=open-complaint]', 'href')).toBe(`/complaints?new=1&waybill=${parcel.waybill}`)
@@ -152,6 +158,8 @@ describe('parcel look-up page in Chromium', () => {
     await page.click('[data-testid=lang-toggle]')
     await expect.poll(() => page.textContent('[data-testid=parcel-status]')).toMatch(/Out for delivery/)
     expect(await page.locator('[data-testid=track-step]').first().textContent()).toMatch(/Out for delivery/)
+    // Out for delivery now: the window is the delivery run's, in English.
+    expect(await page.textContent('[data-testid=parcel-eta-window]')).toMatch(/\d+ [A-Z][a-z]{2} \d\d:\d\d.*, most likely/)
     await page.screenshot({ path: `${ARTIFACTS}/track-parcel-en.png` })
     await page.click('[data-testid=lang-toggle]')
     await page.close()
@@ -200,6 +208,26 @@ describe('parcel look-up on a phone and after an empty search', () => {
     expect(widths.page).toBeLessThanOrEqual(390)
     expect(widths.rightmost).toBeLessThanOrEqual(390)
     await p.screenshot({ path: `${ARTIFACTS}/track-results-390.png`, fullPage: true })
+    await p.close()
+  })
+
+  it('shows the arrival window whole on a 390 px screen', async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
+    await p.goto(`${sys.url}/track`)
+    await p.waitForURL(/\/login/)
+    await p.fill('input[name=username]', 'cs-li')
+    await p.fill('input[name=password]', USER_PASSWORD)
+    await p.press('input[name=password]', 'Enter')
+    await p.waitForURL(/\/track/)
+    await p.goto(`${sys.url}/track?q=5678`)
+    await p.waitForSelector('[data-testid=parcel-eta-window]')
+    const box = await p.evaluate(`(() => {
+      const w = document.querySelector('[data-testid=parcel-eta-window]').getBoundingClientRect();
+      return { right: w.right, page: document.documentElement.scrollWidth };
+    })()`) as { right: number; page: number }
+    expect(box.right).toBeLessThanOrEqual(390)
+    expect(box.page).toBeLessThanOrEqual(390)
+    await p.locator('[data-testid=parcel-promise]').screenshot({ path: `${ARTIFACTS}/track-window-390.png` })
     await p.close()
   })
 })

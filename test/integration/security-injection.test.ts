@@ -55,6 +55,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /api/v1/sla/summary': ['from', 'to'],
   'GET /api/v1/sla/breakdown': ['from', 'to', 'by', 'sort', 'dir', 'tier'],
   'GET /api/v1/sla/causes': ['from', 'to', 'tier'],
+  'GET /api/v1/sla/time-lost': ['from', 'to', 'tier'],
   'GET /api/v1/sla/transit': ['from', 'to', 'tier', 'sort', 'limit'],
   'GET /api/v1/sla/parcels': ['from', 'to', 'tier', 'hub', 'origin', 'region', 'courier', 'outcome', 'cause', 'delivered', 'bucket', 'limit', 'offset'],
 }
@@ -74,6 +75,7 @@ const REQUIRED: Record<string, Record<string, string>> = {
   'GET /api/v1/sla/summary': MONTH,
   'GET /api/v1/sla/breakdown': { ...MONTH, by: 'hub' },
   'GET /api/v1/sla/causes': MONTH,
+  'GET /api/v1/sla/time-lost': MONTH,
   'GET /api/v1/sla/transit': MONTH,
   'GET /api/v1/sla/parcels': MONTH,
 }

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { event, shipment } from '../helpers/builders.ts'
+import { routeBetween } from '../../server/data/network.ts'
+import { forgetTransitModel } from '../../server/services/transit-model.ts'
+
+// /api/v1/sla/time-lost: the late parcels' excess over each segment's p50,
+// charged to the hub, lane or courier that ran it, from the kept segments.
+let sys: TestSystem
+let admin: string
+beforeAll(async () => {
+  sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  admin = await login(sys, 'admin', ADMIN_PASSWORD)
+})
+afterAll(async () => { await sys?.stop() })
+
+const H = 3_600_000
+const ROUTE = routeBetween('HGH-O1', 'SHA-O1')
+
+describe('where the time was lost', () => {
+  it('charges a late parcel\'s long dwell to its hub: Pareto, breach cause "hub dwell at X", drill-down', async () => {
+    // Collected on Monday 2 Nov 2026 (standard: due Thursday 5 Nov); 24 parcels dwell 2 h at the centre, one 120 h.
+    const collected = Date.parse('2026-11-02T10:00:00+08:00')
+    const list = Array.from({ length: 25 }, () => shipment({ collectedAt: new Date(collected).toISOString() }))
+    await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
+    const life = (waybill: string, dwell: number) => {
+      let t = collected
+      const at = (h: number) => new Date((t += h * H)).toISOString()
+      const steps = []
+      for (let i = 0; i + 1 < ROUTE.length; i++) {
+        steps.push(event(waybill, { type: 'departed_hub', hub: ROUTE[i], time: at(i === 1 ? dwell : 1) }))
+        steps.push(event(waybill, { type: 'arrived_hub', hub: ROUTE[i + 1], time: at(2) }))
+      }
+      steps.push(event(waybill, { type: 'out_for_delivery', hub: 'SHA-O1', courier: 'C-SHA-O1-01', time: at(1) }))
+      steps.push(event(waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time: at(1) }))
+      return steps
+    }
+    const late = list[0]!
+    const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.flatMap((s, i) => life(s.waybill, i === 0 ? 120 : 2)) })
+    expect(r.body.rejected).toEqual([])
+    forgetTransitModel(sys.database.pool)
+
+    const a = await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30', { cookie: admin })
+    expect(a.status).toBe(200)
+    expect(a.body.parcels).toBe(1)
+    expect(a.body.pareto[0]).toMatchObject({ responsible: ROUTE[1], kind: 'hub_dwell', parcels: 1 })
+    expect(a.body.pareto[0].excessHours).toBeGreaterThan(100)
+    expect(a.body.late[0]).toMatchObject({ waybill: late.waybill, cause: { code: 'hub_dwell', hub: ROUTE[1] } })
+    expect(a.body.heatmap[0].hub).toBe(ROUTE[1])
+    expect(a.body.heatmap[0].p90).toHaveLength(168)
+    expect((await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-30&to=2026-11-01', { cookie: admin })).status).toBe(400)
+  })
+})
