@@ -42,7 +42,7 @@ export const GRID = 1200
 export const MIN_SAMPLES = 20
 export const OVERDUE_TAIL = 0.01
 /** The lane's own from-here-to-delivery history is used from this many parcels (a lane has fewer than a hub). */
-export const TO_DELIVERY_MIN_SAMPLES = 10
+export const TO_DELIVERY_MIN_SAMPLES = 5
 const HOUR_MS = 3_600_000
 
 export interface SegmentModel {
