@@ -26,7 +26,7 @@ const SLOW_POLICY_MS = 2_000
 export const SLICE_TARGET_MS = 300
 export const JOB_BUDGET_MS = 2_000
 export const RUN_BUDGET_MS = 5_000
-const FIRST_SLICE_MS = 3_600_000
+const FIRST_SLICE_MS = 15 * 60_000
 const MAX_SLICE_MS = 3 * 86_400_000
 /** time_bucket's default origin (Monday 2000-01-03 UTC): fixed-width buckets start at it plus whole widths. */
 const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 3)
@@ -148,7 +148,7 @@ const sliceable = (j: DueJob): j is Sliceable => j.proc_name === 'policy_refresh
 
 async function refreshSliced(db: pg.Pool, job: Sliceable, ranges: Array<[number, number]>, state: SliceState, budgetMs: number, held: { ms: number; slices: number }): Promise<boolean> {
   const started = Date.now()
-  let slice = state.sliceMs.get(job.job_id) ?? FIRST_SLICE_MS
+  let slice = state.sliceMs.get(job.job_id) ?? Math.max(job.bucket_ms, FIRST_SLICE_MS)
   for (const [lo, hi] of ranges) {
     let end = hi
     while (end > lo) {

@@ -82,8 +82,11 @@ const KPI_AGGREGATES = ['events_per_minute', 'events_per_hour', 'deliveries_per_
  * that bucket; events_per_hour then lags its minutes by up to its own schedule. The
  * sums are short for that time. The KPI snapshot says so (complete: false) and the
  * screens show "—" instead of a partial count until a complete snapshot arrives.
- * Log times are microseconds since the Unix epoch; the open-ended entries (int64
- * min / max) mark the region not materialised yet, which real-time aggregation reads.
+ * Log times are microseconds since the Unix epoch. An open-ended entry (int64 min or
+ * max) marks a region never materialised: above the watermark real-time aggregation
+ * reads it, but below it (the embedded engine's sliced catch-up materialises the newest
+ * hours first, run-db-policies.ts) nothing does, so only its part above `from` and
+ * below the watermark counts, as for any other entry.
  * A database without these catalog tables (or the right to read them) counts as complete.
  */
 export async function pendingAggregateWork(db: pg.Pool, from: Date, now: Date): Promise<boolean> {
@@ -96,11 +99,10 @@ export async function pendingAggregateWork(db: pg.Pool, from: Date, now: Date): 
        )
        SELECT EXISTS (
          SELECT 1 FROM c JOIN _timescaledb_catalog.continuous_aggs_materialization_invalidation_log l ON l.materialization_id = c.mat
-         WHERE l.greatest_modified_value >= $1::bigint AND l.lowest_modified_value < c.hi
-           AND l.lowest_modified_value > (-9223372036854775807 - 1) AND l.greatest_modified_value < 9223372036854775807
+         WHERE $1::bigint < c.hi AND l.greatest_modified_value >= $1::bigint AND l.lowest_modified_value < c.hi
        ) OR EXISTS (
          SELECT 1 FROM c JOIN _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log l ON l.hypertable_id = c.raw
-         WHERE l.greatest_modified_value >= $1::bigint AND l.lowest_modified_value < c.hi
+         WHERE $1::bigint < c.hi AND l.greatest_modified_value >= $1::bigint AND l.lowest_modified_value < c.hi
        ) AS pending`,
       [String(from.getTime() * 1000), String((now.getTime() - SETTLING_MS) * 1000), KPI_AGGREGATES],
     )
