@@ -75,14 +75,16 @@ export async function hubMinutes(db: pg.Pool, since: Date, now: Date): Promise<A
 }
 
 /** Scans per hub in each window [start, end) (the per-minute aggregate, one index range per window). */
-export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; window: number; events: number }>> {
+// Scans of one type only when `type` is given (e.g. 'collected').
+export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>, type?: string): Promise<Array<{ hub: string; window: number; events: number }>> {
   if (windows.length === 0) return []
   const cases = windows.map((_, i) => `WHEN bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2} THEN ${i}`).join(' ')
   const ranges = windows.map((_, i) => `(bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2})`).join(' OR ')
+  const typeParam = `$${2 * windows.length + 1}`
   const r = await db.query<{ hub: string; window: number; events: number }>(
     `SELECT hub_code AS hub, CASE ${cases} END AS window, sum(events)::int AS events
-     FROM events_per_minute WHERE hub_code IS NOT NULL AND (${ranges}) GROUP BY 1, 2`,
-    windows.flatMap(([a, b]) => [a, b]),
+     FROM events_per_minute WHERE hub_code IS NOT NULL AND (${ranges}) AND (${typeParam}::text IS NULL OR type = ${typeParam}::text) GROUP BY 1, 2`,
+    [...windows.flatMap(([a, b]) => [a, b]), type ?? null],
   )
   return r.rows
 }
@@ -123,17 +125,21 @@ export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date)
 
 /** Departures in each window (start, end] with the dwell since the arrival at the same hub; `window` is the index. */
 export async function recentDwells(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; tier: string; hours: number; window: number }>> {
-  const r = await db.query<{ hub: string; tier: string; hours: number; window: number }>(
-    `SELECT d.hub_code AS hub, s.tier, extract(epoch FROM d.event_time - a.event_time)::float8 / 3600 AS hours, (w.i - 1)::int AS window
-     FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(a, b, i)
-     JOIN scan_events d ON d.type = 'departed_hub' AND d.event_time > w.a AND d.event_time <= w.b
-     JOIN shipments s ON s.waybill = d.waybill
-     CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
-                         WHERE e.waybill = d.waybill AND e.event_time < d.event_time ORDER BY e.event_time DESC LIMIT 1) a
-     WHERE a.type = 'arrived_hub' AND a.hub_code = d.hub_code`,
-    [windows.map((w) => w[0]), windows.map((w) => w[1])],
-  )
-  return r.rows
+  const out: Array<{ hub: string; tier: string; hours: number; window: number }> = []
+  // One query per window, with the bounds as constants: the hypertable then reads only the chunks they cover.
+  for (const [i, [from, to]] of windows.entries()) {
+    const r = await db.query<{ hub: string; tier: string; hours: number }>(
+      `SELECT d.hub_code AS hub, s.tier, extract(epoch FROM d.event_time - a.event_time)::float8 / 3600 AS hours
+       FROM scan_events d
+       JOIN shipments s ON s.waybill = d.waybill
+       CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
+                           WHERE e.waybill = d.waybill AND e.event_time < d.event_time ORDER BY e.event_time DESC LIMIT 1) a
+       WHERE d.type = 'departed_hub' AND d.event_time > $1 AND d.event_time <= $2 AND a.type = 'arrived_hub' AND a.hub_code = d.hub_code`,
+      [from, to],
+    )
+    for (const x of r.rows) out.push({ ...x, window: i })
+  }
+  return out
 }
 
 /** Hubs with a hub-level alert of these rules unresolved, or opened since `since`. */

@@ -56,16 +56,9 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date): Promise<Re
   for (const r of await hubEventsInWindows(db, silenceWindows)) usual.set(r.hub, [...(usual.get(r.hub) ?? []), r.events / 60])
   const surgeWindows = Array.from({ length: BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS), new Date(t - k * DAY_MS + MINUTE_MS)] as const)
   const collections = new Map<string, number[]>()
-  const r = await db.query<{ hub: string; window: number; n: number }>(
-    `SELECT hub_code AS hub, w.i AS window, coalesce(sum(events), 0)::int AS n
-     FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(a, b, i)
-     JOIN events_per_minute e ON e.bucket >= w.a AND e.bucket < w.b AND e.type = 'collected' AND e.hub_code IS NOT NULL
-     GROUP BY 1, 2`,
-    [surgeWindows.map((w) => w[0]), surgeWindows.map((w) => w[1])],
-  )
-  for (const x of r.rows) {
+  for (const x of await hubEventsInWindows(db, surgeWindows, 'collected')) {
     const list = collections.get(x.hub) ?? new Array<number>(surgeWindows.length).fill(0)
-    list[x.window - 1] = x.n
+    list[x.window] = x.events
     collections.set(x.hub, list)
   }
   const exceptionBaseline = await hubExceptionBaseline(db, new Date(t - EXCEPTION_BASELINE_MS), new Date(t - HOUR_MS))
