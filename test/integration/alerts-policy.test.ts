@@ -40,8 +40,9 @@ async function pages(): Promise<Array<{ hub: string; rule: string; action: strin
   )
   return r.rows
 }
-const alertsAt = async (hub: string) =>
-  (await sys.database.pool.query(`SELECT id, rule, state, severity, item_count, escalation_level, resolved_by FROM alerts WHERE hub_code = $1 ORDER BY id`, [hub])).rows
+const alertsAt = async (hub: string, rule?: string) =>
+  (await sys.database.pool.query(`SELECT id, rule, state, severity, item_count, escalation_level, resolved_by FROM alerts
+    WHERE hub_code = $1 AND ($2::text IS NULL OR rule = $2) ORDER BY id`, [hub, rule ?? null])).rows
 
 describe('alert policy on a simulated clock', () => {
   it('pages once for a stall, after the pending period; info never escalates; a manual resolution holds; a quiet hour pages nobody', async () => {
@@ -68,13 +69,15 @@ describe('alert policy on a simulated clock', () => {
     const resolved = await call(sys, 'POST', `/api/v1/alerts/${wuhan.id}/resolve`, { cookie: onCall, body: { comment: '武汉中心已恢复，积压件正在处理' } })
     expect(resolved.status).toBe(200)
     for (let m = 41; m <= 100; m += 1) await sweep(m)
-    expect((await alertsAt('WUH-TC')).map((a) => a.state)).toEqual(['resolved'])
+    expect((await alertsAt('WUH-TC', 'parcel_stalled')).map((a) => a.state)).toEqual(['resolved'])
     expect(await pages()).toHaveLength(1)
+    // the arrival estimate calls these stalled parcels overdue, so they are at risk too: a figure (info), never a page
+    expect((await alertsAt('WUH-TC', 'parcel_at_risk')).map((a) => a.severity)).toEqual(['info'])
 
     // it worsens past the margin (25 → 45: +80 %, +20): it opens again after its pending period
     await stalledAt('WUH-TC', 20)
     for (let m = 101; m <= 125; m += 1) await sweep(m)
-    expect((await alertsAt('WUH-TC')).map((a) => [a.state, a.item_count])).toEqual([['resolved', 25], ['open', 45]])
+    expect((await alertsAt('WUH-TC', 'parcel_stalled')).map((a) => [a.state, a.item_count])).toEqual([['resolved', 25], ['open', 45]])
     expect(await pages()).toHaveLength(2)
   })
 })
