@@ -13,7 +13,7 @@ async function attempt(username: string, password: string, ip: string) {
     body: JSON.stringify({ username, password }),
   })
   const body = await res.json() as any
-  return { status: res.status, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after'), code: body?.error?.code as string | undefined }
+  return { status: res.status, ms: performance.now() - t0, doneAt: performance.now(), retryAfter: res.headers.get('retry-after'), code: body?.error?.code as string | undefined }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -55,10 +55,12 @@ describe('sign-in throttling under concurrency', () => {
     const flood = Array.from({ length: 100 }, (_, i) => attempt(`flood-${i}`, 'not-the-password', '203.0.113.66'))
     await new Promise((r) => setTimeout(r, 20)) // the flood is in flight
     const loaded: number[] = []
+    let firstLoadedDoneAt = 0
     for (let i = 0; i < 3; i++) {
       const r = await attempt('bystander', USER_PASSWORD, '192.0.2.7')
       expect(r.status).toBe(200)
       loaded.push(r.ms)
+      if (i === 0) firstLoadedDoneAt = r.doneAt
     }
     const floodResults = await Promise.all(flood)
     const checked = floodResults.filter((r) => r.status === 401).length
@@ -66,8 +68,13 @@ describe('sign-in throttling under concurrency', () => {
     expect(floodResults.filter((r) => r.status === 429).length).toBe(100 - checked)
     // Before (every attempt checked, no bound) the bystander's check queued behind 100 flood
     // checks on libuv's 4 threads: ~25 times its unloaded time (the probe that found it: 46.7 s
-    // against 0.7 s). Now the flood holds LOGIN_CHECKS_PER_IP = 2 threads, and the bystander
-    // only shares the 2 cores with them (measured 1.5-3.7 times on a busy machine).
-    expect(median(loaded)).toBeLessThan(6 * median(unloaded))
+    // against 0.7 s), and it came back after the flood. Now the flood holds LOGIN_CHECKS_PER_IP = 2
+    // of the 4 check slots, one check after another, and the bystander takes a free slot at once:
+    // its first sign-in under the flood is answered while the flood's checks are still running.
+    // (An order of events, not a time limit: the times themselves are printed, and the
+    // sign-in benchmark measures them.)
+    const lastFloodCheck = Math.max(...floodResults.filter((r) => r.status === 401).map((r) => r.doneAt))
+    expect(firstLoadedDoneAt).toBeLessThan(lastFloodCheck)
+    console.info(`bystander sign-in: ${median(unloaded).toFixed(0)} ms alone, ${median(loaded).toFixed(0)} ms under the flood (x${(median(loaded) / median(unloaded)).toFixed(1)})`)
   })
 })
