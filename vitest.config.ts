@@ -23,6 +23,10 @@ const system = {
   // product and one Chromium per worker. Files that start their own system are unaffected:
   // they start and stop it as before. No test mocks modules or mutates process.env.
   isolate: false,
+  // expect.poll waits for what a page or a worker does next. Its default of 1 s was too short
+  // on a loaded 2-core machine (a resolve's detail state, a reload's list); waiting longer
+  // weakens nothing: a wrong value still fails, only later.
+  expect: { poll: { timeout: 15_000, interval: 100 } },
 }
 
 export default defineConfig({
