@@ -3,6 +3,7 @@ import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { courierGroups, runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { createCalendar } from '../../server/domain/calendar.ts'
+import { runFastDetection } from '../../server/services/detection.ts'
 
 let sys: TestSystem
 beforeAll(async () => {
@@ -47,10 +48,26 @@ describe('hub anomalies', () => {
     expect(history.rows.map((r) => r.action)).toEqual(['opened', 'auto_resolved'])
   })
 
-  it('flags a spike of damaged parcels at a hub against its own last week', async () => {
-    for (let d = 1; d <= 6; d++) await eventsAt('DLC-O1', new Date(lastHourStart.getTime() - d * 24 * HOUR), 100, 1)
-    await eventsAt('DLC-O1', lastHourStart, 100, 12)
-    await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), now)
+  it('flags a burst of damaged parcels at a hub against its own last week', async () => {
+    // The SLA sweep's minute rule (server/services/detection.ts): the last 30 minutes' damage
+    // exceptions against the hub's own rate over the week before, up to an hour ago.
+    const MIN = 60_000
+    async function burstAt(hub: string, from: Date, count: number, exceptions: number) {
+      const parcels = Array.from({ length: Math.ceil(count / 10) }, () => shipment())
+      await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
+      const events = Array.from({ length: count }, (_, i) => event(parcels[i % parcels.length]!.waybill, {
+        hub,
+        time: new Date(from.getTime() + (i * 24 * MIN) / count).toISOString(),
+        ...(i % Math.floor(count / exceptions) === 0 && i / Math.floor(count / exceptions) < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
+      }))
+      const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
+      expect(r.body.accepted).toBe(count)
+    }
+    for (let d = 1; d <= 6; d++) await burstAt('DLC-O1', new Date(now.getTime() - d * 24 * HOUR - 25 * MIN), 100, 1)
+    await runFastDetection(sys.database.pool, sys.config.sla, now)
+    expect(await activeOf('hub_exception_spike')).toEqual([]) // its usual rate: nothing to flag
+    await burstAt('DLC-O1', new Date(now.getTime() - 25 * MIN), 100, 12)
+    await runFastDetection(sys.database.pool, sys.config.sla, now)
     expect(await activeOf('hub_exception_spike')).toEqual([{ subject: 'hub:DLC-O1', severity: 'warning' }])
   })
 

@@ -3,8 +3,13 @@ import { startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { startSimulator } from '../../sim/simulator.ts'
 import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { createCalendar } from '../../server/domain/calendar.ts'
+import { runFastDetection } from '../../server/services/detection.ts'
 
 let sys: TestSystem
+/** What the workers run: the SLA sweep's minute rules (hub_silent, hub_exception_spike, …) and the anomaly sweep. */
+async function detect(now: Date) {
+  return [...await runFastDetection(sys.database.pool, sys.config.sla, now), ...await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), now)]
+}
 /** Each scenario gets a database of its own: another run's traffic would hide the incident. */
 function ownSystem() {
   beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
@@ -39,10 +44,10 @@ describe('simulator incidents through the real API and engine', () => {
       await sim.stop()
     }
     expect(sim.stats().rejected).toBe(0)
-    const changes = await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), new Date())
+    const changes = await detect(new Date())
     const spikes = changes.filter((c) => c.rule === 'hub_exception_spike' && c.action === 'opened')
     expect(spikes.map((c) => c.subject)).toEqual(['hub:SHA-TC'])
-    const again = await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), new Date())
+    const again = await detect(new Date())
     expect(again.filter((c) => c.rule === 'hub_exception_spike' && c.action === 'opened')).toEqual([])
   }, 240_000)
 })
@@ -69,7 +74,7 @@ describe('a hub that stops scanning', () => {
     } finally {
       await sim.stop()
     }
-    const changes = await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), new Date(now))
+    const changes = await detect(new Date(now))
     const silent = changes.filter((c) => c.rule === 'hub_silent' && c.action === 'opened')
     expect(silent.map((c) => c.subject)).toEqual(['hub:WUH-TC'])
     expect(silent[0]!.severity).toBe('critical')
