@@ -220,7 +220,8 @@ describe('parcel look-up on a phone and after an empty search', () => {
     await p.press('input[name=password]', 'Enter')
     await p.waitForURL(/\/track/)
     await p.goto(`${sys.url}/track?q=5678`)
-    await p.waitForSelector('[data-testid=parcel-eta-window]')
+    // A hang guard, not a speed check: the look-up computes the estimate from the transit model.
+    await p.waitForSelector('[data-testid=parcel-eta-window]', { timeout: 90_000 })
     const box = await p.evaluate(`(() => {
       const w = document.querySelector('[data-testid=parcel-eta-window]').getBoundingClientRect();
       return { right: w.right, page: document.documentElement.scrollWidth };

@@ -42,8 +42,9 @@ describe('Prometheus metrics', () => {
     const cookie = await login(sys, 'admin', ADMIN_PASSWORD)
     const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws`, { headers: { cookie } })
     await new Promise((resolve) => ws.on('open', resolve))
+    // An incident (raised by a person): no sweep reconciles it away, as the minute rules would a made-up hub_silent.
     await sys.database.pool.query(
-      `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('hub_silent', 'metrics-test', 'HGH-SC', 'warning', 'test', now(), now())`,
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('incident', 'metrics-test', 'HGH-SC', 'warning', 'test', now(), now())`,
     )
 
     const after = await scrape()
