@@ -133,6 +133,8 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
   const arrived = await lastArrivedDepartures(db, new Date(t - DAY_MS), now)
   const overdue: AlertGroup[] = []
   for (const lane of lanes.values()) {
+    // A lane into or out of a centre that stopped is explained by its hub_silent alert: its arrivals are held there.
+    if (stopped.has(lane.from) || stopped.has(lane.to)) continue
     const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
     if (!o.slow) continue
     const usualHours = lane.usual.length > 0 ? lane.usual.sort((a, b) => a - b)[Math.floor(lane.usual.length / 2)]! : 0

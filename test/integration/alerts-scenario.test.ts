@@ -11,7 +11,7 @@ import { runVirtual, type Page } from '../../bench/lib/virtual-run.ts'
 /**
  * A short seeded scenario on the simulated clock, with the production alert
  * settings: a sorting centre stops for 1.5 h in the afternoon, then 2 quiet
- * hours (small: three outlets, 40 parcels an hour, 3 days of warm-up, so that
+ * hours (small: three outlets, 60 parcels an hour, 3 days of warm-up, so that
  * the minute-by-minute sweeps fit the embedded engine on a loaded machine). The whole product runs on one virtual clock (bench/lib/virtual-run.ts:
  * the simulator's scans through the server's ingest, every SLA sweep, minute
  * rule and anomaly sweep at its cadence; sweeps start 2 h earlier to settle):
@@ -44,7 +44,7 @@ describe('a seeded scenario on the simulated clock', () => {
     const reference = new ReferenceData(db)
     await reference.load()
     const stepper = createSimStepper({
-      hubs: network.hubs, couriers: network.couriers, seed: 11, simStart: SIM_START, warmupMs: 3 * DAY, perSimHour: 40,
+      hubs: network.hubs, couriers: network.couriers, seed: 11, simStart: SIM_START, warmupMs: 3 * DAY, perSimHour: 60,
       incidents: [{ kind: 'hub-stop', hub: 'SHA-TC', offsetMs: STOP_AT - SIM_START, durationMs: STOP_HOURS * HOUR }], runTag: 'SCN11',
     })
     const stopEnd = STOP_AT + STOP_HOURS * HOUR
