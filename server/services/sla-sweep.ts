@@ -45,7 +45,10 @@ const LEARNED_STALL_HOURS = `(SELECT greatest(${STALL_FLOOR_HOURS}, g.p99_hours 
  *    parcels waited there for their next scan in recent days × 1.25, at least
  *    2 h), or without such history the fixed limit of its status (out for
  *    delivery 8 h; collected, in transit or after a failed delivery 24 h), but
- *    not yet long enough to be suspected lost;
+ *    not yet long enough to be suspected lost. A parcel whose last scan is a
+ *    departure is on a lane: lane_overdue judges it (server/services/detection.ts),
+ *    so a stopped centre or a lost truck is one lane or hub alert, not stalls at
+ *    every hub that sent parcels to it;
  *  - parcel_suspected_lost: open and no scan for 72 h;
  *  - parcel_at_risk: open, not yet due, and either the arrival estimate
  *    (server/services/transit-model.ts, the one the look-up shows) has its p50
@@ -95,6 +98,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
     {
       rule: 'parcel_stalled',
       where: `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= $4 * interval '1 hour'
+        AND s.last_event_type IS DISTINCT FROM 'departed_hub'
         AND ${SCAN_AGE} > coalesce(${LEARNED_STALL_HOURS}, CASE WHEN s.status = 'out_for_delivery' THEN $2::float8 ELSE $3::float8 END) * interval '1 hour'`,
       severity: byImpact('parcel_stalled'),
       title: alertTitles.parcelStalled,
