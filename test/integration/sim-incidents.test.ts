@@ -21,7 +21,7 @@ function ownSystem() {
  * real one and a tick since then flushed all that was due (`upToDate`). A pause in its
  * sending (a slow batch on a loaded machine) is not mistaken for the end of the backlog.
  */
-async function settle(stats: () => { upToDate: boolean }, maxMs = 200_000): Promise<void> {
+async function settle(stats: () => { upToDate: boolean }, maxMs = 400_000): Promise<void> {
   const started = Date.now()
   while (Date.now() - started < maxMs) {
     if (stats().upToDate) return
@@ -49,7 +49,7 @@ describe('simulator incidents through the real API and engine', () => {
     expect(spikes.map((c) => c.subject)).toEqual(['hub:SHA-TC'])
     const again = await detect(new Date())
     expect(again.filter((c) => c.rule === 'hub_exception_spike' && c.action === 'opened')).toEqual([])
-  }, 240_000)
+  }, 480_000)
 })
 
 describe('a hub that stops scanning', () => {
@@ -78,5 +78,5 @@ describe('a hub that stops scanning', () => {
     const silent = changes.filter((c) => c.rule === 'hub_silent' && c.action === 'opened')
     expect(silent.map((c) => c.subject)).toEqual(['hub:WUH-TC'])
     expect(silent[0]!.severity).toBe('critical')
-  }, 240_000)
+  }, 480_000)
 })
