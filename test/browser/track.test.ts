@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS } from '../helpers/browser.ts'
+import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
@@ -52,12 +52,7 @@ async function search(q: string): Promise<void> {
 describe('parcel look-up page in Chromium', () => {
   it('signs in as customer service and finds a parcel by the last four digits of the phone', async () => {
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-    await page.goto(`${sys.url}/track`)
-    await page.waitForURL(/\/login/)
-    await page.fill('input[name=username]', 'cs-li')
-    await page.fill('input[name=password]', USER_PASSWORD)
-    await page.press('input[name=password]', 'Enter')
-    await page.waitForURL(/\/track/)
+    await signIn(page, sys.url, 'cs-li', '/track')
     await page.waitForSelector('[data-testid=track-start]')
     expect(await page.getAttribute('[data-testid=nav-track]', 'href')).toBe('/track')
     await page.screenshot({ path: `${ARTIFACTS}/track-start.png` })
@@ -169,12 +164,7 @@ describe('parcel look-up page in Chromium', () => {
 describe('parcel look-up on a phone and after an empty search', () => {
   it('clears "未找到包裹" when the search box is emptied and searched', async () => {
     const p = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    await p.goto(`${sys.url}/track`)
-    await p.waitForURL(/\/login/)
-    await p.fill('input[name=username]', 'cs-li')
-    await p.fill('input[name=password]', USER_PASSWORD)
-    await p.press('input[name=password]', 'Enter')
-    await p.waitForURL(/\/track/)
+    await signIn(p, sys.url, 'cs-li', '/track')
     await p.fill('[data-testid=track-input]', '0000')
     await p.press('[data-testid=track-input]', 'Enter')
     await p.waitForSelector('[data-testid=track-empty]')
@@ -188,12 +178,7 @@ describe('parcel look-up on a phone and after an empty search', () => {
 
   it('shows the hits as cards that fit a 390 px screen', async () => {
     const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
-    await p.goto(`${sys.url}/track`)
-    await p.waitForURL(/\/login/)
-    await p.fill('input[name=username]', 'cs-li')
-    await p.fill('input[name=password]', USER_PASSWORD)
-    await p.press('input[name=password]', 'Enter')
-    await p.waitForURL(/\/track/)
+    await signIn(p, sys.url, 'cs-li', '/track')
     await p.fill('[data-testid=track-input]', '1234')
     await p.press('[data-testid=track-input]', 'Enter')
     await expect.poll(() => p.locator('[data-testid=track-result]').count()).toBe(2)
@@ -213,12 +198,7 @@ describe('parcel look-up on a phone and after an empty search', () => {
 
   it('shows the arrival window whole on a 390 px screen', async () => {
     const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
-    await p.goto(`${sys.url}/track`)
-    await p.waitForURL(/\/login/)
-    await p.fill('input[name=username]', 'cs-li')
-    await p.fill('input[name=password]', USER_PASSWORD)
-    await p.press('input[name=password]', 'Enter')
-    await p.waitForURL(/\/track/)
+    await signIn(p, sys.url, 'cs-li', '/track')
     await p.goto(`${sys.url}/track?q=5678`)
     // A hang guard, not a speed check: the look-up computes the estimate from the transit model.
     await p.waitForSelector('[data-testid=parcel-eta-window]', { timeout: 90_000 })
