@@ -66,6 +66,45 @@ export function breachCause(charges: readonly Charge[]): BreachCause | null {
   return { code: top.kind as 'first_mile' | 'last_mile', hub: top.place, excessHours: e }
 }
 
+/** The responsible named by a breach cause (hub, lane or courier). */
+export function causeResponsible(c: BreachCause): string {
+  return c.code === 'line_haul' ? c.lane : c.code === 'delivery_run' ? c.courier : c.hub
+}
+
+export interface CauseRow {
+  code: BreachCause['code']
+  responsible: string
+  parcels: number
+  excessHours: number
+}
+
+/**
+ * Late parcels counted by their breach cause ("hub dwell at X", "line-haul A→B", …),
+ * most parcels first; parcels without one (no segment over its p50) are left out.
+ */
+export function tallyCauses(causes: ReadonlyArray<BreachCause | null>): CauseRow[] {
+  const acc = new Map<string, CauseRow>()
+  for (const c of causes) {
+    if (!c) continue
+    const responsible = causeResponsible(c)
+    const k = `${c.code}|${responsible}`
+    const a = acc.get(k) ?? { code: c.code, responsible, parcels: 0, excessHours: 0 }
+    a.parcels++
+    a.excessHours += c.excessHours
+    acc.set(k, a)
+  }
+  return [...acc.values()]
+    .map((r) => ({ ...r, excessHours: round1(r.excessHours) }))
+    .sort((a, b) => b.parcels - a.parcels || b.excessHours - a.excessHours || a.responsible.localeCompare(b.responsible))
+}
+
+/** The excess a parcel's charges put on one responsible and kind (a Pareto bar), 0 when none. */
+export function excessAt(charges: readonly Charge[], kind: SegmentKind, responsible: string): number {
+  let sum = 0
+  for (const c of charges) if (c.kind === kind && c.responsible === responsible) sum += c.excessHours
+  return round1(sum)
+}
+
 export interface ParetoRow {
   responsible: string
   kind: SegmentKind

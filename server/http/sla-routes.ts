@@ -7,6 +7,7 @@ import { TRANSIT_EDGES } from '../domain/sla-transit.ts'
 import { slaBreakdown, slaCauses, slaParcels, slaSummary, slaTransit, TIERS, TRANSIT_SORTS } from '../services/sla-report.ts'
 import { fieldProblems, type RouteDef } from './route-kit.ts'
 import { slaTimeLost } from '../services/time-lost.ts'
+import { PATH_KINDS } from '../domain/segments.ts'
 
 /** Managers review the SLA; admins may too. */
 const SLA_ROLES: readonly Role[] = ['admin', 'manager']
@@ -25,7 +26,17 @@ const breakdownQuery = z.strictObject({
   tier,
 })
 const causesQuery = z.strictObject({ ...rangeFields, tier })
-const timeLostQuery = z.strictObject({ ...rangeFields, tier })
+const timeLostQuery = z.strictObject({
+  ...rangeFields,
+  tier,
+  /** The drill-down: a Pareto bar (kind and responsible: hub code, lane "A→B" or courier code)… */
+  kind: z.enum(PATH_KINDS, { message: `one of ${PATH_KINDS.join(', ')}` }).optional(),
+  responsible: z.string().regex(/^[A-Za-z0-9-]{1,24}(→[A-Za-z0-9-]{1,24})?$/, 'a hub, courier or lane code (A→B)').optional(),
+  /** …its parcels that lost time there (segment) or whose breach cause it is (cause). */
+  match: z.enum(['segment', 'cause']).default('segment'),
+  limit: z.coerce.number().int().min(0).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+}).refine((q) => (q.kind === undefined) === (q.responsible === undefined), { message: 'kind and responsible go together', path: ['responsible'] })
 const transitQuery = z.strictObject({
   ...rangeFields,
   tier,
@@ -105,11 +116,13 @@ export const SLA_ROUTES: RouteDef[] = [
     },
   },
   {
-    // GET /api/v1/sla/time-lost?from&to&tier: late parcels' excess over each segment's p50 by hub, lane or courier (Pareto), the parcels, hub-dwell p90 by hour of the week.
+    // GET /api/v1/sla/time-lost?from&to&tier&kind&responsible&match&limit&offset: late parcels' excess over each
+    // segment's p50 by hub, lane or courier (Pareto), breach causes by largest excess, hub-dwell p90 by hour of
+    // the week, and the late parcels (all, or those of one bar or cause), a page at a time.
     method: 'get', path: '/api/v1/sla/time-lost', hubScope: 'none', roles: SLA_ROLES,
     async handler(ctx, req, res) {
-      const q = parseQuery(timeLostQuery, req.query)
-      res.json(await slaTimeLost(ctx.db, q.range, q.tier ?? null))
+      const { range, tier: t, kind, responsible, match, limit, offset } = parseQuery(timeLostQuery, req.query)
+      res.json(await slaTimeLost(ctx.db, range, t ?? null, { ...(kind && responsible ? { kind, responsible } : {}), match, limit, offset }))
     },
   },
 ]

@@ -8,7 +8,7 @@
  */
 import type pg from 'pg'
 import type { DayRange } from '../domain/sla-range.ts'
-import { breachCause, chargesOf, dwellP90ByHourOfWeek, pareto, type Charge, type Norms } from '../domain/attribution.ts'
+import { breachCause, causeResponsible, chargesOf, dwellP90ByHourOfWeek, excessAt, pareto, tallyCauses, type Charge, type Norms } from '../domain/attribution.ts'
 import { pmfOfCounts, quantileHours } from '../domain/eta.ts'
 import type { Segment, SegmentKind } from '../domain/segments.ts'
 import { transitModel } from './transit-model.ts'
@@ -19,7 +19,21 @@ const HEATMAP_HUBS = 8
 
 type SegmentTuple = [SegmentKind, string, string | null, number, number]
 
-export async function slaTimeLost(db: pg.Pool, range: DayRange, tier: string | null) {
+/**
+ * Which late parcels the answer lists (the drill-down): all of them (no kind), or
+ * those that lost time at one Pareto bar (kind and responsible), or, with
+ * match 'cause', those whose breach cause it is; `limit` after `offset`.
+ */
+export interface TimeLostFilter {
+  kind?: SegmentKind
+  responsible?: string
+  match: 'segment' | 'cause'
+  limit: number
+  offset: number
+}
+const ALL: TimeLostFilter = { match: 'segment', limit: 500, offset: 0 }
+
+export async function slaTimeLost(db: pg.Pool, range: DayRange, tier: string | null, filter: TimeLostFilter = ALL) {
   const m = await transitModel(db, new Date())
   const cache = new Map<string, number | null>()
   const norms: Norms = {
@@ -54,9 +68,40 @@ export async function slaTimeLost(db: pg.Pool, range: DayRange, tier: string | n
     }
   })
   const rows = pareto(perParcel)
+  const causes = tallyCauses(parcels.map((p) => p.cause))
   const hubs = [...new Set(rows.filter((x) => x.kind === 'hub_dwell').map((x) => x.responsible))].slice(0, HEATMAP_HUBS)
   const heat = hubs.length === 0 ? [] : (await db.query<{ place: string; how: number; bucket: number; n: number }>(
     `SELECT place, how, bucket, sum(n)::float8 AS n FROM segment_hist WHERE kind = 'hub_dwell' AND place = ANY($1::text[]) GROUP BY 1, 2, 3`, [hubs])).rows
   const heatmap = hubs.map((hub) => ({ hub, p90: dwellP90ByHourOfWeek(heat.filter((h) => h.place === hub)) }))
-  return { from: range.from, to: range.to, tier, parcels: parcels.length, truncated: r.rows.length === TIME_LOST_MAX_PARCELS, pareto: rows, heatmap, late: parcels }
+  const chosen = chooseLate(parcels, filter)
+  const shown = [...chosen.slice(filter.offset, filter.offset + filter.limit)]
+  const codes = new Set<string>()
+  for (const x of [...rows, ...causes]) for (const c of x.responsible.split('→')) codes.add(c)
+  for (const p of shown) for (const c of [p.origin, p.destination, ...(p.cause ? causeResponsible(p.cause).split('→') : [])]) codes.add(c)
+  return {
+    from: range.from, to: range.to, tier, parcels: parcels.length, truncated: r.rows.length === TIME_LOST_MAX_PARCELS,
+    pareto: rows, causes, heatmap, names: await namesOf(db, [...codes]), lateTotal: chosen.length, late: shown,
+  }
+}
+
+type LateParcel = { waybill: string; deliveredAt: Date; cause: ReturnType<typeof breachCause>; charges: Charge[] }
+
+/** The late parcels a filter picks, with the excess lost there (`at`), largest first; all of them by delivery otherwise. */
+function chooseLate<P extends LateParcel>(parcels: P[], f: TimeLostFilter): Array<P & { at: { kind: SegmentKind; responsible: string; excessHours: number } | null }> {
+  const { kind, responsible } = f
+  if (!kind || !responsible) return parcels.map((p) => ({ ...p, at: null }))
+  const picked = parcels
+    .filter((p) => (f.match === 'cause'
+      ? p.cause !== null && p.cause.code === kind && causeResponsible(p.cause) === responsible
+      : excessAt(p.charges, kind, responsible) > 0))
+    .map((p) => ({ ...p, at: { kind, responsible, excessHours: excessAt(p.charges, kind, responsible) } }))
+  return picked.sort((a, b) => b.at.excessHours - a.at.excessHours || a.waybill.localeCompare(b.waybill))
+}
+
+/** Names of hubs and couriers by code (the chart's tooltip, the tables). */
+async function namesOf(db: pg.Pool, codes: string[]): Promise<Record<string, string>> {
+  if (codes.length === 0) return {}
+  const r = await db.query<{ code: string; name: string }>(
+    `SELECT code, name FROM hubs WHERE code = ANY($1::text[]) UNION ALL SELECT code, name FROM couriers WHERE code = ANY($1::text[])`, [codes])
+  return Object.fromEntries(r.rows.map((x) => [x.code, x.name]))
 }

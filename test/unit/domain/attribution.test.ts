@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { breachCause, chargesOf, dwellP90ByHourOfWeek, pareto, type Norms } from '../../../server/domain/attribution.ts'
+import { breachCause, chargesOf, dwellP90ByHourOfWeek, excessAt, pareto, tallyCauses, type Norms } from '../../../server/domain/attribution.ts'
 import { segmentBucket, type Segment } from '../../../server/domain/segments.ts'
 
 const H = 3_600_000
@@ -35,6 +35,28 @@ describe('attribution arithmetic', () => {
     ])
     expect(rows.at(-1)!.cumulative).toBe(1)
     expect(rows[0]!.cumulative).toBeCloseTo(16 / 23.5, 3)
+  })
+
+  it('counts late parcels by breach cause, "hub dwell at X" and "line-haul A→B" among them, most parcels first', () => {
+    const causes = [
+      breachCause(chargesOf(late, 'standard', norms)),
+      breachCause(chargesOf([seg('hub_dwell', 'HGH-SC', 10)], 'standard', norms)),
+      breachCause(chargesOf([seg('line_haul', 'HGH-SC>BJS-TC', 20)], 'standard', norms)),
+      breachCause(chargesOf([seg('delivery_run', 'BJS-O1', 4, 'C-BJS-O1-01')], 'standard', norms)),
+      breachCause(chargesOf([seg('hub_dwell', 'HGH-SC', 1)], 'standard', norms)), // nothing over its p50: no cause
+    ]
+    expect(tallyCauses(causes)).toEqual([
+      { code: 'hub_dwell', responsible: 'HGH-SC', parcels: 2, excessHours: 19 },
+      { code: 'line_haul', responsible: 'HGH-SC→BJS-TC', parcels: 1, excessHours: 16 },
+      { code: 'delivery_run', responsible: 'C-BJS-O1-01', parcels: 1, excessHours: 2.5 },
+    ])
+  })
+
+  it('reads the excess one parcel lost at one bar of the Pareto', () => {
+    const c = chargesOf(late, 'standard', norms)
+    expect(excessAt(c, 'hub_dwell', 'HGH-SC')).toBe(12)
+    expect(excessAt(c, 'line_haul', 'HGH-SC→BJS-TC')).toBe(5)
+    expect(excessAt(c, 'hub_dwell', 'NKG-SC')).toBe(0)
   })
 
   it('reads the dwell p90 per hour of the week, null where nothing began', () => {
