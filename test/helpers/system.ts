@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -7,7 +7,7 @@ import { createLogger } from '../../server/lib/logger.ts'
 import { startSystem, type System } from '../../server/system.ts'
 import { createApiToken, createUser } from '../../server/services/auth.ts'
 import type { UserRole } from '../../server/domain/roles.ts'
-import { seedDataDir, serverTestDatabase } from './test-db.ts'
+import { removeDir, seedDataDir, serverTestDatabase } from './test-db.ts'
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests'
 export const USER_PASSWORD = 'password-for-tests'
@@ -56,7 +56,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     async stop() {
       await system.close()
       await serverDb?.drop()
-      if (!env.DATA_DIR) await rm(dataDir, { recursive: true, force: true })
+      if (!env.DATA_DIR) await removeDir(dataDir)
     },
   }
 }

@@ -18,9 +18,11 @@
  * an empty directory) is still tested where a test asks for it: a test that passes its
  * own DATA_DIR gets exactly that directory, untouched.
  */
+import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { cp, stat } from 'node:fs/promises'
+import { cp, mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { inject } from 'vitest'
 
@@ -87,9 +89,37 @@ export async function seedDataDir(dataDir: string): Promise<boolean> {
   if (info?.engine !== 'embedded') return false
   const pgDir = path.join(dataDir, 'pg')
   if (await stat(path.join(pgDir, 'PG_VERSION')).then(() => true, () => false)) return false
-  await cp(info.templatePgDir, pgDir, { recursive: true })
+  await copyDir(info.templatePgDir, pgDir)
   return true
 }
+
+/**
+ * Copies a directory tree. `cp -a` (coreutils) copies the template's 1,400 files for a
+ * tenth of the CPU time of node's fs.cp (0.1 s against 1.4 s; 1 s against 12 s of wall time
+ * on the loaded 2-core machine), and every test system does it once; fs.cp where there is
+ * no `cp`.
+ */
+async function copyDir(from: string, to: string): Promise<void> {
+  try {
+    await mkdir(to, { recursive: true })
+    await run('cp', ['-a', '--', `${from}/.`, to]) // the contents, into `to` whether it existed or not
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await cp(from, to, { recursive: true })
+  }
+}
+
+/** Removes a test system's directory: `rm -rf` (0.02 s of CPU against fs.rm's 0.2 s for a database), or fs.rm. */
+export async function removeDir(dir: string): Promise<void> {
+  try {
+    await run('rm', ['-rf', '--', dir])
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const run = promisify(execFile)
 
 export interface ServerTestDatabase { url: string; name: string; drop(): Promise<void> }
 
