@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { ADMIN_PASSWORD, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
-import { sharedBrowser } from '../helpers/shared-system.ts'
+import { sharedBrowser, sharedTestSystem } from '../helpers/shared-system.ts'
 
 let sys: TestSystem
 let browser: Browser
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false' }), sharedBrowser()])
+  ;[sys, browser] = await Promise.all([sharedTestSystem({ RUN_WORKERS: 'false' }), sharedBrowser()])
 })
 afterAll(async () => {
   await browser?.close()
