@@ -1,7 +1,7 @@
 // REST calls of the SLA page. Same-origin, session cookie; errors are ApiError.
 
 import { request } from '../api';
-import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, SatisfactionTrend, Summary, Transit, TransitSort } from './types';
+import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, SatisfactionTrend, Summary, Tier, TimeLost, TimeLostPick, Transit, TransitSort } from './types';
 
 const get = <T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal, base = '/api/v1/sla/'): Promise<T> => {
   const q = new URLSearchParams();
@@ -30,3 +30,10 @@ export function drillParams(f: DrillFilter, limit: number, offset = 0): Record<s
 }
 /** A page of the parcels behind a figure: `limit` rows after `offset`, with the total. */
 export const fetchParcels = (f: DrillFilter, limit: number, offset: number, signal?: AbortSignal) => get<ParcelList>('parcels', drillParams(f, limit, offset), signal);
+
+/** Where the time was lost; `pick` lists the parcels of one bar or cause (`limit` after `offset`), else none. */
+export const fetchTimeLost = (p: PeriodParams, tier: Tier | null, pick: TimeLostPick | null, limit: number, offset: number, signal?: AbortSignal) =>
+  get<TimeLost>('time-lost', {
+    ...p, tier: tier ?? undefined, ...(pick ? { kind: pick.kind, responsible: pick.responsible, match: pick.match } : {}),
+    limit: String(limit), ...(offset > 0 ? { offset: String(offset) } : {}),
+  }, signal);

@@ -79,6 +79,33 @@ const zh = {
   satisfaction: '客户满意度（1–5 分，按日）',
   score: '平均分',
   answers: '评价数',
+  timeLost: '时间损失在哪里',
+  timeLostHint: '延误包裹在各环节超出该环节中位数（p50）的小时数，记在负责的网点、线路或快递员名下',
+  excessHours: '超时（小时）',
+  excessAt: '该处超时（小时）',
+  lateBy: '延误（小时）',
+  deliveredAt: '签收时间',
+  segment: '环节',
+  responsible: '责任方',
+  allTiers: '全部时效',
+  'kind.first_mile': '首公里',
+  'kind.line_haul': '干线',
+  'kind.hub_dwell': '中转停留',
+  'kind.last_mile': '末端',
+  'kind.delivery_run': '派送',
+  'at.first_mile': '首公里 · {x}',
+  'at.line_haul': '干线 {x}',
+  'at.hub_dwell': '在 {x} 中转停留',
+  'at.last_mile': '末端 · {x}',
+  'at.delivery_run': '派送 · {x}',
+  attributedCauses: '延误原因（耗时最多的环节）',
+  dwellHeat: '网点停留时长 p90（小时），按一周各小时',
+  heatNote: '停留开始的时刻（北京时间），全部已有记录',
+  lostAtTitle: '在此损失时间的延误包裹',
+  pickBar: '点击柱形查看在该处损失时间的包裹',
+  topOf: '前 {n} 项，共 {m} 项',
+  truncated: '仅计算了前 {n} 个延误包裹',
+  'day.0': '周一', 'day.1': '周二', 'day.2': '周三', 'day.3': '周四', 'day.4': '周五', 'day.5': '周六', 'day.6': '周日',
 } as const;
 
 export type SlaLabel = keyof typeof zh;
@@ -159,6 +186,33 @@ const en: Record<SlaLabel, string> = {
   satisfaction: 'Customer satisfaction (score 1–5), per day',
   score: 'Average score',
   answers: 'Answers',
+  timeLost: 'Where the time was lost',
+  timeLostHint: "Late parcels' hours beyond each segment's median (p50), charged to the hub, lane or courier that ran it",
+  excessHours: 'Excess (h)',
+  excessAt: 'Excess there (h)',
+  lateBy: 'Late by (h)',
+  deliveredAt: 'Delivered',
+  segment: 'Segment',
+  responsible: 'Responsible',
+  allTiers: 'All tiers',
+  'kind.first_mile': 'First mile',
+  'kind.line_haul': 'Line-haul',
+  'kind.hub_dwell': 'Hub dwell',
+  'kind.last_mile': 'Last mile',
+  'kind.delivery_run': 'Delivery run',
+  'at.first_mile': 'first mile at {x}',
+  'at.line_haul': 'line-haul {x}',
+  'at.hub_dwell': 'hub dwell at {x}',
+  'at.last_mile': 'last mile at {x}',
+  'at.delivery_run': 'delivery run by {x}',
+  attributedCauses: 'Breach causes (the segment that lost most)',
+  dwellHeat: 'Hub dwell p90 (hours) by hour of the week',
+  heatNote: 'hour the dwell began (Beijing time), all history kept',
+  lostAtTitle: 'Late parcels that lost time here',
+  pickBar: 'Click a bar for the parcels that lost time there',
+  topOf: 'top {n} of {m}',
+  truncated: 'only the first {n} late parcels were counted',
+  'day.0': 'Mon', 'day.1': 'Tue', 'day.2': 'Wed', 'day.3': 'Thu', 'day.4': 'Fri', 'day.5': 'Sat', 'day.6': 'Sun',
 };
 
 export function sl(key: SlaLabel): string {
@@ -166,7 +220,7 @@ export function sl(key: SlaLabel): string {
 }
 
 /** A label whose key is built from data (tier, cause); unknown values are shown as sent. */
-export function slDyn(prefix: 'tier' | 'cause', value: string): string {
+export function slDyn(prefix: 'tier' | 'cause' | 'kind' | 'day', value: string): string {
   const key = `${prefix}.${value}`;
   return key in zh ? sl(key as SlaLabel) : value;
 }

@@ -55,3 +55,27 @@ export interface ParcelList { total: number; parcels: SlaParcel[] }
 /** GET /api/v1/satisfaction/trend (server/services/satisfaction.ts): scores 1–5 by Beijing day. */
 export interface SatisfactionDay { day: string; count: number; average: number | null }
 export interface SatisfactionTrend { from: string; to: string; count: number; average: number | null; days: SatisfactionDay[] }
+
+/** GET /api/v1/sla/time-lost (server/services/time-lost.ts): where the late parcels' time went. */
+export type SegmentKind = 'first_mile' | 'line_haul' | 'hub_dwell' | 'last_mile' | 'delivery_run';
+export interface TimeLostBar { responsible: string; kind: SegmentKind; excessHours: number; parcels: number; cumulative: number }
+export interface BreachCause { code: SegmentKind; hub?: string; lane?: string; courier?: string; excessHours: number }
+export interface TimeLostCause { code: SegmentKind; responsible: string; parcels: number; excessHours: number }
+export interface TimeLostParcel {
+  waybill: string; tier: Tier; origin: string; destination: string; deliveredAt: string; deadline: string;
+  lateHours: number; cause: BreachCause | null;
+  /** The excess lost at the bar or cause asked for (null when all late parcels are listed). */
+  at: { kind: SegmentKind; responsible: string; excessHours: number } | null;
+}
+export interface TimeLost {
+  from: string; to: string; tier: Tier | null; parcels: number; truncated: boolean;
+  pareto: TimeLostBar[];
+  causes: TimeLostCause[];
+  /** Hub dwell p90 (hours) per hour of the week (Monday 00:00 Beijing = 0), null where no dwell began; all history kept. */
+  heatmap: Array<{ hub: string; p90: Array<number | null> }>;
+  names: Record<string, string>;
+  lateTotal: number;
+  late: TimeLostParcel[];
+}
+/** A drill-down of the time-lost section: one bar (segment) or one breach cause. */
+export interface TimeLostPick { kind: SegmentKind; responsible: string; match: 'segment' | 'cause' }
