@@ -37,6 +37,11 @@ async function main(): Promise<void> {
   // module is missing ("invalid INSERT on the root table", "not supported under the
   // current license"). A fresh directory is unaffected either way.
   await db.exec(`LOAD 'timescaledb'`)
+  // This build of PGlite starts its one session at client_min_messages = debug3: every
+  // statement then answered with DEBUG notices (its whole text among them), which the
+  // clients parsed and dropped, and a long answer could come back cut short, its
+  // client waiting for a completion that never came. Only warnings and errors go out.
+  await db.exec(`SET client_min_messages = warning`)
   // The data files hold everything (password hashes, recipients in clear): owner only
   // (PGlite's initdb leaves the directory group-readable).
   await chmod(dataDir!, 0o700)
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     onGroup: profile(),
     idleTransactionMs: Number(idleTxMsArg ?? 300_000),
     onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
+    onResume: (client, answered, sent, sql) => process.stderr.write(`embedded-process: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}\n`),
     onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
   })
   const port = server.port

@@ -71,6 +71,8 @@ export interface PgliteMuxOptions {
    */
   idleTransactionMs?: number
   onIdleTransaction?: (clientId: number, idleMs: number, lastSql: string) => void
+  /** PGlite answered only the first `answered` of a group's `sent` messages: the rest were handed to it again. */
+  onResume?: (clientId: number, answered: number, sent: number, lastSql: string) => void
   /** Called after each message group the database ran: its SQL (or the client's last) and how long it took. */
   onGroup?: (sql: string, ms: number) => void
 }
@@ -278,6 +280,17 @@ export class PgliteMux {
     let out: Buffer
     try {
       out = await this.#exec(renamed.length === 1 ? renamed[0]! : Buffer.concat(renamed))
+      // PGlite (0.3.14-timescaledb) sometimes answers an extended-protocol group only up to
+      // one of its messages (seen under heavy load in long ingest runs: Parse and Bind
+      // answered, Describe, Execute and Sync not, the client then waiting for ever for
+      // its ReadyForQuery). The messages it did not answer are handed to it again, so the
+      // session goes on from where it stopped (the unnamed portal is still there).
+      for (let resumed = 0; resumed < 5 && renamed.length > 1 && renamed[renamed.length - 1]![0] === 0x53 /* S */; resumed++) {
+        const done = answeredMessages(renamed, out)
+        if (done === null || done >= renamed.length) break
+        this.o.onResume?.(c.id, done, renamed.length, `${c.lastSql} [sent ${renamed.map((m) => String.fromCharCode(m[0]!)).join('')}, answered ${messageTypes(out)}]`)
+        out = Buffer.concat([out, await this.#exec(Buffer.concat(renamed.slice(done)))])
+      }
     } finally {
       c.running = false
       c.lastActive = Date.now()
@@ -445,6 +458,43 @@ function takeGroup(pending: Buffer[]): Buffer[] {
   }
   if (pending[n - 1]?.[0] === 0x58) n-- // leave Terminate for the pump
   return pending.splice(0, Math.max(n, 1))
+}
+
+/**
+ * How many of a group's extended-protocol messages (Parse, Bind, Describe, Execute,
+ * Close, Sync) a backend answer fully answers, in order; null when the answer holds an
+ * error or a message this does not follow (then nothing is resumed).
+ */
+export function answeredMessages(batch: readonly Buffer[], out: Buffer): number | null {
+  const types: string[] = []
+  for (let i = 0; i + 5 <= out.length; i += 1 + out.readInt32BE(i + 1)) {
+    const t = String.fromCharCode(out[i]!)
+    if (t === 'E') return null
+    if (t !== 'N' && t !== 'S' && t !== 'A') types.push(t) // notices, parameter status, notifications come anywhere
+  }
+  let k = 0
+  for (const [n, m] of batch.entries()) {
+    const f = String.fromCharCode(m[0]!)
+    if (f === 'P' || f === 'B' || f === 'C' || f === 'S') {
+      const want = f === 'P' ? '1' : f === 'B' ? '2' : f === 'C' ? '3' : 'Z'
+      if (k >= types.length) return n
+      if (types[k] !== want) return null
+      k++
+    } else if (f === 'D') {
+      if (types[k] === 't') k++
+      if (k >= types.length) return n
+      if (types[k] !== 'T' && types[k] !== 'n') return null
+      k++
+    } else if (f === 'E') {
+      while (types[k] === 'D') k++
+      if (k >= types.length) return n
+      if (!['C', 'I', 's'].includes(types[k]!)) return null
+      k++
+    } else {
+      return null
+    }
+  }
+  return batch.length
 }
 
 /** The types of the messages in a backend answer, runs shortened (D×120). */
