@@ -22,6 +22,7 @@
  *   DATABASE_URL=postgres://…/postgres  a database of its own on that TimescaleDB server instead of
  *   the embedded engine (bench/lib/engine.ts); the report names the engine and the machine's load
  */
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
@@ -42,6 +43,8 @@ const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
 const DAY_MS = 24 * HOUR_MS
 const WARMUP_MS = 5 * DAY_MS
+/** Before the sweeps start only the history is stored: in steps this long (scans reach the database up to 15 simulated minutes late then). */
+const WARMUP_STEP_MS = 15 * MINUTE_MS
 /** Sweeps start this long before the scored week, so it opens on a settled state. */
 const SETTLE_MS = 12 * HOUR_MS
 /** After the week: time for the last incidents' alerts to resolve. */
@@ -71,7 +74,7 @@ if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
 const days = Number(values.days)
 const perSimHour = Number(values.rate)
 
-interface SeedRun { seed: number; score: RunScore; wallMs: number; engine: string; sweeps: number; anomalySweeps: number; escalations: number; parcels: number; events: number; holiday: string; incidents: string[] }
+interface SeedRun { seed: number; score: RunScore; wallMs: number; spent: Record<string, number>; steps: Record<string, number>; engine: string; sweeps: number; anomalySweeps: number; escalations: number; parcels: number; events: number; holiday: string; incidents: string[] }
 
 async function openBenchDb(tag: string) {
   const target = await openBenchTarget(tag)
@@ -143,14 +146,14 @@ async function runSeed(seed: number): Promise<SeedRun> {
     let lastReport = Date.now()
     const run = await runVirtual({
       db, sla, reference, calendar, futureToleranceMs: config.futureToleranceMs, stepper,
-      from: scenario.simStart - WARMUP_MS, sweepFrom: scenario.simStart - SETTLE_MS, to: end,
+      from: scenario.simStart - WARMUP_MS, sweepFrom: scenario.simStart - SETTLE_MS, to: end, warmupStepMs: WARMUP_STEP_MS,
       onPage: (c) => {
         if (values.verbose) process.stdout.write(`  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`)
       },
-      onProgress: (t, spent) => {
+      onProgress: (t, spent, steps) => {
         if (!values.verbose || Date.now() - lastReport < 30_000) return
         lastReport = Date.now()
-        process.stdout.write(`  … ${new Date(t + 8 * HOUR_MS).toISOString().slice(0, 16)} wall ${((Date.now() - wallStart) / 1000).toFixed(0)} s ${JSON.stringify(Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round(v / 1000)])))} in flight ${stepper.inFlight()}\n`)
+        process.stdout.write(`  … ${new Date(t + 8 * HOUR_MS).toISOString().slice(0, 16)} wall ${((Date.now() - wallStart) / 1000).toFixed(0)} s ${seconds(spent)} sweep steps ${seconds(steps)} in flight ${stepper.inFlight()}; load ${loadavg()}\n`)
       },
     })
     const pages: PageRecord[] = run.pages.map((p) => ({ alertId: p.alertId, rule: p.rule, hubs: pageHubs(p), at: p.at, severity: p.severity }))
@@ -160,13 +163,16 @@ async function runSeed(seed: number): Promise<SeedRun> {
     }))
     const score = scoreRun(truth, pages, run.autoResolved, { start: scenario.simStart, end: scenario.simStart + days * DAY_MS, tailMs: TAIL_MS })
     return {
-      seed, score, wallMs: Date.now() - wallStart, engine: bench.engine, sweeps: run.sweeps, anomalySweeps: run.anomalySweeps, escalations: run.escalations, parcels: run.parcels, events: run.events,
+      seed, score, wallMs: Date.now() - wallStart, spent: run.spent, steps: run.steps, engine: bench.engine, sweeps: run.sweeps, anomalySweeps: run.anomalySweeps, escalations: run.escalations, parcels: run.parcels, events: run.events,
       holiday: scenario.holiday, incidents: stepper.incidents.map((i) => `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`),
     }
   } finally {
     await bench.close()
   }
 }
+
+const seconds = (ms: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v / 100) / 10])))
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`
 const mins = (ms: number | null) => (ms === null ? '—' : String(Math.round(ms / MINUTE_MS)))
@@ -195,7 +201,8 @@ async function main() {
     process.stdout.write(`alerts: seed ${seed}, ${days} simulated days, ${perSimHour} parcels/simulated hour …\n`)
     const run = await runSeed(seed)
     runs.push(run)
-    process.stdout.write(`  holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s\n`)
+    process.stdout.write(`  holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s (load ${loadavg()})\n`)
+    process.stdout.write(`  wall s: ${seconds(run.spent)}; SLA sweep steps: ${seconds(run.steps)}\n`)
     for (const [n, i] of run.incidents.entries()) {
       const o = run.score.outcomes[n]!
       process.stdout.write(`  ${i}: ${o.pages} pages, first after ${mins(o.timeToPageMs)} min, resolved ${o.openAtEnd ? 'no' : `${mins(o.resolveLagMs)} min after the end`}\n`)

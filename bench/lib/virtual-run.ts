@@ -16,7 +16,7 @@ import type { ReferenceData } from '../../server/services/reference.ts'
 import type { CalendarService } from '../../server/services/calendar.ts'
 import { createShipments } from '../../server/services/shipments.ts'
 import { ingestEvents } from '../../server/services/ingest-events.ts'
-import { runSweep } from '../../server/services/sla-sweep.ts'
+import { AT_RISK_EVERY_MS, runSweep } from '../../server/services/sla-sweep.ts'
 import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { runFastDetection } from '../../server/services/detection.ts'
 import { mutedAlertIds } from '../../server/db/silences-repo.ts'
@@ -43,7 +43,7 @@ export interface VirtualRunOptions {
   to: number
   warmupStepMs?: number
   onPage?: (p: Page) => void
-  onProgress?: (t: number, spent: Record<string, number>) => void
+  onProgress?: (t: number, spent: Record<string, number>, steps: Record<string, number>) => void
 }
 
 export interface VirtualRunResult {
@@ -55,6 +55,10 @@ export interface VirtualRunResult {
   escalations: number
   parcels: number
   events: number
+  /** Wall ms: ingest, aggregate refresh, SLA sweep (with the minute rules), anomaly sweep. */
+  spent: Record<string, number>
+  /** Wall ms per step of the SLA sweep. */
+  steps: Record<string, number>
 }
 
 export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult> {
@@ -62,8 +66,10 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
   const hubNames = new Map((await db.query<{ code: string; name: string }>('SELECT code, name FROM hubs')).rows.map((h) => [h.code, h.name]))
   const working = await o.calendar.current()
   const ingest = { db, reference: o.reference, futureToleranceMs: o.futureToleranceMs, maxEventsPerBatch: 50_000 }
-  const out: VirtualRunResult = { pages: [], autoResolved: new Map(), sweeps: 0, anomalySweeps: 0, escalations: 0, parcels: 0, events: 0 }
+  const out: VirtualRunResult = { pages: [], autoResolved: new Map(), sweeps: 0, anomalySweeps: 0, escalations: 0, parcels: 0, events: 0, spent: {}, steps: {} }
   const spent = { ingest: 0, refresh: 0, sweep: 0, anomaly: 0 }
+  /** Wall ms per step of the SLA sweep (SweepResult.steps) and of the minute rules. */
+  const steps: Record<string, number> = {}
   const record = async (changes: readonly AlertChange[], at: number) => {
     for (const c of changes) if (c.action === 'auto_resolved') out.autoResolved.set(c.id, at)
     const paging = changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity !== 'info')
@@ -80,7 +86,7 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
   const clock = () => performance.now()
   for (let t = o.from; t <= o.to; t += t < o.sweepFrom ? (o.warmupStepMs ?? 5 * MINUTE_MS) : sla.sweepIntervalMs) {
     const now = new Date(t)
-    o.onProgress?.(t, spent)
+    o.onProgress?.(t, spent, steps)
     let c0 = clock()
     const due = o.stepper.advance(t)
     for (let i = 0; i < due.shipments.length; i += 1000) {
@@ -106,8 +112,11 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
     spent.refresh += clock() - c0
     if (t < o.sweepFrom) continue
     c0 = clock()
-    const result = await runSweep(db, sla, hubNames, now)
-    result.changes.push(...(await runFastDetection(db, sla, now)))
+    const result = await runSweep(db, sla, hubNames, now, { atRiskEveryMs: AT_RISK_EVERY_MS })
+    for (const [k, v] of Object.entries(result.steps)) steps[k] = (steps[k] ?? 0) + v
+    const c1 = clock()
+    result.changes.push(...(await runFastDetection(db, sla, now, { hourlyCache: true })))
+    steps['minute rules'] = (steps['minute rules'] ?? 0) + clock() - c1
     spent.sweep += clock() - c0
     out.sweeps++
     out.escalations += result.escalated.length
@@ -119,5 +128,7 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
       out.anomalySweeps++
     }
   }
+  out.spent = { ...spent }
+  out.steps = { ...steps }
   return out
 }

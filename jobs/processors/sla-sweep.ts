@@ -1,5 +1,5 @@
 import { listHubs } from '../../server/db/reference-repo.ts'
-import { runSweep } from '../../server/services/sla-sweep.ts'
+import { AT_RISK_EVERY_MS, runSweep } from '../../server/services/sla-sweep.ts'
 import { runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { runFastDetection } from '../../server/services/detection.ts'
 import { mutedAlertIds } from '../../server/db/silences-repo.ts'
@@ -10,9 +10,9 @@ import type { WorkerDeps } from '../worker.ts'
 export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
   const hubNames = new Map((await listHubs(deps.db)).map((h) => [h.code, h.name]))
   const thresholds = await deps.sla.current()
-  const result = await runSweep(deps.db, thresholds, hubNames, now)
+  const result = await runSweep(deps.db, thresholds, hubNames, now, { atRiskEveryMs: AT_RISK_EVERY_MS })
   // The hub rules judged each minute (hub_silent, hub_exception_spike, hub_volume_high).
-  result.changes.push(...(await runFastDetection(deps.db, thresholds, now)))
+  result.changes.push(...(await runFastDetection(deps.db, thresholds, now, { hourlyCache: true })))
   const notable = result.changes.filter((c) => c.action !== 'updated')
   await deps.bus.setStats({ sla_sweep_ms: result.ms, sla_sweep_at: now.getTime() }).catch(() => undefined)
   deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')

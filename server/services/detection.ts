@@ -44,7 +44,30 @@ async function loadHubs(db: pg.Pool): Promise<Map<string, HubSeed>> {
   return new Map(r.rows.map((h) => [h.code, h]))
 }
 
-export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date): Promise<Record<(typeof FAST_RULES)[number], AlertGroup[]>> {
+/**
+ * The minute rules' inputs that move only by the hour: the exception baseline (the
+ * hourly aggregate's buckets in [now − 7 d, now − 1 h)) and the first minute of data
+ * in the last 8 days. Read once per hour of `now` per pool, not every minute.
+ */
+const hourly = new WeakMap<pg.Pool, { hour: number; exceptionBaseline: Map<string, { events: number; exceptions: number }>; historyFrom: number }>()
+async function hourlyInputs(db: pg.Pool, t: number, cache: boolean) {
+  const hour = Math.ceil(t / HOUR_MS)
+  const kept = hourly.get(db)
+  // The first data can only be found later when there was none (a new network): read again then.
+  if (cache && kept && kept.hour === hour && kept.historyFrom < t) return kept
+  const exceptionBaseline = await hubExceptionBaseline(db, new Date(t - EXCEPTION_BASELINE_MS), new Date(t - HOUR_MS))
+  const firstData = await db.query<{ at: Date | null }>(`SELECT min(bucket) AS at FROM events_per_minute WHERE bucket >= $1`, [new Date(t - (BASELINE_DAYS + 1) * DAY_MS)])
+  const fresh = { hour, exceptionBaseline, historyFrom: firstData.rows[0]?.at?.getTime() ?? t }
+  hourly.set(db, fresh)
+  return fresh
+}
+
+export interface FastOptions {
+  /** Read the hourly inputs once per hour of `now` (the workers and the benchmark); default: every call. */
+  hourlyCache?: boolean
+}
+
+export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastOptions = {}): Promise<Record<(typeof FAST_RULES)[number], AlertGroup[]>> {
   const t = now.getTime()
   const since = new Date(t - SILENCE_LOOKBACK_MS)
   const minutes = await hubMinutes(db, since, now)
@@ -61,9 +84,7 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date): Promise<Re
     list[x.window] = x.events
     collections.set(x.hub, list)
   }
-  const exceptionBaseline = await hubExceptionBaseline(db, new Date(t - EXCEPTION_BASELINE_MS), new Date(t - HOUR_MS))
-  const firstData = await db.query<{ at: Date | null }>(`SELECT min(bucket) AS at FROM events_per_minute WHERE bucket >= $1`, [new Date(t - (BASELINE_DAYS + 1) * DAY_MS)])
-  const historyFrom = firstData.rows[0]?.at?.getTime() ?? t
+  const { exceptionBaseline, historyFrom } = await hourlyInputs(db, t, opts.hourlyCache ?? false)
 
   const silent: AlertGroup[] = []
   const spikes: AlertGroup[] = []
@@ -199,8 +220,8 @@ async function reconcile(db: pg.Pool, t: SlaThresholds, byRule: Record<string, A
 }
 
 /** The minute rules (with every SLA sweep). */
-export async function runFastDetection(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
-  return reconcile(db, t, await fastGroups(db, await loadHubs(db), now), now)
+export async function runFastDetection(db: pg.Pool, t: SlaThresholds, now: Date, opts: FastOptions = {}): Promise<AlertChange[]> {
+  return reconcile(db, t, await fastGroups(db, await loadHubs(db), now, opts), now)
 }
 
 /** The lane and dwell rules (with every anomaly sweep); refreshes the learned limits when due. */

@@ -67,7 +67,9 @@ export function parcelSeverityBands(t: SlaThresholds): Readonly<Record<string, S
   return {
     parcel_late: { warning: page, critical: Math.max(page + 1, t.lateCriticalCount) },
     parcel_stalled: { warning: page, critical: Math.max(page + 1, 10 * page) },
-    parcel_suspected_lost: { warning: Math.max(1, Math.ceil(page / 4)), critical: page },
+    // A handful of parcels without a scan for 72 h is a figure (a lost truckload pages as
+    // lane_overdue long before): it pages from as many parcels as the other rules.
+    parcel_suspected_lost: { warning: page, critical: Math.max(page + 1, 2 * page) },
   }
 }
 
@@ -123,7 +125,27 @@ export function sweepParams(t: SlaThresholds, now: Date): unknown[] {
   return [now, t.stallOutForDeliveryHours, t.stallInTransitHours, t.lostAfterHours, [...CONSIGNEE_CAUSES]]
 }
 
-export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number }
+/** `steps`: wall ms of each step (estimate, parcel rules, claims and complaints, escalation), for the log and the benchmarks. */
+/**
+ * parcel_at_risk is info (it never pages) and its input, the arrival estimate of every
+ * open parcel, is the costliest part of a sweep: it is evaluated once per this period
+ * (in the sweeps between, its alerts stay as they are).
+ */
+export const AT_RISK_EVERY_MS = 5 * 60_000
+const atRiskAt = new WeakMap<pg.Pool, number>()
+
+/** Whether this sweep evaluates parcel_at_risk: none yet for this pool, the period passed, or the clock went back. */
+export function atRiskDue(db: pg.Pool, now: Date, everyMs: number): boolean {
+  const last = atRiskAt.get(db)
+  return last === undefined || now.getTime() - last >= everyMs || now.getTime() < last
+}
+
+export interface SweepOptions {
+  /** parcel_at_risk at most this often (the workers and the benchmark: AT_RISK_EVERY_MS); default 0, every sweep. */
+  atRiskEveryMs?: number
+}
+
+export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number; steps: Record<string, number> }
 
 /**
  * One sweep: every rule reconciled in its own transaction, then escalation of
@@ -131,21 +153,36 @@ export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: nu
  * (see server/db/tx.ts for the lock order), so two sweeps (two instances' workers)
  * or a sweep and a complaint reply wait for each other rather than deadlock.
  */
-export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date): Promise<SweepResult> {
+export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date, opts: SweepOptions = {}): Promise<SweepResult> {
   const started = Date.now()
+  const steps: Record<string, number> = {}
+  let mark = performance.now()
+  const lap = (step: string) => {
+    const at = performance.now()
+    steps[step] = (steps[step] ?? 0) + at - mark
+    mark = at
+  }
   const changes: AlertChange[] = []
-  const specs = parcelRules(t)
+  const withAtRisk = atRiskDue(db, now, opts.atRiskEveryMs ?? 0)
+  const specs = parcelRules(t).filter((r) => withAtRisk || r.rule !== 'parcel_at_risk')
   // Outside the transaction: the model is read through the pool (one connection when embedded).
-  const atRisk = await atRiskWaybills(db, now, { stallInTransitHours: t.stallInTransitHours, stallOutForDeliveryHours: t.stallOutForDeliveryHours })
+  const atRisk = withAtRisk ? await atRiskWaybills(db, now, { stallInTransitHours: t.stallInTransitHours, stallOutForDeliveryHours: t.stallOutForDeliveryHours }) : []
+  if (withAtRisk) atRiskAt.set(db, now.getTime())
+  lap('estimate')
   // One transaction and one pass over the open parcels for every parcel rule.
   changes.push(...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
-    await markAtRisk(client, atRisk)
+    if (withAtRisk) await markAtRisk(client, atRisk)
     await collectHits(client, specs, sweepParams(t, now))
+    lap('hits')
     const found: AlertChange[] = []
-    for (const spec of specs) found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
+    for (const spec of specs) {
+      found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
+      lap(spec.rule)
+    }
     await notifyInTransaction(client, found, now)
     return found
   })))
+  lap('parcel rules commit')
   // The claims of parcels reported lost or damaged (rows that refer to parcels, in
   // waybill order), then complaints past their handling limit (complaint_overdue).
   changes.push(...(await alertTransaction(db, 'sla-sweep claims and complaints', async (client) => {
@@ -154,12 +191,14 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
     await notifyInTransaction(client, found, now)
     return found
   })))
+  lap('claims, complaints')
   const escalated = await alertTransaction(db, 'sla-sweep escalation', async (client) => {
     const rows = await escalateDue(client, now, t.remindEveryMs)
     await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: escalationAction(e.level) })), now)
     return rows
   })
-  return { changes, escalated, ms: Date.now() - started }
+  lap('escalation')
+  return { changes, escalated, ms: Date.now() - started, steps }
 }
 
 /** The webhook outbox is written in the alert change's transaction (moved to the alert service; kept here for callers). */
