@@ -19,6 +19,7 @@
  *   --minutes= --rate= --batch= --warmup-minutes=   (or BENCH_SOAK_RATE, BENCH_SOAK_BATCH, BENCH_SOAK_WARMUP_MINUTES)
  */
 import { randomBytes } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/lib/logger.ts'
 import { startSystem } from '../server/system.ts'
@@ -27,7 +28,7 @@ import { createApiToken } from '../server/services/auth.ts'
 import { DEMO_COURIERS, DEMO_HUBS, parentCentre } from '../server/data/network.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
 import { engineLine, openBenchTarget } from './lib/engine.ts'
-import { cpuSeconds, heard, option, percentile, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
+import { cpuSeconds, heard, option, percentile, quickMode, rssMb, runChild, sleep, startChild, tell, type Child } from './lib/procs.ts'
 
 const SAMPLE_EVERY_MS = 10_000
 const ACTIVE_PARCELS = 20_000 // parcels on the road at once: each gets a scan every ACTIVE/rate seconds
@@ -51,11 +52,16 @@ async function systemProcess(): Promise<void> {
     const token = await createApiToken(sys.database.pool, 'bench', 'integrator', null)
     const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
     tell({ type: 'ready', url: sys.url, token, dbPid: sys.database.pid, engine })
+    // The event loop's longest stall between two samples: a server that stops answering
+    // (its IPC, /metrics) shows here as a delay, not only as a missing sample.
+    const loop = monitorEventLoopDelay({ resolution: 20 })
+    loop.enable()
     void (async () => {
       for (;;) {
-        await heard('memory')
+        const ask = await heard<{ seq?: number }>('memory')
         const report = await sys.database.memory?.().catch(() => undefined)
-        tell({ type: 'memory', report })
+        tell({ type: 'memory', seq: ask.seq, report, loopMaxMs: Math.round(loop.max / 1e6) })
+        loop.reset()
       }
     })()
     await heard('stop')
@@ -222,7 +228,19 @@ async function scrapeQueues(url: string): Promise<Queue | undefined> {
   }
 }
 
-interface Sample { t: number; server: number; db: number; dbMem: EmbeddedMemory | undefined; queue: Queue | undefined; accepted: number; batches: Array<[number, number]> }
+interface Sample { t: number; server: number; db: number; dbMem: EmbeddedMemory | undefined; queue: Queue | undefined; accepted: number; batches: Array<[number, number]>; loopMaxMs: number | undefined }
+type MemoryReply = { seq?: number; report?: EmbeddedMemory; loopMaxMs: number }
+
+/** The system child's answer to sample `seq` (older answers that came late are skipped), or undefined after 30 s: a stall, counted. */
+async function memoryReply(system: Child, seq: number): Promise<MemoryReply | undefined> {
+  const deadline = performance.now() + 30_000
+  for (;;) {
+    const left = deadline - performance.now()
+    if (left <= 0) return undefined
+    const m = await system.next<MemoryReply>('memory', left).catch((err: Error) => { if (/ within /.test(err.message)) return undefined; throw err })
+    if (!m || m.seq === seq) return m
+  }
+}
 type LoadStats = { sent: number; accepted: number; rejected: number; failed: number; shipments: number; starved: number; firstProblem: string; batchMs: Array<[number, number]> }
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50)
@@ -251,18 +269,20 @@ async function main(): Promise<void> {
     await load.next('started')
     process.stdout.write(`soak: ${collected.parcels.toLocaleString('en')} parcels collected in ${Math.round(performance.now() - setup)} ms; ` +
       `${MINUTES} min at ${RATE.toLocaleString('en')} events/s (batches of ${BATCH.toLocaleString('en')}, <= ${IN_FLIGHT} in flight), warm-up ${WARMUP_MIN} min, a sample every ${SAMPLE_EVERY_MS / 1000} s\n`)
-    process.stdout.write('     t   server MB   db MB (wasm/js heap/buffers)   queue waiting/active   lag s   events/s   batch p50 / p99\n')
+    process.stdout.write('     t   server MB   db MB (wasm/js heap/buffers)   queue waiting/active   lag s   events/s   batch p50 / p99   server loop max\n')
 
     const t0 = performance.now()
     const cpu0 = { server: cpuSeconds(system.pid), db: cpuSeconds(ready.dbPid) }
     const samples: Sample[] = []
     let last: LoadStats | undefined
+    let stalls = 0
     for (let k = 1; k * SAMPLE_EVERY_MS <= MINUTES * 60_000; k++) {
       await sleep(t0 + k * SAMPLE_EVERY_MS - performance.now())
       load.send({ type: 'stats' })
-      system.send({ type: 'memory' })
-      const [stats, queue, memory] = await Promise.all([load.next<LoadStats>('stats', 30_000), scrapeQueues(ready.url), system.next<{ report?: EmbeddedMemory }>('memory', 30_000)])
-      const s: Sample = { t: (performance.now() - t0) / 1000, server: rssMb(system.pid), db: rssMb(ready.dbPid), dbMem: memory.report, queue, accepted: stats.accepted, batches: stats.batchMs }
+      system.send({ type: 'memory', seq: k })
+      const [stats, queue, memory] = await Promise.all([load.next<LoadStats>('stats', 30_000), scrapeQueues(ready.url), memoryReply(system, k)])
+      if (!memory) stalls++
+      const s: Sample = { t: (performance.now() - t0) / 1000, server: rssMb(system.pid), db: rssMb(ready.dbPid), dbMem: memory?.report, queue, accepted: stats.accepted, batches: stats.batchMs, loopMaxMs: memory?.loopMaxMs }
       const rate = (stats.accepted - (last?.accepted ?? samples.at(-1)?.accepted ?? 0)) / (SAMPLE_EVERY_MS / 1000)
       const lat = [...s.batches.map((b) => b[1])].sort((a, b) => a - b)
       samples.push(s)
@@ -270,7 +290,7 @@ async function main(): Promise<void> {
       const parts = s.dbMem ? `(${s.dbMem.wasmMb}/${s.dbMem.heapUsedMb}/${s.dbMem.arrayBuffersMb})` : ''
       process.stdout.write(`${s.t.toFixed(0).padStart(6)}   ${String(s.server).padStart(9)}   ${`${s.db} ${parts}`.padStart(28)}   ` +
         `${queue ? `${queue.waiting}/${queue.active}`.padStart(20) : 'n/a'.padStart(20)}   ${queue ? queue.lagS.toFixed(1).padStart(5) : '  n/a'}   ` +
-        `${Math.round(rate).toLocaleString('en').padStart(8)}   ${fmtMs(percentile(lat, 50))} / ${fmtMs(percentile(lat, 99))}\n`)
+        `${Math.round(rate).toLocaleString('en').padStart(8)}   ${fmtMs(percentile(lat, 50))} / ${fmtMs(percentile(lat, 99))}   ${s.loopMaxMs === undefined ? 'no answer' : `${s.loopMaxMs} ms`}\n`)
     }
     const elapsedS = (performance.now() - t0) / 1000
     const cpu = { server: cpuSeconds(system.pid) - cpu0.server, db: cpuSeconds(ready.dbPid) - cpu0.db }
@@ -315,6 +335,7 @@ async function main(): Promise<void> {
         `      of which JS heap       ${growth(mem((s) => s.dbMem?.heapUsedMb ?? 0).from, mem((s) => s.dbMem?.heapUsedMb ?? 0).to)}`,
       ] : []),
       `    ${ready.dbPid ? 'both                    ' : 'counted                 '} ${growth(total.from, total.to)}   target < 10 %: ${growthPct < 10 ? 'met' : 'NOT met'}`,
+      `  server responsiveness : event loop stalled up to ${Math.max(0, ...samples.map((x) => x.loopMaxMs ?? 0)).toLocaleString('en')} ms; ${stalls} of ${samples.length} samples unanswered within 30 s`,
       `  CPU seconds over the run : server ${cpu.server.toFixed(0)}${ready.dbPid ? `, embedded database ${cpu.db.toFixed(0)}` : ''} (of ${(2 * elapsedS).toFixed(0)} on 2 cores, shared with the load generator and whatever else runs)`,
       ...(achieved < 0.95 * RATE ? [`  note: the load fell short of its target: the system is saturated at this rate on this machine (see the database's CPU seconds).`] : []),
       `  (a shared machine: figures are noisy; BENCH_SOAK_MINUTES=30 for the real soak)`,
