@@ -115,7 +115,7 @@ async function loadProcess(): Promise<void> {
   const plan = await heard<LoadPlan>('load')
   let stopping = false
   void heard('stop').then(() => { stopping = true })
-  const stats = { sent: 0, accepted: 0, rejected: 0, failed: 0, shipments: 0, starved: 0, firstProblem: '' }
+  const stats = { sent: 0, accepted: 0, rejected: 0, failed: 0, shipments: 0, starved: 0, collectFailed: 0, firstProblem: '' }
   let batchMs: Array<[number, number]> = [] // [end time since start, latency], handed over at each 'stats'
   void (async () => {
     for (;;) {
@@ -142,7 +142,13 @@ async function loadProcess(): Promise<void> {
     ready.push(...fresh)
   }
   const topUp = () => {
-    if (!collecting && ready.length < 4 * plan.batch) collecting = collect().finally(() => { collecting = undefined })
+    // A collection that fails is an error of the run (counted, reported), not the end of it: the next top-up tries again.
+    if (!collecting && ready.length < 4 * plan.batch) {
+      collecting = collect().catch((err: Error) => {
+        stats.collectFailed++
+        stats.firstProblem ||= `collecting parcels: ${err.message}`
+      }).finally(() => { collecting = undefined })
+    }
     return collecting
   }
   while (ready.length < ACTIVE_PARCELS + 4 * plan.batch) await collect()
@@ -241,7 +247,7 @@ async function memoryReply(system: Child, seq: number): Promise<MemoryReply | un
     if (!m || m.seq === seq) return m
   }
 }
-type LoadStats = { sent: number; accepted: number; rejected: number; failed: number; shipments: number; starved: number; firstProblem: string; batchMs: Array<[number, number]> }
+type LoadStats = { sent: number; accepted: number; rejected: number; failed: number; shipments: number; starved: number; collectFailed: number; firstProblem: string; batchMs: Array<[number, number]> }
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50)
 const fmtMs = (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en')} ms` : 'n/a')
@@ -322,7 +328,7 @@ async function main(): Promise<void> {
       `soak benchmark: ${elapsedS.toFixed(0)} s of sustained ingest against the full system (server with workers), ${ready.engine.replace(/^engine: /, '')}; ` +
       `target ${RATE.toLocaleString('en')} events/s; figures after the ${WARMUP_MIN} min warm-up unless said otherwise`,
       `  achieved rate        : ${Math.round(achieved).toLocaleString('en')} events/s (${((100 * achieved) / RATE).toFixed(0)} % of the target; ` +
-      `whole run ${final.accepted.toLocaleString('en')} accepted, ${final.rejected} rejected, ${final.failed} failed, ${final.shipments.toLocaleString('en')} parcels collected` +
+      `whole run ${final.accepted.toLocaleString('en')} accepted, ${final.rejected} rejected, ${final.failed} failed, ${final.shipments.toLocaleString('en')} parcels collected, ${final.collectFailed} collections failed` +
       `${final.starved ? `, generator waited for parcels ${final.starved} times` : ''}${final.firstProblem ? `; first problem: ${final.firstProblem}` : ''})`,
       `  ingest batch POST    : p50 ${fmtMs(percentile(lat, 50))}  p99 ${fmtMs(percentile(lat, 99))}  max ${fmtMs(lat.at(-1) ?? Number.NaN)}  (n=${lat.length})`,
       `  queue lag            : max ${(lags.at(-1) ?? Number.NaN).toFixed(1)} s, p99 ${percentile(lags, 99).toFixed(1)} s over ${lags.length} samples; ` +
