@@ -143,3 +143,8 @@ export async function serverTestDatabase(key?: string): Promise<ServerTestDataba
     drop: key ? async () => undefined : () => admin(info.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`) }),
   }
 }
+
+/** Unschedules the product's TimescaleDB jobs in a server test database: its policies then run only when a test runs them. */
+export async function pauseServerJobs(url: string): Promise<void> {
+  await admin(url, async (c) => { await c.query('SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE job_id >= 1000') })
+}
