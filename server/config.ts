@@ -46,6 +46,8 @@ const schema = z.object({
   SIM_INJECT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  NODE_ENV: z.string().optional(),
+  RESPONSE_CHECK: z.enum(['off', 'log', 'throw']).optional(),
 })
 
 export interface SlaThresholds {
@@ -127,6 +129,12 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty'
   /** Demo only: incidents the simulator injects (see sim/incidents.ts), e.g. "hub-stop:NKG-SC@+10m~30h". */
   simInject: string | undefined
+  /**
+   * The server checks its own JSON answers against the wire contract (contract/routes.ts):
+   * 'log' a mismatch, or 'throw' (answer 500 contract_violation instead; the tests' setting).
+   * Default: off when NODE_ENV=production, log otherwise. Absent: off.
+   */
+  responseCheck?: 'off' | 'log' | 'throw'
 }
 
 export class ConfigError extends Error {
@@ -198,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    responseCheck: e.RESPONSE_CHECK ?? (e.NODE_ENV === 'production' ? 'off' : 'log'),
     simInject: e.SIM_INJECT,
   }
 }

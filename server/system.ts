@@ -80,7 +80,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   const metrics = new Metrics()
   watchTransactions(db, { onRetry: (code) => metrics.txRetries.inc({ code }) })
   const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
-  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, maxPerSession: config.wsMaxPerSession, snapshot: (channel) => liveSnapshot(db, channel), metrics })
+  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, maxPerSession: config.wsMaxPerSession, frameCheck: config.responseCheck, snapshot: (channel) => liveSnapshot(db, channel), metrics })
   let parcelChain: Promise<void> = Promise.resolve()
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))

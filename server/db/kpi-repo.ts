@@ -1,9 +1,8 @@
 import type pg from 'pg'
 
-export const TIERS = ['express', 'standard', 'economy'] as const
-export type Tier = (typeof TIERS)[number]
-export const SEVERITIES = ['critical', 'warning', 'info'] as const
-export type Severity = (typeof SEVERITIES)[number]
+import { SEVERITIES, TIERS, type Severity, type Tier } from '../../contract/enums.ts'
+
+export { SEVERITIES, TIERS, type Severity, type Tier }
 export interface OnTimeCount { delivered: number; onTime: number }
 
 export interface KpiCounts {

@@ -39,8 +39,9 @@
  * open again before 14:30 unless it reaches 60 parcels (half again, and ≥ 10 more).
  */
 
-export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const
-export type AlertState = (typeof ALERT_STATES)[number]
+import { ALERT_STATES, type AlertState } from '../../contract/enums.ts'
+
+export { ALERT_STATES, type AlertState }
 export type AlertAction = 'acknowledge' | 'resolve' | 'auto_resolve'
 export type Severity = 'info' | 'warning' | 'critical'
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical']

@@ -4,10 +4,10 @@
  * satisfaction. Pure: states move forward only, one step or several at once
  * (a complaint answered on the phone goes straight to replied), never back.
  */
-export const COMPLAINT_STATES = ['received', 'analysing', 'coordinating', 'replied', 'closed'] as const
-export type ComplaintState = (typeof COMPLAINT_STATES)[number]
-export const COMPLAINT_CHANNELS = ['phone', 'email', 'online'] as const
-export type ComplaintChannel = (typeof COMPLAINT_CHANNELS)[number]
+import { COMPLAINT_STATES, type ComplaintState } from '../../contract/enums.ts'
+
+export { COMPLAINT_CHANNELS, COMPLAINT_STATES } from '../../contract/enums.ts'
+export type { ComplaintChannel, ComplaintState } from '../../contract/enums.ts'
 
 /** States in which the handling clock runs: the customer has no answer yet. */
 export const UNANSWERED: readonly ComplaintState[] = ['received', 'analysing', 'coordinating']

@@ -14,8 +14,10 @@
  *  - insurance = 0.5 % of the declared value, at least 1 yuan, when a value is
  *    declared; nothing otherwise.
  */
-export type Tier = 'express' | 'standard' | 'economy'
-export const TIERS: readonly Tier[] = ['express', 'standard', 'economy']
+import type { Tier } from '../../contract/enums.ts'
+
+export { TIERS } from '../../contract/enums.ts'
+export type { Tier } from '../../contract/enums.ts'
 
 export const VOLUMETRIC_DIVISOR_CM3_PER_KG = 6000
 const ZONE_LIMITS_KM = [50, 500, 1200, 2500] as const

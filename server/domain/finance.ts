@@ -9,8 +9,9 @@
  *  - compensation: claims paid in the period (day of payment), for lost and damaged parcels;
  *  - net = fees − compensation.
  */
-export const PAYMENT_STATES = ['unpaid', 'paid', 'invoiced'] as const
-export type PaymentState = (typeof PAYMENT_STATES)[number]
+import { PAYMENT_STATES, type PaymentState } from '../../contract/enums.ts'
+
+export { PAYMENT_STATES, type PaymentState }
 
 export interface FeeGroupRow { day: string; tier: string; region: string; state: PaymentState; fen: number; count: number }
 export interface CompensationGroupRow { day: string; reason: 'lost' | 'damaged'; fen: number; count: number }

@@ -50,8 +50,9 @@
  */
 import type { ExceptionReason, ShipmentStatus } from './status.ts'
 
-export const VERDICTS = ['on_time', 'late', 'excused', 'at_risk', 'on_track'] as const
-export type Verdict = (typeof VERDICTS)[number]
+import type { Verdict } from '../../contract/enums.ts'
+
+export { VERDICTS, type Verdict } from '../../contract/enums.ts'
 
 export const CONSIGNEE_CAUSES: readonly ExceptionReason[] = ['refused', 'wrong_address']
 

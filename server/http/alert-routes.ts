@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ALERT_STATE_FILTERS, SEVERITIES } from '../../contract/enums.ts'
 import type { Request } from 'express'
 import type { Role } from '../domain/roles.ts'
 import type { PersonAction } from '../domain/alert-lifecycle.ts'
@@ -9,8 +10,8 @@ const READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call',
 const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
 
 const listQuery = z.strictObject({
-  state: z.enum(['open', 'acknowledged', 'resolved', 'active', 'all']).default('active'),
-  severity: z.enum(['info', 'warning', 'critical']).optional(),
+  state: z.enum(ALERT_STATE_FILTERS).default('active'),
+  severity: z.enum(SEVERITIES).optional(),
   rule: z.string().regex(/^[a-z_]{1,40}$/).optional(),
   hub: z.string().regex(/^[A-Z0-9-]{2,16}$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

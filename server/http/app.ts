@@ -9,6 +9,7 @@ import { badCharacter } from '../services/event-schema.ts'
 import { requireRoles } from './auth-middleware.ts'
 import { withAudit } from './audit-hook.ts'
 import { ROUTES } from './routes.ts'
+import { responseCheck } from './route-kit.ts'
 import { noStoreApi, sameOriginWrites, securityHeaders } from './browser-defences.ts'
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web')
@@ -69,8 +70,10 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   for (const route of ROUTES) {
     const handler = withAudit(ctx, route, (req: Request, res: Response) => route.handler(ctx, req, res))
     const nul = route.batch ? refuseNulOutsideBody : refuseNul
-    if (route.roles === 'public') app[route.method](route.path, smallJson, nul, handler)
-    else app[route.method](route.path, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, nul, handler)
+    const mode = ctx.config.responseCheck ?? 'off'
+    const check = mode === 'off' ? [] : [responseCheck(route, mode, ctx.log)]
+    if (route.roles === 'public') app[route.method](route.path, ...check, smallJson, nul, handler)
+    else app[route.method](route.path, ...check, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, nul, handler)
   }
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.originalUrl.split('?')[0]}`)))
 

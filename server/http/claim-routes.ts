@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CLAIM_STATES } from '../../contract/enums.ts'
 import { CLAIM_REASONS } from '../domain/claims.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
@@ -11,7 +12,7 @@ const READERS: readonly Role[] = ['admin', 'manager', 'cs_operator', 'finance']
 const APPROVERS: readonly Role[] = ['admin', 'manager', 'finance']
 const PAYERS: readonly Role[] = ['admin', 'finance']
 
-const STATES = ['open', 'approved', 'rejected', 'paid'] as const
+const STATES = CLAIM_STATES
 const waybill = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{6,32}$/, 'a waybill number')
 const openBody = z.strictObject({
   waybill,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { HANDOFF_STATES } from '../../contract/enums.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError } from '../lib/errors.ts'
 import { completeHandoff, createHandoff, getHandoff, listHandoffsFor } from '../services/handoffs.ts'
@@ -16,7 +17,7 @@ const handoffBody = z.strictObject({
 })
 const doneBody = z.strictObject({ comment: z.string().trim().min(1, 'say what was done').max(2000) })
 const listQuery = z.strictObject({
-  state: z.enum(['open', 'done', 'all']).default('open'),
+  state: z.enum([...HANDOFF_STATES, 'all']).default('open'),
   alert: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })

@@ -1,5 +1,8 @@
-import type { Request, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { z } from 'zod'
+import type { Logger } from '../lib/logger.ts'
+import { apiErrorBody } from '../../contract/common.ts'
+import { responseSchema } from '../../contract/routes.ts'
 import type { Role } from '../domain/roles.ts'
 import { BadRequestError, type FieldProblem } from '../lib/errors.ts'
 import type { AppContext } from '../context.ts'
@@ -76,4 +79,32 @@ export function noteAudit(res: Response, note: { target?: string | null; details
 export function hubScopeOf(req: Request): string | null {
   const p = req.principal
   return p?.kind === 'user' ? p.hubCode : null
+}
+
+/**
+ * Outside production the server checks its own answers against the wire contract
+ * (contract/routes.ts): a 2xx JSON body against the route's schema, an error body
+ * against apiErrorBody. The body is checked as JSON carries it (Dates as ISO strings).
+ * 'log' logs a mismatch; 'throw' (the tests') answers 500 contract_violation instead,
+ * so every integration test that calls a route is also a test of its contract.
+ */
+export function responseCheck(route: Pick<RouteDef, 'method' | 'path'>, mode: 'log' | 'throw', log: Logger) {
+  const key = `${route.method.toUpperCase()} ${route.path}`
+  const schema = responseSchema(route.method, route.path)
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const json = res.json.bind(res)
+    res.json = (body: unknown) => {
+      const wire: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body))
+      const isError = res.statusCode >= 400 && typeof wire === 'object' && wire !== null && 'error' in wire
+      const check = isError ? apiErrorBody : schema
+      const r = check?.safeParse(wire)
+      if (!r || r.success) return json(body)
+      const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+      log.error({ route: key, status: res.statusCode, problems }, 'answer breaks the wire contract')
+      if (mode === 'log') return json(body)
+      res.status(500)
+      return json({ error: { code: 'contract_violation', message: `${key} answered outside its contract: ${problems.join('; ')}` } })
+    }
+    next()
+  }
 }

@@ -10,8 +10,7 @@ export const MAX_WINDOW_HOURS = 48
 /** Rows per list; a shift with more says how many it left out. */
 const LIST_LIMIT = 300
 
-const SEVERITIES = ['critical', 'warning', 'info'] as const
-type Severity = (typeof SEVERITIES)[number]
+import { SEVERITIES, type Severity } from '../../contract/enums.ts'
 
 /**
  * A window is refused when it is upside down, longer than 48 h, or starts in the

@@ -17,7 +17,7 @@ const party = z.strictObject({
 /** The collection record of manual 3.3.1. */
 export const shipmentInputSchema = z.strictObject({
   waybill: z.string().regex(WAYBILL_PATTERN, '8–20 upper-case letters or digits'),
-  tier: z.enum(TIERS as [string, ...string[]]).transform((t) => t as NewShipment['tier']),
+  tier: z.enum(TIERS),
   sender: party,
   recipient: party,
   originHub: storableText().min(2).max(16),

@@ -6,7 +6,9 @@ import {
 import { dayOf, previousRange, type DayRange } from '../domain/sla-range.ts'
 import { transitPercentiles } from '../domain/sla-transit.ts'
 
-export const TIERS = ['express', 'standard', 'economy'] as const
+import { TIERS } from '../../contract/enums.ts'
+
+export { TIERS }
 
 /** On time / (on time + late), in per cent to 0.1; excused parcels count on neither side (verdict.ts). */
 export function onTimeRate(c: Pick<OutcomeCounts, 'onTime' | 'late'>): number | null {

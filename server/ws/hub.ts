@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { resolvePrincipal } from '../http/auth-middleware.ts'
 import { validSessions } from '../db/users-repo.ts'
+import { serverFrame } from '../../contract/live.ts'
 import type { Principal } from '../services/auth.ts'
 import {
   canSubscribe, channelKind, DEFAULT_CHANNELS, isChannel, isSnapshotChannel, MAX_PARCEL_CHANNELS, parcelChannel, type Channel,
@@ -75,6 +76,8 @@ export interface HubOptions {
   metrics?: Pick<Metrics, 'wsFrames' | 'wsCutOff'>
   /** Open sockets one session (or one wall screen) may hold; one more is closed with 4429. Default 10. */
   maxPerSession?: number
+  /** Check each frame against the wire contract (contract/live.ts), as REST answers are (Config.responseCheck). Default off. */
+  frameCheck?: 'off' | 'log' | 'throw'
 }
 
 /** What the per-session cap counts by: the session of a person, the enrolment of a wall screen. */
@@ -180,7 +183,7 @@ export class LiveHub {
     const user = principal.kind === 'user'
       ? { username: principal.username, role: principal.role }
       : { username: `display:${principal.kind === 'display' ? principal.name : ''}`, role: principal.role }
-    this.sendTo(client, JSON.stringify({
+    this.sendTo(client, this.checked({
       type: 'hello', epoch: this.epoch, seq: resumeFrom ?? this.seq, resumed: resumeFrom !== undefined, user, channels: granted,
     }))
     if (refused.length > 0) this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
@@ -267,20 +270,20 @@ export class LiveHub {
       return
     }
     if (m.data.type === 'ping') {
-      this.sendTo(client, JSON.stringify({ type: 'pong', seq: this.seq }))
+      this.sendTo(client, this.checked({ type: 'pong', seq: this.seq }))
       return
     }
     const { granted, refused } = this.grant(client, m.data.channels)
     const added = granted.filter((c) => !client.channels.has(c))
     for (const c of [...client.channels]) if (!granted.includes(c)) this.unsubscribeClient(client, c)
     for (const c of added) this.subscribeClient(client, c)
-    this.sendTo(client, JSON.stringify({ type: 'subscribed', seq: this.seq, channels: granted }))
+    this.sendTo(client, this.checked({ type: 'subscribed', seq: this.seq, channels: granted }))
     if (refused.length > 0) this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
     for (const c of added) if (isSnapshotChannel(c)) void this.sendSnapshot(client, c)
   }
 
   private sendError(client: Client, code: string, message: string): void {
-    this.sendTo(client, JSON.stringify({ type: 'error', seq: this.seq, code, message }))
+    this.sendTo(client, this.checked({ type: 'error', seq: this.seq, code, message }))
   }
 
   /** The current picture of a channel: the latest published value if fresh, else fetched once for everyone asking. */
@@ -312,7 +315,24 @@ export class LiveHub {
 
   private frame(channel: Channel, seq: number, data: unknown, snapshot = false): string {
     const kind = channelKind(channel)
-    return JSON.stringify(kind === 'parcel' ? { type: kind, channel, seq, data, ...(snapshot ? { snapshot } : {}) } : { type: kind, seq, data, ...(snapshot ? { snapshot } : {}) })
+    return this.checked(kind === 'parcel' ? { type: kind, channel, seq, data, ...(snapshot ? { snapshot } : {}) } : { type: kind, seq, data, ...(snapshot ? { snapshot } : {}) })
+  }
+
+  /**
+   * The frame as text. Outside production it is first checked against the wire contract
+   * (once per frame made, not per client): a mismatch is logged, and with 'throw' (the
+   * tests') an error frame contract_violation goes out in its place.
+   */
+  private checked(frame: { type: string; seq: number; [field: string]: unknown }): string {
+    const text = JSON.stringify(frame)
+    const mode = this.opts.frameCheck ?? 'off'
+    if (mode === 'off') return text
+    const r = serverFrame.safeParse(JSON.parse(text))
+    if (r.success) return text
+    const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`)
+    this.opts.log.error({ type: frame.type, problems }, 'frame breaks the wire contract')
+    if (mode === 'log') return text
+    return JSON.stringify({ type: 'error', seq: frame.seq, code: 'contract_violation', message: `${frame.type} frame outside its contract: ${problems.join('; ')}` })
   }
 
   /** Called for every message from the bus: keeps the latest and sends it within the rate limit. */
@@ -394,7 +414,7 @@ export class LiveHub {
 
   /** Tells browsers (which cannot see ws pings) that the connection is alive even when no data changes. */
   private heartbeat(): void {
-    const frame = JSON.stringify({ type: 'heartbeat', seq: this.seq, at: new Date().toISOString() })
+    const frame = this.checked({ type: 'heartbeat', seq: this.seq, at: new Date().toISOString() })
     for (const c of this.clients) this.sendTo(c, frame)
   }
 

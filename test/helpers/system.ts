@@ -41,6 +41,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     PASSWORD_HASH_COST: 'low',
+    // An answer outside the wire contract (contract/routes.ts) is a 500: every call is a contract test.
+    RESPONSE_CHECK: 'throw',
     ...(serverDb ? { DATABASE_URL: serverDb.url } : {}),
     // Older tests sweep once and expect a one-parcel alert at once; alerts-policy tests pass the defaults back.
     ALERT_PENDING_MINUTES: '0',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { api } from '../helpers/api.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
 let sys: TestSystem
@@ -13,18 +14,19 @@ const RECIPIENT = { name: '欧阳娜娜', phone: '13987655678', address: '广州
 /** Late parcels at a hub (collected on 2 Nov 2026, long past their deadline), grouped into one alert by the sweep. */
 async function lateAlertAt(hub: string, count: number): Promise<{ id: number; waybills: string[] }> {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT }))
-  const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(count)
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })) })
-  expect(r.body.accepted, JSON.stringify(r.body)).toBe(count)
+  const ingest = api(sys, { token: sys.token })
+  const created = await ingest.post('/api/v1/shipments', { body: list })
+  expect(created.accepted, JSON.stringify(created)).toHaveLength(count)
+  const r = await ingest.post('/api/v1/events', { body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })) })
+  expect(r.accepted, JSON.stringify(r)).toBe(count)
   await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-  const alerts = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${hub}`, { cookie: cookie.manager })).body.alerts as any[]
+  const { alerts } = await api(sys, { cookie: cookie.manager }).get('/api/v1/alerts', { query: { rule: 'parcel_late', hub } })
   expect(alerts).toHaveLength(1)
-  return { id: alerts[0].id, waybills: list.map((s) => s.waybill) }
+  return { id: alerts[0]!.id, waybills: list.map((s) => s.waybill) }
 }
 
 const storedHandoffs = async () => (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cs_handoffs')).rows[0]!.n
-const openList = async (who: string) => (await call(sys, 'GET', '/api/v1/handoffs?state=open', { cookie: who })).body.handoffs as any[]
+const openList = async (who: string) => (await api(sys, { cookie: who }).get('/api/v1/handoffs', { query: { state: 'open' } })).handoffs
 
 beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
@@ -46,26 +48,27 @@ afterAll(async () => { await sys?.stop() })
 describe('handing parcels of an alert to customer service', () => {
   it('stores a hand-off of a subset of the parcels with the note, who and when, and lists it as open for customer service', async () => {
     const subset = [waybills[0]!, waybills[2]!]
-    const r = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: cookie.onCall, body: { waybills: subset, note: '请主动致电收件人说明延误' } })
+    const r = await api(sys, { cookie: cookie.onCall }).send('POST', '/api/v1/alerts/:id/handoffs', { params: { id: alertId }, body: { waybills: subset, note: '请主动致电收件人说明延误' } })
     expect(r.status, JSON.stringify(r.body)).toBe(201)
+    if (!r.ok) return
     expect(r.body.handoff).toMatchObject({ state: 'open', note: '请主动致电收件人说明延误', createdBy: { username: 'duty' }, parcelCount: 2, alert: { id: alertId, rule: 'parcel_late' } })
 
     const list = await openList(cookie.cs)
-    const mine = list.find((h) => h.id === r.body.handoff.id)
-    expect(mine.parcels.map((p: any) => p.waybill).sort()).toEqual([...subset].sort())
+    const mine = list.find((h) => h.id === r.body.handoff.id)!
+    expect(mine.parcels.map((p) => p.waybill).sort()).toEqual([...subset].sort())
     // The alert's title as stored: a message key and its parameters, rendered where it is read.
     expect(mine.alert).toMatchObject({ title: null, titleKey: 'parcel_late', titleParams: { hub: expect.stringMatching(/SHA-TC|上海/), count: 4 } })
     // Customer service calls the recipients: it sees them in clear.
     expect(mine.masked).toBe(false)
-    expect(mine.parcels[0].recipient).toEqual({ name: '欧阳娜娜', phone: '13987655678', city: '广州' })
-    expect(mine.parcels[0].status).toBe('in_transit')
+    expect(mine.parcels[0]!.recipient).toEqual({ name: '欧阳娜娜', phone: '13987655678', city: '广州' })
+    expect(mine.parcels[0]!.status).toBe('in_transit')
   })
 
   it('masks the recipients for on-call and managers, as everywhere else', async () => {
     for (const who of [cookie.onCall, cookie.manager]) {
       const [h] = await openList(who)
-      expect(h.masked).toBe(true)
-      expect(h.parcels[0].recipient).toEqual({ name: '欧***', phone: '139****5678', city: '广州' })
+      expect(h!.masked).toBe(true)
+      expect(h!.parcels[0]!.recipient).toEqual({ name: '欧***', phone: '139****5678', city: '广州' })
     }
   })
 
@@ -105,37 +108,33 @@ describe('handing parcels of an alert to customer service', () => {
     for (const who of [cookie.controlRoom, cookie.finance]) {
       expect((await call(sys, 'GET', '/api/v1/handoffs', { cookie: who })).status).toBe(403)
     }
-    const made = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: cookie.manager, body })
-    expect(made.status).toBe(201)
-    const id = made.body.handoff.id
+    const { handoff: { id } } = await api(sys, { cookie: cookie.manager }).post('/api/v1/alerts/:id/handoffs', { params: { id: alertId }, body })
     for (const who of [cookie.onCall, cookie.controlRoom, cookie.finance]) {
       expect((await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: who, body: { comment: 'done' } })).status).toBe(403)
     }
-    const closed = await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: cookie.admin, body: { comment: '已处理' } })
-    expect(closed.status).toBe(200)
-    expect(closed.body.handoff.doneBy.username).toBe('admin')
+    const closed = await api(sys, { cookie: cookie.admin }).post('/api/v1/handoffs/:id/done', { params: { id }, body: { comment: '已处理' } })
+    expect(closed.handoff.doneBy?.username).toBe('admin')
   })
 
   it('marks a hand-off done with a comment once: it leaves the open list and shows who closed it and why', async () => {
-    const made = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: cookie.onCall, body: { waybills: [waybills[1]!], note: '收件人是 VIP' } })
-    const id = made.body.handoff.id
+    const made = await api(sys, { cookie: cookie.onCall }).post('/api/v1/alerts/:id/handoffs', { params: { id: alertId }, body: { waybills: [waybills[1]!], note: '收件人是 VIP' } })
+    const id = made.handoff.id
     expect((await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: cookie.cs, body: {} })).status).toBe(400)
     expect((await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: cookie.cs, body: { comment: 'x', extra: 1 } })).status).toBe(400)
 
-    const done = await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: cookie.cs, body: { comment: '已电话联系，收件人同意顺延一天' } })
-    expect(done.status).toBe(200)
-    expect(done.body.handoff).toMatchObject({ state: 'done', doneBy: { username: 'kefu' }, doneComment: '已电话联系，收件人同意顺延一天' })
-    expect(done.body.handoff.doneAt).toBeTruthy()
+    const done = await api(sys, { cookie: cookie.cs }).post('/api/v1/handoffs/:id/done', { params: { id }, body: { comment: '已电话联系，收件人同意顺延一天' } })
+    expect(done.handoff).toMatchObject({ state: 'done', doneBy: { username: 'kefu' }, doneComment: '已电话联系，收件人同意顺延一天' })
+    expect(Date.parse(done.handoff.doneAt ?? '')).toBeGreaterThanOrEqual(Date.parse(made.handoff.createdAt))
 
     expect((await openList(cookie.cs)).map((h) => h.id)).not.toContain(id)
-    const doneList = (await call(sys, 'GET', '/api/v1/handoffs?state=done', { cookie: cookie.cs })).body.handoffs as any[]
+    const doneList = (await api(sys, { cookie: cookie.cs }).get('/api/v1/handoffs', { query: { state: 'done' } })).handoffs
     expect(doneList.map((h) => h.id)).toContain(id)
     expect((await call(sys, 'POST', `/api/v1/handoffs/${id}/done`, { cookie: cookie.cs, body: { comment: 'again' } })).status).toBe(409)
     expect((await call(sys, 'POST', '/api/v1/handoffs/999999/done', { cookie: cookie.cs, body: { comment: 'x' } })).status).toBe(404)
   })
 
   it('lists the hand-offs of one alert, open and done, and refuses an unknown state filter', async () => {
-    const all = (await call(sys, 'GET', `/api/v1/handoffs?state=all&alert=${alertId}`, { cookie: cookie.onCall })).body.handoffs as any[]
+    const all = (await api(sys, { cookie: cookie.onCall }).get('/api/v1/handoffs', { query: { state: 'all', alert: alertId } })).handoffs
     expect(all.length).toBeGreaterThanOrEqual(3)
     expect(all.every((h) => h.alert.id === alertId)).toBe(true)
     expect(new Set(all.map((h) => h.state))).toEqual(new Set(['open', 'done']))
@@ -148,14 +147,14 @@ describe('handing parcels of an alert to customer service', () => {
 
   it('keeps the hand-off list when the alert later loses the parcel (delivered)', async () => {
     const small = await lateAlertAt('WUH-TC', 2)
-    const made = await call(sys, 'POST', `/api/v1/alerts/${small.id}/handoffs`, { cookie: cookie.onCall, body: { waybills: small.waybills, note: '联系两位收件人' } })
+    const made = await api(sys, { cookie: cookie.onCall }).send('POST', '/api/v1/alerts/:id/handoffs', { params: { id: small.id }, body: { waybills: small.waybills, note: '联系两位收件人' } })
     expect(made.status).toBe(201)
     await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(small.waybills[0]!, { type: 'delivered', hub: 'WUH-O1', signer: '本人', time: minutesAgo(5) })] })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-    const detail = await call(sys, 'GET', `/api/v1/alerts/${small.id}`, { cookie: cookie.manager })
-    expect(detail.body.parcels.map((p: any) => p.waybill)).toEqual([small.waybills[1]])
-    const [h] = (await call(sys, 'GET', `/api/v1/handoffs?state=open&alert=${small.id}`, { cookie: cookie.cs })).body.handoffs as any[]
-    expect(h.parcels.map((p: any) => [p.waybill, p.status]).sort()).toEqual([[small.waybills[0], 'delivered'], [small.waybills[1], 'in_transit']].sort())
+    const detail = await api(sys, { cookie: cookie.manager }).get('/api/v1/alerts/:id', { params: { id: small.id } })
+    expect(detail.parcels.map((p) => p.waybill)).toEqual([small.waybills[1]])
+    const [h] = (await api(sys, { cookie: cookie.cs }).get('/api/v1/handoffs', { query: { state: 'open', alert: small.id } })).handoffs
+    expect(h!.parcels.map((p) => [p.waybill, p.status]).sort()).toEqual([[small.waybills[0], 'delivered'], [small.waybills[1], 'in_transit']].sort())
     // The delivered parcel is no longer in the alert: it can't be handed over again from it.
     const again = await call(sys, 'POST', `/api/v1/alerts/${small.id}/handoffs`, { cookie: cookie.onCall, body: { waybills: [small.waybills[0]!], note: 'x' } })
     expect(again.status).toBe(400)

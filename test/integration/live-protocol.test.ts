@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
+import type { MapSnapshot } from '../../contract/kpi.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import type { Role } from '../../server/domain/roles.ts'
@@ -67,11 +69,13 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
     first.ws.close()
     await first.closed
 
-    // While it is away: two alert changes (rate limited into two frames) and KPI pushes.
+    // While it is away: two alert changes (rate limited into two frames) and KPI pushes
+    // (a real snapshot: the hub checks every frame against the wire contract in tests).
+    const kpis = await api(sys, { cookie: admin }).get('/api/v1/kpis')
     sys.hub.publish('alerts', { at: null, changes: [{ id: 900002, action: 'opened' }] })
     await sleep(600)
     sys.hub.publish('alerts', { at: null, changes: [{ id: 900003, action: 'opened' }] })
-    sys.hub.publish('kpi', { marker: 'not for this client' })
+    sys.hub.publish('kpi', kpis)
     await sleep(700)
 
     const again = open(`?channels=alerts&epoch=${hello.epoch}&seq=${seen.seq}`)
@@ -206,9 +210,10 @@ describe('wall screens: display tokens', () => {
 
 describe('wall figures', () => {
   it('counts on-time deliveries by tier, open alerts by severity, hub volume and flows', async () => {
-    const before = (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
-    const beforeMap = (await call(sys, 'GET', '/api/v1/map', { cookie: admin })).body
-    const flowOf = (m: any) => m.flows.find((f: any) => f.from === 'HGH-SC' && f.to === 'SHA-O1')?.parcels ?? 0
+    const as = api(sys, { cookie: admin })
+    const before = await as.get('/api/v1/kpis')
+    const beforeMap = await as.get('/api/v1/map')
+    const flowOf = (m: MapSnapshot) => m.flows.find((f) => f.from === 'HGH-SC' && f.to === 'SHA-O1')?.parcels ?? 0
 
     const onTime = shipment({ tier: 'express', collectedAt: minutesAgo(120) })
     const moving = shipment({ tier: 'standard', collectedAt: minutesAgo(120) })
@@ -227,16 +232,16 @@ describe('wall figures', () => {
       `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('hub_silent', 'hub:SHA-O1:test', 'SHA-O1', 'critical', 'test', now(), now())`,
     )
 
-    const after = (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
-    expect(after.onTimeToday.express.delivered).toBe(before.onTimeToday.express.delivered + 1)
-    expect(after.onTimeToday.express.onTime).toBe(before.onTimeToday.express.onTime + 1)
-    expect(after.onTimeToday.standard).toEqual(before.onTimeToday.standard)
-    expect(after.openAlerts.critical).toBe(before.openAlerts.critical + 1)
-    expect(after.previous.openAlerts.critical).toBe(before.previous.openAlerts.critical) // opened just now, not an hour ago
+    const after = await as.get('/api/v1/kpis')
+    expect(after.onTimeToday!.express.delivered).toBe(before.onTimeToday!.express.delivered + 1)
+    expect(after.onTimeToday!.express.onTime).toBe(before.onTimeToday!.express.onTime + 1)
+    expect(after.onTimeToday!.standard).toEqual(before.onTimeToday!.standard)
+    expect(after.openAlerts!.critical).toBe(before.openAlerts!.critical + 1)
+    expect(after.previous!.openAlerts.critical).toBe(before.previous!.openAlerts.critical) // opened just now, not an hour ago
 
-    const map = (await call(sys, 'GET', '/api/v1/map', { cookie: admin })).body
-    const sha = map.hubs.find((h: any) => h.code === 'SHA-O1')
-    const shaBefore = beforeMap.hubs.find((h: any) => h.code === 'SHA-O1')
+    const map = await as.get('/api/v1/map')
+    const sha = map.hubs.find((h) => h.code === 'SHA-O1')!
+    const shaBefore = beforeMap.hubs.find((h) => h.code === 'SHA-O1')!
     expect(sha.delivered).toBe(shaBefore.delivered + 1)
     expect(sha.onTime).toBe(shaBefore.onTime + 1)
     expect(sha.openAlerts.critical).toBe(shaBefore.openAlerts.critical + 1)

@@ -1,12 +1,8 @@
 // Thin fetch wrappers for the REST API. Same-origin; the session is an HttpOnly cookie.
 
-import {
-  parseApiError,
-  parseKpiSnapshot,
-  parseUserEnvelope,
-  type KpiSnapshot,
-  type User,
-} from './contract';
+import { userEnvelope } from '../../contract/auth.ts';
+import { kpiSnapshot } from '../../contract/kpi.ts';
+import { decode, parseApiError, type KpiSnapshot, type User } from './contract';
 import { errorText, fieldProblems } from './errors';
 
 /**
@@ -84,7 +80,7 @@ export function invalidResponse(what: string): ApiError {
 /** The signed-in user, or null when the session is missing/expired (401). */
 export async function fetchMe(): Promise<User | null> {
   try {
-    const user = parseUserEnvelope(await request('/api/v1/auth/me'));
+    const user = decode(userEnvelope, await request('/api/v1/auth/me'))?.user;
     if (!user) throw invalidResponse('/auth/me');
     return user;
   } catch (err) {
@@ -94,7 +90,7 @@ export async function fetchMe(): Promise<User | null> {
 }
 
 export async function login(username: string, password: string): Promise<User> {
-  const user = parseUserEnvelope(await postJson('/api/v1/auth/login', { username, password }));
+  const user = decode(userEnvelope, await postJson('/api/v1/auth/login', { username, password }))?.user;
   if (!user) throw invalidResponse('/auth/login');
   return user;
 }
@@ -104,7 +100,7 @@ export async function logout(): Promise<void> {
 }
 
 export async function fetchKpis(): Promise<KpiSnapshot> {
-  const snapshot = parseKpiSnapshot(await request('/api/v1/kpis'));
+  const snapshot = decode(kpiSnapshot, await request('/api/v1/kpis'));
   if (!snapshot) throw invalidResponse('/kpis');
   return snapshot;
 }

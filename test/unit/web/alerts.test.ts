@@ -15,7 +15,7 @@ import {
   sortAlerts,
   DEFAULT_FILTERS,
 } from '../../../web/src/alerts/logic';
-import { KNOWN_RULES, parseAlert, parseAlertDetail, parseAlertList, type Alert } from '../../../web/src/alerts/types';
+import { KNOWN_RULES, parseAlertDetail, parseAlertEnvelope, parseAlertList, type Alert } from '../../../web/src/alerts/types';
 import { parseServerMessage, subscribeMessage, SUBSCRIBE_MESSAGE } from '../../../web/src/composables/liveProtocol';
 import { setLang } from '../../../web/src/i18n';
 
@@ -91,7 +91,7 @@ describe('sortAlerts', () => {
       alert({ id: 2, severity: 'warning', openedAt: '2026-11-20T01:00:00Z' }),
       alert({ id: 3, severity: 'critical', openedAt: '2026-11-20T00:00:00Z' }),
       alert({ id: 4, severity: 'warning', openedAt: '2026-11-20T03:00:00Z' }),
-      alert({ id: 5, severity: 'mystery', openedAt: '2026-11-21T00:00:00Z' }),
+      alert({ id: 5, severity: 'mystery' as Alert['severity'], openedAt: '2026-11-21T00:00:00Z' }),
       alert({ id: 6, severity: 'warning', openedAt: '2026-11-20T03:00:00Z' }),
     ];
     expect(sortAlerts(list).map((a) => a.id)).toEqual([3, 6, 4, 2, 1, 5]);
@@ -196,13 +196,32 @@ describe('paging and the live alerts message', () => {
 });
 
 describe('alert response parsing', () => {
-  it('accepts server rows and drops malformed ones', () => {
-    const row = { id: 3, rule: 'parcel_late', subject: 'hub:X', hubCode: 'SHA-TC', severity: 'warning', state: 'open', title: 't', itemCount: 2, openedAt: '2026-11-20T00:00:00Z', escalationLevel: 1, muted: true, details: {} };
-    expect(parseAlert(row)).toMatchObject({ id: 3, itemCount: 2, escalationLevel: 1, muted: true });
-    expect(parseAlertList({ alerts: [row, { id: 'bad' }] })).toHaveLength(1);
-    expect(parseAlertList({})).toBeNull();
-    const detail = parseAlertDetail({ alert: row, history: [{ at: '2026-11-20T00:00:00Z', action: 'opened', user: null, comment: null }], parcels: [{ waybill: 'PW1', status: 'in_transit' }] });
+  const row = {
+    id: 3, rule: 'parcel_late', subject: 'hub:X', hubCode: 'SHA-TC', severity: 'warning', state: 'open',
+    title: null, titleKey: 'parcel_late', titleParams: { hub: 'X', count: 2 }, itemCount: 2,
+    openedAt: '2026-11-20T00:00:00Z', lastSeenAt: '2026-11-20T00:05:00Z', acknowledgedAt: null, acknowledgedBy: null,
+    resolvedAt: null, resolvedBy: null, escalationLevel: 1, muted: true, details: {},
+  };
+
+  it('accepts server rows and gathers the title fields into one', () => {
+    expect(parseAlertEnvelope({ alert: row })).toMatchObject({
+      id: 3, itemCount: 2, escalationLevel: 1, muted: true,
+      title: { title: null, titleKey: 'parcel_late', titleParams: { hub: 'X', count: 2 } },
+    });
+    expect(parseAlertList({ alerts: [row] })).toHaveLength(1);
+    const detail = parseAlertDetail({
+      alert: row,
+      history: [{ at: '2026-11-20T00:00:00Z', action: 'opened', user: null, comment: null }],
+      parcels: [{ waybill: 'PW1', tier: 'express', status: 'in_transit', lastScanAt: null, lastScanHub: null, deadline: null }],
+    });
     expect(detail?.history).toHaveLength(1);
     expect(detail?.parcels[0]).toMatchObject({ waybill: 'PW1', lastScanAt: null });
+  });
+
+  it('refuses a list with a row outside the contract, and bodies without a list', () => {
+    expect(parseAlertList({ alerts: [row, { id: 'bad' }] })).toBeNull();
+    expect(parseAlertList({ alerts: [{ ...row, severity: 'mystery' }] })).toBeNull();
+    expect(parseAlertList({})).toBeNull();
+    expect(parseAlertDetail({ alert: row })).toBeNull();
   });
 });

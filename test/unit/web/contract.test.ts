@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  newerSnapshot,
-  parseApiError,
-  parseKpiSnapshot,
-  parseUserEnvelope,
-  safeNextPath,
-  type KpiSnapshot,
-} from '../../../web/src/contract';
+import { userEnvelope } from '../../../contract/auth.ts';
+import { kpiSnapshot } from '../../../contract/kpi.ts';
+import { decode, newerSnapshot, parseApiError, safeNextPath, type KpiSnapshot } from '../../../web/src/contract';
 import { formatClock, formatNumber } from '../../../web/src/format';
 
 const snap = (at: string): KpiSnapshot => ({
@@ -19,21 +14,22 @@ const snap = (at: string): KpiSnapshot => ({
   perMinute: [],
 });
 
-describe('parseUserEnvelope', () => {
+describe('the user envelope of /auth/me and /auth/login', () => {
+  const parseUserEnvelope = (v: unknown) => decode(userEnvelope, v)?.user ?? null;
   it('accepts { user: { username, displayName, role } }', () => {
-    const user = { username: 'ops1', displayName: '张三', role: 'operator' };
+    const user = { username: 'ops1', displayName: '张三', role: 'control_room' };
     expect(parseUserEnvelope({ user })).toEqual(user);
-  });
-
-  it('falls back to the user name when displayName is missing', () => {
-    expect(parseUserEnvelope({ user: { username: 'ops1', role: 'viewer' } })?.displayName).toBe('ops1');
   });
 
   it('rejects bodies without a usable user', () => {
     expect(parseUserEnvelope(null)).toBeNull();
-    expect(parseUserEnvelope({ username: 'ops1', role: 'viewer' })).toBeNull();
-    expect(parseUserEnvelope({ user: { username: '', role: 'viewer' } })).toBeNull();
-    expect(parseUserEnvelope({ user: { username: 'ops1' } })).toBeNull();
+    expect(parseUserEnvelope({ username: 'ops1', displayName: 'x', role: 'manager' })).toBeNull();
+    expect(parseUserEnvelope({ user: { username: '', displayName: 'x', role: 'manager' } })).toBeNull();
+    expect(parseUserEnvelope({ user: { username: 'ops1', displayName: 'x' } })).toBeNull();
+  });
+
+  it('rejects a role the server does not have', () => {
+    expect(parseUserEnvelope({ user: { username: 'ops1', displayName: 'x', role: 'viewer' } })).toBeNull();
   });
 });
 
@@ -51,7 +47,8 @@ describe('parseApiError', () => {
   });
 });
 
-describe('parseKpiSnapshot', () => {
+describe('the KPI snapshot', () => {
+  const parseKpiSnapshot = (v: unknown) => decode(kpiSnapshot, v);
   it('keeps whether the snapshot is complete (today\'s counts not short of a backlog)', () => {
     expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: false })?.complete).toBe(false);
     expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: true })?.complete).toBe(true);

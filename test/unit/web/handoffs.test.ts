@@ -13,7 +13,7 @@ import {
   trackHref,
   trackLocation,
 } from '../../../web/src/handoffs/logic';
-import { parseHandoff, parseHandoffEnvelope, parseHandoffList } from '../../../web/src/handoffs/types';
+import { parseHandoffEnvelope, parseHandoffList } from '../../../web/src/handoffs/types';
 import { parcelsCsv } from '../../../web/src/alerts/logic';
 import type { AlertParcel } from '../../../web/src/alerts/types';
 
@@ -87,7 +87,7 @@ describe('hand-off form and links', () => {
 describe('hand-off answers from the server', () => {
   const wire = {
     id: 7,
-    alert: { id: 3, title: '上海转运中心 4 件超时', rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'warning', state: 'open' },
+    alert: { id: 3, title: '上海转运中心 4 件超时', titleKey: null, titleParams: null, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'warning', state: 'open' },
     note: '请联系收件人',
     createdBy: { username: 'duty', displayName: '值班员' },
     createdAt: '2026-11-10T02:00:00.000Z',
@@ -99,13 +99,14 @@ describe('hand-off answers from the server', () => {
     masked: false,
     parcels: [
       { waybill: 'PW01', tier: 'standard', status: 'in_transit', lastScanAt: null, lastScanHub: 'SHA-TC', deadline: null, recipient: { name: '李娜', phone: '13812341234', city: '上海' } },
-      { waybill: 42 },
     ],
   };
+  const parseHandoff = (v: unknown) => parseHandoffEnvelope({ handoff: v });
 
-  it('reads a hand-off and drops malformed parcels', () => {
+  it('reads a hand-off, its alert title gathered into one field', () => {
     const h = parseHandoff(wire);
     expect(h).toMatchObject({ id: 7, state: 'open', createdBy: { displayName: '值班员' }, doneBy: null, masked: false, parcelCount: 2 });
+    expect(h?.alert.title).toEqual({ title: '上海转运中心 4 件超时', titleKey: null, titleParams: null });
     expect(h?.parcels.map((p) => p.recipient.name)).toEqual(['李娜']);
   });
 
@@ -114,15 +115,17 @@ describe('hand-off answers from the server', () => {
     expect(parseHandoff({ ...wire, alert: null })).toBeNull();
     expect(parseHandoff({ ...wire, createdBy: {} })).toBeNull();
     expect(parseHandoff({ ...wire, state: 'closed' })).toBeNull();
+    expect(parseHandoff({ ...wire, parcels: [{ waybill: 42 }] })).toBeNull();
   });
 
-  it('treats a missing masked flag as masked (never shows more than the server said)', () => {
+  it('refuses a hand-off without its masked flag (never guesses whether personal data shows)', () => {
     const { masked: _masked, ...rest } = wire;
-    expect(parseHandoff(rest)?.masked).toBe(true);
+    expect(parseHandoff(rest)).toBeNull();
   });
 
   it('reads list and envelope answers, null for anything else', () => {
-    expect(parseHandoffList({ handoffs: [wire, { id: 'x' }] })?.map((h) => h.id)).toEqual([7]);
+    expect(parseHandoffList({ handoffs: [wire] })?.map((h) => h.id)).toEqual([7]);
+    expect(parseHandoffList({ handoffs: [wire, { id: 'x' }] })).toBeNull();
     expect(parseHandoffList({ items: [] })).toBeNull();
     expect(parseHandoffEnvelope({ handoff: { ...wire, state: 'done', doneBy: { username: 'kefu', displayName: '客服' } } })?.doneBy?.displayName).toBe('客服');
     expect(parseHandoffEnvelope(null)).toBeNull();

@@ -219,7 +219,7 @@ describe('map and parcel messages', () => {
 
   it('parses a parcel state and refuses one without a status time', () => {
     const data = { waybill: 'PW123456789012', status: 'in_transit', statusAt: '2026-11-27T03:00:00Z', lastScanAt: null, lastScanHub: 'HGH-SC', lastEventType: 'arrived_hub' };
-    expect(parseServerMessage(JSON.stringify({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data }))).toEqual({ type: 'parcel', seq: 9, data });
+    expect(parseServerMessage(JSON.stringify({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data }))).toEqual({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data });
     expect(parseServerMessage(JSON.stringify({ type: 'parcel', seq: 9, data: { ...data, statusAt: 'yesterday' } }))).toBeNull();
   });
 });

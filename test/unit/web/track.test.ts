@@ -202,12 +202,26 @@ describe('route chart option', () => {
 
 describe('response checks', () => {
   it('accepts the look-up shapes and rejects malformed answers', () => {
-    const hit = { waybill: 'PW1', status: 'in_transit', recipient: {}, destination: {}, promise: {} };
+    const person = { name: '李*', phone: '138****1234', address: null, city: '上海' };
+    const hub = { code: 'SHA-TC', name: '上海转运中心' };
+    const promise = { tier: 'standard', startDay: '2026-11-02', earliest: null, deadline: '2026-11-05T10:00:00.000Z', predictedArrival: null, verdict: 'on_track' };
+    const hit = {
+      waybill: 'PW1', tier: 'standard', status: 'in_transit', statusAt: null, masked: true, recipient: person, origin: hub,
+      destination: hub, collectedAt: '2026-11-02T02:00:00.000Z', lastScan: null, deliveredAt: null, exception: null, promise, match: 'waybill',
+    };
     expect(parseTrackResponse({ query: '5678', results: [hit] })?.results).toHaveLength(1);
     expect(parseTrackResponse({ results: [{ waybill: 1 }] })).toBeNull();
+    expect(parseTrackResponse({ query: '5678', results: [{ ...hit, promise: { ...promise, verdict: 'maybe' } }] })).toBeNull();
     expect(parseTrackResponse(null)).toBeNull();
-    expect(parseShipmentDetail({ ...hit, sender: {}, fee: {}, trajectory: [{ time: 'x', type: 'collected' }] })).not.toBeNull();
-    expect(parseShipmentDetail({ ...hit, sender: {}, fee: {} })).toBeNull();
+    const fee = { chargeableWeightKg: 1, zone: 2, parts: { base: 12, weight: 0, tier: 0, insurance: 0 }, total: 12, currency: 'CNY', paymentState: 'unpaid' };
+    const step = {
+      id: 'e1', time: '2026-11-02T02:00:00.000Z', receivedAt: '2026-11-02T02:00:01.000Z', type: 'collected', hub: 'SHA-TC', hubName: null,
+      city: null, courier: null, latitude: null, longitude: null, signer: null, reason: null, detail: null,
+    };
+    const detail = { ...hit, sender: person, signer: null, item: { name: null, weightKg: 1, volumeCm3: null, declaredValue: null }, collectedBy: null, fee, trajectory: [step] };
+    expect(parseShipmentDetail(detail)).not.toBeNull();
+    expect(parseShipmentDetail({ ...detail, trajectory: [{ ...step, time: 'x' }] })).toBeNull();
+    expect(parseShipmentDetail({ ...hit, sender: person, fee })).toBeNull();
   });
 });
 

@@ -1,16 +1,16 @@
-// Alert shapes from `GET /api/v1/alerts` and `GET /api/v1/alerts/:id`, with runtime
-// validators. Pure module: no DOM, no Vue.
+// Alerts as the console shows them: the wire shapes of `GET /api/v1/alerts` and
+// `GET /api/v1/alerts/:id` (contract/alerts.ts) with the title gathered into one field
+// for alertTitleIn. Pure module: no DOM, no Vue.
 
-import { isRecord } from '../contract';
+import * as wire from '../../../contract/alerts.ts';
+import { ALERT_STATE_FILTERS, SEVERITIES, type AlertState, type AlertStateFilter, type Severity } from '../../../contract/enums.ts';
+import { decode } from '../contract';
 import { NO_TITLE, readAlertTitle, type AlertTitleFields } from './messages';
 
-export type Severity = 'critical' | 'warning' | 'info';
-export type AlertState = 'open' | 'acknowledged' | 'resolved';
-/** The `state` filter of the list API (`active` = open or acknowledged). */
-export type StateFilter = 'active' | AlertState;
-
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
-export const STATE_FILTERS: readonly StateFilter[] = ['active', 'open', 'acknowledged', 'resolved'];
+export { SEVERITIES, type AlertState, type Severity };
+/** The `state` filter of the list API (`active` = open or acknowledged); the console offers all but `all`. */
+export type StateFilter = Exclude<AlertStateFilter, 'all'>;
+export const STATE_FILTERS: readonly StateFilter[] = ALERT_STATE_FILTERS.filter((s): s is StateFilter => s !== 'all');
 export const KNOWN_RULES = [
   'parcel_late',
   'parcel_at_risk',
@@ -25,115 +25,38 @@ export const KNOWN_RULES = [
   'incident',
 ] as const;
 
-export interface Alert {
-  id: number;
-  rule: string;
-  subject: string;
-  hubCode: string | null;
-  severity: string;
-  state: string;
+type TitleWire = 'title' | 'titleKey' | 'titleParams';
+
+export type Alert = Omit<wire.Alert, TitleWire> & {
   /** A message key and parameters, or a person's words: render with alertTitleIn (./messages.ts). */
   title: AlertTitleFields;
-  itemCount: number;
-  openedAt: string;
-  lastSeenAt: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  escalationLevel: number;
-  muted: boolean;
-}
-
-export interface HistoryEntry {
-  at: string;
-  action: string;
-  user: string | null;
-  comment: string | null;
-}
-
-export interface AlertParcel {
-  waybill: string;
-  tier: string | null;
-  status: string;
-  lastScanAt: string | null;
-  lastScanHub: string | null;
-  deadline: string | null;
-}
-
+};
+export type HistoryEntry = wire.AlertHistoryEntry;
+export type AlertParcel = wire.AlertParcel;
 export interface AlertDetail {
   alert: Alert;
   history: HistoryEntry[];
   parcels: AlertParcel[];
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown, fallback = 0): number =>
-  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-
-export function parseAlert(value: unknown): Alert | null {
-  if (!isRecord(value)) return null;
-  const { id, rule, severity, state, openedAt } = value;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
-  if (typeof rule !== 'string' || typeof severity !== 'string' || typeof state !== 'string') return null;
-  if (typeof openedAt !== 'string') return null;
-  return {
-    id,
-    rule,
-    subject: str(value.subject) ?? '',
-    hubCode: str(value.hubCode),
-    severity,
-    state,
-    title: readAlertTitle(value) ?? NO_TITLE,
-    itemCount: num(value.itemCount),
-    openedAt,
-    lastSeenAt: str(value.lastSeenAt),
-    acknowledgedAt: str(value.acknowledgedAt),
-    acknowledgedBy: str(value.acknowledgedBy),
-    resolvedAt: str(value.resolvedAt),
-    resolvedBy: str(value.resolvedBy),
-    escalationLevel: num(value.escalationLevel),
-    muted: value.muted === true,
-  };
+/** The title fields of a wire object gathered into one (NO_TITLE when it has none). */
+export function withTitle<T extends Partial<Record<TitleWire, unknown>>>(v: T): Omit<T, TitleWire> & { title: AlertTitleFields } {
+  const { title: _t, titleKey: _k, titleParams: _p, ...rest } = v;
+  return { ...rest, title: readAlertTitle(v) ?? NO_TITLE };
 }
 
-/** `{ alerts: [...] }`; malformed entries are dropped, a malformed envelope gives null. */
+/** `{ alerts: [...] }`, or null when it does not fit the contract. */
 export function parseAlertList(value: unknown): Alert[] | null {
-  if (!isRecord(value) || !Array.isArray(value.alerts)) return null;
-  return value.alerts.map(parseAlert).filter((a): a is Alert => a !== null);
-}
-
-function parseHistory(value: unknown): HistoryEntry | null {
-  if (!isRecord(value) || typeof value.at !== 'string' || typeof value.action !== 'string') return null;
-  return { at: value.at, action: value.action, user: str(value.user), comment: str(value.comment) };
-}
-
-function parseParcel(value: unknown): AlertParcel | null {
-  if (!isRecord(value) || typeof value.waybill !== 'string') return null;
-  return {
-    waybill: value.waybill,
-    tier: str(value.tier),
-    status: str(value.status) ?? '',
-    lastScanAt: str(value.lastScanAt),
-    lastScanHub: str(value.lastScanHub),
-    deadline: str(value.deadline),
-  };
+  return decode(wire.alertList, value)?.alerts.map(withTitle) ?? null;
 }
 
 export function parseAlertDetail(value: unknown): AlertDetail | null {
-  if (!isRecord(value)) return null;
-  const alert = parseAlert(value.alert);
-  if (!alert) return null;
-  const history = Array.isArray(value.history) ? value.history.map(parseHistory) : [];
-  const parcels = Array.isArray(value.parcels) ? value.parcels.map(parseParcel) : [];
-  return {
-    alert,
-    history: history.filter((h): h is HistoryEntry => h !== null),
-    parcels: parcels.filter((p): p is AlertParcel => p !== null),
-  };
+  const d = decode(wire.alertDetail, value);
+  return d ? { ...d, alert: withTitle(d.alert) } : null;
 }
 
 /** `{ alert: {...} }` from acknowledge/resolve. */
 export function parseAlertEnvelope(value: unknown): Alert | null {
-  return isRecord(value) ? parseAlert(value.alert) : null;
+  const a = decode(wire.alertEnvelope, value)?.alert;
+  return a ? withTitle(a) : null;
 }

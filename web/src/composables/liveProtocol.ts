@@ -1,7 +1,9 @@
 // Pure parts of the live websocket channel: message parsing/validation, sequence
 // ordering, reconnect backoff and staleness. No DOM, no Vue.
 
-import { isRecord, parseKpiSnapshot, parseMapSnapshot, type KpiSnapshot, type MapSnapshot } from '../contract';
+import * as live from '../../../contract/live.ts';
+import type { AlertChange } from '../../../contract/alerts.ts';
+import { decode } from '../contract';
 import { readAlertTitle, type AlertTitleFields } from '../alerts/messages';
 
 export type ConnState = 'connecting' | 'open' | 'closed';
@@ -11,86 +13,23 @@ export const CLOSE_SESSION_ENDED = 4401;
 /** Close code the client uses when it drops a socket that went silent. */
 export const CLOSE_CLIENT_IDLE = 4000;
 
-export interface HelloMessage {
-  type: 'hello';
-  epoch: string;
-  seq: number;
-  user: { username: string; role: string };
-  /** True when the server replays what this client missed; false means "start afresh". */
-  resumed: boolean;
-}
-
-export interface KpiMessage {
-  type: 'kpi';
-  seq: number;
-  data: KpiSnapshot;
-  /** A fresh picture for a (re)connecting client rather than a pushed change. */
-  snapshot?: boolean;
-}
-
-export interface MapMessage {
-  type: 'map';
-  seq: number;
-  data: MapSnapshot;
-  snapshot?: boolean;
-}
-
-/** The live state of one followed parcel (no personal data). */
-export interface ParcelLive {
-  waybill: string;
-  status: string;
-  statusAt: string;
-  lastScanAt: string | null;
-  lastScanHub: string | null;
-  lastEventType: string | null;
-}
-
-/** Today's money (Asia/Shanghai), in fen: fees of the parcels collected today, claims paid today, net. */
-export interface FinanceLive {
-  at: string;
-  day: string;
-  feesFen: number;
-  parcels: number;
-  compensationFen: number;
-  claimsPaid: number;
-  netFen: number;
-}
-
-export interface FinanceMessage {
-  type: 'finance';
-  seq: number;
-  data: FinanceLive;
-  snapshot?: boolean;
-}
-
-export interface ParcelMessage {
-  type: 'parcel';
-  seq: number;
-  data: ParcelLive;
-  snapshot?: boolean;
-}
-
+// The frames are contract/live.ts's; only the alert changes' titles are gathered into one field.
+type Frame<T extends live.ServerFrame['type']> = Extract<live.ServerFrame, { type: T }>;
+export type HelloMessage = live.HelloFrame;
+export type KpiMessage = Frame<'kpi'>;
+export type MapMessage = Frame<'map'>;
+export type FinanceMessage = Frame<'finance'>;
+export type ParcelMessage = Frame<'parcel'>;
 /** Control frames: not part of the data stream, never sequenced. */
-export interface ControlMessage {
-  type: 'heartbeat' | 'subscribed' | 'pong' | 'error';
-  seq: number;
-  code?: string;
-  message?: string;
-}
+export type ControlMessage = live.ControlFrame;
+export type ParcelLive = live.ParcelLive;
+export type FinanceLive = live.FinanceLive;
 
-/** One alert change as published on the `alerts` channel (extra fields kept loosely). */
-export interface AlertChangeMessage {
-  id: number;
-  action: string;
-  severity?: string;
-  muted?: boolean;
-  rule?: string;
-  hubCode?: string | null;
+/** One alert change as published on the `alerts` channel. */
+export type AlertChangeMessage = Omit<AlertChange, 'title' | 'titleKey' | 'titleParams'> & {
   /** The alert's title as stored (message key and parameters, or words); render with alertTitleIn. */
   title?: AlertTitleFields;
-  /** Parcels (or events) affected. */
-  itemCount?: number;
-}
+};
 
 export interface AlertsMessage {
   type: 'alerts';
@@ -104,104 +43,23 @@ export type ServerMessage = HelloMessage | DataMessage | ControlMessage;
 export const isDataMessage = (m: ServerMessage): m is DataMessage =>
   m.type === 'kpi' || m.type === 'map' || m.type === 'alerts' || m.type === 'parcel' || m.type === 'finance';
 
-export function parseFinanceLive(value: unknown): FinanceLive | null {
-  if (!isRecord(value)) return null;
-  const { at, day, feesFen, parcels, compensationFen, claimsPaid, netFen } = value;
-  const nums = [feesFen, parcels, compensationFen, claimsPaid, netFen];
-  if (typeof at !== 'string' || typeof day !== 'string' || !nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  return { at, day, feesFen: feesFen as number, parcels: parcels as number, compensationFen: compensationFen as number, claimsPaid: claimsPaid as number, netFen: netFen as number };
-}
+/** `GET /api/v1/finance/today` (the `finance` frame's body), or null when it does not fit the contract. */
+export const parseFinanceLive = (value: unknown): FinanceLive | null => decode(live.financeLive, value);
 
-function parseParcelLive(value: unknown): ParcelLive | null {
-  if (!isRecord(value)) return null;
-  const { waybill, status, statusAt, lastScanAt, lastScanHub, lastEventType } = value;
-  if (typeof waybill !== 'string' || waybill.length === 0 || typeof status !== 'string') return null;
-  if (typeof statusAt !== 'string' || !Number.isFinite(Date.parse(statusAt))) return null;
-  const optText = (v: unknown) => (typeof v === 'string' ? v : null);
-  return { waybill, status, statusAt, lastScanAt: optText(lastScanAt), lastScanHub: optText(lastScanHub), lastEventType: optText(lastEventType) };
-}
-
-/** Largest number of alert changes accepted in one message (defensive bound). */
-const MAX_ALERT_CHANGES = 10_000;
-
-function parseAlertChange(value: unknown): AlertChangeMessage | null {
-  if (!isRecord(value)) return null;
-  const { id, action } = value;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return null;
-  if (typeof action !== 'string' || action.length === 0) return null;
-  const change: AlertChangeMessage = { id, action };
-  if (typeof value.severity === 'string') change.severity = value.severity;
-  if (typeof value.muted === 'boolean') change.muted = value.muted;
-  if (typeof value.rule === 'string') change.rule = value.rule;
-  if (typeof value.hubCode === 'string' || value.hubCode === null) change.hubCode = value.hubCode;
-  const title = readAlertTitle(value);
-  if (title) change.title = title;
-  if (typeof value.itemCount === 'number' && Number.isSafeInteger(value.itemCount) && value.itemCount >= 0) change.itemCount = value.itemCount;
-  return change;
-}
-
-function parseAlertsData(value: unknown): AlertsMessage['data'] | null {
-  if (!isRecord(value) || !Array.isArray(value.changes)) return null;
-  if (value.changes.length > MAX_ALERT_CHANGES) return null;
-  const changes: AlertChangeMessage[] = [];
-  for (const raw of value.changes) {
-    const change = parseAlertChange(raw);
-    if (!change) return null;
-    changes.push(change);
-  }
-  return { at: typeof value.at === 'string' ? value.at : null, changes };
+function changeView(c: AlertChange): AlertChangeMessage {
+  const { title: _t, titleKey: _k, titleParams: _p, ...rest } = c;
+  const title = readAlertTitle(c);
+  return title ? { ...rest, title } : rest;
 }
 
 /** Refuse absurdly large frames before JSON.parse (a snapshot is a few KB). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
-function isSeq(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Validates an already-decoded JSON value. Returns null for anything malformed or unknown. */
+/** Validates an already-decoded JSON value against the contract. Returns null for anything malformed or unknown. */
 export function validateServerMessage(value: unknown): ServerMessage | null {
-  if (!isRecord(value) || !isSeq(value.seq)) return null;
-  if (value.type === 'hello') {
-    const { epoch, user } = value;
-    if (typeof epoch !== 'string' || epoch.length === 0 || !isRecord(user)) return null;
-    if (typeof user.username !== 'string' || typeof user.role !== 'string') return null;
-    return {
-      type: 'hello',
-      epoch,
-      seq: value.seq,
-      user: { username: user.username, role: user.role },
-      resumed: value.resumed === true,
-    };
-  }
-  const snapshot = value.snapshot === true ? { snapshot: true } : {};
-  if (value.type === 'kpi') {
-    const data = parseKpiSnapshot(value.data);
-    return data ? { type: 'kpi', seq: value.seq, data, ...snapshot } : null;
-  }
-  if (value.type === 'map') {
-    const data = parseMapSnapshot(value.data);
-    return data ? { type: 'map', seq: value.seq, data, ...snapshot } : null;
-  }
-  if (value.type === 'alerts') {
-    const data = parseAlertsData(value.data);
-    return data ? { type: 'alerts', seq: value.seq, data } : null;
-  }
-  if (value.type === 'finance') {
-    const data = parseFinanceLive(value.data);
-    return data ? { type: 'finance', seq: value.seq, data, ...snapshot } : null;
-  }
-  if (value.type === 'parcel') {
-    const data = parseParcelLive(value.data);
-    return data ? { type: 'parcel', seq: value.seq, data, ...snapshot } : null;
-  }
-  if (value.type === 'heartbeat' || value.type === 'subscribed' || value.type === 'pong' || value.type === 'error') {
-    const control: ControlMessage = { type: value.type, seq: value.seq };
-    if (typeof value.code === 'string') control.code = value.code;
-    if (typeof value.message === 'string') control.message = value.message;
-    return control;
-  }
-  return null;
+  const frame = decode(live.serverFrame, value);
+  if (!frame || frame.type !== 'alerts') return frame;
+  return { type: 'alerts', seq: frame.seq, data: { at: frame.data.at, changes: frame.data.changes.map(changeView) } };
 }
 
 /** Parses a raw websocket frame (`MessageEvent.data`). Binary frames and bad JSON give null. */

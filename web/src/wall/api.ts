@@ -3,10 +3,11 @@
 
 import { invalidResponse, request } from '../api';
 import { parseAlertList, type Alert } from '../alerts/types';
-import { parseMapSnapshot, type MapSnapshot } from '../contract';
+import { mapSnapshot } from '../../../contract/kpi.ts';
+import { decode, type MapSnapshot } from '../contract';
 
 export async function fetchMap(): Promise<MapSnapshot> {
-  const map = parseMapSnapshot(await request('/api/v1/map'));
+  const map = decode(mapSnapshot, await request('/api/v1/map'));
   if (!map) throw invalidResponse('/map');
   return map;
 }
