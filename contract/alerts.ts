@@ -35,7 +35,7 @@ export const alert = z.object({
   nextEscalationAt: z.optional(z.nullable(isoTime)),
   /** Silenced, in a maintenance window, or explained by an open incident at its hub: nobody is paged. */
   muted: z.boolean(),
-  details: z.optional(z.record(z.string(), z.unknown())),
+  details: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 })
 export type Alert = z.output<typeof alert>
 

@@ -18,6 +18,8 @@ export const parcelLive = z.object({
   lastScanAt: z.nullable(isoTime),
   lastScanHub: z.nullable(z.string()),
   lastEventType: z.nullable(z.string()),
+  deliveredAt: z.optional(z.nullable(isoTime)),
+  exceptionReason: z.optional(z.nullable(z.string())),
 })
 export type ParcelLive = z.output<typeof parcelLive>
 
