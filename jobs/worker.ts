@@ -28,6 +28,11 @@ export interface WorkerDeps {
   piiRetentionDays: number
   /** Embedded engine: refresh the minute and hour aggregates in slices (run-db-policies.ts). Default true. */
   refreshSliced?: boolean
+  /**
+   * Embedded engine: a refresh that held the database for a second or more waits before its next
+   * run, in proportion (run-db-policies.ts). Off unless set: a direct call runs every due policy.
+   */
+  refreshBackOff?: boolean
 }
 
 type Processor = (deps: WorkerDeps, data: never) => Promise<void>

@@ -59,7 +59,7 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
   const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
   const workers = new Workers(
-    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays, refreshSliced: config.embeddedRefreshSliced },
+    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays, refreshSliced: config.embeddedRefreshSliced, refreshBackOff: database.embedded && config.embeddedRefreshSliced },
     redisUrl,
     config.queuePrefix,
   )
@@ -68,7 +68,9 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
 
 export async function startSystem(config: Config, log: Logger): Promise<System> {
   const { redis, database } = await openCore(config, log)
-  const db = database.pool
+  // People's requests on the interactive lane, ingest and follow-ups on the background one (database.ts).
+  const db = database.interactive
+  const background = database.pool
   await bootstrapAdmin(db, config.adminPassword, log, config.passwordHashCost)
   const reference = new ReferenceData(db)
   await reference.load()
@@ -78,7 +80,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
   const metrics = new Metrics()
-  watchTransactions(db, { onRetry: (code) => metrics.txRetries.inc({ code }) })
+  for (const pool of new Set([db, background])) watchTransactions(pool, { onRetry: (code) => metrics.txRetries.inc({ code }) })
   const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
   const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, maxPerSession: config.wsMaxPerSession, frameCheck: config.responseCheck, snapshot: (channel) => liveSnapshot(db, channel), metrics })
   let parcelChain: Promise<void> = Promise.resolve()
@@ -88,7 +90,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
     else if (m.channel === 'parcels') {
       // The followed parcels gain their arrival estimate, in the order the changes came.
       const changes = (Array.isArray(m.data) ? m.data : []).filter((c: { waybill?: unknown }) => typeof c?.waybill === 'string' && hub.followsParcel(c.waybill))
-      if (changes.length > 0) parcelChain = parcelChain.then(() => withArrival(db, changes, new Date())).then((c) => hub.publishParcels(c), (err: unknown) => log.warn({ err }, 'parcel estimate failed'))
+      if (changes.length > 0) parcelChain = parcelChain.then(() => withArrival(background, changes, new Date())).then((c) => hub.publishParcels(c), (err: unknown) => log.warn({ err }, 'parcel estimate failed'))
     }
     else hub.publish(m.channel, m.data)
   })
@@ -96,7 +98,7 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
 
   const ctx: AppContext = {
     config, db, log, reference, calendar, slaSettings, queues, metrics, loginThrottle,
-    ingestDeps: { db, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
+    ingestDeps: { db: background, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
     publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
     publishParcels: (changes) => { void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published')) },
     onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },

@@ -21,8 +21,18 @@ import type { WorkerDeps } from '../worker.ts'
  * name changed buckets, not only on its schedule. The result is the policy's: the same refresh
  * over the same changed buckets. Day and week buckets in Asia/Shanghai time, and
  * every other policy, run whole with run_job as before.
+ *
+ * Backing off (`refreshBackOff`, the scheduled job on the embedded database): since sql/049
+ * refreshes today's daily buckets every 5 minutes, a busy machine saw holds of 14-21 s, and
+ * a sign-in that came during one waited for it. A job whose run held the database for
+ * LONG_HOLD_MS or more at once (or has not run here yet) is "slow": after any such hold of h ms, slow jobs wait
+ * h × BACK_OFF_FACTOR ms before the next one starts, and then only the one whose last run is
+ * oldest goes. Long holds so take at most about 1 / (1 + BACK_OFF_FACTOR) of the time, and
+ * the daily figures lag more (not the minute ones) while the machine is slow.
  */
 const SLOW_POLICY_MS = 2_000
+export const LONG_HOLD_MS = 1_000
+export const BACK_OFF_FACTOR = 19
 export const SLICE_TARGET_MS = 300
 export const JOB_BUDGET_MS = 2_000
 export const RUN_BUDGET_MS = 5_000
@@ -42,22 +52,26 @@ interface DueJob {
   mat_id: number | null
   raw_id: number | null
   bucket_ms: number | null
+  last_run_at: Date | null
   /** The policy's window in ms since the epoch, on the database's clock, bucket-aligned; null: not sliced. */
   window_start_ms: number | null
   window_end_ms: number | null
 }
 
-/** Per database: the slice size each job last settled on. */
-interface SliceState { sliceMs: Map<number, number> }
+/**
+ * Per database: the slice size each job last settled on; the jobs whose last run held the
+ * database less than LONG_HOLD_MS at once, and until when (Date.now()) the others wait.
+ */
+interface SliceState { sliceMs: Map<number, number>; fast: Set<number>; quietUntil: number }
 const states = new WeakMap<object, SliceState>()
 function stateOf(db: object): SliceState {
   let s = states.get(db)
-  if (!s) states.set(db, (s = { sliceMs: new Map() }))
+  if (!s) states.set(db, (s = { sliceMs: new Map(), fast: new Set(), quietUntil: 0 }))
   return s
 }
 
 const DUE_SQL = (sliced: boolean) => `
-  SELECT j.job_id, (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1) AS due,
+  SELECT j.job_id, (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1) AS due, r.last_run_at,
     j.proc_name, coalesce(ca.view_name, j.hypertable_name)::text AS target
   ${sliced ? `,
     CASE WHEN c.mat_hypertable_id IS NOT NULL THEN format('%I.%I', c.user_view_schema, c.user_view_name) END AS view,
@@ -172,16 +186,24 @@ async function refreshSliced(db: pg.Pool, job: Sliceable, ranges: Array<[number,
 }
 
 // $1 now
-export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refreshSliced'>, _data: unknown = {}, now = new Date()): Promise<void> {
+export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refreshSliced' | 'refreshBackOff'>, _data: unknown = {}, now = new Date()): Promise<void> {
   const state = stateOf(deps.db)
   const sliced = deps.refreshSliced !== false
   const runStarted = Date.now()
-  for (const job of await dueJobs(deps.db, now)) {
+  const jobs = await dueJobs(deps.db, now)
+  // Backing off (see the header): of the slow jobs due, only the one whose last run is oldest, and only once it is quiet.
+  const runsWhole = (j: DueJob) => !(sliced && sliceable(j))
+  const slow = (j: DueJob) => runsWhole(j) && !state.fast.has(j.job_id)
+  const slowDue = jobs.filter((j) => j.due && slow(j))
+    .sort((a, b) => (a.last_run_at?.getTime() ?? 0) - (b.last_run_at?.getTime() ?? 0))
+  const slowTurn = deps.refreshBackOff && Date.now() >= state.quietUntil ? slowDue[0]?.job_id : undefined
+  for (const job of jobs) {
     const started = Date.now()
     let error: string | null = null
     let caughtUp = true
     /** The longest the database was held at once, and by how many slices, for a sliced refresh. */
     let held: { ms: number; slices: number; from?: string } | undefined
+    if (deps.refreshBackOff && slow(job) && job.job_id !== slowTurn) continue
     try {
       if (sliced && sliceable(job)) {
         // Due by its schedule, or because buckets it has materialised changed since (a catch-up left
@@ -201,6 +223,10 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refre
       // A policy holds the embedded database for its whole run, a sliced refresh one slice at a time (heldMs:
       // the longest). Info, not a warning: there is nothing for the operator to do about one.
       const heldMs = held?.ms ?? ms
+      if (heldMs >= LONG_HOLD_MS) {
+        state.quietUntil = Math.max(state.quietUntil, Date.now() + heldMs * BACK_OFF_FACTOR)
+        state.fast.delete(job.job_id)
+      } else state.fast.add(job.job_id)
       const fields = { jobId: job.job_id, proc: job.proc_name, target: job.target, ms, heldMs, ...(held ? { slices: held.slices, changedFrom: held.from, caughtUp } : {}) }
       if (heldMs >= SLOW_POLICY_MS) deps.log.info(fields, 'database policy slow')
       else deps.log.debug(fields, 'database policy ran')

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { EmbeddedMemory } from './embedded-process.ts'
 import { watchTransactions } from './tx.ts'
+import { INTERACTIVE_APPLICATION } from './pglite-mux.ts'
 import { embeddedUrl, embeddedUrlForLog, readEmbeddedSecret, secretPathOf } from './embedded-secret.ts'
 
 // int8 (counts, sums) as numbers: every count here is far below 2^53.
@@ -15,7 +16,14 @@ pg.types.setTypeParser(20, (v) => Number(v))
 pg.types.setTypeParser(1700, (v) => Number(v))
 
 export interface Database {
+  /** Background work: the workers, the ingest API, refreshes. */
   pool: pg.Pool
+  /**
+   * People's requests (sign-in, sessions, page reads, live snapshots). Embedded: a pool of its
+   * own that the embedded database serves before the background one (pglite-mux.ts), so a
+   * sign-in does not queue behind ingest and refreshes. A TimescaleDB server: `pool` itself.
+   */
+  interactive: pg.Pool
   embedded: boolean
   /** Connection string other processes can use (embedded: while this process runs; it carries the secret: never log it). */
   url: string
@@ -43,12 +51,14 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
     pool.on('error', (err) => log.error({ err }, 'idle database client failed'))
     watchTransactions(pool, { log: log.child({ module: 'tx' }) })
-    return { pool, embedded: false, url: config.databaseUrl, close: () => pool.end() }
+    return { pool, interactive: pool, embedded: false, url: config.databaseUrl, close: () => pool.end() }
   }
   return openEmbedded(config, log)
 }
 
 const EMBEDDED_POOL_SIZE = 4
+/** The interactive lane's connections: enough for a few people's requests at once; each waits only for the turn in progress. */
+const EMBEDDED_INTERACTIVE_POOL_SIZE = 3
 const EMBEDDED_ENTRY = fileURLToPath(new URL('./embedded-process.ts', import.meta.url))
 
 async function openEmbedded(config: Config, log: Logger): Promise<Database> {
@@ -78,8 +88,12 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: EMBEDDED_POOL_SIZE })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))
   watchTransactions(pool, { log: log.child({ module: 'tx' }) })
+  const interactive = new pg.Pool({ connectionString: url, max: EMBEDDED_INTERACTIVE_POOL_SIZE, application_name: INTERACTIVE_APPLICATION })
+  interactive.on('error', (err) => log.error({ err }, 'embedded database client failed'))
+  watchTransactions(interactive, { log: log.child({ module: 'tx' }) })
   return {
     pool,
+    interactive,
     embedded: true,
     url,
     pid: child.pid,
@@ -99,7 +113,7 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     },
     async close() {
       closing = true
-      await pool.end()
+      await Promise.all([pool.end(), interactive.end()])
       if (child.exitCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.send({ stop: true })

@@ -17,7 +17,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
-import { PgliteMux } from './pglite-mux.ts'
+import { PgliteMux, type PgliteMuxOptions } from './pglite-mux.ts'
 import { serveSnapshots } from './embedded-snapshot.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { ensureEmbeddedSecret } from './embedded-secret.ts'
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
     onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
-    onGroup: profile(),
+    ...profile(),
     idleTransactionMs: Number(idleTxMsArg ?? 300_000),
     onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
     onResume: (client, answered, sent, sql) => process.stderr.write(`embedded-process: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}\n`),
@@ -87,29 +87,47 @@ async function main(): Promise<void> {
 
 /**
  * EMBEDDED_PG_PROFILE=<seconds> (its argv): every so many seconds, the statements that kept the
- * database busiest since the last report, on stderr (where its time goes under load).
+ * database busiest since the last report, and how long each lane's clients waited for the
+ * session (the queue in front of a sign-in), on stderr (where its time goes under load).
  */
-function profile(): ((sql: string, ms: number) => void) | undefined {
+type Profile = Pick<PgliteMuxOptions, 'onGroup' | 'onTurn'>
+function profile(): Profile {
   const every = Number(profileArg ?? 0)
-  if (!(every > 0)) return undefined
-  let spent = new Map<string, { ms: number; n: number }>()
+  if (!(every > 0)) return {}
+  let turns: Array<{ ms: number; sql: string }> = []
+  let spent = new Map<string, { ms: number; n: number; max: number }>()
+  let waits = { interactive: [] as number[], background: [] as number[] }
   let since = performance.now()
+  const describeWaits = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b)
+    const at = (p: number) => Math.round(s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] ?? 0)
+    return `${s.length} groups waited p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`
+  }
   setInterval(() => {
     const total = [...spent.values()].reduce((a, b) => a + b.ms, 0)
     const wall = performance.now() - since
     const top = [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
-    process.stderr.write(`embedded-process: busy ${Math.round(total)} ms of ${Math.round(wall)} ms; top statements:\n` +
-      top.map(([sql, x]) => `  ${String(Math.round(x.ms)).padStart(7)} ms ${String(x.n).padStart(6)}x  ${sql}`).join('\n') + '\n')
+    process.stderr.write(`embedded-process: busy ${Math.round(total)} ms of ${Math.round(wall)} ms; ` +
+      `interactive lane: ${describeWaits(waits.interactive)}; background lane: ${describeWaits(waits.background)}; top statements:\n` +
+      top.map(([sql, x]) => `  ${String(Math.round(x.ms)).padStart(7)} ms ${String(x.n).padStart(6)}x (longest ${Math.round(x.max)} ms)  ${sql}`).join('\n') + '\n' +
+      `embedded-process: turns of 1 s or more (a whole transaction at once): ${turns.length}\n` +
+      turns.sort((a, b) => b.ms - a.ms).slice(0, 8).map((t) => `  ${String(t.ms).padStart(7)} ms  ${t.sql.slice(0, 140)}`).join('\n') + '\n')
+    turns = []
     spent = new Map()
+    waits = { interactive: [], background: [] }
     since = performance.now()
   }, every * 1000).unref()
-  return (sql, ms) => {
+  const onTurn = (ms: number, sql: string) => { if (ms >= 1000) turns.push({ ms, sql }) }
+  const onGroup = (sql: string, ms: number, waitedMs: number, interactive: boolean) => {
     const key = sql.slice(0, 140)
-    const x = spent.get(key) ?? { ms: 0, n: 0 }
+    const x = spent.get(key) ?? { ms: 0, n: 0, max: 0 }
     x.ms += ms
     x.n++
+    x.max = Math.max(x.max, ms)
     spent.set(key, x)
+    waits[interactive ? 'interactive' : 'background'].push(waitedMs)
   }
+  return { onGroup, onTurn }
 }
 
 export interface EmbeddedMemory {

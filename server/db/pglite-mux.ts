@@ -16,9 +16,14 @@
  *   message group (a simple Query, or extended-protocol messages up to and
  *   including Sync) and keeps it while it is inside a transaction (ReadyForQuery
  *   'T' or 'E') or holds session advisory locks, until it is back to idle.
- *   Everyone else waits in a FIFO queue; a client with more work after its turn
- *   goes to the back of it. A turn holds PGlite's own query lock, so backups
- *   and other in-process queries fall between turns.
+ *   Everyone else waits in a queue; a client with more work after its turn goes
+ *   to the back of it. There are two lanes: clients that connect with
+ *   application_name INTERACTIVE_APPLICATION (the server's pool for people's
+ *   requests: a sign-in, a page's reads) go before the rest (ingest, refreshes,
+ *   sweeps), so a sign-in waits for at most the turn in progress, not for a queue
+ *   of background work (issue 12, item 3); after PRIORITY_RUN interactive turns in
+ *   a row one background turn goes, so neither lane starves. A turn holds PGlite's
+ *   own query lock, so backups and other in-process queries fall between turns.
  * - A client that disconnects mid-group or mid-transaction is finished off
  *   (Sync, ROLLBACK, pg_advisory_unlock_all) before the next client gets the session.
  *   One that sits idle inside a transaction for `idleTransactionMs` is disconnected
@@ -48,6 +53,10 @@ const GSSENC_REQUEST = 80_877_104
 const CANCEL_REQUEST = 80_877_102
 /** Frontend messages after which the backend answers ReadyForQuery. */
 const GROUP_END = new Set(['S', 'Q', 'F'])
+/** application_name of the clients served first (see the header). */
+export const INTERACTIVE_APPLICATION = 'parcelwatch-interactive'
+/** Interactive turns in a row before a waiting background client gets one. */
+const PRIORITY_RUN = 8
 const REPORTED_SETTINGS = ['server_version', 'server_encoding', 'client_encoding', 'DateStyle', 'IntervalStyle', 'TimeZone',
   'integer_datetimes', 'standard_conforming_strings', 'is_superuser', 'session_authorization', 'application_name']
 
@@ -73,8 +82,13 @@ export interface PgliteMuxOptions {
   onIdleTransaction?: (clientId: number, idleMs: number, lastSql: string) => void
   /** PGlite answered only the first `answered` of a group's `sent` messages: the rest were handed to it again. */
   onResume?: (clientId: number, answered: number, sent: number, lastSql: string) => void
-  /** Called after each message group the database ran: its SQL (or the client's last) and how long it took. */
-  onGroup?: (sql: string, ms: number) => void
+  /**
+   * Called after each message group the database ran: its SQL (or the client's last), how long it
+   * took, how long it waited for the session first (0 inside a turn it already had), and its lane.
+   */
+  onGroup?: (sql: string, ms: number, waitedMs: number, interactive: boolean) => void
+  /** Called when a client's turn ends: how long it held the session (a whole transaction), and its first SQL in it after BEGIN. */
+  onTurn?: (heldMs: number, firstSql: string, interactive: boolean) => void
 }
 
 export class PgliteMux {
@@ -85,6 +99,11 @@ export class PgliteMux {
   #scram: ScramVerifier | undefined
   #stopping = false
   #holder: { client: Client; since: number; warned: boolean } | undefined
+  /** Clients waiting for a turn, by lane. */
+  #waiting = { interactive: [] as Waiter[], background: [] as Waiter[] }
+  /** A turn was granted (or is being) and has not ended yet. */
+  #turnTaken = false
+  #interactiveRun = 0
   #watchdog: NodeJS.Timeout | undefined
 
   private constructor(private readonly o: PgliteMuxOptions) {}
@@ -176,6 +195,7 @@ export class PgliteMux {
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) c.socket.write('N')
         else if (code === PROTOCOL_3) {
           c.started = true
+          c.interactive = startupParameter(packet, 'application_name') === INTERACTIVE_APPLICATION
           if (this.#scram) c.socket.write(message('R', int32(10), cstring(SCRAM), Buffer.from([0]))) // AuthenticationSASL
           else this.#admit(c)
         } else {
@@ -257,7 +277,9 @@ export class PgliteMux {
           break
         }
         const batch = takeGroup(c.pending)
+        const asked = this.o.onGroup && !c.endTurn ? performance.now() : 0
         await this.#acquire(c)
+        c.waitedMs = asked ? performance.now() - asked : 0
         if (c.closed) break // it left while waiting: #cleanUp below still has the session
         await this.#run(c, batch)
       }
@@ -273,6 +295,7 @@ export class PgliteMux {
 
   async #run(c: Client, batch: Buffer[]): Promise<void> {
     c.lastSql = sqlOf(batch) ?? c.lastSql
+    if (!c.turnSql || /^BEGIN\b/i.test(c.turnSql)) c.turnSql = c.lastSql
     c.lastBatch = batch
     const renamed = batch.map((m) => c.renameStatements(m))
     const started = this.o.onGroup ? performance.now() : 0
@@ -295,7 +318,7 @@ export class PgliteMux {
       c.running = false
       c.lastActive = Date.now()
     }
-    if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started)
+    if (this.o.onGroup) this.o.onGroup(c.lastSql, performance.now() - started, c.waitedMs, c.interactive)
     c.lastAnswer = out
     c.socket.write(out)
     const status = readyStatus(out)
@@ -351,26 +374,51 @@ export class PgliteMux {
    * A turn with the session is a hold on PGlite's own query lock (FIFO), so anything
    * else in this process that takes it (db.query, backup snapshots under
    * db.runExclusive) also runs only between two clients' turns, never inside one's
-   * transaction.
+   * transaction. Clients queue here, by lane, and only the one chosen next asks for
+   * the lock: the order among clients is this queue's.
    */
   #acquire(c: Client): Promise<void> {
     if (c.endTurn) return Promise.resolve()
     return new Promise((granted) => {
-      void this.o.db.runExclusive(() => new Promise<void>((endTurn) => {
-        c.endTurn = endTurn
-        this.#holder = { client: c, since: Date.now(), warned: false }
-        granted()
-      }))
+      this.#waiting[c.interactive ? 'interactive' : 'background'].push({ client: c, granted })
+      this.#next()
     })
+  }
+
+  /** Grants the next turn, when none is taken: interactive first, a background one after PRIORITY_RUN of those. */
+  #next(): void {
+    if (this.#turnTaken) return
+    const { interactive, background } = this.#waiting
+    const backgroundsTurn = background.length > 0 && (interactive.length === 0 || this.#interactiveRun >= PRIORITY_RUN)
+    const w = backgroundsTurn ? background.shift() : interactive.shift()
+    if (!w) return
+    this.#interactiveRun = backgroundsTurn ? 0 : this.#interactiveRun + 1
+    this.#turnTaken = true
+    const c = w.client
+    void this.o.db.runExclusive(() => new Promise<void>((endTurn) => {
+      c.endTurn = () => {
+        endTurn()
+        this.#turnTaken = false
+        this.#next()
+      }
+      this.#holder = { client: c, since: Date.now(), warned: false }
+      w.granted()
+    }))
   }
 
   #release(c: Client): void {
     const endTurn = c.endTurn
     c.endTurn = undefined
-    if (this.#holder?.client === c) this.#holder = undefined
+    if (this.#holder?.client === c) {
+      this.o.onTurn?.(Date.now() - this.#holder.since, c.turnSql, c.interactive)
+      this.#holder = undefined
+    }
+    c.turnSql = ''
     endTurn?.()
   }
 }
+
+interface Waiter { client: Client; granted: () => void }
 
 class Client {
   readonly input = new FrameReader()
@@ -401,6 +449,12 @@ class Client {
   lastAnswer: Buffer = Buffer.alloc(0)
   /** The last SQL text this client sent (simple Query or Parse), for diagnostics. */
   lastSql = ''
+  /** Connected as INTERACTIVE_APPLICATION: served first. */
+  interactive = false
+  /** The first SQL of its current turn, for onTurn. */
+  turnSql = ''
+  /** How long its current group waited for the session. */
+  waitedMs = 0
   /** Set while this client has the session: ends its turn. */
   endTurn: (() => void) | undefined
 
@@ -495,6 +549,13 @@ export function answeredMessages(batch: readonly Buffer[], out: Buffer): number 
     }
   }
   return batch.length
+}
+
+/** A parameter of a StartupMessage (int32 length, int32 protocol, then name/value C strings up to an empty name). */
+function startupParameter(packet: Buffer, name: string): string | undefined {
+  const fields = packet.toString('utf8', 8).split('\0')
+  for (let i = 0; i + 1 < fields.length && fields[i] !== ''; i += 2) if (fields[i] === name) return fields[i + 1]
+  return undefined
 }
 
 /** The types of the messages in a backend answer, runs shortened (D×120). */

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts'
 import { ingestEvents } from '../services/ingest-events.ts'
 import { createShipments } from '../services/shipments.ts'
 import { getShipment, track } from '../services/lookup.ts'
-import { createApiToken, InvalidCredentialsError, login, logout } from '../services/auth.ts'
+import { createApiToken, InvalidCredentialsError, login, logout, type LoginTimings } from '../services/auth.ts'
 import { blockError, TooManyAttemptsError } from '../services/login-throttle.ts'
 import { kpiSnapshot } from '../services/kpis.ts'
 import { readDbHealth, summarizeDbHealth } from '../services/db-health.ts'
@@ -43,6 +43,11 @@ async function calendarChanged(ctx: AppContext): Promise<void> {
   await ctx.queues.addRecomputePromises()
 }
 
+/** A Server-Timing header value: name;dur=ms, … */
+function serverTiming(timings: Record<string, number | undefined>): string {
+  return Object.entries(timings).filter(([, ms]) => ms !== undefined).map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`).join(', ')
+}
+
 function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
   const secure = ctx.config.cookieSecure === 'auto' ? req.secure : ctx.config.cookieSecure
   return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) }
@@ -52,6 +57,7 @@ const CORE_ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/auth/login', hubScope: 'none', roles: 'public',
     async handler(ctx, req, res) {
+      const started = performance.now()
       const { username, password } = parseBody(loginBody, req.body)
       const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown'
       // Counted before the password is checked, so a burst is refused past the limit whatever is in flight.
@@ -61,7 +67,9 @@ const CORE_ROUTES: RouteDef[] = [
         res.setHeader('Retry-After', String(err.retryAfterSeconds))
         throw err
       }
-      const s = await ctx.loginThrottle.check(ip, () => login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost))
+      // Where its time goes (issue 12, item 3), for bench/signin-latency.ts and the browser's network panel.
+      const timings: LoginTimings = {}
+      const s = await ctx.loginThrottle.check(ip, () => login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost, timings))
         .catch(async (err: unknown) => {
           if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, attempt)
           else await ctx.loginThrottle.abandoned(username, ip, attempt)
@@ -69,6 +77,7 @@ const CORE_ROUTES: RouteDef[] = [
           throw err
         })
       await ctx.loginThrottle.succeeded(username, ip, attempt)
+      res.setHeader('Server-Timing', serverTiming({ ...timings, total: performance.now() - started }))
       res.cookie(SESSION_COOKIE, s.token, cookieOptions(ctx, req, ctx.config.sessionTtlMs))
       res.json({ user: s.user, expiresAt: s.expiresAt })
     },
@@ -119,7 +128,8 @@ const CORE_ROUTES: RouteDef[] = [
   {
     method: 'post', path: '/api/v1/shipments', hubScope: 'none', roles: INGEST_ROLES, batch: true,
     async handler(ctx, req, res) {
-      const result = await createShipments(ctx.db, ctx.reference, ctx.calendar, req.body)
+      // The ingest API's connections (the background lane on the embedded database), as for events.
+      const result = await createShipments(ctx.ingestDeps.db, ctx.reference, ctx.calendar, req.body)
       res.status(result.accepted.length === 0 && result.rejected.length > 0 ? 422 : 200).json(result)
     },
   },

@@ -7,6 +7,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { openDatabase, type Database } from '../../server/db/database.ts'
+import { INTERACTIVE_APPLICATION } from '../../server/db/pglite-mux.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 import { onlyOn, seedDataDir } from '../helpers/test-db.ts'
 
@@ -187,6 +188,26 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     const after = await heap()
     // 3,000 answers of 20 KB: kept, they would be 60 MB (and more as parsed objects).
     expect(after - before).toBeLessThan(15)
+  })
+
+  it('serves a client of the interactive lane before background clients that asked first', async () => {
+    const holder = await connect()
+    await holder.query('BEGIN')
+    await holder.query(`INSERT INTO marks VALUES ('holder')`)
+    const background = await Promise.all([0, 1, 2].map(() => connect()))
+    const interactive = new pg.Client({ connectionString: database.url, application_name: INTERACTIVE_APPLICATION })
+    await interactive.connect()
+    clients.push(interactive)
+    const order: string[] = []
+    const done = background.map((c, i) => c.query(`INSERT INTO marks VALUES ('background ${i}')`).then(() => order.push(`background ${i}`)))
+    await sleep(500) // the background clients wait behind the open transaction
+    done.push(interactive.query(`INSERT INTO marks VALUES ('interactive')`).then(() => order.push('interactive')))
+    await sleep(500)
+    expect(order).toEqual([])
+    await holder.query('COMMIT')
+    await Promise.all(done)
+    expect(order[0]).toBe('interactive')
+    expect(order.slice(1).sort()).toEqual(['background 0', 'background 1', 'background 2'])
   })
 
   it('keeps other clients out while one holds a session advisory lock, as migrations across instances rely on', async () => {
