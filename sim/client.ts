@@ -101,7 +101,9 @@ export function createApiClient(opts: ClientOptions): ApiClient {
       const backoff = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1))
       const delayMs = Math.round(Math.min(retry.maxDelayMs, retryAfterMs ?? backoff * (0.5 + Math.random() / 2)))
       opts.onRetry?.({ path, attempt, delayMs, cause })
-      if (attempt === 1 || attempt % 10 === 0) opts.logger.warn({ path, attempt, delayMs, cause }, 'request failed, retrying')
+      // One retried request is not the operator's business (the server was busy); ten in a row are.
+      if (attempt % 10 === 0) opts.logger.warn({ path, attempt, delayMs, cause }, 'request failed, retrying')
+      else if (attempt === 1) opts.logger.info({ path, attempt, delayMs, cause }, 'request failed, retrying')
       await sleep(delayMs, opts.signal)
     }
   }

@@ -77,6 +77,11 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   })
   const url = embeddedUrl(port, await readEmbeddedSecret(dataDir))
   log.info({ dataDir, port, url: embeddedUrlForLog(port), secretFile: secretPathOf(dataDir), pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  // The embedded process's own notes (a client refused, one holding the database long) join this log.
+  const dbLog = log.child({ module: 'embedded-db' })
+  child.on('message', (m: { log?: { level: 'info' | 'warn'; msg: string } }) => {
+    if (m.log) dbLog[m.log.level === 'warn' ? 'warn' : 'info'](m.log.msg)
+  })
   child.on('exit', (code, signal) => {
     if (!closing) log.fatal({ code, signal }, 'embedded TimescaleDB stopped unexpectedly')
   })

@@ -28,6 +28,12 @@ if (!dataDir || !process.send) {
   process.exit(2)
 }
 
+/** A line for the server's log (pretty on a terminal, JSON otherwise), through the IPC channel; stderr without one. */
+function note(level: 'info' | 'warn', msg: string): void {
+  if (process.connected) process.send!({ log: { level, msg } })
+  else process.stderr.write(`${msg}\n`)
+}
+
 async function main(): Promise<void> {
   await mkdir(dataDir!, { recursive: true })
   const unlock = await lockDataDir(dataDir!)
@@ -49,15 +55,16 @@ async function main(): Promise<void> {
   const server = await PgliteMux.start({
     db,
     password,
-    onAuthFailure: (client, reason) => process.stderr.write(`embedded-process: client ${client} refused: ${reason}\n`),
+    onAuthFailure: (client, reason) => note('warn', `embedded database: client ${client} refused: ${reason}`),
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
-    onError: (err, client) => process.stderr.write(`embedded-process: client ${client}: ${err instanceof Error ? err.message : String(err)}\n`),
+    onError: (err, client) => note('warn', `embedded database: client ${client}: ${err instanceof Error ? err.message : String(err)}`),
     ...profile(),
     idleTransactionMs: Number(idleTxMsArg ?? 300_000),
-    onIdleTransaction: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}\n`),
-    onResume: (client, answered, sent, sql) => process.stderr.write(`embedded-process: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}\n`),
-    onSlowTurn: (client, ms, sql) => process.stderr.write(`embedded-process: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}\n`),
+    onIdleTransaction: (client, ms, sql) => note('warn', `embedded database: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}`),
+    onResume: (client, answered, sent, sql) => note('info', `embedded database: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}`),
+    // Nothing for the operator to do (a migration, a refresh, a big batch on a busy machine): info, for diagnosis.
+    onSlowTurn: (client, ms, sql) => note('info', `embedded database: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}`),
   })
   const port = server.port
   // Online backups (`npm run backup`): consistent snapshots on DATA_DIR/backup.sock, taken
