@@ -60,9 +60,12 @@ describe('database health', () => {
     const ready = await fetch(`${sys.url}/readyz`)
     expect(ready.status).toBe(200) // reported, not a reason to refuse traffic
     const body = await ready.json() as { details: { database: { failingJobs: Array<Record<string, unknown>> } } }
-    expect(body.details.database.failingJobs).toEqual([
+    // Contains rather than equals: on a busy server another job may be failing too (a refresh
+    // policy that found no free background worker is recorded as failed), and is listed with it.
+    expect(body.details.database.failingJobs).toContainEqual(
       expect.objectContaining({ jobId, proc: 'pw_test_failing_job', lastSuccessAt: null, lastError: expect.stringContaining('induced job failure') }),
-    ])
+    )
+    expect(body.details.database.failingJobs.map((j) => j.target)).not.toContain('events_per_minute')
     await pool.query('SELECT delete_job($1)', [jobId])
   })
 
