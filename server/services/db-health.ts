@@ -60,10 +60,13 @@ const JOB_BASE = `FROM timescaledb_information.jobs j
     ON ca.materialization_hypertable_schema = j.hypertable_schema AND ca.materialization_hypertable_name = j.hypertable_name
   WHERE j.job_id >= 1000`
 
+// A job is failing while its last run failed, and also while it runs again after failures: TimescaleDB
+// blanks last_run_status at the start of every run (last_finish = -infinity), so a job retried every
+// second read as healthy half the time; its consecutive_failures are reset only by a success.
 async function serverJobs(db: pg.Pool): Promise<DbJobHealth[]> {
   const r = await db.query<DbJobHealth>(
     `SELECT j.job_id AS "jobId", j.proc_name::text AS proc, coalesce(ca.view_name, j.hypertable_name)::text AS target,
-       s.last_run_started_at AS "lastRunAt", coalesce(s.last_run_status = 'Failed', false) AS failing,
+       s.last_run_started_at AS "lastRunAt", (coalesce(s.last_run_status = 'Failed', false) OR coalesce(st.consecutive_failures, 0) > 0) AS failing,
        CASE WHEN s.last_successful_finish > '-infinity' THEN s.last_successful_finish END AS "lastSuccessAt",
        coalesce(s.total_failures, 0)::int AS "totalFailures", coalesce(st.consecutive_failures, 0)::int AS "consecutiveFailures",
        e.err_message AS "lastError", extract(epoch FROM j.schedule_interval)::float8 AS "scheduleSeconds"
@@ -73,7 +76,7 @@ async function serverJobs(db: pg.Pool): Promise<DbJobHealth[]> {
      LEFT JOIN timescaledb_information.job_stats s ON s.job_id = j.job_id
      LEFT JOIN _timescaledb_internal.bgw_job_stat st ON st.job_id = j.job_id
      LEFT JOIN LATERAL (SELECT err_message FROM timescaledb_information.job_errors je WHERE je.job_id = j.job_id ORDER BY je.finish_time DESC LIMIT 1) e
-       ON coalesce(s.last_run_status = 'Failed', false)
+       ON coalesce(s.last_run_status = 'Failed', false) OR coalesce(st.consecutive_failures, 0) > 0
      WHERE j.job_id >= 1000
      ORDER BY j.job_id`,
   )
