@@ -51,6 +51,15 @@ export interface AlertGroup {
 // $1 rule, $2 subject, $3 hub, $4 severity, $5 title (a person's words) or NULL, $6 count, $7 now, $8 first escalation, $9 details,
 // $10 title key or NULL, $11 title parameters
 // Info never escalates: its next_escalation_at stays NULL, and is set when it rises to warning or critical.
+/**
+ * An open alert's severity only rises: a count that dips back under a band's edge
+ * leaves it where it was until it resolves. Without this, a group flickering around
+ * the edge (20 → 19 → 20 suspected losses) went info and was `raised` again: a second
+ * page for the same alert.
+ */
+const RATCHET = `CASE WHEN array_position(ARRAY['info', 'warning', 'critical'], EXCLUDED.severity) >= array_position(ARRAY['info', 'warning', 'critical'], alerts.severity)
+  THEN EXCLUDED.severity ELSE alerts.severity END`
+
 export async function upsertAlerts(
   client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number, gate?: OpenGate,
 ): Promise<AlertChange[]> {
@@ -63,26 +72,26 @@ export async function upsertAlerts(
   for (const g of groups) {
     if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
     const text = alertTitleFields(g.title)
-    const r = await client.query<{ id: number; inserted: boolean }>(
+    const r = await client.query<{ id: number; inserted: boolean; severity: string }>(
       `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9, $10, $11)
        ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
-         SET item_count = EXCLUDED.item_count, severity = EXCLUDED.severity,
+         SET item_count = EXCLUDED.item_count, severity = ${RATCHET},
              title = EXCLUDED.title, title_key = EXCLUDED.title_key, title_params = EXCLUDED.title_params,
              last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
-             next_escalation_at = CASE WHEN EXCLUDED.severity = 'info' THEN NULL
+             next_escalation_at = CASE WHEN ${RATCHET} = 'info' THEN NULL
                                        WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $8::timestamptz
                                        ELSE alerts.next_escalation_at END
-       RETURNING id, (xmax = 0) AS inserted`,
+       RETURNING id, (xmax = 0) AS inserted, severity`,
       [rule, g.subject, g.hubCode, g.severity, text.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}, text.titleKey, text.titleParams],
     )
     const row = r.rows[0]!
     const before = existing.get(g.subject)
-    const raised = !row.inserted && before === 'info' && g.severity !== 'info'
+    const raised = !row.inserted && before === 'info' && row.severity !== 'info'
     if (row.inserted || raised) {
-      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [row.id, now, row.inserted ? 'opened' : 'raised', { count: g.itemCount, severity: g.severity, ...g.details }])
+      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [row.id, now, row.inserted ? 'opened' : 'raised', { count: g.itemCount, severity: row.severity, ...g.details }])
     }
-    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: g.severity, ...text, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
+    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: row.severity, ...text, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
   }
   if (gate && gate.pendingMs > 0) {
     // As Prometheus' `for`: an evaluation that does not see the condition restarts its clock (a slow or late sweep does not).

@@ -73,6 +73,14 @@ export function parcelSeverityBands(t: SlaThresholds): Readonly<Record<string, S
   }
 }
 
+/**
+ * parcel_suspected_lost counts the parcels that became suspected lost in the last
+ * day (no scan for between LOST_AFTER_HOURS and that + 24 h): losses nobody found
+ * stay open for ever, so an all-time count only grew, and crossed any paging
+ * threshold in a long normal run. Older ones are SLA figures (late), not news.
+ */
+export const LOST_WINDOW_HOURS = 24
+
 /** Default impact at which a parcel rule pages (PAGE_MIN_PARCELS). */
 export const PAGE_MIN_PARCELS = 20
 
@@ -113,7 +121,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
     },
     {
       rule: 'parcel_suspected_lost',
-      where: `${SCAN_AGE} > $4 * interval '1 hour'`,
+      where: `${SCAN_AGE} > $4 * interval '1 hour' AND ${SCAN_AGE} <= ($4 + ${LOST_WINDOW_HOURS}) * interval '1 hour'`,
       severity: byImpact('parcel_suspected_lost'),
       title: (hub, n) => alertTitles.parcelSuspectedLost(hub, n, t.lostAfterHours),
     },
@@ -131,7 +139,7 @@ export function sweepParams(t: SlaThresholds, now: Date): unknown[] {
  * open parcel, is the costliest part of a sweep: it is evaluated once per this period
  * (in the sweeps between, its alerts stay as they are).
  */
-export const AT_RISK_EVERY_MS = 5 * 60_000
+export const AT_RISK_EVERY_MS = 15 * 60_000
 const atRiskAt = new WeakMap<pg.Pool, number>()
 
 /** Whether this sweep evaluates parcel_at_risk: none yet for this pool, the period passed, or the clock went back. */
