@@ -1,10 +1,11 @@
 import type pg from 'pg'
 import type { Queryable } from './outbox-repo.ts'
+import { DETECTION_INHIBITORS, INHIBIT_AFTER_MS } from '../domain/alert-lifecycle.ts'
 
-/** Hub- and lane-level rules whose alert explains the parcel-level alerts at the same hub (inhibition). */
-export const INHIBITING_RULES = ['incident', 'hub_silent', 'hub_backlog', 'lane_overdue', 'hub_exception_spike', 'hub_volume_high'] as const
+/** Hub- and lane-level rules whose alert explains the parcel-level alerts at the same hub (inhibition; the domain's DETECTION_INHIBITORS). */
+export const INHIBITING_RULES = ['incident', ...DETECTION_INHIBITORS] as const
 /** For this long after such an alert opened, parcel-level alerts at its hub page nobody (late and stalled parcels are its consequence). */
-export const INHIBIT_AFTER_HOURS = 48
+export const INHIBIT_AFTER_HOURS = INHIBIT_AFTER_MS / 3_600_000
 
 /**
  * SQL for "nobody is paged for this alert now": an active silence or maintenance

@@ -203,6 +203,26 @@ export function inhibits(source: string, rule: string): boolean {
   return INHIBITIONS.some((i) => i.source === source && rule.startsWith(i.targetPrefix))
 }
 
+/**
+ * Hub- and lane-level detection rules whose alert explains the parcel-level alerts
+ * at its hub (a lane's at its first hub): while it is unresolved and for
+ * INHIBIT_AFTER_MS after it opened, the late and stalled parcels of a stop, a slow
+ * centre or a lost truckload are its consequence, not a second page.
+ * server/db/silences-repo.ts applies the same in SQL (mutedSql).
+ */
+export const DETECTION_INHIBITORS = ['hub_silent', 'hub_backlog', 'lane_overdue', 'hub_exception_spike', 'hub_volume_high'] as const
+export const INHIBIT_AFTER_MS = 48 * 3_600_000
+
+/** An alert that may inhibit others: an incident or a detection rule's, at its hub. */
+export interface InhibitorAlert { rule: string; hubCode: string; unresolved: boolean; openedAt: number }
+
+/** Whether `source` mutes a parcel-level alert of `rule` at `hubCode` at `now`. */
+export function inhibitedBy(source: InhibitorAlert, rule: string, hubCode: string, now: number): boolean {
+  if (source.hubCode !== hubCode || !rule.startsWith('parcel_')) return false
+  if (source.rule === 'incident') return source.unresolved
+  return (DETECTION_INHIBITORS as readonly string[]).includes(source.rule) && (source.unresolved || now - source.openedAt < INHIBIT_AFTER_MS)
+}
+
 export interface MuteContext {
   rule: string
   hubCode: string | null
@@ -212,6 +232,8 @@ export interface MuteContext {
   windows: readonly RecurringWindow[]
   /** Hubs with an open incident raised by a person: it inhibits the parcel alerts there. */
   incidentHubs: ReadonlySet<string>
+  /** Incidents and detection alerts, resolved ones too (inhibitedBy decides). */
+  inhibitors?: readonly InhibitorAlert[]
 }
 
 export type MuteReason = 'silenced' | 'maintenance' | 'inhibited'
@@ -223,6 +245,8 @@ export function muteReason(c: MuteContext): MuteReason | null {
   const matches = (w: RecurringWindow) => (w.hub == null || w.hub === c.hubCode) && (w.rule == null || w.rule === c.rule)
   if (c.windows.some((w) => matches(w) && inRecurringWindow(w, c.now))) return 'maintenance'
   if (c.hubCode !== null && c.incidentHubs.has(c.hubCode) && inhibits('incident', c.rule)) return 'inhibited'
+  const hub = c.hubCode
+  if (hub !== null && (c.inhibitors ?? []).some((i) => inhibitedBy(i, c.rule, hub, c.now))) return 'inhibited'
   return null
 }
 

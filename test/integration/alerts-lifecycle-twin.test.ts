@@ -10,7 +10,7 @@ import { alertTransaction } from '../../server/services/alerts.ts'
  * sweeps, the list and escalation read; alerts-repo.ts escalateDue) and in the
  * domain (alert-lifecycle.ts muteReason and escalationStep, the rules as written).
  * These tests hold them equal: muting over silences, maintenance periods and an
- * incident's inhibition at instants around every boundary; escalation minute by
+ * incident's and a resolved stop's inhibition at instants around every boundary; escalation minute by
  * minute for two hours, with an acknowledgement, an info alert and a silence.
  */
 let sys: TestSystem
@@ -38,6 +38,11 @@ describe('muting in SQL and in the domain', () => {
     }
     await db.query(`INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('incident', 'incident:twin', $1, 'critical', '分拣线故障', $2, $2)`,
       [INCIDENT_HUB, new Date(T0 - 600 * MIN)])
+    // A stop at CTU-TC that resolved, opened 48 h before T0 + 60 min: it inhibits CTU-TC's parcel alerts until then.
+    const stopOpened = T0 + 60 * MIN - 48 * 60 * MIN
+    await db.query(`INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at, state, resolved_at) VALUES ('hub_silent', 'hub:CTU-TC', 'CTU-TC', 'critical', '停止扫描', $1, $1, 'resolved', $2)`,
+      [new Date(stopOpened), new Date(stopOpened + 120 * MIN)])
+    const inhibitors = [{ rule: 'hub_silent', hubCode: 'CTU-TC', unresolved: false, openedAt: stopOpened }]
     const ids = new Map<number, { rule: string; hubCode: string }>()
     for (const rule of RULES) for (const hubCode of HUBS) {
       const r = await db.query<{ id: number }>(
@@ -50,7 +55,7 @@ describe('muting in SQL and in the domain', () => {
       const sql = await db.query<{ id: number; muted: boolean }>(`SELECT a.id::int, ${mutedSql('$1')} AS muted FROM alerts a WHERE a.subject LIKE 'twin:%'`, [new Date(now)])
       for (const row of sql.rows) {
         const a = ids.get(row.id)!
-        const domain = muteReason({ ...a, now, silences, windows: [], incidentHubs: new Set([INCIDENT_HUB]) }) !== null
+        const domain = muteReason({ ...a, now, silences, windows: [], incidentHubs: new Set([INCIDENT_HUB]), inhibitors }) !== null
         expect({ ...a, at: (now - T0) / MIN, muted: row.muted }).toEqual({ ...a, at: (now - T0) / MIN, muted: domain })
         if (row.muted) mutedSeen++
       }

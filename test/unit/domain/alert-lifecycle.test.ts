@@ -117,6 +117,19 @@ describe('inhibition', () => {
     expect(inhibits('incident', 'parcel_stalled')).toBe(true)
     expect(inhibits('hub_silent', 'parcel_stalled')).toBe(false)
   })
+  it('a detection alert inhibits the parcel alerts of its hub while open and for 48 h after it opened, an incident only while open', () => {
+    const h = 3_600_000
+    const ctx = { hubCode: 'NKG-SC', now: 100 * h, windows: [], incidentHubs: new Set<string>() }
+    const stop = { rule: 'hub_silent', hubCode: 'NKG-SC', unresolved: false, openedAt: 60 * h }
+    expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [stop] })).toBe('inhibited')
+    expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [{ ...stop, openedAt: 52 * h }] })).toBeNull()
+    expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [{ ...stop, openedAt: 52 * h, unresolved: true }] })).toBe('inhibited')
+    expect(muteReason({ ...ctx, rule: 'hub_backlog', inhibitors: [stop] })).toBeNull()
+    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, hubCode: 'SHA-TC' }] })).toBeNull()
+    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'courier_late_start' }] })).toBeNull()
+    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'incident' }] })).toBeNull()
+    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'incident', unresolved: true }] })).toBe('inhibited')
+  })
   it('a muted alert is shown but pages nobody; info never pages', () => {
     expect(pages({ severity: 'critical', muted: true })).toBe(false)
     expect(pages({ severity: 'info', muted: false })).toBe(false)
