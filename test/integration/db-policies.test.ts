@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { onlyOn } from '../helpers/test-db.ts'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -127,6 +128,32 @@ describe.skipIf(onlyOn('embedded', 'the job that runs TimescaleDB policies where
       await db.query(`ALTER MATERIALIZED VIEW events_per_minute SET (timescaledb.materialized_only = false)`)
       await db.query(`ALTER MATERIALIZED VIEW events_per_hour SET (timescaledb.materialized_only = false)`)
     }
+  })
+
+  it('backs off whole refreshes after a long hold: one job at a time, the one run longest ago, then none until quiet', async () => {
+    // A pool of its own: run-db-policies keeps what it learnt per pool, and this one has run nothing yet.
+    const db = new pg.Pool({ connectionString: sys.database.url, max: 1 })
+    onTestFinished(() => db.end())
+    await db.query('DELETE FROM db_policy_runs')
+    // Every whole run counts as long (longHoldMs 0).
+    const clock = Date.now() + 30 * 86_400_000
+    const ran = async () => (await db.query<{ job_id: number }>(`SELECT job_id FROM db_policy_runs WHERE last_run_at = $1`, [new Date(clock)])).rows.map((r) => r.job_id)
+    const whole = (await db.query<{ job_id: number }>(
+      `SELECT j.job_id FROM timescaledb_information.jobs j WHERE j.job_id >= 1000 AND j.scheduled AND NOT EXISTS (
+         SELECT 1 FROM _timescaledb_catalog.continuous_aggs_bucket_function f
+         WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND f.mat_hypertable_id = (j.config->>'mat_hypertable_id')::int
+           AND f.bucket_fixed_width AND f.bucket_timezone IS NULL AND f.bucket_width::interval < interval '1 day')`)).rows.map((r) => r.job_id)
+    expect(whole.length).toBeGreaterThan(1)
+    const deps = { db, log: createLogger('silent'), refreshBackOff: true, longHoldMs: 0 }
+    await runDbPolicies(deps, {}, new Date(clock))
+    const first = (await ran()).filter((id) => whole.includes(id))
+    expect(first).toHaveLength(1)
+    // Right after it, still inside its quiet period: no other whole job starts.
+    await runDbPolicies(deps, {}, new Date(clock))
+    expect((await ran()).filter((id) => whole.includes(id))).toEqual(first)
+    // Called directly without back-off (as the tests do), every due job runs.
+    await runDbPolicies({ db, log: createLogger('silent') }, {}, new Date(clock))
+    expect((await ran()).filter((id) => whole.includes(id)).sort()).toEqual([...whole].sort())
   })
 
   it('sizes slices to the time they take: halved when slow, doubled when quick, whole buckets', () => {
