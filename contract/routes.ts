@@ -14,6 +14,7 @@ import { handoffEnvelope, handoffList } from './handoffs.ts'
 import { shipmentDetail, trackResponse } from './track.ts'
 import { financeLive } from './live.ts'
 import { courierList, eventBatchResult, hubList, shipmentBatchResult } from './ingest.ts'
+import { timeLost } from './sla.ts'
 
 export const RESPONSES = {
   'POST /api/v1/auth/login': loginAnswer,
@@ -34,6 +35,7 @@ export const RESPONSES = {
   'POST /api/v1/alerts/:id/handoffs': handoffEnvelope,
   'GET /api/v1/handoffs': handoffList,
   'POST /api/v1/handoffs/:id/done': handoffEnvelope,
+  'GET /api/v1/sla/time-lost': timeLost,
 } as const satisfies Record<string, z.ZodMiniType>
 
 export type RouteKey = keyof typeof RESPONSES

@@ -20,7 +20,7 @@ describe('where the time was lost: labels, rows, CSV', () => {
   it('writes the drill-down rows as the table shows them', () => {
     const p: TimeLostParcel = {
       waybill: 'PW1', tier: 'standard', origin: 'HGH-O1', destination: 'SHA-O1', deliveredAt: '2026-11-09T02:00:00Z', deadline: '2026-11-05T10:00:00Z',
-      lateHours: 88, cause: { code: 'hub_dwell', hub: 'HGH-SC', excessHours: 110 }, at: { kind: 'hub_dwell', responsible: 'HGH-SC', excessHours: 110 },
+      lateHours: 88, cause: { code: 'hub_dwell', hub: 'HGH-SC', excessHours: 110 }, charges: [], at: { kind: 'hub_dwell', responsible: 'HGH-SC', excessHours: 110 },
     };
     expect(lostCells(p, names)).toEqual(['PW1', '标准', 'HGH-O1→SHA-O1', '在 HGH-SC 杭州分拣中心 中转停留', '110.0', '88.0', '2026-11-09 10:00', '在 HGH-SC 杭州分拣中心 中转停留']);
     expect(lostCsv([p], names).split('\r\n')[0]).toBe('运单号,时效,线路,环节,该处超时（小时）,延误（小时）,签收时间,原因');

@@ -1,5 +1,8 @@
 // Shapes of the /api/v1/sla/* answers (server/services/sla-report.ts).
 
+import type * as z from 'zod/mini';
+import type * as wire from '../../../contract/sla.ts';
+
 export type Tier = 'express' | 'standard' | 'economy';
 export const TIERS: readonly Tier[] = ['express', 'standard', 'economy'];
 export type Outcome = 'on_time' | 'late' | 'excused';
@@ -56,26 +59,10 @@ export interface ParcelList { total: number; parcels: SlaParcel[] }
 export interface SatisfactionDay { day: string; count: number; average: number | null }
 export interface SatisfactionTrend { from: string; to: string; count: number; average: number | null; days: SatisfactionDay[] }
 
-/** GET /api/v1/sla/time-lost (server/services/time-lost.ts): where the late parcels' time went. */
-export type SegmentKind = 'first_mile' | 'line_haul' | 'hub_dwell' | 'last_mile' | 'delivery_run';
-export interface TimeLostBar { responsible: string; kind: SegmentKind; excessHours: number; parcels: number; cumulative: number }
-export interface BreachCause { code: SegmentKind; hub?: string; lane?: string; courier?: string; excessHours: number }
-export interface TimeLostCause { code: SegmentKind; responsible: string; parcels: number; excessHours: number }
-export interface TimeLostParcel {
-  waybill: string; tier: Tier; origin: string; destination: string; deliveredAt: string; deadline: string;
-  lateHours: number; cause: BreachCause | null;
-  /** The excess lost at the bar or cause asked for (null when all late parcels are listed). */
-  at: { kind: SegmentKind; responsible: string; excessHours: number } | null;
-}
-export interface TimeLost {
-  from: string; to: string; tier: Tier | null; parcels: number; truncated: boolean;
-  pareto: TimeLostBar[];
-  causes: TimeLostCause[];
-  /** Hub dwell p90 (hours) per hour of the week (Monday 00:00 Beijing = 0), null where no dwell began; all history kept. */
-  heatmap: Array<{ hub: string; p90: Array<number | null> }>;
-  names: Record<string, string>;
-  lateTotal: number;
-  late: TimeLostParcel[];
-}
+/** GET /api/v1/sla/time-lost (server/services/time-lost.ts): where the late parcels' time went; the wire schema is contract/sla.ts. */
+export type TimeLost = z.output<typeof wire.timeLost>;
+export type TimeLostParcel = TimeLost['late'][number];
+export type BreachCause = z.output<typeof wire.breachCause>;
+export type SegmentKind = z.output<typeof wire.pathKind>;
 /** A drill-down of the time-lost section: one bar (segment) or one breach cause. */
 export interface TimeLostPick { kind: SegmentKind; responsible: string; match: 'segment' | 'cause' }
