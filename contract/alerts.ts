@@ -85,3 +85,20 @@ export const alertChange = z.object({
   itemCount: z.optional(z.int().check(z.minimum(0))),
 })
 export type AlertChange = z.output<typeof alertChange>
+
+/** POST /api/v1/incidents: the incident as the alert change it opened (a critical alert in a person's words). */
+export const incidentAnswer = z.object({ alert: alertChange })
+
+export const silence = z.object({
+  id,
+  rule: nullableString,
+  hubCode: nullableString,
+  startsAt: isoTime,
+  endsAt: isoTime,
+  kind: z.enum(['silence', 'maintenance']),
+  comment: z.string(),
+  /** Who set it (absent from the answer to POST /api/v1/silences). */
+  createdBy: z.optional(nullableString),
+})
+export type Silence = z.output<typeof silence>
+export const silenceList = z.object({ silences: z.array(silence) })

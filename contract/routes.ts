@@ -9,7 +9,8 @@
 import type * as z from 'zod/mini'
 import { loginAnswer, userEnvelope } from './auth.ts'
 import { kpiSnapshot, mapSnapshot } from './kpi.ts'
-import { alertDetail, alertEnvelope, alertList } from './alerts.ts'
+import { alertDetail, alertEnvelope, alertList, incidentAnswer, silence, silenceList } from './alerts.ts'
+import { calendarView, companyDayAnswer, slaSettings } from './settings.ts'
 import { handoffEnvelope, handoffList } from './handoffs.ts'
 import { shipmentDetail, trackResponse } from './track.ts'
 import { financeLive } from './live.ts'
@@ -34,6 +35,13 @@ export const RESPONSES = {
   'POST /api/v1/alerts/:id/resolve': alertEnvelope,
   'POST /api/v1/alerts/:id/handoffs': handoffEnvelope,
   'GET /api/v1/handoffs': handoffList,
+  'POST /api/v1/incidents': incidentAnswer,
+  'GET /api/v1/silences': silenceList,
+  'POST /api/v1/silences': silence,
+  'GET /api/v1/admin/sla-settings': slaSettings,
+  'PUT /api/v1/admin/sla-settings': slaSettings,
+  'GET /api/v1/admin/calendar': calendarView,
+  'PUT /api/v1/admin/calendar/days/:day': companyDayAnswer,
   'POST /api/v1/handoffs/:id/done': handoffEnvelope,
   'GET /api/v1/sla/time-lost': timeLost,
 } as const satisfies Record<string, z.ZodMiniType>

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { api } from '../helpers/api.ts'
+import type { AlertsData } from '../../contract/live.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
 let sys: TestSystem
@@ -30,7 +32,14 @@ async function parcelsAt(hub: string, count: number, type = 'arrived_hub', scanH
   expect(r.body.accepted, JSON.stringify(r.body)).toBe(count)
   return list.map((s) => s.waybill)
 }
-const alertsOf = async (rule: string, state = 'all') => (await call(sys, 'GET', `/api/v1/alerts?rule=${rule}&state=${state}`, { cookie: manager })).body.alerts as any[]
+const alertsOf = async (rule: string, state = 'all') => (await api(sys, { cookie: manager }).get('/api/v1/alerts', { query: { rule, state } })).alerts
+/** The one active alert of `rule` about `subject` (fails the test when there is none). */
+async function activeAt(rule: string, subject: string) {
+  const found = (await alertsOf(rule, 'active')).filter((a) => a.subject === subject)
+  expect(found, `an active ${rule} alert about ${subject}`).toHaveLength(1)
+  return found[0]!
+}
+const detailOf = (id: number) => api(sys, { cookie: manager }).get('/api/v1/alerts/:id', { params: { id } })
 
 describe('SLA sweep and alert lifecycle', () => {
   it('groups the late parcels of a hub into one alert with the count and the list, however often the sweep runs', async () => {
@@ -41,9 +50,9 @@ describe('SLA sweep and alert lifecycle', () => {
     const alerts = (await alertsOf('parcel_late')).filter((a) => a.subject === 'hub:SHA-TC')
     expect(alerts).toHaveLength(1)
     expect(alerts[0]).toMatchObject({ state: 'open', itemCount: 3, hubCode: 'SHA-TC', severity: 'warning' })
-    const detail = await call(sys, 'GET', `/api/v1/alerts/${alerts[0].id}`, { cookie: onCall })
-    expect(detail.body.parcels.map((p: any) => p.waybill).sort()).toEqual([...waybills].sort())
-    expect(detail.body.history.filter((h: any) => h.action === 'opened')).toHaveLength(1)
+    const detail = await api(sys, { cookie: onCall }).get('/api/v1/alerts/:id', { params: { id: alerts[0]!.id } })
+    expect(detail.parcels.map((p) => p.waybill).sort()).toEqual([...waybills].sort())
+    expect(detail.history.filter((h) => h.action === 'opened')).toHaveLength(1)
   })
 
   it('lets the database refuse a second unresolved alert for the same rule and subject', async () => {
@@ -56,16 +65,16 @@ describe('SLA sweep and alert lifecycle', () => {
   it('shrinks the alert as parcels are delivered and resolves it by itself when none is left', async () => {
     const waybills = await parcelsAt('CAN-TC', 2)
     await sweep()
-    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:CAN-TC')
+    const alert = await activeAt('parcel_late', 'hub:CAN-TC')
     expect(alert.itemCount).toBe(2)
     await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[0]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(5) })] })
     await sweep()
-    expect((await call(sys, 'GET', `/api/v1/alerts/${alert.id}`, { cookie: manager })).body.alert.itemCount).toBe(1)
+    expect((await detailOf(alert.id)).alert.itemCount).toBe(1)
     await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[1]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(4) })] })
     await sweep()
-    const after = (await call(sys, 'GET', `/api/v1/alerts/${alert.id}`, { cookie: manager })).body
+    const after = await detailOf(alert.id)
     expect(after.alert.state).toBe('resolved')
-    expect(after.history.map((h: any) => h.action)).toEqual(['opened', 'auto_resolved'])
+    expect(after.history.map((h) => h.action)).toEqual(['opened', 'auto_resolved'])
   })
 
   it('does not count a parcel the consignee refused as late (excused)', async () => {
@@ -87,18 +96,17 @@ describe('SLA sweep and alert lifecycle', () => {
     await parcelsAt('XIY-TC', 1)
     await parcelsAt('SHE-TC', 1)
     await sweep()
-    const [xian] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:XIY-TC')
-    const [shenyang] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:SHE-TC')
+    const xian = await activeAt('parcel_late', 'hub:XIY-TC')
+    const shenyang = await activeAt('parcel_late', 'hub:SHE-TC')
 
     const ws = new WebSocket(sys.url.replace('http', 'ws') + '/ws', { headers: { cookie: manager } })
-    const pushes: any[] = []
+    const pushes: Array<{ data: AlertsData }> = []
     ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'alerts') pushes.push(m) })
     await new Promise((r) => ws.on('open', r))
 
-    const ack = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: { comment: '已联系西安转运中心' } })
-    expect(ack.status).toBe(200)
-    expect(ack.body.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'duty' })
-    await expect.poll(() => pushes.some((p) => p.data.changes.some((c: any) => c.id === xian.id && c.action === 'acknowledged')), { timeout: 5_000 }).toBe(true)
+    const ack = await api(sys, { cookie: onCall }).post('/api/v1/alerts/:id/acknowledge', { params: { id: xian.id }, body: { comment: '已联系西安转运中心' } })
+    expect(ack.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'duty' })
+    await expect.poll(() => pushes.some((p) => p.data.changes.some((c) => c.id === xian.id && c.action === 'acknowledged')), { timeout: 5_000 }).toBe(true)
     ws.close()
 
     const again = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: { comment: 'again' } })
@@ -110,14 +118,14 @@ describe('SLA sweep and alert lifecycle', () => {
     const escalatedIds = result.escalated.map((e) => e.id)
     expect(escalatedIds).toContain(shenyang.id)
     expect(escalatedIds).not.toContain(xian.id)
-    const she = (await call(sys, 'GET', `/api/v1/alerts/${shenyang.id}`, { cookie: manager })).body
+    const she = await detailOf(shenyang.id)
     expect(she.alert.escalationLevel).toBe(1)
-    expect(she.history.map((h: any) => h.action)).toContain('escalated')
+    expect(she.history.map((h) => h.action)).toContain('escalated')
 
-    const resolved = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/resolve`, { cookie: manager, body: { comment: 'parcel found and sent on' } })
-    expect(resolved.body.alert).toMatchObject({ state: 'resolved', resolvedBy: 'boss' })
-    const history = (await call(sys, 'GET', `/api/v1/alerts/${xian.id}`, { cookie: manager })).body.history
-    expect(history.map((h: any) => [h.action, h.user, h.comment])).toEqual([
+    const resolved = await api(sys, { cookie: manager }).post('/api/v1/alerts/:id/resolve', { params: { id: xian.id }, body: { comment: 'parcel found and sent on' } })
+    expect(resolved.alert).toMatchObject({ state: 'resolved', resolvedBy: 'boss' })
+    const { history } = await detailOf(xian.id)
+    expect(history.map((h) => [h.action, h.user, h.comment])).toEqual([
       ['opened', null, ''],
       ['acknowledged', 'duty', '已联系西安转运中心'],
       ['resolved', 'boss', 'parcel found and sent on'],
@@ -136,14 +144,14 @@ describe('silences and incidents', () => {
   it('mutes the alerts of a silenced hub, holds their escalation, and unmutes them when the silence ends', async () => {
     await parcelsAt('BJS-TC', 2)
     await sweep()
-    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:BJS-TC')
+    const alert = await activeAt('parcel_late', 'hub:BJS-TC')
     expect(alert.muted).toBe(false)
     const s = await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), kind: 'maintenance', comment: '分拣线检修' } })
     expect(s.status).toBe(201)
     expect((await get(alert.id)).muted).toBe(true)
     const result = await sweep(new Date(Date.now() + 20 * 60_000))
     expect(result.escalated.map((e) => e.id)).not.toContain(alert.id)
-    expect((await call(sys, 'GET', '/api/v1/silences', { cookie: manager })).body.silences.map((x: any) => x.comment)).toContain('分拣线检修')
+    expect((await api(sys, { cookie: manager }).get('/api/v1/silences')).silences.map((x) => x.comment)).toContain('分拣线检修')
     expect((await call(sys, 'DELETE', `/api/v1/silences/${s.body.id}`, { cookie: onCall })).status).toBe(204)
     expect((await get(alert.id)).muted).toBe(false)
   })
@@ -157,7 +165,7 @@ describe('silences and incidents', () => {
   it('opens a manual incident that goes through the alert lifecycle and mutes the parcel alerts of its hub while open', async () => {
     await parcelsAt('CGO-TC', 1)
     await sweep()
-    const [late] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:CGO-TC')
+    const late = await activeAt('parcel_late', 'hub:CGO-TC')
     const inc = await call(sys, 'POST', '/api/v1/incidents', { cookie: onCall, body: { hub: 'CGO-TC', kind: 'weather', title: '暴雨导致郑州转运中心停运', comment: '预计 6 小时' } })
     expect(inc.status).toBe(201)
     const incident = await get(inc.body.alert.id)
@@ -199,8 +207,8 @@ describe('parcels at risk', () => {
 
     forgetTransitModel(sys.database.pool)
     await sweep()
-    const [risk] = (await alertsOf('parcel_at_risk', 'active')).filter((a) => a.subject === 'hub:HGH-O2')
-    const parcels = (await call(sys, 'GET', `/api/v1/alerts/${risk.id}`, { cookie: manager })).body.parcels.map((p: any) => p.waybill)
+    const risk = await activeAt('parcel_at_risk', 'hub:HGH-O2')
+    const parcels = (await detailOf(risk.id)).parcels.map((p) => p.waybill)
     expect(parcels).toEqual([open.waybill])
 
     const look = await call(sys, 'GET', `/api/v1/shipments/${open.waybill}`, { cookie: manager })
@@ -221,7 +229,7 @@ describe('notifications from the lifecycle', () => {
     await parcelsAt('TNA-SC', 1)
     await parcelsAt('HFE-SC', 1)
     await sweep()
-    const [alert] = (await alertsOf('parcel_late', 'active')).filter((a) => a.subject === 'hub:TNA-SC')
+    const alert = await activeAt('parcel_late', 'hub:TNA-SC')
     await call(sys, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, { cookie: onCall, body: { comment: 'on it' } })
     const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
       `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [hook.body.webhook.id])
