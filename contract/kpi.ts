@@ -62,7 +62,11 @@ export const mapHub = z
 export type MapHub = z.output<typeof mapHub>
 
 /** Parcels in transit from the hub of their last scan towards their destination hub. */
-export const mapFlow = z.object({ from: z.string().check(z.minLength(1)), to: z.string().check(z.minLength(1)), parcels: count })
+export const mapFlow = z.object({
+  from: z.string().check(z.minLength(1)),
+  to: z.string().check(z.minLength(1)),
+  parcels: count,
+})
 export type MapFlow = z.output<typeof mapFlow>
 
 export const mapSnapshot = z.object({

@@ -54,7 +54,13 @@ export const helloFrame = z.object({
 export const kpiFrame = z.object({ type: z.literal('kpi'), seq, data: kpiSnapshot, snapshot })
 export const mapFrame = z.object({ type: z.literal('map'), seq, data: mapSnapshot, snapshot })
 export const financeFrame = z.object({ type: z.literal('finance'), seq, data: financeLive, snapshot })
-export const parcelFrame = z.object({ type: z.literal('parcel'), channel: z.optional(z.string()), seq, data: parcelLive, snapshot })
+export const parcelFrame = z.object({
+  type: z.literal('parcel'),
+  channel: z.optional(z.string()),
+  seq,
+  data: parcelLive,
+  snapshot,
+})
 export const alertsFrame = z.object({ type: z.literal('alerts'), seq, data: alertsData, snapshot })
 /** Control frames: not part of the data stream, never sequenced. */
 export const controlFrame = z.object({

@@ -4,7 +4,12 @@ import { PAYMENT_STATES, VERDICTS } from './enums.ts'
 import { isoDay, isoTime, nullableString } from './common.ts'
 
 /** Name, phone and address are masked unless the reader's role may see personal data. */
-export const personView = z.object({ name: nullableString, phone: nullableString, address: nullableString, city: z.string() })
+export const personView = z.object({
+  name: nullableString,
+  phone: nullableString,
+  address: nullableString,
+  city: z.string(),
+})
 export type PersonView = z.output<typeof personView>
 
 export const hubRef = z.object({ code: z.string(), name: nullableString })

@@ -33,8 +33,7 @@ export interface CallInput {
 }
 
 export type Outcome<K extends RouteKey> =
-  | { ok: true; status: number; body: ResponseOf<K> }
-  | { ok: false; status: number; body: ApiErrorBody }
+  { ok: true; status: number; body: ResponseOf<K> } | { ok: false; status: number; body: ApiErrorBody }
 
 export class ApiCallError extends Error {
   constructor(
@@ -59,13 +58,21 @@ function urlOf(path: string, o: CallInput): string {
 }
 
 export function api(sys: Pick<System, 'url'>, auth: Auth = {}) {
-  async function send<M extends Method, P extends Path<M>>(method: M, path: P, o: CallInput = {}): Promise<Outcome<Key<M, P>>> {
+  async function send<M extends Method, P extends Path<M>>(
+    method: M,
+    path: P,
+    o: CallInput = {},
+  ): Promise<Outcome<Key<M, P>>> {
     const key = `${method} ${path}` as Key<M, P>
     const headers: Record<string, string> = { ...o.headers }
     if (auth.cookie) headers.cookie = auth.cookie
     if (auth.token) headers.authorization = `Bearer ${auth.token}`
     if (o.body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(`${sys.url}${urlOf(path, o)}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) })
+    const res = await fetch(`${sys.url}${urlOf(path, o)}`, {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    })
     const text = await res.text()
     let body: unknown = text
     try {
@@ -80,10 +87,16 @@ export function api(sys: Pick<System, 'url'>, auth: Auth = {}) {
       throw new ApiCallError(res.status, body, `${key} (outside its contract: ${problems.join('; ')})`)
     }
     // The body as received (not the parsed copy): a test still sees fields the schema does not name.
-    return ok ? { ok, status: res.status, body: body as ResponseOf<Key<M, P>> } : { ok, status: res.status, body: body as ApiErrorBody }
+    return ok
+      ? { ok, status: res.status, body: body as ResponseOf<Key<M, P>> }
+      : { ok, status: res.status, body: body as ApiErrorBody }
   }
 
-  async function expectOk<M extends Method, P extends Path<M>>(method: M, path: P, o?: CallInput): Promise<ResponseOf<Key<M, P>>> {
+  async function expectOk<M extends Method, P extends Path<M>>(
+    method: M,
+    path: P,
+    o?: CallInput,
+  ): Promise<ResponseOf<Key<M, P>>> {
     const r = await send(method, path, o)
     if (!r.ok) throw new ApiCallError(r.status, r.body, `${method} ${path}`)
     return r.body
