@@ -13,44 +13,18 @@ export const breachCause = z.object({
   excessHours: z.number(),
 })
 
-const charge = z.object({
-  kind: pathKind,
-  place: z.string(),
-  responsible: z.string(),
-  hours: z.number(),
-  p50: z.number(),
-  excessHours: z.number(),
-})
+const charge = z.object({ kind: pathKind, place: z.string(), responsible: z.string(), hours: z.number(), p50: z.number(), excessHours: z.number() })
 
 export const timeLostParcel = z.object({
-  waybill: z.string(),
-  tier,
-  origin: z.string(),
-  destination: z.string(),
-  deliveredAt: isoTime,
-  deadline: isoTime,
-  lateHours: z.number(),
-  cause: z.nullable(breachCause),
-  charges: z.array(charge),
+  waybill: z.string(), tier, origin: z.string(), destination: z.string(), deliveredAt: isoTime, deadline: isoTime,
+  lateHours: z.number(), cause: z.nullable(breachCause), charges: z.array(charge),
   /** The excess lost at the bar or cause asked for; null when all late parcels are listed. */
   at: z.nullable(z.object({ kind: pathKind, responsible: z.string(), excessHours: z.number() })),
 })
 
 export const timeLost = z.object({
-  from: isoDay,
-  to: isoDay,
-  tier: z.nullable(tier),
-  parcels: count,
-  truncated: z.boolean(),
-  pareto: z.array(
-    z.object({
-      responsible: z.string(),
-      kind: pathKind,
-      excessHours: z.number(),
-      parcels: count,
-      cumulative: z.number(),
-    }),
-  ),
+  from: isoDay, to: isoDay, tier: z.nullable(tier), parcels: count, truncated: z.boolean(),
+  pareto: z.array(z.object({ responsible: z.string(), kind: pathKind, excessHours: z.number(), parcels: count, cumulative: z.number() })),
   causes: z.array(z.object({ code: pathKind, responsible: z.string(), parcels: count, excessHours: z.number() })),
   /** Hub dwell p90 hours per hour of the week (Monday 00:00 Beijing = 0), null where no dwell began. */
   heatmap: z.array(z.object({ hub: z.string(), p90: z.array(z.nullable(z.number())) })),
