@@ -4,6 +4,7 @@ import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem 
 import { event, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
+import { startOfShanghaiDay } from '../../server/domain/clock.ts'
 
 /**
  * Finance figures reconcile exactly with the parcels and claims behind them:
@@ -256,7 +257,9 @@ describe('period statements', () => {
   it('keeps the lines it counts: its totals are their sums, the CSV holds every one, and later changes show against them without touching them', async () => {
     const day = today()
     // Today's parcels and a claim paid today, besides what other tests wrote today.
-    const parcels = [shipment({ tier: 'express' }), shipment({ tier: 'economy' }), shipment({ declaredValueYuan: 300 })]
+    // Collected today in Shanghai: the builder's default (six hours ago) is yesterday between 00:00 and 06:00 Beijing time.
+    const collectedAt = new Date(Math.max(Date.now() - 6 * 3_600_000, startOfShanghaiDay(new Date()).getTime())).toISOString()
+    const parcels = [shipment({ tier: 'express', collectedAt }), shipment({ tier: 'economy', collectedAt }), shipment({ declaredValueYuan: 300, collectedAt })]
     await post(parcels)
     await payClaim(parcels[2]!.waybill, 'lost')
     const made = await call(sys, 'POST', '/api/v1/finance/statements', { cookie: who['fin-a'], body: { from: day, to: day } })
@@ -298,7 +301,7 @@ describe('period statements', () => {
     expect(new Set(rows.slice(1).map((r) => r[0]))).toEqual(new Set(fees.lines.map((l) => l.waybill)))
 
     // Later: a parcel collected today is registered, another claim is paid, a fee is corrected.
-    const late = shipment()
+    const late = shipment({ collectedAt })
     const lateFee = (await post([late])).get(late.waybill)!
     const second = await payClaim(parcels[0]!.waybill, 'damaged')
     await sys.database.pool.query('UPDATE shipments SET fee_total_fen = fee_total_fen + 150 WHERE waybill = $1', [parcels[1]!.waybill])
