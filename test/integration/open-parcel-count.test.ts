@@ -138,7 +138,11 @@ describe('open parcel count', () => {
     const parcels = Array.from({ length: 15 }, (_, i) => shipment({ tier: tiers[i % 3], destinationHub: i % 2 ? 'HGH-O1' : 'SHA-O1', collectedAt: collectedAt.toISOString() }))
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
     // Deliveries yesterday, earlier today and in the hour under way (a minute ago: not yet materialised by a policy).
-    const times = [-20, -3, 0.2, 1.5, 4.1, 7.7, 9.3].map((h) => new Date(startOfToday.getTime() + h * 3_600_000))
+    // Today's are spread over the part of the day gone by, so that at least five fall today at any hour
+    // (fixed hours after midnight put most of them in the future just after midnight, Beijing time).
+    const elapsed = now.getTime() - startOfToday.getTime()
+    const times = [-20, -3].map((h) => new Date(startOfToday.getTime() + h * 3_600_000))
+      .concat([0.05, 0.2, 0.45, 0.7, 0.9].map((f) => new Date(startOfToday.getTime() + Math.floor(f * elapsed))))
       .concat([new Date(now.getTime() - 70 * 60_000), new Date(now.getTime() - 40 * 60_000), new Date(now.getTime() - 5 * 60_000), new Date(now.getTime() - 60_000), new Date(now.getTime() - 5_000)])
       .filter((t) => t.getTime() < now.getTime())
     const body = times.map((t, i) => event(parcels[i]!.waybill, { type: 'delivered', hub: parcels[i]!.destinationHub, time: t.toISOString(), signer: '本人' }))
