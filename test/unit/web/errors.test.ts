@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../web/src/api';
 import { errorText, problemText } from '../../../web/src/errors';
 import { setLang } from '../../../web/src/i18n';
+
+// The unit tier does not isolate files: leave the language as the others expect it.
+afterAll(() => setLang('zh'));
 /**
  * What the server sends for a complaint whose description is too long or empty, as
  * parseBody builds it (test/unit/domain/route-kit.test.ts checks the server side of this shape).
