@@ -12,6 +12,13 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [vue(), chinaGeoPlugin()],
+  // vue-i18n's build flags: composition API only (no legacy API, no global <i18n-t> components),
+  // no devtools hooks in production. The message compiler stays: catalogs are plain TS objects.
+  define: {
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

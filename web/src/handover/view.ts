@@ -25,9 +25,9 @@ export function shiftTitle(s: Shift): string {
 export function holderText(h: Holder): string {
   switch (h.kind) {
     case 'acknowledged':
-      return t('handover.holder.acknowledged').replace('{by}', h.by ?? t('handover.system'));
+      return t('handover.holder.acknowledged', { by: h.by ?? t('handover.system') });
     case 'escalated':
-      return `${t('handover.holder.escalated')}${t('handover.holder.level').replace('{n}', String(h.level))}`;
+      return `${t('handover.holder.escalated')}${t('handover.holder.level', { n: h.level })}`;
     default:
       return t('handover.holder.unowned');
   }

@@ -14,7 +14,7 @@ export function who(code: string, names: Readonly<Record<string, string>>): stri
 
 /** "hub dwell at HGH-SC 杭州分拣中心", "line-haul HGH-SC→BJS-TC", … */
 export function placeLabel(kind: SegmentKind, responsible: string, names: Readonly<Record<string, string>>): string {
-  return sl(`at.${kind}` as SlaLabel).replace('{x}', who(responsible, names));
+  return sl(`at.${kind}` as SlaLabel, { x: who(responsible, names) });
 }
 
 export function causeLabel(c: BreachCause | null, names: Readonly<Record<string, string>>): string {
