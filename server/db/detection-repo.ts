@@ -74,6 +74,19 @@ export async function hubMinutes(db: pg.Pool, since: Date, now: Date): Promise<A
   return r.rows
 }
 
+/**
+ * The feed's high-water mark: the newest scan time at or before `now` and when it was
+ * received (ingest's clock). One probe of scan_events' key, which starts with the time.
+ */
+// $1 now
+export async function feedHighWater(db: pg.Pool, now: Date): Promise<{ at: Date; receivedAt: Date } | null> {
+  const r = await db.query<{ at: Date; receivedAt: Date }>(
+    `SELECT event_time AS at, received_at AS "receivedAt" FROM scan_events WHERE event_time <= $1 ORDER BY event_time DESC LIMIT 1`,
+    [now],
+  )
+  return r.rows[0] ?? null
+}
+
 /** Scans per hub in each window [start, end) (the per-minute aggregate, one index range per window). */
 // Scans of one type only when `type` is given (e.g. 'collected').
 export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>, type?: string): Promise<Array<{ hub: string; window: number; events: number }>> {

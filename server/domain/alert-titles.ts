@@ -24,6 +24,9 @@ export const alertTitles = {
   hubExceptionSpike: (hub: string, recentRate: number, baselineRate: number): AlertMessage =>
     ({ key: 'hub_exception_spike', params: { hub, recentRate, baselineRate } }),
   hubQuiet: (hub: string, minutes: number, expected: number): AlertMessage => ({ key: 'hub_quiet', params: { hub, minutes, expected } }),
+  feedNoData: (minutes: number, expected: number): AlertMessage => ({ key: 'feed_no_data', params: { minutes, expected } }),
+  feedCentresSilent: (hubs: number, of: number): AlertMessage => ({ key: 'feed_centres_silent', params: { hubs, of } }),
+  feedLagging: (minutes: number): AlertMessage => ({ key: 'feed_lagging', params: { minutes } }),
   hubExceptionBurst: (hub: string, exceptions: number, minutes: number, recentRate: number, baselineRate: number): AlertMessage =>
     ({ key: 'hub_exception_burst', params: { hub, exceptions, minutes, recentRate, baselineRate } }),
   hubCollectionSurge: (hub: string, observed: number, expected: number): AlertMessage => ({ key: 'hub_collection_surge', params: { hub, observed, expected } }),

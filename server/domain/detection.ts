@@ -11,7 +11,14 @@
  *    (P(no scan) = e^-minExpected under a Poisson rate). The rate is the lower of
  *    the hub's rate in the 3 h before its last scan and its rate at the same time
  *    of day on the previous days: a centre that always quietens at night is
- *    judged against its night.
+ *    judged against its night. "Now" for a centre's silence is the feed's
+ *    high-water mark (hubSilenceAt), the latest minute with a scan anywhere, not
+ *    the wall clock: a feed replaying a backlog is not twelve stopped centres.
+ *  - feedBehind (feed_behind): one network-wide condition instead of a page per
+ *    centre when the feed itself is the trouble: nothing received for as long
+ *    as the network's rate says 12 scans should have come (critical), more than
+ *    half of the centres silent at once (critical), or data arriving but its
+ *    newest scan 15 min or more behind the clock (warning).
  *  - exceptionBurst (hub_exception_spike): the exceptions among a centre's scans
  *    of the last 30 min against its rate of the previous 7 days (Fisher's exact
  *    test, at least 3 and at least 3× the usual share).
@@ -53,6 +60,94 @@ export function hubSilence(i: SilenceInput, r: SilenceRule = SILENCE_DEFAULTS): 
   const rate = i.usualPerMinute === null ? i.recentPerMinute : Math.min(i.recentPerMinute, i.usualPerMinute)
   const expected = Math.max(0, rate) * Math.max(0, i.quietMinutes)
   return { silent: i.quietMinutes >= r.minMinutes && expected >= r.minExpected, expected }
+}
+
+const MINUTE_MS = 60_000
+/** The rate before a centre's last scan is taken over this many minutes. */
+export const RECENT_RATE_MINUTES = 180
+
+export interface HubMinute {
+  /** Epoch ms of the minute's start. */
+  minute: number
+  events: number
+}
+
+/**
+ * A centre's silence judged at `feedAt`, the feed's high-water mark (the latest
+ * minute with a scan at any hub), not at the wall clock. While the feed replays a
+ * backlog or lags, every centre's last scan is hours behind the clock but not behind
+ * the feed: judging against the clock paged every centre at once (12 critical
+ * hub_silent alerts in the first minute of the demo). A centre that stops while the
+ * others go on scanning falls behind the feed as it did behind the clock.
+ * `since`: the start of the minutes looked at (a centre without a scan since then is
+ * quiet since then). Whole minutes strictly between its last scan and `feedAt` count
+ * as quiet; the rate before is over the 3 h up to its last scan.
+ */
+export function hubSilenceAt(
+  minutes: readonly HubMinute[], feedAt: number, since: number, usualPerMinute: number | null, r: SilenceRule = SILENCE_DEFAULTS,
+): SilenceInput & { silent: boolean; expected: number } {
+  const active = minutes.filter((m) => m.events > 0 && m.minute <= feedAt)
+  const last = active.length > 0 ? Math.max(...active.map((m) => m.minute)) : null
+  const quietMinutes = last === null ? Math.max(0, Math.round((feedAt - since) / MINUTE_MS)) : Math.max(0, Math.round((feedAt - last) / MINUTE_MS) - 1)
+  const recentPerMinute = last === null
+    ? (usualPerMinute ?? 0)
+    : active.filter((m) => m.minute > last - RECENT_RATE_MINUTES * MINUTE_MS).reduce((a, m) => a + m.events, 0) / RECENT_RATE_MINUTES
+  const input = { quietMinutes, recentPerMinute, usualPerMinute }
+  return { ...input, ...hubSilence(input, r) }
+}
+
+// ─── The feed itself ──────────────────────────────────────────────────────────
+
+export interface FeedInput {
+  /** Minutes between now and the feed's high-water mark (the newest scan time received). */
+  lagMinutes: number
+  /** Minutes since the newest scan was received (null: nothing was ever received). */
+  receivedQuietMinutes: number | null
+  /** The whole network's scans per minute in the 3 h up to the high-water mark. */
+  recentPerMinute: number
+  /** The whole network's scans per minute at this time of day on previous days; null without history. */
+  usualPerMinute: number | null
+  /** Centres silent against the feed (hubSilenceAt), and how many centres there are. */
+  silentCentres: number
+  centres: number
+}
+
+export interface FeedRule {
+  /** A feed still delivering but this far behind the clock is behind. */
+  lagMinutes: number
+}
+
+export const FEED_DEFAULTS: FeedRule = { lagMinutes: 15 }
+
+export type FeedCondition = 'no_data' | 'centres_silent' | 'lagging'
+
+/**
+ * Whether the feed is the trouble, as one network-wide condition, first that applies:
+ *  - `no_data` (critical): nothing received for so long that, at the network's rate,
+ *    12 scans should have come (hubSilence's rule applied to the whole feed). The
+ *    control room is blind and no other rule can see anything: one page, to whoever
+ *    owns the feed, not one per centre.
+ *  - `centres_silent` (critical): more than half of the centres (at least 3) silent
+ *    against the feed at once, while the rest of it (outlets, other centres) goes on:
+ *    a part of the feed is missing, or the whole network stopped; one page either way.
+ *  - `lagging` (warning): data arrives but its newest scan is `lagMinutes` or more
+ *    behind the clock, and at the network's rate 12 scans should have come since it
+ *    (a network quiet at night is not behind): every figure on the screens is that old. A backlog replayed at
+ *    speed (the demo's start, a feed back after an outage) catches up within the
+ *    caller's pending period and opens nothing.
+ */
+export function feedBehind(i: FeedInput, r: FeedRule = FEED_DEFAULTS): { behind: false } | { behind: true; condition: FeedCondition; severity: 'critical' | 'warning'; expected: number } {
+  if (i.receivedQuietMinutes !== null) {
+    const s = hubSilence({ quietMinutes: i.receivedQuietMinutes, recentPerMinute: i.recentPerMinute, usualPerMinute: i.usualPerMinute })
+    if (s.silent) return { behind: true, condition: 'no_data', severity: 'critical', expected: s.expected }
+  }
+  if (networkWide(i.silentCentres, i.centres)) return { behind: true, condition: 'centres_silent', severity: 'critical', expected: 0 }
+  if (i.lagMinutes >= r.lagMinutes) {
+    // Behind only if scans should have come meanwhile: a network quiet at night is not a lagging feed.
+    const s = hubSilence({ quietMinutes: i.lagMinutes, recentPerMinute: i.recentPerMinute, usualPerMinute: i.usualPerMinute })
+    if (s.silent) return { behind: true, condition: 'lagging', severity: 'warning', expected: s.expected }
+  }
+  return { behind: false }
 }
 
 // ─── Exception burst ──────────────────────────────────────────────────────────

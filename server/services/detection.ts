@@ -1,12 +1,13 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import {
-  collectionSurge, dwellRatio, exceptionBurst, hubSilence, laneOverdue, learnedLimitMs, networkWide, type LegInFlight,
+  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilenceAt, laneOverdue, learnedLimitMs, networkWide, RECENT_RATE_MINUTES,
+  type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 import { createNetwork, type HubSeed } from '../data/network.ts'
 import {
-  hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, lastArrivedDepartures, legsInFlight, recentDwells,
+  feedHighWater, hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, lastArrivedDepartures, legsInFlight, recentDwells,
   refreshScanGapStats, scanGapStats,
 } from '../db/detection-repo.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
@@ -18,7 +19,6 @@ const HOUR_MS = 60 * MINUTE_MS
 const DAY_MS = 24 * HOUR_MS
 /** Silence: scans of the last 8 h are looked at; the rate before the last scan over 3 h. */
 const SILENCE_LOOKBACK_MS = 8 * HOUR_MS
-const RECENT_RATE_MINUTES = 180
 /** Previous days compared at the same time of day (silence, surge). */
 const BASELINE_DAYS = 7
 const SILENCE_BASELINE_DAYS = 3
@@ -31,9 +31,15 @@ const AFTER_STOP_MS = 12 * HOUR_MS
 
 /**
  * Rules every SLA sweep (each minute) evaluates, from the per-minute scans:
- * hub_silent, hub_exception_spike, hub_volume_high (server/domain/detection.ts).
+ * hub_silent, feed_behind, hub_exception_spike, hub_volume_high (server/domain/detection.ts).
  */
-export const FAST_RULES = ['hub_silent', 'hub_exception_spike', 'hub_volume_high'] as const
+export const FAST_RULES = ['hub_silent', 'feed_behind', 'hub_exception_spike', 'hub_volume_high'] as const
+/**
+ * feed_behind opens once its condition has held this long: a backlog replayed at speed
+ * (the demo's three hours at 60×, about 3 min; a feed back after an outage) catches up
+ * before, and a server restarted before its feed resumes does not page.
+ */
+export const FEED_PENDING_MS = 5 * MINUTE_MS
 /** Rules of the anomaly sweep (every 5 min), from the parcels on lanes and the departures of the last hour. */
 export const SLOW_RULES = ['lane_overdue', 'hub_backlog'] as const
 
@@ -71,12 +77,18 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
   const t = now.getTime()
   const since = new Date(t - SILENCE_LOOKBACK_MS)
   const minutes = await hubMinutes(db, since, now)
+  // The feed's high-water mark: centres are silent against it, not against the wall clock.
+  const feed = await feedHighWater(db, now)
   const byHub = new Map<string, Array<{ minute: number; events: number; exceptions: number }>>()
   for (const m of minutes) byHub.set(m.hub, [...(byHub.get(m.hub) ?? []), { minute: m.minute.getTime(), events: m.events, exceptions: m.exceptions }])
   // The same hour (silence) and half hour (surge) on previous days; collections only for the surge.
   const silenceWindows = Array.from({ length: SILENCE_BASELINE_DAYS }, (_, k) => [new Date(t - (k + 1) * DAY_MS - HOUR_MS), new Date(t - (k + 1) * DAY_MS)] as const)
   const usual = new Map<string, number[]>()
-  for (const r of await hubEventsInWindows(db, silenceWindows)) usual.set(r.hub, [...(usual.get(r.hub) ?? []), r.events / 60])
+  const networkUsual = new Map<number, number>()
+  for (const r of await hubEventsInWindows(db, silenceWindows)) {
+    usual.set(r.hub, [...(usual.get(r.hub) ?? []), r.events / 60])
+    networkUsual.set(r.window, (networkUsual.get(r.window) ?? 0) + r.events / 60)
+  }
   const surgeWindows = Array.from({ length: BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS), new Date(t - k * DAY_MS + MINUTE_MS)] as const)
   const collections = new Map<string, number[]>()
   for (const x of await hubEventsInWindows(db, surgeWindows, 'collected')) {
@@ -90,19 +102,17 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
   const spikes: AlertGroup[] = []
   const surges: AlertGroup[] = []
   const nowMinute = Math.floor(t / MINUTE_MS) * MINUTE_MS
+  // The minute of the newest scan received (at most now): the feed's "now" for a centre's silence.
+  const feedAt = feed ? Math.floor(feed.at.getTime() / MINUTE_MS) * MINUTE_MS : null
+  const medianOf = (xs: number[]) => (xs.length >= 2 ? xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null)
+  let centres = 0
   for (const [code, hub] of hubs) {
     const mins = byHub.get(code) ?? []
-    if (hub.kind !== 'outlet') {
-      const active = mins.filter((m) => m.events > 0)
-      const last = active.length > 0 ? Math.max(...active.map((m) => m.minute)) : null
-      const quietMinutes = last === null ? SILENCE_LOOKBACK_MS / MINUTE_MS : Math.max(0, Math.round((nowMinute - last) / MINUTE_MS) - 1)
-      const before = last === null ? [] : active.filter((m) => m.minute <= last && m.minute > last - RECENT_RATE_MINUTES * MINUTE_MS)
-      const usualRates = usual.get(code) ?? []
-      const usualPerMinute = usualRates.length >= 2 ? usualRates.sort((a, b) => a - b)[Math.floor((usualRates.length - 1) / 2)]! : null
-      const recentPerMinute = last === null ? (usualPerMinute ?? 0) : before.reduce((a, m) => a + m.events, 0) / RECENT_RATE_MINUTES
-      const s = hubSilence({ quietMinutes, recentPerMinute, usualPerMinute })
+    if (hub.kind !== 'outlet') centres++
+    if (hub.kind !== 'outlet' && feedAt !== null) {
+      const s = hubSilenceAt(mins, feedAt, since.getTime(), medianOf(usual.get(code) ?? []))
       if (s.silent) {
-        silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubQuiet(hub.name, quietMinutes, Math.round(s.expected)), itemCount: 0, details: { quietMinutes, expected: s.expected, recentPerMinute, usualPerMinute } })
+        silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubQuiet(hub.name, s.quietMinutes, Math.round(s.expected)), itemCount: 0, details: { quietMinutes: s.quietMinutes, expected: s.expected, recentPerMinute: s.recentPerMinute, usualPerMinute: s.usualPerMinute } })
       }
     }
     const windowStart = nowMinute - (BURST_WINDOW_MINUTES - 1) * MINUTE_MS
@@ -126,7 +136,39 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
   const volume = networkWide(surges.length, outlets)
     ? [{ subject: 'network', hubCode: null, severity: 'warning' as const, title: alertTitles.networkCollectionSurge(surges.length, outlets), itemCount: surges.reduce((a, g) => a + g.itemCount, 0), details: { hubs: surges.map((g) => g.hubCode) } }]
     : surges
-  return { hub_silent: silent, hub_exception_spike: spikes, hub_volume_high: volume }
+  return { ...feedGroups(t, feed, feedAt, since.getTime(), minutes, medianOf([...networkUsual.values()]), silent, centres), hub_exception_spike: spikes, hub_volume_high: volume }
+}
+
+/**
+ * hub_silent and feed_behind: the feed's own trouble is one network-wide alert
+ * (subject `network`), not a page per centre. When more than half of the centres are
+ * silent at once, that alert replaces their hub_silent alerts.
+ */
+function feedGroups(
+  t: number, feed: { at: Date; receivedAt: Date } | null, feedAt: number | null, since: number,
+  minutes: ReadonlyArray<{ minute: Date; events: number }>, usualPerMinute: number | null, silent: AlertGroup[], centres: number,
+): { hub_silent: AlertGroup[]; feed_behind: AlertGroup[] } {
+  if (!feed || feedAt === null) return { hub_silent: silent, feed_behind: [] }
+  // The network's rate in the 3 h up to the high-water mark, when those minutes were read (else its usual rate).
+  const from = feedAt - RECENT_RATE_MINUTES * MINUTE_MS
+  const recentPerMinute = from >= since
+    ? minutes.reduce((a, m) => (m.minute.getTime() > from && m.minute.getTime() <= feedAt ? a + m.events : a), 0) / RECENT_RATE_MINUTES
+    : (usualPerMinute ?? 0)
+  const lagMinutes = Math.max(0, Math.floor((t - feed.at.getTime()) / MINUTE_MS))
+  const receivedQuietMinutes = Math.max(0, Math.floor((t - feed.receivedAt.getTime()) / MINUTE_MS))
+  const f = feedBehind({ lagMinutes, receivedQuietMinutes, recentPerMinute, usualPerMinute, silentCentres: silent.length, centres })
+  const hubSilent = f.behind && f.condition === 'centres_silent' ? [] : silent
+  if (!f.behind) return { hub_silent: hubSilent, feed_behind: [] }
+  const title = f.condition === 'no_data'
+    ? alertTitles.feedNoData(receivedQuietMinutes, Math.round(f.expected))
+    : f.condition === 'centres_silent' ? alertTitles.feedCentresSilent(silent.length, centres) : alertTitles.feedLagging(lagMinutes)
+  return {
+    hub_silent: hubSilent,
+    feed_behind: [{
+      subject: 'network', hubCode: null, severity: f.severity, title, itemCount: f.condition === 'centres_silent' ? silent.length : 0,
+      details: { condition: f.condition, lagMinutes, receivedQuietMinutes, latestScanAt: feed.at, receivedAt: feed.receivedAt, recentPerMinute, usualPerMinute, hubs: silent.map((g) => g.hubCode) },
+    }],
+  }
 }
 
 export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>, now: Date): Promise<Record<(typeof SLOW_RULES)[number], AlertGroup[]>> {
@@ -221,7 +263,8 @@ async function reconcile(db: pg.Pool, t: SlaThresholds, byRule: Record<string, A
 
 /** The minute rules (with every SLA sweep). */
 export async function runFastDetection(db: pg.Pool, t: SlaThresholds, now: Date, opts: FastOptions = {}): Promise<AlertChange[]> {
-  return reconcile(db, t, await fastGroups(db, await loadHubs(db), now, opts), now)
+  const { feed_behind: feed, ...byRule } = await fastGroups(db, await loadHubs(db), now, opts)
+  return [...await reconcile(db, t, byRule, now), ...await reconcile(db, t, { feed_behind: feed }, now, FEED_PENDING_MS)]
 }
 
 /** The lane and dwell rules (with every anomaly sweep); refreshes the learned limits when due. */

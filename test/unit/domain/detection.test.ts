@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  collectionSurge, dwellRatio, exceptionBurst, hubSilence, laneOverdue, learnedLimitMs, networkWide, SILENCE_DEFAULTS,
+  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilence, hubSilenceAt, laneOverdue, learnedLimitMs, networkWide, SILENCE_DEFAULTS,
+  type FeedInput, type HubMinute,
 } from '../../../server/domain/detection.ts'
 
 const MIN = 60_000
@@ -43,6 +44,116 @@ describe('hub silence', () => {
     expect(firedAt.length).toBeGreaterThan(0)
     expect(firedAt.every((m) => m >= 600 && m < 725)).toBe(true)
     expect(firedAt[0]! - 600).toBeLessThanOrEqual(15)
+  })
+})
+
+/**
+ * Synthetic per-minute scans of 12 centres at `perMinute` each (Poisson, seeded), as a
+ * feed delivers them: minutes in [from, to).
+ */
+function centreMinutes(centres: number, from: number, to: number, perMinute: number, seed = 3, stopped?: { hub: number; from: number }): HubMinute[][] {
+  let x = seed
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const poisson = (l: number) => { let k = 0; let p = Math.exp(-l); let c = p; const u = rand(); while (u > c) { k++; p *= l / k; c += p } return k }
+  return Array.from({ length: centres }, (_, h) => {
+    const out: HubMinute[] = []
+    for (let m = from; m < to; m += MIN) {
+      if (stopped && stopped.hub === h && m >= stopped.from) continue
+      const events = poisson(perMinute)
+      if (events > 0) out.push({ minute: m, events })
+    }
+    return out
+  })
+}
+
+describe('hub silence against the feed, not the clock', () => {
+  const T0 = Date.parse('2026-03-10T06:00:00Z')
+  const since = (now: number) => now - 8 * HOUR
+
+  it('a feed replaying a 3-hour backlog: no centre is silent, though every last scan is hours behind the clock', () => {
+    // The demo's start: the simulator has delivered up to 2 h 50 min ago; the clock is at T0 + 3 h.
+    const now = T0 + 3 * HOUR
+    const feedAt = T0 + 10 * MIN
+    const series = centreMinutes(12, T0 - 5 * HOUR, feedAt + MIN, 1.5)
+    for (const mins of series) {
+      expect(hubSilenceAt(mins, feedAt, since(now), 1.5).silent).toBe(false)
+      // judged against the wall clock, as before: every one of them silent (the 12 pages of the demo's first minute)
+      expect(hubSilenceAt(mins, Math.floor(now / MIN) * MIN, since(now), 1.5).silent).toBe(true)
+    }
+    // and every minute of the replay (the feed catching up at 60×) stays quiet
+    for (let f = feedAt; f <= now; f += 10 * MIN) {
+      const silentAt = centreMinutes(12, T0 - 5 * HOUR, f + MIN, 1.5).filter((m) => hubSilenceAt(m, f, since(now), 1.5).silent)
+      expect(silentAt).toEqual([])
+    }
+  })
+
+  it('one centre that stops while the others scan is silent against the feed, as soon as against the clock', () => {
+    const stopAt = T0
+    const firedAt: number[] = []
+    for (let now = T0 - 30 * MIN; now <= T0 + 60 * MIN; now += MIN) {
+      const series = centreMinutes(12, T0 - 5 * HOUR, now, 1.5, 5, { hub: 4, from: stopAt })
+      const feedAt = Math.max(...series.flatMap((m) => m.map((x) => x.minute)))
+      const silent = series.map((m, h) => (hubSilenceAt(m, feedAt, since(now), 1.5).silent ? h : -1)).filter((h) => h >= 0)
+      expect(silent.every((h) => h === 4)).toBe(true)
+      if (silent.length > 0) firedAt.push(now)
+    }
+    expect(firedAt[0]! - stopAt).toBeGreaterThan(5 * MIN)
+    expect(firedAt[0]! - stopAt).toBeLessThanOrEqual(15 * MIN)
+  })
+
+  it('a centre with no scan in the minutes read is quiet since their start; one that never scans is never silent', () => {
+    const now = T0
+    expect(hubSilenceAt([], now, now - 8 * HOUR, 1).quietMinutes).toBe(480)
+    expect(hubSilenceAt([], now, now - 8 * HOUR, 1).silent).toBe(true)
+    expect(hubSilenceAt([], now, now - 8 * HOUR, 0).silent).toBe(false)
+    expect(hubSilenceAt([], now, now - 8 * HOUR, null).silent).toBe(false)
+  })
+})
+
+describe('the feed behind: one condition, not a page per centre', () => {
+  const busy: FeedInput = { lagMinutes: 0, receivedQuietMinutes: 0, recentPerMinute: 20, usualPerMinute: 20, silentCentres: 0, centres: 12 }
+
+  it('a feed delivering in real time is fine', () => {
+    expect(feedBehind(busy)).toEqual({ behind: false })
+    // one centre stopped is that centre's page, not the feed's
+    expect(feedBehind({ ...busy, silentCentres: 1 })).toEqual({ behind: false })
+  })
+
+  it('nothing received for as long as the network would have sent 12 scans: critical, no data', () => {
+    // 20 scans a minute: the 5-minute floor decides
+    expect(feedBehind({ ...busy, lagMinutes: 4, receivedQuietMinutes: 4 })).toEqual({ behind: false })
+    expect(feedBehind({ ...busy, lagMinutes: 5, receivedQuietMinutes: 5 })).toMatchObject({ behind: true, condition: 'no_data', severity: 'critical', expected: 100 })
+    // a quiet night (0.2 a minute) waits for its 12 scans: an hour
+    const night = { ...busy, recentPerMinute: 0.2, usualPerMinute: 0.2 }
+    expect(feedBehind({ ...night, lagMinutes: 50, receivedQuietMinutes: 50 })).toEqual({ behind: false })
+    expect(feedBehind({ ...night, lagMinutes: 60, receivedQuietMinutes: 60 })).toMatchObject({ condition: 'no_data' })
+    // nothing ever received: nothing to judge
+    expect(feedBehind({ ...busy, lagMinutes: 0, receivedQuietMinutes: null })).toEqual({ behind: false })
+  })
+
+  it('a backlog replayed: data arriving with its newest scan hours old is behind (warning), not silent', () => {
+    expect(feedBehind({ ...busy, lagMinutes: 170, receivedQuietMinutes: 0 })).toMatchObject({ behind: true, condition: 'lagging', severity: 'warning' })
+    expect(feedBehind({ ...busy, lagMinutes: 14, receivedQuietMinutes: 0 })).toEqual({ behind: false })
+    // behind the clock at night, when nothing was due: not behind
+    expect(feedBehind({ ...busy, recentPerMinute: 0.1, usualPerMinute: 0.1, lagMinutes: 30, receivedQuietMinutes: 0 })).toEqual({ behind: false })
+  })
+
+  it('more than half of the centres silent at once is one critical condition', () => {
+    expect(feedBehind({ ...busy, silentCentres: 6 })).toEqual({ behind: false })
+    expect(feedBehind({ ...busy, silentCentres: 7 })).toMatchObject({ behind: true, condition: 'centres_silent', severity: 'critical' })
+    expect(feedBehind({ ...busy, silentCentres: 2, centres: 3 })).toEqual({ behind: false }) // at least 3
+  })
+
+  it('on a synthetic feed that stops for 40 minutes: no_data from 5 minutes in, and only then', () => {
+    const fired: number[] = []
+    for (let now = 0; now < 120; now++) {
+      // 20 scans a minute, every minute delivered as it happens, except 30 ≤ t < 70
+      const last = now < 30 ? now : now < 70 ? 29 : now
+      const f = feedBehind({ ...busy, lagMinutes: now - last, receivedQuietMinutes: now - last })
+      if (f.behind) fired.push(now)
+    }
+    expect(fired[0]).toBe(34)
+    expect(fired.at(-1)).toBe(69)
   })
 })
 

@@ -26,6 +26,9 @@ export interface AlertMessageParams {
   /** Rates as shares (0.123 = 12.3 %). */
   hub_exception_spike: { hub: string; recentRate: number; baselineRate: number };
   hub_quiet: { hub: string; minutes: number; expected: number };
+  feed_no_data: { minutes: number; expected: number };
+  feed_centres_silent: { hubs: number; of: number };
+  feed_lagging: { minutes: number };
   hub_exception_burst: { hub: string; exceptions: number; minutes: number; recentRate: number; baselineRate: number };
   hub_collection_surge: { hub: string; observed: number; expected: number };
   network_collection_surge: { hubs: number; of: number };
@@ -73,6 +76,9 @@ const zh: Catalog = {
   hub_volume_high: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，预期 ${orDash(p.expected)}（激增）`,
   hub_exception_spike: (p) => `${p.hub}：最近一小时异常率 ${pct(p.recentRate)}%，此前 ${pct(p.baselineRate)}%`,
   hub_quiet: (p) => `${p.hub}：已 ${p.minutes} 分钟无任何扫描（按常态应有 ${p.expected} 次）`,
+  feed_no_data: (p) => `数据接入中断：已 ${p.minutes} 分钟未收到任何扫描（按常态应有 ${p.expected} 次）`,
+  feed_centres_silent: (p) => `数据接入缺失：${p.of} 个分拨中心中 ${p.hubs} 个同时无扫描`,
+  feed_lagging: (p) => `数据接入滞后：最新扫描已是 ${p.minutes} 分钟前`,
   hub_exception_burst: (p) => `${p.hub}：最近 ${p.minutes} 分钟 ${p.exceptions} 次异常，占扫描 ${pct(p.recentRate)}%，平常 ${pct(p.baselineRate)}%`,
   hub_collection_surge: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，此时段通常 ${p.expected} 次（揽收激增）`,
   network_collection_surge: (p) => `全网揽收激增：${p.of} 个网点中 ${p.hubs} 个`,
@@ -96,6 +102,9 @@ const en: Catalog = {
   hub_volume_high: (p) => `${p.hub}: ${p.observed} events in the last hour, ${orDash(p.expected)} expected (surge)`,
   hub_exception_spike: (p) => `${p.hub}: exception rate ${pct(p.recentRate)} % in the last hour against ${pct(p.baselineRate)} %`,
   hub_quiet: (p) => `${p.hub} has scanned nothing for ${p.minutes} min (${p.expected} scans expected)`,
+  feed_no_data: (p) => `No data from the feed for ${p.minutes} min (${p.expected} scans expected)`,
+  feed_centres_silent: (p) => `No scans from ${p.hubs} of ${p.of} centres at once: the feed is missing them`,
+  feed_lagging: (p) => `The feed is behind: its newest scan is ${p.minutes} min old`,
   hub_exception_burst: (p) =>
     `${p.hub}: ${p.exceptions} exceptions in the last ${p.minutes} min, ${pct(p.recentRate)} % of scans against ${pct(p.baselineRate)} %`,
   hub_collection_surge: (p) => `${p.hub}: ${p.observed} scans in the last hour, ${p.expected} usual at this hour (surge)`,

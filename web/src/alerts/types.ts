@@ -19,6 +19,7 @@ export const KNOWN_RULES = [
   'hub_volume_low',
   'hub_volume_high',
   'hub_silent',
+  'feed_behind',
   'hub_exception_spike',
   'courier_late_start',
   'courier_early_stop',

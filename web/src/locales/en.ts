@@ -321,6 +321,7 @@ export const en: Messages = {
   'alerts.rule.hub_volume_low': 'Hub volume low',
   'alerts.rule.hub_volume_high': 'Hub volume high',
   'alerts.rule.hub_silent': 'Hub silent',
+  'alerts.rule.feed_behind': 'Feed behind',
   'alerts.rule.hub_exception_spike': 'Exception spike',
   'alerts.rule.courier_late_start': 'Courier late start',
   'alerts.rule.courier_early_stop': 'Courier early stop',

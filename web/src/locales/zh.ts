@@ -318,6 +318,7 @@ export const zh = {
   'alerts.rule.hub_volume_low': '站点量骤降',
   'alerts.rule.hub_volume_high': '站点量激增',
   'alerts.rule.hub_silent': '网点无扫描',
+  'alerts.rule.feed_behind': '数据接入滞后',
   'alerts.rule.hub_exception_spike': '异常激增',
   'alerts.rule.courier_late_start': '快递员晚开工',
   'alerts.rule.courier_early_stop': '快递员早收工',
