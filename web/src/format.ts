@@ -1,9 +1,7 @@
-// Display formatting helpers (pure).
+// Display formatting helpers: numbers and Beijing clock times in the reader's locale,
+// through vue-i18n's n() and d() (formats in locales/formats.ts).
 
-import { SHANGHAI_OFFSET_MS } from './shanghai';
-
-const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decimalFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+import { d, n } from './i18n';
 
 /**
  * Thousands separators for the big KPI numbers ("1,234,567"). Integers show no
@@ -11,19 +9,13 @@ const decimalFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 
  */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return Number.isInteger(value) ? integerFormat.format(value) : decimalFormat.format(value);
+  return n(value, Number.isInteger(value) ? 'integer' : 'decimal');
 }
-
-/**
- * The network runs on Beijing time whatever the viewer's machine says; China has
- * kept UTC+8 all year since 1991, so a fixed offset is exact.
- */
 
 /** Beijing wall-clock "HH:MM" for an epoch-ms or ISO time; "—" when invalid. */
 export function formatClock(time: number | string | null | undefined): string {
   if (time === null || time === undefined) return '—';
   const ms = typeof time === 'number' ? time : Date.parse(time);
   if (!Number.isFinite(ms)) return '—';
-  const d = new Date(ms + SHANGHAI_OFFSET_MS);
-  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return d(ms, 'clock');
 }

@@ -92,6 +92,19 @@ export function toggleLang(): void {
   setLang(lang.value === 'zh' ? 'en' : 'zh');
 }
 
+type NumberFormatName = keyof (typeof numberFormats)['zh-CN'];
+type DateFormatName = keyof (typeof datetimeFormats)['zh-CN'];
+
+/** A number in the current language's locale, in one of the formats of locales/formats.ts. */
+export function n(value: number, format: NumberFormatName): string {
+  return i18n.global.n(value, format);
+}
+
+/** An instant (epoch ms, ISO text or Date) in Beijing time, in one of the formats of locales/formats.ts. */
+export function d(value: number | string | Date, format: DateFormatName): string {
+  return i18n.global.d(typeof value === 'string' ? Date.parse(value) : value, format);
+}
+
 /**
  * A message in the current language, `{name}` parameters filled in. With `plural`, the
  * form for that count ("1 result | {n} results"); `{n}` and `{count}` are then the count.
@@ -99,6 +112,21 @@ export function toggleLang(): void {
 export function t(key: MessageKey, params?: MessageParams, plural?: number): string {
   if (plural === undefined) return i18n.global.t(key, params ?? {});
   return i18n.global.t(key, plural, { named: params ?? {} });
+}
+
+/** A message in a given language, whatever the current one (errors.ts renders for tests and toasts). */
+export function tIn(l: Lang, key: MessageKey, params?: MessageParams, plural?: number): string {
+  const locale = LOCALE[l];
+  if (plural === undefined) return i18n.global.t(key, params ?? {}, { locale });
+  return i18n.global.t(key, plural, { named: params ?? {}, locale });
+}
+
+/**
+ * A count with its noun in the current language: the plural form for `count`, with `{n}`
+ * the count formatted in the reader's locale ("1 result", "1,204 results", "3 条结果").
+ */
+export function tc(key: MessageKey, count: number, params?: MessageParams): string {
+  return t(key, { ...params, n: n(count, 'integer') }, count);
 }
 
 export function isMessageKey(key: string): key is MessageKey {

@@ -1,5 +1,7 @@
-// Period presets and money formatting for the finance pages. Pure: no DOM, no Vue.
+// Period presets and money formatting for the finance pages. No DOM; money through
+// vue-i18n's n() in the reader's locale.
 
+import { n } from '../i18n';
 import { DAY_MS, beijingDay } from '../shanghai';
 
 export { beijingDay };
@@ -20,13 +22,13 @@ export function isDay(value: unknown): value is string {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && Number.isFinite(Date.parse(`${value}T00:00:00Z`));
 }
 
-/** Fen as "¥1,234.56" (exact: integer arithmetic, no float rounding). */
+/**
+ * Fen as "¥1,234.56" in the reader's locale. Fen are integers and Intl rounds the yuan
+ * to two decimals, so amounts far beyond any ledger's (up to 2^53 / 100 yuan) stay exact.
+ */
 export function formatFen(fen: number | null | undefined): string {
   if (fen === null || fen === undefined || !Number.isFinite(fen)) return '—';
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(Math.round(fen));
-  const yuan = Math.floor(a / 100).toLocaleString('en-US');
-  return `${sign}¥${yuan}.${String(a % 100).padStart(2, '0')}`;
+  return n(Math.round(fen) / 100, 'currency');
 }
 
 /** Query string of a finance API call (skips empty values). */

@@ -1,6 +1,7 @@
 // Trend and percentage arithmetic for the wall tiles. Pure: no DOM, no Vue.
 
 import type { OnTimeCount } from '../contract';
+import { n } from '../i18n';
 
 export type TrendDirection = 'up' | 'down' | 'flat';
 
@@ -72,7 +73,7 @@ export function formatDelta(delta: number, unit: 'count' | 'pp' = 'count'): stri
   const body =
     unit === 'pp'
       ? `${(Math.round(size * 10) / 10).toFixed(1)} pp`
-      : new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(Math.round(size));
+      : n(Math.round(size), 'integer');
   if (body === '0' || body === '0.0 pp') return `±${body}`;
   return `${delta > 0 ? '+' : '−'}${body}`;
 }
