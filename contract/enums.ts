@@ -27,6 +27,12 @@ export type ComplaintChannel = (typeof COMPLAINT_CHANNELS)[number]
 
 export const CLAIM_STATES = ['open', 'approved', 'rejected', 'paid'] as const
 export type ClaimState = (typeof CLAIM_STATES)[number]
+export const CLAIM_REASONS = ['lost', 'damaged'] as const
+export type ClaimReason = (typeof CLAIM_REASONS)[number]
+
+/** Period statements (manual 7.2): draft → reviewed (finance) → approved (a manager). */
+export const STATEMENT_STATES = ['draft', 'reviewed', 'approved'] as const
+export type StatementState = (typeof STATEMENT_STATES)[number]
 
 export const PAYMENT_STATES = ['unpaid', 'paid', 'invoiced'] as const
 export type PaymentState = (typeof PAYMENT_STATES)[number]
@@ -34,6 +40,10 @@ export type PaymentState = (typeof PAYMENT_STATES)[number]
 /** A parcel's verdict against its promise (server/domain/verdict.ts). */
 export const VERDICTS = ['on_time', 'late', 'excused', 'at_risk', 'on_track'] as const
 export type Verdict = (typeof VERDICTS)[number]
+
+/** How a closed parcel is judged in the SLA figures (server/db/sla-repo.ts). */
+export const SLA_OUTCOMES = ['on_time', 'late', 'excused'] as const
+export type SlaOutcome = (typeof SLA_OUTCOMES)[number]
 
 /** Human roles (manual 1: organisation). */
 export const USER_ROLES = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance'] as const

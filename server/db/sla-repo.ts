@@ -6,8 +6,8 @@ import {
 } from './sla-sql.ts'
 
 export type { SlaSource }
-export const OUTCOMES = ['on_time', 'late', 'excused'] as const
-export type Outcome = (typeof OUTCOMES)[number]
+export { SLA_OUTCOMES as OUTCOMES, type SlaOutcome as Outcome } from '../../contract/enums.ts'
+import type { SlaOutcome as Outcome } from '../../contract/enums.ts'
 export const BREAKDOWNS = ['hub', 'region', 'courier'] as const
 export type Breakdown = (typeof BREAKDOWNS)[number]
 /** Columns a breakdown may be sorted by (anything else is a 400 at the route). */

@@ -13,8 +13,8 @@
  *    lost: the whole amount;
  *  - rounded to the fen, half up.
  */
-export type ClaimReason = 'lost' | 'damaged'
-export const CLAIM_REASONS: readonly ClaimReason[] = ['lost', 'damaged']
+import type { ClaimReason } from '../../contract/enums.ts'
+export { CLAIM_REASONS, type ClaimReason } from '../../contract/enums.ts'
 
 export const INSURED_CAP_FEN = 2_000_000
 export const UNINSURED_FEE_MULTIPLE = 3

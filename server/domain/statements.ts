@@ -6,7 +6,8 @@
  */
 import type { Role } from './roles.ts'
 
-export type StatementState = 'draft' | 'reviewed' | 'approved'
+import type { StatementState } from '../../contract/enums.ts'
+export type { StatementState } from '../../contract/enums.ts'
 export const REVIEWER_ROLES: readonly Role[] = ['finance', 'admin']
 export const APPROVER_ROLES: readonly Role[] = ['manager', 'admin']
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { responseCheck } from '../../../server/http/route-kit.ts'
 import { createLogger } from '../../../server/lib/logger.ts'
 import { ROUTES } from '../../../server/http/routes.ts'
-import { RESPONSES } from '../../../contract/routes.ts'
+import { NOT_JSON, RESPONSES } from '../../../contract/routes.ts'
 
 /** A stand-in for GET /api/v1/kpis that answers whatever the test puts in `answer`. */
 let answer: { status: number; body: unknown } = { status: 200, body: {} }
@@ -72,5 +72,11 @@ describe('the route table and the contract', () => {
   it('names only routes that exist, with the method and path the route table declares', () => {
     const routes = new Set(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`))
     expect(Object.keys(RESPONSES).filter((k) => !routes.has(k))).toEqual([])
+    expect(NOT_JSON.filter((k) => !routes.has(k))).toEqual([])
+  })
+
+  it('gives every route a schema of its answer, or says it answers no JSON', () => {
+    const known = new Set<string>([...Object.keys(RESPONSES), ...NOT_JSON])
+    expect(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).filter((k) => !known.has(k))).toEqual([])
   })
 })
