@@ -51,55 +51,63 @@ export async function storedEvents(client: Q, waybills: readonly string[]): Prom
   return out
 }
 
-export async function savePaths(client: Q, rows: ReadonlyArray<{ waybill: string; tier: string; events: PathEvent[]; segments: Segment[] }>, now: Date): Promise<void> {
-  if (rows.length === 0) return
-  const sorted = [...rows].sort((a, b) => (a.waybill < b.waybill ? -1 : 1))
-  await client.query(
-    `INSERT INTO parcel_paths (waybill, tier, events, segments, updated_at)
-     SELECT w, t, e::jsonb, s::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(w, t, e, s)
-     ON CONFLICT (waybill) DO UPDATE SET events = excluded.events, segments = excluded.segments, updated_at = excluded.updated_at`,
-    [sorted.map((r) => r.waybill), sorted.map((r) => r.tier), sorted.map((r) => JSON.stringify(r.events.map(fromEvent))),
-      sorted.map((r) => JSON.stringify(r.segments.map(fromSegment))), now],
-  )
-}
+export interface PathRow { waybill: string; tier: string; events: PathEvent[]; segments: Segment[] }
+export interface HistDelta { kind: string; place: string; tier: string; how: number; bucket: number; n: number }
+export interface RecentDelta { kind: string; place: string; tier: string; hour: Date; n: number; hours: number }
 
-/** Adds the deltas to segment_hist in key order; cells that reach 0 are deleted. */
-export async function addHist(client: Q, deltas: ReadonlyArray<{ kind: string; place: string; tier: string; how: number; bucket: number; n: number }>): Promise<void> {
-  if (deltas.length === 0) return
-  const d = [...deltas].sort((a, b) => cmp([a.kind, a.place, a.tier, a.how, a.bucket], [b.kind, b.place, b.tier, b.how, b.bucket]))
+/**
+ * Saves the parcels' paths, then adds the histogram deltas, then the recent-hour deltas, each in key
+ * order (step 4b of the lock order, server/db/tx.ts), in one round trip: each data-modifying CTE waits
+ * for the one before it (an uncorrelated scalar subquery on its RETURNING is evaluated before its
+ * own first row), so the rows are locked in that order as with three statements. Histogram cells that
+ * reach 0 are deleted by a second statement (a statement does not see its own CTEs' changes).
+ */
+export async function saveSegments(client: Q, paths: readonly PathRow[], hist: readonly HistDelta[], recent: readonly RecentDelta[], now: Date): Promise<void> {
+  if (paths.length === 0 && hist.length === 0 && recent.length === 0) return
+  const p = [...paths].sort((a, b) => (a.waybill < b.waybill ? -1 : a.waybill > b.waybill ? 1 : 0))
+  const h = [...hist].sort(byHistKey)
+  const r = [...recent].sort(byRecentKey)
   await client.query(
-    `INSERT INTO segment_hist AS h (kind, place, tier, how, bucket, n)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::smallint[], $6::bigint[])
-     ON CONFLICT (kind, place, tier, how, bucket) DO UPDATE SET n = h.n + excluded.n`,
-    [d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.how), d.map((x) => x.bucket), d.map((x) => x.n)],
+    `WITH p AS (
+       INSERT INTO parcel_paths (waybill, tier, events, segments, updated_at)
+       SELECT w, t, e::jsonb, s::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(w, t, e, s)
+       ON CONFLICT (waybill) DO UPDATE SET events = excluded.events, segments = excluded.segments, updated_at = excluded.updated_at
+       RETURNING 1
+     ), h AS (
+       INSERT INTO segment_hist AS h (kind, place, tier, how, bucket, n)
+       SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::smallint[], $10::smallint[], $11::bigint[])
+       WHERE (SELECT count(*) FROM p) >= 0
+       ON CONFLICT (kind, place, tier, how, bucket) DO UPDATE SET n = h.n + excluded.n
+       RETURNING 1
+     ), r AS (
+       INSERT INTO segment_recent AS r (hour, kind, place, tier, n, hours)
+       SELECT * FROM unnest($12::timestamptz[], $13::text[], $14::text[], $15::text[], $16::int[], $17::float8[])
+       WHERE (SELECT count(*) FROM h) >= 0
+       ON CONFLICT (hour, kind, place, tier) DO UPDATE SET n = r.n + excluded.n, hours = r.hours + excluded.hours
+       RETURNING 1
+     )
+     SELECT count(*) FROM r`,
+    [
+      p.map((x) => x.waybill), p.map((x) => x.tier), p.map((x) => JSON.stringify(x.events.map(fromEvent))),
+      p.map((x) => JSON.stringify(x.segments.map(fromSegment))), now,
+      h.map((x) => x.kind), h.map((x) => x.place), h.map((x) => x.tier), h.map((x) => x.how), h.map((x) => x.bucket), h.map((x) => x.n),
+      r.map((x) => x.hour), r.map((x) => x.kind), r.map((x) => x.place), r.map((x) => x.tier), r.map((x) => x.n), r.map((x) => x.hours),
+    ],
   )
-  if (d.some((x) => x.n < 0)) {
+  if (h.some((x) => x.n < 0)) {
     await client.query(
       `DELETE FROM segment_hist h USING unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::smallint[]) AS u(kind, place, tier, how, bucket)
        WHERE h.kind = u.kind AND h.place = u.place AND h.tier = u.tier AND h.how = u.how AND h.bucket = u.bucket AND h.n = 0`,
-      [d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.how), d.map((x) => x.bucket)],
+      [h.map((x) => x.kind), h.map((x) => x.place), h.map((x) => x.tier), h.map((x) => x.how), h.map((x) => x.bucket)],
     )
   }
 }
 
-export async function addRecent(client: Q, deltas: ReadonlyArray<{ kind: string; place: string; tier: string; hour: Date; n: number; hours: number }>): Promise<void> {
-  if (deltas.length === 0) return
-  const d = [...deltas].sort((a, b) => cmp([a.hour.getTime(), a.kind, a.place, a.tier], [b.hour.getTime(), b.kind, b.place, b.tier]))
-  await client.query(
-    `INSERT INTO segment_recent AS r (hour, kind, place, tier, n, hours)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[])
-     ON CONFLICT (hour, kind, place, tier) DO UPDATE SET n = r.n + excluded.n, hours = r.hours + excluded.hours`,
-    [d.map((x) => x.hour), d.map((x) => x.kind), d.map((x) => x.place), d.map((x) => x.tier), d.map((x) => x.n), d.map((x) => x.hours)],
-  )
-}
-
-function cmp(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! < b[i]!) return -1
-    if (a[i]! > b[i]!) return 1
-  }
-  return 0
-}
+const order = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0)
+const byHistKey = (a: HistDelta, b: HistDelta): number =>
+  order(a.kind, b.kind) || order(a.place, b.place) || order(a.tier, b.tier) || a.how - b.how || a.bucket - b.bucket
+const byRecentKey = (a: RecentDelta, b: RecentDelta): number =>
+  a.hour.getTime() - b.hour.getTime() || order(a.kind, b.kind) || order(a.place, b.place) || order(a.tier, b.tier)
 
 /** The whole histogram, hour of the week kept (the model folds it by hour of day). */
 export async function loadHist(db: Q): Promise<HistRow[]> {

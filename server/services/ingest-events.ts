@@ -172,7 +172,8 @@ async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventR
     }
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
     const courierOf = new Map(accepted.map((r) => [r.id, r.courier]))
-    await foldSegments(client, stored.map((e) => ({ waybill: e.waybill, time: e.time, type: e.type, hub: e.hub, courier: courierOf.get(e.id) ?? null })), now)
+    const firstScans = new Set([...byWaybill.keys()].filter((w) => states.get(w)!.lastScanAt === null))
+    await foldSegments(client, stored.map((e) => ({ waybill: e.waybill, time: e.time, type: e.type, hub: e.hub, courier: courierOf.get(e.id) ?? null })), now, firstScans)
     await updateStates(client, changed, now)
     return { stored, accepted, changed, unknown }
   })

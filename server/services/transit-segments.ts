@@ -13,7 +13,7 @@
 import type pg from 'pg'
 import { histDelta, parseHistKey, segmentHours, segmentsOf, type PathEvent, type Segment } from '../domain/segments.ts'
 import type { EventType } from '../domain/status.ts'
-import { addHist, addRecent, loadPaths, savePaths, storedEvents } from '../db/segments-repo.ts'
+import { loadPaths, saveSegments, storedEvents } from '../db/segments-repo.ts'
 
 export interface NewScan {
   waybill: string
@@ -25,11 +25,15 @@ export interface NewScan {
 
 const HOUR_MS = 3_600_000
 
-export async function foldSegments(client: pg.PoolClient, scans: readonly NewScan[], now: Date): Promise<void> {
+/**
+ * `firstScans`: parcels that had no scan stored before this transaction's (their state's last scan
+ * was empty under the row lock), so their stored scans are exactly `scans`' and need no query.
+ */
+export async function foldSegments(client: pg.PoolClient, scans: readonly NewScan[], now: Date, firstScans: ReadonlySet<string> = new Set()): Promise<void> {
   if (scans.length === 0) return
   const waybills = [...new Set(scans.map((s) => s.waybill))].sort()
   const paths = await loadPaths(client, waybills)
-  const fresh = await storedEvents(client, waybills.filter((w) => paths.get(w)?.events === null))
+  const fresh = await storedEvents(client, waybills.filter((w) => paths.get(w)?.events === null && !firstScans.has(w)))
   const byWaybill = new Map<string, PathEvent[]>()
   for (const s of scans) {
     const list = byWaybill.get(s.waybill) ?? []
@@ -42,8 +46,9 @@ export async function foldSegments(client: pg.PoolClient, scans: readonly NewSca
   for (const w of waybills) {
     const p = paths.get(w)
     if (!p) continue
-    // A parcel without a kept path: its stored scans already include this batch's.
-    const events = p.events === null ? fresh.get(w) ?? [] : [...p.events, ...(byWaybill.get(w) ?? [])]
+    // A parcel without a kept path: its stored scans already include this batch's (and are only
+    // this batch's when it had none before).
+    const events = p.events !== null ? [...p.events, ...(byWaybill.get(w) ?? [])] : fresh.get(w) ?? byWaybill.get(w) ?? []
     const segments = segmentsOf(p.collectedAt.getTime(), p.originHub, p.destinationHub, events)
     for (const [k, n] of histDelta(p.tier, p.segments, segments)) hist.set(k, (hist.get(k) ?? 0) + n)
     for (const [list, sign] of [[p.segments, -1], [segments, 1]] as const) {
@@ -58,10 +63,9 @@ export async function foldSegments(client: pg.PoolClient, scans: readonly NewSca
     }
     saved.push({ waybill: w, tier: p.tier, events, segments })
   }
-  await savePaths(client, saved, now)
-  await addHist(client, [...hist].filter(([, n]) => n !== 0).map(([k, n]) => ({ ...parseHistKey(k), n })))
-  await addRecent(client, [...recent].filter(([, r]) => r.n !== 0 || Math.abs(r.hours) > 1e-9).map(([k, r]) => {
-    const [hour, kind, place, tier] = k.split('|')
-    return { hour: new Date(Number(hour)), kind: kind!, place: place!, tier: tier!, n: r.n, hours: r.hours }
-  }))
+  await saveSegments(client, saved, [...hist].filter(([, n]) => n !== 0).map(([k, n]) => ({ ...parseHistKey(k), n })),
+    [...recent].filter(([, r]) => r.n !== 0 || Math.abs(r.hours) > 1e-9).map(([k, r]) => {
+      const [hour, kind, place, tier] = k.split('|')
+      return { hour: new Date(Number(hour)), kind: kind!, place: place!, tier: tier!, n: r.n, hours: r.hours }
+    }), now)
 }
