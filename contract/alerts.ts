@@ -102,3 +102,25 @@ export const silence = z.object({
 })
 export type Silence = z.output<typeof silence>
 export const silenceList = z.object({ silences: z.array(silence) })
+
+/**
+ * A recurring maintenance window (GET/POST /api/v1/maintenance-windows): the alerts of
+ * its hub and rule (null = any) page nobody on its weekdays from `start` to `end`,
+ * Shanghai time, crossing midnight when `end` is earlier (the night after a listed day).
+ */
+export const maintenanceWindow = z.object({
+  id,
+  hubCode: nullableString,
+  rule: nullableString,
+  /** ISO weekdays (1 = Monday … 7 = Sunday) on which it starts; empty: every day. */
+  days: z.array(z.int().check(z.minimum(1), z.maximum(7))),
+  /** 'HH:MM', Shanghai time. */
+  start: z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/)),
+  end: z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/)),
+  comment: z.string(),
+  createdAt: isoTime,
+  /** Whether it is running now (its alerts are muted now). */
+  active: z.boolean(),
+})
+export type MaintenanceWindow = z.output<typeof maintenanceWindow>
+export const maintenanceWindowList = z.object({ windows: z.array(maintenanceWindow) })

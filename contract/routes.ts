@@ -12,7 +12,7 @@
 import * as z from 'zod/mini'
 import { loginAnswer, userEnvelope } from './auth.ts'
 import { kpiSnapshot, mapSnapshot } from './kpi.ts'
-import { alertDetail, alertEnvelope, alertList, incidentAnswer, silence, silenceList } from './alerts.ts'
+import { alertDetail, alertEnvelope, alertList, incidentAnswer, maintenanceWindow, maintenanceWindowList, silence, silenceList } from './alerts.ts'
 import { calendarView, companyDayAnswer, slaSettings } from './settings.ts'
 import { handoffEnvelope, handoffList } from './handoffs.ts'
 import { shipmentDetail, trackResponse } from './track.ts'
@@ -78,6 +78,8 @@ export const RESPONSES = {
   'POST /api/v1/incidents': incidentAnswer,
   'GET /api/v1/silences': silenceList,
   'POST /api/v1/silences': silence,
+  'GET /api/v1/maintenance-windows': maintenanceWindowList,
+  'POST /api/v1/maintenance-windows': maintenanceWindow,
   'GET /api/v1/admin/sla-settings': slaSettings,
   'PUT /api/v1/admin/sla-settings': slaSettings,
   'GET /api/v1/admin/calendar': calendarView,
@@ -95,6 +97,7 @@ export const RESPONSES = {
   'DELETE /api/v1/admin/calendar/days/:day': noContent,
   'GET /api/v1/admin/db-health': dbHealth,
   'DELETE /api/v1/silences/:id': noContent,
+  'DELETE /api/v1/maintenance-windows/:id': noContent,
   'GET /api/v1/admin/webhooks': webhookList,
   'POST /api/v1/admin/webhooks': webhookCreated,
   'DELETE /api/v1/admin/webhooks/:id': noContent,

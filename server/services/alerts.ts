@@ -4,9 +4,12 @@ import {
   alertHistory, alertParcels, findAlert, listAlerts as listAlertRows, type AlertFilter, type AlertRow,
 } from '../db/alert-queries-repo.ts'
 import { upsertAlerts, type AlertChange } from '../db/alerts-repo.ts'
-import { endSilence as endSilenceRow, insertSilence, listSilences as listSilenceRows, mutedAlertIds, type Silence } from '../db/silences-repo.ts'
+import {
+  deleteMaintenanceWindow, endSilence as endSilenceRow, insertMaintenanceWindow, insertSilence, listMaintenanceWindows, listSilences as listSilenceRows, mutedAlertIds,
+  type MaintenanceWindow, type Silence,
+} from '../db/silences-repo.ts'
 import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
-import { canTransition, historyAction, type AlertState, type PersonAction } from '../domain/alert-lifecycle.ts'
+import { canTransition, checkRecurringWindow, historyAction, type AlertState, type PersonAction } from '../domain/alert-lifecycle.ts'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 
@@ -159,4 +162,35 @@ export async function createSilence(db: pg.Pool, s: SilenceInput): Promise<Omit<
 /** Ends a silence now (kept for the record); a hub-scoped person ends only their hub's. */
 export async function endSilence(db: pg.Pool, id: number, now: Date, scopeHub: string | null): Promise<void> {
   if (!(await endSilenceRow(db, id, now, scopeHub))) throw new NotFoundError(`No active silence ${id}`)
+}
+
+// ─── Recurring maintenance windows ────────────────────────────────────────────
+
+export function listWindows(db: pg.Pool, now: Date, scopeHub: string | null): Promise<MaintenanceWindow[]> {
+  return listMaintenanceWindows(db, now, scopeHub)
+}
+
+export interface WindowInput { hubCode: string | null; rule: string | null; days: number[]; start: string; end: string; comment: string; actor: Actor; now: Date }
+
+/**
+ * A window repeated every week (e.g. a sorting centre closed every night 02:00–05:00):
+ * the alerts of its hub and rule page nobody while it runs (mutedSql); they are still
+ * recorded and listed. A hub-scoped person sets windows at their own hub only.
+ */
+export async function createWindow(db: pg.Pool, w: WindowInput): Promise<MaintenanceWindow> {
+  try {
+    checkRecurringWindow(w)
+  } catch (err) {
+    if (err instanceof RangeError) throw new BadRequestError(err.message, [{ field: 'end', message: err.message }])
+    throw err
+  }
+  checkHubScope(w.actor, w.hubCode)
+  const days = [...new Set(w.days)].sort((a, b) => a - b)
+  return insertMaintenanceWindow(db, { hubCode: w.hubCode, rule: w.rule, days, start: w.start, end: w.end, comment: w.comment }, w.now)
+}
+
+export async function removeWindow(db: pg.Pool, id: number, scopeHub: string | null): Promise<MaintenanceWindow> {
+  const removed = await deleteMaintenanceWindow(db, id, scopeHub)
+  if (!removed) throw new NotFoundError(`No maintenance window ${id}`)
+  return removed
 }

@@ -29,6 +29,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /api/v1/alerts': ['state', 'severity', 'rule', 'hub', 'limit'],
   'GET /api/v1/alerts/:id': [],
   'GET /api/v1/silences': [],
+  'GET /api/v1/maintenance-windows': [],
   'GET /api/v1/admin/webhooks': [],
   'GET /api/v1/handoffs': ['state', 'alert', 'limit'],
   'GET /api/v1/handover': ['from', 'to'],

@@ -34,6 +34,7 @@ const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   'POST /api/v1/alerts/:id/resolve': () => ({ comment: 'fixed' }),
   'POST /api/v1/incidents': () => ({ hub: 'SHA-TC', kind: 'other', title: 'belt stopped' }),
   'POST /api/v1/silences': () => ({ hub: 'SHA-TC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'maintenance' }),
+  'POST /api/v1/maintenance-windows': () => ({ hub: 'SHA-TC', days: [1, 3], start: '02:00', end: '05:00', comment: 'belt maintenance' }),
   'POST /api/v1/admin/webhooks': () => ({ name: 'pager', url: 'https://hooks.example/pw' }),
   'POST /api/v1/alerts/:id/handoffs': () => ({ waybills: ['PW000000000001'], note: 'call them' }),
   'POST /api/v1/handoffs/:id/done': () => ({ comment: 'called' }),

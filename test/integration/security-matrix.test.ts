@@ -202,6 +202,7 @@ describe('hub-scope matrix', () => {
   let lateB: { id: number; waybills: string[] }
   let incidentB: number
   let silenceB: number
+  let windowB: number
   let handoffB: number
   const hour = 3_600_000
   const QUERY: Record<string, string> = {
@@ -219,6 +220,8 @@ describe('hub-scope matrix', () => {
     'POST /api/v1/incidents': () => ({ path: '/api/v1/incidents', body: { hub: B, kind: 'other', title: 'not my hub' }, status: 403 }),
     'POST /api/v1/silences': () => ({ path: '/api/v1/silences', body: { hub: B, endsAt: new Date(Date.now() + hour).toISOString(), comment: 'not my hub' }, status: 403 }),
     'DELETE /api/v1/silences/:id': () => ({ path: `/api/v1/silences/${silenceB}`, status: 404 }),
+    'POST /api/v1/maintenance-windows': () => ({ path: '/api/v1/maintenance-windows', body: { hub: B, start: '02:00', end: '05:00', comment: 'not my hub' }, status: 403 }),
+    'DELETE /api/v1/maintenance-windows/:id': () => ({ path: `/api/v1/maintenance-windows/${windowB}`, status: 404 }),
   }
   const text = (r: { body: unknown }) => JSON.stringify(r.body)
 
@@ -236,6 +239,9 @@ describe('hub-scope matrix', () => {
     const silence = await call(sys, 'POST', '/api/v1/silences', { cookie: admin, body: { hub: B, endsAt: new Date(Date.now() + 2 * hour).toISOString(), comment: `maintenance ${MARK}` } })
     expect(silence.status).toBe(201)
     silenceB = silence.body.id
+    const window = await call(sys, 'POST', '/api/v1/maintenance-windows', { cookie: admin, body: { hub: B, days: [7], start: '23:00', end: '04:00', comment: `belt overhaul ${MARK}` } })
+    expect(window.status).toBe(201)
+    windowB = window.body.id
     const handoff = await call(sys, 'POST', `/api/v1/alerts/${lateB.id}/handoffs`, { cookie: admin, body: { waybills: lateB.waybills, note: `call them ${MARK}` } })
     expect(handoff.status).toBe(201)
     handoffB = handoff.body.handoff.id
@@ -257,7 +263,7 @@ describe('hub-scope matrix', () => {
   it('is declared by every route, and not \'none\' on any route about alerts, incidents, silences, hand-offs or the handover', () => {
     for (const route of ROUTES) {
       expect(['filtered', 'enforced', 'none'], routeKey(route)).toContain(route.hubScope)
-      if (/\/api\/v1\/(alerts|incidents|silences|handoffs|handover)\b/.test(route.path)) expect(route.hubScope, routeKey(route)).not.toBe('none')
+      if (/\/api\/v1\/(alerts|incidents|silences|maintenance-windows|handoffs|handover)\b/.test(route.path)) expect(route.hubScope, routeKey(route)).not.toBe('none')
       if (route.hubScope === 'filtered') expect(route.method, routeKey(route)).toBe('get')
       if (route.hubScope === 'enforced') expect(ENFORCED[routeKey(route)], `${routeKey(route)} is 'enforced': give it a hub-B target in ENFORCED`).toBeDefined()
     }
@@ -279,7 +285,7 @@ describe('hub-scope matrix', () => {
 
   it('shows the same things to network-wide staff on every \'filtered\' route (so the filter, not an empty list, hides them)', async () => {
     const filtered = ROUTES.filter((r) => r.hubScope === 'filtered')
-    expect(filtered.map(routeKey).sort()).toEqual(['GET /api/v1/alerts', 'GET /api/v1/handoffs', 'GET /api/v1/handover', 'GET /api/v1/silences'])
+    expect(filtered.map(routeKey).sort()).toEqual(['GET /api/v1/alerts', 'GET /api/v1/handoffs', 'GET /api/v1/handover', 'GET /api/v1/maintenance-windows', 'GET /api/v1/silences'])
     for (const route of filtered) {
       const path = concretePath(route.path) + (QUERY[routeKey(route)] ?? '')
       for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
@@ -313,5 +319,6 @@ describe('hub-scope matrix', () => {
     expect((await db.query(`SELECT count(*)::int AS n FROM cs_handoffs WHERE alert_id = $1`, [lateB.id])).rows[0].n).toBe(1)
     expect((await db.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'incident' AND hub_code = $1`, [B])).rows[0].n).toBe(1)
     expect((await db.query(`SELECT count(*)::int AS n FROM silences WHERE hub_code = $1`, [B])).rows[0].n).toBe(1)
+    expect((await db.query(`SELECT count(*)::int AS n FROM maintenance_windows WHERE hub_code = $1`, [B])).rows[0].n).toBe(1)
   })
 })
