@@ -23,10 +23,17 @@ function text(l: Lang, key: string, count?: number): string | null {
   return count === undefined ? tIn(l, full) : tIn(l, full, { n: String(count) }, count);
 }
 
-/** The field's name as the reader knows it; an unknown field is shown as sent. */
+/** The field's name as the reader knows it; an unknown field is shown as sent, an item of a list (days.1) named after its list. */
 export function fieldLabel(field: string, l: Lang = lang.value): string {
-  return text(l, `field.${field}`) ?? field;
+  return text(l, `field.${field}`) ?? text(l, `field.${field.replace(/\.\d+$/, '')}`) ?? field;
 }
+
+/** The server's own words for a field's problem (messages it sets in its zod schemas) → the rule's key. */
+const SERVER_MESSAGES: Readonly<Record<string, string>> = {
+  'time of day HH:MM': 'time_of_day',
+  'same as start': 'same_as_start',
+  'a window needs a hub, a rule or both': 'hub_or_rule',
+};
 
 /** What is wrong with one field, in the reader's language. */
 export function problemText(p: FieldProblem, l: Lang = lang.value): string {
@@ -35,7 +42,9 @@ export function problemText(p: FieldProblem, l: Lang = lang.value): string {
   const isText = p.origin === 'string' || (p.origin === undefined && /string|character/i.test(p.message));
   const isList = p.origin === 'array' || p.origin === 'set' || (p.origin === undefined && /array|items/i.test(p.message));
   let rule: string;
+  const known = SERVER_MESSAGES[p.message];
   if (p.message === 'unknown waybill') rule = r('unknown_waybill');
+  else if (known) rule = r(known);
   else if (p.issue === 'too_big') rule = r(isText ? 'too_long' : isList ? 'too_many' : 'too_big', p.limit);
   else if (p.issue === 'too_small') rule = isText && p.limit === 1 ? r('required') : r(isText ? 'too_short' : 'too_small', p.limit);
   else if (p.issue === 'invalid_type' && /undefined|required/i.test(p.message)) rule = r('required');
