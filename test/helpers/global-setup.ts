@@ -54,6 +54,8 @@ async function makeServer(adminUrl: string): Promise<{ info: TestDatabaseInfo; c
   let applied: number
   try {
     applied = await migrate(database.pool, log)
+    // Copies start with their jobs paused; serverTestDatabase (test-db.ts) resumes them where workers run.
+    await database.pool.query('SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE job_id >= 1000')
   } finally {
     await database.close()
   }

@@ -7,7 +7,7 @@ import { createLogger } from '../../server/lib/logger.ts'
 import { startSystem, type System } from '../../server/system.ts'
 import { createApiToken, createUser } from '../../server/services/auth.ts'
 import type { UserRole } from '../../server/domain/roles.ts'
-import { pauseServerJobs, removeDir, seedDataDir, serverTestDatabase } from './test-db.ts'
+import { removeDir, seedDataDir, serverTestDatabase } from './test-db.ts'
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests'
 export const USER_PASSWORD = 'password-for-tests'
@@ -27,11 +27,10 @@ export interface TestSystem extends System {
  */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-test-')))
-  const serverDb = env.DATABASE_URL ? undefined : await serverTestDatabase(env.DATA_DIR)
-  if (!env.DATA_DIR && !serverDb) await seedDataDir(dataDir)
   // RUN_WORKERS=false: nothing refreshes in the background, as on the embedded engine (where the policies are a
   // worker's job), so the server's own scheduler is paused in this database too.
-  if (serverDb && env.RUN_WORKERS === 'false') await pauseServerJobs(serverDb.url)
+  const serverDb = env.DATABASE_URL ? undefined : await serverTestDatabase(env.DATA_DIR, { paused: env.RUN_WORKERS === 'false' })
+  if (!env.DATA_DIR && !serverDb) await seedDataDir(dataDir)
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

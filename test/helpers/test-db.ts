@@ -127,24 +127,41 @@ export interface ServerTestDatabase { url: string; name: string; drop(): Promise
  * On the server engine: a database of its own for one test system, copied from the run's
  * template. `key` (a test's own DATA_DIR) names it stably, so that a system restarted on
  * the same DATA_DIR finds its data again; such a database is kept until the run ends.
+ * The template's TimescaleDB jobs are paused (global-setup.ts), so a new copy's scheduler
+ * runs nothing before this decides: its jobs are resumed unless `paused` (a system started
+ * with RUN_WORKERS=false, where no policy runs unless a test runs it, as on the embedded
+ * engine). Pausing them after the copy raced the scheduler, which sometimes refreshed the
+ * minute aggregates first: a test's scans in the past then stayed below the watermark.
  */
-export async function serverTestDatabase(key?: string): Promise<ServerTestDatabase | undefined> {
+export async function serverTestDatabase(key?: string, o: { paused?: boolean } = {}): Promise<ServerTestDatabase | undefined> {
   const info = testDatabaseInfo()
   if (info?.engine !== 'server') return undefined
   const suffix = key ? `k${createHash('sha256').update(key).digest('hex').slice(0, 12)}` : randomBytes(6).toString('hex')
   const name = `${info.prefix}_${suffix}`
+  let created = false
   await admin(info.adminUrl, async (c) => {
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(info.template)}`)
+    if (exists.rowCount === 0) {
+      await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(info.template)}`)
+      created = true
+    }
   })
+  const url = withDatabase(info.adminUrl, name)
+  if (o.paused) await pauseServerJobs(url)
+  else if (created) await scheduleServerJobs(url, true)
   return {
     name,
-    url: withDatabase(info.adminUrl, name),
+    url,
     drop: key ? async () => undefined : () => admin(info.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`) }),
   }
 }
 
+/** Schedules (or unschedules) the product's TimescaleDB jobs in a server database. */
+async function scheduleServerJobs(url: string, scheduled: boolean): Promise<void> {
+  await admin(url, async (c) => { await c.query('SELECT alter_job(job_id, scheduled => $1) FROM timescaledb_information.jobs WHERE job_id >= 1000', [scheduled]) })
+}
+
 /** Unschedules the product's TimescaleDB jobs in a server test database: its policies then run only when a test runs them. */
-export async function pauseServerJobs(url: string): Promise<void> {
-  await admin(url, async (c) => { await c.query('SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE job_id >= 1000') })
+async function pauseServerJobs(url: string): Promise<void> {
+  await scheduleServerJobs(url, false)
 }
