@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { shipment } from '../helpers/builders.ts'
+import { api } from '../helpers/api.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -91,12 +92,11 @@ describe('complaint states and the overdue alert', () => {
     expect(alerts).toHaveLength(1)
     expect(alerts[0]!.state).toBe('open')
     // Through the alert lifecycle: on-call sees it with the parcel, and acknowledges.
-    const detail = await call(sys, 'GET', `/api/v1/alerts/${alerts[0]!.id}`, { cookie: who['oncall-a'] })
-    expect(detail.status).toBe(200)
-    expect(detail.body.alert).toMatchObject({ id: alerts[0]!.id, rule: 'complaint_overdue', subject: `complaint:${c.id}`, state: 'open' })
-    expect(detail.body.parcels.map((p: any) => p.waybill)).toEqual([parcel.waybill])
+    const detail = await api(sys, { cookie: who['oncall-a'] }).get('/api/v1/alerts/:id', { params: { id: alerts[0]!.id } })
+    expect(detail.alert).toMatchObject({ id: alerts[0]!.id, rule: 'complaint_overdue', subject: `complaint:${c.id}`, state: 'open' })
+    expect(detail.parcels.map((p) => p.waybill)).toEqual([parcel.waybill])
     expect((await call(sys, 'POST', `/api/v1/alerts/${alerts[0]!.id}/acknowledge`, { cookie: who['oncall-a'], body: { comment: 'asked CS to call back' } })).status).toBe(200)
-    expect((await call(sys, 'GET', `/api/v1/complaints?state=overdue`, { cookie: who['cs-a'] })).body.complaints.map((x: any) => x.id)).toContain(c.id)
+    expect((await api(sys, { cookie: who['cs-a'] }).get('/api/v1/complaints', { query: { state: 'overdue' } })).complaints.map((x) => x.id)).toContain(c.id)
 
     const analysing = await call(sys, 'POST', `/api/v1/complaints/${c.id}/transition`, { cookie: who['cs-a'], body: { to: 'analysing', note: 'courier was rude, checking with the outlet' } })
     expect(analysing.body.complaint).toMatchObject({ state: 'analysing', alertId: alerts[0]!.id })
@@ -122,12 +122,14 @@ describe('complaint states and the overdue alert', () => {
     expect((await step('coordinating', 'asked finance for the invoice')).status).toBe(200)
     expect((await step('replied', 'invoice resent')).status).toBe(200)
     expect((await step('closed', 'customer confirmed')).status).toBe(400) // satisfaction required
-    const closed = await step('closed', 'customer confirmed', 4)
-    expect(closed.body.complaint).toMatchObject({ state: 'closed', satisfaction: 4 })
-    expect(closed.body.complaint.history.map((h: any) => [h.fromState, h.toState, h.by])).toEqual([
+    const { complaint: closed } = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/complaints/:id/transition', {
+      params: { id: c.id }, body: { to: 'closed', note: 'customer confirmed', satisfaction: 4 },
+    })
+    expect(closed).toMatchObject({ state: 'closed', satisfaction: 4 })
+    expect(closed.history?.map((h) => [h.fromState, h.toState, h.by])).toEqual([
       [null, 'received', 'cs-a'], ['received', 'coordinating', 'cs-a'], ['coordinating', 'replied', 'cs-a'], ['replied', 'closed', 'cs-a'],
     ])
-    expect(closed.body.complaint.history.every((h: any) => Date.parse(h.at) > 0)).toBe(true)
+    expect(closed.history?.every((h) => Date.parse(h.at) > 0)).toBe(true)
     expect((await step('closed', 'again', 5)).status).toBe(409)
 
     const fb = await call(sys, 'POST', '/api/v1/feedback', { token: sys.token, body: { waybill: parcel.waybill, score: 2, comment: 'slow' } })

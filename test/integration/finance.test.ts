@@ -5,6 +5,8 @@ import { event, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 import { startOfShanghaiDay } from '../../server/domain/clock.ts'
+import { api } from '../helpers/api.ts'
+import type { ResponseOf } from '../../contract/routes.ts'
 
 /**
  * Finance figures reconcile exactly with the parcels and claims behind them:
@@ -32,68 +34,66 @@ beforeAll(async () => {
     who[name] = await login(sys, name)
   }
   who.admin = await login(sys, 'admin', ADMIN_PASSWORD)
-  for (const h of (await call(sys, 'GET', '/api/v1/hubs', { cookie: who.admin })).body.hubs) hubProvince.set(h.code, h.province)
+  for (const h of (await api(sys, { cookie: who.admin }).get('/api/v1/hubs')).hubs) hubProvince.set(h.code, h.province)
 })
 afterAll(async () => { await sys?.stop() })
 
 async function post(parcels: Array<ReturnType<typeof shipment>>): Promise<Map<string, number>> {
-  const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-  expect(r.body.rejected).toEqual([])
-  return new Map(r.body.accepted.map((a: any) => [a.waybill, fen(a.fee.total)]))
+  const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels })
+  expect(r.rejected).toEqual([])
+  return new Map(r.accepted.map((a) => [a.waybill, fen(a.fee.total)]))
 }
 
-async function summary(from: string, to: string, cookie = who['fin-a']) {
-  const r = await call(sys, 'GET', `/api/v1/finance/summary?from=${from}&to=${to}`, { cookie })
-  expect(r.status).toBe(200)
-  return r.body
+type Summary = ResponseOf<'GET /api/v1/finance/summary'>
+
+function summary(from: string, to: string, cookie = who['fin-a']): Promise<Summary> {
+  return api(sys, { cookie }).get('/api/v1/finance/summary', { query: { from, to } })
 }
 
-async function feeLines(qs: string) {
-  const r = await call(sys, 'GET', `/api/v1/finance/fees?${qs}&limit=1000`, { cookie: who['fin-a'] })
-  expect(r.status).toBe(200)
-  expect(sum(r.body.lines.map((l: any) => l.feeFen))).toBe(r.body.fen)
-  expect(r.body.lines).toHaveLength(r.body.count)
-  return r.body as { lines: any[]; count: number; fen: number }
+async function feeLines(query: Record<string, string>) {
+  const r = await api(sys, { cookie: who['fin-a'] }).get('/api/v1/finance/fees', { query: { ...query, limit: 1000 } })
+  expect(sum(r.lines.map((l) => l.feeFen))).toBe(r.fen)
+  expect(r.lines).toHaveLength(r.count)
+  return r
 }
 
-async function payClaim(waybill: string, reason: 'lost' | 'damaged', damagePercent?: number): Promise<any> {
+async function payClaim(waybill: string, reason: 'lost' | 'damaged', damagePercent?: number) {
   const opened = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-a'], body: { waybill, reason, ...(damagePercent ? { damagePercent } : {}) } })
   expect(opened.status).toBe(201)
   const id = opened.body.claim.id
-  expect((await call(sys, 'POST', `/api/v1/claims/${id}/approve`, { cookie: who['mgr-a'], body: { note: 'agreed with the customer' } })).status).toBe(200)
-  const paid = await call(sys, 'POST', `/api/v1/claims/${id}/pay`, { cookie: who['fin-b'], body: { paymentRef: `BANK-${id}` } })
-  expect(paid.status).toBe(200)
-  expect(paid.body.claim.state).toBe('paid')
-  paidToday.push({ reason, fen: paid.body.claim.amountFen })
-  return paid.body.claim
+  await api(sys, { cookie: who['mgr-a'] }).post('/api/v1/claims/:id/approve', { params: { id }, body: { note: 'agreed with the customer' } })
+  const { claim } = await api(sys, { cookie: who['fin-b'] }).post('/api/v1/claims/:id/pay', { params: { id }, body: { paymentRef: `BANK-${id}` } })
+  expect(claim.state).toBe('paid')
+  paidToday.push({ reason, fen: claim.amountFen })
+  return claim
 }
 
 /** Every reconciliation identity of one period's summary, checked against its drill-down lines. */
-async function expectReconciled(s: any, from: string, to: string): Promise<void> {
+async function expectReconciled(s: Summary, from: string, to: string): Promise<void> {
   const states = ['unpaid', 'paid', 'invoiced'] as const
-  expect(sum(s.byDay.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
-  expect(sum(s.byTier.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
-  expect(sum(s.byRegion.map((d: any) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(s.byDay.map((d) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(s.byTier.map((d) => d.fees.fen))).toBe(s.fees.fen)
+  expect(sum(s.byRegion.map((d) => d.fees.fen))).toBe(s.fees.fen)
   expect(sum(states.map((k) => s.fees.byState[k].fen))).toBe(s.fees.fen)
   expect(sum(states.map((k) => s.fees.byState[k].count))).toBe(s.fees.count)
   expect(s.netFen).toBe(s.fees.fen - s.compensation.fen)
-  const all = await feeLines(`from=${from}&to=${to}`)
+  const all = await feeLines({ from, to })
   expect([all.fen, all.count]).toEqual([s.fees.fen, s.fees.count])
   for (const t of s.byTier) for (const k of states) {
-    const lines = await feeLines(`from=${from}&to=${to}&tier=${t.tier}&state=${k}`)
+    const lines = await feeLines({ from, to, tier: t.tier, state: k })
     expect([lines.fen, lines.count]).toEqual([t.byState[k].fen, t.byState[k].count])
   }
   for (const r of s.byRegion) {
-    const lines = await feeLines(`from=${from}&to=${to}&region=${encodeURIComponent(r.region)}`)
+    const lines = await feeLines({ from, to, region: r.region })
     expect([lines.fen, lines.count]).toEqual([r.fees.fen, r.fees.count])
   }
   for (const d of s.byDay) {
-    const lines = await feeLines(`from=${from}&to=${to}&day=${d.day}`)
+    const lines = await feeLines({ from, to, day: d.day })
     expect([lines.fen, lines.count]).toEqual([d.fees.fen, d.fees.count])
   }
-  const comp = await call(sys, 'GET', `/api/v1/finance/compensation?from=${from}&to=${to}&limit=1000`, { cookie: who['fin-a'] })
-  expect(sum(comp.body.lines.map((l: any) => l.amountFen))).toBe(s.compensation.fen)
-  expect(comp.body.count).toBe(s.compensation.count)
+  const comp = await api(sys, { cookie: who['fin-a'] }).get('/api/v1/finance/compensation', { query: { from, to, limit: 1000 } })
+  expect(sum(comp.lines.map((l) => l.amountFen))).toBe(s.compensation.fen)
+  expect(comp.count).toBe(s.compensation.count)
 }
 
 describe('finance figures on crafted parcels and claims', () => {
@@ -122,9 +122,9 @@ describe('finance figures on crafted parcels and claims', () => {
     const f = (w: string) => fees.get(w)!
     expect(s.fees).toMatchObject({ fen: f(a) + f(b) + f(c) + f(d) + f(e), count: 5 })
     expect(s.fees.byState).toEqual({ unpaid: { fen: f(c) + f(e), count: 2 }, paid: { fen: f(a) + f(d), count: 2 }, invoiced: { fen: f(b), count: 1 } })
-    expect(s.byDay.map((x: any) => [x.day, x.fees.fen])).toEqual([[day1, f(a) + f(b) + f(c)], [day2, f(d) + f(e)]])
-    expect(s.byTier.map((x: any) => [x.tier, x.fees.fen])).toEqual([['express', f(a) + f(e)], ['standard', f(b) + f(d)], ['economy', f(c)]])
-    const regions = Object.fromEntries(s.byRegion.map((x: any) => [x.region, x.fees.fen]))
+    expect(s.byDay.map((x) => [x.day, x.fees.fen])).toEqual([[day1, f(a) + f(b) + f(c)], [day2, f(d) + f(e)]])
+    expect(s.byTier.map((x) => [x.tier, x.fees.fen])).toEqual([['express', f(a) + f(e)], ['standard', f(b) + f(d)], ['economy', f(c)]])
+    const regions = Object.fromEntries(s.byRegion.map((x) => [x.region, x.fees.fen]))
     expect(regions).toEqual({ [hubProvince.get('HGH-O1')!]: f(a) + f(b), [hubProvince.get('SHA-O1')!]: f(c) + f(e), [hubProvince.get('BJS-O1')!]: f(d) })
     await expectReconciled(s, day1, day2)
   })
@@ -173,7 +173,7 @@ describe('finance figures on crafted parcels and claims', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/csv/)
     const rows = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','))
     expect(rows[0]!.slice(0, 3)).toEqual(['日期', '件数', '运费（元）'])
-    expect(rows.slice(1).map((r) => [r[0], Number(r[1]), Math.round(Number(r[2]) * 100)])).toEqual(s.byDay.map((d: any) => [d.day, d.fees.count, d.fees.fen]))
+    expect(rows.slice(1).map((r) => [r[0], Number(r[1]), Math.round(Number(r[2]) * 100)])).toEqual(s.byDay.map((d) => [d.day, d.fees.count, d.fees.fen]))
   })
 })
 
@@ -262,14 +262,12 @@ describe('period statements', () => {
     const parcels = [shipment({ tier: 'express', collectedAt }), shipment({ tier: 'economy', collectedAt }), shipment({ declaredValueYuan: 300, collectedAt })]
     await post(parcels)
     await payClaim(parcels[2]!.waybill, 'lost')
-    const made = await call(sys, 'POST', '/api/v1/finance/statements', { cookie: who['fin-a'], body: { from: day, to: day } })
+    const made = await api(sys, { cookie: who['fin-a'] }).send('POST', '/api/v1/finance/statements', { body: { from: day, to: day } })
     expect(made.status).toBe(201)
+    if (!made.ok) throw new Error('no statement')
     const st = made.body.statement
-    const lines = async (kind: 'fee' | 'claim') => {
-      const r = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}/lines?kind=${kind}&limit=1000`, { cookie: who['mgr-a'] })
-      expect(r.status).toBe(200)
-      return r.body as { lines: any[]; count: number; fen: number }
-    }
+    const lines = (kind: 'fee' | 'claim') =>
+      api(sys, { cookie: who['mgr-a'] }).get('/api/v1/finance/statements/:id/lines', { params: { id: st.id }, query: { kind, limit: 1000 } })
     const fees = await lines('fee')
     const claims = await lines('claim')
     // The totals are the sums of the lines, and the lines are the live drill-downs of that moment.
@@ -277,10 +275,10 @@ describe('period statements', () => {
     expect([sum(fees.lines.map((l) => l.amountFen)), fees.lines.length]).toEqual([st.feesFen, st.feeLines])
     expect([claims.count, claims.fen]).toEqual([st.claimLines, st.compensationFen])
     expect(st.netFen).toBe(st.feesFen - st.compensationFen)
-    const liveFees = await feeLines(`from=${day}&to=${day}`)
+    const liveFees = await feeLines({ from: day, to: day })
     expect(fees.lines.map((l) => [l.waybill, l.amountFen, l.tier, l.paymentState]).sort()).toEqual(liveFees.lines.map((l) => [l.waybill, l.feeFen, l.tier, l.paymentState]).sort())
-    const liveClaims = (await call(sys, 'GET', `/api/v1/finance/compensation?from=${day}&to=${day}&limit=1000`, { cookie: who['fin-a'] })).body
-    expect(claims.lines.map((l) => [Number(l.ref), l.waybill, l.amountFen]).sort()).toEqual(liveClaims.lines.map((l: any) => [l.claimId, l.waybill, l.amountFen]).sort())
+    const liveClaims = await api(sys, { cookie: who['fin-a'] }).get('/api/v1/finance/compensation', { query: { from: day, to: day, limit: 1000 } })
+    expect(claims.lines.map((l) => [Number(l.ref), l.waybill, l.amountFen]).sort()).toEqual(liveClaims.lines.map((l) => [l.claimId, l.waybill, l.amountFen]).sort())
     for (const p of parcels) expect(fees.lines.map((l) => l.waybill)).toContain(p.waybill)
     expect(claims.lines.map((l) => l.waybill)).toContain(parcels[2]!.waybill)
     // Unchanged yet.

@@ -197,9 +197,9 @@ describe('wall screens: display tokens', () => {
     expect(hello.channels).toEqual(['kpi', 'map', 'alerts'])
     await waitFor(() => c.messages.find((m) => m.type === 'map'), 'map snapshot for the display')
 
-    const list = await call(sys, 'GET', '/api/v1/displays', { cookie: admin })
-    expect(list.body.displays.find((d: any) => d.id === created.body.id)).toMatchObject({ name: 'Hall A left', revokedAt: null })
-    expect(JSON.stringify(list.body)).not.toContain(created.body.token)
+    const list = await api(sys, { cookie: admin }).get('/api/v1/displays')
+    expect(list.displays.find((d) => d.id === created.body.id)).toMatchObject({ name: 'Hall A left', revokedAt: null })
+    expect(JSON.stringify(list)).not.toContain(created.body.token)
 
     expect((await call(sys, 'DELETE', `/api/v1/displays/${created.body.id}`, { cookie: admin })).status).toBe(204)
     expect((await c.closed).code).toBe(4401)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { api } from '../helpers/api.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { USER_ROLES, type Role } from '../../server/domain/roles.ts'
 
@@ -30,17 +31,16 @@ afterAll(async () => { await sys?.stop() })
 
 describe('parcel look-up', () => {
   it('shows status, fee and the full trajectory with time and place of every scan', async () => {
-    const r = await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: cookies.get('cs_operator') })
-    expect(r.status).toBe(200)
-    expect(r.body.status).toBe('in_transit')
-    expect(r.body.trajectory.map((s: any) => [s.type, s.hub, s.hubName])).toEqual([
+    const body = await api(sys, { cookie: cookies.get('cs_operator') }).get('/api/v1/shipments/:waybill', { params: { waybill: parcel.waybill } })
+    expect(body.status).toBe('in_transit')
+    expect(body.trajectory.map((s) => [s.type, s.hub, s.hubName])).toEqual([
       ['collected', 'HGH-O1', '杭州西湖网点'],
       ['departed_hub', 'HGH-SC', '杭州分拣中心'],
       ['arrived_hub', 'BJS-TC', '北京转运中心'],
     ])
-    expect(r.body.trajectory[0].latitude).toBeCloseTo(30.2592, 3)
-    expect(r.body.fee.total).toBeGreaterThan(0)
-    expect(r.body.recipient.phone).toBe('13987655678')
+    expect(body.trajectory[0]?.latitude).toBeCloseTo(30.2592, 3)
+    expect(body.fee.total).toBeGreaterThan(0)
+    expect(body.recipient.phone).toBe('13987655678')
   })
 
   it('answers 404 for an unknown waybill', async () => {
@@ -56,16 +56,15 @@ describe('parcel look-up', () => {
     ['the full phone number', () => '13987655678'],
     ['the last four digits of the phone', () => '5678'],
   ])('finds the parcel by %s', async (_label, q) => {
-    const r = await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q())}`, { cookie: cookies.get('cs_operator') })
-    expect(r.status).toBe(200)
-    expect(r.body.results.map((x: any) => x.waybill)).toContain(parcel.waybill)
+    const r = await api(sys, { cookie: cookies.get('cs_operator') }).get('/api/v1/track', { query: { q: q() } })
+    expect(r.results.map((x) => x.waybill)).toContain(parcel.waybill)
   })
 
   it('masks names and phones for the control room but not for customer service', async () => {
-    const masked = await call(sys, 'GET', `/api/v1/track?q=5678`, { cookie: cookies.get('control_room') })
-    const hit = masked.body.results.find((x: any) => x.waybill === parcel.waybill)
-    expect(hit.recipient).toMatchObject({ name: '欧***', phone: '139****5678' })
-    expect(JSON.stringify(masked.body)).not.toContain('13987655678')
+    const masked = await api(sys, { cookie: cookies.get('control_room') }).get('/api/v1/track', { query: { q: '5678' } })
+    const hit = masked.results.find((x) => x.waybill === parcel.waybill)
+    expect(hit?.recipient).toMatchObject({ name: '欧***', phone: '139****5678' })
+    expect(JSON.stringify(masked)).not.toContain('13987655678')
     const detail = await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: cookies.get('manager') })
     expect(detail.body.masked).toBe(true)
     expect(detail.body.sender.phone).toBe('139****2222')

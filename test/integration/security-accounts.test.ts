@@ -11,6 +11,8 @@ import { createLogger } from '../../server/lib/logger.ts'
 import { checkRegistry } from '../../jobs/worker.ts'
 import { JOB_QUEUE } from '../../jobs/queues.ts'
 import type { UserRole } from '../../server/domain/roles.ts'
+import type { ServerFrame } from '../../contract/live.ts'
+import { api } from '../helpers/api.ts'
 
 let sys: TestSystem
 let admin: string
@@ -24,7 +26,7 @@ async function attempt(username: string, password: string, ip: string) {
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
     body: JSON.stringify({ username, password }),
   })
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as any, cookie: res.headers.get('set-cookie')?.split(';')[0] }
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as { error: { code: string; message: string } }, cookie: res.headers.get('set-cookie')?.split(';')[0] }
 }
 
 async function person(username: string, role: UserRole, hubCode: string | null = null): Promise<string> {
@@ -44,7 +46,7 @@ function upgradeStatus(cookie: string): Promise<number> {
 
 const sessionToken = (cookie: string) => decodeURIComponent(cookie.split('=')[1]!)
 const auditRows = async (action: string) =>
-  (await sys.database.pool.query<{ username: string; role: string; kind: string; target: string | null; route: string | null; request_id: string | null; details: any }>(
+  (await sys.database.pool.query<{ username: string; role: string; kind: string; target: string | null; route: string | null; request_id: string | null; details: Record<string, unknown> }>(
     'SELECT username, role, kind, target, route, request_id, details FROM audit_log WHERE action = $1 ORDER BY id', [action])).rows
 
 beforeAll(async () => {
@@ -179,8 +181,8 @@ describe('audit log', () => {
 
   it('logs a search by phone number with the parcels shown but never the phone number asked for', async () => {
     const cs = await login(sys, 'cs-audit')
-    const r = await call(sys, 'GET', `/api/v1/track?q=${RECIPIENT.phone}`, { cookie: cs })
-    expect(r.body.results.map((x: any) => x.waybill)).toEqual([parcel.waybill])
+    const r = await api(sys, { cookie: cs }).get('/api/v1/track', { query: { q: RECIPIENT.phone } })
+    expect(r.results.map((x) => x.waybill)).toEqual([parcel.waybill])
     const rows = await auditRows('parcel.search_unmask')
     expect(rows).toHaveLength(1)
     expect(rows[0]!.details.waybills).toEqual([parcel.waybill])
@@ -198,22 +200,22 @@ describe('audit log', () => {
     // A refused request changes nothing and is not an action.
     expect((await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { lostAfterHours: -1 } })).status).toBe(400)
 
-    const r = await call(sys, 'GET', `/api/v1/admin/audit?from=${encodeURIComponent(before.toISOString())}&user=admin`, { cookie: admin })
-    expect(r.status).toBe(200)
-    const actions = r.body.entries.map((e: any) => e.action)
+    const asAdmin = api(sys, { cookie: admin })
+    const r = await asAdmin.get('/api/v1/admin/audit', { query: { from: before.toISOString(), user: 'admin' } })
+    const actions = r.entries.map((e) => e.action)
     expect(actions).toEqual(['api_token.create', 'display.enrol', 'webhook.create', 'sla_settings.update', 'calendar.set_day'])
-    const settings = r.body.entries.find((e: any) => e.action === 'sla_settings.update')
-    expect(settings.details.settings).toEqual({ lostAfterHours: 96 })
-    expect(JSON.stringify(r.body)).not.toContain('s3cret')
-    expect(r.body.entries.find((e: any) => e.action === 'calendar.set_day').target).toBe('2026-12-24')
+    const settings = r.entries.find((e) => e.action === 'sla_settings.update')
+    expect(settings?.details.settings).toEqual({ lostAfterHours: 96 })
+    expect(JSON.stringify(r)).not.toContain('s3cret')
+    expect(r.entries.find((e) => e.action === 'calendar.set_day')?.target).toBe('2026-12-24')
 
-    const webhooks = await call(sys, 'GET', '/api/v1/admin/audit?action=webhook.', { cookie: admin })
-    expect(webhooks.body.entries.map((e: any) => e.action)).toEqual(['webhook.create'])
-    const none = await call(sys, 'GET', `/api/v1/admin/audit?to=${encodeURIComponent(before.toISOString())}&action=calendar.set_day`, { cookie: admin })
-    expect(none.body.entries).toEqual([])
-    const one = await call(sys, 'GET', '/api/v1/admin/audit?limit=1', { cookie: admin })
-    expect(one.body.entries).toHaveLength(1)
-    expect(one.body.entries[0].action).toBe('audit.read') // the reading before this one
+    const webhooks = await asAdmin.get('/api/v1/admin/audit', { query: { action: 'webhook.' } })
+    expect(webhooks.entries.map((e) => e.action)).toEqual(['webhook.create'])
+    const none = await asAdmin.get('/api/v1/admin/audit', { query: { to: before.toISOString(), action: 'calendar.set_day' } })
+    expect(none.entries).toEqual([])
+    const one = await asAdmin.get('/api/v1/admin/audit', { query: { limit: 1 } })
+    expect(one.entries).toHaveLength(1)
+    expect(one.entries[0]?.action).toBe('audit.read') // the reading before this one
     expect((await call(sys, 'GET', '/api/v1/admin/audit?from=yesterday', { cookie: admin })).status).toBe(400)
     expect((await call(sys, 'GET', '/api/v1/admin/audit', { cookie: await login(sys, 'mgr-audit') })).status).toBe(403)
   })
@@ -327,7 +329,7 @@ describe('retention of personal data', () => {
     expect(r.status).toBe(200)
     expect(r.body.recipient).toMatchObject({ name: null, phone: null, address: null, city: '上海' })
     expect(r.body.trajectory).toHaveLength(3)
-    expect((await call(sys, 'GET', '/api/v1/track?q=5678', { cookie: cs })).body.results.map((x: any) => x.waybill)).not.toContain(parcels.oldDelivered.waybill)
+    expect((await api(sys, { cookie: cs }).get('/api/v1/track', { query: { q: '5678' } })).results.map((x) => x.waybill)).not.toContain(parcels.oldDelivered.waybill)
   })
 
   it('is a registered daily maintenance job', async () => {
@@ -352,9 +354,9 @@ describe('hub-scoped staff', () => {
     expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(2)
     await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })) })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-    const alerts = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${hub}`, { cookie: admin })).body.alerts as any[]
+    const { alerts } = await api(sys, { cookie: admin }).get('/api/v1/alerts', { query: { rule: 'parcel_late', hub } })
     expect(alerts).toHaveLength(1)
-    return { id: alerts[0].id, waybills: list.map((s) => s.waybill) }
+    return { id: alerts[0]!.id, waybills: list.map((s) => s.waybill) }
   }
 
   beforeAll(async () => {
@@ -366,12 +368,12 @@ describe('hub-scoped staff', () => {
   })
 
   it('lists only the alerts of their own hub, while unscoped staff see every hub', async () => {
-    const scoped = (await call(sys, 'GET', '/api/v1/alerts?state=all', { cookie: scopedOnCall })).body.alerts as any[]
+    const scoped = (await api(sys, { cookie: scopedOnCall }).get('/api/v1/alerts', { query: { state: 'all' } })).alerts
     expect(scoped.length).toBeGreaterThan(0)
     expect(new Set(scoped.map((a) => a.hubCode))).toEqual(new Set(['NKG-SC']))
     const filteredToOther = await call(sys, 'GET', '/api/v1/alerts?hub=WUH-TC', { cookie: scopedOnCall })
     expect(filteredToOther.body.alerts).toEqual([])
-    const all = (await call(sys, 'GET', '/api/v1/alerts?state=all', { cookie: networkOnCall })).body.alerts as any[]
+    const all = (await api(sys, { cookie: networkOnCall }).get('/api/v1/alerts', { query: { state: 'all' } })).alerts
     expect(all.map((a) => a.id)).toEqual(expect.arrayContaining([own.id, other.id]))
   })
 
@@ -394,7 +396,7 @@ describe('hub-scoped staff', () => {
     const mine = await call(sys, 'POST', `/api/v1/alerts/${own.id}/handoffs`, { cookie: admin, body: { waybills: own.waybills, note: 'call them' } })
     const theirs = await call(sys, 'POST', `/api/v1/alerts/${other.id}/handoffs`, { cookie: admin, body: { waybills: other.waybills, note: 'call them' } })
     expect([mine.status, theirs.status]).toEqual([201, 201])
-    const listed = (await call(sys, 'GET', '/api/v1/handoffs?state=all', { cookie: scopedCs })).body.handoffs as any[]
+    const listed = (await api(sys, { cookie: scopedCs }).get('/api/v1/handoffs', { query: { state: 'all' } })).handoffs
     expect(listed.map((h) => h.id)).toEqual([mine.body.handoff.id])
     expect((await call(sys, 'POST', `/api/v1/handoffs/${theirs.body.handoff.id}/done`, { cookie: scopedCs, body: { comment: 'called' } })).status).toBe(404)
     expect((await call(sys, 'POST', `/api/v1/handoffs/${mine.body.handoff.id}/done`, { cookie: scopedCs, body: { comment: 'called' } })).status).toBe(200)
@@ -417,18 +419,18 @@ describe('hub-scoped staff', () => {
 
   it('gets only their hub\'s alert changes on the live channel', async () => {
     const ws = new WebSocket(`${wsUrl()}?channels=alerts`, { headers: { cookie: scopedOnCall } })
-    const frames: any[] = []
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString())))
+    const frames: ServerFrame[] = []
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as ServerFrame))
     await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject) })
     const otherIncident = await call(sys, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub: 'WUH-TC', kind: 'other', title: 'Forklift down' } })
     const ownIncident = await call(sys, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub: 'NKG-SC', kind: 'other', title: 'Belt stopped' } })
     const until = Date.now() + 10_000
-    while (!frames.some((f) => f.type === 'alerts' && f.data.changes.some((c: any) => c.id === ownIncident.body.alert.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+    while (!frames.some((f) => f.type === 'alerts' && f.data.changes.some((c) => c.id === ownIncident.body.alert.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
     ws.close()
-    const changes = frames.filter((f) => f.type === 'alerts').flatMap((f) => f.data.changes)
-    expect(changes.map((c: any) => c.id)).toContain(ownIncident.body.alert.id)
-    expect(changes.map((c: any) => c.id)).not.toContain(otherIncident.body.alert.id)
-    expect(new Set(changes.map((c: any) => c.hubCode))).toEqual(new Set(['NKG-SC']))
+    const changes = frames.flatMap((f) => (f.type === 'alerts' ? f.data.changes : []))
+    expect(changes.map((c) => c.id)).toContain(ownIncident.body.alert.id)
+    expect(changes.map((c) => c.id)).not.toContain(otherIncident.body.alert.id)
+    expect(new Set(changes.map((c) => c.hubCode))).toEqual(new Set(['NKG-SC']))
   })
 })
 
