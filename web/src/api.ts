@@ -1,5 +1,6 @@
 // Thin fetch wrappers for the REST API. Same-origin; the session is an HttpOnly cookie.
 
+import type * as z from 'zod/mini';
 import { userEnvelope } from '../../contract/auth.ts';
 import { kpiSnapshot } from '../../contract/kpi.ts';
 import { decode, parseApiError, type KpiSnapshot, type User } from './contract';
@@ -77,6 +78,26 @@ export function invalidResponse(what: string): ApiError {
   return new ApiError(502, 'invalid_response', `Unexpected ${what} response from server`);
 }
 
+/**
+ * One call whose 2xx answer must fit its wire schema (contract/, the one the server
+ * checks its own answers against); an answer outside it is an ApiError 502
+ * invalid_response naming the path.
+ */
+export async function requestAs<S extends z.ZodMiniType>(schema: S, path: string, init: RequestOptions = {}): Promise<z.output<S>> {
+  const r = schema.safeParse(await request(path, init));
+  if (!r.success) throw invalidResponse(path.split('?')[0] ?? path);
+  return r.data;
+}
+
+/** POST a JSON body; the answer must fit `schema` (see requestAs). */
+export function postAs<S extends z.ZodMiniType>(schema: S, path: string, body: unknown = {}): Promise<z.output<S>> {
+  return requestAs(schema, path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
 /** The signed-in user, or null when the session is missing/expired (401). */
 export async function fetchMe(): Promise<User | null> {
   try {
@@ -99,8 +120,6 @@ export async function logout(): Promise<void> {
   await postJson('/api/v1/auth/logout');
 }
 
-export async function fetchKpis(): Promise<KpiSnapshot> {
-  const snapshot = decode(kpiSnapshot, await request('/api/v1/kpis'));
-  if (!snapshot) throw invalidResponse('/kpis');
-  return snapshot;
+export function fetchKpis(): Promise<KpiSnapshot> {
+  return requestAs(kpiSnapshot, '/api/v1/kpis');
 }

@@ -29,10 +29,6 @@ export function decode<S extends z.ZodMiniType>(schema: S, value: unknown): z.ou
   return r.success ? r.data : null;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Extracts `{ error: { code, message } }` from an error response body, if present. */
 export function parseApiError(value: unknown): z.output<typeof apiErrorBody>['error'] | null {
   return decode(apiErrorBody, value)?.error ?? null;

@@ -1,44 +1,36 @@
 // People's accounts (admin) and one's own password: API calls and the roles' labels. Pure module: no DOM.
-import { postJson, request, invalidResponse } from './api';
+// The answers are checked against contract/admin.ts.
+import * as wire from '../../contract/admin.ts';
+import { USER_ROLES, type UserRole } from '../../contract/enums.ts';
+import { hubList } from '../../contract/ingest.ts';
+import { postAs, postJson, requestAs } from './api';
 
-export const ROLES = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance'] as const;
-export type PersonRole = (typeof ROLES)[number];
-
-export interface Person {
-  username: string;
-  displayName: string;
-  role: PersonRole;
-  hubCode: string | null;
-  disabled: boolean;
-  mustChangePassword: boolean;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-
-function isPerson(v: unknown): v is Person {
-  const p = v as Partial<Person> | null;
-  return !!p && typeof p.username === 'string' && typeof p.displayName === 'string' && typeof p.role === 'string' && typeof p.disabled === 'boolean';
-}
+export const ROLES = USER_ROLES;
+export type PersonRole = UserRole;
+export type Person = wire.Account;
 
 export async function listPeople(): Promise<Person[]> {
-  const body = (await request('/api/v1/admin/users')) as { users?: unknown };
-  if (!Array.isArray(body?.users) || !body.users.every(isPerson)) throw invalidResponse('/admin/users');
-  return body.users;
+  return (await requestAs(wire.accountList, '/api/v1/admin/users')).users;
 }
 
-export async function createPerson(p: { username: string; displayName: string; role: PersonRole; hubCode: string | null }): Promise<{ user: Person; oneTimePassword: string }> {
-  return (await postJson('/api/v1/admin/users', p)) as { user: Person; oneTimePassword: string };
+/** The hubs a person's account may be scoped to. */
+export async function listHubs(): Promise<Array<{ code: string; name: string }>> {
+  return (await requestAs(hubList, '/api/v1/hubs')).hubs;
+}
+
+export function createPerson(p: { username: string; displayName: string; role: PersonRole; hubCode: string | null }): Promise<{ user: Person; oneTimePassword: string }> {
+  return postAs(wire.accountCreated, '/api/v1/admin/users', p);
 }
 
 /** A new role and/or hub (null: all hubs); a change ends their sessions. */
-export async function updatePerson(username: string, change: { role?: PersonRole; hubCode?: string | null; displayName?: string }): Promise<{ user: Person; sessionsEnded: number }> {
-  return (await request(`/api/v1/admin/users/${encodeURIComponent(username)}`, {
+export function updatePerson(username: string, change: { role?: PersonRole; hubCode?: string | null; displayName?: string }): Promise<{ user: Person; sessionsEnded: number }> {
+  return requestAs(wire.accountChanged, `/api/v1/admin/users/${encodeURIComponent(username)}`, {
     method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change),
-  })) as { user: Person; sessionsEnded: number };
+  });
 }
 
-export async function resetPerson(username: string): Promise<{ user: Person; oneTimePassword: string }> {
-  return (await postJson(`/api/v1/admin/users/${encodeURIComponent(username)}/reset-password`)) as { user: Person; oneTimePassword: string };
+export function resetPerson(username: string): Promise<{ user: Person; oneTimePassword: string }> {
+  return postAs(wire.accountReset, `/api/v1/admin/users/${encodeURIComponent(username)}/reset-password`);
 }
 
 export async function setPersonDisabled(username: string, disabled: boolean): Promise<void> {

@@ -121,14 +121,14 @@ function report(over: Record<string, unknown> = {}): Record<string, unknown> {
       during: { collected: 5, delivered: 3, returned: 0, exceptions: 1, onTime: { express: tier, standard: tier, economy: tier } },
     },
     alerts: {
-      opened: { total: 2, items: [{ alertId: 7, action: 'opened', at: '2026-11-27T01:00:00.000Z', by: null, comment: '', level: null, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: 'x' }] },
+      opened: { total: 2, items: [{ alertId: 7, action: 'opened', at: '2026-11-27T01:00:00.000Z', by: null, comment: '', level: null, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: 'x', titleKey: null, titleParams: null }] },
       acknowledged: { total: 0, items: [] },
       resolved: { total: 0, items: [] },
       escalated: { total: 0, items: [] },
     },
     stillOpen: {
       truncated: false,
-      items: [{ id: 7, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 }, itemCount: 3, openedAt: '2026-11-27T01:00:00.000Z', escalationLevel: 1, muted: false, holder: { kind: 'escalated', level: 1 } }],
+      items: [{ id: 7, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 }, itemCount: 3, openedAt: '2026-11-27T01:00:00.000Z', acknowledgedAt: null, acknowledgedBy: null, escalationLevel: 1, muted: false, holder: { kind: 'escalated', level: 1 } }],
     },
     incidents: [{ id: 9, hubCode: 'CAN-TC', kind: 'weather', title: '台风', comment: null, openedAt: '2026-11-27T01:00:00.000Z', openedBy: 'duty', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null }],
     silences: [{ id: 1, kind: 'maintenance', rule: null, hubCode: 'BJS-TC', startsAt: '2026-11-27T01:00:00.000Z', endsAt: '2026-11-27T03:00:00.000Z', comment: '检修', createdBy: 'duty' }],

@@ -72,7 +72,7 @@ describe('SLA tables and CSV', () => {
 
   it('writes the Pareto table with shares, and a parcel row in Beijing time', () => {
     setLang('zh');
-    expect(causesCsv({ totalLate: 3, late: [{ cause: 'stalled', parcels: 2, share: 66.7, cumulative: 66.7 }, { cause: 'lost', parcels: 1, share: 33.3, cumulative: 100 }], excused: [] }))
+    expect(causesCsv({ late: [{ cause: 'stalled', parcels: 2, share: 66.7, cumulative: 66.7 }, { cause: 'lost', parcels: 1, share: 33.3, cumulative: 100 }] }))
       .toBe('原因,包裹,占比,累计\r\n滞留（≥ 24 小时）,2,66.7%,66.7%\r\n丢失,1,33.3%,100.0%\r\n');
     expect(parcelCells({ waybill: 'PW1', tier: 'express', origin: 'HGH-O1', destination: 'SHA-O1', courier: null, collectedAt: '2026-03-01T16:30:00Z',
       closedAt: '2026-03-02T02:00:00Z', closing: 'delivered', deadline: null, outcome: 'late', cause: 'late_last_mile', transitHours: 9.5 }))

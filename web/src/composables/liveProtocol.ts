@@ -44,7 +44,6 @@ export const isDataMessage = (m: ServerMessage): m is DataMessage =>
   m.type === 'kpi' || m.type === 'map' || m.type === 'alerts' || m.type === 'parcel' || m.type === 'finance';
 
 /** `GET /api/v1/finance/today` (the `finance` frame's body), or null when it does not fit the contract. */
-export const parseFinanceLive = (value: unknown): FinanceLive | null => decode(live.financeLive, value);
 
 function changeView(c: AlertChange): AlertChangeMessage {
   const { title: _t, titleKey: _k, titleParams: _p, ...rest } = c;

@@ -1,24 +1,28 @@
-// REST calls of the SLA page. Same-origin, session cookie; errors are ApiError.
+// REST calls of the SLA page. Same-origin, session cookie; errors are ApiError. Each answer
+// is checked against its wire schema (contract/sla.ts, contract/money.ts).
 
-import { request } from '../api';
-import type { Breakdown, BreakdownBy, BreakdownSort, Causes, DrillFilter, ParcelList, SatisfactionTrend, Summary, Tier, TimeLost, TimeLostPick, Transit, TransitSort } from './types';
+import type * as z from 'zod/mini';
+import * as wire from '../../../contract/sla.ts';
+import { satisfactionTrend } from '../../../contract/money.ts';
+import { requestAs } from '../api';
+import type { BreakdownBy, BreakdownSort, DrillFilter, Tier, TimeLostPick, TransitSort } from './types';
 
-const get = <T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal, base = '/api/v1/sla/'): Promise<T> => {
+const get = <S extends z.ZodMiniType>(schema: S, path: string, params: Record<string, string | undefined>, signal?: AbortSignal, base = '/api/v1/sla/') => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
-  return request(`${base}${path}?${q.toString()}`, signal ? { signal } : {}) as Promise<T>;
+  return requestAs(schema, `${base}${path}?${q.toString()}`, signal ? { signal } : {});
 };
 
 export interface PeriodParams { from: string; to: string }
 
-export const fetchSummary = (p: PeriodParams, signal?: AbortSignal) => get<Summary>('summary', { ...p }, signal);
+export const fetchSummary = (p: PeriodParams, signal?: AbortSignal) => get(wire.slaSummary, 'summary', { ...p }, signal);
 export const fetchBreakdown = (p: PeriodParams, by: BreakdownBy, sort: BreakdownSort, dir: 'asc' | 'desc', signal?: AbortSignal) =>
-  get<Breakdown>('breakdown', { ...p, by, sort, dir }, signal);
+  get(wire.slaBreakdown, 'breakdown', { ...p, by, sort, dir }, signal);
 /** Daily feedback scores of the period (complaint routes; readable by the SLA page's roles). */
-export const fetchSatisfaction = (p: PeriodParams, signal?: AbortSignal) => get<SatisfactionTrend>('trend', { ...p }, signal, '/api/v1/satisfaction/');
-export const fetchCauses = (p: PeriodParams, signal?: AbortSignal) => get<Causes>('causes', { ...p }, signal);
+export const fetchSatisfaction = (p: PeriodParams, signal?: AbortSignal) => get(satisfactionTrend, 'trend', { ...p }, signal, '/api/v1/satisfaction/');
+export const fetchCauses = (p: PeriodParams, signal?: AbortSignal) => get(wire.slaCauses, 'causes', { ...p }, signal);
 export const fetchTransit = (p: PeriodParams, sort: TransitSort, limit: number, signal?: AbortSignal) =>
-  get<Transit>('transit', { ...p, sort, limit: String(limit) }, signal);
+  get(wire.slaTransit, 'transit', { ...p, sort, limit: String(limit) }, signal);
 
 /** The query of a drill-down (also used for its URL in tests). */
 export function drillParams(f: DrillFilter, limit: number, offset = 0): Record<string, string | undefined> {
@@ -29,11 +33,11 @@ export function drillParams(f: DrillFilter, limit: number, offset = 0): Record<s
   };
 }
 /** A page of the parcels behind a figure: `limit` rows after `offset`, with the total. */
-export const fetchParcels = (f: DrillFilter, limit: number, offset: number, signal?: AbortSignal) => get<ParcelList>('parcels', drillParams(f, limit, offset), signal);
+export const fetchParcels = (f: DrillFilter, limit: number, offset: number, signal?: AbortSignal) => get(wire.slaParcels, 'parcels', drillParams(f, limit, offset), signal);
 
 /** Where the time was lost; `pick` lists the parcels of one bar or cause (`limit` after `offset`), else none. */
 export const fetchTimeLost = (p: PeriodParams, tier: Tier | null, pick: TimeLostPick | null, limit: number, offset: number, signal?: AbortSignal) =>
-  get<TimeLost>('time-lost', {
+  get(wire.timeLost, 'time-lost', {
     ...p, tier: tier ?? undefined, ...(pick ? { kind: pick.kind, responsible: pick.responsible, match: pick.match } : {}),
     limit: String(limit), ...(offset > 0 ? { offset: String(offset) } : {}),
   }, signal);

@@ -1,38 +1,25 @@
-// Shapes of the /api/v1/sla/* answers (server/services/sla-report.ts).
+// Shapes of the /api/v1/sla/* answers (server/services/sla-report.ts, time-lost.ts): the wire
+// schemas are contract/sla.ts (and contract/money.ts for the satisfaction trend).
 
 import type * as z from 'zod/mini';
 import type * as wire from '../../../contract/sla.ts';
 
-export type Tier = 'express' | 'standard' | 'economy';
-export const TIERS: readonly Tier[] = ['express', 'standard', 'economy'];
-export type Outcome = 'on_time' | 'late' | 'excused';
+export { TIERS, type Tier } from '../../../contract/enums.ts';
+import type { Tier } from '../../../contract/enums.ts';
+export type { SlaOutcome as Outcome } from '../../../contract/enums.ts';
+import type { SlaOutcome as Outcome } from '../../../contract/enums.ts';
 
-export interface Counts { closed: number; onTime: number; late: number; excused: number; rate: number | null }
-export interface RangeView { from: string; to: string; days: number }
-
-export interface Summary {
-  range: RangeView;
-  previousRange: RangeView;
-  tiers: Array<{ tier: Tier; current: Counts; previous: Counts; change: number | null }>;
-  all: { current: Counts; previous: Counts; change: number | null };
-  series: Array<{ day: string; tier: Tier } & Counts>;
-}
-
-export type BreakdownBy = 'hub' | 'region' | 'courier';
-export type BreakdownSort = 'key' | 'name' | 'closed' | 'on_time' | 'late' | 'excused' | 'rate';
-export interface BreakdownRow { key: string; name: string; detail: string | null; closed: number; onTime: number; late: number; excused: number; rate: number | null }
-export interface Breakdown { by: BreakdownBy; sort: BreakdownSort; dir: 'asc' | 'desc'; rows: BreakdownRow[] }
-
-export interface Causes { totalLate: number; late: Array<{ cause: string; parcels: number; share: number; cumulative: number }>; excused: Array<{ cause: string; parcels: number }> }
-
-export interface Percentiles { parcels: number; p50: number | null; p90: number | null; p99: number | null }
-export type TransitSort = 'parcels' | 'p50' | 'p90' | 'p99' | 'lane';
-export interface Transit {
-  sort: TransitSort;
-  tiers: Array<{ tier: Tier } & Percentiles>;
-  laneCount: number;
-  lanes: Array<{ tier: Tier; origin: string; destination: string } & Percentiles>;
-}
+export type Counts = wire.OutcomeCounts;
+export type Summary = wire.SlaSummary;
+export type Breakdown = wire.SlaBreakdown;
+export type BreakdownBy = Breakdown['by'];
+export type BreakdownSort = Breakdown['sort'];
+export type BreakdownRow = wire.BreakdownRow;
+export type Causes = wire.SlaCauses;
+export type Transit = wire.SlaTransit;
+export type TransitSort = Transit['sort'];
+export type SlaParcel = wire.SlaParcel;
+export type ParcelList = wire.SlaParcels;
 
 /** What a clicked figure stands for: the query of /api/v1/sla/parcels. */
 export interface DrillFilter {
@@ -48,18 +35,10 @@ export interface DrillFilter {
   delivered?: boolean;
 }
 
-export interface SlaParcel {
-  waybill: string; tier: Tier; origin: string; destination: string; courier: string | null;
-  collectedAt: string; closedAt: string; closing: string; deadline: string | null;
-  outcome: Outcome; cause: string; transitHours: number;
-}
-export interface ParcelList { total: number; parcels: SlaParcel[] }
-
 /** GET /api/v1/satisfaction/trend (server/services/satisfaction.ts): scores 1–5 by Beijing day. */
-export interface SatisfactionDay { day: string; count: number; average: number | null }
-export interface SatisfactionTrend { from: string; to: string; count: number; average: number | null; days: SatisfactionDay[] }
+export type { SatisfactionTrend } from '../../../contract/money.ts';
 
-/** GET /api/v1/sla/time-lost (server/services/time-lost.ts): where the late parcels' time went; the wire schema is contract/sla.ts. */
+/** GET /api/v1/sla/time-lost (server/services/time-lost.ts): where the late parcels' time went. */
 export type TimeLost = z.output<typeof wire.timeLost>;
 export type TimeLostParcel = TimeLost['late'][number];
 export type BreachCause = z.output<typeof wire.breachCause>;

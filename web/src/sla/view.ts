@@ -42,7 +42,7 @@ export const lanesCsv = (lanes: Transit['lanes']): string => buildCsv(laneHeader
 
 export const causeHeader = (): string[] => [sl('cause'), sl('parcels'), sl('share'), sl('cumulative')];
 export const causeCells = (c: Causes['late'][number]): string[] => [slDyn('cause', c.cause), String(c.parcels), `${c.share.toFixed(1)}%`, `${c.cumulative.toFixed(1)}%`];
-export const causesCsv = (c: Causes): string => buildCsv(causeHeader(), c.late.map(causeCells));
+export const causesCsv = (c: Pick<Causes, 'late'>): string => buildCsv(causeHeader(), c.late.map(causeCells));
 
 export const parcelHeader = (): string[] =>
   [sl('waybill'), sl('tier'), sl('origin'), sl('destination'), sl('courier'), sl('collectedAt'), sl('closedAt'), sl('deadline'), sl('outcome'), sl('cause'), sl('transitHours')];
