@@ -42,15 +42,36 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-type RequestOptions = Omit<RequestInit, 'headers'> & { headers?: Record<string, string> };
+type RequestOptions = Omit<RequestInit, 'headers'> & {
+  headers?: Record<string, string>;
+  /** The caller handles a 401 itself (who-am-I, signing in): the session-lost handler is not called. */
+  own401?: boolean;
+};
+
+let sessionLost: () => void = () => undefined;
+
+/**
+ * What any call does when the server answers 401 (the session expired, was ended or
+ * revoked): router.ts sends the person to /login?next=<where they were>. The call still
+ * fails with ApiError(401); a page tells it apart with isSessionLost and shows no error.
+ */
+export function onSessionLost(handler: () => void): void {
+  sessionLost = handler;
+}
+
+/** The call failed because the session is gone (the API helper has already sent the person to sign in). */
+export function isSessionLost(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401;
+}
 
 /** One call to the API; non-2xx answers become an ApiError with the server's code and message. */
 export async function request(path: string, init: RequestOptions = {}): Promise<unknown> {
+  const { own401, ...fetchInit } = init;
   let res: Response;
   try {
     res = await fetch(path, {
       credentials: 'same-origin',
-      ...init,
+      ...fetchInit,
       headers: { Accept: 'application/json', ...init.headers },
     });
   } catch (cause) {
@@ -60,6 +81,7 @@ export async function request(path: string, init: RequestOptions = {}): Promise<
   if (res.status === 204) return null;
   const body = await readJson(res);
   if (!res.ok) {
+    if (res.status === 401 && !own401) sessionLost();
     const err = parseApiError(body);
     throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, err?.details);
   }
@@ -101,7 +123,7 @@ export function postAs<S extends z.ZodMiniType>(schema: S, path: string, body: u
 /** The signed-in user, or null when the session is missing/expired (401). */
 export async function fetchMe(): Promise<User | null> {
   try {
-    const user = decode(userEnvelope, await request('/api/v1/auth/me'))?.user;
+    const user = decode(userEnvelope, await request('/api/v1/auth/me', { own401: true }))?.user;
     if (!user) throw invalidResponse('/auth/me');
     return user;
   } catch (err) {
@@ -111,7 +133,12 @@ export async function fetchMe(): Promise<User | null> {
 }
 
 export async function login(username: string, password: string): Promise<User> {
-  const user = decode(userEnvelope, await postJson('/api/v1/auth/login', { username, password }))?.user;
+  const user = decode(userEnvelope, await request('/api/v1/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username, password }),
+    headers: { 'Content-Type': 'application/json' },
+    own401: true,
+  }))?.user;
   if (!user) throw invalidResponse('/auth/login');
   return user;
 }

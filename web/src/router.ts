@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
-import { fetchMe } from './api';
+import { fetchMe, onSessionLost } from './api';
 import { canUse } from './nav';
 import { currentUser, setCurrentUser } from './session';
 
@@ -92,6 +92,16 @@ export const router = createRouter({
 export function loginRedirect(to: Pick<RouteLocationNormalized, 'fullPath'>) {
   return { path: '/login', query: { next: to.fullPath } };
 }
+
+// A 401 on any call of a protected page (the session expired or was ended): sign in
+// again and come back. The login page has nothing to lose; the wall (kiosk, no
+// requiresAuth) shows its own notice.
+onSessionLost(() => {
+  const here = router.currentRoute.value;
+  if (!here.meta.requiresAuth) return;
+  setCurrentUser(null);
+  void router.replace(loginRedirect(here));
+});
 
 // Every navigation to a protected page asks the server who we are: a 401 sends the
 // user to /login?next=<where they wanted to go>. Other failures (server down, 5xx)
