@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { kpiSnapshot } from '../../../contract/kpi.ts';
+import { ApiError, fetchMe, isSessionLost, onSessionLost, request, requestAs } from '../../../web/src/api';
+import { useRequest } from '../../../web/src/composables/useRequest';
+
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  onSessionLost(() => undefined);
+});
+
+function answer(status: number, body: unknown): void {
+  globalThis.fetch = async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+const refused = { error: { code: 'unauthenticated', message: 'Sign in first' } };
+
+describe('the API helper', () => {
+  it('tells the session-lost handler once about a 401, and still fails the call', async () => {
+    let lost = 0;
+    onSessionLost(() => { lost += 1; });
+    answer(401, refused);
+    const err: unknown = await request('/api/v1/alerts').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(isSessionLost(err)).toBe(true);
+    expect(lost).toBe(1);
+    answer(403, { error: { code: 'forbidden', message: 'No' } });
+    const other: unknown = await request('/api/v1/alerts').catch((e: unknown) => e);
+    expect(isSessionLost(other)).toBe(false);
+    expect(lost).toBe(1);
+  });
+
+  it('leaves a 401 to the callers that expect one (who am I)', async () => {
+    let lost = 0;
+    onSessionLost(() => { lost += 1; });
+    answer(401, refused);
+    expect(await fetchMe()).toBeNull();
+    expect(lost).toBe(0);
+  });
+
+  it('checks an answer against its wire schema: one outside it is invalid_response', async () => {
+    answer(200, { at: 'not a time' });
+    const err: unknown = await requestAs(kpiSnapshot, '/api/v1/kpis?x=1').catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 502, code: 'invalid_response' });
+    expect((err as ApiError).serverMessage).toBe('Unexpected /api/v1/kpis response from server');
+  });
+});
+
+describe('useRequest', () => {
+  it('keeps only the latest call: a slow earlier answer never lands over a newer one', async () => {
+    const pending: Array<(v: string) => void> = [];
+    const r = useRequest<string>(() => new Promise<string>((resolve) => pending.push(resolve)), '');
+    const first = r.load();
+    const second = r.load();
+    pending[1]!('new');
+    await second;
+    pending[0]!('old');
+    await first;
+    expect(r.data.value).toBe('new');
+    expect(r.loaded.value).toBe(true);
+    expect(r.error.value).toBeNull();
+  });
+
+  it('keeps the last good data and shows the latest failure', async () => {
+    let fail = false;
+    const r = useRequest<number>(async () => {
+      if (fail) throw new Error('server away');
+      return 7;
+    }, 0);
+    await r.load();
+    fail = true;
+    await r.load();
+    expect(r.data.value).toBe(7);
+    expect(r.error.value).toBe('server away');
+  });
+});
