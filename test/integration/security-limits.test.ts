@@ -5,6 +5,8 @@ import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { concretePath, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
+import { apiErrorBody } from '../../contract/common.ts'
+import { eventBatchResult } from '../../contract/ingest.ts'
 
 /**
  * No mass assignment (OWASP API3/API6) and limits on everything a client sends
@@ -140,20 +142,22 @@ describe('no mass assignment', () => {
 describe('body size limits', () => {
   const post = (path: string, body: Buffer | string, headers: Record<string, string>) =>
     fetch(`${sys.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  /** The `{ error }` of a refusal, checked against the one error shape. */
+  const errorOf = async (r: Response) => apiErrorBody.parse(await r.json()).error
 
   it('answers 413 with a clear error to an authenticated body over 16 MB, and takes one just under', async () => {
     const over = `{"events":[],"pad":"${'x'.repeat(16 * 1024 * 1024)}"}`
     const r = await post('/api/v1/events', over, { authorization: `Bearer ${sys.token}` })
     expect(r.status).toBe(413)
-    const body = await r.json() as any
-    expect(body.error.code).toBe('body_too_large')
-    expect(body.error.message).toMatch(/exceeds 16777216 bytes/)
+    const error = await errorOf(r)
+    expect(error.code).toBe('body_too_large')
+    expect(error.message).toMatch(/exceeds 16777216 bytes/)
 
     const under = JSON.stringify(Array.from({ length: 9_000 }, (_, i) => event('PW000000000001', { id: `big-${i}`, detail: 'x'.repeat(400) })))
     expect(under.length).toBeGreaterThan(4 * 1024 * 1024)
     const ok = await post('/api/v1/events', under, { authorization: `Bearer ${sys.token}` })
     expect(ok.status).toBe(422) // parsed and judged: every event is for an unknown parcel
-    expect(((await ok.json()) as any).rejected[0].code).toBe('unknown_waybill')
+    expect(eventBatchResult.parse(await ok.json()).rejected[0]?.code).toBe('unknown_waybill')
   })
 
   it('counts the inflated size of a compressed body: a gzip bomb is refused with 413', async () => {
@@ -161,15 +165,15 @@ describe('body size limits', () => {
     expect(bomb.length).toBeLessThan(100 * 1024)
     const r = await post('/api/v1/events', bomb, { authorization: `Bearer ${sys.token}`, 'content-encoding': 'gzip' })
     expect(r.status).toBe(413)
-    expect(((await r.json()) as any).error.code).toBe('body_too_large')
+    expect((await errorOf(r)).code).toBe('body_too_large')
   })
 
   it('answers 413 to a public body over 8 KB (login) and judges one under it', async () => {
     const r = await post('/api/v1/auth/login', JSON.stringify({ username: 'admin', password: 'p'.repeat(9 * 1024) }), {})
     expect(r.status).toBe(413)
-    const body = await r.json() as any
-    expect(body.error).toMatchObject({ code: 'body_too_large' })
-    expect(body.error.message).toMatch(/exceeds 8192 bytes/)
+    const error = await errorOf(r)
+    expect(error).toMatchObject({ code: 'body_too_large' })
+    expect(error.message).toMatch(/exceeds 8192 bytes/)
     const under = await post('/api/v1/auth/login', JSON.stringify({ username: 'admin', password: 'p'.repeat(7 * 1024) }), {})
     expect(under.status).toBe(400) // parsed: the password is over its 200 characters
   })
@@ -183,12 +187,12 @@ describe('body size limits', () => {
     const auth = { authorization: `Bearer ${sys.token}` }
     const bad = await post('/api/v1/events', '{"events": [', auth)
     expect(bad.status).toBe(400)
-    expect(((await bad.json()) as any).error.code).toBe('malformed_json')
+    expect((await errorOf(bad)).code).toBe('malformed_json')
     const text = await fetch(`${sys.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain', ...auth }, body: '[]' })
     expect(text.status).toBe(400)
     const latin1 = await post('/api/v1/events', '[]', { ...auth, 'content-type': 'application/json; charset=latin1' })
     expect(latin1.status).toBe(415)
-    expect(((await latin1.json()) as any).error.code).toBe('unsupported_encoding')
+    expect((await errorOf(latin1)).code).toBe('unsupported_encoding')
   })
 })
 
