@@ -1,10 +1,11 @@
 /**
  * Alert titles as stored with each alert: a message key and its parameters
  * (alerts.title_key, alerts.title_params), never a sentence. The texts, in
- * Chinese and English, live in one catalog that the server (webhooks) and the
- * web (console, wall ticker, handover, hand-offs) both render from:
- * web/src/alerts/messages.ts. Adding a title: a key and its parameters there,
- * with both texts (the unit test renders every key), and a builder here.
+ * Chinese and English, are the `alert.title.*` keys of the web's catalogs
+ * (web/src/locales/zh.ts, en.ts), which the server (webhooks) and the web
+ * (console, wall ticker, handover, hand-offs) both render through
+ * web/src/alerts/messages.ts. Adding a title: its parameters there, both texts
+ * in the catalogs (the unit test renders every key), and a builder here.
  */
 import type { AlertMessage } from '../../web/src/alerts/messages.ts'
 

@@ -1,15 +1,19 @@
-// Alert titles as message keys with parameters, and their Chinese and English texts.
+// Alert titles as message keys with parameters, rendered in Chinese or English.
 //
-// The one catalog of alert texts: the server stores an alert's title as a key and its
+// One set of alert texts: the server stores an alert's title as a key and its
 // parameters (alerts.title_key, alerts.title_params) and renders it here for webhooks
 // (each endpoint has a `lang`); the console, the wall ticker, the handover and the
 // hand-offs render it here in the reader's language. Nothing stores an English sentence
 // to translate back. A title a person wrote (an incident), or one stored before keys
 // existed (sql/048), has no key and is shown as written.
 //
-// Pure module with no imports: the server (server/domain/alert-titles.ts) and the web
-// both compile it. test/unit/web/alert-messages.test.ts renders every key in both
-// languages.
+// The server (server/domain/alert-titles.ts) and the web both compile it: it imports
+// only the catalogs (plain data) and @intlify/core-base. test/unit/web/alert-messages.test.ts
+// renders every key in both languages.
+
+import { compile, createCoreContext, registerMessageCompiler, translate } from '@intlify/core-base';
+import { en } from '../locales/en.ts';
+import { zh, type MessageKey } from '../locales/zh.ts';
 
 export type AlertLang = 'zh' | 'en';
 export const ALERT_LANGS: readonly AlertLang[] = ['zh', 'en'];
@@ -54,81 +58,61 @@ export interface AlertTitleFields {
   titleParams: Record<string, unknown> | null;
 }
 
-type Catalog = { [K in AlertMessageKey]: (p: AlertMessageParams[K]) => string };
+// The texts are the `alert.title.*` keys of the app's catalogs (../locales/zh.ts, en.ts),
+// in vue-i18n's message syntax, rendered with vue-i18n's core (no Vue): the same engine
+// and catalogs as every other text of the web, and the server's webhooks render the same.
+registerMessageCompiler(compile);
 
-const COMPLAINT_CATEGORY: Record<AlertLang, Record<string, string>> = {
-  zh: { delay: '延误', attitude: '服务态度', damage: '破损', loss: '丢失', fee: '费用', other: '其他' },
-  en: { delay: 'delay', attitude: 'attitude', damage: 'damage', loss: 'loss', fee: 'fee', other: 'other' },
-};
+const LOCALES: Record<AlertLang, string> = { zh: 'zh-CN', en: 'en-GB' };
+const core = createCoreContext({
+  locale: LOCALES.zh,
+  fallbackLocale: LOCALES.zh,
+  messages: { [LOCALES.zh]: zh, [LOCALES.en]: en },
+  missingWarn: false,
+  fallbackWarn: false,
+  warnHtmlMessage: false,
+});
+
+function text(lang: AlertLang, key: MessageKey, named: Record<string, unknown>, plural?: number): string {
+  const options = plural === undefined ? { locale: LOCALES[lang] } : { locale: LOCALES[lang], plural };
+  return translate(core, key, named, options) as string;
+}
+
+const PREFIX = 'alert.title.';
+export const ALERT_MESSAGE_KEYS = Object.keys(zh)
+  .filter((k) => k.startsWith(PREFIX))
+  .map((k) => k.slice(PREFIX.length)) as AlertMessageKey[];
+
+export function isAlertMessageKey(key: unknown): key is AlertMessageKey {
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(zh, `${PREFIX}${key}`);
+}
+
+const isMessageKey = (key: string): key is MessageKey => Object.prototype.hasOwnProperty.call(zh, key);
 
 const pct = (share: number): string => (share * 100).toFixed(1);
 const orDash = (n: number | null): string => (n === null || !Number.isFinite(n) ? '—' : String(n));
-/** "1 parcel", "12 parcels". */
-const parcels = (n: number): string => `${n} ${n === 1 ? 'parcel' : 'parcels'}`;
 
-const zh: Catalog = {
-  parcel_late: (p) => `${p.hub}：${p.count} 件包裹已超过承诺时效`,
-  parcel_stalled: (p) => `${p.hub}：${p.count} 件包裹超过停滞时限未扫描`,
-  parcel_at_risk: (p) => `${p.hub}：${p.count} 件包裹预计无法按时送达`,
-  parcel_suspected_lost: (p) => `${p.hub}：${p.count} 件包裹 ${p.hours} 小时无扫描，疑似丢失`,
-  hub_silent: (p) => `${p.hub}：一小时内无任何扫描（此前各小时 ${p.before.join('、')} 次）`,
-  hub_volume_low: (p) => `${p.hub}：最近一小时仅 ${p.observed} 次扫描，预期 ${orDash(p.expected)}`,
-  hub_volume_high: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，预期 ${orDash(p.expected)}（激增）`,
-  hub_exception_spike: (p) => `${p.hub}：最近一小时异常率 ${pct(p.recentRate)}%，此前 ${pct(p.baselineRate)}%`,
-  hub_quiet: (p) => `${p.hub}：已 ${p.minutes} 分钟无任何扫描（按常态应有 ${p.expected} 次）`,
-  feed_no_data: (p) => `数据接入中断：已 ${p.minutes} 分钟未收到任何扫描（按常态应有 ${p.expected} 次）`,
-  feed_centres_silent: (p) => `数据接入缺失：${p.of} 个分拨中心中 ${p.hubs} 个同时无扫描`,
-  feed_lagging: (p) => `数据接入滞后：最新扫描已是 ${p.minutes} 分钟前`,
-  hub_exception_burst: (p) => `${p.hub}：最近 ${p.minutes} 分钟 ${p.exceptions} 次异常，占扫描 ${pct(p.recentRate)}%，平常 ${pct(p.baselineRate)}%`,
-  hub_collection_surge: (p) => `${p.hub}：最近一小时 ${p.observed} 次扫描，此时段通常 ${p.expected} 次（揽收激增）`,
-  network_collection_surge: (p) => `全网揽收激增：${p.of} 个网点中 ${p.hubs} 个`,
-  lane_overdue: (p) => `干线 ${p.from} → ${p.to}：${p.count} 件包裹超时未到（平常 ${p.usualHours.toFixed(1)} 小时）`,
-  hub_backlog: (p) => `${p.hub}：包裹滞留时间为平常的 ${p.ratio.toFixed(1)} 倍（最近一小时发出 ${p.departures} 件）`,
-  network_backlog: (p) => `全网滞留：${p.of} 个分拨中心中 ${p.hubs} 个包裹滞留超常`,
-  courier_absent: (p) => `${p.courier}（${p.code}）今日尚无扫描`,
-  courier_late_start: (p) => `${p.courier}（${p.code}）晚 ${p.minutes} 分钟开始扫描`,
-  courier_early_stop: (p) => `${p.courier}（${p.code}）提前 ${p.minutes} 分钟停止扫描`,
-  complaint_overdue: (p) =>
-    `投诉 #${p.id}（${COMPLAINT_CATEGORY.zh[p.category] ?? p.category}）超过 ${p.limitHours} 小时时限未答复${p.waybill ? `（运单 ${p.waybill}）` : ''}`,
-};
-
-const en: Catalog = {
-  parcel_late: (p) => `${parcels(p.count)} past ${p.count === 1 ? 'its' : 'their'} promised deadline at ${p.hub}`,
-  parcel_stalled: (p) => `${parcels(p.count)} without a scan beyond the stall limit at ${p.hub}`,
-  parcel_at_risk: (p) => `${parcels(p.count)} at ${p.hub} expected to miss ${p.count === 1 ? 'its' : 'their'} deadline`,
-  parcel_suspected_lost: (p) => `${parcels(p.count)} without a scan for ${p.hours} h at ${p.hub}: suspected lost`,
-  hub_silent: (p) => `${p.hub} has scanned nothing for an hour (${p.before.join(', ')} events in the hours before)`,
-  hub_volume_low: (p) => `${p.hub}: ${p.observed} events in the last hour, ${orDash(p.expected)} expected`,
-  hub_volume_high: (p) => `${p.hub}: ${p.observed} events in the last hour, ${orDash(p.expected)} expected (surge)`,
-  hub_exception_spike: (p) => `${p.hub}: exception rate ${pct(p.recentRate)} % in the last hour against ${pct(p.baselineRate)} %`,
-  hub_quiet: (p) => `${p.hub} has scanned nothing for ${p.minutes} min (${p.expected} scans expected)`,
-  feed_no_data: (p) => `No data from the feed for ${p.minutes} min (${p.expected} scans expected)`,
-  feed_centres_silent: (p) => `No scans from ${p.hubs} of ${p.of} centres at once: the feed is missing them`,
-  feed_lagging: (p) => `The feed is behind: its newest scan is ${p.minutes} min old`,
-  hub_exception_burst: (p) =>
-    `${p.hub}: ${p.exceptions} exceptions in the last ${p.minutes} min, ${pct(p.recentRate)} % of scans against ${pct(p.baselineRate)} %`,
-  hub_collection_surge: (p) => `${p.hub}: ${p.observed} scans in the last hour, ${p.expected} usual at this hour (surge)`,
-  network_collection_surge: (p) => `Collections surge at ${p.hubs} of ${p.of} outlets`,
-  lane_overdue: (p) => `${parcels(p.count)} overdue on the lane ${p.from} → ${p.to} (usual leg ${p.usualHours.toFixed(1)} h)`,
-  hub_backlog: (p) => `${p.hub}: parcels dwell ${p.ratio.toFixed(1)}× their usual time (${p.departures} departures in the last hour)`,
-  network_backlog: (p) => `Parcels dwell longer than usual at ${p.hubs} of ${p.of} centres`,
-  courier_absent: (p) => `${p.courier} (${p.code}) has not scanned anything today`,
-  courier_late_start: (p) => `${p.courier} (${p.code}) started ${p.minutes} min late`,
-  courier_early_stop: (p) => `${p.courier} (${p.code}) stopped ${p.minutes} min early`,
-  complaint_overdue: (p) =>
-    `Complaint #${p.id} (${COMPLAINT_CATEGORY.en[p.category] ?? p.category}) unanswered past its ${p.limitHours} h limit${p.waybill ? ` (parcel ${p.waybill})` : ''}`,
-};
-
-export const ALERT_MESSAGES: Readonly<Record<AlertLang, Catalog>> = { zh, en };
-export const ALERT_MESSAGE_KEYS = Object.keys(zh) as AlertMessageKey[];
-
-export function isAlertMessageKey(key: unknown): key is AlertMessageKey {
-  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(zh, key);
+/** The parameters as the texts show them: rates as percentages, one decimal, a dash for none, lists joined. */
+function named(lang: AlertLang, m: AlertMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...m.params };
+  const p = m.params as Partial<Record<string, unknown>>;
+  for (const k of ['recentRate', 'baselineRate'] as const) if (typeof p[k] === 'number') out[k] = pct(p[k]);
+  for (const k of ['usualHours', 'ratio'] as const) if (typeof p[k] === 'number') out[k] = p[k].toFixed(1);
+  if ('expected' in p) out.expected = orDash(p.expected as number | null);
+  if (m.key === 'hub_silent') out.before = m.params.before.join(lang === 'zh' ? '、' : ', ');
+  if (m.key === 'complaint_overdue') {
+    const category = `alert.category.${m.params.category}`;
+    out.category = isMessageKey(category) ? text(lang, category, {}) : m.params.category;
+    out.parcel = m.params.waybill ? text(lang, 'alert.parcelSuffix', { waybill: m.params.waybill }) : '';
+  }
+  return out;
 }
 
-/** A message in one language. */
+
+/** A message in one language; a count of parcels chooses the English plural form. */
 export function renderAlertMessage(lang: AlertLang, m: AlertMessage): string {
-  return (ALERT_MESSAGES[lang][m.key] as (p: AlertMessageParams[typeof m.key]) => string)(m.params);
+  const count = (m.params as { count?: unknown }).count;
+  return text(lang, `${PREFIX}${m.key}`, named(lang, m), typeof count === 'number' ? count : undefined);
 }
 
 /** A title in one language: a message rendered, a person's words as written. */

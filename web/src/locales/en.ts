@@ -1,7 +1,7 @@
 // English texts: exactly the keys of zh.ts (the `Messages` type makes TypeScript refuse a
 // missing or an extra key). vue-i18n message syntax, see zh.ts.
 
-import type { Messages } from './zh';
+import type { Messages } from './zh.ts';
 
 export const en: Messages = {
   // App, sign-in, live page, navigation, parcel look-up, people, password, handover, alerts console, wall, hand-offs
@@ -286,7 +286,8 @@ export const en: Messages = {
   'alerts.error': 'Could not load the alerts',
   'alerts.retry': 'Retry',
   'mw.title': 'Maintenance windows',
-  'mw.hint': 'Weekly hours (Beijing time) when matching alerts are still recorded and listed, but neither page, sound nor escalate.',
+  'mw.hint':
+    'Weekly hours (Beijing time) when matching alerts are still recorded and listed, but neither page, sound nor escalate.',
   'mw.empty': 'No maintenance windows yet',
   'mw.hub': 'Hub',
   'mw.anyHub': 'All hubs',
@@ -719,4 +720,41 @@ export const en: Messages = {
   'error.rule.time_of_day': 'a time of day HH:MM, e.g. 02:00',
   'error.rule.same_as_start': 'must differ from the start',
   'error.rule.hub_or_rule': 'choose a hub, a rule or both',
+  // Alert titles (alerts/messages.ts): stored as key + parameters, rendered here by the web and by the server for webhooks
+  'alert.title.parcel_late':
+    '{count} parcel past its promised deadline at {hub} | {count} parcels past their promised deadline at {hub}',
+  'alert.title.parcel_stalled':
+    '{count} parcel without a scan beyond the stall limit at {hub} | {count} parcels without a scan beyond the stall limit at {hub}',
+  'alert.title.parcel_at_risk':
+    '{count} parcel at {hub} expected to miss its deadline | {count} parcels at {hub} expected to miss their deadline',
+  'alert.title.parcel_suspected_lost':
+    '{count} parcel without a scan for {hours} h at {hub}: suspected lost | {count} parcels without a scan for {hours} h at {hub}: suspected lost',
+  'alert.title.hub_silent': '{hub} has scanned nothing for an hour ({before} events in the hours before)',
+  'alert.title.hub_volume_low': '{hub}: {observed} events in the last hour, {expected} expected',
+  'alert.title.hub_volume_high': '{hub}: {observed} events in the last hour, {expected} expected (surge)',
+  'alert.title.hub_exception_spike': '{hub}: exception rate {recentRate} % in the last hour against {baselineRate} %',
+  'alert.title.hub_quiet': '{hub} has scanned nothing for {minutes} min ({expected} scans expected)',
+  'alert.title.feed_no_data': 'No data from the feed for {minutes} min ({expected} scans expected)',
+  'alert.title.feed_centres_silent': 'No scans from {hubs} of {of} centres at once: the feed is missing them',
+  'alert.title.feed_lagging': 'The feed is behind: its newest scan is {minutes} min old',
+  'alert.title.hub_exception_burst':
+    '{hub}: {exceptions} exceptions in the last {minutes} min, {recentRate} % of scans against {baselineRate} %',
+  'alert.title.hub_collection_surge': '{hub}: {observed} scans in the last hour, {expected} usual at this hour (surge)',
+  'alert.title.network_collection_surge': 'Collections surge at {hubs} of {of} outlets',
+  'alert.title.lane_overdue':
+    '{count} parcel overdue on the lane {from} → {to} (usual leg {usualHours} h) | {count} parcels overdue on the lane {from} → {to} (usual leg {usualHours} h)',
+  'alert.title.hub_backlog':
+    '{hub}: parcels dwell {ratio}× their usual time ({departures} departures in the last hour)',
+  'alert.title.network_backlog': 'Parcels dwell longer than usual at {hubs} of {of} centres',
+  'alert.title.courier_absent': '{courier} ({code}) has not scanned anything today',
+  'alert.title.courier_late_start': '{courier} ({code}) started {minutes} min late',
+  'alert.title.courier_early_stop': '{courier} ({code}) stopped {minutes} min early',
+  'alert.title.complaint_overdue': 'Complaint #{id} ({category}) unanswered past its {limitHours} h limit{parcel}',
+  'alert.parcelSuffix': ' (parcel {waybill})',
+  'alert.category.delay': 'delay',
+  'alert.category.attitude': 'attitude',
+  'alert.category.damage': 'damage',
+  'alert.category.loss': 'loss',
+  'alert.category.fee': 'fee',
+  'alert.category.other': 'other',
 };
