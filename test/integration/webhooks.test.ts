@@ -8,6 +8,7 @@ import {
   createWebhook, deactivateWebhook, deliverDue, enqueueAlertActions, enqueueAlertNotifications, listWebhooks, type AlertNotice,
 } from '../../server/services/webhooks.ts'
 import { WEBHOOK_ROUTES } from '../../server/http/webhook-routes.ts'
+import { api } from '../helpers/api.ts'
 import { deliverWebhooks } from '../../jobs/processors/deliver-webhooks.ts'
 
 let sys: TestSystem
@@ -355,14 +356,15 @@ describe('outgoing webhooks', () => {
       expect(created.body.webhook).not.toHaveProperty('secret')
       const id = created.body.webhook.id as number
 
-      const list = await invoke('get', '/api/v1/admin/webhooks')
-      const listed = list.body.webhooks.find((w: any) => w.id === id)
+      const asAdmin = api(sys, { cookie: admin })
+      const list = await asAdmin.get('/api/v1/admin/webhooks')
+      const listed = list.webhooks.find((w) => w.id === id)
       expect(listed).toMatchObject({ active: true, pending: 0, failing: 0, delivered: 0 })
-      expect(JSON.stringify(list.body)).not.toContain(created.body.secret)
-      expect(list.body.webhooks.every((w: any) => !('secret' in w))).toBe(true)
+      expect(JSON.stringify(list)).not.toContain(created.body.secret)
+      expect(list.webhooks.every((w) => !('secret' in w))).toBe(true)
 
       expect((await invoke('delete', '/api/v1/admin/webhooks/:id', { params: { id: String(id) } })).status).toBe(204)
-      expect((await invoke('get', '/api/v1/admin/webhooks')).body.webhooks.find((w: any) => w.id === id).active).toBe(false)
+      expect((await asAdmin.get('/api/v1/admin/webhooks')).webhooks.find((w) => w.id === id)?.active).toBe(false)
       expect((await invoke('delete', '/api/v1/admin/webhooks/:id', { params: { id: '999999' } })).status).toBe(404)
       expect((await invoke('delete', '/api/v1/admin/webhooks/:id', { params: { id: 'x' } })).status).toBe(400)
     })

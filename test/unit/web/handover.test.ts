@@ -109,8 +109,8 @@ describe('shift arithmetic (Beijing time)', () => {
 
 const counts = { critical: 2, warning: 1, info: 0, muted: 1 };
 const tier = { delivered: 4, onTime: 3, excused: 1 };
-function report(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+function report(over: Record<string, unknown> = {}) {
+  const base = {
     from: '2026-11-27T00:00:00.000Z',
     to: '2026-11-27T12:00:00.000Z',
     end: '2026-11-27T04:00:00.000Z',
@@ -132,8 +132,8 @@ function report(over: Record<string, unknown> = {}): Record<string, unknown> {
     },
     incidents: [{ id: 9, hubCode: 'CAN-TC', kind: 'weather', title: '台风', comment: null, openedAt: '2026-11-27T01:00:00.000Z', openedBy: 'duty', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null }],
     silences: [{ id: 1, kind: 'maintenance', rule: null, hubCode: 'BJS-TC', startsAt: '2026-11-27T01:00:00.000Z', endsAt: '2026-11-27T03:00:00.000Z', comment: '检修', createdBy: 'duty' }],
-    ...over,
   };
+  return { ...base, ...over } as typeof base;
 }
 
 describe('handover report validation', () => {
@@ -151,20 +151,20 @@ describe('handover report validation', () => {
     expect(alertTitleIn('zh', open.title)).toBe('上海转运中心：3 件包裹已超过承诺时效');
     expect(alertTitleIn('en', open.title)).toBe('3 parcels past their promised deadline at 上海转运中心');
     expect(alertTitleIn('en', r!.alerts.opened.items[0]!.title)).toBe('x'); // a title from before keys, as written
-    const untitled = { ...(report().stillOpen as any).items[0], title: undefined, titleKey: undefined };
+    const untitled = { ...report().stillOpen.items[0], title: undefined, titleKey: undefined };
     expect(parseHandover(report({ stillOpen: { truncated: false, items: [untitled] } }))).toBeNull();
   });
 
   it('rejects the whole report when one field is wrong', () => {
-    const k = report().kpis as any;
+    const k = report().kpis;
     const broken = [
       report({ end: 'yesterday' }),
       report({ kpis: { ...k, during: { ...k.during, onTime: { express: tier, standard: tier } } } }),
       report({ kpis: { ...k, start: { inFlight: -1, openAlerts: counts } } }),
       report({ kpis: { ...k, end: { inFlight: 1, openAlerts: { critical: 1, warning: 0, info: 0 } } } }),
       report({ kpis: { ...k, during: { ...k.during, onTime: { ...k.during.onTime, express: { delivered: 1, onTime: 2, excused: 0 } } } } }),
-      report({ stillOpen: { truncated: false, items: [{ ...(report().stillOpen as any).items[0], holder: { kind: 'someone' } }] } }),
-      report({ alerts: { ...(report().alerts as any), resolved: { total: 0, items: [{ alertId: 1 }] } } }),
+      report({ stillOpen: { truncated: false, items: [{ ...report().stillOpen.items[0], holder: { kind: 'someone' } }] } }),
+      report({ alerts: { ...report().alerts, resolved: { total: 0, items: [{ alertId: 1 }] } } }),
       report({ incidents: null }),
       report({ silences: [{ id: 1 }] }),
     ];
