@@ -60,6 +60,13 @@ describe('useRequest', () => {
     expect(r.error.value).toBeNull();
   });
 
+  it('shows no error for a lost session (the API helper sends the person to sign in)', async () => {
+    const r = useRequest<number>(() => Promise.reject(new ApiError(401, 'unauthenticated', 'Sign in first')), 0);
+    await r.load();
+    expect(r.error.value).toBeNull();
+    expect(r.loaded.value).toBe(true);
+  });
+
   it('keeps the last good data and shows the latest failure', async () => {
     let fail = false;
     const r = useRequest<number>(async () => {

@@ -2,9 +2,10 @@
 // with the stale-response guard the panels had each written by hand (a request number:
 // only the answer of the latest call lands, so a slow answer for the alert shown before
 // never overwrites the one shown now). A 401 is the API helper's business (api.ts sends
-// the person to the login page); here it is an error like any other.
+// the person to the login page): no error is shown for it.
 
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue';
+import { isSessionLost } from '../api';
 
 export interface Request<T> {
   /** The latest call's answer (`initial` until one lands). */
@@ -30,7 +31,7 @@ export function useRequest<T>(fetch: () => Promise<T>, initial: T): Request<T> {
       data.value = value;
       error.value = null;
     } catch (err) {
-      if (mine !== latest) return;
+      if (mine !== latest || isSessionLost(err)) return;
       error.value = err instanceof Error ? err.message : String(err);
     } finally {
       if (mine === latest) loaded.value = true;
