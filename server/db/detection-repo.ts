@@ -121,33 +121,70 @@ export async function legsInFlight(db: pg.Pool): Promise<Array<{ hub: string; or
   return r.rows
 }
 
-/** Per lane, the latest departure among the legs that arrived in (since, now]. */
-// $1 since, $2 now
-export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date): Promise<Map<string, number>> {
-  const r = await db.query<{ lane: string; departed: Date }>(
-    `SELECT d.hub_code || '>' || a.hub_code AS lane, max(d.event_time) AS departed
+/**
+ * Per lane, the latest departure among the legs that arrived in (since, now], for the
+ * lanes asked (the lane rule asks only for lanes that would page without it and where no
+ * later leg got through, laneArrivedSince: most runs, none). The legs are the `line_haul` segments (departed A → arrived B) of
+ * the parcels' kept paths (parcel_paths, sql/050), one primary-key look-up per arrival
+ * at the lanes' ends, not a search for each arrival's previous scan across every chunk
+ * of scan_events (~1 s a run on the embedded engine).
+ */
+// $1 since, $2 now, $3 the lanes' ends, $4 the lanes ("A>B")
+export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date, lanes: ReadonlyArray<readonly [string, string]>): Promise<Map<string, number>> {
+  if (lanes.length === 0) return new Map()
+  const r = await db.query<{ lane: string; departed: string }>(
+    `SELECT seg->>1 AS lane, max((seg->>3)::bigint) AS departed
      FROM scan_events a
-     CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
-                         WHERE e.waybill = a.waybill AND e.event_time < a.event_time ORDER BY e.event_time DESC LIMIT 1) d
-     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time <= $2 AND d.type = 'departed_hub'
+     JOIN parcel_paths p ON p.waybill = a.waybill
+     CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
+     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time <= $2 AND a.hub_code = ANY($3::text[])
+       AND seg->>0 = 'line_haul' AND seg->>1 = ANY($4::text[]) AND split_part(seg->>1, '>', 2) = a.hub_code
+       AND (seg->>4)::bigint = floor(extract(epoch FROM a.event_time) * 1000)::bigint
      GROUP BY 1`,
-    [since, now],
+    [since, now, [...new Set(lanes.map(([, to]) => to))], lanes.map(([from, to]) => `${from}>${to}`)],
   )
-  return new Map(r.rows.map((x) => [x.lane, x.departed.getTime()]))
+  return new Map(r.rows.map((x) => [x.lane, Number(x.departed)]))
 }
 
-/** Departures in each window (start, end] with the dwell since the arrival at the same hub; `window` is the index. */
+/**
+ * Whether a leg of lane from → to that left at or after `departedFrom` (epoch ms) arrived in
+ * (since, now]: the newest arrivals at `to` first, so a lane that flows answers at its
+ * latest arrival. The legs are the kept `line_haul` segments, as above.
+ */
+// $1 since, $2 now, $3 to, $4 lane, $5 departed from (epoch ms)
+export async function laneArrivedSince(db: pg.Pool, from: string, to: string, departedFrom: number, since: Date, now: Date): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1
+     FROM scan_events a
+     JOIN parcel_paths p ON p.waybill = a.waybill
+     CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
+     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time >= to_timestamp($5::float8 / 1000) AND a.event_time <= $2 AND a.hub_code = $3
+       AND seg->>0 = 'line_haul' AND seg->>1 = $4 AND (seg->>3)::bigint >= $5::bigint
+       AND (seg->>4)::bigint = floor(extract(epoch FROM a.event_time) * 1000)::bigint
+     ORDER BY a.event_time DESC LIMIT 1`,
+    [since, now, to, `${from}>${to}`, departedFrom],
+  )
+  return (r.rowCount ?? 0) > 0
+}
+
+/**
+ * Departures in each window (start, end] with the dwell since the arrival at the same hub;
+ * `window` is the index. The dwell is the `hub_dwell` segment (arrived at a hub → departed
+ * it) of the parcel's kept path (parcel_paths, sql/050) that ends at the departure: one
+ * primary-key look-up per departure, not a search for its previous scan across every
+ * chunk of scan_events.
+ */
 export async function recentDwells(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; tier: string; hours: number; window: number }>> {
   const out: Array<{ hub: string; tier: string; hours: number; window: number }> = []
   // One query per window, with the bounds as constants: the hypertable then reads only the chunks they cover.
   for (const [i, [from, to]] of windows.entries()) {
     const r = await db.query<{ hub: string; tier: string; hours: number }>(
-      `SELECT d.hub_code AS hub, s.tier, extract(epoch FROM d.event_time - a.event_time)::float8 / 3600 AS hours
+      `SELECT d.hub_code AS hub, p.tier, ((seg->>4)::float8 - (seg->>3)::float8) / 3600000 AS hours
        FROM scan_events d
-       JOIN shipments s ON s.waybill = d.waybill
-       CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
-                           WHERE e.waybill = d.waybill AND e.event_time < d.event_time ORDER BY e.event_time DESC LIMIT 1) a
-       WHERE d.type = 'departed_hub' AND d.event_time > $1 AND d.event_time <= $2 AND a.type = 'arrived_hub' AND a.hub_code = d.hub_code`,
+       JOIN parcel_paths p ON p.waybill = d.waybill
+       CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
+       WHERE d.type = 'departed_hub' AND d.event_time > $1 AND d.event_time <= $2
+         AND seg->>0 = 'hub_dwell' AND seg->>1 = d.hub_code AND (seg->>4)::bigint = floor(extract(epoch FROM d.event_time) * 1000)::bigint`,
       [from, to],
     )
     for (const x of r.rows) out.push({ ...x, window: i })

@@ -1,14 +1,14 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import {
-  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilenceAt, laneOverdue, learnedLimitMs, networkWide, RECENT_RATE_MINUTES,
+  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilenceAt, LANE_DEFAULTS, laneOverdue, learnedLimitMs, networkWide, RECENT_RATE_MINUTES,
   type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 import { createNetwork, type HubSeed } from '../data/network.ts'
 import {
-  feedHighWater, hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, lastArrivedDepartures, legsInFlight, recentDwells,
-  refreshScanGapStats, scanGapStats,
+  feedHighWater, hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, laneArrivedSince, lastArrivedDepartures, legsInFlight,
+  recentDwells, refreshScanGapStats, scanGapStats,
 } from '../db/detection-repo.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import { MANUAL_RESOLUTION } from './sla-sweep.ts'
@@ -195,11 +195,24 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
     if (s) lane.usual.push(s.p50)
     lanes.set(key(p.hub, next), lane)
   }
-  const arrived = await lastArrivedDepartures(db, new Date(t - DAY_MS), now)
+  // A lane into or out of a centre that stopped is explained by its hub_silent alert: its arrivals are held there.
+  const judged = [...lanes.values()].filter((lane) => !stopped.has(lane.from) && !stopped.has(lane.to))
+  // The latest departure that arrived (in the last day) only lowers a lane's overdue count, and a
+  // lane pages when at least LANE_DEFAULTS.minOverdue overdue parcels left after it: a lane whose
+  // overdue parcels would page without it is judged on its k-th latest overdue departure first
+  // (a later leg that arrived: it flows; the usual answer, from its newest arrivals), and the
+  // latest arrived departure is read only for the lanes that do not flow.
+  const since = new Date(t - DAY_MS)
+  const candidates: typeof judged = []
+  for (const lane of judged) {
+    if (!laneOverdue(lane.legs, null, t).slow) continue
+    const late = lane.legs.filter((l) => l.limitMs !== null && t - l.departedAt > l.limitMs).map((l) => l.departedAt).sort((a, b) => b - a)
+    if (await laneArrivedSince(db, lane.from, lane.to, late[LANE_DEFAULTS.minOverdue - 1]!, since, now)) continue
+    candidates.push(lane)
+  }
+  const arrived = await lastArrivedDepartures(db, since, now, candidates.map((lane) => [lane.from, lane.to] as const))
   const overdue: AlertGroup[] = []
-  for (const lane of lanes.values()) {
-    // A lane into or out of a centre that stopped is explained by its hub_silent alert: its arrivals are held there.
-    if (stopped.has(lane.from) || stopped.has(lane.to)) continue
+  for (const lane of candidates) {
     const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
     if (!o.slow) continue
     const usualHours = lane.usual.length > 0 ? lane.usual.sort((a, b) => a - b)[Math.floor(lane.usual.length / 2)]! : 0
@@ -216,8 +229,15 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
   const usualDwell = new Map<string, number[]>()
   const byHub = new Map<string, Array<{ hours: number; tier: string }>>()
   for (const d of await recentDwells(db, windows)) {
-    if (d.window === 0) byHub.set(d.hub, [...(byHub.get(d.hub) ?? []), d])
-    else usualDwell.set(key(d.hub, d.tier), [...(usualDwell.get(key(d.hub, d.tier)) ?? []), d.hours])
+    if (d.window === 0) {
+      const list = byHub.get(d.hub) ?? []
+      list.push(d)
+      byHub.set(d.hub, list)
+    } else {
+      const list = usualDwell.get(key(d.hub, d.tier)) ?? []
+      list.push(d.hours)
+      usualDwell.set(key(d.hub, d.tier), list)
+    }
   }
   const usualOf = (hub: string, tier: string) => {
     const xs = usualDwell.get(key(hub, tier)) ?? []
