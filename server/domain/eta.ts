@@ -251,11 +251,18 @@ function offRoute(hub: string, dest: string, now: 'line_haul' | 'hub_dwell'): Se
 // ---------------------------------------------------------------------------
 // The estimate
 
-interface Dist { pmf: Pmf; prior: boolean }
+export interface Dist { pmf: Pmf; prior: boolean }
 
 export interface EstimateOptions {
   priors?: Priors
   minSamples?: number
+  /**
+   * Segment distributions already built from this model with these options, by segment,
+   * tier and hour: a batch of estimates (the at-risk rule's thousands of open parcels)
+   * shares them instead of building each from its counts again. Distributions are never
+   * changed in place.
+   */
+  distCache?: Map<string, Dist>
 }
 
 function total(c: ReadonlyMap<number, number> | undefined): number {
@@ -278,6 +285,14 @@ export function unitsOf(segments: readonly SegmentSpec[]): number {
 
 /** A segment's distribution: the most specific history with enough samples, else the prior. */
 export function segmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, hourOfDay: number | null, units: number, opts: EstimateOptions = {}): Dist {
+  if (!opts.distCache) return buildSegmentDist(model, seg, tier, hourOfDay, units, opts)
+  const key = `${seg.kind}|${seg.place}|${tier}|${hourOfDay}|${units}`
+  let d = opts.distCache.get(key)
+  if (!d) opts.distCache.set(key, (d = buildSegmentDist(model, seg, tier, hourOfDay, units, opts)))
+  return d
+}
+
+function buildSegmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, hourOfDay: number | null, units: number, opts: EstimateOptions): Dist {
   const min = opts.minSamples ?? MIN_SAMPLES
   const f = model.factor?.(seg.kind, seg.place) ?? 1
   const tries: Array<[string | null, string | null, number | null]> = []

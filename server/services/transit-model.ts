@@ -12,38 +12,54 @@ import type pg from 'pg'
 import { createNetwork, type Network } from '../data/network.ts'
 import { listHubs } from '../db/reference-repo.ts'
 import { loadHist, loadRecent } from '../db/segments-repo.ts'
-import { createHistModel, estimateArrival, recentFactors, type ArrivalEstimate, type Priors, type SegmentModel } from '../domain/eta.ts'
+import { createHistModel, estimateArrival, recentFactors, withFactors, type ArrivalEstimate, type Dist, type Priors, type SegmentModel } from '../domain/eta.ts'
 import type { Tier } from '../domain/fees.ts'
 import type { EventType, ExceptionReason, ShipmentStatus } from '../domain/status.ts'
 
+/** The recent factor (segment_recent of the last two hours) is read again when the model is older than this in the caller's clock … */
 export const MODEL_TTL_MS = 60_000
+/**
+ * … the histograms (segment_hist: weeks of segments, tens of thousands of rows, ~1 s to read
+ * on the embedded engine) when older than this: an hour's new segments do not move them.
+ */
+const HIST_TTL_MS = 60 * 60_000
 export const RECENT_WINDOW_MS = 2 * 3_600_000
 /** Parcels whose segment began within the same quarter hour share one estimate (the sweep computes it once). */
 export const SINCE_STEP_MS = 15 * 60_000
 
-interface Cached { model: SegmentModel; loadedAt: number; network: Network; hubs: number }
-const cache = new WeakMap<pg.Pool, Cached>()
-const loading = new WeakMap<pg.Pool, Promise<Cached>>()
+interface Cached { model: SegmentModel; network: Network; hubs: number }
+interface Kept extends Cached { plain: SegmentModel; at: number; histAt: number }
+const cache = new WeakMap<pg.Pool, Kept>()
+const loading = new WeakMap<pg.Pool, Promise<Kept>>()
 
-async function load(db: pg.Pool, now: Date): Promise<Cached> {
-  const [rows, recent, hubs] = await Promise.all([loadHist(db), loadRecent(db, new Date(now.getTime() - RECENT_WINDOW_MS)), listHubs(db)])
-  const plain = createHistModel(rows)
-  const model = createHistModel(rows, recentFactors(plain, recent))
-  return { model, loadedAt: Date.now(), network: createNetwork(hubs), hubs: hubs.length }
+/** Whether `at` (epoch ms of the caller's clock) is less than `ttl` before `now` (a clock set back reloads). */
+const fresh = (at: number, now: number, ttl: number) => now >= at && now - at < ttl
+
+async function load(db: pg.Pool, now: Date, kept: Kept | undefined): Promise<Kept> {
+  const t = now.getTime()
+  const reuseHist = kept !== undefined && fresh(kept.histAt, t, HIST_TTL_MS)
+  const [rows, recent, hubs] = await Promise.all([reuseHist ? null : loadHist(db), loadRecent(db, new Date(t - RECENT_WINDOW_MS)), listHubs(db)])
+  const plain = rows ? createHistModel(rows) : kept!.plain
+  const model = withFactors(plain, recentFactors(plain, recent))
+  return { model, plain, at: t, histAt: reuseHist ? kept!.histAt : t, network: createNetwork(hubs), hubs: hubs.length }
 }
 
-/** The model and network, at most MODEL_TTL_MS old. */
+/**
+ * The model and network as of `now` (the caller's clock: the wall clock in the server, the
+ * simulated one in the alert benchmark): the recent factor at most MODEL_TTL_MS old, the
+ * histograms at most HIST_TTL_MS.
+ */
 export async function transitModel(db: pg.Pool, now: Date): Promise<Cached> {
   const c = cache.get(db)
-  if (c && Date.now() - c.loadedAt < MODEL_TTL_MS) return c
+  if (c && fresh(c.at, now.getTime(), MODEL_TTL_MS)) return c
   let p = loading.get(db)
   if (!p) {
-    p = load(db, now).finally(() => loading.delete(db))
+    p = load(db, now, c).finally(() => loading.delete(db))
     loading.set(db, p)
   }
-  const fresh = await p
-  cache.set(db, fresh)
-  return fresh
+  const kept = await p
+  cache.set(db, kept)
+  return kept
 }
 
 /** Forgets the cached model (tests that ingest and then look up at once). */
@@ -72,14 +88,14 @@ function routeOf(network: Network, origin: string, dest: string): string[] {
 }
 
 /** The estimate of an open parcel (null when closed or lost); the segment start is taken to its quarter hour. */
-export function arrivalOf(p: EtaParcel, m: { model: SegmentModel; network: Network }, now: Date, priors?: Priors): ArrivalEstimate | null {
+export function arrivalOf(p: EtaParcel, m: { model: SegmentModel; network: Network }, now: Date, priors?: Priors, distCache?: Map<string, Dist>): ArrivalEstimate | null {
   const since = p.lastScanAt ?? p.collectedAt
   const step = (d: Date) => new Date(Math.floor(d.getTime() / SINCE_STEP_MS) * SINCE_STEP_MS)
   return estimateArrival({
     tier: p.tier, route: routeOf(m.network, p.originHub, p.destinationHub), collectedAt: step(p.collectedAt),
     status: p.status, lastEventType: p.lastEventType as EventType | null, lastScanHub: p.lastScanHub,
     lastScanAt: p.lastScanAt ? step(since) : null, exceptionReason: p.exceptionReason,
-  }, m.model, now, priors ? { priors } : {})
+  }, m.model, now, { ...(priors ? { priors } : {}), ...(distCache ? { distCache } : {}) })
 }
 
 /** A parcel is at risk by its estimate when the median is after its deadline or it is overdue in its segment. */
@@ -110,12 +126,13 @@ export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): P
     [now],
   )
   const memo = new Map<string, ArrivalEstimate | null>()
+  const dists = new Map<string, Dist>()
   const out: string[] = []
   for (const p of r.rows) {
     const since = Math.floor((p.lastScanAt ?? p.collectedAt).getTime() / SINCE_STEP_MS)
     const key = `${p.tier}|${p.originHub}|${p.destinationHub}|${p.status}|${p.lastEventType}|${p.lastScanHub}|${p.lastScanAt ? since : `c${since}`}`
     let e = memo.get(key)
-    if (e === undefined) memo.set(key, (e = arrivalOf(p, m, now, priors)))
+    if (e === undefined) memo.set(key, (e = arrivalOf(p, m, now, priors, dists)))
     if (atRiskByEstimate(e, p.deadline)) out.push(p.waybill)
   }
   return out
