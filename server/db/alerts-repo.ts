@@ -158,14 +158,15 @@ export async function resolveCleared(client: pg.PoolClient, rule: string, holdin
  * One pass over the open parcels evaluates every rule's predicate, into a
  * temporary table of (rule, hub, waybill) that the reconciliation reads.
  */
-export async function collectHits(client: pg.PoolClient, specs: readonly RuleSpec[], params: unknown[]): Promise<void> {
+/** `join`: tables the predicates read besides `shipments s` (static text from code), joined once per parcel. */
+export async function collectHits(client: pg.PoolClient, specs: readonly RuleSpec[], params: unknown[], join = ''): Promise<void> {
   await client.query('CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL, express boolean NOT NULL) ON COMMIT DROP')
   const values = specs.map((s, i) => `('${s.rule}', ${i})`).join(', ')
   const cases = specs.map((s, i) => `WHEN ${i} THEN (${s.where})`).join(' ')
   await client.query(
     `INSERT INTO sweep_hits
      SELECT r.rule, coalesce(s.last_scan_hub, s.origin_hub), s.waybill, s.tier = 'express'
-     FROM shipments s CROSS JOIN (VALUES ${values}) AS r(rule, i)
+     FROM shipments s ${join} CROSS JOIN (VALUES ${values}) AS r(rule, i)
      WHERE s.status NOT IN ('delivered', 'returned') AND CASE r.i ${cases} END`,
     params,
   )

@@ -27,8 +27,15 @@ export const STALL_P99_FACTOR = 1.25
  * how long parcels waited there for their next scan in recent days
  * (scan_gap_stats, sql/051) × 1.25, at least 2 h; NULL without enough history.
  */
-const LEARNED_STALL_HOURS = `(SELECT greatest(${STALL_FLOOR_HOURS}, g.p99_hours * ${STALL_P99_FACTOR}) FROM scan_gap_stats g
-  WHERE g.hub_code = coalesce(s.last_scan_hub, s.origin_hub) AND g.event_type = coalesce(s.last_event_type, 'collected') AND g.next_hub = '*' AND g.tier = s.tier)`
+// greatest() passes over NULLs: without a learned limit (no row joined) this stays NULL, for the fixed limit.
+const LEARNED_STALL_HOURS = `(CASE WHEN g.p99_hours IS NOT NULL THEN greatest(${STALL_FLOOR_HOURS}, g.p99_hours * ${STALL_P99_FACTOR}) END)`
+/**
+ * The pass joins each open parcel to its learned stall limit once (one hash join of the
+ * small scan_gap_stats, keyed by its primary key: at most one row per parcel), not one
+ * sub-query per parcel and rule.
+ */
+const SWEEP_JOIN = `LEFT JOIN scan_gap_stats g
+  ON g.hub_code = coalesce(s.last_scan_hub, s.origin_hub) AND g.event_type = coalesce(s.last_event_type, 'collected') AND g.next_hub = '*' AND g.tier = s.tier`
 
 /**
  * The parcel rules of the SLA sweep. Each is one SQL predicate over the open
@@ -180,7 +187,7 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   // One transaction and one pass over the open parcels for every parcel rule.
   changes.push(...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
     if (withAtRisk) await markAtRisk(client, atRisk)
-    await collectHits(client, specs, sweepParams(t, now))
+    await collectHits(client, specs, sweepParams(t, now), SWEEP_JOIN)
     lap('hits')
     const found: AlertChange[] = []
     for (const spec of specs) {
