@@ -148,23 +148,33 @@ export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date,
 
 /**
  * Whether a leg of lane from → to that left at or after `departedFrom` (epoch ms) arrived in
- * (since, now]: the newest arrivals at `to` first, so a lane that flows answers at its
- * latest arrival. The legs are the kept `line_haul` segments, as above.
+ * (since, now]. The legs are the kept `line_haul` segments, as above. The arrivals at `to`
+ * are read newest first, the last hour, then the 5 before, then the rest: a lane that
+ * flows answers from its last hour of arrivals (the embedded engine, without statistics,
+ * would sort a whole day of them for a LIMIT 1).
  */
-// $1 since, $2 now, $3 to, $4 lane, $5 departed from (epoch ms)
+// $1 from, $2 to (the window), $3 to (the hub), $4 lane, $5 departed from (epoch ms)
 export async function laneArrivedSince(db: pg.Pool, from: string, to: string, departedFrom: number, since: Date, now: Date): Promise<boolean> {
-  const r = await db.query(
-    `SELECT 1
-     FROM scan_events a
-     JOIN parcel_paths p ON p.waybill = a.waybill
-     CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
-     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time >= to_timestamp($5::float8 / 1000) AND a.event_time <= $2 AND a.hub_code = $3
-       AND seg->>0 = 'line_haul' AND seg->>1 = $4 AND (seg->>3)::bigint >= $5::bigint
-       AND (seg->>4)::bigint = floor(extract(epoch FROM a.event_time) * 1000)::bigint
-     ORDER BY a.event_time DESC LIMIT 1`,
-    [since, now, to, `${from}>${to}`, departedFrom],
-  )
-  return (r.rowCount ?? 0) > 0
+  const floor = Math.max(since.getTime(), departedFrom - 1)
+  let upper = now.getTime()
+  for (const back of [HOUR_MS, 6 * HOUR_MS, Infinity]) {
+    const lower = Math.max(floor, now.getTime() - back)
+    if (lower >= upper) break
+    const r = await db.query(
+      `SELECT 1
+       FROM scan_events a
+       JOIN parcel_paths p ON p.waybill = a.waybill
+       CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
+       WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time <= $2 AND a.hub_code = $3
+         AND seg->>0 = 'line_haul' AND seg->>1 = $4 AND (seg->>3)::bigint >= $5::bigint
+         AND (seg->>4)::bigint = floor(extract(epoch FROM a.event_time) * 1000)::bigint
+       LIMIT 1`,
+      [new Date(lower), new Date(upper), to, `${from}>${to}`, departedFrom],
+    )
+    if ((r.rowCount ?? 0) > 0) return true
+    upper = lower
+  }
+  return false
 }
 
 /**
