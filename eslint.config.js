@@ -28,7 +28,16 @@ export default tseslint.config(
   {
     rules: {
       // `_name` marks a parameter or element kept for its position (express's error handler, tuples).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
       // Input validation matches control characters on purpose (NUL, C0 controls: event-schema, contract).
       'no-control-regex': 'off',
     },
@@ -41,7 +50,12 @@ export default tseslint.config(
   {
     // Benchmarks are being reworked elsewhere; their unused bindings show as warnings until then.
     files: ['bench/**'],
-    rules: { '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }] },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
   },
   prettier,
   {

@@ -41,7 +41,16 @@ export default defineConfig({
     projects: [
       // isolate: false here too: one worker process runs file after file (142 s → 65 s for the tier
       // under load 30); the one test that changes process.env (TZ) restores it.
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 180_000, isolate: false } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          isolate: false,
+        },
+      },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...system } },
       { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], ...system } },
     ],

@@ -37,7 +37,15 @@ import { describeIncident, incidentTarget } from '../sim/incidents.ts'
 import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { runVirtual } from './lib/virtual-run.ts'
 import { NON_PAGING_KINDS, PAGING_KINDS, benchNetwork, buildScenario } from './lib/alert-scenario.ts'
-import { TARGETS, combineScores, missedTargets, scoreRun, type PageRecord, type RunScore, type TruthIncident } from './lib/alert-score.ts'
+import {
+  TARGETS,
+  combineScores,
+  missedTargets,
+  scoreRun,
+  type PageRecord,
+  type RunScore,
+  type TruthIncident,
+} from './lib/alert-score.ts'
 
 const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
@@ -52,8 +60,14 @@ const AFTER_MS = 12 * HOUR_MS
 
 /** How long after an incident's end a page can still be its consequence. */
 const TAIL_MS: Record<string, number> = {
-  'hub-stop': 24 * HOUR_MS, 'damage-spike': 6 * HOUR_MS, 'lane-slowdown': 24 * HOUR_MS, 'hub-slowdown': 24 * HOUR_MS,
-  'collection-surge': 24 * HOUR_MS, 'lane-loss': 96 * HOUR_MS, 'late-courier': 12 * HOUR_MS, 'holiday-backlog': 48 * HOUR_MS,
+  'hub-stop': 24 * HOUR_MS,
+  'damage-spike': 6 * HOUR_MS,
+  'lane-slowdown': 24 * HOUR_MS,
+  'hub-slowdown': 24 * HOUR_MS,
+  'collection-surge': 24 * HOUR_MS,
+  'lane-loss': 96 * HOUR_MS,
+  'late-courier': 12 * HOUR_MS,
+  'holiday-backlog': 48 * HOUR_MS,
 }
 
 const { values, positionals } = parseArgs({
@@ -66,7 +80,9 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
   },
 })
-const seeds = (positionals.length > 0 ? positionals : (process.env.BENCH_ALERT_SEEDS ?? '1').split(',')).map((s) => Number(s))
+const seeds = (positionals.length > 0 ? positionals : (process.env.BENCH_ALERT_SEEDS ?? '1').split(',')).map((s) =>
+  Number(s),
+)
 if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
   process.stderr.write('seeds are non-negative integers, e.g. npm run bench:alerts -- 1 2 3\n')
   process.exit(2)
@@ -74,19 +90,38 @@ if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
 const days = Number(values.days)
 const perSimHour = Number(values.rate)
 
-interface SeedRun { seed: number; score: RunScore; wallMs: number; spent: Record<string, number>; steps: Record<string, number>; engine: string; sweeps: number; anomalySweeps: number; escalations: number; parcels: number; events: number; holiday: string; incidents: string[] }
+interface SeedRun {
+  seed: number
+  score: RunScore
+  wallMs: number
+  spent: Record<string, number>
+  steps: Record<string, number>
+  engine: string
+  sweeps: number
+  anomalySweeps: number
+  escalations: number
+  parcels: number
+  events: number
+  holiday: string
+  incidents: string[]
+}
 
 async function openBenchDb(tag: string) {
   const target = await openBenchTarget(tag)
   const log = createLogger('warn')
   // JIT would compile the sweep's one pass over the open parcels anew every minute (~180 of ~300 ms on a server): off, as for OLTP.
-  const env = target.env.DATABASE_URL ? { ...target.env, DATABASE_URL: withOption(target.env.DATABASE_URL, '-c jit=off') } : target.env
+  const env = target.env.DATABASE_URL
+    ? { ...target.env, DATABASE_URL: withOption(target.env.DATABASE_URL, '-c jit=off') }
+    : target.env
   const config = loadConfig({ ...env, LOG_LEVEL: 'warn', EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE })
   const db = await openDatabase(config, log)
   try {
     await migrate(db.pool, log)
     // A server runs its aggregate policies on the real clock; here they run on the simulated one (below).
-    if (!db.embedded) await db.pool.query(`SELECT delete_job(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`)
+    if (!db.embedded)
+      await db.pool.query(
+        `SELECT delete_job(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`,
+      )
   } catch (err) {
     await db.close()
     await target.close()
@@ -94,7 +129,9 @@ async function openBenchDb(tag: string) {
   }
   const line = await engineLine(db.pool, db.embedded, config.databaseUrl)
   return {
-    db, config, engine: `${line.replace(/^engine: /, '')}${db.embedded ? '' : ', jit off'}`,
+    db,
+    config,
+    engine: `${line.replace(/^engine: /, '')}${db.embedded ? '' : ', jit off'}`,
     async close() {
       await db.close()
       await target.close()
@@ -139,40 +176,94 @@ async function runSeed(seed: number): Promise<SeedRun> {
     const hubNames = new Map(network.hubs.map((h) => [h.code, h.name]))
     const scenario = buildScenario(seed, network.hubs, network.couriers, Date.now(), days)
     const stepper = createSimStepper({
-      hubs: network.hubs, couriers: network.couriers, seed, simStart: scenario.simStart, warmupMs: WARMUP_MS, perSimHour,
-      incidents: scenario.incidents, runTag: `AB${seed % 1_000_000}`, ledgerFile: values.ledger,
+      hubs: network.hubs,
+      couriers: network.couriers,
+      seed,
+      simStart: scenario.simStart,
+      warmupMs: WARMUP_MS,
+      perSimHour,
+      incidents: scenario.incidents,
+      runTag: `AB${seed % 1_000_000}`,
+      ledgerFile: values.ledger,
     })
     const end = scenario.simStart + days * DAY_MS + AFTER_MS
     let lastReport = Date.now()
     const run = await runVirtual({
-      db, sla, reference, calendar, futureToleranceMs: config.futureToleranceMs, stepper,
-      from: scenario.simStart - WARMUP_MS, sweepFrom: scenario.simStart - SETTLE_MS, to: end, warmupStepMs: WARMUP_STEP_MS,
+      db,
+      sla,
+      reference,
+      calendar,
+      futureToleranceMs: config.futureToleranceMs,
+      stepper,
+      from: scenario.simStart - WARMUP_MS,
+      sweepFrom: scenario.simStart - SETTLE_MS,
+      to: end,
+      warmupStepMs: WARMUP_STEP_MS,
       onPage: (c) => {
-        if (values.verbose) process.stdout.write(`  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`)
+        if (values.verbose)
+          process.stdout.write(
+            `  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`,
+          )
       },
       onProgress: (t, spent, steps) => {
         if (!values.verbose || Date.now() - lastReport < 30_000) return
         lastReport = Date.now()
-        process.stdout.write(`  … ${new Date(t + 8 * HOUR_MS).toISOString().slice(0, 16)} wall ${((Date.now() - wallStart) / 1000).toFixed(0)} s ${seconds(spent)} sweep steps ${seconds(steps)} in flight ${stepper.inFlight()}; load ${loadavg()}\n`)
+        process.stdout.write(
+          `  … ${new Date(t + 8 * HOUR_MS).toISOString().slice(0, 16)} wall ${((Date.now() - wallStart) / 1000).toFixed(0)} s ${seconds(spent)} sweep steps ${seconds(steps)} in flight ${stepper.inFlight()}; load ${loadavg()}\n`,
+        )
       },
     })
-    const pages: PageRecord[] = run.pages.map((p) => ({ alertId: p.alertId, rule: p.rule, hubs: pageHubs(p), at: p.at, severity: p.severity }))
+    const pages: PageRecord[] = run.pages.map((p) => ({
+      alertId: p.alertId,
+      rule: p.rule,
+      hubs: pageHubs(p),
+      at: p.at,
+      severity: p.severity,
+    }))
     const courierHub = new Map(network.couriers.map((c) => [c.code, c.hubCode]))
     const truth: TruthIncident[] = stepper.incidents.map((i, id) => ({
-      id, kind: i.kind, hubs: incidentHubs(i.kind, incidentTarget(i), courierHub), from: i.from, to: Math.min(i.to, end), paging: PAGING_KINDS.includes(i.kind),
+      id,
+      kind: i.kind,
+      hubs: incidentHubs(i.kind, incidentTarget(i), courierHub),
+      from: i.from,
+      to: Math.min(i.to, end),
+      paging: PAGING_KINDS.includes(i.kind),
     }))
-    const score = scoreRun(truth, pages, run.autoResolved, { start: scenario.simStart, end: scenario.simStart + days * DAY_MS, tailMs: TAIL_MS })
+    const score = scoreRun(truth, pages, run.autoResolved, {
+      start: scenario.simStart,
+      end: scenario.simStart + days * DAY_MS,
+      tailMs: TAIL_MS,
+    })
     return {
-      seed, score, wallMs: Date.now() - wallStart, spent: run.spent, steps: run.steps, engine: bench.engine, sweeps: run.sweeps, anomalySweeps: run.anomalySweeps, escalations: run.escalations, parcels: run.parcels, events: run.events,
-      holiday: scenario.holiday, incidents: stepper.incidents.map((i) => `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`),
+      seed,
+      score,
+      wallMs: Date.now() - wallStart,
+      spent: run.spent,
+      steps: run.steps,
+      engine: bench.engine,
+      sweeps: run.sweeps,
+      anomalySweeps: run.anomalySweeps,
+      escalations: run.escalations,
+      parcels: run.parcels,
+      events: run.events,
+      holiday: scenario.holiday,
+      incidents: stepper.incidents.map(
+        (i) =>
+          `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`,
+      ),
     }
   } finally {
     await bench.close()
   }
 }
 
-const seconds = (ms: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v / 100) / 10])))
-const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
+const seconds = (ms: Record<string, number>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v / 100) / 10])))
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`
 const mins = (ms: number | null) => (ms === null ? '—' : String(Math.round(ms / MINUTE_MS)))
@@ -182,17 +273,36 @@ function table(runs: readonly SeedRun[], total: RunScore): string {
   const all = [...runs.map((r) => r.score), total]
   rows.push(['recall (paging kinds)', ...all.map((s) => `${pct(s.recall)} (${s.paged}/${s.pagingIncidents})`)])
   for (const k of [...PAGING_KINDS, ...NON_PAGING_KINDS]) {
-    rows.push([`time to page ${k} p50/max`, ...all.map((s) => (s.timeToPage[k]?.n ? `${mins(s.timeToPage[k]!.p50)}/${mins(s.timeToPage[k]!.max)}` : '—'))])
+    rows.push([
+      `time to page ${k} p50/max`,
+      ...all.map((s) => (s.timeToPage[k]?.n ? `${mins(s.timeToPage[k]!.p50)}/${mins(s.timeToPage[k]!.max)}` : '—')),
+    ])
   }
   rows.push(['pages', ...all.map((s) => String(s.pages))])
   rows.push(['precision', ...all.map((s) => `${pct(s.precision)} (${s.explained}/${s.pages})`)])
-  rows.push(['noise: pages/quiet shift (worst)', ...all.map((s) => `${s.noisePerShift.toFixed(1)} (${s.worstQuietShift}) of ${s.quietShifts}`)])
+  rows.push([
+    'noise: pages/quiet shift (worst)',
+    ...all.map((s) => `${s.noisePerShift.toFixed(1)} (${s.worstQuietShift}) of ${s.quietShifts}`),
+  ])
   rows.push(['duplicates', ...all.map((s) => String(s.duplicates))])
-  rows.push(['auto-resolve lag p50/max (open)', ...all.map((s) => `${mins(s.resolveLag.p50)}/${mins(s.resolveLag.max)} (${s.resolveLag.openAtEnd})`)])
-  rows.push(['escalations', ...runs.map((r) => String(r.escalations)), String(runs.reduce((a, r) => a + r.escalations, 0))])
-  rows.push(['wall time s', ...runs.map((r) => (r.wallMs / 1000).toFixed(0)), (runs.reduce((a, r) => a + r.wallMs, 0) / 1000).toFixed(0)])
+  rows.push([
+    'auto-resolve lag p50/max (open)',
+    ...all.map((s) => `${mins(s.resolveLag.p50)}/${mins(s.resolveLag.max)} (${s.resolveLag.openAtEnd})`),
+  ])
+  rows.push([
+    'escalations',
+    ...runs.map((r) => String(r.escalations)),
+    String(runs.reduce((a, r) => a + r.escalations, 0)),
+  ])
+  rows.push([
+    'wall time s',
+    ...runs.map((r) => (r.wallMs / 1000).toFixed(0)),
+    (runs.reduce((a, r) => a + r.wallMs, 0) / 1000).toFixed(0),
+  ])
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n')
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
+    .join('\n')
 }
 
 async function main() {
@@ -201,18 +311,28 @@ async function main() {
     process.stdout.write(`alerts: seed ${seed}, ${days} simulated days, ${perSimHour} parcels/simulated hour …\n`)
     const run = await runSeed(seed)
     runs.push(run)
-    process.stdout.write(`  holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s (load ${loadavg()})\n`)
+    process.stdout.write(
+      `  holiday ${run.holiday}; ${run.parcels} parcels, ${run.events} scans, ${run.sweeps} SLA sweeps, ${run.anomalySweeps} anomaly sweeps in ${(run.wallMs / 1000).toFixed(0)} s (load ${loadavg()})\n`,
+    )
     process.stdout.write(`  wall s: ${seconds(run.spent)}; SLA sweep steps: ${seconds(run.steps)}\n`)
     for (const [n, i] of run.incidents.entries()) {
       const o = run.score.outcomes[n]!
-      process.stdout.write(`  ${i}: ${o.pages} pages, first after ${mins(o.timeToPageMs)} min, resolved ${o.openAtEnd ? 'no' : `${mins(o.resolveLagMs)} min after the end`}\n`)
+      process.stdout.write(
+        `  ${i}: ${o.pages} pages, first after ${mins(o.timeToPageMs)} min, resolved ${o.openAtEnd ? 'no' : `${mins(o.resolveLagMs)} min after the end`}\n`,
+      )
     }
   }
   const total = combineScores(runs.map((r) => r.score))
-  process.stdout.write(`\nalerts: engine ${[...new Set(runs.map((r) => r.engine))].join(', ')}; times in simulated minutes\n${table(runs, total)}\n`)
+  process.stdout.write(
+    `\nalerts: engine ${[...new Set(runs.map((r) => r.engine))].join(', ')}; times in simulated minutes\n${table(runs, total)}\n`,
+  )
   const missed = missedTargets(total, PAGING_KINDS)
-  process.stdout.write(missed.length === 0 ? 'alerts: every target met\n' : `alerts: targets missed: ${missed.join('; ')}\n`)
-  process.stdout.write(`targets: recall ${pct(TARGETS.recall)}, time to page ≤ 15 min (hub-stop, damage-spike) / ≤ ${TARGETS.slowBurnMinutes}, precision ≥ ${pct(TARGETS.precision)}, ≤ ${TARGETS.pagesPerQuietShift} pages per quiet shift, 0 duplicates, auto-resolve ≤ ${TARGETS.resolveLagMinutes} min\n`)
+  process.stdout.write(
+    missed.length === 0 ? 'alerts: every target met\n' : `alerts: targets missed: ${missed.join('; ')}\n`,
+  )
+  process.stdout.write(
+    `targets: recall ${pct(TARGETS.recall)}, time to page ≤ 15 min (hub-stop, damage-spike) / ≤ ${TARGETS.slowBurnMinutes}, precision ≥ ${pct(TARGETS.precision)}, ≤ ${TARGETS.pagesPerQuietShift} pages per quiet shift, 0 duplicates, auto-resolve ≤ ${TARGETS.resolveLagMinutes} min\n`,
+  )
   if (values.json) {
     const { writeFile } = await import('node:fs/promises')
     await writeFile(values.json, JSON.stringify({ runs, total }, null, 1))

@@ -46,7 +46,10 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port
+      s.close(() => resolve(p))
+    })
   })
 }
 
@@ -75,9 +78,29 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', EMBEDDED_REFRESH_SLICED: String(sliced) },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_PASSWORD: PASSWORD,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'debug',
+      EMBEDDED_REFRESH_SLICED: String(sliced),
+    },
   })
-  const run: Run = { readyS: null, rightS: null, wrongPolls: 0, dashPolls: 0, fastS: null, kpiMs: [], signInMs: [], slowestSignIn: { ms: 0, timing: '' }, refreshes: new Map(), resumeLine: null }
+  const run: Run = {
+    readyS: null,
+    rightS: null,
+    wrongPolls: 0,
+    dashPolls: 0,
+    fastS: null,
+    kpiMs: [],
+    signInMs: [],
+    slowestSignIn: { ms: 0, timing: '' },
+    refreshes: new Map(),
+    resumeLine: null,
+  }
   let dbUrl: string | undefined
   let dbPort: number | undefined
   let buffered = ''
@@ -89,7 +112,11 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
       const line = buffered.slice(0, i)
       buffered = buffered.slice(i + 1)
       let m: Record<string, unknown>
-      try { m = JSON.parse(line) } catch { continue }
+      try {
+        m = JSON.parse(line)
+      } catch {
+        continue
+      }
       if (m.msg === 'embedded TimescaleDB ready') dbPort = Number(m.port)
       if (typeof m.msg === 'string' && m.msg.startsWith('database policy') && typeof m.ms === 'number') {
         // How long one run held the database at once: a sliced refresh (jobs/processors/run-db-policies.ts) gives it up between slices.
@@ -100,17 +127,31 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
     }
   })
   child.stderr!.setEncoding('utf8')
-  child.stderr!.on('data', (chunk: string) => { if (TRACE) process.stderr.write(chunk.split('\n').filter(Boolean).map((l) => `  demo stderr: ${l}`).join('\n') + '\n') })
+  child.stderr!.on('data', (chunk: string) => {
+    if (TRACE)
+      process.stderr.write(
+        chunk
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => `  demo stderr: ${l}`)
+          .join('\n') + '\n',
+      )
+  })
   const base = `http://127.0.0.1:${port}`
   let cookie = ''
   let truthDb: pg.Pool | undefined
   let lastSignIn = 0
   const signIn = async () => {
     const t = performance.now()
-    const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) }).catch(() => undefined)
+    const r = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    }).catch(() => undefined)
     if (!r?.ok) return undefined
     lastSignIn = performance.now()
-    if (lastSignIn - t > run.slowestSignIn.ms) run.slowestSignIn = { ms: lastSignIn - t, timing: r.headers.get('server-timing') ?? '' }
+    if (lastSignIn - t > run.slowestSignIn.ms)
+      run.slowestSignIn = { ms: lastSignIn - t, timing: r.headers.get('server-timing') ?? '' }
     return { ms: lastSignIn - t, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
   }
   try {
@@ -118,8 +159,14 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
       await sleep(2000)
       if (child.exitCode !== null) throw new Error(`the demo exited (code ${child.exitCode})`)
       if (run.readyS === null) {
-        const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
-        if (!ok) { if (secs() > 600) throw new Error('not ready in 600 s'); continue }
+        const ok = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (!ok) {
+          if (secs() > 600) throw new Error('not ready in 600 s')
+          continue
+        }
         run.readyS = secs()
       }
       if (!cookie) {
@@ -140,19 +187,38 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
       run.kpiMs.push(ms)
       if (ms > 500 || !r?.ok) run.fastS = null
       else if (run.fastS === null) run.fastS = secs()
-      if (!r?.ok) { run.rightS = null; continue }
-      const k = await r.json() as { complete?: boolean; collectedToday: number; deliveredToday: number; inFlight: number }
+      if (!r?.ok) {
+        run.rightS = null
+        continue
+      }
+      const k = (await r.json()) as {
+        complete?: boolean
+        collectedToday: number
+        deliveredToday: number
+        inFlight: number
+      }
       if (truthDb) {
         const now = new Date()
         // The truth is counted on a connection of our own; one the embedded database dropped is opened again next poll.
         const truth = await Promise.all([
-          truthDb.query<{ type: string; n: string }>(`SELECT type, count(*) AS n FROM scan_events WHERE event_time >= $1 AND event_time <= $2 AND type IN ('collected', 'delivered') GROUP BY type`, [startOfShanghaiDay(now), now]),
-          truthDb.query<{ n: string }>(`SELECT count(*) AS n FROM shipments WHERE status NOT IN ('delivered', 'returned')`),
+          truthDb.query<{ type: string; n: string }>(
+            `SELECT type, count(*) AS n FROM scan_events WHERE event_time >= $1 AND event_time <= $2 AND type IN ('collected', 'delivered') GROUP BY type`,
+            [startOfShanghaiDay(now), now],
+          ),
+          truthDb.query<{ n: string }>(
+            `SELECT count(*) AS n FROM shipments WHERE status NOT IN ('delivered', 'returned')`,
+          ),
         ]).catch((err: unknown) => {
-          process.stderr.write(`${secs()} s: counting the truth failed (${err instanceof Error ? err.message : String(err)})\n`)
+          process.stderr.write(
+            `${secs()} s: counting the truth failed (${err instanceof Error ? err.message : String(err)})\n`,
+          )
           return undefined
         })
-        if (!truth) { await truthDb.end().catch(() => undefined); truthDb = undefined; continue }
+        if (!truth) {
+          await truthDb.end().catch(() => undefined)
+          truthDb = undefined
+          continue
+        }
         const [ev, open] = truth
         const t = (type: string) => Number(ev.rows.find((x) => x.type === type)?.n ?? 0)
         const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(20, b * 0.01)
@@ -161,16 +227,30 @@ async function start(dataDir: string, port: number, prefix: string, sliced: bool
         // "—" (complete: false) is not a lie, but not the numbers either: only a complete, right snapshot counts as right.
         if (k.complete === false) run.dashPolls++
         else if (!(inFlightRight && countsRight)) run.wrongPolls++
-        if (k.complete !== false && inFlightRight && countsRight) { if (run.rightS === null) run.rightS = secs() }
-        else run.rightS = null
-        if (TRACE) process.stderr.write(`${secs()} s: kpis ${Math.round(ms)} ms, complete ${k.complete}, collected ${k.collectedToday}/${t('collected')}, delivered ${k.deliveredToday}/${t('delivered')}, in flight ${k.inFlight}/${open.rows[0]!.n}, last sign-in ${Math.round(run.signInMs.at(-1) ?? 0)} ms\n`)
+        if (k.complete !== false && inFlightRight && countsRight) {
+          if (run.rightS === null) run.rightS = secs()
+        } else run.rightS = null
+        if (TRACE)
+          process.stderr.write(
+            `${secs()} s: kpis ${Math.round(ms)} ms, complete ${k.complete}, collected ${k.collectedToday}/${t('collected')}, delivered ${k.deliveredToday}/${t('delivered')}, in flight ${k.inFlight}/${open.rows[0]!.n}, last sign-in ${Math.round(run.signInMs.at(-1) ?? 0)} ms\n`,
+          )
       }
     }
   } finally {
     await truthDb?.end().catch(() => undefined)
     const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())))
-    try { process.kill(-child.pid!, 'SIGINT') } catch { /* gone */ }
-    const killer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch { /* gone */ } }, 30_000)
+    try {
+      process.kill(-child.pid!, 'SIGINT')
+    } catch {
+      /* gone */
+    }
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        /* gone */
+      }
+    }, 30_000)
     await exited
     clearTimeout(killer)
     await sleep(1000)
@@ -187,17 +267,28 @@ function describe(label: string, r: Run): string {
   const f = (s: number | null) => (s === null ? `not by the end of the ${OBSERVE_S} s watch` : `from ${s} s`)
   const ms = (x: number) => `${Math.round(x)} ms`
   const all = [...r.refreshes.values()].flat()
-  const worst = [...r.refreshes].map(([k, v]) => [k, Math.max(...v)] as const).sort((a, b) => b[1] - a[1]).slice(0, 3)
-  return `demo start, ${label}, embedded TimescaleDB (PGlite): ready ${r.readyS} s; KPI tiles right ${f(r.rightS)} (${r.dashPolls} "—", ${r.wrongPolls} wrong of ${r.kpiMs.length} polls); ` +
+  const worst = [...r.refreshes]
+    .map(([k, v]) => [k, Math.max(...v)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+  return (
+    `demo start, ${label}, embedded TimescaleDB (PGlite): ready ${r.readyS} s; KPI tiles right ${f(r.rightS)} (${r.dashPolls} "—", ${r.wrongPolls} wrong of ${r.kpiMs.length} polls); ` +
     `/api/v1/kpis within 500 ms ${f(r.fastS)} (p95 ${ms(percentile(r.kpiMs, 95))}, max ${ms(Math.max(...r.kpiMs))}); ` +
     `sign-in p50 ${ms(percentile(r.signInMs, 50))}, p95 ${ms(percentile(r.signInMs, 95))}, max ${ms(Math.max(...r.signInMs))} (n = ${r.signInMs.length}${r.slowestSignIn.timing ? `; slowest at the server: ${r.slowestSignIn.timing}` : ''}); ` +
     `policy runs ${all.length}, ${all.filter((x) => x >= 2000).length} holding the database 2 s or more, longest hold ${worst.map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ') || 'none'}` +
     (r.resumeLine ? `; "${r.resumeLine}"` : '')
+  )
 }
 
 async function main(): Promise<void> {
-  if (process.env.DATABASE_URL) process.stdout.write('demo-start: measures the embedded engine; DATABASE_URL is ignored\n')
-  process.stdout.write(`demo-start: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the start\n`)
+  if (process.env.DATABASE_URL)
+    process.stdout.write('demo-start: measures the embedded engine; DATABASE_URL is ignored\n')
+  process.stdout.write(
+    `demo-start: ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} at the start\n`,
+  )
   delete process.env.DATABASE_URL
   // The baseline first, in the same run on the same machine: each policy's whole window
   // in one transaction (EMBEDDED_REFRESH_SLICED=false, as before issue 12), then the default.
@@ -208,15 +299,35 @@ async function main(): Promise<void> {
     const how = sliced ? 'refreshes in slices (default)' : 'baseline: whole-window refreshes'
     try {
       const empty = await start(dataDir, await freePort(), prefix, sliced)
-      process.stdout.write(describe(`${how}, empty data directory`, empty) + ` [load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}]\n`)
+      process.stdout.write(
+        describe(`${how}, empty data directory`, empty) +
+          ` [load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(1))
+            .join(' ')}]\n`,
+      )
       const again = await start(dataDir, await freePort(), prefix, sliced)
-      process.stdout.write(describe(`${how}, existing data directory (restart)`, again) + ` [load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}]\n`)
+      process.stdout.write(
+        describe(`${how}, existing data directory (restart)`, again) +
+          ` [load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(1))
+            .join(' ')}]\n`,
+      )
     } finally {
       await rm(dataDir, { recursive: true, force: true })
       await dropPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix).catch(() => 0)
     }
-    process.stdout.write(`demo-start: load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
+    process.stdout.write(
+      `demo-start: load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}\n`,
+    )
   }
 }
 
-main().catch((err) => { process.stderr.write(`demo-start: ${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1) })
+main().catch((err) => {
+  process.stderr.write(`demo-start: ${err instanceof Error ? err.stack : String(err)}\n`)
+  process.exit(1)
+})

@@ -26,9 +26,22 @@
 import { loadavg, cpus } from 'node:os'
 import { createNetwork, DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
 import {
-  createHistModel, estimateArrival, recentFactors, withFactors, type ParcelPosition, type RecentSegments, type SegmentModel,
+  createHistModel,
+  estimateArrival,
+  recentFactors,
+  withFactors,
+  type ParcelPosition,
+  type RecentSegments,
+  type SegmentModel,
 } from '../server/domain/eta.ts'
-import { histDelta, parseHistKey, segmentHours, segmentsOf, type PathEvent, type Segment } from '../server/domain/segments.ts'
+import {
+  histDelta,
+  parseHistKey,
+  segmentHours,
+  segmentsOf,
+  type PathEvent,
+  type Segment,
+} from '../server/domain/segments.ts'
 import { applyEvents, initialState, type ShipmentState } from '../server/domain/status.ts'
 import { computePromise } from '../server/domain/deadline.ts'
 import { createCalendar } from '../server/domain/calendar.ts'
@@ -65,7 +78,12 @@ interface Parcel {
   scored: boolean
 }
 
-interface Score { n: number; abs: number; covered: number; width: number }
+interface Score {
+  n: number
+  abs: number
+  covered: number
+  width: number
+}
 const blank = (): Score => ({ n: 0, abs: 0, covered: 0, width: 0 })
 function add(s: Score, truth: number, p50: number, lo: number, hi: number) {
   s.n++
@@ -86,9 +104,15 @@ function generate(seed: number, days: number, incidents: Incident[]): Parcel[] {
     let steps = buildLifecycle(p.plan, lifeRng).steps
     if (incidents.length > 0) steps = [...applyIncidents(p.plan, steps, incidents, incRng)]
     out.push({
-      waybill: p.plan.waybill, tier: p.plan.tier, origin: p.shipment.originHub, dest: p.shipment.destinationHub,
-      route: p.plan.route.map((h) => h.code), collectedAt: p.plan.collectedAt, steps,
-      deliveredAt: steps.find((s) => s.type === 'delivered')?.time ?? null, scored: false,
+      waybill: p.plan.waybill,
+      tier: p.plan.tier,
+      origin: p.shipment.originHub,
+      dest: p.shipment.destinationHub,
+      route: p.plan.route.map((h) => h.code),
+      collectedAt: p.plan.collectedAt,
+      steps,
+      deliveredAt: steps.find((s) => s.type === 'delivered')?.time ?? null,
+      scored: false,
     })
   }
   return out
@@ -109,8 +133,12 @@ class Keeper {
     const segments = segmentsOf(p.collectedAt, p.origin, p.dest, events)
     for (const [k, n] of histDelta(p.tier, cur.segments, segments)) this.plain.add({ ...parseHistKey(k), n })
     const known = new Set(cur.segments.map((x) => `${x.kind}|${x.place}|${x.start}|${x.end}`))
-    for (const x of segments) if (!known.has(`${x.kind}|${x.place}|${x.start}|${x.end}`)) this.recent.push({ end: x.end, kind: x.kind, place: x.place, tier: p.tier, hours: segmentHours(x) })
-    const state = applyEvents(cur.state, [{ type: s.type, time: new Date(s.time), hub: s.hub, signer: s.signer ?? null, reason: s.reason ?? null }])
+    for (const x of segments)
+      if (!known.has(`${x.kind}|${x.place}|${x.start}|${x.end}`))
+        this.recent.push({ end: x.end, kind: x.kind, place: x.place, tier: p.tier, hours: segmentHours(x) })
+    const state = applyEvents(cur.state, [
+      { type: s.type, time: new Date(s.time), hub: s.hub, signer: s.signer ?? null, reason: s.reason ?? null },
+    ])
     this.paths.set(p.waybill, { events, segments, state })
     if (s.type === 'delivered') {
       const k = `${p.origin}>${p.dest}|${p.tier}`
@@ -137,7 +165,10 @@ class Keeper {
   }
 
   laneQuantiles(p: Parcel, now: number): { p10: number; p50: number; p90: number } | null {
-    const list = (this.lane.get(`${p.origin}>${p.dest}|${p.tier}`) ?? []).filter((x) => x.at >= now - 14 * DAY && x.at <= now).map((x) => x.hours).sort((a, b) => a - b)
+    const list = (this.lane.get(`${p.origin}>${p.dest}|${p.tier}`) ?? [])
+      .filter((x) => x.at >= now - 14 * DAY && x.at <= now)
+      .map((x) => x.hours)
+      .sort((a, b) => a - b)
     if (list.length < 5) return null
     const q = (f: number) => list[Math.min(list.length - 1, Math.floor(f * (list.length - 1)))]!
     return { p10: q(0.1), p50: q(0.5), p90: q(0.9) }
@@ -146,8 +177,14 @@ class Keeper {
 
 function position(p: Parcel, st: ShipmentState): ParcelPosition {
   return {
-    tier: p.tier, route: p.route, collectedAt: new Date(p.collectedAt), status: st.status, lastEventType: st.lastEventType,
-    lastScanHub: st.lastScanHub, lastScanAt: st.lastScanAt, exceptionReason: st.exceptionReason,
+    tier: p.tier,
+    route: p.route,
+    collectedAt: new Date(p.collectedAt),
+    status: st.status,
+    lastEventType: st.lastEventType,
+    lastScanHub: st.lastScanHub,
+    lastScanAt: st.lastScanAt,
+    exceptionReason: st.exceptionReason,
   }
 }
 
@@ -155,13 +192,23 @@ function stageOf(p: Parcel, s: Step): Stage | null {
   if (s.type === 'collected') return 'collection'
   if (s.type === 'departed_hub' && s.hub === p.origin) return 'departed origin'
   if (s.type === 'arrived_hub' && s.hub === p.dest) return 'at destination'
-  if (s.type === 'out_for_delivery' && !p.steps.some((x) => x.type === 'out_for_delivery' && x.time < s.time)) return 'out for delivery'
+  if (s.type === 'out_for_delivery' && !p.steps.some((x) => x.type === 'out_for_delivery' && x.time < s.time))
+    return 'out for delivery'
   return null
 }
 
-interface SeedResult { seed: number; scores: Record<string, Record<Stage, Score>>; parcels: number; ms: number }
+interface SeedResult {
+  seed: number
+  scores: Record<string, Record<Stage, Score>>
+  parcels: number
+  ms: number
+}
 
-function play(parcels: Parcel[], onStep: (k: Keeper, p: Parcel, s: Step, stage: Stage | null) => void, onRefresh?: (k: Keeper, now: number) => void): Keeper {
+function play(
+  parcels: Parcel[],
+  onStep: (k: Keeper, p: Parcel, s: Step, stage: Stage | null) => void,
+  onRefresh?: (k: Keeper, now: number) => void,
+): Keeper {
   const steps = parcels.flatMap((p) => p.steps.map((s) => ({ p, s }))).sort((a, b) => a.s.time - b.s.time)
   const k = new Keeper()
   let nextRefresh = START
@@ -187,7 +234,8 @@ function runSeed(seed: number): SeedResult {
   const share = Math.min(1, SCORED / Math.max(1, candidates.length))
   for (const p of candidates) p.scored = rng.chance(share)
   const scores: SeedResult['scores'] = {}
-  for (const name of ['estimate', 'estimate*', 'tier promise', 'lane median']) scores[name] = Object.fromEntries(STAGES.map((s) => [s, blank()])) as Record<Stage, Score>
+  for (const name of ['estimate', 'estimate*', 'tier promise', 'lane median'])
+    scores[name] = Object.fromEntries(STAGES.map((s) => [s, blank()])) as Record<Stage, Score>
   play(parcels, (k, p, s, stage) => {
     if (!p.scored || stage === null) return
     const truth = p.deliveredAt!
@@ -195,9 +243,22 @@ function runSeed(seed: number): SeedResult {
     const e = estimateArrival(position(p, st), k.model, new Date(s.time))
     if (e) add(scores['estimate']![stage], truth, e.p50.getTime(), e.p10.getTime(), e.p90.getTime())
     const promise = computePromise(new Date(p.collectedAt), p.tier, calendar)
-    add(scores['tier promise']![stage], truth, promise.deadline.getTime(), promise.earliest.getTime() - DAY, promise.deadline.getTime())
+    add(
+      scores['tier promise']![stage],
+      truth,
+      promise.deadline.getTime(),
+      promise.earliest.getTime() - DAY,
+      promise.deadline.getTime(),
+    )
     const lane = k.laneQuantiles(p, s.time)
-    if (lane) add(scores['lane median']![stage], truth, p.collectedAt + lane.p50 * H, p.collectedAt + lane.p10 * H, p.collectedAt + lane.p90 * H)
+    if (lane)
+      add(
+        scores['lane median']![stage],
+        truth,
+        p.collectedAt + lane.p50 * H,
+        p.collectedAt + lane.p10 * H,
+        p.collectedAt + lane.p90 * H,
+      )
     // The same parcels as the lane median (it has no answer for a lane with fewer than 5 deliveries).
     if (lane && e) add(scores['estimate*']![stage], truth, e.p50.getTime(), e.p10.getTime(), e.p90.getTime())
   })
@@ -207,15 +268,22 @@ function runSeed(seed: number): SeedResult {
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—')
 
 function printSeed(r: SeedResult) {
-  console.log(`\nseed ${r.seed}${r.seed === HELD_OUT ? ' (held out of tuning)' : ''}: ${r.parcels} parcels, ${fmt(r.ms / 1000)} s`)
-  console.log('stage             | method        |    n | MAE p50 h | cover 80% | width h | MAE vs lane median   (estimate*: on the parcels the lane median answers for)')
+  console.log(
+    `\nseed ${r.seed}${r.seed === HELD_OUT ? ' (held out of tuning)' : ''}: ${r.parcels} parcels, ${fmt(r.ms / 1000)} s`,
+  )
+  console.log(
+    'stage             | method        |    n | MAE p50 h | cover 80% | width h | MAE vs lane median   (estimate*: on the parcels the lane median answers for)',
+  )
   for (const stage of STAGES) {
     const lane = r.scores['lane median']![stage]
     for (const name of ['estimate', 'estimate*', 'lane median', 'tier promise']) {
       const s = r.scores[name]![stage]
       const mae = s.abs / s.n
-      const vs = name.startsWith('estimate') && lane.n > 0 ? `${fmt(100 * (1 - mae / (lane.abs / lane.n)), 0)} % lower` : ''
-      console.log(`${stage.padEnd(17)} | ${name.padEnd(13)} | ${String(s.n).padStart(4)} | ${fmt(mae).padStart(9)} | ${fmt((100 * s.covered) / s.n, 0).padStart(7)} % | ${fmt(s.width / s.n).padStart(7)} | ${vs}`)
+      const vs =
+        name.startsWith('estimate') && lane.n > 0 ? `${fmt(100 * (1 - mae / (lane.abs / lane.n)), 0)} % lower` : ''
+      console.log(
+        `${stage.padEnd(17)} | ${name.padEnd(13)} | ${String(s.n).padStart(4)} | ${fmt(mae).padStart(9)} | ${fmt((100 * s.covered) / s.n, 0).padStart(7)} % | ${fmt(s.width / s.n).padStart(7)} | ${vs}`,
+      )
     }
   }
 }
@@ -241,35 +309,52 @@ function slowdownRun(seed: number, hub: string) {
   }
   const checkAt = shows + 30 * 60_000
   let result: { n: number; later: number; shiftH: number; factor: number } | null = null
-  play(parcels, () => undefined, (k, now) => {
-    if (result || now < checkAt) return
-    let n = 0
-    let later = 0
-    let shift = 0
-    for (const p of parcels) {
-      const path = k.paths.get(p.waybill)
-      if (!path || p.collectedAt > now || path.state.status === 'delivered' || path.state.status === 'returned') continue
-      const pos = position(p, path.state)
-      const withF = estimateArrival(pos, k.model, new Date(now))
-      const without = estimateArrival(pos, k.plain, new Date(now))
-      if (!withF || !without || !withF.remaining.some((s) => s.kind === 'hub_dwell' && s.place === hub)) continue
-      n++
-      const d = (withF.p50.getTime() - without.p50.getTime()) / H
-      shift += d
-      if (d > 0.1) later++
-    }
-    result = { n, later, shiftH: n ? shift / n : 0, factor: k.model.factor?.('hub_dwell', hub) ?? 1 }
-  })
-  console.log(`\nslowdown run (seed ${seed}): hub-slowdown:${hub} ×2 dwell from ${new Date(inc.from).toISOString()} for 6 h; first slow departure ${new Date(shows).toISOString()}`)
+  play(
+    parcels,
+    () => undefined,
+    (k, now) => {
+      if (result || now < checkAt) return
+      let n = 0
+      let later = 0
+      let shift = 0
+      for (const p of parcels) {
+        const path = k.paths.get(p.waybill)
+        if (!path || p.collectedAt > now || path.state.status === 'delivered' || path.state.status === 'returned')
+          continue
+        const pos = position(p, path.state)
+        const withF = estimateArrival(pos, k.model, new Date(now))
+        const without = estimateArrival(pos, k.plain, new Date(now))
+        if (!withF || !without || !withF.remaining.some((s) => s.kind === 'hub_dwell' && s.place === hub)) continue
+        n++
+        const d = (withF.p50.getTime() - without.p50.getTime()) / H
+        shift += d
+        if (d > 0.1) later++
+      }
+      result = { n, later, shiftH: n ? shift / n : 0, factor: k.model.factor?.('hub_dwell', hub) ?? 1 }
+    },
+  )
+  console.log(
+    `\nslowdown run (seed ${seed}): hub-slowdown:${hub} ×2 dwell from ${new Date(inc.from).toISOString()} for 6 h; first slow departure ${new Date(shows).toISOString()}`,
+  )
   if (result) {
     const r = result as { n: number; later: number; shiftH: number; factor: number }
-    console.log(`  30 min after: recent factor ${fmt(r.factor, 2)}; ${r.later}/${r.n} open parcels still to pass ${hub} estimated later (${fmt((100 * r.later) / Math.max(1, r.n), 0)} %), mean shift of p50 +${fmt(r.shiftH, 2)} h  (${fmt((performance.now() - t0) / 1000)} s)`)
+    console.log(
+      `  30 min after: recent factor ${fmt(r.factor, 2)}; ${r.later}/${r.n} open parcels still to pass ${hub} estimated later (${fmt((100 * r.later) / Math.max(1, r.n), 0)} %), mean shift of p50 +${fmt(r.shiftH, 2)} h  (${fmt((performance.now() - t0) / 1000)} s)`,
+    )
   } else console.log('  the slowdown never showed in the scans')
 }
 
 function main() {
-  console.log(`eta calibration — engine: in-process model (server/domain/segments.ts kept scan by scan, server/domain/eta.ts; the code the server runs on segment_hist), simulated clock`)
-  console.log(`machine: ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${TRAIN_DAYS} days to build, ${SCORE_DAYS} scored; ${RATE} parcels per simulated hour; ≤${SCORED} scored parcels per seed`)
+  console.log(
+    `eta calibration — engine: in-process model (server/domain/segments.ts kept scan by scan, server/domain/eta.ts; the code the server runs on segment_hist), simulated clock`,
+  )
+  console.log(
+    `machine: ${cpus().length} cores, load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' ',
+      )}; ${TRAIN_DAYS} days to build, ${SCORE_DAYS} scored; ${RATE} parcels per simulated hour; ≤${SCORED} scored parcels per seed`,
+  )
   for (const seed of SEEDS) printSeed(runSeed(seed))
   if (process.env.BENCH_ETA_SLOW === '0') return
   slowdownRun(SEEDS[0]!, process.env.BENCH_ETA_SLOW_HUB ?? 'HGH-SC')

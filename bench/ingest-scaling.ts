@@ -38,7 +38,16 @@ import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
 import { heard, percentile, runChild, sleep, startChild, tell, type Child } from './lib/procs.ts'
 
-const TYPES = ['collected', 'departed_hub', 'arrived_hub', 'departed_hub', 'arrived_hub', 'arrived_hub', 'out_for_delivery', 'delivered'] as const
+const TYPES = [
+  'collected',
+  'departed_hub',
+  'arrived_hub',
+  'departed_hub',
+  'arrived_hub',
+  'arrived_hub',
+  'out_for_delivery',
+  'delivered',
+] as const
 const PER_PARCEL = TYPES.length
 const hubs = DEMO_HUBS.map((h) => h.code)
 const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet').map((h) => h.code)
@@ -47,7 +56,8 @@ function intList(name: string, envName: string, fallback: string): number[] {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
   const raw = arg ? arg.slice(name.length + 3) : process.env[envName] || fallback
   const xs = raw.split(',').map((x) => Number(x.trim()))
-  if (xs.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`--${name} / ${envName} must be positive whole numbers, got ${raw}`)
+  if (xs.some((x) => !Number.isInteger(x) || x <= 0))
+    throw new Error(`--${name} / ${envName} must be positive whole numbers, got ${raw}`)
   return xs
 }
 
@@ -55,8 +65,14 @@ function intList(name: string, envName: string, fallback: string): number[] {
 
 async function instanceProcess(): Promise<void> {
   const config = loadConfig({
-    DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX,
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-0', SEED_NETWORK: 'false',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    QUEUE_PREFIX: process.env.QUEUE_PREFIX,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ADMIN_PASSWORD: 'bench-password-0',
+    SEED_NETWORK: 'false',
   })
   const sys = await startSystem(config, createLogger('warn'))
   try {
@@ -69,7 +85,13 @@ async function instanceProcess(): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
-interface Way { eventsPerS: number; p50: number; p99: number; events: number; seconds: number }
+interface Way {
+  eventsPerS: number
+  p50: number
+  p99: number
+  events: number
+  seconds: number
+}
 
 function eventsOf(prefix: string, parcels: number, base: number) {
   const out: Array<{ id: string; time: string; waybill: string; type: string; hub: string; signer?: string }> = []
@@ -77,15 +99,31 @@ function eventsOf(prefix: string, parcels: number, base: number) {
     const waybill = `${prefix}${String(p).padStart(8, '0')}`
     for (let k = 0; k < PER_PARCEL; k++) {
       const type = TYPES[k]!
-      out.push({ id: `${waybill}-${k}`, time: new Date(base + p * 1000 + k * 3_600_000).toISOString(), waybill, type, hub: hubs[(p + k) % hubs.length]!, ...(type === 'delivered' ? { signer: '本人' } : {}) })
+      out.push({
+        id: `${waybill}-${k}`,
+        time: new Date(base + p * 1000 + k * 3_600_000).toISOString(),
+        waybill,
+        type,
+        hub: hubs[(p + k) % hubs.length]!,
+        ...(type === 'delivered' ? { signer: '本人' } : {}),
+      })
     }
   }
   return out
 }
 
 const toRow = (e: ReturnType<typeof eventsOf>[number]): EventRow => ({
-  id: e.id, time: new Date(e.time), waybill: e.waybill, type: e.type as EventRow['type'], hub: e.hub, courier: null,
-  latitude: null, longitude: null, signer: e.signer ?? null, reason: null, detail: null,
+  id: e.id,
+  time: new Date(e.time),
+  waybill: e.waybill,
+  type: e.type as EventRow['type'],
+  hub: e.hub,
+  courier: null,
+  latitude: null,
+  longitude: null,
+  signer: e.signer ?? null,
+  reason: null,
+  detail: null,
 })
 
 /** Parcels the API's events refer to, written straight into shipments (the API's own setup is not what is measured). */
@@ -106,26 +144,41 @@ async function addShipments(db: pg.Pool, prefixes: string[], parcels: number, co
 
 const summary = (events: number, ms: number, lat: number[]): Way => {
   const sorted = [...lat].sort((a, b) => a - b)
-  return { eventsPerS: events / (ms / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), events, seconds: ms / 1000 }
+  return {
+    eventsPerS: events / (ms / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    events,
+    seconds: ms / 1000,
+  }
 }
 
 /** Runs `work(client, batch)` for every client at once, each client's batches one after the other. */
-async function drive(clients: number, batches: number, batch: number, work: (c: number, b: number) => Promise<void>): Promise<Way> {
+async function drive(
+  clients: number,
+  batches: number,
+  batch: number,
+  work: (c: number, b: number) => Promise<void>,
+): Promise<Way> {
   const lat: number[] = []
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    for (let b = 0; b < batches; b++) {
-      const t = performance.now()
-      await work(c, b)
-      lat.push(performance.now() - t)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let b = 0; b < batches; b++) {
+        const t = performance.now()
+        await work(c, b)
+        lat.push(performance.now() - t)
+      }
+    }),
+  )
   return summary(clients * batches * batch, performance.now() - t0, lat)
 }
 
 /** A psql process that COPYs batches of CSV into scan_events, one at a time. */
 function copyClient(url: string) {
-  const proc: ChildProcessWithoutNullStreams = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const proc: ChildProcessWithoutNullStreams = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let buffered = ''
   let waiting: { tag: string; resolve: () => void; reject: (e: Error) => void } | undefined
   let failure = ''
@@ -140,21 +193,30 @@ function copyClient(url: string) {
     }
   })
   proc.stderr.setEncoding('utf8')
-  proc.stderr.on('data', (d: string) => { failure += d })
+  proc.stderr.on('data', (d: string) => {
+    failure += d
+  })
   proc.on('exit', (code) => waiting?.reject(new Error(`psql exited (${code}): ${failure.trim()}`)))
   let n = 0
   const csv = (v: string | null) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)
   return {
     copy(rows: EventRow[], receivedAt: Date): Promise<void> {
       const tag = `copied-${++n}`
-      const lines = rows.map((r) => [r.id, r.time.toISOString(), r.waybill, r.type, r.hub, r.signer, receivedAt.toISOString()].map(csv).join(','))
+      const lines = rows.map((r) =>
+        [r.id, r.time.toISOString(), r.waybill, r.type, r.hub, r.signer, receivedAt.toISOString()].map(csv).join(','),
+      )
       return new Promise<void>((resolve, reject) => {
         waiting = { tag, resolve, reject }
-        proc.stdin.write(`\\copy scan_events (event_id, event_time, waybill, type, hub_code, signer, received_at) FROM STDIN WITH (FORMAT csv)\n${lines.join('\n')}\n\\.\n\\echo ${tag}\n`)
+        proc.stdin.write(
+          `\\copy scan_events (event_id, event_time, waybill, type, hub_code, signer, received_at) FROM STDIN WITH (FORMAT csv)\n${lines.join('\n')}\n\\.\n\\echo ${tag}\n`,
+        )
       })
     },
     close(): Promise<void> {
-      return new Promise((resolve) => { proc.once('exit', () => resolve()); proc.stdin.end('\\q\n') })
+      return new Promise((resolve) => {
+        proc.once('exit', () => resolve())
+        proc.stdin.end('\\q\n')
+      })
     },
   }
 }
@@ -162,7 +224,10 @@ function copyClient(url: string) {
 async function queueIdle(url: string, timeoutMs: number): Promise<boolean> {
   const until = performance.now() + timeoutMs
   while (performance.now() < until) {
-    const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => '')
+    const text = await fetch(`${url}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    )
     let pending = 0
     for (const line of text.split('\n')) {
       const m = /^pw_queue_jobs\{[^}]*state="(waiting|active|prioritized|delayed)"[^}]*\} (\S+)$/.exec(line)
@@ -179,10 +244,13 @@ async function main(): Promise<void> {
   const [perInstance] = intList('clients', 'BENCH_SCALE_CLIENTS', '2')
   const [batches] = intList('batches', 'BENCH_SCALE_BATCHES', '15')
   const [batch] = intList('batch', 'BENCH_SCALE_BATCH', '1000')
-  if (batch! % PER_PARCEL !== 0) throw new Error(`--batch must be a multiple of ${PER_PARCEL} (whole parcels per batch)`)
+  if (batch! % PER_PARCEL !== 0)
+    throw new Error(`--batch must be a multiple of ${PER_PARCEL} (whole parcels per batch)`)
   const target = await openBenchTarget('scaling')
   if (target.engine !== 'server') {
-    process.stdout.write('ingest scaling: needs DATABASE_URL (a TimescaleDB server): instances behind the embedded database queue for its one session by design; bench/ingest.ts measures that engine\n')
+    process.stdout.write(
+      'ingest scaling: needs DATABASE_URL (a TimescaleDB server): instances behind the embedded database queue for its one session by design; bench/ingest.ts measures that engine\n',
+    )
     await target.close()
     return
   }
@@ -192,7 +260,15 @@ async function main(): Promise<void> {
   const prefix = `{bscale${randomBytes(3).toString('hex')}}`
   const children: Child[] = []
   const urls: string[] = []
-  const rows: Array<{ n: number; clients: number; unnest: Way; api: Way; copy: Way; drained: boolean; warmEvents: number }> = []
+  const rows: Array<{
+    n: number
+    clients: number
+    unnest: Way
+    api: Way
+    copy: Way
+    drained: boolean
+    warmEvents: number
+  }> = []
   try {
     await migrate(db.pool, log)
     await upsertHubs(db.pool, DEMO_HUBS)
@@ -201,7 +277,9 @@ async function main(): Promise<void> {
     const token = await createApiToken(db.pool, 'bench', 'integrator', null)
     const maxClients = Math.max(...counts) * perInstance!
     const bare = new pg.Pool({ connectionString: config.databaseUrl, max: maxClients })
-    process.stdout.write(`${engine}\ningest scaling: ${counts.join(', ')} instances, ${perInstance} clients each, ${batches} batches of ${batch} events per client\n`)
+    process.stdout.write(
+      `${engine}\ningest scaling: ${counts.join(', ')} instances, ${perInstance} clients each, ${batches} batches of ${batch} events per client\n`,
+    )
     const parcelsPerClient = (batches! * batch!) / PER_PARCEL
     try {
       for (const n of counts) {
@@ -214,12 +292,23 @@ async function main(): Promise<void> {
         await addShipments(db.pool, apiPrefixes, parcelsPerClient, collectedAt)
         await db.pool.query('ANALYZE shipments')
         const slice = <T>(xs: T[], b: number) => xs.slice(b * batch!, (b + 1) * batch!)
-        const apiBodies = apiPrefixes.map((p) => { const ev = eventsOf(p, parcelsPerClient, base); return Array.from({ length: batches! }, (_, b) => JSON.stringify({ events: slice(ev, b) })) })
-        const unnestRows = Array.from({ length: clients }, (_, c) => eventsOf(`PWU${round}C${c}X`, parcelsPerClient, base).map(toRow))
-        const copyRows = Array.from({ length: clients }, (_, c) => eventsOf(`PWC${round}C${c}X`, parcelsPerClient, base).map(toRow))
+        const apiBodies = apiPrefixes.map((p) => {
+          const ev = eventsOf(p, parcelsPerClient, base)
+          return Array.from({ length: batches! }, (_, b) => JSON.stringify({ events: slice(ev, b) }))
+        })
+        const unnestRows = Array.from({ length: clients }, (_, c) =>
+          eventsOf(`PWU${round}C${c}X`, parcelsPerClient, base).map(toRow),
+        )
+        const copyRows = Array.from({ length: clients }, (_, c) =>
+          eventsOf(`PWC${round}C${c}X`, parcelsPerClient, base).map(toRow),
+        )
 
         for (let i = children.length; i < n; i++) {
-          const child = startChild(new URL(import.meta.url), 'instance', { DATABASE_URL: config.databaseUrl!, REDIS_URL: target.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: prefix })
+          const child = startChild(new URL(import.meta.url), 'instance', {
+            DATABASE_URL: config.databaseUrl!,
+            REDIS_URL: target.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+            QUEUE_PREFIX: prefix,
+          })
           children.push(child)
           urls.push((await child.next<{ url: string }>('ready', 180_000)).url)
         }
@@ -227,17 +316,33 @@ async function main(): Promise<void> {
         // Warm-up, not timed: each new instance's first batch (compiling, connecting) and the bare pool's connections.
         const warmPrefixes = urls.map((_, i) => `PWW${round}I${i}X`)
         await addShipments(db.pool, warmPrefixes, batch! / PER_PARCEL, collectedAt)
-        await Promise.all(urls.map(async (u, i) => {
-          const r = await fetch(`${u}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events: eventsOf(warmPrefixes[i]!, batch! / PER_PARCEL, base) }) })
-          if (r.status !== 200) throw new Error(`warm-up batch: HTTP ${r.status} ${await r.text()}`)
-        }))
-        await Promise.all(Array.from({ length: clients }, (_, c) => insertEvents(bare, eventsOf(`PWV${round}C${c}X`, 1, base).map(toRow), new Date())))
+        await Promise.all(
+          urls.map(async (u, i) => {
+            const r = await fetch(`${u}/api/v1/events`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ events: eventsOf(warmPrefixes[i]!, batch! / PER_PARCEL, base) }),
+            })
+            if (r.status !== 200) throw new Error(`warm-up batch: HTTP ${r.status} ${await r.text()}`)
+          }),
+        )
+        await Promise.all(
+          Array.from({ length: clients }, (_, c) =>
+            insertEvents(bare, eventsOf(`PWV${round}C${c}X`, 1, base).map(toRow), new Date()),
+          ),
+        )
         const warmEvents = urls.length * batch! + clients * PER_PARCEL
         await queueIdle(urls[0]!, 60_000)
-        const unnest = await drive(clients, batches!, batch!, async (c, b) => { await insertEvents(bare, slice(unnestRows[c]!, b), new Date()) })
+        const unnest = await drive(clients, batches!, batch!, async (c, b) => {
+          await insertEvents(bare, slice(unnestRows[c]!, b), new Date())
+        })
         let problem = ''
         const api = await drive(clients, batches!, batch!, async (c, b) => {
-          const r = await fetch(`${urls[c % n]}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: apiBodies[c]![b]! })
+          const r = await fetch(`${urls[c % n]}/api/v1/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: apiBodies[c]![b]!,
+          })
           const text = await r.text()
           if (r.status !== 200) problem ||= `HTTP ${r.status}: ${text.slice(0, 200)}`
           else if (JSON.parse(text).rejected.length > 0) problem ||= `rejected: ${text.slice(0, 200)}`
@@ -245,31 +350,41 @@ async function main(): Promise<void> {
         if (problem) throw new Error(`the API refused a batch: ${problem}`)
         const drained = await queueIdle(urls[0]!, 60_000)
         const psqls = Array.from({ length: clients }, () => copyClient(config.databaseUrl!))
-        const copy = await drive(clients, batches!, batch!, async (c, b) => { await psqls[c]!.copy(slice(copyRows[c]!, b), new Date()) })
+        const copy = await drive(clients, batches!, batch!, async (c, b) => {
+          await psqls[c]!.copy(slice(copyRows[c]!, b), new Date())
+        })
         await Promise.all(psqls.map((p) => p.close()))
         rows.push({ n, clients, unnest, api, copy, drained, warmEvents })
-        const f = (w: Way) => `${Math.round(w.eventsPerS).toLocaleString('en').padStart(7)} ev/s  p50 ${Math.round(w.p50).toString().padStart(5)} ms  p99 ${Math.round(w.p99).toString().padStart(5)} ms`
-        process.stdout.write(`  ${n} instance(s), ${clients} clients: API ${f(api)} | unnest ${f(unnest)} | COPY ${f(copy)} | ` +
-          `API/unnest ${(api.eventsPerS / unnest.eventsPerS).toFixed(2)}, API/COPY ${(api.eventsPerS / copy.eventsPerS).toFixed(2)}` +
-          `${drained ? '' : ' (the follow-up jobs had not drained within 60 s before COPY ran)'}; load ${os.loadavg()[0]!.toFixed(1)}\n`)
+        const f = (w: Way) =>
+          `${Math.round(w.eventsPerS).toLocaleString('en').padStart(7)} ev/s  p50 ${Math.round(w.p50).toString().padStart(5)} ms  p99 ${Math.round(w.p99).toString().padStart(5)} ms`
+        process.stdout.write(
+          `  ${n} instance(s), ${clients} clients: API ${f(api)} | unnest ${f(unnest)} | COPY ${f(copy)} | ` +
+            `API/unnest ${(api.eventsPerS / unnest.eventsPerS).toFixed(2)}, API/COPY ${(api.eventsPerS / copy.eventsPerS).toFixed(2)}` +
+            `${drained ? '' : ' (the follow-up jobs had not drained within 60 s before COPY ran)'}; load ${os.loadavg()[0]!.toFixed(1)}\n`,
+        )
       }
     } finally {
       await bare.end()
     }
     const stored = (await db.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM scan_events')).rows[0]!.n
     const expected = rows.reduce((a, r) => a + r.api.events + r.unnest.events + r.copy.events + r.warmEvents, 0)
-    process.stdout.write([
-      '',
-      `ingest scaling summary (${engine.replace(/^engine: /, '')}):`,
-      `  instances  clients   API events/s  batch p50 / p99     unnest events/s  COPY events/s   API/unnest  API/COPY   target API/unnest >= 0.60`,
-      ...rows.map((r) => `  ${String(r.n).padStart(9)}  ${String(r.clients).padStart(7)}   ${Math.round(r.api.eventsPerS).toLocaleString('en').padStart(12)}  ` +
-        `${`${Math.round(r.api.p50)} / ${Math.round(r.api.p99)} ms`.padStart(16)}    ${Math.round(r.unnest.eventsPerS).toLocaleString('en').padStart(15)}  ` +
-        `${Math.round(r.copy.eventsPerS).toLocaleString('en').padStart(13)}   ${(r.api.eventsPerS / r.unnest.eventsPerS).toFixed(2).padStart(10)}  ` +
-        `${(r.api.eventsPerS / r.copy.eventsPerS).toFixed(2).padStart(8)}   ${r.api.eventsPerS >= 0.6 * r.unnest.eventsPerS ? 'met' : 'NOT met'}`),
-      `  rows stored: ${Number(stored).toLocaleString('en')} (expected ${expected.toLocaleString('en')})`,
-      `  (batches of ${batch}; bare batch p50/p99 in the per-round lines; the instances, their workers, the clients, psql and the server share ${os.cpus().length} cores)`,
-      '',
-    ].join('\n'))
+    process.stdout.write(
+      [
+        '',
+        `ingest scaling summary (${engine.replace(/^engine: /, '')}):`,
+        `  instances  clients   API events/s  batch p50 / p99     unnest events/s  COPY events/s   API/unnest  API/COPY   target API/unnest >= 0.60`,
+        ...rows.map(
+          (r) =>
+            `  ${String(r.n).padStart(9)}  ${String(r.clients).padStart(7)}   ${Math.round(r.api.eventsPerS).toLocaleString('en').padStart(12)}  ` +
+            `${`${Math.round(r.api.p50)} / ${Math.round(r.api.p99)} ms`.padStart(16)}    ${Math.round(r.unnest.eventsPerS).toLocaleString('en').padStart(15)}  ` +
+            `${Math.round(r.copy.eventsPerS).toLocaleString('en').padStart(13)}   ${(r.api.eventsPerS / r.unnest.eventsPerS).toFixed(2).padStart(10)}  ` +
+            `${(r.api.eventsPerS / r.copy.eventsPerS).toFixed(2).padStart(8)}   ${r.api.eventsPerS >= 0.6 * r.unnest.eventsPerS ? 'met' : 'NOT met'}`,
+        ),
+        `  rows stored: ${Number(stored).toLocaleString('en')} (expected ${expected.toLocaleString('en')})`,
+        `  (batches of ${batch}; bare batch p50/p99 in the per-round lines; the instances, their workers, the clients, psql and the server share ${os.cpus().length} cores)`,
+        '',
+      ].join('\n'),
+    )
     if (Number(stored) !== expected) throw new Error(`stored ${stored} events, expected ${expected}`)
   } finally {
     await Promise.all(children.map((c) => c.stop()))

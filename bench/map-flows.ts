@@ -52,7 +52,8 @@ async function main() {
 
     // The two reads must agree before they are timed.
     const [a, b] = [await db.pool.query(SCAN), await db.pool.query(KEPT)]
-    if (JSON.stringify(a.rows) !== JSON.stringify(b.rows)) throw new Error('kept flows differ from the scan of shipments')
+    if (JSON.stringify(a.rows) !== JSON.stringify(b.rows))
+      throw new Error('kept flows differ from the scan of shipments')
 
     const scan: number[] = []
     const kept: number[] = []
@@ -70,7 +71,8 @@ async function main() {
     const off: number[] = []
     for (let r = 0; r < 2 * ROUNDS; r++) {
       const enabled = r % 2 === 0
-      for (const trg of TRIGGERS) await db.pool.query(`ALTER TABLE shipments ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${trg}`)
+      for (const trg of TRIGGERS)
+        await db.pool.query(`ALTER TABLE shipments ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${trg}`)
       const first = (r * 7919 * BATCH) % N
       const t = performance.now()
       await db.pool.query(

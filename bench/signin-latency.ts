@@ -27,7 +27,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function signIn(): Promise<{ ms: number; cookie: string; timing: string }> {
   const t0 = performance.now()
   const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: values.user, password: values.password }),
   })
   const ms = performance.now() - t0
@@ -35,17 +36,24 @@ async function signIn(): Promise<{ ms: number; cookie: string; timing: string }>
   return { ms, cookie: res.headers.get('set-cookie')!.split(';')[0]!, timing: res.headers.get('server-timing') ?? '' }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 for (;;) {
-  const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
+  const ok = await fetch(`${url}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  )
   if (ok) break
   await sleep(2000)
 }
 const { cookie } = await signIn()
 for (;;) {
   type Kpis = { inFlight?: number; deliveredToday?: number }
-  const k: Kpis = await fetch(`${url}/api/v1/kpis`, { headers: { cookie } }).then((r) => r.json() as Promise<Kpis>, () => ({}))
+  const k: Kpis = await fetch(`${url}/api/v1/kpis`, { headers: { cookie } }).then(
+    (r) => r.json() as Promise<Kpis>,
+    () => ({}),
+  )
   if ((k.inFlight ?? 0) > 0 || (k.deliveredToday ?? 0) > 0) break
   await sleep(2000)
 }
@@ -59,5 +67,12 @@ for (let i = 0; i < Number(values.count); i++) {
   await sleep(Number(values.every) * 1000)
 }
 const sorted = [...times].sort((a, b) => a - b)
-console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`)
-console.log(`sign-in (ms): p50 ${percentile(sorted, 50).toFixed(0)}  p95 ${percentile(sorted, 95).toFixed(0)}  max ${sorted.at(-1)!.toFixed(0)}  (n = ${sorted.length})`)
+console.log(
+  `load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+)
+console.log(
+  `sign-in (ms): p50 ${percentile(sorted, 50).toFixed(0)}  p95 ${percentile(sorted, 95).toFixed(0)}  max ${sorted.at(-1)!.toFixed(0)}  (n = ${sorted.length})`,
+)

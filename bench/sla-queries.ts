@@ -94,7 +94,8 @@ async function generate(db: pg.Pool, parcels: number, now: Date): Promise<void> 
        WHERE collected + hours * interval '1 hour' <= $7`,
       params,
     )
-    if (from % (CHUNK * 10) === 0) out(`  … ${(to + 1).toLocaleString('en')} parcels, ${Math.round((performance.now() - t0) / 1000)} s`)
+    if (from % (CHUNK * 10) === 0)
+      out(`  … ${(to + 1).toLocaleString('en')} parcels, ${Math.round((performance.now() - t0) / 1000)} s`)
   }
   await db.query('ANALYZE shipments')
   await db.query('ANALYZE scan_events')
@@ -138,7 +139,8 @@ async function runPolicies(db: pg.Pool): Promise<void> {
   const jobs = await db.query<{ job_id: number; name: string }>(
     `SELECT j.job_id, coalesce(j.hypertable_name, j.proc_name) AS name FROM timescaledb_information.jobs j
      WHERE j.proc_name IN ('policy_refresh_continuous_aggregate', 'sla_refresh_children')
-     ORDER BY j.proc_name = 'sla_refresh_children', j.job_id`) // the parents first, as after the scheduler's first round
+     ORDER BY j.proc_name = 'sla_refresh_children', j.job_id`,
+  ) // the parents first, as after the scheduler's first round
   for (const j of jobs.rows) {
     const t = performance.now()
     await db.query(`CALL run_job(${j.job_id})`)
@@ -152,8 +154,22 @@ async function runPolicies(db: pg.Pool): Promise<void> {
  * refresh them (their end_offset decides whether today is materialised).
  */
 async function refresh(db: pg.Pool): Promise<void> {
-  const caggs = ['events_per_minute', 'events_per_hour', 'deliveries_per_minute', 'deliveries_hourly', 'sla_daily', 'sla_transit_lane_daily', 'sla_transit_tier_daily',
-    'sla_outcome_daily', 'sla_hub_daily', 'sla_courier_daily', 'sla_lane_hist_daily', 'sla_lane_hist_weekly', 'sla_lane_daily', 'sla_lane_weekly'] // children (sql/022) after their parents
+  const caggs = [
+    'events_per_minute',
+    'events_per_hour',
+    'deliveries_per_minute',
+    'deliveries_hourly',
+    'sla_daily',
+    'sla_transit_lane_daily',
+    'sla_transit_tier_daily',
+    'sla_outcome_daily',
+    'sla_hub_daily',
+    'sla_courier_daily',
+    'sla_lane_hist_daily',
+    'sla_lane_hist_weekly',
+    'sla_lane_daily',
+    'sla_lane_weekly',
+  ] // children (sql/022) after their parents
   for (const cagg of caggs) {
     const t = performance.now()
     await db.query(`CALL refresh_continuous_aggregate('${cagg}', NULL, now() - interval '3 days')`)
@@ -184,7 +200,9 @@ async function main() {
     let t = performance.now()
     await generate(db.pool, parcels, now)
     const n = (await db.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM scan_events')).rows[0]!.n
-    out(`setup: ${Number(n).toLocaleString('en')} events, ${parcels.toLocaleString('en')} parcels in ${Math.round((performance.now() - t) / 1000)} s`)
+    out(
+      `setup: ${Number(n).toLocaleString('en')} events, ${parcels.toLocaleString('en')} parcels in ${Math.round((performance.now() - t) / 1000)} s`,
+    )
     t = performance.now()
     await refresh(db.pool)
     out(`setup: aggregates refreshed as the product keeps them in ${Math.round((performance.now() - t) / 1000)} s`)
@@ -193,7 +211,10 @@ async function main() {
     const r30 = dayRange(addDays(today, -29), today)
     const r7 = dayRange(addDays(today, -6), today)
     const questions: Array<[string, (src: 'aggregate' | 'raw') => Promise<unknown>]> = [
-      ['KPI snapshot (live tiles)', (src) => (src === 'aggregate' ? kpiSnapshot(db.pool, now) : rawKpiSnapshot(db.pool, now))],
+      [
+        'KPI snapshot (live tiles)',
+        (src) => (src === 'aggregate' ? kpiSnapshot(db.pool, now) : rawKpiSnapshot(db.pool, now)),
+      ],
       ['summary, 7 days', (src) => slaSummary(db.pool, r7, src)],
       ['summary, 30 days (+ previous)', (src) => slaSummary(db.pool, r30, src)],
       ['breakdown by hub, 30 days', (src) => slaBreakdown(db.pool, r30, 'hub', 'rate', 'asc', null, src)],
@@ -205,21 +226,32 @@ async function main() {
     ]
     const measure = async (state: string, withRaw: boolean) => {
       const events = (await db.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM scan_events')).rows[0]!.n
-      const tail = (await db.pool.query<{ view: string; w: Date | null }>(
-        `SELECT ca.view_name AS view, _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(h.id)) AS w
+      const tail = (
+        await db.pool.query<{ view: string; w: Date | null }>(
+          `SELECT ca.view_name AS view, _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(h.id)) AS w
          FROM timescaledb_information.continuous_aggregates ca JOIN _timescaledb_catalog.hypertable h
            ON h.schema_name = ca.materialization_hypertable_schema AND h.table_name = ca.materialization_hypertable_name
-         WHERE ca.view_name IN ('sla_daily', 'sla_outcome_daily')`)).rows
+         WHERE ca.view_name IN ('sla_daily', 'sla_outcome_daily')`,
+        )
+      ).rows
       out('')
-      out(`SLA queries benchmark, ${state}: ${Number(events).toLocaleString('en')} events, ${describeEngineOf(bench.engineLine)}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ` +
-        `watermarks ${tail.map((x) => `${x.view} ${x.w?.toISOString() ?? 'none'}`).join(', ')} (now ${now.toISOString()})`)
-      out(`  ` +
-        `p95 of ${ROUNDS} rounds (aggregates)${withRaw ? ` and ${RAW_ROUNDS} (raw)` : ''}`)
-      out(`  ${'question'.padEnd(32)} ${'aggregate p95'.padStart(14)} ${withRaw ? `${'raw p95'.padStart(12)} ${'raw/agg'.padStart(9)}` : ''}  target <= 50 ms`)
+      out(
+        `SLA queries benchmark, ${state}: ${Number(events).toLocaleString('en')} events, ${describeEngineOf(bench.engineLine)}; load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')}; ` +
+          `watermarks ${tail.map((x) => `${x.view} ${x.w?.toISOString() ?? 'none'}`).join(', ')} (now ${now.toISOString()})`,
+      )
+      out(`  ` + `p95 of ${ROUNDS} rounds (aggregates)${withRaw ? ` and ${RAW_ROUNDS} (raw)` : ''}`)
+      out(
+        `  ${'question'.padEnd(32)} ${'aggregate p95'.padStart(14)} ${withRaw ? `${'raw p95'.padStart(12)} ${'raw/agg'.padStart(9)}` : ''}  target <= 50 ms`,
+      )
       for (const [name, f] of questions) {
         const agg = await time(() => f('aggregate'), ROUNDS)
         const raw = withRaw ? await time(() => f('raw'), RAW_ROUNDS) : Number.NaN
-        out(`  ${name.padEnd(32)} ${`${agg.toFixed(1)} ms`.padStart(14)} ${withRaw ? `${`${raw.toFixed(0)} ms`.padStart(12)} ${`${(raw / agg).toFixed(0)}x`.padStart(9)}` : ''}  ${agg <= 50 ? 'ok' : 'OVER'}`)
+        out(
+          `  ${name.padEnd(32)} ${`${agg.toFixed(1)} ms`.padStart(14)} ${withRaw ? `${`${raw.toFixed(0)} ms`.padStart(12)} ${`${(raw / agg).toFixed(0)}x`.padStart(9)}` : ''}  ${agg <= 50 ? 'ok' : 'OVER'}`,
+        )
       }
       out('')
     }
@@ -228,7 +260,9 @@ async function main() {
       t = performance.now()
       const written = await burst(db.pool, Math.ceil(BURST / 7), now)
       await db.pool.query('ANALYZE scan_events')
-      out(`burst: ${written.toLocaleString('en')} events of parcels delivered in the last hour, written in ${Math.round(performance.now() - t)} ms`)
+      out(
+        `burst: ${written.toLocaleString('en')} events of parcels delivered in the last hour, written in ${Math.round(performance.now() - t)} ms`,
+      )
       await measure('just after the burst (not refreshed)', false)
       t = performance.now()
       await runPolicies(db.pool)

@@ -46,7 +46,9 @@ async function main() {
     const sweeps: number[] = []
     for (let round = 0; round < 3; round++) {
       let t = performance.now()
-      await db.pool.query(`SELECT count(*) FROM shipments WHERE status NOT IN ('delivered', 'returned') AND last_scan_hub IS NOT NULL`)
+      await db.pool.query(
+        `SELECT count(*) FROM shipments WHERE status NOT IN ('delivered', 'returned') AND last_scan_hub IS NOT NULL`,
+      )
       scans.push(performance.now() - t)
       t = performance.now()
       const r = await runSweep(db.pool, config.sla, hubNames, now)

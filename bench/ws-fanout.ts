@@ -17,7 +17,18 @@
 import { randomBytes } from 'node:crypto'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { KpiSnapshot } from '../server/services/kpis.ts'
-import { cpuSeconds, heard, option, planFileLimit, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
+import {
+  cpuSeconds,
+  heard,
+  option,
+  planFileLimit,
+  quickMode,
+  rssMb,
+  runChild,
+  sleep,
+  startChild,
+  tell,
+} from './lib/procs.ts'
 
 const PUSH_MS = 500
 const CONNECT_CONCURRENCY = 50
@@ -59,7 +70,12 @@ async function pushWindows(publish: (data: KpiSnapshot) => void, clients: () => 
   }
 }
 
-async function pushWindow(pushes: number, template: KpiSnapshot, publish: (data: KpiSnapshot) => void, clients: () => number): Promise<void> {
+async function pushWindow(
+  pushes: number,
+  template: KpiSnapshot,
+  publish: (data: KpiSnapshot) => void,
+  clients: () => number,
+): Promise<void> {
   const rssBefore = rssMb(process.pid)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -76,8 +92,15 @@ async function pushWindow(pushes: number, template: KpiSnapshot, publish: (data:
   if (rest > 0) await sleep(rest)
   const cpu = process.cpuUsage(cpu0)
   tell({
-    type: 'result', userS: cpu.user / 1e6, systemS: cpu.system / 1e6, elapsedMs: performance.now() - t0, pushes, late,
-    clients: clients(), rssBefore, rssAfter: rssMb(process.pid),
+    type: 'result',
+    userS: cpu.user / 1e6,
+    systemS: cpu.system / 1e6,
+    elapsedMs: performance.now() - t0,
+    pushes,
+    late,
+    clients: clients(),
+    rssBefore,
+    rssAfter: rssMb(process.pid),
   })
 }
 
@@ -92,8 +115,13 @@ async function hubServer(): Promise<void> {
   const { engineLine, openBenchTarget } = await import('./lib/engine.ts')
   const target = await openBenchTarget('fanout')
   const config = loadConfig({
-    ...target.env, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'bench-password-0', LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `{bwsf${randomBytes(3).toString('hex')}}`, RUN_WORKERS: 'false',
+    ...target.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_PASSWORD: 'bench-password-0',
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `{bwsf${randomBytes(3).toString('hex')}}`,
+    RUN_WORKERS: 'false',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   })
   const sys = await startSystem(config, createLogger('warn'))
@@ -103,7 +131,10 @@ async function hubServer(): Promise<void> {
     const template = await kpiSnapshot(sys.database.pool, new Date())
     const engine = await engineLine(sys.database.pool, sys.database.embedded, config.databaseUrl)
     tell({ type: 'ready', url: sys.url, cookie, template, dbPid: sys.database.pid, rss: rssMb(process.pid), engine })
-    await pushWindows((data) => sys.hub.publish('kpi', data), () => sys.hub.size)
+    await pushWindows(
+      (data) => sys.hub.publish('kpi', data),
+      () => sys.hub.size,
+    )
   } finally {
     await sys.close()
     await dropPrefix(sys.redisUrl, config.queuePrefix)
@@ -117,10 +148,13 @@ async function bareServer(): Promise<void> {
   const { port } = wss.address() as { port: number }
   tell({ type: 'ready', url: `http://127.0.0.1:${port}`, rss: rssMb(process.pid) })
   let seq = 0
-  await pushWindows((data) => {
-    const frame = JSON.stringify({ type: 'kpi', seq: ++seq, data }) // the hub's frame shape, serialised once
-    for (const c of wss.clients) if (c.readyState === WebSocket.OPEN) c.send(frame)
-  }, () => wss.clients.size)
+  await pushWindows(
+    (data) => {
+      const frame = JSON.stringify({ type: 'kpi', seq: ++seq, data }) // the hub's frame shape, serialised once
+      for (const c of wss.clients) if (c.readyState === WebSocket.OPEN) c.send(frame)
+    },
+    () => wss.clients.size,
+  )
   for (const c of wss.clients) c.terminate()
   wss.close()
 }
@@ -137,29 +171,54 @@ async function clientsProcess(): Promise<void> {
   let failed = 0
   let closedEarly = 0
   let firstError = ''
-  const open = (i: number) => new Promise<void>((resolve) => {
-    const ws = new WebSocket(wsUrl, { headers: { ...(cookie ? { cookie } : {}), origin: url }, perMessageDeflate: false })
-    ws.on('message', (data: Buffer, isBinary) => {
-      // Counts pushed kpi frames without parsing 5 KB of JSON per frame (the clients share the cores with the servers).
-      if (isBinary || data.length < KPI_PREFIX.length) return
-      if (data.toString('latin1', 0, KPI_PREFIX.length) !== KPI_PREFIX) return
-      if (data.toString('latin1', data.length - SNAPSHOT_SUFFIX.length) === SNAPSHOT_SUFFIX) return
-      frames[i]!++
+  const open = (i: number) =>
+    new Promise<void>((resolve) => {
+      const ws = new WebSocket(wsUrl, {
+        headers: { ...(cookie ? { cookie } : {}), origin: url },
+        perMessageDeflate: false,
+      })
+      ws.on('message', (data: Buffer, isBinary) => {
+        // Counts pushed kpi frames without parsing 5 KB of JSON per frame (the clients share the cores with the servers).
+        if (isBinary || data.length < KPI_PREFIX.length) return
+        if (data.toString('latin1', 0, KPI_PREFIX.length) !== KPI_PREFIX) return
+        if (data.toString('latin1', data.length - SNAPSHOT_SUFFIX.length) === SNAPSHOT_SUFFIX) return
+        frames[i]!++
+      })
+      ws.once('open', () => {
+        sockets.push(ws)
+        resolve()
+      })
+      ws.once('unexpected-response', (_req, res) => {
+        failed++
+        firstError ||= `HTTP ${res.statusCode}`
+        resolve()
+      })
+      ws.once('error', (err) => {
+        failed++
+        firstError ||= err.message
+        resolve()
+      })
+      ws.once('close', () => {
+        if (!stopping) closedEarly++
+      })
     })
-    ws.once('open', () => { sockets.push(ws); resolve() })
-    ws.once('unexpected-response', (_req, res) => { failed++; firstError ||= `HTTP ${res.statusCode}`; resolve() })
-    ws.once('error', (err) => { failed++; firstError ||= err.message; resolve() })
-    ws.once('close', () => { if (!stopping) closedEarly++ })
-  })
   let stopping = false
   let next = 0
-  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, async () => {
-    while (next < count) await open(next++)
-  }))
+  await Promise.all(
+    Array.from({ length: CONNECT_CONCURRENCY }, async () => {
+      while (next < count) await open(next++)
+    }),
+  )
   tell({ type: 'connected', ok: sockets.length, failed, firstError })
   await heard('count')
   const sorted = [...frames].sort((a, b) => a - b)
-  tell({ type: 'counts', total: frames.reduce((a, b) => a + b, 0), min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, closedEarly })
+  tell({
+    type: 'counts',
+    total: frames.reduce((a, b) => a + b, 0),
+    min: sorted[0] ?? 0,
+    max: sorted.at(-1) ?? 0,
+    closedEarly,
+  })
   await heard('stop')
   stopping = true
   for (const ws of sockets) ws.terminate()
@@ -192,7 +251,7 @@ async function main(): Promise<void> {
   const quick = quickMode()
   const CLIENTS = Math.round(option('clients', 'BENCH_WS_CLIENTS', quick ? 100 : 1000))
   const SECONDS = option('seconds', 'BENCH_WS_SECONDS', quick ? 5 : 30)
-  const pushes = Math.max(1, Math.round(SECONDS * 1000 / PUSH_MS))
+  const pushes = Math.max(1, Math.round((SECONDS * 1000) / PUSH_MS))
   const ROUNDS = Math.round(option('rounds', 'BENCH_WS_ROUNDS', quick ? 1 : 2))
   const limit = planFileLimit(CLIENTS + 256)
   const self = new URL(import.meta.url)
@@ -201,50 +260,111 @@ async function main(): Promise<void> {
   const bare = startChild(self, 'bare-server', {}, limit.raiseTo)
   const children = [hub, bare]
   try {
-    const hubReady = await hub.next<{ url: string; cookie: string; template: KpiSnapshot; rss: number; dbPid?: number; engine: string }>('ready')
+    const hubReady = await hub.next<{
+      url: string
+      cookie: string
+      template: KpiSnapshot
+      rss: number
+      dbPid?: number
+      engine: string
+    }>('ready')
     process.stdout.write(`${hubReady.engine}\n`)
     const bareReady = await bare.next<{ url: string; rss: number }>('ready')
     const frameBytes = Buffer.byteLength(JSON.stringify({ type: 'kpi', seq: 123, data: kpiAt(hubReady.template, 0) }))
 
-    const run = async (name: string, server: typeof hub, url: string, rssIdle: number, cookie?: string): Promise<SideResult> => {
+    const run = async (
+      name: string,
+      server: typeof hub,
+      url: string,
+      rssIdle: number,
+      cookie?: string,
+    ): Promise<SideResult> => {
       const clients = startChild(self, 'clients', {}, limit.raiseTo)
       children.push(clients)
       await clients.next('ready')
       clients.send({ type: 'connect', url, cookie, count: CLIENTS })
       const conn = await clients.next<{ ok: number; failed: number; firstError: string }>('connected')
-      if (conn.failed > 0) process.stdout.write(`  ${name}: ${conn.failed} of ${CLIENTS} clients failed to connect (first: ${conn.firstError})\n`)
+      if (conn.failed > 0)
+        process.stdout.write(
+          `  ${name}: ${conn.failed} of ${CLIENTS} clients failed to connect (first: ${conn.firstError})\n`,
+        )
       await sleep(2_000) // hello frames and snapshots settle before the window
       const clientCpu0 = cpuSeconds(clients.pid)
       server.send({ type: 'run', pushes, template: hubReady.template })
-      const r = await server.next<{ userS: number; systemS: number; elapsedMs: number; pushes: number; late: number; clients: number; rssBefore: number; rssAfter: number }>('result', SECONDS * 1000 + 120_000)
+      const r = await server.next<{
+        userS: number
+        systemS: number
+        elapsedMs: number
+        pushes: number
+        late: number
+        clients: number
+        rssBefore: number
+        rssAfter: number
+      }>('result', SECONDS * 1000 + 120_000)
       await sleep(1_500) // the last frames reach the clients
       const clientCpuS = cpuSeconds(clients.pid) - clientCpu0
       clients.send({ type: 'count' })
       const counts = await clients.next<{ total: number; min: number; max: number; closedEarly: number }>('counts')
       await clients.stop()
       return {
-        name, cpuS: r.userS + r.systemS, userS: r.userS, systemS: r.systemS, elapsedMs: r.elapsedMs, pushes: r.pushes, late: r.late,
-        connected: conn.ok, serverClients: r.clients, delivered: counts.total, minPerClient: counts.min, maxPerClient: counts.max,
-        closedEarly: counts.closedEarly, rssIdle, rssBefore: r.rssBefore, rssAfter: r.rssAfter, clientCpuS, expected: conn.ok * r.pushes,
+        name,
+        cpuS: r.userS + r.systemS,
+        userS: r.userS,
+        systemS: r.systemS,
+        elapsedMs: r.elapsedMs,
+        pushes: r.pushes,
+        late: r.late,
+        connected: conn.ok,
+        serverClients: r.clients,
+        delivered: counts.total,
+        minPerClient: counts.min,
+        maxPerClient: counts.max,
+        closedEarly: counts.closedEarly,
+        rssIdle,
+        rssBefore: r.rssBefore,
+        rssAfter: r.rssAfter,
+        clientCpuS,
+        expected: conn.ok * r.pushes,
       }
     }
 
-    process.stdout.write(`websocket fan-out: ${CLIENTS} clients on kpi, 2 Hz for ${SECONDS} s (${pushes} pushes of ${frameBytes.toLocaleString('en')} bytes), ` +
-      `${ROUNDS} round(s) per side in ABBA order; ${limit.note}\n`)
+    process.stdout.write(
+      `websocket fan-out: ${CLIENTS} clients on kpi, 2 Hz for ${SECONDS} s (${pushes} pushes of ${frameBytes.toLocaleString('en')} bytes), ` +
+        `${ROUNDS} round(s) per side in ABBA order; ${limit.note}\n`,
+    )
     const bares: SideResult[] = []
     const hubs: SideResult[] = []
-    const runBare = async () => { bares.push(await run('bare ws broadcast', bare, bareReady.url, bareReady.rss)) }
-    const runHub = async () => { hubs.push(await run('LiveHub in startSystem', hub, hubReady.url, hubReady.rss, hubReady.cookie)) }
+    const runBare = async () => {
+      bares.push(await run('bare ws broadcast', bare, bareReady.url, bareReady.rss))
+    }
+    const runHub = async () => {
+      hubs.push(await run('LiveHub in startSystem', hub, hubReady.url, hubReady.rss, hubReady.cookie))
+    }
     for (let r = 0; r < ROUNDS; r++) {
-      if (r % 2 === 0) { await runBare(); await runHub() } else { await runHub(); await runBare() }
+      if (r % 2 === 0) {
+        await runBare()
+        await runHub()
+      } else {
+        await runHub()
+        await runBare()
+      }
     }
     const total = (rs: SideResult[]): SideResult => ({
       ...rs[0]!,
-      cpuS: rs.reduce((a, r) => a + r.cpuS, 0), userS: rs.reduce((a, r) => a + r.userS, 0), systemS: rs.reduce((a, r) => a + r.systemS, 0),
-      elapsedMs: rs.reduce((a, r) => a + r.elapsedMs, 0), pushes: rs.reduce((a, r) => a + r.pushes, 0), late: rs.reduce((a, r) => a + r.late, 0),
-      connected: Math.min(...rs.map((r) => r.connected)), serverClients: Math.min(...rs.map((r) => r.serverClients)),
-      delivered: rs.reduce((a, r) => a + r.delivered, 0), minPerClient: Math.min(...rs.map((r) => r.minPerClient)), maxPerClient: Math.max(...rs.map((r) => r.maxPerClient)),
-      closedEarly: rs.reduce((a, r) => a + r.closedEarly, 0), rssBefore: Math.max(...rs.map((r) => r.rssBefore)), rssAfter: rs.at(-1)!.rssAfter,
+      cpuS: rs.reduce((a, r) => a + r.cpuS, 0),
+      userS: rs.reduce((a, r) => a + r.userS, 0),
+      systemS: rs.reduce((a, r) => a + r.systemS, 0),
+      elapsedMs: rs.reduce((a, r) => a + r.elapsedMs, 0),
+      pushes: rs.reduce((a, r) => a + r.pushes, 0),
+      late: rs.reduce((a, r) => a + r.late, 0),
+      connected: Math.min(...rs.map((r) => r.connected)),
+      serverClients: Math.min(...rs.map((r) => r.serverClients)),
+      delivered: rs.reduce((a, r) => a + r.delivered, 0),
+      minPerClient: Math.min(...rs.map((r) => r.minPerClient)),
+      maxPerClient: Math.max(...rs.map((r) => r.maxPerClient)),
+      closedEarly: rs.reduce((a, r) => a + r.closedEarly, 0),
+      rssBefore: Math.max(...rs.map((r) => r.rssBefore)),
+      rssAfter: rs.at(-1)!.rssAfter,
       clientCpuS: rs.reduce((a, r) => a + r.clientCpuS, 0),
       expected: rs.reduce((a, r) => a + r.connected * r.pushes, 0),
     })
@@ -255,20 +375,22 @@ async function main(): Promise<void> {
     const line = (r: SideResult) => {
       const expected = r.expected
       return [
-        `  ${r.name.padEnd(23)}: CPU ${r.cpuS.toFixed(2)} s (user ${r.userS.toFixed(2)} + system ${r.systemS.toFixed(2)}) over ${(r.elapsedMs / 1000).toFixed(1)} s = ${(100 * r.cpuS / (r.elapsedMs / 1000)).toFixed(1)} % of a core`,
-        `  ${''.padEnd(23)}  frames delivered ${r.delivered.toLocaleString('en')} / ${expected.toLocaleString('en')} expected (${(100 * r.delivered / Math.max(1, expected)).toFixed(2)} %; per client and round min ${r.minPerClient}, max ${r.maxPerClient} of ${pushes}); ${r.connected} clients connected, ${r.serverClients} seen by the server${r.closedEarly ? `, ${r.closedEarly} closed early` : ''}${r.late ? `, ${r.late} pushes > 50 ms late` : ''}`,
+        `  ${r.name.padEnd(23)}: CPU ${r.cpuS.toFixed(2)} s (user ${r.userS.toFixed(2)} + system ${r.systemS.toFixed(2)}) over ${(r.elapsedMs / 1000).toFixed(1)} s = ${((100 * r.cpuS) / (r.elapsedMs / 1000)).toFixed(1)} % of a core`,
+        `  ${''.padEnd(23)}  frames delivered ${r.delivered.toLocaleString('en')} / ${expected.toLocaleString('en')} expected (${((100 * r.delivered) / Math.max(1, expected)).toFixed(2)} %; per client and round min ${r.minPerClient}, max ${r.maxPerClient} of ${pushes}); ${r.connected} clients connected, ${r.serverClients} seen by the server${r.closedEarly ? `, ${r.closedEarly} closed early` : ''}${r.late ? `, ${r.late} pushes > 50 ms late` : ''}`,
         `  ${''.padEnd(23)}  server RSS ${r.rssIdle} MB at start, up to ${r.rssBefore} MB with clients connected, ${r.rssAfter} MB after the last window; clients process used ${r.clientCpuS.toFixed(2)} s CPU`,
       ].join('\n')
     }
     const ratio = h.cpuS / b.cpuS
-    process.stdout.write([
-      line(b),
-      line(h),
-      `  ratio CPU hub / bare     : ${ratio.toFixed(2)}  (target <= 1.50: ${ratio <= 1.5 ? 'met' : 'NOT met'}; per round ${perRound})`,
-      `  (the hub's server also holds the express app, Redis connections and the pg pool; its database runs in a further process` +
-      `${hubReady.dbPid ? `, ${rssMb(hubReady.dbPid)} MB` : ' (a TimescaleDB server)'}, not counted. The hub also sends its 15 s heartbeat frames and 30 s pings; the bare server sends none. 2 shared cores: figures are noisy.)`,
-      '',
-    ].join('\n'))
+    process.stdout.write(
+      [
+        line(b),
+        line(h),
+        `  ratio CPU hub / bare     : ${ratio.toFixed(2)}  (target <= 1.50: ${ratio <= 1.5 ? 'met' : 'NOT met'}; per round ${perRound})`,
+        `  (the hub's server also holds the express app, Redis connections and the pg pool; its database runs in a further process` +
+          `${hubReady.dbPid ? `, ${rssMb(hubReady.dbPid)} MB` : ' (a TimescaleDB server)'}, not counted. The hub also sends its 15 s heartbeat frames and 30 s pings; the bare server sends none. 2 shared cores: figures are noisy.)`,
+        '',
+      ].join('\n'),
+    )
   } finally {
     await Promise.all(children.map((c) => c.stop()))
   }

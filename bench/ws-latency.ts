@@ -30,7 +30,19 @@ import { DEMO_COURIERS, DEMO_HUBS } from '../server/data/network.ts'
 import { login } from '../test/helpers/system.ts'
 import { dropPrefix } from './lib/redis-cleanup.ts'
 import { engineLine, openBenchTarget } from './lib/engine.ts'
-import { cpuSeconds, heard, option, percentile, planFileLimit, quickMode, rssMb, runChild, sleep, startChild, tell } from './lib/procs.ts'
+import {
+  cpuSeconds,
+  heard,
+  option,
+  percentile,
+  planFileLimit,
+  quickMode,
+  rssMb,
+  runChild,
+  sleep,
+  startChild,
+  tell,
+} from './lib/procs.ts'
 
 const ADMIN_PASSWORD = 'bench-password-0'
 const PARCELS_PER_SOCKET = 5 // MAX_PARCEL_CHANNELS
@@ -46,19 +58,38 @@ function shipment(waybill: string, i: number, collectedAt: Date) {
   const o = outlets[i % outlets.length]!
   const d = outlets[(i * 7 + 3) % outlets.length]!
   return {
-    waybill, tier: (['express', 'standard', 'economy'] as const)[i % 3],
+    waybill,
+    tier: (['express', 'standard', 'economy'] as const)[i % 3],
     sender: { name: '王小明', phone: '13911112222', address: '测试地址 1 号', city: o.city },
-    recipient: { name: '李娜', phone: `138${String(i % 1e8).padStart(8, '0')}`, address: '测试地址 2 号', city: d.city },
-    originHub: o.code, destinationHub: d.code, itemName: '文件', weightKg: 1, volumeCm3: 2000,
-    collectedAt: collectedAt.toISOString(), collectedBy: DEMO_COURIERS.find((c) => c.hubCode === o.code)!.code,
+    recipient: {
+      name: '李娜',
+      phone: `138${String(i % 1e8).padStart(8, '0')}`,
+      address: '测试地址 2 号',
+      city: d.city,
+    },
+    originHub: o.code,
+    destinationHub: d.code,
+    itemName: '文件',
+    weightKg: 1,
+    volumeCm3: 2000,
+    collectedAt: collectedAt.toISOString(),
+    collectedBy: DEMO_COURIERS.find((c) => c.hubCode === o.code)!.code,
   }
 }
 
 async function post(url: string, token: string, p: string, body: string): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
+  const r = await fetch(`${url}${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  })
   const text = await r.text()
   let json: any = text
-  try { json = JSON.parse(text) } catch { /* not JSON */ }
+  try {
+    json = JSON.parse(text)
+  } catch {
+    /* not JSON */
+  }
   return { status: r.status, json }
 }
 
@@ -67,8 +98,13 @@ async function post(url: string, token: string, p: string, body: string): Promis
 async function systemProcess(): Promise<void> {
   const target = await openBenchTarget('latency')
   const config = loadConfig({
-    ...target.env, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD, LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `{bwsl${randomBytes(3).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...target.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `{bwsl${randomBytes(3).toString('hex')}}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   })
   const sys = await startSystem(config, createLogger('warn'))
   try {
@@ -84,7 +120,15 @@ async function systemProcess(): Promise<void> {
   }
 }
 
-interface LoadPlan { url: string; token: string; rate: number; batch: number; concurrency: number; parcels: string[]; base: number }
+interface LoadPlan {
+  url: string
+  token: string
+  rate: number
+  batch: number
+  concurrency: number
+  parcels: string[]
+  base: number
+}
 
 /** Posts batches of scans (one per parcel, parcels in rotation, times increasing per parcel) at the target rate. */
 async function loadProcess(): Promise<void> {
@@ -92,7 +136,9 @@ async function loadProcess(): Promise<void> {
   const plan = await heard<LoadPlan>('load')
   const P = plan.parcels.length
   let stopping = false
-  void heard('stop').then(() => { stopping = true })
+  void heard('stop').then(() => {
+    stopping = true
+  })
   const stats = { sent: 0, accepted: 0, rejected: 0, failed: 0, firstProblem: '' }
   const batchMs: number[] = []
   let g = 0
@@ -102,8 +148,11 @@ async function loadProcess(): Promise<void> {
       const p = g % P
       const k = Math.floor(g / P)
       events.push({
-        id: `L${p}-${k}`, time: new Date(plan.base + k * 2_000 + (p % 1_000)).toISOString(), waybill: plan.parcels[p]!,
-        type: k % 2 === 0 ? 'departed_hub' : 'arrived_hub', hub: hubs[(p + k) % hubs.length]!,
+        id: `L${p}-${k}`,
+        time: new Date(plan.base + k * 2_000 + (p % 1_000)).toISOString(),
+        waybill: plan.parcels[p]!,
+        type: k % 2 === 0 ? 'departed_hub' : 'arrived_hub',
+        hub: hubs[(p + k) % hubs.length]!,
       })
     }
     return JSON.stringify({ events })
@@ -122,38 +171,63 @@ async function loadProcess(): Promise<void> {
   for (let i = 0; !stopping; i++) {
     const wait = t0 + i * periodMs - performance.now()
     if (wait > 0) await sleep(wait)
-    while (inflight >= plan.concurrency && !stopping) await new Promise<void>((resolve) => { slotFreed = resolve })
+    while (inflight >= plan.concurrency && !stopping)
+      await new Promise<void>((resolve) => {
+        slotFreed = resolve
+      })
     if (stopping) break
     const body = nextBody()
     inflight++
     stats.sent += plan.batch
     const started = performance.now()
-    void post(plan.url, plan.token, '/api/v1/events', body).then(({ status, json }) => {
-      if (status === 200) {
-        stats.accepted += Number(json.accepted)
-        stats.rejected += json.rejected.length
-        if (json.rejected.length > 0) stats.firstProblem ||= JSON.stringify(json.rejected[0])
-        batchMs.push(performance.now() - started)
-      } else {
-        stats.failed += plan.batch
-        stats.firstProblem ||= `HTTP ${status}: ${JSON.stringify(json).slice(0, 300)}`
-      }
-    }, (err: Error) => {
-      stats.failed += plan.batch
-      stats.firstProblem ||= err.message
-    }).finally(() => {
-      inflight--
-      slotFreed?.()
-      slotFreed = undefined
-    })
+    void post(plan.url, plan.token, '/api/v1/events', body)
+      .then(
+        ({ status, json }) => {
+          if (status === 200) {
+            stats.accepted += Number(json.accepted)
+            stats.rejected += json.rejected.length
+            if (json.rejected.length > 0) stats.firstProblem ||= JSON.stringify(json.rejected[0])
+            batchMs.push(performance.now() - started)
+          } else {
+            stats.failed += plan.batch
+            stats.firstProblem ||= `HTTP ${status}: ${JSON.stringify(json).slice(0, 300)}`
+          }
+        },
+        (err: Error) => {
+          stats.failed += plan.batch
+          stats.firstProblem ||= err.message
+        },
+      )
+      .finally(() => {
+        inflight--
+        slotFreed?.()
+        slotFreed = undefined
+      })
   }
-  while (inflight > 0) await new Promise<void>((resolve) => { slotFreed = resolve })
+  while (inflight > 0)
+    await new Promise<void>((resolve) => {
+      slotFreed = resolve
+    })
   tell({ type: 'stats', ...stats, batchMs })
   await sleep(200)
 }
 
-interface ProbePlan { url: string; token: string; cookie: string; probes: Array<{ waybill: string; hub: string }>; kpiParcels: Array<{ waybill: string; hub: string }>; minMs: number; maxMs: number; minSamples: number; runId: string }
-interface Sample { fromAccepted: number; fromSend: number; post: number }
+interface ProbePlan {
+  url: string
+  token: string
+  cookie: string
+  probes: Array<{ waybill: string; hub: string }>
+  kpiParcels: Array<{ waybill: string; hub: string }>
+  minMs: number
+  maxMs: number
+  minSamples: number
+  runId: string
+}
+interface Sample {
+  fromAccepted: number
+  fromSend: number
+  post: number
+}
 
 async function probeProcess(): Promise<void> {
   tell({ type: 'ready' })
@@ -167,18 +241,24 @@ async function probeProcess(): Promise<void> {
   let failure = ''
   const sockets: WebSocket[] = []
   const groups: string[][] = []
-  for (let i = 0; i < plan.probes.length; i += PARCELS_PER_SOCKET) groups.push(plan.probes.slice(i, i + PARCELS_PER_SOCKET).map((p) => p.waybill))
+  for (let i = 0; i < plan.probes.length; i += PARCELS_PER_SOCKET)
+    groups.push(plan.probes.slice(i, i + PARCELS_PER_SOCKET).map((p) => p.waybill))
   let snapshotsPending = 0
   let snapshotsDone: () => void = () => {}
-  const snapshots = new Promise<void>((resolve) => { snapshotsDone = resolve })
+  const snapshots = new Promise<void>((resolve) => {
+    snapshotsDone = resolve
+  })
   for (const [i, group] of groups.entries()) {
     const channels = [...(i === 0 ? ['kpi'] : []), ...group.map((w) => `parcel:${w}`)]
     snapshotsPending += channels.length
-    const ws = new WebSocket(`${plan.url.replace(/^http/, 'ws')}/ws?channels=${channels.join(',')}`, { headers: { cookie: plan.cookie, origin: plan.url } })
+    const ws = new WebSocket(`${plan.url.replace(/^http/, 'ws')}/ws?channels=${channels.join(',')}`, {
+      headers: { cookie: plan.cookie, origin: plan.url },
+    })
     ws.on('message', (raw) => {
       const t = performance.now()
       const f = JSON.parse(raw.toString()) as { type: string; snapshot?: boolean; data: any; channels?: string[] }
-      if (f.type === 'hello' && f.channels?.length !== channels.length) failure ||= `probe socket granted ${f.channels?.join(',')} of ${channels.join(',')}`
+      if (f.type === 'hello' && f.channels?.length !== channels.length)
+        failure ||= `probe socket granted ${f.channels?.join(',')} of ${channels.join(',')}`
       if (f.type === 'error') failure ||= `probe socket error frame: ${raw.toString().slice(0, 200)}`
       if (f.type === 'heartbeat') heartbeats++
       if (f.snapshot && --snapshotsPending === 0) snapshotsDone()
@@ -191,20 +271,33 @@ async function probeProcess(): Promise<void> {
         parcelWaiters.get(key)?.()
       }
     })
-    ws.on('close', (code, reason) => { if (!closing) failure ||= `probe socket closed: ${code} ${reason.toString()}` })
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
+    ws.on('close', (code, reason) => {
+      if (!closing) failure ||= `probe socket closed: ${code} ${reason.toString()}`
+    })
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve())
+      ws.once('error', reject)
+    })
     sockets.push(ws)
   }
   await Promise.race([snapshots, sleep(30_000)])
   tell({ type: 'probe-ready', snapshotsPending })
   await heard('start')
 
-  const frameFor = (key: string, timeoutMs: number) => new Promise<number | undefined>((resolve) => {
-    const seen = parcelFrames.get(key)
-    if (seen !== undefined) return resolve(seen)
-    const timer = setTimeout(() => { parcelWaiters.delete(key); resolve(undefined) }, timeoutMs)
-    parcelWaiters.set(key, () => { clearTimeout(timer); parcelWaiters.delete(key); resolve(parcelFrames.get(key)) })
-  })
+  const frameFor = (key: string, timeoutMs: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const seen = parcelFrames.get(key)
+      if (seen !== undefined) return resolve(seen)
+      const timer = setTimeout(() => {
+        parcelWaiters.delete(key)
+        resolve(undefined)
+      }, timeoutMs)
+      parcelWaiters.set(key, () => {
+        clearTimeout(timer)
+        parcelWaiters.delete(key)
+        resolve(parcelFrames.get(key))
+      })
+    })
   const start = performance.now()
   const samples: Sample[] = []
   const problems = { rejected: 0, missed: 0, first: '' }
@@ -224,7 +317,17 @@ async function probeProcess(): Promise<void> {
       lastTime = time
       const key = `${waybill}|${time}`
       const frame = frameFor(key, FRAME_TIMEOUT_MS)
-      const body = JSON.stringify({ events: [{ id: `P${plan.runId}-${j}-${n}`, time: new Date(time).toISOString(), waybill, type: n % 2 === 0 ? 'arrived_hub' : 'departed_hub', hub }] })
+      const body = JSON.stringify({
+        events: [
+          {
+            id: `P${plan.runId}-${j}-${n}`,
+            time: new Date(time).toISOString(),
+            waybill,
+            type: n % 2 === 0 ? 'arrived_hub' : 'departed_hub',
+            hub,
+          },
+        ],
+      })
       const tSend = performance.now()
       const { status, json } = await post(plan.url, plan.token, '/api/v1/events', body)
       const tAccepted = performance.now()
@@ -248,7 +351,9 @@ async function probeProcess(): Promise<void> {
       await sleep(k === 0 ? 1_000 : KPI_PROBE_EVERY_MS)
       if (done()) break
       const { waybill, hub } = plan.kpiParcels[k]!
-      const body = JSON.stringify({ events: [{ id: `K${plan.runId}-${k}`, time: new Date().toISOString(), waybill, type: 'collected', hub }] })
+      const body = JSON.stringify({
+        events: [{ id: `K${plan.runId}-${k}`, time: new Date().toISOString(), waybill, type: 'collected', hub }],
+      })
       const tSend = performance.now()
       const { status, json } = await post(plan.url, plan.token, '/api/v1/events', body)
       const tAccepted = performance.now()
@@ -262,7 +367,12 @@ async function probeProcess(): Promise<void> {
       const deadline = tSend + 20_000
       let hit = found()
       while (!hit && performance.now() < deadline) {
-        await Promise.race([new Promise<void>((resolve) => { kpiWaiter = resolve }), sleep(Math.max(0, deadline - performance.now()))])
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            kpiWaiter = resolve
+          }),
+          sleep(Math.max(0, deadline - performance.now())),
+        ])
         hit = found()
       }
       if (!hit) {
@@ -285,10 +395,17 @@ async function probeProcess(): Promise<void> {
 
 function summary(values: number[]): { n: number; p50: number; p95: number; p99: number; max: number } {
   const s = [...values].sort((a, b) => a - b)
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s.at(-1) ?? Number.NaN }
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s.at(-1) ?? Number.NaN,
+  }
 }
 const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en')} ms` : 'n/a')
-const fmt = (x: ReturnType<typeof summary>) => `p50 ${ms(x.p50).padStart(8)}  p95 ${ms(x.p95).padStart(8)}  p99 ${ms(x.p99).padStart(8)}  max ${ms(x.max).padStart(8)}`
+const fmt = (x: ReturnType<typeof summary>) =>
+  `p50 ${ms(x.p50).padStart(8)}  p95 ${ms(x.p95).padStart(8)}  p99 ${ms(x.p99).padStart(8)}  max ${ms(x.max).padStart(8)}`
 
 async function main(): Promise<void> {
   const quick = quickMode()
@@ -305,7 +422,9 @@ async function main(): Promise<void> {
   const system = startChild(self, 'system', {}, limit.raiseTo)
   const children = [system]
   try {
-    const ready = await system.next<{ url: string; token: string; cookie: string; dbPid?: number; engine: string }>('ready')
+    const ready = await system.next<{ url: string; token: string; cookie: string; dbPid?: number; engine: string }>(
+      'ready',
+    )
     process.stdout.write(`${ready.engine}\n`)
     const { url, token } = ready
 
@@ -318,7 +437,10 @@ async function main(): Promise<void> {
     const collectedAt = new Date(now - 2 * 3_600_000)
     const loadParcels = Array.from({ length: loadCount }, (_, i) => `PWL${String(i).padStart(9, '0')}`)
     const probeParcels = Array.from({ length: PROBES }, (_, i) => `PWPROBE${String(i).padStart(5, '0')}`)
-    const kpiParcels = Array.from({ length: Math.ceil((SECONDS * 3 * 1000) / KPI_PROBE_EVERY_MS) + 2 }, (_, i) => `PWKPI${String(i).padStart(7, '0')}`)
+    const kpiParcels = Array.from(
+      { length: Math.ceil((SECONDS * 3 * 1000) / KPI_PROBE_EVERY_MS) + 2 },
+      (_, i) => `PWKPI${String(i).padStart(7, '0')}`,
+    )
     const all = [
       ...loadParcels.map((w, i) => shipment(w, i, collectedAt)),
       ...probeParcels.map((w, i) => shipment(w, i, new Date(now - 600_000))),
@@ -326,9 +448,12 @@ async function main(): Promise<void> {
     ]
     for (let i = 0; i < all.length; i += 1000) {
       const r = await post(url, token, '/api/v1/shipments', JSON.stringify({ shipments: all.slice(i, i + 1000) }))
-      if (r.status !== 200 || r.json.rejected.length > 0) throw new Error(`shipments: ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`)
+      if (r.status !== 200 || r.json.rejected.length > 0)
+        throw new Error(`shipments: ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`)
     }
-    process.stdout.write(`setup: ${all.length.toLocaleString('en')} shipments in ${Math.round(performance.now() - t0)} ms\n`)
+    process.stdout.write(
+      `setup: ${all.length.toLocaleString('en')} shipments in ${Math.round(performance.now() - t0)} ms\n`,
+    )
     const originOf = new Map(all.map((s) => [s.waybill, s.originHub]))
 
     const load = startChild(self, 'load', {}, limit.raiseTo)
@@ -336,17 +461,40 @@ async function main(): Promise<void> {
     children.push(load, probe)
     await Promise.all([load.next('ready'), probe.next('ready')])
     probe.send({
-      type: 'probe', url, token, cookie: ready.cookie, runId,
+      type: 'probe',
+      url,
+      token,
+      cookie: ready.cookie,
+      runId,
       probes: probeParcels.map((w, i) => ({ waybill: w, hub: hubs[i % hubs.length]! })),
       kpiParcels: kpiParcels.map((w) => ({ waybill: w, hub: originOf.get(w)! })),
-      minMs: SECONDS * 1000, maxMs: SECONDS * 3000, minSamples: quick ? 30 : 200,
+      minMs: SECONDS * 1000,
+      maxMs: SECONDS * 3000,
+      minSamples: quick ? 30 : 200,
     } satisfies ProbePlan & { type: string })
     const pr = await probe.next<{ snapshotsPending: number }>('probe-ready', 60_000)
-    if (pr.snapshotsPending > 0) process.stdout.write(`  warning: ${pr.snapshotsPending} channel snapshots not received by the probe\n`)
+    if (pr.snapshotsPending > 0)
+      process.stdout.write(`  warning: ${pr.snapshotsPending} channel snapshots not received by the probe\n`)
 
-    load.send({ type: 'load', url, token, rate: RATE, batch: BATCH, concurrency: CONCURRENCY, parcels: loadParcels, base: collectedAt.getTime() + 60_000 } satisfies LoadPlan & { type: string })
+    load.send({
+      type: 'load',
+      url,
+      token,
+      rate: RATE,
+      batch: BATCH,
+      concurrency: CONCURRENCY,
+      parcels: loadParcels,
+      base: collectedAt.getTime() + 60_000,
+    } satisfies LoadPlan & { type: string })
     await sleep(WARMUP_MS)
-    type LoadStats = { sent: number; accepted: number; rejected: number; failed: number; firstProblem: string; batchMs: number[] }
+    type LoadStats = {
+      sent: number
+      accepted: number
+      rejected: number
+      failed: number
+      firstProblem: string
+      batchMs: number[]
+    }
     load.send({ type: 'stats' })
     const before = await load.next<LoadStats>('stats')
     const pids = { server: system.pid, database: ready.dbPid, load: load.pid, probe: probe.pid }
@@ -354,8 +502,13 @@ async function main(): Promise<void> {
     const w0 = performance.now()
     probe.send({ type: 'start' })
     const res = await probe.next<{
-      samples: Sample[]; problems: { rejected: number; missed: number; first: string }; kpiSamples: Sample[]
-      kpiProblems: { rejected: number; missed: number; first: string }; elapsedMs: number; heartbeats: number; failure: string
+      samples: Sample[]
+      problems: { rejected: number; missed: number; first: string }
+      kpiSamples: Sample[]
+      kpiProblems: { rejected: number; missed: number; first: string }
+      elapsedMs: number
+      heartbeats: number
+      failure: string
     }>('samples', SECONDS * 3000 + 120_000)
     load.send({ type: 'stats' })
     const after = await load.next<LoadStats>('stats')
@@ -376,34 +529,38 @@ async function main(): Promise<void> {
     const met = acc.p50 <= 200 && acc.p99 <= 1000
     const metSend = snd.p50 <= 200 && snd.p99 <= 1000
     const pct = (x: number) => `${(100 * x).toFixed(0)} %`
-    process.stdout.write([
-      `websocket latency under load: target ${RATE.toLocaleString('en')} events/s in the background (batches of ${BATCH.toLocaleString('en')}, <= ${CONCURRENCY} in flight, ` +
-      `scans for ${loadCount.toLocaleString('en')} parcels), full system with workers, ${ready.engine.replace(/^engine: /, '')}; window ${windowS.toFixed(1)} s after ${WARMUP_MS / 1000} s of warm-up`,
-      `  background load accepted   : ${Math.round(achieved).toLocaleString('en')} events/s during the window (${pct(achieved / RATE)} of the target; ` +
-      `${(after.accepted - before.accepted).toLocaleString('en')} events, ${after.rejected - before.rejected} rejected, ${after.failed - before.failed} failed${after.firstProblem ? `; first problem: ${after.firstProblem}` : ''})`,
-      `  background batch POST      : ${fmt(batchLat)}  (n=${batchLat.n})`,
-      `  probe scans (n=${acc.n}, ${PROBES} parcels in rotation, each probed >= ${PROBE_SPACING_MS} ms after its previous probe and >= ${AFTER_FRAME_MS} ms after its previous frame,`,
-      `  so the hub's one-push-per-500-ms-per-channel coalescing never holds a probe back):`,
-      `    accepted (200) -> parcel frame : ${fmt(acc)}   target p50 <= 200 ms, p99 <= 1,000 ms: ${met ? 'met' : 'NOT met'}`,
-      `    POST sent      -> parcel frame : ${fmt(snd)}   (same targets counted from the send: ${metSend ? 'met' : 'NOT met'})`,
-      `    POST sent      -> 200          : ${fmt(pst)}   (the probe's ingest queued behind the background batches)`,
-      `    frames before the 200 arrived  : ${early} of ${acc.n} (the route publishes the change before it answers)` +
-      `; rejected probes ${res.problems.rejected}, no frame within ${FRAME_TIMEOUT_MS / 1000} s ${res.problems.missed}${res.problems.first ? `; ${res.problems.first}` : ''}`,
-      `  KPI effect (n=${kAcc.n}, a 'collected' scan every ${KPI_PROBE_EVERY_MS / 1000} s; first kpi frame whose collectedToday includes it; after-ingest job -> KPI publisher -> bus -> hub):`,
-      `    accepted (200) -> kpi frame    : ${fmt(kAcc)}`,
-      `    POST sent      -> kpi frame    : ${fmt(kSnd)}` +
-      `${kAcc.n === 0 || res.kpiProblems.missed || res.kpiProblems.rejected ? `   (missed ${res.kpiProblems.missed}, rejected ${res.kpiProblems.rejected}${res.kpiProblems.first ? `; ${res.kpiProblems.first}` : ''})` : ''}`,
-      `  CPU seconds over the window: server ${cpu.server!.toFixed(1)}${ready.dbPid ? `, embedded database ${cpu.database!.toFixed(1)}` : ''}, load generator ${cpu.load!.toFixed(1)}, probe ${cpu.probe!.toFixed(1)} ` +
-      `(of ${(2 * windowS).toFixed(0)} on 2 cores, shared with whatever else runs); RSS server ${rss.server} MB${ready.dbPid ? `, database ${rss.database} MB` : ''}`,
-      ...(achieved < 0.95 * RATE
-        ? [`  note: the background load fell short of its target: the system is saturated${ready.dbPid ? ' (the embedded database is one process, at most one core: see its CPU seconds)' : ''}` +
-            `, so batches and probes queue for the database and the latency counted from the send includes that wait. ` +
-            `BENCH_LOAD_RATE=${Math.floor((achieved * 0.75) / 500) * 500} measures at a rate it sustains.`]
-        : []),
-      ...(res.failure ? [`  probe socket problem: ${res.failure}`] : []),
-      `  (2 shared cores: figures are noisy; the load generator and the probe run on the same cores as the server and its database.)`,
-      '',
-    ].join('\n'))
+    process.stdout.write(
+      [
+        `websocket latency under load: target ${RATE.toLocaleString('en')} events/s in the background (batches of ${BATCH.toLocaleString('en')}, <= ${CONCURRENCY} in flight, ` +
+          `scans for ${loadCount.toLocaleString('en')} parcels), full system with workers, ${ready.engine.replace(/^engine: /, '')}; window ${windowS.toFixed(1)} s after ${WARMUP_MS / 1000} s of warm-up`,
+        `  background load accepted   : ${Math.round(achieved).toLocaleString('en')} events/s during the window (${pct(achieved / RATE)} of the target; ` +
+          `${(after.accepted - before.accepted).toLocaleString('en')} events, ${after.rejected - before.rejected} rejected, ${after.failed - before.failed} failed${after.firstProblem ? `; first problem: ${after.firstProblem}` : ''})`,
+        `  background batch POST      : ${fmt(batchLat)}  (n=${batchLat.n})`,
+        `  probe scans (n=${acc.n}, ${PROBES} parcels in rotation, each probed >= ${PROBE_SPACING_MS} ms after its previous probe and >= ${AFTER_FRAME_MS} ms after its previous frame,`,
+        `  so the hub's one-push-per-500-ms-per-channel coalescing never holds a probe back):`,
+        `    accepted (200) -> parcel frame : ${fmt(acc)}   target p50 <= 200 ms, p99 <= 1,000 ms: ${met ? 'met' : 'NOT met'}`,
+        `    POST sent      -> parcel frame : ${fmt(snd)}   (same targets counted from the send: ${metSend ? 'met' : 'NOT met'})`,
+        `    POST sent      -> 200          : ${fmt(pst)}   (the probe's ingest queued behind the background batches)`,
+        `    frames before the 200 arrived  : ${early} of ${acc.n} (the route publishes the change before it answers)` +
+          `; rejected probes ${res.problems.rejected}, no frame within ${FRAME_TIMEOUT_MS / 1000} s ${res.problems.missed}${res.problems.first ? `; ${res.problems.first}` : ''}`,
+        `  KPI effect (n=${kAcc.n}, a 'collected' scan every ${KPI_PROBE_EVERY_MS / 1000} s; first kpi frame whose collectedToday includes it; after-ingest job -> KPI publisher -> bus -> hub):`,
+        `    accepted (200) -> kpi frame    : ${fmt(kAcc)}`,
+        `    POST sent      -> kpi frame    : ${fmt(kSnd)}` +
+          `${kAcc.n === 0 || res.kpiProblems.missed || res.kpiProblems.rejected ? `   (missed ${res.kpiProblems.missed}, rejected ${res.kpiProblems.rejected}${res.kpiProblems.first ? `; ${res.kpiProblems.first}` : ''})` : ''}`,
+        `  CPU seconds over the window: server ${cpu.server!.toFixed(1)}${ready.dbPid ? `, embedded database ${cpu.database!.toFixed(1)}` : ''}, load generator ${cpu.load!.toFixed(1)}, probe ${cpu.probe!.toFixed(1)} ` +
+          `(of ${(2 * windowS).toFixed(0)} on 2 cores, shared with whatever else runs); RSS server ${rss.server} MB${ready.dbPid ? `, database ${rss.database} MB` : ''}`,
+        ...(achieved < 0.95 * RATE
+          ? [
+              `  note: the background load fell short of its target: the system is saturated${ready.dbPid ? ' (the embedded database is one process, at most one core: see its CPU seconds)' : ''}` +
+                `, so batches and probes queue for the database and the latency counted from the send includes that wait. ` +
+                `BENCH_LOAD_RATE=${Math.floor((achieved * 0.75) / 500) * 500} measures at a rate it sustains.`,
+            ]
+          : []),
+        ...(res.failure ? [`  probe socket problem: ${res.failure}`] : []),
+        `  (2 shared cores: figures are noisy; the load generator and the probe run on the same cores as the server and its database.)`,
+        '',
+      ].join('\n'),
+    )
   } finally {
     await Promise.all(children.map((c) => c.stop()))
   }

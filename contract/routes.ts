@@ -12,7 +12,16 @@
 import * as z from 'zod/mini'
 import { loginAnswer, userEnvelope } from './auth.ts'
 import { kpiSnapshot, mapSnapshot } from './kpi.ts'
-import { alertDetail, alertEnvelope, alertList, incidentAnswer, maintenanceWindow, maintenanceWindowList, silence, silenceList } from './alerts.ts'
+import {
+  alertDetail,
+  alertEnvelope,
+  alertList,
+  incidentAnswer,
+  maintenanceWindow,
+  maintenanceWindowList,
+  silence,
+  silenceList,
+} from './alerts.ts'
 import { calendarView, companyDayAnswer, slaSettings } from './settings.ts'
 import { handoffEnvelope, handoffList } from './handoffs.ts'
 import { shipmentDetail, trackResponse } from './track.ts'

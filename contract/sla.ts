@@ -14,18 +14,44 @@ export const breachCause = z.object({
   excessHours: z.number(),
 })
 
-const charge = z.object({ kind: pathKind, place: z.string(), responsible: z.string(), hours: z.number(), p50: z.number(), excessHours: z.number() })
+const charge = z.object({
+  kind: pathKind,
+  place: z.string(),
+  responsible: z.string(),
+  hours: z.number(),
+  p50: z.number(),
+  excessHours: z.number(),
+})
 
 export const timeLostParcel = z.object({
-  waybill: z.string(), tier, origin: z.string(), destination: z.string(), deliveredAt: isoTime, deadline: isoTime,
-  lateHours: z.number(), cause: z.nullable(breachCause), charges: z.array(charge),
+  waybill: z.string(),
+  tier,
+  origin: z.string(),
+  destination: z.string(),
+  deliveredAt: isoTime,
+  deadline: isoTime,
+  lateHours: z.number(),
+  cause: z.nullable(breachCause),
+  charges: z.array(charge),
   /** The excess lost at the bar or cause asked for; null when all late parcels are listed. */
   at: z.nullable(z.object({ kind: pathKind, responsible: z.string(), excessHours: z.number() })),
 })
 
 export const timeLost = z.object({
-  from: isoDay, to: isoDay, tier: z.nullable(tier), parcels: count, truncated: z.boolean(),
-  pareto: z.array(z.object({ responsible: z.string(), kind: pathKind, excessHours: z.number(), parcels: count, cumulative: z.number() })),
+  from: isoDay,
+  to: isoDay,
+  tier: z.nullable(tier),
+  parcels: count,
+  truncated: z.boolean(),
+  pareto: z.array(
+    z.object({
+      responsible: z.string(),
+      kind: pathKind,
+      excessHours: z.number(),
+      parcels: count,
+      cumulative: z.number(),
+    }),
+  ),
   causes: z.array(z.object({ code: pathKind, responsible: z.string(), parcels: count, excessHours: z.number() })),
   /** Hub dwell p90 hours per hour of the week (Monday 00:00 Beijing = 0), null where no dwell began. */
   heatmap: z.array(z.object({ hub: z.string(), p90: z.array(z.nullable(z.number())) })),
@@ -40,9 +66,19 @@ export const slaOutcome = z.enum(SLA_OUTCOMES)
 /** A day range as the server read it: from and to inclusive, Beijing days. */
 export const rangeView = z.object({ from: isoDay, to: isoDay, days: z.int().check(z.positive()) })
 /** Closed parcels by outcome; rate = on time / (on time + late) in per cent to 0.1, null when none was judged. */
-export const outcomeCounts = z.object({ closed: count, onTime: count, late: count, excused: count, rate: z.nullable(z.number().check(z.minimum(0), z.maximum(100))) })
+export const outcomeCounts = z.object({
+  closed: count,
+  onTime: count,
+  late: count,
+  excused: count,
+  rate: z.nullable(z.number().check(z.minimum(0), z.maximum(100))),
+})
 export type OutcomeCounts = z.output<typeof outcomeCounts>
-const versus = { current: outcomeCounts, previous: outcomeCounts, /** Points of rate against the period before. */ change: z.nullable(z.number()) }
+const versus = {
+  current: outcomeCounts,
+  previous: outcomeCounts,
+  /** Points of rate against the period before. */ change: z.nullable(z.number()),
+}
 
 export const slaSummary = z.object({
   range: rangeView,
@@ -76,7 +112,12 @@ export const slaCauses = z.object({
 export type SlaCauses = z.output<typeof slaCauses>
 
 /** Transit hours from the histogram buckets; null percentiles when no parcel was delivered. */
-export const percentiles = z.object({ parcels: count, p50: z.nullable(z.number()), p90: z.nullable(z.number()), p99: z.nullable(z.number()) })
+export const percentiles = z.object({
+  parcels: count,
+  p50: z.nullable(z.number()),
+  p90: z.nullable(z.number()),
+  p99: z.nullable(z.number()),
+})
 export const slaTransit = z.object({
   range: rangeView,
   tier: z.nullable(tier),

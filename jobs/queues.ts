@@ -21,7 +21,11 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
 
 /** Job payloads carry ids and counts, never personal data (Redis keeps them in clear). */
 export const JOB_SCHEMAS = {
-  'after-ingest': z.object({ waybills: z.array(z.string()).max(50_000), stored: z.number().int().min(0), receivedAt: z.string() }),
+  'after-ingest': z.object({
+    waybills: z.array(z.string()).max(50_000),
+    stored: z.number().int().min(0),
+    receivedAt: z.string(),
+  }),
   'kpi-tick': z.object({}),
   'run-db-policies': z.object({}),
   'recompute-promises': z.object({}),
@@ -64,7 +68,11 @@ export class Queues {
   /** What schedule() was asked for, to put back after a Redis that comes back empty. */
   private scheduled: { embedded: boolean; sweepEveryMs: number } | undefined
 
-  constructor(redisUrl: string, readonly prefix: string, log: Logger) {
+  constructor(
+    redisUrl: string,
+    readonly prefix: string,
+    log: Logger,
+  ) {
     this.connection = new Redis(redisUrl, producerConnectionOptions())
     this.connection.on('error', (err) => log.warn({ err }, 'queue connection error'))
     // A Redis restarted without persistence (or a failover to an empty replica) has
@@ -73,7 +81,10 @@ export class Queues {
     // reconnection simply upserts them again.
     this.connection.on('ready', () => {
       const s = this.scheduled
-      if (s) this.schedule(s.embedded, s.sweepEveryMs).catch((err) => log.warn({ err }, 'job schedulers not restored after a reconnection'))
+      if (s)
+        this.schedule(s.embedded, s.sweepEveryMs).catch((err) =>
+          log.warn({ err }, 'job schedulers not restored after a reconnection'),
+        )
     })
     const opts = { connection: this.connection, prefix }
     this.ingest = new Queue(QUEUES.ingest, opts)
@@ -90,33 +101,80 @@ export class Queues {
   }
 
   async addAfterIngest(data: JobData<'after-ingest'>): Promise<void> {
-    await this.ingest.add('after-ingest', data, { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 500 } })
+    await this.ingest.add('after-ingest', data, {
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    })
   }
 
   /** One recompute at a time is enough: a change made while one waits is covered by it. */
   async addRecomputePromises(): Promise<void> {
-    await this.maintenance.add('recompute-promises', {}, { deduplication: { id: 'recompute-promises' }, removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 1000 } })
+    await this.maintenance.add(
+      'recompute-promises',
+      {},
+      {
+        deduplication: { id: 'recompute-promises' },
+        removeOnComplete: 10,
+        removeOnFail: 100,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+      },
+    )
   }
 
   async addSweepSoon(): Promise<void> {
-    await this.maintenance.add('sla-sweep', {}, { delay: 2_000, deduplication: { id: 'sla-sweep-soon', ttl: 15_000 }, removeOnComplete: 10, removeOnFail: 100 })
+    await this.maintenance.add(
+      'sla-sweep',
+      {},
+      { delay: 2_000, deduplication: { id: 'sla-sweep-soon', ttl: 15_000 }, removeOnComplete: 10, removeOnFail: 100 },
+    )
   }
 
   /** Scheduled jobs; upserting makes it safe for every instance to do this at start. */
   async schedule(embedded: boolean, sweepEveryMs: number): Promise<void> {
     this.scheduled = { embedded, sweepEveryMs }
-    await this.notify.upsertJobScheduler('deliver-webhooks', { every: 5_000 }, { name: 'deliver-webhooks', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    await this.notify.upsertJobScheduler(
+      'deliver-webhooks',
+      { every: 5_000 },
+      { name: 'deliver-webhooks', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    )
     // Until 2026-11 every one of these ran on the maintenance queue, one at a time, so an SLA
     // sweep or a KPI tick waited up to a minute behind an anomaly sweep at peak; those
     // schedulers are removed where an older release left them.
     for (const name of ['anomaly-sweep', 'kpi-tick', 'run-db-policies']) await this.maintenance.removeJobScheduler(name)
-    await this.anomalies.upsertJobScheduler('anomaly-sweep', { every: 5 * 60_000 }, { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
-    await this.maintenance.upsertJobScheduler('sla-sweep', { every: sweepEveryMs }, { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    await this.anomalies.upsertJobScheduler(
+      'anomaly-sweep',
+      { every: 5 * 60_000 },
+      { name: 'anomaly-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    )
+    await this.maintenance.upsertJobScheduler(
+      'sla-sweep',
+      { every: sweepEveryMs },
+      { name: 'sla-sweep', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    )
     // Daily at 03:30 Shanghai time, outside the busy hours.
-    await this.maintenance.upsertJobScheduler('pii-retention', { pattern: '30 3 * * *', tz: 'Asia/Shanghai' }, { name: 'pii-retention', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } })
-    await this.ticks.upsertJobScheduler('kpi-tick', { every: 5_000 }, { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+    await this.maintenance.upsertJobScheduler(
+      'pii-retention',
+      { pattern: '30 3 * * *', tz: 'Asia/Shanghai' },
+      {
+        name: 'pii-retention',
+        data: {},
+        opts: { removeOnComplete: 10, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } },
+      },
+    )
+    await this.ticks.upsertJobScheduler(
+      'kpi-tick',
+      { every: 5_000 },
+      { name: 'kpi-tick', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    )
     if (embedded) {
-      await this.ticks.upsertJobScheduler('run-db-policies', { every: 15_000 }, { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } })
+      await this.ticks.upsertJobScheduler(
+        'run-db-policies',
+        { every: 15_000 },
+        { name: 'run-db-policies', data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+      )
     }
   }
 

@@ -12,7 +12,9 @@ import { openCore, startWorkers } from '../server/system.ts'
 const config = loadConfig()
 const log = createLogger(config.logLevel, undefined, config.logFormat).child({ process: 'worker' })
 if (!config.databaseUrl) {
-  log.fatal('npm run worker needs DATABASE_URL: a TimescaleDB server, or the embedded database of a server started with EMBEDDED_PG_PORT (postgres://postgres:<DATA_DIR/db-secret>@127.0.0.1:<EMBEDDED_PG_PORT>/postgres)')
+  log.fatal(
+    'npm run worker needs DATABASE_URL: a TimescaleDB server, or the embedded database of a server started with EMBEDDED_PG_PORT (postgres://postgres:<DATA_DIR/db-secret>@127.0.0.1:<EMBEDDED_PG_PORT>/postgres)',
+  )
   process.exit(2)
 }
 const { redis, database } = await openCore(config, log)

@@ -58,7 +58,11 @@ export class Workers {
   private readonly workers: Worker[] = []
   private readonly connections: Redis[] = []
 
-  constructor(private readonly deps: WorkerDeps, redisUrl: string, prefix: string) {
+  constructor(
+    private readonly deps: WorkerDeps,
+    redisUrl: string,
+    prefix: string,
+  ) {
     checkRegistry()
     for (const queue of Object.values(QUEUES) as QueueName[]) {
       const connection = workerConnection(redisUrl)

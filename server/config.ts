@@ -12,10 +12,19 @@ const schema = z.object({
   EMBEDDED_PG_PROFILE: z.coerce.number().min(0).default(0),
   EMBEDDED_REFRESH_SLICED: z.enum(['true', 'false']).default('true'),
   REDIS_URL: z.string().url().optional(),
-  QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}').default('{pw}'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {pw}')
+    .default('{pw}'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
-  TRUST_PROXY: z.string().regex(/^(true|false|\d+|[0-9A-Za-z.:/,\s-]+)$/, 'true, false, a hop count, or addresses/subnets (loopback, linklocal, uniquelocal)').optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d+|[0-9A-Za-z.:/,\s-]+)$/,
+      'true, false, a hop count, or addresses/subnets (loopback, linklocal, uniquelocal)',
+    )
+    .optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
@@ -149,7 +158,11 @@ function parseTrustProxy(v: string | undefined): boolean | number | string {
   if (v === undefined || v.trim() === 'false') return false
   if (v.trim() === 'true') return true
   if (/^\d+$/.test(v.trim())) return Number(v.trim())
-  return v.split(',').map((s) => s.trim()).filter(Boolean).join(',')
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(',')
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -172,7 +185,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     adminPassword: e.ADMIN_PASSWORD,
     metricsToken: e.METRICS_TOKEN,
-    allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

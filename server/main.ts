@@ -17,9 +17,16 @@ async function main(): Promise<void> {
     throw err
   }
   const log = createLogger(config.logLevel, undefined, config.logFormat)
-  log.info(config.databaseUrl ? 'starting ParcelWatch on the database at DATABASE_URL' : `starting ParcelWatch: opening the embedded database in ${config.dataDir} (the first start takes about half a minute)`)
+  log.info(
+    config.databaseUrl
+      ? 'starting ParcelWatch on the database at DATABASE_URL'
+      : `starting ParcelWatch: opening the embedded database in ${config.dataDir} (the first start takes about half a minute)`,
+  )
   // A signal during start-up stops at once: nothing is serving yet.
-  const early = (signal: NodeJS.Signals) => { log.info({ signal }, 'stopped during start-up'); process.exit(130) }
+  const early = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopped during start-up')
+    process.exit(130)
+  }
   process.once('SIGINT', early)
   process.once('SIGTERM', early)
   const system = await startSystem(config, log)
@@ -36,11 +43,26 @@ async function main(): Promise<void> {
     // 1,000 events: each is a transaction the embedded database runs alone, so a sign-in
     // waits for a shorter one (issue 12, item 3).
     const plan = await demoStart(system.database.pool, new Date())
-    const sim = startSimulator({ baseUrl: system.url, token, speed: 60, parcelsPerSecond: 10, eventsPerCall: 1_000, backlogHours: plan.backlogHours, warmupHours: plan.warmupHours, resume: plan.resume, incidents: config.simInject, ledgerFile: process.env.SIM_LEDGER, logger: log.child({ module: 'sim' }) })
+    const sim = startSimulator({
+      baseUrl: system.url,
+      token,
+      speed: 60,
+      parcelsPerSecond: 10,
+      eventsPerCall: 1_000,
+      backlogHours: plan.backlogHours,
+      warmupHours: plan.warmupHours,
+      resume: plan.resume,
+      incidents: config.simInject,
+      ledgerFile: process.env.SIM_LEDGER,
+      logger: log.child({ module: 'sim' }),
+    })
     stopSimulator = () => sim.stop()
   }
   const open = `http://localhost:${system.port}/`
-  log.info({ url: open, user: 'admin' }, `ParcelWatch is ready: ${open} — sign in as admin${simulate ? ' (the simulator is feeding it parcels)' : ''}. Ctrl-C stops it.`)
+  log.info(
+    { url: open, user: 'admin' },
+    `ParcelWatch is ready: ${open} — sign in as admin${simulate ? ' (the simulator is feeding it parcels)' : ''}. Ctrl-C stops it.`,
+  )
   let stopping = false
   const force = (why: string) => {
     log.warn(`${why}: ending the database and Redis processes now`)

@@ -59,11 +59,28 @@ export function startWorkers(config: Config, log: Logger, database: Database, re
   const calendar = new CalendarService(database.pool, config.slaCutoffHour)
   const queues = new Queues(redisUrl, config.queuePrefix, log.child({ module: 'queues' }))
   const workers = new Workers(
-    { db: database.pool, log: log.child({ module: 'jobs' }), kpi, calendar, bus, sla: new SlaSettings(database.pool, config.sla), requestSweep: () => queues.addSweepSoon(), piiRetentionDays: config.piiRetentionDays, refreshSliced: config.embeddedRefreshSliced, refreshBackOff: database.embedded && config.embeddedRefreshSliced },
+    {
+      db: database.pool,
+      log: log.child({ module: 'jobs' }),
+      kpi,
+      calendar,
+      bus,
+      sla: new SlaSettings(database.pool, config.sla),
+      requestSweep: () => queues.addSweepSoon(),
+      piiRetentionDays: config.piiRetentionDays,
+      refreshSliced: config.embeddedRefreshSliced,
+      refreshBackOff: database.embedded && config.embeddedRefreshSliced,
+    },
     redisUrl,
     config.queuePrefix,
   )
-  return { async close() { await workers.close(); await queues.close(); await bus.close() } }
+  return {
+    async close() {
+      await workers.close()
+      await queues.close()
+      await bus.close()
+    },
+  }
 }
 
 export async function startSystem(config: Config, log: Logger): Promise<System> {
@@ -80,39 +97,89 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   await queues.schedule(database.embedded, config.sla.sweepIntervalMs)
   const bus = new LiveBus(redis.url, config.queuePrefix, log.child({ module: 'bus' }))
   const metrics = new Metrics()
-  for (const pool of new Set([db, background])) watchTransactions(pool, { onRetry: (code) => metrics.txRetries.inc({ code }) })
-  const loginThrottle = new LoginThrottle(redis.url, config.queuePrefix, config.loginThrottle, log.child({ module: 'login-throttle' }))
-  const hub = new LiveHub({ db, log: log.child({ module: 'ws' }), allowedOrigins: config.allowedOrigins, sessionIdleMs: config.sessionIdleMs, maxPerSession: config.wsMaxPerSession, frameCheck: config.responseCheck, snapshot: (channel) => liveSnapshot(db, channel), metrics })
+  for (const pool of new Set([db, background]))
+    watchTransactions(pool, { onRetry: (code) => metrics.txRetries.inc({ code }) })
+  const loginThrottle = new LoginThrottle(
+    redis.url,
+    config.queuePrefix,
+    config.loginThrottle,
+    log.child({ module: 'login-throttle' }),
+  )
+  const hub = new LiveHub({
+    db,
+    log: log.child({ module: 'ws' }),
+    allowedOrigins: config.allowedOrigins,
+    sessionIdleMs: config.sessionIdleMs,
+    maxPerSession: config.wsMaxPerSession,
+    frameCheck: config.responseCheck,
+    snapshot: (channel) => liveSnapshot(db, channel),
+    metrics,
+  })
   let parcelChain: Promise<void> = Promise.resolve()
   await bus.subscribe((m) => {
     if (m.channel === 'session-ended') hub.closeSession(String(m.data))
     else if (m.channel === 'display-revoked') hub.closeDisplay(Number(m.data))
     else if (m.channel === 'parcels') {
       // The followed parcels gain their arrival estimate, in the order the changes came.
-      const changes = (Array.isArray(m.data) ? m.data : []).filter((c: { waybill?: unknown }) => typeof c?.waybill === 'string' && hub.followsParcel(c.waybill))
-      if (changes.length > 0) parcelChain = parcelChain.then(() => withArrival(background, changes, new Date())).then((c) => hub.publishParcels(c), (err: unknown) => log.warn({ err }, 'parcel estimate failed'))
-    }
-    else hub.publish(m.channel, m.data)
+      const changes = (Array.isArray(m.data) ? m.data : []).filter(
+        (c: { waybill?: unknown }) => typeof c?.waybill === 'string' && hub.followsParcel(c.waybill),
+      )
+      if (changes.length > 0)
+        parcelChain = parcelChain
+          .then(() => withArrival(background, changes, new Date()))
+          .then(
+            (c) => hub.publishParcels(c),
+            (err: unknown) => log.warn({ err }, 'parcel estimate failed'),
+          )
+    } else hub.publish(m.channel, m.data)
   })
   const workers = config.runWorkers ? startWorkers(config, log, database, redis.url) : undefined
 
   const ctx: AppContext = {
-    config, db, log, reference, calendar, slaSettings, queues, metrics, loginThrottle,
-    ingestDeps: { db: background, reference, futureToleranceMs: config.futureToleranceMs, maxEventsPerBatch: config.maxEventsPerBatch },
-    publishAlerts: (data) => bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
-    publishParcels: (changes) => { void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published')) },
-    onLogout: (sessionHash) => { void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash)) },
-    onDisplayRevoked: (id) => { void bus.publish('display-revoked', id).catch(() => hub.closeDisplay(id)) },
+    config,
+    db,
+    log,
+    reference,
+    calendar,
+    slaSettings,
+    queues,
+    metrics,
+    loginThrottle,
+    ingestDeps: {
+      db: background,
+      reference,
+      futureToleranceMs: config.futureToleranceMs,
+      maxEventsPerBatch: config.maxEventsPerBatch,
+    },
+    publishAlerts: (data) =>
+      bus.publish('alerts', data).catch((err) => log.warn({ err }, 'alert change not published')),
+    publishParcels: (changes) => {
+      void bus.publish('parcels', changes).catch((err) => log.warn({ err }, 'parcel changes not published'))
+    },
+    onLogout: (sessionHash) => {
+      void bus.publish('session-ended', sessionHash).catch(() => hub.closeSession(sessionHash))
+    },
+    onDisplayRevoked: (id) => {
+      void bus.publish('display-revoked', id).catch(() => hub.closeDisplay(id))
+    },
   }
   const app = createApp(ctx, {
     async ready() {
       const checks = {
-        database: await db.query('SELECT 1').then(() => true, () => false),
-        migrations: await pendingMigrations(db).then((n) => n === 0, () => false),
+        database: await db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        migrations: await pendingMigrations(db).then(
+          (n) => n === 0,
+          () => false,
+        ),
         redis: await queues.ping().catch(() => false),
       }
       // The database's jobs and aggregates: reported, not a reason to refuse traffic.
-      const databaseHealth = await readDbHealth(db, database.embedded).then(summarizeDbHealth, (err: Error) => ({ error: err.message }))
+      const databaseHealth = await readDbHealth(db, database.embedded).then(summarizeDbHealth, (err: Error) => ({
+        error: err.message,
+      }))
       return { ok: Object.values(checks).every(Boolean), checks, details: { database: databaseHealth } }
     },
     async metrics() {
@@ -128,7 +195,14 @@ export async function startSystem(config: Config, log: Logger): Promise<System> 
   log.info({ url, embeddedDatabase: database.embedded, workers: config.runWorkers }, 'ParcelWatch is listening')
 
   return {
-    url, port, config, database, redisUrl: redis.url, queues, hub, reference,
+    url,
+    port,
+    config,
+    database,
+    redisUrl: redis.url,
+    queues,
+    hub,
+    reference,
     async close() {
       // Upgraded websocket sockets keep the HTTP server open: close them alongside.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -7,8 +7,14 @@
 import type { z } from 'zod'
 import type { CourierSeed, HubSeed } from '../server/data/network.ts'
 import {
-  couriersResponseSchema, eventsResponseSchema, hubsResponseSchema, shipmentsResponseSchema,
-  type EventInput, type EventsResponse, type ShipmentInput, type ShipmentsResponse,
+  couriersResponseSchema,
+  eventsResponseSchema,
+  hubsResponseSchema,
+  shipmentsResponseSchema,
+  type EventInput,
+  type EventsResponse,
+  type ShipmentInput,
+  type ShipmentsResponse,
 } from './contract.ts'
 
 export interface SimLogger {
@@ -27,7 +33,10 @@ export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 15_
 
 /** A response that retrying will not fix (400, 401, 403, 404, 413, a malformed body). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
     this.name = 'ApiError'
   }
@@ -89,7 +98,8 @@ export function createApiClient(opts: ClientOptions): ApiClient {
         })
         if (res.ok) return await res.json()
         const text = await res.text().catch(() => '')
-        if (!RETRYABLE(res.status)) throw new ApiError(res.status, `${method} ${path} → ${res.status}: ${text.slice(0, 300)}`)
+        if (!RETRYABLE(res.status))
+          throw new ApiError(res.status, `${method} ${path} → ${res.status}: ${text.slice(0, 300)}`)
         cause = `HTTP ${res.status}`
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'))
       } catch (err) {
@@ -97,7 +107,8 @@ export function createApiClient(opts: ClientOptions): ApiClient {
         if (opts.signal.aborted || inFlight.aborted) throw new StoppedError()
         cause = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
       }
-      if (attempt >= retry.maxAttempts) throw new ApiError(0, `${method} ${path} failed after ${attempt} attempts (${cause})`)
+      if (attempt >= retry.maxAttempts)
+        throw new ApiError(0, `${method} ${path} failed after ${attempt} attempts (${cause})`)
       const backoff = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1))
       const delayMs = Math.round(Math.min(retry.maxDelayMs, retryAfterMs ?? backoff * (0.5 + Math.random() / 2)))
       opts.onRetry?.({ path, attempt, delayMs, cause })
@@ -116,10 +127,12 @@ export function createApiClient(opts: ClientOptions): ApiClient {
 
   return {
     getHubs: async () => (await parsed(hubsResponseSchema, '/api/v1/hubs', await request('GET', '/api/v1/hubs'))).hubs,
-    getCouriers: async () => (await parsed(couriersResponseSchema, '/api/v1/couriers', await request('GET', '/api/v1/couriers'))).couriers,
+    getCouriers: async () =>
+      (await parsed(couriersResponseSchema, '/api/v1/couriers', await request('GET', '/api/v1/couriers'))).couriers,
     postShipments: async (shipments) =>
       parsed(shipmentsResponseSchema, '/api/v1/shipments', await request('POST', '/api/v1/shipments', { shipments })),
-    postEvents: async (events) => parsed(eventsResponseSchema, '/api/v1/events', await request('POST', '/api/v1/events', { events })),
+    postEvents: async (events) =>
+      parsed(eventsResponseSchema, '/api/v1/events', await request('POST', '/api/v1/events', { events })),
   }
 }
 

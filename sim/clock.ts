@@ -29,7 +29,10 @@ export function createSimClock(opts: { speed: number; backlogMs: number; realNow
  * Relative collection volume by local hour (Asia/Shanghai): quiet at night,
  * a morning rise, the busiest pickups between 14:00 and 19:00.
  */
-const HOURLY = [0.15, 0.1, 0.08, 0.08, 0.1, 0.15, 0.3, 0.6, 1.0, 1.3, 1.4, 1.4, 1.2, 1.3, 1.5, 1.7, 1.8, 1.8, 1.6, 1.3, 1.0, 0.8, 0.5, 0.3]
+const HOURLY = [
+  0.15, 0.1, 0.08, 0.08, 0.1, 0.15, 0.3, 0.6, 1.0, 1.3, 1.4, 1.4, 1.2, 1.3, 1.5, 1.7, 1.8, 1.8, 1.6, 1.3, 1.0, 0.8, 0.5,
+  0.3,
+]
 const MEAN = HOURLY.reduce((a, b) => a + b, 0) / HOURLY.length
 const PEAK = Math.max(...HOURLY) / MEAN
 
@@ -60,7 +63,8 @@ export interface RateFactor {
 export function createArrivals(rng: Rng, fromMs: number, perSimHour: number, rate?: RateFactor): Arrivals {
   if (!(perSimHour > 0)) throw new Error('the parcel rate must be positive')
   const maxFactor = rate?.max ?? 1
-  if (!(maxFactor >= 1 && Number.isFinite(maxFactor))) throw new Error('the maximum rate factor must be a finite number ≥ 1')
+  if (!(maxFactor >= 1 && Number.isFinite(maxFactor)))
+    throw new Error('the maximum rate factor must be a finite number ≥ 1')
   const bound = PEAK * maxFactor
   const meanGapMs = HOUR_MS / (perSimHour * bound)
   let t = fromMs

@@ -53,10 +53,23 @@ export const shipmentInputSchema = z.strictObject({
 export type ShipmentInput = z.infer<typeof shipmentInputSchema>
 
 export const eventInputSchema = z.strictObject({
-  id: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/),
   time: z.iso.datetime({ offset: true }),
   waybill: z.string().regex(WAYBILL_PATTERN),
-  type: z.enum(['collected', 'departed_hub', 'arrived_hub', 'out_for_delivery', 'delivered', 'delivery_failed', 'exception', 'returned']),
+  type: z.enum([
+    'collected',
+    'departed_hub',
+    'arrived_hub',
+    'out_for_delivery',
+    'delivered',
+    'delivery_failed',
+    'exception',
+    'returned',
+  ]),
   hub: z.string().regex(HUB_CODE),
   courier: z.string().regex(COURIER_CODE).optional(),
   latitude: z.number().min(-90).max(90).optional(),
@@ -72,13 +85,26 @@ export const MAX_EVENTS_PER_CALL = 5_000
 
 export const shipmentsResponseSchema = z.object({
   accepted: z.array(z.object({ index: z.number(), waybill: z.string() }).loose()).default([]),
-  rejected: z.array(z.object({ index: z.number(), waybill: z.string().nullish(), errors: z.unknown() }).loose()).default([]),
+  rejected: z
+    .array(z.object({ index: z.number(), waybill: z.string().nullish(), errors: z.unknown() }).loose())
+    .default([]),
 })
 export type ShipmentsResponse = z.infer<typeof shipmentsResponseSchema>
 
 export const eventsResponseSchema = z.object({
   received: z.number().optional(),
   accepted: z.number(),
-  rejected: z.array(z.object({ index: z.number(), id: z.string().nullish(), code: z.string().optional(), message: z.string().optional() }).loose()).default([]),
+  rejected: z
+    .array(
+      z
+        .object({
+          index: z.number(),
+          id: z.string().nullish(),
+          code: z.string().optional(),
+          message: z.string().optional(),
+        })
+        .loose(),
+    )
+    .default([]),
 })
 export type EventsResponse = z.infer<typeof eventsResponseSchema>

@@ -76,7 +76,8 @@ export function lateCourierTime(type: Step['type'], t: number, floor: number, ma
   const { day, open, limit } = workingHours(type, t)
   const nextStart = (d: number) => d + LATE_COURIER_HOURS.start * HOUR_MS + rng.float(5, 60) * MINUTE_MS
   if (t <= open) return nextStart(day)
-  if (isFinishing(type) && maySqueeze && floor > open && floor < limit) return floorSecond(floor + rng.float(0, 1) * (limit - floor))
+  if (isFinishing(type) && maySqueeze && floor > open && floor < limit)
+    return floorSecond(floor + rng.float(0, 1) * (limit - floor))
   return nextStart(day + DAY_MS)
 }
 
@@ -86,7 +87,14 @@ export interface IncidentEffect {
   effect: 'delayed' | 'lost' | 'damaged'
 }
 
-function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng, effects: Set<Incident>, lost: Set<Incident>): Step[] {
+function retime(
+  plan: ParcelPlan,
+  steps: readonly Step[],
+  incidents: readonly Incident[],
+  rng: Rng,
+  effects: Set<Incident>,
+  lost: Set<Incident>,
+): Step[] {
   const stops = incidentsOf(incidents, 'hub-stop')
   const backlogs = incidentsOf(incidents, 'holiday-backlog')
   const late = incidentsOf(incidents, 'late-courier')
@@ -105,7 +113,11 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
       if (i) effects.add(i)
       return i !== undefined
     }
-    if (step.type === 'departed_hub' && centres.has(step.hub) && noted(backlogs.find((b) => t >= b.from && t < b.to + BACKLOG_DRAIN_MS))) {
+    if (
+      step.type === 'departed_hub' &&
+      centres.has(step.hub) &&
+      noted(backlogs.find((b) => t >= b.from && t < b.to + BACKLOG_DRAIN_MS))
+    ) {
       t += rng.float(1, 6) * HOUR_MS
     }
     if (before && step.type === 'arrived_hub' && before.type === 'departed_hub') {
@@ -113,14 +125,22 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
       const loss = lossLanes.find((l) => l.hub === before.hub && l.toHub === step.hub && active(l, prev))
       if (loss) {
         lost.add(loss)
-        out.push({ ...step, time: ceilSecond(prev + leg + rng.float(24, 48) * HOUR_MS), type: 'exception', reason: 'lost', detail: '干线车辆整车遗失，已启动理赔' })
+        out.push({
+          ...step,
+          time: ceilSecond(prev + leg + rng.float(24, 48) * HOUR_MS),
+          type: 'exception',
+          reason: 'lost',
+          detail: '干线车辆整车遗失，已启动理赔',
+        })
         return out
       }
-      if (noted(slowLanes.find((l) => l.hub === before.hub && l.toHub === step.hub && active(l, prev)))) t = Math.max(t, prev + LANE_SLOWDOWN_FACTOR * leg)
+      if (noted(slowLanes.find((l) => l.hub === before.hub && l.toHub === step.hub && active(l, prev))))
+        t = Math.max(t, prev + LANE_SLOWDOWN_FACTOR * leg)
     }
     if (before && step.type === 'departed_hub' && before.hub === step.hub && before.type === 'arrived_hub') {
       const dwell = step.time - before.time
-      if (noted(slowHubs.find((h) => h.hub === step.hub && active(h, prev)))) t = Math.max(t, prev + HUB_SLOWDOWN_FACTOR * dwell)
+      if (noted(slowHubs.find((h) => h.hub === step.hub && active(h, prev))))
+        t = Math.max(t, prev + HUB_SLOWDOWN_FACTOR * dwell)
     }
     if (step.type === 'out_for_delivery' && t > step.time) t = nextWave(t, rng.float(0, 0.75))
     let squeezed = false
@@ -133,7 +153,8 @@ function retime(plan: ParcelPlan, steps: readonly Step[], incidents: readonly In
         if (step.type === 'out_for_delivery') t = nextWave(t, rng.float(0, 0.75))
         continue
       }
-      const lateCourier = step.courier === undefined ? undefined : late.find((c) => c.courier === step.courier && active(c, t))
+      const lateCourier =
+        step.courier === undefined ? undefined : late.find((c) => c.courier === step.courier && active(c, t))
       if (lateCourier) {
         const moved = lateCourierTime(step.type, t, prev + MIN_GAP_MS, !squeezed, rng)
         if (moved !== t) {
@@ -170,8 +191,16 @@ function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng, effe
     const time = lo + Math.floor(rng.next() * ((hi - lo) / 1000 + 1)) * 1000
     if (stops.some((s) => s.hub === spike.hub && active(s, time))) continue
     const exception: Step = {
-      id: '', time, waybill: scan.waybill, type: 'exception', hub: spike.hub, reason: 'damaged', detail: DAMAGE_DETAIL,
-      ...(scan.latitude !== undefined && scan.longitude !== undefined ? { latitude: scan.latitude, longitude: scan.longitude } : {}),
+      id: '',
+      time,
+      waybill: scan.waybill,
+      type: 'exception',
+      hub: spike.hub,
+      reason: 'damaged',
+      detail: DAMAGE_DETAIL,
+      ...(scan.latitude !== undefined && scan.longitude !== undefined
+        ? { latitude: scan.latitude, longitude: scan.longitude }
+        : {}),
     }
     const at = after ? i + 1 : i
     steps = [...steps.slice(0, at), exception, ...steps.slice(at)]
@@ -185,7 +214,11 @@ function addDamage(steps: Step[], incidents: readonly Incident[], rng: Rng, effe
  * Each incident that changed them is pushed to `effects` (once per parcel).
  */
 export function applyIncidents(
-  plan: ParcelPlan, steps: readonly Step[], incidents: readonly Incident[], rng: Rng, effects?: IncidentEffect[],
+  plan: ParcelPlan,
+  steps: readonly Step[],
+  incidents: readonly Incident[],
+  rng: Rng,
+  effects?: IncidentEffect[],
 ): readonly Step[] {
   if (incidents.length === 0) return steps
   const retimedBy = new Set<Incident>()
@@ -197,8 +230,10 @@ export function applyIncidents(
   if (effects) {
     for (const incident of lostBy) effects.push({ incident, effect: 'lost' })
     for (const incident of damagedBy) effects.push({ incident, effect: 'damaged' })
-    const moved = result.length === retimed.length && lostBy.size === 0 ? retimed.some((s, i) => s.time !== steps[i]?.time) : true
-    if (moved) for (const incident of retimedBy) if (!lostBy.has(incident)) effects.push({ incident, effect: 'delayed' })
+    const moved =
+      result.length === retimed.length && lostBy.size === 0 ? retimed.some((s, i) => s.time !== steps[i]?.time) : true
+    if (moved)
+      for (const incident of retimedBy) if (!lostBy.has(incident)) effects.push({ incident, effect: 'delayed' })
   }
   return result.map((s, seq) => {
     const id = eventId(plan.waybill, seq, s.type)

@@ -15,8 +15,14 @@ import type { CourierSeed, HubSeed } from '../server/data/network.ts'
 import { HOUR_MS } from './timing.ts'
 
 export type IncidentKind =
-  | 'hub-stop' | 'damage-spike' | 'late-courier' | 'holiday-backlog'
-  | 'lane-slowdown' | 'hub-slowdown' | 'collection-surge' | 'lane-loss'
+  | 'hub-stop'
+  | 'damage-spike'
+  | 'late-courier'
+  | 'holiday-backlog'
+  | 'lane-slowdown'
+  | 'hub-slowdown'
+  | 'collection-surge'
+  | 'lane-loss'
 
 interface Timing {
   /** Simulated ms after the simulated start; negative: before it (during the warm-up). */
@@ -107,18 +113,22 @@ function parseOne(entry: string): IncidentSpec {
   const m = /^([a-z-]+)(?::([^@~]*))?((?:[@~][^@~]*)*)$/i.exec(entry)
   if (!m) fail('expected kind[:target][@offset][~duration], e.g. hub-stop:NKG-SC@+10m~6h')
   const kindText = m![1]!.toLowerCase()
-  if (!(kindText in INCIDENT_KINDS)) fail(`unknown kind "${kindText}"; known: ${Object.keys(INCIDENT_KINDS).join(', ')}`)
+  if (!(kindText in INCIDENT_KINDS))
+    fail(`unknown kind "${kindText}"; known: ${Object.keys(INCIDENT_KINDS).join(', ')}`)
   const kind = kindText as IncidentKind
   const info = INCIDENT_KINDS[kind]
   const target = m![2]?.trim().toUpperCase()
   if (info.target === null && target !== undefined) fail(`${kind} takes no target, e.g. ${info.example}`)
   if (info.target !== null && !target) fail(`${kind} needs a ${info.target} code, e.g. ${info.example}`)
-  if (info.target === 'hub' && !HUB_CODE.test(target!)) fail(`"${target}" is not a hub code (2–16 letters, digits or -)`)
-  if (info.target === 'courier' && !COURIER_CODE.test(target!)) fail(`"${target}" is not a courier code (2–24 letters, digits or -)`)
+  if (info.target === 'hub' && !HUB_CODE.test(target!))
+    fail(`"${target}" is not a hub code (2–16 letters, digits or -)`)
+  if (info.target === 'courier' && !COURIER_CODE.test(target!))
+    fail(`"${target}" is not a courier code (2–24 letters, digits or -)`)
   let lane: [string, string] | undefined
   if (info.target === 'lane') {
     const ends = target!.split('>')
-    if (ends.length !== 2 || !ends.every((e) => HUB_CODE.test(e))) fail(`"${target}" is not a lane: two hub codes joined by >, e.g. ${info.example}`)
+    if (ends.length !== 2 || !ends.every((e) => HUB_CODE.test(e)))
+      fail(`"${target}" is not a lane: two hub codes joined by >, e.g. ${info.example}`)
     if (ends[0] === ends[1]) fail(`lane "${target}" starts and ends at the same hub`)
     lane = [ends[0]!, ends[1]!]
   }
@@ -150,14 +160,19 @@ function parseOne(entry: string): IncidentSpec {
 
 /** Parses a comma-separated spec; throws IncidentSpecError naming the bad entry. Empty entries are skipped. */
 export function parseIncidents(spec: string): IncidentSpec[] {
-  return spec.split(',').map((e) => e.trim()).filter((e) => e !== '').map(parseOne)
+  return spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .map(parseOne)
 }
 
 /** Places the incidents in simulated time, offsets counted from `simStart`. */
 export function scheduleIncidents(specs: readonly IncidentSpec[], simStart: number): Incident[] {
   return specs.map((s) => {
     if (!(s.kind in INCIDENT_KINDS)) throw new IncidentSpecError(`unknown incident kind "${String(s.kind)}"`)
-    if (!Number.isFinite(s.offsetMs) || !(s.durationMs > 0)) throw new IncidentSpecError(`incident ${s.kind}: offset must be finite and duration positive`)
+    if (!Number.isFinite(s.offsetMs) || !(s.durationMs > 0))
+      throw new IncidentSpecError(`incident ${s.kind}: offset must be finite and duration positive`)
     return { ...s, from: simStart + s.offsetMs, to: simStart + s.offsetMs + s.durationMs }
   })
 }
@@ -168,7 +183,12 @@ export function incidentsOf<K extends IncidentKind>(incidents: readonly Incident
 
 function formatDuration(ms: number): string {
   if (ms === 0) return '0'
-  for (const [unit, size] of [['d', DAY_MS], ['h', HOUR_MS], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', HOUR_MS],
+    ['m', 60_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`
   return `${ms / 1000}s`
 }
 
@@ -208,19 +228,31 @@ export function checkTargets(
   for (const i of incidents) {
     for (const hub of 'toHub' in i ? [i.hub, i.toHub] : 'hub' in i ? [i.hub] : []) {
       if (!hubCodes.has(hub)) {
-        throw new IncidentTargetError(`incident ${describeIncident(i)}: the server lists no hub ${hub} (hubs: ${[...hubCodes].sort().join(', ')})`)
+        throw new IncidentTargetError(
+          `incident ${describeIncident(i)}: the server lists no hub ${hub} (hubs: ${[...hubCodes].sort().join(', ')})`,
+        )
       }
     }
     if (i.kind === 'hub-slowdown' && kindOf.get(i.hub) === 'outlet') {
-      throw new IncidentTargetError(`incident ${describeIncident(i)}: ${i.hub} is an outlet; a slowdown needs a sorting or transfer centre`)
+      throw new IncidentTargetError(
+        `incident ${describeIncident(i)}: ${i.hub} is an outlet; a slowdown needs a sorting or transfer centre`,
+      )
     }
     if (i.kind === 'collection-surge' && kindOf.get(i.hub) !== 'outlet') {
-      throw new IncidentTargetError(`incident ${describeIncident(i)}: ${i.hub} is not an outlet; collections surge at an outlet`)
+      throw new IncidentTargetError(
+        `incident ${describeIncident(i)}: ${i.hub} is not an outlet; collections surge at an outlet`,
+      )
     }
     if ('courier' in i) {
       const courier = active.find((c) => c.code === i.courier)
-      if (!courier) throw new IncidentTargetError(`incident ${describeIncident(i)}: the server lists no active courier ${i.courier}`)
-      colleagues.set(i.courier, active.filter((c) => c.hubCode === courier.hubCode && c.code !== i.courier).map((c) => c.code))
+      if (!courier)
+        throw new IncidentTargetError(
+          `incident ${describeIncident(i)}: the server lists no active courier ${i.courier}`,
+        )
+      colleagues.set(
+        i.courier,
+        active.filter((c) => c.hubCode === courier.hubCode && c.code !== i.courier).map((c) => c.code),
+      )
     }
   }
   return colleagues
@@ -232,7 +264,9 @@ export function arrivalFactor(incidents: readonly Incident[], ms: number): numbe
 }
 
 /** The arrival-rate adjustment for createArrivals, or undefined when no incident changes the rate. */
-export function arrivalRate(incidents: readonly Incident[]): { factor: (ms: number) => number; max: number } | undefined {
+export function arrivalRate(
+  incidents: readonly Incident[],
+): { factor: (ms: number) => number; max: number } | undefined {
   if (incidentsOf(incidents, 'holiday-backlog').length === 0) return undefined
   return { factor: (ms) => arrivalFactor(incidents, ms), max: BACKLOG_FACTOR }
 }

@@ -66,13 +66,28 @@ export function createLedger(opts: { file?: string; keepParcels?: boolean } = {}
   const write = (line: object) => {
     if (opts.file) buffer.push(JSON.stringify(line))
   }
-  const head = (r: LedgerIncident) => ({ type: 'incident', id: r.id, kind: r.kind, target: r.target, spec: r.spec, simFrom: iso(r.simFrom), simTo: iso(r.simTo) })
+  const head = (r: LedgerIncident) => ({
+    type: 'incident',
+    id: r.id,
+    kind: r.kind,
+    target: r.target,
+    spec: r.spec,
+    simFrom: iso(r.simFrom),
+    simTo: iso(r.simTo),
+  })
   const ledger: Ledger = {
     schedule(incidents, wallNow) {
       for (const i of incidents) {
         const r: LedgerIncident = {
-          id: records.length, kind: i.kind, target: incidentTarget(i), spec: describeIncident(i), simFrom: i.from, simTo: i.to,
-          wallFrom: null, wallTo: null, parcels: { delayed: 0, damaged: 0, lost: 0, surge: 0 },
+          id: records.length,
+          kind: i.kind,
+          target: incidentTarget(i),
+          spec: describeIncident(i),
+          simFrom: i.from,
+          simTo: i.to,
+          wallFrom: null,
+          wallTo: null,
+          parcels: { delayed: 0, damaged: 0, lost: 0, surge: 0 },
         }
         ids.set(i, r.id)
         records.push(r)
@@ -123,14 +138,28 @@ export function readLedgerLines(text: string): { incidents: LedgerIncident[]; pa
     if (o.type === 'incident') {
       const id = Number(o.id)
       const r = incidents.get(id) ?? {
-        id, kind: o.kind as IncidentKind, target: (o.target as string | null) ?? null, spec: String(o.spec), simFrom: ms(o.simFrom), simTo: ms(o.simTo),
-        wallFrom: null, wallTo: null, parcels: { delayed: 0, damaged: 0, lost: 0, surge: 0 },
+        id,
+        kind: o.kind as IncidentKind,
+        target: (o.target as string | null) ?? null,
+        spec: String(o.spec),
+        simFrom: ms(o.simFrom),
+        simTo: ms(o.simTo),
+        wallFrom: null,
+        wallTo: null,
+        parcels: { delayed: 0, damaged: 0, lost: 0, surge: 0 },
       }
       if (o.phase === 'started') r.wallFrom = ms(o.wallAt)
       if (o.phase === 'ended') r.wallTo = ms(o.wallAt)
       incidents.set(id, r)
     } else if (o.type === 'parcel') {
-      const p: LedgerParcel = { waybill: String(o.waybill), incident: Number(o.incident), kind: o.kind as IncidentKind, effect: o.effect as ParcelEffect, delayMs: Number(o.delayMs), simAt: ms(o.simAt) }
+      const p: LedgerParcel = {
+        waybill: String(o.waybill),
+        incident: Number(o.incident),
+        kind: o.kind as IncidentKind,
+        effect: o.effect as ParcelEffect,
+        delayMs: Number(o.delayMs),
+        simAt: ms(o.simAt),
+      }
       parcels.push(p)
       const r = incidents.get(p.incident)
       if (r) r.parcels[p.effect]++

@@ -9,15 +9,27 @@ import { distanceKm, type HubKind } from '../server/data/network.ts'
 import { signerFor } from './people.ts'
 import type { Rng } from './random.ts'
 import {
-  HOUR_MS, TIER_TRANSIT_HOURS, drawTiming, legHours, nextMorningWave, nextWave,
-  type Tier, type TimingDraws,
+  HOUR_MS,
+  TIER_TRANSIT_HOURS,
+  drawTiming,
+  legHours,
+  nextMorningWave,
+  nextWave,
+  type Tier,
+  type TimingDraws,
 } from './timing.ts'
 
 export { TIER_TRANSIT_HOURS, type Tier } from './timing.ts'
 
 export type EventType =
-  | 'collected' | 'departed_hub' | 'arrived_hub' | 'out_for_delivery'
-  | 'delivered' | 'delivery_failed' | 'exception' | 'returned'
+  | 'collected'
+  | 'departed_hub'
+  | 'arrived_hub'
+  | 'out_for_delivery'
+  | 'delivered'
+  | 'delivery_failed'
+  | 'exception'
+  | 'returned'
 export type ExceptionReason = 'lost' | 'damaged' | 'wrong_address' | 'refused'
 
 export type Outcome = 'normal' | 'late' | 'failed_then_delivered' | 'damaged' | 'lost' | 'wrong_address' | 'refused'
@@ -35,7 +47,10 @@ export const OUTCOME_WEIGHTS: Readonly<Record<Outcome, number>> = {
 const OUTCOMES = Object.keys(OUTCOME_WEIGHTS) as Outcome[]
 
 export function pickOutcome(rng: Rng): Outcome {
-  return rng.weighted(OUTCOMES, OUTCOMES.map((o) => OUTCOME_WEIGHTS[o]))
+  return rng.weighted(
+    OUTCOMES,
+    OUTCOMES.map((o) => OUTCOME_WEIGHTS[o]),
+  )
 }
 
 export interface RouteHub {
@@ -81,8 +96,14 @@ export interface Lifecycle {
 }
 
 const TYPE_CODE: Record<EventType, string> = {
-  collected: 'COL', departed_hub: 'DEP', arrived_hub: 'ARR', out_for_delivery: 'OFD',
-  delivered: 'DLV', delivery_failed: 'DFL', exception: 'EXC', returned: 'RET',
+  collected: 'COL',
+  departed_hub: 'DEP',
+  arrived_hub: 'ARR',
+  out_for_delivery: 'OFD',
+  delivered: 'DLV',
+  delivery_failed: 'DFL',
+  exception: 'EXC',
+  returned: 'RET',
 }
 
 /** Deterministic per parcel and step, so a resent batch carries the same ids. */
@@ -188,20 +209,47 @@ export function buildLifecycle(plan: ParcelPlan, rng: Rng): Lifecycle {
     const from = route[i]!
     const to = route[i + 1]!
     const delayedHere = outcome === 'late' && i === (n > 2 ? centre : 0)
-    drafts.push({ time: s.dep[i]!, type: 'departed_hub', hub: from.code, ...at(from), ...(delayedHere ? { detail: delayDetail } : {}) })
+    drafts.push({
+      time: s.dep[i]!,
+      type: 'departed_hub',
+      hub: from.code,
+      ...at(from),
+      ...(delayedHere ? { detail: delayDetail } : {}),
+    })
     if (outcome === 'lost' && i === lostHop) {
       const missingSince = s.arr[i + 1]! + rng.float(24, 48) * HOUR_MS
-      drafts.push({ time: missingSince, type: 'exception', hub: to.code, reason: 'lost', detail: '超时未到达，判定遗失，已启动理赔', ...at(to) })
+      drafts.push({
+        time: missingSince,
+        type: 'exception',
+        hub: to.code,
+        reason: 'lost',
+        detail: '超时未到达，判定遗失，已启动理赔',
+        ...at(to),
+      })
       return finish(plan, drafts, 'lost')
     }
     drafts.push({ time: s.arr[i + 1]!, type: 'arrived_hub', hub: to.code, ...at(to) })
     if (outcome === 'damaged' && i + 1 === centre) {
-      drafts.push({ time: s.arr[i + 1]! + rng.float(0.2, 0.6) * HOUR_MS, type: 'exception', hub: to.code, reason: 'damaged', detail: '外包装破损，已加固处理后继续转运', ...at(to) })
+      drafts.push({
+        time: s.arr[i + 1]! + rng.float(0.2, 0.6) * HOUR_MS,
+        type: 'exception',
+        hub: to.code,
+        reason: 'damaged',
+        detail: '外包装破损，已加固处理后继续转运',
+        ...at(to),
+      })
     }
   }
   if (outcome === 'lost') {
     // A single-hub route: lost at the outlet itself.
-    drafts.push({ time: t0 + rng.float(24, 48) * HOUR_MS, type: 'exception', hub: dest.code, reason: 'lost', detail: '包裹遗失，已启动理赔', ...at(dest) })
+    drafts.push({
+      time: t0 + rng.float(24, 48) * HOUR_MS,
+      type: 'exception',
+      hub: dest.code,
+      reason: 'lost',
+      detail: '包裹遗失，已启动理赔',
+      ...at(dest),
+    })
     return finish(plan, drafts, 'lost')
   }
 
@@ -209,21 +257,46 @@ export function buildLifecycle(plan: ParcelPlan, rng: Rng): Lifecycle {
   drafts.push({ time: s.ofd, type: 'out_for_delivery', hub: dest.code, courier, ...at(dest) })
   if (outcome === 'failed_then_delivered') {
     const failedAt = s.ofd + rng.float(0.5, 2.5) * HOUR_MS
-    drafts.push({ time: failedAt, type: 'delivery_failed', hub: dest.code, courier, detail: rng.pick(FAILED_DETAILS), ...near(dest) })
+    drafts.push({
+      time: failedAt,
+      type: 'delivery_failed',
+      hub: dest.code,
+      courier,
+      detail: rng.pick(FAILED_DETAILS),
+      ...near(dest),
+    })
     const retry = nextMorningWave(failedAt, draws.waveJitterH)
     drafts.push({ time: retry, type: 'out_for_delivery', hub: dest.code, courier, ...at(dest) })
-    drafts.push({ time: retry + draws.deliverH * HOUR_MS, type: 'delivered', hub: dest.code, courier, signer: signerFor(rng, plan.recipientName), ...near(dest) })
+    drafts.push({
+      time: retry + draws.deliverH * HOUR_MS,
+      type: 'delivered',
+      hub: dest.code,
+      courier,
+      signer: signerFor(rng, plan.recipientName),
+      ...near(dest),
+    })
   } else if (outcome === 'wrong_address' || outcome === 'refused') {
     const wrong = outcome === 'wrong_address'
     const flaggedAt = s.ofd + (wrong ? rng.float(0.5, 2.5) : rng.float(0.3, 2)) * HOUR_MS
     drafts.push({
-      time: flaggedAt, type: 'exception', hub: dest.code, reason: outcome,
-      detail: wrong ? '地址错误，联系收件人未果' : '收件人拒收', ...near(dest),
+      time: flaggedAt,
+      type: 'exception',
+      hub: dest.code,
+      reason: outcome,
+      detail: wrong ? '地址错误，联系收件人未果' : '收件人拒收',
+      ...near(dest),
     })
     const returnedAt = flaggedAt + (wrong ? rng.float(3, 20) : rng.float(2, 12)) * HOUR_MS
     drafts.push({ time: returnedAt, type: 'returned', hub: dest.code, detail: '已退回寄件人', ...at(dest) })
   } else {
-    drafts.push({ time: s.delivered, type: 'delivered', hub: dest.code, courier, signer: signerFor(rng, plan.recipientName), ...near(dest) })
+    drafts.push({
+      time: s.delivered,
+      type: 'delivered',
+      hub: dest.code,
+      courier,
+      signer: signerFor(rng, plan.recipientName),
+      ...near(dest),
+    })
   }
   return finish(plan, drafts, outcome)
 }

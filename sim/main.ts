@@ -54,7 +54,7 @@ if (values.help) {
       '               holiday-backlog     3× collections and slower centres (default ~1d)\n' +
       '               lane-slowdown:A>B   legs from hub A to hub B take 3× as long (default ~6h)\n' +
       '               hub-slowdown:HUB    a sorting/transfer centre at half speed: dwell doubles (default ~6h)\n' +
-      '               collection-surge:OUTLET  4× the outlet\'s collections (default ~3h)\n' +
+      "               collection-surge:OUTLET  4× the outlet's collections (default ~3h)\n" +
       '               lane-loss:A>B       every parcel leaving A for B is lost (default ~1h)\n' +
       '             e.g. --inject hub-stop:NKG-SC@+10m~30h,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01\n' +
       '  --ledger   append the ground truth (incidents injected, parcels delayed, damaged or lost) to FILE as JSON lines\n',

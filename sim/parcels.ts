@@ -52,10 +52,29 @@ const SPECIALTIES: Readonly<Record<string, readonly string[]>> = {
 
 /** Cities that send more parcels (e-commerce origins) and receive more (population). */
 const ORIGIN_WEIGHT: Readonly<Record<string, number>> = {
-  义乌: 5, 杭州: 3, 广州: 3.5, 深圳: 3, 东莞: 2.5, 上海: 2.5, 苏州: 2, 泉州: 2, 宁波: 1.5, 北京: 1.5,
+  义乌: 5,
+  杭州: 3,
+  广州: 3.5,
+  深圳: 3,
+  东莞: 2.5,
+  上海: 2.5,
+  苏州: 2,
+  泉州: 2,
+  宁波: 1.5,
+  北京: 1.5,
 }
 const DESTINATION_WEIGHT: Readonly<Record<string, number>> = {
-  北京: 3, 上海: 3, 广州: 2, 深圳: 2, 成都: 2, 重庆: 2, 武汉: 1.5, 西安: 1.5, 杭州: 1.5, 南京: 1.5, 郑州: 1.5,
+  北京: 3,
+  上海: 3,
+  广州: 2,
+  深圳: 2,
+  成都: 2,
+  重庆: 2,
+  武汉: 1.5,
+  西安: 1.5,
+  杭州: 1.5,
+  南京: 1.5,
+  郑州: 1.5,
 }
 
 const TIERS: readonly Tier[] = ['express', 'standard', 'economy']
@@ -119,7 +138,10 @@ export function createParcelFactory(
 
   function itemFor(city: string): Item {
     const special = SPECIALTIES[city] ?? []
-    return rng.weighted(ITEMS, ITEMS.map((i) => i.weight * (special.includes(i.name) ? 4 : 1)))
+    return rng.weighted(
+      ITEMS,
+      ITEMS.map((i) => i.weight * (special.includes(i.name) ? 4 : 1)),
+    )
   }
 
   const totalOriginWeight = originWeights.reduce((a, b) => a + b, 0)
@@ -145,8 +167,18 @@ export function createParcelFactory(
     const shipment: ShipmentInput = {
       waybill,
       tier,
-      sender: { name: personName(rng), phone: mobilePhone(rng), address: streetAddress(rng, origin.city, origin.province), city: origin.city },
-      recipient: { name: recipientName, phone: mobilePhone(rng), address: streetAddress(rng, destination.city, destination.province), city: destination.city },
+      sender: {
+        name: personName(rng),
+        phone: mobilePhone(rng),
+        address: streetAddress(rng, origin.city, origin.province),
+        city: origin.city,
+      },
+      recipient: {
+        name: recipientName,
+        phone: mobilePhone(rng),
+        address: streetAddress(rng, destination.city, destination.province),
+        city: destination.city,
+      },
       originHub: origin.code,
       destinationHub: destination.code,
       itemName: item.name,
@@ -157,7 +189,13 @@ export function createParcelFactory(
       collectedBy: pickupCourier,
     }
     const plan: ParcelPlan = {
-      waybill, tier, route: routeOf(origin, destination), collectedAt, pickupCourier, deliveryCourier, recipientName,
+      waybill,
+      tier,
+      route: routeOf(origin, destination),
+      collectedAt,
+      pickupCourier,
+      deliveryCourier,
+      recipientName,
     }
     return { shipment, plan }
   }
@@ -172,9 +210,14 @@ export function createParcelFactory(
     const destination = outlets.find((h) => h.code === p.destinationHub)
     if (!origin || !destination) return undefined
     return {
-      waybill: p.waybill, tier: p.tier, route: routeOf(origin, destination), collectedAt: p.collectedAt,
-      pickupCourier: p.collectedBy, deliveryCourier: rng.pick(byHub.get(destination.code) ?? []),
-      recipientName: p.recipientName ?? personName(rng), outcome: 'normal',
+      waybill: p.waybill,
+      tier: p.tier,
+      route: routeOf(origin, destination),
+      collectedAt: p.collectedAt,
+      pickupCourier: p.collectedBy,
+      deliveryCourier: rng.pick(byHub.get(destination.code) ?? []),
+      recipientName: p.recipientName ?? personName(rng),
+      outcome: 'normal',
     }
   }
 

@@ -25,7 +25,9 @@ export function remainingSteps(plan: ParcelPlan, open: OpenParcel, rng: Rng): St
     from = steps.findIndex((s) => s.type === 'out_for_delivery')
   } else {
     let at = -1
-    steps.forEach((s, i) => { if (s.type === open.lastEventType && s.hub === open.lastScanHub) at = i })
+    steps.forEach((s, i) => {
+      if (s.type === open.lastEventType && s.hub === open.lastScanHub) at = i
+    })
     from = at < 0 ? -1 : at + 1
   }
   if (from < 0) {

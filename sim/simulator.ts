@@ -26,8 +26,16 @@ import { MAX_EVENTS_PER_CALL, MAX_SHIPMENTS_PER_CALL, type EventInput } from './
 import { MinHeap } from './heap.ts'
 import { applyIncidents, reassignPickup, type IncidentEffect } from './incident-steps.ts'
 import {
-  IncidentTargetError, SURGE_FACTOR, arrivalRate, checkTargets, describeIncident, incidentsOf, parseIncidents, scheduleIncidents,
-  type Incident, type IncidentSpec,
+  IncidentTargetError,
+  SURGE_FACTOR,
+  arrivalRate,
+  checkTargets,
+  describeIncident,
+  incidentsOf,
+  parseIncidents,
+  scheduleIncidents,
+  type Incident,
+  type IncidentSpec,
 } from './incidents.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import { buildLifecycle, type Step } from './lifecycle.ts'
@@ -141,7 +149,8 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const flushIntervalMs = opts.flushIntervalMs ?? 250
   const sendCollected = opts.sendCollectedEvent ?? true
   const perSimHour = (parcelsPerSecond * 3600) / speed
-  const incidentSpecs = typeof opts.incidents === 'string' ? parseIncidents(opts.incidents) : [...(opts.incidents ?? [])]
+  const incidentSpecs =
+    typeof opts.incidents === 'string' ? parseIncidents(opts.incidents) : [...(opts.incidents ?? [])]
 
   const counters: SimulatorStats = { resumed: 0, shipments: 0, events: 0, rejected: 0, retries: 0, upToDate: false }
   const abort = new AbortController()
@@ -164,7 +173,10 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
   const incidentRng = createRng(deriveSeed(seed, 'incidents'))
   let colleagues = new Map<string, string[]>()
   const arrivals = createArrivals(
-    createRng(deriveSeed(seed, 'arrivals')), clock.start - (opts.warmupHours ?? 48) * HOUR_MS, perSimHour, arrivalRate(incidents),
+    createRng(deriveSeed(seed, 'arrivals')),
+    clock.start - (opts.warmupHours ?? 48) * HOUR_MS,
+    perSimHour,
+    arrivalRate(incidents),
   )
   const ledger = createLedger({ file: opts.ledgerFile })
   /** One stream of extra collections per collection surge, drawn from its start (after init: it needs the outlet's share). */
@@ -186,16 +198,36 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
         colleagues = checkTargets(incidents, hubs, couriers)
         const factory = createParcelFactory(parcelRng, createNetwork(hubs), hubs, couriers, runTag)
         logger.info(
-          { seed, runTag, speed, perSimHour: Math.round(perSimHour), simStart: new Date(clock.start).toISOString(), hubs: hubs.length, couriers: couriers.length, outlets: factory.outlets.length },
+          {
+            seed,
+            runTag,
+            speed,
+            perSimHour: Math.round(perSimHour),
+            simStart: new Date(clock.start).toISOString(),
+            hubs: hubs.length,
+            couriers: couriers.length,
+            outlets: factory.outlets.length,
+          },
           'simulator started',
         )
         for (const i of incidents) {
-          logger.info({ incident: describeIncident(i), from: new Date(i.from).toISOString(), to: Number.isFinite(i.to) ? new Date(i.to).toISOString() : null }, 'incident injected')
+          logger.info(
+            {
+              incident: describeIncident(i),
+              from: new Date(i.from).toISOString(),
+              to: Number.isFinite(i.to) ? new Date(i.to).toISOString() : null,
+            },
+            'incident injected',
+          )
         }
         ledger.schedule(incidents, Date.now())
         surges = incidentsOf(incidents, 'collection-surge').map((incident, n) => ({
           incident,
-          arrivals: createArrivals(createRng(deriveSeed(seed, `surge-${n}`)), incident.from, perSimHour * factory.originShare(incident.hub) * (SURGE_FACTOR - 1)),
+          arrivals: createArrivals(
+            createRng(deriveSeed(seed, `surge-${n}`)),
+            incident.from,
+            perSimHour * factory.originShare(incident.hub) * (SURGE_FACTOR - 1),
+          ),
         }))
         return factory
       } catch (err) {
@@ -271,7 +303,10 @@ export function startSimulator(opts: SimulatorOptions): SimulatorHandle {
       heap.push(steps[0]!.time, { steps, next: 0 })
       counters.resumed++
     }
-    logger.info({ open: open.length, resumed: counters.resumed }, `resuming ${counters.resumed} parcels of the existing network`)
+    logger.info(
+      { open: open.length, resumed: counters.resumed },
+      `resuming ${counters.resumed} parcels of the existing network`,
+    )
   }
 
   async function run(): Promise<SimulatorExit> {

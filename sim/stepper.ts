@@ -15,7 +15,15 @@ import { createArrivals, type Arrivals } from './clock.ts'
 import type { EventInput, ShipmentInput } from './contract.ts'
 import { MinHeap } from './heap.ts'
 import { applyIncidents, reassignPickup, type IncidentEffect } from './incident-steps.ts'
-import { SURGE_FACTOR, arrivalRate, checkTargets, incidentsOf, scheduleIncidents, type Incident, type IncidentSpec } from './incidents.ts'
+import {
+  SURGE_FACTOR,
+  arrivalRate,
+  checkTargets,
+  incidentsOf,
+  scheduleIncidents,
+  type Incident,
+  type IncidentSpec,
+} from './incidents.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import { buildLifecycle, type Step } from './lifecycle.ts'
 import { createParcelFactory, type Parcel } from './parcels.ts'
@@ -63,13 +71,31 @@ export function createSimStepper(o: StepperOptions): SimStepper {
   if (!/^[A-Z0-9]{1,8}$/.test(o.runTag)) throw new Error('runTag must be 1–8 upper-case letters or digits')
   const incidents = scheduleIncidents(o.incidents, o.simStart)
   const colleagues = checkTargets(incidents, o.hubs, o.couriers)
-  const factory = createParcelFactory(createRng(deriveSeed(o.seed, 'parcels')), createNetwork(o.hubs), o.hubs, o.couriers, o.runTag)
+  const factory = createParcelFactory(
+    createRng(deriveSeed(o.seed, 'parcels')),
+    createNetwork(o.hubs),
+    o.hubs,
+    o.couriers,
+    o.runTag,
+  )
   const lifeRng = createRng(deriveSeed(o.seed, 'lifecycles'))
   const incidentRng = createRng(deriveSeed(o.seed, 'incidents'))
-  const arrivals = createArrivals(createRng(deriveSeed(o.seed, 'arrivals')), o.simStart - o.warmupMs, o.perSimHour, arrivalRate(incidents))
-  const surges: Array<{ incident: Extract<Incident, { kind: 'collection-surge' }>; arrivals: Arrivals }> = incidentsOf(incidents, 'collection-surge').map((incident, n) => ({
+  const arrivals = createArrivals(
+    createRng(deriveSeed(o.seed, 'arrivals')),
+    o.simStart - o.warmupMs,
+    o.perSimHour,
+    arrivalRate(incidents),
+  )
+  const surges: Array<{ incident: Extract<Incident, { kind: 'collection-surge' }>; arrivals: Arrivals }> = incidentsOf(
+    incidents,
+    'collection-surge',
+  ).map((incident, n) => ({
     incident,
-    arrivals: createArrivals(createRng(deriveSeed(o.seed, `surge-${n}`)), incident.from, o.perSimHour * factory.originShare(incident.hub) * (SURGE_FACTOR - 1)),
+    arrivals: createArrivals(
+      createRng(deriveSeed(o.seed, `surge-${n}`)),
+      incident.from,
+      o.perSimHour * factory.originShare(incident.hub) * (SURGE_FACTOR - 1),
+    ),
   }))
   const ledger = createLedger({ file: o.ledgerFile, keepParcels: false })
   ledger.schedule(incidents, o.simStart)
@@ -99,7 +125,8 @@ export function createSimStepper(o: StepperOptions): SimStepper {
       const shipments: ShipmentInput[] = []
       while (arrivals.peek() <= now) make(factory.create(arrivals.take()), shipments)
       for (const { incident, arrivals: extra } of surges) {
-        while (extra.peek() <= Math.min(now, incident.to)) make(factory.create(extra.take(), incident.hub), shipments, incident)
+        while (extra.peek() <= Math.min(now, incident.to))
+          make(factory.create(extra.take(), incident.hub), shipments, incident)
       }
       const events: EventInput[] = []
       for (;;) {

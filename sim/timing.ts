@@ -85,7 +85,7 @@ export function drawTiming(rng: Rng, tier: Tier, routeLength: number): TimingDra
 const WAVE_HOURS = [8, 13, 17] as const
 
 export function localHourOf(ms: number): number {
-  return (((ms + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS
+  return ((((ms + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS
 }
 
 /** Midnight (Asia/Shanghai) of the local day containing `ms`. */

@@ -19,7 +19,14 @@ const DAY_MS = 24 * HOUR_MS
 const SHANGHAI_MS = 8 * HOUR_MS
 
 /** Kinds that must page (recall counts them); the others are figures for a manager, not pages. */
-export const PAGING_KINDS: readonly IncidentKind[] = ['hub-stop', 'damage-spike', 'lane-slowdown', 'hub-slowdown', 'collection-surge', 'lane-loss']
+export const PAGING_KINDS: readonly IncidentKind[] = [
+  'hub-stop',
+  'damage-spike',
+  'lane-slowdown',
+  'hub-slowdown',
+  'collection-surge',
+  'lane-loss',
+]
 /** late-courier is an info figure of the courier rules; holiday-backlog is planned and network-wide. */
 export const NON_PAGING_KINDS: readonly IncidentKind[] = ['late-courier', 'holiday-backlog']
 
@@ -49,17 +56,25 @@ export function busyLanes(hubs: readonly HubSeed[]): Array<[string, string]> {
   const net = createNetwork(hubs)
   const outlets = hubs.filter((h) => h.kind === 'outlet').map((h) => h.code)
   const count = new Map<string, number>()
-  for (const a of outlets) for (const b of outlets) {
-    if (a === b) continue
-    const route = net.routeBetween(a, b)
-    for (let i = 1; i + 2 < route.length; i++) count.set(`${route[i]}>${route[i + 1]}`, (count.get(`${route[i]}>${route[i + 1]}`) ?? 0) + 1)
-  }
+  for (const a of outlets)
+    for (const b of outlets) {
+      if (a === b) continue
+      const route = net.routeBetween(a, b)
+      for (let i = 1; i + 2 < route.length; i++)
+        count.set(`${route[i]}>${route[i + 1]}`, (count.get(`${route[i]}>${route[i + 1]}`) ?? 0) + 1)
+    }
   return [...count].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([k]) => k.split('>') as [string, string])
 }
 
-function spec(kind: IncidentKind, target: string | [string, string] | null, offsetMs: number, durationMs: number): IncidentSpec {
+function spec(
+  kind: IncidentKind,
+  target: string | [string, string] | null,
+  offsetMs: number,
+  durationMs: number,
+): IncidentSpec {
   const t = { offsetMs, durationMs }
-  if (kind === 'lane-slowdown' || kind === 'lane-loss') return { kind, hub: (target as [string, string])[0], toHub: (target as [string, string])[1], ...t }
+  if (kind === 'lane-slowdown' || kind === 'lane-loss')
+    return { kind, hub: (target as [string, string])[0], toHub: (target as [string, string])[1], ...t }
   if (kind === 'late-courier') return { kind, courier: target as string, ...t }
   if (kind === 'holiday-backlog') return { kind, ...t }
   return { kind, hub: target as string, ...t } as IncidentSpec
@@ -69,7 +84,13 @@ function spec(kind: IncidentKind, target: string | [string, string] | null, offs
  * The seed's scenario. `realNow`: the simulated week ends at least two days
  * before it (the server refuses events from the future).
  */
-export function buildScenario(seed: number, hubs: readonly HubSeed[], couriers: ReadonlyArray<{ code: string; hubCode: string }>, realNow: number, days = 7): Scenario {
+export function buildScenario(
+  seed: number,
+  hubs: readonly HubSeed[],
+  couriers: ReadonlyArray<{ code: string; hubCode: string }>,
+  realNow: number,
+  days = 7,
+): Scenario {
   const rng = createRng(deriveSeed(seed, 'alert-bench'))
   const latest = realNow - (days + 2) * DAY_MS
   const holidays = holidaysBefore(latest + 2 * DAY_MS, 40)
@@ -102,7 +123,14 @@ export function buildScenario(seed: number, hubs: readonly HubSeed[], couriers: 
   const dayOf = () => rng.int(1, days - 2)
   const holidayDay = Math.round((holidayStart - simStart) / DAY_MS)
   // On the holiday, during the day: a centre stops.
-  list.push(spec('hub-stop', fresh(sorting.length > 0 ? sorting : centres), at(holidayDay, rng.float(9, 16)), hour(rng.float(2, 5))))
+  list.push(
+    spec(
+      'hub-stop',
+      fresh(sorting.length > 0 ? sorting : centres),
+      at(holidayDay, rng.float(9, 16)),
+      hour(rng.float(2, 5)),
+    ),
+  )
   // At night: a second stop, and a lane losing a truckload.
   list.push(spec('hub-stop', fresh(centres), at(dayOf(), rng.float(0.5, 5)), hour(rng.float(2, 4))))
   list.push(spec('lane-loss', fresh(lanes), at(dayOf(), rng.float(0.5, 5)), hour(rng.float(1, 2))))
@@ -131,7 +159,11 @@ export function buildScenario(seed: number, hubs: readonly HubSeed[], couriers: 
  */
 export const BENCH_OUTLETS = ['SHA-O1', 'HGH-O1', 'YIW-O1', 'CAN-O1', 'SZX-O1', 'BJS-O1'] as const
 
-export function benchNetwork<C extends { hubCode: string }>(hubs: readonly HubSeed[], couriers: readonly C[], outlets: readonly string[] = BENCH_OUTLETS): { hubs: HubSeed[]; couriers: C[] } {
+export function benchNetwork<C extends { hubCode: string }>(
+  hubs: readonly HubSeed[],
+  couriers: readonly C[],
+  outlets: readonly string[] = BENCH_OUTLETS,
+): { hubs: HubSeed[]; couriers: C[] } {
   const net = createNetwork(hubs)
   const keep = new Set<string>()
   for (const a of outlets) for (const b of outlets) for (const code of net.routeBetween(a, b)) keep.add(code)

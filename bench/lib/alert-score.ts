@@ -52,7 +52,11 @@ export interface ScoreOptions {
   targetMs?: Readonly<Record<string, number>>
 }
 
-export interface Spread { n: number; p50: number | null; max: number | null }
+export interface Spread {
+  n: number
+  p50: number | null
+  max: number | null
+}
 
 export interface IncidentOutcome {
   id: number
@@ -100,13 +104,21 @@ function covers(i: TruthIncident, hubs: readonly string[]): boolean {
 }
 
 /** The incident a page is attributed to, or null when none explains it. */
-export function attribute(page: PageRecord, incidents: readonly TruthIncident[], tailMs: Readonly<Record<string, number>>): TruthIncident | null {
-  const candidates = incidents.filter((i) => covers(i, page.hubs) && page.at >= i.from && page.at < i.to + (tailMs[i.kind] ?? 0))
+export function attribute(
+  page: PageRecord,
+  incidents: readonly TruthIncident[],
+  tailMs: Readonly<Record<string, number>>,
+): TruthIncident | null {
+  const candidates = incidents.filter(
+    (i) => covers(i, page.hubs) && page.at >= i.from && page.at < i.to + (tailMs[i.kind] ?? 0),
+  )
   if (candidates.length === 0) return null
   const active = candidates.filter((i) => page.at < i.to)
   const pool = active.length > 0 ? active : candidates
   // The most specific first (a hub incident over a network-wide one), then the latest started.
-  return [...pool].sort((a, b) => Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) || b.from - a.from || a.id - b.id)[0]!
+  return [...pool].sort(
+    (a, b) => Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) || b.from - a.from || a.id - b.id,
+  )[0]!
 }
 
 /** The 12-hour shifts wholly inside [start, end) during which no incident was active. */
@@ -145,7 +157,9 @@ export function scoreRun(
     const openAtEnd = ids.some((id) => !autoResolvedAt.has(id))
     const lastResolve = ids.length > 0 && !openAtEnd ? Math.max(...ids.map((id) => autoResolvedAt.get(id)!)) : null
     return {
-      id: i.id, kind: i.kind, pages: mine.length,
+      id: i.id,
+      kind: i.kind,
+      pages: mine.length,
       timeToPageMs: mine.length > 0 ? mine[0]!.at - i.from : null,
       resolveLagMs: lastResolve === null ? null : Math.max(0, lastResolve - i.to),
       openAtEnd,
@@ -154,7 +168,9 @@ export function scoreRun(
   const paging = outcomes.filter((x) => incidents.find((i) => i.id === x.id)!.paging)
   const timeToPage: Record<string, Spread> = {}
   for (const kind of [...new Set(incidents.map((i) => i.kind))]) {
-    timeToPage[kind] = spread(outcomes.filter((x) => x.kind === kind && x.timeToPageMs !== null).map((x) => x.timeToPageMs!))
+    timeToPage[kind] = spread(
+      outcomes.filter((x) => x.kind === kind && x.timeToPageMs !== null).map((x) => x.timeToPageMs!),
+    )
   }
   const shifts = quietShifts(o.start, o.end, incidents)
   const perShift = shifts.map(([s, e]) => pages.filter((p) => p.at >= s && p.at < e).length)
@@ -174,7 +190,10 @@ export function scoreRun(
     noisePerShift: shifts.length === 0 ? 0 : quietShiftPages / shifts.length,
     worstQuietShift: perShift.length === 0 ? 0 : Math.max(...perShift),
     duplicates: withPages.reduce((a, x) => a + x.pages - 1, 0),
-    resolveLag: { ...spread(withPages.filter((x) => x.resolveLagMs !== null).map((x) => x.resolveLagMs!)), openAtEnd: withPages.filter((x) => x.openAtEnd).length },
+    resolveLag: {
+      ...spread(withPages.filter((x) => x.resolveLagMs !== null).map((x) => x.resolveLagMs!)),
+      openAtEnd: withPages.filter((x) => x.openAtEnd).length,
+    },
     outcomes,
   }
 }
@@ -185,7 +204,8 @@ export function combineScores(runs: readonly RunScore[]): RunScore {
   const sum = (f: (r: RunScore) => number) => runs.reduce((a, r) => a + f(r), 0)
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.timeToPage)))]
   const timeToPage: Record<string, Spread> = {}
-  for (const k of kinds) timeToPage[k] = spread(outcomes.filter((x) => x.kind === k && x.timeToPageMs !== null).map((x) => x.timeToPageMs!))
+  for (const k of kinds)
+    timeToPage[k] = spread(outcomes.filter((x) => x.kind === k && x.timeToPageMs !== null).map((x) => x.timeToPageMs!))
   const pagingIncidents = sum((r) => r.pagingIncidents)
   const paged = sum((r) => r.paged)
   const pages = sum((r) => r.pages)
@@ -194,14 +214,23 @@ export function combineScores(runs: readonly RunScore[]): RunScore {
   const quietPages = sum((r) => r.quietShiftPages)
   const withPages = outcomes.filter((x) => x.pages > 0)
   return {
-    incidents: sum((r) => r.incidents), pagingIncidents, paged,
+    incidents: sum((r) => r.incidents),
+    pagingIncidents,
+    paged,
     recall: pagingIncidents === 0 ? 1 : paged / pagingIncidents,
-    timeToPage, pages, explained,
+    timeToPage,
+    pages,
+    explained,
     precision: pages === 0 ? 1 : explained / pages,
-    quietShifts: quiet, quietShiftPages: quietPages, noisePerShift: quiet === 0 ? 0 : quietPages / quiet,
+    quietShifts: quiet,
+    quietShiftPages: quietPages,
+    noisePerShift: quiet === 0 ? 0 : quietPages / quiet,
     worstQuietShift: Math.max(0, ...runs.map((r) => r.worstQuietShift)),
     duplicates: sum((r) => r.duplicates),
-    resolveLag: { ...spread(withPages.filter((x) => x.resolveLagMs !== null).map((x) => x.resolveLagMs!)), openAtEnd: withPages.filter((x) => x.openAtEnd).length },
+    resolveLag: {
+      ...spread(withPages.filter((x) => x.resolveLagMs !== null).map((x) => x.resolveLagMs!)),
+      openAtEnd: withPages.filter((x) => x.openAtEnd).length,
+    },
     outcomes,
   }
 }
@@ -237,10 +266,13 @@ export function missedTargets(s: RunScore, pagingKinds: readonly string[], t: Ta
     const limit = t.timeToPageMinutes[k] ?? t.slowBurnMinutes
     if (max != null && max > limit * 60_000) out.push(`time to page ${k} ${Math.round(max / 60_000)} min > ${limit}`)
   }
-  if (s.precision < t.precision) out.push(`precision ${(100 * s.precision).toFixed(0)} % < ${(100 * t.precision).toFixed(0)} %`)
-  if (s.worstQuietShift > t.pagesPerQuietShift) out.push(`${s.worstQuietShift} pages in a quiet shift > ${t.pagesPerQuietShift}`)
+  if (s.precision < t.precision)
+    out.push(`precision ${(100 * s.precision).toFixed(0)} % < ${(100 * t.precision).toFixed(0)} %`)
+  if (s.worstQuietShift > t.pagesPerQuietShift)
+    out.push(`${s.worstQuietShift} pages in a quiet shift > ${t.pagesPerQuietShift}`)
   if (s.duplicates > t.duplicates) out.push(`${s.duplicates} duplicate pages`)
-  if (s.resolveLag.max != null && s.resolveLag.max > t.resolveLagMinutes * 60_000) out.push(`auto-resolve lag ${Math.round(s.resolveLag.max / 60_000)} min > ${t.resolveLagMinutes}`)
+  if (s.resolveLag.max != null && s.resolveLag.max > t.resolveLagMinutes * 60_000)
+    out.push(`auto-resolve lag ${Math.round(s.resolveLag.max / 60_000)} min > ${t.resolveLagMinutes}`)
   if (s.resolveLag.openAtEnd > 0) out.push(`${s.resolveLag.openAtEnd} incidents' alerts still open at the end`)
   return out
 }

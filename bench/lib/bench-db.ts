@@ -12,7 +12,9 @@ import { engineLine, openBenchTarget, type BenchEngine } from './engine.ts'
  * DATABASE_URL server), migrated, with the demo network; `engine` is the line to print;
  * close() removes it.
  */
-export async function openBenchDatabase(tag: string): Promise<{ db: Database; config: Config; engine: BenchEngine; engineLine: string; close(): Promise<void> }> {
+export async function openBenchDatabase(
+  tag: string,
+): Promise<{ db: Database; config: Config; engine: BenchEngine; engineLine: string; close(): Promise<void> }> {
   const target = await openBenchTarget(tag)
   const log = createLogger('warn')
   const config = loadConfig({ ...target.env, LOG_LEVEL: 'warn', EMBEDDED_PG_PROFILE: process.env.EMBEDDED_PG_PROFILE })
@@ -29,7 +31,10 @@ export async function openBenchDatabase(tag: string): Promise<{ db: Database; co
   const line = await engineLine(db.pool, db.embedded, config.databaseUrl)
   process.stdout.write(`${line}\n`)
   return {
-    db, config, engine: target.engine, engineLine: line,
+    db,
+    config,
+    engine: target.engine,
+    engineLine: line,
     async close() {
       await db.close()
       await target.close()

@@ -52,7 +52,9 @@ export async function openBenchTarget(tag: string, environment: NodeJS.ProcessEn
   }
   const name = `${environment.BENCH_DB_PREFIX || 'pw_bench'}_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`
   await onServer(serverUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`)).catch((err: Error) => {
-    throw new Error(`benchmarks on a server make a database of their own for each run; CREATE DATABASE ${name} failed: ${err.message}`)
+    throw new Error(
+      `benchmarks on a server make a database of their own for each run; CREATE DATABASE ${name} failed: ${err.message}`,
+    )
   })
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
@@ -64,8 +66,9 @@ export async function openBenchTarget(tag: string, environment: NodeJS.ProcessEn
       if (environment.BENCH_KEEP_DB === '1') {
         process.stdout.write(`kept the benchmark's database: ${redactUrl(env.DATABASE_URL!)}\n`)
       } else {
-        await onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))
-          .catch((err: Error) => process.stderr.write(`could not drop ${name}: ${err.message}\n`))
+        await onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)).catch(
+          (err: Error) => process.stderr.write(`could not drop ${name}: ${err.message}\n`),
+        )
       }
       await rm(dataDir, { recursive: true, force: true })
     },
@@ -98,6 +101,9 @@ export async function describeEngine(db: pg.Pool | pg.Client, embedded: boolean,
 
 /** The same, with machine load, for the first line of a benchmark's report. */
 export async function engineLine(db: pg.Pool | pg.Client, embedded: boolean, url?: string): Promise<string> {
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ')
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
   return `engine: ${await describeEngine(db, embedded, url)}; ${os.cpus().length} CPUs, load average ${load}`
 }

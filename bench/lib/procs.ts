@@ -24,10 +24,15 @@ export function planFileLimit(need: number): { raiseTo: number | undefined; note
   const { soft, hard } = fileLimits()
   if (soft >= need) return { raiseTo: undefined, note: `open-file limit ${soft} >= ${need} needed per process` }
   if (hard < need) {
-    throw new Error(`each benchmark process needs about ${need} open files but the hard limit is ${hard} (soft ${soft}): ` +
-      `raise it (e.g. \`ulimit -Hn ${need}\` as root, or LimitNOFILE) or run with fewer clients (BENCH_WS_CLIENTS)`)
+    throw new Error(
+      `each benchmark process needs about ${need} open files but the hard limit is ${hard} (soft ${soft}): ` +
+        `raise it (e.g. \`ulimit -Hn ${need}\` as root, or LimitNOFILE) or run with fewer clients (BENCH_WS_CLIENTS)`,
+    )
   }
-  return { raiseTo: need, note: `open-file limit raised from ${soft} to ${need} for the child processes (hard limit ${hard})` }
+  return {
+    raiseTo: need,
+    note: `open-file limit raised from ${soft} to ${need} for the child processes (hard limit ${hard})`,
+  }
 }
 
 export interface Child {
@@ -44,10 +49,18 @@ export interface Child {
  * Starts `file` (a .ts module) with `node --import tsx` and an IPC channel; the child
  * learns its role from argv[2]. stdout/stderr are inherited.
  */
-export function startChild(file: string | URL, role: string, env: Record<string, string> = {}, raiseFilesTo?: number): Child {
+export function startChild(
+  file: string | URL,
+  role: string,
+  env: Record<string, string> = {},
+  raiseFilesTo?: number,
+): Child {
   const script = typeof file === 'string' ? file : fileURLToPath(file)
   const nodeArgs = ['--import', 'tsx', script, role]
-  const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[], env: { ...process.env, ...env } }
+  const options = {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
+    env: { ...process.env, ...env },
+  }
   const proc = raiseFilesTo
     ? spawn('sh', ['-c', `ulimit -n ${raiseFilesTo} && exec "$0" "$@"`, process.execPath, ...nodeArgs], options)
     : spawn(process.execPath, nodeArgs, options)
@@ -77,11 +90,26 @@ export function startChild(file: string | URL, role: string, env: Record<string,
       if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0])
       if (exited) return Promise.reject(exited)
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${role} child: no "${type}" within ${timeoutMs} ms`)), timeoutMs)
-        waiters.push({ type, resolve: (m) => { clearTimeout(timer); resolve(m) }, reject: (e) => { clearTimeout(timer); reject(e) } })
+        const timer = setTimeout(
+          () => reject(new Error(`${role} child: no "${type}" within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+        waiters.push({
+          type,
+          resolve: (m) => {
+            clearTimeout(timer)
+            resolve(m)
+          },
+          reject: (e) => {
+            clearTimeout(timer)
+            reject(e)
+          },
+        })
       })
     },
-    send(message) { if (proc.connected) proc.send(message as any) },
+    send(message) {
+      if (proc.connected) proc.send(message as any)
+    },
     async stop(graceMs = 20_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return
       const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
@@ -124,7 +152,7 @@ export function runChild(work: () => Promise<void>): void {
 
 /** In a child: reports a failure to the parent and exits. */
 export function failChild(err: unknown): void {
-  const message = err instanceof Error ? err.stack ?? err.message : String(err)
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err)
   process.stderr.write(`${message}\n`)
   process.send?.({ type: 'error', message })
   setTimeout(() => process.exit(1), 100)

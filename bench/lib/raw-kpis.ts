@@ -16,7 +16,10 @@ export async function rawKpiSnapshot(db: pg.Pool, now: Date) {
   const hourAgo = new Date(now.getTime() - HOUR)
   const windowStart = new Date(startOfMinute(now).getTime() - 60 * 60_000)
   const byType = (from: Date, to: Date) =>
-    db.query(`SELECT type, count(*) AS n FROM scan_events WHERE event_time >= $1 AND event_time <= $2 GROUP BY type`, [from, to])
+    db.query(`SELECT type, count(*) AS n FROM scan_events WHERE event_time >= $1 AND event_time <= $2 GROUP BY type`, [
+      from,
+      to,
+    ])
   const onTime = (from: Date, to: Date) =>
     db.query(
       `SELECT s.tier, count(*) AS delivered, count(*) FILTER (WHERE e.event_time <= s.promised_deadline) AS on_time
@@ -40,5 +43,14 @@ export async function rawKpiSnapshot(db: pg.Pool, now: Date) {
     onTime(yesterday, dayAgo),
     db.query(`SELECT severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity`),
   ])
-  return { open: open.rows, today: t.rows, yesterday: y.rows, lastHour: h.rows, minutes: minutes.rows, onTimeToday: ot.rows, onTimeYesterday: oy.rows, alerts: alerts.rows }
+  return {
+    open: open.rows,
+    today: t.rows,
+    yesterday: y.rows,
+    lastHour: h.rows,
+    minutes: minutes.rows,
+    onTimeToday: ot.rows,
+    onTimeYesterday: oy.rows,
+    alerts: alerts.rows,
+  }
 }

@@ -28,7 +28,15 @@ const HOUR_MS = 60 * MINUTE_MS
 export const ANOMALY_EVERY_MS = 5 * MINUTE_MS
 export const REFRESH_EVERY_MS = 15 * MINUTE_MS
 
-export interface Page { alertId: number; rule: string; subject: string; hubCode: string | null; severity: 'warning' | 'critical'; at: number; itemCount: number }
+export interface Page {
+  alertId: number
+  rule: string
+  subject: string
+  hubCode: string | null
+  severity: 'warning' | 'critical'
+  at: number
+  itemCount: number
+}
 
 export interface VirtualRunOptions {
   db: pg.Pool
@@ -63,10 +71,22 @@ export interface VirtualRunResult {
 
 export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult> {
   const { db, sla } = o
-  const hubNames = new Map((await db.query<{ code: string; name: string }>('SELECT code, name FROM hubs')).rows.map((h) => [h.code, h.name]))
+  const hubNames = new Map(
+    (await db.query<{ code: string; name: string }>('SELECT code, name FROM hubs')).rows.map((h) => [h.code, h.name]),
+  )
   const working = await o.calendar.current()
   const ingest = { db, reference: o.reference, futureToleranceMs: o.futureToleranceMs, maxEventsPerBatch: 50_000 }
-  const out: VirtualRunResult = { pages: [], autoResolved: new Map(), sweeps: 0, anomalySweeps: 0, escalations: 0, parcels: 0, events: 0, spent: {}, steps: {} }
+  const out: VirtualRunResult = {
+    pages: [],
+    autoResolved: new Map(),
+    sweeps: 0,
+    anomalySweeps: 0,
+    escalations: 0,
+    parcels: 0,
+    events: 0,
+    spent: {},
+    steps: {},
+  }
   const spent = { ingest: 0, refresh: 0, sweep: 0, anomaly: 0 }
   /** Wall ms per step of the SLA sweep (SweepResult.steps) and of the minute rules. */
   const steps: Record<string, number> = {}
@@ -74,10 +94,22 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
     for (const c of changes) if (c.action === 'auto_resolved') out.autoResolved.set(c.id, at)
     const paging = changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity !== 'info')
     if (paging.length === 0) return
-    const muted = await mutedAlertIds(db, paging.map((c) => c.id), new Date(at))
+    const muted = await mutedAlertIds(
+      db,
+      paging.map((c) => c.id),
+      new Date(at),
+    )
     for (const c of paging) {
       if (muted.has(c.id)) continue
-      const page: Page = { alertId: c.id, rule: c.rule, subject: c.subject, hubCode: c.hubCode, severity: c.severity as 'warning' | 'critical', at, itemCount: c.itemCount }
+      const page: Page = {
+        alertId: c.id,
+        rule: c.rule,
+        subject: c.subject,
+        hubCode: c.hubCode,
+        severity: c.severity as 'warning' | 'critical',
+        at,
+        itemCount: c.itemCount,
+      }
       out.pages.push(page)
       o.onPage?.(page)
     }
@@ -97,16 +129,23 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
     for (let i = 0; i < due.events.length; i += 20_000) {
       const r = await ingestEvents(ingest, { events: due.events.slice(i, i + 20_000) }, now)
       out.events += r.result.accepted
-      if (r.result.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(r.result.rejected.slice(0, 2))}`)
+      if (r.result.rejected.length > 0)
+        throw new Error(`events rejected: ${JSON.stringify(r.result.rejected.slice(0, 2))}`)
     }
     spent.ingest += clock() - c0
     c0 = clock()
     if (t - lastRefresh >= REFRESH_EVERY_MS) {
       // What the database's refresh policies do on the real clock, here on the simulated one.
       const upTo = new Date(Math.floor(t / MINUTE_MS) * MINUTE_MS)
-      await db.query(`CALL refresh_continuous_aggregate('events_per_minute', $1::timestamptz - interval '1 day', $2::timestamptz)`, [upTo, upTo])
+      await db.query(
+        `CALL refresh_continuous_aggregate('events_per_minute', $1::timestamptz - interval '1 day', $2::timestamptz)`,
+        [upTo, upTo],
+      )
       const hour = new Date(Math.floor(t / HOUR_MS) * HOUR_MS)
-      await db.query(`CALL refresh_continuous_aggregate('events_per_hour', $1::timestamptz - interval '1 day', $2::timestamptz)`, [hour, hour])
+      await db.query(
+        `CALL refresh_continuous_aggregate('events_per_hour', $1::timestamptz - interval '1 day', $2::timestamptz)`,
+        [hour, hour],
+      )
       lastRefresh = t
     }
     spent.refresh += clock() - c0

@@ -62,7 +62,11 @@ interface DueJob {
  * Per database: the slice size each job last settled on; the jobs whose last run held the
  * database less than LONG_HOLD_MS at once, and until when (Date.now()) the others wait.
  */
-interface SliceState { sliceMs: Map<number, number>; fast: Set<number>; quietUntil: number }
+interface SliceState {
+  sliceMs: Map<number, number>
+  fast: Set<number>
+  quietUntil: number
+}
 const states = new WeakMap<object, SliceState>()
 function stateOf(db: object): SliceState {
   let s = states.get(db)
@@ -73,24 +77,32 @@ function stateOf(db: object): SliceState {
 const DUE_SQL = (sliced: boolean) => `
   SELECT j.job_id, (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1) AS due, r.last_run_at,
     j.proc_name, coalesce(ca.view_name, j.hypertable_name)::text AS target
-  ${sliced ? `,
+  ${
+    sliced
+      ? `,
     CASE WHEN c.mat_hypertable_id IS NOT NULL THEN format('%I.%I', c.user_view_schema, c.user_view_name) END AS view,
     c.mat_hypertable_id AS mat_id, c.raw_hypertable_id AS raw_id, b.ms AS bucket_ms,
     CASE WHEN b.ms IS NOT NULL AND j.config ? 'start_offset' AND j.config->>'start_offset' IS NOT NULL
       THEN floor((extract(epoch FROM now() - (j.config->>'start_offset')::interval) * 1000 - ${BUCKET_ORIGIN_MS}) / b.ms) * b.ms + ${BUCKET_ORIGIN_MS} END AS window_start_ms,
     CASE WHEN b.ms IS NOT NULL
-      THEN floor((extract(epoch FROM now() - coalesce((j.config->>'end_offset')::interval, interval '0')) * 1000 - ${BUCKET_ORIGIN_MS}) / b.ms) * b.ms + ${BUCKET_ORIGIN_MS} END AS window_end_ms` : ''}
+      THEN floor((extract(epoch FROM now() - coalesce((j.config->>'end_offset')::interval, interval '0')) * 1000 - ${BUCKET_ORIGIN_MS}) / b.ms) * b.ms + ${BUCKET_ORIGIN_MS} END AS window_end_ms`
+      : ''
+  }
   FROM timescaledb_information.jobs j
   LEFT JOIN timescaledb_information.continuous_aggregates ca
     ON ca.materialization_hypertable_schema = j.hypertable_schema AND ca.materialization_hypertable_name = j.hypertable_name
-  ${sliced ? `
+  ${
+    sliced
+      ? `
   LEFT JOIN _timescaledb_catalog.continuous_agg c
     ON j.proc_name = 'policy_refresh_continuous_aggregate' AND c.mat_hypertable_id = (j.config->>'mat_hypertable_id')::int
   LEFT JOIN LATERAL (
     SELECT (extract(epoch FROM f.bucket_width::interval) * 1000)::float8 AS ms FROM _timescaledb_catalog.continuous_aggs_bucket_function f
     WHERE f.mat_hypertable_id = c.mat_hypertable_id AND f.bucket_fixed_width AND f.bucket_timezone IS NULL
       AND f.bucket_origin IS NULL AND f.bucket_offset IS NULL AND f.bucket_width::interval < interval '1 day'
-  ) b ON true` : ''}
+  ) b ON true`
+      : ''
+  }
   LEFT JOIN db_policy_runs r ON r.job_id = j.job_id
   WHERE j.scheduled AND j.job_id >= 1000
     AND (r.last_run_at IS NULL OR r.last_run_at + j.schedule_interval <= $1${sliced ? ' OR b.ms IS NOT NULL' : ''})
@@ -101,11 +113,24 @@ const DUE_SQL = (sliced: boolean) => `
 async function dueJobs(db: pg.Pool, now: Date): Promise<DueJob[]> {
   try {
     const r = await db.query<DueJob>(DUE_SQL(true), [now])
-    return r.rows.map((j) => ({ ...j, bucket_ms: num(j.bucket_ms), window_start_ms: num(j.window_start_ms), window_end_ms: num(j.window_end_ms) }))
+    return r.rows.map((j) => ({
+      ...j,
+      bucket_ms: num(j.bucket_ms),
+      window_start_ms: num(j.window_start_ms),
+      window_end_ms: num(j.window_end_ms),
+    }))
   } catch {
     // A TimescaleDB whose catalog differs: every policy runs whole, as TimescaleDB's scheduler would.
     const r = await db.query<DueJob>(DUE_SQL(false), [now])
-    return r.rows.map((j) => ({ ...j, view: null, mat_id: null, raw_id: null, bucket_ms: null, window_start_ms: null, window_end_ms: null }))
+    return r.rows.map((j) => ({
+      ...j,
+      view: null,
+      mat_id: null,
+      raw_id: null,
+      bucket_ms: null,
+      window_start_ms: null,
+      window_end_ms: null,
+    }))
   }
 }
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
@@ -117,7 +142,10 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
  * moved to the aggregate's), clipped to the window, widened to whole buckets, merged,
  * newest first. Log values are microseconds since the epoch.
  */
-export async function changedRanges(db: pg.Pool, job: { mat_id: number; raw_id: number; bucket_ms: number; window_start_ms: number; window_end_ms: number }): Promise<Array<[number, number]>> {
+export async function changedRanges(
+  db: pg.Pool,
+  job: { mat_id: number; raw_id: number; bucket_ms: number; window_start_ms: number; window_end_ms: number },
+): Promise<Array<[number, number]>> {
   const lo = String(job.window_start_ms * 1000)
   const hi = String(job.window_end_ms * 1000)
   const r = await db.query<{ lo: string; hi: string }>(
@@ -156,11 +184,31 @@ export function nextSlice(sliceMs: number, tookMs: number, bucketMs: number): nu
  * Refreshes a sliceable aggregate's changed ranges, newest first, within the budget.
  * Returns whether it caught up.
  */
-type Sliceable = DueJob & { view: string; mat_id: number; raw_id: number; bucket_ms: number; window_start_ms: number; window_end_ms: number }
-const sliceable = (j: DueJob): j is Sliceable => j.proc_name === 'policy_refresh_continuous_aggregate' && j.view !== null
-  && j.mat_id !== null && j.raw_id !== null && !!j.bucket_ms && j.window_start_ms !== null && j.window_end_ms !== null
+type Sliceable = DueJob & {
+  view: string
+  mat_id: number
+  raw_id: number
+  bucket_ms: number
+  window_start_ms: number
+  window_end_ms: number
+}
+const sliceable = (j: DueJob): j is Sliceable =>
+  j.proc_name === 'policy_refresh_continuous_aggregate' &&
+  j.view !== null &&
+  j.mat_id !== null &&
+  j.raw_id !== null &&
+  !!j.bucket_ms &&
+  j.window_start_ms !== null &&
+  j.window_end_ms !== null
 
-async function refreshSliced(db: pg.Pool, job: Sliceable, ranges: Array<[number, number]>, state: SliceState, budgetMs: number, held: { ms: number; slices: number }): Promise<boolean> {
+async function refreshSliced(
+  db: pg.Pool,
+  job: Sliceable,
+  ranges: Array<[number, number]>,
+  state: SliceState,
+  budgetMs: number,
+  held: { ms: number; slices: number },
+): Promise<boolean> {
   const started = Date.now()
   let slice = state.sliceMs.get(job.job_id) ?? Math.max(job.bucket_ms, FIRST_SLICE_MS)
   for (const [lo, hi] of ranges) {
@@ -173,7 +221,11 @@ async function refreshSliced(db: pg.Pool, job: Sliceable, ranges: Array<[number,
       const start = Math.max(lo, end - slice)
       const t = Date.now()
       // Its own statement outside a transaction, as TimescaleDB requires: the database is free between two slices.
-      await db.query(`CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)`, [job.view, new Date(start), new Date(end)])
+      await db.query(`CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)`, [
+        job.view,
+        new Date(start),
+        new Date(end),
+      ])
       const took = Date.now() - t
       held.ms = Math.max(held.ms, took)
       held.slices++
@@ -186,7 +238,11 @@ async function refreshSliced(db: pg.Pool, job: Sliceable, ranges: Array<[number,
 }
 
 // $1 now
-export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refreshSliced' | 'refreshBackOff'> & { longHoldMs?: number }, _data: unknown = {}, now = new Date()): Promise<void> {
+export async function runDbPolicies(
+  deps: Pick<WorkerDeps, 'db' | 'log' | 'refreshSliced' | 'refreshBackOff'> & { longHoldMs?: number },
+  _data: unknown = {},
+  now = new Date(),
+): Promise<void> {
   const longHoldMs = deps.longHoldMs ?? LONG_HOLD_MS // a test sets 0: every whole run counts as long
   const state = stateOf(deps.db)
   const sliced = deps.refreshSliced !== false
@@ -195,7 +251,8 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refre
   // Backing off (see the header): of the slow jobs due, only the one whose last run is oldest, and only once it is quiet.
   const runsWhole = (j: DueJob) => !(sliced && sliceable(j))
   const slow = (j: DueJob) => runsWhole(j) && !state.fast.has(j.job_id)
-  const slowDue = jobs.filter((j) => j.due && slow(j))
+  const slowDue = jobs
+    .filter((j) => j.due && slow(j))
     .sort((a, b) => (a.last_run_at?.getTime() ?? 0) - (b.last_run_at?.getTime() ?? 0))
   const slowTurn = deps.refreshBackOff && Date.now() >= state.quietUntil ? slowDue[0]?.job_id : undefined
   for (const job of jobs) {
@@ -228,7 +285,14 @@ export async function runDbPolicies(deps: Pick<WorkerDeps, 'db' | 'log' | 'refre
         state.quietUntil = Math.max(state.quietUntil, Date.now() + heldMs * BACK_OFF_FACTOR)
         state.fast.delete(job.job_id)
       } else state.fast.add(job.job_id)
-      const fields = { jobId: job.job_id, proc: job.proc_name, target: job.target, ms, heldMs, ...(held ? { slices: held.slices, changedFrom: held.from, caughtUp } : {}) }
+      const fields = {
+        jobId: job.job_id,
+        proc: job.proc_name,
+        target: job.target,
+        ms,
+        heldMs,
+        ...(held ? { slices: held.slices, changedFrom: held.from, caughtUp } : {}),
+      }
       if (heldMs >= SLOW_POLICY_MS) deps.log.info(fields, 'database policy slow')
       else deps.log.debug(fields, 'database policy ran')
     } catch (err) {

@@ -15,9 +15,21 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
   result.changes.push(...(await runFastDetection(deps.db, thresholds, now, { hourlyCache: true })))
   const notable = result.changes.filter((c) => c.action !== 'updated')
   await deps.bus.setStats({ sla_sweep_ms: result.ms, sla_sweep_at: now.getTime() }).catch(() => undefined)
-  deps.log.info({ ms: result.ms, opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length, escalated: result.escalated.length }, 'SLA sweep')
+  deps.log.info(
+    {
+      ms: result.ms,
+      opened: notable.filter((c) => c.action === 'opened').length,
+      resolved: notable.filter((c) => c.action === 'auto_resolved').length,
+      escalated: result.escalated.length,
+    },
+    'SLA sweep',
+  )
   if (result.changes.length > 0 || result.escalated.length > 0) {
-    await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, result.changes, now), escalated: result.escalated })
+    await deps.bus.publish('alerts', {
+      at: now.toISOString(),
+      changes: await withMuted(deps, result.changes, now),
+      escalated: result.escalated,
+    })
   }
 }
 
@@ -25,12 +37,28 @@ export async function slaSweep(deps: WorkerDeps, _data: unknown, now = new Date(
 export async function anomalySweep(deps: WorkerDeps, _data: unknown, now = new Date()): Promise<void> {
   const changes = await runAnomalySweep(deps.db, await deps.sla.current(), await deps.calendar.current(), now)
   const notable = changes.filter((c) => c.action !== 'updated')
-  if (notable.length > 0) deps.log.info({ opened: notable.filter((c) => c.action === 'opened').length, resolved: notable.filter((c) => c.action === 'auto_resolved').length }, 'anomaly sweep')
-  if (changes.length > 0) await deps.bus.publish('alerts', { at: now.toISOString(), changes: await withMuted(deps, changes, now), escalated: [] })
+  if (notable.length > 0)
+    deps.log.info(
+      {
+        opened: notable.filter((c) => c.action === 'opened').length,
+        resolved: notable.filter((c) => c.action === 'auto_resolved').length,
+      },
+      'anomaly sweep',
+    )
+  if (changes.length > 0)
+    await deps.bus.publish('alerts', {
+      at: now.toISOString(),
+      changes: await withMuted(deps, changes, now),
+      escalated: [],
+    })
 }
 
 /** Marks the changes nobody should be paged for (silence, maintenance window, incident), so consoles stay quiet. */
 async function withMuted(deps: WorkerDeps, changes: AlertChange[], now: Date) {
-  const muted = await mutedAlertIds(deps.db, changes.map((c) => c.id), now)
+  const muted = await mutedAlertIds(
+    deps.db,
+    changes.map((c) => c.id),
+    now,
+  )
   return changes.map((c) => ({ ...c, muted: muted.has(c.id) }))
 }

@@ -13,7 +13,13 @@ import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { timescaledb } from '@electric-sql/pglite/timescaledb'
 import { dataDirHolder } from '../db/data-dir-lock.ts'
-import { FACTS_SQL, factsFromRow, snapshotSocketPath, takeSnapshot, type SnapshotFacts } from '../db/embedded-snapshot.ts'
+import {
+  FACTS_SQL,
+  factsFromRow,
+  snapshotSocketPath,
+  takeSnapshot,
+  type SnapshotFacts,
+} from '../db/embedded-snapshot.ts'
 
 /** A refusal the operator can act on (exit 1 with the message, no stack). */
 export class BackupRefused extends Error {
@@ -60,7 +66,10 @@ export function requestOnlineSnapshot(socketPath: string, file: string): Promise
       if (!header.ok) return
       out = createWriteStream(file)
       out.on('drain', () => conn.resume())
-      out.on('error', (err) => { conn.destroy(); reject(err) })
+      out.on('error', (err) => {
+        conn.destroy()
+        reject(err)
+      })
       const rest = pending.subarray(nl + 1)
       received += rest.length
       out.write(rest)
@@ -78,38 +87,54 @@ export function requestOnlineSnapshot(socketPath: string, file: string): Promise
 }
 
 async function hasDatabase(dir: string): Promise<boolean> {
-  return stat(path.join(dir, 'PG_VERSION')).then(() => true, () => false)
+  return stat(path.join(dir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  )
 }
 
 /** True when a server's embedded process answers on the data directory's backup socket. */
 export function serverRunning(pgDir: string): Promise<boolean> {
   return new Promise((resolve) => {
     const conn = connect(snapshotSocketPath(pgDir))
-    conn.on('connect', () => { conn.destroy(); resolve(true) })
+    conn.on('connect', () => {
+      conn.destroy()
+      resolve(true)
+    })
     conn.on('error', () => resolve(false))
   })
 }
 
 async function openDirectly(pgDir: string, loadDataDir?: Blob): Promise<PGlite> {
-  const db = await PGlite.create({ dataDir: pgDir, extensions: { timescaledb }, ...(loadDataDir ? { loadDataDir } : {}) })
+  const db = await PGlite.create({
+    dataDir: pgDir,
+    extensions: { timescaledb },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  })
   // As in embedded-process.ts: a reopened data directory needs TimescaleDB loaded up front.
   await db.exec(`LOAD 'timescaledb'`)
   return db
 }
 
-export interface EmbeddedBackup { facts: SnapshotFacts; takenWith: string }
+export interface EmbeddedBackup {
+  facts: SnapshotFacts
+  takenWith: string
+}
 
 /** Writes a gzipped tar of DATA_DIR/pg to `file`, from the running server if there is one. */
 export async function backupEmbedded(dataDir: string, file: string): Promise<EmbeddedBackup> {
   const pgDir = pgDataDir(dataDir)
   const socketPath = snapshotSocketPath(pgDir)
   if (socketPath.length > MAX_SOCKET_PATH) {
-    throw new BackupRefused(`DATA_DIR ${dataDir} is too long a path for the backup socket (${socketPath}, over ${MAX_SOCKET_PATH} bytes): ` +
-      'a running server cannot be asked for a snapshot and opening the directory beside it is unsafe; use a shorter DATA_DIR')
+    throw new BackupRefused(
+      `DATA_DIR ${dataDir} is too long a path for the backup socket (${socketPath}, over ${MAX_SOCKET_PATH} bytes): ` +
+        'a running server cannot be asked for a snapshot and opening the directory beside it is unsafe; use a shorter DATA_DIR',
+    )
   }
   const online = await requestOnlineSnapshot(socketPath, file)
   if (online) return { facts: online, takenWith: 'online, from the running server' }
-  if (!(await hasDatabase(pgDir))) throw new BackupRefused(`no embedded database in ${pgDir} (no server answers on ${socketPath} either)`)
+  if (!(await hasDatabase(pgDir)))
+    throw new BackupRefused(`no embedded database in ${pgDir} (no server answers on ${socketPath} either)`)
   const db = await openDirectly(pgDir)
   try {
     const { tarball, facts } = await takeSnapshot(db)
@@ -120,22 +145,36 @@ export async function backupEmbedded(dataDir: string, file: string): Promise<Emb
   }
 }
 
-export interface EmbeddedRestore { facts: SnapshotFacts; pgDir: string; movedAside?: string }
+export interface EmbeddedRestore {
+  facts: SnapshotFacts
+  pgDir: string
+  movedAside?: string
+}
 
 /**
  * Loads a backup into DATA_DIR/pg, which must be empty (or absent) unless `force`,
  * which moves the existing directory aside rather than deleting it.
  */
-export async function restoreEmbedded(file: string, dataDir: string, force: boolean, now: Date): Promise<EmbeddedRestore> {
+export async function restoreEmbedded(
+  file: string,
+  dataDir: string,
+  force: boolean,
+  now: Date,
+): Promise<EmbeddedRestore> {
   const pgDir = pgDataDir(dataDir)
   const holder = await dataDirHolder(pgDir)
-  if (holder !== undefined || await serverRunning(pgDir)) {
-    throw new BackupRefused(`a server is running on ${dataDir}${holder ? ` (process ${holder})` : ''}: stop it before restoring into its data directory`)
+  if (holder !== undefined || (await serverRunning(pgDir))) {
+    throw new BackupRefused(
+      `a server is running on ${dataDir}${holder ? ` (process ${holder})` : ''}: stop it before restoring into its data directory`,
+    )
   }
   const existing = await readdir(pgDir).catch(() => [] as string[])
   let movedAside: string | undefined
   if (existing.length > 0) {
-    if (!force) throw new BackupRefused(`${pgDir} is not empty: restore into a fresh DATA_DIR, or pass --force to move the current database aside`)
+    if (!force)
+      throw new BackupRefused(
+        `${pgDir} is not empty: restore into a fresh DATA_DIR, or pass --force to move the current database aside`,
+      )
     movedAside = `${pgDir}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`
     await rename(pgDir, movedAside)
   }

@@ -12,7 +12,11 @@ import type { SnapshotFacts } from '../db/embedded-snapshot.ts'
 
 export const MANIFEST_FORMAT = 'parcelwatch-backup/1'
 
-const countsSchema = z.object({ parcels: z.number().int().min(0), events: z.number().int().min(0), alerts: z.number().int().min(0) })
+const countsSchema = z.object({
+  parcels: z.number().int().min(0),
+  events: z.number().int().min(0),
+  alerts: z.number().int().min(0),
+})
 
 const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
@@ -41,12 +45,27 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-export function buildManifest(kind: BackupManifest['kind'], file: string, facts: SnapshotFacts, bytes: number, sha256: string, takenWith: string, createdAt: Date): BackupManifest {
+export function buildManifest(
+  kind: BackupManifest['kind'],
+  file: string,
+  facts: SnapshotFacts,
+  bytes: number,
+  sha256: string,
+  takenWith: string,
+  createdAt: Date,
+): BackupManifest {
   return {
-    format: MANIFEST_FORMAT, kind, file: path.basename(file), createdAt: createdAt.toISOString(),
-    migrationVersion: facts.migrationVersion, counts: facts.counts,
-    postgresVersion: facts.postgresVersion, timescaledbVersion: facts.timescaledbVersion,
-    bytes, sha256, takenWith,
+    format: MANIFEST_FORMAT,
+    kind,
+    file: path.basename(file),
+    createdAt: createdAt.toISOString(),
+    migrationVersion: facts.migrationVersion,
+    counts: facts.counts,
+    postgresVersion: facts.postgresVersion,
+    timescaledbVersion: facts.timescaledbVersion,
+    bytes,
+    sha256,
+    takenWith,
   }
 }
 
@@ -72,17 +91,28 @@ export async function readManifest(backupFile: string): Promise<BackupManifest> 
     throw new ManifestError(`no manifest at ${target}: a backup is the file and its manifest, keep them together`)
   }
   let json: unknown
-  try { json = JSON.parse(text) } catch { throw new ManifestError(`${target} is not JSON`) }
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new ManifestError(`${target} is not JSON`)
+  }
   const parsed = manifestSchema.safeParse(json)
-  if (!parsed.success) throw new ManifestError(`${target} is not a ParcelWatch backup manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new ManifestError(
+      `${target} is not a ParcelWatch backup manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    )
   return parsed.data
 }
 
 /** Checks that the backup file is the one the manifest describes (size and SHA-256). */
 export async function verifyBackupFile(backupFile: string, manifest: BackupManifest, bytes: number): Promise<void> {
-  if (bytes !== manifest.bytes) throw new ManifestError(`${backupFile} has ${bytes} bytes, its manifest says ${manifest.bytes}: incomplete or not the same backup`)
+  if (bytes !== manifest.bytes)
+    throw new ManifestError(
+      `${backupFile} has ${bytes} bytes, its manifest says ${manifest.bytes}: incomplete or not the same backup`,
+    )
   const sum = await sha256File(backupFile)
-  if (sum !== manifest.sha256) throw new ManifestError(`${backupFile} does not match its manifest's SHA-256: damaged or not the same backup`)
+  if (sum !== manifest.sha256)
+    throw new ManifestError(`${backupFile} does not match its manifest's SHA-256: damaged or not the same backup`)
 }
 
 export function describeManifest(m: BackupManifest): string {

@@ -19,7 +19,11 @@ import type { BackupManifest } from './manifest.ts'
 
 const run = promisify(execFile)
 
-export interface PgTool { path: string; version: string; major: number }
+export interface PgTool {
+  path: string
+  version: string
+  major: number
+}
 
 /** `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` → 15.20 / 15. */
 export function parseToolVersion(output: string): { version: string; major: number } | undefined {
@@ -31,10 +35,18 @@ export function parseToolVersion(output: string): { version: string; major: numb
 export async function findPgTools(name: 'pg_dump' | 'pg_restore', pgBin: string | undefined): Promise<PgTool[]> {
   const paths = pgBin
     ? [path.join(pgBin, name)]
-    : [...(await readdir('/usr/lib/postgresql').catch(() => [] as string[])).map((v) => `/usr/lib/postgresql/${v}/bin/${name}`), name]
+    : [
+        ...(await readdir('/usr/lib/postgresql').catch(() => [] as string[])).map(
+          (v) => `/usr/lib/postgresql/${v}/bin/${name}`,
+        ),
+        name,
+      ]
   const found: PgTool[] = []
   for (const p of paths) {
-    const out = await run(p, ['--version']).then((r) => r.stdout, () => '')
+    const out = await run(p, ['--version']).then(
+      (r) => r.stdout,
+      () => '',
+    )
     const v = parseToolVersion(out)
     if (v && !found.some((f) => f.version === v.version)) found.push({ path: p, ...v })
   }
@@ -48,11 +60,14 @@ export async function findPgTools(name: 'pg_dump' | 'pg_restore', pgBin: string 
 export function chooseTool(name: string, tools: readonly PgTool[], needMajor: number, why: string): PgTool {
   const tool = tools.find((t) => t.major >= needMajor)
   if (tool) return tool
-  const found = tools.length === 0 ? `no ${name} was found` : `only ${tools.map((t) => `${name} ${t.version} (${t.path})`).join(', ')} found`
+  const found =
+    tools.length === 0
+      ? `no ${name} was found`
+      : `only ${tools.map((t) => `${name} ${t.version} (${t.path})`).join(', ')} found`
   throw new BackupRefused(
     `${why} needs ${name} ${needMajor} or newer, but ${found}: ${name} refuses a newer server or archive. ` +
-    `Install the PostgreSQL ${needMajor} client (Debian: postgresql-client-${needMajor} from apt.postgresql.org) and pass ` +
-    `--pg-bin=/usr/lib/postgresql/${needMajor}/bin, or run this command where that client is installed (e.g. in the TimescaleDB container).`,
+      `Install the PostgreSQL ${needMajor} client (Debian: postgresql-client-${needMajor} from apt.postgresql.org) and pass ` +
+      `--pg-bin=/usr/lib/postgresql/${needMajor}/bin, or run this command where that client is installed (e.g. in the TimescaleDB container).`,
   )
 }
 
@@ -61,8 +76,17 @@ async function connectTo(url: string): Promise<pg.Client> {
   try {
     await client.connect()
   } catch (err) {
-    const where = (() => { try { const u = new URL(url); return `${u.hostname}:${u.port || 5432}${u.pathname}` } catch { return 'DATABASE_URL' } })()
-    throw new BackupRefused(`cannot connect to the database server at ${where}: ${err instanceof Error ? err.message : String(err)}`)
+    const where = (() => {
+      try {
+        const u = new URL(url)
+        return `${u.hostname}:${u.port || 5432}${u.pathname}`
+      } catch {
+        return 'DATABASE_URL'
+      }
+    })()
+    throw new BackupRefused(
+      `cannot connect to the database server at ${where}: ${err instanceof Error ? err.message : String(err)}`,
+    )
   }
   return client
 }
@@ -76,7 +100,9 @@ async function readFacts(client: pg.Client): Promise<SnapshotFacts> {
   try {
     return factsFromRow((await client.query<unknown[]>({ text: FACTS_SQL, rowMode: 'array' })).rows[0]!)
   } catch (err) {
-    throw new BackupRefused(`this database holds no ParcelWatch schema (${err instanceof Error ? err.message : String(err)})`)
+    throw new BackupRefused(
+      `this database holds no ParcelWatch schema (${err instanceof Error ? err.message : String(err)})`,
+    )
   }
 }
 
@@ -85,11 +111,17 @@ function runTool(tool: PgTool, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool.path, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-4000) })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString('utf8')).slice(-4000)
+    })
     child.on('error', reject)
-    child.on('exit', (code) => code === 0
-      ? resolve()
-      : reject(new BackupRefused(`${path.basename(tool.path)} ${tool.version} failed (exit ${code}):\n${stderr.trim()}`)))
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new BackupRefused(`${path.basename(tool.path)} ${tool.version} failed (exit ${code}):\n${stderr.trim()}`),
+          ),
+    )
   })
 }
 
@@ -97,7 +129,11 @@ function runTool(tool: PgTool, args: string[]): Promise<void> {
  * pg_dump in the snapshot the manifest's counts were read in: a REPEATABLE READ
  * transaction exports its snapshot and stays open until pg_dump is done.
  */
-export async function backupServer(url: string, file: string, pgBin: string | undefined): Promise<{ facts: SnapshotFacts; takenWith: string }> {
+export async function backupServer(
+  url: string,
+  file: string,
+  pgBin: string | undefined,
+): Promise<{ facts: SnapshotFacts; takenWith: string }> {
   const client = await connectTo(url)
   try {
     const major = await serverMajor(client)
@@ -114,25 +150,44 @@ export async function backupServer(url: string, file: string, pgBin: string | un
 }
 
 /** Restores into DATABASE_URL, which must be a fresh database on a server with TimescaleDB installed. */
-export async function restoreServer(file: string, manifest: BackupManifest, url: string, pgBin: string | undefined): Promise<SnapshotFacts> {
+export async function restoreServer(
+  file: string,
+  manifest: BackupManifest,
+  url: string,
+  pgBin: string | undefined,
+): Promise<SnapshotFacts> {
   const client = await connectTo(url)
   try {
     const major = await serverMajor(client)
     const dumpMajor = parseToolVersion(`(PostgreSQL) ${manifest.takenWith.replace(/^pg_dump /, '')}`)?.major ?? major
-    const pgRestore = chooseTool('pg_restore', await findPgTools('pg_restore', pgBin), Math.max(major, dumpMajor), `restoring a pg_dump ${dumpMajor} archive into a PostgreSQL ${major} server`)
+    const pgRestore = chooseTool(
+      'pg_restore',
+      await findPgTools('pg_restore', pgBin),
+      Math.max(major, dumpMajor),
+      `restoring a pg_dump ${dumpMajor} archive into a PostgreSQL ${major} server`,
+    )
     const tables = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')`)
+      `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')`,
+    )
     if (tables.rows[0]!.n > 0) {
-      throw new BackupRefused('the target database is not empty: create a fresh one (CREATE DATABASE parcelwatch_restored) and point DATABASE_URL at it; ' +
-        'TimescaleDB restores only into a new database')
+      throw new BackupRefused(
+        'the target database is not empty: create a fresh one (CREATE DATABASE parcelwatch_restored) and point DATABASE_URL at it; ' +
+          'TimescaleDB restores only into a new database',
+      )
     }
-    const versions = await client.query<{ version: string }>(`SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb'`)
+    const versions = await client.query<{ version: string }>(
+      `SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb'`,
+    )
     if (versions.rows.length === 0) throw new BackupRefused('TimescaleDB is not installed on the target server')
     if (!versions.rows.some((v) => v.version === manifest.timescaledbVersion)) {
-      throw new BackupRefused(`the backup was taken with TimescaleDB ${manifest.timescaledbVersion}; the target server offers ${versions.rows.map((v) => v.version).join(', ')}: ` +
-        'TimescaleDB restores only into the same version (install it, restore, then ALTER EXTENSION timescaledb UPDATE)')
+      throw new BackupRefused(
+        `the backup was taken with TimescaleDB ${manifest.timescaledbVersion}; the target server offers ${versions.rows.map((v) => v.version).join(', ')}: ` +
+          'TimescaleDB restores only into the same version (install it, restore, then ALTER EXTENSION timescaledb UPDATE)',
+      )
     }
-    await client.query(`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION '${manifest.timescaledbVersion.replace(/'/g, "''")}'`)
+    await client.query(
+      `CREATE EXTENSION IF NOT EXISTS timescaledb VERSION '${manifest.timescaledbVersion.replace(/'/g, "''")}'`,
+    )
     await client.query('SELECT timescaledb_pre_restore()')
     try {
       await runTool(pgRestore, ['--format=custom', '--no-owner', `--dbname=${url}`, file])

@@ -24,13 +24,18 @@ const USAGE = `usage: npm run restore -- <file> [--force] [--pg-bin=<dir>]
 
 runCli(USAGE, async (argv, out) => {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: { force: { type: 'boolean' }, 'pg-bin': { type: 'string' }, help: { type: 'boolean' } },
   })
   if (values.help) return void out(USAGE)
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the backup file' : 'one backup file at a time')
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'name the backup file' : 'one backup file at a time')
   const file = positionals[0]!
-  const size = await stat(file).then((s) => s.size, () => undefined)
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  )
   if (size === undefined) throw new UsageError(`${file} does not exist`)
   const config = loadConfig()
   const manifest = await readManifest(file)
@@ -39,13 +44,17 @@ runCli(USAGE, async (argv, out) => {
 
   const target = config.databaseUrl ? 'server' : 'embedded'
   if (manifest.kind !== target) {
-    throw new BackupRefused(manifest.kind === 'embedded'
-      ? 'this is a backup of an embedded database: restore it with DATABASE_URL unset (into DATA_DIR)'
-      : 'this is a pg_dump of a TimescaleDB server: restore it with DATABASE_URL set to a fresh database')
+    throw new BackupRefused(
+      manifest.kind === 'embedded'
+        ? 'this is a backup of an embedded database: restore it with DATABASE_URL unset (into DATA_DIR)'
+        : 'this is a pg_dump of a TimescaleDB server: restore it with DATABASE_URL set to a fresh database',
+    )
   }
   const known = Math.max(0, ...(await loadMigrations()).map((m) => m.version))
   if (manifest.migrationVersion > known && !values.force) {
-    throw new BackupRefused(`the backup is at migration ${manifest.migrationVersion}, this ParcelWatch knows up to ${known}: restore it with a newer ParcelWatch (or --force)`)
+    throw new BackupRefused(
+      `the backup is at migration ${manifest.migrationVersion}, this ParcelWatch knows up to ${known}: restore it with a newer ParcelWatch (or --force)`,
+    )
   }
 
   const started = performance.now()
@@ -61,7 +70,12 @@ runCli(USAGE, async (argv, out) => {
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   const wrong = countMismatches(manifest.counts, facts.counts)
-  if (wrong.length > 0) throw new BackupRefused(`restored in ${seconds} s, but the counts differ from the manifest: ${wrong.join('; ')}`)
-  out(`restored in ${seconds} s and verified: ${facts.counts.parcels} parcels, ${facts.counts.events} events, ${facts.counts.alerts} alerts, migration ${facts.migrationVersion}` +
-    (facts.migrationVersion < known ? ` (the server applies migrations ${facts.migrationVersion + 1}–${known} at its next start)` : ''))
+  if (wrong.length > 0)
+    throw new BackupRefused(`restored in ${seconds} s, but the counts differ from the manifest: ${wrong.join('; ')}`)
+  out(
+    `restored in ${seconds} s and verified: ${facts.counts.parcels} parcels, ${facts.counts.events} events, ${facts.counts.alerts} alerts, migration ${facts.migrationVersion}` +
+      (facts.migrationVersion < known
+        ? ` (the server applies migrations ${facts.migrationVersion + 1}–${known} at its next start)`
+        : ''),
+  )
 })

@@ -20,7 +20,9 @@ export function runCli(usage: string, main: (argv: string[], out: (line: string)
         process.exit(2)
       }
       const known = err instanceof BackupRefused || err instanceof ManifestError || err instanceof ConfigError
-      process.stderr.write(`${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+      process.stderr.write(
+        `${known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      )
       process.exit(1)
     },
   )

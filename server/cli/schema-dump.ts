@@ -24,7 +24,11 @@ const USAGE = `usage: npm run schema:dump [-- <file>]
   they add up to into sql/schema.sql (or <file>).`
 
 runCli(USAGE, async (argv, out) => {
-  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean' } }, allowPositionals: true })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean' } },
+    allowPositionals: true,
+  })
   if (values.help) return void out(USAGE)
   if (positionals.length > 1) throw new UsageError('one file at most')
   const file = positionals[0] ?? SCHEMA_FILE

@@ -31,7 +31,14 @@ const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a
 const FROM = `alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by LEFT JOIN users res ON res.id = a.resolved_by`
 
 /** scopeHub: a hub-scoped person's hub; only that hub's alerts exist for them (null: the whole network). */
-export interface AlertFilter { states: string[]; severity?: string; rule?: string; hub?: string; limit: number; scopeHub?: string | null }
+export interface AlertFilter {
+  states: string[]
+  severity?: string
+  rule?: string
+  hub?: string
+  limit: number
+  scopeHub?: string | null
+}
 
 // Filters are bound parameters; the column names are fixed text.
 export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[]> {
@@ -46,8 +53,17 @@ export async function listAlerts(db: pg.Pool, f: AlertFilter): Promise<AlertRow[
 }
 
 // $1 id, $2 the caller's hub scope or NULL: an alert of another hub is not found
-export async function findAlert(db: pg.Pool, id: number, scopeHub: string | null = null): Promise<AlertRow | undefined> {
-  return (await db.query<AlertRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`, [id, scopeHub])).rows[0]
+export async function findAlert(
+  db: pg.Pool,
+  id: number,
+  scopeHub: string | null = null,
+): Promise<AlertRow | undefined> {
+  return (
+    await db.query<AlertRow>(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`,
+      [id, scopeHub],
+    )
+  ).rows[0]
 }
 
 export async function alertHistory(db: pg.Pool, id: number) {
@@ -60,7 +76,14 @@ export async function alertHistory(db: pg.Pool, id: number) {
 }
 
 export async function alertParcels(db: pg.Pool, id: number, limit: number) {
-  const r = await db.query<{ waybill: string; tier: string; status: string; lastScanAt: Date | null; lastScanHub: string | null; deadline: Date | null }>(
+  const r = await db.query<{
+    waybill: string
+    tier: string
+    status: string
+    lastScanAt: Date | null
+    lastScanHub: string | null
+    deadline: Date | null
+  }>(
     `SELECT s.waybill, s.tier, s.status, s.last_scan_at AS "lastScanAt", s.last_scan_hub AS "lastScanHub", s.promised_deadline AS deadline
      FROM alert_items i JOIN shipments s ON s.waybill = i.waybill WHERE i.alert_id = $1 ORDER BY s.promised_deadline NULLS LAST, s.waybill LIMIT $2`,
     [id, limit],

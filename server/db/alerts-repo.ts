@@ -7,7 +7,15 @@ import { alertTitleFields, type AlertText, type AlertTitleFields } from '../doma
  * `raised`: an open alert's severity rose from info to warning or critical (it pages then, as if it had just opened).
  * The title as stored: a message key and parameters, or a person's words (alert-titles.ts).
  */
-export interface AlertChange extends AlertTitleFields { id: number; rule: string; subject: string; hubCode: string | null; severity: string; itemCount: number; action: 'opened' | 'updated' | 'raised' | 'auto_resolved' }
+export interface AlertChange extends AlertTitleFields {
+  id: number
+  rule: string
+  subject: string
+  hubCode: string | null
+  severity: string
+  itemCount: number
+  action: 'opened' | 'updated' | 'raised' | 'auto_resolved'
+}
 
 /** A parcel rule: the parcels that meet it, grouped per hub into one alert each. */
 export interface RuleSpec {
@@ -61,14 +69,31 @@ const RATCHET = `CASE WHEN array_position(ARRAY['info', 'warning', 'critical'], 
   THEN EXCLUDED.severity ELSE alerts.severity END`
 
 export async function upsertAlerts(
-  client: pg.PoolClient, rule: string, groups: readonly AlertGroup[], now: Date, escalateAfterMs: number, gate?: OpenGate,
+  client: pg.PoolClient,
+  rule: string,
+  groups: readonly AlertGroup[],
+  now: Date,
+  escalateAfterMs: number,
+  gate?: OpenGate,
 ): Promise<AlertChange[]> {
   const changes: AlertChange[] = []
-  const existing = new Map((await client.query<{ subject: string; severity: string }>(
-    `SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved' AND subject = ANY($2::text[])`,
-    [rule, groups.map((g) => g.subject)],
-  )).rows.map((r) => [r.subject, r.severity]))
-  const allowed = gate ? await gateNew(client, rule, groups.filter((g) => !existing.has(g.subject)), now, gate) : null
+  const existing = new Map(
+    (
+      await client.query<{ subject: string; severity: string }>(
+        `SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved' AND subject = ANY($2::text[])`,
+        [rule, groups.map((g) => g.subject)],
+      )
+    ).rows.map((r) => [r.subject, r.severity]),
+  )
+  const allowed = gate
+    ? await gateNew(
+        client,
+        rule,
+        groups.filter((g) => !existing.has(g.subject)),
+        now,
+        gate,
+      )
+    : null
   for (const g of groups) {
     if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
     const text = alertTitleFields(g.title)
@@ -83,15 +108,41 @@ export async function upsertAlerts(
                                        WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $8::timestamptz
                                        ELSE alerts.next_escalation_at END
        RETURNING id, (xmax = 0) AS inserted, severity`,
-      [rule, g.subject, g.hubCode, g.severity, text.title, g.itemCount, now, new Date(now.getTime() + escalateAfterMs), g.details ?? {}, text.titleKey, text.titleParams],
+      [
+        rule,
+        g.subject,
+        g.hubCode,
+        g.severity,
+        text.title,
+        g.itemCount,
+        now,
+        new Date(now.getTime() + escalateAfterMs),
+        g.details ?? {},
+        text.titleKey,
+        text.titleParams,
+      ],
     )
     const row = r.rows[0]!
     const before = existing.get(g.subject)
     const raised = !row.inserted && before === 'info' && row.severity !== 'info'
     if (row.inserted || raised) {
-      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [row.id, now, row.inserted ? 'opened' : 'raised', { count: g.itemCount, severity: row.severity, ...g.details }])
+      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [
+        row.id,
+        now,
+        row.inserted ? 'opened' : 'raised',
+        { count: g.itemCount, severity: row.severity, ...g.details },
+      ])
     }
-    changes.push({ id: row.id, rule, subject: g.subject, hubCode: g.hubCode, severity: row.severity, ...text, itemCount: g.itemCount, action: row.inserted ? 'opened' : raised ? 'raised' : 'updated' })
+    changes.push({
+      id: row.id,
+      rule,
+      subject: g.subject,
+      hubCode: g.hubCode,
+      severity: row.severity,
+      ...text,
+      itemCount: g.itemCount,
+      action: row.inserted ? 'opened' : raised ? 'raised' : 'updated',
+    })
   }
   if (gate && gate.pendingMs > 0) {
     // As Prometheus' `for`: an evaluation that does not see the condition restarts its clock (a slow or late sweep does not).
@@ -108,7 +159,13 @@ export async function upsertAlerts(
  * The subjects among `fresh` (no unresolved alert yet) that may open now: seen
  * for the pending period, and not resolved by a person recently unless worse.
  */
-async function gateNew(client: pg.PoolClient, rule: string, fresh: readonly AlertGroup[], now: Date, gate: OpenGate): Promise<Set<string>> {
+async function gateNew(
+  client: pg.PoolClient,
+  rule: string,
+  fresh: readonly AlertGroup[],
+  now: Date,
+  gate: OpenGate,
+): Promise<Set<string>> {
   if (fresh.length === 0) return new Set()
   let ready = fresh.map((g) => g.subject)
   if (gate.pendingMs > 0) {
@@ -130,16 +187,33 @@ async function gateNew(client: pg.PoolClient, rule: string, fresh: readonly Aler
   )
   const held = new Map(manual.rows.filter((r) => r.by_person).map((r) => [r.subject, r]))
   const count = new Map(fresh.map((g) => [g.subject, g.itemCount]))
-  return new Set(ready.filter((subject) => {
-    const r = held.get(subject)
-    return !r || mayReopenAfterManual({ resolvedAt: r.resolved_at.getTime(), countAtResolution: r.item_count }, now.getTime(), count.get(subject) ?? 0, gate.manual)
-  }))
+  return new Set(
+    ready.filter((subject) => {
+      const r = held.get(subject)
+      return (
+        !r ||
+        mayReopenAfterManual(
+          { resolvedAt: r.resolved_at.getTime(), countAtResolution: r.item_count },
+          now.getTime(),
+          count.get(subject) ?? 0,
+          gate.manual,
+        )
+      )
+    }),
+  )
 }
 
 /** Auto-resolves the unresolved alerts of a rule whose subject no longer meets it. */
 // $1 rule, $2 subjects that still hold, $3 now
-export async function resolveCleared(client: pg.PoolClient, rule: string, holding: readonly string[], now: Date): Promise<AlertChange[]> {
-  const resolved = await client.query<{ id: number; subject: string; hub_code: string | null; severity: string } & AlertTitleFields>(
+export async function resolveCleared(
+  client: pg.PoolClient,
+  rule: string,
+  holding: readonly string[],
+  now: Date,
+): Promise<AlertChange[]> {
+  const resolved = await client.query<
+    { id: number; subject: string; hub_code: string | null; severity: string } & AlertTitleFields
+  >(
     `UPDATE alerts SET state = 'resolved', resolved_at = $3, next_escalation_at = NULL, item_count = 0
      WHERE rule = $1 AND state <> 'resolved' AND NOT (subject = ANY($2::text[]))
      RETURNING id, subject, hub_code, severity, title, title_key AS "titleKey", title_params AS "titleParams"`,
@@ -150,7 +224,16 @@ export async function resolveCleared(client: pg.PoolClient, rule: string, holdin
     await client.query(`INSERT INTO alert_history (alert_id, at, action) VALUES ($1, $2, 'auto_resolved')`, [a.id, now])
   }
   return resolved.rows.map((a) => ({
-    id: a.id, rule, subject: a.subject, hubCode: a.hub_code, severity: a.severity, title: a.title, titleKey: a.titleKey, titleParams: a.titleParams, itemCount: 0, action: 'auto_resolved' as const,
+    id: a.id,
+    rule,
+    subject: a.subject,
+    hubCode: a.hub_code,
+    severity: a.severity,
+    title: a.title,
+    titleKey: a.titleKey,
+    titleParams: a.titleParams,
+    itemCount: 0,
+    action: 'auto_resolved' as const,
   }))
 }
 
@@ -159,8 +242,15 @@ export async function resolveCleared(client: pg.PoolClient, rule: string, holdin
  * temporary table of (rule, hub, waybill) that the reconciliation reads.
  */
 /** `join`: tables the predicates read besides `shipments s` (static text from code), joined once per parcel. */
-export async function collectHits(client: pg.PoolClient, specs: readonly RuleSpec[], params: unknown[], join = ''): Promise<void> {
-  await client.query('CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL, express boolean NOT NULL) ON COMMIT DROP')
+export async function collectHits(
+  client: pg.PoolClient,
+  specs: readonly RuleSpec[],
+  params: unknown[],
+  join = '',
+): Promise<void> {
+  await client.query(
+    'CREATE TEMP TABLE sweep_hits (rule text NOT NULL, hub text NOT NULL, waybill text NOT NULL, express boolean NOT NULL) ON COMMIT DROP',
+  )
   const values = specs.map((s, i) => `('${s.rule}', ${i})`).join(', ')
   const cases = specs.map((s, i) => `WHEN ${i} THEN (${s.where})`).join(' ')
   await client.query(
@@ -186,11 +276,18 @@ export async function reconcileRule(
   hubNames: ReadonlyMap<string, string>,
   gate?: OpenGate,
 ): Promise<AlertChange[]> {
-  const counts = (await client.query<{ hub: string; n: number; express: number }>(
-    'SELECT hub, count(*)::int AS n, count(*) FILTER (WHERE express)::int AS express FROM sweep_hits WHERE rule = $1 GROUP BY hub ORDER BY hub', [spec.rule],
-  )).rows
+  const counts = (
+    await client.query<{ hub: string; n: number; express: number }>(
+      'SELECT hub, count(*)::int AS n, count(*) FILTER (WHERE express)::int AS express FROM sweep_hits WHERE rule = $1 GROUP BY hub ORDER BY hub',
+      [spec.rule],
+    )
+  ).rows
   const groups: AlertGroup[] = counts.map((g) => ({
-    subject: `hub:${g.hub}`, hubCode: g.hub, severity: spec.severity(g.n, g.express), title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n), itemCount: g.n,
+    subject: `hub:${g.hub}`,
+    hubCode: g.hub,
+    severity: spec.severity(g.n, g.express),
+    title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n),
+    itemCount: g.n,
   }))
   const changes = await upsertAlerts(client, spec.rule, groups, now, escalateAfterMs, gate)
   // Keep each alert's parcel list equal to what holds now.
@@ -207,7 +304,15 @@ export async function reconcileRule(
      ON CONFLICT DO NOTHING`,
     [spec.rule],
   )
-  return [...changes, ...(await resolveCleared(client, spec.rule, changes.map((c) => c.subject), now))]
+  return [
+    ...changes,
+    ...(await resolveCleared(
+      client,
+      spec.rule,
+      changes.map((c) => c.subject),
+      now,
+    )),
+  ]
 }
 
 /**
@@ -215,7 +320,11 @@ export async function reconcileRule(
  * manager), then get reminders; muted alerts wait (they escalate once unmuted).
  */
 // $1 now, $2 reminder interval in ms
-export async function escalateDue(db: pg.PoolClient, now: Date, remindEveryMs: number): Promise<Array<{ id: number; level: number }>> {
+export async function escalateDue(
+  db: pg.PoolClient,
+  now: Date,
+  remindEveryMs: number,
+): Promise<Array<{ id: number; level: number }>> {
   const r = await db.query<{ id: number; level: number }>(
     `UPDATE alerts a SET escalation_level = a.escalation_level + 1, next_escalation_at = $1::timestamptz + $2 * interval '1 millisecond'
      WHERE a.state = 'open' AND a.severity <> 'info' AND a.next_escalation_at <= $1 AND NOT ${mutedSql('$1')}
@@ -223,7 +332,12 @@ export async function escalateDue(db: pg.PoolClient, now: Date, remindEveryMs: n
     [now, remindEveryMs],
   )
   for (const a of r.rows) {
-    await db.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [a.id, now, a.level === 1 ? 'escalated' : 'reminded', { level: a.level }])
+    await db.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [
+      a.id,
+      now,
+      a.level === 1 ? 'escalated' : 'reminded',
+      { level: a.level },
+    ])
   }
   return r.rows
 }

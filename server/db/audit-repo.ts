@@ -16,7 +16,9 @@ export interface AuditEntry {
   details: Record<string, unknown>
 }
 
-export interface AuditRow extends Omit<AuditEntry, 'userId'> { id: number }
+export interface AuditRow extends Omit<AuditEntry, 'userId'> {
+  id: number
+}
 
 // $1 at, $2 user id, $3 username, $4 role, $5 kind, $6 action, $7 target, $8 route, $9 request id, $10 details
 export async function insertAudit(db: Queryable, e: AuditEntry): Promise<void> {
@@ -27,7 +29,13 @@ export async function insertAudit(db: Queryable, e: AuditEntry): Promise<void> {
   )
 }
 
-export interface AuditFilter { from?: Date | undefined; to?: Date | undefined; action?: string | undefined; username?: string | undefined; limit: number }
+export interface AuditFilter {
+  from?: Date | undefined
+  to?: Date | undefined
+  action?: string | undefined
+  username?: string | undefined
+  limit: number
+}
 
 // $1 from, $2 to (exclusive), $3 action (exact, or a prefix ending in '.'), $4 username, $5 limit: newest first
 export async function listAudit(db: Queryable, f: AuditFilter): Promise<AuditRow[]> {

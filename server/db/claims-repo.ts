@@ -1,7 +1,12 @@
 import type { Queryable } from './outbox-repo.ts'
 import type { ClaimReason, ClaimState } from '../domain/claims.ts'
 
-export interface ClaimParcel { waybill: string; declaredValueFen: number | null; feeTotalFen: number; exceptionReason: string | null }
+export interface ClaimParcel {
+  waybill: string
+  declaredValueFen: number | null
+  feeTotalFen: number
+  exceptionReason: string | null
+}
 
 export async function claimParcel(db: Queryable, waybill: string): Promise<ClaimParcel | undefined> {
   const r = await db.query<ClaimParcel>(
@@ -34,7 +39,11 @@ export async function insertClaim(db: Queryable, c: NewClaim): Promise<number | 
     [c.waybill, c.reason, c.source, c.amountFen, c.basis, c.note, c.openedAt, c.openedBy],
   )
   const id = r.rows[0]?.id
-  if (id !== undefined) await db.query(`INSERT INTO claim_history (claim_id, at, action, user_id, note) VALUES ($1, $2, 'opened', $3, $4)`, [id, c.openedAt, c.openedBy, c.note])
+  if (id !== undefined)
+    await db.query(
+      `INSERT INTO claim_history (claim_id, at, action, user_id, note) VALUES ($1, $2, 'opened', $3, $4)`,
+      [id, c.openedAt, c.openedBy, c.note],
+    )
   return id
 }
 
@@ -81,7 +90,11 @@ const COLUMNS = `c.id::int, c.waybill, c.reason, c.source, c.state, c.amount_fen
 const FROM = `claims c JOIN shipments s ON s.waybill = c.waybill LEFT JOIN users ou ON ou.id = c.opened_by
   LEFT JOIN users du ON du.id = c.decided_by LEFT JOIN users pu ON pu.id = c.paid_by`
 
-export interface ClaimFilter { states: readonly ClaimState[]; waybill?: string | undefined; limit: number }
+export interface ClaimFilter {
+  states: readonly ClaimState[]
+  waybill?: string | undefined
+  limit: number
+}
 
 // $1 states, $2 waybill or NULL, $3 limit
 export async function listClaims(db: Queryable, f: ClaimFilter): Promise<ClaimRow[]> {
@@ -94,7 +107,11 @@ export async function listClaims(db: Queryable, f: ClaimFilter): Promise<ClaimRo
 }
 
 export async function findClaim(db: Queryable, id: number, forUpdate = false): Promise<ClaimRow | undefined> {
-  return (await db.query<ClaimRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`, [id])).rows[0]
+  return (
+    await db.query<ClaimRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`, [
+      id,
+    ])
+  ).rows[0]
 }
 
 export async function claimHistory(db: Queryable, id: number) {
@@ -107,17 +124,51 @@ export async function claimHistory(db: Queryable, id: number) {
 }
 
 /** The amount of an open claim, settled at approval, with the rule's figures it came from. */
-export async function setClaimAmount(db: Queryable, id: number, amountFen: number, basis: Record<string, unknown>): Promise<void> {
-  await db.query(`UPDATE claims SET amount_fen = $2, basis = $3 WHERE id = $1 AND state = 'open'`, [id, amountFen, basis])
+export async function setClaimAmount(
+  db: Queryable,
+  id: number,
+  amountFen: number,
+  basis: Record<string, unknown>,
+): Promise<void> {
+  await db.query(`UPDATE claims SET amount_fen = $2, basis = $3 WHERE id = $1 AND state = 'open'`, [
+    id,
+    amountFen,
+    basis,
+  ])
 }
 
 // $1 id, $2 new state, $3 user, $4 now, $5 note, $6 payment reference
-export async function updateClaimState(db: Queryable, id: number, to: ClaimState, userId: number, now: Date, note: string, paymentRef: string | null): Promise<void> {
+export async function updateClaimState(
+  db: Queryable,
+  id: number,
+  to: ClaimState,
+  userId: number,
+  now: Date,
+  note: string,
+  paymentRef: string | null,
+): Promise<void> {
   if (to === 'paid') {
-    await db.query(`UPDATE claims SET state = 'paid', paid_at = $3, paid_by = $2, payment_ref = $4 WHERE id = $1`, [id, userId, now, paymentRef])
+    await db.query(`UPDATE claims SET state = 'paid', paid_at = $3, paid_by = $2, payment_ref = $4 WHERE id = $1`, [
+      id,
+      userId,
+      now,
+      paymentRef,
+    ])
   } else {
-    await db.query(`UPDATE claims SET state = $2, decided_at = $4, decided_by = $3, decision_note = $5 WHERE id = $1`, [id, to, userId, now, note])
+    await db.query(`UPDATE claims SET state = $2, decided_at = $4, decided_by = $3, decision_note = $5 WHERE id = $1`, [
+      id,
+      to,
+      userId,
+      now,
+      note,
+    ])
   }
   const action = to === 'paid' ? 'paid' : to
-  await db.query('INSERT INTO claim_history (claim_id, at, action, user_id, note) VALUES ($1, $2, $3, $4, $5)', [id, now, action, userId, to === 'paid' && paymentRef ? `${note}${note ? ' · ' : ''}${paymentRef}` : note])
+  await db.query('INSERT INTO claim_history (claim_id, at, action, user_id, note) VALUES ($1, $2, $3, $4, $5)', [
+    id,
+    now,
+    action,
+    userId,
+    to === 'paid' && paymentRef ? `${note}${note ? ' · ' : ''}${paymentRef}` : note,
+  ])
 }

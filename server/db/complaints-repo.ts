@@ -1,7 +1,13 @@
 import type { Queryable } from './outbox-repo.ts'
 import type { ComplaintChannel, ComplaintState } from '../domain/complaints.ts'
 
-export interface CategoryRow { code: string; labelZh: string; labelEn: string; limitHours: number; updatedAt: Date }
+export interface CategoryRow {
+  code: string
+  labelZh: string
+  labelEn: string
+  limitHours: number
+  updatedAt: Date
+}
 
 export async function listCategories(db: Queryable): Promise<CategoryRow[]> {
   const r = await db.query<CategoryRow>(
@@ -12,8 +18,17 @@ export async function listCategories(db: Queryable): Promise<CategoryRow[]> {
 }
 
 // $1 code, $2 hours, $3 user, $4 now
-export async function setCategoryLimit(db: Queryable, code: string, hours: number, userId: number | null, now: Date): Promise<boolean> {
-  const r = await db.query('UPDATE complaint_categories SET limit_hours = $2, updated_by = $3, updated_at = $4 WHERE code = $1', [code, hours, userId, now])
+export async function setCategoryLimit(
+  db: Queryable,
+  code: string,
+  hours: number,
+  userId: number | null,
+  now: Date,
+): Promise<boolean> {
+  const r = await db.query(
+    'UPDATE complaint_categories SET limit_hours = $2, updated_by = $3, updated_at = $4 WHERE code = $1',
+    [code, hours, userId, now],
+  )
   return (r.rowCount ?? 0) > 0
 }
 
@@ -37,11 +52,24 @@ export async function insertComplaint(db: Queryable, c: NewComplaint): Promise<n
      SELECT $1, k.code, $3, $4, $5, $6, $7, k.limit_hours, $8, $8::timestamptz + k.limit_hours * interval '1 hour', $9, $8
      FROM complaint_categories k WHERE k.code = $2
      RETURNING id`,
-    [c.channel, c.category, c.waybill, c.description, c.contactName, c.contactPhone, c.contactEmail, c.receivedAt, c.createdBy],
+    [
+      c.channel,
+      c.category,
+      c.waybill,
+      c.description,
+      c.contactName,
+      c.contactPhone,
+      c.contactEmail,
+      c.receivedAt,
+      c.createdBy,
+    ],
   )
   const id = r.rows[0]?.id
   if (id !== undefined) {
-    await db.query(`INSERT INTO complaint_history (complaint_id, at, from_state, to_state, user_id, note) VALUES ($1, $2, NULL, 'received', $3, '')`, [id, c.receivedAt, c.createdBy])
+    await db.query(
+      `INSERT INTO complaint_history (complaint_id, at, from_state, to_state, user_id, note) VALUES ($1, $2, NULL, 'received', $3, '')`,
+      [id, c.receivedAt, c.createdBy],
+    )
   }
   return id
 }
@@ -75,7 +103,12 @@ const COLUMNS = `c.id, c.channel, c.category, k.label_zh AS "categoryZh", k.labe
   (SELECT a.id FROM alerts a WHERE a.rule = 'complaint_overdue' AND a.subject = 'complaint:' || c.id ORDER BY a.id DESC LIMIT 1)::int AS "alertId"`
 const FROM = `complaints c JOIN complaint_categories k ON k.code = c.category LEFT JOIN users u ON u.id = c.created_by`
 
-export interface ComplaintFilter { states: readonly ComplaintState[]; waybill?: string | undefined; overdueAt?: Date | undefined; limit: number }
+export interface ComplaintFilter {
+  states: readonly ComplaintState[]
+  waybill?: string | undefined
+  overdueAt?: Date | undefined
+  limit: number
+}
 
 // $1 states, $2 waybill or NULL, $3 overdue-at or NULL, $4 limit: the ones due first first, answered ones after
 export async function listComplaints(db: Queryable, f: ComplaintFilter): Promise<ComplaintRow[]> {
@@ -96,7 +129,13 @@ export async function findComplaint(db: Queryable, id: number, forUpdate = false
   return (await db.query<ComplaintRow>(sql, [id])).rows[0]
 }
 
-export interface HistoryRow { at: Date; fromState: string | null; toState: string; by: string | null; note: string }
+export interface HistoryRow {
+  at: Date
+  fromState: string | null
+  toState: string
+  by: string | null
+  note: string
+}
 
 export async function complaintHistory(db: Queryable, id: number): Promise<HistoryRow[]> {
   const r = await db.query<HistoryRow>(
@@ -108,7 +147,16 @@ export async function complaintHistory(db: Queryable, id: number): Promise<Histo
 }
 
 // $1 id, $2 to state, $3 now, $4 satisfaction or NULL; then the history row
-export async function moveComplaint(db: Queryable, id: number, from: ComplaintState, to: ComplaintState, userId: number, note: string, satisfaction: number | null, now: Date): Promise<void> {
+export async function moveComplaint(
+  db: Queryable,
+  id: number,
+  from: ComplaintState,
+  to: ComplaintState,
+  userId: number,
+  note: string,
+  satisfaction: number | null,
+  now: Date,
+): Promise<void> {
   await db.query(
     `UPDATE complaints SET state = $2, updated_at = $3, satisfaction = coalesce($4::smallint, satisfaction),
        replied_at = CASE WHEN $2 IN ('replied', 'closed') THEN coalesce(replied_at, $3) ELSE replied_at END,
@@ -116,10 +164,21 @@ export async function moveComplaint(db: Queryable, id: number, from: ComplaintSt
      WHERE id = $1`,
     [id, to, now, satisfaction],
   )
-  await db.query('INSERT INTO complaint_history (complaint_id, at, from_state, to_state, user_id, note) VALUES ($1, $2, $3, $4, $5, $6)', [id, now, from, to, userId, note])
+  await db.query(
+    'INSERT INTO complaint_history (complaint_id, at, from_state, to_state, user_id, note) VALUES ($1, $2, $3, $4, $5, $6)',
+    [id, now, from, to, userId, note],
+  )
 }
 
-export interface OverdueRow { id: number; category: string; limitHours: number; receivedAt: Date; dueAt: Date; waybill: string | null; hubCode: string | null }
+export interface OverdueRow {
+  id: number
+  category: string
+  limitHours: number
+  receivedAt: Date
+  dueAt: Date
+  waybill: string | null
+  hubCode: string | null
+}
 
 /** Complaints past their limit and not yet answered, with the parcel's destination hub when there is one. */
 // $1 now

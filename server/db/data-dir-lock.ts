@@ -12,9 +12,14 @@ import path from 'node:path'
 export const lockFileOf = (dir: string) => `${path.resolve(dir)}.lock`
 
 export class DataDirInUse extends Error {
-  constructor(readonly dir: string, readonly pid: number) {
-    super(`the data directory ${dir} is in use by process ${pid} (a ParcelWatch server or its embedded database): ` +
-      `stop that process first; if process ${pid} is not ParcelWatch, delete ${lockFileOf(dir)}`)
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the data directory ${dir} is in use by process ${pid} (a ParcelWatch server or its embedded database): ` +
+        `stop that process first; if process ${pid} is not ParcelWatch, delete ${lockFileOf(dir)}`,
+    )
     this.name = 'DataDirInUse'
   }
 }

@@ -72,11 +72,24 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { ready?: boolean; port?: number; error?: string }) =>
-      m.ready && m.port ? resolve(m.port) : reject(new Error(`embedded TimescaleDB failed to start: ${m.error ?? 'unknown error'}`)))
+      m.ready && m.port
+        ? resolve(m.port)
+        : reject(new Error(`embedded TimescaleDB failed to start: ${m.error ?? 'unknown error'}`)),
+    )
     child.once('exit', (code) => reject(new Error(`embedded TimescaleDB exited at start (code ${code})`)))
   })
   const url = embeddedUrl(port, await readEmbeddedSecret(dataDir))
-  log.info({ dataDir, port, url: embeddedUrlForLog(port), secretFile: secretPathOf(dataDir), pid: child.pid, ms: Date.now() - started }, 'embedded TimescaleDB ready')
+  log.info(
+    {
+      dataDir,
+      port,
+      url: embeddedUrlForLog(port),
+      secretFile: secretPathOf(dataDir),
+      pid: child.pid,
+      ms: Date.now() - started,
+    },
+    'embedded TimescaleDB ready',
+  )
   // The embedded process's own notes (a client refused, one holding the database long) join this log.
   const dbLog = log.child({ module: 'embedded-db' })
   child.on('message', (m: { log?: { level: 'info' | 'warn'; msg: string } }) => {
@@ -93,7 +106,11 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: EMBEDDED_POOL_SIZE })
   pool.on('error', (err) => log.error({ err }, 'embedded database client failed'))
   watchTransactions(pool, { log: log.child({ module: 'tx' }) })
-  const interactive = new pg.Pool({ connectionString: url, max: EMBEDDED_INTERACTIVE_POOL_SIZE, application_name: INTERACTIVE_APPLICATION })
+  const interactive = new pg.Pool({
+    connectionString: url,
+    max: EMBEDDED_INTERACTIVE_POOL_SIZE,
+    application_name: INTERACTIVE_APPLICATION,
+  })
   interactive.on('error', (err) => log.error({ err }, 'embedded database client failed'))
   watchTransactions(interactive, { log: log.child({ module: 'tx' }) })
   return {
@@ -105,7 +122,10 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
     memory(options = {}) {
       const id = ++memoryAsks
       return new Promise<EmbeddedMemory>((resolve, reject) => {
-        const timer = setTimeout(() => { child.off('message', onMessage); reject(new Error('embedded database did not report its memory in 10 s')) }, 10_000)
+        const timer = setTimeout(() => {
+          child.off('message', onMessage)
+          reject(new Error('embedded database did not report its memory in 10 s'))
+        }, 10_000)
         const onMessage = (m: { memory?: number; report?: EmbeddedMemory }) => {
           if (m.memory !== id || !m.report) return
           clearTimeout(timer)

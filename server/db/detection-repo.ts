@@ -22,9 +22,9 @@ export async function refreshScanGapStats(db: pg.Pool, now: Date): Promise<boole
   const at = last.rows[0]?.at
   if (at && now.getTime() - at.getTime() < GAP_REFRESH_MS && at.getTime() <= now.getTime()) return false
   await withTransaction(db, { name: 'scan gap stats' }, async (client) => {
-   await client.query('DELETE FROM scan_gap_stats')
-   await client.query(
-    `WITH pairs AS (
+    await client.query('DELETE FROM scan_gap_stats')
+    await client.query(
+      `WITH pairs AS (
        SELECT e.hub_code, e.type, e.event_time, e.waybill,
               lead(e.hub_code) OVER w AS next_hub,
               extract(epoch FROM lead(e.event_time) OVER w - e.event_time) / 3600 AS hours
@@ -45,13 +45,21 @@ export async function refreshScanGapStats(db: pg.Pool, now: Date): Promise<boole
      INSERT INTO scan_gap_stats (hub_code, event_type, next_hub, tier, p50_hours, p99_hours, samples, computed_at)
      SELECT hub_code, type, CASE WHEN all_next = 1 THEN '*' ELSE next_hub END, tier, p50, p99, n, $1
      FROM stats WHERE n >= $4`,
-    [now, new Date(now.getTime() - GAP_WINDOW_MS), new Date(now.getTime() - GAP_FOLLOW_MS), GAP_MIN_SAMPLES],
-   )
+      [now, new Date(now.getTime() - GAP_WINDOW_MS), new Date(now.getTime() - GAP_FOLLOW_MS), GAP_MIN_SAMPLES],
+    )
   })
   return true
 }
 
-export interface GapStat { hub: string; type: string; nextHub: string; tier: string; p50: number; p99: number; samples: number }
+export interface GapStat {
+  hub: string
+  type: string
+  nextHub: string
+  tier: string
+  p50: number
+  p99: number
+  samples: number
+}
 
 export async function scanGapStats(db: pg.Pool, types: readonly string[]): Promise<GapStat[]> {
   const r = await db.query<GapStat>(
@@ -64,7 +72,11 @@ export async function scanGapStats(db: pg.Pool, types: readonly string[]): Promi
 
 /** Scans and exceptions per hub per minute since `since` (the per-minute aggregate). */
 // $1 since, $2 now
-export async function hubMinutes(db: pg.Pool, since: Date, now: Date): Promise<Array<{ hub: string; minute: Date; events: number; exceptions: number }>> {
+export async function hubMinutes(
+  db: pg.Pool,
+  since: Date,
+  now: Date,
+): Promise<Array<{ hub: string; minute: Date; events: number; exceptions: number }>> {
   const r = await db.query<{ hub: string; minute: Date; events: number; exceptions: number }>(
     `SELECT hub_code AS hub, bucket AS minute, sum(events)::int AS events, coalesce(sum(events) FILTER (WHERE type = 'exception'), 0)::int AS exceptions
      FROM events_per_minute WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket <= $2
@@ -89,7 +101,11 @@ export async function feedHighWater(db: pg.Pool, now: Date): Promise<{ at: Date;
 
 /** Scans per hub in each window [start, end) (the per-minute aggregate, one index range per window). */
 // Scans of one type only when `type` is given (e.g. 'collected').
-export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>, type?: string): Promise<Array<{ hub: string; window: number; events: number }>> {
+export async function hubEventsInWindows(
+  db: pg.Pool,
+  windows: ReadonlyArray<readonly [Date, Date]>,
+  type?: string,
+): Promise<Array<{ hub: string; window: number; events: number }>> {
   if (windows.length === 0) return []
   const cases = windows.map((_, i) => `WHEN bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2} THEN ${i}`).join(' ')
   const ranges = windows.map((_, i) => `(bucket >= $${2 * i + 1} AND bucket < $${2 * i + 2})`).join(' OR ')
@@ -103,7 +119,11 @@ export async function hubEventsInWindows(db: pg.Pool, windows: ReadonlyArray<rea
 }
 
 /** Scans and exceptions per hub over [from, to) from the hourly aggregate (the exception baseline). */
-export async function hubExceptionBaseline(db: pg.Pool, from: Date, to: Date): Promise<Map<string, { events: number; exceptions: number }>> {
+export async function hubExceptionBaseline(
+  db: pg.Pool,
+  from: Date,
+  to: Date,
+): Promise<Map<string, { events: number; exceptions: number }>> {
   const r = await db.query<{ hub: string; events: number; exceptions: number }>(
     `SELECT hub_code AS hub, sum(events)::int AS events, coalesce(sum(events) FILTER (WHERE type = 'exception'), 0)::int AS exceptions
      FROM events_per_hour WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket < $2 GROUP BY 1`,
@@ -113,7 +133,9 @@ export async function hubExceptionBaseline(db: pg.Pool, from: Date, to: Date): P
 }
 
 /** Open parcels whose last scan is a departure: on a lane from that hub. */
-export async function legsInFlight(db: pg.Pool): Promise<Array<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>> {
+export async function legsInFlight(
+  db: pg.Pool,
+): Promise<Array<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>> {
   const r = await db.query<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>(
     `SELECT last_scan_hub AS hub, origin_hub AS origin, destination_hub AS destination, tier, last_scan_at AS "departedAt"
      FROM shipments WHERE last_event_type = 'departed_hub' AND status NOT IN ('delivered', 'returned') AND last_scan_hub IS NOT NULL`,
@@ -130,7 +152,12 @@ export async function legsInFlight(db: pg.Pool): Promise<Array<{ hub: string; or
  * of scan_events (~1 s a run on the embedded engine).
  */
 // $1 since, $2 now, $3 the lanes' ends, $4 the lanes ("A>B")
-export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date, lanes: ReadonlyArray<readonly [string, string]>): Promise<Map<string, number>> {
+export async function lastArrivedDepartures(
+  db: pg.Pool,
+  since: Date,
+  now: Date,
+  lanes: ReadonlyArray<readonly [string, string]>,
+): Promise<Map<string, number>> {
   if (lanes.length === 0) return new Map()
   const r = await db.query<{ lane: string; departed: string }>(
     `SELECT seg->>1 AS lane, max((seg->>3)::bigint) AS departed
@@ -154,7 +181,14 @@ export async function lastArrivedDepartures(db: pg.Pool, since: Date, now: Date,
  * would sort a whole day of them for a LIMIT 1).
  */
 // $1 from, $2 to (the window), $3 to (the hub), $4 lane, $5 departed from (epoch ms)
-export async function laneArrivedSince(db: pg.Pool, from: string, to: string, departedFrom: number, since: Date, now: Date): Promise<boolean> {
+export async function laneArrivedSince(
+  db: pg.Pool,
+  from: string,
+  to: string,
+  departedFrom: number,
+  since: Date,
+  now: Date,
+): Promise<boolean> {
   const floor = Math.max(since.getTime(), departedFrom - 1)
   let upper = now.getTime()
   for (const back of [HOUR_MS, 6 * HOUR_MS, Infinity]) {
@@ -184,7 +218,10 @@ export async function laneArrivedSince(db: pg.Pool, from: string, to: string, de
  * primary-key look-up per departure, not a search for its previous scan across every
  * chunk of scan_events.
  */
-export async function recentDwells(db: pg.Pool, windows: ReadonlyArray<readonly [Date, Date]>): Promise<Array<{ hub: string; tier: string; hours: number; window: number }>> {
+export async function recentDwells(
+  db: pg.Pool,
+  windows: ReadonlyArray<readonly [Date, Date]>,
+): Promise<Array<{ hub: string; tier: string; hours: number; window: number }>> {
   const out: Array<{ hub: string; tier: string; hours: number; window: number }> = []
   // One query per window, with the bounds as constants: the hypertable then reads only the chunks they cover.
   for (const [i, [from, to]] of windows.entries()) {
@@ -203,7 +240,11 @@ export async function recentDwells(db: pg.Pool, windows: ReadonlyArray<readonly 
 }
 
 /** Hubs with a hub-level alert of these rules unresolved, or opened since `since`. */
-export async function hubsWithRecentAlerts(db: pg.Pool | pg.PoolClient, rules: readonly string[], since: Date): Promise<Set<string>> {
+export async function hubsWithRecentAlerts(
+  db: pg.Pool | pg.PoolClient,
+  rules: readonly string[],
+  since: Date,
+): Promise<Set<string>> {
   const r = await db.query<{ hub: string }>(
     `SELECT DISTINCT hub_code AS hub FROM alerts WHERE rule = ANY($1::text[]) AND hub_code IS NOT NULL AND (state <> 'resolved' OR opened_at >= $2)`,
     [[...rules], since],

@@ -58,13 +58,26 @@ async function main(): Promise<void> {
     onAuthFailure: (client, reason) => note('warn', `embedded database: client ${client} refused: ${reason}`),
     host: '127.0.0.1',
     port: Number(portArg ?? 0),
-    onError: (err, client) => note('warn', `embedded database: client ${client}: ${err instanceof Error ? err.message : String(err)}`),
+    onError: (err, client) =>
+      note('warn', `embedded database: client ${client}: ${err instanceof Error ? err.message : String(err)}`),
     ...profile(),
     idleTransactionMs: Number(idleTxMsArg ?? 300_000),
-    onIdleTransaction: (client, ms, sql) => note('warn', `embedded database: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}`),
-    onResume: (client, answered, sent, sql) => note('info', `embedded database: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}`),
+    onIdleTransaction: (client, ms, sql) =>
+      note(
+        'warn',
+        `embedded database: client ${client} sat idle in a transaction for ${Math.round(ms / 1000)} s while everyone else waited: disconnected, its transaction rolled back; its last statement: ${sql}`,
+      ),
+    onResume: (client, answered, sent, sql) =>
+      note(
+        'info',
+        `embedded database: client ${client}: PGlite answered ${answered} of ${sent} messages; the rest handed to it again: ${sql}`,
+      ),
     // Nothing for the operator to do (a migration, a refresh, a big batch on a busy machine): info, for diagnosis.
-    onSlowTurn: (client, ms, sql) => note('info', `embedded database: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}`),
+    onSlowTurn: (client, ms, sql) =>
+      note(
+        'info',
+        `embedded database: client ${client} has held the database for ${Math.round(ms / 1000)} s (everyone else waits); its last statement: ${sql}`,
+      ),
   })
   const port = server.port
   // Online backups (`npm run backup`): consistent snapshots on DATA_DIR/backup.sock, taken
@@ -114,17 +127,32 @@ function profile(): Profile {
     const total = [...spent.values()].reduce((a, b) => a + b.ms, 0)
     const wall = performance.now() - since
     const top = [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
-    process.stderr.write(`embedded-process: busy ${Math.round(total)} ms of ${Math.round(wall)} ms; ` +
-      `interactive lane: ${describeWaits(waits.interactive)}; background lane: ${describeWaits(waits.background)}; top statements:\n` +
-      top.map(([sql, x]) => `  ${String(Math.round(x.ms)).padStart(7)} ms ${String(x.n).padStart(6)}x (longest ${Math.round(x.max)} ms)  ${sql}`).join('\n') + '\n' +
-      `embedded-process: turns of 1 s or more (a whole transaction at once): ${turns.length}\n` +
-      turns.sort((a, b) => b.ms - a.ms).slice(0, 8).map((t) => `  ${String(t.ms).padStart(7)} ms  ${t.sql.slice(0, 140)}`).join('\n') + '\n')
+    process.stderr.write(
+      `embedded-process: busy ${Math.round(total)} ms of ${Math.round(wall)} ms; ` +
+        `interactive lane: ${describeWaits(waits.interactive)}; background lane: ${describeWaits(waits.background)}; top statements:\n` +
+        top
+          .map(
+            ([sql, x]) =>
+              `  ${String(Math.round(x.ms)).padStart(7)} ms ${String(x.n).padStart(6)}x (longest ${Math.round(x.max)} ms)  ${sql}`,
+          )
+          .join('\n') +
+        '\n' +
+        `embedded-process: turns of 1 s or more (a whole transaction at once): ${turns.length}\n` +
+        turns
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 8)
+          .map((t) => `  ${String(t.ms).padStart(7)} ms  ${t.sql.slice(0, 140)}`)
+          .join('\n') +
+        '\n',
+    )
     turns = []
     spent = new Map()
     waits = { interactive: [], background: [] }
     since = performance.now()
   }, every * 1000).unref()
-  const onTurn = (ms: number, sql: string) => { if (ms >= 1000) turns.push({ ms, sql }) }
+  const onTurn = (ms: number, sql: string) => {
+    if (ms >= 1000) turns.push({ ms, sql })
+  }
   const onGroup = (sql: string, ms: number, waitedMs: number, interactive: boolean) => {
     const key = sql.slice(0, 140)
     const x = spent.get(key) ?? { ms: 0, n: 0, max: 0 }
@@ -156,7 +184,13 @@ function memoryReport(db: PGlite, collect: boolean): EmbeddedMemory {
   const mb = (n: number) => Math.round(n / 2 ** 20)
   // PGlite keeps its Emscripten module in a field its typings do not declare.
   const heap = (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8
-  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), wasmMb: mb(heap?.byteLength ?? 0) }
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+    wasmMb: mb(heap?.byteLength ?? 0),
+  }
 }
 
 main().catch((err) => {

@@ -38,7 +38,8 @@ export async function ensureEmbeddedSecret(pgDataDir: string): Promise<string> {
 
 export async function readEmbeddedSecret(pgDataDir: string): Promise<string> {
   const secret = (await readFile(secretPathOf(pgDataDir), 'utf8')).trim()
-  if (secret.length < 16) throw new Error(`${secretPathOf(pgDataDir)} holds no usable secret (delete it to make a new one)`)
+  if (secret.length < 16)
+    throw new Error(`${secretPathOf(pgDataDir)} holds no usable secret (delete it to make a new one)`)
   return secret
 }
 

@@ -31,14 +31,16 @@ export interface SnapshotFacts {
 }
 
 /** One row: migration version, parcels, events, alerts, PostgreSQL and TimescaleDB versions. */
-export const FACTS_SQL = 'SELECT ' + [
-  `(SELECT coalesce(max(version), 0) FROM schema_migrations)`,
-  `(SELECT count(*) FROM shipments)`,
-  `(SELECT count(*) FROM scan_events)`,
-  `(SELECT count(*) FROM alerts)`,
-  `current_setting('server_version')`,
-  `(SELECT extversion FROM pg_extension WHERE extname = 'timescaledb')`,
-].join(', ')
+export const FACTS_SQL =
+  'SELECT ' +
+  [
+    `(SELECT coalesce(max(version), 0) FROM schema_migrations)`,
+    `(SELECT count(*) FROM shipments)`,
+    `(SELECT count(*) FROM scan_events)`,
+    `(SELECT count(*) FROM alerts)`,
+    `current_setting('server_version')`,
+    `(SELECT extversion FROM pg_extension WHERE extname = 'timescaledb')`,
+  ].join(', ')
 
 export function factsFromRow(row: readonly unknown[]): SnapshotFacts {
   return {
@@ -99,7 +101,11 @@ export async function takeSnapshot(db: PGlite, timeoutMs = 60_000): Promise<{ ta
  */
 export function serveSnapshots(db: PGlite, pgDataDir: string, warn: (message: string) => void): Server {
   const socketPath = snapshotSocketPath(pgDataDir)
-  try { unlinkSync(socketPath) } catch { /* none left over */ }
+  try {
+    unlinkSync(socketPath)
+  } catch {
+    /* none left over */
+  }
   let busy = false
   const server = createServer((conn) => {
     let line = ''
@@ -109,16 +115,28 @@ export function serveSnapshots(db: PGlite, pgDataDir: string, warn: (message: st
       if (!line.includes('\n')) return
       conn.removeAllListeners('data')
       let op: unknown
-      try { op = (JSON.parse(line.slice(0, line.indexOf('\n'))) as { op?: unknown }).op } catch { op = undefined }
-      if (op !== 'snapshot') return void conn.end(`${JSON.stringify({ ok: false, error: 'expected {"op":"snapshot"}' })}\n`)
+      try {
+        op = (JSON.parse(line.slice(0, line.indexOf('\n'))) as { op?: unknown }).op
+      } catch {
+        op = undefined
+      }
+      if (op !== 'snapshot')
+        return void conn.end(`${JSON.stringify({ ok: false, error: 'expected {"op":"snapshot"}' })}\n`)
       if (busy) return void conn.end(`${JSON.stringify({ ok: false, error: 'another backup is in progress' })}\n`)
       busy = true
-      takeSnapshot(db).then(({ tarball, facts }) => {
-        conn.write(`${JSON.stringify({ ok: true, bytes: tarball.length, facts })}\n`)
-        conn.end(tarball)
-      }, (err: unknown) => {
-        conn.end(`${JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) })}\n`)
-      }).finally(() => { busy = false })
+      takeSnapshot(db)
+        .then(
+          ({ tarball, facts }) => {
+            conn.write(`${JSON.stringify({ ok: true, bytes: tarball.length, facts })}\n`)
+            conn.end(tarball)
+          },
+          (err: unknown) => {
+            conn.end(`${JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) })}\n`)
+          },
+        )
+        .finally(() => {
+          busy = false
+        })
     })
   })
   server.on('error', (err) => warn(`online backups unavailable (${socketPath}): ${err.message}`))
@@ -126,12 +144,22 @@ export function serveSnapshots(db: PGlite, pgDataDir: string, warn: (message: st
   const umask = process.umask(0o177)
   try {
     server.listen(socketPath, () => {
-      try { chmodSync(socketPath, 0o600) } catch { /* created 0600 already */ }
+      try {
+        chmodSync(socketPath, 0o600)
+      } catch {
+        /* created 0600 already */
+      }
     })
   } finally {
     process.umask(umask)
   }
   server.unref()
-  process.on('exit', () => { try { unlinkSync(socketPath) } catch { /* already gone */ } })
+  process.on('exit', () => {
+    try {
+      unlinkSync(socketPath)
+    } catch {
+      /* already gone */
+    }
+  })
   return server
 }

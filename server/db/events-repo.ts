@@ -20,7 +20,11 @@ export interface EventRow {
  * parameter-count limit). Events already stored are skipped; returns those stored now.
  */
 // $1..$11 event columns as arrays, $12 received at
-export async function insertEvents(db: pg.Pool | pg.PoolClient, rows: readonly EventRow[], receivedAt: Date): Promise<EventRow[]> {
+export async function insertEvents(
+  db: pg.Pool | pg.PoolClient,
+  rows: readonly EventRow[],
+  receivedAt: Date,
+): Promise<EventRow[]> {
   const r = await db.query<EventRow>(
     `INSERT INTO scan_events (event_id, event_time, waybill, type, hub_code, courier_code, latitude, longitude, signer, reason, detail, received_at)
      SELECT u.*, $12::timestamptz FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -28,9 +32,18 @@ export async function insertEvents(db: pg.Pool | pg.PoolClient, rows: readonly E
      ON CONFLICT DO NOTHING
      RETURNING event_id AS id, event_time AS time, waybill, type, hub_code AS hub, signer, reason`,
     [
-      rows.map((e) => e.id), rows.map((e) => e.time), rows.map((e) => e.waybill), rows.map((e) => e.type),
-      rows.map((e) => e.hub), rows.map((e) => e.courier), rows.map((e) => e.latitude), rows.map((e) => e.longitude),
-      rows.map((e) => e.signer), rows.map((e) => e.reason), rows.map((e) => e.detail), receivedAt,
+      rows.map((e) => e.id),
+      rows.map((e) => e.time),
+      rows.map((e) => e.waybill),
+      rows.map((e) => e.type),
+      rows.map((e) => e.hub),
+      rows.map((e) => e.courier),
+      rows.map((e) => e.latitude),
+      rows.map((e) => e.longitude),
+      rows.map((e) => e.signer),
+      rows.map((e) => e.reason),
+      rows.map((e) => e.detail),
+      receivedAt,
     ],
   )
   return r.rows

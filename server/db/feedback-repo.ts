@@ -20,7 +20,12 @@ export async function insertFeedback(db: Queryable, f: NewFeedback): Promise<num
   return r.rows[0]!.id
 }
 
-export interface TrendRow { day: string; source: 'parcel' | 'complaint'; count: number; sum: number }
+export interface TrendRow {
+  day: string
+  source: 'parcel' | 'complaint'
+  count: number
+  sum: number
+}
 
 /** Scores per Shanghai day and source in [from, to). */
 // $1 from, $2 to

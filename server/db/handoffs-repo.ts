@@ -5,7 +5,16 @@ export type HandoffState = 'open' | 'done'
 
 export interface HandoffRow {
   id: number
-  alert: { id: number; title: string | null; titleKey: string | null; titleParams: Record<string, unknown> | null; rule: string; hubCode: string | null; severity: string; state: string }
+  alert: {
+    id: number
+    title: string | null
+    titleKey: string | null
+    titleParams: Record<string, unknown> | null
+    rule: string
+    hubCode: string | null
+    severity: string
+    state: string
+  }
   note: string
   createdBy: { username: string; displayName: string }
   createdAt: Date
@@ -31,7 +40,11 @@ export interface HandoffParcelRow {
 }
 
 // $1 alert id, $2 waybills: those of $2 that are parcels of the alert now
-export async function alertWaybillsAmong(db: Queryable, alertId: number, waybills: readonly string[]): Promise<Set<string>> {
+export async function alertWaybillsAmong(
+  db: Queryable,
+  alertId: number,
+  waybills: readonly string[],
+): Promise<Set<string>> {
   const r = await db.query<{ waybill: string }>(
     'SELECT waybill FROM alert_items WHERE alert_id = $1 AND waybill = ANY($2::text[])',
     [alertId, [...waybills]],
@@ -39,7 +52,13 @@ export async function alertWaybillsAmong(db: Queryable, alertId: number, waybill
   return new Set(r.rows.map((x) => x.waybill))
 }
 
-export interface NewHandoff { alertId: number; note: string; createdBy: number; createdAt: Date; waybills: readonly string[] }
+export interface NewHandoff {
+  alertId: number
+  note: string
+  createdBy: number
+  createdAt: Date
+  waybills: readonly string[]
+}
 
 // $1 alert id, $2 note, $3 user id, $4 time; then $1 hand-off id, $2 waybills
 export async function insertHandoff(db: Queryable, h: NewHandoff): Promise<number> {
@@ -48,7 +67,10 @@ export async function insertHandoff(db: Queryable, h: NewHandoff): Promise<numbe
     [h.alertId, h.note, h.createdBy, h.createdAt],
   )
   const id = r.rows[0]!.id
-  await db.query('INSERT INTO cs_handoff_parcels (handoff_id, waybill) SELECT $1, unnest($2::text[])', [id, [...h.waybills]])
+  await db.query('INSERT INTO cs_handoff_parcels (handoff_id, waybill) SELECT $1, unnest($2::text[])', [
+    id,
+    [...h.waybills],
+  ])
   return id
 }
 
@@ -61,7 +83,12 @@ const COLUMNS = `h.id,
 const FROM = `cs_handoffs h JOIN alerts a ON a.id = h.alert_id JOIN users cu ON cu.id = h.created_by LEFT JOIN users du ON du.id = h.done_by`
 
 /** scopeHub: a hub-scoped person's hub; only hand-offs of that hub's alerts are theirs (null: all). */
-export interface HandoffFilter { states: readonly HandoffState[]; alertId?: number | undefined; limit: number; scopeHub?: string | null }
+export interface HandoffFilter {
+  states: readonly HandoffState[]
+  alertId?: number | undefined
+  limit: number
+  scopeHub?: string | null
+}
 
 // $1 states, $2 alert id or NULL, $3 limit, $4 hub scope or NULL: open ones oldest first (a work queue), then done ones newest first
 export async function listHandoffs(db: Queryable, f: HandoffFilter): Promise<HandoffRow[]> {
@@ -76,8 +103,17 @@ export async function listHandoffs(db: Queryable, f: HandoffFilter): Promise<Han
 }
 
 // $1 id, $2 hub scope or NULL: a hand-off of another hub's alert is not found
-export async function findHandoff(db: Queryable, id: number, scopeHub: string | null = null): Promise<HandoffRow | undefined> {
-  return (await db.query<HandoffRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE h.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`, [id, scopeHub])).rows[0]
+export async function findHandoff(
+  db: Queryable,
+  id: number,
+  scopeHub: string | null = null,
+): Promise<HandoffRow | undefined> {
+  return (
+    await db.query<HandoffRow>(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE h.id = $1 AND ($2::text IS NULL OR a.hub_code = $2)`,
+      [id, scopeHub],
+    )
+  ).rows[0]
 }
 
 // $1 hand-off ids
@@ -95,7 +131,13 @@ export async function handoffParcels(db: Queryable, ids: readonly number[]): Pro
 
 /** Closes an open hand-off; false when it is not open (done already, or no such hand-off). */
 // $1 id, $2 user id, $3 comment, $4 now
-export async function markHandoffDone(db: pg.Pool, id: number, userId: number, comment: string, now: Date): Promise<boolean> {
+export async function markHandoffDone(
+  db: pg.Pool,
+  id: number,
+  userId: number,
+  comment: string,
+  now: Date,
+): Promise<boolean> {
   const r = await db.query(
     `UPDATE cs_handoffs SET state = 'done', done_by = $2, done_comment = $3, done_at = $4 WHERE id = $1 AND state = 'open'`,
     [id, userId, comment, now],

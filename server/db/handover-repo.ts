@@ -62,7 +62,11 @@ export async function exceptionScans(db: pg.Pool, from: Date, end: Date): Promis
   return r.rows[0]?.n ?? 0
 }
 
-export interface SeverityCount { severity: string; open: number; muted: number }
+export interface SeverityCount {
+  severity: string
+  open: number
+  muted: number
+}
 
 /**
  * `scopeHub` (every alert-carrying read below): a hub-scoped person's hub; only that hub's
@@ -100,7 +104,13 @@ export interface AlertActivity {
 }
 
 /** Who did what to which alert in [$1 from, $2 end), oldest first, at most $3 rows per action. */
-export async function alertActivity(db: pg.Pool, from: Date, end: Date, perAction: number, scopeHub: string | null = null): Promise<AlertActivity[]> {
+export async function alertActivity(
+  db: pg.Pool,
+  from: Date,
+  end: Date,
+  perAction: number,
+  scopeHub: string | null = null,
+): Promise<AlertActivity[]> {
   const r = await db.query<AlertActivity>(
     `SELECT x."alertId", x.action, x.at, x.by, x.comment, x.level, x.rule, x."hubCode", x.severity, x.title, x."titleKey", x."titleParams", x.total FROM (
        SELECT h.alert_id AS "alertId", h.action, h.at, u.username AS by, h.comment, (h.details->>'level')::int AS level,
@@ -133,7 +143,12 @@ export interface OpenAlertAtEnd {
 }
 
 /** Alerts still unresolved at $1, as they stood then: acknowledged or not, escalation level, muted. */
-export async function openAlertsAt(db: pg.Pool, at: Date, limit: number, scopeHub: string | null = null): Promise<OpenAlertAtEnd[]> {
+export async function openAlertsAt(
+  db: pg.Pool,
+  at: Date,
+  limit: number,
+  scopeHub: string | null = null,
+): Promise<OpenAlertAtEnd[]> {
   const r = await db.query<OpenAlertAtEnd>(
     `SELECT a.id, a.rule, a.hub_code AS "hubCode", a.severity, a.title, a.title_key AS "titleKey", a.title_params AS "titleParams",
        a.item_count AS "itemCount", a.opened_at AS "openedAt",
@@ -165,7 +180,12 @@ export interface IncidentInShift {
 }
 
 /** Incidents unresolved at some point of [$1 from, $2 end); what happened after the end is left out. */
-export async function incidentsIn(db: pg.Pool, from: Date, end: Date, scopeHub: string | null = null): Promise<IncidentInShift[]> {
+export async function incidentsIn(
+  db: pg.Pool,
+  from: Date,
+  end: Date,
+  scopeHub: string | null = null,
+): Promise<IncidentInShift[]> {
   const r = await db.query<IncidentInShift>(
     `SELECT a.id, a.hub_code AS "hubCode", a.details->>'kind' AS kind, a.title, a.details->>'comment' AS comment,
        a.opened_at AS "openedAt", op.username AS "openedBy",
@@ -197,7 +217,12 @@ export interface SilenceInShift {
 }
 
 /** Silences and maintenance windows active at some point of [$1 from, $2 end); hub-scoped: that hub's and network-wide ones (which mute its alerts too). */
-export async function silencesIn(db: pg.Pool, from: Date, end: Date, scopeHub: string | null = null): Promise<SilenceInShift[]> {
+export async function silencesIn(
+  db: pg.Pool,
+  from: Date,
+  end: Date,
+  scopeHub: string | null = null,
+): Promise<SilenceInShift[]> {
   const r = await db.query<SilenceInShift>(
     `SELECT s.id, s.kind, s.rule, s.hub_code AS "hubCode", s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.comment, u.username AS "createdBy"
      FROM silences s LEFT JOIN users u ON u.id = s.created_by

@@ -3,7 +3,10 @@ import type pg from 'pg'
 import { SEVERITIES, TIERS, type Severity, type Tier } from '../../contract/enums.ts'
 
 export { SEVERITIES, TIERS, type Severity, type Tier }
-export interface OnTimeCount { delivered: number; onTime: number }
+export interface OnTimeCount {
+  delivered: number
+  onTime: number
+}
 
 export interface KpiCounts {
   /**
@@ -37,7 +40,8 @@ const byType = (rows: Array<{ type: string; n: number }>) => Object.fromEntries(
 
 function onTimeByTier(rows: Array<{ key: string; delivered: string; on_time: string }>): Record<Tier, OnTimeCount> {
   const out = Object.fromEntries(TIERS.map((t) => [t, { delivered: 0, onTime: 0 }])) as Record<Tier, OnTimeCount>
-  for (const r of rows) if (r.key in out) out[r.key as Tier] = { delivered: Number(r.delivered), onTime: Number(r.on_time) }
+  for (const r of rows)
+    if (r.key in out) out[r.key as Tier] = { delivered: Number(r.delivered), onTime: Number(r.on_time) }
   return out
 }
 
@@ -149,31 +153,34 @@ export async function readKpiCounts(db: pg.Pool, w: KpiWindow): Promise<KpiCount
   // refresh, which under heavy ingest is most of a snapshot's cost, so it is paid once
   // and today's, the last hour's and the chart's figures are all summed from it here.
   const hourStart = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS)
-  const [pending, open, recent, todayHours, yesterdayRows, onTimeToday, onTimeYesterday, alertsNow, alertsHourAgo] = await Promise.all([
-    pendingAggregateWork(db, today, now),
-    // Kept by triggers on shipments (sql/015): no count over the whole table.
-    db.query<{ n: number }>(`SELECT coalesce(sum(open), 0)::int AS n FROM open_parcel_count`),
-    db.query<{ t: Date; type: string; n: number }>(
-      `SELECT bucket AS t, type, sum(events)::bigint AS n FROM events_per_minute
+  const [pending, open, recent, todayHours, yesterdayRows, onTimeToday, onTimeYesterday, alertsNow, alertsHourAgo] =
+    await Promise.all([
+      pendingAggregateWork(db, today, now),
+      // Kept by triggers on shipments (sql/015): no count over the whole table.
+      db.query<{ n: number }>(`SELECT coalesce(sum(open), 0)::int AS n FROM open_parcel_count`),
+      db.query<{ t: Date; type: string; n: number }>(
+        `SELECT bucket AS t, type, sum(events)::bigint AS n FROM events_per_minute
        WHERE bucket >= $1 AND bucket <= $2 GROUP BY bucket, type ORDER BY bucket`,
-      [windowStart < hourStart ? windowStart : hourStart, now],
-    ),
-    // Today's whole hours before the one under way (none in the first hour of the day).
-    db.query<{ type: string; n: number }>(
-      `SELECT type, sum(events)::bigint AS n FROM events_per_hour WHERE bucket >= $1 AND bucket < $2 GROUP BY type`,
-      [today, hourStart],
-    ),
-    eventsBetween(yesterday, dayAgo, false),
-    deliveriesSince(db, today, now, 'tier'),
-    // Hour buckets: yesterday up to the hour that holds the same time of day.
-    deliveriesBetween(yesterday, dayAgo),
-    db.query<{ severity: string; n: number }>(`SELECT severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity`),
-    db.query<{ severity: string; n: number }>(
-      `SELECT severity, count(*)::int AS n FROM alerts
+        [windowStart < hourStart ? windowStart : hourStart, now],
+      ),
+      // Today's whole hours before the one under way (none in the first hour of the day).
+      db.query<{ type: string; n: number }>(
+        `SELECT type, sum(events)::bigint AS n FROM events_per_hour WHERE bucket >= $1 AND bucket < $2 GROUP BY type`,
+        [today, hourStart],
+      ),
+      eventsBetween(yesterday, dayAgo, false),
+      deliveriesSince(db, today, now, 'tier'),
+      // Hour buckets: yesterday up to the hour that holds the same time of day.
+      deliveriesBetween(yesterday, dayAgo),
+      db.query<{ severity: string; n: number }>(
+        `SELECT severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity`,
+      ),
+      db.query<{ severity: string; n: number }>(
+        `SELECT severity, count(*)::int AS n FROM alerts
        WHERE opened_at <= $1 AND (resolved_at IS NULL OR resolved_at > $1) GROUP BY severity`,
-      [hourAgo],
-    ),
-  ])
+        [hourAgo],
+      ),
+    ])
   const byTypeToday = byType(todayHours.rows)
   const byTypeLastHour: Record<string, number> = {}
   const perMinute: KpiCounts['perMinute'] = []
@@ -184,7 +191,7 @@ export async function readKpiCounts(db: pg.Pool, w: KpiWindow): Promise<KpiCount
     if (t >= hourAgo.getTime()) byTypeLastHour[r.type] = (byTypeLastHour[r.type] ?? 0) + n
     if (t < windowStart.getTime()) continue
     let point = perMinute.at(-1)
-    if (point?.t.getTime() !== t) perMinute.push(point = { t: r.t, total: 0, delivered: 0, exceptions: 0 })
+    if (point?.t.getTime() !== t) perMinute.push((point = { t: r.t, total: 0, delivered: 0, exceptions: 0 }))
     point.total += n
     if (r.type === 'delivered') point.delivered += n
     if (r.type === 'exception' || r.type === 'delivery_failed') point.exceptions += n

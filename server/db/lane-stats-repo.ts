@@ -16,7 +16,8 @@ const LANE_REFRESH_MS = 3_600_000
  */
 // $1 now, $2 window start, $3 minimum samples
 export async function refreshLaneStats(db: pg.Pool, now: Date): Promise<number | null> {
-  const last = (await db.query<{ at: Date | null }>('SELECT max(computed_at) AS at FROM lane_transit_stats')).rows[0]?.at
+  const last = (await db.query<{ at: Date | null }>('SELECT max(computed_at) AS at FROM lane_transit_stats')).rows[0]
+    ?.at
   if (last && now.getTime() - last.getTime() < LANE_REFRESH_MS && last.getTime() <= now.getTime()) return null
   const since = new Date(now.getTime() - LANE_WINDOW_DAYS * 86_400_000)
   const r = await db.query(
@@ -35,7 +36,12 @@ export async function refreshLaneStats(db: pg.Pool, now: Date): Promise<number |
   return r.rowCount ?? 0
 }
 
-export async function laneMedianHours(db: pg.Pool, origin: string, destination: string, tier: string): Promise<number | null> {
+export async function laneMedianHours(
+  db: pg.Pool,
+  origin: string,
+  destination: string,
+  tier: string,
+): Promise<number | null> {
   const r = await db.query<{ p50: number }>(
     'SELECT p50_hours AS p50 FROM lane_transit_stats WHERE origin_hub = $1 AND destination_hub = $2 AND tier = $3',
     [origin, destination, tier],

@@ -34,7 +34,12 @@ export interface NotificationInput {
 // $1..$7 the notifications as parallel arrays (alert id, rule, hub, severity, Chinese title, item count, event),
 // $8 severities from lowest to highest, $9 now, $10 `at` of the payload (ISO text),
 // $11 English titles, $12 title keys, $13 title parameters (JSON text), parallel to $1
-export async function insertNotifications(db: Queryable, items: readonly NotificationInput[], severityOrder: readonly string[], now: Date): Promise<number> {
+export async function insertNotifications(
+  db: Queryable,
+  items: readonly NotificationInput[],
+  severityOrder: readonly string[],
+  now: Date,
+): Promise<number> {
   if (items.length === 0) return 0
   const r = await db.query(
     `INSERT INTO webhook_outbox (endpoint_id, alert_id, payload, created_at, next_attempt_at)
@@ -57,10 +62,19 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
        AND array_position($8::text[], c.severity) >= array_position($8::text[], e.min_severity)
      ORDER BY c.ord, e.id`,
     [
-      items.map((i) => i.alertId), items.map((i) => i.rule), items.map((i) => i.hubCode), items.map((i) => i.severity),
-      items.map((i) => i.titleZh), items.map((i) => i.itemCount), items.map((i) => i.event),
-      severityOrder, now, now.toISOString(),
-      items.map((i) => i.titleEn), items.map((i) => i.titleKey), items.map((i) => (i.titleParams === null ? null : JSON.stringify(i.titleParams))),
+      items.map((i) => i.alertId),
+      items.map((i) => i.rule),
+      items.map((i) => i.hubCode),
+      items.map((i) => i.severity),
+      items.map((i) => i.titleZh),
+      items.map((i) => i.itemCount),
+      items.map((i) => i.event),
+      severityOrder,
+      now,
+      now.toISOString(),
+      items.map((i) => i.titleEn),
+      items.map((i) => i.titleKey),
+      items.map((i) => (i.titleParams === null ? null : JSON.stringify(i.titleParams))),
     ],
   )
   return r.rowCount ?? 0
@@ -69,7 +83,16 @@ export async function insertNotifications(db: Queryable, items: readonly Notific
 /** The alerts' current rule, hub, severity, title and count, for actions reported by id only (acknowledge, resolve, escalate). */
 // $1 alert ids
 export async function alertsForNotification(db: Queryable, ids: readonly number[]) {
-  const r = await db.query<{ id: number; rule: string; hubCode: string | null; severity: string; title: string | null; titleKey: string | null; titleParams: Record<string, unknown> | null; itemCount: number }>(
+  const r = await db.query<{
+    id: number
+    rule: string
+    hubCode: string | null
+    severity: string
+    title: string | null
+    titleKey: string | null
+    titleParams: Record<string, unknown> | null
+    itemCount: number
+  }>(
     `SELECT id, rule, hub_code AS "hubCode", severity, title, title_key AS "titleKey", title_params AS "titleParams", item_count AS "itemCount"
      FROM alerts WHERE id = ANY ($1::bigint[])`,
     [ids],
@@ -118,7 +141,11 @@ export async function claimDue(db: Queryable, now: Date, batch: number, leaseUnt
 
 /** Marks deliveries done (unless another worker already did, after a lease ran out). */
 // $1 ids, $2 statuses, $3 now
-export async function markDelivered(db: Queryable, outcomes: ReadonlyArray<{ id: number; status: number }>, now: Date): Promise<void> {
+export async function markDelivered(
+  db: Queryable,
+  outcomes: ReadonlyArray<{ id: number; status: number }>,
+  now: Date,
+): Promise<void> {
   if (outcomes.length === 0) return
   await db.query(
     `UPDATE webhook_outbox o SET delivered_at = $3, attempts = o.attempts + 1, last_status = x.status, last_error = NULL
@@ -139,7 +166,12 @@ export async function markFailed(
     `UPDATE webhook_outbox o SET attempts = o.attempts + 1, last_status = x.status, last_error = x.error, next_attempt_at = x.next_at
      FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[]) AS x(id, status, error, next_at)
      WHERE o.id = x.id AND o.delivered_at IS NULL`,
-    [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.error), outcomes.map((o) => o.nextAttemptAt)],
+    [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => o.nextAttemptAt),
+    ],
   )
 }
 
@@ -187,7 +219,16 @@ export async function listEndpoints(db: Queryable): Promise<EndpointSummary[]> {
 // $1 name, $2 url, $3 secret, $4 rules, $5 min severity, $6 hub codes, $7 min escalation level, $8 lang
 export async function insertEndpoint(
   db: Queryable,
-  e: { name: string; url: string; secret: string; rules: string[] | null; minSeverity: string; hubCodes: string[] | null; minEscalationLevel: number; lang: 'zh' | 'en' },
+  e: {
+    name: string
+    url: string
+    secret: string
+    rules: string[] | null
+    minSeverity: string
+    hubCodes: string[] | null
+    minEscalationLevel: number
+    lang: 'zh' | 'en'
+  },
 ): Promise<EndpointRow> {
   const r = await db.query<EndpointRow>(
     `INSERT INTO webhook_endpoints AS e (name, url, secret, rules, min_severity, hub_codes, min_escalation_level, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

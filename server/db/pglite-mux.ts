@@ -57,8 +57,19 @@ const GROUP_END = new Set(['S', 'Q', 'F'])
 export const INTERACTIVE_APPLICATION = 'parcelwatch-interactive'
 /** Interactive turns in a row before a waiting background client gets one. */
 const PRIORITY_RUN = 8
-const REPORTED_SETTINGS = ['server_version', 'server_encoding', 'client_encoding', 'DateStyle', 'IntervalStyle', 'TimeZone',
-  'integer_datetimes', 'standard_conforming_strings', 'is_superuser', 'session_authorization', 'application_name']
+const REPORTED_SETTINGS = [
+  'server_version',
+  'server_encoding',
+  'client_encoding',
+  'DateStyle',
+  'IntervalStyle',
+  'TimeZone',
+  'integer_datetimes',
+  'standard_conforming_strings',
+  'is_superuser',
+  'session_authorization',
+  'application_name',
+]
 
 export interface PgliteMuxOptions {
   db: Session
@@ -127,7 +138,9 @@ export class PgliteMux {
 
   async #listen(): Promise<void> {
     const settings = await this.o.db.query<{ name: string; value: string | null }>(
-      `SELECT n AS name, current_setting(n, true) AS value FROM unnest($1::text[]) AS n`, [REPORTED_SETTINGS])
+      `SELECT n AS name, current_setting(n, true) AS value FROM unnest($1::text[]) AS n`,
+      [REPORTED_SETTINGS],
+    )
     if (this.o.password !== undefined) this.#scram = scramVerifier(this.o.password)
     this.#startupAnswer = Buffer.concat([
       message('R', int32(0)), // AuthenticationOk
@@ -138,19 +151,26 @@ export class PgliteMux {
     // for something else: everyone else is stuck behind it. Say who.
     const slowMs = this.o.slowTurnMs ?? 10_000
     const idleTxMs = this.o.idleTransactionMs ?? 300_000
-    this.#watchdog = setInterval(() => {
-      const h = this.#holder
-      if (!h) return
-      const c = h.client
-      if (c.txStatus !== 'I' && !c.running && c.pending.length === 0 && Date.now() - c.lastActive >= idleTxMs) {
-        this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, `${c.lastSql} [${c.exchange()}]`)
-        c.socket.destroy() // 'close' rolls its transaction back and hands the session on
-        return
-      }
-      if (h.warned || Date.now() - h.since < slowMs) return
-      h.warned = true
-      this.o.onSlowTurn?.(c.id, Date.now() - h.since, `${c.lastSql} [${c.running ? 'running' : `idle ${Math.round((Date.now() - c.lastActive) / 1000)} s, tx ${c.txStatus}`}; ${c.exchange()}]`)
-    }, Math.min(1_000, Math.max(100, Math.floor(idleTxMs / 4))))
+    this.#watchdog = setInterval(
+      () => {
+        const h = this.#holder
+        if (!h) return
+        const c = h.client
+        if (c.txStatus !== 'I' && !c.running && c.pending.length === 0 && Date.now() - c.lastActive >= idleTxMs) {
+          this.o.onIdleTransaction?.(c.id, Date.now() - c.lastActive, `${c.lastSql} [${c.exchange()}]`)
+          c.socket.destroy() // 'close' rolls its transaction back and hands the session on
+          return
+        }
+        if (h.warned || Date.now() - h.since < slowMs) return
+        h.warned = true
+        this.o.onSlowTurn?.(
+          c.id,
+          Date.now() - h.since,
+          `${c.lastSql} [${c.running ? 'running' : `idle ${Math.round((Date.now() - c.lastActive) / 1000)} s, tx ${c.txStatus}`}; ${c.exchange()}]`,
+        )
+      },
+      Math.min(1_000, Math.max(100, Math.floor(idleTxMs / 4))),
+    )
     this.#watchdog.unref()
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -174,7 +194,11 @@ export class PgliteMux {
       void this.#pump(client)
     })
     // Half-open or silent clients don't get to hold a socket for long before signing in.
-    const authTimer = this.#scram ? setTimeout(() => { if (!client.authenticated) socket.destroy() }, 30_000) : undefined
+    const authTimer = this.#scram
+      ? setTimeout(() => {
+          if (!client.authenticated) socket.destroy()
+        }, 30_000)
+      : undefined
     authTimer?.unref()
     socket.on('close', () => {
       clearTimeout(authTimer)
@@ -196,10 +220,12 @@ export class PgliteMux {
         else if (code === PROTOCOL_3) {
           c.started = true
           c.interactive = startupParameter(packet, 'application_name') === INTERACTIVE_APPLICATION
-          if (this.#scram) c.socket.write(message('R', int32(10), cstring(SCRAM), Buffer.from([0]))) // AuthenticationSASL
+          if (this.#scram)
+            c.socket.write(message('R', int32(10), cstring(SCRAM), Buffer.from([0]))) // AuthenticationSASL
           else this.#admit(c)
         } else {
-          if (code !== CANCEL_REQUEST) c.socket.write(errorResponse('08P01', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}`))
+          if (code !== CANCEL_REQUEST)
+            c.socket.write(errorResponse('08P01', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}`))
           c.socket.end()
           return
         }
@@ -214,7 +240,13 @@ export class PgliteMux {
 
   #admit(c: Client): void {
     c.authenticated = true
-    c.socket.write(Buffer.concat([this.#startupAnswer, message('K', int32(c.id), int32(randomInt(2 ** 31))), message('Z', Buffer.from('I'))]))
+    c.socket.write(
+      Buffer.concat([
+        this.#startupAnswer,
+        message('K', int32(c.id), int32(randomInt(2 ** 31))),
+        message('Z', Buffer.from('I')),
+      ]),
+    )
   }
 
   /** One SCRAM-SHA-256 step (RFC 5802/7677, as PostgreSQL does it). False: the client was refused. */
@@ -231,7 +263,8 @@ export class PgliteMux {
     if (c.scramFirstBare === undefined) {
       // SASLInitialResponse: mechanism, int32 length, client-first-message "n,,n=…,r=<nonce>"
       const end = m.indexOf(0, 5)
-      if (end < 0 || m.toString('latin1', 5, end) !== SCRAM || end + 5 > m.length) return refuse('no SCRAM-SHA-256 initial response')
+      if (end < 0 || m.toString('latin1', 5, end) !== SCRAM || end + 5 > m.length)
+        return refuse('no SCRAM-SHA-256 initial response')
       const first = m.toString('utf8', end + 5)
       const gs2 = /^([ny]),([^,]*),/.exec(first)
       const bare = gs2 ? first.slice(gs2[0].length) : ''
@@ -250,7 +283,10 @@ export class PgliteMux {
     if (at < 0) return refuse('malformed client-final-message')
     const withoutProof = final.slice(0, at)
     const fields = new Map(withoutProof.split(',').map((f) => [f.slice(0, 1), f.slice(2)] as const))
-    if (fields.get('r') !== c.scramNonce || Buffer.from(fields.get('c') ?? '', 'base64').toString('utf8') !== c.scramGs2) {
+    if (
+      fields.get('r') !== c.scramNonce ||
+      Buffer.from(fields.get('c') ?? '', 'base64').toString('utf8') !== c.scramGs2
+    ) {
       return refuse('client-final-message does not match the exchange')
     }
     const proof = Buffer.from(final.slice(at + 3), 'base64')
@@ -308,10 +344,19 @@ export class PgliteMux {
       // answered, Describe, Execute and Sync not, the client then waiting for ever for
       // its ReadyForQuery). The messages it did not answer are handed to it again, so the
       // session goes on from where it stopped (the unnamed portal is still there).
-      for (let resumed = 0; resumed < 5 && renamed.length > 1 && renamed[renamed.length - 1]![0] === 0x53 /* S */; resumed++) {
+      for (
+        let resumed = 0;
+        resumed < 5 && renamed.length > 1 && renamed[renamed.length - 1]![0] === 0x53 /* S */;
+        resumed++
+      ) {
         const done = answeredMessages(renamed, out)
         if (done === null || done >= renamed.length) break
-        this.o.onResume?.(c.id, done, renamed.length, `${c.lastSql} [sent ${renamed.map((m) => String.fromCharCode(m[0]!)).join('')}, answered ${messageTypes(out)}]`)
+        this.o.onResume?.(
+          c.id,
+          done,
+          renamed.length,
+          `${c.lastSql} [sent ${renamed.map((m) => String.fromCharCode(m[0]!)).join('')}, answered ${messageTypes(out)}]`,
+        )
         out = Buffer.concat([out, await this.#exec(Buffer.concat(renamed.slice(done)))])
       }
     } finally {
@@ -395,15 +440,18 @@ export class PgliteMux {
     this.#interactiveRun = backgroundsTurn ? 0 : this.#interactiveRun + 1
     this.#turnTaken = true
     const c = w.client
-    void this.o.db.runExclusive(() => new Promise<void>((endTurn) => {
-      c.endTurn = () => {
-        endTurn()
-        this.#turnTaken = false
-        this.#next()
-      }
-      this.#holder = { client: c, since: Date.now(), warned: false }
-      w.granted()
-    }))
+    void this.o.db.runExclusive(
+      () =>
+        new Promise<void>((endTurn) => {
+          c.endTurn = () => {
+            endTurn()
+            this.#turnTaken = false
+            this.#next()
+          }
+          this.#holder = { client: c, since: Date.now(), warned: false }
+          w.granted()
+        }),
+    )
   }
 
   #release(c: Client): void {
@@ -418,7 +466,10 @@ export class PgliteMux {
   }
 }
 
-interface Waiter { client: Client; granted: () => void }
+interface Waiter {
+  client: Client
+  granted: () => void
+}
 
 class Client {
   readonly input = new FrameReader()
@@ -458,7 +509,10 @@ class Client {
   /** Set while this client has the session: ends its turn. */
   endTurn: (() => void) | undefined
 
-  constructor(readonly id: number, readonly socket: Socket) {}
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+  ) {}
 
   /** The message types of its last group and of the answer to it, for warnings. */
   exchange(): string {
@@ -470,7 +524,8 @@ class Client {
     const type = String.fromCharCode(m[0]!)
     let at: number
     if (type === 'P') at = 5
-    else if (type === 'B') at = m.indexOf(0, 5) + 1 // after the portal name
+    else if (type === 'B')
+      at = m.indexOf(0, 5) + 1 // after the portal name
     else if ((type === 'D' || type === 'C') && m[5] === 0x53 /* 'S' */) at = 6
     else return m
     const end = m.indexOf(0, at)
@@ -484,7 +539,12 @@ class Client {
 
 const SCRAM = 'SCRAM-SHA-256'
 
-interface ScramVerifier { salt: Buffer; iterations: number; storedKey: Buffer; serverKey: Buffer }
+interface ScramVerifier {
+  salt: Buffer
+  iterations: number
+  storedKey: Buffer
+  serverKey: Buffer
+}
 
 /** What PostgreSQL keeps in pg_authid for a SCRAM password; a new salt each start. */
 function scramVerifier(password: string): ScramVerifier {
@@ -651,7 +711,11 @@ function sqlOf(batch: Buffer[]): string | undefined {
     let at = 5
     if (type === 0x50) at = m.indexOf(0, at) + 1 // skip the statement name
     const end = m.indexOf(0, at)
-    return m.subarray(at, end < 0 ? undefined : end).toString('utf8').replace(/\s+/g, ' ').slice(0, 300)
+    return m
+      .subarray(at, end < 0 ? undefined : end)
+      .toString('utf8')
+      .replace(/\s+/g, ' ')
+      .slice(0, 300)
   }
   return undefined
 }

@@ -5,9 +5,7 @@ export type Hub = HubSeed
 export type Courier = CourierSeed & { active: boolean }
 
 export async function listHubs(db: pg.Pool): Promise<Hub[]> {
-  const r = await db.query<Hub>(
-    `SELECT code, name, city, province, kind, latitude, longitude FROM hubs ORDER BY code`,
-  )
+  const r = await db.query<Hub>(`SELECT code, name, city, province, kind, latitude, longitude FROM hubs ORDER BY code`)
   return r.rows
 }
 
@@ -29,8 +27,13 @@ export async function upsertHubs(db: pg.Pool, hubs: readonly Hub[]): Promise<voi
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city, province = EXCLUDED.province,
        kind = EXCLUDED.kind, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude`,
     [
-      hubs.map((h) => h.code), hubs.map((h) => h.name), hubs.map((h) => h.city), hubs.map((h) => h.province),
-      hubs.map((h) => h.kind), hubs.map((h) => h.latitude), hubs.map((h) => h.longitude),
+      hubs.map((h) => h.code),
+      hubs.map((h) => h.name),
+      hubs.map((h) => h.city),
+      hubs.map((h) => h.province),
+      hubs.map((h) => h.kind),
+      hubs.map((h) => h.latitude),
+      hubs.map((h) => h.longitude),
     ],
   )
 }

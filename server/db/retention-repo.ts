@@ -4,7 +4,11 @@ const PERSONAL_NOT_NULL = `(s.sender_name IS NOT NULL OR s.sender_phone IS NOT N
   OR s.recipient_name IS NOT NULL OR s.recipient_phone IS NOT NULL OR s.recipient_phone_last4 IS NOT NULL
   OR s.recipient_address IS NOT NULL OR s.signer IS NOT NULL)`
 
-export interface ErasedBatch { parcels: number; waybills: string[]; firstCollectedAt: Date | null }
+export interface ErasedBatch {
+  parcels: number
+  waybills: string[]
+  firstCollectedAt: Date | null
+}
 
 /**
  * Blanks the personal columns of up to `limit` parcels delivered or returned
@@ -40,7 +44,12 @@ export async function erasePersonalBatch(db: Queryable, cutoff: Date, limit: num
  * before its collection (scanner clocks) and the cutoff (it closed before).
  */
 // $1 waybills, $2 from, $3 cutoff
-export async function clearEventSigners(db: Queryable, waybills: readonly string[], from: Date, cutoff: Date): Promise<number> {
+export async function clearEventSigners(
+  db: Queryable,
+  waybills: readonly string[],
+  from: Date,
+  cutoff: Date,
+): Promise<number> {
   const r = await db.query(
     `UPDATE scan_events SET signer = NULL
      WHERE event_time >= $2::timestamptz - interval '1 day' AND event_time < $3 AND waybill = ANY($1::text[]) AND signer IS NOT NULL`,
@@ -75,6 +84,9 @@ export async function eraseClosedComplaints(db: Queryable, cutoff: Date, now: Da
     [cutoff, now],
   )
   const ids = r.rows.map((x) => x.id)
-  if (ids.length > 0) await db.query(`UPDATE complaint_history SET note = '' WHERE complaint_id = ANY($1::bigint[]) AND note <> ''`, [ids])
+  if (ids.length > 0)
+    await db.query(`UPDATE complaint_history SET note = '' WHERE complaint_id = ANY($1::bigint[]) AND note <> ''`, [
+      ids,
+    ])
   return ids.length
 }

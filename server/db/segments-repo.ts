@@ -26,34 +26,78 @@ const fromSegment = (s: Segment): SegmentTuple => [s.kind, s.place, s.courier, s
 
 /** The parcels' collection facts and kept paths; the caller holds their shipments rows locked. */
 export async function loadPaths(client: Q, waybills: readonly string[]): Promise<Map<string, StoredPath>> {
-  const r = await client.query<{ waybill: string; tier: string; origin: string; dest: string; collected_at: Date; events: EventTuple[] | null; segments: SegmentTuple[] | null }>(
+  const r = await client.query<{
+    waybill: string
+    tier: string
+    origin: string
+    dest: string
+    collected_at: Date
+    events: EventTuple[] | null
+    segments: SegmentTuple[] | null
+  }>(
     `SELECT s.waybill, s.tier, s.origin_hub AS origin, s.destination_hub AS dest, s.collected_at, p.events, p.segments
      FROM shipments s LEFT JOIN parcel_paths p ON p.waybill = s.waybill
      WHERE s.waybill = ANY($1::text[]) ORDER BY s.waybill`,
     [waybills],
   )
-  return new Map(r.rows.map((x) => [x.waybill, {
-    waybill: x.waybill, tier: x.tier, originHub: x.origin, destinationHub: x.dest, collectedAt: x.collected_at,
-    events: x.events ? x.events.map(toEvent) : null, segments: (x.segments ?? []).map(toSegment),
-  }]))
+  return new Map(
+    r.rows.map((x) => [
+      x.waybill,
+      {
+        waybill: x.waybill,
+        tier: x.tier,
+        originHub: x.origin,
+        destinationHub: x.dest,
+        collectedAt: x.collected_at,
+        events: x.events ? x.events.map(toEvent) : null,
+        segments: (x.segments ?? []).map(toSegment),
+      },
+    ]),
+  )
 }
 
 /** Every stored scan of parcels that have no kept path yet (stored before sql/050, or first seen now). */
 export async function storedEvents(client: Q, waybills: readonly string[]): Promise<Map<string, PathEvent[]>> {
   const out = new Map<string, PathEvent[]>(waybills.map((w) => [w, []]))
   if (waybills.length === 0) return out
-  const r = await client.query<{ waybill: string; time: Date; type: EventType; hub: string | null; courier: string | null }>(
+  const r = await client.query<{
+    waybill: string
+    time: Date
+    type: EventType
+    hub: string | null
+    courier: string | null
+  }>(
     `SELECT waybill, event_time AS time, type, hub_code AS hub, courier_code AS courier
      FROM scan_events WHERE waybill = ANY($1::text[])`,
     [waybills],
   )
-  for (const e of r.rows) out.get(e.waybill)!.push({ time: e.time.getTime(), type: e.type, hub: e.hub, courier: e.courier })
+  for (const e of r.rows)
+    out.get(e.waybill)!.push({ time: e.time.getTime(), type: e.type, hub: e.hub, courier: e.courier })
   return out
 }
 
-export interface PathRow { waybill: string; tier: string; events: PathEvent[]; segments: Segment[] }
-export interface HistDelta { kind: string; place: string; tier: string; how: number; bucket: number; n: number }
-export interface RecentDelta { kind: string; place: string; tier: string; hour: Date; n: number; hours: number }
+export interface PathRow {
+  waybill: string
+  tier: string
+  events: PathEvent[]
+  segments: Segment[]
+}
+export interface HistDelta {
+  kind: string
+  place: string
+  tier: string
+  how: number
+  bucket: number
+  n: number
+}
+export interface RecentDelta {
+  kind: string
+  place: string
+  tier: string
+  hour: Date
+  n: number
+  hours: number
+}
 
 /**
  * Saves the parcels' paths, then adds the histogram deltas, then the recent-hour deltas, each in key
@@ -62,7 +106,13 @@ export interface RecentDelta { kind: string; place: string; tier: string; hour: 
  * own first row), so the rows are locked in that order as with three statements. Histogram cells that
  * reach 0 are deleted by a second statement (a statement does not see its own CTEs' changes).
  */
-export async function saveSegments(client: Q, paths: readonly PathRow[], hist: readonly HistDelta[], recent: readonly RecentDelta[], now: Date): Promise<void> {
+export async function saveSegments(
+  client: Q,
+  paths: readonly PathRow[],
+  hist: readonly HistDelta[],
+  recent: readonly RecentDelta[],
+  now: Date,
+): Promise<void> {
   if (paths.length === 0 && hist.length === 0 && recent.length === 0) return
   const p = [...paths].sort((a, b) => (a.waybill < b.waybill ? -1 : a.waybill > b.waybill ? 1 : 0))
   const h = [...hist].sort(byHistKey)
@@ -88,10 +138,23 @@ export async function saveSegments(client: Q, paths: readonly PathRow[], hist: r
      )
      SELECT count(*) FROM r`,
     [
-      p.map((x) => x.waybill), p.map((x) => x.tier), p.map((x) => JSON.stringify(x.events.map(fromEvent))),
-      p.map((x) => JSON.stringify(x.segments.map(fromSegment))), now,
-      h.map((x) => x.kind), h.map((x) => x.place), h.map((x) => x.tier), h.map((x) => x.how), h.map((x) => x.bucket), h.map((x) => x.n),
-      r.map((x) => x.hour), r.map((x) => x.kind), r.map((x) => x.place), r.map((x) => x.tier), r.map((x) => x.n), r.map((x) => x.hours),
+      p.map((x) => x.waybill),
+      p.map((x) => x.tier),
+      p.map((x) => JSON.stringify(x.events.map(fromEvent))),
+      p.map((x) => JSON.stringify(x.segments.map(fromSegment))),
+      now,
+      h.map((x) => x.kind),
+      h.map((x) => x.place),
+      h.map((x) => x.tier),
+      h.map((x) => x.how),
+      h.map((x) => x.bucket),
+      h.map((x) => x.n),
+      r.map((x) => x.hour),
+      r.map((x) => x.kind),
+      r.map((x) => x.place),
+      r.map((x) => x.tier),
+      r.map((x) => x.n),
+      r.map((x) => x.hours),
     ],
   )
   if (h.some((x) => x.n < 0)) {
@@ -117,7 +180,13 @@ export async function loadHist(db: Q): Promise<HistRow[]> {
   return r.rows
 }
 
-export interface RecentRow { kind: SegmentKind; place: string; tier: string; n: number; hours: number }
+export interface RecentRow {
+  kind: SegmentKind
+  place: string
+  tier: string
+  n: number
+  hours: number
+}
 
 /** Segments that ended since `since`, per kind, place and tier. */
 export async function loadRecent(db: Q, since: Date): Promise<RecentRow[]> {

@@ -48,17 +48,35 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
      ON CONFLICT (waybill) DO NOTHING
      RETURNING waybill`,
     [
-      col(rows, (s) => s.waybill), col(rows, (s) => s.tier),
-      col(rows, (s) => s.sender.name), col(rows, (s) => s.sender.phone), col(rows, (s) => s.sender.address), col(rows, (s) => s.sender.city),
-      col(rows, (s) => s.recipient.name), col(rows, (s) => s.recipient.phone), col(rows, (s) => s.recipient.phone.slice(-4)),
-      col(rows, (s) => s.recipient.address), col(rows, (s) => s.recipient.city),
-      col(rows, (s) => s.originHub), col(rows, (s) => s.destinationHub), col(rows, (s) => s.itemName),
-      col(rows, (s) => s.weightKg), col(rows, (s) => s.volumeCm3), col(rows, (s) => s.declaredValueFen),
-      col(rows, (s) => s.fee.chargeableWeightKg), col(rows, (s) => s.fee.zone),
-      col(rows, (s) => s.fee.parts.baseFen), col(rows, (s) => s.fee.parts.weightFen), col(rows, (s) => s.fee.parts.tierFen),
-      col(rows, (s) => s.fee.parts.insuranceFen), col(rows, (s) => s.fee.totalFen),
-      col(rows, (s) => s.collectedAt), col(rows, (s) => s.collectedBy),
-      col(rows, (s) => s.promise.startDay), col(rows, (s) => s.promise.earliest), col(rows, (s) => s.promise.deadline),
+      col(rows, (s) => s.waybill),
+      col(rows, (s) => s.tier),
+      col(rows, (s) => s.sender.name),
+      col(rows, (s) => s.sender.phone),
+      col(rows, (s) => s.sender.address),
+      col(rows, (s) => s.sender.city),
+      col(rows, (s) => s.recipient.name),
+      col(rows, (s) => s.recipient.phone),
+      col(rows, (s) => s.recipient.phone.slice(-4)),
+      col(rows, (s) => s.recipient.address),
+      col(rows, (s) => s.recipient.city),
+      col(rows, (s) => s.originHub),
+      col(rows, (s) => s.destinationHub),
+      col(rows, (s) => s.itemName),
+      col(rows, (s) => s.weightKg),
+      col(rows, (s) => s.volumeCm3),
+      col(rows, (s) => s.declaredValueFen),
+      col(rows, (s) => s.fee.chargeableWeightKg),
+      col(rows, (s) => s.fee.zone),
+      col(rows, (s) => s.fee.parts.baseFen),
+      col(rows, (s) => s.fee.parts.weightFen),
+      col(rows, (s) => s.fee.parts.tierFen),
+      col(rows, (s) => s.fee.parts.insuranceFen),
+      col(rows, (s) => s.fee.totalFen),
+      col(rows, (s) => s.collectedAt),
+      col(rows, (s) => s.collectedBy),
+      col(rows, (s) => s.promise.startDay),
+      col(rows, (s) => s.promise.earliest),
+      col(rows, (s) => s.promise.deadline),
     ],
   )
   return new Set(r.rows.map((x) => x.waybill))
@@ -66,9 +84,18 @@ export async function insertShipments(db: Queryable, rows: readonly NewShipment[
 
 /** The fee and promise as stored, for answering a re-sent collection record with what was kept. */
 export interface StoredPricing {
-  volumeCm3: number; chargeableWeightKg: number; zone: number; originHub: string; destinationHub: string
-  baseFen: number; weightFen: number; tierFen: number; insuranceFen: number; totalFen: number
-  earliest: Date; deadline: Date
+  volumeCm3: number
+  chargeableWeightKg: number
+  zone: number
+  originHub: string
+  destinationHub: string
+  baseFen: number
+  weightFen: number
+  tierFen: number
+  insuranceFen: number
+  totalFen: number
+  earliest: Date
+  deadline: Date
 }
 
 export async function storedPricing(db: Queryable, waybills: readonly string[]): Promise<Map<string, StoredPricing>> {
@@ -93,7 +120,10 @@ const STATE_COLUMNS = `waybill, status, status_at AS "statusAt", last_scan_at AS
  * changes, so inserting a claim, complaint or alert item that refers to the parcel (a KEY
  * SHARE lock through its foreign key) neither waits for this lock nor blocks it.
  */
-export async function lockStates(client: pg.PoolClient, waybills: readonly string[]): Promise<Map<string, ShipmentState>> {
+export async function lockStates(
+  client: pg.PoolClient,
+  waybills: readonly string[],
+): Promise<Map<string, ShipmentState>> {
   const r = await client.query<ShipmentState & { waybill: string }>(
     `SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR NO KEY UPDATE`,
     [waybills],
@@ -103,11 +133,17 @@ export async function lockStates(client: pg.PoolClient, waybills: readonly strin
 
 /** Row-locks these shipments in waybill order, before a statement that updates them in another order. */
 export async function lockShipments(client: pg.PoolClient, waybills: readonly string[]): Promise<void> {
-  await client.query('SELECT 1 FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR NO KEY UPDATE', [[...waybills]])
+  await client.query('SELECT 1 FROM shipments WHERE waybill = ANY($1::text[]) ORDER BY waybill FOR NO KEY UPDATE', [
+    [...waybills],
+  ])
 }
 
 // $1 waybills and the state columns as arrays, $11 now
-export async function updateStates(client: pg.PoolClient, states: ReadonlyMap<string, ShipmentState>, now: Date): Promise<void> {
+export async function updateStates(
+  client: pg.PoolClient,
+  states: ReadonlyMap<string, ShipmentState>,
+  now: Date,
+): Promise<void> {
   if (states.size === 0) return
   const w = [...states.keys()]
   const s = [...states.values()]
@@ -120,9 +156,17 @@ export async function updateStates(client: pg.PoolClient, states: ReadonlyMap<st
        AS u(waybill, status, status_at, last_scan_at, last_scan_hub, last_event_type, delivered_at, signer, exception_reason, exception_at)
      WHERE sh.waybill = u.waybill`,
     [
-      w, s.map((x) => x.status), s.map((x) => x.statusAt), s.map((x) => x.lastScanAt), s.map((x) => x.lastScanHub),
-      s.map((x) => x.lastEventType), s.map((x) => x.deliveredAt), s.map((x) => x.signer), s.map((x) => x.exceptionReason),
-      s.map((x) => x.exceptionAt), now,
+      w,
+      s.map((x) => x.status),
+      s.map((x) => x.statusAt),
+      s.map((x) => x.lastScanAt),
+      s.map((x) => x.lastScanHub),
+      s.map((x) => x.lastEventType),
+      s.map((x) => x.deliveredAt),
+      s.map((x) => x.signer),
+      s.map((x) => x.exceptionReason),
+      s.map((x) => x.exceptionAt),
+      now,
     ],
   )
 }
@@ -178,7 +222,10 @@ export async function findShipment(db: Queryable, waybill: string): Promise<Ship
 }
 
 export type SearchMatch = 'waybill' | 'phone' | 'name' | 'name_last4' | 'last4' | 'waybill_prefix' | 'name_partial'
-export interface SearchHit extends ShipmentRecord { rank: number; match: SearchMatch }
+export interface SearchHit extends ShipmentRecord {
+  rank: number
+  match: SearchMatch
+}
 
 /**
  * The search of GET /api/v1/track as one statement: a branch per kind of match, each
@@ -194,12 +241,27 @@ export interface SearchHit extends ShipmentRecord { rank: number; match: SearchM
  */
 export function searchStatement(p: ParcelQuery, limit: number): { text: string; values: unknown[] } {
   const values: unknown[] = []
-  const $ = (v: unknown) => { values.push(v); return `$${values.length}` }
+  const $ = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
   const branches: string[] = []
-  if (p.waybill) branches.push(`SELECT waybill, collected_at AS c_at, 0 AS rank, 'waybill' AS match FROM shipments WHERE waybill = ${$(p.waybill)}`)
-  if (p.waybillPrefix) branches.push(`SELECT waybill, collected_at AS c_at, 3 AS rank, 'waybill_prefix' AS match FROM shipments WHERE waybill LIKE ${$(`${p.waybillPrefix}%`)} AND waybill <> ${$(p.waybillPrefix)}`)
-  if (p.phone) branches.push(`SELECT waybill, collected_at AS c_at, 0 AS rank, 'phone' AS match FROM shipments WHERE recipient_phone = ${$(p.phone)}`)
-  if (p.last4 && !p.name) branches.push(`SELECT waybill, collected_at AS c_at, 2 AS rank, 'last4' AS match FROM shipments WHERE recipient_phone_last4 = ${$(p.last4)}`)
+  if (p.waybill)
+    branches.push(
+      `SELECT waybill, collected_at AS c_at, 0 AS rank, 'waybill' AS match FROM shipments WHERE waybill = ${$(p.waybill)}`,
+    )
+  if (p.waybillPrefix)
+    branches.push(
+      `SELECT waybill, collected_at AS c_at, 3 AS rank, 'waybill_prefix' AS match FROM shipments WHERE waybill LIKE ${$(`${p.waybillPrefix}%`)} AND waybill <> ${$(p.waybillPrefix)}`,
+    )
+  if (p.phone)
+    branches.push(
+      `SELECT waybill, collected_at AS c_at, 0 AS rank, 'phone' AS match FROM shipments WHERE recipient_phone = ${$(p.phone)}`,
+    )
+  if (p.last4 && !p.name)
+    branches.push(
+      `SELECT waybill, collected_at AS c_at, 2 AS rank, 'last4' AS match FROM shipments WHERE recipient_phone_last4 = ${$(p.last4)}`,
+    )
   if (p.name) {
     const n = $(p.name)
     const exact = `(search_name(recipient_name) = ${n} OR search_name(sender_name) = ${n})`
@@ -208,9 +270,11 @@ export function searchStatement(p: ParcelQuery, limit: number): { text: string; 
     // Written exactly as the index expression, so that the GIN index serves it.
     if (grams.length > 0) where.push(`name_bigrams(recipient_name, sender_name) @> ${$(grams)}::text[]`)
     if (p.last4) where.push(`recipient_phone_last4 = ${$(p.last4)}`)
-    branches.push(p.last4
-      ? `SELECT waybill, collected_at AS c_at, CASE WHEN ${exact} THEN 1 ELSE 2 END AS rank, 'name_last4' AS match FROM shipments WHERE ${where.join(' AND ')}`
-      : `SELECT waybill, collected_at AS c_at, CASE WHEN ${exact} THEN 1 ELSE 3 END AS rank, CASE WHEN ${exact} THEN 'name' ELSE 'name_partial' END AS match FROM shipments WHERE ${where.join(' AND ')}`)
+    branches.push(
+      p.last4
+        ? `SELECT waybill, collected_at AS c_at, CASE WHEN ${exact} THEN 1 ELSE 2 END AS rank, 'name_last4' AS match FROM shipments WHERE ${where.join(' AND ')}`
+        : `SELECT waybill, collected_at AS c_at, CASE WHEN ${exact} THEN 1 ELSE 3 END AS rank, CASE WHEN ${exact} THEN 'name' ELSE 'name_partial' END AS match FROM shipments WHERE ${where.join(' AND ')}`,
+    )
   }
   if (branches.length === 0) throw new Error('searchStatement: an empty query')
   return {
@@ -231,7 +295,10 @@ export async function searchShipments(db: Queryable, p: ParcelQuery, limit: numb
 
 /** The current state of one parcel, or undefined when there is no such parcel. */
 export async function findState(db: pg.Pool, waybill: string): Promise<ShipmentState | undefined> {
-  const r = await db.query<ShipmentState & { waybill: string }>(`SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = $1`, [waybill])
+  const r = await db.query<ShipmentState & { waybill: string }>(
+    `SELECT ${STATE_COLUMNS} FROM shipments WHERE waybill = $1`,
+    [waybill],
+  )
   const row = r.rows[0]
   if (!row) return undefined
   const { waybill: _w, ...state } = row

@@ -37,18 +37,32 @@ export function mutedSql(now: string): string {
              AND ${windowRunningSql(now)})
           OR (a.rule LIKE 'parcel\\_%' AND EXISTS (SELECT 1 FROM alerts inc WHERE inc.hub_code = a.hub_code AND (
                (inc.rule = 'incident' AND inc.state <> 'resolved')
-               OR (inc.rule IN (${INHIBITING_RULES.filter((r) => r !== 'incident').map((r) => `'${r}'`).join(', ')})
+               OR (inc.rule IN (${INHIBITING_RULES.filter((r) => r !== 'incident')
+                 .map((r) => `'${r}'`)
+                 .join(', ')})
                    AND (inc.state <> 'resolved' OR inc.opened_at > ${now}::timestamptz - interval '${INHIBIT_AFTER_HOURS} hours'))))))`
 }
 
 // $1 alert ids, $2 now
 export async function mutedAlertIds(db: Queryable, ids: readonly number[], now: Date): Promise<Set<number>> {
   if (ids.length === 0) return new Set()
-  const r = await db.query<{ id: number }>(`SELECT a.id FROM alerts a WHERE a.id = ANY($1::bigint[]) AND ${mutedSql('$2')}`, [[...ids], now])
+  const r = await db.query<{ id: number }>(
+    `SELECT a.id FROM alerts a WHERE a.id = ANY($1::bigint[]) AND ${mutedSql('$2')}`,
+    [[...ids], now],
+  )
   return new Set(r.rows.map((x) => x.id))
 }
 
-export interface Silence { id: number; rule: string | null; hubCode: string | null; startsAt: Date; endsAt: Date; kind: 'silence' | 'maintenance'; comment: string; createdBy: string | null }
+export interface Silence {
+  id: number
+  rule: string | null
+  hubCode: string | null
+  startsAt: Date
+  endsAt: Date
+  kind: 'silence' | 'maintenance'
+  comment: string
+  createdBy: string | null
+}
 
 // $1 now: silences that have not ended yet
 // $1 now, $2 hub scope or NULL: a hub-scoped person sees that hub's silences and the network-wide ones (which mute its alerts too)
@@ -62,7 +76,11 @@ export async function listSilences(db: pg.Pool, now: Date, scopeHub: string | nu
   return r.rows
 }
 
-export async function insertSilence(db: pg.Pool, s: Omit<Silence, 'id' | 'createdBy'>, userId: number | null): Promise<number> {
+export async function insertSilence(
+  db: pg.Pool,
+  s: Omit<Silence, 'id' | 'createdBy'>,
+  userId: number | null,
+): Promise<number> {
   const r = await db.query<{ id: number }>(
     `INSERT INTO silences (rule, hub_code, starts_at, ends_at, kind, comment, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
     [s.rule, s.hubCode, s.startsAt, s.endsAt, s.kind, s.comment, userId],
@@ -101,7 +119,11 @@ const WINDOW_COLUMNS = `mw.id, mw.hub_code AS "hubCode", mw.rule, mw.days::int[]
   to_char(mw.end_time, 'HH24:MI') AS "end", mw.comment, mw.created_at AS "createdAt"`
 
 // $1 now, $2 hub scope or NULL: a hub-scoped person sees that hub's windows and the network-wide ones (which mute its alerts too)
-export async function listMaintenanceWindows(db: Queryable, now: Date, scopeHub: string | null = null): Promise<MaintenanceWindow[]> {
+export async function listMaintenanceWindows(
+  db: Queryable,
+  now: Date,
+  scopeHub: string | null = null,
+): Promise<MaintenanceWindow[]> {
   const r = await db.query<MaintenanceWindow>(
     `SELECT ${WINDOW_COLUMNS}, ${windowRunningSql('$1')} AS active
      FROM maintenance_windows mw WHERE ($2::text IS NULL OR mw.hub_code IS NULL OR mw.hub_code = $2)
@@ -113,7 +135,9 @@ export async function listMaintenanceWindows(db: Queryable, now: Date, scopeHub:
 
 // $1 hub, $2 rule, $3 days, $4 start, $5 end, $6 comment, $7 now
 export async function insertMaintenanceWindow(
-  db: Queryable, w: Pick<MaintenanceWindow, 'hubCode' | 'rule' | 'days' | 'start' | 'end' | 'comment'>, now: Date,
+  db: Queryable,
+  w: Pick<MaintenanceWindow, 'hubCode' | 'rule' | 'days' | 'start' | 'end' | 'comment'>,
+  now: Date,
 ): Promise<MaintenanceWindow> {
   const r = await db.query<MaintenanceWindow>(
     `WITH mw AS (INSERT INTO maintenance_windows (hub_code, rule, days, start_time, end_time, comment, created_at)
@@ -126,7 +150,11 @@ export async function insertMaintenanceWindow(
 
 /** Removes a window (the audit log keeps who and when); a hub-scoped person removes only their hub's. */
 // $1 id, $2 hub scope or NULL
-export async function deleteMaintenanceWindow(db: Queryable, id: number, scopeHub: string | null = null): Promise<MaintenanceWindow | null> {
+export async function deleteMaintenanceWindow(
+  db: Queryable,
+  id: number,
+  scopeHub: string | null = null,
+): Promise<MaintenanceWindow | null> {
   const r = await db.query<MaintenanceWindow>(
     `DELETE FROM maintenance_windows mw WHERE mw.id = $1 AND ($2::text IS NULL OR mw.hub_code = $2)
      RETURNING ${WINDOW_COLUMNS}, false AS active`,

@@ -1,8 +1,20 @@
 import type pg from 'pg'
 import { addDays, dayOf, dayStart, type DayRange } from '../domain/sla-range.ts'
 import {
-  CAUSE_SQL, CLOSING_JOIN, CLOSING_WHERE, DELIVERED_WHERE, OUTCOME_SQL, TRANSIT_BUCKETS, TRANSIT_HOURS_SQL,
-  courierSource, hubSource, laneHistSource, laneSource, outcomeSource, tierTransitSource, type SlaSource,
+  CAUSE_SQL,
+  CLOSING_JOIN,
+  CLOSING_WHERE,
+  DELIVERED_WHERE,
+  OUTCOME_SQL,
+  TRANSIT_BUCKETS,
+  TRANSIT_HOURS_SQL,
+  courierSource,
+  hubSource,
+  laneHistSource,
+  laneSource,
+  outcomeSource,
+  tierTransitSource,
+  type SlaSource,
 } from './sla-sql.ts'
 
 export type { SlaSource }
@@ -14,7 +26,12 @@ export type Breakdown = (typeof BREAKDOWNS)[number]
 export const BREAKDOWN_SORTS = ['key', 'name', 'closed', 'on_time', 'late', 'excused', 'rate'] as const
 export type BreakdownSort = (typeof BREAKDOWN_SORTS)[number]
 
-export interface OutcomeCounts { closed: number; onTime: number; late: number; excused: number }
+export interface OutcomeCounts {
+  closed: number
+  onTime: number
+  late: number
+  excused: number
+}
 
 const SUMS = `sum(parcels)::bigint AS closed,
   coalesce(sum(parcels) FILTER (WHERE outcome = 'on_time'), 0)::bigint AS on_time,
@@ -22,7 +39,12 @@ const SUMS = `sum(parcels)::bigint AS closed,
   coalesce(sum(parcels) FILTER (WHERE outcome = 'excused'), 0)::bigint AS excused`
 
 type CountRow = { closed: number; on_time: number; late: number; excused: number }
-const counts = (r: CountRow): OutcomeCounts => ({ closed: Number(r.closed), onTime: Number(r.on_time), late: Number(r.late), excused: Number(r.excused) })
+const counts = (r: CountRow): OutcomeCounts => ({
+  closed: Number(r.closed),
+  onTime: Number(r.on_time),
+  late: Number(r.late),
+  excused: Number(r.excused),
+})
 
 // $1 start, $2 end (Shanghai midnights)
 export async function readOnTimeByDay(db: pg.Pool, src: SlaSource, range: DayRange) {
@@ -44,23 +66,49 @@ export async function readTotalsByTier(db: pg.Pool, src: SlaSource, range: DayRa
   return r.rows.map((row) => ({ tier: row.tier, ...counts(row) }))
 }
 
-export interface BreakdownRow extends OutcomeCounts { key: string; name: string; detail: string | null; rate: number | null }
+export interface BreakdownRow extends OutcomeCounts {
+  key: string
+  name: string
+  detail: string | null
+  rate: number | null
+}
 
-const BREAKDOWN_SQL: Record<Breakdown, { key: string; name: string; detail: string; join: string; source: typeof hubSource }> = {
-  hub: { key: 'd.hub_code', name: 'coalesce(h.name, d.hub_code)', detail: 'h.province', join: 'LEFT JOIN hubs h ON h.code = d.hub_code', source: hubSource },
+const BREAKDOWN_SQL: Record<
+  Breakdown,
+  { key: string; name: string; detail: string; join: string; source: typeof hubSource }
+> = {
+  hub: {
+    key: 'd.hub_code',
+    name: 'coalesce(h.name, d.hub_code)',
+    detail: 'h.province',
+    join: 'LEFT JOIN hubs h ON h.code = d.hub_code',
+    source: hubSource,
+  },
   region: {
-    key: "coalesce(h.province, '?')", name: "coalesce(h.province, '?')", detail: 'NULL::text', join: 'LEFT JOIN hubs h ON h.code = d.hub_code', source: hubSource,
+    key: "coalesce(h.province, '?')",
+    name: "coalesce(h.province, '?')",
+    detail: 'NULL::text',
+    join: 'LEFT JOIN hubs h ON h.code = d.hub_code',
+    source: hubSource,
   },
   courier: {
-    key: "coalesce(d.courier_code, 'none')", name: "coalesce(c.name, d.courier_code, '—')", detail: 'c.hub_code',
-    join: 'LEFT JOIN couriers c ON c.code = d.courier_code', source: courierSource,
+    key: "coalesce(d.courier_code, 'none')",
+    name: "coalesce(c.name, d.courier_code, '—')",
+    detail: 'c.hub_code',
+    join: 'LEFT JOIN couriers c ON c.code = d.courier_code',
+    source: courierSource,
   },
 }
 
 // $1 start, $2 end, $3 tier or null
 export async function readBreakdown(
-  db: pg.Pool, src: SlaSource, range: DayRange, by: Breakdown,
-  sort: BreakdownSort = 'closed', dir: 'asc' | 'desc' = 'desc', tier: string | null = null,
+  db: pg.Pool,
+  src: SlaSource,
+  range: DayRange,
+  by: Breakdown,
+  sort: BreakdownSort = 'closed',
+  dir: 'asc' | 'desc' = 'desc',
+  tier: string | null = null,
 ): Promise<BreakdownRow[]> {
   const b = BREAKDOWN_SQL[by]
   const r = await db.query<CountRow & { key: string; name: string; detail: string | null; rate: number | null }>(
@@ -92,7 +140,11 @@ export async function readCauses(db: pg.Pool, src: SlaSource, range: DayRange, t
 }
 
 /** Histogram per tier: tier → bucket → parcels. $1 start, $2 end */
-export async function readTierHistograms(db: pg.Pool, src: SlaSource, range: DayRange): Promise<Map<string, Map<number, number>>> {
+export async function readTierHistograms(
+  db: pg.Pool,
+  src: SlaSource,
+  range: DayRange,
+): Promise<Map<string, Map<number, number>>> {
   const r = await db.query<{ tier: string; bucket: number; parcels: number }>(
     `SELECT tier, bucket, sum(parcels)::bigint AS parcels FROM ${tierTransitSource(src, '$1', '$2')}
      WHERE day >= $1 AND day < $2 GROUP BY tier, bucket`,
@@ -107,9 +159,19 @@ export async function readTierHistograms(db: pg.Pool, src: SlaSource, range: Day
   return out
 }
 
-export interface LaneHistogram { tier: string; origin: string; destination: string; counts: Map<number, number> }
+export interface LaneHistogram {
+  tier: string
+  origin: string
+  destination: string
+  counts: Map<number, number>
+}
 
-export interface LaneTotal { tier: string; origin: string; destination: string; parcels: number }
+export interface LaneTotal {
+  tier: string
+  origin: string
+  destination: string
+  parcels: number
+}
 
 /** The whole Beijing weeks (Monday to Sunday, as time_bucket's 7-day buckets) inside a range, or null. */
 export function wholeWeeks(range: DayRange): { start: Date; end: Date } | null {
@@ -127,7 +189,11 @@ const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() // 0 S
  * may take the whole week around it and subtract the days outside the range, when
  * those are fewer: the days after a range ending today hold nothing yet).
  */
-export function weekCover(range: DayRange): { weeks: { start: Date; end: Date } | null; add: Array<[Date, Date]>; sub: Array<[Date, Date]> } {
+export function weekCover(range: DayRange): {
+  weeks: { start: Date; end: Date } | null
+  add: Array<[Date, Date]>
+  sub: Array<[Date, Date]>
+} {
   const after = addDays(range.to, 1)
   const lead = { inside: (8 - weekday(range.from)) % 7, outside: (weekday(range.from) + 6) % 7 } // days to the next / from the previous Monday
   const trail = { inside: (weekday(after) + 6) % 7, outside: (8 - weekday(after)) % 7 }
@@ -137,8 +203,10 @@ export function weekCover(range: DayRange): { weeks: { start: Date; end: Date } 
   const d = (day: string) => dayStart(day)!
   const add: Array<[Date, Date]> = []
   const sub: Array<[Date, Date]> = []
-  if (from < range.from) sub.push([d(from), range.start]); else if (from > range.from) add.push([range.start, d(from)])
-  if (to > after) sub.push([range.end, d(to)]); else if (to < after) add.push([d(to), range.end])
+  if (from < range.from) sub.push([d(from), range.start])
+  else if (from > range.from) add.push([range.start, d(from)])
+  if (to > after) sub.push([range.end, d(to)])
+  else if (to < after) add.push([d(to), range.end])
   return { weeks: { start: d(from), end: d(to) }, add, sub }
 }
 
@@ -155,7 +223,8 @@ export function materialisedWeekCover(range: DayRange, now = new Date()): Return
   if (!cover.weeks || cover.weeks.end <= thisWeek) return cover
   if (cover.weeks.start >= thisWeek) return { weeks: null, add: [[range.start, range.end]], sub: [] }
   // The leading edge stays as weekCover had it; the trailing one now meets the week under way.
-  const leading = ([, end]: [Date, Date]) => end.getTime() <= Math.max(range.start.getTime(), cover.weeks!.start.getTime())
+  const leading = ([, end]: [Date, Date]) =>
+    end.getTime() <= Math.max(range.start.getTime(), cover.weeks!.start.getTime())
   const add = cover.add.filter(leading)
   const sub = cover.sub.filter(leading)
   if (range.end > thisWeek) add.push([thisWeek, range.end])
@@ -168,10 +237,21 @@ export function materialisedWeekCover(range: DayRange, now = new Date()): Return
  * sla_lane_daily for its days (the raw form reads the days of the range).
  * $1 tier or null, then the bounds of the weeks and of each day span
  */
-export async function readLaneTotals(db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null): Promise<LaneTotal[]> {
-  const cover = src === 'aggregate' ? materialisedWeekCover(range) : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
+export async function readLaneTotals(
+  db: pg.Pool,
+  src: SlaSource,
+  range: DayRange,
+  tier: string | null = null,
+): Promise<LaneTotal[]> {
+  const cover =
+    src === 'aggregate'
+      ? materialisedWeekCover(range)
+      : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
   const params: unknown[] = [tier]
-  const bound = (v: Date) => { params.push(v); return `$${params.length}::timestamptz` }
+  const bound = (v: Date) => {
+    params.push(v)
+    return `$${params.length}::timestamptz`
+  }
   const part = (span: [Date, Date], sign: '' | '-', table?: string, time = 'day') =>
     `SELECT tier, origin_hub, destination_hub, ${sign}parcels AS parcels FROM ${table ?? (src === 'raw' ? laneSource(src, bound(span[0]), bound(span[1]), 'd') : 'sla_lane_daily')}
      WHERE ${time} >= ${bound(span[0])} AND ${time} < ${bound(span[1])} AND ($1::text IS NULL OR tier = $1)`
@@ -186,7 +266,12 @@ export async function readLaneTotals(db: pg.Pool, src: SlaSource, range: DayRang
      GROUP BY tier, origin_hub, destination_hub HAVING sum(parcels) <> 0`,
     params,
   )
-  return r.rows.map((row) => ({ tier: row.tier, origin: row.origin_hub, destination: row.destination_hub, parcels: Number(row.parcels) }))
+  return r.rows.map((row) => ({
+    tier: row.tier,
+    origin: row.origin_hub,
+    destination: row.destination_hub,
+    parcels: Number(row.parcels),
+  }))
 }
 
 type LaneKey = Pick<LaneHistogram, 'tier' | 'origin' | 'destination'>
@@ -213,7 +298,11 @@ function histogramOf(row: BucketRow): LaneHistogram {
  * $1 tier or null (or, with `only`: $1-$3 its tiers, origins, destinations), then bounds
  */
 export async function readLaneHistograms(
-  db: pg.Pool, src: SlaSource, range: DayRange, tier: string | null = null, only?: readonly LaneKey[],
+  db: pg.Pool,
+  src: SlaSource,
+  range: DayRange,
+  tier: string | null = null,
+  only?: readonly LaneKey[],
 ): Promise<LaneHistogram[]> {
   if (src === 'raw') {
     const r = await db.query<BucketRow>(
@@ -231,7 +320,10 @@ export async function readLaneHistograms(
   const params: unknown[] = only
     ? [only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)]
     : [tier]
-  const bound = (v: Date) => { params.push(v); return `$${params.length}::timestamptz` }
+  const bound = (v: Date) => {
+    params.push(v)
+    return `$${params.length}::timestamptz`
+  }
   // The lanes asked for, or every lane of the tier. The parts are read once for all the
   // lanes: a per-lane (lateral) read ran the daily aggregate's real-time part, which
   // re-aggregates every scan since its parent's last refresh, once per lane (22 s for
@@ -249,14 +341,14 @@ export async function readLaneHistograms(
   ].join(' UNION ALL ')
   const grouped = `SELECT tier, origin_hub, destination_hub, ${SUMS_BY_BUCKET} FROM (${parts}) u GROUP BY tier, origin_hub, destination_hub`
   const r = only
-    // Every lane asked for comes back, in the order asked, with nothing where it has no rows.
-    ? await db.query<BucketRow>(
-      `SELECT l.tier, l.origin_hub, l.destination_hub, ${TRANSIT_BUCKETS.map((b) => `x.b${b}`).join(', ')}
+    ? // Every lane asked for comes back, in the order asked, with nothing where it has no rows.
+      await db.query<BucketRow>(
+        `SELECT l.tier, l.origin_hub, l.destination_hub, ${TRANSIT_BUCKETS.map((b) => `x.b${b}`).join(', ')}
        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS l(tier, origin_hub, destination_hub, n)
        LEFT JOIN (${grouped}) x ON x.tier = l.tier AND x.origin_hub = l.origin_hub AND x.destination_hub = l.destination_hub
        ORDER BY l.n`,
-      params,
-    )
+        params,
+      )
     : await db.query<BucketRow>(grouped, params)
   // A lane whose only parcels were on days a week took in and the edges took out sums to nothing.
   return only ? r.rows.map(histogramOf) : r.rows.map(histogramOf).filter((l) => l.counts.size > 0)
@@ -278,9 +370,18 @@ export interface ParcelFilter {
 }
 
 export interface ParcelRow {
-  waybill: string; tier: string; origin: string; destination: string; courier: string | null
-  collectedAt: Date; closedAt: Date; closing: string; deadline: Date | null
-  outcome: Outcome; cause: string; transitHours: number
+  waybill: string
+  tier: string
+  origin: string
+  destination: string
+  courier: string | null
+  collectedAt: Date
+  closedAt: Date
+  closing: string
+  deadline: Date | null
+  outcome: Outcome
+  cause: string
+  transitHours: number
 }
 
 /**
@@ -288,10 +389,23 @@ export interface ParcelRow {
  * same rules as the aggregates, read from the raw tables), oldest first; a page of
  * `limit` after `offset` (the order, closing time then waybill, is stable), with the total.
  */
-export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter, limit: number, offset = 0): Promise<{ total: number; parcels: ParcelRow[] }> {
+export async function readParcels(
+  db: pg.Pool,
+  range: DayRange,
+  f: ParcelFilter,
+  limit: number,
+  offset = 0,
+): Promise<{ total: number; parcels: ParcelRow[] }> {
   const params: unknown[] = [range.start, range.end]
-  const where = [f.delivered || f.bucket !== undefined ? DELIVERED_WHERE : CLOSING_WHERE, 'e.event_time >= $1', 'e.event_time < $2']
-  const add = (sql: (p: string) => string, v: unknown) => { params.push(v); where.push(sql(`$${params.length}`)) }
+  const where = [
+    f.delivered || f.bucket !== undefined ? DELIVERED_WHERE : CLOSING_WHERE,
+    'e.event_time >= $1',
+    'e.event_time < $2',
+  ]
+  const add = (sql: (p: string) => string, v: unknown) => {
+    params.push(v)
+    where.push(sql(`$${params.length}`))
+  }
   if (f.tier) add((p) => `s.tier = ${p}`, f.tier)
   if (f.hub) add((p) => `s.destination_hub = ${p}`, f.hub)
   if (f.origin) add((p) => `s.origin_hub = ${p}`, f.origin)
@@ -304,9 +418,19 @@ export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter,
   const filterParams = params.length
   params.push(limit, offset)
   const r = await db.query<{
-    waybill: string; tier: string; origin_hub: string; destination_hub: string; courier_code: string | null
-    collected_at: Date; closed_at: Date; closing: string; promised_deadline: Date | null
-    outcome: Outcome; cause: string; transit_hours: number; total: number
+    waybill: string
+    tier: string
+    origin_hub: string
+    destination_hub: string
+    courier_code: string | null
+    collected_at: Date
+    closed_at: Date
+    closing: string
+    promised_deadline: Date | null
+    outcome: Outcome
+    cause: string
+    transit_hours: number
+    total: number
   }>(
     `SELECT s.waybill, s.tier, s.origin_hub, s.destination_hub, e.courier_code, s.collected_at,
             e.event_time AS closed_at, e.type AS closing, s.promised_deadline,
@@ -320,18 +444,32 @@ export async function readParcels(db: pg.Pool, range: DayRange, f: ParcelFilter,
     params,
   )
   // A page past the end has no row to carry the total: count on its own then.
-  const total = r.rows[0] !== undefined || offset === 0
-    ? Number(r.rows[0]?.total ?? 0)
-    : Number((await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${CLOSING_JOIN} LEFT JOIN hubs h ON h.code = s.destination_hub WHERE ${where.join(' AND ')}`,
-      params.slice(0, filterParams),
-    )).rows[0]?.n ?? 0)
+  const total =
+    r.rows[0] !== undefined || offset === 0
+      ? Number(r.rows[0]?.total ?? 0)
+      : Number(
+          (
+            await db.query<{ n: string }>(
+              `SELECT count(*) AS n FROM ${CLOSING_JOIN} LEFT JOIN hubs h ON h.code = s.destination_hub WHERE ${where.join(' AND ')}`,
+              params.slice(0, filterParams),
+            )
+          ).rows[0]?.n ?? 0,
+        )
   return {
     total,
     parcels: r.rows.map((x) => ({
-      waybill: x.waybill, tier: x.tier, origin: x.origin_hub, destination: x.destination_hub, courier: x.courier_code,
-      collectedAt: x.collected_at, closedAt: x.closed_at, closing: x.closing, deadline: x.promised_deadline,
-      outcome: x.outcome, cause: x.cause, transitHours: x.transit_hours,
+      waybill: x.waybill,
+      tier: x.tier,
+      origin: x.origin_hub,
+      destination: x.destination_hub,
+      courier: x.courier_code,
+      collectedAt: x.collected_at,
+      closedAt: x.closed_at,
+      closing: x.closing,
+      deadline: x.promised_deadline,
+      outcome: x.outcome,
+      cause: x.cause,
+      transitHours: x.transit_hours,
     })),
   }
 }

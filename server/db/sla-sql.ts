@@ -56,7 +56,12 @@ export function dailySource(src: SlaSource, start: string, end: string, alias = 
 }
 
 /** A FROM item named sla_transit_lane_daily: (day, tier, origin_hub, destination_hub, bucket, parcels). */
-export function laneTransitSource(src: SlaSource, start: string, end: string, alias = 'sla_transit_lane_daily'): string {
+export function laneTransitSource(
+  src: SlaSource,
+  start: string,
+  end: string,
+  alias = 'sla_transit_lane_daily',
+): string {
   if (src === 'aggregate') return `sla_transit_lane_daily AS ${alias}`
   return `(SELECT ${DAY_SQL} AS day, s.tier, s.origin_hub, s.destination_hub,
             sla_transit_bucket(${TRANSIT_HOURS_SQL}) AS bucket, count(*) AS parcels
@@ -66,7 +71,12 @@ export function laneTransitSource(src: SlaSource, start: string, end: string, al
 }
 
 /** A FROM item named sla_transit_tier_daily: (day, tier, bucket, parcels). */
-export function tierTransitSource(src: SlaSource, start: string, end: string, alias = 'sla_transit_tier_daily'): string {
+export function tierTransitSource(
+  src: SlaSource,
+  start: string,
+  end: string,
+  alias = 'sla_transit_tier_daily',
+): string {
   if (src === 'aggregate') return `sla_transit_tier_daily AS ${alias}`
   return `(SELECT ${DAY_SQL} AS day, s.tier, sla_transit_bucket(${TRANSIT_HOURS_SQL}) AS bucket, count(*) AS parcels
           FROM ${CLOSING_JOIN}
@@ -109,7 +119,9 @@ export const TRANSIT_BUCKETS = Array.from({ length: 55 }, (_, i) => i)
  */
 export function laneHistSource(src: SlaSource, start: string, end: string, alias = 'sla_lane_hist_daily'): string {
   if (src === 'aggregate') return `sla_lane_hist_daily AS ${alias}`
-  const cols = TRANSIT_BUCKETS.map((b) => `nullif(count(*) FILTER (WHERE sla_transit_bucket(${TRANSIT_HOURS_SQL}) = ${b}), 0)::integer AS b${b}`)
+  const cols = TRANSIT_BUCKETS.map(
+    (b) => `nullif(count(*) FILTER (WHERE sla_transit_bucket(${TRANSIT_HOURS_SQL}) = ${b}), 0)::integer AS b${b}`,
+  )
   return `(SELECT ${DAY_SQL} AS day, s.tier, s.origin_hub, s.destination_hub, ${cols.join(', ')}
           FROM ${CLOSING_JOIN}
           WHERE ${DELIVERED_WHERE} AND e.event_time >= ${start} AND e.event_time < ${end}

@@ -80,7 +80,7 @@ export function isRetryable(err: unknown): boolean {
 /** Pause before retry `attempt` (1-based): full jitter over 10 ms · 2^attempt, at most 1 s. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(1_000, 10 * 2 ** attempt)
-  return Math.round(ceiling / 4 + random() * ceiling * 3 / 4)
+  return Math.round(ceiling / 4 + (random() * ceiling * 3) / 4)
 }
 
 /**
@@ -94,7 +94,11 @@ export async function lockAlertReconciliation(client: pg.PoolClient): Promise<vo
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
-export function withTransaction<T>(pool: pg.Pool, options: TxOptions, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
+export function withTransaction<T>(
+  pool: pg.Pool,
+  options: TxOptions,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T>
 export async function withTransaction<T>(
   pool: pg.Pool,
   a: TxOptions | ((client: pg.PoolClient) => Promise<T>),
@@ -104,7 +108,11 @@ export async function withTransaction<T>(
   const fn = typeof a === 'function' ? a : b!
   let begin = BEGIN[options.isolation ?? 'read committed']
   if (options.readOnly) begin += ' READ ONLY'
-  return retrying(() => once(pool, begin, fn), { retries: options.retries, name: options.name || fn.name || 'transaction', watcher: watchers.get(pool) })
+  return retrying(() => once(pool, begin, fn), {
+    retries: options.retries,
+    name: options.name || fn.name || 'transaction',
+    watcher: watchers.get(pool),
+  })
 }
 
 /**
@@ -112,7 +120,10 @@ export async function withTransaction<T>(
  * deadlock or serialization failure, with the same bound and pauses as withTransaction.
  * For the few places that keep a session of their own (migrations, under their advisory lock).
  */
-export async function retrying<T>(attempt: () => Promise<T>, o: { retries?: number | undefined; name: string; watcher?: TxWatcher | undefined }): Promise<T> {
+export async function retrying<T>(
+  attempt: () => Promise<T>,
+  o: { retries?: number | undefined; name: string; watcher?: TxWatcher | undefined },
+): Promise<T> {
   const retries = o.retries ?? DEFAULT_RETRIES
   for (let n = 0; ; n++) {
     try {
@@ -140,7 +151,9 @@ async function once<T>(pool: pg.Pool, begin: string, fn: (client: pg.PoolClient)
     return result
   } catch (err) {
     // A client whose ROLLBACK fails is not returned to the pool.
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e })
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e
+    })
     throw err
   } finally {
     client.release(broken)

@@ -29,7 +29,14 @@ export async function countUsers(db: pg.Pool): Promise<number> {
 
 export async function insertUser(
   db: pg.Pool,
-  u: { username: string; displayName: string; role: UserRole; passwordHash: string; hubCode?: string | null; mustChangePassword?: boolean },
+  u: {
+    username: string
+    displayName: string
+    role: UserRole
+    passwordHash: string
+    hubCode?: string | null
+    mustChangePassword?: boolean
+  },
 ): Promise<number> {
   const r = await db.query<{ id: number }>(
     `INSERT INTO users (username, display_name, role, password_hash, hub_code, must_change_password) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -39,8 +46,17 @@ export async function insertUser(
 }
 
 /** Swaps a user's hash for an upgraded one, unless it changed meanwhile (a reset or change wins). */
-export async function replacePasswordHash(db: pg.Pool, userId: number, oldHash: string, newHash: string): Promise<boolean> {
-  const r = await db.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [userId, oldHash, newHash])
+export async function replacePasswordHash(
+  db: pg.Pool,
+  userId: number,
+  oldHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const r = await db.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [
+    userId,
+    oldHash,
+    newHash,
+  ])
   return (r.rowCount ?? 0) > 0
 }
 
@@ -51,7 +67,14 @@ export async function replacePasswordHash(db: pg.Pool, userId: number, oldHash: 
  * or disable running now either waits for this session (and then ends it) or is
  * seen here. $1 token hash, $2 user id, $3 expires at, $4 the hash verified, $5 now.
  */
-export async function insertSession(db: pg.Pool, tokenHash: string, userId: number, expiresAt: Date, verifiedHash: string, now: Date): Promise<boolean> {
+export async function insertSession(
+  db: pg.Pool,
+  tokenHash: string,
+  userId: number,
+  expiresAt: Date,
+  verifiedHash: string,
+  now: Date,
+): Promise<boolean> {
   const r = await db.query(
     `WITH u AS (
        SELECT id FROM users WHERE id = $2 AND password_hash = $4 AND NOT disabled FOR SHARE
@@ -69,7 +92,12 @@ const TOUCH_EVERY = '1 minute'
 
 // $1 token hash, $2 now, $3 idle limit in ms: the user of a session that is neither expired nor idle
 // past the limit; marks the session seen (at most once a minute).
-export async function findSessionUser(db: pg.Pool, tokenHash: string, now: Date, idleMs: number): Promise<UserRow | undefined> {
+export async function findSessionUser(
+  db: pg.Pool,
+  tokenHash: string,
+  now: Date,
+  idleMs: number,
+): Promise<UserRow | undefined> {
   const r = await db.query<UserRow>(
     `WITH hit AS (
        SELECT s.token_hash, s.last_seen_at, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
@@ -85,7 +113,12 @@ export async function findSessionUser(db: pg.Pool, tokenHash: string, now: Date,
 }
 
 /** Of these sessions, the ones still valid (not expired, not idle past idleMs, user not disabled); uses nothing. */
-export async function validSessions(db: pg.Pool, tokenHashes: readonly string[], now: Date, idleMs: number): Promise<Set<string>> {
+export async function validSessions(
+  db: pg.Pool,
+  tokenHashes: readonly string[],
+  now: Date,
+  idleMs: number,
+): Promise<Set<string>> {
   const r = await db.query<{ token_hash: string }>(
     `SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = ANY($1::text[]) AND s.expires_at > $2 AND s.last_seen_at > $2::timestamptz - $3 * interval '1 millisecond' AND NOT u.disabled`,
@@ -98,9 +131,19 @@ export async function deleteSession(db: pg.Pool, tokenHash: string): Promise<voi
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
 }
 
-export interface TokenRow { id: number; name: string; role: TokenRole }
+export interface TokenRow {
+  id: number
+  name: string
+  role: TokenRole
+}
 
-export async function insertApiToken(db: pg.Pool, name: string, tokenHash: string, role: TokenRole, createdBy: number | null): Promise<number> {
+export async function insertApiToken(
+  db: pg.Pool,
+  name: string,
+  tokenHash: string,
+  role: TokenRole,
+  createdBy: number | null,
+): Promise<number> {
   const r = await db.query<{ id: number }>(
     'INSERT INTO api_tokens (name, token_hash, role, created_by) VALUES ($1, $2, $3, $4) RETURNING id',
     [name, tokenHash, role, createdBy],
@@ -137,9 +180,14 @@ export async function listUsers(db: pg.Pool): Promise<UserListRow[]> {
 }
 
 /** Ends a user's sessions (all, or all but one); the ended sessions' hashes, to close their websockets. */
-export async function deleteUserSessions(db: pg.Pool | pg.PoolClient, userId: number, keepTokenHash: string | null = null): Promise<string[]> {
+export async function deleteUserSessions(
+  db: pg.Pool | pg.PoolClient,
+  userId: number,
+  keepTokenHash: string | null = null,
+): Promise<string[]> {
   const r = await db.query<{ token_hash: string }>(
-    'DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING token_hash', [userId, keepTokenHash],
+    'DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING token_hash',
+    [userId, keepTokenHash],
   )
   return r.rows.map((row) => row.token_hash)
 }
@@ -161,21 +209,36 @@ export interface UserChange {
  * password). Returns the ended sessions, or 'no_user' | 'stale' | 'last_admin'.
  */
 export async function changeUser(
-  db: pg.Pool, username: string, change: UserChange, now: Date, o: { endSessions: boolean; keepTokenHash?: string | null; ifHash?: string },
+  db: pg.Pool,
+  username: string,
+  change: UserChange,
+  now: Date,
+  o: { endSessions: boolean; keepTokenHash?: string | null; ifHash?: string },
 ): Promise<{ ended: string[] } | 'no_user' | 'stale' | 'last_admin'> {
   return withTransaction(db, { name: 'changeUser' }, async (client) => {
     if (change.disabled === true || (change.role !== undefined && change.role !== 'admin')) {
-      const admins = await client.query<{ username: string }>(`SELECT username FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`)
+      const admins = await client.query<{ username: string }>(
+        `SELECT username FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`,
+      )
       if (admins.rows.length === 1 && admins.rows[0]!.username === username) return 'last_admin' as const
     }
-    const found = await client.query<{ id: number; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1 FOR UPDATE', [username])
+    const found = await client.query<{ id: number; password_hash: string }>(
+      'SELECT id, password_hash FROM users WHERE username = $1 FOR UPDATE',
+      [username],
+    )
     const row = found.rows[0]
     if (!row) return 'no_user' as const
     if (o.ifHash !== undefined && row.password_hash !== o.ifHash) return 'stale' as const
     const sets: string[] = ['updated_at = $2']
     const values: unknown[] = [row.id, now]
-    const set = (column: string, value: unknown) => { values.push(value); sets.push(`${column} = $${values.length}`) }
-    if (change.passwordHash !== undefined) { set('password_hash', change.passwordHash); set('password_changed_at', now) }
+    const set = (column: string, value: unknown) => {
+      values.push(value)
+      sets.push(`${column} = $${values.length}`)
+    }
+    if (change.passwordHash !== undefined) {
+      set('password_hash', change.passwordHash)
+      set('password_changed_at', now)
+    }
     if (change.mustChangePassword !== undefined) set('must_change_password', change.mustChangePassword)
     if (change.disabled !== undefined) set('disabled', change.disabled)
     if (change.role !== undefined) set('role', change.role)

@@ -58,12 +58,17 @@ export const PERSON_ACTIONS = ['acknowledge', 'resolve'] as const
 export type PersonAction = (typeof PERSON_ACTIONS)[number]
 
 const PAST: Readonly<Record<AlertAction, 'acknowledged' | 'resolved' | 'auto_resolved'>> = {
-  acknowledge: 'acknowledged', resolve: 'resolved', auto_resolve: 'auto_resolved',
+  acknowledge: 'acknowledged',
+  resolve: 'resolved',
+  auto_resolve: 'auto_resolved',
 }
 
 export class AlertTransitionError extends Error {
   readonly code = 'invalid_transition'
-  constructor(readonly from: AlertState, readonly action: AlertAction) {
+  constructor(
+    readonly from: AlertState,
+    readonly action: AlertAction,
+  ) {
     super(`an alert that is ${from} cannot be ${PAST[action].replace('_', '-')}`)
     this.name = 'AlertTransitionError'
   }
@@ -161,7 +166,8 @@ export function checkRecurringWindow(w: RecurringWindow): void {
   minutesOf(w.start)
   minutesOf(w.end)
   if (w.start === w.end) throw new RangeError('start and end are the same time')
-  for (const d of w.days) if (!Number.isInteger(d) || d < 1 || d > 7) throw new RangeError(`day ${d} is not an ISO weekday 1–7`)
+  for (const d of w.days)
+    if (!Number.isInteger(d) || d < 1 || d > 7) throw new RangeError(`day ${d} is not an ISO weekday 1–7`)
 }
 
 /** Whether `now` lies inside the window (on a day it starts, or the night after one when it crosses midnight). */
@@ -187,7 +193,12 @@ export interface Silence {
 
 /** An ad-hoc silence or maintenance period mutes an alert while it runs ([startsAt, endsAt)) and its rule and hub match. */
 export function silenceMatches(s: Silence, alert: { rule: string; hubCode: string | null }, now: number): boolean {
-  return s.startsAt <= now && now < s.endsAt && (s.rule === null || s.rule === alert.rule) && (s.hubCode === null || s.hubCode === alert.hubCode)
+  return (
+    s.startsAt <= now &&
+    now < s.endsAt &&
+    (s.rule === null || s.rule === alert.rule) &&
+    (s.hubCode === null || s.hubCode === alert.hubCode)
+  )
 }
 
 /**
@@ -196,7 +207,9 @@ export function silenceMatches(s: Silence, alert: { rule: string; hubCode: strin
  * `targetPrefix`. A person's incident explains the parcels late at its hub; it
  * does not hide the hub's own alerts (a silent hub is still news).
  */
-export const INHIBITIONS: ReadonlyArray<{ source: string; targetPrefix: string }> = [{ source: 'incident', targetPrefix: 'parcel_' }]
+export const INHIBITIONS: ReadonlyArray<{ source: string; targetPrefix: string }> = [
+  { source: 'incident', targetPrefix: 'parcel_' },
+]
 
 /** Whether an unresolved `source` alert at `hubCode` inhibits an alert of `rule` there. */
 export function inhibits(source: string, rule: string): boolean {
@@ -210,17 +223,31 @@ export function inhibits(source: string, rule: string): boolean {
  * centre or a lost truckload are its consequence, not a second page.
  * server/db/silences-repo.ts applies the same in SQL (mutedSql).
  */
-export const DETECTION_INHIBITORS = ['hub_silent', 'hub_backlog', 'lane_overdue', 'hub_exception_spike', 'hub_volume_high'] as const
+export const DETECTION_INHIBITORS = [
+  'hub_silent',
+  'hub_backlog',
+  'lane_overdue',
+  'hub_exception_spike',
+  'hub_volume_high',
+] as const
 export const INHIBIT_AFTER_MS = 48 * 3_600_000
 
 /** An alert that may inhibit others: an incident or a detection rule's, at its hub. */
-export interface InhibitorAlert { rule: string; hubCode: string; unresolved: boolean; openedAt: number }
+export interface InhibitorAlert {
+  rule: string
+  hubCode: string
+  unresolved: boolean
+  openedAt: number
+}
 
 /** Whether `source` mutes a parcel-level alert of `rule` at `hubCode` at `now`. */
 export function inhibitedBy(source: InhibitorAlert, rule: string, hubCode: string, now: number): boolean {
   if (source.hubCode !== hubCode || !rule.startsWith('parcel_')) return false
   if (source.rule === 'incident') return source.unresolved
-  return (DETECTION_INHIBITORS as readonly string[]).includes(source.rule) && (source.unresolved || now - source.openedAt < INHIBIT_AFTER_MS)
+  return (
+    (DETECTION_INHIBITORS as readonly string[]).includes(source.rule) &&
+    (source.unresolved || now - source.openedAt < INHIBIT_AFTER_MS)
+  )
 }
 
 export interface MuteContext {
@@ -242,7 +269,8 @@ export type MuteReason = 'silenced' | 'maintenance' | 'inhibited'
 export function muteReason(c: MuteContext): MuteReason | null {
   const silence = (c.silences ?? []).find((s) => silenceMatches(s, c, c.now))
   if (silence) return silence.kind === 'maintenance' ? 'maintenance' : 'silenced'
-  const matches = (w: RecurringWindow) => (w.hub == null || w.hub === c.hubCode) && (w.rule == null || w.rule === c.rule)
+  const matches = (w: RecurringWindow) =>
+    (w.hub == null || w.hub === c.hubCode) && (w.rule == null || w.rule === c.rule)
   if (c.windows.some((w) => matches(w) && inRecurringWindow(w, c.now))) return 'maintenance'
   if (c.hubCode !== null && c.incidentHubs.has(c.hubCode) && inhibits('incident', c.rule)) return 'inhibited'
   const hub = c.hubCode
@@ -278,5 +306,8 @@ export function mayReopenAfterManual(
   p: ManualResolutionPolicy,
 ): boolean {
   if (now - resolved.resolvedAt >= p.holdMs) return true
-  return count >= Math.ceil(resolved.countAtResolution * (1 + p.worsenRatio)) && count - resolved.countAtResolution >= p.worsenMin
+  return (
+    count >= Math.ceil(resolved.countAtResolution * (1 + p.worsenRatio)) &&
+    count - resolved.countAtResolution >= p.worsenMin
+  )
 }

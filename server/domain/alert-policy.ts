@@ -37,7 +37,12 @@ export interface PendingCondition {
 }
 
 /** The pending record after the condition was (or was not) seen at `now`; null when it has cleared. */
-export function trackPending(prev: PendingCondition | null, seen: boolean, now: number, p: PendingPolicy): PendingCondition | null {
+export function trackPending(
+  prev: PendingCondition | null,
+  seen: boolean,
+  now: number,
+  p: PendingPolicy,
+): PendingCondition | null {
   if (!seen) return prev && now - prev.lastSeenAt <= p.graceMs ? prev : null
   if (!prev || now - prev.lastSeenAt > p.graceMs) return { firstSeenAt: now, lastSeenAt: now }
   return { firstSeenAt: prev.firstSeenAt, lastSeenAt: now }
@@ -87,7 +92,11 @@ export interface GroupState {
 }
 
 /** Whether a notification for the group goes out at `now`, and why. */
-export function notifyDecision(g: GroupState, now: number, t: GroupTimers): 'wait' | 'first' | 'changed' | 'repeat' | 'none' {
+export function notifyDecision(
+  g: GroupState,
+  now: number,
+  t: GroupTimers,
+): 'wait' | 'first' | 'changed' | 'repeat' | 'none' {
   if (g.lastNotifiedAt === null) return now - g.firstFiringAt >= t.groupWaitMs ? 'first' : 'wait'
   const since = now - g.lastNotifiedAt
   if (g.currentKey !== g.lastNotifiedKey) return since >= t.groupIntervalMs ? 'changed' : 'wait'
@@ -133,9 +142,13 @@ export interface RankedAlert {
 
 /** The console's order: severity, then parcels affected, then newest. */
 export function compareByImpact(a: RankedAlert, b: RankedAlert): number {
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.itemCount - a.itemCount || b.openedAt - a.openedAt || b.id - a.id
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    b.itemCount - a.itemCount ||
+    b.openedAt - a.openedAt ||
+    b.id - a.id
+  )
 }
-
 
 // ─── Learned limits and baselines ─────────────────────────────────────────────
 
@@ -185,7 +198,10 @@ export interface BaselineRule {
 export function aboveBaseline(count: number, baseline: readonly number[], r: BaselineRule): boolean {
   const median = quantile(baseline, 0.5)
   if (Number.isNaN(median)) return count >= r.minExcess
-  const mad = quantile(baseline.map((b) => Math.abs(b - median)), 0.5)
+  const mad = quantile(
+    baseline.map((b) => Math.abs(b - median)),
+    0.5,
+  )
   const scale = Math.max(1.4826 * mad, 1)
   return count - median >= r.minExcess && (count - median) / scale >= r.z
 }
@@ -204,7 +220,11 @@ export interface LaneSlowdownRule {
  * recently against the median of the same lane over the baseline period.
  * Returns the ratio when slowed, else null.
  */
-export function laneSlowdown(recentHours: readonly number[], baselineHours: readonly number[], r: LaneSlowdownRule): number | null {
+export function laneSlowdown(
+  recentHours: readonly number[],
+  baselineHours: readonly number[],
+  r: LaneSlowdownRule,
+): number | null {
   if (recentHours.length < r.minRecent || baselineHours.length < r.minBaseline) return null
   const base = quantile(baselineHours, 0.5)
   if (!(base > 0)) return null

@@ -59,10 +59,12 @@ export function courierShiftCheck(input: CourierDayInput, now: Date): CourierShi
   if (!(Number.isFinite(grace) && grace >= 0)) throw new RangeError(`graceMinutes must be ≥ 0: ${grace}`)
   const startMin = parseClock('shift start', shift.start)
   const endMin = parseClock('shift end', shift.end)
-  if (startMin >= endMin) throw new RangeError(`shift must start before it ends, on the same day: ${shift.start}–${shift.end}`)
+  if (startMin >= endMin)
+    throw new RangeError(`shift must start before it ends, on the same day: ${shift.start}–${shift.end}`)
 
   const { firstScan, lastScan } = input
-  if ((firstScan === null) !== (lastScan === null)) throw new RangeError('firstScan and lastScan must both be set or both be null')
+  if ((firstScan === null) !== (lastScan === null))
+    throw new RangeError('firstScan and lastScan must both be set or both be null')
   for (const scan of [firstScan, lastScan]) {
     if (scan !== null && shanghaiDay(scan) !== input.day) {
       throw new RangeError(`scan ${scan.toISOString()} is not on ${input.day} (Asia/Shanghai)`)

@@ -57,7 +57,11 @@ export const EXCEPTION_SPIKE_DEFAULTS: Readonly<Required<ExceptionSpikeOptions>>
 })
 
 function checkCounts(name: string, c: WindowCounts): void {
-  const ok = Number.isSafeInteger(c.exceptions) && Number.isSafeInteger(c.events) && c.exceptions >= 0 && c.exceptions <= c.events
+  const ok =
+    Number.isSafeInteger(c.exceptions) &&
+    Number.isSafeInteger(c.events) &&
+    c.exceptions >= 0 &&
+    c.exceptions <= c.events
   if (!ok) throw new RangeError(`${name}: need integers 0 ≤ exceptions ≤ events, got ${c.exceptions}/${c.events}`)
 }
 
@@ -68,7 +72,8 @@ export function exceptionSpike(input: ExceptionSpikeInput, options: ExceptionSpi
     minRatio: options.minRatio ?? EXCEPTION_SPIKE_DEFAULTS.minRatio,
   }
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new RangeError(`alpha must be within 0–1: ${o.alpha}`)
-  if (!(Number.isFinite(o.minExceptions) && o.minExceptions >= 0)) throw new RangeError(`bad minExceptions: ${o.minExceptions}`)
+  if (!(Number.isFinite(o.minExceptions) && o.minExceptions >= 0))
+    throw new RangeError(`bad minExceptions: ${o.minExceptions}`)
   if (!(Number.isFinite(o.minRatio) && o.minRatio >= 0)) throw new RangeError(`bad minRatio: ${o.minRatio}`)
   const { recent, baseline } = input
   checkCounts('recent', recent)

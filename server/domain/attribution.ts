@@ -43,7 +43,14 @@ export function chargesOf(segments: readonly Segment[], tier: string, norms: Nor
     const p50 = norms.p50(s.kind, s.place, tier)
     if (p50 === null) continue
     const hours = segmentHours(s)
-    out.push({ kind: s.kind, place: s.place, responsible: responsibleFor(s), hours: round1(hours), p50: round1(p50), excessHours: round1(Math.max(0, hours - p50)) })
+    out.push({
+      kind: s.kind,
+      place: s.place,
+      responsible: responsibleFor(s),
+      hours: round1(hours),
+      p50: round1(p50),
+      excessHours: round1(Math.max(0, hours - p50)),
+    })
   }
   return out
 }
@@ -95,7 +102,9 @@ export function tallyCauses(causes: ReadonlyArray<BreachCause | null>): CauseRow
   }
   return [...acc.values()]
     .map((r) => ({ ...r, excessHours: round1(r.excessHours) }))
-    .sort((a, b) => b.parcels - a.parcels || b.excessHours - a.excessHours || a.responsible.localeCompare(b.responsible))
+    .sort(
+      (a, b) => b.parcels - a.parcels || b.excessHours - a.excessHours || a.responsible.localeCompare(b.responsible),
+    )
 }
 
 /** The excess a parcel's charges put on one responsible and kind (a Pareto bar), 0 when none. */
@@ -127,12 +136,18 @@ export function pareto(perParcel: ReadonlyArray<readonly Charge[]>): ParetoRow[]
       acc.set(k, a)
     }
   }
-  const rows = [...acc.values()].sort((a, b) => b.excessHours - a.excessHours || a.responsible.localeCompare(b.responsible))
+  const rows = [...acc.values()].sort(
+    (a, b) => b.excessHours - a.excessHours || a.responsible.localeCompare(b.responsible),
+  )
   const total = rows.reduce((s, r) => s + r.excessHours, 0)
   let run = 0
   return rows.map((r) => {
     run += r.excessHours
-    return { ...r, excessHours: round1(r.excessHours), cumulative: total > 0 ? Math.round((run / total) * 1000) / 1000 : 0 }
+    return {
+      ...r,
+      excessHours: round1(r.excessHours),
+      cumulative: total > 0 ? Math.round((run / total) * 1000) / 1000 : 0,
+    }
   })
 }
 
@@ -140,7 +155,9 @@ export function pareto(perParcel: ReadonlyArray<readonly Charge[]>): ParetoRow[]
  * Hub dwell p90 (hours) by hour of the week the dwell began, from histogram
  * rows of one hub (any tier): the heat map of /sla. Null where no dwell began.
  */
-export function dwellP90ByHourOfWeek(rows: ReadonlyArray<{ how: number; bucket: number; n: number }>): Array<number | null> {
+export function dwellP90ByHourOfWeek(
+  rows: ReadonlyArray<{ how: number; bucket: number; n: number }>,
+): Array<number | null> {
   const byHour: Array<Map<number, number>> = Array.from({ length: 168 }, () => new Map())
   for (const r of rows) byHour[r.how]?.set(r.bucket, (byHour[r.how]!.get(r.bucket) ?? 0) + r.n)
   return byHour.map((m) => {
@@ -160,7 +177,6 @@ export function dwellP90ByHourOfWeek(rows: ReadonlyArray<{ how: number; bucket: 
     return null
   })
 }
-
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10

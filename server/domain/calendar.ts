@@ -222,8 +222,7 @@ export function createCalendar(options: CalendarOptions = {}): WorkingCalendar {
     return z
   }
 
-  const sorted = (set: Set<number>): readonly Day[] =>
-    Object.freeze([...set].sort((a, b) => a - b).map(formatDay))
+  const sorted = (set: Set<number>): readonly Day[] => Object.freeze([...set].sort((a, b) => a - b).map(formatDay))
 
   return Object.freeze({
     coveredYears: COVERED_YEARS,

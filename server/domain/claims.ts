@@ -43,7 +43,8 @@ export function computeClaimAmount(input: ClaimInput): ClaimAmount {
   const baseFen = insured ? input.declaredValueFen! : input.feeTotalFen * UNINSURED_FEE_MULTIPLE
   const capFen = insured ? INSURED_CAP_FEN : UNINSURED_CAP_FEN
   const capped = baseFen > capFen
-  const damagePercent = input.reason === 'lost' ? 100 : Math.min(100, Math.max(1, Math.round(input.damagePercent ?? 100)))
+  const damagePercent =
+    input.reason === 'lost' ? 100 : Math.min(100, Math.max(1, Math.round(input.damagePercent ?? 100)))
   const amountFen = Math.round((Math.min(baseFen, capFen) * damagePercent) / 100)
   return { amountFen, basis: insured ? 'declared_value' : 'fee_multiple', baseFen, capFen, capped, damagePercent }
 }

@@ -40,7 +40,10 @@ export interface DeliveryPromise {
   deadline: Date
 }
 
-type Calendar = Pick<WorkingCalendar, 'isWorkingDay' | 'nextWorkingDay' | 'addWorkingDays' | 'shanghaiDay' | 'startOfDay' | 'endOfDay'>
+type Calendar = Pick<
+  WorkingCalendar,
+  'isWorkingDay' | 'nextWorkingDay' | 'addWorkingDays' | 'shanghaiDay' | 'startOfDay' | 'endOfDay'
+>
 
 /** The working day a collection at `collectedAt` counts from. */
 export function startDayOf(collectedAt: Date, calendar: Calendar, cutoffHour: number = DEFAULT_CUTOFF_HOUR): Day {

@@ -84,14 +84,23 @@ export interface HubMinute {
  * as quiet; the rate before is over the 3 h up to its last scan.
  */
 export function hubSilenceAt(
-  minutes: readonly HubMinute[], feedAt: number, since: number, usualPerMinute: number | null, r: SilenceRule = SILENCE_DEFAULTS,
+  minutes: readonly HubMinute[],
+  feedAt: number,
+  since: number,
+  usualPerMinute: number | null,
+  r: SilenceRule = SILENCE_DEFAULTS,
 ): SilenceInput & { silent: boolean; expected: number } {
   const active = minutes.filter((m) => m.events > 0 && m.minute <= feedAt)
   const last = active.length > 0 ? Math.max(...active.map((m) => m.minute)) : null
-  const quietMinutes = last === null ? Math.max(0, Math.round((feedAt - since) / MINUTE_MS)) : Math.max(0, Math.round((feedAt - last) / MINUTE_MS) - 1)
-  const recentPerMinute = last === null
-    ? (usualPerMinute ?? 0)
-    : active.filter((m) => m.minute > last - RECENT_RATE_MINUTES * MINUTE_MS).reduce((a, m) => a + m.events, 0) / RECENT_RATE_MINUTES
+  const quietMinutes =
+    last === null
+      ? Math.max(0, Math.round((feedAt - since) / MINUTE_MS))
+      : Math.max(0, Math.round((feedAt - last) / MINUTE_MS) - 1)
+  const recentPerMinute =
+    last === null
+      ? (usualPerMinute ?? 0)
+      : active.filter((m) => m.minute > last - RECENT_RATE_MINUTES * MINUTE_MS).reduce((a, m) => a + m.events, 0) /
+        RECENT_RATE_MINUTES
   const input = { quietMinutes, recentPerMinute, usualPerMinute }
   return { ...input, ...hubSilence(input, r) }
 }
@@ -136,15 +145,27 @@ export type FeedCondition = 'no_data' | 'centres_silent' | 'lagging'
  *    speed (the demo's start, a feed back after an outage) catches up within the
  *    caller's pending period and opens nothing.
  */
-export function feedBehind(i: FeedInput, r: FeedRule = FEED_DEFAULTS): { behind: false } | { behind: true; condition: FeedCondition; severity: 'critical' | 'warning'; expected: number } {
+export function feedBehind(
+  i: FeedInput,
+  r: FeedRule = FEED_DEFAULTS,
+): { behind: false } | { behind: true; condition: FeedCondition; severity: 'critical' | 'warning'; expected: number } {
   if (i.receivedQuietMinutes !== null) {
-    const s = hubSilence({ quietMinutes: i.receivedQuietMinutes, recentPerMinute: i.recentPerMinute, usualPerMinute: i.usualPerMinute })
+    const s = hubSilence({
+      quietMinutes: i.receivedQuietMinutes,
+      recentPerMinute: i.recentPerMinute,
+      usualPerMinute: i.usualPerMinute,
+    })
     if (s.silent) return { behind: true, condition: 'no_data', severity: 'critical', expected: s.expected }
   }
-  if (networkWide(i.silentCentres, i.centres)) return { behind: true, condition: 'centres_silent', severity: 'critical', expected: 0 }
+  if (networkWide(i.silentCentres, i.centres))
+    return { behind: true, condition: 'centres_silent', severity: 'critical', expected: 0 }
   if (i.lagMinutes >= r.lagMinutes) {
     // Behind only if scans should have come meanwhile: a network quiet at night is not a lagging feed.
-    const s = hubSilence({ quietMinutes: i.lagMinutes, recentPerMinute: i.recentPerMinute, usualPerMinute: i.usualPerMinute })
+    const s = hubSilence({
+      quietMinutes: i.lagMinutes,
+      recentPerMinute: i.recentPerMinute,
+      usualPerMinute: i.usualPerMinute,
+    })
     if (s.silent) return { behind: true, condition: 'lagging', severity: 'warning', expected: s.expected }
   }
   return { behind: false }
@@ -152,10 +173,16 @@ export function feedBehind(i: FeedInput, r: FeedRule = FEED_DEFAULTS): { behind:
 
 // ─── Exception burst ──────────────────────────────────────────────────────────
 
-export interface Counts { events: number; exceptions: number }
+export interface Counts {
+  events: number
+  exceptions: number
+}
 
 /** A rolling window's exceptions against the hub's usual share (Fisher's exact test). */
-export function exceptionBurst(recent: Counts, baseline: Counts): { spike: boolean; recentRate: number | null; baselineRate: number | null } {
+export function exceptionBurst(
+  recent: Counts,
+  baseline: Counts,
+): { spike: boolean; recentRate: number | null; baselineRate: number | null } {
   const s = exceptionSpike({ recent, baseline }, { alpha: 1e-4, minExceptions: 3, minRatio: 3 })
   return { spike: s.spike, recentRate: s.recentRate, baselineRate: s.baselineRate }
 }
@@ -163,8 +190,14 @@ export function exceptionBurst(recent: Counts, baseline: Counts): { spike: boole
 // ─── Collection surge ─────────────────────────────────────────────────────────
 
 /** The last hour's scans against the same hour on previous days (2 days at least). */
-export function collectionSurge(observed: number, sameHourBefore: readonly number[]): VolumeResult & { surge: boolean } {
-  const v = hubVolumeAnomaly({ observed, baseline: sameHourBefore }, { zThreshold: 4, minAbsDiff: 15, minSamples: 2, relativeScaleFloor: 0.25 })
+export function collectionSurge(
+  observed: number,
+  sameHourBefore: readonly number[],
+): VolumeResult & { surge: boolean } {
+  const v = hubVolumeAnomaly(
+    { observed, baseline: sameHourBefore },
+    { zThreshold: 4, minAbsDiff: 15, minSamples: 2, relativeScaleFloor: 0.25 },
+  )
   return { ...v, surge: v.status === 'high' && v.expected !== null && observed >= 2 * v.expected }
 }
 
@@ -194,8 +227,18 @@ export function learnedLimitMs(p99Hours: number, floorHours = 0.5): number {
  * the latest departure that has already arrived (`lastArrivedDeparture`, epoch ms;
  * null: none arrived recently).
  */
-export function laneOverdue(legs: readonly LegInFlight[], lastArrivedDeparture: number | null, now: number, r: LaneRule = LANE_DEFAULTS): { overdue: number; slow: boolean } {
-  const overdue = legs.filter((l) => l.limitMs !== null && now - l.departedAt > l.limitMs && (lastArrivedDeparture === null || l.departedAt > lastArrivedDeparture)).length
+export function laneOverdue(
+  legs: readonly LegInFlight[],
+  lastArrivedDeparture: number | null,
+  now: number,
+  r: LaneRule = LANE_DEFAULTS,
+): { overdue: number; slow: boolean } {
+  const overdue = legs.filter(
+    (l) =>
+      l.limitMs !== null &&
+      now - l.departedAt > l.limitMs &&
+      (lastArrivedDeparture === null || l.departedAt > lastArrivedDeparture),
+  ).length
   return { overdue, slow: overdue >= r.minOverdue }
 }
 
@@ -211,7 +254,10 @@ export interface DwellRule {
 export const DWELL_DEFAULTS: DwellRule = { ratio: 1.8, minDepartures: 20 }
 
 /** Each departure's dwell over its tier's usual dwell (p50) there; departures without a usual dwell are left out. */
-export function dwellRatio(departures: ReadonlyArray<{ hours: number; usualHours: number | null }>, r: DwellRule = DWELL_DEFAULTS): { ratio: number | null; slow: boolean; n: number } {
+export function dwellRatio(
+  departures: ReadonlyArray<{ hours: number; usualHours: number | null }>,
+  r: DwellRule = DWELL_DEFAULTS,
+): { ratio: number | null; slow: boolean; n: number } {
   const ratios = departures.filter((d) => d.usualHours !== null && d.usualHours > 0).map((d) => d.hours / d.usualHours!)
   if (ratios.length < r.minDepartures) return { ratio: null, slow: false, n: ratios.length }
   const m = median(ratios)

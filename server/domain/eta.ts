@@ -47,7 +47,12 @@ const HOUR_MS = 3_600_000
 
 export interface SegmentModel {
   /** Bucket (segments.ts SEGMENT_EDGES) → count of (kind, place or all places, tier or all tiers, hour of day or all hours). */
-  counts(kind: SegmentKind, place: string | null, tier: string | null, hourOfDay: number | null): ReadonlyMap<number, number> | undefined
+  counts(
+    kind: SegmentKind,
+    place: string | null,
+    tier: string | null,
+    hourOfDay: number | null,
+  ): ReadonlyMap<number, number> | undefined
   /** How many times its usual length a place's recent segments took (1 = as usual). */
   factor?(kind: SegmentKind, place: string): number
 }
@@ -229,7 +234,14 @@ export function remainingPath(pos: ParcelPosition): { segments: SegmentSpec[]; s
   const type = pos.lastEventType
   if (type === null || type === 'collected' || hub === null) return { segments: path, since: pos.collectedAt }
   if (type === 'out_for_delivery') return { segments: [{ kind: 'delivery_run', place: dest }], since }
-  if (type === 'delivery_failed') return { segments: [{ kind: 'last_mile', place: dest }, { kind: 'delivery_run', place: dest }], since }
+  if (type === 'delivery_failed')
+    return {
+      segments: [
+        { kind: 'last_mile', place: dest },
+        { kind: 'delivery_run', place: dest },
+      ],
+      since,
+    }
   const i = route.indexOf(hub)
   if (type === 'departed_hub') {
     if (i >= 0 && i + 1 < route.length) return { segments: from('line_haul', laneKey(hub, route[i + 1]!))!, since }
@@ -244,14 +256,21 @@ export function remainingPath(pos: ParcelPosition): { segments: SegmentSpec[]; s
 
 /** A parcel scanned off its route: it goes from where it is straight to its destination. */
 function offRoute(hub: string, dest: string, now: 'line_haul' | 'hub_dwell'): SegmentSpec[] {
-  const rest: SegmentSpec[] = [{ kind: 'line_haul', place: laneKey(hub, dest) }, { kind: 'last_mile', place: dest }, { kind: 'delivery_run', place: dest }]
+  const rest: SegmentSpec[] = [
+    { kind: 'line_haul', place: laneKey(hub, dest) },
+    { kind: 'last_mile', place: dest },
+    { kind: 'delivery_run', place: dest },
+  ]
   return now === 'hub_dwell' ? [{ kind: 'hub_dwell', place: hub }, ...rest] : rest
 }
 
 // ---------------------------------------------------------------------------
 // The estimate
 
-export interface Dist { pmf: Pmf; prior: boolean }
+export interface Dist {
+  pmf: Pmf
+  prior: boolean
+}
 
 export interface EstimateOptions {
   priors?: Priors
@@ -284,7 +303,14 @@ export function unitsOf(segments: readonly SegmentSpec[]): number {
 }
 
 /** A segment's distribution: the most specific history with enough samples, else the prior. */
-export function segmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, hourOfDay: number | null, units: number, opts: EstimateOptions = {}): Dist {
+export function segmentDist(
+  model: SegmentModel,
+  seg: SegmentSpec,
+  tier: Tier,
+  hourOfDay: number | null,
+  units: number,
+  opts: EstimateOptions = {},
+): Dist {
   if (!opts.distCache) return buildSegmentDist(model, seg, tier, hourOfDay, units, opts)
   const key = `${seg.kind}|${seg.place}|${tier}|${hourOfDay}|${units}`
   let d = opts.distCache.get(key)
@@ -292,7 +318,14 @@ export function segmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, h
   return d
 }
 
-function buildSegmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, hourOfDay: number | null, units: number, opts: EstimateOptions): Dist {
+function buildSegmentDist(
+  model: SegmentModel,
+  seg: SegmentSpec,
+  tier: Tier,
+  hourOfDay: number | null,
+  units: number,
+  opts: EstimateOptions,
+): Dist {
   const min = opts.minSamples ?? MIN_SAMPLES
   const f = model.factor?.(seg.kind, seg.place) ?? 1
   const tries: Array<[string | null, string | null, number | null]> = []
@@ -311,7 +344,7 @@ function buildSegmentDist(model: SegmentModel, seg: SegmentSpec, tier: Tier, hou
 }
 
 function shanghaiHour(ms: number): number {
-  return Math.floor((((ms + 8 * HOUR_MS) % 86_400_000) + 86_400_000) % 86_400_000 / HOUR_MS)
+  return Math.floor(((((ms + 8 * HOUR_MS) % 86_400_000) + 86_400_000) % 86_400_000) / HOUR_MS)
 }
 
 /**
@@ -347,7 +380,12 @@ function addHourly(arrival: Pmf, nowMs: number, distAt: (hour: number) => Dist):
  * The arrival estimate of an open parcel at `now`, or null when it will not be
  * delivered (delivered, returned, lost).
  */
-export function estimateArrival(pos: ParcelPosition, model: SegmentModel, now: Date, opts: EstimateOptions = {}): ArrivalEstimate | null {
+export function estimateArrival(
+  pos: ParcelPosition,
+  model: SegmentModel,
+  now: Date,
+  opts: EstimateOptions = {},
+): ArrivalEstimate | null {
   const path = remainingPath(pos)
   if (!path) return null
   const [current, ...rest] = path.segments
@@ -367,7 +405,8 @@ export function estimateArrival(pos: ParcelPosition, model: SegmentModel, now: D
   // not unusually long in its segment; stretched by what slowed places ahead add.
   // Only before the last mile: from the destination outlet on, its hour-of-day distributions know more.
   const early = current!.kind === 'first_mile' || current!.kind === 'line_haul' || current!.kind === 'hub_dwell'
-  const whole = !early || overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current!, startMs, elapsed, opts)
+  const whole =
+    !early || overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current!, startMs, elapsed, opts)
   let acc: Pmf
   if (whole) {
     acc = shiftPmf(whole, slowdownHours(model, path.segments, pos.tier, elapsed, opts))
@@ -389,15 +428,32 @@ export function estimateArrival(pos: ParcelPosition, model: SegmentModel, now: D
   const at = (q: number) => new Date(nowMs + Math.round(quantileHours(acc, q) * HOUR_MS))
   const count = 1 + rest.length
   return {
-    p10: at(0.1), p50: at(0.5), p90: at(0.9), overdue,
+    p10: at(0.1),
+    p50: at(0.5),
+    p90: at(0.9),
+    overdue,
     basis: priors === 0 ? 'model' : priors === count ? 'prior' : 'partial',
-    current: { kind: current!.kind, place: current!.place, since: path.since, elapsedHours: Math.round(elapsed * 10) / 10, p50Hours, p99Hours },
+    current: {
+      kind: current!.kind,
+      place: current!.place,
+      since: path.since,
+      elapsedHours: Math.round(elapsed * 10) / 10,
+      p50Hours,
+      p99Hours,
+    },
     remaining: rest,
   }
 }
 
 /** The lane's time from the start of this part to the delivery, conditioned on the time spent; null without enough history. */
-function toDelivery(model: SegmentModel, pos: ParcelPosition, seg: SegmentSpec, startMs: number, elapsed: number, opts: EstimateOptions): Pmf | null {
+function toDelivery(
+  model: SegmentModel,
+  pos: ParcelPosition,
+  seg: SegmentSpec,
+  startMs: number,
+  elapsed: number,
+  opts: EstimateOptions,
+): Pmf | null {
   const min = Math.min(opts.minSamples ?? MIN_SAMPLES, TO_DELIVERY_MIN_SAMPLES)
   const place = toDeliveryPlace(pos.route[0]!, pos.route[pos.route.length - 1]!, seg.kind, seg.place)
   for (const hour of [dayBlock(shanghaiHour(startMs)), null]) {
@@ -408,7 +464,13 @@ function toDelivery(model: SegmentModel, pos: ParcelPosition, seg: SegmentSpec, 
 }
 
 /** Hours that slowed places on the path add: (factor − 1) × their median, the current part's only for what is left of it. */
-function slowdownHours(model: SegmentModel, segments: readonly SegmentSpec[], tier: Tier, elapsed: number, opts: EstimateOptions): number {
+function slowdownHours(
+  model: SegmentModel,
+  segments: readonly SegmentSpec[],
+  tier: Tier,
+  elapsed: number,
+  opts: EstimateOptions,
+): number {
   let extra = 0
   segments.forEach((seg, i) => {
     const f = model.factor?.(seg.kind, seg.place) ?? 1
@@ -445,7 +507,10 @@ export interface MutableHistModel extends SegmentModel {
   add(row: HistRow): void
 }
 
-export function createHistModel(rows: Iterable<HistRow> = [], factors: ReadonlyMap<string, number> = new Map()): MutableHistModel {
+export function createHistModel(
+  rows: Iterable<HistRow> = [],
+  factors: ReadonlyMap<string, number> = new Map(),
+): MutableHistModel {
   const maps = new Map<string, Map<number, number>>()
   const bump = (key: string, bucket: number, n: number) => {
     let m = maps.get(key)
@@ -474,7 +539,10 @@ export function createHistModel(rows: Iterable<HistRow> = [], factors: ReadonlyM
 
 /** The same counts with other recent factors. */
 export function withFactors(model: SegmentModel, factors: ReadonlyMap<string, number>): SegmentModel {
-  return { counts: (k, p, t, h) => model.counts(k, p, t, h), factor: (kind, place) => factors.get(`${kind}|${place}`) ?? 1 }
+  return {
+    counts: (k, p, t, h) => model.counts(k, p, t, h),
+    factor: (kind, place) => factors.get(`${kind}|${place}`) ?? 1,
+  }
 }
 
 /** The model with no history: every segment from the priors. */
@@ -487,7 +555,13 @@ export function segmentP50Hours(model: SegmentModel, seg: SegmentSpec, tier: Tie
 // ---------------------------------------------------------------------------
 // Recent factor
 
-export interface RecentSegments { kind: SegmentKind; place: string; tier: string; n: number; hours: number }
+export interface RecentSegments {
+  kind: SegmentKind
+  place: string
+  tier: string
+  n: number
+  hours: number
+}
 
 /** Segments that ended recently must number at least this many before they may stretch a place. */
 export const RECENT_MIN = 3
@@ -501,7 +575,7 @@ function meanHours(c: ReadonlyMap<number, number>): number {
   for (const [bucket, k] of c) {
     const lower = SEGMENT_EDGES[bucket] ?? 0
     const upper = SEGMENT_EDGES[bucket + 1] ?? lower * 1.5
-    sum += k * (lower + upper) / 2
+    sum += (k * (lower + upper)) / 2
     n += k
   }
   return n > 0 ? sum / n : 0

@@ -13,10 +13,25 @@ import { PAYMENT_STATES, type PaymentState } from '../../contract/enums.ts'
 
 export { PAYMENT_STATES, type PaymentState }
 
-export interface FeeGroupRow { day: string; tier: string; region: string; state: PaymentState; fen: number; count: number }
-export interface CompensationGroupRow { day: string; reason: 'lost' | 'damaged'; fen: number; count: number }
+export interface FeeGroupRow {
+  day: string
+  tier: string
+  region: string
+  state: PaymentState
+  fen: number
+  count: number
+}
+export interface CompensationGroupRow {
+  day: string
+  reason: 'lost' | 'damaged'
+  fen: number
+  count: number
+}
 
-export interface Money { fen: number; count: number }
+export interface Money {
+  fen: number
+  count: number
+}
 export type ByState = Record<PaymentState, Money>
 
 export interface FinanceSummary {
@@ -36,20 +51,33 @@ function add(m: Money, fen: number, count: number): void {
 }
 
 /** Every day of the period appears in byDay (zeros included), in order. */
-export function summarize(days: readonly string[], fees: readonly FeeGroupRow[], comp: readonly CompensationGroupRow[]): FinanceSummary {
+export function summarize(
+  days: readonly string[],
+  fees: readonly FeeGroupRow[],
+  comp: readonly CompensationGroupRow[],
+): FinanceSummary {
   const total = { ...zero(), byState: zeroStates() }
-  const dayMap = new Map(days.map((d) => [d, { day: d, fees: zero(), byState: zeroStates(), compensation: zero(), netFen: 0 }]))
+  const dayMap = new Map(
+    days.map((d) => [d, { day: d, fees: zero(), byState: zeroStates(), compensation: zero(), netFen: 0 }]),
+  )
   const tierMap = new Map<string, { tier: string; fees: Money; byState: ByState }>()
   const regionMap = new Map<string, { region: string; fees: Money; byState: ByState }>()
   for (const r of fees) {
     add(total, r.fen, r.count)
     add(total.byState[r.state], r.fen, r.count)
     const d = dayMap.get(r.day)
-    if (d) { add(d.fees, r.fen, r.count); add(d.byState[r.state], r.fen, r.count) }
+    if (d) {
+      add(d.fees, r.fen, r.count)
+      add(d.byState[r.state], r.fen, r.count)
+    }
     const t = tierMap.get(r.tier) ?? { tier: r.tier, fees: zero(), byState: zeroStates() }
-    add(t.fees, r.fen, r.count); add(t.byState[r.state], r.fen, r.count); tierMap.set(r.tier, t)
+    add(t.fees, r.fen, r.count)
+    add(t.byState[r.state], r.fen, r.count)
+    tierMap.set(r.tier, t)
     const g = regionMap.get(r.region) ?? { region: r.region, fees: zero(), byState: zeroStates() }
-    add(g.fees, r.fen, r.count); add(g.byState[r.state], r.fen, r.count); regionMap.set(r.region, g)
+    add(g.fees, r.fen, r.count)
+    add(g.byState[r.state], r.fen, r.count)
+    regionMap.set(r.region, g)
   }
   const compensation = { ...zero(), byReason: { lost: zero(), damaged: zero() } }
   for (const r of comp) {
@@ -73,7 +101,8 @@ export function summarize(days: readonly string[], fees: readonly FeeGroupRow[],
 /** Days from `from` to `to` inclusive (YYYY-MM-DD). */
 export function daysOf(from: string, to: string): string[] {
   const out: string[] = []
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10))
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10))
   return out
 }
 
@@ -81,7 +110,6 @@ export function daysOf(from: string, to: string): string[] {
 export function canMovePayment(from: PaymentState, to: PaymentState): boolean {
   return PAYMENT_STATES.indexOf(to) > PAYMENT_STATES.indexOf(from)
 }
-
 
 /** Fen as yuan with two decimals, exact (no floating point): 12345 → "123.45", -5 → "-0.05". */
 export function fenToYuan(fen: number): string {

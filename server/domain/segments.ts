@@ -27,7 +27,14 @@
  */
 import type { EventType } from './status.ts'
 
-export const SEGMENT_KINDS = ['first_mile', 'line_haul', 'hub_dwell', 'last_mile', 'delivery_run', 'to_delivery'] as const
+export const SEGMENT_KINDS = [
+  'first_mile',
+  'line_haul',
+  'hub_dwell',
+  'last_mile',
+  'delivery_run',
+  'to_delivery',
+] as const
 /** The parts of a path; `to_delivery` is not one but the time from a part's start to the delivery. */
 export const PATH_KINDS = ['first_mile', 'line_haul', 'hub_dwell', 'last_mile', 'delivery_run'] as const
 export type SegmentKind = (typeof SEGMENT_KINDS)[number]
@@ -56,11 +63,20 @@ const SHANGHAI_OFFSET_MS = 8 * HOUR_MS
 
 /** Tie-break of scans at the same instant: the order a parcel lives them. */
 const RANK: Record<EventType, number> = {
-  collected: 0, arrived_hub: 1, exception: 2, departed_hub: 3, out_for_delivery: 4, delivery_failed: 5, delivered: 6, returned: 7,
+  collected: 0,
+  arrived_hub: 1,
+  exception: 2,
+  departed_hub: 3,
+  out_for_delivery: 4,
+  delivery_failed: 5,
+  delivered: 6,
+  returned: 7,
 }
 
 export function orderPath(events: readonly PathEvent[]): PathEvent[] {
-  return [...events].sort((a, b) => a.time - b.time || RANK[a.type] - RANK[b.type] || (a.hub ?? '').localeCompare(b.hub ?? ''))
+  return [...events].sort(
+    (a, b) => a.time - b.time || RANK[a.type] - RANK[b.type] || (a.hub ?? '').localeCompare(b.hub ?? ''),
+  )
 }
 
 export function toDeliveryPlace(origin: string, destination: string, kind: SegmentKind, place: string): string {
@@ -77,7 +93,12 @@ export function laneKey(from: string, to: string): string {
 }
 
 /** The closed segments of a parcel collected at `origin` at `collectedAt` (epoch ms), for `destination`. */
-export function segmentsOf(collectedAt: number, origin: string, destination: string, events: readonly PathEvent[]): Segment[] {
+export function segmentsOf(
+  collectedAt: number,
+  origin: string,
+  destination: string,
+  events: readonly PathEvent[],
+): Segment[] {
   const out: Segment[] = []
   let at: { hub: string; time: number; first: boolean } | null = { hub: origin, time: collectedAt, first: true }
   let gone: { hub: string; time: number } | null = null
@@ -86,13 +107,20 @@ export function segmentsOf(collectedAt: number, origin: string, destination: str
   for (const e of orderPath(events)) {
     if (e.type === 'departed_hub' && e.hub) {
       if (at && at.hub === e.hub && e.time >= at.time) {
-        out.push({ kind: at.first ? 'first_mile' : 'hub_dwell', place: e.hub, courier: null, start: at.time, end: e.time })
+        out.push({
+          kind: at.first ? 'first_mile' : 'hub_dwell',
+          place: e.hub,
+          courier: null,
+          start: at.time,
+          end: e.time,
+        })
       }
       at = null
       lastMileOpen = false
       gone = { hub: e.hub, time: e.time }
     } else if (e.type === 'arrived_hub' && e.hub) {
-      if (gone && gone.hub !== e.hub) out.push({ kind: 'line_haul', place: laneKey(gone.hub, e.hub), courier: null, start: gone.time, end: e.time })
+      if (gone && gone.hub !== e.hub)
+        out.push({ kind: 'line_haul', place: laneKey(gone.hub, e.hub), courier: null, start: gone.time, end: e.time })
       gone = null
       at = { hub: e.hub, time: e.time, first: false }
       lastMileOpen = e.hub === destination
@@ -103,11 +131,18 @@ export function segmentsOf(collectedAt: number, origin: string, destination: str
       if (ofd === null) ofd = e.time
       lastMileOpen = false
     } else if (e.type === 'delivered') {
-      if (ofd !== null) out.push({ kind: 'delivery_run', place: e.hub ?? destination, courier: e.courier, start: ofd, end: e.time })
+      if (ofd !== null)
+        out.push({ kind: 'delivery_run', place: e.hub ?? destination, courier: e.courier, start: ofd, end: e.time })
       const parts = out.length
       for (let i = 0; i < parts; i++) {
         const s = out[i]!
-        out.push({ kind: 'to_delivery', place: toDeliveryPlace(origin, destination, s.kind, s.place), courier: null, start: s.start, end: e.time })
+        out.push({
+          kind: 'to_delivery',
+          place: toDeliveryPlace(origin, destination, s.kind, s.place),
+          courier: null,
+          start: s.start,
+          end: e.time,
+        })
       }
       break
     } else if (e.type === 'returned') {
@@ -122,7 +157,13 @@ export function segmentsOf(collectedAt: number, origin: string, destination: str
 
 /** Bucket edges in hours: 15 min to 2 h, 30 min to 6 h, 1 h to 12 h, 2 h to 48 h, 4 h to 120 h, 12 h to 240 h; bucket i holds [EDGES[i], EDGES[i+1]), the last one everything above. */
 export const SEGMENT_EDGES: readonly number[] = Object.freeze([
-  ...range(0, 2, 0.25), ...range(2, 6, 0.5), ...range(6, 12, 1), ...range(12, 48, 2), ...range(48, 120, 4), ...range(120, 240, 12), 240,
+  ...range(0, 2, 0.25),
+  ...range(2, 6, 0.5),
+  ...range(6, 12, 1),
+  ...range(12, 48, 2),
+  ...range(48, 120, 4),
+  ...range(120, 240, 12),
+  240,
 ])
 
 function range(from: number, to: number, step: number): number[] {
@@ -167,7 +208,13 @@ export interface HistKey {
 
 export function histKey(s: Segment, tier: string): HistKey {
   const how = hourOfWeek(s.start)
-  return { kind: s.kind, place: s.place, tier, how: s.kind === 'to_delivery' ? dayBlock(how) : how, bucket: segmentBucket(segmentHours(s)) }
+  return {
+    kind: s.kind,
+    place: s.place,
+    tier,
+    how: s.kind === 'to_delivery' ? dayBlock(how) : how,
+    bucket: segmentBucket(segmentHours(s)),
+  }
 }
 
 export function histKeyString(k: HistKey): string {

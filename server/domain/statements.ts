@@ -11,7 +11,10 @@ export type { StatementState } from '../../contract/enums.ts'
 export const REVIEWER_ROLES: readonly Role[] = ['finance', 'admin']
 export const APPROVER_ROLES: readonly Role[] = ['manager', 'admin']
 
-export interface StatementActors { state: StatementState; reviewedBy: number | null }
+export interface StatementActors {
+  state: StatementState
+  reviewedBy: number | null
+}
 
 /** Why the step is refused, or null when it may go ahead. */
 export function reviewRefusal(s: StatementActors, role: Role): string | null {

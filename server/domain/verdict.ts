@@ -125,7 +125,11 @@ export function transitHoursQuantile(samples: readonly number[], options: Predic
  * samples; or the last scan, with samples of hours remaining from such a scan)
  * plus the quantile of the samples. Null with fewer than `minSamples` samples.
  */
-export function predictArrival(from: Date, transitHoursSamples: readonly number[], options: PredictionOptions = {}): Date | null {
+export function predictArrival(
+  from: Date,
+  transitHoursSamples: readonly number[],
+  options: PredictionOptions = {},
+): Date | null {
   const hours = transitHoursQuantile(transitHoursSamples, options)
   return hours === null ? null : new Date(from.getTime() + Math.round(hours * HOUR_MS))
 }

@@ -12,8 +12,14 @@ const RESPONDERS: readonly Role[] = ['admin', 'manager', 'on_call']
 const listQuery = z.strictObject({
   state: z.enum(ALERT_STATE_FILTERS).default('active'),
   severity: z.enum(SEVERITIES).optional(),
-  rule: z.string().regex(/^[a-z_]{1,40}$/).optional(),
-  hub: z.string().regex(/^[A-Z0-9-]{2,16}$/).optional(),
+  rule: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/)
+    .optional(),
+  hub: z
+    .string()
+    .regex(/^[A-Z0-9-]{2,16}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })
 const STATES: Record<string, string[]> = { active: ['open', 'acknowledged'], all: ['open', 'acknowledged', 'resolved'] }
@@ -28,26 +34,53 @@ function personMove(req: Request, action: PersonAction): PersonMove {
 
 function listFilter(req: Request) {
   const q = parseBody(listQuery, req.query)
-  return { states: STATES[q.state] ?? [q.state], severity: q.severity, rule: q.rule, hub: q.hub, limit: q.limit, scopeHub: hubScopeOf(req) }
+  return {
+    states: STATES[q.state] ?? [q.state],
+    severity: q.severity,
+    rule: q.rule,
+    hub: q.hub,
+    limit: q.limit,
+    scopeHub: hubScopeOf(req),
+  }
 }
 
 /** The alert routes: each one call of the alert service (server/services/alerts.ts). */
 export const ALERT_ROUTES: RouteDef[] = [
   {
     // The wall screen's ticker reads the list too.
-    method: 'get', path: '/api/v1/alerts', hubScope: 'filtered', roles: [...READERS, 'display'],
-    async handler(ctx, req, res) { res.json({ alerts: await listAlerts(ctx.db, listFilter(req)) }) },
+    method: 'get',
+    path: '/api/v1/alerts',
+    hubScope: 'filtered',
+    roles: [...READERS, 'display'],
+    async handler(ctx, req, res) {
+      res.json({ alerts: await listAlerts(ctx.db, listFilter(req)) })
+    },
   },
   {
-    method: 'get', path: '/api/v1/alerts/:id', hubScope: 'enforced', roles: READERS,
-    async handler(ctx, req, res) { res.json(await alertDetail(ctx.db, parseBody(idParam, req.params.id), hubScopeOf(req))) },
+    method: 'get',
+    path: '/api/v1/alerts/:id',
+    hubScope: 'enforced',
+    roles: READERS,
+    async handler(ctx, req, res) {
+      res.json(await alertDetail(ctx.db, parseBody(idParam, req.params.id), hubScopeOf(req)))
+    },
   },
   {
-    method: 'post', path: '/api/v1/alerts/:id/acknowledge', hubScope: 'enforced', roles: RESPONDERS,
-    async handler(ctx, req, res) { res.json({ alert: await moveAlert(ctx, personMove(req, 'acknowledge')) }) },
+    method: 'post',
+    path: '/api/v1/alerts/:id/acknowledge',
+    hubScope: 'enforced',
+    roles: RESPONDERS,
+    async handler(ctx, req, res) {
+      res.json({ alert: await moveAlert(ctx, personMove(req, 'acknowledge')) })
+    },
   },
   {
-    method: 'post', path: '/api/v1/alerts/:id/resolve', hubScope: 'enforced', roles: RESPONDERS,
-    async handler(ctx, req, res) { res.json({ alert: await moveAlert(ctx, personMove(req, 'resolve')) }) },
+    method: 'post',
+    path: '/api/v1/alerts/:id/resolve',
+    hubScope: 'enforced',
+    roles: RESPONDERS,
+    async handler(ctx, req, res) {
+      res.json({ alert: await moveAlert(ctx, personMove(req, 'resolve')) })
+    },
   },
 ]

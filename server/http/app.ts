@@ -28,14 +28,18 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   // Whose X-Forwarded-* to believe (req.ip, req.secure): TRUST_PROXY, nobody's by default.
   app.set('trust proxy', ctx.config.trustProxy ?? false)
   app.use((req, res, next) => {
-    const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID()
+    const id =
+      (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID()
     res.setHeader('x-request-id', id)
     const started = Date.now()
     res.on('finish', () => {
       if (!req.path.startsWith('/api/')) return
       const route: string = req.route?.path ?? 'unmatched'
       const ms = Date.now() - started
-      ctx.metrics.httpDuration.observe({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` }, ms / 1000)
+      ctx.metrics.httpDuration.observe(
+        { method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` },
+        ms / 1000,
+      )
       ctx.log.debug({ reqId: id, method: req.method, path: route, status: res.statusCode, ms }, 'request')
     })
     next()
@@ -43,7 +47,9 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   // CSP, anti-framing, nosniff, Referrer-Policy; no-store on /api; same-origin writes (browser-defences.ts).
   app.use(securityHeaders(), noStoreApi, sameOriginWrites(ctx.config.allowedOrigins))
 
-  app.get('/healthz', (_req, res) => { res.json({ ok: true }) })
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true })
+  })
   app.get('/readyz', async (_req, res) => {
     const r = await health.ready()
     res.status(r.ok ? 200 : 503).json(r)
@@ -54,11 +60,19 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
   app.get('/metrics', async (req, res) => {
     const token = ctx.config.metricsToken
     const proxied = Boolean(ctx.config.trustProxy)
-    const allowed = token ? safeEqual(req.headers.authorization ?? '', `Bearer ${token}`) : !proxied && LOOPBACK.has(req.socket.remoteAddress ?? '')
+    const allowed = token
+      ? safeEqual(req.headers.authorization ?? '', `Bearer ${token}`)
+      : !proxied && LOOPBACK.has(req.socket.remoteAddress ?? '')
     if (!allowed) {
-      throw new AppError(403, 'forbidden', token ? 'Present the metrics token as a bearer token'
-        : proxied ? 'Behind a trusted proxy every caller looks local: set METRICS_TOKEN to scrape /metrics'
-          : 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere')
+      throw new AppError(
+        403,
+        'forbidden',
+        token
+          ? 'Present the metrics token as a bearer token'
+          : proxied
+            ? 'Behind a trusted proxy every caller looks local: set METRICS_TOKEN to scrape /metrics'
+            : 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere',
+      )
     }
     const m = await health.metrics()
     res.type(m.contentType).send(m.text)
@@ -73,9 +87,19 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
     const mode = ctx.config.responseCheck ?? 'off'
     const check = mode === 'off' ? [] : [responseCheck(route, mode, ctx.log)]
     if (route.roles === 'public') app[route.method](route.path, ...check, smallJson, nul, handler)
-    else app[route.method](route.path, ...check, requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs), bigJson, nul, handler)
+    else
+      app[route.method](
+        route.path,
+        ...check,
+        requireRoles(ctx.db, route.roles, ctx.config.sessionIdleMs),
+        bigJson,
+        nul,
+        handler,
+      )
   }
-  app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.originalUrl.split('?')[0]}`)))
+  app.use('/api', (req, _res, next) =>
+    next(new AppError(404, 'not_found', `No route ${req.method} ${req.originalUrl.split('?')[0]}`)),
+  )
 
   if (existsSync(WEB_DIST)) {
     app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }))
@@ -90,7 +114,9 @@ export function createApp(ctx: AppContext, health: Health): express.Express {
       res.destroy()
       return
     }
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
+    res
+      .status(e.status)
+      .json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } })
   })
   return app
 }
@@ -119,7 +145,9 @@ function badCharAt(value: unknown, at: string, depth = 0): { at: string; what: s
 }
 
 const badCharError = (bad: { at: string; what: string } | undefined) =>
-  bad === undefined ? undefined : new AppError(400, 'bad_request', `${bad.at} ${bad.what}`, [{ field: bad.at, message: bad.what }])
+  bad === undefined
+    ? undefined
+    : new AppError(400, 'bad_request', `${bad.at} ${bad.what}`, [{ field: bad.at, message: bad.what }])
 
 /**
  * NUL (PostgreSQL text can't hold it), lone surrogates (stored as U+FFFD, silently) and
@@ -135,21 +163,43 @@ function refuseNulOutsideBody(req: Request, _res: Response, next: NextFunction):
 }
 
 // Connection-level failures and PostgreSQL's "try again" classes: the client may retry.
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03', '53300', '40001', '40P01'])
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+  '53300',
+  '40001',
+  '40P01',
+])
 function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code
   const message = (err as { message?: unknown })?.message
-  return (typeof code === 'string' && TRANSIENT_CODES.has(code)) || (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/.test(message))
+  return (
+    (typeof code === 'string' && TRANSIENT_CODES.has(code)) ||
+    (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/.test(message))
+  )
 }
 
 /** Known errors keep their message; anything else becomes a 500 that reveals nothing. */
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err
   const e = err as { type?: string; status?: number; message?: string; limit?: number }
-  if (e?.type === 'entity.parse.failed') return new AppError(400, 'malformed_json', `The body is not valid JSON: ${e.message ?? ''}`.trim())
-  if (e?.type === 'entity.too.large') return new AppError(413, 'body_too_large', `The body exceeds ${e.limit} bytes; send smaller batches`)
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'unsupported_encoding', e.message ?? 'Unsupported encoding')
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', e.message ?? 'Bad request')
-  if (isTransient(err)) return new AppError(503, 'unavailable', 'A backing service is unavailable; retry the same request (ingest is idempotent)')
+  if (e?.type === 'entity.parse.failed')
+    return new AppError(400, 'malformed_json', `The body is not valid JSON: ${e.message ?? ''}`.trim())
+  if (e?.type === 'entity.too.large')
+    return new AppError(413, 'body_too_large', `The body exceeds ${e.limit} bytes; send smaller batches`)
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError(415, 'unsupported_encoding', e.message ?? 'Unsupported encoding')
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return new AppError(e.status, 'bad_request', e.message ?? 'Bad request')
+  if (isTransient(err))
+    return new AppError(
+      503,
+      'unavailable',
+      'A backing service is unavailable; retry the same request (ingest is idempotent)',
+    )
   return new AppError(500, 'internal', 'Something went wrong on our side; it has been logged')
 }

@@ -21,7 +21,8 @@ function paramsTarget(req: Request): string | null {
 
 export type AuditSpec = NonNullable<RouteDef['audit']>
 
-const isAdminOnly = (r: RouteDef) => Array.isArray(r.roles) && r.roles.length > 0 && r.roles.every((role) => role === 'admin')
+const isAdminOnly = (r: RouteDef) =>
+  Array.isArray(r.roles) && r.roles.length > 0 && r.roles.every((role) => role === 'admin')
 const changesAdminConfig = (r: RouteDef) => r.method !== 'get' && r.path.includes('/admin/')
 
 /**
@@ -33,7 +34,16 @@ const changesAdminConfig = (r: RouteDef) => r.method !== 'get' && r.path.include
 export function auditSpecOf(route: RouteDef): AuditSpec | undefined {
   if (route.audit) return route.audit
   if (!isAdminOnly(route) && !changesAdminConfig(route)) return undefined
-  const words = route.path.replace(/^\/api\/v\d+\//, '').split('/').filter((s) => s && !s.startsWith(':')).map((s) => s.toLowerCase().replace(/[^a-z]+/g, '_').replace(/^_|_$/g, ''))
+  const words = route.path
+    .replace(/^\/api\/v\d+\//, '')
+    .split('/')
+    .filter((s) => s && !s.startsWith(':'))
+    .map((s) =>
+      s
+        .toLowerCase()
+        .replace(/[^a-z]+/g, '_')
+        .replace(/^_|_$/g, ''),
+    )
   return { kind: 'admin_action', action: [...words.filter(Boolean), route.method].join('.') }
 }
 
@@ -50,7 +60,10 @@ export function withAudit(ctx: AppContext, route: RouteDef, handler: Handler): H
   return async (req, res) => {
     const realEnd = res.end
     let held: unknown[] | undefined
-    res.end = ((...args: unknown[]) => { held = args; return res }) as typeof res.end
+    res.end = ((...args: unknown[]) => {
+      held = args
+      return res
+    }) as typeof res.end
     try {
       await handler(req, res)
     } finally {

@@ -63,16 +63,30 @@ export function sameOriginWrites(allowedOrigins: readonly string[] | undefined):
     const site = req.headers['sec-fetch-site']
     if (origin !== undefined) {
       if (!originAllowed(origin, req.headers.host, allowedOrigins)) {
-        return next(new AppError(403, 'cross_origin', `Refused: a ${req.method} from another origin (${origin.slice(0, 100)})`))
+        return next(
+          new AppError(403, 'cross_origin', `Refused: a ${req.method} from another origin (${origin.slice(0, 100)})`),
+        )
       }
     } else if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      return next(new AppError(403, 'cross_origin', `Refused: a ${req.method} from another site (Sec-Fetch-Site: ${String(site).slice(0, 20)})`))
+      return next(
+        new AppError(
+          403,
+          'cross_origin',
+          `Refused: a ${req.method} from another site (Sec-Fetch-Site: ${String(site).slice(0, 20)})`,
+        ),
+      )
     }
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase()
     // Only JSON is ever read; this refuses in particular what a cross-site form or no-cors fetch
     // can send without a preflight (text/plain, application/x-www-form-urlencoded, multipart/form-data).
     if (type !== undefined && type !== '' && type !== 'application/json') {
-      return next(new AppError(415, 'unsupported_media_type', `Send JSON (Content-Type: application/json), or no body; not ${type.slice(0, 60)}`))
+      return next(
+        new AppError(
+          415,
+          'unsupported_media_type',
+          `Send JSON (Content-Type: application/json), or no body; not ${type.slice(0, 60)}`,
+        ),
+      )
     }
     next()
   }

@@ -13,7 +13,11 @@ const APPROVERS: readonly Role[] = ['admin', 'manager', 'finance']
 const PAYERS: readonly Role[] = ['admin', 'finance']
 
 const STATES = CLAIM_STATES
-const waybill = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{6,32}$/, 'a waybill number')
+const waybill = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{6,32}$/, 'a waybill number')
 const openBody = z.strictObject({
   waybill,
   reason: z.enum(CLAIM_REASONS),
@@ -23,7 +27,10 @@ const openBody = z.strictObject({
 const decideBody = z.strictObject({ note: z.string().trim().min(1, 'give the reason').max(2000) })
 /** Approval may settle a damaged parcel's share as agreed with the customer (manual 4.3.2); the amount follows the rule. */
 const approveBody = decideBody.extend({ damagePercent: z.number().int().min(1).max(100).optional() })
-const payBody = z.strictObject({ paymentRef: z.string().trim().min(1, 'the payment reference (bank transfer, voucher)').max(80), note: z.string().trim().max(2000).default('') })
+const payBody = z.strictObject({
+  paymentRef: z.string().trim().min(1, 'the payment reference (bank transfer, voucher)').max(80),
+  note: z.string().trim().max(2000).default(''),
+})
 const listQuery = z.strictObject({
   state: z.enum(['active', 'all', ...STATES]).default('active'),
   waybill: waybill.optional(),
@@ -38,15 +45,28 @@ function personOf(req: Parameters<RouteDef['handler']>[1]): number {
 
 export const CLAIM_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/claims', hubScope: 'none', roles: OPENERS,
+    method: 'post',
+    path: '/api/v1/claims',
+    hubScope: 'none',
+    roles: OPENERS,
     async handler(ctx, req, res) {
       const b = parseBody(openBody, req.body)
-      const id = await openClaim(ctx.db, { waybill: b.waybill, reason: b.reason, damagePercent: b.damagePercent, note: b.note, userId: personOf(req), now: new Date() })
+      const id = await openClaim(ctx.db, {
+        waybill: b.waybill,
+        reason: b.reason,
+        damagePercent: b.damagePercent,
+        note: b.note,
+        userId: personOf(req),
+        now: new Date(),
+      })
       res.status(201).json({ claim: await getClaim(ctx.db, id) })
     },
   },
   {
-    method: 'get', path: '/api/v1/claims', hubScope: 'none', roles: READERS,
+    method: 'get',
+    path: '/api/v1/claims',
+    hubScope: 'none',
+    roles: READERS,
     async handler(ctx, req, res) {
       const q = parseBody(listQuery, req.query)
       const states = q.state === 'all' ? STATES : q.state === 'active' ? (['open', 'approved'] as const) : [q.state]
@@ -54,20 +74,42 @@ export const CLAIM_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/claims/:id', hubScope: 'none', roles: READERS,
-    async handler(ctx, req, res) { res.json({ claim: await getClaim(ctx.db, parseBody(idParam, req.params.id)) }) },
+    method: 'get',
+    path: '/api/v1/claims/:id',
+    hubScope: 'none',
+    roles: READERS,
+    async handler(ctx, req, res) {
+      res.json({ claim: await getClaim(ctx.db, parseBody(idParam, req.params.id)) })
+    },
   },
   ...(['approve', 'reject'] as const).map((action): RouteDef => ({
-    method: 'post', path: `/api/v1/claims/:id/${action}`, hubScope: 'none', roles: APPROVERS,
+    method: 'post',
+    path: `/api/v1/claims/:id/${action}`,
+    hubScope: 'none',
+    roles: APPROVERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
-      const { note, damagePercent } = action === 'approve' ? parseBody(approveBody, req.body) : { ...parseBody(decideBody, req.body), damagePercent: undefined }
-      await actOnClaim(ctx.db, { id, action, userId: personOf(req), note, paymentRef: null, now: new Date(), damagePercent })
+      const { note, damagePercent } =
+        action === 'approve'
+          ? parseBody(approveBody, req.body)
+          : { ...parseBody(decideBody, req.body), damagePercent: undefined }
+      await actOnClaim(ctx.db, {
+        id,
+        action,
+        userId: personOf(req),
+        note,
+        paymentRef: null,
+        now: new Date(),
+        damagePercent,
+      })
       res.json({ claim: await getClaim(ctx.db, id) })
     },
   })),
   {
-    method: 'post', path: '/api/v1/claims/:id/pay', hubScope: 'none', roles: PAYERS,
+    method: 'post',
+    path: '/api/v1/claims/:id/pay',
+    hubScope: 'none',
+    roles: PAYERS,
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
       const { paymentRef, note } = parseBody(payBody, req.body)

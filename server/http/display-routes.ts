@@ -9,7 +9,15 @@ import { noteAudit, parseBody, userIdOf, type RouteDef, idParam } from './route-
 
 /** Browsers cap cookie lifetimes at 400 days; a display is re-enrolled after that. */
 const DISPLAY_COOKIE_MAX_AGE_MS = 400 * 24 * 3600 * 1000
-const MAP_READERS: readonly Role[] = ['admin', 'manager', 'control_room', 'on_call', 'cs_operator', 'finance', 'display']
+const MAP_READERS: readonly Role[] = [
+  'admin',
+  'manager',
+  'control_room',
+  'on_call',
+  'cs_operator',
+  'finance',
+  'display',
+]
 
 const displayBody = z.strictObject({ name: z.string().trim().min(1, 'name the screen, e.g. "Hall A left"').max(80) })
 const enrollQuery = z.object({ token: z.string().min(1).max(200) })
@@ -22,7 +30,10 @@ function page(title: string, body: string): string {
 
 export const DISPLAY_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/displays', hubScope: 'none', roles: ['admin'],
+    method: 'post',
+    path: '/api/v1/displays',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.enrol' },
     async handler(ctx, req, res) {
       const { name } = parseBody(displayBody, req.body)
@@ -33,12 +44,20 @@ export const DISPLAY_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/displays', hubScope: 'none', roles: ['admin'],
+    method: 'get',
+    path: '/api/v1/displays',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.list' },
-    async handler(ctx, _req, res) { res.json({ displays: await listDisplays(ctx.db) }) },
+    async handler(ctx, _req, res) {
+      res.json({ displays: await listDisplays(ctx.db) })
+    },
   },
   {
-    method: 'delete', path: '/api/v1/displays/:id', hubScope: 'none', roles: ['admin'],
+    method: 'delete',
+    path: '/api/v1/displays/:id',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'display.revoke' },
     async handler(ctx, req, res) {
       const id = parseBody(idParam, req.params.id)
@@ -50,21 +69,43 @@ export const DISPLAY_ROUTES: RouteDef[] = [
   {
     // Opened once on the wall screen's browser: stores the token in a long-lived
     // HttpOnly cookie and goes to the wall. Never a login prompt.
-    method: 'get', path: '/display/enroll', hubScope: 'none', roles: 'public',
+    method: 'get',
+    path: '/display/enroll',
+    hubScope: 'none',
+    roles: 'public',
     async handler(ctx, req, res) {
       const q = enrollQuery.safeParse(req.query)
       const principal = q.success ? await principalFromDisplayToken(ctx.db, q.data.token) : undefined
       if (!q.success || !principal) {
-        res.status(400).type('html').send(page('Display not enrolled', '<h1>此登记链接无效或已被撤销</h1><p>This enrolment link is not valid or was revoked. Ask an administrator for a new one.</p>'))
+        res
+          .status(400)
+          .type('html')
+          .send(
+            page(
+              'Display not enrolled',
+              '<h1>此登记链接无效或已被撤销</h1><p>This enrolment link is not valid or was revoked. Ask an administrator for a new one.</p>',
+            ),
+          )
         return
       }
       const secure = ctx.config.cookieSecure === 'auto' ? req.secure : ctx.config.cookieSecure
-      res.cookie(DISPLAY_COOKIE, q.data.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: DISPLAY_COOKIE_MAX_AGE_MS })
+      res.cookie(DISPLAY_COOKIE, q.data.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: DISPLAY_COOKIE_MAX_AGE_MS,
+      })
       res.redirect(303, '/wall')
     },
   },
   {
-    method: 'get', path: '/api/v1/map', hubScope: 'none', roles: MAP_READERS,
-    async handler(ctx, _req, res) { res.json(await mapSnapshot(ctx.db, new Date())) },
+    method: 'get',
+    path: '/api/v1/map',
+    hubScope: 'none',
+    roles: MAP_READERS,
+    async handler(ctx, _req, res) {
+      res.json(await mapSnapshot(ctx.db, new Date()))
+    },
   },
 ]

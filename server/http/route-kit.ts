@@ -42,7 +42,13 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     const field = i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')
     const bound = i.code === 'too_big' ? i.maximum : i.code === 'too_small' ? i.minimum : undefined
     const origin = 'origin' in i && typeof i.origin === 'string' ? { origin: i.origin } : {}
-    return { field, message: i.message, issue: i.code, ...origin, ...(typeof bound === 'number' && Number.isFinite(bound) ? { limit: bound } : {}) }
+    return {
+      field,
+      message: i.message,
+      issue: i.code,
+      ...origin,
+      ...(typeof bound === 'number' && Number.isFinite(bound) ? { limit: bound } : {}),
+    }
   })
 }
 
@@ -50,14 +56,20 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
  * A numeric `:id` of a URL: plain decimal digits only. z.coerce.number() read `0x10`,
  * `1e1`, ` 16` and `16.0` as numbers (issue 16); those are a 400 now, not another row.
  */
-export const idParam = z.string().regex(/^[1-9][0-9]{0,14}$/, 'id must be a positive decimal number such as 42').transform(Number)
+export const idParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,14}$/, 'id must be a positive decimal number such as 42')
+  .transform(Number)
 
 /** Parses a request body; a 400 names every field at fault in its message and details. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body)
   if (!r.success) {
     const details = fieldProblems(r.error)
-    throw new BadRequestError(`Invalid request: ${details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join('; ')}`, details)
+    throw new BadRequestError(
+      `Invalid request: ${details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join('; ')}`,
+      details,
+    )
   }
   return r.data
 }
@@ -103,7 +115,9 @@ export function responseCheck(route: Pick<RouteDef, 'method' | 'path'>, mode: 'l
       log.error({ route: key, status: res.statusCode, problems }, 'answer breaks the wire contract')
       if (mode === 'log') return json(body)
       res.status(500)
-      return json({ error: { code: 'contract_violation', message: `${key} answered outside its contract: ${problems.join('; ')}` } })
+      return json({
+        error: { code: 'contract_violation', message: `${key} answered outside its contract: ${problems.join('; ')}` },
+      })
     }
     next()
   }

@@ -35,7 +35,10 @@ const INGEST_ROLES: readonly Role[] = ['admin', 'integrator']
 const loginBody = z.strictObject({ username: z.string().min(1).max(40), password: z.string().min(1).max(200) })
 const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(80) })
 const dayParam = z.iso.date('a real calendar day as YYYY-MM-DD')
-const companyDayBody = z.strictObject({ kind: z.enum(['day_off', 'workday']), note: z.string().trim().max(200).default('') })
+const companyDayBody = z.strictObject({
+  kind: z.enum(['day_off', 'workday']),
+  note: z.string().trim().max(200).default(''),
+})
 
 /** A changed calendar moves the deadlines of open parcels: recomputed by a job. */
 async function calendarChanged(ctx: AppContext): Promise<void> {
@@ -45,17 +48,29 @@ async function calendarChanged(ctx: AppContext): Promise<void> {
 
 /** A Server-Timing header value: name;dur=ms, … */
 function serverTiming(timings: Record<string, number | undefined>): string {
-  return Object.entries(timings).filter(([, ms]) => ms !== undefined).map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`).join(', ')
+  return Object.entries(timings)
+    .filter(([, ms]) => ms !== undefined)
+    .map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`)
+    .join(', ')
 }
 
 function cookieOptions(ctx: AppContext, req: Request, maxAgeMs?: number) {
   const secure = ctx.config.cookieSecure === 'auto' ? req.secure : ctx.config.cookieSecure
-  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) }
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure,
+    path: '/',
+    ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
+  }
 }
 
 const CORE_ROUTES: RouteDef[] = [
   {
-    method: 'post', path: '/api/v1/auth/login', hubScope: 'none', roles: 'public',
+    method: 'post',
+    path: '/api/v1/auth/login',
+    hubScope: 'none',
+    roles: 'public',
     async handler(ctx, req, res) {
       const started = performance.now()
       const { username, password } = parseBody(loginBody, req.body)
@@ -69,7 +84,10 @@ const CORE_ROUTES: RouteDef[] = [
       }
       // Where its time goes (issue 12, item 3), for bench/signin-latency.ts and the browser's network panel.
       const timings: LoginTimings = {}
-      const s = await ctx.loginThrottle.check(ip, () => login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost, timings))
+      const s = await ctx.loginThrottle
+        .check(ip, () =>
+          login(ctx.db, username, password, ctx.config.sessionTtlMs, new Date(), ctx.config.passwordHashCost, timings),
+        )
         .catch(async (err: unknown) => {
           if (err instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(username, attempt)
           else await ctx.loginThrottle.abandoned(username, ip, attempt)
@@ -83,7 +101,10 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/auth/logout', hubScope: 'none', roles: EVERYONE,
+    method: 'post',
+    path: '/api/v1/auth/logout',
+    hubScope: 'none',
+    roles: EVERYONE,
     async handler(ctx, req, res) {
       const p = req.principal!
       if (p.kind === 'user') {
@@ -95,7 +116,10 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/auth/me', hubScope: 'none', roles: [...EVERYONE, 'display'],
+    method: 'get',
+    path: '/api/v1/auth/me',
+    hubScope: 'none',
+    roles: [...EVERYONE, 'display'],
     async handler(_ctx, req, res) {
       const p = req.principal!
       if (p.kind === 'display') {
@@ -103,11 +127,22 @@ const CORE_ROUTES: RouteDef[] = [
         return
       }
       if (p.kind !== 'user') throw new BadRequestError('Not a user session')
-      res.json({ user: { username: p.username, displayName: p.displayName, role: p.role, hubCode: p.hubCode, mustChangePassword: p.mustChangePassword } })
+      res.json({
+        user: {
+          username: p.username,
+          displayName: p.displayName,
+          role: p.role,
+          hubCode: p.hubCode,
+          mustChangePassword: p.mustChangePassword,
+        },
+      })
     },
   },
   {
-    method: 'post', path: '/api/v1/admin/api-tokens', hubScope: 'none', roles: ['admin'],
+    method: 'post',
+    path: '/api/v1/admin/api-tokens',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'api_token.create' },
     async handler(ctx, req, res) {
       const { name } = parseBody(tokenBody, req.body)
@@ -118,15 +153,29 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/hubs', hubScope: 'none', roles: [...EVERYONE, 'integrator'],
-    async handler(ctx, _req, res) { res.json({ hubs: ctx.reference.allHubs() }) },
+    method: 'get',
+    path: '/api/v1/hubs',
+    hubScope: 'none',
+    roles: [...EVERYONE, 'integrator'],
+    async handler(ctx, _req, res) {
+      res.json({ hubs: ctx.reference.allHubs() })
+    },
   },
   {
-    method: 'get', path: '/api/v1/couriers', hubScope: 'none', roles: [...EVERYONE, 'integrator'],
-    async handler(ctx, _req, res) { res.json({ couriers: ctx.reference.allCouriers() }) },
+    method: 'get',
+    path: '/api/v1/couriers',
+    hubScope: 'none',
+    roles: [...EVERYONE, 'integrator'],
+    async handler(ctx, _req, res) {
+      res.json({ couriers: ctx.reference.allCouriers() })
+    },
   },
   {
-    method: 'post', path: '/api/v1/shipments', hubScope: 'none', roles: INGEST_ROLES, batch: true,
+    method: 'post',
+    path: '/api/v1/shipments',
+    hubScope: 'none',
+    roles: INGEST_ROLES,
+    batch: true,
     async handler(ctx, req, res) {
       // The ingest API's connections (the background lane on the embedded database), as for events.
       const result = await createShipments(ctx.ingestDeps.db, ctx.reference, ctx.calendar, req.body)
@@ -134,14 +183,22 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'post', path: '/api/v1/events', hubScope: 'none', roles: INGEST_ROLES, batch: true,
+    method: 'post',
+    path: '/api/v1/events',
+    hubScope: 'none',
+    roles: INGEST_ROLES,
+    batch: true,
     async handler(ctx, req, res) {
       const now = new Date()
       const outcome = await ingestEvents(ctx.ingestDeps, req.body, now)
       if (outcome.waybills.length > 0) {
         // Stored but not yet followed up: a retry (same ids) stores nothing twice and enqueues again.
         try {
-          await ctx.queues.addAfterIngest({ waybills: outcome.waybills, stored: outcome.stored.length, receivedAt: now.toISOString() })
+          await ctx.queues.addAfterIngest({
+            waybills: outcome.waybills,
+            stored: outcome.stored.length,
+            receivedAt: now.toISOString(),
+          })
         } catch (err) {
           ctx.log.warn({ err }, 'after-ingest job not enqueued')
           throw new UnavailableError('The queue is unavailable; retry the same batch (it is idempotent)')
@@ -157,7 +214,10 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/shipments/:waybill', hubScope: 'none', roles: [...LOOKUP_ROLES, 'finance'],
+    method: 'get',
+    path: '/api/v1/shipments/:waybill',
+    hubScope: 'none',
+    roles: [...LOOKUP_ROLES, 'finance'],
     audit: { kind: 'unmask', action: 'parcel.unmask' },
     async handler(ctx, req, res) {
       const view = await getShipment(ctx.db, ctx.reference, String(req.params.waybill), req.principal!.role, new Date())
@@ -166,26 +226,44 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/track', hubScope: 'none', roles: LOOKUP_ROLES,
+    method: 'get',
+    path: '/api/v1/track',
+    hubScope: 'none',
+    roles: LOOKUP_ROLES,
     audit: { kind: 'unmask', action: 'parcel.search_unmask' },
     async handler(ctx, req, res) {
       const q = typeof req.query.q === 'string' ? req.query.q : ''
       const found = await track(ctx.db, ctx.reference, q, req.principal!.role, new Date())
       // The query itself may be a name or a phone number: only what was shown is logged.
       const shown = found.results.filter((r) => !r.masked).map((r) => r.waybill)
-      if (shown.length > 0) noteAudit(res, { target: shown.length === 1 ? shown[0]! : `${shown.length} parcels`, details: { waybills: shown } })
+      if (shown.length > 0)
+        noteAudit(res, {
+          target: shown.length === 1 ? shown[0]! : `${shown.length} parcels`,
+          details: { waybills: shown },
+        })
       res.json(found)
     },
   },
   {
-    method: 'get', path: '/api/v1/admin/calendar', hubScope: 'none', roles: ['admin', 'manager'],
+    method: 'get',
+    path: '/api/v1/admin/calendar',
+    hubScope: 'none',
+    roles: ['admin', 'manager'],
     async handler(ctx, _req, res) {
       const calendar = await ctx.calendar.current()
-      res.json({ timeZone: 'Asia/Shanghai', cutoffHour: ctx.config.slaCutoffHour, officialDataYears: calendar.coveredYears, companyDays: await listCompanyDays(ctx.db) })
+      res.json({
+        timeZone: 'Asia/Shanghai',
+        cutoffHour: ctx.config.slaCutoffHour,
+        officialDataYears: calendar.coveredYears,
+        companyDays: await listCompanyDays(ctx.db),
+      })
     },
   },
   {
-    method: 'put', path: '/api/v1/admin/calendar/days/:day', hubScope: 'none', roles: ['admin'],
+    method: 'put',
+    path: '/api/v1/admin/calendar/days/:day',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'calendar.set_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
@@ -198,7 +276,10 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'delete', path: '/api/v1/admin/calendar/days/:day', hubScope: 'none', roles: ['admin'],
+    method: 'delete',
+    path: '/api/v1/admin/calendar/days/:day',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'calendar.delete_day' },
     async handler(ctx, req, res) {
       const day = parseBody(dayParam, req.params.day)
@@ -209,18 +290,29 @@ const CORE_ROUTES: RouteDef[] = [
   },
   {
     // The database's own health (TimescaleDB jobs, aggregate staleness): the admins' warning banner reads it.
-    method: 'get', path: '/api/v1/admin/db-health', hubScope: 'none', roles: ['admin'],
+    method: 'get',
+    path: '/api/v1/admin/db-health',
+    hubScope: 'none',
+    roles: ['admin'],
     async handler(ctx, _req, res) {
       const health = await readDbHealth(ctx.db, !ctx.config.databaseUrl)
       res.json({ ...summarizeDbHealth(health), detail: health })
     },
   },
   {
-    method: 'get', path: '/api/v1/admin/sla-settings', hubScope: 'none', roles: ['admin', 'manager'],
-    async handler(ctx, _req, res) { res.json({ settings: settingsView(await ctx.slaSettings.current()) }) },
+    method: 'get',
+    path: '/api/v1/admin/sla-settings',
+    hubScope: 'none',
+    roles: ['admin', 'manager'],
+    async handler(ctx, _req, res) {
+      res.json({ settings: settingsView(await ctx.slaSettings.current()) })
+    },
   },
   {
-    method: 'put', path: '/api/v1/admin/sla-settings', hubScope: 'none', roles: ['admin'],
+    method: 'put',
+    path: '/api/v1/admin/sla-settings',
+    hubScope: 'none',
+    roles: ['admin'],
     audit: { kind: 'admin_action', action: 'sla_settings.update' },
     async handler(ctx, req, res) {
       const input = parseBody(slaSettingsSchema, req.body)
@@ -230,10 +322,28 @@ const CORE_ROUTES: RouteDef[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/kpis', hubScope: 'none', roles: [...EVERYONE, 'display'],
-    async handler(ctx, _req, res) { res.json(await kpiSnapshot(ctx.db, new Date())) },
+    method: 'get',
+    path: '/api/v1/kpis',
+    hubScope: 'none',
+    roles: [...EVERYONE, 'display'],
+    async handler(ctx, _req, res) {
+      res.json(await kpiSnapshot(ctx.db, new Date()))
+    },
   },
 ]
 
 /** The route table: one place that says who may call what (the security tests read it). */
-export const ROUTES: RouteDef[] = [...CORE_ROUTES, ...ALERT_ROUTES, ...INCIDENT_ROUTES, ...WEBHOOK_ROUTES, ...HANDOFF_ROUTES, ...HANDOVER_ROUTES, ...DISPLAY_ROUTES, ...ACCOUNT_ROUTES, ...COMPLAINT_ROUTES, ...CLAIM_ROUTES, ...FINANCE_ROUTES, ...SLA_ROUTES]
+export const ROUTES: RouteDef[] = [
+  ...CORE_ROUTES,
+  ...ALERT_ROUTES,
+  ...INCIDENT_ROUTES,
+  ...WEBHOOK_ROUTES,
+  ...HANDOFF_ROUTES,
+  ...HANDOVER_ROUTES,
+  ...DISPLAY_ROUTES,
+  ...ACCOUNT_ROUTES,
+  ...COMPLAINT_ROUTES,
+  ...CLAIM_ROUTES,
+  ...FINANCE_ROUTES,
+  ...SLA_ROUTES,
+]

@@ -17,9 +17,14 @@ export class GateBusy extends Error {
 class Semaphore {
   active = 0
   private readonly waiting: Array<() => void> = []
-  constructor(private readonly limit: number, private readonly maxWaiting: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting: number,
+  ) {}
 
-  get idle(): boolean { return this.active === 0 && this.waiting.length === 0 }
+  get idle(): boolean {
+    return this.active === 0 && this.waiting.length === 0
+  }
 
   /** Resolves once a slot is held; false (nothing held) when the line is full. */
   acquire(): Promise<boolean> {
@@ -33,7 +38,8 @@ class Semaphore {
 
   release(): void {
     const next = this.waiting.shift()
-    if (next) next() // the slot passes on: active stays the same
+    if (next)
+      next() // the slot passes on: active stays the same
     else this.active--
   }
 }
@@ -56,7 +62,9 @@ export class KeyedGate {
   }
 
   /** Tasks running now (overall), for tests and metrics. */
-  get running(): number { return this.overall.active }
+  get running(): number {
+    return this.overall.active
+  }
 
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     let mine = this.keys.get(key)

@@ -10,14 +10,37 @@ export type { Logger }
  * row ("Failing row contains (PW…, 王小明, 13911112222, …)").
  */
 const PERSON_FIELDS = [
-  'name', 'phone', 'address', 'signer', 'recipient', 'sender',
-  'recipientName', 'recipientPhone', 'recipientAddress', 'senderName', 'senderPhone', 'senderAddress',
-  'recipient_name', 'recipient_phone', 'recipient_phone_last4', 'recipient_address', 'sender_name', 'sender_phone', 'sender_address',
+  'name',
+  'phone',
+  'address',
+  'signer',
+  'recipient',
+  'sender',
+  'recipientName',
+  'recipientPhone',
+  'recipientAddress',
+  'senderName',
+  'senderPhone',
+  'senderAddress',
+  'recipient_name',
+  'recipient_phone',
+  'recipient_phone_last4',
+  'recipient_address',
+  'sender_name',
+  'sender_phone',
+  'sender_address',
 ]
 export const REDACT_PATHS = [
-  'password', '*.password', 'req.headers.cookie', 'req.headers.authorization',
-  ...PERSON_FIELDS, ...PERSON_FIELDS.map((f) => `*.${f}`), ...PERSON_FIELDS.map((f) => `*.*.${f}`),
-  'err.detail', '*.err.detail', 'err.parameters',
+  'password',
+  '*.password',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  ...PERSON_FIELDS,
+  ...PERSON_FIELDS.map((f) => `*.${f}`),
+  ...PERSON_FIELDS.map((f) => `*.*.${f}`),
+  'err.detail',
+  '*.err.detail',
+  'err.parameters',
 ]
 
 /**
@@ -27,7 +50,11 @@ export const REDACT_PATHS = [
  * written synchronously so that nothing is lost at exit. LOG_FORMAT=json or pretty
  * (config) overrides the choice. Tests pass a stream to read what would be logged.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream, format: 'auto' | 'json' | 'pretty' = 'auto'): Logger {
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: 'auto' | 'json' | 'pretty' = 'auto',
+): Logger {
   const options = {
     level,
     base: { service: 'parcelwatch' },
@@ -36,5 +63,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   if (destination) return pino(options, destination)
   const human = format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true)
   if (!human) return pino(options)
-  return pino(options, pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: true }))
+  return pino(
+    options,
+    pretty({
+      colorize: process.stdout.isTTY === true,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,service',
+      singleLine: true,
+    }),
+  )
 }

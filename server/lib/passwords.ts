@@ -13,7 +13,11 @@ import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/
  */
 export type PasswordHashCost = 'default' | 'low'
 
-interface Argon2Params { memoryCost: number; timeCost: number; parallelism: number }
+interface Argon2Params {
+  memoryCost: number
+  timeCost: number
+  parallelism: number
+}
 
 const COSTS: Record<PasswordHashCost, Argon2Params> = {
   default: { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 },
@@ -67,7 +71,9 @@ export function dummyHash(cost: PasswordHashCost = 'default'): string {
 function verifyScrypt(password: string, stored: string): Promise<boolean> {
   const [, n, r, p, salt, key] = stored.split('$')
   if (!n || !r || !p || !salt || !key) return Promise.resolve(false)
-  const N = Number(n), R = Number(r), P = Number(p)
+  const N = Number(n),
+    R = Number(r),
+    P = Number(p)
   const options: ScryptOptions = { N, r: R, p: P, maxmem: 256 * N * R + 1024 * 1024 }
   const expected = Buffer.from(key, 'base64')
   return new Promise((resolve) => {

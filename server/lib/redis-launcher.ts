@@ -9,7 +9,12 @@ import type { Logger } from './logger.ts'
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 
 async function answers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 })
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  })
   r.on('error', () => undefined)
   try {
     await r.connect()
@@ -32,7 +37,10 @@ function freePort(): Promise<number> {
   })
 }
 
-export interface RedisHandle { url: string; stop(): Promise<void> }
+export interface RedisHandle {
+  url: string
+  stop(): Promise<void>
+}
 
 /**
  * REDIS_URL set: use it. Unset: use the local default if it answers, else start
@@ -46,19 +54,27 @@ export async function resolveRedis(configured: string | undefined, log: Logger):
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parcelwatch-redis-'))
   let child: ChildProcess
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: 'ignore' },
+    )
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject)
       child.once('spawn', () => resolve())
     })
   } catch {
-    throw new Error('No Redis answers at 127.0.0.1:6379 and redis-server is not on PATH. Install Redis (apt-get install redis-server) or set REDIS_URL.')
+    throw new Error(
+      'No Redis answers at 127.0.0.1:6379 and redis-server is not on PATH. Install Redis (apt-get install redis-server) or set REDIS_URL.',
+    )
   }
   const url = `redis://127.0.0.1:${port}`
   for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100))
   log.info({ url, pid: child.pid }, 'started a private redis-server')
   // Should this process end without stop(), its redis-server must not outlive it.
-  const orphanGuard = () => { child.kill('SIGKILL') }
+  const orphanGuard = () => {
+    child.kill('SIGKILL')
+  }
   process.once('exit', orphanGuard)
   return {
     url,

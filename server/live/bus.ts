@@ -7,7 +7,10 @@ export type SnapshotTopic = 'kpi' | 'map' | 'finance'
 export type LiveChannel = SnapshotTopic | 'alerts' | 'parcels'
 /** Bus topics: live channels for clients, plus control messages between instances. */
 export type BusTopic = LiveChannel | 'session-ended' | 'display-revoked'
-export interface LiveMessage { channel: BusTopic; data: unknown }
+export interface LiveMessage {
+  channel: BusTopic
+  data: unknown
+}
 
 /**
  * Live updates go through Redis pub/sub so that a client on any server instance
@@ -18,7 +21,11 @@ export class LiveBus {
   private sub: Redis | undefined
   private readonly topic: string
 
-  constructor(private readonly redisUrl: string, prefix: string, private readonly log: Logger) {
+  constructor(
+    private readonly redisUrl: string,
+    prefix: string,
+    private readonly log: Logger,
+  ) {
     this.topic = `${prefix}:live`
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false })
     this.pub.on('error', (err) => log.warn({ err }, 'live publisher connection error'))

@@ -1,15 +1,33 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import {
-  alertHistory, alertParcels, findAlert, listAlerts as listAlertRows, type AlertFilter, type AlertRow,
+  alertHistory,
+  alertParcels,
+  findAlert,
+  listAlerts as listAlertRows,
+  type AlertFilter,
+  type AlertRow,
 } from '../db/alert-queries-repo.ts'
 import { upsertAlerts, type AlertChange } from '../db/alerts-repo.ts'
 import {
-  deleteMaintenanceWindow, endSilence as endSilenceRow, insertMaintenanceWindow, insertSilence, listMaintenanceWindows, listSilences as listSilenceRows, mutedAlertIds,
-  type MaintenanceWindow, type Silence,
+  deleteMaintenanceWindow,
+  endSilence as endSilenceRow,
+  insertMaintenanceWindow,
+  insertSilence,
+  listMaintenanceWindows,
+  listSilences as listSilenceRows,
+  mutedAlertIds,
+  type MaintenanceWindow,
+  type Silence,
 } from '../db/silences-repo.ts'
 import { lockAlertReconciliation, withTransaction } from '../db/tx.ts'
-import { canTransition, checkRecurringWindow, historyAction, type AlertState, type PersonAction } from '../domain/alert-lifecycle.ts'
+import {
+  canTransition,
+  checkRecurringWindow,
+  historyAction,
+  type AlertState,
+  type PersonAction,
+} from '../domain/alert-lifecycle.ts'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 
@@ -31,7 +49,10 @@ export interface AlertDeps {
 }
 
 /** Who acts: a person (userId) and, for hub-scoped staff, their hub (null: the whole network). */
-export interface Actor { userId: number | null; scopeHub: string | null }
+export interface Actor {
+  userId: number | null
+  scopeHub: string | null
+}
 
 /**
  * Runs `fn` as one alert transaction through withTransaction (retried on
@@ -39,7 +60,12 @@ export interface Actor { userId: number | null; scopeHub: string | null }
  * transaction that changes many alerts at once (`reconcile`, the default) takes
  * the alert reconciliation lock first: step 1 of the lock order in server/db/tx.ts.
  */
-export function alertTransaction<T>(db: pg.Pool, name: string, fn: (client: pg.PoolClient) => Promise<T>, o: { reconcile?: boolean } = {}): Promise<T> {
+export function alertTransaction<T>(
+  db: pg.Pool,
+  name: string,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  o: { reconcile?: boolean } = {},
+): Promise<T> {
   return withTransaction(db, { name }, async (client) => {
     if (o.reconcile !== false) await lockAlertReconciliation(client)
     return fn(client)
@@ -50,11 +76,23 @@ export function alertTransaction<T>(db: pg.Pool, name: string, fn: (client: pg.P
  * Writes the webhook outbox for the notable changes, in the caller's
  * transaction. Muted alerts page nobody; 'updated' (every sweep) is not news.
  */
-export async function notifyInTransaction(client: pg.PoolClient, changes: readonly AlertChange[], now: Date): Promise<void> {
+export async function notifyInTransaction(
+  client: pg.PoolClient,
+  changes: readonly AlertChange[],
+  now: Date,
+): Promise<void> {
   const paging = changes.filter((c) => c.action !== 'updated')
   if (paging.length === 0) return
-  const muted = await mutedAlertIds(client, paging.map((c) => c.id), now)
-  await enqueueAlertNotifications(client, paging.filter((c) => !muted.has(c.id)), now)
+  const muted = await mutedAlertIds(
+    client,
+    paging.map((c) => c.id),
+    now,
+  )
+  await enqueueAlertNotifications(
+    client,
+    paging.filter((c) => !muted.has(c.id)),
+    now,
+  )
 }
 
 // ─── Reading ──────────────────────────────────────────────────────────────────
@@ -78,7 +116,13 @@ const SET: Readonly<Record<PersonAction, string>> = {
   resolve: `state = 'resolved', resolved_at = $2, resolved_by = $3, next_escalation_at = NULL`,
 }
 
-export interface PersonMove { id: number; action: PersonAction; comment: string; actor: Actor; now: Date }
+export interface PersonMove {
+  id: number
+  action: PersonAction
+  comment: string
+  actor: Actor
+  now: Date
+}
 
 /**
  * Acknowledges or resolves an alert with a comment, as the lifecycle allows
@@ -90,19 +134,29 @@ export async function moveAlert(deps: AlertDeps, m: PersonMove): Promise<AlertRo
   if (m.actor.userId === null) throw new ConflictError('Only a person can do this')
   const userId = m.actor.userId
   const done = historyAction(m.action)
-  await alertTransaction(deps.db, `alert ${done}`, async (client) => {
-    // Lock order step 4: the alert, by id.
-    const r = await client.query<{ state: AlertState }>(
-      `SELECT state FROM alerts WHERE id = $1 AND ($2::text IS NULL OR hub_code = $2) FOR NO KEY UPDATE`, [m.id, m.actor.scopeHub],
-    )
-    const state = r.rows[0]?.state
-    if (state === undefined) throw new NotFoundError(`No alert ${m.id}`)
-    if (!canTransition(state, m.action)) throw new ConflictError(`Alert ${m.id} is ${state}; it can't be ${done}`, 'invalid_transition')
-    // $1 id, $2 now, $3 user id
-    await client.query(`UPDATE alerts SET ${SET[m.action]} WHERE id = $1`, [m.id, m.now, userId])
-    await client.query(`INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`, [m.id, m.now, done, userId, m.comment])
-    await enqueueAlertActions(client, [{ id: m.id, action: done }], m.now)
-  }, { reconcile: false })
+  await alertTransaction(
+    deps.db,
+    `alert ${done}`,
+    async (client) => {
+      // Lock order step 4: the alert, by id.
+      const r = await client.query<{ state: AlertState }>(
+        `SELECT state FROM alerts WHERE id = $1 AND ($2::text IS NULL OR hub_code = $2) FOR NO KEY UPDATE`,
+        [m.id, m.actor.scopeHub],
+      )
+      const state = r.rows[0]?.state
+      if (state === undefined) throw new NotFoundError(`No alert ${m.id}`)
+      if (!canTransition(state, m.action))
+        throw new ConflictError(`Alert ${m.id} is ${state}; it can't be ${done}`, 'invalid_transition')
+      // $1 id, $2 now, $3 user id
+      await client.query(`UPDATE alerts SET ${SET[m.action]} WHERE id = $1`, [m.id, m.now, userId])
+      await client.query(
+        `INSERT INTO alert_history (alert_id, at, action, user_id, comment) VALUES ($1, $2, $3, $4, $5)`,
+        [m.id, m.now, done, userId, m.comment],
+      )
+      await enqueueAlertActions(client, [{ id: m.id, action: done }], m.now)
+    },
+    { reconcile: false },
+  )
   const alert = (await findAlert(deps.db, m.id))!
   // The hub lets the live channel give hub-scoped people their own hub's changes only.
   await deps.publishAlerts({ at: m.now.toISOString(), changes: [{ ...changeOf(alert), action: done }] })
@@ -110,12 +164,31 @@ export async function moveAlert(deps: AlertDeps, m: PersonMove): Promise<AlertRo
 }
 
 function changeOf(a: AlertRow) {
-  return { id: a.id, rule: a.rule, subject: a.subject, hubCode: a.hubCode, severity: a.severity, title: a.title, titleKey: a.titleKey, titleParams: a.titleParams, itemCount: a.itemCount, muted: a.muted }
+  return {
+    id: a.id,
+    rule: a.rule,
+    subject: a.subject,
+    hubCode: a.hubCode,
+    severity: a.severity,
+    title: a.title,
+    titleKey: a.titleKey,
+    titleParams: a.titleParams,
+    itemCount: a.itemCount,
+    muted: a.muted,
+  }
 }
 
 // ─── Incidents ────────────────────────────────────────────────────────────────
 
-export interface IncidentInput { hub: string; kind: string; title: string; comment: string; actor: Actor; now: Date; escalateAfterMs: number }
+export interface IncidentInput {
+  hub: string
+  kind: string
+  title: string
+  comment: string
+  actor: Actor
+  now: Date
+  escalateAfterMs: number
+}
 
 /**
  * A person raises an incident at a hub (manual 2.3.3, 8.3): a critical alert in
@@ -126,10 +199,26 @@ export async function openIncident(deps: AlertDeps, i: IncidentInput): Promise<A
   checkHubScope(i.actor, i.hub)
   const subject = `incident:${randomUUID()}`
   const change = await alertTransaction(deps.db, 'incident', async (client) => {
-    const [opened] = await upsertAlerts(client, 'incident', [{
-      subject, hubCode: i.hub, severity: 'critical', title: i.title, itemCount: 0, details: { kind: i.kind, comment: i.comment },
-    }], i.now, i.escalateAfterMs)
-    await client.query(`UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`, [opened!.id, i.actor.userId, i.comment])
+    const [opened] = await upsertAlerts(
+      client,
+      'incident',
+      [
+        {
+          subject,
+          hubCode: i.hub,
+          severity: 'critical',
+          title: i.title,
+          itemCount: 0,
+          details: { kind: i.kind, comment: i.comment },
+        },
+      ],
+      i.now,
+      i.escalateAfterMs,
+    )
+    await client.query(
+      `UPDATE alert_history SET user_id = $2, comment = $3 WHERE alert_id = $1 AND action = 'opened'`,
+      [opened!.id, i.actor.userId, i.comment],
+    )
     await notifyInTransaction(client, [opened!], i.now)
     return opened!
   })
@@ -141,18 +230,28 @@ export async function openIncident(deps: AlertDeps, i: IncidentInput): Promise<A
 
 /** A hub-scoped person raises incidents and silences at their own hub only (a silence without a hub would mute every hub). */
 function checkHubScope(actor: Actor, hub: string | null | undefined): void {
-  if (actor.scopeHub !== null && hub !== actor.scopeHub) throw new ForbiddenError(`You act for hub ${actor.scopeHub} only: name hub ${actor.scopeHub}`)
+  if (actor.scopeHub !== null && hub !== actor.scopeHub)
+    throw new ForbiddenError(`You act for hub ${actor.scopeHub} only: name hub ${actor.scopeHub}`)
 }
 
 export function listSilences(db: pg.Pool, now: Date, scopeHub: string | null): Promise<Silence[]> {
   return listSilenceRows(db, now, scopeHub)
 }
 
-export interface SilenceInput { rule: string | null; hubCode: string | null; startsAt: Date; endsAt: Date; kind: 'silence' | 'maintenance'; comment: string; actor: Actor }
+export interface SilenceInput {
+  rule: string | null
+  hubCode: string | null
+  startsAt: Date
+  endsAt: Date
+  kind: 'silence' | 'maintenance'
+  comment: string
+  actor: Actor
+}
 
 /** Mutes the alerts of a rule, a hub or both from startsAt to endsAt (they are still recorded and shown). */
 export async function createSilence(db: pg.Pool, s: SilenceInput): Promise<Omit<Silence, 'createdBy'>> {
-  if (s.endsAt <= s.startsAt) throw new BadRequestError('endsAt must be after startsAt', [{ field: 'endsAt', message: 'must be after startsAt' }])
+  if (s.endsAt <= s.startsAt)
+    throw new BadRequestError('endsAt must be after startsAt', [{ field: 'endsAt', message: 'must be after startsAt' }])
   checkHubScope(s.actor, s.hubCode)
   const { actor, ...row } = s
   const id = await insertSilence(db, row, actor.userId)
@@ -170,7 +269,16 @@ export function listWindows(db: pg.Pool, now: Date, scopeHub: string | null): Pr
   return listMaintenanceWindows(db, now, scopeHub)
 }
 
-export interface WindowInput { hubCode: string | null; rule: string | null; days: number[]; start: string; end: string; comment: string; actor: Actor; now: Date }
+export interface WindowInput {
+  hubCode: string | null
+  rule: string | null
+  days: number[]
+  start: string
+  end: string
+  comment: string
+  actor: Actor
+  now: Date
+}
 
 /**
  * A window repeated every week (e.g. a sorting centre closed every night 02:00–05:00):
@@ -186,7 +294,11 @@ export async function createWindow(db: pg.Pool, w: WindowInput): Promise<Mainten
   }
   checkHubScope(w.actor, w.hubCode)
   const days = [...new Set(w.days)].sort((a, b) => a - b)
-  return insertMaintenanceWindow(db, { hubCode: w.hubCode, rule: w.rule, days, start: w.start, end: w.end, comment: w.comment }, w.now)
+  return insertMaintenanceWindow(
+    db,
+    { hubCode: w.hubCode, rule: w.rule, days, start: w.start, end: w.end, comment: w.comment },
+    w.now,
+  )
 }
 
 export async function removeWindow(db: pg.Pool, id: number, scopeHub: string | null): Promise<MaintenanceWindow> {

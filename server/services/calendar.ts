@@ -13,7 +13,11 @@ export class CalendarService {
   private calendar: WorkingCalendar | undefined
   private loadedAt = 0
 
-  constructor(private readonly db: pg.Pool, private readonly cutoffHour: number, private readonly maxAgeMs = 60_000) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly cutoffHour: number,
+    private readonly maxAgeMs = 60_000,
+  ) {}
 
   async current(): Promise<WorkingCalendar> {
     if (!this.calendar || Date.now() - this.loadedAt > this.maxAgeMs) {
@@ -44,7 +48,13 @@ export class CalendarService {
     for (;;) {
       const page = await openParcelsPage(this.db, after, pageSize)
       if (page.length === 0) return total
-      await updatePromises(this.db, page.map((p) => ({ waybill: p.waybill, promise: computePromise(p.collectedAt, p.tier, calendar, { cutoffHour: this.cutoffHour }) })))
+      await updatePromises(
+        this.db,
+        page.map((p) => ({
+          waybill: p.waybill,
+          promise: computePromise(p.collectedAt, p.tier, calendar, { cutoffHour: this.cutoffHour }),
+        })),
+      )
       total += page.length
       after = page[page.length - 1]!.waybill
     }

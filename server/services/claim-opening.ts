@@ -12,7 +12,16 @@ export async function openClaimsFromExceptions(db: Queryable, now: Date): Promis
   for (const p of await parcelsNeedingClaim(db)) {
     const reason = p.exceptionReason as ClaimReason
     const amount = computeClaimAmount({ reason, declaredValueFen: p.declaredValueFen, feeTotalFen: p.feeTotalFen })
-    const id = await insertClaim(db, { waybill: p.waybill, reason, source: 'exception', amountFen: amount.amountFen, basis: { ...amount }, note: `exception scan: ${reason}`, openedAt: now, openedBy: null })
+    const id = await insertClaim(db, {
+      waybill: p.waybill,
+      reason,
+      source: 'exception',
+      amountFen: amount.amountFen,
+      basis: { ...amount },
+      note: `exception scan: ${reason}`,
+      openedAt: now,
+      openedBy: null,
+    })
     if (id !== undefined) opened++
   }
   return opened

@@ -1,21 +1,55 @@
 import type pg from 'pg'
-import { claimHistory, claimParcel, findClaim, insertClaim, listClaims, setClaimAmount, updateClaimState, type ClaimFilter } from '../db/claims-repo.ts'
+import {
+  claimHistory,
+  claimParcel,
+  findClaim,
+  insertClaim,
+  listClaims,
+  setClaimAmount,
+  updateClaimState,
+  type ClaimFilter,
+} from '../db/claims-repo.ts'
 import { claimTransition, computeClaimAmount, type ClaimAction, type ClaimReason } from '../domain/claims.ts'
 import { fenToYuan } from '../domain/finance.ts'
 import { BadRequestError, ConflictError, NotFoundError } from '../lib/errors.ts'
 import { withTransaction } from '../db/tx.ts'
 
-export interface OpenClaimInput { waybill: string; reason: ClaimReason; damagePercent?: number | undefined; note: string; userId: number; now: Date }
+export interface OpenClaimInput {
+  waybill: string
+  reason: ClaimReason
+  damagePercent?: number | undefined
+  note: string
+  userId: number
+  now: Date
+}
 
 /** An operator opens a claim for a lost or damaged parcel; the amount follows the published rule. */
 export async function openClaim(db: pg.Pool, input: OpenClaimInput): Promise<number> {
   const parcel = await claimParcel(db, input.waybill)
-  if (!parcel) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
-  const amount = computeClaimAmount({ reason: input.reason, declaredValueFen: parcel.declaredValueFen, feeTotalFen: parcel.feeTotalFen, damagePercent: input.damagePercent })
-  const id = await insertClaim(db, {
-    waybill: input.waybill, reason: input.reason, source: 'operator', amountFen: amount.amountFen, basis: { ...amount }, note: input.note, openedAt: input.now, openedBy: input.userId,
+  if (!parcel)
+    throw new BadRequestError(
+      `No parcel ${input.waybill}`,
+      [{ field: 'waybill', message: 'unknown waybill' }],
+      'unknown_waybill',
+    )
+  const amount = computeClaimAmount({
+    reason: input.reason,
+    declaredValueFen: parcel.declaredValueFen,
+    feeTotalFen: parcel.feeTotalFen,
+    damagePercent: input.damagePercent,
   })
-  if (id === undefined) throw new ConflictError(`Parcel ${input.waybill} already has a claim that is not rejected`, 'claim_exists')
+  const id = await insertClaim(db, {
+    waybill: input.waybill,
+    reason: input.reason,
+    source: 'operator',
+    amountFen: amount.amountFen,
+    basis: { ...amount },
+    note: input.note,
+    openedAt: input.now,
+    openedBy: input.userId,
+  })
+  if (id === undefined)
+    throw new ConflictError(`Parcel ${input.waybill} already has a claim that is not rejected`, 'claim_exists')
   return id
 }
 
@@ -30,7 +64,12 @@ export async function getClaim(db: pg.Pool, id: number) {
 }
 
 export interface DecideInput {
-  id: number; action: ClaimAction; userId: number; note: string; paymentRef: string | null; now: Date
+  id: number
+  action: ClaimAction
+  userId: number
+  note: string
+  paymentRef: string | null
+  now: Date
   /** Approval of a damaged parcel's claim: the share agreed with the customer, if it differs from the one opened with. */
   damagePercent?: number | undefined
 }
@@ -46,13 +85,24 @@ export async function actOnClaim(db: pg.Pool, d: DecideInput): Promise<void> {
     const c = await findClaim(client, d.id, true)
     if (!c) throw new NotFoundError(`No claim ${d.id}`)
     const to = claimTransition(c.state, d.action)
-    if (!to) throw new ConflictError(`Claim ${d.id} is ${c.state}: it cannot be ${d.action === 'pay' ? 'paid' : `${d.action}d`}`)
+    if (!to)
+      throw new ConflictError(
+        `Claim ${d.id} is ${c.state}: it cannot be ${d.action === 'pay' ? 'paid' : `${d.action}d`}`,
+      )
     let note = d.note
     if (d.damagePercent !== undefined) {
-      if (c.reason !== 'damaged') throw new BadRequestError(`Claim ${d.id} is for a lost parcel: it has no damaged share`, [{ field: 'damagePercent', message: 'only for damaged parcels' }])
+      if (c.reason !== 'damaged')
+        throw new BadRequestError(`Claim ${d.id} is for a lost parcel: it has no damaged share`, [
+          { field: 'damagePercent', message: 'only for damaged parcels' },
+        ])
       const was = Number((c.basis as { damagePercent?: number }).damagePercent ?? 100)
       if (d.damagePercent !== was) {
-        const amount = computeClaimAmount({ reason: 'damaged', declaredValueFen: c.declaredValueFen, feeTotalFen: c.feeTotalFen, damagePercent: d.damagePercent })
+        const amount = computeClaimAmount({
+          reason: 'damaged',
+          declaredValueFen: c.declaredValueFen,
+          feeTotalFen: c.feeTotalFen,
+          damagePercent: d.damagePercent,
+        })
         await setClaimAmount(client, d.id, amount.amountFen, { ...amount })
         note = `[${was}% → ${d.damagePercent}%: ${yuan(c.amountFen)} → ${yuan(amount.amountFen)}] ${note}`
       }

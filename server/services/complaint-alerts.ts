@@ -14,7 +14,11 @@ export const COMPLAINT_OVERDUE = 'complaint_overdue'
  * by itself once the complaint is replied or closed. Runs in the caller's
  * transaction: the sweep's, or the one that moves a complaint on.
  */
-export async function reconcileComplaintAlerts(client: pg.PoolClient, now: Date, escalateAfterMs: number): Promise<AlertChange[]> {
+export async function reconcileComplaintAlerts(
+  client: pg.PoolClient,
+  now: Date,
+  escalateAfterMs: number,
+): Promise<AlertChange[]> {
   const overdue = await overdueComplaints(client, now)
   const groups: AlertGroup[] = overdue.map((c) => ({
     subject: `complaint:${c.id}`,
@@ -33,5 +37,13 @@ export async function reconcileComplaintAlerts(client: pg.PoolClient, now: Date,
      ON CONFLICT DO NOTHING`,
     [COMPLAINT_OVERDUE],
   )
-  return [...changes, ...(await resolveCleared(client, COMPLAINT_OVERDUE, groups.map((g) => g.subject), now))]
+  return [
+    ...changes,
+    ...(await resolveCleared(
+      client,
+      COMPLAINT_OVERDUE,
+      groups.map((g) => g.subject),
+      now,
+    )),
+  ]
 }

@@ -1,7 +1,13 @@
 import type pg from 'pg'
 import {
-  complaintHistory, findComplaint, insertComplaint, listComplaints, moveComplaint,
-  type ComplaintFilter, type ComplaintRow, type NewComplaint,
+  complaintHistory,
+  findComplaint,
+  insertComplaint,
+  listComplaints,
+  moveComplaint,
+  type ComplaintFilter,
+  type ComplaintRow,
+  type NewComplaint,
 } from '../db/complaints-repo.ts'
 import { insertFeedback } from '../db/feedback-repo.ts'
 import type { AlertChange } from '../db/alerts-repo.ts'
@@ -35,10 +41,18 @@ export function complaintView(c: ComplaintRow, role: Role, now: Date) {
 export async function openComplaint(db: pg.Pool, input: NewComplaint): Promise<number> {
   if (input.waybill) {
     const known = await db.query('SELECT 1 FROM shipments WHERE waybill = $1', [input.waybill])
-    if (known.rowCount === 0) throw new BadRequestError(`No parcel ${input.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
+    if (known.rowCount === 0)
+      throw new BadRequestError(
+        `No parcel ${input.waybill}`,
+        [{ field: 'waybill', message: 'unknown waybill' }],
+        'unknown_waybill',
+      )
   }
   const id = await insertComplaint(db, input)
-  if (id === undefined) throw new BadRequestError(`No complaint category ${input.category}`, [{ field: 'category', message: 'unknown category' }])
+  if (id === undefined)
+    throw new BadRequestError(`No complaint category ${input.category}`, [
+      { field: 'category', message: 'unknown category' },
+    ])
   return id
 }
 
@@ -52,7 +66,15 @@ export async function getComplaint(db: pg.Pool, id: number, role: Role, now: Dat
   return { ...complaintView(c, role, now), history: await complaintHistory(db, id) }
 }
 
-export interface MoveInput { id: number; to: ComplaintState; note: string; satisfaction: number | null; userId: number; now: Date; escalateAfterMs: number }
+export interface MoveInput {
+  id: number
+  to: ComplaintState
+  note: string
+  satisfaction: number | null
+  userId: number
+  now: Date
+  escalateAfterMs: number
+}
 
 /**
  * Moves a complaint forward with who, when and a note; closing records the
@@ -60,8 +82,14 @@ export interface MoveInput { id: number; to: ComplaintState; note: string; satis
  * the same transaction, so a reply resolves it at once, not at the next sweep.
  */
 export async function moveComplaintOn(db: pg.Pool, m: MoveInput): Promise<AlertChange[]> {
-  if (m.to === 'closed' && m.satisfaction === null) throw new BadRequestError('Ask the customer how satisfied they are (1–5) before closing', [{ field: 'satisfaction', message: 'required to close' }])
-  if (m.to !== 'closed' && m.satisfaction !== null) throw new BadRequestError('Satisfaction is recorded at closing', [{ field: 'satisfaction', message: 'only when closing' }])
+  if (m.to === 'closed' && m.satisfaction === null)
+    throw new BadRequestError('Ask the customer how satisfied they are (1–5) before closing', [
+      { field: 'satisfaction', message: 'required to close' },
+    ])
+  if (m.to !== 'closed' && m.satisfaction !== null)
+    throw new BadRequestError('Satisfaction is recorded at closing', [
+      { field: 'satisfaction', message: 'only when closing' },
+    ])
   // It reconciles the overdue alerts as the sweep does: an alert transaction, with the same first lock (server/db/tx.ts).
   return alertTransaction(db, 'complaint move', async (client) => {
     const c = await findComplaint(client, m.id, true)
@@ -69,9 +97,19 @@ export async function moveComplaintOn(db: pg.Pool, m: MoveInput): Promise<AlertC
     if (!canMove(c.state, m.to)) throw new ConflictError(`Complaint ${m.id} is ${c.state}: it can only move forward`)
     await moveComplaint(client, m.id, c.state, m.to, m.userId, m.note, m.satisfaction, m.now)
     if (m.satisfaction !== null) {
-      await insertFeedback(client, { waybill: c.waybill, complaintId: m.id, score: m.satisfaction, comment: m.note, source: 'complaint', createdAt: m.now, createdBy: m.userId })
+      await insertFeedback(client, {
+        waybill: c.waybill,
+        complaintId: m.id,
+        score: m.satisfaction,
+        comment: m.note,
+        source: 'complaint',
+        createdAt: m.now,
+        createdBy: m.userId,
+      })
     }
-    const changes = (await reconcileComplaintAlerts(client, m.now, m.escalateAfterMs)).filter((x) => x.action !== 'updated')
+    const changes = (await reconcileComplaintAlerts(client, m.now, m.escalateAfterMs)).filter(
+      (x) => x.action !== 'updated',
+    )
     await notifyInTransaction(client, changes, m.now)
     return changes
   })

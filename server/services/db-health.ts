@@ -118,15 +118,18 @@ async function refreshedBy(db: pg.Pool): Promise<Map<string, number[]>> {
 }
 
 async function aggregates(db: pg.Pool, jobs: readonly DbJobHealth[], now: Date): Promise<AggregateHealth[]> {
-  const [r, refreshers] = await Promise.all([db.query<{ view: string; watermark: Date | null; bucketSeconds: number }>(
-    `SELECT ca.view_name::text AS view,
+  const [r, refreshers] = await Promise.all([
+    db.query<{ view: string; watermark: Date | null; bucketSeconds: number }>(
+      `SELECT ca.view_name::text AS view,
        (SELECT CASE WHEN w > '2000-01-01' THEN w END FROM _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(h.id)) AS w) AS watermark,
        extract(epoch FROM bf.bucket_width::interval)::float8 AS "bucketSeconds"
      FROM timescaledb_information.continuous_aggregates ca
      JOIN _timescaledb_catalog.hypertable h ON h.schema_name = ca.materialization_hypertable_schema AND h.table_name = ca.materialization_hypertable_name
      JOIN _timescaledb_catalog.continuous_aggs_bucket_function bf ON bf.mat_hypertable_id = h.id
      ORDER BY ca.view_name`,
-  ), refreshedBy(db)])
+    ),
+    refreshedBy(db),
+  ])
   const byId = new Map(jobs.map((j) => [j.jobId, j]))
   return r.rows.map((a) => {
     const lagSeconds = a.watermark ? Math.max(0, (now.getTime() - a.watermark.getTime()) / 1000) : null
@@ -135,7 +138,8 @@ async function aggregates(db: pg.Pool, jobs: readonly DbJobHealth[], now: Date):
     const lastRefreshAt = successes.length > 0 ? new Date(Math.max(...successes)) : null
     const everyS = Math.min(...mine.map((j) => j.scheduleSeconds))
     // Stale: its refresh jobs have run but none succeeded within three of their periods plus the margin.
-    const stale = mine.some((j) => j.lastRunAt !== null) &&
+    const stale =
+      mine.some((j) => j.lastRunAt !== null) &&
       (lastRefreshAt === null || now.getTime() - lastRefreshAt.getTime() > (3 * everyS + STALE_MARGIN_S) * 1000)
     return { ...a, lagSeconds, lastRefreshAt, stale }
   })
@@ -149,13 +153,23 @@ export async function readDbHealth(db: pg.Pool, embedded: boolean, now = new Dat
 /** The short form for /readyz and the admin banner: what is wrong, by name. */
 export function summarizeDbHealth(h: DbHealth) {
   return {
-    failingJobs: h.jobs.filter((j) => j.failing).map((j) => ({
-      jobId: j.jobId, proc: j.proc, target: j.target, consecutiveFailures: j.consecutiveFailures,
-      lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, lastError: j.lastError,
-    })),
-    staleAggregates: h.aggregates.filter((a) => a.stale).map((a) => ({
-      view: a.view, lastRefreshAt: a.lastRefreshAt?.toISOString() ?? null, watermark: a.watermark?.toISOString() ?? null,
-    })),
+    failingJobs: h.jobs
+      .filter((j) => j.failing)
+      .map((j) => ({
+        jobId: j.jobId,
+        proc: j.proc,
+        target: j.target,
+        consecutiveFailures: j.consecutiveFailures,
+        lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null,
+        lastError: j.lastError,
+      })),
+    staleAggregates: h.aggregates
+      .filter((a) => a.stale)
+      .map((a) => ({
+        view: a.view,
+        lastRefreshAt: a.lastRefreshAt?.toISOString() ?? null,
+        watermark: a.watermark?.toISOString() ?? null,
+      })),
     jobs: h.jobs.length,
     aggregates: h.aggregates.length,
   }

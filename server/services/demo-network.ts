@@ -23,8 +23,17 @@ export async function demoStart(db: pg.Pool, now: Date): Promise<DemoStart> {
   const lastAt = last.rows[0]?.at ?? null
   if (!lastAt) return { resume: undefined, backlogHours: DEMO_BACKLOG_HOURS, warmupHours: DEMO_WARMUP_HOURS }
   const r = await db.query<{
-    waybill: string; tier: Tier; originHub: string; destinationHub: string; collectedAt: Date; collectedBy: string
-    recipientName: string | null; status: string; lastScanAt: Date | null; lastScanHub: string | null; lastEventType: string | null
+    waybill: string
+    tier: Tier
+    originHub: string
+    destinationHub: string
+    collectedAt: Date
+    collectedBy: string
+    recipientName: string | null
+    status: string
+    lastScanAt: Date | null
+    lastScanHub: string | null
+    lastEventType: string | null
   }>(
     `SELECT waybill, tier, origin_hub AS "originHub", destination_hub AS "destinationHub", collected_at AS "collectedAt",
             collected_by AS "collectedBy", recipient_name AS "recipientName", status, last_scan_at AS "lastScanAt",
@@ -32,7 +41,9 @@ export async function demoStart(db: pg.Pool, now: Date): Promise<DemoStart> {
      FROM shipments WHERE status NOT IN ('delivered', 'returned', 'exception')`,
   )
   const resume = r.rows.map((p) => ({
-    ...p, collectedAt: p.collectedAt.getTime(), lastScanAt: p.lastScanAt ? p.lastScanAt.getTime() : null,
+    ...p,
+    collectedAt: p.collectedAt.getTime(),
+    lastScanAt: p.lastScanAt ? p.lastScanAt.getTime() : null,
   }))
   const downHours = Math.max(0, (now.getTime() - lastAt.getTime()) / 3_600_000)
   return { resume, backlogHours: Math.min(DEMO_BACKLOG_HOURS, downHours), warmupHours: 0 }

@@ -1,14 +1,32 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
 import {
-  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilenceAt, LANE_DEFAULTS, laneOverdue, learnedLimitMs, networkWide, RECENT_RATE_MINUTES,
+  collectionSurge,
+  dwellRatio,
+  exceptionBurst,
+  feedBehind,
+  hubSilenceAt,
+  LANE_DEFAULTS,
+  laneOverdue,
+  learnedLimitMs,
+  networkWide,
+  RECENT_RATE_MINUTES,
   type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 import { createNetwork, type HubSeed } from '../data/network.ts'
 import {
-  feedHighWater, hubEventsInWindows, hubExceptionBaseline, hubMinutes, hubsWithRecentAlerts, laneArrivedSince, lastArrivedDepartures, legsInFlight,
-  recentDwells, refreshScanGapStats, scanGapStats,
+  feedHighWater,
+  hubEventsInWindows,
+  hubExceptionBaseline,
+  hubMinutes,
+  hubsWithRecentAlerts,
+  laneArrivedSince,
+  lastArrivedDepartures,
+  legsInFlight,
+  recentDwells,
+  refreshScanGapStats,
+  scanGapStats,
 } from '../db/detection-repo.ts'
 import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import { MANUAL_RESOLUTION } from './sla-sweep.ts'
@@ -48,7 +66,9 @@ export const SLOW_RULES = ['lane_overdue', 'hub_backlog'] as const
 type Hubs = ReadonlyMap<string, { name: string; kind: string }>
 
 async function loadHubs(db: pg.Pool): Promise<Map<string, HubSeed>> {
-  const r = await db.query<HubSeed>(`SELECT code, name, city, province, kind, latitude::float8 AS latitude, longitude::float8 AS longitude FROM hubs`)
+  const r = await db.query<HubSeed>(
+    `SELECT code, name, city, province, kind, latitude::float8 AS latitude, longitude::float8 AS longitude FROM hubs`,
+  )
   return new Map(r.rows.map((h) => [h.code, h]))
 }
 
@@ -57,14 +77,20 @@ async function loadHubs(db: pg.Pool): Promise<Map<string, HubSeed>> {
  * hourly aggregate's buckets in [now − 7 d, now − 1 h)) and the first minute of data
  * in the last 8 days. Read once per hour of `now` per pool, not every minute.
  */
-const hourly = new WeakMap<pg.Pool, { hour: number; exceptionBaseline: Map<string, { events: number; exceptions: number }>; historyFrom: number }>()
+const hourly = new WeakMap<
+  pg.Pool,
+  { hour: number; exceptionBaseline: Map<string, { events: number; exceptions: number }>; historyFrom: number }
+>()
 async function hourlyInputs(db: pg.Pool, t: number, cache: boolean) {
   const hour = Math.ceil(t / HOUR_MS)
   const kept = hourly.get(db)
   // The first data can only be found later when there was none (a new network): read again then.
   if (cache && kept && kept.hour === hour && kept.historyFrom < t) return kept
   const exceptionBaseline = await hubExceptionBaseline(db, new Date(t - EXCEPTION_BASELINE_MS), new Date(t - HOUR_MS))
-  const firstData = await db.query<{ at: Date | null }>(`SELECT min(bucket) AS at FROM events_per_minute WHERE bucket >= $1`, [new Date(t - (BASELINE_DAYS + 1) * DAY_MS)])
+  const firstData = await db.query<{ at: Date | null }>(
+    `SELECT min(bucket) AS at FROM events_per_minute WHERE bucket >= $1`,
+    [new Date(t - (BASELINE_DAYS + 1) * DAY_MS)],
+  )
   const fresh = { hour, exceptionBaseline, historyFrom: firstData.rows[0]?.at?.getTime() ?? t }
   hourly.set(db, fresh)
   return fresh
@@ -75,23 +101,39 @@ export interface FastOptions {
   hourlyCache?: boolean
 }
 
-export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastOptions = {}): Promise<Record<(typeof FAST_RULES)[number], AlertGroup[]>> {
+export async function fastGroups(
+  db: pg.Pool,
+  hubs: Hubs,
+  now: Date,
+  opts: FastOptions = {},
+): Promise<Record<(typeof FAST_RULES)[number], AlertGroup[]>> {
   const t = now.getTime()
   const since = new Date(t - SILENCE_LOOKBACK_MS)
   const minutes = await hubMinutes(db, since, now)
   // The feed's high-water mark: centres are silent against it, not against the wall clock.
   const feed = await feedHighWater(db, now)
   const byHub = new Map<string, Array<{ minute: number; events: number; exceptions: number }>>()
-  for (const m of minutes) byHub.set(m.hub, [...(byHub.get(m.hub) ?? []), { minute: m.minute.getTime(), events: m.events, exceptions: m.exceptions }])
+  for (const m of minutes)
+    byHub.set(m.hub, [
+      ...(byHub.get(m.hub) ?? []),
+      { minute: m.minute.getTime(), events: m.events, exceptions: m.exceptions },
+    ])
   // The same hour (silence) and half hour (surge) on previous days; collections only for the surge.
-  const silenceWindows = Array.from({ length: SILENCE_BASELINE_DAYS }, (_, k) => [new Date(t - (k + 1) * DAY_MS - HOUR_MS), new Date(t - (k + 1) * DAY_MS)] as const)
+  const silenceWindows = Array.from(
+    { length: SILENCE_BASELINE_DAYS },
+    (_, k) => [new Date(t - (k + 1) * DAY_MS - HOUR_MS), new Date(t - (k + 1) * DAY_MS)] as const,
+  )
   const usual = new Map<string, number[]>()
   const networkUsual = new Map<number, number>()
   for (const r of await hubEventsInWindows(db, silenceWindows)) {
     usual.set(r.hub, [...(usual.get(r.hub) ?? []), r.events / 60])
     networkUsual.set(r.window, (networkUsual.get(r.window) ?? 0) + r.events / 60)
   }
-  const surgeWindows = Array.from({ length: BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS), new Date(t - k * DAY_MS + MINUTE_MS)] as const)
+  const surgeWindows = Array.from(
+    { length: BASELINE_DAYS + 1 },
+    (_, k) =>
+      [new Date(t - k * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS), new Date(t - k * DAY_MS + MINUTE_MS)] as const,
+  )
   const collections = new Map<string, number[]>()
   for (const x of await hubEventsInWindows(db, surgeWindows, 'collected')) {
     const list = collections.get(x.hub) ?? new Array<number>(surgeWindows.length).fill(0)
@@ -106,7 +148,8 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
   const nowMinute = Math.floor(t / MINUTE_MS) * MINUTE_MS
   // The minute of the newest scan received (at most now): the feed's "now" for a centre's silence.
   const feedAt = feed ? Math.floor(feed.at.getTime() / MINUTE_MS) * MINUTE_MS : null
-  const medianOf = (xs: number[]) => (xs.length >= 2 ? xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null)
+  const medianOf = (xs: number[]) =>
+    xs.length >= 2 ? xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null
   let centres = 0
   for (const [code, hub] of hubs) {
     const mins = byHub.get(code) ?? []
@@ -114,31 +157,84 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
     if (hub.kind !== 'outlet' && feedAt !== null) {
       const s = hubSilenceAt(mins, feedAt, since.getTime(), medianOf(usual.get(code) ?? []))
       if (s.silent) {
-        silent.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubQuiet(hub.name, s.quietMinutes, Math.round(s.expected)), itemCount: 0, details: { quietMinutes: s.quietMinutes, expected: s.expected, recentPerMinute: s.recentPerMinute, usualPerMinute: s.usualPerMinute } })
+        silent.push({
+          subject: `hub:${code}`,
+          hubCode: code,
+          severity: 'critical',
+          title: alertTitles.hubQuiet(hub.name, s.quietMinutes, Math.round(s.expected)),
+          itemCount: 0,
+          details: {
+            quietMinutes: s.quietMinutes,
+            expected: s.expected,
+            recentPerMinute: s.recentPerMinute,
+            usualPerMinute: s.usualPerMinute,
+          },
+        })
       }
     }
     const windowStart = nowMinute - (BURST_WINDOW_MINUTES - 1) * MINUTE_MS
-    const recent = mins.filter((m) => m.minute >= windowStart).reduce((a, m) => ({ events: a.events + m.events, exceptions: a.exceptions + m.exceptions }), { events: 0, exceptions: 0 })
+    const recent = mins
+      .filter((m) => m.minute >= windowStart)
+      .reduce((a, m) => ({ events: a.events + m.events, exceptions: a.exceptions + m.exceptions }), {
+        events: 0,
+        exceptions: 0,
+      })
     const base = exceptionBaseline.get(code)
     if (base && base.events > 0 && recent.exceptions >= 3) {
       const b = exceptionBurst(recent, base)
       if (b.spike) {
-        spikes.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubExceptionBurst(hub.name, recent.exceptions, BURST_WINDOW_MINUTES, b.recentRate!, b.baselineRate ?? 0), itemCount: recent.exceptions, details: { ...recent, baseline: base } })
+        spikes.push({
+          subject: `hub:${code}`,
+          hubCode: code,
+          severity: 'warning',
+          title: alertTitles.hubExceptionBurst(
+            hub.name,
+            recent.exceptions,
+            BURST_WINDOW_MINUTES,
+            b.recentRate!,
+            b.baselineRate ?? 0,
+          ),
+          itemCount: recent.exceptions,
+          details: { ...recent, baseline: base },
+        })
       }
     }
     if (hub.kind === 'outlet') {
       const series = collections.get(code) ?? new Array<number>(surgeWindows.length).fill(0)
       // Days before the first data are left out (a new network), not counted as 0.
-      const before = series.slice(1).filter((_, k) => t - (k + 1) * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS >= historyFrom)
+      const before = series
+        .slice(1)
+        .filter((_, k) => t - (k + 1) * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS >= historyFrom)
       const v = collectionSurge(series[0]!, before)
-      if (v.surge) surges.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubCollectionSurge(hub.name, series[0]!, Math.round(v.expected!)), itemCount: series[0]!, details: { observed: series[0], expected: v.expected, z: v.z } })
+      if (v.surge)
+        surges.push({
+          subject: `hub:${code}`,
+          hubCode: code,
+          severity: 'warning',
+          title: alertTitles.hubCollectionSurge(hub.name, series[0]!, Math.round(v.expected!)),
+          itemCount: series[0]!,
+          details: { observed: series[0], expected: v.expected, z: v.z },
+        })
     }
   }
   const outlets = [...hubs.values()].filter((h) => h.kind === 'outlet').length
   const volume = networkWide(surges.length, outlets)
-    ? [{ subject: 'network', hubCode: null, severity: 'warning' as const, title: alertTitles.networkCollectionSurge(surges.length, outlets), itemCount: surges.reduce((a, g) => a + g.itemCount, 0), details: { hubs: surges.map((g) => g.hubCode) } }]
+    ? [
+        {
+          subject: 'network',
+          hubCode: null,
+          severity: 'warning' as const,
+          title: alertTitles.networkCollectionSurge(surges.length, outlets),
+          itemCount: surges.reduce((a, g) => a + g.itemCount, 0),
+          details: { hubs: surges.map((g) => g.hubCode) },
+        },
+      ]
     : surges
-  return { ...feedGroups(t, feed, feedAt, since.getTime(), minutes, medianOf([...networkUsual.values()]), silent, centres), hub_exception_spike: spikes, hub_volume_high: volume }
+  return {
+    ...feedGroups(t, feed, feedAt, since.getTime(), minutes, medianOf([...networkUsual.values()]), silent, centres),
+    hub_exception_spike: spikes,
+    hub_volume_high: volume,
+  }
 }
 
 /**
@@ -147,38 +243,77 @@ export async function fastGroups(db: pg.Pool, hubs: Hubs, now: Date, opts: FastO
  * silent at once, that alert replaces their hub_silent alerts.
  */
 function feedGroups(
-  t: number, feed: { at: Date; receivedAt: Date } | null, feedAt: number | null, since: number,
-  minutes: ReadonlyArray<{ minute: Date; events: number }>, usualPerMinute: number | null, silent: AlertGroup[], centres: number,
+  t: number,
+  feed: { at: Date; receivedAt: Date } | null,
+  feedAt: number | null,
+  since: number,
+  minutes: ReadonlyArray<{ minute: Date; events: number }>,
+  usualPerMinute: number | null,
+  silent: AlertGroup[],
+  centres: number,
 ): { hub_silent: AlertGroup[]; feed_behind: AlertGroup[] } {
   if (!feed || feedAt === null) return { hub_silent: silent, feed_behind: [] }
   // The network's rate in the 3 h up to the high-water mark, when those minutes were read (else its usual rate).
   const from = feedAt - RECENT_RATE_MINUTES * MINUTE_MS
-  const recentPerMinute = from >= since
-    ? minutes.reduce((a, m) => (m.minute.getTime() > from && m.minute.getTime() <= feedAt ? a + m.events : a), 0) / RECENT_RATE_MINUTES
-    : (usualPerMinute ?? 0)
+  const recentPerMinute =
+    from >= since
+      ? minutes.reduce((a, m) => (m.minute.getTime() > from && m.minute.getTime() <= feedAt ? a + m.events : a), 0) /
+        RECENT_RATE_MINUTES
+      : (usualPerMinute ?? 0)
   const lagMinutes = Math.max(0, Math.floor((t - feed.at.getTime()) / MINUTE_MS))
   const receivedQuietMinutes = Math.max(0, Math.floor((t - feed.receivedAt.getTime()) / MINUTE_MS))
-  const f = feedBehind({ lagMinutes, receivedQuietMinutes, recentPerMinute, usualPerMinute, silentCentres: silent.length, centres })
+  const f = feedBehind({
+    lagMinutes,
+    receivedQuietMinutes,
+    recentPerMinute,
+    usualPerMinute,
+    silentCentres: silent.length,
+    centres,
+  })
   const hubSilent = f.behind && f.condition === 'centres_silent' ? [] : silent
   if (!f.behind) return { hub_silent: hubSilent, feed_behind: [] }
-  const title = f.condition === 'no_data'
-    ? alertTitles.feedNoData(receivedQuietMinutes, Math.round(f.expected))
-    : f.condition === 'centres_silent' ? alertTitles.feedCentresSilent(silent.length, centres) : alertTitles.feedLagging(lagMinutes)
+  const title =
+    f.condition === 'no_data'
+      ? alertTitles.feedNoData(receivedQuietMinutes, Math.round(f.expected))
+      : f.condition === 'centres_silent'
+        ? alertTitles.feedCentresSilent(silent.length, centres)
+        : alertTitles.feedLagging(lagMinutes)
   return {
     hub_silent: hubSilent,
-    feed_behind: [{
-      subject: 'network', hubCode: null, severity: f.severity, title, itemCount: f.condition === 'centres_silent' ? silent.length : 0,
-      details: { condition: f.condition, lagMinutes, receivedQuietMinutes, latestScanAt: feed.at, receivedAt: feed.receivedAt, recentPerMinute, usualPerMinute, hubs: silent.map((g) => g.hubCode) },
-    }],
+    feed_behind: [
+      {
+        subject: 'network',
+        hubCode: null,
+        severity: f.severity,
+        title,
+        itemCount: f.condition === 'centres_silent' ? silent.length : 0,
+        details: {
+          condition: f.condition,
+          lagMinutes,
+          receivedQuietMinutes,
+          latestScanAt: feed.at,
+          receivedAt: feed.receivedAt,
+          recentPerMinute,
+          usualPerMinute,
+          hubs: silent.map((g) => g.hubCode),
+        },
+      },
+    ],
   }
 }
 
-export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>, now: Date): Promise<Record<(typeof SLOW_RULES)[number], AlertGroup[]>> {
+export async function slowGroups(
+  db: pg.Pool,
+  hubs: ReadonlyMap<string, HubSeed>,
+  now: Date,
+): Promise<Record<(typeof SLOW_RULES)[number], AlertGroup[]>> {
   const t = now.getTime()
   await refreshScanGapStats(db, now)
   const stats = await scanGapStats(db, ['departed_hub'])
   const key = (...p: string[]) => p.join('|')
-  const leg = new Map(stats.filter((s) => s.type === 'departed_hub' && s.nextHub !== '*').map((s) => [key(s.hub, s.nextHub, s.tier), s]))
+  const leg = new Map(
+    stats.filter((s) => s.type === 'departed_hub' && s.nextHub !== '*').map((s) => [key(s.hub, s.nextHub, s.tier), s]),
+  )
   const network = createNetwork([...hubs.values()])
   const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(t - AFTER_STOP_MS))
 
@@ -206,26 +341,41 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
   const candidates: typeof judged = []
   for (const lane of judged) {
     if (!laneOverdue(lane.legs, null, t).slow) continue
-    const late = lane.legs.filter((l) => l.limitMs !== null && t - l.departedAt > l.limitMs).map((l) => l.departedAt).sort((a, b) => b - a)
+    const late = lane.legs
+      .filter((l) => l.limitMs !== null && t - l.departedAt > l.limitMs)
+      .map((l) => l.departedAt)
+      .sort((a, b) => b - a)
     if (await laneArrivedSince(db, lane.from, lane.to, late[LANE_DEFAULTS.minOverdue - 1]!, since, now)) continue
     candidates.push(lane)
   }
-  const arrived = await lastArrivedDepartures(db, since, now, candidates.map((lane) => [lane.from, lane.to] as const))
+  const arrived = await lastArrivedDepartures(
+    db,
+    since,
+    now,
+    candidates.map((lane) => [lane.from, lane.to] as const),
+  )
   const overdue: AlertGroup[] = []
   for (const lane of candidates) {
     const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
     if (!o.slow) continue
     const usualHours = lane.usual.length > 0 ? lane.usual.sort((a, b) => a - b)[Math.floor(lane.usual.length / 2)]! : 0
     overdue.push({
-      subject: `lane:${lane.from}>${lane.to}`, hubCode: lane.from, severity: o.overdue >= 20 ? 'critical' : 'warning',
-      title: alertTitles.laneOverdue(lane.from, lane.to, o.overdue, usualHours), itemCount: o.overdue, details: { to: lane.to, overdue: o.overdue, usualHours },
+      subject: `lane:${lane.from}>${lane.to}`,
+      hubCode: lane.from,
+      severity: o.overdue >= 20 ? 'critical' : 'warning',
+      title: alertTitles.laneOverdue(lane.from, lane.to, o.overdue, usualHours),
+      itemCount: o.overdue,
+      details: { to: lane.to, overdue: o.overdue, usualHours },
     })
   }
 
   // Centres: the dwell of the last hour's departures against the usual dwell of their tier there at
   // this time of day (the same hour on the previous days): parcels bound for a destination wait there
   // for the next delivery run, so a centre's dwell follows the clock.
-  const windows = Array.from({ length: DWELL_BASELINE_DAYS + 1 }, (_, k) => [new Date(t - k * DAY_MS - HOUR_MS), new Date(t - k * DAY_MS)] as const)
+  const windows = Array.from(
+    { length: DWELL_BASELINE_DAYS + 1 },
+    (_, k) => [new Date(t - k * DAY_MS - HOUR_MS), new Date(t - k * DAY_MS)] as const,
+  )
   const usualDwell = new Map<string, number[]>()
   const byHub = new Map<string, Array<{ hours: number; tier: string }>>()
   for (const d of await recentDwells(db, windows)) {
@@ -248,11 +398,28 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
     const hub = hubs.get(code)
     if (!hub || hub.kind === 'outlet' || stopped.has(code)) continue
     const r = dwellRatio(departures.map((d) => ({ hours: d.hours, usualHours: usualOf(code, d.tier) })))
-    if (r.slow) slow.push({ subject: `hub:${code}`, hubCode: code, severity: 'warning', title: alertTitles.hubBacklog(hub.name, r.ratio!, r.n), itemCount: r.n, details: { ratio: r.ratio, departures: r.n } })
+    if (r.slow)
+      slow.push({
+        subject: `hub:${code}`,
+        hubCode: code,
+        severity: 'warning',
+        title: alertTitles.hubBacklog(hub.name, r.ratio!, r.n),
+        itemCount: r.n,
+        details: { ratio: r.ratio, departures: r.n },
+      })
   }
   const centres = [...hubs.values()].filter((h) => h.kind !== 'outlet').length
   const backlog = networkWide(slow.length, centres)
-    ? [{ subject: 'network', hubCode: null, severity: 'warning' as const, title: alertTitles.networkBacklog(slow.length, centres), itemCount: slow.length, details: { hubs: slow.map((g) => g.hubCode) } }]
+    ? [
+        {
+          subject: 'network',
+          hubCode: null,
+          severity: 'warning' as const,
+          title: alertTitles.networkBacklog(slow.length, centres),
+          itemCount: slow.length,
+          details: { hubs: slow.map((g) => g.hubCode) },
+        },
+      ]
     : slow
   return { lane_overdue: overdue, hub_backlog: backlog }
 }
@@ -263,30 +430,62 @@ export async function slowGroups(db: pg.Pool, hubs: ReadonlyMap<string, HubSeed>
  */
 export const SLOW_PENDING_MS = 20 * MINUTE_MS
 
-async function reconcile(db: pg.Pool, t: SlaThresholds, byRule: Record<string, AlertGroup[]>, now: Date, pendingMs = 0): Promise<AlertChange[]> {
+async function reconcile(
+  db: pg.Pool,
+  t: SlaThresholds,
+  byRule: Record<string, AlertGroup[]>,
+  now: Date,
+  pendingMs = 0,
+): Promise<AlertChange[]> {
   const changes: AlertChange[] = []
   // Most minutes nothing holds and nothing is open: no transaction then (one query instead of one per rule).
-  const live = new Set((await db.query<{ rule: string }>(
-    `SELECT rule FROM alerts WHERE rule = ANY($1::text[]) AND state <> 'resolved' UNION SELECT rule FROM alert_pending WHERE rule = ANY($1::text[])`,
-    [Object.keys(byRule)],
-  )).rows.map((r) => r.rule))
+  const live = new Set(
+    (
+      await db.query<{ rule: string }>(
+        `SELECT rule FROM alerts WHERE rule = ANY($1::text[]) AND state <> 'resolved' UNION SELECT rule FROM alert_pending WHERE rule = ANY($1::text[])`,
+        [Object.keys(byRule)],
+      )
+    ).rows.map((r) => r.rule),
+  )
   for (const [rule, groups] of Object.entries(byRule)) {
     if (groups.length === 0 && !live.has(rule)) continue
-    changes.push(...(await alertTransaction(db, `detection ${rule}`, async (client) => {
-      // The minute rules demand their own evidence (no pending period); a person's resolution is respected.
-      const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, { pendingMs, graceMs: 0, manual: MANUAL_RESOLUTION })
-      const found = [...opened, ...(await resolveCleared(client, rule, opened.map((g) => g.subject), now))]
-      await notifyInTransaction(client, found, now)
-      return found
-    })))
+    changes.push(
+      ...(await alertTransaction(db, `detection ${rule}`, async (client) => {
+        // The minute rules demand their own evidence (no pending period); a person's resolution is respected.
+        const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, {
+          pendingMs,
+          graceMs: 0,
+          manual: MANUAL_RESOLUTION,
+        })
+        const found = [
+          ...opened,
+          ...(await resolveCleared(
+            client,
+            rule,
+            opened.map((g) => g.subject),
+            now,
+          )),
+        ]
+        await notifyInTransaction(client, found, now)
+        return found
+      })),
+    )
   }
   return changes
 }
 
 /** The minute rules (with every SLA sweep). */
-export async function runFastDetection(db: pg.Pool, t: SlaThresholds, now: Date, opts: FastOptions = {}): Promise<AlertChange[]> {
+export async function runFastDetection(
+  db: pg.Pool,
+  t: SlaThresholds,
+  now: Date,
+  opts: FastOptions = {},
+): Promise<AlertChange[]> {
   const { feed_behind: feed, ...byRule } = await fastGroups(db, await loadHubs(db), now, opts)
-  return [...await reconcile(db, t, byRule, now), ...await reconcile(db, t, { feed_behind: feed }, now, FEED_PENDING_MS)]
+  return [
+    ...(await reconcile(db, t, byRule, now)),
+    ...(await reconcile(db, t, { feed_behind: feed }, now, FEED_PENDING_MS)),
+  ]
 }
 
 /** The lane and dwell rules (with every anomaly sweep); refreshes the learned limits when due. */

@@ -1,18 +1,47 @@
 import type pg from 'pg'
-import { claimLines, compensationGroups, feeGroups, feeLines, movePayments, type ClaimLineFilter, type FeeLineFilter } from '../db/finance-repo.ts'
 import {
-  findStatement, insertStatement, insertStatementLines, listStatements, markApproved, markReviewed, setStatementTotals, statementChanges,
-  statementLineGroups, statementLines, statementLinesAfter, type StatementLine, type StatementLineKind,
+  claimLines,
+  compensationGroups,
+  feeGroups,
+  feeLines,
+  movePayments,
+  type ClaimLineFilter,
+  type FeeLineFilter,
+} from '../db/finance-repo.ts'
+import {
+  findStatement,
+  insertStatement,
+  insertStatementLines,
+  listStatements,
+  markApproved,
+  markReviewed,
+  setStatementTotals,
+  statementChanges,
+  statementLineGroups,
+  statementLines,
+  statementLinesAfter,
+  type StatementLine,
+  type StatementLineKind,
 } from '../db/statements-repo.ts'
 import { startOfShanghaiDay } from '../domain/clock.ts'
 import { shanghaiDay, startOfDay } from '../domain/calendar.ts'
-import { canMovePayment, daysOf, PAYMENT_STATES, summarize, type FinanceSummary, type PaymentState } from '../domain/finance.ts'
+import {
+  canMovePayment,
+  daysOf,
+  PAYMENT_STATES,
+  summarize,
+  type FinanceSummary,
+  type PaymentState,
+} from '../domain/finance.ts'
 import { approvalRefusal, reviewRefusal } from '../domain/statements.ts'
 import type { Role } from '../domain/roles.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { withTransaction } from '../db/tx.ts'
 
-export interface Period { from: string; to: string }
+export interface Period {
+  from: string
+  to: string
+}
 
 /** [start of the first day, start of the day after the last) in Asia/Shanghai. */
 export function periodBounds(p: Period): { start: Date; end: Date } {
@@ -25,7 +54,15 @@ export async function financeSummary(db: pg.Pool, p: Period): Promise<Period & F
   return { ...p, ...summarize(daysOf(p.from, p.to), fees, comp) }
 }
 
-export interface FinanceToday { at: string; day: string; feesFen: number; parcels: number; compensationFen: number; claimsPaid: number; netFen: number }
+export interface FinanceToday {
+  at: string
+  day: string
+  feesFen: number
+  parcels: number
+  compensationFen: number
+  claimsPaid: number
+  netFen: number
+}
 
 /** Today's figures (Asia/Shanghai): the `finance` live channel and the wall tile. */
 export async function financeToday(db: pg.Pool, now: Date): Promise<FinanceToday> {
@@ -34,21 +71,47 @@ export async function financeToday(db: pg.Pool, now: Date): Promise<FinanceToday
   const [fees, comp] = await Promise.all([feeGroups(db, start, end), compensationGroups(db, start, end)])
   const day = shanghaiDay(now)
   const s = summarize([day], fees, comp)
-  return { at: now.toISOString(), day, feesFen: s.fees.fen, parcels: s.fees.count, compensationFen: s.compensation.fen, claimsPaid: s.compensation.count, netFen: s.netFen }
+  return {
+    at: now.toISOString(),
+    day,
+    feesFen: s.fees.fen,
+    parcels: s.fees.count,
+    compensationFen: s.compensation.fen,
+    claimsPaid: s.compensation.count,
+    netFen: s.netFen,
+  }
 }
 
-export async function feeLinesOf(db: pg.Pool, p: Period, f: Omit<FeeLineFilter, 'from' | 'to'>, limit: number, offset: number) {
+export async function feeLinesOf(
+  db: pg.Pool,
+  p: Period,
+  f: Omit<FeeLineFilter, 'from' | 'to'>,
+  limit: number,
+  offset: number,
+) {
   const { start, end } = periodBounds(p)
   return feeLines(db, { ...f, from: start, to: end }, limit, offset)
 }
 
-export async function claimLinesOf(db: pg.Pool, p: Period, f: Omit<ClaimLineFilter, 'from' | 'to'>, limit: number, offset: number) {
+export async function claimLinesOf(
+  db: pg.Pool,
+  p: Period,
+  f: Omit<ClaimLineFilter, 'from' | 'to'>,
+  limit: number,
+  offset: number,
+) {
   const { start, end } = periodBounds(p)
   return claimLines(db, { ...f, from: start, to: end }, limit, offset)
 }
 
 /** Records payments or invoices (manual 7.1), forward only; answers which waybills changed. */
-export async function recordPayments(db: pg.Pool, waybills: readonly string[], to: PaymentState, userId: number, now: Date): Promise<string[]> {
+export async function recordPayments(
+  db: pg.Pool,
+  waybills: readonly string[],
+  to: PaymentState,
+  userId: number,
+  now: Date,
+): Promise<string[]> {
   const from = PAYMENT_STATES.filter((s) => canMovePayment(s, to))
   return movePayments(db, [...new Set(waybills)], to, from, userId, now)
 }
@@ -67,21 +130,43 @@ export async function generateStatement(db: pg.Pool, p: Period, userId: number, 
     const g = await statementLineGroups(client, id)
     const s = summarize(daysOf(p.from, p.to), g.fees, g.compensation)
     await setStatementTotals(client, id, {
-      feesFen: s.fees.fen, feeLines: s.fees.count, compensationFen: s.compensation.fen, claimLines: s.compensation.count, netFen: s.netFen,
-      totals: { fees: s.fees, compensation: s.compensation, netFen: s.netFen, byTier: s.byTier, byRegion: s.byRegion, byDay: s.byDay },
+      feesFen: s.fees.fen,
+      feeLines: s.fees.count,
+      compensationFen: s.compensation.fen,
+      claimLines: s.compensation.count,
+      netFen: s.netFen,
+      totals: {
+        fees: s.fees,
+        compensation: s.compensation,
+        netFen: s.netFen,
+        byTier: s.byTier,
+        byRegion: s.byRegion,
+        byDay: s.byDay,
+      },
     })
     return id
   })
 }
 
 /** A page of a statement's fee or claim lines. */
-export async function linesOfStatement(db: pg.Pool, id: number, kind: StatementLineKind, limit: number, offset: number) {
+export async function linesOfStatement(
+  db: pg.Pool,
+  id: number,
+  kind: StatementLineKind,
+  limit: number,
+  offset: number,
+) {
   await getStatement(db, id)
   return statementLines(db, id, kind, limit, offset)
 }
 
 /** Every line of a statement of one kind, page by page (for the CSV export). */
-export async function* allLinesOfStatement(db: pg.Pool, id: number, kind: StatementLineKind, pageSize = 5000): AsyncGenerator<StatementLine[]> {
+export async function* allLinesOfStatement(
+  db: pg.Pool,
+  id: number,
+  kind: StatementLineKind,
+  pageSize = 5000,
+): AsyncGenerator<StatementLine[]> {
   let after: { day: string; ref: string } | null = null
   for (;;) {
     const page = await statementLinesAfter(db, id, kind, after, pageSize)
@@ -106,7 +191,13 @@ export async function getStatement(db: pg.Pool, id: number) {
   return s
 }
 
-export interface StatementStep { id: number; userId: number; role: Role; note: string; now: Date }
+export interface StatementStep {
+  id: number
+  userId: number
+  role: Role
+  note: string
+  now: Date
+}
 
 export async function reviewStatement(db: pg.Pool, step: StatementStep): Promise<void> {
   await withTransaction(db, { name: 'statement review' }, async (client) => {

@@ -2,8 +2,16 @@ import type pg from 'pg'
 import { TIERS, type Tier } from '../domain/fees.ts'
 import { BadRequestError } from '../lib/errors.ts'
 import {
-  alertActivity, alertCountsAt, exceptionScans, incidentsIn, openAlertsAt, shipmentFigures, silencesIn,
-  type AlertActivity, type OpenAlertAtEnd, type SeverityCount,
+  alertActivity,
+  alertCountsAt,
+  exceptionScans,
+  incidentsIn,
+  openAlertsAt,
+  shipmentFigures,
+  silencesIn,
+  type AlertActivity,
+  type OpenAlertAtEnd,
+  type SeverityCount,
 } from '../db/handover-repo.ts'
 
 export const MAX_WINDOW_HOURS = 48
@@ -18,11 +26,15 @@ import { SEVERITIES, type Severity } from '../../contract/enums.ts'
  * stops at now.
  */
 export function checkWindow(from: Date, to: Date, now: Date): void {
-  if (to.getTime() <= from.getTime()) throw new BadRequestError('to must be after from', [{ field: 'to', message: 'must be after from' }])
+  if (to.getTime() <= from.getTime())
+    throw new BadRequestError('to must be after from', [{ field: 'to', message: 'must be after from' }])
   if (to.getTime() - from.getTime() > MAX_WINDOW_HOURS * 3_600_000) {
-    throw new BadRequestError(`The window from–to may be at most ${MAX_WINDOW_HOURS} hours`, [{ field: 'to', message: `at most ${MAX_WINDOW_HOURS} hours after from` }])
+    throw new BadRequestError(`The window from–to may be at most ${MAX_WINDOW_HOURS} hours`, [
+      { field: 'to', message: `at most ${MAX_WINDOW_HOURS} hours after from` },
+    ])
   }
-  if (from.getTime() > now.getTime()) throw new BadRequestError('from is in the future', [{ field: 'from', message: 'must not be in the future' }])
+  if (from.getTime() > now.getTime())
+    throw new BadRequestError('from is in the future', [{ field: 'from', message: 'must not be in the future' }])
 }
 
 type SeverityFigures = Record<Severity, number> & { muted: number }
@@ -37,7 +49,8 @@ function bySeverity(rows: readonly SeverityCount[]): SeverityFigures {
 }
 
 /** Who holds an alert that is still unresolved: the person who acknowledged it, else its escalation level. */
-export type Holder = { kind: 'acknowledged'; by: string | null; at: Date } | { kind: 'escalated'; level: number } | { kind: 'unowned' }
+export type Holder =
+  { kind: 'acknowledged'; by: string | null; at: Date } | { kind: 'escalated'; level: number } | { kind: 'unowned' }
 
 export function holderOf(a: Pick<OpenAlertAtEnd, 'acknowledgedAt' | 'acknowledgedBy' | 'escalationLevel'>): Holder {
   if (a.acknowledgedAt) return { kind: 'acknowledged', by: a.acknowledgedBy, at: a.acknowledgedAt }
@@ -69,17 +82,29 @@ export async function handoverReport(db: pg.Pool, from: Date, to: Date, now: Dat
     incidentsIn(db, from, end, scopeHub),
     silencesIn(db, from, end, scopeHub),
   ])
-  const sum = (k: 'inFlightStart' | 'inFlightEnd' | 'collected' | 'delivered' | 'returned') => tiers.reduce((s, t) => s + t[k], 0)
-  const onTime = Object.fromEntries(TIERS.map((tier) => {
-    const t = tiers.find((x) => x.tier === tier)
-    return [tier, { delivered: t?.delivered ?? 0, onTime: t?.onTime ?? 0, excused: t?.excused ?? 0 }]
-  })) as Record<Tier, { delivered: number; onTime: number; excused: number }>
+  const sum = (k: 'inFlightStart' | 'inFlightEnd' | 'collected' | 'delivered' | 'returned') =>
+    tiers.reduce((s, t) => s + t[k], 0)
+  const onTime = Object.fromEntries(
+    TIERS.map((tier) => {
+      const t = tiers.find((x) => x.tier === tier)
+      return [tier, { delivered: t?.delivered ?? 0, onTime: t?.onTime ?? 0, excused: t?.excused ?? 0 }]
+    }),
+  ) as Record<Tier, { delivered: number; onTime: number; excused: number }>
   return {
-    from, to, end, complete: end.getTime() === to.getTime(),
+    from,
+    to,
+    end,
+    complete: end.getTime() === to.getTime(),
     kpis: {
       start: { inFlight: sum('inFlightStart'), openAlerts: bySeverity(alertsStart) },
       end: { inFlight: sum('inFlightEnd'), openAlerts: bySeverity(alertsEnd) },
-      during: { collected: sum('collected'), delivered: sum('delivered'), returned: sum('returned'), exceptions, onTime },
+      during: {
+        collected: sum('collected'),
+        delivered: sum('delivered'),
+        returned: sum('returned'),
+        exceptions,
+        onTime,
+      },
     },
     alerts: {
       opened: activityList(activity, ['opened']),

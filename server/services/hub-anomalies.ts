@@ -32,12 +32,21 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
   const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(now.getTime() - 12 * HOUR_MS))
   const low: AlertGroup[] = []
   for (const [code, hub] of hubs) {
-    const baseline = weeks.filter((w) => w.getTime() >= hub.createdAt.getTime()).map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
+    const baseline = weeks
+      .filter((w) => w.getTime() >= hub.createdAt.getTime())
+      .map((w) => countOf.get(`${code}|${w.getTime()}`) ?? 0)
     const observed = countOf.get(`${code}|${start.getTime()}`) ?? 0
     const v = hubVolumeAnomaly({ observed, baseline })
     if (v.status !== 'low' || stopped.has(code)) continue
     const details = { observed, expected: v.expected, z: v.z, hour: start.toISOString() }
-    low.push({ subject: `hub:${code}`, hubCode: code, severity: 'critical', title: alertTitles.hubVolumeLow(hub.name, observed, v.expected), itemCount: 0, details })
+    low.push({
+      subject: `hub:${code}`,
+      hubCode: code,
+      severity: 'critical',
+      title: alertTitles.hubVolumeLow(hub.name, observed, v.expected),
+      itemCount: 0,
+      details,
+    })
   }
   return { hub_volume_low: low }
 }
@@ -48,7 +57,11 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
  *  - courier_late_start: first scan after 09:00, or no scan at all by then (absent);
  *  - courier_early_stop: last scan before 17:30, judged once 18:30 has passed.
  */
-export async function courierGroups(db: pg.Pool, calendar: WorkingCalendar, now: Date): Promise<Record<string, AlertGroup[]>> {
+export async function courierGroups(
+  db: pg.Pool,
+  calendar: WorkingCalendar,
+  now: Date,
+): Promise<Record<string, AlertGroup[]>> {
   const day = calendar.shanghaiDay(now)
   if (!calendar.isWorkingDay(day)) return { courier_late_start: [], courier_early_stop: [] }
   const late: AlertGroup[] = []
@@ -56,25 +69,68 @@ export async function courierGroups(db: pg.Pool, calendar: WorkingCalendar, now:
   for (const c of await courierDay(db, calendar.startOfDay(day), new Date(calendar.endOfDay(day).getTime() + 1))) {
     const r = courierShiftCheck({ day, firstScan: c.firstScan, lastScan: c.lastScan }, now)
     const subject = `courier:${c.code}`
-    if (r.attendance === 'absent') late.push({ subject, hubCode: c.hubCode, severity: 'warning', title: alertTitles.courierAbsent(c.name, c.code), itemCount: 0, details: { day, attendance: 'absent' } })
-    else if (r.lateStart) late.push({ subject, hubCode: c.hubCode, severity: 'info', title: alertTitles.courierLateStart(c.name, c.code, r.minutesLate), itemCount: 0, details: { day, minutesLate: r.minutesLate } })
-    if (r.earlyStop) early.push({ subject, hubCode: c.hubCode, severity: 'info', title: alertTitles.courierEarlyStop(c.name, c.code, r.minutesEarly), itemCount: 0, details: { day, minutesEarly: r.minutesEarly } })
+    if (r.attendance === 'absent')
+      late.push({
+        subject,
+        hubCode: c.hubCode,
+        severity: 'warning',
+        title: alertTitles.courierAbsent(c.name, c.code),
+        itemCount: 0,
+        details: { day, attendance: 'absent' },
+      })
+    else if (r.lateStart)
+      late.push({
+        subject,
+        hubCode: c.hubCode,
+        severity: 'info',
+        title: alertTitles.courierLateStart(c.name, c.code, r.minutesLate),
+        itemCount: 0,
+        details: { day, minutesLate: r.minutesLate },
+      })
+    if (r.earlyStop)
+      early.push({
+        subject,
+        hubCode: c.hubCode,
+        severity: 'info',
+        title: alertTitles.courierEarlyStop(c.name, c.code, r.minutesEarly),
+        itemCount: 0,
+        details: { day, minutesEarly: r.minutesEarly },
+      })
   }
   return { courier_late_start: late, courier_early_stop: early }
 }
 
-export async function runAnomalySweep(db: pg.Pool, t: SlaThresholds, calendar: WorkingCalendar, now: Date): Promise<AlertChange[]> {
+export async function runAnomalySweep(
+  db: pg.Pool,
+  t: SlaThresholds,
+  calendar: WorkingCalendar,
+  now: Date,
+): Promise<AlertChange[]> {
   await refreshLaneStats(db, now)
   const byRule = { ...(await hubAnomalyGroups(db, now)), ...(await courierGroups(db, calendar, now)) }
   const changes: AlertChange[] = await runSlowDetection(db, t, now)
   for (const [rule, groups] of Object.entries(byRule)) {
-    changes.push(...(await alertTransaction(db, `anomaly sweep ${rule}`, async (client) => {
-      // No pending period (the rules already judge a whole hour), but a person's resolution is respected.
-      const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, { pendingMs: 0, graceMs: 0, manual: MANUAL_RESOLUTION })
-      const found = [...opened, ...(await resolveCleared(client, rule, opened.map((g) => g.subject), now))]
-      await notifyInTransaction(client, found, now)
-      return found
-    })))
+    changes.push(
+      ...(await alertTransaction(db, `anomaly sweep ${rule}`, async (client) => {
+        // No pending period (the rules already judge a whole hour), but a person's resolution is respected.
+        const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, {
+          pendingMs: 0,
+          graceMs: 0,
+          manual: MANUAL_RESOLUTION,
+        })
+        const found = [
+          ...opened,
+          ...(await resolveCleared(
+            client,
+            rule,
+            opened.map((g) => g.subject),
+            now,
+          )),
+        ]
+        await notifyInTransaction(client, found, now)
+        return found
+      })),
+    )
   }
   return changes
 }

@@ -37,9 +37,14 @@ export interface ParcelLiveState {
 
 export function liveStateOf(waybill: string, s: ShipmentState): ParcelLiveState {
   return {
-    waybill, status: s.status, statusAt: s.statusAt.toISOString(),
-    lastScanAt: s.lastScanAt?.toISOString() ?? null, lastScanHub: s.lastScanHub, lastEventType: s.lastEventType,
-    deliveredAt: s.deliveredAt?.toISOString() ?? null, exceptionReason: s.exceptionReason,
+    waybill,
+    status: s.status,
+    statusAt: s.statusAt.toISOString(),
+    lastScanAt: s.lastScanAt?.toISOString() ?? null,
+    lastScanHub: s.lastScanHub,
+    lastEventType: s.lastEventType,
+    deliveredAt: s.deliveredAt?.toISOString() ?? null,
+    exceptionReason: s.exceptionReason,
   }
 }
 
@@ -53,9 +58,11 @@ export interface IngestDeps {
 /** Accepts `[...]` or `{ events: [...] }`; anything else is a malformed body. */
 export function eventsOf(body: unknown, max: number): unknown[] {
   const list = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events
-  if (!Array.isArray(list)) throw new BadRequestError('Body must be a JSON array of events or an object { "events": [...] }')
+  if (!Array.isArray(list))
+    throw new BadRequestError('Body must be a JSON array of events or an object { "events": [...] }')
   refuseUnknownMembers(body, 'events')
-  if (list.length > max) throw new BadRequestError(`A batch holds at most ${max} events; this one has ${list.length}. Split it.`)
+  if (list.length > max)
+    throw new BadRequestError(`A batch holds at most ${max} events; this one has ${list.length}. Split it.`)
   return list
 }
 
@@ -84,7 +91,15 @@ export async function ingestEvents(deps: IngestDeps, body: unknown, now: Date): 
     const e = parsed.data
     const time = new Date(e.time)
     if (time.getTime() > futureLimit) {
-      rejected.push(reject(index, e.id, 'future_time', 'time', `time ${e.time} is more than ${deps.futureToleranceMs / 1000} s ahead of the server clock`))
+      rejected.push(
+        reject(
+          index,
+          e.id,
+          'future_time',
+          'time',
+          `time ${e.time} is more than ${deps.futureToleranceMs / 1000} s ahead of the server clock`,
+        ),
+      )
       continue
     }
     if (e.type === 'delivered' && !e.signer) {
@@ -92,23 +107,45 @@ export async function ingestEvents(deps: IngestDeps, body: unknown, now: Date): 
       continue
     }
     if (e.type === 'exception' && !e.reason) {
-      rejected.push(reject(index, e.id, 'missing_field', 'reason', 'an exception event needs a reason: lost, damaged, wrong_address or refused'))
+      rejected.push(
+        reject(
+          index,
+          e.id,
+          'missing_field',
+          'reason',
+          'an exception event needs a reason: lost, damaged, wrong_address or refused',
+        ),
+      )
       continue
     }
     candidates.push({
       index,
       row: {
-        id: e.id, time, waybill: e.waybill, type: e.type, hub: e.hub, courier: e.courier ?? null,
-        latitude: e.latitude ?? null, longitude: e.longitude ?? null, signer: e.signer ?? null,
-        reason: e.type === 'exception' ? e.reason ?? null : null, detail: e.detail ?? null,
+        id: e.id,
+        time,
+        waybill: e.waybill,
+        type: e.type,
+        hub: e.hub,
+        courier: e.courier ?? null,
+        latitude: e.latitude ?? null,
+        longitude: e.longitude ?? null,
+        signer: e.signer ?? null,
+        reason: e.type === 'exception' ? (e.reason ?? null) : null,
+        detail: e.detail ?? null,
       },
     })
   }
 
-  await deps.reference.ensure(new Set(candidates.map((c) => c.row.hub!)), new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : []))))
+  await deps.reference.ensure(
+    new Set(candidates.map((c) => c.row.hub!)),
+    new Set(candidates.flatMap((c) => (c.row.courier ? [c.row.courier] : []))),
+  )
   const known = checkReferences(deps, candidates, rejected)
   const unique = dedupeInBatch(known, rejected)
-  const { stored, accepted, changed } = unique.length > 0 ? await store(deps.db, unique, rejected, now) : { stored: [], accepted: [], changed: new Map<string, ShipmentState>() }
+  const { stored, accepted, changed } =
+    unique.length > 0
+      ? await store(deps.db, unique, rejected, now)
+      : { stored: [], accepted: [], changed: new Map<string, ShipmentState>() }
   rejected.sort((a, b) => a.index - b.index)
   const waybills = [...new Set(accepted.map((r) => r.waybill))]
   const changes = [...changed].map(([w, state]) => liveStateOf(w, state))
@@ -133,7 +170,10 @@ function checkReferences(
 }
 
 /** The same id twice in one batch: identical copies count once; a copy with another time is refused. */
-function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[]): Array<{ index: number; row: EventRow }> {
+function dedupeInBatch(
+  candidates: Array<{ index: number; row: EventRow }>,
+  rejected: Rejection[],
+): Array<{ index: number; row: EventRow }> {
   const seen = new Map<string, EventRow>()
   return candidates.filter(({ index, row }) => {
     const first = seen.get(row.id)
@@ -142,7 +182,15 @@ function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, reje
       return true
     }
     if (first.time.getTime() !== row.time.getTime()) {
-      rejected.push(reject(index, row.id, 'conflicting_duplicate', 'id', `event id ${row.id} appears earlier in this batch with another time`))
+      rejected.push(
+        reject(
+          index,
+          row.id,
+          'conflicting_duplicate',
+          'id',
+          `event id ${row.id} appears earlier in this batch with another time`,
+        ),
+      )
     }
     return false
   })
@@ -154,14 +202,28 @@ function dedupeInBatch(candidates: Array<{ index: number; row: EventRow }>, reje
  * Retried as a whole on a deadlock or serialization failure, so the unknown waybills
  * join `rejected` only once it has committed.
  */
-async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventRow }>, rejected: Rejection[], now: Date) {
+async function store(
+  db: pg.Pool,
+  candidates: Array<{ index: number; row: EventRow }>,
+  rejected: Rejection[],
+  now: Date,
+) {
   const out = await withTransaction(db, { name: 'ingest' }, async (client) => {
     const states = await lockStates(client, [...new Set(candidates.map((c) => c.row.waybill))])
     const accepted: EventRow[] = []
     const unknown: Rejection[] = []
     for (const { index, row } of candidates) {
       if (states.has(row.waybill)) accepted.push(row)
-      else unknown.push(reject(index, row.id, 'unknown_waybill', 'waybill', `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`))
+      else
+        unknown.push(
+          reject(
+            index,
+            row.id,
+            'unknown_waybill',
+            'waybill',
+            `no shipment ${row.waybill}: post its collection record to /api/v1/shipments first`,
+          ),
+        )
     }
     const stored = accepted.length > 0 ? await insertEvents(client, accepted, now) : []
     const byWaybill = new Map<string, StatusEvent[]>()
@@ -173,7 +235,18 @@ async function store(db: pg.Pool, candidates: Array<{ index: number; row: EventR
     const changed = new Map([...byWaybill].map(([w, events]) => [w, applyEvents(states.get(w)!, events)]))
     const courierOf = new Map(accepted.map((r) => [r.id, r.courier]))
     const firstScans = new Set([...byWaybill.keys()].filter((w) => states.get(w)!.lastScanAt === null))
-    await foldSegments(client, stored.map((e) => ({ waybill: e.waybill, time: e.time, type: e.type, hub: e.hub, courier: courierOf.get(e.id) ?? null })), now, firstScans)
+    await foldSegments(
+      client,
+      stored.map((e) => ({
+        waybill: e.waybill,
+        time: e.time,
+        type: e.type,
+        hub: e.hub,
+        courier: courierOf.get(e.id) ?? null,
+      })),
+      now,
+      firstScans,
+    )
     await updateStates(client, changed, now)
     return { stored, accepted, changed, unknown }
   })

@@ -44,7 +44,8 @@ export async function kpiSnapshot(db: pg.Pool, now: Date): Promise<KpiSnapshot> 
   const c = await readKpiCounts(db, { today: startOfShanghaiDay(now), now, windowStart })
   const previousMinute = minute.getTime() - 60_000
   const n = (m: Record<string, number>, k: string) => m[k] ?? 0
-  const inFlightHourAgo = c.inFlight - n(c.byTypeLastHour, 'collected') + n(c.byTypeLastHour, 'delivered') + n(c.byTypeLastHour, 'returned')
+  const inFlightHourAgo =
+    c.inFlight - n(c.byTypeLastHour, 'collected') + n(c.byTypeLastHour, 'delivered') + n(c.byTypeLastHour, 'returned')
   return {
     at: now.toISOString(),
     complete: c.complete,
@@ -53,7 +54,12 @@ export async function kpiSnapshot(db: pg.Pool, now: Date): Promise<KpiSnapshot> 
     deliveredToday: n(c.byTypeToday, 'delivered'),
     exceptionsToday: n(c.byTypeToday, 'exception'),
     eventsPerMinute: c.perMinute.find((p) => p.t.getTime() === previousMinute)?.total ?? 0,
-    perMinute: c.perMinute.map((p) => ({ t: p.t.toISOString(), total: p.total, delivered: p.delivered, exceptions: p.exceptions })),
+    perMinute: c.perMinute.map((p) => ({
+      t: p.t.toISOString(),
+      total: p.total,
+      delivered: p.delivered,
+      exceptions: p.exceptions,
+    })),
     onTimeToday: c.onTimeToday,
     openAlerts: c.openAlerts,
     previous: {

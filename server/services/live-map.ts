@@ -19,8 +19,16 @@ export interface MapHub {
   openAlerts: Record<Severity, number>
 }
 
-export interface MapFlow { from: string; to: string; parcels: number }
-export interface MapSnapshot { at: string; hubs: MapHub[]; flows: MapFlow[] }
+export interface MapFlow {
+  from: string
+  to: string
+  parcels: number
+}
+export interface MapSnapshot {
+  at: string
+  hubs: MapHub[]
+  flows: MapFlow[]
+}
 
 /** Flows drawn at most: the wall shows the biggest lanes, not every trickle. */
 const MAX_FLOWS = 150
@@ -50,10 +58,13 @@ export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> 
     ),
   ])
   const volumeOf = new Map(volume.rows.map((r) => [r.hub_code, Number(r.n)]))
-  const deliveriesOf = new Map(deliveries.rows.map((r) => [r.key, { delivered: Number(r.delivered), onTime: Number(r.on_time) }]))
+  const deliveriesOf = new Map(
+    deliveries.rows.map((r) => [r.key, { delivered: Number(r.delivered), onTime: Number(r.on_time) }]),
+  )
   const alertsOf = new Map<string, Record<Severity, number>>()
   for (const r of alerts.rows) {
-    const counts = alertsOf.get(r.hub_code) ?? (Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>)
+    const counts =
+      alertsOf.get(r.hub_code) ?? (Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>)
     if ((SEVERITIES as readonly string[]).includes(r.severity)) counts[r.severity as Severity] = r.n
     alertsOf.set(r.hub_code, counts)
   }
@@ -61,12 +72,19 @@ export async function mapSnapshot(db: pg.Pool, now: Date): Promise<MapSnapshot> 
   return {
     at: now.toISOString(),
     hubs: hubs.map((h) => ({
-      code: h.code, name: h.name, city: h.city, kind: h.kind, lat: h.latitude, lon: h.longitude,
+      code: h.code,
+      name: h.name,
+      city: h.city,
+      kind: h.kind,
+      lat: h.latitude,
+      lon: h.longitude,
       volume: volumeOf.get(h.code) ?? 0,
       delivered: deliveriesOf.get(h.code)?.delivered ?? 0,
       onTime: deliveriesOf.get(h.code)?.onTime ?? 0,
       openAlerts: alertsOf.get(h.code) ?? { critical: 0, warning: 0, info: 0 },
     })),
-    flows: flows.rows.filter((f) => known.has(f.from_hub) && known.has(f.to_hub)).map((f) => ({ from: f.from_hub, to: f.to_hub, parcels: f.n })),
+    flows: flows.rows
+      .filter((f) => known.has(f.from_hub) && known.has(f.to_hub))
+      .map((f) => ({ from: f.from_hub, to: f.to_hub, parcels: f.n })),
   }
 }

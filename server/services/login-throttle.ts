@@ -7,13 +7,23 @@ import { producerConnectionOptions } from '../../jobs/queues.ts'
 import { sha256 } from './auth.ts'
 
 export class TooManyAttemptsError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds: number) { super(429, 'too_many_attempts', message) }
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too_many_attempts', message)
+  }
 }
 
-export interface Block { reason: 'user' | 'ip' | 'busy'; retryAfterMs: number }
+export interface Block {
+  reason: 'user' | 'ip' | 'busy'
+  retryAfterMs: number
+}
 
 /** An attempt let through: whether Redis counted it (and must be told how it ended). */
-export interface Attempt { counted: boolean }
+export interface Attempt {
+  counted: boolean
+}
 
 /**
  * Counts an attempt before its password is checked, atomically: refuses while the
@@ -70,7 +80,12 @@ export class LoginThrottle {
   private readonly redis: Redis
   private readonly gate: KeyedGate
 
-  constructor(redisUrl: string, private readonly prefix: string, private readonly cfg: LoginThrottleConfig, private readonly log: Logger) {
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    private readonly cfg: LoginThrottleConfig,
+    private readonly log: Logger,
+  ) {
     this.redis = new Redis(redisUrl, producerConnectionOptions())
     this.redis.on('error', (err) => log.warn({ err }, 'login throttle connection error'))
     this.redis.defineCommand('pwLoginBegin', { numberOfKeys: 3, lua: BEGIN })
@@ -93,8 +108,17 @@ export class LoginThrottle {
    */
   async begin(username: string, ip: string): Promise<{ block: Block } | Attempt> {
     try {
-      const [verdict, ttl] = await (this.redis as Redis & { pwLoginBegin: (...a: (string | number)[]) => Promise<[number, number]> })
-        .pwLoginBegin(this.key('lock', username), this.key('fail', username), this.ipKey(ip), this.cfg.windowMs, this.cfg.maxFailures, this.cfg.ipMaxFailures, this.cfg.lockMs)
+      const [verdict, ttl] = await (
+        this.redis as Redis & { pwLoginBegin: (...a: (string | number)[]) => Promise<[number, number]> }
+      ).pwLoginBegin(
+        this.key('lock', username),
+        this.key('fail', username),
+        this.ipKey(ip),
+        this.cfg.windowMs,
+        this.cfg.maxFailures,
+        this.cfg.ipMaxFailures,
+        this.cfg.lockMs,
+      )
       if (verdict === 1) return { block: { reason: 'user', retryAfterMs: ttl } }
       if (verdict === 2) return { block: { reason: 'ip', retryAfterMs: ttl } }
       return { counted: true }
@@ -109,7 +133,8 @@ export class LoginThrottle {
     try {
       return await this.gate.run(ip, task)
     } catch (err) {
-      if (err instanceof GateBusy) throw Object.assign(blockError({ reason: 'busy', retryAfterMs: 2000 }), { busy: err.scope })
+      if (err instanceof GateBusy)
+        throw Object.assign(blockError({ reason: 'busy', retryAfterMs: 2000 }), { busy: err.scope })
       throw err
     }
   }
@@ -119,10 +144,13 @@ export class LoginThrottle {
     if (!attempt.counted) return
     const failKey = this.key('fail', username)
     try {
-      const failures = Number(await this.redis.get(failKey) ?? 0)
+      const failures = Number((await this.redis.get(failKey)) ?? 0)
       if (failures >= this.cfg.maxFailures) {
         await this.redis.multi().set(this.key('lock', username), 1, 'PX', this.cfg.lockMs).del(failKey).exec()
-        this.log.warn({ failures, lockMinutes: this.cfg.lockMs / 60_000 }, 'a user name was locked after failed sign-ins')
+        this.log.warn(
+          { failures, lockMinutes: this.cfg.lockMs / 60_000 },
+          'a user name was locked after failed sign-ins',
+        )
       }
     } catch (err) {
       this.log.warn({ err }, 'failed sign-in not counted')
@@ -132,7 +160,11 @@ export class LoginThrottle {
   /** A successful sign-in clears the name's count and takes itself back from the address's (failures there stay). */
   async succeeded(username: string, ip: string, attempt: Attempt): Promise<void> {
     if (!attempt.counted) return
-    await this.redis.multi().del(this.key('fail', username)).exec().catch(() => undefined)
+    await this.redis
+      .multi()
+      .del(this.key('fail', username))
+      .exec()
+      .catch(() => undefined)
     await this.uncount([this.ipKey(ip)])
   }
 
@@ -143,7 +175,8 @@ export class LoginThrottle {
 
   private async uncount(keys: string[]): Promise<void> {
     await (this.redis as Redis & { pwLoginUncount: (n: number, ...k: string[]) => Promise<number> })
-      .pwLoginUncount(keys.length, ...keys).catch(() => undefined)
+      .pwLoginUncount(keys.length, ...keys)
+      .catch(() => undefined)
   }
 
   /** An admin's unlock: the lock and the failures so far. */
@@ -164,8 +197,12 @@ export function normalise(username: string): string {
 export function blockError(b: Block): TooManyAttemptsError {
   const seconds = Math.max(1, Math.ceil(b.retryAfterMs / 1000))
   const minutes = Math.ceil(seconds / 60)
-  if (b.reason === 'busy') return new TooManyAttemptsError('Too many sign-ins in progress; try again in a few seconds', seconds)
+  if (b.reason === 'busy')
+    return new TooManyAttemptsError('Too many sign-ins in progress; try again in a few seconds', seconds)
   return b.reason === 'user'
-    ? new TooManyAttemptsError(`Too many failed sign-ins for this user name; try again in ${minutes} minute(s) or ask an administrator to unlock it`, seconds)
+    ? new TooManyAttemptsError(
+        `Too many failed sign-ins for this user name; try again in ${minutes} minute(s) or ask an administrator to unlock it`,
+        seconds,
+      )
     : new TooManyAttemptsError(`Too many failed sign-ins from this address; try again in ${minutes} minute(s)`, seconds)
 }

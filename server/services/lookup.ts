@@ -16,9 +16,20 @@ import type { Network } from '../data/network.ts'
 
 type Model = { model: SegmentModel; network: Network }
 
-export interface PersonView { name: string | null; phone: string | null; address: string | null; city: string }
+export interface PersonView {
+  name: string | null
+  phone: string | null
+  address: string | null
+  city: string
+}
 
-function person(name: string | null, phone: string | null, address: string | null, city: string, clear: boolean): PersonView {
+function person(
+  name: string | null,
+  phone: string | null,
+  address: string | null,
+  city: string,
+  clear: boolean,
+): PersonView {
   return clear
     ? { name, phone, address, city }
     : { name: maskName(name), phone: maskPhone(phone), address: maskAddress(address), city }
@@ -36,9 +47,38 @@ function promiseView(s: ShipmentRecord, now: Date, m: Model) {
   const open = s.deliveredAt === null && s.status !== 'returned'
   const eta = open ? arrivalOf(s, m, now) : null
   const arrival = etaView(eta)
-  if (!s.promisedDeadline || !s.promisedEarliest) return { tier: s.tier, startDay: null, earliest: null, deadline: null, predictedArrival: eta?.p50 ?? null, predictionOverdue: eta?.overdue ?? false, arrival, verdict: null }
-  const verdict = verdictOf({ status: s.status, deliveredAt: s.deliveredAt, deadline: s.promisedDeadline, exceptionReason: s.exceptionReason, predictedArrival: eta?.p50 ?? null, overdue: eta?.overdue ?? false }, now)
-  return { tier: s.tier, startDay: s.promiseStartDay, earliest: s.promisedEarliest, deadline: s.promisedDeadline, predictedArrival: eta?.p50 ?? null, predictionOverdue: eta?.overdue ?? false, arrival, verdict }
+  if (!s.promisedDeadline || !s.promisedEarliest)
+    return {
+      tier: s.tier,
+      startDay: null,
+      earliest: null,
+      deadline: null,
+      predictedArrival: eta?.p50 ?? null,
+      predictionOverdue: eta?.overdue ?? false,
+      arrival,
+      verdict: null,
+    }
+  const verdict = verdictOf(
+    {
+      status: s.status,
+      deliveredAt: s.deliveredAt,
+      deadline: s.promisedDeadline,
+      exceptionReason: s.exceptionReason,
+      predictedArrival: eta?.p50 ?? null,
+      overdue: eta?.overdue ?? false,
+    },
+    now,
+  )
+  return {
+    tier: s.tier,
+    startDay: s.promiseStartDay,
+    earliest: s.promisedEarliest,
+    deadline: s.promisedDeadline,
+    predictedArrival: eta?.p50 ?? null,
+    predictionOverdue: eta?.overdue ?? false,
+    arrival,
+    verdict,
+  }
 }
 
 function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: Date, m: Model) {
@@ -53,7 +93,14 @@ function summary(s: ShipmentRecord, role: Role, reference: ReferenceData, now: D
     origin: { code: s.originHub, name: reference.hub(s.originHub)?.name ?? null },
     destination: { code: s.destinationHub, name: reference.hub(s.destinationHub)?.name ?? null },
     collectedAt: s.collectedAt,
-    lastScan: s.lastScanAt ? { at: s.lastScanAt, hub: s.lastScanHub, hubName: s.lastScanHub ? reference.hub(s.lastScanHub)?.name ?? null : null, type: s.lastEventType } : null,
+    lastScan: s.lastScanAt
+      ? {
+          at: s.lastScanAt,
+          hub: s.lastScanHub,
+          hubName: s.lastScanHub ? (reference.hub(s.lastScanHub)?.name ?? null) : null,
+          type: s.lastEventType,
+        }
+      : null,
     deliveredAt: s.deliveredAt,
     exception: s.exceptionReason ? { reason: s.exceptionReason, at: s.exceptionAt } : null,
     promise: promiseView(s, now, m),
@@ -72,12 +119,22 @@ export async function getShipment(db: pg.Pool, reference: ReferenceData, waybill
     ...summary(s, role, reference, now, await transitModel(db, now)),
     sender: person(s.senderName, s.senderPhone, s.senderAddress, s.senderCity, clear),
     signer: clear ? s.signer : maskName(s.signer),
-    item: { name: s.itemName, weightKg: s.weightKg, volumeCm3: s.volumeCm3, declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen) },
+    item: {
+      name: s.itemName,
+      weightKg: s.weightKg,
+      volumeCm3: s.volumeCm3,
+      declaredValue: s.declaredValueFen === null ? null : yuan(s.declaredValueFen),
+    },
     collectedBy: s.collectedBy,
     fee: {
       chargeableWeightKg: s.chargeableWeightKg,
       zone: s.feeZone,
-      parts: { base: yuan(s.feeBaseFen), weight: yuan(s.feeWeightFen), tier: yuan(s.feeTierFen), insurance: yuan(s.feeInsuranceFen) },
+      parts: {
+        base: yuan(s.feeBaseFen),
+        weight: yuan(s.feeWeightFen),
+        tier: yuan(s.feeTierFen),
+        insurance: yuan(s.feeInsuranceFen),
+      },
       total: yuan(s.feeTotalFen),
       currency: 'CNY',
       paymentState: s.paymentState,

@@ -2,9 +2,20 @@ import type pg from 'pg'
 import type { Logger } from '../lib/logger.ts'
 import { insertAudit } from '../db/audit-repo.ts'
 import { withTransaction } from '../db/tx.ts'
-import { clearEventSigners, compressedChunksBetween, eraseClosedComplaints, erasePersonalBatch } from '../db/retention-repo.ts'
+import {
+  clearEventSigners,
+  compressedChunksBetween,
+  eraseClosedComplaints,
+  erasePersonalBatch,
+} from '../db/retention-repo.ts'
 
-export interface RetentionResult { cutoff: Date; parcels: number; events: number; chunksDecompressed: number; complaints: number }
+export interface RetentionResult {
+  cutoff: Date
+  parcels: number
+  events: number
+  chunksDecompressed: number
+  complaints: number
+}
 
 const DAY_MS = 86_400_000
 
@@ -14,7 +25,12 @@ const DAY_MS = 86_400_000
  * build refuse that, the chunks of the range are decompressed, updated and
  * compressed again, inside the same transaction.
  */
-async function clearSigners(client: pg.PoolClient, waybills: string[], from: Date, cutoff: Date): Promise<{ events: number; decompressed: number }> {
+async function clearSigners(
+  client: pg.PoolClient,
+  waybills: string[],
+  from: Date,
+  cutoff: Date,
+): Promise<{ events: number; decompressed: number }> {
   await client.query('SAVEPOINT signers')
   try {
     const events = await clearEventSigners(client, waybills, from, cutoff)
@@ -40,17 +56,28 @@ async function clearSigners(client: pg.PoolClient, waybills: string[], from: Dat
  * longer match). Complaints closed that long ago lose their contact details,
  * description and handling notes. Logs and audits counts only.
  */
-export async function erasePersonalData(db: pg.Pool, log: Logger, retentionDays: number, now: Date, batchSize = 2000): Promise<RetentionResult> {
+export async function erasePersonalData(
+  db: pg.Pool,
+  log: Logger,
+  retentionDays: number,
+  now: Date,
+  batchSize = 2000,
+): Promise<RetentionResult> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS)
   const total: RetentionResult = { cutoff, parcels: 0, events: 0, chunksDecompressed: 0, complaints: 0 }
   for (;;) {
-    const { erased, events, decompressed } = await withTransaction(db, { name: 'personal data erasure' }, async (client) => {
-      const batch = await erasePersonalBatch(client, cutoff, batchSize, now)
-      const r = batch.parcels > 0 && batch.firstCollectedAt
-        ? await clearSigners(client, batch.waybills, batch.firstCollectedAt, cutoff)
-        : { events: 0, decompressed: 0 }
-      return { erased: batch.parcels, ...r }
-    })
+    const { erased, events, decompressed } = await withTransaction(
+      db,
+      { name: 'personal data erasure' },
+      async (client) => {
+        const batch = await erasePersonalBatch(client, cutoff, batchSize, now)
+        const r =
+          batch.parcels > 0 && batch.firstCollectedAt
+            ? await clearSigners(client, batch.waybills, batch.firstCollectedAt, cutoff)
+            : { events: 0, decompressed: 0 }
+        return { erased: batch.parcels, ...r }
+      },
+    )
     total.events += events
     total.chunksDecompressed += decompressed
     total.parcels += erased
@@ -58,10 +85,34 @@ export async function erasePersonalData(db: pg.Pool, log: Logger, retentionDays:
   }
   total.complaints = await eraseClosedComplaints(db, cutoff, now)
   await insertAudit(db, {
-    at: now, userId: null, username: 'system', role: 'system', kind: 'system', action: 'retention.erase_personal_data',
-    target: null, route: null, requestId: null,
-    details: { retentionDays, cutoff: cutoff.toISOString(), parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed, complaints: total.complaints },
+    at: now,
+    userId: null,
+    username: 'system',
+    role: 'system',
+    kind: 'system',
+    action: 'retention.erase_personal_data',
+    target: null,
+    route: null,
+    requestId: null,
+    details: {
+      retentionDays,
+      cutoff: cutoff.toISOString(),
+      parcels: total.parcels,
+      events: total.events,
+      chunksDecompressed: total.chunksDecompressed,
+      complaints: total.complaints,
+    },
   })
-  log.info({ retentionDays, cutoff, parcels: total.parcels, events: total.events, chunksDecompressed: total.chunksDecompressed, complaints: total.complaints }, 'personal data past retention erased')
+  log.info(
+    {
+      retentionDays,
+      cutoff,
+      parcels: total.parcels,
+      events: total.events,
+      chunksDecompressed: total.chunksDecompressed,
+      complaints: total.complaints,
+    },
+    'personal data past retention erased',
+  )
   return total
 }

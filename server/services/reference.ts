@@ -11,7 +11,10 @@ export class ReferenceData {
   private couriers = new Map<string, Courier>()
   private loadedAt = 0
 
-  constructor(private readonly db: pg.Pool, private readonly minReloadMs = 5_000) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly minReloadMs = 5_000,
+  ) {}
 
   async load(): Promise<void> {
     const [hubs, couriers] = await Promise.all([listHubs(this.db), listCouriers(this.db)])
@@ -26,8 +29,16 @@ export class ReferenceData {
     if (missing && Date.now() - this.loadedAt >= this.minReloadMs) await this.load()
   }
 
-  hub(code: string): Hub | undefined { return this.hubs.get(code) }
-  courier(code: string): Courier | undefined { return this.couriers.get(code) }
-  allHubs(): Hub[] { return [...this.hubs.values()] }
-  allCouriers(): Courier[] { return [...this.couriers.values()] }
+  hub(code: string): Hub | undefined {
+    return this.hubs.get(code)
+  }
+  courier(code: string): Courier | undefined {
+    return this.couriers.get(code)
+  }
+  allHubs(): Hub[] {
+    return [...this.hubs.values()]
+  }
+  allCouriers(): Courier[] {
+    return [...this.couriers.values()]
+  }
 }

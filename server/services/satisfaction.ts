@@ -25,13 +25,35 @@ export async function satisfactionTrend(db: pg.Pool, from: string, to: string) {
     const c = rows.find((r) => r.day === day && r.source === 'complaint') ?? { count: 0, sum: 0 }
     count += p.count + c.count
     sum += p.sum + c.sum
-    return { day, count: p.count + c.count, average: mean(p.sum + c.sum, p.count + c.count), parcel: { count: p.count, average: mean(p.sum, p.count) }, complaint: { count: c.count, average: mean(c.sum, c.count) } }
+    return {
+      day,
+      count: p.count + c.count,
+      average: mean(p.sum + c.sum, p.count + c.count),
+      parcel: { count: p.count, average: mean(p.sum, p.count) },
+      complaint: { count: c.count, average: mean(c.sum, c.count) },
+    }
   })
   return { from, to, count, average: mean(sum, count), days }
 }
 
-export async function recordParcelFeedback(db: pg.Pool, f: { waybill: string; score: number; comment: string; userId: number | null; now: Date }): Promise<number> {
+export async function recordParcelFeedback(
+  db: pg.Pool,
+  f: { waybill: string; score: number; comment: string; userId: number | null; now: Date },
+): Promise<number> {
   const known = await db.query('SELECT 1 FROM shipments WHERE waybill = $1', [f.waybill])
-  if (known.rowCount === 0) throw new BadRequestError(`No parcel ${f.waybill}`, [{ field: 'waybill', message: 'unknown waybill' }], 'unknown_waybill')
-  return insertFeedback(db, { waybill: f.waybill, complaintId: null, score: f.score, comment: f.comment, source: 'parcel', createdAt: f.now, createdBy: f.userId })
+  if (known.rowCount === 0)
+    throw new BadRequestError(
+      `No parcel ${f.waybill}`,
+      [{ field: 'waybill', message: 'unknown waybill' }],
+      'unknown_waybill',
+    )
+  return insertFeedback(db, {
+    waybill: f.waybill,
+    complaintId: null,
+    score: f.score,
+    comment: f.comment,
+    source: 'parcel',
+    createdAt: f.now,
+    createdBy: f.userId,
+  })
 }

@@ -28,7 +28,10 @@ export const shipmentInputSchema = z.strictObject({
   volumeCm3: z.number().min(0.1, 'at least 0.1 cm³').max(100_000_000),
   declaredValueYuan: z.number().min(0).max(10_000_000).optional(),
   // The working-day calendar (and the promise) needs a four-digit year.
-  collectedAt: z.iso.datetime({ offset: true }).refine((t) => { const y = new Date(t).getUTCFullYear(); return y >= 2000 && y <= 2099 }, 'a time between the years 2000 and 2099'),
+  collectedAt: z.iso.datetime({ offset: true }).refine((t) => {
+    const y = new Date(t).getUTCFullYear()
+    return y >= 2000 && y <= 2099
+  }, 'a time between the years 2000 and 2099'),
   collectedBy: storableText().min(2).max(24),
 })
 
@@ -45,7 +48,11 @@ export interface FeeView {
 export interface ShipmentBatchResult {
   received: number
   accepted: Array<{ index: number; waybill: string; fee: FeeView; promise: { earliest: Date; deadline: Date } }>
-  rejected: Array<{ index: number; waybill: string | null; errors: Array<{ field: string | null; code?: string; message: string }> }>
+  rejected: Array<{
+    index: number
+    waybill: string | null
+    errors: Array<{ field: string | null; code?: string; message: string }>
+  }>
 }
 
 export const yuan = (fen: number): number => Math.round(fen) / 100
@@ -56,7 +63,12 @@ export function feeView(fee: Fee, distanceKm: number): FeeView {
     volumetricWeightKg: fee.volumetricWeightKg,
     zone: fee.zone,
     distanceKm: Math.round(distanceKm),
-    parts: { base: yuan(fee.parts.baseFen), weight: yuan(fee.parts.weightFen), tier: yuan(fee.parts.tierFen), insurance: yuan(fee.parts.insuranceFen) },
+    parts: {
+      base: yuan(fee.parts.baseFen),
+      weight: yuan(fee.parts.weightFen),
+      tier: yuan(fee.parts.tierFen),
+      insurance: yuan(fee.parts.insuranceFen),
+    },
     total: yuan(fee.totalFen),
     currency: 'CNY',
   }
@@ -65,9 +77,20 @@ export function feeView(fee: Fee, distanceKm: number): FeeView {
 /** One field at fault, with a stable code: missing_field, invalid_field (wrong type or value) or unknown_field. */
 function shipmentProblem(raw: unknown, i: z.core.$ZodIssue): { field: string | null; code: string; message: string } {
   const field = i.path.join('.') || null
-  if (i.code === 'unrecognized_keys') return { field: field ?? i.keys.join(','), code: 'unknown_field', message: `unknown field(s): ${i.keys.join(', ')}` }
-  if (i.code === 'invalid_type' && isAbsent(raw, i.path)) return { field, code: 'missing_field', message: `${field ?? 'record'} is required` }
-  if (i.code === 'invalid_type') return { field, code: 'invalid_field', message: `${field ?? 'record'} must be a ${i.expected}, not ${typeName(valueAt(raw, i.path))}` }
+  if (i.code === 'unrecognized_keys')
+    return {
+      field: field ?? i.keys.join(','),
+      code: 'unknown_field',
+      message: `unknown field(s): ${i.keys.join(', ')}`,
+    }
+  if (i.code === 'invalid_type' && isAbsent(raw, i.path))
+    return { field, code: 'missing_field', message: `${field ?? 'record'} is required` }
+  if (i.code === 'invalid_type')
+    return {
+      field,
+      code: 'invalid_field',
+      message: `${field ?? 'record'} must be a ${i.expected}, not ${typeName(valueAt(raw, i.path))}`,
+    }
   return { field, code: 'invalid_field', message: i.message }
 }
 
@@ -89,18 +112,30 @@ function shipmentsOf(body: unknown): unknown[] {
  * rule. A waybill already stored is accepted again unchanged (idempotent), and the
  * answer then carries the stored fee and promise.
  */
-export async function createShipments(db: pg.Pool, reference: ReferenceData, calendar: CalendarService, body: unknown, max = 1000): Promise<ShipmentBatchResult> {
+export async function createShipments(
+  db: pg.Pool,
+  reference: ReferenceData,
+  calendar: CalendarService,
+  body: unknown,
+  max = 1000,
+): Promise<ShipmentBatchResult> {
   const raw = shipmentsOf(body)
   if (raw.length > max) throw new BadRequestError(`A batch holds at most ${max} shipments; this one has ${raw.length}`)
   const parsed = raw.map((r) => shipmentInputSchema.safeParse(r))
   const ok = parsed.flatMap((p) => (p.success ? [p.data] : []))
-  await reference.ensure(ok.flatMap((s) => [s.originHub, s.destinationHub]), ok.map((s) => s.collectedBy))
+  await reference.ensure(
+    ok.flatMap((s) => [s.originHub, s.destinationHub]),
+    ok.map((s) => s.collectedBy),
+  )
 
   await calendar.current()
   const result: ShipmentBatchResult = { received: raw.length, accepted: [], rejected: [] }
   const rows: NewShipment[] = []
   for (const [index, p] of parsed.entries()) {
-    const waybill = typeof (raw[index] as { waybill?: unknown })?.waybill === 'string' ? (raw[index] as { waybill: string }).waybill : null
+    const waybill =
+      typeof (raw[index] as { waybill?: unknown })?.waybill === 'string'
+        ? (raw[index] as { waybill: string }).waybill
+        : null
     if (!p.success) {
       result.rejected.push({ index, waybill, errors: p.error.issues.map((i) => shipmentProblem(raw[index], i)) })
       continue
@@ -111,7 +146,9 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
     const errors = [
       ...(origin ? [] : [{ field: 'originHub', message: `no hub with code ${s.originHub}` }]),
       ...(destination ? [] : [{ field: 'destinationHub', message: `no hub with code ${s.destinationHub}` }]),
-      ...(reference.courier(s.collectedBy) ? [] : [{ field: 'collectedBy', message: `no courier with code ${s.collectedBy}` }]),
+      ...(reference.courier(s.collectedBy)
+        ? []
+        : [{ field: 'collectedBy', message: `no courier with code ${s.collectedBy}` }]),
     ]
     if (errors.length > 0 || !origin || !destination) {
       result.rejected.push({ index, waybill, errors })
@@ -123,7 +160,12 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
     const collectedAt = new Date(s.collectedAt)
     const promise = await calendar.promiseOf(collectedAt, s.tier)
     rows.push({ ...s, declaredValueFen, collectedAt, fee, promise })
-    result.accepted.push({ index, waybill: s.waybill, fee: feeView(fee, distanceKm), promise: { earliest: promise.earliest, deadline: promise.deadline } })
+    result.accepted.push({
+      index,
+      waybill: s.waybill,
+      fee: feeView(fee, distanceKm),
+      promise: { earliest: promise.earliest, deadline: promise.deadline },
+    })
   }
   if (rows.length > 0) {
     const inserted = await insertShipments(db, rows)
@@ -134,7 +176,10 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
     const kept = result.accepted.filter((a) => !inserted.has(a.waybill) || times.get(a.waybill)! > 1)
     if (kept.length > 0) {
       const stored = await storedPricing(db, [...new Set(kept.map((a) => a.waybill))])
-      await reference.ensure([...stored.values()].flatMap((p) => [p.originHub, p.destinationHub]), [])
+      await reference.ensure(
+        [...stored.values()].flatMap((p) => [p.originHub, p.destinationHub]),
+        [],
+      )
       for (const a of kept) {
         const p = stored.get(a.waybill)
         if (!p) continue
@@ -145,7 +190,12 @@ export async function createShipments(db: pg.Pool, reference: ReferenceData, cal
           volumetricWeightKg: Math.round((p.volumeCm3 / VOLUMETRIC_DIVISOR_CM3_PER_KG) * 1000) / 1000,
           zone: p.zone,
           distanceKm: from && to ? Math.round(haversineKm(from, to)) : 0,
-          parts: { base: yuan(p.baseFen), weight: yuan(p.weightFen), tier: yuan(p.tierFen), insurance: yuan(p.insuranceFen) },
+          parts: {
+            base: yuan(p.baseFen),
+            weight: yuan(p.weightFen),
+            tier: yuan(p.tierFen),
+            insurance: yuan(p.insuranceFen),
+          },
           total: yuan(p.totalFen),
           currency: 'CNY',
         }

@@ -1,7 +1,18 @@
 import type pg from 'pg'
 import {
-  readBreakdown, readCauses, readLaneHistograms, readLaneTotals, readOnTimeByDay, readParcels, readTierHistograms, readTotalsByTier,
-  type Breakdown, type BreakdownSort, type OutcomeCounts, type ParcelFilter, type SlaSource,
+  readBreakdown,
+  readCauses,
+  readLaneHistograms,
+  readLaneTotals,
+  readOnTimeByDay,
+  readParcels,
+  readTierHistograms,
+  readTotalsByTier,
+  type Breakdown,
+  type BreakdownSort,
+  type OutcomeCounts,
+  type ParcelFilter,
+  type SlaSource,
 } from '../db/sla-repo.ts'
 import { dayOf, previousRange, type DayRange } from '../domain/sla-range.ts'
 import { transitPercentiles } from '../domain/sla-transit.ts'
@@ -18,19 +29,26 @@ export function onTimeRate(c: Pick<OutcomeCounts, 'onTime' | 'late'>): number | 
 
 const zero = (): OutcomeCounts => ({ closed: 0, onTime: 0, late: 0, excused: 0 })
 const plus = (a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts => ({
-  closed: a.closed + b.closed, onTime: a.onTime + b.onTime, late: a.late + b.late, excused: a.excused + b.excused,
+  closed: a.closed + b.closed,
+  onTime: a.onTime + b.onTime,
+  late: a.late + b.late,
+  excused: a.excused + b.excused,
 })
 const withRate = (c: OutcomeCounts) => ({ ...c, rate: onTimeRate(c) })
-const change = (now: number | null, before: number | null) => (now === null || before === null ? null : Math.round((now - before) * 10) / 10)
+const change = (now: number | null, before: number | null) =>
+  now === null || before === null ? null : Math.round((now - before) * 10) / 10
 const rangeView = (r: DayRange) => ({ from: r.from, to: r.to, days: r.days })
 
 /** On-time rate by tier over the period, day by day, and against the period before. */
 export async function slaSummary(db: pg.Pool, range: DayRange, src: SlaSource = 'aggregate') {
   const prev = previousRange(range)
   const [days, current, previous] = await Promise.all([
-    readOnTimeByDay(db, src, range), readTotalsByTier(db, src, range), readTotalsByTier(db, src, prev),
+    readOnTimeByDay(db, src, range),
+    readTotalsByTier(db, src, range),
+    readTotalsByTier(db, src, prev),
   ])
-  const pick = (rows: Array<OutcomeCounts & { tier: string }>, tier: string) => rows.find((r) => r.tier === tier) ?? zero()
+  const pick = (rows: Array<OutcomeCounts & { tier: string }>, tier: string) =>
+    rows.find((r) => r.tier === tier) ?? zero()
   const tiers = TIERS.map((tier) => {
     const now = withRate(pick(current, tier))
     const before = withRate(pick(previous, tier))
@@ -43,14 +61,35 @@ export async function slaSummary(db: pg.Pool, range: DayRange, src: SlaSource = 
     previousRange: rangeView(prev),
     tiers,
     all: { current: allNow, previous: allBefore, change: change(allNow.rate, allBefore.rate) },
-    series: days.map((d) => ({ day: dayOf(d.day), tier: d.tier, closed: d.closed, onTime: d.onTime, late: d.late, excused: d.excused, rate: onTimeRate(d) })),
+    series: days.map((d) => ({
+      day: dayOf(d.day),
+      tier: d.tier,
+      closed: d.closed,
+      onTime: d.onTime,
+      late: d.late,
+      excused: d.excused,
+      rate: onTimeRate(d),
+    })),
   }
 }
 
 export async function slaBreakdown(
-  db: pg.Pool, range: DayRange, by: Breakdown, sort: BreakdownSort, dir: 'asc' | 'desc', tier: string | null, src: SlaSource = 'aggregate',
+  db: pg.Pool,
+  range: DayRange,
+  by: Breakdown,
+  sort: BreakdownSort,
+  dir: 'asc' | 'desc',
+  tier: string | null,
+  src: SlaSource = 'aggregate',
 ) {
-  return { range: rangeView(range), by, sort, dir, tier, rows: await readBreakdown(db, src, range, by, sort, dir, tier) }
+  return {
+    range: rangeView(range),
+    by,
+    sort,
+    dir,
+    tier,
+    rows: await readBreakdown(db, src, range, by, sort, dir, tier),
+  }
 }
 
 /**
@@ -64,7 +103,12 @@ export async function slaCauses(db: pg.Pool, range: DayRange, tier: string | nul
   let running = 0
   const pareto = late.map((r) => {
     running += r.parcels
-    return { cause: r.cause, parcels: r.parcels, share: Math.round((1000 * r.parcels) / totalLate) / 10, cumulative: Math.round((1000 * running) / totalLate) / 10 }
+    return {
+      cause: r.cause,
+      parcels: r.parcels,
+      share: Math.round((1000 * r.parcels) / totalLate) / 10,
+      cumulative: Math.round((1000 * running) / totalLate) / 10,
+    }
   })
   const excused = rows.filter((r) => r.outcome === 'excused').map((r) => ({ cause: r.cause, parcels: r.parcels }))
   return { range: rangeView(range), tier, totalLate, late: pareto, excused }
@@ -82,7 +126,12 @@ const laneKey = (r: LaneRef) => `${r.origin}>${r.destination}|${r.tier}`
  * their histograms are read; sorted by a percentile, every lane's is needed.
  */
 export async function slaTransit(
-  db: pg.Pool, range: DayRange, tier: string | null, sort: TransitSort, limit: number, src: SlaSource = 'aggregate',
+  db: pg.Pool,
+  range: DayRange,
+  tier: string | null,
+  sort: TransitSort,
+  limit: number,
+  src: SlaSource = 'aggregate',
 ) {
   const tiers = await readTierHistograms(db, src, range)
   let laneCount: number
@@ -96,9 +145,17 @@ export async function slaTransit(
     lanes = await readLaneHistograms(db, src, range, tier)
     laneCount = lanes.length
   }
-  const laneRows = lanes.map((l) => ({ tier: l.tier, origin: l.origin, destination: l.destination, ...transitPercentiles(l.counts) }))
+  const laneRows = lanes.map((l) => ({
+    tier: l.tier,
+    origin: l.origin,
+    destination: l.destination,
+    ...transitPercentiles(l.counts),
+  }))
   laneRows.sort((a, b) =>
-    sort === 'lane' ? laneKey(a).localeCompare(laneKey(b)) : ((b[sort] ?? -1) - (a[sort] ?? -1)) || laneKey(a).localeCompare(laneKey(b)))
+    sort === 'lane'
+      ? laneKey(a).localeCompare(laneKey(b))
+      : (b[sort] ?? -1) - (a[sort] ?? -1) || laneKey(a).localeCompare(laneKey(b)),
+  )
   return {
     range: rangeView(range),
     tier,
@@ -117,7 +174,10 @@ export async function slaParcels(db: pg.Pool, range: DayRange, filter: ParcelFil
     total: r.total,
     offset,
     parcels: r.parcels.map((p) => ({
-      ...p, collectedAt: p.collectedAt.toISOString(), closedAt: p.closedAt.toISOString(), deadline: p.deadline?.toISOString() ?? null,
+      ...p,
+      collectedAt: p.collectedAt.toISOString(),
+      closedAt: p.closedAt.toISOString(),
+      deadline: p.deadline?.toISOString() ?? null,
     })),
   }
 }

@@ -13,13 +13,20 @@ export const slaSettingsSchema = z.strictObject({
 })
 export type SlaSettingsInput = z.infer<typeof slaSettingsSchema>
 
-const MS_KEYS: Record<string, keyof SlaThresholds> = { escalateAfterMinutes: 'escalateAfterMs', remindEveryMinutes: 'remindEveryMs' }
+const MS_KEYS: Record<string, keyof SlaThresholds> = {
+  escalateAfterMinutes: 'escalateAfterMs',
+  remindEveryMinutes: 'remindEveryMs',
+}
 
 /** Configured defaults with the admin's overrides on top; read by every sweep (cached briefly). */
 export class SlaSettings {
   private cached: { at: number; value: SlaThresholds } | undefined
 
-  constructor(private readonly db: pg.Pool, private readonly defaults: SlaThresholds, private readonly maxAgeMs = 30_000) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly defaults: SlaThresholds,
+    private readonly maxAgeMs = 30_000,
+  ) {}
 
   async current(): Promise<SlaThresholds> {
     if (this.cached && Date.now() - this.cached.at < this.maxAgeMs) return this.cached.value

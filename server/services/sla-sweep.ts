@@ -1,6 +1,13 @@
 import type pg from 'pg'
 import type { SlaThresholds } from '../config.ts'
-import { collectHits, escalateDue, reconcileRule, type AlertChange, type OpenGate, type RuleSpec } from '../db/alerts-repo.ts'
+import {
+  collectHits,
+  escalateDue,
+  reconcileRule,
+  type AlertChange,
+  type OpenGate,
+  type RuleSpec,
+} from '../db/alerts-repo.ts'
 import { severityFromImpact, type ManualResolutionPolicy, type SeverityBands } from '../domain/alert-policy.ts'
 import { escalationAction } from '../domain/alert-lifecycle.ts'
 import { CONSIGNEE_CAUSES } from '../domain/verdict.ts'
@@ -14,7 +21,8 @@ import { atRiskWaybills } from './transit-model.ts'
 /** The parcels the arrival estimate puts at risk (computed before the transaction), for the parcel_at_risk rule of this transaction. */
 export async function markAtRisk(client: pg.PoolClient, waybills: readonly string[]): Promise<void> {
   await client.query('CREATE TEMP TABLE sweep_eta_risk (waybill text PRIMARY KEY) ON COMMIT DROP')
-  if (waybills.length > 0) await client.query('INSERT INTO sweep_eta_risk SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [waybills])
+  if (waybills.length > 0)
+    await client.query('INSERT INTO sweep_eta_risk SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [waybills])
 }
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
@@ -99,12 +107,17 @@ export const PARCEL_PENDING_GRACE_MS = 0
 export const MANUAL_RESOLUTION: ManualResolutionPolicy = { holdMs: 4 * 3_600_000, worsenRatio: 0.5, worsenMin: 10 }
 
 export function parcelGate(t: SlaThresholds): OpenGate {
-  return { pendingMs: t.alertPendingMs ?? PARCEL_PENDING_MS, graceMs: PARCEL_PENDING_GRACE_MS, manual: MANUAL_RESOLUTION }
+  return {
+    pendingMs: t.alertPendingMs ?? PARCEL_PENDING_MS,
+    graceMs: PARCEL_PENDING_GRACE_MS,
+    manual: MANUAL_RESOLUTION,
+  }
 }
 
 export function parcelRules(t: SlaThresholds): RuleSpec[] {
   const bands = parcelSeverityBands(t)
-  const byImpact = (rule: string) => (parcels: number, express: number) => severityFromImpact({ parcels, express }, bands[rule]!)
+  const byImpact = (rule: string) => (parcels: number, express: number) =>
+    severityFromImpact({ parcels, express }, bands[rule]!)
   return [
     {
       rule: 'parcel_late',
@@ -160,7 +173,12 @@ export interface SweepOptions {
   atRiskEveryMs?: number
 }
 
-export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: number; level: number }>; ms: number; steps: Record<string, number> }
+export interface SweepResult {
+  changes: AlertChange[]
+  escalated: Array<{ id: number; level: number }>
+  ms: number
+  steps: Record<string, number>
+}
 
 /**
  * One sweep: every rule reconciled in its own transaction, then escalation of
@@ -168,7 +186,13 @@ export interface SweepResult { changes: AlertChange[]; escalated: Array<{ id: nu
  * (see server/db/tx.ts for the lock order), so two sweeps (two instances' workers)
  * or a sweep and a complaint reply wait for each other rather than deadlock.
  */
-export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: ReadonlyMap<string, string>, now: Date, opts: SweepOptions = {}): Promise<SweepResult> {
+export async function runSweep(
+  db: pg.Pool,
+  t: SlaThresholds,
+  hubNames: ReadonlyMap<string, string>,
+  now: Date,
+  opts: SweepOptions = {},
+): Promise<SweepResult> {
   const started = Date.now()
   const steps: Record<string, number> = {}
   let mark = performance.now()
@@ -181,35 +205,48 @@ export async function runSweep(db: pg.Pool, t: SlaThresholds, hubNames: Readonly
   const withAtRisk = atRiskDue(db, now, opts.atRiskEveryMs ?? 0)
   const specs = parcelRules(t).filter((r) => withAtRisk || r.rule !== 'parcel_at_risk')
   // Outside the transaction: the model is read through the pool (one connection when embedded).
-  const atRisk = withAtRisk ? await atRiskWaybills(db, now, { stallInTransitHours: t.stallInTransitHours, stallOutForDeliveryHours: t.stallOutForDeliveryHours }) : []
+  const atRisk = withAtRisk
+    ? await atRiskWaybills(db, now, {
+        stallInTransitHours: t.stallInTransitHours,
+        stallOutForDeliveryHours: t.stallOutForDeliveryHours,
+      })
+    : []
   if (withAtRisk) atRiskAt.set(db, now.getTime())
   lap('estimate')
   // One transaction and one pass over the open parcels for every parcel rule.
-  changes.push(...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
-    if (withAtRisk) await markAtRisk(client, atRisk)
-    await collectHits(client, specs, sweepParams(t, now), SWEEP_JOIN)
-    lap('hits')
-    const found: AlertChange[] = []
-    for (const spec of specs) {
-      found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
-      lap(spec.rule)
-    }
-    await notifyInTransaction(client, found, now)
-    return found
-  })))
+  changes.push(
+    ...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
+      if (withAtRisk) await markAtRisk(client, atRisk)
+      await collectHits(client, specs, sweepParams(t, now), SWEEP_JOIN)
+      lap('hits')
+      const found: AlertChange[] = []
+      for (const spec of specs) {
+        found.push(...(await reconcileRule(client, spec, now, t.escalateAfterMs, hubNames, parcelGate(t))))
+        lap(spec.rule)
+      }
+      await notifyInTransaction(client, found, now)
+      return found
+    })),
+  )
   lap('parcel rules commit')
   // The claims of parcels reported lost or damaged (rows that refer to parcels, in
   // waybill order), then complaints past their handling limit (complaint_overdue).
-  changes.push(...(await alertTransaction(db, 'sla-sweep claims and complaints', async (client) => {
-    await openClaimsFromExceptions(client, now)
-    const found = await reconcileComplaintAlerts(client, now, t.escalateAfterMs)
-    await notifyInTransaction(client, found, now)
-    return found
-  })))
+  changes.push(
+    ...(await alertTransaction(db, 'sla-sweep claims and complaints', async (client) => {
+      await openClaimsFromExceptions(client, now)
+      const found = await reconcileComplaintAlerts(client, now, t.escalateAfterMs)
+      await notifyInTransaction(client, found, now)
+      return found
+    })),
+  )
   lap('claims, complaints')
   const escalated = await alertTransaction(db, 'sla-sweep escalation', async (client) => {
     const rows = await escalateDue(client, now, t.remindEveryMs)
-    await enqueueAlertActions(client, rows.map((e) => ({ id: e.id, action: escalationAction(e.level) })), now)
+    await enqueueAlertActions(
+      client,
+      rows.map((e) => ({ id: e.id, action: escalationAction(e.level) })),
+      now,
+    )
     return rows
   })
   lap('escalation')

@@ -8,7 +8,17 @@
  */
 import type pg from 'pg'
 import type { DayRange } from '../domain/sla-range.ts'
-import { breachCause, causeResponsible, chargesOf, dwellP90ByHourOfWeek, excessAt, pareto, tallyCauses, type Charge, type Norms } from '../domain/attribution.ts'
+import {
+  breachCause,
+  causeResponsible,
+  chargesOf,
+  dwellP90ByHourOfWeek,
+  excessAt,
+  pareto,
+  tallyCauses,
+  type Charge,
+  type Norms,
+} from '../domain/attribution.ts'
 import { pmfOfCounts, quantileHours } from '../domain/eta.ts'
 import type { Segment, SegmentKind } from '../domain/segments.ts'
 import { transitModel } from './transit-model.ts'
@@ -47,7 +57,15 @@ export async function slaTimeLost(db: pg.Pool, range: DayRange, tier: string | n
       return cache.get(k)!
     },
   }
-  const r = await db.query<{ waybill: string; tier: string; origin: string; dest: string; delivered_at: Date; deadline: Date; segments: SegmentTuple[] }>(
+  const r = await db.query<{
+    waybill: string
+    tier: string
+    origin: string
+    dest: string
+    delivered_at: Date
+    deadline: Date
+    segments: SegmentTuple[]
+  }>(
     `SELECT s.waybill, s.tier, s.origin_hub AS origin, s.destination_hub AS dest, s.delivered_at, s.promised_deadline AS deadline, p.segments
      FROM shipments s JOIN parcel_paths p ON p.waybill = s.waybill
      WHERE s.delivered_at >= $1 AND s.delivered_at < $2 AND s.delivered_at > s.promised_deadline
@@ -58,42 +76,76 @@ export async function slaTimeLost(db: pg.Pool, range: DayRange, tier: string | n
   )
   const perParcel: Charge[][] = []
   const parcels = r.rows.map((row) => {
-    const segments: Segment[] = row.segments.map(([kind, place, courier, start, end]) => ({ kind, place, courier, start, end }))
+    const segments: Segment[] = row.segments.map(([kind, place, courier, start, end]) => ({
+      kind,
+      place,
+      courier,
+      start,
+      end,
+    }))
     const charges = chargesOf(segments, row.tier, norms)
     perParcel.push(charges)
     return {
-      waybill: row.waybill, tier: row.tier, origin: row.origin, destination: row.dest, deliveredAt: row.delivered_at, deadline: row.deadline,
+      waybill: row.waybill,
+      tier: row.tier,
+      origin: row.origin,
+      destination: row.dest,
+      deliveredAt: row.delivered_at,
+      deadline: row.deadline,
       lateHours: Math.round(((row.delivered_at.getTime() - row.deadline.getTime()) / 3_600_000) * 10) / 10,
-      cause: breachCause(charges), charges: charges.filter((c) => c.excessHours > 0),
+      cause: breachCause(charges),
+      charges: charges.filter((c) => c.excessHours > 0),
     }
   })
   const rows = pareto(perParcel)
   const causes = tallyCauses(parcels.map((p) => p.cause))
   const hubs = [...new Set(rows.filter((x) => x.kind === 'hub_dwell').map((x) => x.responsible))].slice(0, HEATMAP_HUBS)
-  const heat = hubs.length === 0 ? [] : (await db.query<{ place: string; how: number; bucket: number; n: number }>(
-    `SELECT place, how, bucket, sum(n)::float8 AS n FROM segment_hist WHERE kind = 'hub_dwell' AND place = ANY($1::text[]) GROUP BY 1, 2, 3`, [hubs])).rows
+  const heat =
+    hubs.length === 0
+      ? []
+      : (
+          await db.query<{ place: string; how: number; bucket: number; n: number }>(
+            `SELECT place, how, bucket, sum(n)::float8 AS n FROM segment_hist WHERE kind = 'hub_dwell' AND place = ANY($1::text[]) GROUP BY 1, 2, 3`,
+            [hubs],
+          )
+        ).rows
   const heatmap = hubs.map((hub) => ({ hub, p90: dwellP90ByHourOfWeek(heat.filter((h) => h.place === hub)) }))
   const chosen = chooseLate(parcels, filter)
   const shown = [...chosen.slice(filter.offset, filter.offset + filter.limit)]
   const codes = new Set<string>()
   for (const x of [...rows, ...causes]) for (const c of x.responsible.split('→')) codes.add(c)
-  for (const p of shown) for (const c of [p.origin, p.destination, ...(p.cause ? causeResponsible(p.cause).split('→') : [])]) codes.add(c)
+  for (const p of shown)
+    for (const c of [p.origin, p.destination, ...(p.cause ? causeResponsible(p.cause).split('→') : [])]) codes.add(c)
   return {
-    from: range.from, to: range.to, tier, parcels: parcels.length, truncated: r.rows.length === TIME_LOST_MAX_PARCELS,
-    pareto: rows, causes, heatmap, names: await namesOf(db, [...codes]), lateTotal: chosen.length, late: shown,
+    from: range.from,
+    to: range.to,
+    tier,
+    parcels: parcels.length,
+    truncated: r.rows.length === TIME_LOST_MAX_PARCELS,
+    pareto: rows,
+    causes,
+    heatmap,
+    names: await namesOf(db, [...codes]),
+    lateTotal: chosen.length,
+    late: shown,
   }
 }
 
 type LateParcel = { waybill: string; deliveredAt: Date; cause: ReturnType<typeof breachCause>; charges: Charge[] }
 
 /** The late parcels a filter picks, with the excess lost there (`at`), largest first; all of them by delivery otherwise. */
-function chooseLate<P extends LateParcel>(parcels: P[], f: TimeLostFilter): Array<P & { at: { kind: SegmentKind; responsible: string; excessHours: number } | null }> {
+function chooseLate<P extends LateParcel>(
+  parcels: P[],
+  f: TimeLostFilter,
+): Array<P & { at: { kind: SegmentKind; responsible: string; excessHours: number } | null }> {
   const { kind, responsible } = f
   if (!kind || !responsible) return parcels.map((p) => ({ ...p, at: null }))
   const picked = parcels
-    .filter((p) => (f.match === 'cause'
-      ? p.cause !== null && p.cause.code === kind && causeResponsible(p.cause) === responsible
-      : excessAt(p.charges, kind, responsible) > 0))
+    .filter((p) =>
+      f.match === 'cause'
+        ? p.cause !== null && p.cause.code === kind && causeResponsible(p.cause) === responsible
+        : excessAt(p.charges, kind, responsible) > 0,
+    )
     .map((p) => ({ ...p, at: { kind, responsible, excessHours: excessAt(p.charges, kind, responsible) } }))
   return picked.sort((a, b) => b.at.excessHours - a.at.excessHours || a.waybill.localeCompare(b.waybill))
 }
@@ -102,6 +154,8 @@ function chooseLate<P extends LateParcel>(parcels: P[], f: TimeLostFilter): Arra
 async function namesOf(db: pg.Pool, codes: string[]): Promise<Record<string, string>> {
   if (codes.length === 0) return {}
   const r = await db.query<{ code: string; name: string }>(
-    `SELECT code, name FROM hubs WHERE code = ANY($1::text[]) UNION ALL SELECT code, name FROM couriers WHERE code = ANY($1::text[])`, [codes])
+    `SELECT code, name FROM hubs WHERE code = ANY($1::text[]) UNION ALL SELECT code, name FROM couriers WHERE code = ANY($1::text[])`,
+    [codes],
+  )
   return Object.fromEntries(r.rows.map((x) => [x.code, x.name]))
 }

@@ -12,7 +12,16 @@ import type pg from 'pg'
 import { createNetwork, type Network } from '../data/network.ts'
 import { listHubs } from '../db/reference-repo.ts'
 import { loadHist, loadRecent } from '../db/segments-repo.ts'
-import { createHistModel, estimateArrival, recentFactors, withFactors, type ArrivalEstimate, type Dist, type Priors, type SegmentModel } from '../domain/eta.ts'
+import {
+  createHistModel,
+  estimateArrival,
+  recentFactors,
+  withFactors,
+  type ArrivalEstimate,
+  type Dist,
+  type Priors,
+  type SegmentModel,
+} from '../domain/eta.ts'
 import type { Tier } from '../domain/fees.ts'
 import type { EventType, ExceptionReason, ShipmentStatus } from '../domain/status.ts'
 
@@ -27,8 +36,16 @@ export const RECENT_WINDOW_MS = 2 * 3_600_000
 /** Parcels whose segment began within the same quarter hour share one estimate (the sweep computes it once). */
 export const SINCE_STEP_MS = 15 * 60_000
 
-interface Cached { model: SegmentModel; network: Network; hubs: number }
-interface Kept extends Cached { plain: SegmentModel; at: number; histAt: number }
+interface Cached {
+  model: SegmentModel
+  network: Network
+  hubs: number
+}
+interface Kept extends Cached {
+  plain: SegmentModel
+  at: number
+  histAt: number
+}
 const cache = new WeakMap<pg.Pool, Kept>()
 const loading = new WeakMap<pg.Pool, Promise<Kept>>()
 
@@ -38,7 +55,11 @@ const fresh = (at: number, now: number, ttl: number) => now >= at && now - at < 
 async function load(db: pg.Pool, now: Date, kept: Kept | undefined): Promise<Kept> {
   const t = now.getTime()
   const reuseHist = kept !== undefined && fresh(kept.histAt, t, HIST_TTL_MS)
-  const [rows, recent, hubs] = await Promise.all([reuseHist ? null : loadHist(db), loadRecent(db, new Date(t - RECENT_WINDOW_MS)), listHubs(db)])
+  const [rows, recent, hubs] = await Promise.all([
+    reuseHist ? null : loadHist(db),
+    loadRecent(db, new Date(t - RECENT_WINDOW_MS)),
+    listHubs(db),
+  ])
   const plain = rows ? createHistModel(rows) : kept!.plain
   const model = withFactors(plain, recentFactors(plain, recent))
   return { model, plain, at: t, histAt: reuseHist ? kept!.histAt : t, network: createNetwork(hubs), hubs: hubs.length }
@@ -88,14 +109,30 @@ function routeOf(network: Network, origin: string, dest: string): string[] {
 }
 
 /** The estimate of an open parcel (null when closed or lost); the segment start is taken to its quarter hour. */
-export function arrivalOf(p: EtaParcel, m: { model: SegmentModel; network: Network }, now: Date, priors?: Priors, distCache?: Map<string, Dist>): ArrivalEstimate | null {
+export function arrivalOf(
+  p: EtaParcel,
+  m: { model: SegmentModel; network: Network },
+  now: Date,
+  priors?: Priors,
+  distCache?: Map<string, Dist>,
+): ArrivalEstimate | null {
   const since = p.lastScanAt ?? p.collectedAt
   const step = (d: Date) => new Date(Math.floor(d.getTime() / SINCE_STEP_MS) * SINCE_STEP_MS)
-  return estimateArrival({
-    tier: p.tier, route: routeOf(m.network, p.originHub, p.destinationHub), collectedAt: step(p.collectedAt),
-    status: p.status, lastEventType: p.lastEventType as EventType | null, lastScanHub: p.lastScanHub,
-    lastScanAt: p.lastScanAt ? step(since) : null, exceptionReason: p.exceptionReason,
-  }, m.model, now, { ...(priors ? { priors } : {}), ...(distCache ? { distCache } : {}) })
+  return estimateArrival(
+    {
+      tier: p.tier,
+      route: routeOf(m.network, p.originHub, p.destinationHub),
+      collectedAt: step(p.collectedAt),
+      status: p.status,
+      lastEventType: p.lastEventType as EventType | null,
+      lastScanHub: p.lastScanHub,
+      lastScanAt: p.lastScanAt ? step(since) : null,
+      exceptionReason: p.exceptionReason,
+    },
+    m.model,
+    now,
+    { ...(priors ? { priors } : {}), ...(distCache ? { distCache } : {}) },
+  )
 }
 
 /** A parcel is at risk by its estimate when the median is after its deadline or it is overdue in its segment. */
@@ -107,8 +144,18 @@ export function atRiskByEstimate(e: ArrivalEstimate | null, deadline: Date): boo
 export function etaView(e: ArrivalEstimate | null) {
   if (!e) return null
   return {
-    p10: e.p10, p50: e.p50, p90: e.p90, overdue: e.overdue, basis: e.basis,
-    current: { kind: e.current.kind, place: e.current.place, since: e.current.since, elapsedHours: e.current.elapsedHours, p99Hours: Math.round(e.current.p99Hours * 10) / 10 },
+    p10: e.p10,
+    p50: e.p50,
+    p90: e.p90,
+    overdue: e.overdue,
+    basis: e.basis,
+    current: {
+      kind: e.current.kind,
+      place: e.current.place,
+      since: e.current.since,
+      elapsedHours: e.current.elapsedHours,
+      p99Hours: Math.round(e.current.p99Hours * 10) / 10,
+    },
   }
 }
 
@@ -143,7 +190,11 @@ export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): P
  * of each parcel added, for the live channel: only the followed parcels are
  * passed here, so this is one query for a handful of rows.
  */
-export async function withArrival<T extends { waybill: string }>(db: pg.Pool, changes: readonly T[], now: Date): Promise<Array<T & { arrival: ReturnType<typeof etaView>; atRisk: boolean }>> {
+export async function withArrival<T extends { waybill: string }>(
+  db: pg.Pool,
+  changes: readonly T[],
+  now: Date,
+): Promise<Array<T & { arrival: ReturnType<typeof etaView>; atRisk: boolean }>> {
   if (changes.length === 0) return []
   const m = await transitModel(db, now)
   const r = await db.query<EtaParcel & { waybill: string; deadline: Date | null }>(
@@ -157,6 +208,10 @@ export async function withArrival<T extends { waybill: string }>(db: pg.Pool, ch
   return changes.map((c) => {
     const p = rows.get(c.waybill)
     const e = p ? arrivalOf(p, m, now) : null
-    return { ...c, arrival: etaView(e), atRisk: p?.deadline ? p.status === 'exception' || (p.deadline >= now && atRiskByEstimate(e, p.deadline)) : false }
+    return {
+      ...c,
+      arrival: etaView(e),
+      atRisk: p?.deadline ? p.status === 'exception' || (p.deadline >= now && atRiskByEstimate(e, p.deadline)) : false,
+    }
   })
 }

@@ -29,11 +29,19 @@ const HOUR_MS = 3_600_000
  * `firstScans`: parcels that had no scan stored before this transaction's (their state's last scan
  * was empty under the row lock), so their stored scans are exactly `scans`' and need no query.
  */
-export async function foldSegments(client: pg.PoolClient, scans: readonly NewScan[], now: Date, firstScans: ReadonlySet<string> = new Set()): Promise<void> {
+export async function foldSegments(
+  client: pg.PoolClient,
+  scans: readonly NewScan[],
+  now: Date,
+  firstScans: ReadonlySet<string> = new Set(),
+): Promise<void> {
   if (scans.length === 0) return
   const waybills = [...new Set(scans.map((s) => s.waybill))].sort()
   const paths = await loadPaths(client, waybills)
-  const fresh = await storedEvents(client, waybills.filter((w) => paths.get(w)?.events === null && !firstScans.has(w)))
+  const fresh = await storedEvents(
+    client,
+    waybills.filter((w) => paths.get(w)?.events === null && !firstScans.has(w)),
+  )
   const byWaybill = new Map<string, PathEvent[]>()
   for (const s of scans) {
     const list = byWaybill.get(s.waybill) ?? []
@@ -48,10 +56,14 @@ export async function foldSegments(client: pg.PoolClient, scans: readonly NewSca
     if (!p) continue
     // A parcel without a kept path: its stored scans already include this batch's (and are only
     // this batch's when it had none before).
-    const events = p.events !== null ? [...p.events, ...(byWaybill.get(w) ?? [])] : fresh.get(w) ?? byWaybill.get(w) ?? []
+    const events =
+      p.events !== null ? [...p.events, ...(byWaybill.get(w) ?? [])] : (fresh.get(w) ?? byWaybill.get(w) ?? [])
     const segments = segmentsOf(p.collectedAt.getTime(), p.originHub, p.destinationHub, events)
     for (const [k, n] of histDelta(p.tier, p.segments, segments)) hist.set(k, (hist.get(k) ?? 0) + n)
-    for (const [list, sign] of [[p.segments, -1], [segments, 1]] as const) {
+    for (const [list, sign] of [
+      [p.segments, -1],
+      [segments, 1],
+    ] as const) {
       for (const s of list) {
         if (s.kind === 'to_delivery') continue
         const k = `${Math.floor(s.end / HOUR_MS) * HOUR_MS}|${s.kind}|${s.place}|${p.tier}`
@@ -63,9 +75,16 @@ export async function foldSegments(client: pg.PoolClient, scans: readonly NewSca
     }
     saved.push({ waybill: w, tier: p.tier, events, segments })
   }
-  await saveSegments(client, saved, [...hist].filter(([, n]) => n !== 0).map(([k, n]) => ({ ...parseHistKey(k), n })),
-    [...recent].filter(([, r]) => r.n !== 0 || Math.abs(r.hours) > 1e-9).map(([k, r]) => {
-      const [hour, kind, place, tier] = k.split('|')
-      return { hour: new Date(Number(hour)), kind: kind!, place: place!, tier: tier!, n: r.n, hours: r.hours }
-    }), now)
+  await saveSegments(
+    client,
+    saved,
+    [...hist].filter(([, n]) => n !== 0).map(([k, n]) => ({ ...parseHistKey(k), n })),
+    [...recent]
+      .filter(([, r]) => r.n !== 0 || Math.abs(r.hours) > 1e-9)
+      .map(([k, r]) => {
+        const [hour, kind, place, tier] = k.split('|')
+        return { hour: new Date(Number(hour)), kind: kind!, place: place!, tier: tier!, n: r.n, hours: r.hours }
+      }),
+    now,
+  )
 }

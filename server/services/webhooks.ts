@@ -2,8 +2,18 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { NotFoundError } from '../lib/errors.ts'
 import { ALERT_LANGS, alertTitleIn, type AlertLang, type AlertTitleFields } from '../domain/alert-titles.ts'
 import {
-  alertsForNotification, claimDue, deactivateEndpoint, insertEndpoint, insertNotifications, listEndpoints, markDelivered, markFailed,
-  type ClaimedDelivery, type EndpointRow, type EndpointSummary, type Queryable,
+  alertsForNotification,
+  claimDue,
+  deactivateEndpoint,
+  insertEndpoint,
+  insertNotifications,
+  listEndpoints,
+  markDelivered,
+  markFailed,
+  type ClaimedDelivery,
+  type EndpointRow,
+  type EndpointSummary,
+  type Queryable,
 } from '../db/outbox-repo.ts'
 
 /**
@@ -20,7 +30,15 @@ export const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const
 export type Severity = (typeof SEVERITY_ORDER)[number]
 
 /** The alert actions worth a notification; 'updated' (every sweep) is not. 'raised': severity rose from info to warning or critical. */
-export const NOTIFY_ACTIONS = ['opened', 'raised', 'acknowledged', 'resolved', 'auto_resolved', 'escalated', 'reminded'] as const
+export const NOTIFY_ACTIONS = [
+  'opened',
+  'raised',
+  'acknowledged',
+  'resolved',
+  'auto_resolved',
+  'escalated',
+  'reminded',
+] as const
 export type NotifyAction = (typeof NOTIFY_ACTIONS)[number]
 const notifiable = (action: string): action is NotifyAction => (NOTIFY_ACTIONS as readonly string[]).includes(action)
 
@@ -43,8 +61,15 @@ export interface WebhookPayload {
   event: `alert.${NotifyAction | 'updated'}`
   lang: AlertLang
   alert: {
-    id: number; rule: string; severity: string; hubCode: string | null; title: string; titleKey: string | null; titleParams: Record<string, unknown> | null
-    itemCount: number; escalationLevel: number
+    id: number
+    rule: string
+    severity: string
+    hubCode: string | null
+    title: string
+    titleKey: string | null
+    titleParams: Record<string, unknown> | null
+    itemCount: number
+    escalationLevel: number
   }
   at: string
 }
@@ -56,11 +81,25 @@ export { ALERT_LANGS as WEBHOOK_LANGS }
  * statement. Pass the client of the transaction that made the changes to commit
  * both together. Returns the number of outbox rows written.
  */
-export async function enqueueAlertNotifications(db: Queryable, changes: readonly AlertNotice[], now: Date): Promise<number> {
-  const items = changes.filter((c) => notifiable(c.action)).map((c) => ({
-    alertId: c.id, rule: c.rule, hubCode: c.hubCode, severity: c.severity, itemCount: c.itemCount, event: `alert.${c.action}`,
-    titleZh: alertTitleIn('zh', c), titleEn: alertTitleIn('en', c), titleKey: c.titleKey, titleParams: c.titleParams,
-  }))
+export async function enqueueAlertNotifications(
+  db: Queryable,
+  changes: readonly AlertNotice[],
+  now: Date,
+): Promise<number> {
+  const items = changes
+    .filter((c) => notifiable(c.action))
+    .map((c) => ({
+      alertId: c.id,
+      rule: c.rule,
+      hubCode: c.hubCode,
+      severity: c.severity,
+      itemCount: c.itemCount,
+      event: `alert.${c.action}`,
+      titleZh: alertTitleIn('zh', c),
+      titleEn: alertTitleIn('en', c),
+      titleKey: c.titleKey,
+      titleParams: c.titleParams,
+    }))
   return insertNotifications(db, items, SEVERITY_ORDER, now)
 }
 
@@ -69,7 +108,11 @@ export async function enqueueAlertNotifications(db: Queryable, changes: readonly
  * by a person, an escalation): the alert's current rule, hub, severity, title
  * and count are read from the alerts table.
  */
-export async function enqueueAlertActions(db: Queryable, actions: ReadonlyArray<{ id: number; action: string }>, now: Date): Promise<number> {
+export async function enqueueAlertActions(
+  db: Queryable,
+  actions: ReadonlyArray<{ id: number; action: string }>,
+  now: Date,
+): Promise<number> {
   const wanted = actions.filter((a) => notifiable(a.action))
   if (wanted.length === 0) return 0
   const alerts = new Map((await alertsForNotification(db, [...new Set(wanted.map((a) => a.id))])).map((a) => [a.id, a]))
@@ -112,9 +155,16 @@ export interface DeliverOptions {
   random?: () => number
 }
 
-export interface DeliverResult { claimed: number; delivered: number; failed: number; rounds: number }
+export interface DeliverResult {
+  claimed: number
+  delivered: number
+  failed: number
+  rounds: number
+}
 
-type Outcome = { id: number; ok: true; status: number } | { id: number; ok: false; status: number | null; error: string; failures: number }
+type Outcome =
+  | { id: number; ok: true; status: number }
+  | { id: number; ok: false; status: number | null; error: string; failures: number }
 
 /**
  * Delivers what is due at `now`. Each round claims a batch in one short
@@ -125,7 +175,14 @@ type Outcome = { id: number; ok: true; status: number } | { id: number; ok: fals
  * success made due. Safe with several workers at once.
  */
 export async function deliverDue(db: Queryable, now: Date, opts: DeliverOptions = {}): Promise<DeliverResult> {
-  const { fetchImpl = fetch, batch = 50, timeoutMs = 5_000, concurrency = 8, maxRounds = 10, random = Math.random } = opts
+  const {
+    fetchImpl = fetch,
+    batch = 50,
+    timeoutMs = 5_000,
+    concurrency = 8,
+    maxRounds = 10,
+    random = Math.random,
+  } = opts
   // Long enough for every call of the batch to time out, plus a margin: a live worker keeps its rows.
   const leaseMs = timeoutMs * Math.ceil(batch / concurrency) + 30_000
   const result: DeliverResult = { claimed: 0, delivered: 0, failed: 0, rounds: 0 }
@@ -136,9 +193,18 @@ export async function deliverDue(db: Queryable, now: Date, opts: DeliverOptions 
     result.claimed += claimed.length
     const outcomes = await mapLimit(claimed, concurrency, (d) => send(fetchImpl, d, timeoutMs))
     const ok = outcomes.flatMap((o) => (o.ok ? [{ id: o.id, status: o.status }] : []))
-    const failed = outcomes.flatMap((o) => (o.ok ? [] : [{
-      id: o.id, status: o.status, error: o.error, nextAttemptAt: new Date(now.getTime() + retryDelayMs(o.failures, random)),
-    }]))
+    const failed = outcomes.flatMap((o) =>
+      o.ok
+        ? []
+        : [
+            {
+              id: o.id,
+              status: o.status,
+              error: o.error,
+              nextAttemptAt: new Date(now.getTime() + retryDelayMs(o.failures, random)),
+            },
+          ],
+    )
     await markDelivered(db, ok, now)
     await markFailed(db, failed)
     result.delivered += ok.length
@@ -168,7 +234,13 @@ async function send(fetchImpl: typeof fetch, d: ClaimedDelivery, timeoutMs: numb
       return { id: d.id, ok: true, status: res.status }
     }
     const snippet = await readStart(res, 300)
-    return { id: d.id, ok: false, status: res.status, error: `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, failures: d.attempts + 1 }
+    return {
+      id: d.id,
+      ok: false,
+      status: res.status,
+      error: `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`,
+      failures: d.attempts + 1,
+    }
   } catch (err) {
     return { id: d.id, ok: false, status: null, error: describeError(err, timeoutMs), failures: d.attempts + 1 }
   }
@@ -235,7 +307,14 @@ export async function createWebhook(db: Queryable, w: NewWebhook): Promise<{ web
   const secret = `whsec_${randomBytes(32).toString('base64url')}`
   const distinct = (xs: string[] | null | undefined) => (xs && xs.length > 0 ? [...new Set(xs)] : null)
   const webhook = await insertEndpoint(db, {
-    name: w.name, url: w.url, secret, rules: distinct(w.rules), minSeverity: w.minSeverity ?? 'info', hubCodes: distinct(w.hubCodes), minEscalationLevel: w.minEscalationLevel ?? 0, lang: w.lang ?? 'zh',
+    name: w.name,
+    url: w.url,
+    secret,
+    rules: distinct(w.rules),
+    minSeverity: w.minSeverity ?? 'info',
+    hubCodes: distinct(w.hubCodes),
+    minEscalationLevel: w.minEscalationLevel ?? 0,
+    lang: w.lang ?? 'zh',
   })
   return { webhook, secret }
 }

@@ -11,7 +11,14 @@ import { validSessions } from '../db/users-repo.ts'
 import { serverFrame } from '../../contract/live.ts'
 import type { Principal } from '../services/auth.ts'
 import {
-  canSubscribe, channelKind, DEFAULT_CHANNELS, isChannel, isSnapshotChannel, MAX_PARCEL_CHANNELS, parcelChannel, type Channel,
+  canSubscribe,
+  channelKind,
+  DEFAULT_CHANNELS,
+  isChannel,
+  isSnapshotChannel,
+  MAX_PARCEL_CHANNELS,
+  parcelChannel,
+  type Channel,
 } from './channels.ts'
 
 const MAX_INBOUND_BYTES = 4 * 1024
@@ -31,7 +38,10 @@ const MAX_INBOUND_PER_WINDOW = 40
 /** Close code for a socket over its session's cap (like HTTP 429). */
 export const CLOSE_TOO_MANY_SOCKETS = 4429
 
-const channelName = z.string().max(40).refine(isChannel, 'unknown channel: kpi, map, alerts, finance or parcel:<waybill>')
+const channelName = z
+  .string()
+  .max(40)
+  .refine(isChannel, 'unknown channel: kpi, map, alerts, finance or parcel:<waybill>')
 const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), channels: z.array(channelName).max(8) }),
   z.strictObject({ type: z.literal('ping') }),
@@ -45,7 +55,12 @@ interface Client {
   inbound: number
 }
 
-interface BufferedFrame { seq: number; channel: Channel; frame: string; data?: unknown }
+interface BufferedFrame {
+  seq: number
+  channel: Channel
+  frame: string
+  data?: unknown
+}
 
 /** The hub a person's account is scoped to: such a person sees only that hub's alert changes. */
 function hubScope(p: Principal): string | null {
@@ -55,13 +70,17 @@ function hubScope(p: Principal): string | null {
 /** An alerts frame's lists cut down to one hub (entries that name no hub are left out too). */
 function alertsOfHub(data: unknown, hub: string): { data: unknown; empty: boolean } {
   const d = (data ?? {}) as Record<string, unknown>
-  const keep = (list: unknown) => (Array.isArray(list) ? list.filter((x) => (x as { hubCode?: unknown })?.hubCode === hub) : [])
+  const keep = (list: unknown) =>
+    Array.isArray(list) ? list.filter((x) => (x as { hubCode?: unknown })?.hubCode === hub) : []
   const changes = keep(d.changes)
   const escalated = keep(d.escalated)
   return { data: { ...d, changes, escalated }, empty: changes.length === 0 && escalated.length === 0 }
 }
 
-export interface ParcelChange { waybill: string; [key: string]: unknown }
+export interface ParcelChange {
+  waybill: string
+  [key: string]: unknown
+}
 
 export interface HubOptions {
   db: pg.Pool
@@ -101,7 +120,11 @@ function sessionKey(p: Principal): string | null {
  *   a client that stops reading is cut off; inbound and outbound sizes are capped.
  */
 export class LiveHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false })
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_INBOUND_BYTES,
+    perMessageDeflate: false,
+  })
   private readonly clients = new Set<Client>()
   readonly epoch = randomUUID()
   private seq = 0
@@ -122,13 +145,18 @@ export class LiveHub {
     this.intervals.push(
       setInterval(() => this.ping(), PING_INTERVAL_MS),
       setInterval(() => this.heartbeat(), HEARTBEAT_INTERVAL_MS),
-      setInterval(() => void this.checkSessions().catch((err) => this.opts.log.warn({ err }, 'open sessions not checked')), opts.sessionCheckMs ?? 60_000),
+      setInterval(
+        () => void this.checkSessions().catch((err) => this.opts.log.warn({ err }, 'open sessions not checked')),
+        opts.sessionCheckMs ?? 60_000,
+      ),
     )
     for (const i of this.intervals) i.unref()
   }
 
   attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => { void this.upgrade(req, socket, head) })
+    server.on('upgrade', (req, socket, head) => {
+      void this.upgrade(req, socket, head)
+    })
   }
 
   private originAllowed(req: IncomingMessage): boolean {
@@ -172,7 +200,9 @@ export class LiveHub {
     if (key !== null) this.perSession.set(key, (this.perSession.get(key) ?? 0) + 1)
     const client: Client = { ws, principal, channels: new Set(), alive: true, inbound: 0 }
     this.clients.add(client)
-    ws.on('pong', () => { client.alive = true })
+    ws.on('pong', () => {
+      client.alive = true
+    })
     ws.on('close', () => this.drop(client))
     ws.on('error', () => ws.terminate())
     ws.on('message', (data) => this.onMessage(client, data.toString()))
@@ -180,13 +210,23 @@ export class LiveHub {
     const asked = params.get('channels')?.split(',').filter(Boolean) ?? DEFAULT_CHANNELS
     const { granted, refused } = this.grant(client, asked)
     const resumeFrom = this.resumePoint(params.get('epoch'), params.get('seq'))
-    const user = principal.kind === 'user'
-      ? { username: principal.username, role: principal.role }
-      : { username: `display:${principal.kind === 'display' ? principal.name : ''}`, role: principal.role }
-    this.sendTo(client, this.checked({
-      type: 'hello', epoch: this.epoch, seq: resumeFrom ?? this.seq, resumed: resumeFrom !== undefined, user, channels: granted,
-    }))
-    if (refused.length > 0) this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
+    const user =
+      principal.kind === 'user'
+        ? { username: principal.username, role: principal.role }
+        : { username: `display:${principal.kind === 'display' ? principal.name : ''}`, role: principal.role }
+    this.sendTo(
+      client,
+      this.checked({
+        type: 'hello',
+        epoch: this.epoch,
+        seq: resumeFrom ?? this.seq,
+        resumed: resumeFrom !== undefined,
+        user,
+        channels: granted,
+      }),
+    )
+    if (refused.length > 0)
+      this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
     for (const c of granted) this.subscribeClient(client, c)
     if (resumeFrom !== undefined) this.replay(client, resumeFrom)
     else for (const c of granted) if (isSnapshotChannel(c)) void this.sendSnapshot(client, c)
@@ -237,7 +277,10 @@ export class LiveHub {
   private unsubscribeClient(client: Client, channel: Channel): void {
     if (!client.channels.delete(channel)) return
     const n = (this.listeners.get(channel) ?? 1) - 1
-    if (n > 0) { this.listeners.set(channel, n); return }
+    if (n > 0) {
+      this.listeners.set(channel, n)
+      return
+    }
     this.listeners.delete(channel)
     if (channelKind(channel) === 'parcel') {
       this.latest.delete(channel)
@@ -262,11 +305,19 @@ export class LiveHub {
       return
     }
     let parsed: unknown
-    try { parsed = JSON.parse(text) } catch { parsed = undefined }
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
     const m = clientMessage.safeParse(parsed)
     if (!m.success) {
       const issue = m.error.issues[0]
-      this.sendError(client, 'bad_message', `${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}. ` : ''}Messages are JSON: {"type":"subscribe","channels":["kpi","map","alerts","parcel:<waybill>"]} or {"type":"ping"}`)
+      this.sendError(
+        client,
+        'bad_message',
+        `${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}. ` : ''}Messages are JSON: {"type":"subscribe","channels":["kpi","map","alerts","parcel:<waybill>"]} or {"type":"ping"}`,
+      )
       return
     }
     if (m.data.type === 'ping') {
@@ -278,7 +329,8 @@ export class LiveHub {
     for (const c of [...client.channels]) if (!granted.includes(c)) this.unsubscribeClient(client, c)
     for (const c of added) this.subscribeClient(client, c)
     this.sendTo(client, this.checked({ type: 'subscribed', seq: this.seq, channels: granted }))
-    if (refused.length > 0) this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
+    if (refused.length > 0)
+      this.sendError(client, 'channel_refused', `Not available to you or not a channel: ${refused.join(', ')}`)
     for (const c of added) if (isSnapshotChannel(c)) void this.sendSnapshot(client, c)
   }
 
@@ -315,7 +367,11 @@ export class LiveHub {
 
   private frame(channel: Channel, seq: number, data: unknown, snapshot = false): string {
     const kind = channelKind(channel)
-    return this.checked(kind === 'parcel' ? { type: kind, channel, seq, data, ...(snapshot ? { snapshot } : {}) } : { type: kind, seq, data, ...(snapshot ? { snapshot } : {}) })
+    return this.checked(
+      kind === 'parcel'
+        ? { type: kind, channel, seq, data, ...(snapshot ? { snapshot } : {}) }
+        : { type: kind, seq, data, ...(snapshot ? { snapshot } : {}) },
+    )
   }
 
   /**
@@ -332,7 +388,12 @@ export class LiveHub {
     const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`)
     this.opts.log.error({ type: frame.type, problems }, 'frame breaks the wire contract')
     if (mode === 'log') return text
-    return JSON.stringify({ type: 'error', seq: frame.seq, code: 'contract_violation', message: `${frame.type} frame outside its contract: ${problems.join('; ')}` })
+    return JSON.stringify({
+      type: 'error',
+      seq: frame.seq,
+      code: 'contract_violation',
+      message: `${frame.type} frame outside its contract: ${problems.join('; ')}`,
+    })
   }
 
   /** Called for every message from the bus: keeps the latest and sends it within the rate limit. */
@@ -342,12 +403,16 @@ export class LiveHub {
       // Changes are deltas: coalescing merges their lists instead of keeping the last.
       const previous = this.pending.get('alerts') as { changes?: unknown[] } | undefined
       const next = data as { changes?: unknown[] }
-      if (previous?.changes && Array.isArray(next?.changes)) data = { ...next, changes: [...previous.changes, ...next.changes] }
+      if (previous?.changes && Array.isArray(next?.changes))
+        data = { ...next, changes: [...previous.changes, ...next.changes] }
     }
     this.pending.set(channel, data)
     if (this.timers.has(channel)) return
     const wait = Math.max(0, (this.lastSent.get(channel) ?? 0) + PUSH_INTERVAL_MS - Date.now())
-    this.timers.set(channel, setTimeout(() => this.flush(channel), wait))
+    this.timers.set(
+      channel,
+      setTimeout(() => this.flush(channel), wait),
+    )
   }
 
   /** Whether someone on this instance follows the parcel's live channel. */
@@ -406,7 +471,11 @@ export class LiveHub {
   private ping(): void {
     for (const c of this.clients) {
       c.inbound = 0
-      if (!c.alive) { c.ws.terminate(); this.drop(c); continue }
+      if (!c.alive) {
+        c.ws.terminate()
+        this.drop(c)
+        continue
+      }
       c.alive = false
       c.ws.ping()
     }
@@ -452,14 +521,18 @@ export class LiveHub {
     }
   }
 
-  get size(): number { return this.clients.size }
+  get size(): number {
+    return this.clients.size
+  }
 
   async close(): Promise<void> {
     for (const i of this.intervals) clearInterval(i)
     for (const t of this.timers.values()) clearTimeout(t)
     for (const c of this.clients) c.ws.close(1001, 'server shutting down')
     // A client that never answers the closing handshake must not hold the shutdown.
-    const force = setTimeout(() => { for (const ws of this.wss.clients) ws.terminate() }, 2_000)
+    const force = setTimeout(() => {
+      for (const ws of this.wss.clients) ws.terminate()
+    }, 2_000)
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
     clearTimeout(force)
   }

@@ -17,7 +17,12 @@ const sweep = () => runSweep(sys.database.pool, sys.config.sla, hubNames, new Da
 
 /** Four parcels collected long ago (deadline past) that went Hangzhou → Shanghai and stopped there. */
 async function lateParcels(): Promise<string[]> {
-  const list = names.map((name, i) => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: { name, phone: `1381234000${i}`, address: '上海市浦东新区世纪大道 100 号', city: '上海' } }))
+  const list = names.map((name, i) =>
+    shipment({
+      collectedAt: '2026-11-02T10:00:00+08:00',
+      recipient: { name, phone: `1381234000${i}`, address: '上海市浦东新区世纪大道 100 号', city: '上海' },
+    }),
+  )
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
   const events = list.flatMap((s) => [
     event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(300) }),
@@ -55,7 +60,8 @@ async function signIn(page: Page, username: string, path: string): Promise<void>
 
 const row = (page: Page, waybill: string) => page.locator(`[data-testid=parcel-row][data-waybill="${waybill}"]`)
 const check = (page: Page, waybill: string) => row(page, waybill).locator('[data-testid=parcel-check]')
-const noHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')
+const noHorizontalScroll = (page: Page) =>
+  page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')
 
 describe('from an alert to its parcels, and on to customer service', () => {
   it('on-call opens a trajectory, hands two parcels over, and customer service follows them up on /track', async () => {
@@ -64,7 +70,9 @@ describe('from an alert to its parcels, and on to customer service', () => {
     const page = await onCallCtx.newPage()
     await signIn(page, 'duty', '/alerts')
     // The list row says the alert went up to the manager.
-    await expect.poll(() => page.textContent('[data-testid=alert-row][data-hub="SHA-TC"] [data-testid=escalation-badge]')).toMatch(/L1\s*经理/)
+    await expect
+      .poll(() => page.textContent('[data-testid=alert-row][data-hub="SHA-TC"] [data-testid=escalation-badge]'))
+      .toMatch(/L1\s*经理/)
     await page.locator('[data-testid=alert-row][data-hub="SHA-TC"]').click()
     await expect.poll(() => page.locator('[data-testid=parcel-row]').count()).toBe(4)
 
@@ -72,7 +80,11 @@ describe('from an alert to its parcels, and on to customer service', () => {
     await row(page, a).locator('[data-testid=parcel-expand]').click()
     const trajectory = page.locator(`[data-testid=parcel-trajectory][data-waybill="${a}"]`)
     await expect.poll(() => trajectory.locator('[data-testid=track-step]').count()).toBe(3)
-    expect(await trajectory.locator('[data-testid=step-hub]').allTextContents()).toEqual(['上海转运中心', '杭州分拣中心', '杭州西湖网点'])
+    expect(await trajectory.locator('[data-testid=step-hub]').allTextContents()).toEqual([
+      '上海转运中心',
+      '杭州分拣中心',
+      '杭州西湖网点',
+    ])
     expect(await trajectory.locator('[data-testid=open-in-track]').getAttribute('href')).toBe(`/track?q=${a}`)
     // On-call sees the recipient masked.
     expect(await trajectory.textContent()).toContain('张*')
@@ -87,11 +99,22 @@ describe('from an alert to its parcels, and on to customer service', () => {
     for (const w of [b, c, d]) await check(page, w).check()
     expect(await page.evaluate<boolean>('document.querySelector("[data-testid=select-all]").indeterminate')).toBe(true)
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')])
-    const lines = (await readFile(await download.path(), 'utf8')).replace(/^\ufeff/, '').trim().split('\r\n')
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([b, c, d].sort())
+    const lines = (await readFile(await download.path(), 'utf8'))
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual([b, c, d].sort())
 
     // Meanwhile parcel d is delivered and leaves the alert: the server refuses the hand-off, names it, stores nothing.
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(d, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) })] })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(d, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) })],
+    })
     await sweep()
     await page.click('[data-testid=handoff-open]')
     await page.click('[data-testid=handoff-send]')
@@ -154,7 +177,9 @@ describe('from an alert to its parcels, and on to customer service', () => {
     // A reload keeps what was written (a draft per hand-off) until it is sent.
     await cs.reload()
     await item.locator('[data-testid=handoff-done-open]').click()
-    await expect.poll(() => cs.inputValue('[data-testid=handoff-done-comment]')).toBe('已电话联系两位收件人，均同意顺延一天')
+    await expect
+      .poll(() => cs.inputValue('[data-testid=handoff-done-comment]'))
+      .toBe('已电话联系两位收件人，均同意顺延一天')
     await cs.click('[data-testid=handoff-done-confirm]')
     await cs.waitForSelector('[data-testid=handoff-empty]')
     await cs.click('[data-testid=handoff-tab-done]')

@@ -15,13 +15,21 @@ import { runSweep } from '../../server/services/sla-sweep.ts'
 let sys: TestSystem
 let browser: Browser
 
-const hubNames = new Map([['SHA-TC', '上海转运中心'], ['CAN-TC', '广州转运中心'], ['BJS-TC', '北京转运中心'], ['HGH-SC', '杭州分拣中心']])
+const hubNames = new Map([
+  ['SHA-TC', '上海转运中心'],
+  ['CAN-TC', '广州转运中心'],
+  ['BJS-TC', '北京转运中心'],
+  ['HGH-SC', '杭州分拣中心'],
+])
 
 /** Parcels collected long ago (deadline past), last scanned an hour ago at `hub`. */
 async function lateParcelsAt(hub: string, count: number): Promise<void> {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })) })
+  const r = await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })),
+  })
   expect(r.body.accepted).toBe(count)
 }
 
@@ -30,7 +38,10 @@ const sweep = () => runSweep(sys.database.pool, sys.config.sla, hubNames, new Da
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   // Every parcel_late alert a warning (one parcel pages, 1000 would be critical): the order below comes from impact, not severity.
-  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false', PAGE_MIN_PARCELS: '1', LATE_CRITICAL_COUNT: '1000' }), launchBrowser()])
+  ;[sys, browser] = await Promise.all([
+    startTestSystem({ RUN_WORKERS: 'false', PAGE_MIN_PARCELS: '1', LATE_CRITICAL_COUNT: '1000' }),
+    launchBrowser(),
+  ])
   await addUser(sys, 'duty', 'on_call')
   await addUser(sys, 'screen', 'control_room')
   await lateParcelsAt('SHA-TC', 30)
@@ -54,9 +65,12 @@ async function signIn(page: Page, path: string): Promise<void> {
 }
 
 const rows = (page: Page) => page.locator('[data-testid=alert-row]')
-const listed = (page: Page) => rows(page).evaluateAll((els) => els.map((e) => [e.getAttribute('data-hub'), e.querySelector('.c-title')?.textContent?.trim() ?? '']))
+const listed = (page: Page) =>
+  rows(page).evaluateAll((els) =>
+    els.map((e) => [e.getAttribute('data-hub'), e.querySelector('.c-title')?.textContent?.trim() ?? '']),
+  )
 
-describe('the alert console by impact, in the reader\'s language', () => {
+describe("the alert console by impact, in the reader's language", () => {
   it('lists the 30-parcel alert above newer one-parcel alerts, in Chinese by default and in English with ?lang=en or the switch', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } })
     const page = await ctx.newPage()
@@ -64,24 +78,37 @@ describe('the alert console by impact, in the reader\'s language', () => {
     await expect.poll(async () => (await listed(page)).length).toBe(4)
     const zh = await listed(page)
     expect(zh[0]).toEqual(['SHA-TC', '上海转运中心：30 件包裹已超过承诺时效'])
-    expect(zh.slice(1).map(([hub]) => hub).sort()).toEqual(['BJS-TC', 'CAN-TC', 'HGH-SC'])
+    expect(
+      zh
+        .slice(1)
+        .map(([hub]) => hub)
+        .sort(),
+    ).toEqual(['BJS-TC', 'CAN-TC', 'HGH-SC'])
     expect(zh.find(([hub]) => hub === 'CAN-TC')![1]).toBe('广州转运中心：1 件包裹已超过承诺时效')
     await page.screenshot({ path: `${ARTIFACTS}/alerts-impact-zh.png` })
 
     // The switch re-renders the stored key and parameters in English, nothing refetched as text.
     await page.click('[data-testid=lang-toggle]')
-    await expect.poll(async () => (await listed(page))[0]).toEqual(['SHA-TC', '30 parcels past their promised deadline at 上海转运中心'])
-    expect((await listed(page)).find(([hub]) => hub === 'CAN-TC')![1]).toBe('1 parcel past its promised deadline at 广州转运中心')
+    await expect
+      .poll(async () => (await listed(page))[0])
+      .toEqual(['SHA-TC', '30 parcels past their promised deadline at 上海转运中心'])
+    expect((await listed(page)).find(([hub]) => hub === 'CAN-TC')![1]).toBe(
+      '1 parcel past its promised deadline at 广州转运中心',
+    )
     await ctx.close()
 
     // A fresh browser asks for English in the address.
     const en = await browser.newContext({ viewport: { width: 1600, height: 900 } })
     const enPage = await en.newPage()
     await signIn(enPage, '/alerts?lang=en')
-    await expect.poll(async () => (await listed(enPage))[0]).toEqual(['SHA-TC', '30 parcels past their promised deadline at 上海转运中心'])
+    await expect
+      .poll(async () => (await listed(enPage))[0])
+      .toEqual(['SHA-TC', '30 parcels past their promised deadline at 上海转运中心'])
     await rows(enPage).first().click()
     await enPage.waitForSelector('[data-testid=detail-parcels]')
-    expect(await enPage.textContent('[data-testid=alert-detail] h2')).toBe('30 parcels past their promised deadline at 上海转运中心')
+    expect(await enPage.textContent('[data-testid=alert-detail] h2')).toBe(
+      '30 parcels past their promised deadline at 上海转运中心',
+    )
     await enPage.screenshot({ path: `${ARTIFACTS}/alerts-impact-en.png` })
     await en.close()
 
@@ -95,7 +122,9 @@ describe('the alert console by impact, in the reader\'s language', () => {
     await expect.poll(() => wall.getAttribute('[data-testid=wall-ticker]', 'data-count'), { timeout: 30_000 }).toBe('4')
     await expect.poll(() => wall.textContent('[data-testid=wall-ticker]')).toMatch(/件包裹已超过承诺时效/)
     await wall.goto(`${sys.url}/wall?lang=en`)
-    await expect.poll(() => wall.textContent('[data-testid=wall-ticker]'), { timeout: 30_000 }).toMatch(/parcels? past (its|their) promised deadline at/)
+    await expect
+      .poll(() => wall.textContent('[data-testid=wall-ticker]'), { timeout: 30_000 })
+      .toMatch(/parcels? past (its|their) promised deadline at/)
     expect(await wall.textContent('[data-testid=wall-ticker]')).not.toMatch(/件包裹/)
     await wall.screenshot({ path: `${ARTIFACTS}/alerts-impact-wall-en.png` })
     await wallCtx.close()
@@ -114,9 +143,13 @@ describe('the alert console by impact, in the reader\'s language', () => {
 
     await sweep()
     await page.reload()
-    await expect.poll(async () => (await listed(page)).map(([hub]) => hub).sort()).toEqual(['BJS-TC', 'CAN-TC', 'HGH-SC'])
+    await expect
+      .poll(async () => (await listed(page)).map(([hub]) => hub).sort())
+      .toEqual(['BJS-TC', 'CAN-TC', 'HGH-SC'])
     // One alert for the hub, still resolved: the sweep opened no new one while the 30 parcels are no worse.
-    const stored = await sys.database.pool.query<{ state: string }>(`SELECT state FROM alerts WHERE rule = 'parcel_late' AND hub_code = 'SHA-TC'`)
+    const stored = await sys.database.pool.query<{ state: string }>(
+      `SELECT state FROM alerts WHERE rule = 'parcel_late' AND hub_code = 'SHA-TC'`,
+    )
     expect(stored.rows.map((a) => a.state)).toEqual(['resolved'])
     await page.screenshot({ path: `${ARTIFACTS}/alerts-impact-after-resolve.png` })
     await ctx.close()

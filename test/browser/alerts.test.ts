@@ -11,19 +11,29 @@ import { runSweep } from '../../server/services/sla-sweep.ts'
 let sys: TestSystem
 let browser: Browser
 
-const hubNames = new Map([['SHA-TC', '上海转运中心'], ['CAN-TC', '广州转运中心'], ['BJS-TC', '北京转运中心']])
+const hubNames = new Map([
+  ['SHA-TC', '上海转运中心'],
+  ['CAN-TC', '广州转运中心'],
+  ['BJS-TC', '北京转运中心'],
+])
 
 /** Parcels collected long ago (deadline past), last scanned an hour ago at `hub`. */
 async function lateParcelsAt(hub: string, count: number): Promise<void> {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })) })
+  const r = await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })),
+  })
   expect(r.body.accepted).toBe(count)
 }
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem({ RUN_WORKERS: 'false', LATE_CRITICAL_COUNT: '4' }), sharedBrowser()])
+  ;[sys, browser] = await Promise.all([
+    startTestSystem({ RUN_WORKERS: 'false', LATE_CRITICAL_COUNT: '4' }),
+    sharedBrowser(),
+  ])
   await addUser(sys, 'duty', 'on_call')
   await addUser(sys, 'duty2', 'on_call')
   await lateParcelsAt('SHA-TC', 2)
@@ -47,7 +57,8 @@ async function signIn(page: Page, username: string, path: string): Promise<void>
 }
 
 const rows = (page: Page) => page.locator('[data-testid=alert-row]')
-const hubsShown = async (page: Page) => (await rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-hub')))).sort()
+const hubsShown = async (page: Page) =>
+  (await rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-hub')))).sort()
 
 describe('alerts console in Chromium', () => {
   it('lists, filters, acknowledges, and updates another console live', async () => {
@@ -79,7 +90,10 @@ describe('alerts console in Chromium', () => {
     const [download] = await Promise.all([a.waitForEvent('download'), a.click('[data-testid=export-csv]')])
     expect(download.suggestedFilename()).toMatch(/^alert-\d+-parcels-\d+\.csv$/)
     const csv = await readFile(await download.path(), 'utf8')
-    const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n')
+    const lines = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
     expect(lines[0]).toMatch(/^waybill,status,/)
     expect(lines).toHaveLength(4)
 
@@ -98,7 +112,9 @@ describe('alerts console in Chromium', () => {
     await expect.poll(() => a.getAttribute('[data-testid=detail-state]', 'data-state')).toBe('acknowledged')
     await expect.poll(() => rows(a).first().getAttribute('data-state')).toBe('acknowledged')
     expect(await a.textContent('[data-testid=detail-history]')).toContain('已联系广州转运中心加急处理')
-    expect(await a.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('parcelwatch.draft.alert-comment'))")).toEqual([])
+    expect(
+      await a.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('parcelwatch.draft.alert-comment'))"),
+    ).toEqual([])
 
     // The other console's open-state list drops it within a few seconds, without a reload.
     await expect.poll(() => hubsShown(b), { timeout: 5_000 }).toEqual(['SHA-TC'])
@@ -107,10 +123,16 @@ describe('alerts console in Chromium', () => {
     await b.click('[data-testid=alert-row]')
     await b.waitForSelector('[data-testid=action-resolve]')
     const shaId = Number(await b.getAttribute('[data-testid=alert-detail]', 'data-alert-id'))
-    const api = await ctxB.request.post(`${sys.url}/api/v1/alerts/${shaId}/resolve`, { data: { comment: 'fixed elsewhere' }, headers: { origin: sys.url } })
+    const api = await ctxB.request.post(`${sys.url}/api/v1/alerts/${shaId}/resolve`, {
+      data: { comment: 'fixed elsewhere' },
+      headers: { origin: sys.url },
+    })
     expect(api.status()).toBe(200)
     // Whether or not the live update already hid the buttons, a second resolve must be refused by the server.
-    const again = await ctxB.request.post(`${sys.url}/api/v1/alerts/${shaId}/resolve`, { data: { comment: 'again' }, headers: { origin: sys.url } })
+    const again = await ctxB.request.post(`${sys.url}/api/v1/alerts/${shaId}/resolve`, {
+      data: { comment: 'again' },
+      headers: { origin: sys.url },
+    })
     expect(again.status()).toBe(409)
 
     // A third hub goes critical. SHA-TC's parcels are still late, but a person resolved its alert
@@ -121,7 +143,9 @@ describe('alerts console in Chromium', () => {
     await a.click('[data-testid=clear-filters]')
     await a.waitForURL((url) => !url.searchParams.has('hub'))
     await a.reload()
-    await expect.poll(() => rows(a).evaluateAll((els) => els.map((e) => e.getAttribute('data-hub')))).toEqual(['BJS-TC', 'CAN-TC'])
+    await expect
+      .poll(() => rows(a).evaluateAll((els) => els.map((e) => e.getAttribute('data-hub'))))
+      .toEqual(['BJS-TC', 'CAN-TC'])
     await a.waitForSelector('[data-testid=detail-parcels]')
     await a.screenshot({ path: `${ARTIFACTS}/alerts-1920x1080.png` })
 

@@ -14,12 +14,18 @@ let sys: TestSystem
 let browser: Browser
 const parcel = shipment({ tier: 'standard', declaredValueYuan: 800 })
 
-
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
-  for (const [name, role] of [['cs-li', 'cs_operator'], ['mgr-sun', 'manager'], ['fin-zhou', 'finance']] as const) await addUser(sys, name, role)
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel] })).body.accepted).toHaveLength(1)
+  for (const [name, role] of [
+    ['cs-li', 'cs_operator'],
+    ['mgr-sun', 'manager'],
+    ['fin-zhou', 'finance'],
+  ] as const)
+    await addUser(sys, name, role)
+  expect(
+    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel] })).body.accepted,
+  ).toHaveLength(1)
 })
 afterAll(async () => {
   await browser?.close()
@@ -27,7 +33,7 @@ afterAll(async () => {
 })
 
 describe('claims in Chromium', () => {
-  it('opens a damaged parcel\'s claim, approves it at the agreed share, pays it, and finds it in today\'s compensation', async () => {
+  it("opens a damaged parcel's claim, approves it at the agreed share, pays it, and finds it in today's compensation", async () => {
     const cs = await browser.newPage({ viewport: { width: 1600, height: 900 } })
     await signIn(cs, sys.url, 'cs-li', `/claims?new=1&waybill=${parcel.waybill}`)
     expect(await cs.inputValue('[data-testid=claim-waybill]')).toBe(parcel.waybill)

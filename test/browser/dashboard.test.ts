@@ -41,11 +41,17 @@ describe('dashboard in Chromium', () => {
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
     const r = await call(sys, 'POST', '/api/v1/events', {
       token: sys.token,
-      body: parcels.map((p) => event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(1) })),
+      body: parcels.map((p) =>
+        event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(1) }),
+      ),
     })
     expect(r.body.accepted).toBe(3)
 
-    await expect.poll(async () => digits(await page.textContent('[data-testid=kpi-collectedToday] .kpi-value')), { timeout: 15_000 }).toBe(before + 3)
+    await expect
+      .poll(async () => digits(await page.textContent('[data-testid=kpi-collectedToday] .kpi-value')), {
+        timeout: 15_000,
+      })
+      .toBe(before + 3)
     expect(digits(await page.textContent('[data-testid=kpi-inFlight] .kpi-value'))).toBe(inFlightBefore + 3)
     expect(await page.isVisible('[data-testid=chart-events] canvas')).toBe(true)
     await page.screenshot({ path: `${ARTIFACTS}/live-1920x1080.png` })

@@ -18,29 +18,56 @@ const today = shanghaiDay(new Date())
 let complaintParcel: ReturnType<typeof shipment>
 
 /** "¥1,234.56" as the finance page shows fen. */
-const yuan = (fen: number) => `${fen < 0 ? '-' : ''}¥${Math.floor(Math.abs(fen) / 100).toLocaleString('en-US')}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
-
+const yuan = (fen: number) =>
+  `${fen < 0 ? '-' : ''}¥${Math.floor(Math.abs(fen) / 100).toLocaleString('en-US')}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
-  for (const [name, role] of [['cs-wang', 'cs_operator'], ['fin-zhao', 'finance'], ['mgr-qian', 'manager']] as const) {
+  for (const [name, role] of [
+    ['cs-wang', 'cs_operator'],
+    ['fin-zhao', 'finance'],
+    ['mgr-qian', 'manager'],
+  ] as const) {
     await addUser(sys, name, role)
     who[name] = await login(sys, name)
   }
   const parcels = [
     shipment({ tier: 'express', originHub: 'HGH-O1', collectedAt: `${day1}T09:00:00+08:00`, declaredValueYuan: 300 }),
     shipment({ tier: 'standard', originHub: 'SHA-O1', collectedAt: `${day1}T15:00:00+08:00` }),
-    shipment({ tier: 'economy', originHub: 'BJS-O1', destinationHub: 'SHA-O1', collectedAt: `${day2}T11:00:00+08:00`, weightKg: 5 }),
+    shipment({
+      tier: 'economy',
+      originHub: 'BJS-O1',
+      destinationHub: 'SHA-O1',
+      collectedAt: `${day2}T11:00:00+08:00`,
+      weightKg: 5,
+    }),
     shipment({ tier: 'standard', originHub: 'HGH-O1', collectedAt: `${day2}T20:00:00+08:00` }),
   ]
   complaintParcel = parcels[3]!
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted).toHaveLength(4)
-  await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-zhao'], body: { waybills: [parcels[0]!.waybill, parcels[2]!.waybill], state: 'paid' } })
-  await call(sys, 'POST', '/api/v1/finance/payments', { cookie: who['fin-zhao'], body: { waybills: [parcels[2]!.waybill], state: 'invoiced' } })
-  const claim = await call(sys, 'POST', '/api/v1/claims', { cookie: who['cs-wang'], body: { waybill: parcels[0]!.waybill, reason: 'lost' } })
-  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/approve`, { cookie: who['mgr-qian'], body: { note: '确认丢失' } })
-  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/pay`, { cookie: who['fin-zhao'], body: { paymentRef: 'BANK-20260301-1' } })
+  expect(
+    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted,
+  ).toHaveLength(4)
+  await call(sys, 'POST', '/api/v1/finance/payments', {
+    cookie: who['fin-zhao'],
+    body: { waybills: [parcels[0]!.waybill, parcels[2]!.waybill], state: 'paid' },
+  })
+  await call(sys, 'POST', '/api/v1/finance/payments', {
+    cookie: who['fin-zhao'],
+    body: { waybills: [parcels[2]!.waybill], state: 'invoiced' },
+  })
+  const claim = await call(sys, 'POST', '/api/v1/claims', {
+    cookie: who['cs-wang'],
+    body: { waybill: parcels[0]!.waybill, reason: 'lost' },
+  })
+  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/approve`, {
+    cookie: who['mgr-qian'],
+    body: { note: '确认丢失' },
+  })
+  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/pay`, {
+    cookie: who['fin-zhao'],
+    body: { paymentRef: 'BANK-20260301-1' },
+  })
 })
 afterAll(async () => {
   await browser?.close()
@@ -51,7 +78,9 @@ describe('finance page in Chromium', () => {
   it('shows the crafted totals, drills down to the parcels, and downloads a CSV that holds what the table shows', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true })
     await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
-    const api = (await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })).body
+    const api = (
+      await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })
+    ).body
     expect(api.fees.count).toBe(4)
     expect(api.compensation.fen).toBe(300_00)
     await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
@@ -61,7 +90,9 @@ describe('finance page in Chromium', () => {
     expect(await page.textContent('[data-testid=finance-total-comp]')).toBe(yuan(300_00))
     expect(await page.textContent('[data-testid=finance-total-net]')).toBe(yuan(api.fees.fen - 300_00))
     // Today's figures arrive over the websocket's finance channel.
-    await expect.poll(() => page.textContent('[data-testid=finance-today-comp]'), { timeout: 15_000 }).toBe(yuan(300_00))
+    await expect
+      .poll(() => page.textContent('[data-testid=finance-today-comp]'), { timeout: 15_000 })
+      .toBe(yuan(300_00))
 
     // Drill-down: the day's fee figure opens the parcels behind it, which add up to it.
     const row = page.locator(`[data-testid=finance-day-row][data-day="${day1}"]`)
@@ -76,14 +107,64 @@ describe('finance page in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/finance.png`, fullPage: false })
 
     // The server tsconfig has no DOM types: the cells are read as plain objects with textContent.
-    const shown: string[][] = await page.locator('[data-testid=finance-day-row]').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => String((td as { textContent: string | null }).textContent ?? '').trim())))
+    const shown: string[][] = await page
+      .locator('[data-testid=finance-day-row]')
+      .evaluateAll((rows) =>
+        rows.map((r) =>
+          Array.from(r.querySelectorAll('td')).map((td) =>
+            String((td as { textContent: string | null }).textContent ?? '').trim(),
+          ),
+        ),
+      )
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=finance-csv-days]')])
-    const csv = (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','))
-    expect(csv[0]).toEqual(['日期', '件数', '运费（元）', '未付件数', '未付金额（元）', '已付件数', '已付金额（元）', '已开票件数', '已开票金额（元）', '赔付件数', '赔付金额（元）', '净额（元）'])
+    const csv = (await readFile((await download.path())!, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','))
+    expect(csv[0]).toEqual([
+      '日期',
+      '件数',
+      '运费（元）',
+      '未付件数',
+      '未付金额（元）',
+      '已付件数',
+      '已付金额（元）',
+      '已开票件数',
+      '已开票金额（元）',
+      '赔付件数',
+      '赔付金额（元）',
+      '净额（元）',
+    ])
     const money = (s: string) => Math.round(Number(s.replace(/[¥,]/g, '')) * 100)
     // Table columns: day, parcels, fees, unpaid, paid, invoiced, claims, compensation, net.
-    expect(csv.slice(1).map((c) => [c[0], Number(c[1]), money(c[2]!), money(c[4]!), money(c[6]!), money(c[8]!), Number(c[9]), money(c[10]!), money(c[11]!)]))
-      .toEqual(shown.map((s) => [s[0], Number(s[1]), money(s[2]!), money(s[3]!), money(s[4]!), money(s[5]!), Number(s[6]), money(s[7]!), money(s[8]!)]))
+    expect(
+      csv
+        .slice(1)
+        .map((c) => [
+          c[0],
+          Number(c[1]),
+          money(c[2]!),
+          money(c[4]!),
+          money(c[6]!),
+          money(c[8]!),
+          Number(c[9]),
+          money(c[10]!),
+          money(c[11]!),
+        ]),
+    ).toEqual(
+      shown.map((s) => [
+        s[0],
+        Number(s[1]),
+        money(s[2]!),
+        money(s[3]!),
+        money(s[4]!),
+        money(s[5]!),
+        Number(s[6]),
+        money(s[7]!),
+        money(s[8]!),
+      ]),
+    )
     expect(csv).toHaveLength(shown.length + 1)
 
     // A statement for the period: finance generates and reviews, the manager approves.
@@ -107,7 +188,12 @@ describe('finance page in Chromium', () => {
     expect(await mgr.textContent('[data-testid=statement-lines-total]')).toBe(yuan(api.fees.fen))
     expect(await mgr.getAttribute('[data-testid=statement-changes]', 'data-moved')).toBe('false')
     const [statementCsv] = await Promise.all([mgr.waitForEvent('download'), mgr.click('[data-testid=statement-csv]')])
-    const feeRows = (await readFile((await statementCsv.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((l) => l.split(','))
+    const feeRows = (await readFile((await statementCsv.path())!, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(','))
     expect(feeRows).toHaveLength(4)
     expect(feeRows.reduce((n, r) => n + Math.round(Number(r[5]) * 100), 0)).toBe(api.fees.fen)
     await mgr.click('[data-testid=statement-kind-claim]')
@@ -145,7 +231,11 @@ describe('complaints page in Chromium', () => {
     const id = await page.getAttribute('[data-testid=complaint-detail]', 'data-id')
     await page.waitForSelector(`[data-testid=complaint-row][data-id="${id}"][data-state=received]`)
 
-    for (const [to, note] of [['analysing', '查询轨迹：在杭州分拣中心滞留'], ['coordinating', '已联系分拣中心加急'], ['replied', '已电话告知客户预计明天送达']] as const) {
+    for (const [to, note] of [
+      ['analysing', '查询轨迹：在杭州分拣中心滞留'],
+      ['coordinating', '已联系分拣中心加急'],
+      ['replied', '已电话告知客户预计明天送达'],
+    ] as const) {
       await page.selectOption('[data-testid=complaint-to]', to)
       await page.fill('[data-testid=complaint-note]', note)
       await page.click('[data-testid=complaint-move]')
@@ -165,7 +255,12 @@ describe('complaints page in Chromium', () => {
     await page.click('[data-testid=complaints-tab-all]')
     await page.waitForSelector(`[data-testid=complaint-row][data-id="${id}"][data-state=closed]`)
     const api = await call(sys, 'GET', `/api/v1/complaints/${id}`, { cookie: who['cs-wang'] })
-    expect(api.body.complaint).toMatchObject({ state: 'closed', satisfaction: 4, waybill: complaintParcel.waybill, contactPhone: '13700001111' })
+    expect(api.body.complaint).toMatchObject({
+      state: 'closed',
+      satisfaction: 4,
+      waybill: complaintParcel.waybill,
+      contactPhone: '13700001111',
+    })
     await page.close()
   }, 180_000)
 
@@ -173,23 +268,39 @@ describe('complaints page in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
     await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
     await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
-    const before = (await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })).body
+    const before = (
+      await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })
+    ).body
     await page.click('[data-testid=finance-total-unpaid]')
     await page.waitForSelector('[data-testid=finance-lines] [data-testid=finance-line]')
-    const unpaid = await page.locator('[data-testid=finance-line]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset.waybill!))
+    const unpaid = await page
+      .locator('[data-testid=finance-line]')
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset.waybill!))
     expect(unpaid.length).toBe(before.fees.byState.unpaid.count)
     const chosen = unpaid[0]!
-    const fee = (await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=unpaid&limit=100`, { cookie: who['fin-zhao'] })).body.lines.find((l: any) => l.waybill === chosen).feeFen
+    const fee = (
+      await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=unpaid&limit=100`, {
+        cookie: who['fin-zhao'],
+      })
+    ).body.lines.find((l: any) => l.waybill === chosen).feeFen
     expect(await page.isDisabled('[data-testid=mark-paid]')).toBe(true) // nothing picked yet
     await page.locator(`[data-testid=finance-line][data-waybill="${chosen}"] [data-testid=pick]`).check()
     await page.click('[data-testid=mark-paid]')
     await page.waitForFunction(`!document.querySelector('[data-testid=finance-line][data-waybill="${chosen}"]')`)
     expect(await page.locator('[data-testid=finance-line]').count()).toBe(unpaid.length - 1)
     expect(await page.textContent('[data-testid=payment-result]')).toContain('1')
-    await expect.poll(() => page.textContent('[data-testid=finance-total-paid]')).toBe(yuan(before.fees.byState.paid.fen + fee))
-    expect(await page.textContent('[data-testid=finance-total-unpaid]')).toBe(yuan(before.fees.byState.unpaid.fen - fee))
+    await expect
+      .poll(() => page.textContent('[data-testid=finance-total-paid]'))
+      .toBe(yuan(before.fees.byState.paid.fen + fee))
+    expect(await page.textContent('[data-testid=finance-total-unpaid]')).toBe(
+      yuan(before.fees.byState.unpaid.fen - fee),
+    )
     await page.screenshot({ path: `${ARTIFACTS}/finance-payment.png` })
-    const look = (await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=paid&limit=100`, { cookie: who['fin-zhao'] })).body.lines
+    const look = (
+      await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=paid&limit=100`, {
+        cookie: who['fin-zhao'],
+      })
+    ).body.lines
     expect(look.map((l: any) => l.waybill)).toContain(chosen)
     await page.close()
   }, 120_000)

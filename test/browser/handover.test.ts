@@ -17,11 +17,19 @@ const at = (h: number) => new Date(S + h * 3_600_000)
 const iso = (h: number) => at(h).toISOString()
 
 async function userId(username: string): Promise<number> {
-  return (await sys.database.pool.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username])).rows[0]!.id
+  return (await sys.database.pool.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username]))
+    .rows[0]!.id
 }
 
 /** An alert and its history, as the sweeps and the on-call staff left them. */
-async function alert(rule: string, hub: string, severity: string, title: string, history: Array<[number, string, number | null, Record<string, unknown>?]>, details = {}) {
+async function alert(
+  rule: string,
+  hub: string,
+  severity: string,
+  title: string,
+  history: Array<[number, string, number | null, Record<string, unknown>?]>,
+  details = {},
+) {
   const opened = history[0]![0]
   const ack = history.find((h) => h[1] === 'acknowledged')
   const res = history.find((h) => h[1] === 'resolved')
@@ -29,12 +37,27 @@ async function alert(rule: string, hub: string, severity: string, title: string,
   const r = await sys.database.pool.query<{ id: number }>(
     `INSERT INTO alerts (rule, subject, hub_code, severity, state, title, opened_at, last_seen_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, escalation_level, details)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-    [rule, `${rule}:${hub}`, hub, severity, res ? 'resolved' : ack ? 'acknowledged' : 'open', title, at(opened),
-      ack ? at(ack[0]) : null, ack?.[2] ?? null, res ? at(res[0]) : null, res?.[2] ?? null, level, details],
+    [
+      rule,
+      `${rule}:${hub}`,
+      hub,
+      severity,
+      res ? 'resolved' : ack ? 'acknowledged' : 'open',
+      title,
+      at(opened),
+      ack ? at(ack[0]) : null,
+      ack?.[2] ?? null,
+      res ? at(res[0]) : null,
+      res?.[2] ?? null,
+      level,
+      details,
+    ],
   )
   for (const [h, action, by, d] of history) {
-    await sys.database.pool.query('INSERT INTO alert_history (alert_id, at, action, user_id, comment, details) VALUES ($1, $2, $3, $4, $5, $6)',
-      [r.rows[0]!.id, at(h), action, by, action === 'resolved' ? '快递员已到岗' : '', d ?? {}])
+    await sys.database.pool.query(
+      'INSERT INTO alert_history (alert_id, at, action, user_id, comment, details) VALUES ($1, $2, $3, $4, $5, $6)',
+      [r.rows[0]!.id, at(h), action, by, action === 'resolved' ? '快递员已到岗' : '', d ?? {}],
+    )
   }
 }
 
@@ -57,10 +80,22 @@ async function craftShift(): Promise<void> {
   expect(events.body.accepted, JSON.stringify(events.body)).toBe(4)
 
   const duty = await userId('duty')
-  await alert('parcel_late', 'SHA-TC', 'critical', '上海转运中心 3 件超时', [[-1, 'opened', null], [1, 'acknowledged', duty]])
-  await alert('hub_silent', 'NKG-SC', 'warning', '南京分拣中心无扫描', [[2, 'opened', null], [2.5, 'escalated', null, { level: 1 }]])
-  await alert('courier_late_start', 'HGH-O1', 'info', '快递员 C-HGH-O1-01 晚开工', [[3, 'opened', null], [6, 'resolved', duty]])
-  await alert('incident', 'CAN-TC', 'critical', '台风停运', [[4, 'opened', duty]], { kind: 'weather', comment: '广州转运中心暂停作业' })
+  await alert('parcel_late', 'SHA-TC', 'critical', '上海转运中心 3 件超时', [
+    [-1, 'opened', null],
+    [1, 'acknowledged', duty],
+  ])
+  await alert('hub_silent', 'NKG-SC', 'warning', '南京分拣中心无扫描', [
+    [2, 'opened', null],
+    [2.5, 'escalated', null, { level: 1 }],
+  ])
+  await alert('courier_late_start', 'HGH-O1', 'info', '快递员 C-HGH-O1-01 晚开工', [
+    [3, 'opened', null],
+    [6, 'resolved', duty],
+  ])
+  await alert('incident', 'CAN-TC', 'critical', '台风停运', [[4, 'opened', duty]], {
+    kind: 'weather',
+    comment: '广州转运中心暂停作业',
+  })
 }
 
 beforeAll(async () => {
@@ -88,8 +123,10 @@ async function signIn(page: Page, username: string, path: string): Promise<void>
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText()
-const cell = (page: Page, kpi: string, col: string) => text(page, `[data-testid=kpi-compare] tr[data-kpi="${kpi}"] td[data-col="${col}"]`)
-const navLinks = (page: Page) => page.locator('[data-testid=app-nav] a').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))
+const cell = (page: Page, kpi: string, col: string) =>
+  text(page, `[data-testid=kpi-compare] tr[data-kpi="${kpi}"] td[data-col="${col}"]`)
+const navLinks = (page: Page) =>
+  page.locator('[data-testid=app-nav] a').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))
 
 describe('shift handover page in Chromium', () => {
   it('shows the control room the previous shift: figures, alerts, holders, incidents; and prints without the nav', async () => {
@@ -99,13 +136,23 @@ describe('shift handover page in Chromium', () => {
     await signIn(page, 'room', `/handover?shift=${param}`)
     expect(new URL(page.url()).searchParams.get('shift')).toBe(param)
     await page.waitForSelector('[data-testid=handover-kpis]')
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-wall', 'nav-alerts', 'nav-track', 'nav-handover', 'nav-password'])
+    expect(await navLinks(page)).toEqual([
+      'nav-live',
+      'nav-wall',
+      'nav-alerts',
+      'nav-track',
+      'nav-handover',
+      'nav-password',
+    ])
 
     expect(await text(page, '[data-testid=shift-title]')).toContain(prev.kind === 'day' ? '白班' : '夜班')
     expect(await text(page, '[data-testid=shift-state]')).toBe('班次已结束')
     // In flight: P1 and P2 at the start, P2 and P3 at the end.
     expect([await cell(page, 'inFlight', 'start'), await cell(page, 'inFlight', 'end')]).toEqual(['2', '2'])
-    expect([await cell(page, 'alerts-critical', 'start'), await cell(page, 'alerts-critical', 'end')]).toEqual(['1', '2'])
+    expect([await cell(page, 'alerts-critical', 'start'), await cell(page, 'alerts-critical', 'end')]).toEqual([
+      '1',
+      '2',
+    ])
     expect([await cell(page, 'alerts-warning', 'start'), await cell(page, 'alerts-warning', 'end')]).toEqual(['0', '1'])
     expect(await text(page, '[data-kpi=collected] .ho-tile-value')).toBe('2')
     expect(await text(page, '[data-kpi=delivered] .ho-tile-value')).toBe('2')
@@ -113,10 +160,23 @@ describe('shift handover page in Chromium', () => {
     expect(await text(page, '[data-testid=on-time] tr[data-tier=express] td[data-col=rate]')).toBe('100%')
     expect(await text(page, '[data-testid=on-time] tr[data-tier=economy] td[data-col=rate]')).toBe('—')
 
-    const holders = await page.locator('[data-testid=open-row]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-holder'), r.querySelector('[data-testid=holder]')!.textContent!.trim()]))
-    expect(holders).toEqual([['acknowledged', 'duty 已确认'], ['unowned', '无人认领（待值班确认）'], ['escalated', '已升级至经理（第 1 级）']])
+    const holders = await page
+      .locator('[data-testid=open-row]')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.getAttribute('data-holder'), r.querySelector('[data-testid=holder]')!.textContent!.trim()]),
+      )
+    expect(holders).toEqual([
+      ['acknowledged', 'duty 已确认'],
+      ['unowned', '无人认领（待值班确认）'],
+      ['escalated', '已升级至经理（第 1 级）'],
+    ])
     const totals = async (id: string) => text(page, `[data-testid=${id}] [data-testid=activity-total]`)
-    expect([await totals('activity-opened'), await totals('activity-acknowledged'), await totals('activity-resolved'), await totals('activity-escalated')]).toEqual(['3', '1', '1', '1'])
+    expect([
+      await totals('activity-opened'),
+      await totals('activity-acknowledged'),
+      await totals('activity-resolved'),
+      await totals('activity-escalated'),
+    ]).toEqual(['3', '1', '1', '1'])
     expect(await text(page, '[data-testid=activity-resolved]')).toContain('快递员已到岗')
     expect(await text(page, '[data-testid=incidents]')).toMatch(/台风停运[\s\S]*天气[\s\S]*duty/)
 
@@ -125,7 +185,9 @@ describe('shift handover page in Chromium', () => {
     // Every label has its English twin.
     await page.click('[data-testid=lang-toggle]')
     await expect.poll(() => text(page, '[data-testid=shift-state]')).toBe('Shift ended')
-    expect(await text(page, '[data-testid=still-open]')).toMatch(/Still open at the end of the shift[\s\S]*Acknowledged by duty[\s\S]*Unowned[\s\S]*Escalated to manager \(level 1\)/)
+    expect(await text(page, '[data-testid=still-open]')).toMatch(
+      /Still open at the end of the shift[\s\S]*Acknowledged by duty[\s\S]*Unowned[\s\S]*Escalated to manager \(level 1\)/,
+    )
     await page.screenshot({ path: `${ARTIFACTS}/handover-en-1920x1080.png`, fullPage: true })
     await page.click('[data-testid=lang-toggle]')
 
@@ -136,7 +198,9 @@ describe('shift handover page in Chromium', () => {
     expect(await page.locator('[data-testid=shift-prev]').isVisible()).toBe(false)
     expect(await page.locator('[data-testid=logout]').isVisible()).toBe(false)
     expect(await page.locator('[data-testid=still-open]').isVisible()).toBe(true)
-    const colours = await page.evaluate<string[]>(`[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.querySelector('.ho-page')).color]`)
+    const colours = await page.evaluate<string[]>(
+      `[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.querySelector('.ho-page')).color]`,
+    )
     expect(colours).toEqual(['rgb(255, 255, 255)', 'rgb(0, 0, 0)'])
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(794)
     await page.screenshot({ path: `${ARTIFACTS}/handover-print-a4.png`, fullPage: true })
@@ -155,7 +219,14 @@ describe('shift handover page in Chromium', () => {
     expect(await text(page, '[data-testid=shift-state]')).toMatch(/^班次进行中，数据截至/)
     expect(await page.locator('[data-testid=shift-next]').isDisabled()).toBe(true)
     // The nav of on-call staff (web/src/nav.ts: the same roles as the API routes behind each page).
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-handover', 'nav-password'])
+    expect(await navLinks(page)).toEqual([
+      'nav-live',
+      'nav-alerts',
+      'nav-track',
+      'nav-complaints',
+      'nav-handover',
+      'nav-password',
+    ])
     await page.click('[data-testid=shift-prev]')
     await expect.poll(() => new URL(page.url()).searchParams.get('shift')).toBe(formatShiftParam(prev))
     await expect.poll(() => text(page, '[data-testid=still-open-count]')).toBe('3')
@@ -167,12 +238,21 @@ describe('shift handover page in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await ctx.newPage()
     const asked: string[] = []
-    page.on('request', (r) => { if (r.url().includes('/api/v1/handover')) asked.push(r.url()) })
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/handover')) asked.push(r.url())
+    })
     await signIn(page, 'desk', '/handover')
     await page.waitForSelector('[data-testid=not-available]')
     expect(await text(page, '[data-testid=not-available]')).toContain('此页面不对您的角色开放')
     // Customer service: no handover in its nav (web/src/nav.ts).
-    expect(await navLinks(page)).toEqual(['nav-live', 'nav-alerts', 'nav-track', 'nav-complaints', 'nav-claims', 'nav-password'])
+    expect(await navLinks(page)).toEqual([
+      'nav-live',
+      'nav-alerts',
+      'nav-track',
+      'nav-complaints',
+      'nav-claims',
+      'nav-password',
+    ])
     await page.screenshot({ path: `${ARTIFACTS}/handover-not-available-1280x900.png` })
     // Through the nav to a page the role can use, then back: the state follows the page.
     await page.click('[data-testid=nav-track]')

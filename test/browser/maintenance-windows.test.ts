@@ -23,7 +23,10 @@ beforeAll(async () => {
   await addUser(sys, 'duty', 'on_call')
   const list = Array.from({ length: 3 }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) })) })
+  await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) })),
+  })
   await runSweep(sys.database.pool, sys.config.sla, new Map([['SHA-TC', '上海转运中心']]), new Date())
 })
 afterAll(async () => {
@@ -88,7 +91,12 @@ describe('maintenance windows on the alerts console', () => {
     expect(await page.locator('[data-testid=mw-row][data-active=true]').count()).toBe(1)
     await expect.poll(() => page.locator('[data-testid=muted-badge]').count()).toBe(1)
     const listed = (await call(sys, 'GET', '/api/v1/maintenance-windows', { cookie: await login(sys, 'boss') })).body
-    expect(listed.windows?.map((w: { days: number[]; rule: string | null }) => [w.days, w.rule]) ?? []).toEqual(expect.arrayContaining([[[1, 3], 'parcel_late'], [[], null]]))
+    expect(listed.windows?.map((w: { days: number[]; rule: string | null }) => [w.days, w.rule]) ?? []).toEqual(
+      expect.arrayContaining([
+        [[1, 3], 'parcel_late'],
+        [[], null],
+      ]),
+    )
     await page.screenshot({ path: `${ARTIFACTS}/maintenance-windows-zh-1440.png`, fullPage: true })
 
     // English, then a phone.

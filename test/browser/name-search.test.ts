@@ -14,7 +14,12 @@ import { shipment } from '../helpers/builders.ts'
 let sys: TestSystem
 let browser: Browser
 let page: Page
-const person = (name: string, phone: string) => ({ name, phone, address: '广东省深圳市南山区科技园路 1 号', city: '深圳' })
+const person = (name: string, phone: string) => ({
+  name,
+  phone,
+  address: '广东省深圳市南山区科技园路 1 号',
+  city: '深圳',
+})
 const hanMei = shipment({ recipient: person('韩梅', '13600007788') })
 const simaLin = shipment({ recipient: person('司马琳', '13600001111') })
 const simaYi = shipment({ sender: person('司马懿', '13600002222'), recipient: person('周平', '13600003333') })
@@ -57,10 +62,12 @@ describe('name search on the look-up page in Chromium', () => {
     expect(listed.sort()).toEqual([simaLin.waybill, simaYi.waybill].sort())
   })
 
-  it('narrows a name by the phone\'s last 4 digits, and names the rule when a name is too short', async () => {
+  it("narrows a name by the phone's last 4 digits, and names the rule when a name is too short", async () => {
     await search('司马 1111')
     await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${simaLin.waybill}]`)
     await search('司')
-    await expect.poll(() => page.textContent('[data-testid=track-error]')).toMatch(/姓名至少 2 个字|a name needs 2\+ characters/)
+    await expect
+      .poll(() => page.textContent('[data-testid=track-error]'))
+      .toMatch(/姓名至少 2 个字|a name needs 2\+ characters/)
   })
 })

@@ -65,8 +65,10 @@ describe('the People page in Chromium', () => {
     await admin.close()
   })
 
-  it('lets an admin change a person\'s role and hub: the row shows them, and the change is audited', async () => {
-    const created = await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE username = 'sun.li'`)
+  it("lets an admin change a person's role and hub: the row shows them, and the change is audited", async () => {
+    const created = await sys.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users WHERE username = 'sun.li'`,
+    )
     expect(created.rows[0]!.n).toBe(0)
     const admin = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     admin.on('dialog', (d) => void d.accept())
@@ -89,24 +91,33 @@ describe('the People page in Chromium', () => {
     await row.locator('[data-testid=person-edit-hub]').selectOption('SHA-TC')
     await admin.screenshot({ path: `${ARTIFACTS}/people-edit.png`, fullPage: true })
     await row.locator('[data-testid=person-save]').click()
-    await admin.waitForFunction(`document.querySelector('[data-testid="person-sun.li"] [data-testid=person-role]')?.textContent === '监控中心'`)
+    await admin.waitForFunction(
+      `document.querySelector('[data-testid="person-sun.li"] [data-testid=person-role]')?.textContent === '监控中心'`,
+    )
     expect(await row.locator('[data-testid=person-hub]').textContent()).toContain('SHA-TC')
 
-    const stored = await sys.database.pool.query<{ role: string; hub_code: string | null }>(`SELECT role, hub_code FROM users WHERE username = 'sun.li'`)
+    const stored = await sys.database.pool.query<{ role: string; hub_code: string | null }>(
+      `SELECT role, hub_code FROM users WHERE username = 'sun.li'`,
+    )
     expect(stored.rows[0]).toEqual({ role: 'control_room', hub_code: 'SHA-TC' })
     const audit = await sys.database.pool.query<{ action: string; username: string }>(
-      `SELECT action, username FROM audit_log WHERE target = 'sun.li' AND action = 'user.update'`)
+      `SELECT action, username FROM audit_log WHERE target = 'sun.li' AND action = 'user.update'`,
+    )
     expect(audit.rows).toEqual([{ action: 'user.update', username: 'admin' }])
 
     // Back to all hubs; nothing changed means no request and no audit entry.
     await row.locator('[data-testid=person-edit]').click()
     await row.locator('[data-testid=person-edit-hub]').selectOption('')
     await row.locator('[data-testid=person-save]').click()
-    await admin.waitForFunction(`document.querySelector('[data-testid="person-sun.li"] [data-testid=person-hub]')?.textContent === '全网'`)
+    await admin.waitForFunction(
+      `document.querySelector('[data-testid="person-sun.li"] [data-testid=person-hub]')?.textContent === '全网'`,
+    )
     await row.locator('[data-testid=person-edit]').click()
     await row.locator('[data-testid=person-save]').click()
     await row.locator('[data-testid=person-edit]').waitFor()
-    const audits = await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE target = 'sun.li' AND action = 'user.update'`)
+    const audits = await sys.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE target = 'sun.li' AND action = 'user.update'`,
+    )
     expect(audits.rows[0]!.n).toBe(2)
     await admin.close()
   })
@@ -117,8 +128,13 @@ describe('the sign-in page in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     // Hold the sign-in request until the page has been looked at, as a busy server would.
     let release!: () => void
-    const held = new Promise<void>((r) => { release = r })
-    await page.route('**/api/v1/auth/login', async (route) => { await held; await route.continue() })
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    await page.route('**/api/v1/auth/login', async (route) => {
+      await held
+      await route.continue()
+    })
     await page.goto(`${sys.url}/login`)
     await page.fill('input[name=username]', 'admin')
     await page.fill('input[name=password]', ADMIN_PASSWORD)

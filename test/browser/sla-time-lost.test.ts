@@ -24,7 +24,13 @@ const SLOW_LANE = `${R2[2]}→${R2[3]}`
 const lateWaybills: string[] = []
 
 /** Scans of one parcel along its route: `dwell(i)` hours at the i-th hub, `haul(i)` hours on the leg leaving it. */
-function life(waybill: string, route: readonly string[], collected: number, dwell: (i: number) => number, haul: (i: number) => number) {
+function life(
+  waybill: string,
+  route: readonly string[],
+  collected: number,
+  dwell: (i: number) => number,
+  haul: (i: number) => number,
+) {
   let t = collected
   const at = (h: number) => new Date((t += h * H)).toISOString()
   const dest = route.at(-1)!
@@ -43,24 +49,69 @@ beforeAll(async () => {
   await addUser(sys, 'boss', 'manager')
   const now = Date.now()
   const parcels: Array<{ s: ReturnType<typeof shipment>; steps: unknown[] }> = []
-  for (const [route, origin, dest] of [[R1, 'HGH-O1', 'SHA-O1'], [R2, 'NKG-O1', 'BJS-O1']] as const) {
+  for (const [route, origin, dest] of [
+    [R1, 'HGH-O1', 'SHA-O1'],
+    [R2, 'NKG-O1', 'BJS-O1'],
+  ] as const) {
     for (let i = 0; i < 30; i++) {
       const collected = now - 11 * 24 * H + i * 7.7 * H
-      const s = shipment({ originHub: origin, destinationHub: dest, collectedBy: `C-${origin}-01`, collectedAt: new Date(collected).toISOString() })
-      parcels.push({ s, steps: life(s.waybill, route, collected, (k) => 1.5 + ((i + k) % 4) * 0.5, () => 2 + (i % 3) * 0.5) })
+      const s = shipment({
+        originHub: origin,
+        destinationHub: dest,
+        collectedBy: `C-${origin}-01`,
+        collectedAt: new Date(collected).toISOString(),
+      })
+      parcels.push({
+        s,
+        steps: life(
+          s.waybill,
+          route,
+          collected,
+          (k) => 1.5 + ((i + k) % 4) * 0.5,
+          () => 2 + (i % 3) * 0.5,
+        ),
+      })
     }
   }
-  const lateOnes = (n: number, route: readonly string[], origin: string, dest: string, dwell: (i: number) => number, haul: (i: number) => number) => {
+  const lateOnes = (
+    n: number,
+    route: readonly string[],
+    origin: string,
+    dest: string,
+    dwell: (i: number) => number,
+    haul: (i: number) => number,
+  ) => {
     for (let i = 0; i < n; i++) {
       const collected = now - (11 - i * 0.2) * 24 * H
-      const s = shipment({ originHub: origin, destinationHub: dest, collectedBy: `C-${origin}-01`, collectedAt: new Date(collected).toISOString() })
+      const s = shipment({
+        originHub: origin,
+        destinationHub: dest,
+        collectedBy: `C-${origin}-01`,
+        collectedAt: new Date(collected).toISOString(),
+      })
       lateWaybills.push(s.waybill)
       parcels.push({ s, steps: life(s.waybill, route, collected, dwell, haul) })
     }
   }
-  lateOnes(6, R1, 'HGH-O1', 'SHA-O1', (k) => (k === 1 ? 170 : 2), () => 2.5)
-  lateOnes(3, R2, 'NKG-O1', 'BJS-O1', () => 2, (k) => (k === 2 ? 150 : 2.5))
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels.map((p) => p.s) })).body.accepted).toHaveLength(parcels.length)
+  lateOnes(
+    6,
+    R1,
+    'HGH-O1',
+    'SHA-O1',
+    (k) => (k === 1 ? 170 : 2),
+    () => 2.5,
+  )
+  lateOnes(
+    3,
+    R2,
+    'NKG-O1',
+    'BJS-O1',
+    () => 2,
+    (k) => (k === 2 ? 150 : 2.5),
+  )
+  expect(
+    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels.map((p) => p.s) })).body.accepted,
+  ).toHaveLength(parcels.length)
   const steps = parcels.flatMap((p) => p.steps)
   for (let i = 0; i < steps.length; i += 200) {
     const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: steps.slice(i, i + 200) })
@@ -78,12 +129,15 @@ afterAll(async () => {
 
 /** The chart canvas has drawn something: more than a few colours among its pixels. */
 const chartColours = (page: Page, testId: string) =>
-  page.locator(`[data-testid=${testId}] canvas`).first().evaluate((c: any) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
-    const colours = new Set<number>()
-    for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2])
-    return colours.size
-  })
+  page
+    .locator(`[data-testid=${testId}] canvas`)
+    .first()
+    .evaluate((c: any) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+      const colours = new Set<number>()
+      for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2])
+      return colours.size
+    })
 
 /** Clicks the first (tallest) bar of the Pareto: just above the x axis, in the first category's middle. */
 async function clickFirstBar(page: Page): Promise<void> {
@@ -118,7 +172,11 @@ describe('where the time was lost, on /sla in Chromium', () => {
     await clickFirstBar(page)
     await page.waitForSelector('[data-testid=time-lost-row]')
     expect(await page.getAttribute('[data-testid=time-lost-drill]', 'data-pick')).toBe(`hub_dwell:${SLOW_HUB}`)
-    const rows = await page.locator('[data-testid=time-lost-row]').evaluateAll((trs: any[]) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td: any) => String(td.textContent).trim())))
+    const rows = await page
+      .locator('[data-testid=time-lost-row]')
+      .evaluateAll((trs: any[]) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td: any) => String(td.textContent).trim())),
+      )
     expect(rows).toHaveLength(6)
     for (const r of rows) {
       expect(lateWaybills.slice(0, 6)).toContain(r[0])
@@ -133,7 +191,9 @@ describe('where the time was lost, on /sla in Chromium', () => {
 
     // The breach cause "line-haul A→B" opens its three parcels.
     await page.locator('[data-testid=row-lost-cause] button', { hasText: SLOW_LANE }).click()
-    await expect.poll(() => page.getAttribute('[data-testid=time-lost-drill]', 'data-pick')).toBe(`line_haul:${SLOW_LANE}`)
+    await expect
+      .poll(() => page.getAttribute('[data-testid=time-lost-drill]', 'data-pick'))
+      .toBe(`line_haul:${SLOW_LANE}`)
     await expect.poll(() => page.locator('[data-testid=time-lost-row]').count()).toBe(3)
 
     // Printed with the page: the drill-down's rows stay, its buttons go.
@@ -150,7 +210,11 @@ describe('where the time was lost, on /sla in Chromium', () => {
     await ctx.close()
   })
 
-  for (const [lang, width, height] of [['en', 390, 844], ['zh', 390, 844], ['en', 1440, 900]] as const) {
+  for (const [lang, width, height] of [
+    ['en', 390, 844],
+    ['zh', 390, 844],
+    ['en', 1440, 900],
+  ] as const) {
     it(`reads in ${lang} at ${width} px`, async () => {
       const ctx = await browser.newContext({ viewport: { width, height }, isMobile: width < 500 })
       const page = await ctx.newPage()
@@ -158,12 +222,18 @@ describe('where the time was lost, on /sla in Chromium', () => {
       await page.evaluate(`localStorage.setItem('parcelwatch.lang', '${lang}')`)
       await signIn(page, sys.url, 'boss', '/sla?range=30d')
       await page.waitForSelector('[data-testid=chart-time-lost] canvas')
-      expect(await page.locator('[data-testid=time-lost] h3').innerText()).toBe(lang === 'en' ? 'Where the time was lost' : '时间损失在哪里')
-      expect(await page.locator('[data-testid=row-lost-cause]').first().innerText()).toContain(lang === 'en' ? `hub dwell at ${SLOW_HUB}` : `在 ${SLOW_HUB}`)
+      expect(await page.locator('[data-testid=time-lost] h3').innerText()).toBe(
+        lang === 'en' ? 'Where the time was lost' : '时间损失在哪里',
+      )
+      expect(await page.locator('[data-testid=row-lost-cause]').first().innerText()).toContain(
+        lang === 'en' ? `hub dwell at ${SLOW_HUB}` : `在 ${SLOW_HUB}`,
+      )
       await expect.poll(() => chartColours(page, 'chart-time-lost')).toBeGreaterThan(3)
       // No sideways scrolling of the page itself.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width)
-      await page.locator('[data-testid=time-lost]').screenshot({ path: `${ARTIFACTS}/sla-time-lost-${lang}-${width}.png` })
+      await page
+        .locator('[data-testid=time-lost]')
+        .screenshot({ path: `${ARTIFACTS}/sla-time-lost-${lang}-${width}.png` })
       await page.screenshot({ path: `${ARTIFACTS}/sla-time-lost-${lang}-${width}-full.png`, fullPage: true })
       await ctx.close()
     })

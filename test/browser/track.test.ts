@@ -23,7 +23,10 @@ beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   await addUser(sys, 'cs-li', 'cs_operator')
-  parcel = shipment({ recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' }, destinationHub: 'BJS-O1' })
+  parcel = shipment({
+    recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' },
+    destinationHub: 'BJS-O1',
+  })
   // Two more parcels for the default recipient (phone 13812341234): a search by 1234 lists both.
   const others = [shipment(), shipment({ tier: 'express' })]
   const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel, ...others] })
@@ -79,14 +82,21 @@ describe('parcel look-up page in Chromium', () => {
     expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.body.promise.verdict)
     expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.body.fee.total.toFixed(2)}`)
     // The arrival window (issue 13): p10–p90 from where the parcel is now, waiting at Beijing's transfer centre.
-    expect(detail.body.promise.arrival).toMatchObject({ current: { kind: 'hub_dwell', place: 'BJS-TC' }, overdue: false })
+    expect(detail.body.promise.arrival).toMatchObject({
+      current: { kind: 'hub_dwell', place: 'BJS-TC' },
+      overdue: false,
+    })
     expect(Date.parse(detail.body.promise.arrival.p10)).toBeGreaterThan(Date.now())
     const windowText = (await page.textContent('[data-testid=parcel-eta-window]'))!
     expect(windowText).toMatch(/\d+月\d+日 \d\d:\d\d.*，最可能 (\d+月\d+日 )?\d\d:\d\d/)
-    expect(await page.getAttribute('[data-testid=parcel-eta-window]', 'data-basis')).toBe(detail.body.promise.arrival.basis)
+    expect(await page.getAttribute('[data-testid=parcel-eta-window]', 'data-basis')).toBe(
+      detail.body.promise.arrival.basis,
+    )
     expect(await page.isVisible('[data-testid=track-route] canvas')).toBe(true)
     // Customer service opens a complaint or a claim for the parcel from here.
-    expect(await page.getAttribute('[data-testid=open-complaint]', 'href')).toBe(`/complaints?new=1&waybill=${parcel.waybill}`)
+    expect(await page.getAttribute('[data-testid=open-complaint]', 'href')).toBe(
+      `/complaints?new=1&waybill=${parcel.waybill}`,
+    )
     expect(await page.getAttribute('[data-testid=open-claim]', 'href')).toBe(`/claims?new=1&waybill=${parcel.waybill}`)
     await page.screenshot({ path: `${ARTIFACTS}/track-parcel.png` })
   }, 120_000) // signs in, builds the page chunk cache and loads ECharts: slow on a busy 2-core machine
@@ -120,7 +130,9 @@ describe('parcel look-up page in Chromium', () => {
 
   it('shows the server error for a query that is too short, and an empty state when nothing matches', async () => {
     await search('12')
-    await expect.poll(() => page.textContent('[data-testid=track-error]')).toMatch(/查询内容太短.*尾号 4 位|Too short to search.*last 4/)
+    await expect
+      .poll(() => page.textContent('[data-testid=track-error]'))
+      .toMatch(/查询内容太短.*尾号 4 位|Too short to search.*last 4/)
     expect(await page.isVisible('[data-testid=track-parcel]')).toBe(false)
     await page.screenshot({ path: `${ARTIFACTS}/track-error.png` })
 
@@ -138,7 +150,9 @@ describe('parcel look-up page in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid=track-step]').count()).toBe(3)
     const r = await call(sys, 'POST', '/api/v1/events', {
       token: sys.token,
-      body: [event(parcel.waybill, { type: 'out_for_delivery', hub: 'BJS-O1', courier: 'C-BJS-O1-01', time: minutesAgo(1) })],
+      body: [
+        event(parcel.waybill, { type: 'out_for_delivery', hub: 'BJS-O1', courier: 'C-BJS-O1-01', time: minutesAgo(1) }),
+      ],
     })
     expect(r.body).toMatchObject({ accepted: 1 })
     await expect.poll(() => page.locator('[data-testid=track-step]').count(), { timeout: 15_000 }).toBe(4)
@@ -154,7 +168,9 @@ describe('parcel look-up page in Chromium', () => {
     await expect.poll(() => page.textContent('[data-testid=parcel-status]')).toMatch(/Out for delivery/)
     expect(await page.locator('[data-testid=track-step]').first().textContent()).toMatch(/Out for delivery/)
     // Out for delivery now: the window is the delivery run's, in English.
-    expect(await page.textContent('[data-testid=parcel-eta-window]')).toMatch(/\d+ [A-Z][a-z]{2} \d\d:\d\d.*, most likely/)
+    expect(await page.textContent('[data-testid=parcel-eta-window]')).toMatch(
+      /\d+ [A-Z][a-z]{2} \d\d:\d\d.*, most likely/,
+    )
     await page.screenshot({ path: `${ARTIFACTS}/track-parcel-en.png` })
     await page.click('[data-testid=lang-toggle]')
     await page.close()
@@ -184,11 +200,11 @@ describe('parcel look-up on a phone and after an empty search', () => {
     await expect.poll(() => p.locator('[data-testid=track-result]').count()).toBe(2)
     expect(await p.getAttribute('[data-testid=track-results]', 'data-layout')).toBe('cards')
     // Nothing wider than the screen: neither the list's box nor any hit overflows it.
-    const widths = await p.evaluate(`(() => {
+    const widths = (await p.evaluate(`(() => {
       const box = document.querySelector('[data-testid=track-results] .trk-results-scroll');
       const hits = [...document.querySelectorAll('[data-testid=track-result]')].map((h) => h.getBoundingClientRect().right);
       return { scroll: box.scrollWidth, client: box.clientWidth, page: document.documentElement.scrollWidth, rightmost: Math.max(...hits) };
-    })()`) as { scroll: number; client: number; page: number; rightmost: number }
+    })()`)) as { scroll: number; client: number; page: number; rightmost: number }
     expect(widths.scroll).toBeLessThanOrEqual(widths.client)
     expect(widths.page).toBeLessThanOrEqual(390)
     expect(widths.rightmost).toBeLessThanOrEqual(390)
@@ -202,10 +218,10 @@ describe('parcel look-up on a phone and after an empty search', () => {
     await p.goto(`${sys.url}/track?q=5678`)
     // A hang guard, not a speed check: the look-up computes the estimate from the transit model.
     await p.waitForSelector('[data-testid=parcel-eta-window]', { timeout: 90_000 })
-    const box = await p.evaluate(`(() => {
+    const box = (await p.evaluate(`(() => {
       const w = document.querySelector('[data-testid=parcel-eta-window]').getBoundingClientRect();
       return { right: w.right, page: document.documentElement.scrollWidth };
-    })()`) as { right: number; page: number }
+    })()`)) as { right: number; page: number }
     expect(box.right).toBeLessThanOrEqual(390)
     expect(box.page).toBeLessThanOrEqual(390)
     await p.locator('[data-testid=parcel-promise]').screenshot({ path: `${ARTIFACTS}/track-window-390.png` })

@@ -37,7 +37,10 @@ describe('wall screen under a server restart', () => {
     const first = sys!
     const port = first.port
     const admin = await login(first, 'admin', ADMIN_PASSWORD)
-    const enrol = await call(first, 'POST', '/api/v1/displays', { cookie: admin, body: { name: 'Restart test screen' } })
+    const enrol = await call(first, 'POST', '/api/v1/displays', {
+      cookie: admin,
+      body: { name: 'Restart test screen' },
+    })
     expect(enrol.status).toBe(201)
 
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
@@ -71,10 +74,14 @@ describe('wall screen under a server restart', () => {
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
     const r = await call(sys, 'POST', '/api/v1/events', {
       token: sys.token,
-      body: parcels.map((p) => event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(1) })),
+      body: parcels.map((p) =>
+        event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(1) }),
+      ),
     })
     expect(r.body, JSON.stringify(r.body)).toMatchObject({ accepted: 2 })
-    await expect.poll(async () => digits(await page.textContent(`${tile} .wall-value`)), { timeout: 20_000 }).toBe(before + 2)
+    await expect
+      .poll(async () => digits(await page.textContent(`${tile} .wall-value`)), { timeout: 20_000 })
+      .toBe(before + 2)
     expect(await page.evaluate('window.notReloaded')).toBe(true)
     expect(page.url()).toMatch(/\/wall$/)
     await page.screenshot({ path: `${ARTIFACTS}/wall-recovered-1920x1080.png` })

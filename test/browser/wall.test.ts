@@ -21,7 +21,8 @@ afterAll(async () => {
 })
 
 const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''))
-const tileValue = (page: Page, key: string) => page.textContent(`[data-testid=wall-tile-${key}] .wall-value`).then(digits)
+const tileValue = (page: Page, key: string) =>
+  page.textContent(`[data-testid=wall-tile-${key}] .wall-value`).then(digits)
 
 /** Parcels on a few lanes: collected at an outlet, then scanned in at a transfer centre (in transit towards the destination). */
 const LANES = [
@@ -35,7 +36,14 @@ const LANES = [
 async function postTraffic(): Promise<number> {
   let total = 0
   for (const [origin, centre, destination, n] of LANES) {
-    const parcels = Array.from({ length: n }, () => shipment({ originHub: origin, destinationHub: destination, collectedBy: `C-${origin}-01`, collectedAt: minutesAgo(30) }))
+    const parcels = Array.from({ length: n }, () =>
+      shipment({
+        originHub: origin,
+        destinationHub: destination,
+        collectedBy: `C-${origin}-01`,
+        collectedAt: minutesAgo(30),
+      }),
+    )
     const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
     expect(s.status, JSON.stringify(s.body)).toBeLessThan(300)
     const r = await call(sys, 'POST', '/api/v1/events', {
@@ -75,7 +83,9 @@ describe('wall screen in Chromium', () => {
     const page = await context.newPage()
     await page.goto(`${sys.url}/wall`)
     await page.waitForSelector('[data-testid=wall-not-enrolled]')
-    expect(await page.textContent('[data-testid=wall-not-enrolled]')).toMatch(/此显示屏未登记[\s\S]*This display is not enrolled/)
+    expect(await page.textContent('[data-testid=wall-not-enrolled]')).toMatch(
+      /此显示屏未登记[\s\S]*This display is not enrolled/,
+    )
     expect(new URL(page.url()).pathname).toBe('/wall')
     expect(await page.isVisible('[data-testid=app-nav]')).toBe(false)
     await page.screenshot({ path: `${ARTIFACTS}/wall-not-enrolled-1920x1080.png` })
@@ -100,7 +110,10 @@ describe('wall screen in Chromium', () => {
   it('never claims "no alerts" before it knows the alert state, nor an empty legend before the map', async () => {
     await addUser(sys, 'wall-first', 'control_room')
     // A warning is open: the all-clear would be a lie.
-    const incident = await call(sys, 'POST', '/api/v1/incidents', { cookie: adminCookie, body: { hub: 'CTU-TC', kind: 'equipment_failure', title: '成都转运中心扫描枪故障' } })
+    const incident = await call(sys, 'POST', '/api/v1/incidents', {
+      cookie: adminCookie,
+      body: { hub: 'CTU-TC', kind: 'equipment_failure', title: '成都转运中心扫描枪故障' },
+    })
     expect(incident.status, JSON.stringify(incident.body)).toBe(201)
     const [name, value] = (await login(sys, 'wall-first')).split('=') as [string, string]
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
@@ -108,8 +121,13 @@ describe('wall screen in Chromium', () => {
     const page = await context.newPage()
     // Hold the alert list (as on a slow start or a reconnect) and catch the first frame.
     let release!: () => void
-    const gate = new Promise<void>((r) => { release = r })
-    const held = async (route: any) => { await gate; await route.continue().catch(() => undefined) }
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const held = async (route: any) => {
+      await gate
+      await route.continue().catch(() => undefined)
+    }
     await page.route('**/api/v1/alerts?*', held)
     await page.goto(`${sys.url}/wall`)
     await page.waitForSelector('[data-testid=wall-ticker]')
@@ -118,7 +136,9 @@ describe('wall screen in Chromium', () => {
     expect(await page.isVisible('[data-testid=wall-ticker-pending]')).toBe(true)
     // The legend never says 0/0/0 while the map is unknown, nor numbers that don't add up to the hubs drawn.
     const legend = async () => {
-      const cells = await Promise.all(['ok', 'warn', 'bad'].map((k) => page.textContent(`[data-testid=wall-legend-${k}]`)))
+      const cells = await Promise.all(
+        ['ok', 'warn', 'bad'].map((k) => page.textContent(`[data-testid=wall-legend-${k}]`)),
+      )
       return { cells, hubs: Number(await page.getAttribute('[data-testid=wall-map]', 'data-hubs')) }
     }
     const first = await legend()
@@ -127,24 +147,44 @@ describe('wall screen in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/wall-first-frame-1920x1080.png` })
     release()
     await page.unroute('**/api/v1/alerts?*', held)
-    await expect.poll(() => page.getAttribute('[data-testid=wall-ticker]', 'data-known'), { timeout: 20_000 }).toBe('true')
-    await expect.poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 }).toMatch(/成都转运中心扫描枪故障/)
+    await expect
+      .poll(() => page.getAttribute('[data-testid=wall-ticker]', 'data-known'), { timeout: 20_000 })
+      .toBe('true')
+    await expect
+      .poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 })
+      .toMatch(/成都转运中心扫描枪故障/)
     const later = await legend()
     expect(later.hubs).toBe(41)
     expect(later.cells.reduce((n, c) => n + digits(c), 0)).toBe(41)
     // Resolved again, so the next test's counts start from a quiet network.
-    expect((await call(sys, 'POST', `/api/v1/alerts/${incident.body.alert.id}/resolve`, { cookie: adminCookie, body: { comment: '恢复' } })).status).toBe(200)
+    expect(
+      (
+        await call(sys, 'POST', `/api/v1/alerts/${incident.body.alert.id}/resolve`, {
+          cookie: adminCookie,
+          body: { comment: '恢复' },
+        })
+      ).status,
+    ).toBe(200)
     await context.close()
   })
 
   it('fits its header and whole ticker titles in English at 1920x1080', async () => {
     const long = [
-      ['WUH-TC', 'Wuhan transfer centre: conveyor belt 3 stopped, parcels for Hubei and Hunan rerouted through Zhengzhou'],
-      ['XIY-TC', "Xi'an transfer centre: scanner network down since the night shift, manual scanning at two gates only"],
+      [
+        'WUH-TC',
+        'Wuhan transfer centre: conveyor belt 3 stopped, parcels for Hubei and Hunan rerouted through Zhengzhou',
+      ],
+      [
+        'XIY-TC',
+        "Xi'an transfer centre: scanner network down since the night shift, manual scanning at two gates only",
+      ],
     ]
     const ids: number[] = []
     for (const [hub, title] of long) {
-      const r = await call(sys, 'POST', '/api/v1/incidents', { cookie: adminCookie, body: { hub, kind: 'equipment_failure', title } })
+      const r = await call(sys, 'POST', '/api/v1/incidents', {
+        cookie: adminCookie,
+        body: { hub, kind: 'equipment_failure', title },
+      })
       expect(r.status, JSON.stringify(r.body)).toBe(201)
       ids.push(r.body.alert.id)
     }
@@ -159,7 +199,7 @@ describe('wall screen in Chromium', () => {
     await page.waitForSelector('[data-testid=wall-tile-finance]', { timeout: 30_000 })
     await expect.poll(() => page.textContent('[data-testid=wall]')).toMatch(/Network live status/)
     // Runs in the page (a string: this file is compiled without the DOM library).
-    const fit = await page.evaluate(`(() => {
+    const fit = (await page.evaluate(`(() => {
       const head = document.querySelector('.wall-head');
       const kids = [...head.children].map((c) => c.getBoundingClientRect());
       const titles = [...document.querySelectorAll('.wall-ticker-title')];
@@ -176,7 +216,16 @@ describe('wall screen in Chromium', () => {
         }).length,
         titles: titles.map((t) => t.textContent),
       };
-    })()`) as { headOverflow: number; rightmost: number; overlaps: boolean; cut: number; finCut: number; fin: number; labelsCut: number; titles: string[] }
+    })()`)) as {
+      headOverflow: number
+      rightmost: number
+      overlaps: boolean
+      cut: number
+      finCut: number
+      fin: number
+      labelsCut: number
+      titles: string[]
+    }
     expect(fit.headOverflow).toBeLessThanOrEqual(0)
     expect(fit.rightmost).toBeLessThanOrEqual(1920)
     expect(fit.overlaps).toBe(false)
@@ -189,7 +238,7 @@ describe('wall screen in Chromium', () => {
 
     // Across a page change (every 8 s) the old page has left before the new one enters,
     // so never more than one page (one item in English) shows.
-    const seen = await page.evaluate(`new Promise((done) => {
+    const seen = (await page.evaluate(`new Promise((done) => {
       let most = 0, items = 0, changes = 0, last = '';
       const until = performance.now() + 10000;
       const tick = () => {
@@ -201,11 +250,15 @@ describe('wall screen in Chromium', () => {
         if (performance.now() < until) requestAnimationFrame(tick); else done({ most, items, changes });
       };
       tick();
-    })`) as { most: number; items: number; changes: number }
+    })`)) as { most: number; items: number; changes: number }
     expect(seen.changes).toBeGreaterThanOrEqual(1)
     expect(seen.most).toBe(1)
     expect(seen.items).toBe(1)
-    for (const id of ids) expect((await call(sys, 'POST', `/api/v1/alerts/${id}/resolve`, { cookie: adminCookie, body: { comment: 'fixed' } })).status).toBe(200)
+    for (const id of ids)
+      expect(
+        (await call(sys, 'POST', `/api/v1/alerts/${id}/resolve`, { cookie: adminCookie, body: { comment: 'fixed' } }))
+          .status,
+      ).toBe(200)
     await context.close()
   })
 
@@ -233,8 +286,12 @@ describe('wall screen in Chromium', () => {
     await expect.poll(() => tileValue(page, 'collectedToday'), { timeout: 20_000 }).toBe(collectedBefore + parcels)
     expect(await tileValue(page, 'inFlight')).toBe(inFlightBefore + parcels)
     // The incident reaches the ticker over the alerts channel and the critical count tile.
-    await expect.poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 }).toMatch(/上海转运中心分拣线故障/)
-    await expect.poll(() => page.textContent('[data-testid=wall-alerts-critical]'), { timeout: 20_000 }).toMatch(/\b1\b/)
+    await expect
+      .poll(() => page.textContent('[data-testid=wall-ticker]'), { timeout: 20_000 })
+      .toMatch(/上海转运中心分拣线故障/)
+    await expect
+      .poll(() => page.textContent('[data-testid=wall-alerts-critical]'), { timeout: 20_000 })
+      .toMatch(/\b1\b/)
     // The map: drawn (provinces fill a good part of it) with green hubs on it.
     await page.waitForSelector('[data-testid=wall-map] canvas')
     await expect.poll(async () => (await mapInk(page)).drawn, { timeout: 20_000 }).toBeGreaterThan(0.2)
@@ -242,7 +299,9 @@ describe('wall screen in Chromium', () => {
     // The map snapshot catches up (it is published every few seconds at most): the
     // incident makes SHA-TC bad, the parcels on the road draw flows.
     await expect.poll(() => page.getAttribute('[data-testid=wall-map]', 'data-bad'), { timeout: 30_000 }).toBe('1')
-    await expect.poll(async () => Number(await page.getAttribute('[data-testid=wall-map]', 'data-flows')), { timeout: 30_000 }).toBe(LANES.length)
+    await expect
+      .poll(async () => Number(await page.getAttribute('[data-testid=wall-map]', 'data-flows')), { timeout: 30_000 })
+      .toBe(LANES.length)
     expect(await page.getAttribute('[data-testid=wall-map]', 'data-hubs')).toBe('41')
     expect(await page.textContent('[data-testid=wall-legend-bad]')).toBe('1')
     await page.waitForTimeout(1500) // let the flow arrows move off their start points for the picture
@@ -256,7 +315,11 @@ describe('wall screen in Chromium', () => {
     expect(await big.textContent('[data-testid=wall]')).toMatch(/Network live status/)
     await expect.poll(async () => (await mapInk(big)).drawn, { timeout: 20_000 }).toBeGreaterThan(0.2)
     const fontPx = async (p: Page) =>
-      parseFloat(await p.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid=wall-tile-collectedToday] .wall-value')).fontSize`))
+      parseFloat(
+        await p.evaluate<string>(
+          `getComputedStyle(document.querySelector('[data-testid=wall-tile-collectedToday] .wall-value')).fontSize`,
+        ),
+      )
     expect(await fontPx(big)).toBeCloseTo(2 * (await fontPx(page)), 0)
     await big.waitForTimeout(1500)
     await big.screenshot({ path: `${ARTIFACTS}/wall-3840x2160.png` })

@@ -8,11 +8,20 @@ export const ARTIFACTS = 'artifacts/screenshots'
 /** Debian's chromium, with the flags that keep it off the (closed) network. */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(executablePath)) throw new Error(`No Chromium at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`)
+  if (!existsSync(executablePath))
+    throw new Error(`No Chromium at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`)
   await mkdir(ARTIFACTS, { recursive: true })
   const browser = await chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   // The product's CSP (script-src 'self') forbids eval, and Playwright evaluates the tests' string
   // predicates (waitForFunction) with eval in the page: contexts bypass the CSP unless a test asks

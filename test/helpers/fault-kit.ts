@@ -29,7 +29,12 @@ export function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Polls `probe` until it returns something other than undefined, or throws after `ms` (a hang guard, not an assertion on speed). */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  ms = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + ms
   for (;;) {
     const v = await probe()
@@ -41,7 +46,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 
 // Children this test process started: killed on exit whatever happens.
 const children = new Set<ChildProcess>()
-process.once('exit', () => { for (const c of children) c.kill('SIGKILL') })
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL')
+})
 export function track(child: ChildProcess): ChildProcess {
   children.add(child)
   child.once('exit', () => children.delete(child))
@@ -49,7 +56,12 @@ export function track(child: ChildProcess): ChildProcess {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 })
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  })
   r.on('error', () => undefined)
   try {
     await r.connect()
@@ -67,14 +79,32 @@ export class PrivateRedis {
   private dir = ''
   port = 0
 
-  get url(): string { return `redis://127.0.0.1:${this.port}` }
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort()
     if (!this.dir) this.dir = await mkdtemp(path.join(os.tmpdir(), 'pw-fault-redis-'))
-    const child = track(spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' }))
+    const child = track(
+      spawn(
+        'redis-server',
+        ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+        { stdio: 'ignore' },
+      ),
+    )
     this.child = child
-    await waitFor(async () => ((await redisAnswers(this.url)) ? true : child.exitCode !== null ? Promise.reject(new Error(`redis-server exited with ${child.exitCode}`)) : undefined), `redis on ${this.port}`, 10_000, 50)
+    await waitFor(
+      async () =>
+        (await redisAnswers(this.url))
+          ? true
+          : child.exitCode !== null
+            ? Promise.reject(new Error(`redis-server exited with ${child.exitCode}`))
+            : undefined,
+      `redis on ${this.port}`,
+      10_000,
+      50,
+    )
   }
 
   /** Kills the server with `signal` and waits until it is gone. */
@@ -95,7 +125,10 @@ export class PrivateRedis {
 
 // ── The stream ─────────────────────────────────────────────────────────────
 
-export interface Crafted { shipments: Array<Record<string, unknown>>; events: Array<Record<string, any>> }
+export interface Crafted {
+  shipments: Array<Record<string, unknown>>
+  events: Array<Record<string, any>>
+}
 
 /**
  * `parcels` parcels from HGH-O1 to SHA-O1, four scans each (collected, departed,
@@ -106,25 +139,39 @@ export interface Crafted { shipments: Array<Record<string, unknown>>; events: Ar
 export function craftStream(parcels: number, over: Record<string, unknown> = {}): Crafted {
   const t0 = Date.now() - 5 * 3_600_000
   const tag = randomBytes(3).toString('hex')
-  const shipments = Array.from({ length: parcels }, () => shipment({ collectedAt: new Date(t0 - 600_000).toISOString(), ...over }))
+  const shipments = Array.from({ length: parcels }, () =>
+    shipment({ collectedAt: new Date(t0 - 600_000).toISOString(), ...over }),
+  )
   const stages = [
     { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01' },
     { type: 'departed_hub', hub: 'HGH-O1' },
     { type: 'arrived_hub', hub: 'HGH-SC' },
     { type: 'arrived_hub', hub: 'SHA-TC' },
   ]
-  const events = stages.flatMap((stage, k) => shipments.map((s, i) => ({
-    id: `${tag}-${s.waybill}-${k}`,
-    time: new Date(t0 + k * 3_600_000 + i).toISOString(),
-    waybill: s.waybill,
-    ...stage,
-  })))
+  const events = stages.flatMap((stage, k) =>
+    shipments.map((s, i) => ({
+      id: `${tag}-${s.waybill}-${k}`,
+      time: new Date(t0 + k * 3_600_000 + i).toISOString(),
+      waybill: s.waybill,
+      ...stage,
+    })),
+  )
   return { shipments, events }
 }
 
-export interface HttpAnswer { status: number | null; body: any; error?: string }
+export interface HttpAnswer {
+  status: number | null
+  body: any
+  error?: string
+}
 
-export async function post(baseUrl: string, urlPath: string, token: string, body: unknown, timeoutMs = 30_000): Promise<HttpAnswer> {
+export async function post(
+  baseUrl: string,
+  urlPath: string,
+  token: string,
+  body: unknown,
+  timeoutMs = 30_000,
+): Promise<HttpAnswer> {
   try {
     const res = await fetch(`${baseUrl}${urlPath}`, {
       method: 'POST',
@@ -134,7 +181,11 @@ export async function post(baseUrl: string, urlPath: string, token: string, body
     })
     const text = await res.text()
     let parsed: any = text
-    try { parsed = text ? JSON.parse(text) : null } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed }
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause
@@ -145,10 +196,15 @@ export async function post(baseUrl: string, urlPath: string, token: string, body
 const retryable = (a: HttpAnswer) => a.status === null || a.status === 429 || a.status >= 500
 
 /** Posts shipments in calls of 1,000; every one must be accepted. */
-export async function postShipments(baseUrl: string, token: string, list: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+export async function postShipments(
+  baseUrl: string,
+  token: string,
+  list: ReadonlyArray<Record<string, unknown>>,
+): Promise<void> {
   for (let i = 0; i < list.length; i += 1000) {
     const a = await post(baseUrl, '/api/v1/shipments', token, list.slice(i, i + 1000), 120_000)
-    if (a.status !== 200 || a.body.accepted.length !== Math.min(1000, list.length - i)) throw new Error(`shipments not accepted: ${a.status} ${JSON.stringify(a.body).slice(0, 500)}`)
+    if (a.status !== 200 || a.body.accepted.length !== Math.min(1000, list.length - i))
+      throw new Error(`shipments not accepted: ${a.status} ${JSON.stringify(a.body).slice(0, 500)}`)
   }
 }
 
@@ -181,10 +237,18 @@ export interface StreamOptions {
  * unchanged (same ids, same times) on a network error, 429 or 5xx, with a short
  * growing pause, until it is acknowledged (200) or refused for good (4xx).
  */
-export async function streamEvents(events: ReadonlyArray<Record<string, any>>, o: StreamOptions): Promise<BatchRecord[]> {
+export async function streamEvents(
+  events: ReadonlyArray<Record<string, any>>,
+  o: StreamOptions,
+): Promise<BatchRecord[]> {
   const batches: BatchRecord[] = []
   for (let i = 0; i < events.length; i += o.batchSize) {
-    batches.push({ index: batches.length, ids: events.slice(i, i + o.batchSize).map((e) => e.id as string), attempts: 0, answers: [] })
+    batches.push({
+      index: batches.length,
+      ids: events.slice(i, i + o.batchSize).map((e) => e.id as string),
+      attempts: 0,
+      answers: [],
+    })
   }
   let next = 0
   let acked = 0
@@ -221,7 +285,9 @@ export async function storedCounts(db: pg.Pool | pg.Client, ids: readonly string
   const counts = new Map<string, number>()
   for (let i = 0; i < ids.length; i += 20_000) {
     const r = await db.query<{ event_id: string; n: number }>(
-      'SELECT event_id, count(*)::int AS n FROM scan_events WHERE event_id = ANY($1::text[]) GROUP BY event_id', [ids.slice(i, i + 20_000)])
+      'SELECT event_id, count(*)::int AS n FROM scan_events WHERE event_id = ANY($1::text[]) GROUP BY event_id',
+      [ids.slice(i, i + 20_000)],
+    )
     for (const row of r.rows) counts.set(row.event_id, row.n)
   }
   return counts
@@ -239,7 +305,9 @@ export function reconcile(batches: readonly BatchRecord[], counts: ReadonlyMap<s
     storedOnce: all.filter((id) => counts.get(id) === 1).length,
     duplicated: all.filter((id) => (counts.get(id) ?? 0) > 1),
     missing: all.filter((id) => !counts.has(id)),
-    partialAnswers: batches.filter((b) => b.ackedAt !== undefined && (b.accepted !== b.ids.length || (b.rejected?.length ?? 0) > 0)).map((b) => ({ index: b.index, accepted: b.accepted, rejected: b.rejected })),
+    partialAnswers: batches
+      .filter((b) => b.ackedAt !== undefined && (b.accepted !== b.ids.length || (b.rejected?.length ?? 0) > 0))
+      .map((b) => ({ index: b.index, accepted: b.accepted, rejected: b.rejected })),
     retriedBatches: batches.filter((b) => b.attempts > 1).length,
     answers: tally(batches.flatMap((b) => b.answers)),
   }

@@ -48,7 +48,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ENTRIES = { server: 'server/main.ts', worker: 'jobs/worker-main.ts' } as const
 const OUTPUT_LIMIT = 2 * 1024 * 1024
 
-export interface Exit { code: number | null; signal: NodeJS.Signals | null }
+export interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
 
 export interface ProductProcess {
   readonly name: string
@@ -79,7 +82,9 @@ const running = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
 const serverDbs = new Set<ServerTestDatabase>()
 const all = new Set<ProductProcess>()
-process.once('exit', () => { for (const c of running) c.kill('SIGKILL') })
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL')
+})
 
 /** The environment every process of one test shares: its own queue prefix on the shared Redis. */
 export function productEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -144,9 +149,20 @@ export async function stopAll(): Promise<void> {
   serverDbs.clear()
 }
 
-async function launch(kind: 'server' | 'worker', name: string, env: Record<string, string>, readyMs: number): Promise<ProductProcess> {
-  const inherited = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])))
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRIES[kind]], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+async function launch(
+  kind: 'server' | 'worker',
+  name: string,
+  env: Record<string, string>,
+  readyMs: number,
+): Promise<ProductProcess> {
+  const inherited = Object.fromEntries(
+    ['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+  )
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRIES[kind]], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   running.add(child)
   let out = ''
   const listeners = new Set<() => void>()
@@ -157,23 +173,33 @@ async function launch(kind: 'server' | 'worker', name: string, env: Record<strin
   }
   child.stdout!.on('data', append)
   child.stderr!.on('data', append)
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => {
-    running.delete(child)
-    for (const l of listeners) l()
-    resolve({ code, signal })
-  }))
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child)
+      for (const l of listeners) l()
+      resolve({ code, signal })
+    }),
+  )
 
   const port = kind === 'server' ? Number(env.PORT) : 0
   const proc: ProductProcess = {
-    name, kind, env, pid: child.pid!, port, exited,
+    name,
+    kind,
+    env,
+    pid: child.pid!,
+    port,
+    exited,
     url: kind === 'server' ? `http://127.0.0.1:${port}` : '',
     dataDir: env.DATA_DIR,
     get databaseUrl() {
       if (env.DATABASE_URL) return env.DATABASE_URL
       // The embedded database wants the install's secret (DATA_DIR/db-secret), as any other process of it would.
-      const port = env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0'
-        ? Number(env.EMBEDDED_PG_PORT)
-        : Number(/"port":(\d+)/.exec(out.split('\n').findLast((l) => l.includes('embedded TimescaleDB ready')) ?? '')?.[1]) // any free port: from its 'ready' line
+      const port =
+        env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0'
+          ? Number(env.EMBEDDED_PG_PORT)
+          : Number(
+              /"port":(\d+)/.exec(out.split('\n').findLast((l) => l.includes('embedded TimescaleDB ready')) ?? '')?.[1],
+            ) // any free port: from its 'ready' line
       if (!port || !env.DATA_DIR) return undefined
       return embeddedUrl(port, readFileSync(secretPathOf(path.resolve(env.DATA_DIR, 'pg')), 'utf8').trim())
     },
@@ -183,10 +209,18 @@ async function launch(kind: 'server' | 'worker', name: string, env: Record<strin
         const check = () => {
           const line = out.split('\n').find((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))
           if (line !== undefined) done(() => resolve(line))
-          else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`${name} exited before logging ${match}:\n${out.slice(-4000)}`)))
+          else if (child.exitCode !== null || child.signalCode !== null)
+            done(() => reject(new Error(`${name} exited before logging ${match}:\n${out.slice(-4000)}`)))
         }
-        const timer = setTimeout(() => done(() => reject(new Error(`${name} did not log ${match} within ${ms} ms:\n${out.slice(-4000)}`))), ms)
-        const done = (settle: () => void) => { clearTimeout(timer); listeners.delete(check); settle() }
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`${name} did not log ${match} within ${ms} ms:\n${out.slice(-4000)}`))),
+          ms,
+        )
+        const done = (settle: () => void) => {
+          clearTimeout(timer)
+          listeners.delete(check)
+          settle()
+        }
         listeners.add(check)
         check()
       })
@@ -220,10 +254,15 @@ async function launch(kind: 'server' | 'worker', name: string, env: Record<strin
 async function waitReady(p: ProductProcess, ms: number): Promise<void> {
   const until = Date.now() + ms
   let gone = false
-  void p.exited.then(() => { gone = true })
+  void p.exited.then(() => {
+    gone = true
+  })
   for (;;) {
     if (gone) throw new Error(`${p.name} exited before it was ready:\n${p.output().slice(-4000)}`)
-    const ok = await fetch(`${p.url}/readyz`).then((r) => r.status === 200, () => false)
+    const ok = await fetch(`${p.url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
     if (ok) return
     if (Date.now() > until) throw new Error(`${p.name} not ready within ${ms} ms:\n${p.output().slice(-4000)}`)
     await new Promise((r) => setTimeout(r, 200))

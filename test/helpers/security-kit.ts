@@ -16,7 +16,8 @@ const PARAM_SAMPLES: Record<string, string> = {
 export function concretePath(path: string, samples: Record<string, string> = {}): string {
   return path.replace(/:([A-Za-z_]+)/g, (_m, name: string) => {
     const v = samples[name] ?? PARAM_SAMPLES[name]
-    if (v === undefined) throw new Error(`no sample value for path parameter :${name} of ${path}; add one to test/helpers/security-kit.ts`)
+    if (v === undefined)
+      throw new Error(`no sample value for path parameter :${name} of ${path}; add one to test/helpers/security-kit.ts`)
     return v
   })
 }
@@ -33,18 +34,31 @@ export interface WsConn {
 }
 
 /** Opens /ws with a cookie and the server's own Origin; `unexpected` resolves the HTTP status of a refused upgrade. */
-export function openWs(baseUrl: string, query: string, headers: Record<string, string>): WsConn & { refused: Promise<number | undefined> } {
+export function openWs(
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string>,
+): WsConn & { refused: Promise<number | undefined> } {
   const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws${query}`, { headers: { origin: baseUrl, ...headers } })
   const messages: any[] = []
   const nonJson: string[] = []
   ws.on('message', (d) => {
     const text = d.toString()
-    try { messages.push(JSON.parse(text)) } catch { nonJson.push(text) }
+    try {
+      messages.push(JSON.parse(text))
+    } catch {
+      nonJson.push(text)
+    }
   })
   ws.on('error', () => undefined)
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   const refused = new Promise<number | undefined>((resolve) => {
-    ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode); ws.terminate() })
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode)
+      ws.terminate()
+    })
     ws.on('open', () => resolve(undefined))
     ws.on('close', () => resolve(undefined))
   })

@@ -9,7 +9,11 @@ export async function scratchDatabase(serverUrl: string): Promise<{ url: string;
   const name = `pw_scratch_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
-  try { await admin.query(`CREATE DATABASE ${name}`) } finally { await admin.end() }
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return {
@@ -17,7 +21,11 @@ export async function scratchDatabase(serverUrl: string): Promise<{ url: string;
     async drop() {
       const c = new pg.Client({ connectionString: serverUrl })
       await c.connect()
-      try { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } finally { await c.end() }
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await c.end()
+      }
     },
   }
 }

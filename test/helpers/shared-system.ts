@@ -40,7 +40,9 @@ export async function sharedBrowser(): Promise<Browser> {
   const s = shared()
   if (!s.browser) {
     s.browser = launchBrowser()
-    s.browser.catch(() => { s.browser = undefined })
+    s.browser.catch(() => {
+      s.browser = undefined
+    })
     onWorkerExit()
   }
   const browser = await s.browser
@@ -67,7 +69,9 @@ function shared(): Shared {
 }
 
 /** vitest's worker state (internal but stable since 1.x): `onCleanup` runs when the pool stops the worker. */
-interface WorkerState { onCleanup(listener: () => unknown): void }
+interface WorkerState {
+  onCleanup(listener: () => unknown): void
+}
 
 function onWorkerExit(): void {
   const s = shared()
@@ -82,7 +86,9 @@ function onWorkerExit(): void {
     s.browser = undefined
     await Promise.allSettled([
       ...systems.map(async (p) => (await p).stop()),
-      (async () => { await (await browser)?.close() })(),
+      (async () => {
+        await (await browser)?.close()
+      })(),
     ])
   })
 }

@@ -29,7 +29,9 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-test-')))
   // RUN_WORKERS=false: nothing refreshes in the background, as on the embedded engine (where the policies are a
   // worker's job), so the server's own scheduler is paused in this database too.
-  const serverDb = env.DATABASE_URL ? undefined : await serverTestDatabase(env.DATA_DIR, { paused: env.RUN_WORKERS === 'false' })
+  const serverDb = env.DATABASE_URL
+    ? undefined
+    : await serverTestDatabase(env.DATA_DIR, { paused: env.RUN_WORKERS === 'false' })
   if (!env.DATA_DIR && !serverDb) await seedDataDir(dataDir)
   const config = loadConfig({
     PORT: '0',
@@ -66,8 +68,17 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 }
 
 /** A person with USER_PASSWORD (or o.password), hashed at the system's PASSWORD_HASH_COST. */
-export async function addUser(sys: System, username: string, role: UserRole, o: { hubCode?: string | null; password?: string } = {}): Promise<void> {
-  await createUser(sys.database.pool, { username, displayName: username, role, password: o.password ?? USER_PASSWORD, hubCode: o.hubCode ?? null }, sys.config.passwordHashCost)
+export async function addUser(
+  sys: System,
+  username: string,
+  role: UserRole,
+  o: { hubCode?: string | null; password?: string } = {},
+): Promise<void> {
+  await createUser(
+    sys.database.pool,
+    { username, displayName: username, role, password: o.password ?? USER_PASSWORD, hubCode: o.hubCode ?? null },
+    sys.config.passwordHashCost,
+  )
 }
 
 /** Signs in and returns the session cookie ("pw_session=..."). */
@@ -83,16 +94,34 @@ export async function login(sys: System, username: string, password = USER_PASSW
   return cookie
 }
 
-export interface CallOptions { cookie?: string; token?: string; body?: unknown; rawBody?: string }
+export interface CallOptions {
+  cookie?: string
+  token?: string
+  body?: unknown
+  rawBody?: string
+}
 
-export async function call(sys: System, method: string, urlPath: string, o: CallOptions = {}): Promise<{ status: number; body: any }> {
+export async function call(
+  sys: System,
+  method: string,
+  urlPath: string,
+  o: CallOptions = {},
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {}
   if (o.cookie) headers.cookie = o.cookie
   if (o.token) headers.authorization = `Bearer ${o.token}`
   if (o.body !== undefined || o.rawBody !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${sys.url}${urlPath}`, { method, headers, body: o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body)) })
+  const res = await fetch(`${sys.url}${urlPath}`, {
+    method,
+    headers,
+    body: o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
+  })
   const text = await res.text()
   let body: any = text
-  try { body = text ? JSON.parse(text) : null } catch { /* not JSON */ }
+  try {
+    body = text ? JSON.parse(text) : null
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, body }
 }

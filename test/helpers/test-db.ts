@@ -88,7 +88,13 @@ export async function seedDataDir(dataDir: string): Promise<boolean> {
   const info = testDatabaseInfo()
   if (info?.engine !== 'embedded') return false
   const pgDir = path.join(dataDir, 'pg')
-  if (await stat(path.join(pgDir, 'PG_VERSION')).then(() => true, () => false)) return false
+  if (
+    await stat(path.join(pgDir, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return false
   await copyDir(info.templatePgDir, pgDir)
   return true
 }
@@ -121,7 +127,11 @@ export async function removeDir(dir: string): Promise<void> {
 
 const run = promisify(execFile)
 
-export interface ServerTestDatabase { url: string; name: string; drop(): Promise<void> }
+export interface ServerTestDatabase {
+  url: string
+  name: string
+  drop(): Promise<void>
+}
 
 /**
  * On the server engine: a database of its own for one test system, copied from the run's
@@ -133,10 +143,15 @@ export interface ServerTestDatabase { url: string; name: string; drop(): Promise
  * engine). Pausing them after the copy raced the scheduler, which sometimes refreshed the
  * minute aggregates first: a test's scans in the past then stayed below the watermark.
  */
-export async function serverTestDatabase(key?: string, o: { paused?: boolean } = {}): Promise<ServerTestDatabase | undefined> {
+export async function serverTestDatabase(
+  key?: string,
+  o: { paused?: boolean } = {},
+): Promise<ServerTestDatabase | undefined> {
   const info = testDatabaseInfo()
   if (info?.engine !== 'server') return undefined
-  const suffix = key ? `k${createHash('sha256').update(key).digest('hex').slice(0, 12)}` : randomBytes(6).toString('hex')
+  const suffix = key
+    ? `k${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
+    : randomBytes(6).toString('hex')
   const name = `${info.prefix}_${suffix}`
   let created = false
   await admin(info.adminUrl, async (c) => {
@@ -152,13 +167,22 @@ export async function serverTestDatabase(key?: string, o: { paused?: boolean } =
   return {
     name,
     url,
-    drop: key ? async () => undefined : () => admin(info.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`) }),
+    drop: key
+      ? async () => undefined
+      : () =>
+          admin(info.adminUrl, async (c) => {
+            await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
+          }),
   }
 }
 
 /** Schedules (or unschedules) the product's TimescaleDB jobs in a server database. */
 async function scheduleServerJobs(url: string, scheduled: boolean): Promise<void> {
-  await admin(url, async (c) => { await c.query('SELECT alter_job(job_id, scheduled => $1) FROM timescaledb_information.jobs WHERE job_id >= 1000', [scheduled]) })
+  await admin(url, async (c) => {
+    await c.query('SELECT alter_job(job_id, scheduled => $1) FROM timescaledb_information.jobs WHERE job_id >= 1000', [
+      scheduled,
+    ])
+  })
 }
 
 /** Unschedules the product's TimescaleDB jobs in a server test database: its policies then run only when a test runs them. */

@@ -8,13 +8,19 @@ let sys: TestSystem
 let admin: string
 
 const hashOf = async (username: string) =>
-  (await sys.database.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE username = $1', [username])).rows[0]!.password_hash
+  (
+    await sys.database.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE username = $1', [
+      username,
+    ])
+  ).rows[0]!.password_hash
 
 beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('password hashes', () => {
   it('hashes new passwords with argon2id', async () => {
@@ -24,7 +30,12 @@ describe('password hashes', () => {
 
   it('signs in with a scrypt hash from before and replaces it with argon2id on that sign-in', async () => {
     const old = await legacyScryptHash('an old password 1', 2 ** 10)
-    await insertUser(sys.database.pool, { username: 'old-timer', displayName: '老王', role: 'manager', passwordHash: old })
+    await insertUser(sys.database.pool, {
+      username: 'old-timer',
+      displayName: '老王',
+      role: 'manager',
+      passwordHash: old,
+    })
     await expect(login(sys, 'old-timer', 'wrong password')).rejects.toThrow(/401/)
     expect(await hashOf('old-timer')).toBe(old) // a wrong password upgrades nothing
     await login(sys, 'old-timer', 'an old password 1')
@@ -48,30 +59,59 @@ function openLive(cookie: string): Promise<{ ws: WebSocket; closed: Promise<numb
   })
 }
 const auditActions = async (target: string) =>
-  (await sys.database.pool.query<{ action: string; username: string }>('SELECT action, username FROM audit_log WHERE target = $1 ORDER BY id', [target])).rows
+  (
+    await sys.database.pool.query<{ action: string; username: string }>(
+      'SELECT action, username FROM audit_log WHERE target = $1 ORDER BY id',
+      [target],
+    )
+  ).rows
 
 describe('accounts', () => {
   it('lets an admin create a person who signs in with the one-time password and must choose a new one first', async () => {
-    const created = await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'Li.Na', displayName: '李娜', role: 'on_call', hubCode: 'SHA-TC' } })
+    const created = await call(sys, 'POST', '/api/v1/admin/users', {
+      cookie: admin,
+      body: { username: 'Li.Na', displayName: '李娜', role: 'on_call', hubCode: 'SHA-TC' },
+    })
     expect(created.status).toBe(201)
-    expect(created.body.user).toMatchObject({ username: 'li.na', displayName: '李娜', role: 'on_call', hubCode: 'SHA-TC', disabled: false, mustChangePassword: true, lastLoginAt: null })
+    expect(created.body.user).toMatchObject({
+      username: 'li.na',
+      displayName: '李娜',
+      role: 'on_call',
+      hubCode: 'SHA-TC',
+      disabled: false,
+      mustChangePassword: true,
+      lastLoginAt: null,
+    })
     const otp: string = created.body.oneTimePassword
     expect(otp).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/)
 
     const cookie = await login(sys, 'li.na', otp)
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).body.user).toMatchObject({ username: 'li.na', mustChangePassword: true, hubCode: 'SHA-TC' })
+    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).body.user).toMatchObject({
+      username: 'li.na',
+      mustChangePassword: true,
+      hubCode: 'SHA-TC',
+    })
     const refused = await call(sys, 'GET', '/api/v1/alerts', { cookie })
     expect(refused.status).toBe(403)
     expect(refused.body.error.code).toBe('password_change_required')
     expect(await openLive(cookie)).toBe(403)
 
-    const weak = await call(sys, 'POST', '/api/v1/auth/password', { cookie, body: { currentPassword: otp, newPassword: 'short' } })
+    const weak = await call(sys, 'POST', '/api/v1/auth/password', {
+      cookie,
+      body: { currentPassword: otp, newPassword: 'short' },
+    })
     expect(weak.status).toBe(400)
     expect(weak.body.error).toMatchObject({ code: 'weak_password', details: [{ field: 'newPassword' }] })
-    const wrong = await call(sys, 'POST', '/api/v1/auth/password', { cookie, body: { currentPassword: 'not-it-at-all', newPassword: 'li na chose this' } })
+    const wrong = await call(sys, 'POST', '/api/v1/auth/password', {
+      cookie,
+      body: { currentPassword: 'not-it-at-all', newPassword: 'li na chose this' },
+    })
     expect(wrong.status).toBe(400)
     expect(wrong.body.error).toMatchObject({ code: 'wrong_password', details: [{ field: 'currentPassword' }] })
-    const changed = await call(sys, 'POST', '/api/v1/auth/password', { cookie, body: { currentPassword: otp, newPassword: 'li na chose this' } })
+    const changed = await call(sys, 'POST', '/api/v1/auth/password', {
+      cookie,
+      body: { currentPassword: otp, newPassword: 'li na chose this' },
+    })
     expect(changed.status).toBe(200)
     expect((await call(sys, 'GET', '/api/v1/alerts', { cookie })).status).toBe(200) // the same session goes on
     await expect(login(sys, 'li.na', otp)).rejects.toThrow(/401/)
@@ -87,21 +127,42 @@ describe('accounts', () => {
   })
 
   it('refuses a taken name, an unknown hub, a bad role, naming the field', async () => {
-    const taken = await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'li.na', displayName: 'x', role: 'finance' } })
+    const taken = await call(sys, 'POST', '/api/v1/admin/users', {
+      cookie: admin,
+      body: { username: 'li.na', displayName: 'x', role: 'finance' },
+    })
     expect(taken.status).toBe(409)
     expect(taken.body.error).toMatchObject({ code: 'username_taken', details: [{ field: 'username' }] })
-    const hub = await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'zhang3', displayName: '张三', role: 'finance', hubCode: 'NOWHERE' } })
+    const hub = await call(sys, 'POST', '/api/v1/admin/users', {
+      cookie: admin,
+      body: { username: 'zhang3', displayName: '张三', role: 'finance', hubCode: 'NOWHERE' },
+    })
     expect(hub.status).toBe(400)
     expect(hub.body.error).toMatchObject({ code: 'unknown_hub', details: [{ field: 'hubCode' }] })
-    const role = await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'zhang3', displayName: '张三', role: 'superuser' } })
+    const role = await call(sys, 'POST', '/api/v1/admin/users', {
+      cookie: admin,
+      body: { username: 'zhang3', displayName: '张三', role: 'superuser' },
+    })
     expect(role.status).toBe(400)
     expect(role.body.error.details[0].field).toBe('role')
   })
 
-  it('a reset ends the person\'s sessions, closes their websockets and forces a new password at the next sign-in', async () => {
-    const otp = (await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'wang.fang', displayName: '王芳', role: 'control_room' } })).body.oneTimePassword
+  it("a reset ends the person's sessions, closes their websockets and forces a new password at the next sign-in", async () => {
+    const otp = (
+      await call(sys, 'POST', '/api/v1/admin/users', {
+        cookie: admin,
+        body: { username: 'wang.fang', displayName: '王芳', role: 'control_room' },
+      })
+    ).body.oneTimePassword
     const first = await login(sys, 'wang.fang', otp)
-    expect((await call(sys, 'POST', '/api/v1/auth/password', { cookie: first, body: { currentPassword: otp, newPassword: 'wang fang 2026!' } })).status).toBe(200)
+    expect(
+      (
+        await call(sys, 'POST', '/api/v1/auth/password', {
+          cookie: first,
+          body: { currentPassword: otp, newPassword: 'wang fang 2026!' },
+        })
+      ).status,
+    ).toBe(200)
     const live = await openLive(first)
     if (typeof live === 'number') throw new Error(`upgrade refused: ${live}`)
 
@@ -116,7 +177,7 @@ describe('accounts', () => {
     expect((await auditActions('wang.fang')).map((a) => a.action)).toContain('user.reset_password')
   })
 
-  it('disabling closes the person\'s open websocket and refuses their sign-in; enabling lets them back', async () => {
+  it("disabling closes the person's open websocket and refuses their sign-in; enabling lets them back", async () => {
     await addUser(sys, 'zhao.lei', 'manager')
     const cookie = await login(sys, 'zhao.lei')
     const live = await openLive(cookie)
@@ -127,34 +188,59 @@ describe('accounts', () => {
     expect(await live.closed).toBe(4401)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).status).toBe(401)
     await expect(login(sys, 'zhao.lei')).rejects.toThrow(/401/)
-    expect((await call(sys, 'POST', '/api/v1/admin/users/zhao.lei/enable', { cookie: admin })).body.user.disabled).toBe(false)
+    expect((await call(sys, 'POST', '/api/v1/admin/users/zhao.lei/enable', { cookie: admin })).body.user.disabled).toBe(
+      false,
+    )
     await login(sys, 'zhao.lei')
     expect((await auditActions('zhao.lei')).map((a) => a.action)).toEqual(['user.disable', 'user.enable'])
   })
 
   it('a new role or hub takes effect at once: the person signs in again under it', async () => {
     const cookie = await login(sys, 'zhao.lei')
-    const r = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', { cookie: admin, body: { role: 'finance', hubCode: null } })
+    const r = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', {
+      cookie: admin,
+      body: { role: 'finance', hubCode: null },
+    })
     expect(r.status).toBe(200)
     expect(r.body.user).toMatchObject({ role: 'finance', hubCode: null })
     expect(r.body.sessionsEnded).toBeGreaterThanOrEqual(1)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).status).toBe(401)
     const fresh = await login(sys, 'zhao.lei')
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: fresh })).body.user.role).toBe('finance')
-    const name = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', { cookie: admin, body: { displayName: '赵磊' } })
+    const name = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', {
+      cookie: admin,
+      body: { displayName: '赵磊' },
+    })
     expect(name.body.sessionsEnded).toBe(0) // a new display name takes nothing away
     expect((await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', { cookie: admin, body: {} })).status).toBe(400)
-    expect((await call(sys, 'PUT', '/api/v1/admin/users/nobody-here', { cookie: admin, body: { role: 'finance' } })).status).toBe(404)
+    expect(
+      (await call(sys, 'PUT', '/api/v1/admin/users/nobody-here', { cookie: admin, body: { role: 'finance' } })).status,
+    ).toBe(404)
   })
 
   it('never leaves the product without an enabled admin, and an admin cannot lock themself out', async () => {
     const self = await call(sys, 'POST', '/api/v1/admin/users/admin/disable', { cookie: admin })
     expect(self.status).toBe(409)
     expect(self.body.error.code).toBe('own_account')
-    expect((await call(sys, 'PUT', '/api/v1/admin/users/admin', { cookie: admin, body: { role: 'manager' } })).body.error.code).toBe('own_account')
-    const otp = (await call(sys, 'POST', '/api/v1/admin/users', { cookie: admin, body: { username: 'second-admin', displayName: 'Two', role: 'admin' } })).body.oneTimePassword
+    expect(
+      (await call(sys, 'PUT', '/api/v1/admin/users/admin', { cookie: admin, body: { role: 'manager' } })).body.error
+        .code,
+    ).toBe('own_account')
+    const otp = (
+      await call(sys, 'POST', '/api/v1/admin/users', {
+        cookie: admin,
+        body: { username: 'second-admin', displayName: 'Two', role: 'admin' },
+      })
+    ).body.oneTimePassword
     let two = await login(sys, 'second-admin', otp)
-    expect((await call(sys, 'POST', '/api/v1/auth/password', { cookie: two, body: { currentPassword: otp, newPassword: 'second admin pw' } })).status).toBe(200)
+    expect(
+      (
+        await call(sys, 'POST', '/api/v1/auth/password', {
+          cookie: two,
+          body: { currentPassword: otp, newPassword: 'second admin pw' },
+        })
+      ).status,
+    ).toBe(200)
     two = await login(sys, 'second-admin', 'second admin pw')
     // Two admins disabling each other at the same moment: one of them stays enabled, whatever the interleaving.
     const [x, y] = await Promise.all([
@@ -162,7 +248,9 @@ describe('accounts', () => {
       call(sys, 'POST', '/api/v1/admin/users/admin/disable', { cookie: two }),
     ])
     expect([x.status, y.status].sort()).toEqual(expect.arrayContaining([200]))
-    const enabledAdmins = await sys.database.pool.query(`SELECT username FROM users WHERE role = 'admin' AND NOT disabled`)
+    const enabledAdmins = await sys.database.pool.query(
+      `SELECT username FROM users WHERE role = 'admin' AND NOT disabled`,
+    )
     expect(enabledAdmins.rows).toHaveLength(1)
     for (const r of [x, y]) if (r.status !== 200) expect(['last_admin', 'unauthenticated']).toContain(r.body.error.code)
     await sys.database.pool.query(`UPDATE users SET disabled = false WHERE username = 'admin'`)

@@ -9,14 +9,21 @@ import { serverTestDatabase } from '../helpers/test-db.ts'
 
 const run = promisify(execFile)
 const dirs: string[] = []
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true })
+})
 
 /**
  * npm run admin -- …, as an operator runs it, on a stopped server's DATA_DIR; under
  * `npm run test:server` on the server database the test system of that DATA_DIR uses.
  */
 async function admin(dataDir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, DATA_DIR: dataDir, PASSWORD_HASH_COST: 'low', DATABASE_URL: (await serverTestDatabase(dataDir))?.url ?? '' }
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PASSWORD_HASH_COST: 'low',
+    DATABASE_URL: (await serverTestDatabase(dataDir))?.url ?? '',
+  }
   return run('npx', ['tsx', 'server/cli/admin.ts', ...args], { env, timeout: 240_000 }).then(
     (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
@@ -44,7 +51,12 @@ describe('npm run admin', () => {
       await expect(login(sys, 'ops-chen', first)).rejects.toThrow(/401/)
       const cookie = await login(sys, 'ops-chen', second)
       const me = await call(sys, 'GET', '/api/v1/auth/me', { cookie })
-      expect(me.body.user).toMatchObject({ username: 'ops-chen', displayName: '陈工', role: 'admin', mustChangePassword: true })
+      expect(me.body.user).toMatchObject({
+        username: 'ops-chen',
+        displayName: '陈工',
+        role: 'admin',
+        mustChangePassword: true,
+      })
     } finally {
       await sys.stop()
     }

@@ -17,7 +17,9 @@ beforeAll(async () => {
   await addUser(sys, 'duty', 'on_call')
   onCall = await login(sys, 'duty')
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const MIN = 60_000
 const T0 = Date.now()
@@ -26,9 +28,18 @@ const sweep = (minutes: number) => runSweep(sys.database.pool, sys.config.sla, n
 
 /** Parcels collected 31 h ago (standard: not yet due), last scanned 30 h ago arriving at `hub`: stalled past 24 h. */
 async function stalledAt(hub: string, count: number) {
-  const list = Array.from({ length: count }, () => shipment({ collectedAt: new Date(T0 - 31 * 60 * MIN).toISOString() }))
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(count)
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: new Date(T0 - 30 * 60 * MIN).toISOString() })) })
+  const list = Array.from({ length: count }, () =>
+    shipment({ collectedAt: new Date(T0 - 31 * 60 * MIN).toISOString() }),
+  )
+  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(
+    count,
+  )
+  const r = await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: list.map((s) =>
+      event(s.waybill, { type: 'arrived_hub', hub, time: new Date(T0 - 30 * 60 * MIN).toISOString() }),
+    ),
+  })
   expect(r.body.accepted).toBe(count)
 }
 
@@ -41,8 +52,13 @@ async function pages(): Promise<Array<{ hub: string; rule: string; action: strin
   return r.rows
 }
 const alertsAt = async (hub: string, rule?: string) =>
-  (await sys.database.pool.query(`SELECT id, rule, state, severity, item_count, escalation_level, resolved_by FROM alerts
-    WHERE hub_code = $1 AND ($2::text IS NULL OR rule = $2) ORDER BY id`, [hub, rule ?? null])).rows
+  (
+    await sys.database.pool.query(
+      `SELECT id, rule, state, severity, item_count, escalation_level, resolved_by FROM alerts
+    WHERE hub_code = $1 AND ($2::text IS NULL OR rule = $2) ORDER BY id`,
+      [hub, rule ?? null],
+    )
+  ).rows
 
 describe('alert policy on a simulated clock', () => {
   it('pages once for a stall, after the pending period; info never escalates; a manual resolution holds; a quiet hour pages nobody', async () => {
@@ -66,7 +82,10 @@ describe('alert policy on a simulated clock', () => {
     expect(escalated).not.toContain(Number(xian.id))
 
     // a person resolves it: the same stall does not come back, however many sweeps follow
-    const resolved = await call(sys, 'POST', `/api/v1/alerts/${wuhan.id}/resolve`, { cookie: onCall, body: { comment: '武汉中心已恢复，积压件正在处理' } })
+    const resolved = await call(sys, 'POST', `/api/v1/alerts/${wuhan.id}/resolve`, {
+      cookie: onCall,
+      body: { comment: '武汉中心已恢复，积压件正在处理' },
+    })
     expect(resolved.status).toBe(200)
     for (let m = 41; m <= 100; m += 1) await sweep(m)
     expect((await alertsAt('WUH-TC', 'parcel_stalled')).map((a) => a.state)).toEqual(['resolved'])
@@ -77,7 +96,10 @@ describe('alert policy on a simulated clock', () => {
     // it worsens past the margin (25 → 45: +80 %, +20): it opens again after its pending period
     await stalledAt('WUH-TC', 20)
     for (let m = 101; m <= 125; m += 1) await sweep(m)
-    expect((await alertsAt('WUH-TC', 'parcel_stalled')).map((a) => [a.state, a.item_count])).toEqual([['resolved', 25], ['open', 45]])
+    expect((await alertsAt('WUH-TC', 'parcel_stalled')).map((a) => [a.state, a.item_count])).toEqual([
+      ['resolved', 25],
+      ['open', 45],
+    ])
     expect(await pages()).toHaveLength(2)
   })
 })

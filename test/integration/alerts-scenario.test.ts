@@ -31,9 +31,16 @@ const QUIET_HOURS = 2
 
 let sys: TestSystem
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false', ALERT_PENDING_MINUTES: '10', PAGE_MIN_PARCELS: '20', SEED_NETWORK: 'false' })
+  sys = await startTestSystem({
+    RUN_WORKERS: 'false',
+    ALERT_PENDING_MINUTES: '10',
+    PAGE_MIN_PARCELS: '20',
+    SEED_NETWORK: 'false',
+  })
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('a seeded scenario on the simulated clock', () => {
   it('pages once for a hub stop and never in the quiet hours after it', { timeout: 1_500_000 }, async () => {
@@ -44,14 +51,28 @@ describe('a seeded scenario on the simulated clock', () => {
     const reference = new ReferenceData(db)
     await reference.load()
     const stepper = createSimStepper({
-      hubs: network.hubs, couriers: network.couriers, seed: 11, simStart: SIM_START, warmupMs: 3 * DAY, perSimHour: 60,
-      incidents: [{ kind: 'hub-stop', hub: 'SHA-TC', offsetMs: STOP_AT - SIM_START, durationMs: STOP_HOURS * HOUR }], runTag: 'SCN11',
+      hubs: network.hubs,
+      couriers: network.couriers,
+      seed: 11,
+      simStart: SIM_START,
+      warmupMs: 3 * DAY,
+      perSimHour: 60,
+      incidents: [{ kind: 'hub-stop', hub: 'SHA-TC', offsetMs: STOP_AT - SIM_START, durationMs: STOP_HOURS * HOUR }],
+      runTag: 'SCN11',
     })
     const stopEnd = STOP_AT + STOP_HOURS * HOUR
     const quietFrom = stopEnd + 30 * MIN
     const run = await runVirtual({
-      db, sla: sys.config.sla, reference, calendar: new CalendarService(db, sys.config.slaCutoffHour), futureToleranceMs: sys.config.futureToleranceMs,
-      stepper, from: SIM_START - 3 * DAY, sweepFrom: SIM_START - 2 * HOUR, to: quietFrom + QUIET_HOURS * HOUR, warmupStepMs: 60 * MIN,
+      db,
+      sla: sys.config.sla,
+      reference,
+      calendar: new CalendarService(db, sys.config.slaCutoffHour),
+      futureToleranceMs: sys.config.futureToleranceMs,
+      stepper,
+      from: SIM_START - 3 * DAY,
+      sweepFrom: SIM_START - 2 * HOUR,
+      to: quietFrom + QUIET_HOURS * HOUR,
+      warmupStepMs: 60 * MIN,
     })
     const line = (p: Page) => `${new Date(p.at).toISOString()} ${p.severity} ${p.rule} ${p.subject}`
     // The first sweeps open what already stands (the settle period, as in the benchmark); from then on, one page.

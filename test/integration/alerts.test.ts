@@ -17,22 +17,34 @@ beforeAll(async () => {
   onCall = await login(sys, 'duty')
   manager = await login(sys, 'boss')
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const hubNames = new Map([['SHA-TC', '上海转运中心']])
 const sweep = (now = new Date()) => runSweep(sys.database.pool, sys.config.sla, hubNames, now)
 const hoursAgo = (h: number) => minutesAgo(h * 60)
 
 /** Parcels collected on Monday 2 Nov 2026 (deadline long past), last scanned `scanHoursAgo` at `hub`. */
-async function parcelsAt(hub: string, count: number, type = 'arrived_hub', scanHoursAgo = 1, extra: Record<string, unknown> = {}) {
+async function parcelsAt(
+  hub: string,
+  count: number,
+  type = 'arrived_hub',
+  scanHoursAgo = 1,
+  extra: Record<string, unknown> = {},
+) {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
   expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(count)
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((s) => event(s.waybill, { type, hub, time: hoursAgo(scanHoursAgo), ...extra })) })
+  const r = await call(sys, 'POST', '/api/v1/events', {
+    token: sys.token,
+    body: list.map((s) => event(s.waybill, { type, hub, time: hoursAgo(scanHoursAgo), ...extra })),
+  })
   expect(r.body.accepted, JSON.stringify(r.body)).toBe(count)
   return list.map((s) => s.waybill)
 }
-const alertsOf = async (rule: string, state = 'all') => (await api(sys, { cookie: manager }).get('/api/v1/alerts', { query: { rule, state } })).alerts
+const alertsOf = async (rule: string, state = 'all') =>
+  (await api(sys, { cookie: manager }).get('/api/v1/alerts', { query: { rule, state } })).alerts
 /** The one active alert of `rule` about `subject` (fails the test when there is none). */
 async function activeAt(rule: string, subject: string) {
   const found = (await alertsOf(rule, 'active')).filter((a) => a.subject === subject)
@@ -56,8 +68,10 @@ describe('SLA sweep and alert lifecycle', () => {
   })
 
   it('lets the database refuse a second unresolved alert for the same rule and subject', async () => {
-    const insert = () => sys.database.pool.query(
-      `INSERT INTO alerts (rule, subject, severity, title, opened_at, last_seen_at) VALUES ('test_rule', 'hub:X', 'info', 't', now(), now())`)
+    const insert = () =>
+      sys.database.pool.query(
+        `INSERT INTO alerts (rule, subject, severity, title, opened_at, last_seen_at) VALUES ('test_rule', 'hub:X', 'info', 't', now(), now())`,
+      )
     await insert()
     await expect(insert()).rejects.toThrow(/alerts_one_unresolved/)
   })
@@ -67,10 +81,16 @@ describe('SLA sweep and alert lifecycle', () => {
     await sweep()
     const alert = await activeAt('parcel_late', 'hub:CAN-TC')
     expect(alert.itemCount).toBe(2)
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[0]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(5) })] })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(waybills[0]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(5) })],
+    })
     await sweep()
     expect((await detailOf(alert.id)).alert.itemCount).toBe(1)
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(waybills[1]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(4) })] })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(waybills[1]!, { type: 'delivered', hub: 'CAN-O1', signer: '本人', time: minutesAgo(4) })],
+    })
     await sweep()
     const after = await detailOf(alert.id)
     expect(after.alert.state).toBe('resolved')
@@ -101,17 +121,32 @@ describe('SLA sweep and alert lifecycle', () => {
 
     const ws = new WebSocket(sys.url.replace('http', 'ws') + '/ws', { headers: { cookie: manager } })
     const pushes: Array<{ data: AlertsData }> = []
-    ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'alerts') pushes.push(m) })
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString())
+      if (m.type === 'alerts') pushes.push(m)
+    })
     await new Promise((r) => ws.on('open', r))
 
-    const ack = await api(sys, { cookie: onCall }).post('/api/v1/alerts/:id/acknowledge', { params: { id: xian.id }, body: { comment: '已联系西安转运中心' } })
+    const ack = await api(sys, { cookie: onCall }).post('/api/v1/alerts/:id/acknowledge', {
+      params: { id: xian.id },
+      body: { comment: '已联系西安转运中心' },
+    })
     expect(ack.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'duty' })
-    await expect.poll(() => pushes.some((p) => p.data.changes.some((c) => c.id === xian.id && c.action === 'acknowledged')), { timeout: 5_000 }).toBe(true)
+    await expect
+      .poll(() => pushes.some((p) => p.data.changes.some((c) => c.id === xian.id && c.action === 'acknowledged')), {
+        timeout: 5_000,
+      })
+      .toBe(true)
     ws.close()
 
-    const again = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: { comment: 'again' } })
+    const again = await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, {
+      cookie: onCall,
+      body: { comment: 'again' },
+    })
     expect(again.status).toBe(409)
-    expect((await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: {} })).status).toBe(400)
+    expect(
+      (await call(sys, 'POST', `/api/v1/alerts/${xian.id}/acknowledge`, { cookie: onCall, body: {} })).status,
+    ).toBe(400)
 
     const later = new Date(Date.now() + 16 * 60_000)
     const result = await sweep(later)
@@ -122,7 +157,10 @@ describe('SLA sweep and alert lifecycle', () => {
     expect(she.alert.escalationLevel).toBe(1)
     expect(she.history.map((h) => h.action)).toContain('escalated')
 
-    const resolved = await api(sys, { cookie: manager }).post('/api/v1/alerts/:id/resolve', { params: { id: xian.id }, body: { comment: 'parcel found and sent on' } })
+    const resolved = await api(sys, { cookie: manager }).post('/api/v1/alerts/:id/resolve', {
+      params: { id: xian.id },
+      body: { comment: 'parcel found and sent on' },
+    })
     expect(resolved.alert).toMatchObject({ state: 'resolved', resolvedBy: 'boss' })
     const { history } = await detailOf(xian.id)
     expect(history.map((h) => [h.action, h.user, h.comment])).toEqual([
@@ -133,7 +171,9 @@ describe('SLA sweep and alert lifecycle', () => {
   })
 
   it('refuses a filter value outside the allow-list instead of passing it to SQL', async () => {
-    const r = await call(sys, 'GET', `/api/v1/alerts?severity=${encodeURIComponent("critical' OR '1'='1")}`, { cookie: manager })
+    const r = await call(sys, 'GET', `/api/v1/alerts?severity=${encodeURIComponent("critical' OR '1'='1")}`, {
+      cookie: manager,
+    })
     expect(r.status).toBe(400)
   })
 })
@@ -146,27 +186,44 @@ describe('silences and incidents', () => {
     await sweep()
     const alert = await activeAt('parcel_late', 'hub:BJS-TC')
     expect(alert.muted).toBe(false)
-    const s = await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), kind: 'maintenance', comment: '分拣线检修' } })
+    const s = await call(sys, 'POST', '/api/v1/silences', {
+      cookie: onCall,
+      body: {
+        hub: 'BJS-TC',
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        kind: 'maintenance',
+        comment: '分拣线检修',
+      },
+    })
     expect(s.status).toBe(201)
     expect((await get(alert.id)).muted).toBe(true)
     const result = await sweep(new Date(Date.now() + 20 * 60_000))
     expect(result.escalated.map((e) => e.id)).not.toContain(alert.id)
-    expect((await api(sys, { cookie: manager }).get('/api/v1/silences')).silences.map((x) => x.comment)).toContain('分拣线检修')
+    expect((await api(sys, { cookie: manager }).get('/api/v1/silences')).silences.map((x) => x.comment)).toContain(
+      '分拣线检修',
+    )
     expect((await call(sys, 'DELETE', `/api/v1/silences/${s.body.id}`, { cookie: onCall })).status).toBe(204)
     expect((await get(alert.id)).muted).toBe(false)
   })
 
   it('refuses a silence without a rule or a hub, or without a reason', async () => {
     const endsAt = new Date(Date.now() + 3_600_000).toISOString()
-    expect((await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { endsAt, comment: 'x' } })).status).toBe(400)
-    expect((await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt } })).status).toBe(400)
+    expect(
+      (await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { endsAt, comment: 'x' } })).status,
+    ).toBe(400)
+    expect(
+      (await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'BJS-TC', endsAt } })).status,
+    ).toBe(400)
   })
 
   it('opens a manual incident that goes through the alert lifecycle and mutes the parcel alerts of its hub while open', async () => {
     await parcelsAt('CGO-TC', 1)
     await sweep()
     const late = await activeAt('parcel_late', 'hub:CGO-TC')
-    const inc = await call(sys, 'POST', '/api/v1/incidents', { cookie: onCall, body: { hub: 'CGO-TC', kind: 'weather', title: '暴雨导致郑州转运中心停运', comment: '预计 6 小时' } })
+    const inc = await call(sys, 'POST', '/api/v1/incidents', {
+      cookie: onCall,
+      body: { hub: 'CGO-TC', kind: 'weather', title: '暴雨导致郑州转运中心停运', comment: '预计 6 小时' },
+    })
     expect(inc.status).toBe(201)
     const incident = await get(inc.body.alert.id)
     expect(incident).toMatchObject({ rule: 'incident', state: 'open', severity: 'critical', hubCode: 'CGO-TC' })
@@ -196,14 +253,21 @@ describe('parcels at risk', () => {
         steps.push(event(waybill, { type: 'arrived_hub', hub: route[i + 1], time: at(2) }))
       }
       steps.push(event(waybill, { type: 'out_for_delivery', hub: 'KMG-O1', courier: 'C-KMG-O1-01', time: at(1) }))
-      steps.push(event(waybill, { type: 'delivered', hub: 'KMG-O1', courier: 'C-KMG-O1-01', signer: '本人', time: at(1) }))
+      steps.push(
+        event(waybill, { type: 'delivered', hub: 'KMG-O1', courier: 'C-KMG-O1-01', signer: '本人', time: at(1) }),
+      )
       return steps
     }
     await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: done.flatMap((s) => life(s.waybill)) })
     const open = shipment({ ...lane, collectedAt: hoursAgo(1) })
     const other = shipment({ originHub: 'HGH-O2', destinationHub: 'SHA-O1', tier: 'express', collectedAt: hoursAgo(1) })
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [open, other] })
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [open, other].map((s) => event(s.waybill, { type: 'collected', hub: 'HGH-O2', courier: 'C-HGH-O2-01', time: minutesAgo(50) })) })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [open, other].map((s) =>
+        event(s.waybill, { type: 'collected', hub: 'HGH-O2', courier: 'C-HGH-O2-01', time: minutesAgo(50) }),
+      ),
+    })
 
     forgetTransitModel(sys.database.pool)
     await sweep()
@@ -213,9 +277,15 @@ describe('parcels at risk', () => {
 
     const look = await call(sys, 'GET', `/api/v1/shipments/${open.waybill}`, { cookie: manager })
     expect(look.body.promise.verdict).toBe('at_risk')
-    expect(new Date(look.body.promise.arrival.p50).getTime()).toBeGreaterThan(new Date(look.body.promise.deadline).getTime())
-    expect(new Date(look.body.promise.predictedArrival).getTime()).toBe(new Date(look.body.promise.arrival.p50).getTime())
-    expect((await call(sys, 'GET', `/api/v1/shipments/${other.waybill}`, { cookie: manager })).body.promise.verdict).toBe('on_track')
+    expect(new Date(look.body.promise.arrival.p50).getTime()).toBeGreaterThan(
+      new Date(look.body.promise.deadline).getTime(),
+    )
+    expect(new Date(look.body.promise.predictedArrival).getTime()).toBe(
+      new Date(look.body.promise.arrival.p50).getTime(),
+    )
+    expect(
+      (await call(sys, 'GET', `/api/v1/shipments/${other.waybill}`, { cookie: manager })).body.promise.verdict,
+    ).toBe('on_track')
   })
 })
 
@@ -223,17 +293,28 @@ describe('notifications from the lifecycle', () => {
   it('writes a webhook notification with every alert change worth paging, and none for a muted hub', async () => {
     const { ADMIN_PASSWORD } = await import('../helpers/system.ts')
     const admin = await login(sys, 'admin', ADMIN_PASSWORD)
-    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'duty phone gateway', url: 'http://127.0.0.1:9/hook', hubCodes: ['TNA-SC', 'HFE-SC'] } })
+    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
+      cookie: admin,
+      body: { name: 'duty phone gateway', url: 'http://127.0.0.1:9/hook', hubCodes: ['TNA-SC', 'HFE-SC'] },
+    })
     expect(hook.status).toBe(201)
-    await call(sys, 'POST', '/api/v1/silences', { cookie: onCall, body: { hub: 'HFE-SC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'planned' } })
+    await call(sys, 'POST', '/api/v1/silences', {
+      cookie: onCall,
+      body: { hub: 'HFE-SC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'planned' },
+    })
     await parcelsAt('TNA-SC', 1)
     await parcelsAt('HFE-SC', 1)
     await sweep()
     const alert = await activeAt('parcel_late', 'hub:TNA-SC')
     await call(sys, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, { cookie: onCall, body: { comment: 'on it' } })
     const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
-      `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [hook.body.webhook.id])
-    expect(outbox.rows).toEqual([{ hub: 'TNA-SC', event: 'alert.opened' }, { hub: 'TNA-SC', event: 'alert.acknowledged' }])
+      `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
+      [hook.body.webhook.id],
+    )
+    expect(outbox.rows).toEqual([
+      { hub: 'TNA-SC', event: 'alert.opened' },
+      { hub: 'TNA-SC', event: 'alert.acknowledged' },
+    ])
   })
 })
 
@@ -246,10 +327,23 @@ describe('thresholds for admins', () => {
     await sweep()
     expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).not.toContain('hub:SZX-SC')
 
-    expect((await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 0 } })).status).toBe(400)
-    const put = await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 4, escalateAfterMinutes: 10 } })
-    expect(put.body.settings).toMatchObject({ stallOutForDeliveryHours: 4, escalateAfterMinutes: 10, stallInTransitHours: 24 })
-    expect((await call(sys, 'GET', '/api/v1/admin/sla-settings', { cookie: manager })).body.settings.stallOutForDeliveryHours).toBe(4)
+    expect(
+      (await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 0 } }))
+        .status,
+    ).toBe(400)
+    const put = await call(sys, 'PUT', '/api/v1/admin/sla-settings', {
+      cookie: admin,
+      body: { stallOutForDeliveryHours: 4, escalateAfterMinutes: 10 },
+    })
+    expect(put.body.settings).toMatchObject({
+      stallOutForDeliveryHours: 4,
+      escalateAfterMinutes: 10,
+      stallInTransitHours: 24,
+    })
+    expect(
+      (await call(sys, 'GET', '/api/v1/admin/sla-settings', { cookie: manager })).body.settings
+        .stallOutForDeliveryHours,
+    ).toBe(4)
 
     const effective = await new SlaSettings(sys.database.pool, sys.config.sla).current()
     await runSweep(sys.database.pool, effective, hubNames, new Date())

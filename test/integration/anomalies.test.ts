@@ -10,7 +10,9 @@ beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   await sys.database.pool.query(`UPDATE hubs SET created_at = now() - interval '90 days'`)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const HOUR = 3_600_000
 const WEEK = 168 * HOUR
@@ -21,17 +23,24 @@ const lastHourStart = new Date(Math.floor(now.getTime() / HOUR) * HOUR - HOUR)
 async function eventsAt(hub: string, hourStart: Date, count: number, exceptions = 0) {
   const parcels = Array.from({ length: Math.ceil(count / 10) }, () => shipment())
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-  const events = Array.from({ length: count }, (_, i) => event(parcels[i % parcels.length]!.waybill, {
-    hub,
-    time: new Date(hourStart.getTime() + 60_000 + (i * 50 * 60_000) / count).toISOString(),
-    ...(i < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
-  }))
+  const events = Array.from({ length: count }, (_, i) =>
+    event(parcels[i % parcels.length]!.waybill, {
+      hub,
+      time: new Date(hourStart.getTime() + 60_000 + (i * 50 * 60_000) / count).toISOString(),
+      ...(i < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
+    }),
+  )
   const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
   expect(r.body.accepted).toBe(count)
 }
 
 const activeOf = async (rule: string) =>
-  (await sys.database.pool.query<{ subject: string; severity: string }>(`SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved'`, [rule])).rows
+  (
+    await sys.database.pool.query<{ subject: string; severity: string }>(
+      `SELECT subject, severity FROM alerts WHERE rule = $1 AND state <> 'resolved'`,
+      [rule],
+    )
+  ).rows
 
 describe('hub anomalies', () => {
   it('raises one critical alert for a hub that stops scanning, and resolves it when the volume recovers', async () => {
@@ -44,7 +53,9 @@ describe('hub anomalies', () => {
     await eventsAt('NKG-SC', lastHourStart, 62)
     await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), now)
     expect(await activeOf('hub_volume_low')).toEqual([])
-    const history = await sys.database.pool.query(`SELECT h.action FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE a.rule = 'hub_volume_low' ORDER BY h.id`)
+    const history = await sys.database.pool.query(
+      `SELECT h.action FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE a.rule = 'hub_volume_low' ORDER BY h.id`,
+    )
     expect(history.rows.map((r) => r.action)).toEqual(['opened', 'auto_resolved'])
   })
 
@@ -55,11 +66,15 @@ describe('hub anomalies', () => {
     async function burstAt(hub: string, from: Date, count: number, exceptions: number) {
       const parcels = Array.from({ length: Math.ceil(count / 10) }, () => shipment())
       await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-      const events = Array.from({ length: count }, (_, i) => event(parcels[i % parcels.length]!.waybill, {
-        hub,
-        time: new Date(from.getTime() + (i * 24 * MIN) / count).toISOString(),
-        ...(i % Math.floor(count / exceptions) === 0 && i / Math.floor(count / exceptions) < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
-      }))
+      const events = Array.from({ length: count }, (_, i) =>
+        event(parcels[i % parcels.length]!.waybill, {
+          hub,
+          time: new Date(from.getTime() + (i * 24 * MIN) / count).toISOString(),
+          ...(i % Math.floor(count / exceptions) === 0 && i / Math.floor(count / exceptions) < exceptions
+            ? { type: 'exception', reason: 'damaged' }
+            : {}),
+        }),
+      )
       const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
       expect(r.body.accepted).toBe(count)
     }
@@ -78,19 +93,26 @@ describe('hub anomalies', () => {
     const p = shipment({ collectedAt: '2026-11-24T07:00:00+08:00' })
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: p })
     const scans = [
-      ['C-SHA-O1-01', '10:15'], ['C-SHA-O1-01', '17:55'],
-      ['C-SHA-O1-02', '08:20'], ['C-SHA-O1-02', '15:00'],
-      ['C-SHA-O1-03', '08:40'], ['C-SHA-O1-03', '17:50'],
+      ['C-SHA-O1-01', '10:15'],
+      ['C-SHA-O1-01', '17:55'],
+      ['C-SHA-O1-02', '08:20'],
+      ['C-SHA-O1-02', '15:00'],
+      ['C-SHA-O1-03', '08:40'],
+      ['C-SHA-O1-03', '17:50'],
     ].map(([courier, hhmm]) => event(p.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', courier, time: at(hhmm!) }))
     expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: scans })).body.accepted).toBe(6)
     const groups = await courierGroups(sys.database.pool, createCalendar(), evening)
     const lateSubjects = groups.courier_late_start!.map((g) => g.subject)
     expect(lateSubjects).toContain('courier:C-SHA-O1-01')
     expect(lateSubjects).not.toContain('courier:C-SHA-O1-03')
-    expect(groups.courier_late_start!.find((g) => g.subject === 'courier:C-SHA-O1-01')!.details).toMatchObject({ minutesLate: 105 })
+    expect(groups.courier_late_start!.find((g) => g.subject === 'courier:C-SHA-O1-01')!.details).toMatchObject({
+      minutesLate: 105,
+    })
     expect(groups.courier_early_stop!.map((g) => g.subject)).toEqual(['courier:C-SHA-O1-02'])
     // Couriers with no scan that day are reported absent.
-    expect(groups.courier_late_start!.find((g) => g.subject === 'courier:C-SHA-O2-01')!.details).toMatchObject({ attendance: 'absent' })
+    expect(groups.courier_late_start!.find((g) => g.subject === 'courier:C-SHA-O2-01')!.details).toMatchObject({
+      attendance: 'absent',
+    })
     // Saturday is not a working day: nothing to judge.
     const saturday = await courierGroups(sys.database.pool, createCalendar(), new Date('2026-11-28T19:00:00+08:00'))
     expect(saturday.courier_late_start).toEqual([])

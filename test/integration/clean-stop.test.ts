@@ -16,7 +16,12 @@ import { freePort, productEnv } from '../helpers/processes.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-interface Proc { pid: number; ppid: number; start: string; cmd: string }
+interface Proc {
+  pid: number
+  ppid: number
+  start: string
+  cmd: string
+}
 
 async function processTable(): Promise<Proc[]> {
   const out: Proc[] = []
@@ -28,7 +33,9 @@ async function processTable(): Promise<Proc[]> {
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       const cmd = (await readFile(`/proc/${d}/cmdline`, 'utf8')).replace(/\0/g, ' ').trim()
       out.push({ pid: Number(d), ppid: Number(rest[1]), start: rest[19]!, cmd })
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return out
 }
@@ -36,7 +43,13 @@ async function processTable(): Promise<Proc[]> {
 async function descendants(root: number): Promise<Proc[]> {
   const table = await processTable()
   const found: Proc[] = []
-  const walk = (pid: number) => { for (const p of table) if (p.ppid === pid) { found.push(p); walk(p.pid) } }
+  const walk = (pid: number) => {
+    for (const p of table)
+      if (p.ppid === pid) {
+        found.push(p)
+        walk(p.pid)
+      }
+  }
   walk(root)
   return found
 }
@@ -54,7 +67,13 @@ async function alive(p: Proc): Promise<boolean> {
 const started: ChildProcess[] = []
 const dirs: string[] = []
 afterEach(async () => {
-  for (const c of started.splice(0)) { try { process.kill(-c.pid!, 'SIGKILL') } catch { /* gone */ } }
+  for (const c of started.splice(0)) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL')
+    } catch {
+      /* gone */
+    }
+  }
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
 })
 
@@ -62,16 +81,28 @@ async function runAndStop(script: 'demo' | 'start', signal: NodeJS.Signals) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-stop-'))
   dirs.push(dataDir)
   const env = {
-    PATH: process.env.PATH!, HOME: process.env.HOME ?? os.tmpdir(), TMPDIR: os.tmpdir(), LANG: process.env.LANG ?? 'C.UTF-8',
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME ?? os.tmpdir(),
+    TMPDIR: os.tmpdir(),
+    LANG: process.env.LANG ?? 'C.UTF-8',
     ...productEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) }),
   }
   // Its own process group, so that a failing test can still clean up everything;
   // the signal under test goes to the npm process alone.
-  const npm = spawn('npm', ['run', script, '--ignore-scripts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const npm = spawn('npm', ['run', script, '--ignore-scripts'], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   started.push(npm)
   let output = ''
-  npm.stdout!.on('data', (b: Buffer) => { output += b.toString() })
-  npm.stderr!.on('data', (b: Buffer) => { output += b.toString() })
+  npm.stdout!.on('data', (b: Buffer) => {
+    output += b.toString()
+  })
+  npm.stderr!.on('data', (b: Buffer) => {
+    output += b.toString()
+  })
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)))
   for (let i = 0; !output.includes('ParcelWatch is ready'); i++) {
     if (npm.exitCode !== null || i > 1800) throw new Error(`not ready:\n${output.slice(-3000)}`)
@@ -79,8 +110,14 @@ async function runAndStop(script: 'demo' | 'start', signal: NodeJS.Signals) {
   }
   const tree = await descendants(npm.pid!)
   // npm's shell (when it does not exec), the server, and the embedded database it forked.
-  expect(tree.some((p) => p.cmd.includes('server/main.ts')), JSON.stringify(tree)).toBe(true)
-  expect(tree.some((p) => p.cmd.includes('embedded-process.ts')), JSON.stringify(tree)).toBe(true)
+  expect(
+    tree.some((p) => p.cmd.includes('server/main.ts')),
+    JSON.stringify(tree),
+  ).toBe(true)
+  expect(
+    tree.some((p) => p.cmd.includes('embedded-process.ts')),
+    JSON.stringify(tree),
+  ).toBe(true)
 
   process.kill(npm.pid!, signal)
   await exited

@@ -17,7 +17,9 @@ beforeAll(async () => {
   sys = await startTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const metrics = () => fetch(`${sys.url}/metrics`).then((r) => r.text())
 const sample = (text: string, name: string, labels: string) => {
@@ -32,7 +34,11 @@ describe('database health', () => {
     await pool.query(`CREATE PROCEDURE pw_test_failing_job(job_id integer, config jsonb) LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'induced job failure'; END $$`)
     const embedded = sys.database.embedded
-    const jobId = (await pool.query<{ id: number }>(`SELECT add_job('pw_test_failing_job', $1::interval) AS id`, [embedded ? '1 hour' : '1 second'])).rows[0]!.id
+    const jobId = (
+      await pool.query<{ id: number }>(`SELECT add_job('pw_test_failing_job', $1::interval) AS id`, [
+        embedded ? '1 hour' : '1 second',
+      ])
+    ).rows[0]!.id
     if (embedded) {
       // Two runs of every due policy, an hour and more apart.
       const log = createLogger('silent')
@@ -41,7 +47,10 @@ describe('database health', () => {
     } else {
       // The server's scheduler runs it every second (with backoff after failures): wait for two failures.
       for (let i = 0; i < 120; i++) {
-        const r = await pool.query<{ n: number }>('SELECT coalesce(total_failures, 0)::int AS n FROM timescaledb_information.job_stats WHERE job_id = $1', [jobId])
+        const r = await pool.query<{ n: number }>(
+          'SELECT coalesce(total_failures, 0)::int AS n FROM timescaledb_information.job_stats WHERE job_id = $1',
+          [jobId],
+        )
         if ((r.rows[0]?.n ?? 0) >= 2) break
         await sleep(1000)
       }
@@ -53,17 +62,24 @@ describe('database health', () => {
     expect(sample(text, 'pw_db_job_failures', labels)).toBeGreaterThanOrEqual(2)
     expect(sample(text, 'pw_db_job_last_success_timestamp_seconds', labels)).toBeUndefined()
     // A refresh policy of the product, run in the same turns, succeeded.
-    const refresh = text.split('\n').find((l) => l.startsWith('pw_db_job_failing{') && l.includes('target="events_per_minute"'))
+    const refresh = text
+      .split('\n')
+      .find((l) => l.startsWith('pw_db_job_failing{') && l.includes('target="events_per_minute"'))
     expect(refresh).toMatch(/ 0$/)
     expect(text).toMatch(/^pw_db_job_last_success_timestamp_seconds\{[^}]*target="events_per_minute"\} \d+/m)
 
     const ready = await fetch(`${sys.url}/readyz`)
     expect(ready.status).toBe(200) // reported, not a reason to refuse traffic
-    const body = await ready.json() as { details: { database: { failingJobs: Array<Record<string, unknown>> } } }
+    const body = (await ready.json()) as { details: { database: { failingJobs: Array<Record<string, unknown>> } } }
     // Contains rather than equals: on a busy server another job may be failing too (a refresh
     // policy that found no free background worker is recorded as failed), and is listed with it.
     expect(body.details.database.failingJobs).toContainEqual(
-      expect.objectContaining({ jobId, proc: 'pw_test_failing_job', lastSuccessAt: null, lastError: expect.stringContaining('induced job failure') }),
+      expect.objectContaining({
+        jobId,
+        proc: 'pw_test_failing_job',
+        lastSuccessAt: null,
+        lastError: expect.stringContaining('induced job failure'),
+      }),
     )
     expect(body.details.database.failingJobs.map((j) => j.target)).not.toContain('events_per_minute')
     await pool.query('SELECT delete_job($1)', [jobId])
@@ -71,24 +87,37 @@ describe('database health', () => {
 
   it('an aggregate whose refresh jobs have not succeeded for three periods is stale for admins, in /metrics and /readyz, until a refresh succeeds', async () => {
     const pool = sys.database.pool
-    const job = (await pool.query<{ id: number }>(
-      `SELECT j.job_id AS id FROM timescaledb_information.jobs j JOIN timescaledb_information.continuous_aggregates ca
+    const job = (
+      await pool.query<{ id: number }>(
+        `SELECT j.job_id AS id FROM timescaledb_information.jobs j JOIN timescaledb_information.continuous_aggregates ca
          ON j.hypertable_name IN (ca.materialization_hypertable_name, ca.view_name)
-       WHERE ca.view_name = 'events_per_minute' AND j.proc_name = 'policy_refresh_continuous_aggregate' ORDER BY j.job_id LIMIT 1`)).rows[0]!.id
+       WHERE ca.view_name = 'events_per_minute' AND j.proc_name = 'policy_refresh_continuous_aggregate' ORDER BY j.job_id LIMIT 1`,
+      )
+    ).rows[0]!.id
     const dayAgo = new Date(Date.now() - 86_400_000)
     // Its refresh last succeeded a day ago (a job failing since, retried with backoff).
     if (sys.database.embedded) {
-      await pool.query(`INSERT INTO db_policy_runs (job_id, last_run_at, last_error, last_success_at) VALUES ($1, now(), 'x', $2)
-        ON CONFLICT (job_id) DO UPDATE SET last_run_at = now(), last_error = 'x', last_success_at = $2`, [job, dayAgo])
+      await pool.query(
+        `INSERT INTO db_policy_runs (job_id, last_run_at, last_error, last_success_at) VALUES ($1, now(), 'x', $2)
+        ON CONFLICT (job_id) DO UPDATE SET last_run_at = now(), last_error = 'x', last_success_at = $2`,
+        [job, dayAgo],
+      )
     } else {
       await pool.query('SELECT alter_job($1, scheduled => false)', [job])
-      await pool.query('UPDATE _timescaledb_internal.bgw_job_stat SET last_successful_finish = $2, last_run_success = false WHERE job_id = $1', [job, dayAgo])
+      await pool.query(
+        'UPDATE _timescaledb_internal.bgw_job_stat SET last_successful_finish = $2, last_run_success = false WHERE job_id = $1',
+        [job, dayAgo],
+      )
     }
     const before = await call(sys, 'GET', '/api/v1/admin/db-health', { cookie: admin })
     expect(before.status).toBe(200)
-    expect(before.body.staleAggregates).toContainEqual(expect.objectContaining({ view: 'events_per_minute', lastRefreshAt: dayAgo.toISOString() }))
+    expect(before.body.staleAggregates).toContainEqual(
+      expect.objectContaining({ view: 'events_per_minute', lastRefreshAt: dayAgo.toISOString() }),
+    )
     expect(sample(await metrics(), 'pw_db_cagg_stale', 'view="events_per_minute"')).toBe(1)
-    const ready = await (await fetch(`${sys.url}/readyz`)).json() as { details: { database: { staleAggregates: Array<{ view: string }> } } }
+    const ready = (await (await fetch(`${sys.url}/readyz`)).json()) as {
+      details: { database: { staleAggregates: Array<{ view: string }> } }
+    }
     expect(ready.details.database.staleAggregates.map((a) => a.view)).toContain('events_per_minute')
     // Only admins read it.
     expect((await call(sys, 'GET', '/api/v1/admin/db-health', { token: sys.token })).status).toBe(403)
@@ -100,7 +129,10 @@ describe('database health', () => {
     } else {
       await pool.query('SELECT alter_job($1, scheduled => true, next_start => now())', [job])
       for (let i = 0; i < 60; i++) {
-        const r = await pool.query<{ ok: boolean }>(`SELECT last_successful_finish > now() - interval '1 minute' AS ok FROM timescaledb_information.job_stats WHERE job_id = $1`, [job])
+        const r = await pool.query<{ ok: boolean }>(
+          `SELECT last_successful_finish > now() - interval '1 minute' AS ok FROM timescaledb_information.job_stats WHERE job_id = $1`,
+          [job],
+        )
         if (r.rows[0]?.ok) break
         await sleep(1000)
       }
@@ -109,6 +141,8 @@ describe('database health', () => {
     expect(after.body.staleAggregates.map((a: { view: string }) => a.view)).not.toContain('events_per_minute')
     const text = await metrics()
     expect(sample(text, 'pw_db_cagg_stale', 'view="events_per_minute"')).toBe(0)
-    expect(sample(text, 'pw_db_cagg_last_refresh_timestamp_seconds', 'view="events_per_minute"')).toBeGreaterThan(Date.now() / 1000 - 120)
+    expect(sample(text, 'pw_db_cagg_last_refresh_timestamp_seconds', 'view="events_per_minute"')).toBeGreaterThan(
+      Date.now() / 1000 - 120,
+    )
   })
 })

@@ -26,7 +26,9 @@ let sys: TestSystem
 beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false', SEED_NETWORK: 'false' })
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 /** The previous scan of each scan, exceptions passed over (a damaged parcel dwells on). */
 const PREVIOUS = `CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FROM scan_events e
@@ -41,11 +43,26 @@ describe('legs and dwells from the kept segments', () => {
     const reference = new ReferenceData(db)
     await reference.load()
     const stepper = createSimStepper({
-      hubs: network.hubs, couriers: network.couriers, seed: 7, simStart: END - 2 * HOUR, warmupMs: 2 * DAY, perSimHour: 60, incidents: [], runTag: 'DIN7',
+      hubs: network.hubs,
+      couriers: network.couriers,
+      seed: 7,
+      simStart: END - 2 * HOUR,
+      warmupMs: 2 * DAY,
+      perSimHour: 60,
+      incidents: [],
+      runTag: 'DIN7',
     })
     await runVirtual({
-      db, sla: sys.config.sla, reference, calendar: new CalendarService(db, sys.config.slaCutoffHour), futureToleranceMs: sys.config.futureToleranceMs,
-      stepper, from: END - 2 * DAY - 2 * HOUR, sweepFrom: END + 1, to: END, warmupStepMs: 15 * MIN,
+      db,
+      sla: sys.config.sla,
+      reference,
+      calendar: new CalendarService(db, sys.config.slaCutoffHour),
+      futureToleranceMs: sys.config.futureToleranceMs,
+      stepper,
+      from: END - 2 * DAY - 2 * HOUR,
+      sweepFrom: END + 1,
+      to: END,
+      warmupStepMs: 15 * MIN,
     })
     const now = new Date(END)
 
@@ -61,7 +78,8 @@ describe('legs and dwells from the kept segments', () => {
       )
       scanned.push(...r.rows.map((x) => ({ ...x, window: i })))
     }
-    const line = (d: { hub: string; tier: string; hours: number; window: number }) => `${d.window} ${d.hub} ${d.tier} ${d.hours.toFixed(6)}`
+    const line = (d: { hub: string; tier: string; hours: number; window: number }) =>
+      `${d.window} ${d.hub} ${d.tier} ${d.hours.toFixed(6)}`
     expect(scanned.length).toBeGreaterThan(50)
     expect(dwells.map(line).sort()).toEqual(scanned.map(line).sort())
 
@@ -77,7 +95,9 @@ describe('legs and dwells from the kept segments', () => {
     const lanes = [...expected.keys()].map((k) => k.split('>') as [string, string])
     expect(await lastArrivedDepartures(db, new Date(END - DAY), now, lanes)).toEqual(expected)
     // Only the lanes asked for are read.
-    expect(await lastArrivedDepartures(db, new Date(END - DAY), now, lanes.slice(0, 1))).toEqual(new Map([[lanes[0]!.join('>'), expected.get(lanes[0]!.join('>'))]]))
+    expect(await lastArrivedDepartures(db, new Date(END - DAY), now, lanes.slice(0, 1))).toEqual(
+      new Map([[lanes[0]!.join('>'), expected.get(lanes[0]!.join('>'))]]),
+    )
     expect(await lastArrivedDepartures(db, new Date(END - DAY), now, [])).toEqual(new Map())
     // A lane flows past a departure when a leg that left at or after it arrived.
     for (const [from, to] of lanes.slice(0, 4)) {

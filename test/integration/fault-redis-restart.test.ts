@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import {
-  craftStream, PrivateRedis, postShipments, reconcile, sleep, storedCounts, streamEvents, waitFor,
+  craftStream,
+  PrivateRedis,
+  postShipments,
+  reconcile,
+  sleep,
+  storedCounts,
+  streamEvents,
+  waitFor,
 } from '../helpers/fault-kit.ts'
 
 /**
@@ -48,7 +55,10 @@ async function schedulerKeys(url: string, prefix: string): Promise<string[]> {
   const connection = new Redis(url, { maxRetriesPerRequest: null })
   const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix }))
   try {
-    return (await Promise.all(queues.map((q) => q.getJobSchedulers()))).flat().map((j) => j.key).sort()
+    return (await Promise.all(queues.map((q) => q.getJobSchedulers())))
+      .flat()
+      .map((j) => j.key)
+      .sort()
   } finally {
     await Promise.all(queues.map((q) => q.close()))
     connection.disconnect()
@@ -65,14 +75,24 @@ describe('Redis restarts in the middle of a stream', () => {
     const published: Array<{ channel: string; at: number }> = []
     tap = new Redis(redis.url, { maxRetriesPerRequest: null })
     tap.on('error', () => undefined)
-    tap.on('message', (_t: string, payload: string) => published.push({ channel: (JSON.parse(payload) as { channel: string }).channel, at: Date.now() }))
+    tap.on('message', (_t: string, payload: string) =>
+      published.push({ channel: (JSON.parse(payload) as { channel: string }).channel, at: Date.now() }),
+    )
     await tap.subscribe(`${s.config.queuePrefix}:live`)
 
     // A dashboard on the server's websocket: KPI frames reach it through the server's own bus subscription.
     const frames: Array<{ type: string; at: number }> = []
-    screen = new WebSocket(`${s.url.replace('http', 'ws')}/ws`, { headers: { cookie: await login(s, 'admin', ADMIN_PASSWORD), origin: s.url } })
-    screen.on('message', (d) => frames.push({ type: (JSON.parse(d.toString()) as { type: string }).type, at: Date.now() }))
-    await waitFor(() => (frames.some((f) => f.type === 'kpi') ? true : undefined), 'a first KPI frame on the websocket', 20_000)
+    screen = new WebSocket(`${s.url.replace('http', 'ws')}/ws`, {
+      headers: { cookie: await login(s, 'admin', ADMIN_PASSWORD), origin: s.url },
+    })
+    screen.on('message', (d) =>
+      frames.push({ type: (JSON.parse(d.toString()) as { type: string }).type, at: Date.now() }),
+    )
+    await waitFor(
+      () => (frames.some((f) => f.type === 'kpi') ? true : undefined),
+      'a first KPI frame on the websocket',
+      20_000,
+    )
 
     const schedulersBefore = await schedulerKeys(redis.url, s.config.queuePrefix)
     expect(schedulersBefore).toContain('kpi-tick')
@@ -81,7 +101,10 @@ describe('Redis restarts in the middle of a stream', () => {
     let backAt = 0
     let fault: Promise<void> | undefined
     const batches = await streamEvents(events, {
-      baseUrl: s.url, token: s.token, batchSize: BATCH, clients: 2,
+      baseUrl: s.url,
+      token: s.token,
+      batchSize: BATCH,
+      clients: 2,
       onAck(acked, total) {
         if (fault || acked < Math.floor(total / 3)) return
         fault = (async () => {
@@ -97,11 +120,29 @@ describe('Redis restarts in the middle of a stream', () => {
     expect(killedAt, 'the fault was injected').toBeGreaterThan(0)
 
     // Reconciliation: every acknowledged event stored once, every event stored (the client retried).
-    const r = reconcile(batches, await storedCounts(s.database.pool, events.map((e) => e.id as string)))
-    const summary = { events: r.events, acknowledged: r.acknowledged, storedOnce: r.storedOnce, retriedBatches: r.retriedBatches, answers: r.answers }
+    const r = reconcile(
+      batches,
+      await storedCounts(
+        s.database.pool,
+        events.map((e) => e.id as string),
+      ),
+    )
+    const summary = {
+      events: r.events,
+      acknowledged: r.acknowledged,
+      storedOnce: r.storedOnce,
+      retriedBatches: r.retriedBatches,
+      answers: r.answers,
+    }
     process.stdout.write(`redis-restart reconciliation: ${JSON.stringify(summary)}\n`)
-    expect(r.answers['503'] ?? 0, `the API refused with 503 while Redis was away: ${JSON.stringify(summary)}`).toBeGreaterThan(0)
-    expect(Object.keys(r.answers).filter((k) => k !== '200' && k !== '503'), JSON.stringify(summary)).toEqual([])
+    expect(
+      r.answers['503'] ?? 0,
+      `the API refused with 503 while Redis was away: ${JSON.stringify(summary)}`,
+    ).toBeGreaterThan(0)
+    expect(
+      Object.keys(r.answers).filter((k) => k !== '200' && k !== '503'),
+      JSON.stringify(summary),
+    ).toEqual([])
     expect(r.partialAnswers).toEqual([])
     expect(r.ackedMissing).toEqual([])
     expect(r.duplicated).toEqual([])
@@ -109,7 +150,10 @@ describe('Redis restarts in the middle of a stream', () => {
     expect(r.acknowledged).toBe(EVENTS)
     expect(r.ackedStoredOnce).toBe(EVENTS)
     expect(r.storedOnce).toBe(EVENTS)
-    const total = await s.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM scan_events WHERE event_id = ANY($1::text[])', [events.map((e) => e.id)])
+    const total = await s.database.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM scan_events WHERE event_id = ANY($1::text[])',
+      [events.map((e) => e.id)],
+    )
     expect(total.rows[0]!.n).toBe(EVENTS)
 
     // Workers resume: every after-ingest job the new Redis received completes. It received one per batch acknowledged
@@ -124,26 +168,49 @@ describe('Redis restarts in the middle of a stream', () => {
       const added = Number(await inspect.get(`${s.config.queuePrefix}:ingest:id`))
       expect(added).toBeGreaterThanOrEqual(ackedSince(backAt))
       expect(added).toBeLessThanOrEqual(ackedSince(killedAt))
-      const counts = await waitFor(async () => {
-        const c = await ingestQ.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed', 'prioritized')
-        const n = (k: string) => c[k] ?? 0
-        return n('waiting') + n('active') + n('delayed') + n('prioritized') === 0 && n('completed') + n('failed') >= added ? c : undefined
-      }, 'the after-ingest jobs to finish', 60_000)
+      const counts = await waitFor(
+        async () => {
+          const c = await ingestQ.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed', 'prioritized')
+          const n = (k: string) => c[k] ?? 0
+          return n('waiting') + n('active') + n('delayed') + n('prioritized') === 0 &&
+            n('completed') + n('failed') >= added
+            ? c
+            : undefined
+        },
+        'the after-ingest jobs to finish',
+        60_000,
+      )
       expect(counts).toMatchObject({ completed: added, failed: 0 })
       const lastJobDone = Date.now()
 
       // …and the scheduled jobs run again without any new traffic: a KPI push from kpi-tick, a sweep, a webhook round.
-      const kpiPush = await waitFor(() => published.find((p) => p.channel === 'kpi' && p.at > lastJobDone + 1_000), 'a KPI push after the restart with no ingest (kpi-tick every 5 s)', 20_000)
+      const kpiPush = await waitFor(
+        () => published.find((p) => p.channel === 'kpi' && p.at > lastJobDone + 1_000),
+        'a KPI push after the restart with no ingest (kpi-tick every 5 s)',
+        20_000,
+      )
       expect(kpiPush.at).toBeGreaterThan(backAt)
-      await waitFor(() => (frames.some((f) => f.type === 'kpi' && f.at > lastJobDone + 1_000) ? true : undefined), 'a KPI frame on the dashboard websocket after the restart', 20_000)
+      await waitFor(
+        () => (frames.some((f) => f.type === 'kpi' && f.at > lastJobDone + 1_000) ? true : undefined),
+        'a KPI frame on the dashboard websocket after the restart',
+        20_000,
+      )
       expect(screen.readyState).toBe(WebSocket.OPEN)
       expect(await schedulerKeys(redis.url, s.config.queuePrefix)).toEqual(schedulersBefore)
-      const sweptAt = await waitFor(async () => {
-        const at = Number(await inspect!.hget(`${s.config.queuePrefix}:live:stats`, 'sla_sweep_at'))
-        return at > backAt ? at : undefined
-      }, 'an SLA sweep after the restart', 20_000)
+      const sweptAt = await waitFor(
+        async () => {
+          const at = Number(await inspect!.hget(`${s.config.queuePrefix}:live:stats`, 'sla_sweep_at'))
+          return at > backAt ? at : undefined
+        },
+        'an SLA sweep after the restart',
+        20_000,
+      )
       expect(sweptAt).toBeGreaterThan(backAt)
-      await waitFor(async () => (((await notifyQ.getJobCounts('completed')).completed ?? 0) > 0 ? true : undefined), 'a deliver-webhooks round after the restart', 20_000)
+      await waitFor(
+        async () => (((await notifyQ.getJobCounts('completed')).completed ?? 0) > 0 ? true : undefined),
+        'a deliver-webhooks round after the restart',
+        20_000,
+      )
     } finally {
       await Promise.all([ingestQ.close(), maintenanceQ.close(), notifyQ.close()])
     }

@@ -41,13 +41,24 @@ const receiver = new (class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', () => {
         const answered = this.status
-        this.hits.push({ deliveryId: String(req.headers['x-parcelwatch-delivery']), raw: Buffer.concat(chunks).toString('utf8'), answered })
+        this.hits.push({
+          deliveryId: String(req.headers['x-parcelwatch-delivery']),
+          raw: Buffer.concat(chunks).toString('utf8'),
+          answered,
+        })
         const delay = answered < 300 ? this.slowNextMs : 0
         if (delay) this.slowNextMs = 0
-        setTimeout(() => res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered < 300 ? 'ok' : 'bridge restarting'), delay)
+        setTimeout(
+          () =>
+            res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered < 300 ? 'ok' : 'bridge restarting'),
+          delay,
+        )
       })
     })
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(this.port, '127.0.0.1', resolve) })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, '127.0.0.1', resolve)
+    })
     this.server = server
   }
 
@@ -63,7 +74,11 @@ const receiver = new (class Receiver {
 
 beforeAll(async () => {
   receiver.port = await freePort() // reserved, but nothing listens yet: connection refused
-  sys = await startTestSystem({ SWEEP_INTERVAL_SECONDS: '5', ESCALATE_AFTER_MINUTES: '0.05', REMIND_EVERY_MINUTES: '0.1' })
+  sys = await startTestSystem({
+    SWEEP_INTERVAL_SECONDS: '5',
+    ESCALATE_AFTER_MINUTES: '0.05',
+    REMIND_EVERY_MINUTES: '0.1',
+  })
   await addUser(sys, 'duty', 'on_call')
   await addUser(sys, 'boss', 'manager')
 })
@@ -72,45 +87,85 @@ afterAll(async () => {
   await sys?.stop()
 })
 
-interface OutboxRow { id: number; alert_id: number; event: string; body: string; attempts: number; delivered_at: Date | null; last_error: string | null }
+interface OutboxRow {
+  id: number
+  alert_id: number
+  event: string
+  body: string
+  attempts: number
+  delivered_at: Date | null
+  last_error: string | null
+}
 
 describe('a webhook receiver that is down for a while', () => {
-  it('gets every notification once it is back, in order per alert, each delivery id once, none missing from the alerts\' history', async () => {
+  it("gets every notification once it is back, in order per alert, each delivery id once, none missing from the alerts' history", async () => {
     const s = sys!
     const db = s.database.pool
-    const { webhook } = await createWebhook(db, { name: 'on-call bridge', url: `http://127.0.0.1:${receiver.port}/hook`, rules: ['parcel_late'], hubCodes: Object.keys(HUBS) })
-    const outbox = async () => (await db.query<OutboxRow>(
-      `SELECT id, alert_id, payload->>'event' AS event, payload::text AS body, attempts, delivered_at, last_error FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [webhook.id])).rows
+    const { webhook } = await createWebhook(db, {
+      name: 'on-call bridge',
+      url: `http://127.0.0.1:${receiver.port}/hook`,
+      rules: ['parcel_late'],
+      hubCodes: Object.keys(HUBS),
+    })
+    const outbox = async () =>
+      (
+        await db.query<OutboxRow>(
+          `SELECT id, alert_id, payload->>'event' AS event, payload::text AS body, attempts, delivered_at, last_error FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
+          [webhook.id],
+        )
+      ).rows
 
     // Parcels collected ten days ago, scanned an hour ago at their hub: past their deadline, one parcel_late alert per hub.
     const waybills = {} as Record<Hub, string[]>
     for (const [hub, n] of Object.entries(HUBS) as Array<[Hub, number]>) {
       const list = Array.from({ length: n }, () => shipment({ collectedAt: minutesAgo(10 * 24 * 60) }))
       expect((await call(s, 'POST', '/api/v1/shipments', { token: s.token, body: list })).status).toBe(200)
-      const r = await call(s, 'POST', '/api/v1/events', { token: s.token, body: list.map((p) => event(p.waybill, { hub, time: minutesAgo(60) })) })
+      const r = await call(s, 'POST', '/api/v1/events', {
+        token: s.token,
+        body: list.map((p) => event(p.waybill, { hub, time: minutesAgo(60) })),
+      })
       expect(r.body, JSON.stringify(r.body)).toMatchObject({ accepted: n })
       waybills[hub] = list.map((p) => p.waybill)
     }
 
     // Down, not even listening: the first notifications fail with a refused connection.
     const alerts = await waitFor(async () => {
-      const r = await db.query<{ id: number; hub_code: Hub }>(`SELECT id, hub_code FROM alerts WHERE rule = 'parcel_late' AND state = 'open' ORDER BY id`)
+      const r = await db.query<{ id: number; hub_code: Hub }>(
+        `SELECT id, hub_code FROM alerts WHERE rule = 'parcel_late' AND state = 'open' ORDER BY id`,
+      )
       return r.rows.length === 3 ? r.rows : undefined
     }, 'three parcel_late alerts from the scheduled sweep')
     expect(alerts.map((a) => a.hub_code).sort()).toEqual(Object.keys(HUBS).sort())
     const idOf = (hub: Hub) => alerts.find((a) => a.hub_code === hub)!.id
-    await waitFor(async () => ((await outbox()).filter((r) => r.attempts > 0 && /ECONNREFUSED/.test(r.last_error ?? '')).length >= 3 ? true : undefined),
-      'a refused delivery for each alert', 30_000)
+    await waitFor(
+      async () =>
+        (await outbox()).filter((r) => r.attempts > 0 && /ECONNREFUSED/.test(r.last_error ?? '')).length >= 3
+          ? true
+          : undefined,
+      'a refused delivery for each alert',
+      30_000,
+    )
 
     // Listening again but answering 503 for a while.
     await receiver.listen()
-    await waitFor(() => (receiver.hits.some((h) => h.answered === 503) ? true : undefined), 'a delivery answered 503', 30_000)
+    await waitFor(
+      () => (receiver.hits.some((h) => h.answered === 503) ? true : undefined),
+      'a delivery answered 503',
+      30_000,
+    )
     expect(receiver.hits.every((h) => h.answered === 503)).toBe(true)
     // Meanwhile nobody acknowledged: every alert escalates, a second notification queued behind the first.
-    await waitFor(async () => {
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE id = ANY($1::bigint[]) AND escalation_level >= 1`, [alerts.map((a) => a.id)])
-      return r.rows[0]!.n === 3 ? true : undefined
-    }, 'the three alerts escalated while the receiver was down', 30_000)
+    await waitFor(
+      async () => {
+        const r = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM alerts WHERE id = ANY($1::bigint[]) AND escalation_level >= 1`,
+          [alerts.map((a) => a.id)],
+        )
+        return r.rows[0]!.n === 3 ? true : undefined
+      },
+      'the three alerts escalated while the receiver was down',
+      30_000,
+    )
     expect(receiver.hits.every((h) => h.answered === 503)).toBe(true)
 
     // Back for good, while the on-call works the alerts: one acknowledged and resolved by hand, then every parcel delivered
@@ -119,34 +174,73 @@ describe('a webhook receiver that is down for a while', () => {
     receiver.slowNextMs = 6_000
     const duty = await login(s, 'duty')
     const boss = await login(s, 'boss')
-    expect((await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/acknowledge`, { cookie: duty, body: { comment: '已联系武汉' } })).status).toBe(200)
-    expect((await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/resolve`, { cookie: boss, body: { comment: '包裹已找到' } })).status).toBe(200)
+    expect(
+      (
+        await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/acknowledge`, {
+          cookie: duty,
+          body: { comment: '已联系武汉' },
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await call(s, 'POST', `/api/v1/alerts/${idOf('WUH-TC')}/resolve`, {
+          cookie: boss,
+          body: { comment: '包裹已找到' },
+        })
+      ).status,
+    ).toBe(200)
     for (const hub of Object.keys(HUBS) as Hub[]) {
-      const r = await call(s, 'POST', '/api/v1/events', { token: s.token, body: waybills[hub].map((w) => event(w, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) })) })
+      const r = await call(s, 'POST', '/api/v1/events', {
+        token: s.token,
+        body: waybills[hub].map((w) =>
+          event(w, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) }),
+        ),
+      })
       expect(r.body).toMatchObject({ accepted: HUBS[hub] })
     }
     await waitFor(async () => {
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'parcel_late' AND state <> 'resolved'`)
+      const r = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM alerts WHERE rule = 'parcel_late' AND state <> 'resolved'`,
+      )
       return r.rows[0]!.n === 0 ? true : undefined
     }, 'every parcel_late alert resolved (by hand or by the sweep)')
-    const rows = await waitFor(async () => {
-      const all = await outbox()
-      return all.every((r) => r.delivered_at !== null) ? all : undefined
-    }, 'every notification delivered', 90_000, 500)
+    const rows = await waitFor(
+      async () => {
+        const all = await outbox()
+        return all.every((r) => r.delivered_at !== null) ? all : undefined
+      },
+      'every notification delivered',
+      90_000,
+      500,
+    )
 
     // The count. Outbox: one row per notifiable history entry of each alert, in the same order.
     const alertIds = [...new Set([...alerts.map((a) => a.id), ...rows.map((r) => r.alert_id)])]
     const reopened = alertIds.filter((id) => !alerts.some((a) => a.id === id))
-    const history = (await db.query<{ alert_id: number; action: string }>(
-      `SELECT alert_id, action FROM alert_history WHERE alert_id = ANY($1::bigint[]) AND action <> 'updated' ORDER BY id`, [alertIds])).rows
+    const history = (
+      await db.query<{ alert_id: number; action: string }>(
+        `SELECT alert_id, action FROM alert_history WHERE alert_id = ANY($1::bigint[]) AND action <> 'updated' ORDER BY id`,
+        [alertIds],
+      )
+    ).rows
     for (const id of alertIds) {
       const expected = history.filter((h) => h.alert_id === id).map((h) => `alert.${h.action}`)
-      expect(rows.filter((r) => r.alert_id === id).map((r) => r.event), `alert ${id}`).toEqual(expected)
+      expect(
+        rows.filter((r) => r.alert_id === id).map((r) => r.event),
+        `alert ${id}`,
+      ).toEqual(expected)
       expect(expected[0]).toBe('alert.opened')
       expect(expected.at(-1)).toBe(id === idOf('WUH-TC') ? 'alert.resolved' : 'alert.auto_resolved')
     }
-    for (const a of alerts) expect(history.filter((h) => h.alert_id === a.id).map((h) => h.action), 'it escalated while the receiver was down').toContain('escalated')
-    expect(history.filter((h) => h.alert_id === idOf('WUH-TC')).map((h) => h.action)).toEqual(expect.arrayContaining(['acknowledged', 'resolved']))
+    for (const a of alerts)
+      expect(
+        history.filter((h) => h.alert_id === a.id).map((h) => h.action),
+        'it escalated while the receiver was down',
+      ).toContain('escalated')
+    expect(history.filter((h) => h.alert_id === idOf('WUH-TC')).map((h) => h.action)).toEqual(
+      expect.arrayContaining(['acknowledged', 'resolved']),
+    )
     expect(reopened.length).toBeLessThanOrEqual(1)
 
     // Receiver: every outbox row taken, by delivery id; a repeat (at-least-once) would carry the same id and body.
@@ -167,13 +261,24 @@ describe('a webhook receiver that is down for a while', () => {
     expect(receiver.hits.slice(firstOk).every((h) => h.answered === 200)).toBe(true)
     // In order per alert: the first arrival of each row follows outbox (= history) order.
     for (const id of alertIds) {
-      expect(firstTaken.filter((h) => JSON.parse(h.raw).alert.id === id).map((h) => Number(h.deliveryId)))
-        .toEqual(rows.filter((r) => r.alert_id === id).map((r) => r.id))
+      expect(firstTaken.filter((h) => JSON.parse(h.raw).alert.id === id).map((h) => Number(h.deliveryId))).toEqual(
+        rows.filter((r) => r.alert_id === id).map((r) => r.id),
+      )
     }
-    process.stdout.write(`webhook-receiver-down reconciliation: ${JSON.stringify({
-      alerts: alertIds.length, reopened: reopened.length, notifications: rows.length, deliveredOnce: firstTaken.length, duplicates,
-      answered503: receiver.hits.filter((h) => h.answered === 503).length, maxAttempts: Math.max(...rows.map((r) => r.attempts)),
-      perAlert: alertIds.map((id) => ({ id, events: rows.filter((r) => r.alert_id === id).map((r) => r.event.replace('alert.', '')) })),
-    })}\n`)
+    process.stdout.write(
+      `webhook-receiver-down reconciliation: ${JSON.stringify({
+        alerts: alertIds.length,
+        reopened: reopened.length,
+        notifications: rows.length,
+        deliveredOnce: firstTaken.length,
+        duplicates,
+        answered503: receiver.hits.filter((h) => h.answered === 503).length,
+        maxAttempts: Math.max(...rows.map((r) => r.attempts)),
+        perAlert: alertIds.map((id) => ({
+          id,
+          events: rows.filter((r) => r.alert_id === id).map((r) => r.event.replace('alert.', '')),
+        })),
+      })}\n`,
+    )
   }, 180_000)
 })

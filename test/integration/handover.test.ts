@@ -24,7 +24,8 @@ async function handover(fromH: number, toH: number, cookie = controlRoom) {
 type ActivityList = ResponseOf<'GET /api/v1/handover'>['alerts']['opened']
 
 async function userId(username: string): Promise<number> {
-  return (await sys.database.pool.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username])).rows[0]!.id
+  return (await sys.database.pool.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username]))
+    .rows[0]!.id
 }
 
 interface PastAlert {
@@ -47,17 +48,38 @@ async function pastAlert(a: PastAlert): Promise<number> {
     `INSERT INTO alerts (rule, subject, hub_code, severity, state, title, opened_at, last_seen_at, acknowledged_at, acknowledged_by,
                          resolved_at, resolved_by, escalation_level, details)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-    [a.rule, `${a.rule}:${a.hub}:${a.opened}`, a.hub, a.severity, state, `${a.rule} at ${a.hub}`, at(a.opened),
-      a.ack ? at(a.ack.at) : null, a.ack?.by ?? null, a.resolved ? at(a.resolved.at) : null, a.resolved?.by ?? null,
-      a.escalated === undefined ? 0 : 1, a.details ?? {}],
+    [
+      a.rule,
+      `${a.rule}:${a.hub}:${a.opened}`,
+      a.hub,
+      a.severity,
+      state,
+      `${a.rule} at ${a.hub}`,
+      at(a.opened),
+      a.ack ? at(a.ack.at) : null,
+      a.ack?.by ?? null,
+      a.resolved ? at(a.resolved.at) : null,
+      a.resolved?.by ?? null,
+      a.escalated === undefined ? 0 : 1,
+      a.details ?? {},
+    ],
   )
   const id = r.rows[0]!.id
-  const history: Array<[number, string, number | null, Record<string, unknown>]> = [[a.opened, 'opened', a.openedBy ?? null, {}]]
+  const history: Array<[number, string, number | null, Record<string, unknown>]> = [
+    [a.opened, 'opened', a.openedBy ?? null, {}],
+  ]
   if (a.escalated !== undefined) history.push([a.escalated, 'escalated', null, { level: 1 }])
   if (a.ack) history.push([a.ack.at, 'acknowledged', a.ack.by, {}])
-  if (a.resolved) history.push([a.resolved.at, a.resolved.by === null ? 'auto_resolved' : 'resolved', a.resolved.by, {}])
+  if (a.resolved)
+    history.push([a.resolved.at, a.resolved.by === null ? 'auto_resolved' : 'resolved', a.resolved.by, {}])
   for (const [h, action, by, details] of history) {
-    await db.query('INSERT INTO alert_history (alert_id, at, action, user_id, details) VALUES ($1, $2, $3, $4, $5)', [id, at(h), action, by, details])
+    await db.query('INSERT INTO alert_history (alert_id, at, action, user_id, details) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      at(h),
+      action,
+      by,
+      details,
+    ])
   }
   return id
 }
@@ -99,26 +121,75 @@ async function parcels(): Promise<void> {
 
 async function alerts(): Promise<void> {
   const night = await userId('night-duty')
-  ids.alpha = await pastAlert({ rule: 'parcel_late', hub: 'SHA-TC', severity: 'critical', opened: -8, ack: { at: -7, by: night } })
+  ids.alpha = await pastAlert({
+    rule: 'parcel_late',
+    hub: 'SHA-TC',
+    severity: 'critical',
+    opened: -8,
+    ack: { at: -7, by: night },
+  })
   ids.beta = await pastAlert({ rule: 'hub_silent', hub: 'NKG-SC', severity: 'warning', opened: -7, escalated: -6.5 })
-  ids.zeta = await pastAlert({ rule: 'hub_exception_spike', hub: 'CAN-TC', severity: 'critical', opened: -9, resolved: { at: -2, by: null } })
-  ids.old = await pastAlert({ rule: 'hub_volume_low', hub: 'HGH-SC', severity: 'warning', opened: -10, resolved: { at: -9, by: night } })
+  ids.zeta = await pastAlert({
+    rule: 'hub_exception_spike',
+    hub: 'CAN-TC',
+    severity: 'critical',
+    opened: -9,
+    resolved: { at: -2, by: null },
+  })
+  ids.old = await pastAlert({
+    rule: 'hub_volume_low',
+    hub: 'HGH-SC',
+    severity: 'warning',
+    opened: -10,
+    resolved: { at: -9, by: night },
+  })
   ids.oldIncident = await pastAlert({
-    rule: 'incident', hub: 'WUH-TC', severity: 'critical', opened: -12, openedBy: night, resolved: { at: -10, by: night },
+    rule: 'incident',
+    hub: 'WUH-TC',
+    severity: 'critical',
+    opened: -12,
+    openedBy: night,
+    resolved: { at: -10, by: night },
     details: { kind: 'weather', comment: '暴雨' },
   })
   ids.gamma = await pastAlert({ rule: 'courier_late_start', hub: 'HGH-O1', severity: 'info', opened: -4 })
   ids.delta = await pastAlert({ rule: 'parcel_stalled', hub: 'BJS-TC', severity: 'warning', opened: -3, escalated: -2 })
 
   // What the day shift does, through the API, now.
-  const ok = (r: { status: number; body: unknown }, status = 200) => expect(r.status, JSON.stringify(r.body)).toBe(status)
-  ok(await call(sys, 'POST', `/api/v1/alerts/${ids.beta}/resolve`, { cookie: dayDuty, body: { comment: '站点恢复扫描' } }))
-  const incident = await call(sys, 'POST', '/api/v1/incidents', { cookie: dayDuty, body: { hub: 'CAN-TC', kind: 'equipment_failure', title: '分拣机故障', comment: '二号线停机' } })
+  const ok = (r: { status: number; body: unknown }, status = 200) =>
+    expect(r.status, JSON.stringify(r.body)).toBe(status)
+  ok(
+    await call(sys, 'POST', `/api/v1/alerts/${ids.beta}/resolve`, {
+      cookie: dayDuty,
+      body: { comment: '站点恢复扫描' },
+    }),
+  )
+  const incident = await call(sys, 'POST', '/api/v1/incidents', {
+    cookie: dayDuty,
+    body: { hub: 'CAN-TC', kind: 'equipment_failure', title: '分拣机故障', comment: '二号线停机' },
+  })
   ok(incident, 201)
   ids.epsilon = incident.body.alert.id
-  ok(await call(sys, 'POST', `/api/v1/alerts/${ids.epsilon}/acknowledge`, { cookie: dayDuty, body: { comment: '维修已到场' } }))
-  ok(await call(sys, 'POST', '/api/v1/silences', { cookie: dayDuty, body: { hub: 'BJS-TC', kind: 'maintenance', startsAt: iso(-1), endsAt: iso(2), comment: '分拣线检修' } }), 201)
-  ok(await call(sys, 'POST', '/api/v1/silences', { cookie: dayDuty, body: { hub: 'SHA-TC', startsAt: iso(-16), endsAt: iso(-10), comment: '昨夜演练' } }), 201)
+  ok(
+    await call(sys, 'POST', `/api/v1/alerts/${ids.epsilon}/acknowledge`, {
+      cookie: dayDuty,
+      body: { comment: '维修已到场' },
+    }),
+  )
+  ok(
+    await call(sys, 'POST', '/api/v1/silences', {
+      cookie: dayDuty,
+      body: { hub: 'BJS-TC', kind: 'maintenance', startsAt: iso(-1), endsAt: iso(2), comment: '分拣线检修' },
+    }),
+    201,
+  )
+  ok(
+    await call(sys, 'POST', '/api/v1/silences', {
+      cookie: dayDuty,
+      body: { hub: 'SHA-TC', startsAt: iso(-16), endsAt: iso(-10), comment: '昨夜演练' },
+    }),
+    201,
+  )
 }
 
 beforeAll(async () => {
@@ -134,7 +205,9 @@ beforeAll(async () => {
   await parcels()
   await alerts()
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('shift handover report', () => {
   it('counts parcels in flight at the start and the end, and what was collected, delivered and returned in between', async () => {
@@ -174,10 +247,17 @@ describe('shift handover report', () => {
     const a = (await handover(-6, 6)).body.alerts
     const brief = (list: ActivityList) => list.items.map((i) => [i.alertId, i.action, i.by])
     expect(a.opened.total).toBe(3)
-    expect(brief(a.opened)).toEqual([[ids.gamma, 'opened', null], [ids.delta, 'opened', null], [ids.epsilon, 'opened', 'day-duty']])
+    expect(brief(a.opened)).toEqual([
+      [ids.gamma, 'opened', null],
+      [ids.delta, 'opened', null],
+      [ids.epsilon, 'opened', 'day-duty'],
+    ])
     expect(brief(a.acknowledged)).toEqual([[ids.epsilon, 'acknowledged', 'day-duty']])
     expect(a.acknowledged.items[0]?.comment).toBe('维修已到场')
-    expect(brief(a.resolved)).toEqual([[ids.zeta, 'auto_resolved', null], [ids.beta, 'resolved', 'day-duty']])
+    expect(brief(a.resolved)).toEqual([
+      [ids.zeta, 'auto_resolved', null],
+      [ids.beta, 'resolved', 'day-duty'],
+    ])
     expect(a.resolved.items[0]?.at).toBe(iso(-2))
     expect(brief(a.escalated)).toEqual([[ids.delta, 'escalated', null]])
     expect(a.escalated.items[0]?.level).toBe(1)
@@ -186,7 +266,14 @@ describe('shift handover report', () => {
   it('says who holds each alert still open at the end of the shift', async () => {
     const open = (await handover(-6, 6)).body.stillOpen
     expect(open.truncated).toBe(false)
-    expect(open.items.map((i) => [i.id, i.holder.kind, i.holder.kind === 'acknowledged' ? i.holder.by : i.holder.kind === 'escalated' ? i.holder.level : null, i.muted])).toEqual([
+    expect(
+      open.items.map((i) => [
+        i.id,
+        i.holder.kind,
+        i.holder.kind === 'acknowledged' ? i.holder.by : i.holder.kind === 'escalated' ? i.holder.level : null,
+        i.muted,
+      ]),
+    ).toEqual([
       [ids.alpha, 'acknowledged', 'night-duty', false],
       [ids.epsilon, 'acknowledged', 'day-duty', false],
       [ids.delta, 'escalated', 1, true],
@@ -198,8 +285,19 @@ describe('shift handover report', () => {
   it('lists the incidents and the silences of the shift, with who raised them', async () => {
     const body = (await handover(-6, 6)).body
     expect(body.incidents).toHaveLength(1)
-    expect(body.incidents[0]).toMatchObject({ id: ids.epsilon, hubCode: 'CAN-TC', kind: 'equipment_failure', title: '分拣机故障', comment: '二号线停机', openedBy: 'day-duty', acknowledgedBy: 'day-duty', resolvedAt: null })
-    expect(body.silences.map((s) => [s.kind, s.hubCode, s.createdBy, s.comment])).toEqual([['maintenance', 'BJS-TC', 'day-duty', '分拣线检修']])
+    expect(body.incidents[0]).toMatchObject({
+      id: ids.epsilon,
+      hubCode: 'CAN-TC',
+      kind: 'equipment_failure',
+      title: '分拣机故障',
+      comment: '二号线停机',
+      openedBy: 'day-duty',
+      acknowledgedBy: 'day-duty',
+      resolvedAt: null,
+    })
+    expect(body.silences.map((s) => [s.kind, s.hubCode, s.createdBy, s.comment])).toEqual([
+      ['maintenance', 'BJS-TC', 'day-duty', '分拣线检修'],
+    ])
   })
 
   it('reads an earlier shift as it stood then: later actions are left out', async () => {
@@ -208,7 +306,9 @@ describe('shift handover report', () => {
     expect(r.body.complete).toBe(true)
     expect(r.body.end).toBe(iso(-11))
     // The weather incident was still open at -11 h (resolved at -10 h).
-    expect(r.body.incidents.map((i) => [i.id, i.openedBy, i.resolvedAt])).toEqual([[ids.oldIncident, 'night-duty', null]])
+    expect(r.body.incidents.map((i) => [i.id, i.openedBy, i.resolvedAt])).toEqual([
+      [ids.oldIncident, 'night-duty', null],
+    ])
     expect(r.body.stillOpen.items.map((i) => [i.id, i.holder.kind])).toEqual([[ids.oldIncident, 'unowned']])
     expect(r.body.silences.map((s) => s.comment)).toEqual(['昨夜演练'])
     // Only the long-open parcels G and I were on the road then.

@@ -4,8 +4,12 @@ import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
-beforeAll(async () => { sys = await sharedTestSystem() })
-afterAll(async () => { await sys?.stop() })
+beforeAll(async () => {
+  sys = await sharedTestSystem()
+})
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const postEvents = (events: unknown, token = sys.token) => call(sys, 'POST', '/api/v1/events', { token, body: events })
 async function newShipment(over: Record<string, unknown> = {}) {
@@ -15,9 +19,14 @@ async function newShipment(over: Record<string, unknown> = {}) {
   return s.waybill as string
 }
 const countEvents = async (waybill: string) =>
-  (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM scan_events WHERE waybill = $1', [waybill])).rows[0]!.n
+  (
+    await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM scan_events WHERE waybill = $1', [
+      waybill,
+    ])
+  ).rows[0]!.n
 const statusOf = async (waybill: string) =>
-  (await sys.database.pool.query<{ status: string }>('SELECT status FROM shipments WHERE waybill = $1', [waybill])).rows[0]!.status
+  (await sys.database.pool.query<{ status: string }>('SELECT status FROM shipments WHERE waybill = $1', [waybill]))
+    .rows[0]!.status
 
 describe('POST /api/v1/shipments', () => {
   it('prices a collection record by the fee rule and returns its parts', async () => {
@@ -38,7 +47,9 @@ describe('POST /api/v1/shipments', () => {
     const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [good, bad] })
     expect(r.status).toBe(200)
     expect(r.body.accepted.map((a: any) => a.waybill)).toEqual([good.waybill])
-    expect(r.body.rejected).toEqual([{ index: 1, waybill: bad.waybill, errors: [{ field: 'originHub', message: 'no hub with code NOPE-1' }] }])
+    expect(r.body.rejected).toEqual([
+      { index: 1, waybill: bad.waybill, errors: [{ field: 'originHub', message: 'no hub with code NOPE-1' }] },
+    ])
     expect((await call(sys, 'GET', `/api/v1/shipments/${bad.waybill}`, { token: undefined })).status).toBe(401)
   })
 })
@@ -46,7 +57,12 @@ describe('POST /api/v1/shipments', () => {
 describe('POST /api/v1/events', () => {
   it('stores a resent batch once and answers it the same way', async () => {
     const w = await newShipment()
-    const batch = { events: [event(w, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(300) }), event(w, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(250) })] }
+    const batch = {
+      events: [
+        event(w, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(300) }),
+        event(w, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(250) }),
+      ],
+    }
     const first = await postEvents(batch)
     const second = await postEvents(batch)
     expect(first.status).toBe(200)
@@ -128,11 +144,18 @@ describe('POST /api/v1/events', () => {
     const sr = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: { shipments } })
     expect(sr.body.accepted).toHaveLength(500)
     for (const s of shipments) waybills.push(s.waybill)
-    const events = waybills.flatMap((w) => Array.from({ length: 10 }, (_, i) => event(w, { time: minutesAgo(200 - i) })))
+    const events = waybills.flatMap((w) =>
+      Array.from({ length: 10 }, (_, i) => event(w, { time: minutesAgo(200 - i) })),
+    )
     const r = await postEvents({ events })
     expect(r.status).toBe(200)
     expect(r.body).toEqual({ received: 5000, accepted: 5000, rejected: [] })
-    const n = (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM scan_events WHERE waybill = ANY($1)', [waybills])).rows[0]!.n
+    const n = (
+      await sys.database.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM scan_events WHERE waybill = ANY($1)',
+        [waybills],
+      )
+    ).rows[0]!.n
     expect(n).toBe(5000)
   })
 

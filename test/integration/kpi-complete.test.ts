@@ -14,7 +14,9 @@ beforeAll(async () => {
   sys = await startTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 async function refreshKpiAggregates(): Promise<void> {
   const db = sys.database.pool
@@ -24,27 +26,42 @@ async function refreshKpiAggregates(): Promise<void> {
 
 async function ingest(n: number, at: Date): Promise<void> {
   const parcels = Array.from({ length: n }, () => shipment({ collectedAt: at.toISOString() }))
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted).toHaveLength(n)
+  expect(
+    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted,
+  ).toHaveLength(n)
   const r = await call(sys, 'POST', '/api/v1/events', {
     token: sys.token,
-    body: parcels.map((p) => event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: at.toISOString() })),
+    body: parcels.map((p) =>
+      event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: at.toISOString() }),
+    ),
   })
   expect(r.body.accepted).toBe(n)
   const waybills = parcels.map((p) => p.waybill)
-  await expect.poll(async () => Number((await sys.database.pool.query(`SELECT count(*) AS n FROM scan_events WHERE waybill = ANY($1)`, [waybills])).rows[0].n), { timeout: 30_000 }).toBe(n)
+  await expect
+    .poll(
+      async () =>
+        Number(
+          (await sys.database.pool.query(`SELECT count(*) AS n FROM scan_events WHERE waybill = ANY($1)`, [waybills]))
+            .rows[0].n,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(n)
 }
 
 const kpis = async () => (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
 
 describe('KPI snapshot completeness', () => {
-  it('is incomplete while a backlog waits below the aggregates\' watermark, and counts every scan once it is materialised', async () => {
+  it("is incomplete while a backlog waits below the aggregates' watermark, and counts every scan once it is materialised", async () => {
     const now = Date.now()
     // In a whole hour of today before this one when there is one (read from events_per_hour,
     // which the scheduled policies refresh only every 5 minutes, so none catches up behind
     // the test's back); else ten minutes ago. Either is past the 2-minute settling margin.
     const today = startOfShanghaiDay(new Date(now)).getTime()
     const hourStart = Math.floor(now / 3_600_000) * 3_600_000
-    const at = new Date(hourStart - 30 * 60_000 >= today ? hourStart - 30 * 60_000 : Math.max(today + 60_000, now - 10 * 60_000))
+    const at = new Date(
+      hourStart - 30 * 60_000 >= today ? hourStart - 30 * 60_000 : Math.max(today + 60_000, now - 10 * 60_000),
+    )
     await ingest(3, at)
     await refreshKpiAggregates()
     const before = await kpis()

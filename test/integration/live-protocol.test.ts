@@ -16,16 +16,24 @@ beforeAll(async () => {
   await addUser(sys, 'fin', 'finance')
   finance = await login(sys, 'fin')
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
-interface Conn { ws: WebSocket; messages: any[]; closed: Promise<{ code: number; reason: string }> }
+interface Conn {
+  ws: WebSocket
+  messages: any[]
+  closed: Promise<{ code: number; reason: string }>
+}
 
 function open(query = '', cookie = admin): Conn {
   const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws${query}`, { headers: { cookie, origin: sys.url } })
   const messages: any[] = []
   ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
   ws.on('error', () => undefined)
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   return { ws, messages, closed }
 }
 
@@ -93,7 +101,10 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
   })
 
   it('starts afresh (resumed: false, fresh snapshots) for another epoch or an impossible seq', async () => {
-    for (const query of ['?channels=kpi&epoch=not-this-server&seq=3', `?channels=kpi&epoch=${sys.hub.epoch}&seq=999999999`]) {
+    for (const query of [
+      '?channels=kpi&epoch=not-this-server&seq=3',
+      `?channels=kpi&epoch=${sys.hub.epoch}&seq=999999999`,
+    ]) {
       const c = open(query)
       const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
       expect(hello.resumed).toBe(false)
@@ -109,7 +120,10 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
     await sleep(600) // out of the previous push's rate-limit window
     const base = { at: new Date().toISOString(), hubs: [], flows: [] }
     for (let i = 0; i < 50; i++) sys.hub.publish('map', { ...base, burst: i })
-    const last = await waitFor(() => c.messages.find((m) => m.type === 'map' && m.data.burst === 49), 'the last value of the burst')
+    const last = await waitFor(
+      () => c.messages.find((m) => m.type === 'map' && m.data.burst === 49),
+      'the last value of the burst',
+    )
     const pushes = c.messages.filter((m) => m.type === 'map' && typeof m.data.burst === 'number')
     expect(pushes.length).toBeLessThanOrEqual(3)
     expect(pushes.at(-1)).toBe(last)
@@ -121,22 +135,38 @@ describe('websocket protocol: parcels, roles and limits', () => {
   it('follows one parcel: its state on subscribe, then every change an ingest makes', async () => {
     const s = shipment({ tier: 'express' })
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(30) })] })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(30) })],
+    })
 
     const c = open('?channels=kpi')
     await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['kpi', `parcel:${s.waybill}`] }))
     const snap = await waitFor(() => c.messages.find((m) => m.type === 'parcel'), 'parcel snapshot')
-    expect(snap).toMatchObject({ channel: `parcel:${s.waybill}`, snapshot: true, data: { waybill: s.waybill, status: 'collected' } })
+    expect(snap).toMatchObject({
+      channel: `parcel:${s.waybill}`,
+      snapshot: true,
+      data: { waybill: s.waybill, status: 'collected' },
+    })
     expect(JSON.stringify(snap.data)).not.toContain(s.recipient.name)
 
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) })] })
-    const moved = await waitFor(() => c.messages.find((m) => m.type === 'parcel' && m.data.status === 'in_transit'), 'pushed parcel change')
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) })],
+    })
+    const moved = await waitFor(
+      () => c.messages.find((m) => m.type === 'parcel' && m.data.status === 'in_transit'),
+      'pushed parcel change',
+    )
     expect(moved.snapshot).toBeUndefined()
     expect(moved.data).toMatchObject({ lastScanHub: 'HGH-O1', lastEventType: 'departed_hub' })
 
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['parcel:PW000000000000'] }))
-    const missing = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'not_found'), 'not_found error')
+    const missing = await waitFor(
+      () => c.messages.find((m) => m.type === 'error' && m.code === 'not_found'),
+      'not_found error',
+    )
     expect(missing.message).toContain('parcel:PW000000000000')
     c.ws.close()
   })
@@ -145,7 +175,10 @@ describe('websocket protocol: parcels, roles and limits', () => {
     const c = open('?channels=kpi,map,alerts,parcel:PW1234567890', finance)
     const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     expect(hello.channels).toEqual(['kpi', 'map'])
-    const refused = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'), 'refusal')
+    const refused = await waitFor(
+      () => c.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'),
+      'refusal',
+    )
     expect(refused.message).toContain('alerts')
     expect(refused.message).toContain('parcel:PW1234567890')
     c.ws.close()
@@ -155,7 +188,10 @@ describe('websocket protocol: parcels, roles and limits', () => {
     const c = open('?channels=kpi')
     await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['kpi'], admin: true }))
-    const bad = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'), 'bad_message')
+    const bad = await waitFor(
+      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
+      'bad_message',
+    )
     expect(bad.message).toMatch(/admin|unrecognized/i)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['everything'] }))
     await waitFor(() => c.messages.filter((m) => m.code === 'bad_message').length === 2, 'second bad_message')
@@ -179,7 +215,10 @@ describe('wall screens: display tokens', () => {
     expect(setCookie).toMatch(/Max-Age=345600\d\d/) // 400 days: long-lived
     const display = setCookie.split(';')[0]!
 
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: display })).body.user).toMatchObject({ role: 'display', displayName: 'Hall A left' })
+    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: display })).body.user).toMatchObject({
+      role: 'display',
+      displayName: 'Hall A left',
+    })
     for (const path of ['/api/v1/kpis', '/api/v1/map', '/api/v1/alerts?state=active']) {
       expect((await call(sys, 'GET', path, { cookie: display })).status, path).toBe(200)
     }
@@ -187,7 +226,10 @@ describe('wall screens: display tokens', () => {
     for (const route of ROUTES.filter((r) => r.roles !== 'public')) {
       if ((route.roles as readonly Role[]).includes('display')) continue
       const path = route.path.replace(':waybill', 'PW000000000001').replace(':id', '1')
-      const r = await call(sys, route.method.toUpperCase(), path, { cookie: display, ...(route.method === 'get' ? {} : { body: {} }) })
+      const r = await call(sys, route.method.toUpperCase(), path, {
+        cookie: display,
+        ...(route.method === 'get' ? {} : { body: {} }),
+      })
       expect(r.status, `${route.method} ${route.path}`).toBe(403)
     }
 
@@ -222,7 +264,13 @@ describe('wall figures', () => {
       token: sys.token,
       body: [
         event(onTime.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(100) }),
-        event(onTime.waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time: minutesAgo(10) }),
+        event(onTime.waybill, {
+          type: 'delivered',
+          hub: 'SHA-O1',
+          courier: 'C-SHA-O1-01',
+          signer: '本人',
+          time: minutesAgo(10),
+        }),
         event(moving.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(100) }),
         event(moving.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(20) }),
       ],
@@ -234,8 +282,12 @@ describe('wall figures', () => {
     const delivered = (k: typeof before) => k.onTimeToday!.express.delivered
     const shaOf = (m: MapSnapshot) => m.hubs.find((h) => h.code === 'SHA-O1')!
     const shaBefore = shaOf(beforeMap)
-    await expect.poll(async () => delivered(await as.get('/api/v1/kpis')), { timeout: 60_000, interval: 1_000 }).toBe(delivered(before) + 1)
-    await expect.poll(async () => shaOf(await as.get('/api/v1/map')).volume, { timeout: 60_000, interval: 1_000 }).toBe(shaBefore.volume + 1)
+    await expect
+      .poll(async () => delivered(await as.get('/api/v1/kpis')), { timeout: 60_000, interval: 1_000 })
+      .toBe(delivered(before) + 1)
+    await expect
+      .poll(async () => shaOf(await as.get('/api/v1/map')).volume, { timeout: 60_000, interval: 1_000 })
+      .toBe(shaBefore.volume + 1)
     await sys.database.pool.query(
       `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('hub_silent', 'hub:SHA-O1:test', 'SHA-O1', 'critical', 'test', now(), now())`,
     )

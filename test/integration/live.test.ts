@@ -10,7 +10,9 @@ beforeAll(async () => {
   sys = await sharedTestSystem()
   cookie = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const wsUrl = () => sys.url.replace('http', 'ws') + '/ws'
 
@@ -18,7 +20,10 @@ const wsUrl = () => sys.url.replace('http', 'ws') + '/ws'
 function upgradeStatus(headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(wsUrl(), { headers })
-    ws.on('open', () => { ws.close(); resolve(101) })
+    ws.on('open', () => {
+      ws.close()
+      resolve(101)
+    })
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
     ws.on('error', () => undefined)
   })

@@ -23,7 +23,9 @@ import { onlyOn } from '../helpers/test-db.ts'
  * The embedded engine runs one transaction at a time, so this interleaving can't happen
  * there: the test needs a server.
  */
-describe.skipIf(onlyOn('server', 'the embedded engine runs one transaction at a time: this interleaving cannot happen there'))('lock order on a TimescaleDB server', () => {
+describe.skipIf(
+  onlyOn('server', 'the embedded engine runs one transaction at a time: this interleaving cannot happen there'),
+)('lock order on a TimescaleDB server', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>
   let pool: pg.Pool
   const clients: pg.PoolClient[] = []
@@ -48,11 +50,30 @@ describe.skipIf(onlyOn('server', 'the embedded engine runs one transaction at a 
     const r = await createShipments(pool, reference, new CalendarService(pool, 18), rows)
     expect(r.accepted).toHaveLength(n)
     const waybills = rows.map((s) => s.waybill).sort()
-    await pool.query(`UPDATE shipments SET status = 'exception', exception_reason = 'lost' WHERE waybill = ANY($1::text[])`, [waybills])
+    await pool.query(
+      `UPDATE shipments SET status = 'exception', exception_reason = 'lost' WHERE waybill = ANY($1::text[])`,
+      [waybills],
+    )
     return waybills
   }
-  const claim = (waybill: string) => ({ waybill, reason: 'lost' as const, source: 'exception' as const, amountFen: 100, basis: {}, note: 'test', openedAt: new Date(), openedBy: null })
-  const settledWithin = async (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true, () => true), new Promise((resolve) => setTimeout(() => resolve(false), ms))])
+  const claim = (waybill: string) => ({
+    waybill,
+    reason: 'lost' as const,
+    source: 'exception' as const,
+    amountFen: 100,
+    basis: {},
+    note: 'test',
+    openedAt: new Date(),
+    openedBy: null,
+  })
+  const settledWithin = async (p: Promise<unknown>, ms: number) =>
+    Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+    ])
 
   it('ingest locking parcels A, B while the sweep inserts claims for B then A: neither waits, both commit, no deadlock', async () => {
     const [a, b] = await lostParcels(2)
@@ -72,6 +93,8 @@ describe.skipIf(onlyOn('server', 'the embedded engine runs one transaction at a 
     await sweep.query('COMMIT')
     await ingest.query(`UPDATE shipments SET updated_at = now() WHERE waybill = ANY($1::text[])`, [[a, b]])
     await ingest.query('COMMIT')
-    expect((await pool.query('SELECT count(*)::int AS n FROM claims WHERE waybill = ANY($1::text[])', [[a, b]])).rows[0].n).toBe(2)
+    expect(
+      (await pool.query('SELECT count(*)::int AS n FROM claims WHERE waybill = ANY($1::text[])', [[a, b]])).rows[0].n,
+    ).toBe(2)
   })
 })

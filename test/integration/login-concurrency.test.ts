@@ -12,8 +12,14 @@ async function attempt(username: string, password: string, ip: string) {
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
     body: JSON.stringify({ username, password }),
   })
-  const body = await res.json() as any
-  return { status: res.status, ms: performance.now() - t0, doneAt: performance.now(), retryAfter: res.headers.get('retry-after'), code: body?.error?.code as string | undefined }
+  const body = (await res.json()) as any
+  return {
+    status: res.status,
+    ms: performance.now() - t0,
+    doneAt: performance.now(),
+    retryAfter: res.headers.get('retry-after'),
+    code: body?.error?.code as string | undefined,
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -23,11 +29,15 @@ beforeAll(async () => {
   await addUser(sys, 'burst-target', 'on_call')
   await addUser(sys, 'bystander', 'control_room')
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('sign-in throttling under concurrency', () => {
   it('refuses the right password sent last in a burst of 40 at once: attempts are counted before the check', async () => {
-    const wrong = Array.from({ length: 39 }, (_, i) => attempt('burst-target', `wrong-${i}`, `198.51.100.${10 + (i % 5)}`))
+    const wrong = Array.from({ length: 39 }, (_, i) =>
+      attempt('burst-target', `wrong-${i}`, `198.51.100.${10 + (i % 5)}`),
+    )
     const right = attempt('burst-target', USER_PASSWORD, '198.51.100.99')
     const results = await Promise.all([...wrong, right])
     const last = results.at(-1)!
@@ -43,7 +53,7 @@ describe('sign-in throttling under concurrency', () => {
     expect((await attempt('burst-target', USER_PASSWORD, '198.51.100.98')).status).toBe(429)
   })
 
-  it('100 bad sign-ins at once from one address neither get checked past its limit nor slow another person\'s sign-in', async () => {
+  it("100 bad sign-ins at once from one address neither get checked past its limit nor slow another person's sign-in", async () => {
     // Unloaded: the bystander's sign-in time on this machine, now.
     const unloaded: number[] = []
     for (let i = 0; i < 3; i++) {
@@ -75,6 +85,8 @@ describe('sign-in throttling under concurrency', () => {
     // sign-in benchmark measures them.)
     const lastFloodCheck = Math.max(...floodResults.filter((r) => r.status === 401).map((r) => r.doneAt))
     expect(firstLoadedDoneAt).toBeLessThan(lastFloodCheck)
-    console.info(`bystander sign-in: ${median(unloaded).toFixed(0)} ms alone, ${median(loaded).toFixed(0)} ms under the flood (x${(median(loaded) / median(unloaded)).toFixed(1)})`)
+    console.info(
+      `bystander sign-in: ${median(unloaded).toFixed(0)} ms alone, ${median(loaded).toFixed(0)} ms under the flood (x${(median(loaded) / median(unloaded)).toFixed(1)})`,
+    )
   })
 })

@@ -14,9 +14,19 @@ beforeAll(async () => {
   sys = await sharedTestSystem()
   for (const role of USER_ROLES) {
     if (role !== 'admin') await addUser(sys, `u-${role.replace('_', '-')}`, role)
-    cookies.set(role, await login(sys, role === 'admin' ? 'admin' : `u-${role.replace('_', '-')}`, role === 'admin' ? ADMIN_PASSWORD : undefined))
+    cookies.set(
+      role,
+      await login(
+        sys,
+        role === 'admin' ? 'admin' : `u-${role.replace('_', '-')}`,
+        role === 'admin' ? ADMIN_PASSWORD : undefined,
+      ),
+    )
   }
-  parcel = shipment({ recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' }, destinationHub: 'BJS-O1' })
+  parcel = shipment({
+    recipient: { name: '欧阳娜娜', phone: '13987655678', address: '北京市朝阳区建国路 88 号 3 单元', city: '北京' },
+    destinationHub: 'BJS-O1',
+  })
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcel })
   await call(sys, 'POST', '/api/v1/events', {
     token: sys.token,
@@ -27,11 +37,15 @@ beforeAll(async () => {
     ],
   })
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('parcel look-up', () => {
   it('shows status, fee and the full trajectory with time and place of every scan', async () => {
-    const body = await api(sys, { cookie: cookies.get('cs_operator') }).get('/api/v1/shipments/:waybill', { params: { waybill: parcel.waybill } })
+    const body = await api(sys, { cookie: cookies.get('cs_operator') }).get('/api/v1/shipments/:waybill', {
+      params: { waybill: parcel.waybill },
+    })
     expect(body.status).toBe('in_transit')
     expect(body.trajectory.map((s) => [s.type, s.hub, s.hubName])).toEqual([
       ['collected', 'HGH-O1', '杭州西湖网点'],
@@ -61,7 +75,9 @@ describe('parcel look-up', () => {
   })
 
   it('masks names and phones for the control room but not for customer service', async () => {
-    const masked = await api(sys, { cookie: cookies.get('control_room') }).get('/api/v1/track', { query: { q: '5678' } })
+    const masked = await api(sys, { cookie: cookies.get('control_room') }).get('/api/v1/track', {
+      query: { q: '5678' },
+    })
     const hit = masked.results.find((x) => x.waybill === parcel.waybill)
     expect(hit?.recipient).toMatchObject({ name: '欧***', phone: '139****5678' })
     expect(JSON.stringify(masked)).not.toContain('13987655678')
@@ -82,19 +98,27 @@ describe('parcel look-up', () => {
 describe('accounts and roles', () => {
   // Logout last: it ends the session the other calls use.
   const isLogout = (r: { path: string }) => r.path.endsWith('/logout')
-  const protectedRoutes = ROUTES.filter((r) => r.roles !== 'public').sort((a, b) => Number(isLogout(a)) - Number(isLogout(b)))
+  const protectedRoutes = ROUTES.filter((r) => r.roles !== 'public').sort(
+    (a, b) => Number(isLogout(a)) - Number(isLogout(b)),
+  )
   const pathOf = (p: string) => p.replace(':waybill', 'PW000000000001')
 
-  it.each(protectedRoutes.map((r) => [r.method.toUpperCase(), r.path, r] as const))('%s %s answers 401 without a session', async (method, path) => {
-    const r = await call(sys, method, pathOf(path), method === 'GET' ? {} : { body: {} })
-    expect(r.status).toBe(401)
-    expect(r.body.error.code).toBe('unauthenticated')
-  })
+  it.each(protectedRoutes.map((r) => [r.method.toUpperCase(), r.path, r] as const))(
+    '%s %s answers 401 without a session',
+    async (method, path) => {
+      const r = await call(sys, method, pathOf(path), method === 'GET' ? {} : { body: {} })
+      expect(r.status).toBe(401)
+      expect(r.body.error.code).toBe('unauthenticated')
+    },
+  )
 
   it('answers 403 to every role a route does not admit and lets in every role it does', async () => {
     for (const route of protectedRoutes) {
       for (const role of USER_ROLES) {
-        const r = await call(sys, route.method.toUpperCase(), pathOf(route.path), { cookie: cookies.get(role), ...(route.method === 'get' ? {} : { body: {} }) })
+        const r = await call(sys, route.method.toUpperCase(), pathOf(route.path), {
+          cookie: cookies.get(role),
+          ...(route.method === 'get' ? {} : { body: {} }),
+        })
         const admitted = (route.roles as readonly Role[]).includes(role)
         if (admitted) expect([401, 403], `${role} ${route.method} ${route.path}`).not.toContain(r.status)
         else expect(r.status, `${role} ${route.method} ${route.path}`).toBe(403)
@@ -103,14 +127,22 @@ describe('accounts and roles', () => {
   }, 240_000)
 
   it('refuses a wrong password without saying whether the user exists', async () => {
-    const wrong = await call(sys, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'not-the-password' } })
-    const nobody = await call(sys, 'POST', '/api/v1/auth/login', { body: { username: 'nobody', password: 'not-the-password' } })
+    const wrong = await call(sys, 'POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: 'not-the-password' },
+    })
+    const nobody = await call(sys, 'POST', '/api/v1/auth/login', {
+      body: { username: 'nobody', password: 'not-the-password' },
+    })
     expect(wrong.status).toBe(401)
     expect(nobody.body).toEqual(wrong.body)
   })
 
   it('sets an HttpOnly SameSite cookie and ends the session at logout', async () => {
-    const res = await fetch(`${sys.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'u-finance', password: 'password-for-tests' }) })
+    const res = await fetch(`${sys.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'u-finance', password: 'password-for-tests' }),
+    })
     const setCookie = res.headers.get('set-cookie') ?? ''
     expect(setCookie).toMatch(/HttpOnly/i)
     expect(setCookie).toMatch(/SameSite=Lax/i)
@@ -121,7 +153,9 @@ describe('accounts and roles', () => {
   })
 
   it('stores passwords as argon2id hashes, never in clear', async () => {
-    const r = await sys.database.pool.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE username = 'admin'`)
+    const r = await sys.database.pool.query<{ password_hash: string }>(
+      `SELECT password_hash FROM users WHERE username = 'admin'`,
+    )
     expect(r.rows[0]!.password_hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/) // PASSWORD_HASH_COST=low in tests
     expect(r.rows[0]!.password_hash).not.toContain(ADMIN_PASSWORD)
   })

@@ -21,7 +21,9 @@ beforeAll(async () => {
   onCall = await login(sys, 'duty')
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const MIN = 60_000
 /** HH:MM in Shanghai time, `minutes` from now. */
@@ -30,10 +32,19 @@ const shanghai = (minutes: number) => new Date(Date.now() + minutes * MIN + 8 * 
 async function lateParcelAt(hub: string) {
   const p = shipment({ collectedAt: '2026-11-02T10:00:00+08:00' })
   expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [p] })).body.accepted).toHaveLength(1)
-  expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [event(p.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })] })).body.accepted).toBe(1)
+  expect(
+    (
+      await call(sys, 'POST', '/api/v1/events', {
+        token: sys.token,
+        body: [event(p.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })],
+      })
+    ).body.accepted,
+  ).toBe(1)
 }
 const activeLate = async (hub: string) => {
-  const list = (await api(sys, { cookie: manager }).get('/api/v1/alerts', { query: { rule: 'parcel_late', state: 'active' } })).alerts
+  const list = (
+    await api(sys, { cookie: manager }).get('/api/v1/alerts', { query: { rule: 'parcel_late', state: 'active' } })
+  ).alerts
   const found = list.filter((a) => a.subject === `hub:${hub}`)
   expect(found, `an active parcel_late alert at ${hub}`).toHaveLength(1)
   return found[0]!
@@ -41,17 +52,34 @@ const activeLate = async (hub: string) => {
 
 describe('recurring maintenance windows', () => {
   it('mute the page of a matching alert while they run, and of no other', async () => {
-    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'pager', url: 'http://127.0.0.1:9/hook', hubCodes: ['NKG-SC', 'WUH-TC'] } })
+    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
+      cookie: admin,
+      body: { name: 'pager', url: 'http://127.0.0.1:9/hook', hubCodes: ['NKG-SC', 'WUH-TC'] },
+    })
     expect(hook.status).toBe(201)
     // Running now (every day, an hour either side; crossing midnight when now is near it).
     const nightly = await call(sys, 'POST', '/api/v1/maintenance-windows', {
-      cookie: manager, body: { hub: 'NKG-SC', rule: 'parcel_late', start: shanghai(-60), end: shanghai(60), comment: '分拣线检修' },
+      cookie: manager,
+      body: { hub: 'NKG-SC', rule: 'parcel_late', start: shanghai(-60), end: shanghai(60), comment: '分拣线检修' },
     })
     expect(nightly.status, JSON.stringify(nightly.body)).toBe(201)
-    expect(nightly.body).toMatchObject({ hubCode: 'NKG-SC', rule: 'parcel_late', days: [], start: shanghai(-60), end: shanghai(60), active: true })
+    expect(nightly.body).toMatchObject({
+      hubCode: 'NKG-SC',
+      rule: 'parcel_late',
+      days: [],
+      start: shanghai(-60),
+      end: shanghai(60),
+      active: true,
+    })
     // Same hub, another rule; and one that is not running now.
-    const other = await call(sys, 'POST', '/api/v1/maintenance-windows', { cookie: manager, body: { hub: 'WUH-TC', rule: 'parcel_stalled', start: shanghai(-60), end: shanghai(60), comment: 'stalls only' } })
-    const later = await call(sys, 'POST', '/api/v1/maintenance-windows', { cookie: admin, body: { hub: 'WUH-TC', days: [7, 1, 1], start: shanghai(120), end: shanghai(180), comment: 'later' } })
+    const other = await call(sys, 'POST', '/api/v1/maintenance-windows', {
+      cookie: manager,
+      body: { hub: 'WUH-TC', rule: 'parcel_stalled', start: shanghai(-60), end: shanghai(60), comment: 'stalls only' },
+    })
+    const later = await call(sys, 'POST', '/api/v1/maintenance-windows', {
+      cookie: admin,
+      body: { hub: 'WUH-TC', days: [7, 1, 1], start: shanghai(120), end: shanghai(180), comment: 'later' },
+    })
     expect(other.status).toBe(201)
     expect(later.status).toBe(201)
     expect(later.body).toMatchObject({ rule: null, days: [1, 7], active: false })
@@ -62,20 +90,37 @@ describe('recurring maintenance windows', () => {
     expect((await activeLate('NKG-SC')).muted).toBe(true)
     expect((await activeLate('WUH-TC')).muted).toBe(false)
     const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
-      `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [hook.body.webhook.id])
+      `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
+      [hook.body.webhook.id],
+    )
     expect(outbox.rows).toEqual([{ hub: 'WUH-TC', event: 'alert.opened' }])
 
     const listed = (await api(sys, { cookie: onCall }).get('/api/v1/maintenance-windows')).windows
-    expect(listed.map((w) => [w.hubCode, w.rule, w.comment, w.active])).toEqual(expect.arrayContaining([
-      ['NKG-SC', 'parcel_late', '分拣线检修', true], ['WUH-TC', 'parcel_stalled', 'stalls only', true], ['WUH-TC', null, 'later', false],
-    ]))
+    expect(listed.map((w) => [w.hubCode, w.rule, w.comment, w.active])).toEqual(
+      expect.arrayContaining([
+        ['NKG-SC', 'parcel_late', '分拣线检修', true],
+        ['WUH-TC', 'parcel_stalled', 'stalls only', true],
+        ['WUH-TC', null, 'later', false],
+      ]),
+    )
 
     // Removed: the alert pages again from the next change on (it is no longer muted).
-    expect((await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status).toBe(204)
+    expect(
+      (await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status,
+    ).toBe(204)
     expect((await activeLate('NKG-SC')).muted).toBe(false)
-    expect((await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status).toBe(404)
-    const audit = await sys.database.pool.query(`SELECT action FROM audit_log WHERE action LIKE 'maintenance_window.%' ORDER BY id`)
-    expect(audit.rows.map((r) => r.action)).toEqual(['maintenance_window.create', 'maintenance_window.create', 'maintenance_window.create', 'maintenance_window.delete'])
+    expect(
+      (await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status,
+    ).toBe(404)
+    const audit = await sys.database.pool.query(
+      `SELECT action FROM audit_log WHERE action LIKE 'maintenance_window.%' ORDER BY id`,
+    )
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'maintenance_window.create',
+      'maintenance_window.create',
+      'maintenance_window.create',
+      'maintenance_window.delete',
+    ])
   })
 
   it('refuses bad input with a 400 naming the field, and on-call staff with a 403', async () => {
@@ -95,7 +140,10 @@ describe('recurring maintenance windows', () => {
     for (const [body, field] of cases) {
       const r = await post(body)
       expect(r.status, JSON.stringify(body)).toBe(400)
-      expect(r.body.error.details.map((d: { field: string }) => d.field), JSON.stringify(body)).toContain(field)
+      expect(
+        r.body.error.details.map((d: { field: string }) => d.field),
+        JSON.stringify(body),
+      ).toContain(field)
       expect(r.body.error.message).toContain(field)
     }
     expect((await post({ ...ok, hub: 'NOPE-XX' })).status).toBe(404)

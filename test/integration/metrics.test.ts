@@ -4,8 +4,12 @@ import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '.
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
-beforeAll(async () => { sys = await startTestSystem({ METRICS_TOKEN: 'a-metrics-token-for-tests' }) })
-afterAll(async () => { await sys?.stop() })
+beforeAll(async () => {
+  sys = await startTestSystem({ METRICS_TOKEN: 'a-metrics-token-for-tests' })
+})
+afterAll(async () => {
+  await sys?.stop()
+})
 
 async function scrape(token = 'a-metrics-token-for-tests'): Promise<{ status: number; text: string }> {
   const res = await fetch(`${sys.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
@@ -49,19 +53,29 @@ describe('Prometheus metrics', () => {
 
     const after = await scrape()
     expect(after.status).toBe(200)
-    const delta = (sample: string) => value(after.text, sample) - (Number.isNaN(value(before, sample)) ? 0 : value(before, sample))
+    const delta = (sample: string) =>
+      value(after.text, sample) - (Number.isNaN(value(before, sample)) ? 0 : value(before, sample))
     expect(delta('pw_ingest_events_total{outcome="accepted"}')).toBe(1)
     expect(delta('pw_ingest_events_total{outcome="rejected"}')).toBe(2)
     expect(value(after.text, 'pw_ws_clients')).toBe(1)
     // The sweeps open alerts of their own meanwhile: the gauge must agree with the table.
-    const openWarnings = async () => (await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE state <> 'resolved' AND severity = 'warning'`)).rows[0]!.n
-    await expect.poll(async () => {
-      const [n, text] = [await openWarnings(), (await scrape()).text]
-      return value(text, 'pw_open_alerts{severity="warning"}') === n && n >= 1
-    }).toBe(true)
+    const openWarnings = async () =>
+      (
+        await sys.database.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM alerts WHERE state <> 'resolved' AND severity = 'warning'`,
+        )
+      ).rows[0]!.n
+    await expect
+      .poll(async () => {
+        const [n, text] = [await openWarnings(), (await scrape()).text]
+        return value(text, 'pw_open_alerts{severity="warning"}') === n && n >= 1
+      })
+      .toBe(true)
     expect(after.text).toMatch(/^pw_queue_jobs\{queue="ingest",state="waiting"\} \d+$/m)
     expect(after.text).toMatch(/^pw_queue_lag_seconds\{queue="maintenance"\} [\d.e+-]+$/m)
-    expect(after.text).toMatch(/^pw_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/events",status="2xx"\} \d+$/m)
+    expect(after.text).toMatch(
+      /^pw_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/events",status="2xx"\} \d+$/m,
+    )
     expect(after.text).toContain('pw_process_resident_memory_bytes')
     ws.close()
   })

@@ -2,7 +2,15 @@ import { Redis } from 'ioredis'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
-import { freePort, productEnv, PROCESS_ADMIN_PASSWORD, startServer, startWorker, stopAll, type ProductProcess } from '../helpers/processes.ts'
+import {
+  freePort,
+  productEnv,
+  PROCESS_ADMIN_PASSWORD,
+  startServer,
+  startWorker,
+  stopAll,
+  type ProductProcess,
+} from '../helpers/processes.ts'
 
 /**
  * Several instances on one machine, as real processes: server A runs the embedded
@@ -20,12 +28,17 @@ const sockets: WebSocket[] = []
 
 beforeAll(async () => {
   env = productEnv({ SWEEP_INTERVAL_SECONDS: '5' })
-  a = await startServer({ name: 'A', env: { ...env, RUN_WORKERS: 'false', EMBEDDED_PG_PORT: String(await freePort()) } })
+  a = await startServer({
+    name: 'A',
+    env: { ...env, RUN_WORKERS: 'false', EMBEDDED_PG_PORT: String(await freePort()) },
+  })
   const databaseUrl = a.databaseUrl!
-  ;[b] = await Promise.all([
+  ;[b] = (await Promise.all([
     startServer({ name: 'B', env: { ...env, RUN_WORKERS: 'false', DATABASE_URL: databaseUrl } }),
-    ...[1, 2].map(async (n) => { workers.push(await startWorker({ name: `W${n}`, env: { ...env, DATABASE_URL: databaseUrl } })) }),
-  ]) as [ProductProcess]
+    ...[1, 2].map(async (n) => {
+      workers.push(await startWorker({ name: `W${n}`, env: { ...env, DATABASE_URL: databaseUrl } }))
+    }),
+  ])) as [ProductProcess]
   const created = await api(a, 'POST', '/api/v1/admin/api-tokens', await login(a), { name: 'multi-instance test' })
   token = created.body.token
 }, 240_000)
@@ -52,12 +65,24 @@ describe('several instances sharing the embedded database and Redis', () => {
     ])
     expect(posted.body.accepted).toBe(2)
 
-    const moved = await live.next((m) => m.type === 'parcel' && m.data.status === 'in_transit', 'the parcel change pushed by B')
+    const moved = await live.next(
+      (m) => m.type === 'parcel' && m.data.status === 'in_transit',
+      'the parcel change pushed by B',
+    )
     expect(moved.data).toMatchObject({ waybill: fresh.waybill, lastScanHub: 'HGH-O1' })
-    const kpi = await live.next((m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 2, 'a KPI push counting both parcels')
+    const kpi = await live.next(
+      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 2,
+      'a KPI push counting both parcels',
+    )
     expect(kpi.data.inFlight).toBe(2)
-    const late = await live.next((m) => m.type === 'alerts' && m.data.changes.some((c: any) => c.rule === 'parcel_late'), 'the parcel_late alert')
-    expect(late.data.changes.find((c: any) => c.rule === 'parcel_late')).toMatchObject({ action: 'opened', hubCode: expect.any(String) })
+    const late = await live.next(
+      (m) => m.type === 'alerts' && m.data.changes.some((c: any) => c.rule === 'parcel_late'),
+      'the parcel_late alert',
+    )
+    expect(late.data.changes.find((c: any) => c.rule === 'parcel_late')).toMatchObject({
+      action: 'opened',
+      hubCode: expect.any(String),
+    })
   })
 
   it('shows on A what was ingested through B', async () => {
@@ -66,10 +91,18 @@ describe('several instances sharing the embedded database and Redis', () => {
     expect((await api(b, 'POST', '/api/v1/shipments', token, s)).status).toBe(200)
     live.send({ type: 'subscribe', channels: ['kpi', `parcel:${s.waybill}`] })
     await live.next((m) => m.type === 'parcel' && m.data.status === 'collected', 'the parcel snapshot on A')
-    await api(b, 'POST', '/api/v1/events', token, [event(s.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', time: minutesAgo(2) })])
-    const moved = await live.next((m) => m.type === 'parcel' && m.data.status === 'out_for_delivery', 'the parcel change pushed by A')
+    await api(b, 'POST', '/api/v1/events', token, [
+      event(s.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', time: minutesAgo(2) }),
+    ])
+    const moved = await live.next(
+      (m) => m.type === 'parcel' && m.data.status === 'out_for_delivery',
+      'the parcel change pushed by A',
+    )
     expect(moved.data.waybill).toBe(s.waybill)
-    await live.next((m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 3, 'a KPI push counting the third parcel')
+    await live.next(
+      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 3,
+      'a KPI push counting the third parcel',
+    )
   })
 
   it('goes on working jobs after a worker is killed with SIGKILL and started again', async () => {
@@ -79,8 +112,13 @@ describe('several instances sharing the embedded database and Redis', () => {
     const live = await openLive(a, await login(a), 'kpi')
     const s = shipment({ collectedAt: minutesAgo(10) })
     expect((await api(b, 'POST', '/api/v1/shipments', token, s)).status).toBe(200)
-    await api(b, 'POST', '/api/v1/events', token, [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(1) })])
-    await live.next((m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 4, 'a KPI push counting the fourth parcel')
+    await api(b, 'POST', '/api/v1/events', token, [
+      event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(1) }),
+    ])
+    await live.next(
+      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 4,
+      'a KPI push counting the fourth parcel',
+    )
   })
 
   it('had the worker processes work the jobs, and every Redis key of the queues carries the hash-tag prefix', async () => {
@@ -96,7 +134,8 @@ describe('several instances sharing the embedded database and Redis', () => {
 
 async function login(p: ProductProcess): Promise<string> {
   const res = await fetch(`${p.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: PROCESS_ADMIN_PASSWORD }),
   })
   if (res.status !== 200) throw new Error(`login on ${p.name}: ${res.status} ${await res.text()}`)
@@ -104,19 +143,34 @@ async function login(p: ProductProcess): Promise<string> {
 }
 
 /** `auth` is a session cookie (pw_session=…) or an API token. */
-async function api(p: ProductProcess, method: string, urlPath: string, auth: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function api(
+  p: ProductProcess,
+  method: string,
+  urlPath: string,
+  auth: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (auth.includes('=')) headers.cookie = auth
   else headers.authorization = `Bearer ${auth}`
-  const res = await fetch(`${p.url}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(`${p.url}${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
   const text = await res.text()
   return { status: res.status, body: text ? JSON.parse(text) : null }
 }
 
-interface Live { send(m: unknown): void; next(match: (m: any) => boolean, what: string, ms?: number): Promise<any> }
+interface Live {
+  send(m: unknown): void
+  next(match: (m: any) => boolean, what: string, ms?: number): Promise<any>
+}
 
 async function openLive(p: ProductProcess, cookie: string, channels: string): Promise<Live> {
-  const ws = new WebSocket(`${p.url.replace('http', 'ws')}/ws?channels=${channels}`, { headers: { cookie, origin: p.url } })
+  const ws = new WebSocket(`${p.url.replace('http', 'ws')}/ws?channels=${channels}`, {
+    headers: { cookie, origin: p.url },
+  })
   sockets.push(ws)
   const messages: any[] = []
   ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
@@ -128,7 +182,10 @@ async function openLive(p: ProductProcess, cookie: string, channels: string): Pr
       for (;;) {
         const found = messages.find(match)
         if (found) return found
-        if (Date.now() > until) throw new Error(`${p.name}: timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.type))}`)
+        if (Date.now() > until)
+          throw new Error(
+            `${p.name}: timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.type))}`,
+          )
         await new Promise((r) => setTimeout(r, 50))
       }
     },
@@ -139,7 +196,11 @@ async function openLive(p: ProductProcess, cookie: string, channels: string): Pr
 
 async function withRedis<T>(f: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 })
-  try { return await f(r) } finally { r.disconnect() }
+  try {
+    return await f(r)
+  } finally {
+    r.disconnect()
+  }
 }
 
 /** Every key that mentions this test's prefix id, wherever it sits in the key. */

@@ -15,14 +15,23 @@ let sys: TestSystem
 let cs: string
 let control: string
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString()
-const person = (name: string, phone: string) => ({ name, phone, address: '上海市浦东新区世纪大道 100 号', city: '上海' })
+const person = (name: string, phone: string) => ({
+  name,
+  phone,
+  address: '上海市浦东新区世纪大道 100 号',
+  city: '上海',
+})
 
 const P = {
   simaLin: shipment({ recipient: person('司马琳', '13800001111'), collectedAt: hoursAgo(30) }),
   simaLinLin: shipment({ recipient: person('司马琳琳', '13800002222'), collectedAt: hoursAgo(2) }),
   liNaOld: shipment({ recipient: person('李娜', '13900001234'), collectedAt: hoursAgo(20) }),
   liNaNew: shipment({ recipient: person('李娜', '13900005678'), collectedAt: hoursAgo(3) }),
-  senderSima: shipment({ sender: person('司马懿', '13700003333'), recipient: person('张伟', '13700004444'), collectedAt: hoursAgo(5) }),
+  senderSima: shipment({
+    sender: person('司马懿', '13700003333'),
+    recipient: person('张伟', '13700004444'),
+    collectedAt: hoursAgo(5),
+  }),
 }
 
 beforeAll(async () => {
@@ -34,7 +43,9 @@ beforeAll(async () => {
   const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: Object.values(P) })
   expect(r.status, JSON.stringify(r.body)).toBeLessThan(300)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 async function search(q: string, cookie = cs) {
   const r = await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q)}`, { cookie })
@@ -45,7 +56,10 @@ async function search(q: string, cookie = cs) {
 describe('search as customer service speaks', () => {
   it('finds a three-character name, exact before partial whatever their age', async () => {
     const hits = await search('司马琳')
-    expect(hits.map((h) => [h.waybill, h.match])).toEqual([[P.simaLin.waybill, 'name'], [P.simaLinLin.waybill, 'name_partial']])
+    expect(hits.map((h) => [h.waybill, h.match])).toEqual([
+      [P.simaLin.waybill, 'name'],
+      [P.simaLinLin.waybill, 'name_partial'],
+    ])
   })
 
   it('finds a two-character name, the most recent first', async () => {
@@ -55,11 +69,13 @@ describe('search as customer service speaks', () => {
 
   it('finds a partial name in recipients and senders', async () => {
     const hits = await search('司马')
-    expect(hits.map((h) => h.waybill).sort()).toEqual([P.simaLin.waybill, P.simaLinLin.waybill, P.senderSima.waybill].sort())
+    expect(hits.map((h) => h.waybill).sort()).toEqual(
+      [P.simaLin.waybill, P.simaLinLin.waybill, P.senderSima.waybill].sort(),
+    )
     expect(hits.every((h) => h.match === 'name_partial')).toBe(true)
   })
 
-  it('narrows a name by the phone\'s last 4 digits', async () => {
+  it("narrows a name by the phone's last 4 digits", async () => {
     expect((await search('李娜 1234')).map((h) => [h.waybill, h.match])).toEqual([[P.liNaOld.waybill, 'name_last4']])
     expect((await search('李娜5678')).map((h) => h.waybill)).toEqual([P.liNaNew.waybill])
     expect((await search('李 5678')).map((h) => h.waybill)).toEqual([P.liNaNew.waybill])
@@ -83,10 +99,16 @@ describe('search as customer service speaks', () => {
     const masked = await search('司马琳', control)
     expect(masked[0]).toMatchObject({ masked: true, recipient: { name: '司**' } })
     expect(JSON.stringify(masked)).not.toContain('司马琳')
-    const before = await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'parcel.search_unmask'`)
+    const before = await sys.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'parcel.search_unmask'`,
+    )
     await search('李娜 1234')
-    const rows = await sys.database.pool.query(`SELECT target, route, details FROM audit_log WHERE action = 'parcel.search_unmask' ORDER BY id DESC LIMIT 1`)
-    const after = await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'parcel.search_unmask'`)
+    const rows = await sys.database.pool.query(
+      `SELECT target, route, details FROM audit_log WHERE action = 'parcel.search_unmask' ORDER BY id DESC LIMIT 1`,
+    )
+    const after = await sys.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'parcel.search_unmask'`,
+    )
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n + 1)
     expect(rows.rows[0].details).toEqual({ waybills: [P.liNaOld.waybill] })
     expect(JSON.stringify(rows.rows[0])).not.toMatch(/李娜|1234/)

@@ -9,7 +9,9 @@ import { loadMigrations, migrate } from '../../server/db/migrate.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 
 const dirs: string[] = []
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true })
+})
 
 describe.skipIf(onlyOn('embedded', 'an embedded data directory across restarts'))('embedded database', () => {
   it('keeps its data in DATA_DIR across a restart, takes events after it, and migrating again changes nothing', async () => {
@@ -25,11 +27,15 @@ describe.skipIf(onlyOn('embedded', 'an embedded data directory across restarts')
     try {
       const r = await second.database.pool.query('SELECT waybill FROM shipments WHERE waybill = $1', [s.waybill])
       expect(r.rows).toHaveLength(1)
-      const ledger = await second.database.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+      const ledger = await second.database.pool.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      )
       expect(ledger.rows.map((x) => x.version)).toEqual((await loadMigrations()).map((m) => m.version))
       const hyper = await second.database.pool.query(`SELECT hypertable_name FROM timescaledb_information.hypertables`)
       expect(hyper.rows.map((x) => x.hypertable_name)).toContain('scan_events')
-      const caggs = await second.database.pool.query(`SELECT view_name FROM timescaledb_information.continuous_aggregates`)
+      const caggs = await second.database.pool.query(
+        `SELECT view_name FROM timescaledb_information.continuous_aggregates`,
+      )
       expect(caggs.rows.map((x) => x.view_name)).toContain('events_per_minute')
       // A reopened data directory must still take events into the hypertable (and its aggregates).
       const r2 = await call(second, 'POST', '/api/v1/events', {
@@ -37,7 +43,9 @@ describe.skipIf(onlyOn('embedded', 'an embedded data directory across restarts')
         body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(2) })],
       })
       expect(r2.body).toMatchObject({ accepted: 1 })
-      const kpis = await second.database.pool.query<{ n: number }>(`SELECT sum(events)::int AS n FROM events_per_minute WHERE type = 'collected'`)
+      const kpis = await second.database.pool.query<{ n: number }>(
+        `SELECT sum(events)::int AS n FROM events_per_minute WHERE type = 'collected'`,
+      )
       expect(kpis.rows[0]!.n).toBe(1)
     } finally {
       await second.stop()

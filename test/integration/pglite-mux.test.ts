@@ -21,7 +21,10 @@ let database: Database
 let dataDir: string
 const clients: pg.Client[] = []
 
-const skip = onlyOn('embedded', 'the embedded database\'s multiplexer, its authentication and its idle-transaction limit')
+const skip = onlyOn(
+  'embedded',
+  "the embedded database's multiplexer, its authentication and its idle-transaction limit",
+)
 
 beforeAll(async () => {
   if (skip) return
@@ -51,28 +54,33 @@ async function connect(): Promise<pg.Client> {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const count = async (sql: string, params: unknown[] = []) => (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS s`, params)).rows[0]!.n
+const count = async (sql: string, params: unknown[] = []) =>
+  (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS s`, params)).rows[0]!.n
 
 describe.skipIf(skip)('embedded database shared by many clients', () => {
-  it('runs 20 clients\' interleaved transactions as if each had its own session: own uncommitted rows only, counter exactly right', async () => {
+  it("runs 20 clients' interleaved transactions as if each had its own session: own uncommitted rows only, counter exactly right", async () => {
     const conns = await Promise.all(Array.from({ length: 20 }, connect))
     const rounds = 6
     const seen: string[] = []
-    await Promise.all(conns.map(async (c, i) => {
-      for (let r = 0; r < rounds; r++) {
-        const tag = `c${i}r${r}`
-        await c.query('BEGIN')
-        for (let k = 0; k < 3; k++) {
-          await c.query('INSERT INTO rows (tag, client) VALUES ($1, $2)', [tag, i])
-          await turn()
+    await Promise.all(
+      conns.map(async (c, i) => {
+        for (let r = 0; r < rounds; r++) {
+          const tag = `c${i}r${r}`
+          await c.query('BEGIN')
+          for (let k = 0; k < 3; k++) {
+            await c.query('INSERT INTO rows (tag, client) VALUES ($1, $2)', [tag, i])
+            await turn()
+          }
+          await c.query('UPDATE counter SET n = n + 1 WHERE id = 1')
+          const pending = await c.query<{ tag: string; n: number }>(
+            'SELECT tag, count(*)::int AS n FROM rows WHERE pending GROUP BY tag',
+          )
+          seen.push(...pending.rows.filter((x) => x.tag !== tag || x.n !== 3).map((x) => `${tag} saw ${x.tag}×${x.n}`))
+          await c.query('UPDATE rows SET pending = false WHERE tag = $1', [tag])
+          await c.query(r % 3 === 2 ? 'ROLLBACK' : 'COMMIT')
         }
-        await c.query('UPDATE counter SET n = n + 1 WHERE id = 1')
-        const pending = await c.query<{ tag: string; n: number }>('SELECT tag, count(*)::int AS n FROM rows WHERE pending GROUP BY tag')
-        seen.push(...pending.rows.filter((x) => x.tag !== tag || x.n !== 3).map((x) => `${tag} saw ${x.tag}×${x.n}`))
-        await c.query('UPDATE rows SET pending = false WHERE tag = $1', [tag])
-        await c.query(r % 3 === 2 ? 'ROLLBACK' : 'COMMIT')
-      }
-    }))
+      }),
+    )
     expect(seen).toEqual([])
     const commits = 20 * rounds - 20 * (rounds / 3)
     expect((await database.pool.query('SELECT n FROM counter WHERE id = 1')).rows[0].n).toBe(commits)
@@ -81,22 +89,32 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     expect(await count('SELECT 1 FROM rows WHERE pending')).toBe(0)
   })
 
-  it('answers every client\'s parameterised queries with its own result, named statements of the same name included', async () => {
+  it("answers every client's parameterised queries with its own result, named statements of the same name included", async () => {
     const conns = await Promise.all(Array.from({ length: 20 }, connect))
     const wrong: string[] = []
-    await Promise.all(conns.map(async (c, i) => {
-      for (let k = 0; k < 40; k++) {
-        const plain = await c.query<{ x: number; s: string }>('SELECT $1::int * 2 AS x, $2::text AS s', [k, `client ${i}`])
-        if (plain.rows[0]!.x !== k * 2 || plain.rows[0]!.s !== `client ${i}`) wrong.push(`${i}/${k} plain ${JSON.stringify(plain.rows)}`)
-        // Every client prepares "q" with its own text: the session holds one statement per client.
-        const named = await c.query<{ x: number }>({ name: 'q', text: `SELECT $1::int + ${i * 1000} AS x`, values: [k] })
-        if (named.rows[0]!.x !== k + i * 1000) wrong.push(`${i}/${k} named ${JSON.stringify(named.rows)}`)
-      }
-    }))
+    await Promise.all(
+      conns.map(async (c, i) => {
+        for (let k = 0; k < 40; k++) {
+          const plain = await c.query<{ x: number; s: string }>('SELECT $1::int * 2 AS x, $2::text AS s', [
+            k,
+            `client ${i}`,
+          ])
+          if (plain.rows[0]!.x !== k * 2 || plain.rows[0]!.s !== `client ${i}`)
+            wrong.push(`${i}/${k} plain ${JSON.stringify(plain.rows)}`)
+          // Every client prepares "q" with its own text: the session holds one statement per client.
+          const named = await c.query<{ x: number }>({
+            name: 'q',
+            text: `SELECT $1::int + ${i * 1000} AS x`,
+            values: [k],
+          })
+          if (named.rows[0]!.x !== k + i * 1000) wrong.push(`${i}/${k} named ${JSON.stringify(named.rows)}`)
+        }
+      }),
+    )
     expect(wrong).toEqual([])
   })
 
-  it('keeps an error to the client that made it, in or out of a transaction, while the others\' queries and commits go through', async () => {
+  it("keeps an error to the client that made it, in or out of a transaction, while the others' queries and commits go through", async () => {
     const conns = await Promise.all(Array.from({ length: 10 }, connect))
     const wrong: string[] = []
     const failing = conns.slice(0, 3).map(async (c, i) => {
@@ -106,10 +124,16 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
           await c.query('BEGIN')
           await c.query(`INSERT INTO rows (tag, client, pending) VALUES ('doomed', $1, false)`, [i])
         }
-        const err = await c.query('SELECT 1 / $1::int', [0]).then(() => undefined, (e) => e)
+        const err = await c.query('SELECT 1 / $1::int', [0]).then(
+          () => undefined,
+          (e) => e,
+        )
         if (err?.code !== '22012') wrong.push(`failing ${i}/${k}: ${err?.code ?? 'no error'} ${err?.message ?? ''}`)
         if (inTransaction) {
-          const next = await c.query('SELECT 1').then(() => undefined, (e) => e)
+          const next = await c.query('SELECT 1').then(
+            () => undefined,
+            (e) => e,
+          )
           if (next?.code !== '25P02') wrong.push(`failing ${i}/${k} after the error: ${next?.code ?? 'no error'}`)
           await c.query('ROLLBACK')
         }
@@ -117,7 +141,10 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     })
     const others = conns.slice(3).map(async (c, i) => {
       for (let k = 0; k < 20; k++) {
-        const x = await c.query<{ x: number }>('SELECT $1::int * 3 AS x', [k]).then((r) => r.rows[0]!.x, (e) => `${e.code} ${e.message}`)
+        const x = await c.query<{ x: number }>('SELECT $1::int * 3 AS x', [k]).then(
+          (r) => r.rows[0]!.x,
+          (e) => `${e.code} ${e.message}`,
+        )
         if (x !== k * 3) wrong.push(`other ${i}/${k}: ${x}`)
         if (k % 5 === 0) {
           await c.query('BEGIN')
@@ -139,11 +166,13 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     await victim!.query('BEGIN')
     await victim!.query(`INSERT INTO rows (tag, client, pending) VALUES ('killed', 0, false)`)
     await victim!.query('UPDATE counter SET n = n + 100 WHERE id = 2')
-    const work = Promise.all(others.map(async (c) => {
-      await c.query('BEGIN')
-      await c.query('UPDATE counter SET n = n + 1 WHERE id = 2')
-      await c.query('COMMIT')
-    }))
+    const work = Promise.all(
+      others.map(async (c) => {
+        await c.query('BEGIN')
+        await c.query('UPDATE counter SET n = n + 1 WHERE id = 2')
+        await c.query('COMMIT')
+      }),
+    )
     await sleep(100)
     ;(victim as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
     await work
@@ -160,11 +189,13 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     await signIn(raw, answers, new URL(database.url).password)
     raw.write(msg('Q', cstr('BEGIN')))
     // Parse, Bind and Execute of an insert, and no Sync: the session is mid-group.
-    raw.write(Buffer.concat([
-      msg('P', cstr(''), cstr(`INSERT INTO rows (tag, client, pending) VALUES ('half', 0, false)`), int16(0)),
-      msg('B', cstr(''), cstr(''), int16(0), int16(0), int16(0)),
-      msg('E', cstr(''), int32(0)),
-    ]))
+    raw.write(
+      Buffer.concat([
+        msg('P', cstr(''), cstr(`INSERT INTO rows (tag, client, pending) VALUES ('half', 0, false)`), int16(0)),
+        msg('B', cstr(''), cstr(''), int16(0), int16(0), int16(0)),
+        msg('E', cstr(''), int32(0)),
+      ]),
+    )
     await waitUntil(() => Buffer.concat(answers).includes('INSERT 0 1'))
     const other = await connect()
     const pendingQuery = other.query(`INSERT INTO rows (tag, client, pending) VALUES ('after-half', 1, false)`)
@@ -175,14 +206,18 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     expect(await count(`SELECT 1 FROM rows WHERE tag = 'after-half'`)).toBe(1)
   })
 
-  it('keeps nothing of the answers it relays: 60 MB of rows through the pool leave the database process\'s heap where it was', async () => {
+  it("keeps nothing of the answers it relays: 60 MB of rows through the pool leave the database process's heap where it was", async () => {
     // PGlite keeps a parsed copy of every answer unless asked the right way; the soak
     // benchmark saw that as a heap growing with every row until the database stalled.
     const heap = async () => (await database.memory!({ gc: true })).heapUsedMb
     await database.pool.query(`SELECT repeat('w', 20000) AS x`)
     const before = await heap()
     for (let i = 0; i < 3_000; i += 10) {
-      const answers = await Promise.all(Array.from({ length: 10 }, (_, j) => database.pool.query<{ x: string }>(`SELECT repeat($1, 20000) AS x`, [String((i + j) % 10)])))
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          database.pool.query<{ x: string }>(`SELECT repeat($1, 20000) AS x`, [String((i + j) % 10)]),
+        ),
+      )
       expect(answers.map((a) => a.rows[0]!.x.length)).toEqual(Array(10).fill(20_000))
     }
     const after = await heap()
@@ -199,7 +234,9 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     await interactive.connect()
     clients.push(interactive)
     const order: string[] = []
-    const done = background.map((c, i) => c.query(`INSERT INTO marks VALUES ('background ${i}')`).then(() => order.push(`background ${i}`)))
+    const done = background.map((c, i) =>
+      c.query(`INSERT INTO marks VALUES ('background ${i}')`).then(() => order.push(`background ${i}`)),
+    )
     await sleep(500) // the background clients wait behind the open transaction
     done.push(interactive.query(`INSERT INTO marks VALUES ('interactive')`).then(() => order.push('interactive')))
     await sleep(500)
@@ -214,7 +251,8 @@ describe.skipIf(skip)('embedded database shared by many clients', () => {
     const [holder, other] = await Promise.all([connect(), connect()])
     await holder!.query('SELECT pg_advisory_lock(4242)')
     const contender = other!.query<{ got: boolean; unlocked: number }>(
-      `SELECT pg_try_advisory_lock(4242) AS got, (SELECT count(*)::int FROM marks WHERE m = 'unlocked') AS unlocked`)
+      `SELECT pg_try_advisory_lock(4242) AS got, (SELECT count(*)::int FROM marks WHERE m = 'unlocked') AS unlocked`,
+    )
     await sleep(100) // the contender's query is at the database while the lock is held
     await holder!.query(`WITH u AS (SELECT pg_advisory_unlock(4242)) INSERT INTO marks SELECT 'unlocked' FROM u`)
     const r = (await contender).rows[0]!
@@ -291,11 +329,28 @@ function msg(type: string, ...parts: Buffer[]): Buffer {
   head.writeInt32BE(body.length + 4, 1)
   return Buffer.concat([head, body])
 }
-function cstr(s: string): Buffer { return Buffer.from(`${s}\0`) }
-function int16(n: number): Buffer { const b = Buffer.alloc(2); b.writeInt16BE(n); return b }
-function int32(n: number): Buffer { const b = Buffer.alloc(4); b.writeInt32BE(n); return b }
+function cstr(s: string): Buffer {
+  return Buffer.from(`${s}\0`)
+}
+function int16(n: number): Buffer {
+  const b = Buffer.alloc(2)
+  b.writeInt16BE(n)
+  return b
+}
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeInt32BE(n)
+  return b
+}
 function startup(): Buffer {
-  const body = Buffer.concat([int32(196_608), cstr('user'), cstr('postgres'), cstr('database'), cstr('postgres'), Buffer.from([0])])
+  const body = Buffer.concat([
+    int32(196_608),
+    cstr('user'),
+    cstr('postgres'),
+    cstr('database'),
+    cstr('postgres'),
+    Buffer.from([0]),
+  ])
   return Buffer.concat([int32(body.length + 4), body])
 }
 /** Startup and SCRAM-SHA-256 by hand (RFC 5802), until the first ReadyForQuery; then `answers` is emptied. */
@@ -313,7 +368,9 @@ async function signIn(raw: Socket, answers: Buffer[], password: string): Promise
   const salted = pbkdf2Sync(password, Buffer.from(f.s!, 'base64'), Number(f.i), 32, 'sha256')
   const clientKey = createHmac('sha256', salted).update('Client Key').digest()
   const withoutProof = `c=biws,r=${f.r}`
-  const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(`${firstBare},${serverFirst},${withoutProof}`).digest()
+  const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest())
+    .update(`${firstBare},${serverFirst},${withoutProof}`)
+    .digest()
   const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!)).toString('base64')
   raw.write(msg('p', Buffer.from(`${withoutProof},p=${proof}`)))
   await waitUntil(() => all().includes(Buffer.from([0x5a, 0, 0, 0, 5, 0x49])) || all().includes('28P01'))
@@ -324,7 +381,7 @@ async function signIn(raw: Socket, answers: Buffer[], password: string): Promise
 async function waitUntil(ok: () => boolean, ms = 30_000): Promise<void> {
   const until = Date.now() + ms
   while (!ok()) {
-    if (Date.now() > until) throw new Error('timed out waiting for the raw client\'s answer')
+    if (Date.now() > until) throw new Error("timed out waiting for the raw client's answer")
     await sleep(20)
   }
 }
@@ -333,7 +390,10 @@ describe.skipIf(skip)('embedded database and a client idle in a transaction', ()
   it('disconnects a client that sits idle inside a transaction, rolls it back, and lets the others go on', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-mux-idle-'))
     await seedDataDir(dir)
-    const db = await openDatabase(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', EMBEDDED_PG_IDLE_TX_MS: '1500' }), createLogger('silent'))
+    const db = await openDatabase(
+      loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', EMBEDDED_PG_IDLE_TX_MS: '1500' }),
+      createLogger('silent'),
+    )
     try {
       await db.pool.query(`CREATE TABLE t (n int)`)
       const stuck = new pg.Client({ connectionString: db.url })

@@ -11,7 +11,9 @@ beforeAll(async () => {
   await addUser(sys, 'boss', 'manager')
   manager = await login(sys, 'boss')
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 // Monday 23 November 2026, an ordinary week.
 const MONDAY_10AM = '2026-11-23T10:00:00+08:00'
@@ -29,7 +31,12 @@ describe('promised deadlines', () => {
     const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
     expect(created.body.accepted[0].promise).toEqual({ earliest: '2026-11-25T15:59:59.999Z', deadline: THURSDAY_END })
     const r = await call(sys, 'GET', `/api/v1/shipments/${s.waybill}`, { cookie: admin })
-    expect(r.body.promise).toMatchObject({ tier: 'standard', startDay: '2026-11-23', earliest: '2026-11-25T15:59:59.999Z', deadline: THURSDAY_END })
+    expect(r.body.promise).toMatchObject({
+      tier: 'standard',
+      startDay: '2026-11-23',
+      earliest: '2026-11-25T15:59:59.999Z',
+      deadline: THURSDAY_END,
+    })
     expect(['late', 'on_track']).toContain(r.body.promise.verdict)
   })
 
@@ -44,7 +51,10 @@ describe('promised deadlines', () => {
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
     expect(await deadlineOf(s.waybill)).toBe(THURSDAY_END)
 
-    const put = await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-11-25', { cookie: admin, body: { kind: 'day_off', note: 'company anniversary' } })
+    const put = await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-11-25', {
+      cookie: admin,
+      body: { kind: 'day_off', note: 'company anniversary' },
+    })
     expect(put.status).toBe(200)
     await expect.poll(() => deadlineOf(s.waybill), { timeout: 15_000 }).toBe(FRIDAY_END)
     const cal = await call(sys, 'GET', '/api/v1/admin/calendar', { cookie: manager })
@@ -61,10 +71,19 @@ describe('promised deadlines', () => {
   })
 
   it('refuses a malformed day and a calendar change by a manager', async () => {
-    const bad = await call(sys, 'PUT', '/api/v1/admin/calendar/days/25-11-2026', { cookie: admin, body: { kind: 'day_off' } })
+    const bad = await call(sys, 'PUT', '/api/v1/admin/calendar/days/25-11-2026', {
+      cookie: admin,
+      body: { kind: 'day_off' },
+    })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.body.error)).toMatch(/YYYY-MM-DD/)
-    expect((await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-02-30', { cookie: admin, body: { kind: 'day_off' } })).status).toBe(400)
-    expect((await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-11-25', { cookie: manager, body: { kind: 'day_off' } })).status).toBe(403)
+    expect(
+      (await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-02-30', { cookie: admin, body: { kind: 'day_off' } }))
+        .status,
+    ).toBe(400)
+    expect(
+      (await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-11-25', { cookie: manager, body: { kind: 'day_off' } }))
+        .status,
+    ).toBe(403)
   })
 })

@@ -14,7 +14,10 @@ afterAll(async () => {
   await queues.close()
 })
 
-const schedulers = async () => Object.fromEntries(await Promise.all(queues.all().map(async (q) => [q.name, (await q.getJobSchedulers()).map((j) => j.key).sort()])))
+const schedulers = async () =>
+  Object.fromEntries(
+    await Promise.all(queues.all().map(async (q) => [q.name, (await q.getJobSchedulers()).map((j) => j.key).sort()])),
+  )
 
 describe('job queues', () => {
   it('keep the anomaly sweep and the ticks off the queue of the SLA sweep, and remove the schedulers an older release left there', async () => {

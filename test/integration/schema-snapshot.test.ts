@@ -20,18 +20,26 @@ afterAll(async () => {
 })
 
 // The snapshot is the embedded engine's deparse (PostgreSQL 17); another server version words some definitions differently.
-describe.skipIf(onlyOn('embedded', 'sql/schema.sql is written from the embedded engine'))('schema snapshot sql/schema.sql', () => {
-  it('is exactly what the migrations add up to (after a new migration: npm run schema:dump)', async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-schema-'))
-    await seedDataDir(dataDir) // the run's template, migrated from sql/ (without it: a fresh database, migrated here)
-    const log = createLogger('silent')
-    database = await openDatabase(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), log)
-    await migrate(database.pool, log)
-    const ledger = await database.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
-    expect(ledger.rows.map((r) => r.version)).toEqual((await loadMigrations()).map((m) => m.version))
+describe.skipIf(onlyOn('embedded', 'sql/schema.sql is written from the embedded engine'))(
+  'schema snapshot sql/schema.sql',
+  () => {
+    it('is exactly what the migrations add up to (after a new migration: npm run schema:dump)', async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-schema-'))
+      await seedDataDir(dataDir) // the run's template, migrated from sql/ (without it: a fresh database, migrated here)
+      const log = createLogger('silent')
+      database = await openDatabase(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), log)
+      await migrate(database.pool, log)
+      const ledger = await database.pool.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      )
+      expect(ledger.rows.map((r) => r.version)).toEqual((await loadMigrations()).map((m) => m.version))
 
-    const actual = await dumpSchema(database.pool)
-    const snapshot = await readFile(SCHEMA_FILE, 'utf8').catch(() => '(no sql/schema.sql)')
-    expect(actual, 'sql/schema.sql disagrees with the migrations in sql/: run npm run schema:dump and commit the file').toBe(snapshot)
-  })
-})
+      const actual = await dumpSchema(database.pool)
+      const snapshot = await readFile(SCHEMA_FILE, 'utf8').catch(() => '(no sql/schema.sql)')
+      expect(
+        actual,
+        'sql/schema.sql disagrees with the migrations in sql/: run npm run schema:dump and commit the file',
+      ).toBe(snapshot)
+    })
+  },
+)

@@ -58,10 +58,40 @@ const QUERY_PARAMS: Record<string, string[]> = {
   'GET /api/v1/sla/causes': ['from', 'to', 'tier'],
   'GET /api/v1/sla/time-lost': ['from', 'to', 'tier'],
   'GET /api/v1/sla/transit': ['from', 'to', 'tier', 'sort', 'limit'],
-  'GET /api/v1/sla/parcels': ['from', 'to', 'tier', 'hub', 'origin', 'region', 'courier', 'outcome', 'cause', 'delivered', 'bucket', 'limit', 'offset'],
+  'GET /api/v1/sla/parcels': [
+    'from',
+    'to',
+    'tier',
+    'hub',
+    'origin',
+    'region',
+    'courier',
+    'outcome',
+    'cause',
+    'delivered',
+    'bucket',
+    'limit',
+    'offset',
+  ],
 }
 /** Tried on a GET route that is not listed above yet, so that it is attacked all the same. */
-const COMMON_PARAMS = ['q', 'from', 'to', 'state', 'status', 'hub', 'region', 'user', 'action', 'waybill', 'sort', 'order', 'dir', 'limit', 'offset']
+const COMMON_PARAMS = [
+  'q',
+  'from',
+  'to',
+  'state',
+  'status',
+  'hub',
+  'region',
+  'user',
+  'action',
+  'waybill',
+  'sort',
+  'order',
+  'dir',
+  'limit',
+  'offset',
+]
 /** Parameters a route needs before it looks at the others. */
 const MONTH = { from: '2026-11-01', to: '2026-11-30' }
 const REQUIRED: Record<string, Record<string, string>> = {
@@ -125,7 +155,19 @@ const PAYLOADS: Payload[] = [
 const inUrl = (p: Payload) => ('raw' in p ? p.raw : encodeURIComponent(p.text))
 const describePayload = (p: Payload) => ('raw' in p ? `raw ${p.raw}` : p.text).slice(0, 60)
 
-const TABLES = ['shipments', 'scan_events', 'users', 'sessions', 'api_tokens', 'alerts', 'alert_items', 'alert_history', 'cs_handoffs', 'hubs', 'couriers']
+const TABLES = [
+  'shipments',
+  'scan_events',
+  'users',
+  'sessions',
+  'api_tokens',
+  'alerts',
+  'alert_items',
+  'alert_history',
+  'cs_handoffs',
+  'hubs',
+  'couriers',
+]
 
 let sys: TestSystem
 let admin: string
@@ -134,8 +176,11 @@ let waybill: string
 const counts = async () => {
   const out: Record<string, number> = {}
   for (const t of TABLES) {
-    const exists = (await sys.database.pool.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [t])).rows[0]!.r
-    out[t] = exists ? (await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n : -1
+    const exists = (await sys.database.pool.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [t]))
+      .rows[0]!.r
+    out[t] = exists
+      ? (await sys.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n
+      : -1
   }
   return out
 }
@@ -145,19 +190,40 @@ beforeAll(async () => {
   sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
   // Late parcels at a hub make an alert; a hand-off and admin actions fill the other lists.
-  const late = Array.from({ length: 3 }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: { name: '注入测试', phone: '13700001111', address: '上海市 1 号', city: '上海' } }))
+  const late = Array.from({ length: 3 }, () =>
+    shipment({
+      collectedAt: '2026-11-02T10:00:00+08:00',
+      recipient: { name: '注入测试', phone: '13700001111', address: '上海市 1 号', city: '上海' },
+    }),
+  )
   expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: late })).status).toBe(200)
-  expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: late.map((s) => event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) })) })).status).toBe(200)
+  expect(
+    (
+      await call(sys, 'POST', '/api/v1/events', {
+        token: sys.token,
+        body: late.map((s) => event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) })),
+      })
+    ).status,
+  ).toBe(200)
   await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
   const alerts = (await call(sys, 'GET', '/api/v1/alerts?rule=parcel_late', { cookie: admin })).body.alerts
   expect(alerts.length).toBeGreaterThan(0)
   alertId = alerts[0].id
   waybill = late[0]!.waybill
-  expect((await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: admin, body: { waybills: [waybill], note: 'call' } })).status).toBe(201)
+  expect(
+    (
+      await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, {
+        cookie: admin,
+        body: { waybills: [waybill], note: 'call' },
+      })
+    ).status,
+  ).toBe(201)
   expect((await call(sys, 'POST', '/api/v1/displays', { cookie: admin, body: { name: 'wall' } })).status).toBe(201)
   before = await counts()
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const getRoutes = ROUTES.filter((r) => r.method === 'get')
 
@@ -173,13 +239,22 @@ async function attack(key: string, path: string, query: string) {
 
 describe('SQL injection on query parameters', () => {
   it('lists the query parameters of every GET route of the table', () => {
-    for (const r of getRoutes) expect(QUERY_PARAMS, `${routeKey(r)}: list its query parameters in security-injection.test.ts`).toHaveProperty([routeKey(r)])
+    for (const r of getRoutes)
+      expect(QUERY_PARAMS, `${routeKey(r)}: list its query parameters in security-injection.test.ts`).toHaveProperty([
+        routeKey(r),
+      ])
   })
 
   it('has rows to lose in every list it attacks', async () => {
     for (const [key, rows] of Object.entries(ROWS)) {
       const path = key.split(' ')[1]!
-      const q = key.endsWith('/track') ? `q=${waybill}` : key.endsWith('/alerts') ? 'state=all' : key.endsWith('/handoffs') ? 'state=all' : ''
+      const q = key.endsWith('/track')
+        ? `q=${waybill}`
+        : key.endsWith('/alerts')
+          ? 'state=all'
+          : key.endsWith('/handoffs')
+            ? 'state=all'
+            : ''
       const r = await call(sys, 'GET', `${path}?${q}`, { cookie: admin })
       expect(r.status, key).toBe(200)
       expect(rows(r.body).length, key).toBeGreaterThan(0)
@@ -194,29 +269,53 @@ describe('SQL injection on query parameters', () => {
       const base = REQUIRED[key] ?? {}
       for (const param of params) {
         for (const payload of PAYLOADS) {
-          const rest = Object.entries(base).filter(([k]) => k !== param).map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          const rest = Object.entries(base)
+            .filter(([k]) => k !== param)
+            .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
           const r = await attack(key, concretePath(route.path), [...rest, `${param}=${inUrl(payload)}`].join('&'))
           const rows = ROWS[key]
           // Accepted as a literal value: nothing holds it, so nothing comes back.
           if (r.status === 200 && rows) expect(rows(r.body), `${r.label} (${describePayload(payload)})`).toEqual([])
         }
         // Repeated and bracketed forms: arrays and objects where a string is expected.
-        await attack(key, concretePath(route.path), [`${param}=a`, `${param}=${encodeURIComponent(`' OR 1=1--`)}`].join('&'))
+        await attack(
+          key,
+          concretePath(route.path),
+          [`${param}=a`, `${param}=${encodeURIComponent(`' OR 1=1--`)}`].join('&'),
+        )
         await attack(key, concretePath(route.path), `${param}[$ne]=x&${param}[]=y`)
       }
     })
   }
 
   it('maps sort and order through an allow-list: an unlisted column is refused with 400 naming the parameter', async () => {
-    const sorted = getRoutes.filter((r) => (QUERY_PARAMS[routeKey(r)] ?? []).some((p) => ['sort', 'order', 'dir'].includes(p)))
+    const sorted = getRoutes.filter((r) =>
+      (QUERY_PARAMS[routeKey(r)] ?? []).some((p) => ['sort', 'order', 'dir'].includes(p)),
+    )
     expect(sorted.length).toBeGreaterThan(0)
     for (const route of sorted) {
       const key = routeKey(route)
       const base = Object.entries(REQUIRED[key] ?? {}).map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-      expect((await call(sys, 'GET', `${concretePath(route.path)}?${base.join('&')}`, { cookie: admin })).status, key).toBe(200)
+      expect(
+        (await call(sys, 'GET', `${concretePath(route.path)}?${base.join('&')}`, { cookie: admin })).status,
+        key,
+      ).toBe(200)
       for (const param of QUERY_PARAMS[key]!.filter((p) => ['sort', 'order', 'dir'].includes(p))) {
-        for (const column of ['password_hash', 'not_a_column', 'id', '1', 'closed DESC', 'closed;DROP TABLE users', '(SELECT password_hash FROM users)', 'asc, (SELECT 1)']) {
-          const r = await attack(key, concretePath(route.path), [...base, `${param}=${encodeURIComponent(column)}`].join('&'))
+        for (const column of [
+          'password_hash',
+          'not_a_column',
+          'id',
+          '1',
+          'closed DESC',
+          'closed;DROP TABLE users',
+          '(SELECT password_hash FROM users)',
+          'asc, (SELECT 1)',
+        ]) {
+          const r = await attack(
+            key,
+            concretePath(route.path),
+            [...base, `${param}=${encodeURIComponent(column)}`].join('&'),
+          )
           expect(r.status, r.label).toBe(400)
           expect(JSON.stringify(r.body.error), r.label).toContain(param)
         }
@@ -225,16 +324,27 @@ describe('SQL injection on query parameters', () => {
   })
 
   it('refuses or ignores a sort parameter on the routes that do not sort, never using it', async () => {
-    for (const route of getRoutes.filter((r) => r.path.startsWith('/api/') && !(QUERY_PARAMS[routeKey(r)] ?? []).includes('sort'))) {
+    for (const route of getRoutes.filter(
+      (r) => r.path.startsWith('/api/') && !(QUERY_PARAMS[routeKey(r)] ?? []).includes('sort'),
+    )) {
       const key = routeKey(route)
       const path = concretePath(route.path, { waybill, id: String(alertId) })
       const base = Object.entries(REQUIRED[key] ?? {}).map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       const plain = await call(sys, 'GET', `${path}?${base.join('&')}`, { cookie: admin })
-      for (const sort of ['sort=password_hash', 'sort=not_a_column&order=desc', 'orderBy=(SELECT%20password_hash%20FROM%20users)', 'order=1;DROP%20TABLE%20users']) {
+      for (const sort of [
+        'sort=password_hash',
+        'sort=not_a_column&order=desc',
+        'orderBy=(SELECT%20password_hash%20FROM%20users)',
+        'order=1;DROP%20TABLE%20users',
+      ]) {
         const r = await attack(key, path, [...base, sort].join('&'))
         const rows = ROWS[key]
         // Ignored (a non-strict route): the same rows in the same order as without it.
-        if (r.status === 200 && rows) expect(rows(r.body).map((x: any) => x.id ?? x.waybill), r.label).toEqual(rows(plain.body).map((x: any) => x.id ?? x.waybill))
+        if (r.status === 200 && rows)
+          expect(
+            rows(r.body).map((x: any) => x.id ?? x.waybill),
+            r.label,
+          ).toEqual(rows(plain.body).map((x: any) => x.id ?? x.waybill))
       }
     }
   })
@@ -250,8 +360,12 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
       const key = routeKey(route)
       const base = REQUIRED[key] ?? {}
       for (const param of QUERY_PARAMS[key] ?? []) {
-        const rest = Object.entries(base).filter(([k]) => k !== param).map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-        const r = await call(sys, 'GET', `${concretePath(route.path)}?${[...rest, `${param}=${NUL}`].join('&')}`, { cookie: admin })
+        const rest = Object.entries(base)
+          .filter(([k]) => k !== param)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+        const r = await call(sys, 'GET', `${concretePath(route.path)}?${[...rest, `${param}=${NUL}`].join('&')}`, {
+          cookie: admin,
+        })
         if (r.status >= 500) failures.push(`${key}?${param}=${NUL} → ${r.status}`)
       }
     }
@@ -261,7 +375,10 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
   it('answers 400 or 404, never 500, to a NUL in any path parameter', async () => {
     const failures: string[] = []
     for (const route of ROUTES.filter((r) => /:[a-z]/i.test(r.path) && r.path.startsWith('/api/'))) {
-      const r = await call(sys, route.method.toUpperCase(), route.path.replace(/:([A-Za-z_]+)/g, NUL), { cookie: admin, ...(route.method === 'post' || route.method === 'put' ? { body: {} } : {}) })
+      const r = await call(sys, route.method.toUpperCase(), route.path.replace(/:([A-Za-z_]+)/g, NUL), {
+        cookie: admin,
+        ...(route.method === 'post' || route.method === 'put' ? { body: {} } : {}),
+      })
       if (r.status >= 500) failures.push(`${routeKey(route)} with ${NUL} → ${r.status}`)
     }
     expect(failures).toEqual([])
@@ -270,16 +387,22 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
 
 describe('SQL injection on path parameters', () => {
   const withParams = ROUTES.filter((r) => /:[a-z]/i.test(r.path) && r.path.startsWith('/api/'))
-  it.each(withParams.map((r) => [routeKey(r), r] as const))('%s answers 400 or 404 to every payload in its path', async (key, route) => {
-    for (const payload of PAYLOADS) {
-      const value = 'raw' in payload ? payload.raw.replace(/\//g, '%2F') : encodeURIComponent(payload.text)
-      const path = route.path.replace(/:([A-Za-z_]+)/g, () => value)
-      const r = await call(sys, route.method.toUpperCase(), path, { cookie: admin, ...(route.method === 'post' || route.method === 'put' ? { body: {} } : {}) })
-      const label = `${key} ${describePayload(payload)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
-      expect([400, 404], label).toContain(r.status)
-      expect(typeof r.body?.error?.code, label).toBe('string')
-    }
-  })
+  it.each(withParams.map((r) => [routeKey(r), r] as const))(
+    '%s answers 400 or 404 to every payload in its path',
+    async (key, route) => {
+      for (const payload of PAYLOADS) {
+        const value = 'raw' in payload ? payload.raw.replace(/\//g, '%2F') : encodeURIComponent(payload.text)
+        const path = route.path.replace(/:([A-Za-z_]+)/g, () => value)
+        const r = await call(sys, route.method.toUpperCase(), path, {
+          cookie: admin,
+          ...(route.method === 'post' || route.method === 'put' ? { body: {} } : {}),
+        })
+        const label = `${key} ${describePayload(payload)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
+        expect([400, 404], label).toContain(r.status)
+        expect(typeof r.body?.error?.code, label).toBe('string')
+      }
+    },
+  )
 })
 
 describe('after the attacks', () => {
@@ -290,6 +413,6 @@ describe('after the attacks', () => {
     const r = await call(sys, 'GET', `/api/v1/shipments/${waybill}`, { cookie: admin })
     expect(r.status).toBe(200)
     expect(r.body.recipient.name).toBe('注入测试')
-    expect((await login(sys, 'admin', ADMIN_PASSWORD))).toMatch(/^pw_session=/)
+    expect(await login(sys, 'admin', ADMIN_PASSWORD)).toMatch(/^pw_session=/)
   })
 })

@@ -20,7 +20,9 @@ beforeAll(async () => {
   sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 /**
  * A valid body for every route that takes one; the test adds fields to it. A new
@@ -35,8 +37,18 @@ const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   'POST /api/v1/alerts/:id/acknowledge': () => ({ comment: 'looking' }),
   'POST /api/v1/alerts/:id/resolve': () => ({ comment: 'fixed' }),
   'POST /api/v1/incidents': () => ({ hub: 'SHA-TC', kind: 'other', title: 'belt stopped' }),
-  'POST /api/v1/silences': () => ({ hub: 'SHA-TC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'maintenance' }),
-  'POST /api/v1/maintenance-windows': () => ({ hub: 'SHA-TC', days: [1, 3], start: '02:00', end: '05:00', comment: 'belt maintenance' }),
+  'POST /api/v1/silences': () => ({
+    hub: 'SHA-TC',
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    comment: 'maintenance',
+  }),
+  'POST /api/v1/maintenance-windows': () => ({
+    hub: 'SHA-TC',
+    days: [1, 3],
+    start: '02:00',
+    end: '05:00',
+    comment: 'belt maintenance',
+  }),
   'POST /api/v1/admin/webhooks': () => ({ name: 'pager', url: 'https://hooks.example/pw' }),
   'POST /api/v1/alerts/:id/handoffs': () => ({ waybills: ['PW000000000001'], note: 'call them' }),
   'POST /api/v1/handoffs/:id/done': () => ({ comment: 'called' }),
@@ -51,8 +63,11 @@ const BATCH_ROUTES: Record<string, () => Record<string, unknown>> = {
 }
 /** Routes that read no body at all. */
 const NO_BODY = [
-  'POST /api/v1/auth/logout', 'POST /api/v1/admin/users/:username/unlock',
-  'POST /api/v1/admin/users/:username/reset-password', 'POST /api/v1/admin/users/:username/disable', 'POST /api/v1/admin/users/:username/enable',
+  'POST /api/v1/auth/logout',
+  'POST /api/v1/admin/users/:username/unlock',
+  'POST /api/v1/admin/users/:username/reset-password',
+  'POST /api/v1/admin/users/:username/disable',
+  'POST /api/v1/admin/users/:username/enable',
 ]
 
 /** Extra fields an attacker would try, as raw JSON members (`__proto__` can't be built with an object literal). */
@@ -78,7 +93,10 @@ describe('no mass assignment', () => {
       const key = routeKey(route)
       if (NO_BODY.includes(key) || key in BATCH_ROUTES) continue
       for (const [name, member] of EXTRA_FIELDS.slice(0, 3)) {
-        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), { cookie: admin, rawBody: `{${member}}` })
+        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), {
+          cookie: admin,
+          rawBody: `{${member}}`,
+        })
         const label = `${key} + ${name} → ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`
         expect(r.status, label).toBe(400)
         expect(JSON.stringify(r.body.error), label).toContain(name)
@@ -91,7 +109,10 @@ describe('no mass assignment', () => {
   it('refuses each extra field on an otherwise valid body, naming that field and nothing else', async () => {
     for (const route of bodyRoutes.filter((r) => routeKey(r) in VALID_BODIES)) {
       for (const [name, member] of EXTRA_FIELDS) {
-        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), { cookie: admin, rawBody: withExtra(VALID_BODIES[routeKey(route)]!(), member) })
+        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), {
+          cookie: admin,
+          rawBody: withExtra(VALID_BODIES[routeKey(route)]!(), member),
+        })
         const label = `${routeKey(route)} + ${name} → ${r.status} ${JSON.stringify(r.body)}`
         expect(r.status, label).toBe(400)
         expect(JSON.stringify(r.body.error), label).toContain(name)
@@ -116,7 +137,10 @@ describe('no mass assignment', () => {
 
   it('refuses unknown members of the batch envelope instead of ignoring them', async () => {
     const s = shipment()
-    const shipments = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: { shipments: [s], isAdmin: true } })
+    const shipments = await call(sys, 'POST', '/api/v1/shipments', {
+      token: sys.token,
+      body: { shipments: [s], isAdmin: true },
+    })
     expect(shipments.status, JSON.stringify(shipments.body)).toBe(400)
     expect(JSON.stringify(shipments.body.error)).toContain('isAdmin')
     const events = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: { events: [], role: 'admin' } })
@@ -131,7 +155,10 @@ describe('no mass assignment', () => {
   })
 
   it('creates an API token with the integrator role whatever role the body asks for', async () => {
-    const r = await call(sys, 'POST', '/api/v1/admin/api-tokens', { cookie: admin, body: { name: 'sneaky', role: 'admin' } })
+    const r = await call(sys, 'POST', '/api/v1/admin/api-tokens', {
+      cookie: admin,
+      body: { name: 'sneaky', role: 'admin' },
+    })
     expect(r.status).toBe(400)
     const ok = await call(sys, 'POST', '/api/v1/admin/api-tokens', { cookie: admin, body: { name: 'plain' } })
     expect(ok.body.role).toBe('integrator')
@@ -153,7 +180,9 @@ describe('body size limits', () => {
     expect(error.code).toBe('body_too_large')
     expect(error.message).toMatch(/exceeds 16777216 bytes/)
 
-    const under = JSON.stringify(Array.from({ length: 9_000 }, (_, i) => event('PW000000000001', { id: `big-${i}`, detail: 'x'.repeat(400) })))
+    const under = JSON.stringify(
+      Array.from({ length: 9_000 }, (_, i) => event('PW000000000001', { id: `big-${i}`, detail: 'x'.repeat(400) })),
+    )
     expect(under.length).toBeGreaterThan(4 * 1024 * 1024)
     const ok = await post('/api/v1/events', under, { authorization: `Bearer ${sys.token}` })
     expect(ok.status).toBe(422) // parsed and judged: every event is for an unknown parcel
@@ -169,12 +198,20 @@ describe('body size limits', () => {
   })
 
   it('answers 413 to a public body over 8 KB (login) and judges one under it', async () => {
-    const r = await post('/api/v1/auth/login', JSON.stringify({ username: 'admin', password: 'p'.repeat(9 * 1024) }), {})
+    const r = await post(
+      '/api/v1/auth/login',
+      JSON.stringify({ username: 'admin', password: 'p'.repeat(9 * 1024) }),
+      {},
+    )
     expect(r.status).toBe(413)
     const error = await errorOf(r)
     expect(error).toMatchObject({ code: 'body_too_large' })
     expect(error.message).toMatch(/exceeds 8192 bytes/)
-    const under = await post('/api/v1/auth/login', JSON.stringify({ username: 'admin', password: 'p'.repeat(7 * 1024) }), {})
+    const under = await post(
+      '/api/v1/auth/login',
+      JSON.stringify({ username: 'admin', password: 'p'.repeat(7 * 1024) }),
+      {},
+    )
     expect(under.status).toBe(400) // parsed: the password is over its 200 characters
   })
 
@@ -188,7 +225,11 @@ describe('body size limits', () => {
     const bad = await post('/api/v1/events', '{"events": [', auth)
     expect(bad.status).toBe(400)
     expect((await errorOf(bad)).code).toBe('malformed_json')
-    const text = await fetch(`${sys.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain', ...auth }, body: '[]' })
+    const text = await fetch(`${sys.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...auth },
+      body: '[]',
+    })
     expect(text.status).toBe(400)
     const latin1 = await post('/api/v1/events', '[]', { ...auth, 'content-type': 'application/json; charset=latin1' })
     expect(latin1.status).toBe(415)
@@ -206,7 +247,10 @@ describe('batch and page limits', () => {
   })
 
   it('refuses a shipment batch over 1,000 records with 400 naming the limit', async () => {
-    const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: Array.from({ length: 1001 }, () => ({})) })
+    const r = await call(sys, 'POST', '/api/v1/shipments', {
+      token: sys.token,
+      body: Array.from({ length: 1001 }, () => ({})),
+    })
     expect(r.status).toBe(400)
     expect(r.body.error.message).toContain('at most 1000 shipments')
   })
@@ -216,7 +260,10 @@ describe('batch and page limits', () => {
     expect((await call(sys, 'GET', '/api/v1/alerts?limit=500', { cookie: admin })).status).toBe(200)
     expect((await call(sys, 'GET', '/api/v1/handoffs?limit=201', { cookie: admin })).status).toBe(400)
     const many = Array.from({ length: 501 }, (_, i) => `PW${String(i).padStart(12, '0')}`)
-    const r = await call(sys, 'POST', '/api/v1/alerts/1/handoffs', { cookie: admin, body: { waybills: many, note: 'all of them' } })
+    const r = await call(sys, 'POST', '/api/v1/alerts/1/handoffs', {
+      cookie: admin,
+      body: { waybills: many, note: 'all of them' },
+    })
     expect(r.status).toBe(400)
     expect(JSON.stringify(r.body.error)).toContain('at most 500 parcels')
   })
@@ -231,9 +278,15 @@ describe('websocket inbound limits', () => {
 
   it('answers a 4 KiB message and closes the socket with 1009 on one byte more', async () => {
     const c = await connect()
-    const padded = (n: number) => { const base = '{"type":"ping","x":""}'; return `${base.slice(0, -2)}${'a'.repeat(n - base.length)}"}` }
+    const padded = (n: number) => {
+      const base = '{"type":"ping","x":""}'
+      return `${base.slice(0, -2)}${'a'.repeat(n - base.length)}"}`
+    }
     c.ws.send(padded(4096))
-    const bad = await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'), 'bad_message for the 4 KiB message')
+    const bad = await waitFor(
+      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
+      'bad_message for the 4 KiB message',
+    )
     expect(bad.message).toMatch(/unrecognized|x/i)
     c.ws.send(padded(4097))
     expect((await c.closed).code).toBe(1009)
@@ -254,14 +307,17 @@ describe('websocket inbound limits', () => {
     quiet.ws.close()
   })
 
-  it('ignores a client\'s attempt to subscribe beyond five parcels or to unknown channels in bulk', async () => {
+  it("ignores a client's attempt to subscribe beyond five parcels or to unknown channels in bulk", async () => {
     const c = await connect()
     const parcels = Array.from({ length: 8 }, (_, i) => `parcel:PW${String(i).padStart(10, '0')}`)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: parcels }))
     const sub = await waitFor(() => c.messages.find((m) => m.type === 'subscribed'), 'subscribed')
     expect(sub.channels.length).toBeLessThanOrEqual(5)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: Array.from({ length: 9 }, () => 'kpi') }))
-    await waitFor(() => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'), 'too many channels refused')
+    await waitFor(
+      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
+      'too many channels refused',
+    )
     c.ws.close()
   })
 })

@@ -38,7 +38,9 @@ beforeAll(async () => {
   display = (enrol.headers.get('set-cookie') ?? '').split(';')[0]!
   expect(display).toMatch(/^pw_display=/)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const protectedRoutes = ROUTES.filter((r) => r.roles !== 'public')
 const admits = (route: (typeof ROUTES)[number], role: Role) => route.roles !== 'public' && route.roles.includes(role)
@@ -55,7 +57,11 @@ describe('the route table', () => {
       expect(route.roles.length, `${key} admits nobody`).toBeGreaterThan(0)
       for (const role of route.roles) expect(KNOWN_ROLES, `${key} names an unknown role`).toContain(role)
     }
-    expect(ROUTES.filter((r) => r.roles === 'public').map(routeKey).sort()).toEqual([...PUBLIC_ROUTES].sort())
+    expect(
+      ROUTES.filter((r) => r.roles === 'public')
+        .map(routeKey)
+        .sort(),
+    ).toEqual([...PUBLIC_ROUTES].sort())
   })
 
   it('holds every method and path once, and has a sample value for every path parameter', () => {
@@ -76,8 +82,17 @@ describe('the route table', () => {
 
   it('is the whole of what the express app routes, apart from the probes, metrics and the web app', () => {
     // Only route registration is looked at: no handler runs, so the context can be empty.
-    const app = createApp({ config: {}, metrics: {}, log: {}, db: {} } as unknown as AppContext, {} as Health) as unknown as {
-      router: { stack: Array<{ name: string; route?: { path: string | RegExp; methods: Record<string, boolean> }; handle: { stack?: unknown } }> }
+    const app = createApp(
+      { config: {}, metrics: {}, log: {}, db: {} } as unknown as AppContext,
+      {} as Health,
+    ) as unknown as {
+      router: {
+        stack: Array<{
+          name: string
+          route?: { path: string | RegExp; methods: Record<string, boolean> }
+          handle: { stack?: unknown }
+        }>
+      }
     }
     const served: string[] = []
     for (const layer of app.router.stack) {
@@ -96,7 +111,12 @@ describe('the route table', () => {
 
   it('answers 404 under /api for a path that is not in the table, whoever asks', async () => {
     for (const who of [{}, { cookie: admin }, { token: sys.token }, { cookie: display }]) {
-      for (const path of ['/api/v1/users', '/api/v1/admin/people', '/api/v1/shipments/PW000000000001/events', '/api/v2/kpis']) {
+      for (const path of [
+        '/api/v1/users',
+        '/api/v1/admin/people',
+        '/api/v1/shipments/PW000000000001/events',
+        '/api/v2/kpis',
+      ]) {
         const r = await call(sys, 'GET', path, who)
         expect(r.status, path).toBe(404)
         expect(r.body.error.code).toBe('not_found')
@@ -110,7 +130,10 @@ describe('role × route matrix for machines and wall screens', () => {
   it('answers 403 to the integrator token on every route that does not admit integrators, and lets it in where it does', async () => {
     let exercised = 0
     for (const route of protectedRoutes) {
-      const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), { token: sys.token, ...bodyFor(route.method) })
+      const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), {
+        token: sys.token,
+        ...bodyFor(route.method),
+      })
       const label = `integrator ${routeKey(route)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
       if (admits(route, 'integrator')) {
         expect([401, 403], label).not.toContain(r.status)
@@ -127,7 +150,10 @@ describe('role × route matrix for machines and wall screens', () => {
   it('answers 403 to an enrolled display on every route that does not admit displays, and lets it in where it does', async () => {
     let exercised = 0
     for (const route of protectedRoutes) {
-      const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), { cookie: display, ...bodyFor(route.method) })
+      const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), {
+        cookie: display,
+        ...bodyFor(route.method),
+      })
       const label = `display ${routeKey(route)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
       if (admits(route, 'display')) {
         expect(r.status, label).toBe(200)
@@ -143,7 +169,10 @@ describe('role × route matrix for machines and wall screens', () => {
   it('lets the public routes be called by anyone, without a principal', async () => {
     for (const route of ROUTES.filter((r) => r.roles === 'public')) {
       for (const who of [{}, { token: sys.token }, { cookie: display }]) {
-        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), { ...who, ...bodyFor(route.method) })
+        const r = await call(sys, route.method.toUpperCase(), concretePath(route.path), {
+          ...who,
+          ...bodyFor(route.method),
+        })
         expect([401, 403], `${routeKey(route)} ${JSON.stringify(who)}`).not.toContain(r.status)
         expect(r.status, routeKey(route)).toBeLessThan(500)
       }
@@ -158,7 +187,12 @@ describe('role × route matrix for machines and wall screens', () => {
   })
 
   it('refuses a display cookie holding anything but a live display token', async () => {
-    for (const forged of ['pw_display=', 'pw_display=pwd_forged', `pw_display=${sys.token}`, `pw_display=${admin.split('=')[1]}`]) {
+    for (const forged of [
+      'pw_display=',
+      'pw_display=pwd_forged',
+      `pw_display=${sys.token}`,
+      `pw_display=${admin.split('=')[1]}`,
+    ]) {
       expect((await call(sys, 'GET', '/api/v1/kpis', { cookie: forged })).status, forged).toBe(401)
     }
   })
@@ -179,7 +213,10 @@ describe('live channel upgrade by principal kind', () => {
     expect(hello.channels).toEqual(['kpi', 'map', 'alerts'])
     // Asking again over the socket doesn't widen it either.
     wall.ws.send(JSON.stringify({ type: 'subscribe', channels: ['parcel:PW000000000001'] }))
-    const refused = await waitFor(() => wall.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'), 'refusal')
+    const refused = await waitFor(
+      () => wall.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'),
+      'refusal',
+    )
     expect(refused.message).toContain('parcel:PW000000000001')
     wall.ws.close()
     await wall.closed
@@ -213,45 +250,98 @@ describe('hub-scope matrix', () => {
   /** Where an 'enforced' route is aimed at hub B's things, and what a scoped person must get. */
   const ENFORCED: Record<string, () => { path: string; body?: unknown; status: number }> = {
     'GET /api/v1/alerts/:id': () => ({ path: `/api/v1/alerts/${incidentB}`, status: 404 }),
-    'POST /api/v1/alerts/:id/acknowledge': () => ({ path: `/api/v1/alerts/${incidentB}/acknowledge`, body: { comment: 'not mine' }, status: 404 }),
-    'POST /api/v1/alerts/:id/resolve': () => ({ path: `/api/v1/alerts/${incidentB}/resolve`, body: { comment: 'not mine' }, status: 404 }),
-    'POST /api/v1/alerts/:id/handoffs': () => ({ path: `/api/v1/alerts/${lateB.id}/handoffs`, body: { waybills: lateB.waybills, note: 'call them' }, status: 404 }),
-    'POST /api/v1/handoffs/:id/done': () => ({ path: `/api/v1/handoffs/${handoffB}/done`, body: { comment: 'called' }, status: 404 }),
-    'POST /api/v1/incidents': () => ({ path: '/api/v1/incidents', body: { hub: B, kind: 'other', title: 'not my hub' }, status: 403 }),
-    'POST /api/v1/silences': () => ({ path: '/api/v1/silences', body: { hub: B, endsAt: new Date(Date.now() + hour).toISOString(), comment: 'not my hub' }, status: 403 }),
+    'POST /api/v1/alerts/:id/acknowledge': () => ({
+      path: `/api/v1/alerts/${incidentB}/acknowledge`,
+      body: { comment: 'not mine' },
+      status: 404,
+    }),
+    'POST /api/v1/alerts/:id/resolve': () => ({
+      path: `/api/v1/alerts/${incidentB}/resolve`,
+      body: { comment: 'not mine' },
+      status: 404,
+    }),
+    'POST /api/v1/alerts/:id/handoffs': () => ({
+      path: `/api/v1/alerts/${lateB.id}/handoffs`,
+      body: { waybills: lateB.waybills, note: 'call them' },
+      status: 404,
+    }),
+    'POST /api/v1/handoffs/:id/done': () => ({
+      path: `/api/v1/handoffs/${handoffB}/done`,
+      body: { comment: 'called' },
+      status: 404,
+    }),
+    'POST /api/v1/incidents': () => ({
+      path: '/api/v1/incidents',
+      body: { hub: B, kind: 'other', title: 'not my hub' },
+      status: 403,
+    }),
+    'POST /api/v1/silences': () => ({
+      path: '/api/v1/silences',
+      body: { hub: B, endsAt: new Date(Date.now() + hour).toISOString(), comment: 'not my hub' },
+      status: 403,
+    }),
     'DELETE /api/v1/silences/:id': () => ({ path: `/api/v1/silences/${silenceB}`, status: 404 }),
-    'POST /api/v1/maintenance-windows': () => ({ path: '/api/v1/maintenance-windows', body: { hub: B, start: '02:00', end: '05:00', comment: 'not my hub' }, status: 403 }),
+    'POST /api/v1/maintenance-windows': () => ({
+      path: '/api/v1/maintenance-windows',
+      body: { hub: B, start: '02:00', end: '05:00', comment: 'not my hub' },
+      status: 403,
+    }),
     'DELETE /api/v1/maintenance-windows/:id': () => ({ path: `/api/v1/maintenance-windows/${windowB}`, status: 404 }),
   }
   const text = (r: { body: unknown }) => JSON.stringify(r.body)
 
   beforeAll(async () => {
-    const list = [shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }), shipment({ collectedAt: '2026-11-02T10:00:00+08:00' })]
-    expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(2)
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.map((x) => event(x.waybill, { type: 'arrived_hub', hub: B, time: minutesAgo(60) })) })
+    const list = [
+      shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }),
+      shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }),
+    ]
+    expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(
+      2,
+    )
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: list.map((x) => event(x.waybill, { type: 'arrived_hub', hub: B, time: minutesAgo(60) })),
+    })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-    const late = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${B}`, { cookie: admin })).body.alerts as any[]
+    const late = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${B}`, { cookie: admin })).body
+      .alerts as any[]
     expect(late).toHaveLength(1)
     lateB = { id: late[0].id, waybills: list.map((x) => x.waybill) }
-    const incident = await call(sys, 'POST', '/api/v1/incidents', { cookie: admin, body: { hub: B, kind: 'other', title: `Belt down ${MARK}`, comment: MARK } })
+    const incident = await call(sys, 'POST', '/api/v1/incidents', {
+      cookie: admin,
+      body: { hub: B, kind: 'other', title: `Belt down ${MARK}`, comment: MARK },
+    })
     expect(incident.status).toBe(201)
     incidentB = incident.body.alert.id
-    const silence = await call(sys, 'POST', '/api/v1/silences', { cookie: admin, body: { hub: B, endsAt: new Date(Date.now() + 2 * hour).toISOString(), comment: `maintenance ${MARK}` } })
+    const silence = await call(sys, 'POST', '/api/v1/silences', {
+      cookie: admin,
+      body: { hub: B, endsAt: new Date(Date.now() + 2 * hour).toISOString(), comment: `maintenance ${MARK}` },
+    })
     expect(silence.status).toBe(201)
     silenceB = silence.body.id
-    const window = await call(sys, 'POST', '/api/v1/maintenance-windows', { cookie: admin, body: { hub: B, days: [7], start: '23:00', end: '04:00', comment: `belt overhaul ${MARK}` } })
+    const window = await call(sys, 'POST', '/api/v1/maintenance-windows', {
+      cookie: admin,
+      body: { hub: B, days: [7], start: '23:00', end: '04:00', comment: `belt overhaul ${MARK}` },
+    })
     expect(window.status).toBe(201)
     windowB = window.body.id
-    const handoff = await call(sys, 'POST', `/api/v1/alerts/${lateB.id}/handoffs`, { cookie: admin, body: { waybills: lateB.waybills, note: `call them ${MARK}` } })
+    const handoff = await call(sys, 'POST', `/api/v1/alerts/${lateB.id}/handoffs`, {
+      cookie: admin,
+      body: { waybills: lateB.waybills, note: `call them ${MARK}` },
+    })
     expect(handoff.status).toBe(201)
     handoffB = handoff.body.handoff.id
     // Ten people: their accounts and sessions written directly (ten scrypt sign-ins would be most of this test's time).
     const person = async (username: string, role: (typeof SCOPED_ROLES)[number], hubCode: string | null) => {
       const { rows } = await sys.database.pool.query<{ id: number }>(
         `INSERT INTO users (username, display_name, role, password_hash, hub_code) SELECT $1, $1, $2, password_hash, $3 FROM users WHERE username = 'admin' RETURNING id`,
-        [username, role, hubCode])
+        [username, role, hubCode],
+      )
       const token = randomBytes(24).toString('base64url')
-      await sys.database.pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [sha256(token), rows[0]!.id])
+      await sys.database.pool.query(
+        `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+        [sha256(token), rows[0]!.id],
+      )
       return `pw_session=${token}`
     }
     for (const role of SCOPED_ROLES) {
@@ -260,16 +350,21 @@ describe('hub-scope matrix', () => {
     }
   }, 300_000)
 
-  it('is declared by every route, and not \'none\' on any route about alerts, incidents, silences, hand-offs or the handover', () => {
+  it("is declared by every route, and not 'none' on any route about alerts, incidents, silences, hand-offs or the handover", () => {
     for (const route of ROUTES) {
       expect(['filtered', 'enforced', 'none'], routeKey(route)).toContain(route.hubScope)
-      if (/\/api\/v1\/(alerts|incidents|silences|maintenance-windows|handoffs|handover)\b/.test(route.path)) expect(route.hubScope, routeKey(route)).not.toBe('none')
+      if (/\/api\/v1\/(alerts|incidents|silences|maintenance-windows|handoffs|handover)\b/.test(route.path))
+        expect(route.hubScope, routeKey(route)).not.toBe('none')
       if (route.hubScope === 'filtered') expect(route.method, routeKey(route)).toBe('get')
-      if (route.hubScope === 'enforced') expect(ENFORCED[routeKey(route)], `${routeKey(route)} is 'enforced': give it a hub-B target in ENFORCED`).toBeDefined()
+      if (route.hubScope === 'enforced')
+        expect(
+          ENFORCED[routeKey(route)],
+          `${routeKey(route)} is 'enforced': give it a hub-B target in ENFORCED`,
+        ).toBeDefined()
     }
   })
 
-  it('never shows a hub-scoped person another hub\'s alerts, incidents, silences or hand-offs on any reading route', async () => {
+  it("never shows a hub-scoped person another hub's alerts, incidents, silences or hand-offs on any reading route", async () => {
     let calls = 0
     for (const route of ROUTES.filter((r) => r.method === 'get' && r.roles !== 'public')) {
       const path = concretePath(route.path) + (QUERY[routeKey(route)] ?? '')
@@ -283,9 +378,15 @@ describe('hub-scope matrix', () => {
     expect(calls).toBeGreaterThan(20)
   })
 
-  it('shows the same things to network-wide staff on every \'filtered\' route (so the filter, not an empty list, hides them)', async () => {
+  it("shows the same things to network-wide staff on every 'filtered' route (so the filter, not an empty list, hides them)", async () => {
     const filtered = ROUTES.filter((r) => r.hubScope === 'filtered')
-    expect(filtered.map(routeKey).sort()).toEqual(['GET /api/v1/alerts', 'GET /api/v1/handoffs', 'GET /api/v1/handover', 'GET /api/v1/maintenance-windows', 'GET /api/v1/silences'])
+    expect(filtered.map(routeKey).sort()).toEqual([
+      'GET /api/v1/alerts',
+      'GET /api/v1/handoffs',
+      'GET /api/v1/handover',
+      'GET /api/v1/maintenance-windows',
+      'GET /api/v1/silences',
+    ])
     for (const route of filtered) {
       const path = concretePath(route.path) + (QUERY[routeKey(route)] ?? '')
       for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
@@ -300,12 +401,15 @@ describe('hub-scope matrix', () => {
     }
   })
 
-  it('refuses a hub-scoped person every \'enforced\' route aimed at another hub, and changes nothing there', async () => {
+  it("refuses a hub-scoped person every 'enforced' route aimed at another hub, and changes nothing there", async () => {
     let calls = 0
     for (const route of ROUTES.filter((r) => r.hubScope === 'enforced')) {
       const target = ENFORCED[routeKey(route)]!()
       for (const role of SCOPED_ROLES.filter((r) => admits(route, r))) {
-        const r = await call(sys, route.method.toUpperCase(), target.path, { cookie: scoped.get(role)!, ...(target.body === undefined ? {} : { body: target.body }) })
+        const r = await call(sys, route.method.toUpperCase(), target.path, {
+          cookie: scoped.get(role)!,
+          ...(target.body === undefined ? {} : { body: target.body }),
+        })
         expect(r.status, `${role}@${A} ${routeKey(route)} → ${text(r).slice(0, 200)}`).toBe(target.status)
         calls++
       }
@@ -314,11 +418,20 @@ describe('hub-scope matrix', () => {
     const db = sys.database.pool
     expect((await db.query('SELECT state FROM alerts WHERE id = $1', [incidentB])).rows[0].state).toBe('open')
     expect((await db.query('SELECT state FROM alerts WHERE id = $1', [lateB.id])).rows[0].state).toBe('open')
-    expect((await db.query('SELECT ends_at > now() AS active FROM silences WHERE id = $1', [silenceB])).rows[0].active).toBe(true)
+    expect(
+      (await db.query('SELECT ends_at > now() AS active FROM silences WHERE id = $1', [silenceB])).rows[0].active,
+    ).toBe(true)
     expect((await db.query('SELECT state FROM cs_handoffs WHERE id = $1', [handoffB])).rows[0].state).toBe('open')
-    expect((await db.query(`SELECT count(*)::int AS n FROM cs_handoffs WHERE alert_id = $1`, [lateB.id])).rows[0].n).toBe(1)
-    expect((await db.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'incident' AND hub_code = $1`, [B])).rows[0].n).toBe(1)
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM cs_handoffs WHERE alert_id = $1`, [lateB.id])).rows[0].n,
+    ).toBe(1)
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'incident' AND hub_code = $1`, [B])).rows[0]
+        .n,
+    ).toBe(1)
     expect((await db.query(`SELECT count(*)::int AS n FROM silences WHERE hub_code = $1`, [B])).rows[0].n).toBe(1)
-    expect((await db.query(`SELECT count(*)::int AS n FROM maintenance_windows WHERE hub_code = $1`, [B])).rows[0].n).toBe(1)
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM maintenance_windows WHERE hub_code = $1`, [B])).rows[0].n,
+    ).toBe(1)
   })
 })

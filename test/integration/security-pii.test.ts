@@ -28,11 +28,24 @@ const SENDER = { name: '欧阳修测试', phone: '+86 139-0011-2233', address: '
 const SIGNER = '签收人诸葛'
 const CONTACT = { name: '投诉人公孙', phone: '13700998877', email: 'secret.person@example.com' }
 const SECRETS = [
-  RECIPIENT.name, RECIPIENT.phone, RECIPIENT.address, SENDER.name, SENDER.phone, '13900112233', SENDER.address, SIGNER,
-  CONTACT.name, CONTACT.phone, CONTACT.email,
+  RECIPIENT.name,
+  RECIPIENT.phone,
+  RECIPIENT.address,
+  SENDER.name,
+  SENDER.phone,
+  '13900112233',
+  SENDER.address,
+  SIGNER,
+  CONTACT.name,
+  CONTACT.phone,
+  CONTACT.email,
 ]
 /** Also as JSON would escape them (\uXXXX) in a log line. */
-const forms = (s: string) => [s, JSON.stringify(s).slice(1, -1), s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)]
+const forms = (s: string) => [
+  s,
+  JSON.stringify(s).slice(1, -1),
+  s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+]
 const leaks = (haystack: string) => SECRETS.filter((s) => forms(s).some((f) => haystack.includes(f)))
 
 let sys: System
@@ -51,20 +64,37 @@ let csCookie: string
 beforeAll(async () => {
   receiver = createServer((req, res) => {
     let body = ''
-    req.on('data', (c) => { body += c })
-    req.on('end', () => { delivered.push(body); res.writeHead(200).end() })
+    req.on('data', (c) => {
+      body += c
+    })
+    req.on('end', () => {
+      delivered.push(body)
+      res.writeHead(200).end()
+    })
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
 
   // The whole product, like startTestSystem, with its log at debug level written into a string.
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pw-pii-'))
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD, LOG_LEVEL: 'debug',
-    QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'debug',
+    QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // As startTestSystem: cheap password hashes, and one sweep opens the late parcels' alert at once.
-    PASSWORD_HASH_COST: 'low', ALERT_PENDING_MINUTES: '0', PAGE_MIN_PARCELS: '1',
+    PASSWORD_HASH_COST: 'low',
+    ALERT_PENDING_MINUTES: '0',
+    PAGE_MIN_PARCELS: '1',
   })
-  const sink = new Writable({ write(chunk, _enc, done) { logText += chunk.toString(); done() } })
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logText += chunk.toString()
+      done()
+    },
+  })
   sys = await startSystem(config, createLogger('debug', sink))
   token = await createApiToken(sys.database.pool, 'pii tests', 'integrator', null)
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
@@ -74,16 +104,27 @@ beforeAll(async () => {
   csCookie = cs
   const manager = await login(sys, 'boss')
 
-  const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', { cookie: admin, body: { name: 'pager', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` } })
+  const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
+    cookie: admin,
+    body: { name: 'pager', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` },
+  })
   expect(hook.status, JSON.stringify(hook.body)).toBe(201)
 
   // Parcels with distinctive people: late ones (an alert), a delivered one (a signer).
-  const late = Array.from({ length: 3 }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT, sender: SENDER }))
+  const late = Array.from({ length: 3 }, () =>
+    shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT, sender: SENDER }),
+  )
   const done = shipment({ recipient: RECIPIENT, sender: SENDER, collectedAt: minutesAgo(300) })
   expect((await call(sys, 'POST', '/api/v1/shipments', { token, body: [...late, done] })).status).toBe(200)
   // Refused records and events carry the same people: rejections must not log them either.
-  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, phone: `${RECIPIENT.phone}x` }, sender: SENDER, originHub: 'NOPE' })] })
-  await call(sys, 'POST', '/api/v1/shipments', { token, body: [shipment({ recipient: { ...RECIPIENT, name: `${RECIPIENT.name}\u0000` }, sender: SENDER })] }) // a NUL: refused before the database
+  await call(sys, 'POST', '/api/v1/shipments', {
+    token,
+    body: [shipment({ recipient: { ...RECIPIENT, phone: `${RECIPIENT.phone}x` }, sender: SENDER, originHub: 'NOPE' })],
+  })
+  await call(sys, 'POST', '/api/v1/shipments', {
+    token,
+    body: [shipment({ recipient: { ...RECIPIENT, name: `${RECIPIENT.name}\u0000` }, sender: SENDER })],
+  }) // a NUL: refused before the database
   const ev = await call(sys, 'POST', '/api/v1/events', {
     token,
     body: [
@@ -107,19 +148,35 @@ beforeAll(async () => {
   const alerts = (await call(sys, 'GET', '/api/v1/alerts?rule=parcel_late&hub=SHA-TC', { cookie: admin })).body.alerts
   expect(alerts.length).toBe(1)
   alertId = alerts[0].id
-  const handoff = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, { cookie: admin, body: { waybills: late.map((s) => s.waybill), note: '请致电收件人说明延误' } })
+  const handoff = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, {
+    cookie: admin,
+    body: { waybills: late.map((s) => s.waybill), note: '请致电收件人说明延误' },
+  })
   expect(handoff.status, JSON.stringify(handoff.body)).toBe(201)
   handoffId = handoff.body.handoff.id
   lateWaybill = late[0]!.waybill
   expect(JSON.stringify((await call(sys, 'GET', '/api/v1/handoffs', { cookie: cs })).body)).toContain(RECIPIENT.phone) // the people are there to be found
-  expect((await call(sys, 'POST', `/api/v1/handoffs/${handoff.body.handoff.id}/done`, { cookie: cs, body: { comment: '已联系' } })).status).toBe(200)
-  expect((await call(sys, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { cookie: admin, body: { comment: 'on it' } })).status).toBe(200)
+  expect(
+    (
+      await call(sys, 'POST', `/api/v1/handoffs/${handoff.body.handoff.id}/done`, {
+        cookie: cs,
+        body: { comment: '已联系' },
+      })
+    ).status,
+  ).toBe(200)
+  expect(
+    (await call(sys, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { cookie: admin, body: { comment: 'on it' } }))
+      .status,
+  ).toBe(200)
 
   // A complaint with the caller's contact details, where the product has complaints.
   if (ROUTES.some((r) => r.method === 'post' && r.path === '/api/v1/complaints')) {
     const categories = (await call(sys, 'GET', '/api/v1/complaint-categories', { cookie: admin })).body
     const category = (categories.categories ?? categories)[0]?.code
-    const c = await call(sys, 'POST', '/api/v1/complaints', { cookie: cs, body: { channel: 'phone', category, waybill: late[0]!.waybill, description: '包裹延误', contact: CONTACT } })
+    const c = await call(sys, 'POST', '/api/v1/complaints', {
+      cookie: cs,
+      body: { channel: 'phone', category, waybill: late[0]!.waybill, description: '包裹延误', contact: CONTACT },
+    })
     expect(c.status, JSON.stringify(c.body)).toBeLessThan(300)
     complaintId = c.body.complaint.id
   }
@@ -177,10 +234,15 @@ describe('personal data stays in the database', () => {
   })
 
   it('is absent from the webhook outbox and from what receivers get', async () => {
-    const outbox = (await sys.database.pool.query<{ payload: string }>('SELECT payload::text AS payload FROM webhook_outbox')).rows
+    const outbox = (
+      await sys.database.pool.query<{ payload: string }>('SELECT payload::text AS payload FROM webhook_outbox')
+    ).rows
     expect(outbox.length).toBeGreaterThanOrEqual(2)
     expect(leaks(JSON.stringify(outbox))).toEqual([])
-    expect(delivered.some((b) => new RegExp(`"id":\\s*${alertId}\\b`).test(b)), delivered.join('\n').slice(0, 600)).toBe(true)
+    expect(
+      delivered.some((b) => new RegExp(`"id":\\s*${alertId}\\b`).test(b)),
+      delivered.join('\n').slice(0, 600),
+    ).toBe(true)
     expect(leaks(delivered.join('\n'))).toEqual([])
   })
 
@@ -188,7 +250,8 @@ describe('personal data stays in the database', () => {
     const alerts = (await sys.database.pool.query('SELECT title, details::text AS details FROM alerts')).rows
     expect(alerts.length).toBeGreaterThan(0)
     expect(leaks(JSON.stringify(alerts))).toEqual([])
-    const audit = (await sys.database.pool.query(`SELECT to_regclass('audit_log') IS NOT NULL AS present`)).rows[0].present
+    const audit = (await sys.database.pool.query(`SELECT to_regclass('audit_log') IS NOT NULL AS present`)).rows[0]
+      .present
     if (audit) {
       const rows = (await sys.database.pool.query('SELECT target, route, details::text AS details FROM audit_log')).rows
       expect(rows.length).toBeGreaterThan(0)
@@ -205,17 +268,23 @@ describe('personal data stays in the database', () => {
  * caller and the route. A new route that shows people without auditing fails here.
  */
 describe('every answer that shows personal data in clear is audited', () => {
-  const unmaskCount = async (route: string, username: string) => (await sys.database.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM audit_log WHERE kind = 'unmask' AND route = $1 AND username = $2`, [route, username])).rows[0]!.n
+  const unmaskCount = async (route: string, username: string) =>
+    (
+      await sys.database.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_log WHERE kind = 'unmask' AND route = $1 AND username = $2`,
+        [route, username],
+      )
+    ).rows[0]!.n
 
   it('finds the audit entry of every route that answered with a person in clear (GETs, and the POSTs that answer with people)', async () => {
     expect(complaintId, 'the product has complaints with contacts').toBeDefined()
-    const samples = (path: string) => path
-      .replace(':waybill', lateWaybill)
-      .replace(/^\/api\/v1\/complaints\/:id/, `/api/v1/complaints/${complaintId}`)
-      .replace(/^\/api\/v1\/alerts\/:id/, `/api/v1/alerts/${alertId}`)
-      .replace(/^\/api\/v1\/handoffs\/:id/, `/api/v1/handoffs/${handoffId}`)
-      .replace(/:[a-z]+/gi, '999999')
+    const samples = (path: string) =>
+      path
+        .replace(':waybill', lateWaybill)
+        .replace(/^\/api\/v1\/complaints\/:id/, `/api/v1/complaints/${complaintId}`)
+        .replace(/^\/api\/v1\/alerts\/:id/, `/api/v1/alerts/${alertId}`)
+        .replace(/^\/api\/v1\/handoffs\/:id/, `/api/v1/handoffs/${handoffId}`)
+        .replace(/:[a-z]+/gi, '999999')
     const QUERY: Record<string, string> = {
       'GET /api/v1/track': `?q=${encodeURIComponent(RECIPIENT.phone)}`,
       'GET /api/v1/complaints': '?state=all',
@@ -224,11 +293,23 @@ describe('every answer that shows personal data in clear is audited', () => {
     // State-changing routes that answer with the people they touched, with a body that works on the seeded data.
     let step = 0
     const POSTS: Record<string, () => unknown> = {
-      'POST /api/v1/complaints': () => ({ channel: 'phone', category: 'delay', waybill: lateWaybill, description: '再次来电', contact: CONTACT }),
-      'POST /api/v1/complaints/:id/transition': () => ({ to: (['analysing', 'coordinating', 'replied'] as const)[step++], note: '已受理' }),
+      'POST /api/v1/complaints': () => ({
+        channel: 'phone',
+        category: 'delay',
+        waybill: lateWaybill,
+        description: '再次来电',
+        contact: CONTACT,
+      }),
+      'POST /api/v1/complaints/:id/transition': () => ({
+        to: (['analysing', 'coordinating', 'replied'] as const)[step++],
+        note: '已受理',
+      }),
       'POST /api/v1/alerts/:id/handoffs': () => ({ waybills: [lateWaybill], note: '请再次致电' }),
     }
-    const who = [{ cookie: admin, username: 'admin', role: 'admin' as const }, { cookie: csCookie, username: 'kefu', role: 'cs_operator' as const }]
+    const who = [
+      { cookie: admin, username: 'admin', role: 'admin' as const },
+      { cookie: csCookie, username: 'kefu', role: 'cs_operator' as const },
+    ]
     const shownBy = new Set<string>()
     for (const route of ROUTES) {
       const key = `${route.method.toUpperCase()} ${route.path}`
@@ -236,25 +317,46 @@ describe('every answer that shows personal data in clear is audited', () => {
       for (const caller of who) {
         if (route.roles === 'public' || !route.roles.includes(caller.role)) continue
         const before = await unmaskCount(key, caller.username)
-        const r = await call(sys, route.method.toUpperCase(), samples(route.path) + (QUERY[key] ?? ''), { cookie: caller.cookie, ...(POSTS[key] ? { body: POSTS[key]!() } : {}) })
+        const r = await call(sys, route.method.toUpperCase(), samples(route.path) + (QUERY[key] ?? ''), {
+          cookie: caller.cookie,
+          ...(POSTS[key] ? { body: POSTS[key]!() } : {}),
+        })
         const shown = leaks(JSON.stringify(r.body))
         if (shown.length === 0) continue
         shownBy.add(key)
         expect(r.status, `${caller.username} ${key}`).toBeLessThan(400)
-        expect(await unmaskCount(key, caller.username), `${caller.username} ${key} showed ${shown.join(', ')} in clear without an audit entry`).toBe(before + 1)
+        expect(
+          await unmaskCount(key, caller.username),
+          `${caller.username} ${key} showed ${shown.join(', ')} in clear without an audit entry`,
+        ).toBe(before + 1)
       }
     }
     // Non-vacuous: the routes known to show people in clear did so here.
-    expect([...shownBy].sort()).toEqual(expect.arrayContaining([
-      'GET /api/v1/shipments/:waybill', 'GET /api/v1/track', 'GET /api/v1/handoffs', 'GET /api/v1/complaints', 'GET /api/v1/complaints/:id',
-      'POST /api/v1/complaints', 'POST /api/v1/complaints/:id/transition', 'POST /api/v1/alerts/:id/handoffs',
-    ]))
+    expect([...shownBy].sort()).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/shipments/:waybill',
+        'GET /api/v1/track',
+        'GET /api/v1/handoffs',
+        'GET /api/v1/complaints',
+        'GET /api/v1/complaints/:id',
+        'POST /api/v1/complaints',
+        'POST /api/v1/complaints/:id/transition',
+        'POST /api/v1/alerts/:id/handoffs',
+      ]),
+    )
     // …and every route marked as unmasking was among those exercised.
-    for (const r of ROUTES.filter((x) => x.audit?.kind === 'unmask')) expect([...shownBy, 'POST /api/v1/handoffs/:id/done'], `${r.method} ${r.path}`).toContain(`${r.method.toUpperCase()} ${r.path}`)
+    for (const r of ROUTES.filter((x) => x.audit?.kind === 'unmask'))
+      expect([...shownBy, 'POST /api/v1/handoffs/:id/done'], `${r.method} ${r.path}`).toContain(
+        `${r.method.toUpperCase()} ${r.path}`,
+      )
   })
 
   it('names the complaints shown by id, never the contact itself', async () => {
-    const rows = (await sys.database.pool.query(`SELECT target, details::text AS details FROM audit_log WHERE action = 'complaint.unmask'`)).rows
+    const rows = (
+      await sys.database.pool.query(
+        `SELECT target, details::text AS details FROM audit_log WHERE action = 'complaint.unmask'`,
+      )
+    ).rows
     expect(rows.length).toBeGreaterThanOrEqual(4)
     expect(rows.some((r) => JSON.parse(r.details).complaints?.includes(complaintId))).toBe(true)
     expect(leaks(JSON.stringify(rows))).toEqual([])

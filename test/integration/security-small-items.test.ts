@@ -10,7 +10,9 @@ beforeAll(async () => {
   sys = await sharedTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('a wrong-typed field is an invalid field, not a missing one', () => {
   it('in an event: invalid_field naming the field; an absent one stays missing_field', async () => {
@@ -37,7 +39,10 @@ describe('a wrong-typed field is an invalid field, not a missing one', () => {
     const good = shipment()
     const noWeight: Record<string, unknown> = shipment()
     delete noWeight.weightKg
-    const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [{ ...good, weightKg: '1.2' }, noWeight, { ...shipment(), sender: 'me' }] })
+    const r = await call(sys, 'POST', '/api/v1/shipments', {
+      token: sys.token,
+      body: [{ ...good, weightKg: '1.2' }, noWeight, { ...shipment(), sender: 'me' }],
+    })
     const errs = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i).errors
     expect(errs(0)).toEqual([expect.objectContaining({ field: 'weightKg', code: 'invalid_field' })])
     expect(errs(1)).toEqual([expect.objectContaining({ field: 'weightKg', code: 'missing_field' })])
@@ -52,7 +57,14 @@ describe('a re-posted waybill', () => {
     expect(first.body.accepted).toHaveLength(1)
     const again = await call(sys, 'POST', '/api/v1/shipments', {
       token: sys.token,
-      body: { ...s, tier: 'express', weightKg: 40, destinationHub: 'CAN-O1', declaredValueYuan: 5000, collectedAt: new Date(Date.now() - 30 * 3_600_000).toISOString() },
+      body: {
+        ...s,
+        tier: 'express',
+        weightKg: 40,
+        destinationHub: 'CAN-O1',
+        declaredValueYuan: 5000,
+        collectedAt: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+      },
     })
     expect(again.body.accepted).toHaveLength(1)
     // The baseline: what the new body alone is priced at, under a waybill of its own.
@@ -63,7 +75,10 @@ describe('a re-posted waybill', () => {
     expect(fresh.body.accepted[0].fee.total).not.toBe(first.body.accepted[0].fee.total)
     expect(again.body.accepted[0].fee).toEqual(first.body.accepted[0].fee)
     expect(again.body.accepted[0].promise).toEqual(first.body.accepted[0].promise)
-    const stored = await sys.database.pool.query<{ fee: number }>('SELECT fee_total_fen::int AS fee FROM shipments WHERE waybill = $1', [s.waybill])
+    const stored = await sys.database.pool.query<{ fee: number }>(
+      'SELECT fee_total_fen::int AS fee FROM shipments WHERE waybill = $1',
+      [s.waybill],
+    )
     expect(stored.rows[0]!.fee / 100).toBe(first.body.accepted[0].fee.total)
   })
 })
@@ -94,21 +109,46 @@ describe('lone surrogates and bidi controls', () => {
   it('are refused in a shipment record, naming the field', async () => {
     const r = await call(sys, 'POST', '/api/v1/shipments', {
       token: sys.token,
-      body: [shipment({ itemName: 'book\udc00' }), shipment({ recipient: { name: '\u202Bعلي', phone: '13812341234', address: 'x', city: 'y' } })],
+      body: [
+        shipment({ itemName: 'book\udc00' }),
+        shipment({ recipient: { name: '\u202Bعلي', phone: '13812341234', address: 'x', city: 'y' } }),
+      ],
     })
     expect(r.body.accepted).toHaveLength(0)
     const errs = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i).errors
-    expect(errs(0)).toEqual([expect.objectContaining({ field: 'itemName', code: 'invalid_field', message: expect.stringMatching(/surrogate/) })])
-    expect(errs(1)).toEqual([expect.objectContaining({ field: 'recipient.name', code: 'invalid_field', message: expect.stringMatching(/bidirectional/) })])
+    expect(errs(0)).toEqual([
+      expect.objectContaining({
+        field: 'itemName',
+        code: 'invalid_field',
+        message: expect.stringMatching(/surrogate/),
+      }),
+    ])
+    expect(errs(1)).toEqual([
+      expect.objectContaining({
+        field: 'recipient.name',
+        code: 'invalid_field',
+        message: expect.stringMatching(/bidirectional/),
+      }),
+    ])
   })
 
   it('are refused in a complaint, naming the field; nothing stored', async () => {
-    const count = async () => (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM complaints')).rows[0]!.n
+    const count = async () =>
+      (await sys.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM complaints')).rows[0]!.n
     const before = await count()
     for (const [body, field, what] of [
       [{ channel: 'phone', category: 'delay', description: 'late \ud83d parcel' }, 'body.description', /surrogate/],
       [{ channel: 'phone', category: 'delay', description: 'late \u202Dparcel' }, 'body.description', /bidirectional/],
-      [{ channel: 'phone', category: 'delay', description: 'late', contact: { name: 'Li\u2067', phone: '13812341234' } }, 'body.contact.name', /bidirectional/],
+      [
+        {
+          channel: 'phone',
+          category: 'delay',
+          description: 'late',
+          contact: { name: 'Li\u2067', phone: '13812341234' },
+        },
+        'body.contact.name',
+        /bidirectional/,
+      ],
     ] as const) {
       const r = await call(sys, 'POST', '/api/v1/complaints', { cookie: admin, body })
       expect(r.status).toBe(400)
@@ -118,7 +158,10 @@ describe('lone surrogates and bidi controls', () => {
     }
     expect(await count()).toBe(before)
     // The same words without the control character are fine (a baseline for the refusals).
-    const ok = await call(sys, 'POST', '/api/v1/complaints', { cookie: admin, body: { channel: 'phone', category: 'delay', description: 'late parcel 😀' } })
+    const ok = await call(sys, 'POST', '/api/v1/complaints', {
+      cookie: admin,
+      body: { channel: 'phone', category: 'delay', description: 'late parcel 😀' },
+    })
     expect(ok.status).toBe(201)
   })
 })
@@ -130,12 +173,23 @@ describe('numeric ids in URLs', () => {
     )
     const id = a.rows[0]!.id
     expect((await call(sys, 'GET', `/api/v1/alerts/${id}`, { cookie: admin })).status).toBe(200)
-    for (const form of [`0x${id.toString(16)}`, `0o${id.toString(8)}`, `0b${id.toString(2)}`, `${id}.0`, `0${id}`, `${id}e0`, `%20${id}`]) {
+    for (const form of [
+      `0x${id.toString(16)}`,
+      `0o${id.toString(8)}`,
+      `0b${id.toString(2)}`,
+      `${id}.0`,
+      `0${id}`,
+      `${id}e0`,
+      `%20${id}`,
+    ]) {
       const r = await call(sys, 'GET', `/api/v1/alerts/${form}`, { cookie: admin })
       expect(r.status, form).toBe(400)
       expect(r.body.error.message).toMatch(/decimal/)
     }
-    const ack = await call(sys, 'POST', `/api/v1/alerts/0x${id.toString(16)}/acknowledge`, { cookie: admin, body: { comment: 'looking' } })
+    const ack = await call(sys, 'POST', `/api/v1/alerts/0x${id.toString(16)}/acknowledge`, {
+      cookie: admin,
+      body: { comment: 'looking' },
+    })
     expect(ack.status).toBe(400)
   })
 })

@@ -8,12 +8,19 @@ import { runFastDetection } from '../../server/services/detection.ts'
 let sys: TestSystem
 /** What the workers run: the SLA sweep's minute rules (hub_silent, hub_exception_spike, …) and the anomaly sweep. */
 async function detect(now: Date) {
-  return [...await runFastDetection(sys.database.pool, sys.config.sla, now), ...await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), now)]
+  return [
+    ...(await runFastDetection(sys.database.pool, sys.config.sla, now)),
+    ...(await runAnomalySweep(sys.database.pool, sys.config.sla, createCalendar(), now)),
+  ]
 }
 /** Each scenario gets a database of its own: another run's traffic would hide the incident. */
 function ownSystem() {
-  beforeAll(async () => { sys = await startTestSystem({ RUN_WORKERS: 'false' }) })
-  afterAll(async () => { await sys?.stop() })
+  beforeAll(async () => {
+    sys = await startTestSystem({ RUN_WORKERS: 'false' })
+  })
+  afterAll(async () => {
+    await sys?.stop()
+  })
 }
 
 /**
@@ -35,7 +42,13 @@ describe('simulator incidents through the real API and engine', () => {
   it('a damage spike at a transfer centre raises one exception-spike alert there and nowhere else', async () => {
     // Simulated start 6 h ago; the spike covers the last 3 hours (so the last complete hour).
     const sim = startSimulator({
-      baseUrl: sys.url, token: sys.token, speed: 3600, parcelsPerSecond: 400, backlogHours: 6, warmupHours: 48, seed: 11,
+      baseUrl: sys.url,
+      token: sys.token,
+      speed: 3600,
+      parcelsPerSecond: 400,
+      backlogHours: 6,
+      warmupHours: 48,
+      seed: 11,
       incidents: 'damage-spike:SHA-TC@+3h~3h',
     })
     try {
@@ -66,7 +79,13 @@ describe('a hub that stops scanning', () => {
       // Enough parcels that every hour before the stop holds well over the rule's 20 scans at
       // the centre in the daytime (at 400/s an afternoon hour held 18 and the rule rightly stayed quiet;
       // 1,000/s timed out under the full suite on this 2-core machine).
-      baseUrl: sys.url, token: sys.token, speed: 3600, parcelsPerSecond: 600, backlogHours: 6, warmupHours: 24, seed: 12,
+      baseUrl: sys.url,
+      token: sys.token,
+      speed: 3600,
+      parcelsPerSecond: 600,
+      backlogHours: 6,
+      warmupHours: 24,
+      seed: 12,
       incidents: `hub-stop:WUH-TC@+${offsetMin}m~4h`,
     })
     try {

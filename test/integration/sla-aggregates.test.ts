@@ -6,9 +6,24 @@ import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 import { addDays, dayOf, dayRange, dayStart, type DayRange } from '../../server/domain/sla-range.ts'
 import { TRANSIT_EDGES, histogramPercentile, transitBucket } from '../../server/domain/sla-transit.ts'
-import { materialisedWeekCover, readParcels, readTierHistograms, weekCover, wholeWeeks, type SlaSource } from '../../server/db/sla-repo.ts'
 import {
-  courierSource, dailySource, hubSource, laneHistSource, laneSource, laneTransitSource, laneWeeklySource, outcomeSource, tierTransitSource,
+  materialisedWeekCover,
+  readParcels,
+  readTierHistograms,
+  weekCover,
+  wholeWeeks,
+  type SlaSource,
+} from '../../server/db/sla-repo.ts'
+import {
+  courierSource,
+  dailySource,
+  hubSource,
+  laneHistSource,
+  laneSource,
+  laneTransitSource,
+  laneWeeklySource,
+  outcomeSource,
+  tierTransitSource,
 } from '../../server/db/sla-sql.ts'
 import { slaBreakdown, slaCauses, slaSummary, slaTransit } from '../../server/services/sla-report.ts'
 
@@ -26,7 +41,16 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const OUTLETS = ['SHA-O1', 'SHA-O2', 'BJS-O1', 'HGH-O1', 'NKG-O1']
 const COURIER = (hub: string) => `C-${hub}-01`
-type Fate = 'delivered' | 'refused_returned' | 'refused_late' | 'wrong_address_late' | 'lost_returned' | 'damaged_delivered' | 'returned' | 'open' | 'late_refusal_scan'
+type Fate =
+  | 'delivered'
+  | 'refused_returned'
+  | 'refused_late'
+  | 'wrong_address_late'
+  | 'lost_returned'
+  | 'damaged_delivered'
+  | 'returned'
+  | 'open'
+  | 'late_refusal_scan'
 
 interface ParcelSpec {
   tier: 'express' | 'standard' | 'economy'
@@ -45,7 +69,19 @@ const parcelArb: fc.Arbitrary<ParcelSpec> = fc.record({
   dest: fc.integer({ min: 0, max: OUTLETS.length - 1 }),
   collectH: fc.integer({ min: 0, max: 36 }),
   transitH: fc.double({ min: 1, max: 84, noNaN: true }),
-  fate: fc.constantFrom<Fate>('delivered', 'delivered', 'delivered', 'refused_returned', 'refused_late', 'wrong_address_late', 'lost_returned', 'damaged_delivered', 'returned', 'open', 'late_refusal_scan'),
+  fate: fc.constantFrom<Fate>(
+    'delivered',
+    'delivered',
+    'delivered',
+    'refused_returned',
+    'refused_late',
+    'wrong_address_late',
+    'lost_returned',
+    'damaged_delivered',
+    'returned',
+    'open',
+    'late_refusal_scan',
+  ),
   courierOnDelivery: fc.boolean(),
   duplicateDelivered: fc.boolean(),
 })
@@ -67,7 +103,9 @@ async function post(path: string, body: unknown) {
 async function runPolicies() {
   policyClock += 2 * DAY
   await runDbPolicies({ db: sys.database.pool, log }, {}, new Date(policyClock))
-  const failed = await sys.database.pool.query(`SELECT job_id, last_error FROM db_policy_runs WHERE last_error IS NOT NULL`)
+  const failed = await sys.database.pool.query(
+    `SELECT job_id, last_error FROM db_policy_runs WHERE last_error IS NOT NULL`,
+  )
   expect(failed.rows).toEqual([])
 }
 
@@ -92,25 +130,65 @@ function build(specs: ParcelSpec[], base: number, now: number) {
     const dest = OUTLETS[p.dest]!
     const collected = base + p.collectH * HOUR
     const close = Math.min(collected + p.transitH * HOUR, now - 2 * HOUR)
-    ships.push(shipment({ waybill, tier: p.tier, originHub: origin, destinationHub: dest, collectedAt: new Date(collected).toISOString(), collectedBy: COURIER(origin) }))
-    const ev = (type: string, t: number, hub: string, over: Record<string, unknown> = {}) =>
-      ({ id: `${waybill}-${type}-${events.length + later.length}`, time: new Date(t).toISOString(), waybill, type, hub, ...over })
+    ships.push(
+      shipment({
+        waybill,
+        tier: p.tier,
+        originHub: origin,
+        destinationHub: dest,
+        collectedAt: new Date(collected).toISOString(),
+        collectedBy: COURIER(origin),
+      }),
+    )
+    const ev = (type: string, t: number, hub: string, over: Record<string, unknown> = {}) => ({
+      id: `${waybill}-${type}-${events.length + later.length}`,
+      time: new Date(t).toISOString(),
+      waybill,
+      type,
+      hub,
+      ...over,
+    })
     const mid = collected + (close - collected) / 2
-    events.push(ev('collected', collected, origin, { courier: COURIER(origin) }), ev('departed_hub', collected + (mid - collected) / 2, origin), ev('arrived_hub', mid, dest))
-    const deliver = (t: number) => ev('delivered', t, dest, { signer: '本人', ...(p.courierOnDelivery ? { courier: COURIER(dest) } : {}) })
+    events.push(
+      ev('collected', collected, origin, { courier: COURIER(origin) }),
+      ev('departed_hub', collected + (mid - collected) / 2, origin),
+      ev('arrived_hub', mid, dest),
+    )
+    const deliver = (t: number) =>
+      ev('delivered', t, dest, { signer: '本人', ...(p.courierOnDelivery ? { courier: COURIER(dest) } : {}) })
     const exc = (reason: string) => ev('exception', mid + (close - mid) / 2, dest, { reason })
     switch (p.fate) {
-      case 'delivered': events.push(deliver(close)); break
-      case 'refused_returned': events.push(exc('refused'), ev('returned', close, dest)); break
-      case 'refused_late': events.push(exc('refused'), deliver(close)); break
-      case 'wrong_address_late': events.push(exc('wrong_address'), deliver(close)); break
-      case 'lost_returned': events.push(exc('lost'), ev('returned', close, dest)); break
-      case 'damaged_delivered': events.push(exc('damaged'), deliver(close)); break
-      case 'returned': events.push(ev('returned', close, dest)); break
-      case 'open': events.push(ev('out_for_delivery', mid + HOUR, dest)); break
-      case 'late_refusal_scan': events.push(deliver(close)); later.push(exc('refused')); break
+      case 'delivered':
+        events.push(deliver(close))
+        break
+      case 'refused_returned':
+        events.push(exc('refused'), ev('returned', close, dest))
+        break
+      case 'refused_late':
+        events.push(exc('refused'), deliver(close))
+        break
+      case 'wrong_address_late':
+        events.push(exc('wrong_address'), deliver(close))
+        break
+      case 'lost_returned':
+        events.push(exc('lost'), ev('returned', close, dest))
+        break
+      case 'damaged_delivered':
+        events.push(exc('damaged'), deliver(close))
+        break
+      case 'returned':
+        events.push(ev('returned', close, dest))
+        break
+      case 'open':
+        events.push(ev('out_for_delivery', mid + HOUR, dest))
+        break
+      case 'late_refusal_scan':
+        events.push(deliver(close))
+        later.push(exc('refused'))
+        break
     }
-    if (p.duplicateDelivered && (p.fate === 'delivered' || p.fate === 'damaged_delivered')) events.push(deliver(close + HOUR))
+    if (p.duplicateDelivered && (p.fate === 'delivered' || p.fate === 'damaged_delivered'))
+      events.push(deliver(close + HOUR))
   }
   return { ships, events, later }
 }
@@ -150,8 +228,13 @@ async function aggregateRows(name: keyof typeof SOURCES, src: SlaSource, range: 
   const [source, keys] = SOURCES[name]
   const r = await sys.database.pool.query(
     `SELECT * FROM ${source(src, '$1', '$2', 'a')} WHERE ${keys.split(',')[0]} >= $1 AND ${keys.split(',')[0]} < $2 ORDER BY ${keys}`,
-    [range.start, range.end])
-  return r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])))
+    [range.start, range.end],
+  )
+  return r.rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
+    ),
+  )
 }
 
 async function assertAgreement(range: DayRange) {
@@ -176,46 +259,76 @@ beforeAll(async () => {
   sys = await startTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('SLA continuous aggregates', () => {
   it('keeps the transit buckets of sql/020 and server/domain/sla-transit.ts identical', async () => {
     const r = await sys.database.pool.query<{ edges: number[]; b: number[] }>(
-      `SELECT sla_transit_edges() AS edges, ARRAY[sla_transit_bucket(-1), sla_transit_bucket(0), sla_transit_bucket(47.9), sla_transit_bucket(48), sla_transit_bucket(5000)] AS b`)
+      `SELECT sla_transit_edges() AS edges, ARRAY[sla_transit_bucket(-1), sla_transit_bucket(0), sla_transit_bucket(47.9), sla_transit_bucket(48), sla_transit_bucket(5000)] AS b`,
+    )
     expect(r.rows[0]!.edges).toEqual([...TRANSIT_EDGES])
-    expect(r.rows[0]!.b).toEqual([transitBucket(-1), transitBucket(0), transitBucket(47.9), transitBucket(48), transitBucket(5000)])
+    expect(r.rows[0]!.b).toEqual([
+      transitBucket(-1),
+      transitBucket(0),
+      transitBucket(47.9),
+      transitBucket(48),
+      transitBucket(5000),
+    ])
   })
 
-  it('finds the whole weeks of a period exactly where sla_lane_weekly\'s Beijing week buckets lie', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 40 }), async (offset, length) => {
-      const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
-      const r = await sys.database.pool.query<{ first: Date; last: Date }>(
-        `SELECT time_bucket('7 days', $1::timestamptz + INTERVAL '6 days', 'Asia/Shanghai') AS first, time_bucket('7 days', $2::timestamptz, 'Asia/Shanghai') AS last`,
-        [range.start, range.end])
-      const { first, last } = r.rows[0]!
-      expect(wholeWeeks(range)).toEqual(first < last ? { start: first, end: last } : null)
-    }), { numRuns: 60 })
+  it("finds the whole weeks of a period exactly where sla_lane_weekly's Beijing week buckets lie", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 40 }), async (offset, length) => {
+        const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
+        const r = await sys.database.pool.query<{ first: Date; last: Date }>(
+          `SELECT time_bucket('7 days', $1::timestamptz + INTERVAL '6 days', 'Asia/Shanghai') AS first, time_bucket('7 days', $2::timestamptz, 'Asia/Shanghai') AS last`,
+          [range.start, range.end],
+        )
+        const { first, last } = r.rows[0]!
+        expect(wholeWeeks(range)).toEqual(first < last ? { start: first, end: last } : null)
+      }),
+      { numRuns: 60 },
+    )
   })
 
   it('covers every day of a period exactly once with weeks plus and minus days, and none outside it', () => {
     // weekCover, and materialisedWeekCover with 'now' anywhere from before the period to after it: never the week under way.
-    fc.assert(fc.property(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 60 }), fc.option(fc.integer({ min: -10, max: 80 })), (offset, length, nowDay) => {
-      const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
-      const now = nowDay === null ? undefined : new Date(dayStart(addDays('2020-01-01', offset + nowDay))!.getTime() + 13 * HOUR)
-      const cover = now ? materialisedWeekCover(range, now) : weekCover(range)
-      if (now && cover.weeks) expect(cover.weeks.end.getTime()).toBeLessThanOrEqual(now.getTime() - ((new Date(now.getTime() + 8 * HOUR).getUTCDay() + 6) % 7) * DAY - 13 * HOUR)
-      const times = new Map<number, number>()
-      const count = (a: Date, b: Date, sign: number) => { for (let t = a.getTime(); t < b.getTime(); t += DAY) times.set(t, (times.get(t) ?? 0) + sign) }
-      if (cover.weeks) {
-        expect(cover.weeks.start.getTime() % (7 * DAY)).toBe(cover.weeks.end.getTime() % (7 * DAY))
-        expect(new Date(cover.weeks.start.getTime() + 8 * HOUR).getUTCDay()).toBe(1) // a Beijing Monday
-        count(cover.weeks.start, cover.weeks.end, 1)
-      }
-      for (const [a, b] of cover.add) count(a, b, 1)
-      for (const [a, b] of cover.sub) count(a, b, -1)
-      for (const [t, n] of times) expect(n, new Date(t).toISOString()).toBe(t >= range.start.getTime() && t < range.end.getTime() ? 1 : 0)
-      expect([...times.values()].filter((n) => n === 1)).toHaveLength(range.days)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4000 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.option(fc.integer({ min: -10, max: 80 })),
+        (offset, length, nowDay) => {
+          const range = dayRange(addDays('2020-01-01', offset), addDays('2020-01-01', offset + length))
+          const now =
+            nowDay === null
+              ? undefined
+              : new Date(dayStart(addDays('2020-01-01', offset + nowDay))!.getTime() + 13 * HOUR)
+          const cover = now ? materialisedWeekCover(range, now) : weekCover(range)
+          if (now && cover.weeks)
+            expect(cover.weeks.end.getTime()).toBeLessThanOrEqual(
+              now.getTime() - ((new Date(now.getTime() + 8 * HOUR).getUTCDay() + 6) % 7) * DAY - 13 * HOUR,
+            )
+          const times = new Map<number, number>()
+          const count = (a: Date, b: Date, sign: number) => {
+            for (let t = a.getTime(); t < b.getTime(); t += DAY) times.set(t, (times.get(t) ?? 0) + sign)
+          }
+          if (cover.weeks) {
+            expect(cover.weeks.start.getTime() % (7 * DAY)).toBe(cover.weeks.end.getTime() % (7 * DAY))
+            expect(new Date(cover.weeks.start.getTime() + 8 * HOUR).getUTCDay()).toBe(1) // a Beijing Monday
+            count(cover.weeks.start, cover.weeks.end, 1)
+          }
+          for (const [a, b] of cover.add) count(a, b, 1)
+          for (const [a, b] of cover.sub) count(a, b, -1)
+          for (const [t, n] of times)
+            expect(n, new Date(t).toISOString()).toBe(t >= range.start.getTime() && t < range.end.getTime() ? 1 : 0)
+          expect([...times.values()].filter((n) => n === 1)).toHaveLength(range.days)
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 
   it('answers every SLA question from the aggregates exactly as from the raw tables, on generated parcels', async () => {
@@ -288,6 +401,9 @@ describe('SLA continuous aggregates', () => {
     const agg = await assertAgreement(all)
     expect(agg.transitTop.laneCount).toBeGreaterThan(0)
     // Periods ending on each day of the week (both edges taken by adding days or by subtracting them).
-    for (let k = 1; k <= 6; k++) await assertAgreement(dayRange(dayOf(new Date(Date.now() - (31 + k) * DAY)), dayOf(new Date(Date.now() - k * DAY))))
+    for (let k = 1; k <= 6; k++)
+      await assertAgreement(
+        dayRange(dayOf(new Date(Date.now() - (31 + k) * DAY)), dayOf(new Date(Date.now() - k * DAY))),
+      )
   }, 240_000)
 })

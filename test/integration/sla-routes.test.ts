@@ -16,7 +16,13 @@ const q = (path: string, extra = '') => `/api/v1/sla/${path}?from=${from}&to=${t
 
 beforeAll(async () => {
   sys = await startTestSystem()
-  for (const [u, r] of [['mgr', 'manager'], ['cs', 'cs_operator'], ['fin', 'finance'], ['room', 'control_room']] as const) await addUser(sys, u, r)
+  for (const [u, r] of [
+    ['mgr', 'manager'],
+    ['cs', 'cs_operator'],
+    ['fin', 'finance'],
+    ['room', 'control_room'],
+  ] as const)
+    await addUser(sys, u, r)
   manager = await login(sys, 'mgr')
   const ago = (d: number) => new Date(now - d * DAY).toISOString()
   const onTime = [0, 1, 2].map(() => shipment({ tier: 'express', collectedAt: ago(2.5), destinationHub: 'SHA-O1' }))
@@ -27,20 +33,27 @@ beforeAll(async () => {
   const ev = await call(sys, 'POST', '/api/v1/events', {
     token: sys.token,
     body: [
-      ...onTime.map((s) => event(s.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', courier: 'C-SHA-O1-01', time: ago(1.5) })),
-      ...late.map((s) => event(s.waybill, { type: 'delivered', hub: 'BJS-O1', signer: '本人', courier: 'C-BJS-O1-01', time: ago(1) })),
+      ...onTime.map((s) =>
+        event(s.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', courier: 'C-SHA-O1-01', time: ago(1.5) }),
+      ),
+      ...late.map((s) =>
+        event(s.waybill, { type: 'delivered', hub: 'BJS-O1', signer: '本人', courier: 'C-BJS-O1-01', time: ago(1) }),
+      ),
       event(excused.waybill, { type: 'exception', hub: 'BJS-O1', reason: 'refused', time: ago(3) }),
       event(excused.waybill, { type: 'returned', hub: 'BJS-O1', time: ago(1) }),
     ],
   })
   expect(ev.body.rejected).toEqual([])
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 describe('SLA API', () => {
   it('lets managers and admins in, and nobody else', async () => {
     expect((await call(sys, 'GET', q('summary'), { cookie: manager })).status).toBe(200)
-    for (const u of ['cs', 'fin', 'room']) expect((await call(sys, 'GET', q('summary'), { cookie: await login(sys, u) })).status).toBe(403)
+    for (const u of ['cs', 'fin', 'room'])
+      expect((await call(sys, 'GET', q('summary'), { cookie: await login(sys, u) })).status).toBe(403)
     expect((await call(sys, 'GET', q('summary'))).status).toBe(401)
     expect((await call(sys, 'GET', q('summary'), { token: sys.token })).status).toBe(403)
   })
@@ -84,9 +97,18 @@ describe('SLA API', () => {
     for (const by of ['hub', 'region', 'courier'] as const) {
       const b = await call(sys, 'GET', q('breakdown', `&by=${by}`), { cookie: manager })
       for (const row of b.body.rows) {
-        for (const [outcome, n] of [['on_time', row.onTime], ['late', row.late], ['excused', row.excused]] as const) {
+        for (const [outcome, n] of [
+          ['on_time', row.onTime],
+          ['late', row.late],
+          ['excused', row.excused],
+        ] as const) {
           const param = by === 'hub' ? 'hub' : by === 'region' ? 'region' : 'courier'
-          const p = await call(sys, 'GET', q('parcels', `&${param}=${encodeURIComponent(row.key)}&outcome=${outcome}`), { cookie: manager })
+          const p = await call(
+            sys,
+            'GET',
+            q('parcels', `&${param}=${encodeURIComponent(row.key)}&outcome=${outcome}`),
+            { cookie: manager },
+          )
           expect(p.status).toBe(200)
           expect(p.body.total, `${by} ${row.key} ${outcome}`).toBe(n)
           expect(p.body.parcels).toHaveLength(n)
@@ -106,7 +128,12 @@ describe('SLA API', () => {
     expect(express.p50).toBeGreaterThanOrEqual(24)
     expect(express.p50).toBeLessThan(26)
     const lane = transit.body.lanes[0]
-    const p = await call(sys, 'GET', q('parcels', `&tier=${lane.tier}&origin=${lane.origin}&hub=${lane.destination}&delivered=true`), { cookie: manager })
+    const p = await call(
+      sys,
+      'GET',
+      q('parcels', `&tier=${lane.tier}&origin=${lane.origin}&hub=${lane.destination}&delivered=true`),
+      { cookie: manager },
+    )
     expect(p.body.total).toBe(lane.parcels)
   })
 

@@ -12,7 +12,9 @@ beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const H = 3_600_000
 const ROUTE = routeBetween('HGH-O1', 'SHA-O1')
@@ -32,11 +34,16 @@ describe('where the time was lost', () => {
         steps.push(event(waybill, { type: 'arrived_hub', hub: ROUTE[i + 1], time: at(2) }))
       }
       steps.push(event(waybill, { type: 'out_for_delivery', hub: 'SHA-O1', courier: 'C-SHA-O1-01', time: at(1) }))
-      steps.push(event(waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time: at(1) }))
+      steps.push(
+        event(waybill, { type: 'delivered', hub: 'SHA-O1', courier: 'C-SHA-O1-01', signer: '本人', time: at(1) }),
+      )
       return steps
     }
     const late = list[0]!
-    const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: list.flatMap((s, i) => life(s.waybill, i === 0 ? 120 : 2)) })
+    const r = await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: list.flatMap((s, i) => life(s.waybill, i === 0 ? 120 : 2)),
+    })
     expect(r.body.rejected).toEqual([])
     forgetTransitModel(sys.database.pool)
 
@@ -48,16 +55,23 @@ describe('where the time was lost', () => {
     expect(a.body.late[0]).toMatchObject({ waybill: late.waybill, cause: { code: 'hub_dwell', hub: ROUTE[1] } })
     expect(a.body.heatmap[0].hub).toBe(ROUTE[1])
     expect(a.body.heatmap[0].p90).toHaveLength(168)
-    expect((await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-30&to=2026-11-01', { cookie: admin })).status).toBe(400)
+    expect(
+      (await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-30&to=2026-11-01', { cookie: admin })).status,
+    ).toBe(400)
 
     // Breach causes by largest excess, beside the closing-scan causes: "hub dwell at <centre>", one parcel.
-    expect(a.body.causes).toEqual([{ code: 'hub_dwell', responsible: ROUTE[1], parcels: 1, excessHours: a.body.late[0].cause.excessHours }])
+    expect(a.body.causes).toEqual([
+      { code: 'hub_dwell', responsible: ROUTE[1], parcels: 1, excessHours: a.body.late[0].cause.excessHours },
+    ])
     expect(a.body.names[ROUTE[1]!]).toMatch(/中心$/)
 
     // The page's load asks for no parcels; the drill-down for a bar or a cause lists them with the excess lost there.
-    const bare = await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&limit=0', { cookie: admin })
+    const bare = await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&limit=0', {
+      cookie: admin,
+    })
     expect(bare.body).toMatchObject({ lateTotal: 1, late: [], parcels: 1 })
-    const q = (extra: string) => call(sys, 'GET', `/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&${extra}`, { cookie: admin })
+    const q = (extra: string) =>
+      call(sys, 'GET', `/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&${extra}`, { cookie: admin })
     const bar = await q(`kind=hub_dwell&responsible=${ROUTE[1]}`)
     expect(bar.status).toBe(200)
     expect(bar.body.lateTotal).toBe(1)
@@ -66,10 +80,21 @@ describe('where the time was lost', () => {
     expect((await q(`kind=hub_dwell&responsible=${ROUTE[1]}&match=cause`)).body.lateTotal).toBe(1)
     // Another centre of the route lost nothing: the bar is empty, so is its cause.
     expect((await q(`kind=hub_dwell&responsible=${ROUTE[2]}`)).body).toMatchObject({ lateTotal: 0, late: [] })
-    expect((await q(`kind=line_haul&responsible=${encodeURIComponent(`${ROUTE[0]}→${ROUTE[1]}`)}&match=cause`)).body.lateTotal).toBe(0)
+    expect(
+      (await q(`kind=line_haul&responsible=${encodeURIComponent(`${ROUTE[0]}→${ROUTE[1]}`)}&match=cause`)).body
+        .lateTotal,
+    ).toBe(0)
 
     // Bad drill-down parameters are 400s naming the parameter.
-    for (const bad of ['kind=hub_dwell', `responsible=${ROUTE[1]}`, `kind=to_delivery&responsible=${ROUTE[1]}`, 'kind=hub_dwell&responsible=a%3Bb', 'limit=-1', 'match=all', 'hub=X']) {
+    for (const bad of [
+      'kind=hub_dwell',
+      `responsible=${ROUTE[1]}`,
+      `kind=to_delivery&responsible=${ROUTE[1]}`,
+      'kind=hub_dwell&responsible=a%3Bb',
+      'limit=-1',
+      'match=all',
+      'hub=X',
+    ]) {
       const r = await q(bad)
       expect(r.status, bad).toBe(400)
     }

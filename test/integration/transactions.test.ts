@@ -57,18 +57,23 @@ describe('withTransaction on the embedded engine', () => {
   const reset = async () => {
     await database.pool.query(`SELECT setval('calls', 1, false); TRUNCATE marks`)
   }
-  const marks = async () => (await database.pool.query<{ m: string }>('SELECT m FROM marks ORDER BY m')).rows.map((r) => r.m)
+  const marks = async () =>
+    (await database.pool.query<{ m: string }>('SELECT m FROM marks ORDER BY m')).rows.map((r) => r.m)
 
   it('runs the transaction again after a serialization failure (40001): the failed attempt leaves nothing, the retry commits', async () => {
     await reset()
     const seen = retriesOf(database.pool)
     let attempts = 0
-    const result = await withTransaction(database.pool, { name: 'probe', isolation: 'serializable' }, async (client) => {
-      attempts++
-      await client.query('INSERT INTO marks VALUES ($1)', [`attempt ${attempts}`])
-      await client.query(`SELECT fail_first(1, '40001')`)
-      return attempts
-    })
+    const result = await withTransaction(
+      database.pool,
+      { name: 'probe', isolation: 'serializable' },
+      async (client) => {
+        attempts++
+        await client.query('INSERT INTO marks VALUES ($1)', [`attempt ${attempts}`])
+        await client.query(`SELECT fail_first(1, '40001')`)
+        return attempts
+      },
+    )
     expect(result).toBe(2)
     expect(attempts).toBe(2)
     expect(await marks()).toEqual(['attempt 2'])
@@ -129,64 +134,72 @@ describe('withTransaction on the embedded engine', () => {
   })
 })
 
-describe.skipIf(onlyOn('server', 'real deadlocks and serialization failures need concurrent transactions'))('withTransaction on a TimescaleDB server: real deadlocks and serialization failures', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>
-  let pool: pg.Pool
-  beforeAll(async () => {
-    scratch = await scratchDatabase(TEST_SERVER_URL!)
-    pool = new pg.Pool({ connectionString: scratch.url, max: 6 })
-    await pool.query('CREATE TABLE rows (id int PRIMARY KEY, n int NOT NULL); INSERT INTO rows VALUES (1, 0), (2, 0)')
-  })
-  afterAll(async () => {
-    await pool?.end()
-    await scratch?.drop()
-  })
-
-  const gate = () => {
-    let open!: () => void
-    const opened = new Promise<void>((resolve) => { open = resolve })
-    return { open, opened }
-  }
-
-  it('two transactions locking two rows in opposite orders: the server picks one as the deadlock victim, it is retried, both commit', async () => {
-    const seen = retriesOf(pool)
-    const oneLocked = gate()
-    const twoLocked = gate()
-    let attemptsA = 0
-    let attemptsB = 0
-    const a = withTransaction(pool, { name: 'A' }, async (client) => {
-      attemptsA++
-      await client.query('UPDATE rows SET n = n + 1 WHERE id = 1')
-      oneLocked.open()
-      await twoLocked.opened
-      await client.query('UPDATE rows SET n = n + 1 WHERE id = 2')
+describe.skipIf(onlyOn('server', 'real deadlocks and serialization failures need concurrent transactions'))(
+  'withTransaction on a TimescaleDB server: real deadlocks and serialization failures',
+  () => {
+    let scratch: Awaited<ReturnType<typeof scratchDatabase>>
+    let pool: pg.Pool
+    beforeAll(async () => {
+      scratch = await scratchDatabase(TEST_SERVER_URL!)
+      pool = new pg.Pool({ connectionString: scratch.url, max: 6 })
+      await pool.query('CREATE TABLE rows (id int PRIMARY KEY, n int NOT NULL); INSERT INTO rows VALUES (1, 0), (2, 0)')
     })
-    const b = withTransaction(pool, { name: 'B' }, async (client) => {
-      attemptsB++
-      await client.query('UPDATE rows SET n = n + 1 WHERE id = 2')
-      twoLocked.open()
-      await oneLocked.opened
-      await client.query('UPDATE rows SET n = n + 1 WHERE id = 1')
+    afterAll(async () => {
+      await pool?.end()
+      await scratch?.drop()
     })
-    await Promise.all([a, b])
-    expect(seen).toHaveLength(1)
-    expect(seen[0]).toMatch(/^(A|B):40P01$/)
-    expect(attemptsA + attemptsB).toBe(3)
-    expect((await pool.query('SELECT id, n FROM rows ORDER BY id')).rows).toEqual([{ id: 1, n: 2 }, { id: 2, n: 2 }])
-  })
 
-  it('a REPEATABLE READ transaction whose row another client changed meanwhile fails with 40001, is retried on a fresh snapshot and adds on top', async () => {
-    await pool.query('UPDATE rows SET n = 0')
-    const seen = retriesOf(pool)
-    let attempts = 0
-    await withTransaction(pool, { name: 'rr', isolation: 'repeatable read' }, async (client) => {
-      attempts++
-      const before = (await client.query<{ n: number }>('SELECT n FROM rows WHERE id = 1')).rows[0]!.n
-      if (attempts === 1) await pool.query('UPDATE rows SET n = n + 10 WHERE id = 1') // another client, committed
-      await client.query('UPDATE rows SET n = $1 WHERE id = 1', [before + 1])
+    const gate = () => {
+      let open!: () => void
+      const opened = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      return { open, opened }
+    }
+
+    it('two transactions locking two rows in opposite orders: the server picks one as the deadlock victim, it is retried, both commit', async () => {
+      const seen = retriesOf(pool)
+      const oneLocked = gate()
+      const twoLocked = gate()
+      let attemptsA = 0
+      let attemptsB = 0
+      const a = withTransaction(pool, { name: 'A' }, async (client) => {
+        attemptsA++
+        await client.query('UPDATE rows SET n = n + 1 WHERE id = 1')
+        oneLocked.open()
+        await twoLocked.opened
+        await client.query('UPDATE rows SET n = n + 1 WHERE id = 2')
+      })
+      const b = withTransaction(pool, { name: 'B' }, async (client) => {
+        attemptsB++
+        await client.query('UPDATE rows SET n = n + 1 WHERE id = 2')
+        twoLocked.open()
+        await oneLocked.opened
+        await client.query('UPDATE rows SET n = n + 1 WHERE id = 1')
+      })
+      await Promise.all([a, b])
+      expect(seen).toHaveLength(1)
+      expect(seen[0]).toMatch(/^(A|B):40P01$/)
+      expect(attemptsA + attemptsB).toBe(3)
+      expect((await pool.query('SELECT id, n FROM rows ORDER BY id')).rows).toEqual([
+        { id: 1, n: 2 },
+        { id: 2, n: 2 },
+      ])
     })
-    expect(attempts).toBe(2)
-    expect(seen).toEqual(['rr:40001'])
-    expect((await pool.query('SELECT n FROM rows WHERE id = 1')).rows[0].n).toBe(11)
-  })
-})
+
+    it('a REPEATABLE READ transaction whose row another client changed meanwhile fails with 40001, is retried on a fresh snapshot and adds on top', async () => {
+      await pool.query('UPDATE rows SET n = 0')
+      const seen = retriesOf(pool)
+      let attempts = 0
+      await withTransaction(pool, { name: 'rr', isolation: 'repeatable read' }, async (client) => {
+        attempts++
+        const before = (await client.query<{ n: number }>('SELECT n FROM rows WHERE id = 1')).rows[0]!.n
+        if (attempts === 1) await pool.query('UPDATE rows SET n = n + 10 WHERE id = 1') // another client, committed
+        await client.query('UPDATE rows SET n = $1 WHERE id = 1', [before + 1])
+      })
+      expect(attempts).toBe(2)
+      expect(seen).toEqual(['rr:40001'])
+      expect((await pool.query('SELECT n FROM rows WHERE id = 1')).rows[0].n).toBe(11)
+    })
+  },
+)

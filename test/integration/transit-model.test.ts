@@ -14,7 +14,9 @@ beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
 const H = 3_600_000
 // HGH-O1 → HGH-SC → SHA-TC?… the demo route of this lane, read from the network.
@@ -30,24 +32,44 @@ function lifeOf(waybill: string, t0: number, gapsH: number[]) {
     steps.push(event(waybill, { type: 'arrived_hub', hub: ROUTE[i + 1], time: at(gapsH[(2 * i + 1) % gapsH.length]!) }))
   }
   steps.push(event(waybill, { type: 'out_for_delivery', hub: ROUTE.at(-1), courier: 'C-SHA-O1-01', time: at(1) }))
-  steps.push(event(waybill, { type: 'delivered', hub: ROUTE.at(-1), courier: 'C-SHA-O1-01', signer: '本人', time: at(1.5) }))
+  steps.push(
+    event(waybill, { type: 'delivered', hub: ROUTE.at(-1), courier: 'C-SHA-O1-01', signer: '本人', time: at(1.5) }),
+  )
   return steps
 }
 
 async function kept(): Promise<Map<string, number>> {
-  const r = await sys.database.pool.query<{ kind: string; place: string; tier: string; how: number; bucket: number; n: number }>(
-    'SELECT kind, place, tier, how, bucket, n::int AS n FROM segment_hist WHERE n <> 0')
+  const r = await sys.database.pool.query<{
+    kind: string
+    place: string
+    tier: string
+    how: number
+    bucket: number
+    n: number
+  }>('SELECT kind, place, tier, how, bucket, n::int AS n FROM segment_hist WHERE n <> 0')
   return new Map(r.rows.map((x) => [`${x.kind}|${x.place}|${x.tier}|${x.how}|${x.bucket}`, x.n]))
 }
 
 async function recomputed(): Promise<Map<string, number>> {
-  const ships = (await sys.database.pool.query<{ waybill: string; tier: string; origin: string; dest: string; at: Date }>(
-    'SELECT waybill, tier, origin_hub AS origin, destination_hub AS dest, collected_at AS at FROM shipments')).rows
-  const events = (await sys.database.pool.query<{ waybill: string; time: Date; type: PathEvent['type']; hub: string | null; courier: string | null }>(
-    'SELECT waybill, event_time AS time, type, hub_code AS hub, courier_code AS courier FROM scan_events')).rows
+  const ships = (
+    await sys.database.pool.query<{ waybill: string; tier: string; origin: string; dest: string; at: Date }>(
+      'SELECT waybill, tier, origin_hub AS origin, destination_hub AS dest, collected_at AS at FROM shipments',
+    )
+  ).rows
+  const events = (
+    await sys.database.pool.query<{
+      waybill: string
+      time: Date
+      type: PathEvent['type']
+      hub: string | null
+      courier: string | null
+    }>('SELECT waybill, event_time AS time, type, hub_code AS hub, courier_code AS courier FROM scan_events')
+  ).rows
   const m = new Map<string, number>()
   for (const s of ships) {
-    const path = events.filter((e) => e.waybill === s.waybill).map((e) => ({ time: e.time.getTime(), type: e.type, hub: e.hub, courier: e.courier }))
+    const path = events
+      .filter((e) => e.waybill === s.waybill)
+      .map((e) => ({ time: e.time.getTime(), type: e.type, hub: e.hub, courier: e.courier }))
     for (const seg of segmentsOf(s.at.getTime(), s.origin, s.dest, path)) {
       const k = histKeyString(histKey(seg, s.tier))
       m.set(k, (m.get(k) ?? 0) + 1)
@@ -58,39 +80,58 @@ async function recomputed(): Promise<Map<string, number>> {
 
 describe('segment histograms kept by the ingest', () => {
   it('equal a recomputation from the stored events after scans in any order, batches and resends', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.double({ min: 0.3, max: 9, noNaN: true }), { minLength: 3, maxLength: 6 }),
-      fc.integer({ min: 1, max: 2 }),
-      fc.nat(),
-      fc.integer({ min: 1, max: 5 }),
-      async (gaps, parcels, seed, batch) => {
-        const list = Array.from({ length: parcels }, () => shipment({ collectedAt: new Date(Date.now() - 60 * H).toISOString() }))
-        expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(parcels)
-        const events = list.flatMap((s) => lifeOf(s.waybill, Date.now() - 59 * H, gaps))
-        // A deterministic shuffle plus a resent copy of some events.
-        let x = seed || 1
-        const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-        const sent = [...events, ...events.filter(() => rnd() < 0.2)].sort(() => rnd() - 0.5)
-        for (let i = 0; i < sent.length; i += batch) {
-          const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: sent.slice(i, i + batch) })
-          expect(r.status).toBe(200)
-        }
-        expect(await kept()).toEqual(await recomputed())
-      },
-    ), { numRuns: 6 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.double({ min: 0.3, max: 9, noNaN: true }), { minLength: 3, maxLength: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5 }),
+        async (gaps, parcels, seed, batch) => {
+          const list = Array.from({ length: parcels }, () =>
+            shipment({ collectedAt: new Date(Date.now() - 60 * H).toISOString() }),
+          )
+          expect(
+            (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted,
+          ).toHaveLength(parcels)
+          const events = list.flatMap((s) => lifeOf(s.waybill, Date.now() - 59 * H, gaps))
+          // A deterministic shuffle plus a resent copy of some events.
+          let x = seed || 1
+          const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+          const sent = [...events, ...events.filter(() => rnd() < 0.2)].sort(() => rnd() - 0.5)
+          for (let i = 0; i < sent.length; i += batch) {
+            const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: sent.slice(i, i + batch) })
+            expect(r.status).toBe(200)
+          }
+          expect(await kept()).toEqual(await recomputed())
+        },
+      ),
+      { numRuns: 6 },
+    )
   })
 
   it('gives the look-up an arrival window from where the parcel is, and at_risk when it is stuck past its segment p99', async () => {
     // 25 parcels through the lane teach the model; one more sits at the sorting centre for 30 h.
-    const teach = Array.from({ length: 25 }, () => shipment({ collectedAt: new Date(Date.now() - 50 * H).toISOString() }))
+    const teach = Array.from({ length: 25 }, () =>
+      shipment({ collectedAt: new Date(Date.now() - 50 * H).toISOString() }),
+    )
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: teach })
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: teach.flatMap((s) => lifeOf(s.waybill, Date.now() - 49 * H, [1, 1.5, 2])) })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: teach.flatMap((s) => lifeOf(s.waybill, Date.now() - 49 * H, [1, 1.5, 2])),
+    })
     const stuck = shipment({ collectedAt: new Date(Date.now() - 40 * H).toISOString(), tier: 'economy' })
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [stuck] })
-    await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: [
-      event(stuck.waybill, { type: 'departed_hub', hub: ROUTE[0], time: new Date(Date.now() - 32 * H).toISOString() }),
-      event(stuck.waybill, { type: 'arrived_hub', hub: ROUTE[1], time: new Date(Date.now() - 31 * H).toISOString() }),
-    ] })
+    await call(sys, 'POST', '/api/v1/events', {
+      token: sys.token,
+      body: [
+        event(stuck.waybill, {
+          type: 'departed_hub',
+          hub: ROUTE[0],
+          time: new Date(Date.now() - 32 * H).toISOString(),
+        }),
+        event(stuck.waybill, { type: 'arrived_hub', hub: ROUTE[1], time: new Date(Date.now() - 31 * H).toISOString() }),
+      ],
+    })
     forgetTransitModel(sys.database.pool)
     const r = await call(sys, 'GET', `/api/v1/shipments/${stuck.waybill}`, { cookie: admin })
     expect(r.status).toBe(200)

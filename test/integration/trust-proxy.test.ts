@@ -17,7 +17,9 @@ import type { AppContext } from '../../server/context.ts'
  */
 
 const servers: Server[] = []
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r)))) })
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+})
 
 async function serve(env: Record<string, string>): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = []
@@ -27,23 +29,34 @@ async function serve(env: Record<string, string>): Promise<{ url: string; seen: 
     log: { debug: () => undefined, error: () => undefined },
     db: {},
     // Whatever the throttle's first call is, it is given the user name and the client address.
-    loginThrottle: new Proxy({}, {
-      get: () => async (...args: unknown[]) => {
-        seen.push(String(args.find((a) => typeof a === 'string' && a !== 'admin')))
-        throw new AppError(429, 'too_many_attempts', 'recorded')
+    loginThrottle: new Proxy(
+      {},
+      {
+        get:
+          () =>
+          async (...args: unknown[]) => {
+            seen.push(String(args.find((a) => typeof a === 'string' && a !== 'admin')))
+            throw new AppError(429, 'too_many_attempts', 'recorded')
+          },
       },
-    }),
+    ),
   } as unknown as AppContext
-  const health: Health = { ready: async () => ({ ok: true, checks: {} }), metrics: async () => ({ contentType: 'text/plain', text: 'pw_up 1\n' }) }
+  const health: Health = {
+    ready: async () => ({ ok: true, checks: {} }),
+    metrics: async () => ({ contentType: 'text/plain', text: 'pw_up 1\n' }),
+  }
   const server = createServer(createApp(ctx, health))
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
 }
 
-const signIn = (url: string, forwardedFor: string) => fetch(`${url}/api/v1/auth/login`, {
-  method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ username: 'admin', password: 'whatever-it-is' }),
-})
+const signIn = (url: string, forwardedFor: string) =>
+  fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify({ username: 'admin', password: 'whatever-it-is' }),
+  })
 
 describe('TRUST_PROXY', () => {
   it('unset: X-Forwarded-For from a loopback caller is ignored; every attempt counts against the socket address', async () => {
@@ -54,7 +67,7 @@ describe('TRUST_PROXY', () => {
     expect(seen[0]).toMatch(/127\.0\.0\.1$/)
   })
 
-  it('loopback (a proxy on this machine): the address the proxy forwards is the client\'s', async () => {
+  it("loopback (a proxy on this machine): the address the proxy forwards is the client's", async () => {
     const { url, seen } = await serve({ TRUST_PROXY: 'loopback' })
     for (const ip of ['203.0.113.1', '203.0.113.2']) await signIn(url, ip)
     expect(seen).toEqual(['203.0.113.1', '203.0.113.2'])
@@ -79,8 +92,14 @@ describe('TRUST_PROXY', () => {
       expect(((await r.json()) as any).error.message).toContain('METRICS_TOKEN')
     }
     const withToken = await serve({ TRUST_PROXY: 'loopback', METRICS_TOKEN: 'a-metrics-token-for-tests' })
-    expect((await fetch(`${withToken.url}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-for-tests' } })).status).toBe(200)
-    expect((await fetch(`${withToken.url}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-for-testX' } })).status).toBe(403)
+    expect(
+      (await fetch(`${withToken.url}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-for-tests' } }))
+        .status,
+    ).toBe(200)
+    expect(
+      (await fetch(`${withToken.url}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-for-testX' } }))
+        .status,
+    ).toBe(403)
   })
 
   it('refuses a TRUST_PROXY that is not a trust-proxy value, naming it', () => {

@@ -5,7 +5,13 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import {
-  createWebhook, deactivateWebhook, deliverDue, enqueueAlertActions, enqueueAlertNotifications, listWebhooks, type AlertNotice,
+  createWebhook,
+  deactivateWebhook,
+  deliverDue,
+  enqueueAlertActions,
+  enqueueAlertNotifications,
+  listWebhooks,
+  type AlertNotice,
 } from '../../server/services/webhooks.ts'
 import { WEBHOOK_ROUTES } from '../../server/http/webhook-routes.ts'
 import { api } from '../helpers/api.ts'
@@ -18,9 +24,18 @@ beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   db = sys.database.pool
 })
-afterAll(async () => { await sys?.stop() })
+afterAll(async () => {
+  await sys?.stop()
+})
 
-interface Hit { path: string; deliveryId: string; signature: string; contentType: string; raw: string; answered: number }
+interface Hit {
+  path: string
+  deliveryId: string
+  signature: string
+  contentType: string
+  raw: string
+  answered: number
+}
 
 /** A webhook receiver on a real port: answers `status` (503 while "down"), can stop listening and come back on the same port. */
 class Receiver {
@@ -37,13 +52,26 @@ class Receiver {
       req.on('end', () => {
         const answered = this.status
         this.hits.push({
-          path: req.url ?? '', deliveryId: String(req.headers['x-parcelwatch-delivery']), signature: String(req.headers['x-parcelwatch-signature']),
-          contentType: String(req.headers['content-type']), raw: Buffer.concat(chunks).toString('utf8'), answered,
+          path: req.url ?? '',
+          deliveryId: String(req.headers['x-parcelwatch-delivery']),
+          signature: String(req.headers['x-parcelwatch-signature']),
+          contentType: String(req.headers['content-type']),
+          raw: Buffer.concat(chunks).toString('utf8'),
+          answered,
         })
-        setTimeout(() => res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered < 300 ? 'ok' : 'receiver down for maintenance'), this.delayMs)
+        setTimeout(
+          () =>
+            res
+              .writeHead(answered, { 'content-type': 'text/plain' })
+              .end(answered < 300 ? 'ok' : 'receiver down for maintenance'),
+          this.delayMs,
+        )
       })
     })
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(this.port, '127.0.0.1', resolve) })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, '127.0.0.1', resolve)
+    })
     this.port = (server.address() as AddressInfo).port
     this.server = server
   }
@@ -57,13 +85,23 @@ class Receiver {
     await closed
   }
 
-  url(path = '/hook'): string { return `http://127.0.0.1:${this.port}${path}` }
+  url(path = '/hook'): string {
+    return `http://127.0.0.1:${this.port}${path}`
+  }
   /** What the receiver took (answered 2xx). */
-  accepted(): Hit[] { return this.hits.filter((h) => h.answered < 300) }
+  accepted(): Hit[] {
+    return this.hits.filter((h) => h.answered < 300)
+  }
 }
 
 // $1 rule, $2 hub, $3 severity, $4 title, $5 now
-async function insertAlert(rule: string, hubCode: string | null, severity: string, title: string, now: Date): Promise<number> {
+async function insertAlert(
+  rule: string,
+  hubCode: string | null,
+  severity: string,
+  title: string,
+  now: Date,
+): Promise<number> {
   const r = await db.query<{ id: number }>(
     `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id`,
     [rule, `hub:${hubCode ?? 'none'}:${Math.random()}`, hubCode, severity, title, now],
@@ -71,13 +109,44 @@ async function insertAlert(rule: string, hubCode: string | null, severity: strin
   return r.rows[0]!.id
 }
 
-const change = (id: number, rule: string, hubCode: string | null, severity: string, action: string, itemCount = 1): AlertNotice =>
-  ({ id, rule, hubCode, severity, title: `${rule} at ${hubCode ?? 'nowhere'}`, titleKey: null, titleParams: null, itemCount, action })
+const change = (
+  id: number,
+  rule: string,
+  hubCode: string | null,
+  severity: string,
+  action: string,
+  itemCount = 1,
+): AlertNotice => ({
+  id,
+  rule,
+  hubCode,
+  severity,
+  title: `${rule} at ${hubCode ?? 'nowhere'}`,
+  titleKey: null,
+  titleParams: null,
+  itemCount,
+  action,
+})
 
-interface OutboxRow { id: number; endpoint_id: number; alert_id: number; event: string; attempts: number; next_attempt_at: Date; delivered_at: Date | null; last_status: number | null; last_error: string | null }
-const outboxOf = async (endpointId: number): Promise<OutboxRow[]> => (await db.query<OutboxRow>(
-  `SELECT id, endpoint_id, alert_id, payload->>'event' AS event, attempts, next_attempt_at, delivered_at, last_status, last_error
-   FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`, [endpointId])).rows
+interface OutboxRow {
+  id: number
+  endpoint_id: number
+  alert_id: number
+  event: string
+  attempts: number
+  next_attempt_at: Date
+  delivered_at: Date | null
+  last_status: number | null
+  last_error: string | null
+}
+const outboxOf = async (endpointId: number): Promise<OutboxRow[]> =>
+  (
+    await db.query<OutboxRow>(
+      `SELECT id, endpoint_id, alert_id, payload->>'event' AS event, attempts, next_attempt_at, delivered_at, last_status, last_error
+   FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
+      [endpointId],
+    )
+  ).rows
 
 const verifies = (secret: string, hit: Hit): boolean => {
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(hit.raw).digest('hex')}`)
@@ -91,16 +160,24 @@ describe('outgoing webhooks', () => {
   it('retries a receiver that is down with growing delays, then delivers every notification once per delivery id, in order per alert, signed', async () => {
     const receiver = new Receiver()
     await receiver.start()
-    const { webhook, secret } = await createWebhook(db, { name: 'on-call bridge', url: receiver.url(), rules: ['wh_lifecycle'] })
+    const { webhook, secret } = await createWebhook(db, {
+      name: 'on-call bridge',
+      url: receiver.url(),
+      rules: ['wh_lifecycle'],
+    })
     const t0 = new Date()
     const a = await insertAlert('wh_lifecycle', 'SHA-TC', 'warning', 'late at Shanghai', t0)
     const b = await insertAlert('wh_lifecycle', 'CAN-TC', 'critical', 'late at Guangzhou', t0)
 
-    const queued = await enqueueAlertNotifications(db, [
-      change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'opened', 3),
-      change(b, 'wh_lifecycle', 'CAN-TC', 'critical', 'opened', 7),
-      change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'updated', 4),
-    ], t0)
+    const queued = await enqueueAlertNotifications(
+      db,
+      [
+        change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'opened', 3),
+        change(b, 'wh_lifecycle', 'CAN-TC', 'critical', 'opened', 7),
+        change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'updated', 4),
+      ],
+      t0,
+    )
     expect(queued).toBe(2)
 
     // Down (503): both fail, nothing is delivered, the next try is ~5 s later.
@@ -113,11 +190,19 @@ describe('outgoing webhooks', () => {
     ])
     expect(rows[0]!.last_error).toMatch(/^HTTP 503: receiver down/)
     // Not before its time.
-    expect(await deliverDue(db, new Date(Math.min(...rows.map((r) => r.next_attempt_at.getTime())) - 1))).toMatchObject({ claimed: 0 })
+    expect(await deliverDue(db, new Date(Math.min(...rows.map((r) => r.next_attempt_at.getTime())) - 1))).toMatchObject(
+      { claimed: 0 },
+    )
 
     // The alert clears while the receiver is still down: its resolution waits behind its opening.
     const resolvedAt = at(t0, 1_000)
-    expect(await enqueueAlertNotifications(db, [change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'auto_resolved', 0)], resolvedAt)).toBe(1)
+    expect(
+      await enqueueAlertNotifications(
+        db,
+        [change(a, 'wh_lifecycle', 'SHA-TC', 'warning', 'auto_resolved', 0)],
+        resolvedAt,
+      ),
+    ).toBe(1)
     const resolvedRowId = (await outboxOf(webhook.id)).find((r) => r.event === 'alert.auto_resolved')!.id
 
     const delays = [rows[0]!.next_attempt_at.getTime() - t0.getTime()]
@@ -143,7 +228,11 @@ describe('outgoing webhooks', () => {
     const resolvedRow = rows.find((x) => x.id === resolvedRowId)!
     expect(resolvedRow.attempts).toBe(0)
     expect(receiver.hits.some((h) => h.deliveryId === String(resolvedRowId))).toBe(false)
-    expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({ pending: 3, failing: 2, delivered: 0 })
+    expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({
+      pending: 3,
+      failing: 2,
+      delivered: 0,
+    })
 
     // Back up on the same port: an hour later everything goes through.
     receiver.status = 200
@@ -171,10 +260,25 @@ describe('outgoing webhooks', () => {
     expect(JSON.parse(got.find((h) => JSON.parse(h.raw).alert.id === b)!.raw)).toEqual({
       event: 'alert.opened',
       lang: 'zh',
-      alert: { id: b, rule: 'wh_lifecycle', severity: 'critical', hubCode: 'CAN-TC', title: 'wh_lifecycle at CAN-TC', titleKey: null, titleParams: null, itemCount: 7, escalationLevel: 0 },
+      alert: {
+        id: b,
+        rule: 'wh_lifecycle',
+        severity: 'critical',
+        hubCode: 'CAN-TC',
+        title: 'wh_lifecycle at CAN-TC',
+        titleKey: null,
+        titleParams: null,
+        itemCount: 7,
+        escalationLevel: 0,
+      },
       at: t0.toISOString(),
     })
-    expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({ pending: 0, failing: 0, delivered: 3, lastError: null })
+    expect((await listWebhooks(db)).find((w) => w.id === webhook.id)).toMatchObject({
+      pending: 0,
+      failing: 0,
+      delivered: 3,
+      lastError: null,
+    })
 
     await deactivateWebhook(db, webhook.id)
     await receiver.stop()
@@ -185,9 +289,26 @@ describe('outgoing webhooks', () => {
     receiver.status = 200
     await receiver.start()
     const rule = 'wh_routing'
-    const critShanghai = (await createWebhook(db, { name: 'Shanghai critical', url: receiver.url('/crit-sha'), rules: [rule], minSeverity: 'critical', hubCodes: ['SHA-TC'] })).webhook
-    const warnAny = (await createWebhook(db, { name: 'warnings anywhere', url: receiver.url('/warn'), rules: [rule], minSeverity: 'warning' })).webhook
-    const otherRule = (await createWebhook(db, { name: 'other rule', url: receiver.url('/other'), rules: ['wh_something_else'] })).webhook
+    const critShanghai = (
+      await createWebhook(db, {
+        name: 'Shanghai critical',
+        url: receiver.url('/crit-sha'),
+        rules: [rule],
+        minSeverity: 'critical',
+        hubCodes: ['SHA-TC'],
+      })
+    ).webhook
+    const warnAny = (
+      await createWebhook(db, {
+        name: 'warnings anywhere',
+        url: receiver.url('/warn'),
+        rules: [rule],
+        minSeverity: 'warning',
+      })
+    ).webhook
+    const otherRule = (
+      await createWebhook(db, { name: 'other rule', url: receiver.url('/other'), rules: ['wh_something_else'] })
+    ).webhook
     const everything = (await createWebhook(db, { name: 'everything', url: receiver.url('/all') })).webhook
     const retired = (await createWebhook(db, { name: 'retired', url: receiver.url('/retired'), rules: [rule] })).webhook
     await deactivateWebhook(db, retired.id)
@@ -199,18 +320,27 @@ describe('outgoing webhooks', () => {
     const warnSha = await insertAlert(rule, 'SHA-TC', 'warning', 't', now)
     const infoNoHub = await insertAlert(rule, null, 'info', 't', now)
     const updated = await insertAlert(rule, 'SHA-TC', 'critical', 't', now)
-    await enqueueAlertNotifications(db, [
-      change(warnCan, rule, 'CAN-TC', 'warning', 'opened'),
-      change(critSha, rule, 'SHA-TC', 'critical', 'escalated'),
-      change(critCan, rule, 'CAN-TC', 'critical', 'opened'),
-      change(warnSha, rule, 'SHA-TC', 'warning', 'opened'),
-      change(infoNoHub, rule, null, 'info', 'opened'),
-      change(updated, rule, 'SHA-TC', 'critical', 'updated'),
-    ], now)
+    await enqueueAlertNotifications(
+      db,
+      [
+        change(warnCan, rule, 'CAN-TC', 'warning', 'opened'),
+        change(critSha, rule, 'SHA-TC', 'critical', 'escalated'),
+        change(critCan, rule, 'CAN-TC', 'critical', 'opened'),
+        change(warnSha, rule, 'SHA-TC', 'warning', 'opened'),
+        change(infoNoHub, rule, null, 'info', 'opened'),
+        change(updated, rule, 'SHA-TC', 'critical', 'updated'),
+      ],
+      now,
+    )
 
     const r = await deliverDue(db, now)
     expect(r).toMatchObject({ delivered: 10, failed: 0 })
-    const received = (path: string) => receiver.accepted().filter((h) => h.path === path).map((h) => JSON.parse(h.raw).alert.id as number).sort((x, y) => x - y)
+    const received = (path: string) =>
+      receiver
+        .accepted()
+        .filter((h) => h.path === path)
+        .map((h) => JSON.parse(h.raw).alert.id as number)
+        .sort((x, y) => x - y)
     expect(received('/crit-sha')).toEqual([critSha]) // not the warning at Shanghai, not the critical at Guangzhou
     expect(received('/warn')).toEqual([warnCan, critSha, critCan, warnSha].sort((x, y) => x - y))
     expect(received('/all')).toEqual([warnCan, critSha, critCan, warnSha, infoNoHub].sort((x, y) => x - y))
@@ -232,9 +362,29 @@ describe('outgoing webhooks', () => {
     const { webhook } = await createWebhook(db, { name: 'by id', url: receiver.url(), rules: ['wh_by_id'] })
     const now = new Date()
     const id = await insertAlert('wh_by_id', 'SHA-TC', 'critical', 'stored title', now)
-    expect(await enqueueAlertActions(db, [{ id, action: 'acknowledged' }, { id, action: 'reminded' }, { id, action: 'resolved' }], now)).toBe(3)
+    expect(
+      await enqueueAlertActions(
+        db,
+        [
+          { id, action: 'acknowledged' },
+          { id, action: 'reminded' },
+          { id, action: 'resolved' },
+        ],
+        now,
+      ),
+    ).toBe(3)
     await deliverDue(db, now)
-    const alert = { id, rule: 'wh_by_id', severity: 'critical', hubCode: 'SHA-TC', title: 'stored title', titleKey: null, titleParams: null, itemCount: 1, escalationLevel: 0 }
+    const alert = {
+      id,
+      rule: 'wh_by_id',
+      severity: 'critical',
+      hubCode: 'SHA-TC',
+      title: 'stored title',
+      titleKey: null,
+      titleParams: null,
+      itemCount: 1,
+      escalationLevel: 0,
+    }
     expect(receiver.accepted().map((h) => JSON.parse(h.raw))).toEqual([
       { event: 'alert.acknowledged', lang: 'zh', alert, at: now.toISOString() },
       { event: 'alert.reminded', lang: 'zh', alert, at: now.toISOString() },
@@ -244,7 +394,7 @@ describe('outgoing webhooks', () => {
     await receiver.stop()
   })
 
-  it('sends a title stored as a message key in each endpoint\'s language (Chinese unless it asks for English), with the key and parameters', async () => {
+  it("sends a title stored as a message key in each endpoint's language (Chinese unless it asks for English), with the key and parameters", async () => {
     const receiver = new Receiver()
     receiver.status = 200
     await receiver.start()
@@ -255,13 +405,36 @@ describe('outgoing webhooks', () => {
     const now = new Date()
     const r = await db.query<{ id: number }>(
       `INSERT INTO alerts (rule, subject, hub_code, severity, title_key, title_params, item_count, opened_at, last_seen_at)
-       VALUES ('wh_lang', 'hub:SHA-TC', 'SHA-TC', 'critical', 'parcel_late', '{"hub": "上海转运中心", "count": 350}', 350, $1, $1) RETURNING id`, [now])
+       VALUES ('wh_lang', 'hub:SHA-TC', 'SHA-TC', 'critical', 'parcel_late', '{"hub": "上海转运中心", "count": 350}', 350, $1, $1) RETURNING id`,
+      [now],
+    )
     const id = r.rows[0]!.id
     expect(await enqueueAlertActions(db, [{ id, action: 'escalated' }], now)).toBe(2)
     await deliverDue(db, now)
-    const got = (path: string) => receiver.accepted().filter((h) => h.path === path).map((h) => JSON.parse(h.raw))
-    expect(got('/zh')).toEqual([expect.objectContaining({ lang: 'zh', alert: expect.objectContaining({ title: '上海转运中心：350 件包裹已超过承诺时效', titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 350 } }) })])
-    expect(got('/en')).toEqual([expect.objectContaining({ lang: 'en', alert: expect.objectContaining({ title: '350 parcels past their promised deadline at 上海转运中心', titleKey: 'parcel_late' }) })])
+    const got = (path: string) =>
+      receiver
+        .accepted()
+        .filter((h) => h.path === path)
+        .map((h) => JSON.parse(h.raw))
+    expect(got('/zh')).toEqual([
+      expect.objectContaining({
+        lang: 'zh',
+        alert: expect.objectContaining({
+          title: '上海转运中心：350 件包裹已超过承诺时效',
+          titleKey: 'parcel_late',
+          titleParams: { hub: '上海转运中心', count: 350 },
+        }),
+      }),
+    ])
+    expect(got('/en')).toEqual([
+      expect.objectContaining({
+        lang: 'en',
+        alert: expect.objectContaining({
+          title: '350 parcels past their promised deadline at 上海转运中心',
+          titleKey: 'parcel_late',
+        }),
+      }),
+    ])
     await deactivateWebhook(db, zh.webhook.id)
     await deactivateWebhook(db, en.webhook.id)
     await receiver.stop()
@@ -271,7 +444,12 @@ describe('outgoing webhooks', () => {
     const receiver = new Receiver()
     receiver.status = 200
     await receiver.start()
-    const { webhook } = await createWebhook(db, { name: 'manager pager', url: receiver.url(), rules: ['wh_escalation'], minEscalationLevel: 1 })
+    const { webhook } = await createWebhook(db, {
+      name: 'manager pager',
+      url: receiver.url(),
+      rules: ['wh_escalation'],
+      minEscalationLevel: 1,
+    })
     const now = new Date()
     const id = await insertAlert('wh_escalation', 'SHA-TC', 'critical', 'nobody answered', now)
     expect(await enqueueAlertActions(db, [{ id, action: 'opened' }], now)).toBe(0)
@@ -290,11 +468,19 @@ describe('outgoing webhooks', () => {
     await receiver.start()
     const { webhook } = await createWebhook(db, { name: 'race', url: receiver.url(), rules: ['wh_race'] })
     const now = new Date()
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => insertAlert('wh_race', 'SHA-TC', 'warning', `t${i}`, now)))
-    await enqueueAlertNotifications(db, ids.map((id) => change(id, 'wh_race', 'SHA-TC', 'warning', 'opened')), now)
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => insertAlert('wh_race', 'SHA-TC', 'warning', `t${i}`, now)),
+    )
+    await enqueueAlertNotifications(
+      db,
+      ids.map((id) => change(id, 'wh_race', 'SHA-TC', 'warning', 'opened')),
+      now,
+    )
     const [x, y] = await Promise.all([deliverDue(db, now, { batch: 5 }), deliverDue(db, now, { batch: 5 })])
     expect(x.delivered + y.delivered).toBe(12)
-    expect(receiver.hits.map((h) => h.deliveryId).sort()).toEqual((await outboxOf(webhook.id)).map((r) => String(r.id)).sort())
+    expect(receiver.hits.map((h) => h.deliveryId).sort()).toEqual(
+      (await outboxOf(webhook.id)).map((r) => String(r.id)).sort(),
+    )
 
     // A slow receiver is a failure like any other: retried later.
     receiver.delayMs = 500
@@ -317,7 +503,9 @@ describe('outgoing webhooks', () => {
     const id = await insertAlert('wh_job', 'CAN-TC', 'info', 'job', now)
     await enqueueAlertNotifications(db, [change(id, 'wh_job', 'CAN-TC', 'info', 'opened')], now)
     const logged: unknown[] = []
-    const log = { info: (o: unknown) => logged.push(o), warn: (o: unknown) => logged.push(o) } as unknown as Parameters<typeof deliverWebhooks>[0]['log']
+    const log = { info: (o: unknown) => logged.push(o), warn: (o: unknown) => logged.push(o) } as unknown as Parameters<
+      typeof deliverWebhooks
+    >[0]['log']
     await deliverWebhooks({ db, log }, {}, now)
     expect(receiver.accepted()).toHaveLength(1)
     expect(logged).toEqual([expect.objectContaining({ claimed: 1, delivered: 1, failed: 0 })])
@@ -337,22 +525,45 @@ describe('outgoing webhooks', () => {
       route(method, path) // the route must exist in the table
       admin ??= await login(sys, 'admin', ADMIN_PASSWORD)
       const concrete = path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(req.params?.[name] ?? ''))
-      const r = await call(sys, method.toUpperCase(), concrete, { cookie: admin, ...(req.body === undefined ? {} : { body: req.body }) })
-      return { status: r.status, body: r.status >= 400 ? { code: r.body?.error?.code, details: r.body?.error?.details } : r.body }
+      const r = await call(sys, method.toUpperCase(), concrete, {
+        cookie: admin,
+        ...(req.body === undefined ? {} : { body: req.body }),
+      })
+      return {
+        status: r.status,
+        body: r.status >= 400 ? { code: r.body?.error?.code, details: r.body?.error?.details } : r.body,
+      }
     }
 
     it('lets only admins manage webhooks', () => {
       expect(WEBHOOK_ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
-        'delete /api/v1/admin/webhooks/:id', 'get /api/v1/admin/webhooks', 'post /api/v1/admin/webhooks',
+        'delete /api/v1/admin/webhooks/:id',
+        'get /api/v1/admin/webhooks',
+        'post /api/v1/admin/webhooks',
       ])
       for (const r of WEBHOOK_ROUTES) expect(r.roles).toEqual(['admin'])
     })
 
     it('creates an endpoint with a server-made secret shown once, lists it with its counts but never the secret, and deactivates it', async () => {
-      const created = await invoke('post', '/api/v1/admin/webhooks', { body: { name: 'PagerDuty bridge', url: 'https://hooks.example.com/pw', rules: ['parcel_late'], minSeverity: 'critical', hubCodes: ['SHA-TC'] } })
+      const created = await invoke('post', '/api/v1/admin/webhooks', {
+        body: {
+          name: 'PagerDuty bridge',
+          url: 'https://hooks.example.com/pw',
+          rules: ['parcel_late'],
+          minSeverity: 'critical',
+          hubCodes: ['SHA-TC'],
+        },
+      })
       expect(created.status).toBe(201)
       expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/)
-      expect(created.body.webhook).toMatchObject({ name: 'PagerDuty bridge', url: 'https://hooks.example.com/pw', rules: ['parcel_late'], minSeverity: 'critical', hubCodes: ['SHA-TC'], active: true })
+      expect(created.body.webhook).toMatchObject({
+        name: 'PagerDuty bridge',
+        url: 'https://hooks.example.com/pw',
+        rules: ['parcel_late'],
+        minSeverity: 'critical',
+        hubCodes: ['SHA-TC'],
+        active: true,
+      })
       expect(created.body.webhook).not.toHaveProperty('secret')
       const id = created.body.webhook.id as number
 

@@ -4,17 +4,29 @@ import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../help
 
 // Issue 16, item 8: one session held 1,000 sockets fed about 12 MB/s. The cap is 10 (WS_MAX_PER_SESSION).
 let sys: TestSystem
-beforeAll(async () => { sys = await startTestSystem() })
-afterAll(async () => { await sys?.stop() })
+beforeAll(async () => {
+  sys = await startTestSystem()
+})
+afterAll(async () => {
+  await sys?.stop()
+})
 
-interface Conn { ws: WebSocket; outcome: Promise<'hello' | number>; closed: Promise<{ code: number; reason: string }> }
+interface Conn {
+  ws: WebSocket
+  outcome: Promise<'hello' | number>
+  closed: Promise<{ code: number; reason: string }>
+}
 
 function open(cookie: string): Conn {
   const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws?channels=kpi`, { headers: { cookie, origin: sys.url } })
   ws.on('error', () => undefined)
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   const outcome = new Promise<'hello' | number>((resolve) => {
-    ws.on('message', (d) => { if (JSON.parse(d.toString()).type === 'hello') resolve('hello') })
+    ws.on('message', (d) => {
+      if (JSON.parse(d.toString()).type === 'hello') resolve('hello')
+    })
     void closed.then((c) => resolve(c.code))
   })
   return { ws, outcome, closed }

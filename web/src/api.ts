@@ -105,7 +105,11 @@ export function invalidResponse(what: string): ApiError {
  * checks its own answers against); an answer outside it is an ApiError 502
  * invalid_response naming the path.
  */
-export async function requestAs<S extends z.ZodMiniType>(schema: S, path: string, init: RequestOptions = {}): Promise<z.output<S>> {
+export async function requestAs<S extends z.ZodMiniType>(
+  schema: S,
+  path: string,
+  init: RequestOptions = {},
+): Promise<z.output<S>> {
   const r = schema.safeParse(await request(path, init));
   if (!r.success) throw invalidResponse(path.split('?')[0] ?? path);
   return r.data;
@@ -133,12 +137,15 @@ export async function fetchMe(): Promise<User | null> {
 }
 
 export async function login(username: string, password: string): Promise<User> {
-  const user = decode(userEnvelope, await request('/api/v1/auth/login', {
-    method: 'POST',
-    body: JSON.stringify({ username, password }),
-    headers: { 'Content-Type': 'application/json' },
-    own401: true,
-  }))?.user;
+  const user = decode(
+    userEnvelope,
+    await request('/api/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username, password }),
+      headers: { 'Content-Type': 'application/json' },
+      own401: true,
+    }),
+  )?.user;
   if (!user) throw invalidResponse('/auth/login');
   return user;
 }

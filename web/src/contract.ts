@@ -38,10 +38,7 @@ export function parseApiError(value: unknown): z.output<typeof apiErrorBody>['er
  * Of two snapshots, returns the more recent one by `at` (ties keep `current`).
  * Used so a slow REST response never overwrites a fresher websocket snapshot.
  */
-export function newerSnapshot(
-  current: KpiSnapshot | null,
-  candidate: KpiSnapshot,
-): KpiSnapshot {
+export function newerSnapshot(current: KpiSnapshot | null, candidate: KpiSnapshot): KpiSnapshot {
   if (!current) return candidate;
   return Date.parse(candidate.at) > Date.parse(current.at) ? candidate : current;
 }

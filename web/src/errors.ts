@@ -40,25 +40,35 @@ export function problemText(p: FieldProblem, l: Lang = lang.value): string {
   const r = (rule: string, n?: number): string => text(l, `rule.${rule}`, n) ?? rule;
   // zod's own message for a string bound says "string" ("Too big: expected string to have <=4000 characters").
   const isText = p.origin === 'string' || (p.origin === undefined && /string|character/i.test(p.message));
-  const isList = p.origin === 'array' || p.origin === 'set' || (p.origin === undefined && /array|items/i.test(p.message));
+  const isList =
+    p.origin === 'array' || p.origin === 'set' || (p.origin === undefined && /array|items/i.test(p.message));
   let rule: string;
   const known = SERVER_MESSAGES[p.message];
   if (p.message === 'unknown waybill') rule = r('unknown_waybill');
   else if (known) rule = r(known);
   else if (p.issue === 'too_big') rule = r(isText ? 'too_long' : isList ? 'too_many' : 'too_big', p.limit);
-  else if (p.issue === 'too_small') rule = isText && p.limit === 1 ? r('required') : r(isText ? 'too_short' : 'too_small', p.limit);
+  else if (p.issue === 'too_small')
+    rule = isText && p.limit === 1 ? r('required') : r(isText ? 'too_short' : 'too_small', p.limit);
   else if (p.issue === 'invalid_type' && /undefined|required/i.test(p.message)) rule = r('required');
   else if (p.issue === 'unrecognized_keys') rule = r('unknown');
   else if (p.issue) rule = l === 'en' ? p.message : `${r('invalid')}（${p.message}）`;
   else rule = p.message;
   if (!p.field) return rule;
-  return l === 'zh' ? `${fieldLabel(p.field, l)}${rule.startsWith('不') || rule.startsWith('格式') ? '' : ' '}${rule}` : `${fieldLabel(p.field, l)}: ${rule}`;
+  return l === 'zh'
+    ? `${fieldLabel(p.field, l)}${rule.startsWith('不') || rule.startsWith('格式') ? '' : ' '}${rule}`
+    : `${fieldLabel(p.field, l)}: ${rule}`;
 }
 
 /** Fields at fault from an error's details (anything else yields none). */
 export function fieldProblems(details: unknown): FieldProblem[] {
   if (!Array.isArray(details)) return [];
-  return details.filter((d): d is FieldProblem => typeof d === 'object' && d !== null && typeof (d as FieldProblem).field === 'string' && typeof (d as FieldProblem).message === 'string');
+  return details.filter(
+    (d): d is FieldProblem =>
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as FieldProblem).field === 'string' &&
+      typeof (d as FieldProblem).message === 'string',
+  );
 }
 
 /**
@@ -70,7 +80,9 @@ export function errorText(code: string, serverMessage: string, details?: unknown
   const fields = fieldProblems(details);
   if (code === 'too_many_attempts') {
     const m = /in (\d+) minute/.exec(serverMessage);
-    return (m ? text(l, 'code.too_many_attempts_in', Number(m[1])) : text(l, 'code.too_many_attempts')) ?? serverMessage;
+    return (
+      (m ? text(l, 'code.too_many_attempts_in', Number(m[1])) : text(l, 'code.too_many_attempts')) ?? serverMessage
+    );
   }
   const known = text(l, `code.${code}`);
   if (fields.length > 0 && code === 'bad_request') {

@@ -75,6 +75,9 @@ export function homeFor(role: string | null | undefined): string {
  * null (the waybill is then shown as plain text). Finance, for one, reads fees and
  * claims but not the look-up page (its API answers them 403).
  */
-export function trackLink(role: string | null | undefined, waybill: string): { path: string; query: Record<string, string> } | null {
+export function trackLink(
+  role: string | null | undefined,
+  waybill: string,
+): { path: string; query: Record<string, string> } | null {
   return canUse('/track', role) ? { path: '/track', query: { q: waybill, waybill } } : null;
 }

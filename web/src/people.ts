@@ -18,14 +18,24 @@ export async function listHubs(): Promise<Array<{ code: string; name: string }>>
   return (await requestAs(hubList, '/api/v1/hubs')).hubs;
 }
 
-export function createPerson(p: { username: string; displayName: string; role: PersonRole; hubCode: string | null }): Promise<{ user: Person; oneTimePassword: string }> {
+export function createPerson(p: {
+  username: string;
+  displayName: string;
+  role: PersonRole;
+  hubCode: string | null;
+}): Promise<{ user: Person; oneTimePassword: string }> {
   return postAs(wire.accountCreated, '/api/v1/admin/users', p);
 }
 
 /** A new role and/or hub (null: all hubs); a change ends their sessions. */
-export function updatePerson(username: string, change: { role?: PersonRole; hubCode?: string | null; displayName?: string }): Promise<{ user: Person; sessionsEnded: number }> {
+export function updatePerson(
+  username: string,
+  change: { role?: PersonRole; hubCode?: string | null; displayName?: string },
+): Promise<{ user: Person; sessionsEnded: number }> {
   return requestAs(wire.accountChanged, `/api/v1/admin/users/${encodeURIComponent(username)}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change),
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(change),
   });
 }
 

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ALERT_STATES, AlertTransitionError, canTransition, checkRecurringWindow, escalationAction, escalationAudience, escalationStep, firstEscalationAt,
-  historyAction, inhibits, inRecurringWindow, mayReopenAfterManual, muteReason, pages, silenceMatches, statesAllowing, transition,
-  type EscalationSubject, type Silence,
+  ALERT_STATES,
+  AlertTransitionError,
+  canTransition,
+  checkRecurringWindow,
+  escalationAction,
+  escalationAudience,
+  escalationStep,
+  firstEscalationAt,
+  historyAction,
+  inhibits,
+  inRecurringWindow,
+  mayReopenAfterManual,
+  muteReason,
+  pages,
+  silenceMatches,
+  statesAllowing,
+  transition,
+  type EscalationSubject,
+  type Silence,
 } from '../../../server/domain/alert-lifecycle.ts'
 
 const MIN = 60_000
@@ -16,17 +32,36 @@ describe('states and moves', () => {
     expect(transition('open', 'resolve')).toBe('resolved')
     expect(transition('acknowledged', 'resolve')).toBe('resolved')
     expect(transition('acknowledged', 'auto_resolve')).toBe('resolved')
-    const allowed = ALERT_STATES.flatMap((s) => (['acknowledge', 'resolve', 'auto_resolve'] as const).filter((a) => canTransition(s, a)).map((a) => `${s}:${a}`))
-    expect(allowed).toEqual(['open:acknowledge', 'open:resolve', 'open:auto_resolve', 'acknowledged:resolve', 'acknowledged:auto_resolve'])
+    const allowed = ALERT_STATES.flatMap((s) =>
+      (['acknowledge', 'resolve', 'auto_resolve'] as const).filter((a) => canTransition(s, a)).map((a) => `${s}:${a}`),
+    )
+    expect(allowed).toEqual([
+      'open:acknowledge',
+      'open:resolve',
+      'open:auto_resolve',
+      'acknowledged:resolve',
+      'acknowledged:auto_resolve',
+    ])
   })
 
   it('keeps resolved final: the same condition coming back is a new alert', () => {
-    for (const action of ['acknowledge', 'resolve', 'auto_resolve'] as const) expect(canTransition('resolved', action)).toBe(false)
+    for (const action of ['acknowledge', 'resolve', 'auto_resolve'] as const)
+      expect(canTransition('resolved', action)).toBe(false)
   })
 
   it('refuses the rest with the stable code invalid_transition and a message naming the state', () => {
-    for (const [from, action] of [['acknowledged', 'acknowledge'], ['resolved', 'resolve'], ['resolved', 'acknowledge']] as const) {
-      const err = (() => { try { transition(from, action) } catch (e) { return e } })()
+    for (const [from, action] of [
+      ['acknowledged', 'acknowledge'],
+      ['resolved', 'resolve'],
+      ['resolved', 'acknowledge'],
+    ] as const) {
+      const err = (() => {
+        try {
+          transition(from, action)
+        } catch (e) {
+          return e
+        }
+      })()
       expect(err).toBeInstanceOf(AlertTransitionError)
       expect((err as AlertTransitionError).code).toBe('invalid_transition')
       expect((err as Error).message).toContain(from)
@@ -44,7 +79,14 @@ describe('states and moves', () => {
 
 describe('escalation steps', () => {
   const p = { escalateAfterMs: 15 * MIN, remindEveryMs: 30 * MIN }
-  const a: EscalationSubject = { state: 'open', severity: 'warning', muted: false, level: 0, openedAt: 0, lastEscalatedAt: null }
+  const a: EscalationSubject = {
+    state: 'open',
+    severity: 'warning',
+    muted: false,
+    level: 0,
+    openedAt: 0,
+    lastEscalatedAt: null,
+  }
   it('escalates an unacknowledged warning to the manager after 15 min, then reminds every 30', () => {
     expect(escalationStep(a, 14 * MIN, p)).toBeNull()
     expect(escalationStep(a, 15 * MIN, p)).toBe(1)
@@ -64,18 +106,42 @@ describe('escalation steps', () => {
 })
 
 describe('silences', () => {
-  const s: Silence = { rule: 'parcel_late', hubCode: null, startsAt: sh('2025-06-03T10:00:00'), endsAt: sh('2025-06-03T12:00:00'), kind: 'silence' }
+  const s: Silence = {
+    rule: 'parcel_late',
+    hubCode: null,
+    startsAt: sh('2025-06-03T10:00:00'),
+    endsAt: sh('2025-06-03T12:00:00'),
+    kind: 'silence',
+  }
   it('mute a matching alert from their start up to (not including) their end; null matches any rule or hub', () => {
     const late = { rule: 'parcel_late', hubCode: 'SHA-TC' }
     expect(silenceMatches(s, late, sh('2025-06-03T09:59:59'))).toBe(false)
     expect(silenceMatches(s, late, sh('2025-06-03T10:00:00'))).toBe(true)
     expect(silenceMatches(s, late, sh('2025-06-03T12:00:00'))).toBe(false)
     expect(silenceMatches(s, { rule: 'parcel_stalled', hubCode: 'SHA-TC' }, sh('2025-06-03T11:00:00'))).toBe(false)
-    expect(silenceMatches({ ...s, rule: null, hubCode: 'SHA-TC' }, { rule: 'hub_silent', hubCode: 'SHA-TC' }, sh('2025-06-03T11:00:00'))).toBe(true)
-    expect(silenceMatches({ ...s, rule: null, hubCode: 'SHA-TC' }, { rule: 'hub_silent', hubCode: 'HGH-SC' }, sh('2025-06-03T11:00:00'))).toBe(false)
+    expect(
+      silenceMatches(
+        { ...s, rule: null, hubCode: 'SHA-TC' },
+        { rule: 'hub_silent', hubCode: 'SHA-TC' },
+        sh('2025-06-03T11:00:00'),
+      ),
+    ).toBe(true)
+    expect(
+      silenceMatches(
+        { ...s, rule: null, hubCode: 'SHA-TC' },
+        { rule: 'hub_silent', hubCode: 'HGH-SC' },
+        sh('2025-06-03T11:00:00'),
+      ),
+    ).toBe(false)
   })
   it('say why an alert is muted: a silence, a maintenance period', () => {
-    const ctx = { rule: 'parcel_late', hubCode: 'SHA-TC', now: sh('2025-06-03T11:00:00'), windows: [], incidentHubs: new Set<string>() }
+    const ctx = {
+      rule: 'parcel_late',
+      hubCode: 'SHA-TC',
+      now: sh('2025-06-03T11:00:00'),
+      windows: [],
+      incidentHubs: new Set<string>(),
+    }
     expect(muteReason({ ...ctx, silences: [s] })).toBe('silenced')
     expect(muteReason({ ...ctx, silences: [{ ...s, kind: 'maintenance' }] })).toBe('maintenance')
     expect(muteReason({ ...ctx, silences: [] })).toBeNull()
@@ -89,7 +155,12 @@ describe('recurring maintenance windows', () => {
     expect(inRecurringWindow(nightly, sh('2025-06-03T02:00:00'))).toBe(true)
     expect(inRecurringWindow(nightly, sh('2025-06-03T04:59:00'))).toBe(true)
     expect(inRecurringWindow(nightly, sh('2025-06-03T05:00:00'))).toBe(false)
-    const ctx = { rule: 'hub_silent', now: sh('2025-06-03T03:00:00'), windows: [nightly], incidentHubs: new Set<string>() }
+    const ctx = {
+      rule: 'hub_silent',
+      now: sh('2025-06-03T03:00:00'),
+      windows: [nightly],
+      incidentHubs: new Set<string>(),
+    }
     expect(muteReason({ ...ctx, hubCode: 'NKG-SC' })).toBe('maintenance')
     expect(muteReason({ ...ctx, hubCode: 'SHA-TC' })).toBeNull()
   })
@@ -108,7 +179,7 @@ describe('recurring maintenance windows', () => {
 })
 
 describe('inhibition', () => {
-  it('an open incident at a hub inhibits its parcel alerts, not its hub alerts, and not another hub\'s', () => {
+  it("an open incident at a hub inhibits its parcel alerts, not its hub alerts, and not another hub's", () => {
     const ctx = { hubCode: 'NKG-SC', now: 0, windows: [], incidentHubs: new Set(['NKG-SC']) }
     expect(muteReason({ ...ctx, rule: 'parcel_late' })).toBe('inhibited')
     expect(muteReason({ ...ctx, rule: 'parcel_suspected_lost' })).toBe('inhibited')
@@ -123,12 +194,18 @@ describe('inhibition', () => {
     const stop = { rule: 'hub_silent', hubCode: 'NKG-SC', unresolved: false, openedAt: 60 * h }
     expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [stop] })).toBe('inhibited')
     expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [{ ...stop, openedAt: 52 * h }] })).toBeNull()
-    expect(muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [{ ...stop, openedAt: 52 * h, unresolved: true }] })).toBe('inhibited')
+    expect(
+      muteReason({ ...ctx, rule: 'parcel_stalled', inhibitors: [{ ...stop, openedAt: 52 * h, unresolved: true }] }),
+    ).toBe('inhibited')
     expect(muteReason({ ...ctx, rule: 'hub_backlog', inhibitors: [stop] })).toBeNull()
     expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, hubCode: 'SHA-TC' }] })).toBeNull()
-    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'courier_late_start' }] })).toBeNull()
+    expect(
+      muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'courier_late_start' }] }),
+    ).toBeNull()
     expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'incident' }] })).toBeNull()
-    expect(muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'incident', unresolved: true }] })).toBe('inhibited')
+    expect(
+      muteReason({ ...ctx, rule: 'parcel_late', inhibitors: [{ ...stop, rule: 'incident', unresolved: true }] }),
+    ).toBe('inhibited')
   })
   it('a muted alert is shown but pages nobody; info never pages', () => {
     expect(pages({ severity: 'critical', muted: true })).toBe(false)
@@ -137,7 +214,7 @@ describe('inhibition', () => {
   })
 })
 
-describe('a person\'s resolution', () => {
+describe("a person's resolution", () => {
   const p = { holdMs: 4 * HOUR, worsenRatio: 0.5, worsenMin: 10 }
   const r = { resolvedAt: 0, countAtResolution: 40 }
   it('stays resolved while the condition is no worse than the margin', () => {

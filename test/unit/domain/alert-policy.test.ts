@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import {
-  aboveBaseline, compareByImpact, impactScore, isFlapping, laneSlowdown, learnedStallLimitHours, notifyDecision, pages,
-  pendingElapsed, quantile, severityFromImpact, trackPending, type PendingCondition,
+  aboveBaseline,
+  compareByImpact,
+  impactScore,
+  isFlapping,
+  laneSlowdown,
+  learnedStallLimitHours,
+  notifyDecision,
+  pages,
+  pendingElapsed,
+  quantile,
+  severityFromImpact,
+  trackPending,
+  type PendingCondition,
 } from '../../../server/domain/alert-policy.ts'
 
 const MIN = 60_000
@@ -69,7 +80,12 @@ describe('impact', () => {
   })
   it('lists a 350-parcel alert above ten one-parcel alerts, and only warning and critical unmuted alerts page', () => {
     const list = [
-      ...Array.from({ length: 10 }, (_, i) => ({ id: i, severity: 'warning' as const, itemCount: 1, openedAt: 1000 + i })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        id: i,
+        severity: 'warning' as const,
+        itemCount: 1,
+        openedAt: 1000 + i,
+      })),
       { id: 99, severity: 'warning' as const, itemCount: 350, openedAt: 0 },
       { id: 98, severity: 'critical' as const, itemCount: 5, openedAt: 0 },
     ].sort(compareByImpact)
@@ -102,8 +118,20 @@ describe('learned limits and baselines', () => {
   it('calls a lane slowed when its recent median transit is twice its baseline', () => {
     const r = { ratio: 2, minRecent: 5, minBaseline: 20 }
     const base = Array.from({ length: 40 }, (_, i) => 4 + (i % 5) * 0.2)
-    expect(laneSlowdown(base.slice(0, 8).map((h) => h * 3), base, r)).toBeGreaterThan(2.8)
-    expect(laneSlowdown(base.slice(0, 8).map((h) => h * 1.5), base, r)).toBeNull()
+    expect(
+      laneSlowdown(
+        base.slice(0, 8).map((h) => h * 3),
+        base,
+        r,
+      ),
+    ).toBeGreaterThan(2.8)
+    expect(
+      laneSlowdown(
+        base.slice(0, 8).map((h) => h * 1.5),
+        base,
+        r,
+      ),
+    ).toBeNull()
     expect(laneSlowdown([20, 20], base, r)).toBeNull()
   })
 })

@@ -124,7 +124,12 @@ describe('hubVolumeAnomaly', () => {
 
   it('reports insufficient_data with fewer than 3 usable baseline weeks', () => {
     expect(hubVolumeAnomaly({ observed: 0, baseline: [200, 210] })).toEqual({
-      status: 'insufficient_data', z: null, expected: null, observed: 0, scale: null, samples: 2,
+      status: 'insufficient_data',
+      z: null,
+      expected: null,
+      observed: 0,
+      scale: null,
+      samples: 2,
     })
     expect(hubVolumeAnomaly({ observed: 0, baseline: [] }).status).toBe('insufficient_data')
     // NaN and negative counts are dropped as bad data before counting.
@@ -211,7 +216,10 @@ describe('exceptionSpike', () => {
   })
 
   it('is not a spike below the minimum ratio even when significant', () => {
-    const r = exceptionSpike({ recent: { exceptions: 1800, events: 100_000 }, baseline: { exceptions: 1200, events: 100_000 } })
+    const r = exceptionSpike({
+      recent: { exceptions: 1800, events: 100_000 },
+      baseline: { exceptions: 1200, events: 100_000 },
+    })
     expect(r.ratio).toBeCloseTo(1.5, 12)
     expect(r.pValue).toBeLessThan(1e-9)
     expect(r.spike).toBe(false)
@@ -230,10 +238,18 @@ describe('exceptionSpike', () => {
 
   it('has nothing to compare without baseline or recent events', () => {
     expect(exceptionSpike({ recent: { exceptions: 8, events: 300 }, baseline: { exceptions: 0, events: 0 } })).toEqual({
-      spike: false, recentRate: 8 / 300, baselineRate: null, ratio: null, pValue: 1,
+      spike: false,
+      recentRate: 8 / 300,
+      baselineRate: null,
+      ratio: null,
+      pValue: 1,
     })
     expect(exceptionSpike({ recent: { exceptions: 0, events: 0 }, baseline })).toEqual({
-      spike: false, recentRate: null, baselineRate: 0.01, ratio: null, pValue: 1,
+      spike: false,
+      recentRate: null,
+      baselineRate: 0.01,
+      ratio: null,
+      pValue: 1,
     })
   })
 
@@ -271,7 +287,10 @@ describe('courierShiftCheck: late start', () => {
   it('uses the courier own shift and grace', () => {
     const early = { shift: { start: '07:00', end: '16:00' }, graceMinutes: 10 }
     expect(courierShiftCheck(courier('07:20:00', '15:55:00', early), sh('17:00:00'))).toMatchObject({
-      lateStart: true, minutesLate: 20, earlyStop: false, stopJudged: true,
+      lateStart: true,
+      minutesLate: 20,
+      earlyStop: false,
+      stopJudged: true,
     })
   })
 })
@@ -285,17 +304,29 @@ describe('courierShiftCheck: early stop', () => {
 
   it('is an early stop once 18:30 has passed and the last scan was before 17:30, counting minutes to 18:00', () => {
     const r = courierShiftCheck(courier('08:20:00', '16:00:00'), sh('18:30:00.001'))
-    expect(r).toMatchObject({ attendance: 'present', lateStart: false, earlyStop: true, minutesEarly: 120, stopJudged: true })
+    expect(r).toMatchObject({
+      attendance: 'present',
+      lateStart: false,
+      earlyStop: true,
+      minutesEarly: 120,
+      stopJudged: true,
+    })
   })
 
   it('is not an early stop with a last scan at 17:30 or later', () => {
     expect(courierShiftCheck(courier('08:20:00', '17:30:00'), sh('23:00:00')).earlyStop).toBe(false)
-    expect(courierShiftCheck(courier('08:20:00', '17:29:59'), sh('23:00:00'))).toMatchObject({ earlyStop: true, minutesEarly: 30 })
+    expect(courierShiftCheck(courier('08:20:00', '17:29:59'), sh('23:00:00'))).toMatchObject({
+      earlyStop: true,
+      minutesEarly: 30,
+    })
   })
 
   it('can be both a late start and an early stop', () => {
     expect(courierShiftCheck(courier('10:00:00', '15:00:00'), sh('20:00:00'))).toMatchObject({
-      lateStart: true, minutesLate: 90, earlyStop: true, minutesEarly: 180,
+      lateStart: true,
+      minutesLate: 90,
+      earlyStop: true,
+      minutesEarly: 180,
     })
   })
 })
@@ -303,9 +334,17 @@ describe('courierShiftCheck: early stop', () => {
 describe('courierShiftCheck: absent courier', () => {
   it('is absent with no scans once 09:00 has passed, neither late nor early', () => {
     expect(courierShiftCheck(courier(null, null), sh('09:00:00.001'))).toEqual({
-      attendance: 'absent', lateStart: false, minutesLate: 0, earlyStop: false, minutesEarly: 0, stopJudged: false,
+      attendance: 'absent',
+      lateStart: false,
+      minutesLate: 0,
+      earlyStop: false,
+      minutesEarly: 0,
+      stopJudged: false,
     })
-    expect(courierShiftCheck(courier(null, null), sh('21:00:00'))).toMatchObject({ attendance: 'absent', stopJudged: true })
+    expect(courierShiftCheck(courier(null, null), sh('21:00:00'))).toMatchObject({
+      attendance: 'absent',
+      stopJudged: true,
+    })
   })
 
   it('is not_yet with no scans before 09:00', () => {
@@ -315,7 +354,9 @@ describe('courierShiftCheck: absent courier', () => {
 
   it('turns into present with a late start when the first scan finally comes', () => {
     expect(courierShiftCheck(courier('11:00:00', '11:00:00'), sh('11:05:00'))).toMatchObject({
-      attendance: 'present', lateStart: true, minutesLate: 150,
+      attendance: 'present',
+      lateStart: true,
+      minutesLate: 150,
     })
   })
 })
@@ -323,11 +364,17 @@ describe('courierShiftCheck: absent courier', () => {
 describe('courierShiftCheck: input checks', () => {
   it('rejects scans outside the Shanghai day, half-given scans, bad shifts and grace', () => {
     // 2025-03-12 23:30 UTC is already 13 March in Shanghai.
-    expect(() => courierShiftCheck(courier('08:40:00', null, { lastScan: new Date('2025-03-12T23:30:00Z') }), sh('23:00:00'))).toThrow(RangeError)
+    expect(() =>
+      courierShiftCheck(courier('08:40:00', null, { lastScan: new Date('2025-03-12T23:30:00Z') }), sh('23:00:00')),
+    ).toThrow(RangeError)
     expect(() => courierShiftCheck(courier('08:40:00', null), sh('23:00:00'))).toThrow(RangeError)
     expect(() => courierShiftCheck(courier('12:00:00', '10:00:00'), sh('23:00:00'))).toThrow(RangeError)
-    expect(() => courierShiftCheck(courier(null, null, { shift: { start: '18:00', end: '08:30' } }), sh('23:00:00'))).toThrow(RangeError)
-    expect(() => courierShiftCheck(courier(null, null, { shift: { start: '8:30', end: '18:00' } }), sh('23:00:00'))).toThrow(RangeError)
+    expect(() =>
+      courierShiftCheck(courier(null, null, { shift: { start: '18:00', end: '08:30' } }), sh('23:00:00')),
+    ).toThrow(RangeError)
+    expect(() =>
+      courierShiftCheck(courier(null, null, { shift: { start: '8:30', end: '18:00' } }), sh('23:00:00')),
+    ).toThrow(RangeError)
     expect(() => courierShiftCheck(courier(null, null, { graceMinutes: -1 }), sh('23:00:00'))).toThrow(RangeError)
   })
 })

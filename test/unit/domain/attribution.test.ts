@@ -1,29 +1,65 @@
 import { describe, expect, it } from 'vitest'
-import { breachCause, chargesOf, dwellP90ByHourOfWeek, excessAt, pareto, tallyCauses, type Norms } from '../../../server/domain/attribution.ts'
+import {
+  breachCause,
+  chargesOf,
+  dwellP90ByHourOfWeek,
+  excessAt,
+  pareto,
+  tallyCauses,
+  type Norms,
+} from '../../../server/domain/attribution.ts'
 import { segmentBucket, type Segment } from '../../../server/domain/segments.ts'
 
 const H = 3_600_000
-const seg = (kind: Segment['kind'], place: string, hours: number, courier: string | null = null): Segment => ({ kind, place, courier, start: 0, end: hours * H })
-const norms: Norms = { p50: (kind) => ({ first_mile: 2, line_haul: 4, hub_dwell: 3, last_mile: 6, delivery_run: 1.5 } as Record<string, number>)[kind] ?? null }
+const seg = (kind: Segment['kind'], place: string, hours: number, courier: string | null = null): Segment => ({
+  kind,
+  place,
+  courier,
+  start: 0,
+  end: hours * H,
+})
+const norms: Norms = {
+  p50: (kind) =>
+    (({ first_mile: 2, line_haul: 4, hub_dwell: 3, last_mile: 6, delivery_run: 1.5 }) as Record<string, number>)[
+      kind
+    ] ?? null,
+}
 
 describe('attribution arithmetic', () => {
   const late = [
-    seg('first_mile', 'HGH-O1', 1.5), seg('line_haul', 'HGH-O1>HGH-SC', 4), seg('hub_dwell', 'HGH-SC', 15),
-    seg('line_haul', 'HGH-SC>BJS-TC', 9), seg('last_mile', 'BJS-O1', 6), seg('delivery_run', 'BJS-O1', 2, 'C-BJS-O1-01'),
+    seg('first_mile', 'HGH-O1', 1.5),
+    seg('line_haul', 'HGH-O1>HGH-SC', 4),
+    seg('hub_dwell', 'HGH-SC', 15),
+    seg('line_haul', 'HGH-SC>BJS-TC', 9),
+    seg('last_mile', 'BJS-O1', 6),
+    seg('delivery_run', 'BJS-O1', 2, 'C-BJS-O1-01'),
     seg('to_delivery', 'HGH-O1>BJS-O1@first_mile:HGH-O1', 37.5),
   ]
 
   it('charges each segment its hours beyond the p50 (never below 0) to the hub, lane or courier that ran it', () => {
     const c = chargesOf(late, 'standard', norms)
     expect(c.map((x) => [x.responsible, x.excessHours])).toEqual([
-      ['HGH-O1', 0], ['HGH-O1→HGH-SC', 0], ['HGH-SC', 12], ['HGH-SC→BJS-TC', 5], ['BJS-O1', 0], ['C-BJS-O1-01', 0.5],
+      ['HGH-O1', 0],
+      ['HGH-O1→HGH-SC', 0],
+      ['HGH-SC', 12],
+      ['HGH-SC→BJS-TC', 5],
+      ['BJS-O1', 0],
+      ['C-BJS-O1-01', 0.5],
     ])
   })
 
   it('names the segment that consumed most of the excess as the breach cause', () => {
-    expect(breachCause(chargesOf(late, 'standard', norms))).toEqual({ code: 'hub_dwell', hub: 'HGH-SC', excessHours: 12 })
+    expect(breachCause(chargesOf(late, 'standard', norms))).toEqual({
+      code: 'hub_dwell',
+      hub: 'HGH-SC',
+      excessHours: 12,
+    })
     const lane = [seg('hub_dwell', 'HGH-SC', 4), seg('line_haul', 'HGH-SC>BJS-TC', 20)]
-    expect(breachCause(chargesOf(lane, 'standard', norms))).toEqual({ code: 'line_haul', lane: 'HGH-SC→BJS-TC', excessHours: 16 })
+    expect(breachCause(chargesOf(lane, 'standard', norms))).toEqual({
+      code: 'line_haul',
+      lane: 'HGH-SC→BJS-TC',
+      excessHours: 16,
+    })
     expect(breachCause(chargesOf([seg('hub_dwell', 'HGH-SC', 1)], 'standard', norms))).toBeNull()
   })
 
@@ -31,7 +67,10 @@ describe('attribution arithmetic', () => {
     const other = [seg('hub_dwell', 'HGH-SC', 7), seg('hub_dwell', 'NKG-SC', 5)]
     const rows = pareto([chargesOf(late, 'standard', norms), chargesOf(other, 'standard', norms)])
     expect(rows.map((r) => [r.responsible, r.kind, r.excessHours, r.parcels])).toEqual([
-      ['HGH-SC', 'hub_dwell', 16, 2], ['HGH-SC→BJS-TC', 'line_haul', 5, 1], ['NKG-SC', 'hub_dwell', 2, 1], ['C-BJS-O1-01', 'delivery_run', 0.5, 1],
+      ['HGH-SC', 'hub_dwell', 16, 2],
+      ['HGH-SC→BJS-TC', 'line_haul', 5, 1],
+      ['NKG-SC', 'hub_dwell', 2, 1],
+      ['C-BJS-O1-01', 'delivery_run', 0.5, 1],
     ])
     expect(rows.at(-1)!.cumulative).toBe(1)
     expect(rows[0]!.cumulative).toBeCloseTo(16 / 23.5, 3)

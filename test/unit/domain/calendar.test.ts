@@ -8,7 +8,13 @@ describe('official working days (chinese-days data)', () => {
   it('works Monday to Friday and rests at the weekend in an ordinary week', () => {
     // 2025-03-10 is a Monday.
     expect(['10', '11', '12', '13', '14', '15', '16'].map((d) => official.isWorkingDay(`2025-03-${d}`))).toEqual([
-      true, true, true, true, true, false, false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
     ])
   })
 
@@ -91,7 +97,9 @@ describe('company days', () => {
   })
 
   it('rejects a day that is both a company day off and a company working day', () => {
-    expect(() => createCalendar({ companyDaysOff: ['2026-12-31'], companyWorkdays: ['2026-12-31'] })).toThrow(RangeError)
+    expect(() => createCalendar({ companyDaysOff: ['2026-12-31'], companyWorkdays: ['2026-12-31'] })).toThrow(
+      RangeError,
+    )
   })
 
   it('rejects malformed company days', () => {
@@ -169,7 +177,18 @@ describe('days and instants in Asia/Shanghai', () => {
   })
 
   it('rejects malformed or impossible days', () => {
-    for (const bad of ['2026-02-30', '2100-02-29', '2026-2-3', '2026-13-01', '2026-00-10', 'abcd-ef-gh', 'abcd-03-10', '2026-0x-10', '', '2026-02-03T00:00']) {
+    for (const bad of [
+      '2026-02-30',
+      '2100-02-29',
+      '2026-2-3',
+      '2026-13-01',
+      '2026-00-10',
+      'abcd-ef-gh',
+      'abcd-03-10',
+      '2026-0x-10',
+      '',
+      '2026-02-03T00:00',
+    ]) {
       expect(() => official.isWorkingDay(bad), bad).toThrow(RangeError)
     }
     expect(official.isWorkingDay('2024-02-29')).toBe(true)

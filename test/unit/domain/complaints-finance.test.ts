@@ -33,18 +33,30 @@ describe('complaint handling', () => {
 
 describe('finance roll-up', () => {
   it('adds every table up to the same total and nets compensation by day', () => {
-    const s = summarize(daysOf('2026-03-01', '2026-03-03'), [
-      { day: '2026-03-01', tier: 'express', region: '浙江', state: 'paid', fen: 30_00, count: 2 },
-      { day: '2026-03-01', tier: 'standard', region: '上海', state: 'unpaid', fen: 10_00, count: 1 },
-      { day: '2026-03-03', tier: 'standard', region: '浙江', state: 'invoiced', fen: 5_05, count: 1 },
-    ], [{ day: '2026-03-03', reason: 'lost', fen: 7_00, count: 1 }])
+    const s = summarize(
+      daysOf('2026-03-01', '2026-03-03'),
+      [
+        { day: '2026-03-01', tier: 'express', region: '浙江', state: 'paid', fen: 30_00, count: 2 },
+        { day: '2026-03-01', tier: 'standard', region: '上海', state: 'unpaid', fen: 10_00, count: 1 },
+        { day: '2026-03-03', tier: 'standard', region: '浙江', state: 'invoiced', fen: 5_05, count: 1 },
+      ],
+      [{ day: '2026-03-03', reason: 'lost', fen: 7_00, count: 1 }],
+    )
     expect(s.fees).toMatchObject({ fen: 45_05, count: 4 })
     expect(s.fees.byState.paid.fen + s.fees.byState.unpaid.fen + s.fees.byState.invoiced.fen).toBe(45_05)
     expect(s.byDay.map((d) => [d.day, d.fees.fen, d.compensation.fen, d.netFen])).toEqual([
-      ['2026-03-01', 40_00, 0, 40_00], ['2026-03-02', 0, 0, 0], ['2026-03-03', 5_05, 7_00, -1_95],
+      ['2026-03-01', 40_00, 0, 40_00],
+      ['2026-03-02', 0, 0, 0],
+      ['2026-03-03', 5_05, 7_00, -1_95],
     ])
-    expect(s.byTier.map((t) => [t.tier, t.fees.fen])).toEqual([['express', 30_00], ['standard', 15_05]])
-    expect(s.byRegion.map((r) => [r.region, r.fees.fen])).toEqual([['浙江', 35_05], ['上海', 10_00]])
+    expect(s.byTier.map((t) => [t.tier, t.fees.fen])).toEqual([
+      ['express', 30_00],
+      ['standard', 15_05],
+    ])
+    expect(s.byRegion.map((r) => [r.region, r.fees.fen])).toEqual([
+      ['浙江', 35_05],
+      ['上海', 10_00],
+    ])
     expect(s.netFen).toBe(38_05)
   })
 
@@ -58,7 +70,15 @@ describe('finance roll-up', () => {
   it('writes exact yuan and quotes CSV cells, defusing formulas but not negative amounts', () => {
     expect(fenToYuan(12345)).toBe('123.45')
     expect(fenToYuan(-5)).toBe('-0.05')
-    expect(toCsv(['a', 'b'], [['x,"y"', '=1+1'], [fenToYuan(-195), null]])).toBe('a,b\r\n"x,""y""",\'=1+1\r\n-1.95,\r\n')
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x,"y"', '=1+1'],
+          [fenToYuan(-195), null],
+        ],
+      ),
+    ).toBe('a,b\r\n"x,""y""",\'=1+1\r\n-1.95,\r\n')
   })
 })
 

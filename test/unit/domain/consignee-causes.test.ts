@@ -12,12 +12,22 @@ import type { SlaThresholds } from '../../../server/config.ts'
  * sweep binds it as a parameter; the continuous aggregates of sql/020 cannot take one,
  * so they hold a copy, and this test ties that copy to the constant.
  */
-const T: SlaThresholds = { stallInTransitHours: 24, stallOutForDeliveryHours: 8, lostAfterHours: 72, lateCriticalCount: 50, escalateAfterMs: 900_000, remindEveryMs: 1_800_000, sweepIntervalMs: 60_000 }
+const T: SlaThresholds = {
+  stallInTransitHours: 24,
+  stallOutForDeliveryHours: 8,
+  lostAfterHours: 72,
+  lateCriticalCount: 50,
+  escalateAfterMs: 900_000,
+  remindEveryMs: 1_800_000,
+  sweepIntervalMs: 60_000,
+}
 const migration = readFileSync(new URL('../../../sql/020_sla_aggregates.sql', import.meta.url), 'utf8')
 
 /** The members of every `exception_reason IN (...) THEN 'excused'` of a SQL text. */
 function excusedLists(sql: string): string[][] {
-  return [...sql.matchAll(/exception_reason IN \(([^)]*)\)\s+THEN 'excused'/g)].map((m) => [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]!))
+  return [...sql.matchAll(/exception_reason IN \(([^)]*)\)\s+THEN 'excused'/g)].map((m) =>
+    [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]!),
+  )
 }
 
 describe('the consignee causes', () => {

@@ -35,8 +35,11 @@ describe('CSV fields', () => {
   }
 
   it('writes the same file on both sides: header, rows, CRLF after every line', () => {
-    const rows = [['1', 'x,y'], [null, '=SUM(A1)']]
-    expect(toCsv(['a', 'b'], rows)).toBe("a,b\r\n1,\"x,y\"\r\n,'=SUM(A1)\r\n")
+    const rows = [
+      ['1', 'x,y'],
+      [null, '=SUM(A1)'],
+    ]
+    expect(toCsv(['a', 'b'], rows)).toBe('a,b\r\n1,"x,y"\r\n,\'=SUM(A1)\r\n')
     expect(buildCsv(['a', 'b'], rows)).toBe(toCsv(['a', 'b'], rows))
   })
 })

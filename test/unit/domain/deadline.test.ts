@@ -59,8 +59,12 @@ describe('cut-off', () => {
   })
 
   it('takes a configurable cut-off hour, fractions allowed', () => {
-    expect(computePromise(sh('2025-03-10T19:00:00'), 'standard', calendar, { cutoffHour: 20 }).startDay).toBe('2025-03-10')
-    expect(computePromise(sh('2025-03-10T17:45:00'), 'standard', calendar, { cutoffHour: 17.5 }).startDay).toBe('2025-03-11')
+    expect(computePromise(sh('2025-03-10T19:00:00'), 'standard', calendar, { cutoffHour: 20 }).startDay).toBe(
+      '2025-03-10',
+    )
+    expect(computePromise(sh('2025-03-10T17:45:00'), 'standard', calendar, { cutoffHour: 17.5 }).startDay).toBe(
+      '2025-03-11',
+    )
   })
 
   it('counts a Friday evening collection from Monday', () => {
@@ -68,8 +72,12 @@ describe('cut-off', () => {
   })
 
   it('rejects a cut-off hour outside 0–24', () => {
-    expect(() => computePromise(sh('2025-03-10T10:00:00'), 'standard', calendar, { cutoffHour: 25 })).toThrow(RangeError)
-    expect(() => computePromise(sh('2025-03-10T10:00:00'), 'standard', calendar, { cutoffHour: Number.NaN })).toThrow(RangeError)
+    expect(() => computePromise(sh('2025-03-10T10:00:00'), 'standard', calendar, { cutoffHour: 25 })).toThrow(
+      RangeError,
+    )
+    expect(() => computePromise(sh('2025-03-10T10:00:00'), 'standard', calendar, { cutoffHour: Number.NaN })).toThrow(
+      RangeError,
+    )
   })
 })
 
@@ -170,7 +178,11 @@ describe('company days off', () => {
     const plain = computePromise(sh('2098-12-31T10:00:00'), 'express', calendar)
     expect(plain.earliest).toEqual(endOf('2099-01-01'))
     expect(plain.deadline).toEqual(endOf('2099-01-02'))
-    const patched = computePromise(sh('2098-12-31T10:00:00'), 'express', createCalendar({ companyDaysOff: ['2099-01-01'] }))
+    const patched = computePromise(
+      sh('2098-12-31T10:00:00'),
+      'express',
+      createCalendar({ companyDaysOff: ['2099-01-01'] }),
+    )
     expect(patched.earliest).toEqual(endOf('2099-01-02'))
     expect(patched.deadline).toEqual(endOf('2099-01-05'))
   })

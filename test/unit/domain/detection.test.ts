@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import {
-  collectionSurge, dwellRatio, exceptionBurst, feedBehind, hubSilence, hubSilenceAt, laneOverdue, learnedLimitMs, networkWide, SILENCE_DEFAULTS,
-  type FeedInput, type HubMinute,
+  collectionSurge,
+  dwellRatio,
+  exceptionBurst,
+  feedBehind,
+  hubSilence,
+  hubSilenceAt,
+  laneOverdue,
+  learnedLimitMs,
+  networkWide,
+  SILENCE_DEFAULTS,
+  type FeedInput,
+  type HubMinute,
 } from '../../../server/domain/detection.ts'
 
 const MIN = 60_000
@@ -11,14 +21,20 @@ describe('hub silence', () => {
   it('fires once the usual rate says 12 scans should have come, and not before 5 minutes', () => {
     // 2 scans a minute: 6 quiet minutes is 12 missing scans
     expect(hubSilence({ quietMinutes: 5, recentPerMinute: 2, usualPerMinute: 2 }).silent).toBe(false)
-    expect(hubSilence({ quietMinutes: 6, recentPerMinute: 2, usualPerMinute: 2 })).toEqual({ silent: true, expected: 12 })
+    expect(hubSilence({ quietMinutes: 6, recentPerMinute: 2, usualPerMinute: 2 })).toEqual({
+      silent: true,
+      expected: 12,
+    })
     // a very busy centre still waits the minimum
     expect(hubSilence({ quietMinutes: 4, recentPerMinute: 50, usualPerMinute: 50 }).silent).toBe(false)
   })
 
   it('judges a centre by the lower of its recent rate and its usual rate at this time of day', () => {
     // busy before, quiet at this hour on other days: the night rate decides
-    expect(hubSilence({ quietMinutes: 20, recentPerMinute: 3, usualPerMinute: 0.3 })).toEqual({ silent: false, expected: 6 })
+    expect(hubSilence({ quietMinutes: 20, recentPerMinute: 3, usualPerMinute: 0.3 })).toEqual({
+      silent: false,
+      expected: 6,
+    })
     expect(hubSilence({ quietMinutes: 40, recentPerMinute: 3, usualPerMinute: 0.3 }).silent).toBe(true)
     // no history: the recent rate alone
     expect(hubSilence({ quietMinutes: 12, recentPerMinute: 1, usualPerMinute: null }).silent).toBe(true)
@@ -28,9 +44,9 @@ describe('hub silence', () => {
 
   it('on a synthetic day of Poisson scans at 1.5 a minute, never fires without a stop and fires within 15 minutes of one', () => {
     let seed = 7
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const scans: number[] = []
-    for (let t = 0; t < 24 * 60; ) {
+    for (let t = 0; t < 24 * 60;) {
       t += -Math.log(1 - rand()) / 1.5
       if (t < 600 || t >= 720) scans.push(t) // stopped 10:00–12:00
     }
@@ -39,7 +55,8 @@ describe('hub silence', () => {
       const last = Math.max(...scans.filter((s) => s <= now))
       const quietMinutes = Math.floor(now - last)
       const before = scans.filter((s) => s <= last && s > last - 180).length / 180
-      if (hubSilence({ quietMinutes, recentPerMinute: before, usualPerMinute: 1.5 }, SILENCE_DEFAULTS).silent) firedAt.push(now)
+      if (hubSilence({ quietMinutes, recentPerMinute: before, usualPerMinute: 1.5 }, SILENCE_DEFAULTS).silent)
+        firedAt.push(now)
     }
     expect(firedAt.length).toBeGreaterThan(0)
     expect(firedAt.every((m) => m >= 600 && m < 725)).toBe(true)
@@ -51,10 +68,28 @@ describe('hub silence', () => {
  * Synthetic per-minute scans of 12 centres at `perMinute` each (Poisson, seeded), as a
  * feed delivers them: minutes in [from, to).
  */
-function centreMinutes(centres: number, from: number, to: number, perMinute: number, seed = 3, stopped?: { hub: number; from: number }): HubMinute[][] {
+function centreMinutes(
+  centres: number,
+  from: number,
+  to: number,
+  perMinute: number,
+  seed = 3,
+  stopped?: { hub: number; from: number },
+): HubMinute[][] {
   let x = seed
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-  const poisson = (l: number) => { let k = 0; let p = Math.exp(-l); let c = p; const u = rand(); while (u > c) { k++; p *= l / k; c += p } return k }
+  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  const poisson = (l: number) => {
+    let k = 0
+    let p = Math.exp(-l)
+    let c = p
+    const u = rand()
+    while (u > c) {
+      k++
+      p *= l / k
+      c += p
+    }
+    return k
+  }
   return Array.from({ length: centres }, (_, h) => {
     const out: HubMinute[] = []
     for (let m = from; m < to; m += MIN) {
@@ -82,7 +117,9 @@ describe('hub silence against the feed, not the clock', () => {
     }
     // and every minute of the replay (the feed catching up at 60×) stays quiet
     for (let f = feedAt; f <= now; f += 10 * MIN) {
-      const silentAt = centreMinutes(12, T0 - 5 * HOUR, f + MIN, 1.5).filter((m) => hubSilenceAt(m, f, since(now), 1.5).silent)
+      const silentAt = centreMinutes(12, T0 - 5 * HOUR, f + MIN, 1.5).filter(
+        (m) => hubSilenceAt(m, f, since(now), 1.5).silent,
+      )
       expect(silentAt).toEqual([])
     }
   })
@@ -93,7 +130,9 @@ describe('hub silence against the feed, not the clock', () => {
     for (let now = T0 - 30 * MIN; now <= T0 + 60 * MIN; now += MIN) {
       const series = centreMinutes(12, T0 - 5 * HOUR, now, 1.5, 5, { hub: 4, from: stopAt })
       const feedAt = Math.max(...series.flatMap((m) => m.map((x) => x.minute)))
-      const silent = series.map((m, h) => (hubSilenceAt(m, feedAt, since(now), 1.5).silent ? h : -1)).filter((h) => h >= 0)
+      const silent = series
+        .map((m, h) => (hubSilenceAt(m, feedAt, since(now), 1.5).silent ? h : -1))
+        .filter((h) => h >= 0)
       expect(silent.every((h) => h === 4)).toBe(true)
       if (silent.length > 0) firedAt.push(now)
     }
@@ -111,7 +150,14 @@ describe('hub silence against the feed, not the clock', () => {
 })
 
 describe('the feed behind: one condition, not a page per centre', () => {
-  const busy: FeedInput = { lagMinutes: 0, receivedQuietMinutes: 0, recentPerMinute: 20, usualPerMinute: 20, silentCentres: 0, centres: 12 }
+  const busy: FeedInput = {
+    lagMinutes: 0,
+    receivedQuietMinutes: 0,
+    recentPerMinute: 20,
+    usualPerMinute: 20,
+    silentCentres: 0,
+    centres: 12,
+  }
 
   it('a feed delivering in real time is fine', () => {
     expect(feedBehind(busy)).toEqual({ behind: false })
@@ -122,7 +168,12 @@ describe('the feed behind: one condition, not a page per centre', () => {
   it('nothing received for as long as the network would have sent 12 scans: critical, no data', () => {
     // 20 scans a minute: the 5-minute floor decides
     expect(feedBehind({ ...busy, lagMinutes: 4, receivedQuietMinutes: 4 })).toEqual({ behind: false })
-    expect(feedBehind({ ...busy, lagMinutes: 5, receivedQuietMinutes: 5 })).toMatchObject({ behind: true, condition: 'no_data', severity: 'critical', expected: 100 })
+    expect(feedBehind({ ...busy, lagMinutes: 5, receivedQuietMinutes: 5 })).toMatchObject({
+      behind: true,
+      condition: 'no_data',
+      severity: 'critical',
+      expected: 100,
+    })
     // a quiet night (0.2 a minute) waits for its 12 scans: an hour
     const night = { ...busy, recentPerMinute: 0.2, usualPerMinute: 0.2 }
     expect(feedBehind({ ...night, lagMinutes: 50, receivedQuietMinutes: 50 })).toEqual({ behind: false })
@@ -132,15 +183,25 @@ describe('the feed behind: one condition, not a page per centre', () => {
   })
 
   it('a backlog replayed: data arriving with its newest scan hours old is behind (warning), not silent', () => {
-    expect(feedBehind({ ...busy, lagMinutes: 170, receivedQuietMinutes: 0 })).toMatchObject({ behind: true, condition: 'lagging', severity: 'warning' })
+    expect(feedBehind({ ...busy, lagMinutes: 170, receivedQuietMinutes: 0 })).toMatchObject({
+      behind: true,
+      condition: 'lagging',
+      severity: 'warning',
+    })
     expect(feedBehind({ ...busy, lagMinutes: 14, receivedQuietMinutes: 0 })).toEqual({ behind: false })
     // behind the clock at night, when nothing was due: not behind
-    expect(feedBehind({ ...busy, recentPerMinute: 0.1, usualPerMinute: 0.1, lagMinutes: 30, receivedQuietMinutes: 0 })).toEqual({ behind: false })
+    expect(
+      feedBehind({ ...busy, recentPerMinute: 0.1, usualPerMinute: 0.1, lagMinutes: 30, receivedQuietMinutes: 0 }),
+    ).toEqual({ behind: false })
   })
 
   it('more than half of the centres silent at once is one critical condition', () => {
     expect(feedBehind({ ...busy, silentCentres: 6 })).toEqual({ behind: false })
-    expect(feedBehind({ ...busy, silentCentres: 7 })).toMatchObject({ behind: true, condition: 'centres_silent', severity: 'critical' })
+    expect(feedBehind({ ...busy, silentCentres: 7 })).toMatchObject({
+      behind: true,
+      condition: 'centres_silent',
+      severity: 'critical',
+    })
     expect(feedBehind({ ...busy, silentCentres: 2, centres: 3 })).toEqual({ behind: false }) // at least 3
   })
 
@@ -186,11 +247,20 @@ describe('lanes', () => {
     const legs = [1, 2, 3, 4, 7.4].map((h) => ({ departedAt: now - h * HOUR, limitMs: limit }))
     // 3 h and 4 h out, unseen since: overdue; 7.4 h: left before a parcel that has arrived
     expect(laneOverdue(legs, now - 5 * HOUR, now)).toEqual({ overdue: 2, slow: false })
-    expect(laneOverdue([...legs, { departedAt: now - 2.6 * HOUR, limitMs: limit }], now - 5 * HOUR, now)).toEqual({ overdue: 3, slow: true })
+    expect(laneOverdue([...legs, { departedAt: now - 2.6 * HOUR, limitMs: limit }], now - 5 * HOUR, now)).toEqual({
+      overdue: 3,
+      slow: true,
+    })
     // once a parcel that left later gets through, the lane flows again
     expect(laneOverdue(legs, now - 0.5 * HOUR, now).slow).toBe(false)
     // no learned limit: not judged
-    expect(laneOverdue(legs.map((l) => ({ ...l, limitMs: null })), null, now).overdue).toBe(0)
+    expect(
+      laneOverdue(
+        legs.map((l) => ({ ...l, limitMs: null })),
+        null,
+        now,
+      ).overdue,
+    ).toBe(0)
   })
 
   it('never gives a learned limit under its floor', () => {
@@ -205,7 +275,7 @@ describe('dwell ratio', () => {
     const half = normal.map((d) => ({ ...d, hours: d.hours * 2 }))
     const r = dwellRatio(half)
     expect(r.slow).toBe(true)
-    expect(r.ratio).toBeCloseTo(2 * 2.4 / 2.4, 1)
+    expect(r.ratio).toBeCloseTo((2 * 2.4) / 2.4, 1)
     expect(dwellRatio(half.slice(0, 10))).toEqual({ ratio: null, slow: false, n: 10 })
     expect(dwellRatio(half.map((d) => ({ ...d, usualHours: null }))).n).toBe(0)
   })

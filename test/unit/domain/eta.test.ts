@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import {
-  EMPTY_MODEL, GRID_H, conditionOnElapsed, convolve, createHistModel, estimateArrival, pathSegments, pmfOfCounts, quantileHours,
-  recentFactors, remainingPath, uniformPmf, type HistRow, type ParcelPosition,
+  EMPTY_MODEL,
+  GRID_H,
+  conditionOnElapsed,
+  convolve,
+  createHistModel,
+  estimateArrival,
+  pathSegments,
+  pmfOfCounts,
+  quantileHours,
+  recentFactors,
+  remainingPath,
+  uniformPmf,
+  type HistRow,
+  type ParcelPosition,
 } from '../../../server/domain/eta.ts'
 import { segmentBucket, type SegmentKind } from '../../../server/domain/segments.ts'
 
@@ -11,19 +23,38 @@ const ROUTE = ['HGH-O1', 'HGH-SC', 'NKG-SC', 'NKG-O1']
 
 /** n samples of `hours` for a segment, spread over every hour of the week. */
 function rows(kind: SegmentKind, place: string, hours: number, n = 40, tier = 'standard'): HistRow[] {
-  return Array.from({ length: n }, (_, i) => ({ kind, place, tier, how: (i * 7) % 168, bucket: segmentBucket(hours), n: 1 }))
+  return Array.from({ length: n }, (_, i) => ({
+    kind,
+    place,
+    tier,
+    how: (i * 7) % 168,
+    bucket: segmentBucket(hours),
+    n: 1,
+  }))
 }
 
 /** Every segment of ROUTE takes exactly 2 h (bucket [2, 2.5)), last mile 4 h, delivery 1 h. */
 const model = createHistModel([
-  ...rows('first_mile', 'HGH-O1', 2), ...rows('line_haul', 'HGH-O1>HGH-SC', 2), ...rows('hub_dwell', 'HGH-SC', 2),
-  ...rows('line_haul', 'HGH-SC>NKG-SC', 2), ...rows('hub_dwell', 'NKG-SC', 2), ...rows('line_haul', 'NKG-SC>NKG-O1', 2),
-  ...rows('last_mile', 'NKG-O1', 4), ...rows('delivery_run', 'NKG-O1', 1),
+  ...rows('first_mile', 'HGH-O1', 2),
+  ...rows('line_haul', 'HGH-O1>HGH-SC', 2),
+  ...rows('hub_dwell', 'HGH-SC', 2),
+  ...rows('line_haul', 'HGH-SC>NKG-SC', 2),
+  ...rows('hub_dwell', 'NKG-SC', 2),
+  ...rows('line_haul', 'NKG-SC>NKG-O1', 2),
+  ...rows('last_mile', 'NKG-O1', 4),
+  ...rows('delivery_run', 'NKG-O1', 1),
 ])
 
 const at = (over: Partial<ParcelPosition>): ParcelPosition => ({
-  tier: 'standard', route: ROUTE, collectedAt: sh('2025-03-10T10:00:00'), status: 'collected', lastEventType: null,
-  lastScanHub: null, lastScanAt: null, exceptionReason: null, ...over,
+  tier: 'standard',
+  route: ROUTE,
+  collectedAt: sh('2025-03-10T10:00:00'),
+  status: 'collected',
+  lastEventType: null,
+  lastScanHub: null,
+  lastScanAt: null,
+  exceptionReason: null,
+  ...over,
 })
 
 describe('distributions on the grid', () => {
@@ -55,15 +86,41 @@ describe('distributions on the grid', () => {
 describe('remaining path', () => {
   it('is the whole route at collection, the rest after a departure, the delivery run when out for delivery', () => {
     expect(remainingPath(at({}))!.segments).toEqual(pathSegments(ROUTE))
-    expect(remainingPath(at({ status: 'in_transit', lastEventType: 'departed_hub', lastScanHub: 'HGH-SC', lastScanAt: sh('2025-03-10T15:00:00') }))!.segments.map((s) => s.place))
-      .toEqual(['HGH-SC>NKG-SC', 'NKG-SC', 'NKG-SC>NKG-O1', 'NKG-O1', 'NKG-O1'])
-    expect(remainingPath(at({ status: 'out_for_delivery', lastEventType: 'out_for_delivery', lastScanHub: 'NKG-O1', lastScanAt: sh('2025-03-11T08:00:00') }))!.segments)
-      .toEqual([{ kind: 'delivery_run', place: 'NKG-O1' }])
+    expect(
+      remainingPath(
+        at({
+          status: 'in_transit',
+          lastEventType: 'departed_hub',
+          lastScanHub: 'HGH-SC',
+          lastScanAt: sh('2025-03-10T15:00:00'),
+        }),
+      )!.segments.map((s) => s.place),
+    ).toEqual(['HGH-SC>NKG-SC', 'NKG-SC', 'NKG-SC>NKG-O1', 'NKG-O1', 'NKG-O1'])
+    expect(
+      remainingPath(
+        at({
+          status: 'out_for_delivery',
+          lastEventType: 'out_for_delivery',
+          lastScanHub: 'NKG-O1',
+          lastScanAt: sh('2025-03-11T08:00:00'),
+        }),
+      )!.segments,
+    ).toEqual([{ kind: 'delivery_run', place: 'NKG-O1' }])
   })
 
   it('is nothing for a delivered, returned or lost parcel', () => {
     expect(remainingPath(at({ status: 'delivered' }))).toBeNull()
-    expect(remainingPath(at({ status: 'exception', exceptionReason: 'lost', lastEventType: 'exception', lastScanHub: 'HGH-SC', lastScanAt: sh('2025-03-10T12:00:00') }))).toBeNull()
+    expect(
+      remainingPath(
+        at({
+          status: 'exception',
+          exceptionReason: 'lost',
+          lastEventType: 'exception',
+          lastScanHub: 'HGH-SC',
+          lastScanAt: sh('2025-03-10T12:00:00'),
+        }),
+      ),
+    ).toBeNull()
   })
 })
 
@@ -101,7 +158,9 @@ describe('estimateArrival', () => {
   })
 
   it('stretches a place whose recent segments ran slow, so parcels that still pass it move later', () => {
-    const recent = recentFactors(model, [{ kind: 'hub_dwell', place: 'NKG-SC', tier: 'standard', n: 5, hours: 5 * 6.75 }])
+    const recent = recentFactors(model, [
+      { kind: 'hub_dwell', place: 'NKG-SC', tier: 'standard', n: 5, hours: 5 * 6.75 },
+    ])
     expect(recent.get('hub_dwell|NKG-SC')).toBeCloseTo(3, 1)
     const slowed = createHistModel([...rowsOf(model)], recent)
     const now = sh('2025-03-10T10:00:00')
@@ -113,8 +172,13 @@ describe('estimateArrival', () => {
 
 function* rowsOf(_: unknown): Iterable<HistRow> {
   yield* [
-    ...rows('first_mile', 'HGH-O1', 2), ...rows('line_haul', 'HGH-O1>HGH-SC', 2), ...rows('hub_dwell', 'HGH-SC', 2),
-    ...rows('line_haul', 'HGH-SC>NKG-SC', 2), ...rows('hub_dwell', 'NKG-SC', 2), ...rows('line_haul', 'NKG-SC>NKG-O1', 2),
-    ...rows('last_mile', 'NKG-O1', 4), ...rows('delivery_run', 'NKG-O1', 1),
+    ...rows('first_mile', 'HGH-O1', 2),
+    ...rows('line_haul', 'HGH-O1>HGH-SC', 2),
+    ...rows('hub_dwell', 'HGH-SC', 2),
+    ...rows('line_haul', 'HGH-SC>NKG-SC', 2),
+    ...rows('hub_dwell', 'NKG-SC', 2),
+    ...rows('line_haul', 'NKG-SC>NKG-O1', 2),
+    ...rows('last_mile', 'NKG-O1', 4),
+    ...rows('delivery_run', 'NKG-O1', 1),
   ]
 }

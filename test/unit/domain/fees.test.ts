@@ -27,9 +27,21 @@ describe('fee rule', () => {
   })
 
   it('adds 50 % for express, takes 20 % off economy, and insures 0.5 % of the declared value (min 1 yuan)', () => {
-    const express = computeFee({ tier: 'express', weightKg: 1, volumeCm3: 1000, distanceKm: 170, declaredValueFen: 100_000 })
+    const express = computeFee({
+      tier: 'express',
+      weightKg: 1,
+      volumeCm3: 1000,
+      distanceKm: 170,
+      declaredValueFen: 100_000,
+    })
     expect(express.parts).toEqual({ baseFen: 1000, weightFen: 0, tierFen: 500, insuranceFen: 500 })
-    const economy = computeFee({ tier: 'economy', weightKg: 1, volumeCm3: 1000, distanceKm: 170, declaredValueFen: 5_000 })
+    const economy = computeFee({
+      tier: 'economy',
+      weightKg: 1,
+      volumeCm3: 1000,
+      distanceKm: 170,
+      declaredValueFen: 5_000,
+    })
     expect(economy.parts.tierFen).toBe(-200)
     expect(economy.parts.insuranceFen).toBe(100)
     expect(economy.totalFen).toBe(1000 - 200 + 100)
@@ -37,7 +49,13 @@ describe('fee rule', () => {
 
   it('sums its parts to the total', () => {
     for (const w of [0.3, 1, 4.7, 33]) {
-      const f = computeFee({ tier: 'express', weightKg: w, volumeCm3: 50_000, distanceKm: 1500, declaredValueFen: 12_345 })
+      const f = computeFee({
+        tier: 'express',
+        weightKg: w,
+        volumeCm3: 50_000,
+        distanceKm: 1500,
+        declaredValueFen: 12_345,
+      })
       expect(f.parts.baseFen + f.parts.weightFen + f.parts.tierFen + f.parts.insuranceFen).toBe(f.totalFen)
     }
   })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { dummyHash, hashPassword, legacyScryptHash, needsRehash, verifyPassword } from '../../../server/lib/passwords.ts'
+import {
+  dummyHash,
+  hashPassword,
+  legacyScryptHash,
+  needsRehash,
+  verifyPassword,
+} from '../../../server/lib/passwords.ts'
 
 describe('passwords', () => {
   it('hashes with argon2id at OWASP parameters by default, cheaply at low, and verifies both', async () => {

@@ -30,7 +30,11 @@ describe('parseSearch: what customer service types', () => {
     ['PW123', 'waybill_prefix_min_6'],
   ])('refuses %j with a stable code naming the rule %s', (q, rule) => {
     let caught: unknown
-    try { parseSearch(q) } catch (err) { caught = err }
+    try {
+      parseSearch(q)
+    } catch (err) {
+      caught = err
+    }
     expect(caught).toBeInstanceOf(SearchQueryError)
     const e = caught as SearchQueryError
     expect([e.status, e.code, e.rule]).toEqual([400, 'query_too_short', rule])

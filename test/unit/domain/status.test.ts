@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { applyEvents, initialState, type StatusEvent } from '../../../server/domain/status.ts'
 
 const t = (h: number) => new Date(Date.UTC(2026, 10, 2, h))
-const ev = (type: StatusEvent['type'], hour: number, extra: Partial<StatusEvent> = {}): StatusEvent => ({ type, time: t(hour), hub: 'HUB', ...extra })
+const ev = (type: StatusEvent['type'], hour: number, extra: Partial<StatusEvent> = {}): StatusEvent => ({
+  type,
+  time: t(hour),
+  hub: 'HUB',
+  ...extra,
+})
 
 describe('status machine', () => {
   it('follows event time: a later scan sets the status', () => {
@@ -33,7 +38,14 @@ describe('status machine', () => {
   })
 
   it('reaches the same state whatever order the events arrive in', () => {
-    const events = [ev('collected', 0), ev('departed_hub', 1), ev('arrived_hub', 4), ev('exception', 5, { reason: 'damaged' }), ev('out_for_delivery', 7), ev('delivered', 9, { signer: 'x' })]
+    const events = [
+      ev('collected', 0),
+      ev('departed_hub', 1),
+      ev('arrived_hub', 4),
+      ev('exception', 5, { reason: 'damaged' }),
+      ev('out_for_delivery', 7),
+      ev('delivered', 9, { signer: 'x' }),
+    ]
     const inOrder = applyEvents(initialState(t(0)), events)
     const oneByOneReversed = [...events].reverse().reduce((s, e) => applyEvents(s, [e]), initialState(t(0)))
     expect(oneByOneReversed).toEqual(inOrder)
@@ -47,7 +59,11 @@ describe('status machine', () => {
   })
 
   it('moves a refused parcel to returned and keeps it there', () => {
-    const s = applyEvents(initialState(t(0)), [ev('exception', 3, { reason: 'refused' }), ev('returned', 10), ev('out_for_delivery', 12)])
+    const s = applyEvents(initialState(t(0)), [
+      ev('exception', 3, { reason: 'refused' }),
+      ev('returned', 10),
+      ev('out_for_delivery', 12),
+    ])
     expect(s.status).toBe('returned')
   })
 })

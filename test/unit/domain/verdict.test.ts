@@ -96,9 +96,13 @@ describe('open parcels inside the deadline', () => {
   it('is at_risk when the predicted arrival has passed and the parcel is still open (stuck), never on_track', () => {
     const stuckSince27h = new Date(before.getTime() - 7 * 3_600_000) // a 20 h lane, collected 27 h ago
     expect(verdictOf(parcel({ predictedArrival: stuckSince27h }), before)).toBe('at_risk')
-    expect(verdictOf(parcel({ status: 'out_for_delivery', predictedArrival: new Date(before.getTime() - 1) }), before)).toBe('at_risk')
+    expect(
+      verdictOf(parcel({ status: 'out_for_delivery', predictedArrival: new Date(before.getTime() - 1) }), before),
+    ).toBe('at_risk')
     // Delivered or past the deadline: the outcome decides, not the prediction.
-    expect(verdictOf(parcel({ status: 'delivered', deliveredAt: before, predictedArrival: stuckSince27h }), before)).toBe('on_time')
+    expect(
+      verdictOf(parcel({ status: 'delivered', deliveredAt: before, predictedArrival: stuckSince27h }), before),
+    ).toBe('on_time')
     expect(verdictOf(parcel({ predictedArrival: stuckSince27h }), after)).toBe('late')
   })
 
@@ -108,15 +112,15 @@ describe('open parcels inside the deadline', () => {
 
   it('is at_risk while stopped in exception, whatever the cause and the prediction', () => {
     expect(verdictOf(parcel({ status: 'exception', exceptionReason: 'lost' }), before)).toBe('at_risk')
-    expect(verdictOf(parcel({ status: 'exception', exceptionReason: 'wrong_address', predictedArrival: before }), before)).toBe(
-      'at_risk',
-    )
+    expect(
+      verdictOf(parcel({ status: 'exception', exceptionReason: 'wrong_address', predictedArrival: before }), before),
+    ).toBe('at_risk')
   })
 
   it('still shows at_risk with a consignee cause: the excuse applies only once the deadline is missed', () => {
-    expect(verdictOf(parcel({ status: 'delivery_failed', exceptionReason: 'refused', predictedArrival: after }), before)).toBe(
-      'at_risk',
-    )
+    expect(
+      verdictOf(parcel({ status: 'delivery_failed', exceptionReason: 'refused', predictedArrival: after }), before),
+    ).toBe('at_risk')
   })
 })
 
@@ -154,7 +158,9 @@ describe('arrival prediction from lane transit times', () => {
   it('offers a more cautious quantile, e.g. the 80th percentile', () => {
     const samples = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]
     expect(transitHoursQuantile(samples, { quantile: 0.8 })).toBe(90)
-    expect(predictArrival(collectedAt, samples, { quantile: 0.8 })).toEqual(new Date(collectedAt.getTime() + 90 * 3_600_000))
+    expect(predictArrival(collectedAt, samples, { quantile: 0.8 })).toEqual(
+      new Date(collectedAt.getTime() + 90 * 3_600_000),
+    )
   })
 
   it('drops negative and non-finite samples before counting them', () => {

@@ -48,8 +48,13 @@ export async function startFakeApi(opts: FakeApiOptions): Promise<FakeApi> {
     void (async () => {
       const body = await readBody(req)
       const record: RecordedRequest = {
-        seq: ++seq, method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization,
-        receivedAt: Date.now(), body, status: 200,
+        seq: ++seq,
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        receivedAt: Date.now(),
+        body,
+        status: 200,
       }
       requests.push(record)
       const send = (status: number, payload: unknown) => {
@@ -63,13 +68,18 @@ export async function startFakeApi(opts: FakeApiOptions): Promise<FakeApi> {
       if (req.method === 'POST' && req.url === '/api/v1/shipments') {
         const list = (body as { shipments: Array<{ waybill: string }> }).shipments
         for (const s of list) if (!registered.has(s.waybill)) registered.set(s.waybill, record.seq)
-        return send(200, { accepted: list.map((s, index) => ({ index, waybill: s.waybill, fee: { totalFen: 1200 } })), rejected: [] })
+        return send(200, {
+          accepted: list.map((s, index) => ({ index, waybill: s.waybill, fee: { totalFen: 1200 } })),
+          rejected: [],
+        })
       }
       if (req.method === 'POST' && req.url === '/api/v1/events') {
         eventPosts++
         if (eventPosts <= (opts.failFirstEventPosts ?? 0)) return send(503, { error: 'busy' })
         const list = (body as { events: Array<{ id: string; waybill: string }> }).events
-        const rejected = list.flatMap((e, index) => (registered.has(e.waybill) ? [] : [{ index, id: e.id, code: 'unknown_waybill', message: 'no such shipment' }]))
+        const rejected = list.flatMap((e, index) =>
+          registered.has(e.waybill) ? [] : [{ index, id: e.id, code: 'unknown_waybill', message: 'no such shipment' }],
+        )
         return send(200, { received: list.length, accepted: list.length - rejected.length, rejected })
       }
       return send(404, { error: 'not found' })
@@ -84,9 +94,10 @@ export async function startFakeApi(opts: FakeApiOptions): Promise<FakeApi> {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     registered,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

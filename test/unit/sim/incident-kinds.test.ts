@@ -5,8 +5,17 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_COURIERS, DEMO_HUBS, createNetwork } from '../../../server/data/network.ts'
 import { applyIncidents, type IncidentEffect } from '../../../sim/incident-steps.ts'
 import {
-  HUB_SLOWDOWN_FACTOR, IncidentSpecError, IncidentTargetError, LANE_SLOWDOWN_FACTOR, SURGE_FACTOR, checkTargets, describeIncident,
-  parseIncidents, scheduleIncidents, type Incident, type IncidentSpec,
+  HUB_SLOWDOWN_FACTOR,
+  IncidentSpecError,
+  IncidentTargetError,
+  LANE_SLOWDOWN_FACTOR,
+  SURGE_FACTOR,
+  checkTargets,
+  describeIncident,
+  parseIncidents,
+  scheduleIncidents,
+  type Incident,
+  type IncidentSpec,
 } from '../../../sim/incidents.ts'
 import { createLedger, readLedgerLines } from '../../../sim/ledger.ts'
 import { buildLifecycle, eventId, type Step } from '../../../sim/lifecycle.ts'
@@ -22,7 +31,11 @@ const DAY = 24 * HOUR
 const T0 = Date.UTC(2025, 5, 2, 16)
 const net = createNetwork(DEMO_HUBS)
 
-interface Case { parcel: Parcel; steps: readonly Step[]; seq: number }
+interface Case {
+  parcel: Parcel
+  steps: readonly Step[]
+  seq: number
+}
 
 function parcels(n: number, days: number, seed = 3): Case[] {
   const factory = createParcelFactory(createRng(seed), net, DEMO_HUBS, DEMO_COURIERS, '777777')
@@ -35,7 +48,8 @@ function parcels(n: number, days: number, seed = 3): Case[] {
 
 const CASES = parcels(6000, 3)
 const at = (specs: IncidentSpec[]): Incident[] => scheduleIncidents(specs, T0)
-const apply = (c: Case, incidents: Incident[], effects?: IncidentEffect[]) => applyIncidents(c.parcel.plan, c.steps, incidents, createRng(1000 + c.seq), effects)
+const apply = (c: Case, incidents: Incident[], effects?: IncidentEffect[]) =>
+  applyIncidents(c.parcel.plan, c.steps, incidents, createRng(1000 + c.seq), effects)
 
 /** The busiest centre-to-centre leg among the cases. */
 function busiestLeg(): [string, string] {
@@ -43,7 +57,13 @@ function busiestLeg(): [string, string] {
   for (const c of CASES) {
     c.steps.forEach((s, i) => {
       const b = c.steps[i - 1]
-      if (b && s.type === 'arrived_hub' && b.type === 'departed_hub' && !b.hub.includes('-O') && !s.hub.includes('-O')) {
+      if (
+        b &&
+        s.type === 'arrived_hub' &&
+        b.type === 'departed_hub' &&
+        !b.hub.includes('-O') &&
+        !s.hub.includes('-O')
+      ) {
         counts.set(`${b.hub}>${s.hub}`, (counts.get(`${b.hub}>${s.hub}`) ?? 0) + 1)
       }
     })
@@ -55,7 +75,10 @@ const [A, B] = busiestLeg()
 
 /** Departure from A and arrival at B of each case that travels the lane. */
 function legOf(steps: readonly Step[]): { dep: number; arr: number; index: number } | undefined {
-  const index = steps.findIndex((s, i) => s.type === 'arrived_hub' && s.hub === B && steps[i - 1]?.type === 'departed_hub' && steps[i - 1]?.hub === A)
+  const index = steps.findIndex(
+    (s, i) =>
+      s.type === 'arrived_hub' && s.hub === B && steps[i - 1]?.type === 'departed_hub' && steps[i - 1]?.hub === A,
+  )
   return index < 0 ? undefined : { dep: steps[index - 1]!.time, arr: steps[index]!.time, index }
 }
 
@@ -69,13 +92,22 @@ function expectWellFormed(c: Case, out: readonly Step[]): void {
 
 describe('new incident kinds: parsing and targets', () => {
   it('parses lanes, hubs and outlets with their default durations, and round-trips through describeIncident', () => {
-    expect(parseIncidents('lane-slowdown:sha-tc>nkg-sc@+1h,hub-slowdown:NKG-SC,collection-surge:HGH-O1@+2h,lane-loss:SHA-TC>NKG-SC@+3h')).toEqual([
+    expect(
+      parseIncidents(
+        'lane-slowdown:sha-tc>nkg-sc@+1h,hub-slowdown:NKG-SC,collection-surge:HGH-O1@+2h,lane-loss:SHA-TC>NKG-SC@+3h',
+      ),
+    ).toEqual([
       { kind: 'lane-slowdown', hub: 'SHA-TC', toHub: 'NKG-SC', offsetMs: HOUR, durationMs: 6 * HOUR },
       { kind: 'hub-slowdown', hub: 'NKG-SC', offsetMs: 0, durationMs: 6 * HOUR },
       { kind: 'collection-surge', hub: 'HGH-O1', offsetMs: 2 * HOUR, durationMs: 3 * HOUR },
       { kind: 'lane-loss', hub: 'SHA-TC', toHub: 'NKG-SC', offsetMs: 3 * HOUR, durationMs: HOUR },
     ])
-    for (const spec of ['lane-slowdown:SHA-TC>NKG-SC@+10m~30h', 'hub-slowdown:NKG-SC@-1h~2h', 'collection-surge:HGH-O1@+0~3h', 'lane-loss:A1>B2@+1d~30m']) {
+    for (const spec of [
+      'lane-slowdown:SHA-TC>NKG-SC@+10m~30h',
+      'hub-slowdown:NKG-SC@-1h~2h',
+      'collection-surge:HGH-O1@+0~3h',
+      'lane-loss:A1>B2@+1d~30m',
+    ]) {
       const [parsed] = parseIncidents(spec)
       expect(describeIncident(parsed!)).toBe(spec.replace('@+0~', '@+0~'))
       expect(parseIncidents(describeIncident(parsed!))).toEqual([parsed])
@@ -93,10 +125,22 @@ describe('new incident kinds: parsing and targets', () => {
   })
 
   it('checks both ends of a lane, a centre for a slowdown and an outlet for a surge', () => {
-    expect(() => checkTargets(parseIncidents('lane-loss:SHA-TC>NOPE-SC'), DEMO_HUBS, DEMO_COURIERS)).toThrow(/no hub NOPE-SC/)
-    expect(() => checkTargets(parseIncidents('hub-slowdown:HGH-O1'), DEMO_HUBS, DEMO_COURIERS)).toThrow(IncidentTargetError)
-    expect(() => checkTargets(parseIncidents('collection-surge:NKG-SC'), DEMO_HUBS, DEMO_COURIERS)).toThrow(/not an outlet/)
-    expect(() => checkTargets(parseIncidents(`lane-slowdown:${A}>${B},hub-slowdown:${A},collection-surge:HGH-O1`), DEMO_HUBS, DEMO_COURIERS)).not.toThrow()
+    expect(() => checkTargets(parseIncidents('lane-loss:SHA-TC>NOPE-SC'), DEMO_HUBS, DEMO_COURIERS)).toThrow(
+      /no hub NOPE-SC/,
+    )
+    expect(() => checkTargets(parseIncidents('hub-slowdown:HGH-O1'), DEMO_HUBS, DEMO_COURIERS)).toThrow(
+      IncidentTargetError,
+    )
+    expect(() => checkTargets(parseIncidents('collection-surge:NKG-SC'), DEMO_HUBS, DEMO_COURIERS)).toThrow(
+      /not an outlet/,
+    )
+    expect(() =>
+      checkTargets(
+        parseIncidents(`lane-slowdown:${A}>${B},hub-slowdown:${A},collection-surge:HGH-O1`),
+        DEMO_HUBS,
+        DEMO_COURIERS,
+      ),
+    ).not.toThrow()
   })
 })
 
@@ -119,7 +163,7 @@ describe('lane-slowdown', () => {
       expectWellFormed(c, out)
       const after = legOf(out)!
       expect(after.dep).toBe(before.dep)
-      expect(Math.abs((after.arr - after.dep) - LANE_SLOWDOWN_FACTOR * (before.arr - before.dep))).toBeLessThan(1000)
+      expect(Math.abs(after.arr - after.dep - LANE_SLOWDOWN_FACTOR * (before.arr - before.dep))).toBeLessThan(1000)
       expect(out.slice(0, before.index)).toEqual(c.steps.slice(0, before.index))
       expect(effects).toEqual([{ incident: slow, effect: 'delayed' }])
     }
@@ -133,7 +177,13 @@ describe('hub-slowdown', () => {
   it(`makes parcels arriving at the centre inside the window dwell ${HUB_SLOWDOWN_FACTOR}× as long`, () => {
     let slowed = 0
     for (const c of CASES) {
-      const i = c.steps.findIndex((s, k) => s.type === 'departed_hub' && s.hub === A && c.steps[k - 1]?.type === 'arrived_hub' && c.steps[k - 1]?.hub === A)
+      const i = c.steps.findIndex(
+        (s, k) =>
+          s.type === 'departed_hub' &&
+          s.hub === A &&
+          c.steps[k - 1]?.type === 'arrived_hub' &&
+          c.steps[k - 1]?.hub === A,
+      )
       const effects: IncidentEffect[] = []
       const out = apply(c, [slow], effects)
       if (i < 0 || !(c.steps[i - 1]!.time >= slow.from && c.steps[i - 1]!.time < slow.to)) {
@@ -167,7 +217,9 @@ describe('lane-loss', () => {
       lost++
       expectWellFormed(c, out)
       expect(out).toHaveLength(leg.index + 1)
-      expect(out.slice(0, leg.index).map(({ id: _, ...s }) => s)).toEqual(c.steps.slice(0, leg.index).map(({ id: _, ...s }) => s))
+      expect(out.slice(0, leg.index).map(({ id: _, ...s }) => s)).toEqual(
+        c.steps.slice(0, leg.index).map(({ id: _, ...s }) => s),
+      )
       const last = out.at(-1)!
       expect(last).toMatchObject({ type: 'exception', reason: 'lost', hub: B })
       expect(last.time - leg.arr).toBeGreaterThanOrEqual(24 * HOUR - 1000)
@@ -213,10 +265,33 @@ describe('ledger', () => {
     ledger.flush()
     const mem = ledger.incidents()
     expect(mem).toEqual([
-      { id: 0, kind: 'hub-stop', target: 'NKG-SC', spec: 'hub-stop:NKG-SC@+1h~2h', simFrom: T0 + HOUR, simTo: T0 + 3 * HOUR, wallFrom: 3000, wallTo: 4000, parcels: { delayed: 1, damaged: 0, lost: 0, surge: 0 } },
-      { id: 1, kind: 'lane-loss', target: 'SHA-TC>NKG-SC', spec: 'lane-loss:SHA-TC>NKG-SC@+2h~1h', simFrom: T0 + 2 * HOUR, simTo: T0 + 3 * HOUR, wallFrom: 4000, wallTo: 4000, parcels: { delayed: 0, damaged: 0, lost: 1, surge: 0 } },
+      {
+        id: 0,
+        kind: 'hub-stop',
+        target: 'NKG-SC',
+        spec: 'hub-stop:NKG-SC@+1h~2h',
+        simFrom: T0 + HOUR,
+        simTo: T0 + 3 * HOUR,
+        wallFrom: 3000,
+        wallTo: 4000,
+        parcels: { delayed: 1, damaged: 0, lost: 0, surge: 0 },
+      },
+      {
+        id: 1,
+        kind: 'lane-loss',
+        target: 'SHA-TC>NKG-SC',
+        spec: 'lane-loss:SHA-TC>NKG-SC@+2h~1h',
+        simFrom: T0 + 2 * HOUR,
+        simTo: T0 + 3 * HOUR,
+        wallFrom: 4000,
+        wallTo: 4000,
+        parcels: { delayed: 0, damaged: 0, lost: 1, surge: 0 },
+      },
     ])
-    expect(ledger.parcels().map((p) => [p.waybill, p.kind, p.effect])).toEqual([['PW1', 'hub-stop', 'delayed'], ['PW2', 'lane-loss', 'lost']])
+    expect(ledger.parcels().map((p) => [p.waybill, p.kind, p.effect])).toEqual([
+      ['PW1', 'hub-stop', 'delayed'],
+      ['PW2', 'lane-loss', 'lost'],
+    ])
     const back = readLedgerLines(readFileSync(file, 'utf8'))
     expect(back.incidents).toEqual(mem)
     expect(back.parcels).toEqual(ledger.parcels())
@@ -238,15 +313,28 @@ describe('simulator ledger and surge against a fake API', () => {
     const run = async (incidents: string) => {
       api = await startFakeApi({ token: TOKEN })
       sim = startSimulator({
-        baseUrl: api.baseUrl, token: TOKEN, speed: SPEED, parcelsPerSecond: (150 * SPEED) / 3600, backlogHours: 4, warmupHours: 30,
-        seed: 1, runTag: '424243', flushIntervalMs: 50, retry: { initialDelayMs: 10, maxDelayMs: 20 }, incidents,
+        baseUrl: api.baseUrl,
+        token: TOKEN,
+        speed: SPEED,
+        parcelsPerSecond: (150 * SPEED) / 3600,
+        backlogHours: 4,
+        warmupHours: 30,
+        seed: 1,
+        runTag: '424243',
+        flushIntervalMs: 50,
+        retry: { initialDelayMs: 10, maxDelayMs: 20 },
+        incidents,
       })
       const until = Date.now() + 60_000
       while (!sim.stats().upToDate && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
       expect(sim.stats().upToDate).toBe(true)
       await sim.stop()
-      const shipments = api.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/shipments')
-        .flatMap((r) => (r.body as { shipments: Array<{ waybill: string; originHub: string; collectedAt: string }> }).shipments)
+      const shipments = api.requests
+        .filter((r) => r.method === 'POST' && r.path === '/api/v1/shipments')
+        .flatMap(
+          (r) =>
+            (r.body as { shipments: Array<{ waybill: string; originHub: string; collectedAt: string }> }).shipments,
+        )
       const result = { shipments, ledger: sim.ledger, windows: sim.incidents }
       await api.close()
       api = undefined
@@ -255,13 +343,17 @@ describe('simulator ledger and surge against a fake API', () => {
     }
     const surged = await run('collection-surge:HGH-O1@-20h~12h,hub-stop:HGH-SC@-10h~3h')
     const [surge] = surged.windows
-    const inWindow = (s: { originHub: string; collectedAt: string }) => s.originHub === 'HGH-O1' && Date.parse(s.collectedAt) >= surge!.from && Date.parse(s.collectedAt) < surge!.to
+    const inWindow = (s: { originHub: string; collectedAt: string }) =>
+      s.originHub === 'HGH-O1' && Date.parse(s.collectedAt) >= surge!.from && Date.parse(s.collectedAt) < surge!.to
     const normal = await run('hub-stop:HGH-SC@-10h~3h')
     const ratio = surged.shipments.filter(inWindow).length / Math.max(1, normal.shipments.filter(inWindow).length)
     expect(ratio).toBeGreaterThan(SURGE_FACTOR * 0.6)
     expect(ratio).toBeLessThan(SURGE_FACTOR * 1.5)
     const incidents = surged.ledger.incidents()
-    expect(incidents.map((i) => [i.kind, i.target])).toEqual([['collection-surge', 'HGH-O1'], ['hub-stop', 'HGH-SC']])
+    expect(incidents.map((i) => [i.kind, i.target])).toEqual([
+      ['collection-surge', 'HGH-O1'],
+      ['hub-stop', 'HGH-SC'],
+    ])
     for (const i of incidents) {
       expect(i.wallFrom).not.toBeNull()
       expect(i.wallTo).not.toBeNull()

@@ -3,8 +3,15 @@ import { DEMO_COURIERS, DEMO_HUBS, createNetwork } from '../../../server/data/ne
 import { createArrivals } from '../../../sim/clock.ts'
 import { DAMAGE_SHARE, applyIncidents, reassignPickup } from '../../../sim/incident-steps.ts'
 import {
-  IncidentSpecError, IncidentTargetError, arrivalRate, checkTargets, describeIncident, parseIncidents, scheduleIncidents,
-  type Incident, type IncidentSpec,
+  IncidentSpecError,
+  IncidentTargetError,
+  arrivalRate,
+  checkTargets,
+  describeIncident,
+  parseIncidents,
+  scheduleIncidents,
+  type Incident,
+  type IncidentSpec,
 } from '../../../sim/incidents.ts'
 import { TIER_TRANSIT_HOURS, buildLifecycle, eventId, type Outcome, type Step } from '../../../sim/lifecycle.ts'
 import { createParcelFactory, type Parcel } from '../../../sim/parcels.ts'
@@ -18,7 +25,11 @@ const T0 = Date.UTC(2025, 5, 2, 16)
 const net = createNetwork(DEMO_HUBS)
 const OUTCOMES: Outcome[] = ['normal', 'late', 'failed_then_delivered', 'damaged', 'lost', 'wrong_address', 'refused']
 
-interface Case { parcel: Parcel; steps: readonly Step[]; seq: number }
+interface Case {
+  parcel: Parcel
+  steps: readonly Step[]
+  seq: number
+}
 
 /** `n` parcels collected over `days` from T0, with their lives without incidents. */
 function parcels(n: number, days: number, seed = 3): Case[] {
@@ -31,8 +42,9 @@ function parcels(n: number, days: number, seed = 3): Case[] {
 }
 
 const at = (specs: IncidentSpec[]): Incident[] => scheduleIncidents(specs, T0)
-const apply = (c: Case, incidents: Incident[]) => applyIncidents(c.parcel.plan, c.steps, incidents, createRng(1000 + c.seq))
-const localMinutes = (t: number) => (((t + 8 * HOUR) % DAY) + DAY) % DAY / MIN
+const apply = (c: Case, incidents: Incident[]) =>
+  applyIncidents(c.parcel.plan, c.steps, incidents, createRng(1000 + c.seq))
+const localMinutes = (t: number) => ((((t + 8 * HOUR) % DAY) + DAY) % DAY) / MIN
 
 function expectWellFormed(c: Case, out: readonly Step[]): void {
   out.forEach((s, i) => {
@@ -44,7 +56,9 @@ function expectWellFormed(c: Case, out: readonly Step[]): void {
 
 describe('parseIncidents', () => {
   it('parses the documented example with the default durations', () => {
-    expect(parseIncidents('hub-stop:NKG-SC@+10m,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog')).toEqual([
+    expect(
+      parseIncidents('hub-stop:NKG-SC@+10m,damage-spike:DLC-O1@+5m,late-courier:C-HGH-O1-01,holiday-backlog'),
+    ).toEqual([
       { kind: 'hub-stop', hub: 'NKG-SC', offsetMs: 10 * MIN, durationMs: 6 * HOUR },
       { kind: 'damage-spike', hub: 'DLC-O1', offsetMs: 5 * MIN, durationMs: HOUR },
       { kind: 'late-courier', courier: 'C-HGH-O1-01', offsetMs: 0, durationMs: Infinity },
@@ -53,13 +67,20 @@ describe('parseIncidents', () => {
   })
 
   it('takes durations, negative offsets, either modifier order, lower-case codes, spaces and empty entries', () => {
-    expect(parseIncidents(' hub-stop:nkg-sc@-2h~1h30m , holiday-backlog~2d@1.5h,, damage-spike:SHA-TC@0~45m ')).toEqual([
-      { kind: 'hub-stop', hub: 'NKG-SC', offsetMs: -2 * HOUR, durationMs: 90 * MIN },
-      { kind: 'holiday-backlog', offsetMs: 1.5 * HOUR, durationMs: 2 * DAY },
-      { kind: 'damage-spike', hub: 'SHA-TC', offsetMs: 0, durationMs: 45 * MIN },
-    ])
+    expect(parseIncidents(' hub-stop:nkg-sc@-2h~1h30m , holiday-backlog~2d@1.5h,, damage-spike:SHA-TC@0~45m ')).toEqual(
+      [
+        { kind: 'hub-stop', hub: 'NKG-SC', offsetMs: -2 * HOUR, durationMs: 90 * MIN },
+        { kind: 'holiday-backlog', offsetMs: 1.5 * HOUR, durationMs: 2 * DAY },
+        { kind: 'damage-spike', hub: 'SHA-TC', offsetMs: 0, durationMs: 45 * MIN },
+      ],
+    )
     expect(parseIncidents('')).toEqual([])
-    for (const spec of ['hub-stop:NKG-SC@+10m~30h', 'damage-spike:DLC-O1@-90m~1h', 'late-courier:C-HGH-O1-01@+2d', 'holiday-backlog@+0~36h']) {
+    for (const spec of [
+      'hub-stop:NKG-SC@+10m~30h',
+      'damage-spike:DLC-O1@-90m~1h',
+      'late-courier:C-HGH-O1-01@+2d',
+      'holiday-backlog@+0~36h',
+    ]) {
       const [parsed] = parseIncidents(spec)
       expect(parseIncidents(describeIncident(parsed!))).toEqual([parsed])
     }
@@ -84,12 +105,17 @@ describe('parseIncidents', () => {
     expect(() => parseIncidents(spec)).toThrow(`bad incident "${spec}"`)
   })
 
-  it('checks targets against the network and finds the late courier\'s colleagues', () => {
-    expect(checkTargets(parseIncidents('late-courier:C-HGH-O1-01,hub-stop:NKG-SC'), DEMO_HUBS, DEMO_COURIERS))
-      .toEqual(new Map([['C-HGH-O1-01', ['C-HGH-O1-02', 'C-HGH-O1-03']]]))
+  it("checks targets against the network and finds the late courier's colleagues", () => {
+    expect(checkTargets(parseIncidents('late-courier:C-HGH-O1-01,hub-stop:NKG-SC'), DEMO_HUBS, DEMO_COURIERS)).toEqual(
+      new Map([['C-HGH-O1-01', ['C-HGH-O1-02', 'C-HGH-O1-03']]]),
+    )
     expect(() => checkTargets(parseIncidents('hub-stop:NKG-XX'), DEMO_HUBS, DEMO_COURIERS)).toThrow(IncidentTargetError)
-    expect(() => checkTargets(parseIncidents('damage-spike:NKG-XX@+5m'), DEMO_HUBS, DEMO_COURIERS)).toThrow(/damage-spike:NKG-XX@\+5m~1h: the server lists no hub NKG-XX/)
-    expect(() => checkTargets(parseIncidents('late-courier:C-NOPE-01'), DEMO_HUBS, DEMO_COURIERS)).toThrow(/no active courier C-NOPE-01/)
+    expect(() => checkTargets(parseIncidents('damage-spike:NKG-XX@+5m'), DEMO_HUBS, DEMO_COURIERS)).toThrow(
+      /damage-spike:NKG-XX@\+5m~1h: the server lists no hub NKG-XX/,
+    )
+    expect(() => checkTargets(parseIncidents('late-courier:C-NOPE-01'), DEMO_HUBS, DEMO_COURIERS)).toThrow(
+      /no active courier C-NOPE-01/,
+    )
   })
 
   it('places incidents in simulated time from the simulated start', () => {
@@ -129,8 +155,11 @@ describe('hub-stop', () => {
     const late = parcels(6000, 3).filter((c) => {
       const out = apply(c, [stop])
       const end = out.at(-1)!
-      return end.type === 'delivered' && end.time - c.parcel.plan.collectedAt > TIER_TRANSIT_HOURS[c.parcel.plan.tier].max * HOUR &&
+      return (
+        end.type === 'delivered' &&
+        end.time - c.parcel.plan.collectedAt > TIER_TRANSIT_HOURS[c.parcel.plan.tier].max * HOUR &&
         c.steps.at(-1)!.time - c.parcel.plan.collectedAt <= TIER_TRANSIT_HOURS[c.parcel.plan.tier].max * HOUR
+      )
     })
     expect(late.length).toBeGreaterThan(10)
   })
@@ -144,8 +173,13 @@ describe('damage-spike', () => {
     let damaged = 0
     for (const c of parcels(12_000, 3)) {
       const out = apply(c, [spike])
-      const isPresent = c.steps.some((s) =>
-        s.hub === 'HGH-SC' && ['collected', 'arrived_hub', 'departed_hub', 'out_for_delivery'].includes(s.type) && s.time >= spike.from && s.time < spike.to)
+      const isPresent = c.steps.some(
+        (s) =>
+          s.hub === 'HGH-SC' &&
+          ['collected', 'arrived_hub', 'departed_hub', 'out_for_delivery'].includes(s.type) &&
+          s.time >= spike.from &&
+          s.time < spike.to,
+      )
       if (isPresent) present++
       if (out === c.steps) continue
       expect(isPresent).toBe(true)
@@ -175,10 +209,14 @@ describe('late-courier', () => {
     for (let seq = 0; seq < 2000; seq++) {
       const from = rng.pick(outlets)
       const plan = {
-        waybill: `PW9${String(seq).padStart(11, '0')}`, tier: rng.pick(['express', 'standard', 'economy'] as const),
+        waybill: `PW9${String(seq).padStart(11, '0')}`,
+        tier: rng.pick(['express', 'standard', 'economy'] as const),
         route: net.routeBetween(from.code, 'HGH-O1').map((code) => net.hub(code)!),
         collectedAt: T0 + Math.round(rng.float(0, 14 * DAY) / 1000) * 1000,
-        pickupCourier: `C-${from.code}-01`, deliveryCourier: rng.chance(0.8) ? C : 'C-HGH-O1-02', recipientName: '王芳', outcome: rng.pick(OUTCOMES),
+        pickupCourier: `C-${from.code}-01`,
+        deliveryCourier: rng.chance(0.8) ? C : 'C-HGH-O1-02',
+        recipientName: '王芳',
+        outcome: rng.pick(OUTCOMES),
       }
       const c: Case = { parcel: { plan, shipment: undefined as never }, steps: buildLifecycle(plan, rng).steps, seq }
       const out = apply(c, late)
@@ -198,7 +236,7 @@ describe('late-courier', () => {
     expect(scans).toBeGreaterThan(2000)
   })
 
-  it('hands the courier\'s collections outside those hours to a colleague', () => {
+  it("hands the courier's collections outside those hours to a colleague", () => {
     const [c] = parcels(1, 1)
     const colleagues = new Map([[C, ['C-HGH-O1-02', 'C-HGH-O1-03']]])
     const by = (localHour: number): Parcel => {
@@ -213,7 +251,8 @@ describe('late-courier', () => {
       expect(['C-HGH-O1-02', 'C-HGH-O1-03']).toContain(p.plan.pickupCourier)
       expect(p.shipment.collectedBy).toBe(p.plan.pickupCourier)
     }
-    for (const hour of [10.5, 13, 15.5]) expect(reassignPickup(by(hour), late, colleagues, createRng(1))).toEqual(by(hour))
+    for (const hour of [10.5, 13, 15.5])
+      expect(reassignPickup(by(hour), late, colleagues, createRng(1))).toEqual(by(hour))
     expect(reassignPickup(by(8), late, new Map(), createRng(1)).plan.pickupCourier).toBe(C)
   })
 })

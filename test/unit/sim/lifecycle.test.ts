@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_HUBS, createNetwork } from '../../../server/data/network.ts'
 import {
-  TIER_TRANSIT_HOURS, buildLifecycle, eventId, type Lifecycle, type Outcome, type ParcelPlan, type Tier,
+  TIER_TRANSIT_HOURS,
+  buildLifecycle,
+  eventId,
+  type Lifecycle,
+  type Outcome,
+  type ParcelPlan,
+  type Tier,
 } from '../../../sim/lifecycle.ts'
 import { createRng, type Rng } from '../../../sim/random.ts'
 
@@ -28,7 +34,11 @@ function randomPlan(rng: Rng, over: Partial<ParcelPlan> = {}): ParcelPlan {
   }
 }
 
-function many(n: number, over: (rng: Rng) => Partial<ParcelPlan> = () => ({}), seed = 7): Array<{ plan: ParcelPlan; life: Lifecycle }> {
+function many(
+  n: number,
+  over: (rng: Rng) => Partial<ParcelPlan> = () => ({}),
+  seed = 7,
+): Array<{ plan: ParcelPlan; life: Lifecycle }> {
   const rng = createRng(seed)
   return Array.from({ length: n }, () => {
     const plan = randomPlan(rng, over(rng))
@@ -47,7 +57,12 @@ describe('buildLifecycle', () => {
   it('starts with the collection at the origin outlet and scans the route in order', () => {
     for (const { plan, life } of many(500, () => ({ outcome: 'normal' }))) {
       const [first] = life.steps
-      expect(first).toMatchObject({ type: 'collected', hub: plan.route[0]!.code, courier: plan.pickupCourier, time: plan.collectedAt })
+      expect(first).toMatchObject({
+        type: 'collected',
+        hub: plan.route[0]!.code,
+        courier: plan.pickupCourier,
+        time: plan.collectedAt,
+      })
       const arrivals = life.steps.filter((s) => s.type === 'arrived_hub').map((s) => s.hub)
       const departures = life.steps.filter((s) => s.type === 'departed_hub').map((s) => s.hub)
       expect(departures).toEqual(plan.route.slice(0, -1).map((h) => h.code))
@@ -56,7 +71,7 @@ describe('buildLifecycle', () => {
     }
   })
 
-  it.each(TIERS)('delivers normal %s parcels within the tier\'s transit range', (tier) => {
+  it.each(TIERS)("delivers normal %s parcels within the tier's transit range", (tier) => {
     const { min, max } = TIER_TRANSIT_HOURS[tier]
     const hours: number[] = []
     for (const { plan, life } of many(2000, () => ({ tier, outcome: 'normal' }), 11)) {
@@ -73,7 +88,7 @@ describe('buildLifecycle', () => {
     expect(median).toBeLessThan(expected[1]!)
   })
 
-  it('delivers late parcels after the tier\'s promise', () => {
+  it("delivers late parcels after the tier's promise", () => {
     for (const { plan, life } of many(500, () => ({ outcome: 'late' }))) {
       expect(life.deliveredAt! - plan.collectedAt).toBeGreaterThan(TIER_TRANSIT_HOURS[plan.tier].max * HOUR)
     }
@@ -84,14 +99,18 @@ describe('buildLifecycle', () => {
       for (const s of life.steps) {
         if (s.type === 'delivered') expect(['王芳', '本人', '前台代收', '快递柜']).toContain(s.signer)
         else expect(s.signer).toBeUndefined()
-        if (s.type === 'out_for_delivery' || s.type === 'delivered' || s.type === 'delivery_failed') expect(s.courier).toBe(plan.deliveryCourier)
-        if (s.type === 'departed_hub' || s.type === 'arrived_hub' || s.type === 'exception' || s.type === 'returned') expect(s.courier).toBeUndefined()
+        if (s.type === 'out_for_delivery' || s.type === 'delivered' || s.type === 'delivery_failed')
+          expect(s.courier).toBe(plan.deliveryCourier)
+        if (s.type === 'departed_hub' || s.type === 'arrived_hub' || s.type === 'exception' || s.type === 'returned')
+          expect(s.courier).toBeUndefined()
       }
     }
   })
 
   it('gives every exception step a reason, and only exception steps', () => {
-    for (const { life } of many(1000, (rng) => ({ outcome: rng.pick(['damaged', 'lost', 'wrong_address', 'refused'] as Outcome[]) }))) {
+    for (const { life } of many(1000, (rng) => ({
+      outcome: rng.pick(['damaged', 'lost', 'wrong_address', 'refused'] as Outcome[]),
+    }))) {
       const exceptions = life.steps.filter((s) => s.type === 'exception')
       expect(exceptions).toHaveLength(1)
       expect(exceptions[0]!.reason).toBe(life.outcome)

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  DEMO_COURIERS, DEMO_HUBS, createNetwork, distanceKm, parentCentre, routeBetween,
+  DEMO_COURIERS,
+  DEMO_HUBS,
+  createNetwork,
+  distanceKm,
+  parentCentre,
+  routeBetween,
 } from '../../../server/data/network.ts'
 
 const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet')
@@ -27,7 +32,7 @@ describe('demo network', () => {
     for (const h of outlets) expect(h.name).toContain('网点')
   })
 
-  it('places every hub inside China\'s bounding box with 4-decimal coordinates', () => {
+  it("places every hub inside China's bounding box with 4-decimal coordinates", () => {
     for (const h of DEMO_HUBS) {
       expect(h.latitude, h.code).toBeGreaterThan(18)
       expect(h.latitude, h.code).toBeLessThan(54)
@@ -102,7 +107,11 @@ describe('routeBetween', () => {
   it('is deterministic and works on any hub list', () => {
     const shuffled = [...DEMO_HUBS].reverse()
     const net = createNetwork(shuffled)
-    for (const [a, b] of [['YIW-O1', 'BJS-O1'], ['TAO-O1', 'CKG-O1'], ['JJN-O1', 'DLC-O1']] as const) {
+    for (const [a, b] of [
+      ['YIW-O1', 'BJS-O1'],
+      ['TAO-O1', 'CKG-O1'],
+      ['JJN-O1', 'DLC-O1'],
+    ] as const) {
       expect(net.routeBetween(a, b)).toEqual(routeBetween(a, b))
     }
     expect(() => net.routeBetween('NOPE', 'BJS-O1')).toThrow(/unknown hub/)

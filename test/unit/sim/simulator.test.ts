@@ -52,7 +52,10 @@ describe('simulator against a fake HTTP API', () => {
     await waitFor(() => sim!.stats().events > 1000)
     await sim.stop()
 
-    expect(api.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/hubs', 'GET /api/v1/couriers'])
+    expect(api.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/hubs',
+      'GET /api/v1/couriers',
+    ])
     for (const r of api.requests) expect(r.authorization).toBe(`Bearer ${TOKEN}`)
     for (const r of posts('/api/v1/shipments')) {
       expect(shipmentsOf(r).length).toBeLessThanOrEqual(1000)
@@ -68,7 +71,7 @@ describe('simulator against a fake HTTP API', () => {
     }
   })
 
-  it('posts every shipment before any of its events and keeps each parcel\'s events in time order', async () => {
+  it("posts every shipment before any of its events and keeps each parcel's events in time order", async () => {
     api = await startFakeApi({ token: TOKEN })
     sim = startSimulator(options(api.baseUrl))
     await waitFor(() => sim!.stats().events > 1000)
@@ -90,7 +93,8 @@ describe('simulator against a fake HTTP API', () => {
         types.add(e.type)
       }
     }
-    for (const t of ['collected', 'departed_hub', 'arrived_hub', 'out_for_delivery', 'delivered']) expect(types).toContain(t)
+    for (const t of ['collected', 'departed_hub', 'arrived_hub', 'out_for_delivery', 'delivered'])
+      expect(types).toContain(t)
     // stop() lets the request in flight finish, so the stats match what the server got
     const stats = sim.stats()
     expect(stats.shipments).toBe(api.registered.size)
@@ -107,7 +111,9 @@ describe('simulator against a fake HTTP API', () => {
     await waitFor(() => sim!.stats().upToDate)
     const at = Date.now()
     expect(at - started).toBeGreaterThanOrEqual(700)
-    const sent = posts('/api/v1/events').flatMap(eventsOf).map((e) => Date.parse(e.time))
+    const sent = posts('/api/v1/events')
+      .flatMap(eventsOf)
+      .map((e) => Date.parse(e.time))
     // the backlog's 4 hours went out before it said so
     expect(Math.min(...sent)).toBeLessThan(started - 3 * 3_600_000)
   })
@@ -144,7 +150,11 @@ describe('simulator against a fake HTTP API', () => {
     expect(key(second!)).toEqual(key(first!))
     expect(key(third!)).toEqual(key(first!))
     expect(sim.stats().retries).toBeGreaterThanOrEqual(2)
-    expect(sim.stats().events).toBe(posts('/api/v1/events').filter((r) => r.status === 200).reduce((n, r) => n + eventsOf(r).length, 0))
+    expect(sim.stats().events).toBe(
+      posts('/api/v1/events')
+        .filter((r) => r.status === 200)
+        .reduce((n, r) => n + eventsOf(r).length, 0),
+    )
   })
 
   it('sends no event at a stopped hub inside the stop (hub-stop), releases the held parcels after it, and keeps ids unique', async () => {
@@ -158,7 +168,11 @@ describe('simulator against a fake HTTP API', () => {
       await waitFor(() => Date.now() - started > 1200)
       await sim.stop()
       const events = posts('/api/v1/events').flatMap(eventsOf)
-      const result = { windows: sim.incidents, atHub: events.filter((e) => e.hub === hub).map((e) => Date.parse(e.time)), ids: events.map((e) => e.id) }
+      const result = {
+        windows: sim.incidents,
+        atHub: events.filter((e) => e.hub === hub).map((e) => Date.parse(e.time)),
+        ids: events.map((e) => e.id),
+      }
       await api.close()
       api = undefined
       sim = undefined

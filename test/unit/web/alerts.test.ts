@@ -15,7 +15,13 @@ import {
   sortAlerts,
   DEFAULT_FILTERS,
 } from '../../../web/src/alerts/logic';
-import { KNOWN_RULES, parseAlertDetail, parseAlertEnvelope, parseAlertList, type Alert } from '../../../web/src/alerts/types';
+import {
+  KNOWN_RULES,
+  parseAlertDetail,
+  parseAlertEnvelope,
+  parseAlertList,
+  type Alert,
+} from '../../../web/src/alerts/types';
 import { parseServerMessage, subscribeMessage, SUBSCRIBE_MESSAGE } from '../../../web/src/composables/liveProtocol';
 import { setLang } from '../../../web/src/i18n';
 
@@ -51,7 +57,9 @@ describe('alert filters in the URL', () => {
       hub: 'SHA-TC',
       state: 'open',
     });
-    expect(filtersFromQuery({ severity: 'panic', rule: 'DROP TABLE', hub: 'sha tc', state: 'everything' })).toEqual(DEFAULT_FILTERS);
+    expect(filtersFromQuery({ severity: 'panic', rule: 'DROP TABLE', hub: 'sha tc', state: 'everything' })).toEqual(
+      DEFAULT_FILTERS,
+    );
     expect(filtersFromQuery({ hub: ['CAN-TC', 'SHA-TC'] }).hub).toBe('CAN-TC');
     expect(filtersFromQuery({})).toEqual(DEFAULT_FILTERS);
   });
@@ -99,7 +107,9 @@ describe('sortAlerts', () => {
   });
 
   it('puts a 350-parcel alert above ten newer one-parcel alerts of the same severity', () => {
-    const ones = Array.from({ length: 10 }, (_, i) => alert({ id: 10 + i, severity: 'warning', itemCount: 1, openedAt: `2026-11-20T0${i}:00:00Z` }));
+    const ones = Array.from({ length: 10 }, (_, i) =>
+      alert({ id: 10 + i, severity: 'warning', itemCount: 1, openedAt: `2026-11-20T0${i}:00:00Z` }),
+    );
     const big = alert({ id: 99, severity: 'warning', itemCount: 350, openedAt: '2026-11-19T00:00:00Z' });
     expect(sortAlerts([...ones, big])[0]!.id).toBe(99);
   });
@@ -122,12 +132,27 @@ describe('CSV', () => {
   });
 
   it('builds CRLF rows with a header', () => {
-    expect(buildCsv(['a', 'b'], [['1', 'x,y'], [null, '中文']])).toBe('a,b\r\n1,"x,y"\r\n,中文\r\n');
+    expect(
+      buildCsv(
+        ['a', 'b'],
+        [
+          ['1', 'x,y'],
+          [null, '中文'],
+        ],
+      ),
+    ).toBe('a,b\r\n1,"x,y"\r\n,中文\r\n');
   });
 
   it('exports the parcel list with Beijing times', () => {
     const csv = parcelsCsv([
-      { waybill: 'PW1', tier: 'standard', status: 'in_transit', lastScanAt: '2026-11-20T16:30:00Z', lastScanHub: 'SHA-TC', deadline: null },
+      {
+        waybill: 'PW1',
+        tier: 'standard',
+        status: 'in_transit',
+        lastScanAt: '2026-11-20T16:30:00Z',
+        lastScanHub: 'SHA-TC',
+        deadline: null,
+      },
     ]);
     const [header, row] = csv.split('\r\n');
     expect(header).toBe('waybill,status,tier,last_scan_hub,last_scan_beijing,deadline_beijing,last_scan_at,deadline');
@@ -173,7 +198,25 @@ describe('paging and the live alerts message', () => {
   });
 
   it('parses alerts messages and rejects malformed ones', () => {
-    const raw = JSON.stringify({ type: 'alerts', seq: 4, data: { at: '2026-11-20T00:00:00Z', changes: [{ id: 7, action: 'acknowledged' }, { id: 8, action: 'opened', severity: 'critical', muted: false, hubCode: 'SHA-TC', rule: 'parcel_late', title: 't' }] } });
+    const raw = JSON.stringify({
+      type: 'alerts',
+      seq: 4,
+      data: {
+        at: '2026-11-20T00:00:00Z',
+        changes: [
+          { id: 7, action: 'acknowledged' },
+          {
+            id: 8,
+            action: 'opened',
+            severity: 'critical',
+            muted: false,
+            hubCode: 'SHA-TC',
+            rule: 'parcel_late',
+            title: 't',
+          },
+        ],
+      },
+    });
     expect(parseServerMessage(raw)).toEqual({
       type: 'alerts',
       seq: 4,
@@ -181,12 +224,24 @@ describe('paging and the live alerts message', () => {
         at: '2026-11-20T00:00:00Z',
         changes: [
           { id: 7, action: 'acknowledged' },
-          { id: 8, action: 'opened', severity: 'critical', muted: false, hubCode: 'SHA-TC', rule: 'parcel_late', title: { title: 't', titleKey: null, titleParams: null } },
+          {
+            id: 8,
+            action: 'opened',
+            severity: 'critical',
+            muted: false,
+            hubCode: 'SHA-TC',
+            rule: 'parcel_late',
+            title: { title: 't', titleKey: null, titleParams: null },
+          },
         ],
       },
     });
     expect(parseServerMessage(JSON.stringify({ type: 'alerts', seq: 1, data: {} }))).toBeNull();
-    expect(parseServerMessage(JSON.stringify({ type: 'alerts', seq: 1, data: { changes: [{ id: 'x', action: 'opened' }] } }))).toBeNull();
+    expect(
+      parseServerMessage(
+        JSON.stringify({ type: 'alerts', seq: 1, data: { changes: [{ id: 'x', action: 'opened' }] } }),
+      ),
+    ).toBeNull();
   });
 
   it('keeps the live page subscribed to kpi only', () => {
@@ -197,22 +252,42 @@ describe('paging and the live alerts message', () => {
 
 describe('alert response parsing', () => {
   const row = {
-    id: 3, rule: 'parcel_late', subject: 'hub:X', hubCode: 'SHA-TC', severity: 'warning', state: 'open',
-    title: null, titleKey: 'parcel_late', titleParams: { hub: 'X', count: 2 }, itemCount: 2,
-    openedAt: '2026-11-20T00:00:00Z', lastSeenAt: '2026-11-20T00:05:00Z', acknowledgedAt: null, acknowledgedBy: null,
-    resolvedAt: null, resolvedBy: null, escalationLevel: 1, muted: true, details: {},
+    id: 3,
+    rule: 'parcel_late',
+    subject: 'hub:X',
+    hubCode: 'SHA-TC',
+    severity: 'warning',
+    state: 'open',
+    title: null,
+    titleKey: 'parcel_late',
+    titleParams: { hub: 'X', count: 2 },
+    itemCount: 2,
+    openedAt: '2026-11-20T00:00:00Z',
+    lastSeenAt: '2026-11-20T00:05:00Z',
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    escalationLevel: 1,
+    muted: true,
+    details: {},
   };
 
   it('accepts server rows and gathers the title fields into one', () => {
     expect(parseAlertEnvelope({ alert: row })).toMatchObject({
-      id: 3, itemCount: 2, escalationLevel: 1, muted: true,
+      id: 3,
+      itemCount: 2,
+      escalationLevel: 1,
+      muted: true,
       title: { title: null, titleKey: 'parcel_late', titleParams: { hub: 'X', count: 2 } },
     });
     expect(parseAlertList({ alerts: [row] })).toHaveLength(1);
     const detail = parseAlertDetail({
       alert: row,
       history: [{ at: '2026-11-20T00:00:00Z', action: 'opened', user: null, comment: null }],
-      parcels: [{ waybill: 'PW1', tier: 'express', status: 'in_transit', lastScanAt: null, lastScanHub: null, deadline: null }],
+      parcels: [
+        { waybill: 'PW1', tier: 'express', status: 'in_transit', lastScanAt: null, lastScanHub: null, deadline: null },
+      ],
     });
     expect(detail?.history).toHaveLength(1);
     expect(detail?.parcels[0]).toMatchObject({ waybill: 'PW1', lastScanAt: null });

@@ -10,14 +10,17 @@ afterEach(() => {
 });
 
 function answer(status: number, body: unknown): void {
-  globalThis.fetch = async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  globalThis.fetch = async () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 const refused = { error: { code: 'unauthenticated', message: 'Sign in first' } };
 
 describe('the API helper', () => {
   it('tells the session-lost handler once about a 401, and still fails the call', async () => {
     let lost = 0;
-    onSessionLost(() => { lost += 1; });
+    onSessionLost(() => {
+      lost += 1;
+    });
     answer(401, refused);
     const err: unknown = await request('/api/v1/alerts').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -31,7 +34,9 @@ describe('the API helper', () => {
 
   it('leaves a 401 to the callers that expect one (who am I)', async () => {
     let lost = 0;
-    onSessionLost(() => { lost += 1; });
+    onSessionLost(() => {
+      lost += 1;
+    });
     answer(401, refused);
     expect(await fetchMe()).toBeNull();
     expect(lost).toBe(0);

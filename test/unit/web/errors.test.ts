@@ -12,12 +12,22 @@ afterAll(() => setLang('zh'));
 const TOO_LONG = {
   code: 'bad_request',
   message: 'Invalid request: description: Too big: expected string to have <=4000 characters',
-  details: [{ field: 'description', message: 'Too big: expected string to have <=4000 characters', issue: 'too_big', origin: 'string', limit: 4000 }],
+  details: [
+    {
+      field: 'description',
+      message: 'Too big: expected string to have <=4000 characters',
+      issue: 'too_big',
+      origin: 'string',
+      limit: 4000,
+    },
+  ],
 };
 const EMPTY = {
   code: 'bad_request',
   message: 'Invalid request: description: describe the complaint',
-  details: [{ field: 'description', message: 'describe the complaint', issue: 'too_small', origin: 'string', limit: 1 }],
+  details: [
+    { field: 'description', message: 'describe the complaint', issue: 'too_small', origin: 'string', limit: 1 },
+  ],
 };
 const EMPTY_AND_EXTRA = {
   code: 'bad_request',
@@ -25,11 +35,16 @@ const EMPTY_AND_EXTRA = {
   details: [{ field: 'extra', message: 'Unrecognized key: "extra"', issue: 'unrecognized_keys' }, EMPTY.details[0]],
 };
 
-describe('server error codes in the reader\'s language', () => {
+describe("server error codes in the reader's language", () => {
   it('renders the known codes in Chinese and in English', () => {
     const cases: Array<[string, string, RegExp, RegExp]> = [
       ['invalid_credentials', 'Wrong user name or password', /用户名或密码错误/, /Wrong user name or password/],
-      ['claim_exists', 'Parcel PW1 already has a claim that is not rejected', /已有未被驳回的理赔/, /already has a claim/],
+      [
+        'claim_exists',
+        'Parcel PW1 already has a claim that is not rejected',
+        /已有未被驳回的理赔/,
+        /already has a claim/,
+      ],
       ['shipment_not_found', 'No shipment with waybill PW1', /没有此运单号的包裹/, /No parcel with this waybill/],
       ['forbidden', 'Your role may not do this', /无权/, /Your role may not/],
     ];
@@ -41,7 +56,8 @@ describe('server error codes in the reader\'s language', () => {
   });
 
   it('says how long to wait after too many attempts', () => {
-    const msg = 'Too many failed sign-ins for this user name; try again in 15 minute(s) or ask an administrator to unlock it';
+    const msg =
+      'Too many failed sign-ins for this user name; try again in 15 minute(s) or ask an administrator to unlock it';
     expect(errorText('too_many_attempts', msg, undefined, 'zh')).toBe('尝试次数过多，请 15 分钟后再试');
     expect(errorText('too_many_attempts', msg, undefined, 'en')).toMatch(/in 15 minute/);
   });
@@ -74,11 +90,13 @@ describe('server error codes in the reader\'s language', () => {
   });
 
   it('renders an unknown waybill field problem without the generic prefix', () => {
-    expect(errorText('unknown_waybill', 'No parcel PW9', [{ field: 'waybill', message: 'unknown waybill' }], 'zh')).toBe('运单号不存在');
+    expect(
+      errorText('unknown_waybill', 'No parcel PW9', [{ field: 'waybill', message: 'unknown waybill' }], 'zh'),
+    ).toBe('运单号不存在');
     expect(problemText({ field: 'waybill', message: 'unknown waybill' }, 'en')).toBe('waybill: unknown waybill');
   });
 
-  it('ApiError carries the reader\'s message, the server\'s, and the fields at fault', () => {
+  it("ApiError carries the reader's message, the server's, and the fields at fault", () => {
     setLang('zh');
     const e = TOO_LONG;
     const err = new ApiError(400, e.code, e.message, e.details);
@@ -86,6 +104,8 @@ describe('server error codes in the reader\'s language', () => {
     expect(err.serverMessage).toBe(e.message);
     expect(err.fields).toEqual(['description']);
     setLang('en');
-    expect(new ApiError(401, 'invalid_credentials', 'Wrong user name or password').message).toBe('Wrong user name or password');
+    expect(new ApiError(401, 'invalid_credentials', 'Wrong user name or password').message).toBe(
+      'Wrong user name or password',
+    );
   });
 });

@@ -18,7 +18,14 @@ import { parcelsCsv } from '../../../web/src/alerts/logic';
 import type { AlertParcel } from '../../../web/src/alerts/types';
 
 const all = ['PW01', 'PW02', 'PW03'];
-const parcel = (waybill: string): AlertParcel => ({ waybill, tier: 'standard', status: 'in_transit', lastScanAt: null, lastScanHub: 'SHA-TC', deadline: null });
+const parcel = (waybill: string): AlertParcel => ({
+  waybill,
+  tier: 'standard',
+  status: 'in_transit',
+  lastScanAt: null,
+  lastScanHub: 'SHA-TC',
+  deadline: null,
+});
 
 describe('parcel selection of an alert', () => {
   it('tells none, some and all apart for the select-all box', () => {
@@ -57,7 +64,9 @@ describe('parcel selection of an alert', () => {
     const items = all.map(parcel);
     expect(exportItems(items, new Set(['PW02'])).map((p) => p.waybill)).toEqual(['PW02']);
     expect(exportItems(items, new Set()).map((p) => p.waybill)).toEqual(all);
-    const csv = parcelsCsv(exportItems(items, new Set(['PW01', 'PW03']))).trim().split('\r\n');
+    const csv = parcelsCsv(exportItems(items, new Set(['PW01', 'PW03'])))
+      .trim()
+      .split('\r\n');
     expect(csv).toHaveLength(3);
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['PW01', 'PW03']);
   });
@@ -77,9 +86,22 @@ describe('hand-off form and links', () => {
   });
 
   it('shows the buttons to the roles the route table admits', () => {
-    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room'].filter(canHandOff)).toEqual(['admin', 'manager', 'on_call']);
-    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room', 'finance'].filter(canReadHandoffs)).toEqual(['admin', 'manager', 'on_call', 'cs_operator']);
-    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room'].filter(canCloseHandoffs)).toEqual(['admin', 'manager', 'cs_operator']);
+    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room'].filter(canHandOff)).toEqual([
+      'admin',
+      'manager',
+      'on_call',
+    ]);
+    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room', 'finance'].filter(canReadHandoffs)).toEqual([
+      'admin',
+      'manager',
+      'on_call',
+      'cs_operator',
+    ]);
+    expect(['admin', 'manager', 'on_call', 'cs_operator', 'control_room'].filter(canCloseHandoffs)).toEqual([
+      'admin',
+      'manager',
+      'cs_operator',
+    ]);
     expect(canHandOff(undefined)).toBe(false);
   });
 });
@@ -87,7 +109,16 @@ describe('hand-off form and links', () => {
 describe('hand-off answers from the server', () => {
   const wire = {
     id: 7,
-    alert: { id: 3, title: '上海转运中心 4 件超时', titleKey: null, titleParams: null, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'warning', state: 'open' },
+    alert: {
+      id: 3,
+      title: '上海转运中心 4 件超时',
+      titleKey: null,
+      titleParams: null,
+      rule: 'parcel_late',
+      hubCode: 'SHA-TC',
+      severity: 'warning',
+      state: 'open',
+    },
     note: '请联系收件人',
     createdBy: { username: 'duty', displayName: '值班员' },
     createdAt: '2026-11-10T02:00:00.000Z',
@@ -98,14 +129,29 @@ describe('hand-off answers from the server', () => {
     parcelCount: 2,
     masked: false,
     parcels: [
-      { waybill: 'PW01', tier: 'standard', status: 'in_transit', lastScanAt: null, lastScanHub: 'SHA-TC', deadline: null, recipient: { name: '李娜', phone: '13812341234', city: '上海' } },
+      {
+        waybill: 'PW01',
+        tier: 'standard',
+        status: 'in_transit',
+        lastScanAt: null,
+        lastScanHub: 'SHA-TC',
+        deadline: null,
+        recipient: { name: '李娜', phone: '13812341234', city: '上海' },
+      },
     ],
   };
   const parseHandoff = (v: unknown) => parseHandoffEnvelope({ handoff: v });
 
   it('reads a hand-off, its alert title gathered into one field', () => {
     const h = parseHandoff(wire);
-    expect(h).toMatchObject({ id: 7, state: 'open', createdBy: { displayName: '值班员' }, doneBy: null, masked: false, parcelCount: 2 });
+    expect(h).toMatchObject({
+      id: 7,
+      state: 'open',
+      createdBy: { displayName: '值班员' },
+      doneBy: null,
+      masked: false,
+      parcelCount: 2,
+    });
     expect(h?.alert.title).toEqual({ title: '上海转运中心 4 件超时', titleKey: null, titleParams: null });
     expect(h?.parcels.map((p) => p.recipient.name)).toEqual(['李娜']);
   });
@@ -127,7 +173,10 @@ describe('hand-off answers from the server', () => {
     expect(parseHandoffList({ handoffs: [wire] })?.map((h) => h.id)).toEqual([7]);
     expect(parseHandoffList({ handoffs: [wire, { id: 'x' }] })).toBeNull();
     expect(parseHandoffList({ items: [] })).toBeNull();
-    expect(parseHandoffEnvelope({ handoff: { ...wire, state: 'done', doneBy: { username: 'kefu', displayName: '客服' } } })?.doneBy?.displayName).toBe('客服');
+    expect(
+      parseHandoffEnvelope({ handoff: { ...wire, state: 'done', doneBy: { username: 'kefu', displayName: '客服' } } })
+        ?.doneBy?.displayName,
+    ).toBe('客服');
     expect(parseHandoffEnvelope(null)).toBeNull();
   });
 });

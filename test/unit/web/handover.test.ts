@@ -57,7 +57,10 @@ describe('shift arithmetic (Beijing time)', () => {
     expect(new Date(shiftEnd(night('2026-11-27'))).toISOString()).toBe('2026-11-28T00:00:00.000Z');
     expect(new Date(shiftStart(day('2026-11-27'))).toISOString()).toBe('2026-11-27T00:00:00.000Z');
     expect(new Date(shiftEnd(day('2026-11-27'))).toISOString()).toBe('2026-11-27T12:00:00.000Z');
-    expect(shiftWindow(night('2026-11-27'))).toEqual({ from: '2026-11-27T12:00:00.000Z', to: '2026-11-28T00:00:00.000Z' });
+    expect(shiftWindow(night('2026-11-27'))).toEqual({
+      from: '2026-11-27T12:00:00.000Z',
+      to: '2026-11-28T00:00:00.000Z',
+    });
   });
 
   it('steps to the previous and next shift across midnight, month and year ends', () => {
@@ -88,7 +91,16 @@ describe('shift arithmetic (Beijing time)', () => {
     expect(formatShiftParam(night('2026-11-27'))).toBe('2026-11-27-night');
     expect(parseShiftParam('2026-11-27-day')).toEqual(day('2026-11-27'));
     expect(parseShiftParam(['2026-11-27-night', '2026-11-28-day'])).toEqual(night('2026-11-27'));
-    for (const bad of ['2026-02-30-day', '2026-11-27-evening', '2026-11-27', '27-11-2026-day', '', undefined, null, 5]) {
+    for (const bad of [
+      '2026-02-30-day',
+      '2026-11-27-evening',
+      '2026-11-27',
+      '27-11-2026-day',
+      '',
+      undefined,
+      null,
+      5,
+    ]) {
       expect(parseShiftParam(bad), String(bad)).toBeNull();
     }
   });
@@ -118,20 +130,86 @@ function report(over: Record<string, unknown> = {}) {
     kpis: {
       start: { inFlight: 10, openAlerts: counts },
       end: { inFlight: 12, openAlerts: counts },
-      during: { collected: 5, delivered: 3, returned: 0, exceptions: 1, onTime: { express: tier, standard: tier, economy: tier } },
+      during: {
+        collected: 5,
+        delivered: 3,
+        returned: 0,
+        exceptions: 1,
+        onTime: { express: tier, standard: tier, economy: tier },
+      },
     },
     alerts: {
-      opened: { total: 2, items: [{ alertId: 7, action: 'opened', at: '2026-11-27T01:00:00.000Z', by: null, comment: '', level: null, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: 'x', titleKey: null, titleParams: null }] },
+      opened: {
+        total: 2,
+        items: [
+          {
+            alertId: 7,
+            action: 'opened',
+            at: '2026-11-27T01:00:00.000Z',
+            by: null,
+            comment: '',
+            level: null,
+            rule: 'parcel_late',
+            hubCode: 'SHA-TC',
+            severity: 'critical',
+            title: 'x',
+            titleKey: null,
+            titleParams: null,
+          },
+        ],
+      },
       acknowledged: { total: 0, items: [] },
       resolved: { total: 0, items: [] },
       escalated: { total: 0, items: [] },
     },
     stillOpen: {
       truncated: false,
-      items: [{ id: 7, rule: 'parcel_late', hubCode: 'SHA-TC', severity: 'critical', title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 }, itemCount: 3, openedAt: '2026-11-27T01:00:00.000Z', acknowledgedAt: null, acknowledgedBy: null, escalationLevel: 1, muted: false, holder: { kind: 'escalated', level: 1 } }],
+      items: [
+        {
+          id: 7,
+          rule: 'parcel_late',
+          hubCode: 'SHA-TC',
+          severity: 'critical',
+          title: null,
+          titleKey: 'parcel_late',
+          titleParams: { hub: '上海转运中心', count: 3 },
+          itemCount: 3,
+          openedAt: '2026-11-27T01:00:00.000Z',
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          escalationLevel: 1,
+          muted: false,
+          holder: { kind: 'escalated', level: 1 },
+        },
+      ],
     },
-    incidents: [{ id: 9, hubCode: 'CAN-TC', kind: 'weather', title: '台风', comment: null, openedAt: '2026-11-27T01:00:00.000Z', openedBy: 'duty', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null }],
-    silences: [{ id: 1, kind: 'maintenance', rule: null, hubCode: 'BJS-TC', startsAt: '2026-11-27T01:00:00.000Z', endsAt: '2026-11-27T03:00:00.000Z', comment: '检修', createdBy: 'duty' }],
+    incidents: [
+      {
+        id: 9,
+        hubCode: 'CAN-TC',
+        kind: 'weather',
+        title: '台风',
+        comment: null,
+        openedAt: '2026-11-27T01:00:00.000Z',
+        openedBy: 'duty',
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+        resolvedBy: null,
+      },
+    ],
+    silences: [
+      {
+        id: 1,
+        kind: 'maintenance',
+        rule: null,
+        hubCode: 'BJS-TC',
+        startsAt: '2026-11-27T01:00:00.000Z',
+        endsAt: '2026-11-27T03:00:00.000Z',
+        comment: '检修',
+        createdBy: 'duty',
+      },
+    ],
   };
   return { ...base, ...over } as typeof base;
 }
@@ -147,7 +225,11 @@ describe('handover report validation', () => {
   it('reads an alert title stored as a message key and renders it in either language', () => {
     const r = parseHandover(report());
     const open = r!.stillOpen.items[0]!;
-    expect(open.title).toEqual({ title: null, titleKey: 'parcel_late', titleParams: { hub: '上海转运中心', count: 3 } });
+    expect(open.title).toEqual({
+      title: null,
+      titleKey: 'parcel_late',
+      titleParams: { hub: '上海转运中心', count: 3 },
+    });
     expect(alertTitleIn('zh', open.title)).toBe('上海转运中心：3 件包裹已超过承诺时效');
     expect(alertTitleIn('en', open.title)).toBe('3 parcels past their promised deadline at 上海转运中心');
     expect(alertTitleIn('en', r!.alerts.opened.items[0]!.title)).toBe('x'); // a title from before keys, as written
@@ -162,8 +244,15 @@ describe('handover report validation', () => {
       report({ kpis: { ...k, during: { ...k.during, onTime: { express: tier, standard: tier } } } }),
       report({ kpis: { ...k, start: { inFlight: -1, openAlerts: counts } } }),
       report({ kpis: { ...k, end: { inFlight: 1, openAlerts: { critical: 1, warning: 0, info: 0 } } } }),
-      report({ kpis: { ...k, during: { ...k.during, onTime: { ...k.during.onTime, express: { delivered: 1, onTime: 2, excused: 0 } } } } }),
-      report({ stillOpen: { truncated: false, items: [{ ...report().stillOpen.items[0], holder: { kind: 'someone' } }] } }),
+      report({
+        kpis: {
+          ...k,
+          during: { ...k.during, onTime: { ...k.during.onTime, express: { delivered: 1, onTime: 2, excused: 0 } } },
+        },
+      }),
+      report({
+        stillOpen: { truncated: false, items: [{ ...report().stillOpen.items[0], holder: { kind: 'someone' } }] },
+      }),
       report({ alerts: { ...report().alerts, resolved: { total: 0, items: [{ alertId: 1 }] } } }),
       report({ incidents: null }),
       report({ silences: [{ id: 1 }] }),
@@ -192,7 +281,9 @@ describe('handover figures and labels', () => {
 
   it('says who holds an open alert, in both languages', () => {
     setLang('en');
-    expect(holderText({ kind: 'acknowledged', by: 'night-duty', at: '2026-11-27T01:00:00.000Z' })).toBe('Acknowledged by night-duty');
+    expect(holderText({ kind: 'acknowledged', by: 'night-duty', at: '2026-11-27T01:00:00.000Z' })).toBe(
+      'Acknowledged by night-duty',
+    );
     expect(holderText({ kind: 'escalated', level: 2 })).toBe('Escalated to manager (level 2)');
     expect(holderText({ kind: 'unowned' })).toBe('Unowned (waiting for on-call)');
     expect(shiftTitle(night('2026-11-27'))).toBe('Night shift 2026-11-27 20:00 – 11-28 08:00');
@@ -205,6 +296,8 @@ describe('handover figures and labels', () => {
   it('reads an incident state at the end of the shift from its timestamps', () => {
     expect(incidentState({ acknowledgedAt: null, resolvedAt: null })).toBe('open');
     expect(incidentState({ acknowledgedAt: '2026-11-27T01:00:00.000Z', resolvedAt: null })).toBe('acknowledged');
-    expect(incidentState({ acknowledgedAt: '2026-11-27T01:00:00.000Z', resolvedAt: '2026-11-27T02:00:00.000Z' })).toBe('resolved');
+    expect(incidentState({ acknowledgedAt: '2026-11-27T01:00:00.000Z', resolvedAt: '2026-11-27T02:00:00.000Z' })).toBe(
+      'resolved',
+    );
   });
 });

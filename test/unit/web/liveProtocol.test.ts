@@ -177,7 +177,7 @@ describe('applySequence', () => {
     expect(run([hello7, kpi(8), snap(7)])).toEqual([7, 8]);
   });
 
-  it('on a resumed hello takes the replayed frames after the client\'s own seq', () => {
+  it("on a resumed hello takes the replayed frames after the client's own seq", () => {
     const resumed = JSON.stringify({ ...hello, seq: 12, resumed: true });
     expect(run([JSON.stringify(hello), kpi(12), resumed, kpi(13), kpi(15), kpi(14)])).toEqual([0, 12, 12, 13, 15]);
   });
@@ -204,13 +204,26 @@ describe('liveQuery', () => {
 
 describe('map and parcel messages', () => {
   const hub = {
-    code: 'HGH-SC', name: '杭州分拣中心', city: '杭州', kind: 'sorting_centre', lat: 30.3, lon: 120.2,
-    volume: 120, delivered: 10, onTime: 9, openAlerts: { critical: 0, warning: 1, info: 0 },
+    code: 'HGH-SC',
+    name: '杭州分拣中心',
+    city: '杭州',
+    kind: 'sorting_centre',
+    lat: 30.3,
+    lon: 120.2,
+    volume: 120,
+    delivered: 10,
+    onTime: 9,
+    openAlerts: { critical: 0, warning: 1, info: 0 },
   };
   const map = { at: '2026-11-27T04:00:00.000Z', hubs: [hub], flows: [{ from: 'HGH-SC', to: 'BJS-TC', parcels: 4 }] };
 
   it('parses a valid map snapshot and refuses a hub with more on time than delivered', () => {
-    expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: map, snapshot: true }))).toEqual({ type: 'map', seq: 3, data: map, snapshot: true });
+    expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: map, snapshot: true }))).toEqual({
+      type: 'map',
+      seq: 3,
+      data: map,
+      snapshot: true,
+    });
     const bad = { ...map, hubs: [{ ...hub, onTime: 11 }] };
     expect(parseServerMessage(JSON.stringify({ type: 'map', seq: 3, data: bad }))).toBeNull();
     const badLat = { ...map, hubs: [{ ...hub, lat: 123 }] };
@@ -218,9 +231,20 @@ describe('map and parcel messages', () => {
   });
 
   it('parses a parcel state and refuses one without a status time', () => {
-    const data = { waybill: 'PW123456789012', status: 'in_transit', statusAt: '2026-11-27T03:00:00Z', lastScanAt: null, lastScanHub: 'HGH-SC', lastEventType: 'arrived_hub' };
-    expect(parseServerMessage(JSON.stringify({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data }))).toEqual({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data });
-    expect(parseServerMessage(JSON.stringify({ type: 'parcel', seq: 9, data: { ...data, statusAt: 'yesterday' } }))).toBeNull();
+    const data = {
+      waybill: 'PW123456789012',
+      status: 'in_transit',
+      statusAt: '2026-11-27T03:00:00Z',
+      lastScanAt: null,
+      lastScanHub: 'HGH-SC',
+      lastEventType: 'arrived_hub',
+    };
+    expect(
+      parseServerMessage(JSON.stringify({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data })),
+    ).toEqual({ type: 'parcel', channel: 'parcel:PW123456789012', seq: 9, data });
+    expect(
+      parseServerMessage(JSON.stringify({ type: 'parcel', seq: 9, data: { ...data, statusAt: 'yesterday' } })),
+    ).toBeNull();
   });
 });
 
@@ -275,12 +299,12 @@ describe('liveSocketUrl', () => {
 });
 
 describe('newer', () => {
-  const a = { at: '2026-11-27T07:00:00.000Z', v: 'old' }
-  const b = { at: '2026-11-27T07:00:05.000Z', v: 'new' }
+  const a = { at: '2026-11-27T07:00:00.000Z', v: 'old' };
+  const b = { at: '2026-11-27T07:00:05.000Z', v: 'new' };
   it('keeps the later figure whichever arrives last: a replayed snapshot does not undo a fresher fetch', () => {
-    expect(newer(b, a)).toBe(b)
-    expect(newer(a, b)).toBe(b)
-    expect(newer(null, a)).toBe(a)
-    expect(newer({ at: b.at, v: 'same time' }, b)).toBe(b) // a tie takes the incoming one
-  })
-})
+    expect(newer(b, a)).toBe(b);
+    expect(newer(a, b)).toBe(b);
+    expect(newer(null, a)).toBe(a);
+    expect(newer({ at: b.at, v: 'same time' }, b)).toBe(b); // a tie takes the incoming one
+  });
+});

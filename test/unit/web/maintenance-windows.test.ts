@@ -28,15 +28,27 @@ describe('maintenance windows as the console reads them', () => {
     expect(hoursLabel({ start: '23:00', end: '04:00' })).toBe('23:00–next day 04:00');
   });
 
-  it('says what is wrong with a field in the reader\'s language', () => {
+  it("says what is wrong with a field in the reader's language", () => {
     const bad = [
       { field: 'start', message: 'time of day HH:MM', issue: 'invalid_format' },
       { field: 'end', message: 'same as start', issue: 'custom' },
       { field: 'days.1', message: 'Too big: expected number to be <=7', issue: 'too_big', origin: 'number', limit: 7 },
       { field: 'hub', message: 'a window needs a hub, a rule or both', issue: 'custom' },
     ];
-    expect(bad.map((p) => problemText(p, 'zh'))).toEqual(['开始时刻 应为 HH:MM 格式的时刻，如 02:00', '结束时刻不能与开始时刻相同', '星期不能大于 7', '网点不能与规则同时为空']);
-    expect(bad.map((p) => problemText(p, 'en'))).toEqual(['from: a time of day HH:MM, e.g. 02:00', 'to: must differ from the start', 'weekdays: at most 7', 'hub: choose a hub, a rule or both']);
-    expect(errorText('bad_request', 'Invalid request', bad.slice(0, 1), 'en')).toBe('Invalid request: from: a time of day HH:MM, e.g. 02:00');
+    expect(bad.map((p) => problemText(p, 'zh'))).toEqual([
+      '开始时刻 应为 HH:MM 格式的时刻，如 02:00',
+      '结束时刻不能与开始时刻相同',
+      '星期不能大于 7',
+      '网点不能与规则同时为空',
+    ]);
+    expect(bad.map((p) => problemText(p, 'en'))).toEqual([
+      'from: a time of day HH:MM, e.g. 02:00',
+      'to: must differ from the start',
+      'weekdays: at most 7',
+      'hub: choose a hub, a rule or both',
+    ]);
+    expect(errorText('bad_request', 'Invalid request', bad.slice(0, 1), 'en')).toBe(
+      'Invalid request: from: a time of day HH:MM, e.g. 02:00',
+    );
   });
 });

@@ -5,8 +5,31 @@ const paths = (role: string | null) => pagesFor(role).map((p) => p.path);
 
 describe('navigation by role', () => {
   it('shows each role only the pages it can use, in one order', () => {
-    expect(paths('admin')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla', '/people', '/password']);
-    expect(paths('manager')).toEqual(['/live', '/wall', '/alerts', '/track', '/complaints', '/claims', '/finance', '/handover', '/sla', '/password']);
+    expect(paths('admin')).toEqual([
+      '/live',
+      '/wall',
+      '/alerts',
+      '/track',
+      '/complaints',
+      '/claims',
+      '/finance',
+      '/handover',
+      '/sla',
+      '/people',
+      '/password',
+    ]);
+    expect(paths('manager')).toEqual([
+      '/live',
+      '/wall',
+      '/alerts',
+      '/track',
+      '/complaints',
+      '/claims',
+      '/finance',
+      '/handover',
+      '/sla',
+      '/password',
+    ]);
     expect(paths('control_room')).toEqual(['/live', '/wall', '/alerts', '/track', '/handover', '/password']);
     expect(paths('on_call')).toEqual(['/live', '/alerts', '/track', '/complaints', '/handover', '/password']);
     expect(paths('cs_operator')).toEqual(['/live', '/alerts', '/track', '/complaints', '/claims', '/password']);
@@ -43,7 +66,10 @@ describe('navigation by role', () => {
     expect(trackLink('finance', 'PW000000000001')).toBeNull();
     expect(trackLink(null, 'PW000000000001')).toBeNull();
     for (const role of ['admin', 'manager', 'control_room', 'on_call', 'cs_operator']) {
-      expect(trackLink(role, 'PW000000000001'), role).toEqual({ path: '/track', query: { q: 'PW000000000001', waybill: 'PW000000000001' } });
+      expect(trackLink(role, 'PW000000000001'), role).toEqual({
+        path: '/track',
+        query: { q: 'PW000000000001', waybill: 'PW000000000001' },
+      });
     }
   });
 
@@ -69,11 +95,15 @@ describe('the nav table matches the server route table', () => {
   const routesModule = ['..', '..', '..', 'server', 'http', 'routes.ts'].join('/');
 
   it.each(Object.entries(PAGE_API))('%s admits the people that %s admits', async (page, api) => {
-    const { ROUTES } = (await import(/* @vite-ignore */ routesModule)) as { ROUTES: Array<{ method: string; path: string; roles: readonly string[] | 'public' }> };
+    const { ROUTES } = (await import(/* @vite-ignore */ routesModule)) as {
+      ROUTES: Array<{ method: string; path: string; roles: readonly string[] | 'public' }>;
+    };
     const route = ROUTES.find((r) => `${r.method} ${r.path}` === api);
     expect(route, api).toBeDefined();
     const serverPeople = (route!.roles as readonly string[]).filter((r) => PEOPLE.includes(r)).sort();
-    const navPeople = NAV_PAGES.find((p) => p.path === page)!.roles.filter((r) => PEOPLE.includes(r)).sort();
+    const navPeople = NAV_PAGES.find((p) => p.path === page)!
+      .roles.filter((r) => PEOPLE.includes(r))
+      .sort();
     expect(navPeople).toEqual(serverPeople);
   });
 });

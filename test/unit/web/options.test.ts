@@ -183,7 +183,9 @@ describe('buildEventsPerMinuteOption', () => {
 describe('time axis', () => {
   it('labels minutes in Beijing time', async () => {
     const { buildEventsPerMinuteOption } = await import('../../../web/src/charts/options');
-    const option = buildEventsPerMinuteOption([{ t: '2025-03-01T01:00:00Z', total: 1, delivered: 0, exceptions: 0 }]) as unknown as { xAxis: { axisLabel: { formatter: (v: number) => string } } };
+    const option = buildEventsPerMinuteOption([
+      { t: '2025-03-01T01:00:00Z', total: 1, delivered: 0, exceptions: 0 },
+    ]) as unknown as { xAxis: { axisLabel: { formatter: (v: number) => string } } };
     expect(option.xAxis.axisLabel.formatter(Date.parse('2025-03-01T01:00:00Z'))).toBe('09:00');
   });
 });

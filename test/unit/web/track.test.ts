@@ -9,7 +9,14 @@ import {
   verdictLabel,
   verdictTone,
 } from '../../../web/src/track/labels';
-import { buildRouteOption, CURRENT_COLOR, labelPosition, paddedExtent, ROUTE_MIN_SPAN_DEGREES, routeModel } from '../../../web/src/track/route';
+import {
+  buildRouteOption,
+  CURRENT_COLOR,
+  labelPosition,
+  paddedExtent,
+  ROUTE_MIN_SPAN_DEGREES,
+  routeModel,
+} from '../../../web/src/track/route';
 import {
   formatBeijingDateTime,
   formatYuan,
@@ -70,8 +77,25 @@ describe('labels', () => {
   });
 
   it('has a label for every status and event type the server knows, in both languages', () => {
-    const statuses = ['collected', 'in_transit', 'out_for_delivery', 'delivery_failed', 'exception', 'delivered', 'returned'];
-    const events = ['collected', 'departed_hub', 'arrived_hub', 'out_for_delivery', 'delivered', 'delivery_failed', 'exception', 'returned'];
+    const statuses = [
+      'collected',
+      'in_transit',
+      'out_for_delivery',
+      'delivery_failed',
+      'exception',
+      'delivered',
+      'returned',
+    ];
+    const events = [
+      'collected',
+      'departed_hub',
+      'arrived_hub',
+      'out_for_delivery',
+      'delivered',
+      'delivery_failed',
+      'exception',
+      'returned',
+    ];
     for (const lang of ['zh', 'en'] as const) {
       setLang(lang);
       for (const s of statuses) expect(statusLabel(s)).not.toBe(s);
@@ -143,7 +167,10 @@ describe('route chart option', () => {
   });
 
   it('skips scans without coordinates', () => {
-    const { hubs, path } = routeModel([...trip, step({ id: 'n', time: '2026-11-27T06:00:00.000Z', type: 'out_for_delivery' })]);
+    const { hubs, path } = routeModel([
+      ...trip,
+      step({ id: 'n', time: '2026-11-27T06:00:00.000Z', type: 'out_for_delivery' }),
+    ]);
     expect(hubs).toHaveLength(3);
     expect(path).toHaveLength(3);
     expect(routeModel([step({})]).hubs).toEqual([]);
@@ -156,9 +183,14 @@ describe('route chart option', () => {
       ['lines', '路由', 'geo'],
       ['scatter', '网点', 'geo'],
     ]);
-    expect(series[0]!.data).toEqual([{ coords: routeModel(trip).path }])
+    expect(series[0]!.data).toEqual([{ coords: routeModel(trip).path }]);
     expect(series[0]!.polyline).toBe(true);
-    const points = series[1]!.data as Array<{ name: string; value: number[]; itemStyle: { color: string }; label: { position: string } }>;
+    const points = series[1]!.data as Array<{
+      name: string;
+      value: number[];
+      itemStyle: { color: string };
+      label: { position: string };
+    }>;
     expect(points.map((p) => p.name)).toEqual(['杭州西湖网点', '杭州分拣中心', '北京转运中心']);
     expect(points[2]!.value.slice(0, 2)).toEqual([116.4, 39.9]);
     expect(points[2]!.itemStyle.color).toBe(CURRENT_COLOR);
@@ -204,21 +236,68 @@ describe('response checks', () => {
   it('accepts the look-up shapes and rejects malformed answers', () => {
     const person = { name: '李*', phone: '138****1234', address: null, city: '上海' };
     const hub = { code: 'SHA-TC', name: '上海转运中心' };
-    const promise = { tier: 'standard', startDay: '2026-11-02', earliest: null, deadline: '2026-11-05T10:00:00.000Z', predictedArrival: null, verdict: 'on_track' };
+    const promise = {
+      tier: 'standard',
+      startDay: '2026-11-02',
+      earliest: null,
+      deadline: '2026-11-05T10:00:00.000Z',
+      predictedArrival: null,
+      verdict: 'on_track',
+    };
     const hit = {
-      waybill: 'PW1', tier: 'standard', status: 'in_transit', statusAt: null, masked: true, recipient: person, origin: hub,
-      destination: hub, collectedAt: '2026-11-02T02:00:00.000Z', lastScan: null, deliveredAt: null, exception: null, promise, match: 'waybill',
+      waybill: 'PW1',
+      tier: 'standard',
+      status: 'in_transit',
+      statusAt: null,
+      masked: true,
+      recipient: person,
+      origin: hub,
+      destination: hub,
+      collectedAt: '2026-11-02T02:00:00.000Z',
+      lastScan: null,
+      deliveredAt: null,
+      exception: null,
+      promise,
+      match: 'waybill',
     };
     expect(parseTrackResponse({ query: '5678', results: [hit] })?.results).toHaveLength(1);
     expect(parseTrackResponse({ results: [{ waybill: 1 }] })).toBeNull();
-    expect(parseTrackResponse({ query: '5678', results: [{ ...hit, promise: { ...promise, verdict: 'maybe' } }] })).toBeNull();
+    expect(
+      parseTrackResponse({ query: '5678', results: [{ ...hit, promise: { ...promise, verdict: 'maybe' } }] }),
+    ).toBeNull();
     expect(parseTrackResponse(null)).toBeNull();
-    const fee = { chargeableWeightKg: 1, zone: 2, parts: { base: 12, weight: 0, tier: 0, insurance: 0 }, total: 12, currency: 'CNY', paymentState: 'unpaid' };
-    const step = {
-      id: 'e1', time: '2026-11-02T02:00:00.000Z', receivedAt: '2026-11-02T02:00:01.000Z', type: 'collected', hub: 'SHA-TC', hubName: null,
-      city: null, courier: null, latitude: null, longitude: null, signer: null, reason: null, detail: null,
+    const fee = {
+      chargeableWeightKg: 1,
+      zone: 2,
+      parts: { base: 12, weight: 0, tier: 0, insurance: 0 },
+      total: 12,
+      currency: 'CNY',
+      paymentState: 'unpaid',
     };
-    const detail = { ...hit, sender: person, signer: null, item: { name: null, weightKg: 1, volumeCm3: null, declaredValue: null }, collectedBy: null, fee, trajectory: [step] };
+    const step = {
+      id: 'e1',
+      time: '2026-11-02T02:00:00.000Z',
+      receivedAt: '2026-11-02T02:00:01.000Z',
+      type: 'collected',
+      hub: 'SHA-TC',
+      hubName: null,
+      city: null,
+      courier: null,
+      latitude: null,
+      longitude: null,
+      signer: null,
+      reason: null,
+      detail: null,
+    };
+    const detail = {
+      ...hit,
+      sender: person,
+      signer: null,
+      item: { name: null, weightKg: 1, volumeCm3: null, declaredValue: null },
+      collectedBy: null,
+      fee,
+      trajectory: [step],
+    };
     expect(parseShipmentDetail(detail)).not.toBeNull();
     expect(parseShipmentDetail({ ...detail, trajectory: [{ ...step, time: 'x' }] })).toBeNull();
     expect(parseShipmentDetail({ ...hit, sender: person, fee })).toBeNull();
@@ -229,14 +308,26 @@ describe('arrival window', () => {
   it('reads p10–p90 in Beijing time with the most likely time, in Chinese and English', async () => {
     const { arrivalWindow } = await import('../../../web/src/track/eta');
     // 06:00Z = 14:00 Beijing; the window stays on one Beijing day.
-    const a = { p10: '2026-12-06T06:02:00Z', p50: '2026-12-06T08:00:00Z', p90: '2026-12-06T10:00:00Z', overdue: false, basis: 'model' };
+    const a = {
+      p10: '2026-12-06T06:02:00Z',
+      p50: '2026-12-06T08:00:00Z',
+      p90: '2026-12-06T10:00:00Z',
+      overdue: false,
+      basis: 'model',
+    };
     expect(arrivalWindow(a, 'zh')).toBe('12月6日 14:00–18:00，最可能 16:00');
     expect(arrivalWindow(a, 'en')).toBe('6 Dec 14:00–18:00, most likely 16:00');
   });
 
   it('names both days when the window crosses Beijing midnight, and a dash without an estimate', async () => {
     const { arrivalWindow } = await import('../../../web/src/track/eta');
-    const a = { p10: '2026-12-06T14:00:00Z', p50: '2026-12-07T01:00:00Z', p90: '2026-12-07T04:00:00Z', overdue: true, basis: 'model' };
+    const a = {
+      p10: '2026-12-06T14:00:00Z',
+      p50: '2026-12-07T01:00:00Z',
+      p90: '2026-12-07T04:00:00Z',
+      overdue: true,
+      basis: 'model',
+    };
     expect(arrivalWindow(a, 'zh')).toBe('12月6日 22:00 – 12月7日 12:00，最可能 12月7日 09:00');
     expect(arrivalWindow(null, 'en')).toBe('—');
   });

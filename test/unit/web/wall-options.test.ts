@@ -18,19 +18,47 @@ import {
 } from '../../../web/src/charts/wall-options';
 import type { MapFlow, MapHub, MapSnapshot } from '../../../web/src/contract';
 
-use([GeoComponent, GridComponent, LegendComponent, TooltipComponent, LinesChart, ScatterChart, EffectScatterChart, BarChart, LineChart, SVGRenderer]);
+use([
+  GeoComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  LinesChart,
+  ScatterChart,
+  EffectScatterChart,
+  BarChart,
+  LineChart,
+  SVGRenderer,
+]);
 registerMap('china', loadChinaGeoJson() as unknown as Parameters<typeof registerMap>[1]);
 
 const AT = '2025-03-03T06:30:00.000Z';
 const ALERTS0 = { critical: 0, warning: 0, info: 0 };
 
 function hub(code: string, lon: number, lat: number, over: Partial<MapHub> = {}): MapHub {
-  return { code, name: `${code} 中心`, city: code.slice(0, 3), kind: 'sorting_centre', lat, lon, volume: 10, delivered: 0, onTime: 0, openAlerts: ALERTS0, ...over };
+  return {
+    code,
+    name: `${code} 中心`,
+    city: code.slice(0, 3),
+    kind: 'sorting_centre',
+    lat,
+    lon,
+    volume: 10,
+    delivered: 0,
+    onTime: 0,
+    openAlerts: ALERTS0,
+    ...over,
+  };
 }
 
 const HUBS: MapHub[] = [
   hub('SHA-TC', 121.12, 31.15, { kind: 'transfer_centre', volume: 400, city: '上海' }),
-  hub('BJS-TC', 116.51, 39.78, { kind: 'transfer_centre', volume: 100, city: '北京', openAlerts: { critical: 1, warning: 0, info: 0 } }),
+  hub('BJS-TC', 116.51, 39.78, {
+    kind: 'transfer_centre',
+    volume: 100,
+    city: '北京',
+    openAlerts: { critical: 1, warning: 0, info: 0 },
+  }),
   hub('CAN-TC', 113.3, 23.39, { kind: 'transfer_centre', volume: 0, city: '广州', delivered: 50, onTime: 46 }),
   hub('HGH-O1', 120.2, 30.2, { kind: 'outlet', volume: 25 }),
 ];
@@ -75,7 +103,10 @@ describe('selectFlows', () => {
       ]),
     );
     expect(flows.map((f) => `${f.from}>${f.to}`)).toEqual(['SHA-TC>CAN-TC', 'SHA-TC>BJS-TC']);
-    expect(flows[0]?.coords).toEqual([[121.12, 31.15], [113.3, 23.39]]);
+    expect(flows[0]?.coords).toEqual([
+      [121.12, 31.15],
+      [113.3, 23.39],
+    ]);
     expect(flows[0]?.width).toBe(6);
     expect(flows[1]?.width).toBe(3.5); // sqrt(25/100) = 0.5 of the way from 1 to 6
   });
@@ -83,7 +114,8 @@ describe('selectFlows', () => {
   it('draws at most the top flows, so a busy network stays legible', () => {
     const hubs = Array.from({ length: 30 }, (_, i) => hub(`H${i}`, 100 + i, 30));
     const flows: MapFlow[] = [];
-    for (let i = 0; i < 30; i += 1) for (let j = 0; j < 30; j += 1) if (i !== j) flows.push({ from: `H${i}`, to: `H${j}`, parcels: i * 30 + j + 1 });
+    for (let i = 0; i < 30; i += 1)
+      for (let j = 0; j < 30; j += 1) if (i !== j) flows.push({ from: `H${i}`, to: `H${j}`, parcels: i * 30 + j + 1 });
     const drawn = selectFlows(map(flows, hubs));
     expect(drawn).toHaveLength(MAX_FLOWS);
     expect(drawn[0]?.parcels).toBe(29 * 30 + 28 + 1);
@@ -93,10 +125,10 @@ describe('selectFlows', () => {
 });
 
 describe('buildWallMapOption', () => {
-  const option = buildWallMapOption(
-    map([{ from: 'SHA-TC', to: 'BJS-TC', parcels: 40 }]),
-    { hubLabel: (h) => h.city, labelledHubs: 2 },
-  );
+  const option = buildWallMapOption(map([{ from: 'SHA-TC', to: 'BJS-TC', parcels: 40 }]), {
+    hubLabel: (h) => h.city,
+    labelledHubs: 2,
+  });
 
   it('draws the China map, not interactive', () => {
     expect(option.geo).toMatchObject({ map: 'china', roam: false, silent: true });
@@ -116,18 +148,23 @@ describe('buildWallMapOption', () => {
 
   it('labels the unhealthy hubs and the first transfer centres by volume, not every outlet', () => {
     const all = [...series(option, 'hubs').data!, ...series(option, 'hubs-bad').data!];
-    const shown = all.filter((p) => (p.label as { show: boolean }).show).map((p) => (p.label as { formatter: string }).formatter);
+    const shown = all
+      .filter((p) => (p.label as { show: boolean }).show)
+      .map((p) => (p.label as { formatter: string }).formatter);
     expect(shown.sort()).toEqual(['上海', '北京', '广州'].sort());
   });
 
   it('keeps the neighbours of a bad hub unlabelled so its label is never written over', () => {
     const o = buildWallMapOption(
-      map([], [
-        hub('BJS-TC', 116.51, 39.78, { kind: 'transfer_centre', volume: 400 }),
-        hub('BJS-O1', 116.44, 39.92, { kind: 'outlet', openAlerts: { critical: 1, warning: 0, info: 0 } }),
-        hub('TSN-SC', 117.31, 39.09, { openAlerts: { critical: 0, warning: 1, info: 0 } }),
-        hub('SHA-TC', 121.12, 31.15, { kind: 'transfer_centre' }),
-      ]),
+      map(
+        [],
+        [
+          hub('BJS-TC', 116.51, 39.78, { kind: 'transfer_centre', volume: 400 }),
+          hub('BJS-O1', 116.44, 39.92, { kind: 'outlet', openAlerts: { critical: 1, warning: 0, info: 0 } }),
+          hub('TSN-SC', 117.31, 39.09, { openAlerts: { critical: 0, warning: 1, info: 0 } }),
+          hub('SHA-TC', 121.12, 31.15, { kind: 'transfer_centre' }),
+        ],
+      ),
     );
     const shown = [...series(o, 'hubs').data!, ...series(o, 'hubs-bad').data!]
       .filter((p) => (p.label as { show: boolean }).show)
@@ -140,7 +177,16 @@ describe('buildWallMapOption', () => {
     const flows = series(option, 'flows');
     expect(flows.type).toBe('lines');
     expect(flows.effect).toMatchObject({ show: true });
-    expect(flows.data).toEqual([{ coords: [[121.12, 31.15], [116.51, 39.78]], value: 40, lineStyle: { width: 6 } }]);
+    expect(flows.data).toEqual([
+      {
+        coords: [
+          [121.12, 31.15],
+          [116.51, 39.78],
+        ],
+        value: 40,
+        lineStyle: { width: 6 },
+      },
+    ]);
   });
 
   it('doubles every size at 4K', () => {
@@ -173,13 +219,25 @@ describe('buildWallMapOption', () => {
 });
 
 describe('trends view options', () => {
-  const tierLabels = { today: '今日', yesterday: '昨日同期', tier: { express: '特快', standard: '标准', economy: '经济' } };
+  const tierLabels = {
+    today: '今日',
+    yesterday: '昨日同期',
+    tier: { express: '特快', standard: '标准', economy: '经济' },
+  };
   const sevLabels = { now: '当前', hourAgo: '1 小时前', severity: { critical: '严重', warning: '警告', info: '提示' } };
 
   it('shows on-time per tier in percent, express on top, yesterday in grey', () => {
     const o = buildOnTimeByTierOption(
-      { express: { delivered: 200, onTime: 196 }, standard: { delivered: 30, onTime: 29 }, economy: { delivered: 0, onTime: 0 } },
-      { express: { delivered: 10, onTime: 10 }, standard: { delivered: 10, onTime: 9 }, economy: { delivered: 4, onTime: 3 } },
+      {
+        express: { delivered: 200, onTime: 196 },
+        standard: { delivered: 30, onTime: 29 },
+        economy: { delivered: 0, onTime: 0 },
+      },
+      {
+        express: { delivered: 10, onTime: 10 },
+        standard: { delivered: 10, onTime: 9 },
+        economy: { delivered: 4, onTime: 3 },
+      },
       tierLabels,
     );
     expect((o.yAxis as { data: string[] }).data).toEqual(['经济', '标准', '特快']);
@@ -191,8 +249,16 @@ describe('trends view options', () => {
   });
 
   it('shows open alerts by severity now, coloured, against one hour ago', () => {
-    const o = buildAlertsBySeverityOption({ critical: 2, warning: 5, info: 1 }, { critical: 0, warning: 7, info: 1 }, sevLabels, 2);
-    const s = o.series as Array<{ name: string; data: Array<number | { value: number; itemStyle: { color: string } }> }>;
+    const o = buildAlertsBySeverityOption(
+      { critical: 2, warning: 5, info: 1 },
+      { critical: 0, warning: 7, info: 1 },
+      sevLabels,
+      2,
+    );
+    const s = o.series as Array<{
+      name: string;
+      data: Array<number | { value: number; itemStyle: { color: string } }>;
+    }>;
     expect(s[0]?.data).toEqual([0, 7, 1]);
     expect(s[1]?.data.map((d) => (typeof d === 'number' ? d : d.value))).toEqual([2, 5, 1]);
     expect(s[1]?.data[0]).toMatchObject({ itemStyle: { color: wallPalette.severity.critical } });
@@ -207,7 +273,11 @@ describe('trends view options', () => {
     expect(s[0]?.data).toHaveLength(60);
     expect(s[0]?.barMaxWidth).toBe(44);
     expect(s[1]?.lineStyle?.width).toBe(8);
-    for (const opt of [o, buildAlertsBySeverityOption(undefined, undefined, sevLabels), buildOnTimeByTierOption(undefined, undefined, tierLabels)]) {
+    for (const opt of [
+      o,
+      buildAlertsBySeverityOption(undefined, undefined, sevLabels),
+      buildOnTimeByTierOption(undefined, undefined, tierLabels),
+    ]) {
       const chart = init(null, null, { renderer: 'svg', ssr: true, width: 800, height: 400 });
       chart.setOption(opt);
       expect(chart.renderToSVGString()).toMatch(/<svg/);

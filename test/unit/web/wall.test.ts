@@ -28,7 +28,11 @@ function hub(over: Partial<MapHub> = {}): MapHub {
   };
 }
 
-const tiers = (e: OnTimeCount, s: OnTimeCount, c: OnTimeCount): Record<Tier, OnTimeCount> => ({ express: e, standard: s, economy: c });
+const tiers = (e: OnTimeCount, s: OnTimeCount, c: OnTimeCount): Record<Tier, OnTimeCount> => ({
+  express: e,
+  standard: s,
+  economy: c,
+});
 const AT = '2025-03-03T06:30:20.000Z';
 const minute = (ago: number, total: number, delivered = 0, exceptions = 0): PerMinutePoint => ({
   t: new Date(Date.parse('2025-03-03T06:30:00.000Z') - ago * 60_000).toISOString(),
@@ -58,7 +62,9 @@ describe('hubHealth', () => {
   });
 
   it('is bad with an open critical alert whatever the on-time share', () => {
-    expect(hubHealth(hub({ delivered: 100, onTime: 100, openAlerts: { critical: 1, warning: 0, info: 0 } }))).toBe('bad');
+    expect(hubHealth(hub({ delivered: 100, onTime: 100, openAlerts: { critical: 1, warning: 0, info: 0 } }))).toBe(
+      'bad',
+    );
   });
 
   it('is bad below 85 % on time over at least 10 deliveries, warn below 95 %', () => {
@@ -125,7 +131,11 @@ describe('buildWallTiles', () => {
           collectedToday: 4000,
           deliveredToday: 3500,
           exceptionsToday: 10,
-          onTimeToday: tiers({ delivered: 100, onTime: 90 }, { delivered: 0, onTime: 0 }, { delivered: 50, onTime: 50 }),
+          onTimeToday: tiers(
+            { delivered: 100, onTime: 90 },
+            { delivered: 0, onTime: 0 },
+            { delivered: 50, onTime: 50 },
+          ),
           openAlerts: { critical: 0, warning: 3, info: 1 },
         },
       }),
@@ -141,10 +151,14 @@ describe('buildWallTiles', () => {
   });
 
   it('shows "—" (null) for the counters read from aggregates until a complete snapshot has been seen', () => {
-    const s = snapshot({ complete: false, onTimeToday: tiers({ delivered: 200, onTime: 196 }, { delivered: 100, onTime: 80 }, { delivered: 0, onTime: 0 }) });
+    const s = snapshot({
+      complete: false,
+      onTimeToday: tiers({ delivered: 200, onTime: 196 }, { delivered: 100, onTime: 80 }, { delivered: 0, onTime: 0 }),
+    });
     const early = buildWallTiles(s, false);
     const value = (t: typeof early, key: string) => t.counts.find((c) => c.key === key)?.value;
-    for (const key of ['collectedToday', 'deliveredToday', 'exceptionsToday', 'eventsPerMinute']) expect(value(early, key), key).toBeNull();
+    for (const key of ['collectedToday', 'deliveredToday', 'exceptionsToday', 'eventsPerMinute'])
+      expect(value(early, key), key).toBeNull();
     expect(value(early, 'inFlight')).toBe(s.inFlight); // a kept count: exact from the start
     expect(early.onTime?.all.percent).toBeNull();
     expect(early.onTime?.tiers.every((r) => r.percent === null && r.trend === null)).toBe(true);
@@ -173,13 +187,21 @@ describe('buildWallTiles', () => {
   it('gives on-time per tier and overall, in percent, with trends in points against yesterday', () => {
     const tiles = buildWallTiles(
       snapshot({
-        onTimeToday: tiers({ delivered: 200, onTime: 196 }, { delivered: 100, onTime: 80 }, { delivered: 0, onTime: 0 }),
+        onTimeToday: tiers(
+          { delivered: 200, onTime: 196 },
+          { delivered: 100, onTime: 80 },
+          { delivered: 0, onTime: 0 },
+        ),
         previous: {
           inFlight: 0,
           collectedToday: 0,
           deliveredToday: 0,
           exceptionsToday: 0,
-          onTimeToday: tiers({ delivered: 100, onTime: 99 }, { delivered: 100, onTime: 80 }, { delivered: 10, onTime: 9 }),
+          onTimeToday: tiers(
+            { delivered: 100, onTime: 99 },
+            { delivered: 100, onTime: 80 },
+            { delivered: 10, onTime: 9 },
+          ),
           openAlerts: { critical: 2, warning: 0, info: 0 },
         },
         openAlerts: { critical: 1, warning: 4, info: 0 },
@@ -258,16 +280,30 @@ describe('alert ticker', () => {
       alert({ id: 3, severity: 'critical', itemCount: 2, openedAt: '2025-03-03T04:00:00.000Z' }),
     ]);
     expect(items.map((i) => i.id)).toEqual([3, 1, 2]);
-    const next = applyAlertChanges(items, { at: '2025-03-03T06:30:00.000Z', changes: [{ id: 2, action: 'updated', severity: 'warning', itemCount: 400 }] });
+    const next = applyAlertChanges(items, {
+      at: '2025-03-03T06:30:00.000Z',
+      changes: [{ id: 2, action: 'updated', severity: 'warning', itemCount: 400 }],
+    });
     expect(next.map((i) => i.id)).toEqual([3, 2, 1]);
   });
 
   it('adds opened alerts, refreshes updated ones and drops resolved, auto-resolved and muted ones', () => {
-    const seeded = seedTicker([alert({ id: 1 }), alert({ id: 2, severity: 'warning' }), alert({ id: 3, severity: 'warning' })]);
+    const seeded = seedTicker([
+      alert({ id: 1 }),
+      alert({ id: 2, severity: 'warning' }),
+      alert({ id: 3, severity: 'warning' }),
+    ]);
     const next = applyAlertChanges(seeded, {
       at: '2025-03-03T06:31:00.000Z',
       changes: [
-        { id: 9, action: 'opened', severity: 'warning', rule: 'parcel_late', hubCode: 'SHA-TC', title: words('上海 5 件超时') },
+        {
+          id: 9,
+          action: 'opened',
+          severity: 'warning',
+          rule: 'parcel_late',
+          hubCode: 'SHA-TC',
+          title: words('上海 5 件超时'),
+        },
         { id: 1, action: 'resolved' },
         { id: 2, action: 'auto_resolved', severity: 'warning' },
         { id: 3, action: 'updated', severity: 'warning', muted: true },
@@ -275,7 +311,12 @@ describe('alert ticker', () => {
       ],
     });
     expect(next.map((i) => i.id)).toEqual([9]);
-    expect(next[0]).toMatchObject({ severity: 'warning', hubCode: 'SHA-TC', title: words('上海 5 件超时'), openedAt: '2025-03-03T06:31:00.000Z' });
+    expect(next[0]).toMatchObject({
+      severity: 'warning',
+      hubCode: 'SHA-TC',
+      title: words('上海 5 件超时'),
+      openedAt: '2025-03-03T06:31:00.000Z',
+    });
   });
 
   it('keeps acknowledged alerts, ignores bare changes about unknown alerts, and re-grades', () => {
@@ -293,7 +334,9 @@ describe('alert ticker', () => {
       [1, 'warning'],
     ]);
     expect(next[0]?.title).toEqual(words('worse'));
-    expect(applyAlertChanges(next, { at: null, changes: [{ id: 2, action: 'updated', severity: 'info' }] }).map((i) => i.id)).toEqual([1]);
+    expect(
+      applyAlertChanges(next, { at: null, changes: [{ id: 2, action: 'updated', severity: 'info' }] }).map((i) => i.id),
+    ).toEqual([1]);
   });
 
   it('keeps at most the limit and pages through the items, wrapping around', () => {
@@ -371,7 +414,10 @@ describe('ticker feed', () => {
     const h = harness();
     const done = h.feed.seed();
     expect(h.feed.seeding).toBe(true);
-    h.feed.onChanges({ at: AT, changes: [{ id: 9, action: 'opened', severity: 'critical', title: words('new'), rule: 'incident' }] });
+    h.feed.onChanges({
+      at: AT,
+      changes: [{ id: 9, action: 'opened', severity: 'critical', title: words('new'), rule: 'incident' }],
+    });
     h.feed.onChanges({ at: AT, changes: [{ id: 1, action: 'resolved' }] });
     expect(h.last()).toEqual([9]);
     h.calls[0]!.resolve([alert({ id: 1 }), alert({ id: 2, severity: 'warning' })]);

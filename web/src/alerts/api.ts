@@ -2,7 +2,14 @@
 // carrying the server's message (shown as is on 400/409).
 
 import { invalidResponse, postJson, request } from '../api';
-import { parseAlertDetail, parseAlertEnvelope, parseAlertList, type Alert, type AlertDetail, type StateFilter } from './types';
+import {
+  parseAlertDetail,
+  parseAlertEnvelope,
+  parseAlertList,
+  type Alert,
+  type AlertDetail,
+  type StateFilter,
+} from './types';
 
 export async function fetchAlerts(state: StateFilter): Promise<Alert[]> {
   const list = parseAlertList(await request(`/api/v1/alerts?state=${encodeURIComponent(state)}&limit=500`));

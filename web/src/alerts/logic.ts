@@ -7,14 +7,7 @@ import { isMessageKey, lang, t } from '../i18n';
 import { buildCsv, csvCell } from '../csv';
 import { SHANGHAI_OFFSET_MS } from '../shanghai';
 import { alertTitleIn, type AlertTitleFields } from './messages';
-import {
-  SEVERITIES,
-  STATE_FILTERS,
-  type Alert,
-  type AlertParcel,
-  type Severity,
-  type StateFilter,
-} from './types';
+import { SEVERITIES, STATE_FILTERS, type Alert, type AlertParcel, type Severity, type StateFilter } from './types';
 
 export interface AlertFilters {
   severity: Severity | null;
@@ -134,7 +127,9 @@ export function formatBeijingShort(time: string | number | null | undefined): st
 
 /** Whether a live message should page the on-call person (sound + notification). */
 export function pagingChanges(changes: readonly AlertChangeMessage[]): AlertChangeMessage[] {
-  return changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity === 'critical' && c.muted !== true);
+  return changes.filter(
+    (c) => (c.action === 'opened' || c.action === 'raised') && c.severity === 'critical' && c.muted !== true,
+  );
 }
 
 /** CSV lives in ../csv.ts (one formula guard for every export); re-exported for the alert page's callers. */

@@ -108,7 +108,6 @@ function named(lang: AlertLang, m: AlertMessage): Record<string, unknown> {
   return out;
 }
 
-
 /** A message in one language; a count of parcels chooses the English plural form. */
 export function renderAlertMessage(lang: AlertLang, m: AlertMessage): string {
   const count = (m.params as { count?: unknown }).count;

@@ -3,7 +3,13 @@
 // for alertTitleIn. Pure module: no DOM, no Vue.
 
 import * as wire from '../../../contract/alerts.ts';
-import { ALERT_STATE_FILTERS, SEVERITIES, type AlertState, type AlertStateFilter, type Severity } from '../../../contract/enums.ts';
+import {
+  ALERT_STATE_FILTERS,
+  SEVERITIES,
+  type AlertState,
+  type AlertStateFilter,
+  type Severity,
+} from '../../../contract/enums.ts';
 import { decode } from '../contract';
 import { NO_TITLE, readAlertTitle, type AlertTitleFields } from './messages';
 
@@ -41,7 +47,9 @@ export interface AlertDetail {
 }
 
 /** The title fields of a wire object gathered into one (NO_TITLE when it has none). */
-export function withTitle<T extends Partial<Record<TitleWire, unknown>>>(v: T): Omit<T, TitleWire> & { title: AlertTitleFields } {
+export function withTitle<T extends Partial<Record<TitleWire, unknown>>>(
+  v: T,
+): Omit<T, TitleWire> & { title: AlertTitleFields } {
   const { title: _t, titleKey: _k, titleParams: _p, ...rest } = v;
   return { ...rest, title: readAlertTitle(v) ?? NO_TITLE };
 }

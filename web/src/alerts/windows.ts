@@ -50,7 +50,7 @@ export function daysLabel(days: readonly number[]): string {
   const name = (d: number) => t(`mw.day.${d}` as MessageKey);
   const sorted = [...days].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     if (j - i >= 2) parts.push(`${name(sorted[i]!)}${t('mw.dayRange')}${name(sorted[j]!)}`);

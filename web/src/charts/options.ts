@@ -3,20 +3,12 @@
 
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
-import type {
-  GridComponentOption,
-  LegendComponentOption,
-  TooltipComponentOption,
-} from 'echarts/components';
+import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { PerMinutePoint } from '../contract';
 import { formatClock } from '../format';
 
 export type EventsChartOption = ComposeOption<
-  | BarSeriesOption
-  | LineSeriesOption
-  | GridComponentOption
-  | LegendComponentOption
-  | TooltipComponentOption
+  BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
 export interface ChartTheme {
@@ -75,10 +67,7 @@ const floorToMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUT
  * minute wins, and missing minutes are filled with `fill`.
  * Returns [] when there is nothing to anchor the window on.
  */
-export function normalizePerMinute(
-  points: readonly PerMinutePoint[],
-  options: NormalizeOptions = {},
-): MinuteSlot[] {
+export function normalizePerMinute(points: readonly PerMinutePoint[], options: NormalizeOptions = {}): MinuteSlot[] {
   const minutes = Math.max(1, Math.floor(options.minutes ?? 60));
   const fill = options.fill === null ? null : 0;
 
@@ -166,8 +155,7 @@ export function buildEventsPerMinuteOption(
       textStyle: { ...textStyle, color: theme.text },
       ...(format
         ? {
-            valueFormatter: (v: unknown) =>
-              typeof v === 'number' && Number.isFinite(v) ? format(v) : '–',
+            valueFormatter: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? format(v) : '–'),
           }
         : {}),
     },

@@ -3,11 +3,22 @@
 
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption, VisualMapComponentOption } from 'echarts/components';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  TooltipComponentOption,
+  VisualMapComponentOption,
+} from 'echarts/components';
 import { darkChartTheme, type ChartTheme } from './options';
 
 export type SlaChartOption = ComposeOption<
-  BarSeriesOption | LineSeriesOption | HeatmapSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption | VisualMapComponentOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+  | VisualMapComponentOption
 >;
 
 /**
@@ -46,7 +57,12 @@ function base(theme: ChartTheme): SlaChartOption {
   return {
     animation: false,
     textStyle: { color: theme.text, fontFamily: theme.fontFamily, fontSize: theme.fontSize },
-    tooltip: { trigger: 'axis', backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.text } },
+    tooltip: {
+      trigger: 'axis',
+      backgroundColor: theme.tooltipBackground,
+      borderColor: theme.tooltipBorder,
+      textStyle: { color: theme.text },
+    },
     legend: { top: 0, textStyle: { color: theme.text } },
     grid: { left: 48, right: 48, top: 36, bottom: 32 },
   };
@@ -58,7 +74,13 @@ export function buildTrendOption(input: TrendInput, theme: ChartTheme = darkChar
   return {
     ...base(theme),
     xAxis: { type: 'category', data: input.days.map((d) => d.slice(5)), ...axisStyle(theme) },
-    yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: theme.mutedText }, splitLine: axisStyle(theme).splitLine },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      max: 100,
+      axisLabel: { formatter: '{value}%', color: theme.mutedText },
+      splitLine: axisStyle(theme).splitLine,
+    },
     series: input.tiers.map(({ tier, label }) => ({
       type: 'line' as const,
       name: label,
@@ -83,11 +105,31 @@ export function buildParetoOption(input: ParetoInput, theme: ChartTheme = darkCh
     xAxis: { type: 'category', data: input.causes.map((c) => c.label), ...axisStyle(theme) },
     yAxis: [
       { type: 'value', minInterval: 1, ...axisStyle(theme) },
-      { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: theme.mutedText }, splitLine: { show: false } },
+      {
+        type: 'value',
+        min: 0,
+        max: 100,
+        axisLabel: { formatter: '{value}%', color: theme.mutedText },
+        splitLine: { show: false },
+      },
     ],
     series: [
-      { type: 'bar', name: input.labels.parcels, color: theme.colors.exceptions, barMaxWidth: 72, data: input.causes.map((c) => c.parcels), label: { show: true, position: 'top', color: theme.text } },
-      { type: 'line', name: input.labels.cumulative, yAxisIndex: 1, color: theme.colors.total, symbolSize: 8, data: input.causes.map((c) => c.cumulative) },
+      {
+        type: 'bar',
+        name: input.labels.parcels,
+        color: theme.colors.exceptions,
+        barMaxWidth: 72,
+        data: input.causes.map((c) => c.parcels),
+        label: { show: true, position: 'top', color: theme.text },
+      },
+      {
+        type: 'line',
+        name: input.labels.cumulative,
+        yAxisIndex: 1,
+        color: theme.colors.total,
+        symbolSize: 8,
+        data: input.causes.map((c) => c.cumulative),
+      },
     ],
   };
 }
@@ -102,7 +144,11 @@ export function buildPercentileOption(input: PercentileInput, theme: ChartTheme 
   return {
     ...base(theme),
     xAxis: { type: 'category', data: input.tiers.map((t) => t.label), ...axisStyle(theme) },
-    yAxis: { type: 'value', axisLabel: { formatter: '{value} h', color: theme.mutedText }, splitLine: axisStyle(theme).splitLine },
+    yAxis: {
+      type: 'value',
+      axisLabel: { formatter: '{value} h', color: theme.mutedText },
+      splitLine: axisStyle(theme).splitLine,
+    },
     series: (['p50', 'p90', 'p99'] as const).map((p) => ({
       type: 'bar' as const,
       name: p,
@@ -133,19 +179,47 @@ export function buildSatisfactionOption(input: SatisfactionInput, theme: ChartTh
       { type: 'value', minInterval: 1, axisLabel: { color: theme.mutedText }, splitLine: { show: false } },
     ],
     series: [
-      { type: 'bar', name: input.labels.count, id: 'count', yAxisIndex: 1, color: theme.colors.total, itemStyle: { opacity: 0.5 }, barMaxWidth: 24, data: input.days.map((d) => at.get(d)?.count ?? 0) },
-      { type: 'line', name: input.labels.average, id: 'average', connectNulls: false, symbolSize: 8, color: '#f1c40f', data: input.days.map((d) => at.get(d)?.average ?? null) },
+      {
+        type: 'bar',
+        name: input.labels.count,
+        id: 'count',
+        yAxisIndex: 1,
+        color: theme.colors.total,
+        itemStyle: { opacity: 0.5 },
+        barMaxWidth: 24,
+        data: input.days.map((d) => at.get(d)?.count ?? 0),
+      },
+      {
+        type: 'line',
+        name: input.labels.average,
+        id: 'average',
+        connectNulls: false,
+        symbolSize: 8,
+        color: '#f1c40f',
+        data: input.days.map((d) => at.get(d)?.average ?? null),
+      },
     ],
   };
 }
 
 export const KIND_COLORS: Record<string, string> = {
-  hub_dwell: '#ff6b6b', line_haul: '#4c8dff', first_mile: '#2ecc71', last_mile: '#f1c40f', delivery_run: '#ff9f43',
+  hub_dwell: '#ff6b6b',
+  line_haul: '#4c8dff',
+  first_mile: '#2ecc71',
+  last_mile: '#f1c40f',
+  delivery_run: '#ff9f43',
 };
 
 export interface TimeLostParetoInput {
   /** Largest first (the API's order), already cut to the bars to show. */
-  bars: ReadonlyArray<{ kind: string; axis: string; tooltip: string; excessHours: number; parcels: number; cumulative: number }>;
+  bars: ReadonlyArray<{
+    kind: string;
+    axis: string;
+    tooltip: string;
+    excessHours: number;
+    parcels: number;
+    cumulative: number;
+  }>;
   /** Kinds in legend order, with their labels. */
   kinds: ReadonlyArray<{ kind: string; label: string }>;
   labels: { excess: string; cumulative: string; parcels: string };
@@ -177,20 +251,43 @@ export function buildTimeLostOption(input: TimeLostParetoInput, theme: ChartThem
     // A narrow chart wraps its legend onto a second line: the plot starts lower so the axis name stays clear of it.
     grid: { left: 52, right: 48, top: input.narrow ? 64 : 36, bottom: input.rotate ? 92 : 40 },
     xAxis: {
-      type: 'category', data: bars.map((b) => b.axis), ...axisStyle(theme),
+      type: 'category',
+      data: bars.map((b) => b.axis),
+      ...axisStyle(theme),
       axisLabel: { ...axisStyle(theme).axisLabel, interval: 0, rotate: input.rotate, hideOverlap: false },
     },
     yAxis: [
-      { type: 'value', name: input.labels.excess, nameTextStyle: { color: theme.mutedText, align: 'left' }, ...axisStyle(theme) },
-      { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: theme.mutedText }, splitLine: { show: false } },
+      {
+        type: 'value',
+        name: input.labels.excess,
+        nameTextStyle: { color: theme.mutedText, align: 'left' },
+        ...axisStyle(theme),
+      },
+      {
+        type: 'value',
+        min: 0,
+        max: 100,
+        axisLabel: { formatter: '{value}%', color: theme.mutedText },
+        splitLine: { show: false },
+      },
     ],
     series: [
       ...input.kinds.map(({ kind, label }) => ({
-        type: 'bar' as const, id: kind, name: label, stack: 'excess', color: KIND_COLORS[kind] ?? theme.colors.total, barMaxWidth: 56,
+        type: 'bar' as const,
+        id: kind,
+        name: label,
+        stack: 'excess',
+        color: KIND_COLORS[kind] ?? theme.colors.total,
+        barMaxWidth: 56,
         data: bars.map((b) => (b.kind === kind ? b.excessHours : null)),
       })),
       {
-        type: 'line' as const, id: 'cumulative', name: input.labels.cumulative, yAxisIndex: 1, color: theme.colors.total, symbolSize: 6,
+        type: 'line' as const,
+        id: 'cumulative',
+        name: input.labels.cumulative,
+        yAxisIndex: 1,
+        color: theme.colors.total,
+        symbolSize: 6,
         data: bars.map((b) => Math.round(b.cumulative * 1000) / 10),
       },
     ],
@@ -216,24 +313,47 @@ export function buildDwellHeatOption(input: DwellHeatInput, theme: ChartTheme = 
     animation: false,
     textStyle: { color: theme.text, fontFamily: theme.fontFamily, fontSize: theme.fontSize },
     tooltip: {
-      backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.text },
+      backgroundColor: theme.tooltipBackground,
+      borderColor: theme.tooltipBorder,
+      textStyle: { color: theme.text },
       formatter: (p: unknown) => {
         const v = (p as { value?: [number, number, number] }).value;
-        return v ? `${input.days[v[1]] ?? ''} ${String(v[0]).padStart(2, '0')}:00<br/>${input.label}: <b>${v[2].toFixed(1)} h</b>` : '';
+        return v
+          ? `${input.days[v[1]] ?? ''} ${String(v[0]).padStart(2, '0')}:00<br/>${input.label}: <b>${v[2].toFixed(1)} h</b>`
+          : '';
       },
     },
     grid: { left: 48, right: 16, top: 8, bottom: 64 },
-    xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => String(h)), splitArea: { show: false }, ...axisStyle(theme), axisLabel: { ...axisStyle(theme).axisLabel, interval: 2 } },
+    xAxis: {
+      type: 'category',
+      data: Array.from({ length: 24 }, (_, h) => String(h)),
+      splitArea: { show: false },
+      ...axisStyle(theme),
+      axisLabel: { ...axisStyle(theme).axisLabel, interval: 2 },
+    },
     yAxis: { type: 'category', data: [...input.days], inverse: true, ...axisStyle(theme) },
     visualMap: {
-      min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, itemWidth: 12,
-      text: [`${capped ? '≥ ' : ''}${max} h`, '0'], textStyle: { color: theme.mutedText },
+      min: 0,
+      max,
+      calculable: false,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      itemHeight: 160,
+      itemWidth: 12,
+      text: [`${capped ? '≥ ' : ''}${max} h`, '0'],
+      textStyle: { color: theme.mutedText },
       inRange: { color: ['#1d3b2a', '#f1c40f', '#e74c3c'] },
     },
-    series: [{
-      type: 'heatmap', name: input.label, data: input.cells.map((c) => [...c]),
-      label: { show: false }, itemStyle: { borderColor: theme.splitLine, borderWidth: 0.5 },
-      emphasis: { itemStyle: { borderColor: theme.text, borderWidth: 1 } },
-    }],
+    series: [
+      {
+        type: 'heatmap',
+        name: input.label,
+        data: input.cells.map((c) => [...c]),
+        label: { show: false },
+        itemStyle: { borderColor: theme.splitLine, borderWidth: 0.5 },
+        emphasis: { itemStyle: { borderColor: theme.text, borderWidth: 1 } },
+      },
+    ],
   };
 }

@@ -25,7 +25,9 @@ import { buildEventsPerMinuteOption, darkChartTheme, type EventsChartLabels, typ
 export type WallMapOption = ComposeOption<
   GeoComponentOption | LinesSeriesOption | ScatterSeriesOption | EffectScatterSeriesOption
 >;
-export type WallBarOption = ComposeOption<BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
+export type WallBarOption = ComposeOption<
+  BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+>;
 
 export const CHINA_MAP_NAME = 'china';
 
@@ -257,7 +259,12 @@ export function buildWallEventsOption(
   options: WallEventsOptions = {},
 ): EventsChartOption {
   const scale = options.scale ?? 1;
-  const theme = { ...darkChartTheme, text: wallPalette.text, mutedText: wallPalette.mutedText, fontSize: Math.round(20 * scale) };
+  const theme = {
+    ...darkChartTheme,
+    text: wallPalette.text,
+    mutedText: wallPalette.mutedText,
+    fontSize: Math.round(20 * scale),
+  };
   const base = buildEventsPerMinuteOption(points, theme, {
     endAt,
     ...(options.labels ? { labels: options.labels } : {}),
@@ -351,7 +358,11 @@ export function buildAlertsBySeverityOption(
     label: { show: true, position: 'top', ...axisText(scale, wallPalette.text), fontWeight: 700 },
   });
   return barFrame(scale, series, {
-    xAxis: { type: 'category', data: SEVERITIES.map((s) => labels.severity[s]), axisLabel: axisText(scale, wallPalette.text) },
+    xAxis: {
+      type: 'category',
+      data: SEVERITIES.map((s) => labels.severity[s]),
+      axisLabel: axisText(scale, wallPalette.text),
+    },
     yAxis: { type: 'value', minInterval: 1, axisLabel: axisText(scale) },
   });
 }

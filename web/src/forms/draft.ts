@@ -19,7 +19,9 @@ export function loadDraft<T extends Record<string, unknown>>(key: string): Parti
 /** Saves the text fields of a form; an all-empty form removes the draft instead. */
 export function saveDraft(key: string, value: Record<string, unknown>): void {
   try {
-    const kept = Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string' || typeof v === 'number'));
+    const kept = Object.fromEntries(
+      Object.entries(value).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+    );
     const empty = Object.values(kept).every((v) => typeof v !== 'string' || v.trim() === '');
     if (empty) globalThis.localStorage?.removeItem(PREFIX + key);
     else globalThis.localStorage?.setItem(PREFIX + key, JSON.stringify(kept));

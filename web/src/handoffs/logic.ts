@@ -60,7 +60,10 @@ export function trackHref(waybill: string): string {
 }
 
 /** Why a hand-off can't be sent yet, as a message key; null when it can. */
-export function handoffProblem(selectedCount: number, note: string): 'handoff.needParcels' | 'handoff.tooMany' | 'handoff.needNote' | null {
+export function handoffProblem(
+  selectedCount: number,
+  note: string,
+): 'handoff.needParcels' | 'handoff.tooMany' | 'handoff.needNote' | null {
   if (selectedCount === 0) return 'handoff.needParcels';
   if (selectedCount > MAX_HANDOFF_PARCELS) return 'handoff.tooMany';
   if (note.trim() === '') return 'handoff.needNote';

@@ -41,7 +41,12 @@ export function parseHandover(value: unknown): HandoverReport | null {
   const { opened, acknowledged, resolved, escalated } = r.alerts;
   return {
     ...r,
-    alerts: { opened: list(opened), acknowledged: list(acknowledged), resolved: list(resolved), escalated: list(escalated) },
+    alerts: {
+      opened: list(opened),
+      acknowledged: list(acknowledged),
+      resolved: list(resolved),
+      escalated: list(escalated),
+    },
     stillOpen: { truncated: r.stillOpen.truncated, items: r.stillOpen.items.map(withTitle) },
   };
 }

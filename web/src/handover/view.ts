@@ -34,7 +34,9 @@ export function holderText(h: Holder): string {
 }
 
 /** The state of an incident at the end of the shift, from its timestamps (they stop at the end). */
-export function incidentState(i: Pick<Incident, 'acknowledgedAt' | 'resolvedAt'>): 'open' | 'acknowledged' | 'resolved' {
+export function incidentState(
+  i: Pick<Incident, 'acknowledgedAt' | 'resolvedAt'>,
+): 'open' | 'acknowledged' | 'resolved' {
   if (i.resolvedAt) return 'resolved';
   return i.acknowledgedAt ? 'acknowledged' : 'open';
 }

@@ -20,4 +20,5 @@ export function slDyn(prefix: 'tier' | 'cause' | 'kind' | 'day', value: string):
   return isMessageKey(full) ? t(full) : value;
 }
 
-export const outcomeLabel = (o: string): string => (o === 'on_time' ? sl('onTime') : o === 'late' ? sl('late') : o === 'excused' ? sl('excused') : o);
+export const outcomeLabel = (o: string): string =>
+  o === 'on_time' ? sl('onTime') : o === 'late' ? sl('late') : o === 'excused' ? sl('excused') : o;

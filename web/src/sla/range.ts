@@ -56,10 +56,12 @@ const one = (v: QueryValue): string | undefined => (Array.isArray(v) ? (v[0] ?? 
  */
 export function periodFromQuery(query: Record<string, QueryValue>, now: number): Period {
   const range = one(query.range);
-  if (range && range !== 'custom' && (PRESETS as readonly string[]).includes(range)) return presetPeriod(range as Exclude<Preset, 'custom'>, now);
+  if (range && range !== 'custom' && (PRESETS as readonly string[]).includes(range))
+    return presetPeriod(range as Exclude<Preset, 'custom'>, now);
   const from = one(query.from);
   const to = one(query.to);
-  if (isDay(from) && isDay(to) && from <= to && daysBetween(from, to) <= MAX_DAYS) return { preset: 'custom', from, to };
+  if (isDay(from) && isDay(to) && from <= to && daysBetween(from, to) <= MAX_DAYS)
+    return { preset: 'custom', from, to };
   return presetPeriod(DEFAULT_PRESET, now);
 }
 

@@ -44,4 +44,8 @@ export type TimeLostParcel = TimeLost['late'][number];
 export type BreachCause = z.output<typeof wire.breachCause>;
 export type SegmentKind = z.output<typeof wire.pathKind>;
 /** A drill-down of the time-lost section: one bar (segment) or one breach cause. */
-export interface TimeLostPick { kind: SegmentKind; responsible: string; match: 'segment' | 'cause' }
+export interface TimeLostPick {
+  kind: SegmentKind;
+  responsible: string;
+  match: 'segment' | 'cause';
+}

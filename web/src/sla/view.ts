@@ -29,26 +29,74 @@ export function breakdownCells(by: BreakdownBy, r: BreakdownRow): string[] {
 }
 export function breakdownHeader(by: BreakdownBy): string[] {
   // One distinct header per column (the CSV used to read "网点,网点"): the code, then the name.
-  const key = by === 'region' ? [sl('region')] : by === 'hub' ? [sl('hubCode'), sl('hubName')] : [sl('courierCode'), sl('courierName')];
+  const key =
+    by === 'region'
+      ? [sl('region')]
+      : by === 'hub'
+        ? [sl('hubCode'), sl('hubName')]
+        : [sl('courierCode'), sl('courierName')];
   return [...key, sl('closed'), sl('onTime'), sl('late'), sl('excused'), sl('rate')];
 }
 export const breakdownCsv = (by: BreakdownBy, rows: readonly BreakdownRow[]): string =>
-  buildCsv(breakdownHeader(by), rows.map((r) => breakdownCells(by, r)));
+  buildCsv(
+    breakdownHeader(by),
+    rows.map((r) => breakdownCells(by, r)),
+  );
 
-export const laneHeader = (): string[] => [sl('tier'), sl('origin'), sl('destination'), sl('parcels'), 'p50', 'p90', 'p99'];
-export const laneCells = (l: Transit['lanes'][number]): string[] =>
-  [slDyn('tier', l.tier), l.origin, l.destination, String(l.parcels), fmtHours(l.p50), fmtHours(l.p90), fmtHours(l.p99)];
+export const laneHeader = (): string[] => [
+  sl('tier'),
+  sl('origin'),
+  sl('destination'),
+  sl('parcels'),
+  'p50',
+  'p90',
+  'p99',
+];
+export const laneCells = (l: Transit['lanes'][number]): string[] => [
+  slDyn('tier', l.tier),
+  l.origin,
+  l.destination,
+  String(l.parcels),
+  fmtHours(l.p50),
+  fmtHours(l.p90),
+  fmtHours(l.p99),
+];
 export const lanesCsv = (lanes: Transit['lanes']): string => buildCsv(laneHeader(), lanes.map(laneCells));
 
 export const causeHeader = (): string[] => [sl('cause'), sl('parcels'), sl('share'), sl('cumulative')];
-export const causeCells = (c: Causes['late'][number]): string[] => [slDyn('cause', c.cause), String(c.parcels), `${c.share.toFixed(1)}%`, `${c.cumulative.toFixed(1)}%`];
+export const causeCells = (c: Causes['late'][number]): string[] => [
+  slDyn('cause', c.cause),
+  String(c.parcels),
+  `${c.share.toFixed(1)}%`,
+  `${c.cumulative.toFixed(1)}%`,
+];
 export const causesCsv = (c: Pick<Causes, 'late'>): string => buildCsv(causeHeader(), c.late.map(causeCells));
 
-export const parcelHeader = (): string[] =>
-  [sl('waybill'), sl('tier'), sl('origin'), sl('destination'), sl('courier'), sl('collectedAt'), sl('closedAt'), sl('deadline'), sl('outcome'), sl('cause'), sl('transitHours')];
+export const parcelHeader = (): string[] => [
+  sl('waybill'),
+  sl('tier'),
+  sl('origin'),
+  sl('destination'),
+  sl('courier'),
+  sl('collectedAt'),
+  sl('closedAt'),
+  sl('deadline'),
+  sl('outcome'),
+  sl('cause'),
+  sl('transitHours'),
+];
 export const parcelCells = (p: SlaParcel): string[] => [
-  p.waybill, slDyn('tier', p.tier), p.origin, p.destination, p.courier ?? '—', fmtBeijing(p.collectedAt), fmtBeijing(p.closedAt),
-  fmtBeijing(p.deadline), outcomeLabel(p.outcome), slDyn('cause', p.cause), p.transitHours.toFixed(1),
+  p.waybill,
+  slDyn('tier', p.tier),
+  p.origin,
+  p.destination,
+  p.courier ?? '—',
+  fmtBeijing(p.collectedAt),
+  fmtBeijing(p.closedAt),
+  fmtBeijing(p.deadline),
+  outcomeLabel(p.outcome),
+  slDyn('cause', p.cause),
+  p.transitHours.toFixed(1),
 ];
 export const parcelsCsv = (ps: readonly SlaParcel[]): string => buildCsv(parcelHeader(), ps.map(parcelCells));
 

@@ -21,7 +21,12 @@ function parts(iso: string): { y: number; m: number; d: number; hm: string } | n
   // Rounded to the quarter hour: the estimate is not finer than that.
   const q = Math.round(ms / 900_000) * 900_000;
   const t = new Date(q + SHANGHAI_OFFSET_MS);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth(), d: t.getUTCDate(), hm: `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}` };
+  return {
+    y: t.getUTCFullYear(),
+    m: t.getUTCMonth(),
+    d: t.getUTCDate(),
+    hm: `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`,
+  };
 }
 
 function day(p: { m: number; d: number }, lang: Lang): string {
@@ -36,7 +41,9 @@ export function arrivalWindow(a: ArrivalView | null | undefined, lang: Lang): st
   const hi = parts(a.p90);
   if (!lo || !mid || !hi) return '—';
   const sameDay = lo.y === hi.y && lo.m === hi.m && lo.d === hi.d;
-  const range = sameDay ? `${day(lo, lang)} ${lo.hm}–${hi.hm}` : `${day(lo, lang)} ${lo.hm} – ${day(hi, lang)} ${hi.hm}`;
+  const range = sameDay
+    ? `${day(lo, lang)} ${lo.hm}–${hi.hm}`
+    : `${day(lo, lang)} ${lo.hm} – ${day(hi, lang)} ${hi.hm}`;
   const midDay = mid.d === lo.d && mid.m === lo.m ? '' : `${day(mid, lang)} `;
   return lang === 'zh' ? `${range}，最可能 ${midDay}${mid.hm}` : `${range}, most likely ${midDay}${mid.hm}`;
 }

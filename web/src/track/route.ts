@@ -47,7 +47,15 @@ export function routeModel(steps: readonly TrajectoryStep[]): RouteModel {
     if (!isCoord(s.longitude) || !isCoord(s.latitude)) continue;
     const key = s.hub ?? `${s.longitude},${s.latitude}`;
     if (!hubs.has(key)) {
-      hubs.set(key, { key, name: s.hubName ?? s.hub ?? key, city: s.city, lon: s.longitude, lat: s.latitude, order: hubs.size + 1, current: false });
+      hubs.set(key, {
+        key,
+        name: s.hubName ?? s.hub ?? key,
+        city: s.city,
+        lon: s.longitude,
+        lat: s.latitude,
+        order: hubs.size + 1,
+        current: false,
+      });
     }
     const prev = path[path.length - 1];
     if (!prev || prev[0] !== s.longitude || prev[1] !== s.latitude) path.push([s.longitude, s.latitude]);
@@ -84,10 +92,15 @@ export type LabelPosition = 'left' | 'right' | 'top' | 'bottom';
  * inside it); hubs close to an earlier one (two hubs of the same city) alternate above
  * and below instead, so their names do not overlap.
  */
-export function labelPosition(hubs: readonly RouteHub[], index: number, lon: { min: number; max: number } | null): LabelPosition {
+export function labelPosition(
+  hubs: readonly RouteHub[],
+  index: number,
+  lon: { min: number; max: number } | null,
+): LabelPosition {
   const h = hubs[index];
   if (!h) return 'right';
-  const near = (o: RouteHub) => o !== h && Math.abs(o.lon - h.lon) < NEAR_DEGREES && Math.abs(o.lat - h.lat) < NEAR_DEGREES;
+  const near = (o: RouteHub) =>
+    o !== h && Math.abs(o.lon - h.lon) < NEAR_DEGREES && Math.abs(o.lat - h.lat) < NEAR_DEGREES;
   if (hubs.some(near)) {
     const earlierNear = hubs.slice(0, index).filter(near).length;
     return earlierNear % 2 === 0 ? 'top' : 'bottom';
@@ -111,8 +124,14 @@ export function buildRouteOption(
   labels: RouteChartLabels = { path: 'Route', hubs: 'Hubs' },
 ): RouteChartOption {
   const { hubs, path } = routeModel(steps);
-  const lon = paddedExtent(hubs.map((h) => h.lon), ROUTE_MIN_SPAN_DEGREES);
-  const lat = paddedExtent(hubs.map((h) => h.lat), ROUTE_MIN_SPAN_DEGREES);
+  const lon = paddedExtent(
+    hubs.map((h) => h.lon),
+    ROUTE_MIN_SPAN_DEGREES,
+  );
+  const lat = paddedExtent(
+    hubs.map((h) => h.lat),
+    ROUTE_MIN_SPAN_DEGREES,
+  );
   const textStyle = { color: theme.text, fontFamily: theme.fontFamily, fontSize: theme.fontSize };
 
   return {
@@ -128,7 +147,14 @@ export function buildRouteOption(
     geo: {
       map: CHINA_MAP_NAME,
       roam: true,
-      ...(lon && lat ? { boundingCoords: [[lon.min, lat.max], [lon.max, lat.min]] } : {}),
+      ...(lon && lat
+        ? {
+            boundingCoords: [
+              [lon.min, lat.max],
+              [lon.max, lat.min],
+            ],
+          }
+        : {}),
       label: { show: false },
       itemStyle: { areaColor: '#1b2a44', borderColor: '#3d5a85', borderWidth: 1 },
       emphasis: { disabled: true },
@@ -153,7 +179,11 @@ export function buildRouteOption(
           name: h.name,
           value: [h.lon, h.lat, h.order],
           symbolSize: h.current ? 18 : 11,
-          itemStyle: { color: h.current ? CURRENT_COLOR : theme.colors.total, borderColor: theme.text, borderWidth: h.current ? 2 : 0 },
+          itemStyle: {
+            color: h.current ? CURRENT_COLOR : theme.colors.total,
+            borderColor: theme.text,
+            borderWidth: h.current ? 2 : 0,
+          },
           label: {
             show: true,
             position: labelPosition(hubs, i, lon),

@@ -16,7 +16,9 @@ const ms = (iso: string | null | undefined): number => {
 export function timelineNewestFirst<T extends Pick<TrajectoryStep, 'time' | 'receivedAt'>>(steps: readonly T[]): T[] {
   return steps
     .map((step, index) => ({ step, index }))
-    .sort((a, b) => ms(b.step.time) - ms(a.step.time) || ms(b.step.receivedAt) - ms(a.step.receivedAt) || b.index - a.index)
+    .sort(
+      (a, b) => ms(b.step.time) - ms(a.step.time) || ms(b.step.receivedAt) - ms(a.step.receivedAt) || b.index - a.index,
+    )
     .map((x) => x.step);
 }
 

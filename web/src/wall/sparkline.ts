@@ -6,12 +6,7 @@
  * with `pad` left free at both). Null values (gaps) break the line. A flat series is
  * drawn along the middle. Returns '' when fewer than two values are known.
  */
-export function sparklinePath(
-  values: ReadonlyArray<number | null>,
-  width: number,
-  height: number,
-  pad = 2,
-): string {
+export function sparklinePath(values: ReadonlyArray<number | null>, width: number, height: number, pad = 2): string {
   const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (known.length < 2 || values.length < 2) return '';
   const min = Math.min(...known);

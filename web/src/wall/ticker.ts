@@ -33,7 +33,15 @@ export function seedTicker(alerts: readonly Alert[]): TickerItem[] {
   for (const a of alerts) {
     if (a.muted || !isTickerSeverity(a.severity)) continue;
     if (a.state !== 'open' && a.state !== 'acknowledged') continue;
-    items.push({ id: a.id, severity: a.severity, rule: a.rule, hubCode: a.hubCode, title: a.title, itemCount: a.itemCount, openedAt: a.openedAt });
+    items.push({
+      id: a.id,
+      severity: a.severity,
+      rule: a.rule,
+      hubCode: a.hubCode,
+      title: a.title,
+      itemCount: a.itemCount,
+      openedAt: a.openedAt,
+    });
   }
   return orderTicker(items);
 }
@@ -91,7 +99,11 @@ export function orderTicker(items: readonly TickerItem[], limit = TICKER_LIMIT):
 }
 
 /** The `page`-th group of `perPage` items, wrapping around; page count for the dots. */
-export function tickerPage<T>(items: readonly T[], page: number, perPage: number): { items: T[]; page: number; pages: number } {
+export function tickerPage<T>(
+  items: readonly T[],
+  page: number,
+  perPage: number,
+): { items: T[]; page: number; pages: number } {
   const size = Math.max(1, Math.floor(perPage));
   const pages = Math.max(1, Math.ceil(items.length / size));
   const p = ((Math.floor(page) % pages) + pages) % pages;

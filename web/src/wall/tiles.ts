@@ -99,7 +99,12 @@ function onTimeRows(s: KpiSnapshot): WallTiles['onTime'] {
  * The counters read from the server's aggregates (today's scans, the last minute's);
  * in flight is a kept count and the alerts a small table: exact from the first snapshot.
  */
-export const AGGREGATE_COUNTS: readonly CountKey[] = ['collectedToday', 'deliveredToday', 'exceptionsToday', 'eventsPerMinute'];
+export const AGGREGATE_COUNTS: readonly CountKey[] = [
+  'collectedToday',
+  'deliveredToday',
+  'exceptionsToday',
+  'eventsPerMinute',
+];
 
 /**
  * Tiles of one snapshot; sparklines cover the 60 minutes ending at the snapshot time.
@@ -108,22 +113,24 @@ export const AGGREGATE_COUNTS: readonly CountKey[] = ['collectedToday', 'deliver
  */
 export function buildWallTiles(s: KpiSnapshot, settled = true): WallTiles {
   const slots = normalizePerMinute(s.perMinute, { endAt: s.at, fill: 0 });
-  const counts = COUNT_SPECS.map(
-    (spec): CountTile => (!settled && AGGREGATE_COUNTS.includes(spec.key) ? {
-      key: spec.key,
-      value: null,
-      trend: null,
-      basis: null,
-      spark: null,
-      tone: spec.tone,
-    } : {
-      key: spec.key,
-      value: s[spec.key],
-      trend: trendOf(s[spec.key], previousCount(s, spec.key), spec.polarity),
-      basis: previousCount(s, spec.key) === undefined ? null : spec.basis,
-      spark: spec.spark ? slots.map((slot) => slot[spec.spark!]) : null,
-      tone: spec.tone,
-    }),
+  const counts = COUNT_SPECS.map((spec): CountTile =>
+    !settled && AGGREGATE_COUNTS.includes(spec.key)
+      ? {
+          key: spec.key,
+          value: null,
+          trend: null,
+          basis: null,
+          spark: null,
+          tone: spec.tone,
+        }
+      : {
+          key: spec.key,
+          value: s[spec.key],
+          trend: trendOf(s[spec.key], previousCount(s, spec.key), spec.polarity),
+          basis: previousCount(s, spec.key) === undefined ? null : spec.basis,
+          spark: spec.spark ? slots.map((slot) => slot[spec.spark!]) : null,
+          tone: spec.tone,
+        },
   );
   const alerts = s.openAlerts
     ? SEVERITIES.map((severity) => ({
@@ -133,6 +140,14 @@ export function buildWallTiles(s: KpiSnapshot, settled = true): WallTiles {
       }))
     : null;
   const onTime = onTimeRows(s);
-  const unsettled = <R extends { percent: number | null; trend: Trend | null }>(r: R): R => ({ ...r, percent: null, trend: null });
-  return { counts, onTime: onTime && !settled ? { all: unsettled(onTime.all), tiers: onTime.tiers.map(unsettled) } : onTime, alerts };
+  const unsettled = <R extends { percent: number | null; trend: Trend | null }>(r: R): R => ({
+    ...r,
+    percent: null,
+    trend: null,
+  });
+  return {
+    counts,
+    onTime: onTime && !settled ? { all: unsettled(onTime.all), tiers: onTime.tiers.map(unsettled) } : onTime,
+    alerts,
+  };
 }

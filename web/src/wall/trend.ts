@@ -70,10 +70,7 @@ export function trendArrow(direction: TrendDirection): string {
 export function formatDelta(delta: number, unit: 'count' | 'pp' = 'count'): string {
   if (!Number.isFinite(delta)) return '—';
   const size = Math.abs(delta);
-  const body =
-    unit === 'pp'
-      ? `${(Math.round(size * 10) / 10).toFixed(1)} pp`
-      : n(Math.round(size), 'integer');
+  const body = unit === 'pp' ? `${(Math.round(size * 10) / 10).toFixed(1)} pp` : n(Math.round(size), 'integer');
   if (body === '0' || body === '0.0 pp') return `±${body}`;
   return `${delta > 0 ? '+' : '−'}${body}`;
 }
