@@ -31,6 +31,14 @@ export const STALL_FLOOR_HOURS = 2
 /** A learned stall limit is the p99 of the time to the next scan there, times this. */
 export const STALL_P99_FACTOR = 1.25
 /**
+ * Without learned history, an economy parcel's fixed in-transit limit is the limit
+ * times this: its promise is 4–5 working days against express's 1–2, and the network
+ * holds economy parcels at a centre for consolidation (a day and a half is normal).
+ * With the one 24 h limit, every economy parcel held past a day paged as stalled on a
+ * fresh database: 7 warning pages in the first 12 minutes of a quiet demo.
+ */
+export const ECONOMY_STALL_FACTOR = 2.5
+/**
  * The stall limit learned for the parcel's hub, last scan type and tier: p99 of
  * how long parcels waited there for their next scan in recent days
  * (scan_gap_stats, sql/051) × 1.25, at least 2 h; NULL without enough history.
@@ -59,7 +67,8 @@ const SWEEP_JOIN = `LEFT JOIN scan_gap_stats g
  *    stall limit learned for its hub, last scan type and tier (p99 of the time
  *    parcels waited there for their next scan in recent days × 1.25, at least
  *    2 h), or without such history the fixed limit of its status (out for
- *    delivery 8 h; collected, in transit or after a failed delivery 24 h), but
+ *    delivery 8 h; collected, in transit or after a failed delivery 24 h, for an
+ *    economy parcel 2.5 × that, ECONOMY_STALL_FACTOR), but
  *    not yet long enough to be suspected lost. A parcel whose last scan is a
  *    departure is on a lane: lane_overdue judges it (server/services/detection.ts),
  *    so a stopped centre or a lost truck is one lane or hub alert, not stalls at
@@ -129,7 +138,7 @@ export function parcelRules(t: SlaThresholds): RuleSpec[] {
       rule: 'parcel_stalled',
       where: `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= $4 * interval '1 hour'
         AND s.last_event_type IS DISTINCT FROM 'departed_hub'
-        AND ${SCAN_AGE} > coalesce(${LEARNED_STALL_HOURS}, CASE WHEN s.status = 'out_for_delivery' THEN $2::float8 ELSE $3::float8 END) * interval '1 hour'`,
+        AND ${SCAN_AGE} > coalesce(${LEARNED_STALL_HOURS}, CASE WHEN s.status = 'out_for_delivery' THEN $2::float8 WHEN s.tier = 'economy' THEN $3::float8 * ${ECONOMY_STALL_FACTOR} ELSE $3::float8 END) * interval '1 hour'`,
       severity: byImpact('parcel_stalled'),
       title: alertTitles.parcelStalled,
     },

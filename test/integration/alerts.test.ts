@@ -112,6 +112,29 @@ describe('SLA sweep and alert lifecycle', () => {
     expect((await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)).not.toContain('hub:CTU-TC')
   })
 
+  it('gives an economy parcel held at a centre 2.5 times the in-transit limit while no limit is learned', async () => {
+    // No scan_gap_stats rows here (nothing a day old with a next scan): the fixed limits apply, 24 h in transit.
+    const heldAt = async (hub: string, tier: string, scanHoursAgo: number) => {
+      const s = shipment({ collectedAt: hoursAgo(scanHoursAgo + 2), tier })
+      expect(
+        (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [s] })).body.accepted,
+      ).toHaveLength(1)
+      const r = await call(sys, 'POST', '/api/v1/events', {
+        token: sys.token,
+        body: [event(s.waybill, { type: 'arrived_hub', hub, time: hoursAgo(scanHoursAgo) })],
+      })
+      expect(r.body.accepted).toBe(1)
+    }
+    await heldAt('KMG-SC', 'economy', 40) // consolidation: not stalled (limit 60 h)
+    await heldAt('XMN-SC', 'standard', 40) // stalled (limit 24 h)
+    await heldAt('TSN-SC', 'economy', 65) // stalled, not yet suspected lost (72 h)
+    await sweep()
+    const stalled = (await alertsOf('parcel_stalled', 'active')).map((a) => a.subject)
+    expect(stalled).not.toContain('hub:KMG-SC')
+    expect(stalled).toContain('hub:XMN-SC')
+    expect(stalled).toContain('hub:TSN-SC')
+  })
+
   it('acknowledges with a comment, refuses a second acknowledgement, escalates only what nobody acknowledged, and resolves', async () => {
     await parcelsAt('XIY-TC', 1)
     await parcelsAt('SHE-TC', 1)
