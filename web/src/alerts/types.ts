@@ -27,8 +27,11 @@ export const KNOWN_RULES = [
   'hub_silent',
   'feed_behind',
   'hub_exception_spike',
+  'hub_backlog',
+  'lane_overdue',
   'courier_late_start',
   'courier_early_stop',
+  'complaint_overdue',
   'incident',
 ] as const;
 
