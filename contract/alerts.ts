@@ -5,7 +5,7 @@ import { ALERT_STATES } from './enums.ts'
 import { count, id, isoTime, nullableString, severity } from './common.ts'
 
 /**
- * An alert's title: a message key and parameters (web/src/alerts/messages.ts), or a
+ * An alert's title: a message key and parameters (web/src/features/alerts/messages.ts), or a
  * person's words in `title`; render with alertTitleIn.
  */
 export const alertTitleFields = {

@@ -4,10 +4,10 @@
  * Chinese and English, are the `alert.title.*` keys of the web's catalogs
  * (web/src/locales/zh.ts, en.ts), which the server (webhooks) and the web
  * (console, wall ticker, handover, hand-offs) both render through
- * web/src/alerts/messages.ts. Adding a title: its parameters there, both texts
+ * web/src/features/alerts/messages.ts. Adding a title: its parameters there, both texts
  * in the catalogs (the unit test renders every key), and a builder here.
  */
-import type { AlertMessage } from '../../web/src/alerts/messages.ts'
+import type { AlertMessage } from '../../web/src/features/alerts/messages.ts'
 
 export {
   ALERT_LANGS,
@@ -23,7 +23,7 @@ export {
   type AlertMessageParams,
   type AlertText,
   type AlertTitleFields,
-} from '../../web/src/alerts/messages.ts'
+} from '../../web/src/features/alerts/messages.ts'
 
 export const alertTitles = {
   parcelLate: (hub: string, count: number): AlertMessage => ({ key: 'parcel_late', params: { hub, count } }),

@@ -51,7 +51,7 @@ export const router = createRouter({
     {
       path: '/alerts',
       name: 'alerts',
-      component: () => import('./pages/AlertsPage.vue'),
+      component: () => import('./features/alerts/AlertsPage.vue'),
       meta: { requiresAuth: true },
     },
     {

@@ -7,7 +7,7 @@ import {
   readAlertTitle,
   renderAlertMessage,
   type AlertMessage,
-} from '../../../web/src/alerts/messages';
+} from '../../../web/src/features/alerts/messages';
 
 // Every title the server builds (server/domain/alert-titles.ts), with what each language must say.
 const samples: Array<[AlertMessage, string[], string[]]> = [

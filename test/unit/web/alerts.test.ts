@@ -14,14 +14,14 @@ import {
   severityLabel,
   sortAlerts,
   DEFAULT_FILTERS,
-} from '../../../web/src/alerts/logic';
+} from '../../../web/src/features/alerts/logic';
 import {
   KNOWN_RULES,
   parseAlertDetail,
   parseAlertEnvelope,
   parseAlertList,
   type Alert,
-} from '../../../web/src/alerts/types';
+} from '../../../web/src/features/alerts/types';
 import { parseServerMessage, subscribeMessage, SUBSCRIBE_MESSAGE } from '../../../web/src/composables/liveProtocol';
 import { setLang } from '../../../web/src/i18n';
 

@@ -12,10 +12,10 @@ import {
   toggleOne,
   trackHref,
   trackLocation,
-} from '../../../web/src/handoffs/logic';
-import { parseHandoffEnvelope, parseHandoffList } from '../../../web/src/handoffs/types';
-import { parcelsCsv } from '../../../web/src/alerts/logic';
-import type { AlertParcel } from '../../../web/src/alerts/types';
+} from '../../../web/src/features/handoffs/logic';
+import { parseHandoffEnvelope, parseHandoffList } from '../../../web/src/features/handoffs/types';
+import { parcelsCsv } from '../../../web/src/features/alerts/logic';
+import type { AlertParcel } from '../../../web/src/features/alerts/types';
 
 const all = ['PW01', 'PW02', 'PW03'];
 const parcel = (waybill: string): AlertParcel => ({

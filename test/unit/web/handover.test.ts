@@ -16,7 +16,7 @@ import {
 } from '../../../web/src/handover/shift';
 import { onTimeRate, parseHandover, totalOpen } from '../../../web/src/handover/report';
 import { changeText, holderText, incidentState, percentText, shiftTitle } from '../../../web/src/handover/view';
-import { alertTitleIn } from '../../../web/src/alerts/messages';
+import { alertTitleIn } from '../../../web/src/features/alerts/messages';
 
 const ms = (iso: string) => Date.parse(iso);
 const day = (date: string): Shift => ({ date, kind: 'day' });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { daysLabel, hoursLabel } from '../../../web/src/alerts/windows';
+import { daysLabel, hoursLabel } from '../../../web/src/features/alerts/windows';
 import { errorText, problemText } from '../../../web/src/errors';
 import { lang, setLang } from '../../../web/src/i18n';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../web/src/alerts/types';
+import type { Alert } from '../../../web/src/features/alerts/types';
 import type { KpiSnapshot, MapHub, OnTimeCount, PerMinutePoint, Tier } from '../../../web/src/contract';
 import { countHealth, hubHealth } from '../../../web/src/wall/health';
 import { enrolRetryDelay, nextView, rotateSeconds, wallLang } from '../../../web/src/wall/query';

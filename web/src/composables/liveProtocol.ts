@@ -4,7 +4,7 @@
 import * as live from '../../../contract/live.ts';
 import type { AlertChange } from '../../../contract/alerts.ts';
 import { decode } from '../contract';
-import { readAlertTitle, type AlertTitleFields } from '../alerts/messages';
+import { readAlertTitle, type AlertTitleFields } from '../features/alerts/messages';
 
 export type ConnState = 'connecting' | 'open' | 'closed';
 

@@ -4,8 +4,8 @@
 
 import * as wire from '../../../contract/handover.ts';
 import { decode } from '../contract';
-import { withTitle } from '../alerts/types';
-import type { AlertTitleFields } from '../alerts/messages';
+import { withTitle } from '../features/alerts/types';
+import type { AlertTitleFields } from '../features/alerts/messages';
 
 export type { ActivityAction, AlertCounts, HandoverKpis, Holder, TierOnTime } from '../../../contract/handover.ts';
 import type { AlertCounts, TierOnTime } from '../../../contract/handover.ts';

@@ -2,7 +2,7 @@
 // signed-in user's session) authenticates them. A 401 surfaces as ApiError(401).
 
 import { invalidResponse, request } from '../api';
-import { parseAlertList, type Alert } from '../alerts/types';
+import { parseAlertList, type Alert } from '../features/alerts/types';
 import { mapSnapshot } from '../../../contract/kpi.ts';
 import { decode, type MapSnapshot } from '../contract';
 

@@ -1,9 +1,9 @@
 // The wall's alert ticker: the active critical and warning alerts, seeded from the
 // REST list and kept current by the `alerts` websocket changes. Pure: no DOM, no Vue.
 
-import type { Alert } from '../alerts/types';
+import type { Alert } from '../features/alerts/types';
 import type { AlertChangeMessage, AlertsMessage } from '../composables/liveProtocol';
-import { NO_TITLE, type AlertTitleFields } from '../alerts/messages';
+import { NO_TITLE, type AlertTitleFields } from '../features/alerts/messages';
 
 export type TickerSeverity = 'critical' | 'warning';
 

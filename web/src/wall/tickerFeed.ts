@@ -2,7 +2,7 @@
 // websocket, without losing changes that arrive while a list is on its way. No Vue, no
 // DOM: the caller passes the fetch and receives the items, so it is tested in node.
 
-import type { Alert } from '../alerts/types';
+import type { Alert } from '../features/alerts/types';
 import type { AlertsMessage } from '../composables/liveProtocol';
 import { applyAlertChanges, seedTicker, type TickerItem } from './ticker';
 

@@ -1,7 +1,7 @@
 // REST calls for hand-offs to customer service. Errors are the shared ApiError
 // carrying the server's message (a refusal names the waybills that are not in the alert).
 
-import { invalidResponse, postJson, request } from '../api';
+import { invalidResponse, postJson, request } from '../../api';
 import { parseHandoffEnvelope, parseHandoffList, type Handoff, type HandoffStateFilter } from './types';
 
 export async function fetchHandoffs(state: HandoffStateFilter, alertId?: number): Promise<Handoff[]> {

@@ -1,11 +1,11 @@
 // Pure helpers of the alerts page: URL filters, filtering, sorting, labels, CSV.
 // No DOM, no Vue (i18n's `t` is a plain function over a ref).
 
-import type { AlertChangeMessage } from '../composables/liveProtocol';
-import { formatClock } from '../format';
-import { isMessageKey, lang, t } from '../i18n';
-import { buildCsv, csvCell } from '../csv';
-import { SHANGHAI_OFFSET_MS } from '../shanghai';
+import type { AlertChangeMessage } from '../../composables/liveProtocol';
+import { formatClock } from '../../format';
+import { isMessageKey, lang, t } from '../../i18n';
+import { buildCsv, csvCell } from '../../csv';
+import { SHANGHAI_OFFSET_MS } from '../../shanghai';
 import { alertTitleIn, type AlertTitleFields } from './messages';
 import { SEVERITIES, STATE_FILTERS, type Alert, type AlertParcel, type Severity, type StateFilter } from './types';
 

@@ -12,8 +12,8 @@
 // renders every key in both languages.
 
 import { compile, createCoreContext, registerMessageCompiler, translate } from '@intlify/core-base';
-import { en } from '../locales/en.ts';
-import { zh, type MessageKey } from '../locales/zh.ts';
+import { en } from '../../locales/en.ts';
+import { zh, type MessageKey } from '../../locales/zh.ts';
 
 export type AlertLang = 'zh' | 'en';
 export const ALERT_LANGS: readonly AlertLang[] = ['zh', 'en'];

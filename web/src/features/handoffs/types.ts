@@ -2,9 +2,9 @@
 // create/done answers (contract/handoffs.ts), with the alert's title gathered into one
 // field for alertTitleIn. Pure module: no DOM, no Vue.
 
-import * as wire from '../../../contract/handoffs.ts';
-import type { HandoffState } from '../../../contract/enums.ts';
-import { decode } from '../contract';
+import * as wire from '../../../../contract/handoffs.ts';
+import type { HandoffState } from '../../../../contract/enums.ts';
+import { decode } from '../../contract';
 import { withTitle } from '../alerts/types';
 import type { AlertTitleFields } from '../alerts/messages';
 

@@ -2,10 +2,10 @@
 // (/api/v1/maintenance-windows, contract/alerts.ts) and how a window reads.
 // The reading helpers are pure (unit-tested in node).
 
-import { maintenanceWindow, maintenanceWindowList, type MaintenanceWindow } from '../../../contract/alerts.ts';
-import { invalidResponse, postJson, request } from '../api';
-import { decode } from '../contract';
-import { t, type MessageKey } from '../i18n';
+import { maintenanceWindow, maintenanceWindowList, type MaintenanceWindow } from '../../../../contract/alerts.ts';
+import { invalidResponse, postJson, request } from '../../api';
+import { decode } from '../../contract';
+import { t, type MessageKey } from '../../i18n';
 
 export type { MaintenanceWindow };
 

@@ -1,7 +1,7 @@
 // REST calls of the alerts page. Same-origin, session cookie; errors are ApiError
 // carrying the server's message (shown as is on 400/409).
 
-import { invalidResponse, postJson, request } from '../api';
+import { invalidResponse, postJson, request } from '../../api';
 import {
   parseAlertDetail,
   parseAlertEnvelope,

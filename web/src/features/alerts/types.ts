@@ -2,15 +2,15 @@
 // `GET /api/v1/alerts/:id` (contract/alerts.ts) with the title gathered into one field
 // for alertTitleIn. Pure module: no DOM, no Vue.
 
-import * as wire from '../../../contract/alerts.ts';
+import * as wire from '../../../../contract/alerts.ts';
 import {
   ALERT_STATE_FILTERS,
   SEVERITIES,
   type AlertState,
   type AlertStateFilter,
   type Severity,
-} from '../../../contract/enums.ts';
-import { decode } from '../contract';
+} from '../../../../contract/enums.ts';
+import { decode } from '../../contract';
 import { NO_TITLE, readAlertTitle, type AlertTitleFields } from './messages';
 
 export { SEVERITIES, type AlertState, type Severity };
