@@ -5,7 +5,13 @@ import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
-import { formatShiftParam, previousShift, shiftAt, shiftStart, type Shift } from '../../web/src/handover/shift.ts'
+import {
+  formatShiftParam,
+  previousShift,
+  shiftAt,
+  shiftStart,
+  type Shift,
+} from '../../web/src/features/handover/shift.ts'
 
 // The data sits in the previous shift (complete, wholly in the past whatever the time
 // of day): S is its start, and everything is stamped in hours from S.

@@ -27,7 +27,7 @@ export const router = createRouter({
     {
       path: '/track',
       name: 'track',
-      component: () => import('./pages/TrackPage.vue'),
+      component: () => import('./features/track/TrackPage.vue'),
       meta: { requiresAuth: true },
     },
     {
@@ -57,13 +57,13 @@ export const router = createRouter({
     {
       path: '/handover',
       name: 'handover',
-      component: () => import('./pages/HandoverPage.vue'),
+      component: () => import('./features/handover/HandoverPage.vue'),
       meta: { requiresAuth: true },
     },
     {
       path: '/sla',
       name: 'sla',
-      component: () => import('./pages/SlaPage.vue'),
+      component: () => import('./features/sla/SlaPage.vue'),
       meta: { requiresAuth: true },
     },
     {

@@ -13,9 +13,15 @@ import {
   shiftStart,
   shiftWindow,
   type Shift,
-} from '../../../web/src/handover/shift';
-import { onTimeRate, parseHandover, totalOpen } from '../../../web/src/handover/report';
-import { changeText, holderText, incidentState, percentText, shiftTitle } from '../../../web/src/handover/view';
+} from '../../../web/src/features/handover/shift';
+import { onTimeRate, parseHandover, totalOpen } from '../../../web/src/features/handover/report';
+import {
+  changeText,
+  holderText,
+  incidentState,
+  percentText,
+  shiftTitle,
+} from '../../../web/src/features/handover/view';
 import { alertTitleIn } from '../../../web/src/features/alerts/messages';
 
 const ms = (iso: string) => Date.parse(iso);

@@ -4,9 +4,9 @@ import { d, i18n, isMessageKey, lang, LOCALE, n, setLang, t, tc } from '../../..
 import { formatFen } from '../../../web/src/money/period';
 import { en } from '../../../web/src/locales/en';
 import { zh } from '../../../web/src/locales/zh';
-import { sl } from '../../../web/src/sla/labels';
+import { sl } from '../../../web/src/features/sla/labels';
 import { tx, txc, txOr } from '../../../web/src/money/labels';
-import { slc } from '../../../web/src/sla/labels';
+import { slc } from '../../../web/src/features/sla/labels';
 
 // The unit tier does not isolate files: leave the language as the others expect it.
 afterEach(() => setLang('zh'));

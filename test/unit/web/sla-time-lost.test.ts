@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLang } from '../../../web/src/i18n';
-import { buildDwellHeatOption, buildTimeLostOption } from '../../../web/src/charts/sla-options';
-import { causeLabel, heatCells, lostCells, lostCsv, placeLabel } from '../../../web/src/sla/time-lost';
-import type { TimeLost, TimeLostParcel } from '../../../web/src/sla/types';
+import { buildDwellHeatOption, buildTimeLostOption } from '../../../web/src/features/sla/chart-options';
+import { causeLabel, heatCells, lostCells, lostCsv, placeLabel } from '../../../web/src/features/sla/time-lost';
+import type { TimeLost, TimeLostParcel } from '../../../web/src/features/sla/types';
 
 // Other files in the worker may leave the language at English (the unit tier does not isolate files).
 beforeEach(() => setLang('zh'));

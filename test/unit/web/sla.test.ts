@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { setLang } from '../../../web/src/i18n';
-import { beijingDay, daysOf, periodFromQuery, periodToQuery, presetPeriod } from '../../../web/src/sla/range';
+import { beijingDay, daysOf, periodFromQuery, periodToQuery, presetPeriod } from '../../../web/src/features/sla/range';
 import {
   breakdownCells,
   breakdownCsv,
@@ -10,14 +10,14 @@ import {
   fmtRate,
   fmtScore,
   parcelCells,
-} from '../../../web/src/sla/view';
+} from '../../../web/src/features/sla/view';
 import {
   buildParetoOption,
   buildPercentileOption,
   buildSatisfactionOption,
   buildTrendOption,
-} from '../../../web/src/charts/sla-options';
-import { drillParams } from '../../../web/src/sla/api';
+} from '../../../web/src/features/sla/chart-options';
+import { drillParams } from '../../../web/src/features/sla/api';
 
 // 2026-03-31 17:30 UTC is 2026-04-01 01:30 in Beijing: the day (and month) have turned there.
 const NOW = Date.parse('2026-03-31T17:30:00Z');

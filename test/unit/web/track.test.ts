@@ -8,7 +8,7 @@ import {
   verdictColor,
   verdictLabel,
   verdictTone,
-} from '../../../web/src/track/labels';
+} from '../../../web/src/features/track/labels';
 import {
   buildRouteOption,
   CURRENT_COLOR,
@@ -16,14 +16,14 @@ import {
   paddedExtent,
   ROUTE_MIN_SPAN_DEGREES,
   routeModel,
-} from '../../../web/src/track/route';
+} from '../../../web/src/features/track/route';
 import {
   formatBeijingDateTime,
   formatYuan,
   timelineNewestFirst,
   timelineOldestFirst,
-} from '../../../web/src/track/timeline';
-import { parseShipmentDetail, parseTrackResponse, type TrajectoryStep } from '../../../web/src/track/types';
+} from '../../../web/src/features/track/timeline';
+import { parseShipmentDetail, parseTrackResponse, type TrajectoryStep } from '../../../web/src/features/track/types';
 
 const step = (over: Partial<TrajectoryStep>): TrajectoryStep => ({
   id: 'ev',
@@ -306,7 +306,7 @@ describe('response checks', () => {
 
 describe('arrival window', () => {
   it('reads p10–p90 in Beijing time with the most likely time, in Chinese and English', async () => {
-    const { arrivalWindow } = await import('../../../web/src/track/eta');
+    const { arrivalWindow } = await import('../../../web/src/features/track/eta');
     // 06:00Z = 14:00 Beijing; the window stays on one Beijing day.
     const a = {
       p10: '2026-12-06T06:02:00Z',
@@ -320,7 +320,7 @@ describe('arrival window', () => {
   });
 
   it('names both days when the window crosses Beijing midnight, and a dash without an estimate', async () => {
-    const { arrivalWindow } = await import('../../../web/src/track/eta');
+    const { arrivalWindow } = await import('../../../web/src/features/track/eta');
     const a = {
       p10: '2026-12-06T14:00:00Z',
       p50: '2026-12-07T01:00:00Z',
