@@ -17,11 +17,11 @@ export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes: [
     { path: '/', redirect: '/live' },
-    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+    { path: '/login', name: 'login', component: () => import('./features/account/LoginPage.vue') },
     {
       path: '/live',
       name: 'live',
-      component: () => import('./pages/LivePage.vue'),
+      component: () => import('./features/live/LivePage.vue'),
       meta: { requiresAuth: true },
     },
     {
@@ -33,19 +33,19 @@ export const router = createRouter({
     {
       path: '/complaints',
       name: 'complaints',
-      component: () => import('./pages/ComplaintsPage.vue'),
+      component: () => import('./features/complaints/ComplaintsPage.vue'),
       meta: { requiresAuth: true },
     },
     {
       path: '/claims',
       name: 'claims',
-      component: () => import('./pages/ClaimsPage.vue'),
+      component: () => import('./features/claims/ClaimsPage.vue'),
       meta: { requiresAuth: true },
     },
     {
       path: '/finance',
       name: 'finance',
-      component: () => import('./pages/FinancePage.vue'),
+      component: () => import('./features/finance/FinancePage.vue'),
       meta: { requiresAuth: true },
     },
     {
@@ -69,20 +69,20 @@ export const router = createRouter({
     {
       path: '/people',
       name: 'people',
-      component: () => import('./pages/PeoplePage.vue'),
+      component: () => import('./features/people/PeoplePage.vue'),
       meta: { requiresAuth: true },
     },
     {
       path: '/password',
       name: 'password',
-      component: () => import('./pages/PasswordPage.vue'),
+      component: () => import('./features/account/PasswordPage.vue'),
       meta: { requiresAuth: true },
     },
     {
       // No requiresAuth: an enrolled display has no user session; the page handles 401 itself.
       path: '/wall',
       name: 'wall',
-      component: () => import('./pages/WallPage.vue'),
+      component: () => import('./features/wall/WallPage.vue'),
       meta: { kiosk: true },
     },
     { path: '/:pathMatch(.*)*', redirect: '/live' },

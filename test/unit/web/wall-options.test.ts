@@ -15,7 +15,7 @@ import {
   selectFlows,
   wallPalette,
   wallScale,
-} from '../../../web/src/charts/wall-options';
+} from '../../../web/src/features/wall/chart-options';
 import type { MapFlow, MapHub, MapSnapshot } from '../../../web/src/contract';
 
 use([

@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../web/src/features/alerts/types';
 import type { KpiSnapshot, MapHub, OnTimeCount, PerMinutePoint, Tier } from '../../../web/src/contract';
-import { countHealth, hubHealth } from '../../../web/src/wall/health';
-import { enrolRetryDelay, nextView, rotateSeconds, wallLang } from '../../../web/src/wall/query';
-import { sparklinePath } from '../../../web/src/wall/sparkline';
-import { applyAlertChanges, orderTicker, seedTicker, tickerPage, type TickerItem } from '../../../web/src/wall/ticker';
-import { createTickerFeed } from '../../../web/src/wall/tickerFeed';
-import { buildWallTiles } from '../../../web/src/wall/tiles';
-import { formatDelta, formatPercent, onTimePercent, percent, trendArrow, trendOf } from '../../../web/src/wall/trend';
+import { countHealth, hubHealth } from '../../../web/src/features/wall/health';
+import { enrolRetryDelay, nextView, rotateSeconds, wallLang } from '../../../web/src/features/wall/query';
+import { sparklinePath } from '../../../web/src/features/wall/sparkline';
+import {
+  applyAlertChanges,
+  orderTicker,
+  seedTicker,
+  tickerPage,
+  type TickerItem,
+} from '../../../web/src/features/wall/ticker';
+import { createTickerFeed } from '../../../web/src/features/wall/tickerFeed';
+import { buildWallTiles } from '../../../web/src/features/wall/tiles';
+import {
+  formatDelta,
+  formatPercent,
+  onTimePercent,
+  percent,
+  trendArrow,
+  trendOf,
+} from '../../../web/src/features/wall/trend';
 
 /** A title in a person's words (no message key), as the server sends an incident's. */
 const words = (title: string) => ({ title, titleKey: null, titleParams: null });

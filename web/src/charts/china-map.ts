@@ -4,7 +4,7 @@
 
 import { registerMap } from 'echarts/core';
 import chinaGeo from 'virtual:china-geo';
-import { CHINA_MAP_NAME } from './wall-options';
+import { CHINA_MAP_NAME } from './options';
 
 // The data is in ECharts' compressed format (`UTF8Encoding: true`); registerMap's
 // GeoJSON type does not model it, but ECharts decodes it on first use.

@@ -11,6 +11,9 @@ export type EventsChartOption = ComposeOption<
   BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
+/** The name charts/china-map.ts registers the China province map under (the wall's map, a parcel's route). */
+export const CHINA_MAP_NAME = 'china';
+
 export interface ChartTheme {
   text: string;
   mutedText: string;

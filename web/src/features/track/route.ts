@@ -5,8 +5,7 @@
 import type { ComposeOption } from 'echarts/core';
 import type { LinesSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GeoComponentOption, TooltipComponentOption } from 'echarts/components';
-import { darkChartTheme, type ChartTheme } from '../../charts/options';
-import { CHINA_MAP_NAME } from '../../charts/wall-options';
+import { CHINA_MAP_NAME, darkChartTheme, type ChartTheme } from '../../charts/options';
 import { timelineOldestFirst } from './timeline';
 import type { TrajectoryStep } from './types';
 
