@@ -211,25 +211,65 @@ export function weekCover(range: DayRange): {
 }
 
 /**
- * weekCover, but never with the Beijing week under way: the weekly aggregates
- * materialise whole weeks only, so that week would come from their real-time part
- * (re-aggregating its daily rows for every lane asked about). Its days are read from
- * the daily rows instead. `now` decides which week is under way.
+ * weekCover, but only with weeks the weekly aggregates have stored: never the Beijing
+ * week under way (`now` decides which), and none at or after `storedUntil`, the
+ * aggregate's watermark (sql/055 made them materialised-only, so a week above it
+ * would read as empty: the week just ended, before the next refresh). Those days are
+ * read from the daily rows instead. `storedUntil` null: no week is stored.
  */
-export function materialisedWeekCover(range: DayRange, now = new Date()): ReturnType<typeof weekCover> {
+export function materialisedWeekCover(
+  range: DayRange,
+  now = new Date(),
+  storedUntil?: Date | null,
+): ReturnType<typeof weekCover> {
   const cover = weekCover(range)
-  const today = dayOf(now)
-  const thisWeek = dayStart(addDays(today, -((weekday(today) + 6) % 7)))!
-  if (!cover.weeks || cover.weeks.end <= thisWeek) return cover
-  if (cover.weeks.start >= thisWeek) return { weeks: null, add: [[range.start, range.end]], sub: [] }
-  // The leading edge stays as weekCover had it; the trailing one now meets the week under way.
+  const monday = (day: string) => dayStart(addDays(day, -((weekday(day) + 6) % 7)))!
+  const thisWeek = monday(dayOf(now))
+  // The watermark lies on a week boundary (the Monday at or before it, should it not).
+  let limit: Date | null = thisWeek
+  if (storedUntil === null) limit = null
+  else if (storedUntil && monday(dayOf(storedUntil)) < thisWeek) limit = monday(dayOf(storedUntil))
+  if (!cover.weeks || (limit !== null && cover.weeks.end <= limit)) return cover
+  if (limit === null || cover.weeks.start >= limit) return { weeks: null, add: [[range.start, range.end]], sub: [] }
+  // The leading edge stays as weekCover had it; the trailing one now meets the first week not stored.
   const leading = ([, end]: [Date, Date]) =>
     end.getTime() <= Math.max(range.start.getTime(), cover.weeks!.start.getTime())
   const add = cover.add.filter(leading)
   const sub = cover.sub.filter(leading)
-  if (range.end > thisWeek) add.push([thisWeek, range.end])
-  else if (range.end < thisWeek) sub.push([range.end, thisWeek])
-  return { weeks: { start: cover.weeks.start, end: thisWeek }, add, sub }
+  if (range.end > limit) add.push([limit, range.end])
+  else if (range.end < limit) sub.push([range.end, limit])
+  return { weeks: { start: cover.weeks.start, end: limit }, add, sub }
+}
+
+/**
+ * The end of a weekly lane aggregate's stored weeks (its watermark), or null when it
+ * has stored none or the catalog cannot be read. Only asked when the range holds a
+ * whole week.
+ */
+async function weeklyStoredUntil(db: pg.Pool, view: 'sla_lane_weekly' | 'sla_lane_hist_weekly'): Promise<Date | null> {
+  try {
+    const r = await db.query<{ w: Date | null }>(
+      `SELECT CASE WHEN w > '2000-01-01' THEN w END AS w
+       FROM _timescaledb_catalog.continuous_agg c,
+            _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(c.mat_hypertable_id)) AS w
+       WHERE c.user_view_name = $1`,
+      [view],
+    )
+    const w = r.rows[0]?.w
+    return w instanceof Date && !Number.isNaN(w.getTime()) ? w : null
+  } catch {
+    return null
+  }
+}
+
+/** The cover an aggregate read uses: weeks only where `view` has stored them. */
+async function storedWeekCover(
+  db: pg.Pool,
+  range: DayRange,
+  view: 'sla_lane_weekly' | 'sla_lane_hist_weekly',
+): Promise<ReturnType<typeof weekCover>> {
+  if (!weekCover(range).weeks) return materialisedWeekCover(range)
+  return materialisedWeekCover(range, new Date(), await weeklyStoredUntil(db, view))
 }
 
 /**
@@ -245,7 +285,7 @@ export async function readLaneTotals(
 ): Promise<LaneTotal[]> {
   const cover =
     src === 'aggregate'
-      ? materialisedWeekCover(range)
+      ? await storedWeekCover(db, range, 'sla_lane_weekly')
       : { weeks: null, add: [[range.start, range.end]] as Array<[Date, Date]>, sub: [] }
   const params: unknown[] = [tier]
   const bound = (v: Date) => {
@@ -316,7 +356,7 @@ export async function readLaneHistograms(
     const wanted = new Set(only.map(laneKey))
     return all.filter((l) => wanted.has(laneKey(l)))
   }
-  const cover = materialisedWeekCover(range)
+  const cover = await storedWeekCover(db, range, 'sla_lane_hist_weekly')
   const params: unknown[] = only
     ? [only.map((l) => l.tier), only.map((l) => l.origin), only.map((l) => l.destination)]
     : [tier]
