@@ -122,8 +122,9 @@ describe('simulator against a fake HTTP API', () => {
     api = await startFakeApi({ token: TOKEN })
     // 0.72 s of catch-up, then real time
     sim = startSimulator(options(api.baseUrl, { backlogHours: 4 }))
-    const started = Date.now()
-    await waitFor(() => Date.now() - started > 1500)
+    // Until it has caught up (and posted more than 3 event batches): a condition, not a fixed
+    // wait; under load 15 a fixed 1.5 s stopped it mid catch-up, after only 2 posts.
+    await waitFor(() => sim!.stats().upToDate && posts('/api/v1/events').length > 3, 30_000)
     await sim.stop()
 
     const eventPosts = posts('/api/v1/events')
