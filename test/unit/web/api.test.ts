@@ -1,3 +1,4 @@
+import { effectScope } from 'vue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kpiSnapshot } from '../../../contract/kpi.ts';
 import { ApiError, fetchMe, isSessionLost, onSessionLost, request, requestAs } from '../../../web/src/api';
@@ -83,5 +84,87 @@ describe('useRequest', () => {
     await r.load();
     expect(r.data.value).toBe(7);
     expect(r.error.value).toBe('server away');
+  });
+
+  it('aborts the call it supersedes, says which call landed, and is loading only while the latest runs', async () => {
+    const calls: Array<{ signal: AbortSignal; arg: string; resolve: (v: string) => void }> = [];
+    const r = useRequest<string, [arg: string]>(
+      (signal, arg) => new Promise<string>((resolve) => calls.push({ signal, arg, resolve })),
+      '',
+    );
+    expect(r.loading.value).toBe(false);
+    const first = r.load('a');
+    expect(r.loading.value).toBe(true);
+    const second = r.load('b');
+    expect(calls.map((c) => c.arg)).toEqual(['a', 'b']);
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(calls[1]!.signal.aborted).toBe(false);
+    calls[0]!.resolve('A');
+    expect(await first).toBe(false);
+    expect(r.loading.value).toBe(true);
+    calls[1]!.resolve('B');
+    expect(await second).toBe(true);
+    expect(r.loading.value).toBe(false);
+    expect(r.data.value).toBe('B');
+  });
+
+  it('reset drops the running call and goes back to the start', async () => {
+    let resolve: (v: number) => void = () => undefined;
+    const r = useRequest<number>(() => new Promise<number>((res) => (resolve = res)), 0);
+    const call = r.load();
+    r.reset();
+    expect(r.loading.value).toBe(false);
+    resolve(5);
+    expect(await call).toBe(false);
+    expect(r.data.value).toBe(0);
+    expect(r.loaded.value).toBe(false);
+  });
+
+  it('cancel drops the running call but keeps what is shown', async () => {
+    let resolve: (v: number) => void = () => undefined;
+    let n = 0;
+    const r = useRequest<number>(
+      () => (++n === 1 ? Promise.resolve(3) : new Promise<number>((res) => (resolve = res))),
+      0,
+    );
+    await r.load();
+    const call = r.load();
+    r.cancel();
+    expect(r.loading.value).toBe(false);
+    resolve(5);
+    expect(await call).toBe(false);
+    expect(r.data.value).toBe(3);
+  });
+
+  it('clearOnError drops the answer shown before; errorMessage words the failure', async () => {
+    let fail = false;
+    const r = useRequest<number | null>(
+      async () => {
+        if (fail) throw new ApiError(0, 'network_error', 'offline');
+        return 7;
+      },
+      null,
+      { clearOnError: true, errorMessage: (err) => (err instanceof ApiError ? `no network (${err.code})` : '?') },
+    );
+    expect(await r.load()).toBe(true);
+    expect(r.data.value).toBe(7);
+    fail = true;
+    expect(await r.load()).toBe(false);
+    expect(r.data.value).toBeNull();
+    expect(r.error.value).toBe('no network (network_error)');
+  });
+
+  it('lands nothing after the component that made it is gone', async () => {
+    let call: { signal: AbortSignal; resolve: (v: string) => void } | undefined;
+    const scope = effectScope();
+    const r = scope.run(() =>
+      useRequest<string>((signal) => new Promise<string>((resolve) => (call = { signal, resolve })), 'initial'),
+    )!;
+    const pending = r.load();
+    scope.stop();
+    expect(call!.signal.aborted).toBe(true);
+    call!.resolve('late');
+    expect(await pending).toBe(false);
+    expect(r.data.value).toBe('initial');
   });
 });
