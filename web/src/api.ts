@@ -3,7 +3,7 @@
 import type * as z from 'zod/mini';
 import { userEnvelope } from '../../contract/auth.ts';
 import { kpiSnapshot } from '../../contract/kpi.ts';
-import { decode, parseApiError, type KpiSnapshot, type User } from './contract';
+import { parseApiError, type KpiSnapshot, type User } from './contract';
 import { errorText, fieldProblems } from './errors';
 
 /**
@@ -96,7 +96,7 @@ export function postJson(path: string, body: unknown = {}): Promise<unknown> {
   });
 }
 
-export function invalidResponse(what: string): ApiError {
+function invalidResponse(what: string): ApiError {
   return new ApiError(502, 'invalid_response', `Unexpected ${what} response from server`);
 }
 
@@ -127,9 +127,7 @@ export function postAs<S extends z.ZodMiniType>(schema: S, path: string, body: u
 /** The signed-in user, or null when the session is missing/expired (401). */
 export async function fetchMe(): Promise<User | null> {
   try {
-    const user = decode(userEnvelope, await request('/api/v1/auth/me', { own401: true }))?.user;
-    if (!user) throw invalidResponse('/auth/me');
-    return user;
+    return (await requestAs(userEnvelope, '/api/v1/auth/me', { own401: true })).user;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
@@ -137,17 +135,13 @@ export async function fetchMe(): Promise<User | null> {
 }
 
 export async function login(username: string, password: string): Promise<User> {
-  const user = decode(
-    userEnvelope,
-    await request('/api/v1/auth/login', {
-      method: 'POST',
-      body: JSON.stringify({ username, password }),
-      headers: { 'Content-Type': 'application/json' },
-      own401: true,
-    }),
-  )?.user;
-  if (!user) throw invalidResponse('/auth/login');
-  return user;
+  const answer = await requestAs(userEnvelope, '/api/v1/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username, password }),
+    headers: { 'Content-Type': 'application/json' },
+    own401: true,
+  });
+  return answer.user;
 }
 
 export async function logout(): Promise<void> {

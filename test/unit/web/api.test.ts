@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kpiSnapshot } from '../../../contract/kpi.ts';
 import { ApiError, fetchMe, isSessionLost, onSessionLost, request, requestAs } from '../../../web/src/api';
 import { useRequest } from '../../../web/src/composables/useRequest';
+import { fetchAlerts } from '../../../web/src/features/alerts/api';
+import { fetchHandoffs } from '../../../web/src/features/handoffs/api';
+import { fetchHandover } from '../../../web/src/features/handover/api';
+import { searchParcels } from '../../../web/src/features/track/api';
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -48,6 +52,19 @@ describe('the API helper', () => {
     const err: unknown = await requestAs(kpiSnapshot, '/api/v1/kpis?x=1').catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 502, code: 'invalid_response' });
     expect((err as ApiError).serverMessage).toBe('Unexpected /api/v1/kpis response from server');
+  });
+
+  it("checks the features' answers the same way (alerts, hand-offs, handover, track)", async () => {
+    const calls: Array<[body: unknown, call: () => Promise<unknown>]> = [
+      [{ alerts: [{ id: 'bad' }] }, () => fetchAlerts('active')],
+      [{ handoffs: 3 }, () => fetchHandoffs('all')],
+      [{ from: 'yesterday' }, () => fetchHandover({ date: '2026-11-27', kind: 'night' })],
+      [{ results: [{ waybill: 1 }] }, () => searchParcels('5678')],
+    ];
+    for (const [body, call] of calls) {
+      answer(200, body);
+      expect(await call().catch((e: unknown) => e)).toMatchObject({ status: 502, code: 'invalid_response' });
+    }
   });
 });
 

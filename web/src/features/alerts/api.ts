@@ -1,30 +1,20 @@
 // REST calls of the alerts page. Same-origin, session cookie; errors are ApiError
-// carrying the server's message (shown as is on 400/409).
+// carrying the server's message (shown as is on 400/409). Each answer is checked against its
+// wire schema (requestAs/postAs); the titles are then gathered for alertTitleIn (./types.ts).
 
-import { invalidResponse, postJson, request } from '../../api';
-import {
-  parseAlertDetail,
-  parseAlertEnvelope,
-  parseAlertList,
-  type Alert,
-  type AlertDetail,
-  type StateFilter,
-} from './types';
+import * as wire from '../../../../contract/alerts.ts';
+import { postAs, requestAs } from '../../api';
+import { alertDetailView, withTitle, type Alert, type AlertDetail, type StateFilter } from './types';
 
 export async function fetchAlerts(state: StateFilter): Promise<Alert[]> {
-  const list = parseAlertList(await request(`/api/v1/alerts?state=${encodeURIComponent(state)}&limit=500`));
-  if (!list) throw invalidResponse('/alerts');
-  return list;
+  const list = await requestAs(wire.alertList, `/api/v1/alerts?state=${encodeURIComponent(state)}&limit=500`);
+  return list.alerts.map(withTitle);
 }
 
 export async function fetchAlertDetail(id: number): Promise<AlertDetail> {
-  const detail = parseAlertDetail(await request(`/api/v1/alerts/${id}`));
-  if (!detail) throw invalidResponse('/alerts/:id');
-  return detail;
+  return alertDetailView(await requestAs(wire.alertDetail, `/api/v1/alerts/${id}`));
 }
 
 export async function moveAlert(id: number, to: 'acknowledge' | 'resolve', comment: string): Promise<Alert> {
-  const alert = parseAlertEnvelope(await postJson(`/api/v1/alerts/${id}/${to}`, { comment }));
-  if (!alert) throw invalidResponse(`/alerts/:id/${to}`);
-  return alert;
+  return withTitle((await postAs(wire.alertEnvelope, `/api/v1/alerts/${id}/${to}`, { comment })).alert);
 }

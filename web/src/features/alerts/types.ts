@@ -62,9 +62,12 @@ export function parseAlertList(value: unknown): Alert[] | null {
   return decode(wire.alertList, value)?.alerts.map(withTitle) ?? null;
 }
 
+/** A `/alerts/:id` answer as the console shows it. */
+export const alertDetailView = (d: wire.AlertDetail): AlertDetail => ({ ...d, alert: withTitle(d.alert) });
+
 export function parseAlertDetail(value: unknown): AlertDetail | null {
   const d = decode(wire.alertDetail, value);
-  return d ? { ...d, alert: withTitle(d.alert) } : null;
+  return d ? alertDetailView(d) : null;
 }
 
 /** `{ alert: {...} }` from acknowledge/resolve. */

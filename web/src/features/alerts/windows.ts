@@ -3,8 +3,7 @@
 // The reading helpers are pure (unit-tested in node).
 
 import { maintenanceWindow, maintenanceWindowList, type MaintenanceWindow } from '../../../../contract/alerts.ts';
-import { invalidResponse, postJson, request } from '../../api';
-import { decode } from '../../contract';
+import { postAs, request, requestAs } from '../../api';
 import { t, type MessageKey } from '../../i18n';
 
 export type { MaintenanceWindow };
@@ -21,9 +20,7 @@ export interface WindowDraft {
 }
 
 export async function fetchWindows(): Promise<MaintenanceWindow[]> {
-  const list = decode(maintenanceWindowList, await request('/api/v1/maintenance-windows'));
-  if (!list) throw invalidResponse('/maintenance-windows');
-  return list.windows;
+  return (await requestAs(maintenanceWindowList, '/api/v1/maintenance-windows')).windows;
 }
 
 export async function addWindow(d: WindowDraft): Promise<MaintenanceWindow> {
@@ -35,9 +32,7 @@ export async function addWindow(d: WindowDraft): Promise<MaintenanceWindow> {
     end: d.end,
     comment: d.comment,
   };
-  const w = decode(maintenanceWindow, await postJson('/api/v1/maintenance-windows', body));
-  if (!w) throw invalidResponse('/maintenance-windows');
-  return w;
+  return postAs(maintenanceWindow, '/api/v1/maintenance-windows', body);
 }
 
 export async function removeWindow(id: number): Promise<void> {

@@ -17,15 +17,16 @@ export type Handoff = Omit<wire.Handoff, 'alert'> & {
   alert: Omit<wire.Handoff['alert'], 'title' | 'titleKey' | 'titleParams'> & { title: AlertTitleFields };
 };
 
-const view = (h: wire.Handoff): Handoff => ({ ...h, alert: withTitle(h.alert) });
+/** A hand-off as the console shows it. */
+export const handoffView = (h: wire.Handoff): Handoff => ({ ...h, alert: withTitle(h.alert) });
 
 /** `{ handoffs: [...] }`, or null when it does not fit the contract. */
 export function parseHandoffList(value: unknown): Handoff[] | null {
-  return decode(wire.handoffList, value)?.handoffs.map(view) ?? null;
+  return decode(wire.handoffList, value)?.handoffs.map(handoffView) ?? null;
 }
 
 /** `{ handoff: {...} }` from create and done. */
 export function parseHandoffEnvelope(value: unknown): Handoff | null {
   const h = decode(wire.handoffEnvelope, value)?.handoff;
-  return h ? view(h) : null;
+  return h ? handoffView(h) : null;
 }

@@ -37,7 +37,11 @@ const list = (l: WireList): ActivityList => ({ total: l.total, items: l.items.ma
 /** The report, or null when it does not fit the contract. */
 export function parseHandover(value: unknown): HandoverReport | null {
   const r = decode(wire.handoverReport, value);
-  if (!r) return null;
+  return r ? handoverView(r) : null;
+}
+
+/** A report that fits the contract, as the page shows it. */
+export function handoverView(r: WireReport): HandoverReport {
   const { opened, acknowledged, resolved, escalated } = r.alerts;
   return {
     ...r,
