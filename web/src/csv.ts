@@ -4,7 +4,7 @@
 //   - formula injection (OWASP "CSV injection"): a field a spreadsheet would run, one that
 //     starts with = + - @, a tab or CR, gets a leading apostrophe, unless it is a plain
 //     decimal number such as -3, which must stay a number.
-// Pure: no DOM, no Vue (downloading is sla/download.ts).
+// Pure: no DOM, no Vue (downloading is features/sla/download.ts).
 
 export type CsvValue = string | number | null | undefined;
 

@@ -545,7 +545,7 @@ export const en: Messages = {
   'money.stmt.draft': 'Draft',
   'money.stmt.reviewed': 'Reviewed',
   'money.stmt.approved': 'Approved',
-  // SLA page (sl / slDyn in sla/labels.ts)
+  // SLA page (sl / slDyn in features/sla/labels.ts)
   'sla.title': 'SLA analytics',
   'sla.preset.today': 'Today',
   'sla.preset.7d': '7 days',
@@ -723,7 +723,7 @@ export const en: Messages = {
   'error.rule.time_of_day': 'a time of day HH:MM, e.g. 02:00',
   'error.rule.same_as_start': 'must differ from the start',
   'error.rule.hub_or_rule': 'choose a hub, a rule or both',
-  // Alert titles (alerts/messages.ts): stored as key + parameters, rendered here by the web and by the server for webhooks
+  // Alert titles (features/alerts/messages.ts): stored as key + parameters, rendered here by the web and by the server for webhooks
   'alert.title.parcel_late':
     '{count} parcel past its promised deadline at {hub} | {count} parcels past their promised deadline at {hub}',
   'alert.title.parcel_stalled':

@@ -541,7 +541,7 @@ export const zh = {
   'money.stmt.draft': '草稿',
   'money.stmt.reviewed': '已审核',
   'money.stmt.approved': '已批准',
-  // SLA page (sl / slDyn in sla/labels.ts)
+  // SLA page (sl / slDyn in features/sla/labels.ts)
   'sla.title': 'SLA 分析',
   'sla.preset.today': '今天',
   'sla.preset.7d': '近 7 天',
@@ -716,7 +716,7 @@ export const zh = {
   'error.rule.time_of_day': '应为 HH:MM 格式的时刻，如 02:00',
   'error.rule.same_as_start': '不能与开始时刻相同',
   'error.rule.hub_or_rule': '不能与规则同时为空',
-  // Alert titles (alerts/messages.ts): stored as key + parameters, rendered here by the web and by the server for webhooks
+  // Alert titles (features/alerts/messages.ts): stored as key + parameters, rendered here by the web and by the server for webhooks
   'alert.title.parcel_late': '{hub}：{count} 件包裹已超过承诺时效',
   'alert.title.parcel_stalled': '{hub}：{count} 件包裹超过停滞时限未扫描',
   'alert.title.parcel_at_risk': '{hub}：{count} 件包裹预计无法按时送达',
