@@ -231,3 +231,15 @@ export function laneSlowdown(
   const ratio = quantile(recentHours, 0.5) / base
   return ratio >= r.ratio ? ratio : null
 }
+
+// ─── Clearing: keep firing ────────────────────────────────────────────────────
+
+/**
+ * Whether an open alert whose condition was last seen at `lastSeenAt` resolves at
+ * `now`: only once it has stayed clear for `clearMs` (Prometheus' `keep_firing_for`).
+ * A condition that dips under its threshold for a sweep or two and comes back is one
+ * alert, not a resolution and a second page; the price is a resolution `clearMs` later.
+ */
+export function clearedFor(lastSeenAt: number, now: number, clearMs: number): boolean {
+  return now - lastSeenAt >= clearMs
+}

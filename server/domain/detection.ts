@@ -270,3 +270,14 @@ export function dwellRatio(
 export function networkWide(hits: number, of: number): boolean {
   return hits >= 3 && hits * 2 > of
 }
+
+/**
+ * Whether a condition at `hits` of `of` hubs is reported as the one network-wide alert:
+ * when network-wide, and, while that alert is still unresolved (`networkOpen`), at any
+ * number of hubs. A network-wide condition that shrinks below half of the hubs stays
+ * one alert instead of splitting into a page per hub (and the network alert resolves
+ * once no hub shows it).
+ */
+export function rollsUp(hits: number, of: number, networkOpen: boolean): boolean {
+  return networkWide(hits, of) || (networkOpen && hits > 0)
+}

@@ -8,7 +8,7 @@ import {
   type AlertFilter,
   type AlertRow,
 } from '../db/alert-queries-repo.ts'
-import { upsertAlerts, type AlertChange } from '../db/alerts-repo.ts'
+import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
 import {
   deleteMaintenanceWindow,
   endSilence as endSilenceRow,
@@ -28,6 +28,7 @@ import {
   type AlertState,
   type PersonAction,
 } from '../domain/alert-lifecycle.ts'
+import { clearedFor, type ManualResolutionPolicy } from '../domain/alert-policy.ts'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts'
 import { enqueueAlertActions, enqueueAlertNotifications } from './webhooks.ts'
 
@@ -93,6 +94,50 @@ export async function notifyInTransaction(
     paging.filter((c) => !muted.has(c.id)),
     now,
   )
+}
+
+export interface ReconcileGate {
+  /** The condition must hold this long before its alert opens (0: at once). */
+  pendingMs: number
+  /** A person's resolution holds (MANUAL_RESOLUTION). */
+  manual: ManualResolutionPolicy
+  /** An open alert resolves only once its condition has been clear this long (0: at the first sweep that misses it). */
+  clearMs?: number
+}
+
+/**
+ * One detection rule's alerts brought in line with what holds now, in the caller's
+ * alert transaction: the groups open (after the pending period, a person's resolution
+ * respected) or update their alert, the alerts whose condition has been clear for
+ * `clearMs` resolve (clearedFor; until then they stay open as they were), and the
+ * notable changes go to the webhook outbox. The minute and anomaly sweeps' rules
+ * (server/services/detection.ts, hub-anomalies.ts) all reconcile through it.
+ */
+export async function reconcileGroups(
+  client: pg.PoolClient,
+  rule: string,
+  groups: readonly AlertGroup[],
+  now: Date,
+  escalateAfterMs: number,
+  gate: ReconcileGate,
+): Promise<AlertChange[]> {
+  const seen = await upsertAlerts(client, rule, groups, now, escalateAfterMs, {
+    pendingMs: gate.pendingMs,
+    graceMs: 0,
+    manual: gate.manual,
+  })
+  const holding = seen.map((g) => g.subject)
+  if (gate.clearMs) {
+    const unseen = await client.query<{ subject: string; last_seen_at: Date }>(
+      `SELECT subject, last_seen_at FROM alerts WHERE rule = $1 AND state <> 'resolved' AND NOT (subject = ANY($2::text[]))`,
+      [rule, holding],
+    )
+    for (const a of unseen.rows)
+      if (!clearedFor(a.last_seen_at.getTime(), now.getTime(), gate.clearMs)) holding.push(a.subject)
+  }
+  const found = [...seen, ...(await resolveCleared(client, rule, holding, now))]
+  await notifyInTransaction(client, found, now)
+  return found
 }
 
 // ─── Reading ──────────────────────────────────────────────────────────────────

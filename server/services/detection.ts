@@ -11,6 +11,7 @@ import {
   learnedLimitMs,
   networkWide,
   RECENT_RATE_MINUTES,
+  rollsUp,
   type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
@@ -28,9 +29,9 @@ import {
   refreshScanGapStats,
   scanGapStats,
 } from '../db/detection-repo.ts'
-import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
+import type { AlertChange, AlertGroup } from '../db/alerts-repo.ts'
 import { MANUAL_RESOLUTION } from './sla-sweep.ts'
-import { alertTransaction, notifyInTransaction } from './alerts.ts'
+import { alertTransaction, reconcileGroups } from './alerts.ts'
 
 const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
@@ -409,7 +410,15 @@ export async function slowGroups(
       })
   }
   const centres = [...hubs.values()].filter((h) => h.kind !== 'outlet').length
-  const backlog = networkWide(slow.length, centres)
+  // Once network-wide, the slow centres stay under that alert while it is unresolved: it does not split into a page per centre as it shrinks.
+  const networkOpen =
+    slow.length > 0 &&
+    (
+      await db.query(
+        `SELECT 1 FROM alerts WHERE rule = 'hub_backlog' AND subject = 'network' AND state <> 'resolved' LIMIT 1`,
+      )
+    ).rows.length > 0
+  const backlog = rollsUp(slow.length, centres, networkOpen)
     ? [
         {
           subject: 'network',
@@ -429,6 +438,18 @@ export async function slowGroups(
  * (Prometheus' `for`) before the alert opens, so one busy hour's departures do not page.
  */
 export const SLOW_PENDING_MS = 20 * MINUTE_MS
+/**
+ * hub_backlog resolves only once its condition has been clear for an hour (clearedFor,
+ * Prometheus' keep_firing_for): its evidence is the last hour's departures, whose median
+ * dwell ratio wanders around the 1.8 edge while a centre is slow; resolving at the first
+ * sweep under it and reopening 20 min later was one page an hour for one slow centre
+ * (15 duplicates in a 2-day benchmark run). lane_overdue resolves when later parcels
+ * get through the lane, a clear sign: at once.
+ */
+export const SLOW_CLEAR_MS: Readonly<Record<(typeof SLOW_RULES)[number], number>> = {
+  lane_overdue: 0,
+  hub_backlog: 60 * MINUTE_MS,
+}
 
 async function reconcile(
   db: pg.Pool,
@@ -436,6 +457,7 @@ async function reconcile(
   byRule: Record<string, AlertGroup[]>,
   now: Date,
   pendingMs = 0,
+  clearMs: Readonly<Record<string, number>> = {},
 ): Promise<AlertChange[]> {
   const changes: AlertChange[] = []
   // Most minutes nothing holds and nothing is open: no transaction then (one query instead of one per rule).
@@ -450,25 +472,14 @@ async function reconcile(
   for (const [rule, groups] of Object.entries(byRule)) {
     if (groups.length === 0 && !live.has(rule)) continue
     changes.push(
-      ...(await alertTransaction(db, `detection ${rule}`, async (client) => {
+      ...(await alertTransaction(db, `detection ${rule}`, (client) =>
         // The minute rules demand their own evidence (no pending period); a person's resolution is respected.
-        const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, {
+        reconcileGroups(client, rule, groups, now, t.escalateAfterMs, {
           pendingMs,
-          graceMs: 0,
           manual: MANUAL_RESOLUTION,
-        })
-        const found = [
-          ...opened,
-          ...(await resolveCleared(
-            client,
-            rule,
-            opened.map((g) => g.subject),
-            now,
-          )),
-        ]
-        await notifyInTransaction(client, found, now)
-        return found
-      })),
+          clearMs: clearMs[rule] ?? 0,
+        }),
+      )),
     )
   }
   return changes
@@ -490,5 +501,5 @@ export async function runFastDetection(
 
 /** The lane and dwell rules (with every anomaly sweep); refreshes the learned limits when due. */
 export async function runSlowDetection(db: pg.Pool, t: SlaThresholds, now: Date): Promise<AlertChange[]> {
-  return reconcile(db, t, await slowGroups(db, await loadHubs(db), now), now, SLOW_PENDING_MS)
+  return reconcile(db, t, await slowGroups(db, await loadHubs(db), now), now, SLOW_PENDING_MS, SLOW_CLEAR_MS)
 }

@@ -7,8 +7,8 @@ import { hubsWithRecentAlerts } from '../db/detection-repo.ts'
 import { runSlowDetection } from './detection.ts'
 import { refreshLaneStats } from '../db/lane-stats-repo.ts'
 import { MANUAL_RESOLUTION } from './sla-sweep.ts'
-import { alertTransaction, notifyInTransaction } from './alerts.ts'
-import { resolveCleared, upsertAlerts, type AlertChange, type AlertGroup } from '../db/alerts-repo.ts'
+import { alertTransaction, reconcileGroups } from './alerts.ts'
+import type { AlertChange, AlertGroup } from '../db/alerts-repo.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 
 const BASELINE_WEEKS = 6
@@ -111,25 +111,10 @@ export async function runAnomalySweep(
   const changes: AlertChange[] = await runSlowDetection(db, t, now)
   for (const [rule, groups] of Object.entries(byRule)) {
     changes.push(
-      ...(await alertTransaction(db, `anomaly sweep ${rule}`, async (client) => {
+      ...(await alertTransaction(db, `anomaly sweep ${rule}`, (client) =>
         // No pending period (the rules already judge a whole hour), but a person's resolution is respected.
-        const opened = await upsertAlerts(client, rule, groups, now, t.escalateAfterMs, {
-          pendingMs: 0,
-          graceMs: 0,
-          manual: MANUAL_RESOLUTION,
-        })
-        const found = [
-          ...opened,
-          ...(await resolveCleared(
-            client,
-            rule,
-            opened.map((g) => g.subject),
-            now,
-          )),
-        ]
-        await notifyInTransaction(client, found, now)
-        return found
-      })),
+        reconcileGroups(client, rule, groups, now, t.escalateAfterMs, { pendingMs: 0, manual: MANUAL_RESOLUTION }),
+      )),
     )
   }
   return changes

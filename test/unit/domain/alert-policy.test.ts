@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   aboveBaseline,
+  clearedFor,
   compareByImpact,
   impactScore,
   isFlapping,
@@ -133,5 +134,51 @@ describe('learned limits and baselines', () => {
       ),
     ).toBeNull()
     expect(laneSlowdown([20, 20], base, r)).toBeNull()
+  })
+})
+
+describe('keep firing: a resolution needs the condition clear for a while', () => {
+  /**
+   * Sweeps every 5 min over a series (true: the condition holds), with a 20-min pending
+   * period and `clearMs`: the alert's openings (pages) and resolutions, by sweep index.
+   */
+  const run = (series: boolean[], clearMs: number) => {
+    const step = 5 * MIN
+    const p = { pendingMs: 20 * MIN, graceMs: step }
+    let pending: PendingCondition | null = null
+    let open = false
+    let lastSeen = 0
+    const opened: number[] = []
+    const resolved: number[] = []
+    series.forEach((seen, i) => {
+      const now = i * step
+      pending = open ? null : trackPending(pending, seen, now, p)
+      if (seen) lastSeen = now
+      if (!open && seen && pendingElapsed(pending, now, p)) {
+        open = true
+        opened.push(i)
+      } else if (open && !seen && clearedFor(lastSeen, now, clearMs)) {
+        open = false
+        resolved.push(i)
+      }
+    })
+    return { opened, resolved }
+  }
+  /** A slow centre for 8 h whose condition holds 35 min and dips under the edge for 25, every hour, then recovers. */
+  const flapping = [...Array.from({ length: 96 }, (_, i) => i % 12 < 7), ...Array<boolean>(24).fill(false)]
+  it('one page for a condition that flaps hourly, where resolving at once paged every hour', () => {
+    const damped = run(flapping, 60 * MIN)
+    expect(damped.opened).toEqual([4])
+    // resolved an hour after the last sweep that saw it
+    const lastTrue = flapping.lastIndexOf(true)
+    expect(damped.resolved).toEqual([lastTrue + 12])
+    expect(run(flapping, 0).opened.length).toBe(8)
+  })
+  it('resolves exactly `clearMs` after the condition was last seen', () => {
+    expect(clearedFor(0, 59 * MIN, 60 * MIN)).toBe(false)
+    expect(clearedFor(0, 60 * MIN, 60 * MIN)).toBe(true)
+    expect(clearedFor(0, 5 * MIN, 0)).toBe(true)
+    const once = [...Array<boolean>(10).fill(true), ...Array<boolean>(20).fill(false)]
+    expect(run(once, 30 * MIN)).toEqual({ opened: [4], resolved: [9 + 6] })
   })
 })

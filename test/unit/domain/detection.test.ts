@@ -9,6 +9,7 @@ import {
   laneOverdue,
   learnedLimitMs,
   networkWide,
+  rollsUp,
   SILENCE_DEFAULTS,
   type FeedInput,
   type HubMinute,
@@ -287,5 +288,14 @@ describe('roll-up', () => {
     expect(networkWide(4, 6)).toBe(true)
     expect(networkWide(2, 3)).toBe(false)
     expect(networkWide(3, 5)).toBe(true)
+  })
+  it('keeps a network-wide alert whole while it is open, as it shrinks, instead of a page per hub', () => {
+    // 4 of 6 centres slow: network-wide; then 2, then 1 while its alert is still open: still that alert
+    expect([4, 2, 1].map((hits) => rollsUp(hits, 6, true))).toEqual([true, true, true])
+    // none left: nothing to report (the network alert resolves)
+    expect(rollsUp(0, 6, true)).toBe(false)
+    // without an open network alert, 2 of 6 are per-hub alerts
+    expect(rollsUp(2, 6, false)).toBe(false)
+    expect(rollsUp(4, 6, false)).toBe(true)
   })
 })
