@@ -22,8 +22,10 @@ export interface RuleSpec {
   rule: string
   /** SQL predicate over `shipments s` (static text from code, never from input), over the sweep's shared parameters. */
   where: string
-  /** From the impact: the parcels at the hub, and how many of them are express. */
-  severity: (count: number, express: number) => 'info' | 'warning' | 'critical'
+  /** From the impact: the parcels at the hub, and how many of them are express (and the hub, for a rule judged against its background). */
+  severity: (count: number, express: number, hub: string) => 'info' | 'warning' | 'critical'
+  /** What the alert records besides its count (e.g. the background it was judged against). */
+  details?: (hub: string) => Record<string, unknown> | undefined
   title: (hubName: string, count: number) => AlertText
 }
 
@@ -285,9 +287,10 @@ export async function reconcileRule(
   const groups: AlertGroup[] = counts.map((g) => ({
     subject: `hub:${g.hub}`,
     hubCode: g.hub,
-    severity: spec.severity(g.n, g.express),
+    severity: spec.severity(g.n, g.express, g.hub),
     title: spec.title(hubNames.get(g.hub) ?? g.hub, g.n),
     itemCount: g.n,
+    details: spec.details?.(g.hub),
   }))
   const changes = await upsertAlerts(client, spec.rule, groups, now, escalateAfterMs, gate)
   // Keep each alert's parcel list equal to what holds now.

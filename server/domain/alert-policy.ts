@@ -232,6 +232,57 @@ export function laneSlowdown(
   return ratio >= r.ratio ? ratio : null
 }
 
+// ─── Stalled parcels against a hub's background ───────────────────────────────
+
+export interface StallBackgroundRule {
+  /** A hub counts towards the usual share only with at least this many parcels there. */
+  minPresent: number
+  /** The usual share needs at least this many such hubs of a kind; with fewer there is no background. */
+  minHubs: number
+  /** A hub's stalled parcels may page only from this many times its expected background. */
+  ratio: number
+}
+
+/**
+ * 4×: in the quiet demo (a normal day at 600 parcels a simulated hour, 15 minutes in) the
+ * centres held 0.5–3.6 % of their parcels stalled, median 1.4 %, at most 2.6× the median
+ * (the simulator's "late" outcome, held past the promise); a stopped centre holds all of
+ * its parcels, a centre at half speed many times its usual share.
+ */
+export const STALL_BACKGROUND: StallBackgroundRule = { minPresent: 30, minHubs: 3, ratio: 4 }
+
+/** A hub's parcels that meet the stall rule, among the parcels there that could (open, not on a lane, not lost). */
+export interface HubStalls {
+  stalled: number
+  present: number
+}
+
+/**
+ * The share of its parcels a hub of this kind usually holds stalled: the median over
+ * the hubs with enough parcels there (one stopped centre does not move it), or null
+ * with too few of them (a new or small network: no background, the fixed bands alone).
+ */
+export function usualStallShare(hubs: readonly HubStalls[], r: StallBackgroundRule = STALL_BACKGROUND): number | null {
+  const shares = hubs.filter((h) => h.present >= r.minPresent).map((h) => h.stalled / h.present)
+  return shares.length >= r.minHubs ? quantile(shares, 0.5) : null
+}
+
+/**
+ * A hub's stalled parcels against its background: the parcels there times the usual
+ * share. Below `ratio` times that they are the network's normal background (parcels
+ * held past their promise happen every day, more where more parcels pass): an SLA
+ * figure, not a page, however many the volume makes them. Without a background every
+ * count is above it.
+ */
+export function stallAboveBackground(
+  h: HubStalls,
+  usualShare: number | null,
+  r: StallBackgroundRule = STALL_BACKGROUND,
+): { expected: number; above: boolean } {
+  const expected = usualShare === null ? 0 : h.present * usualShare
+  return { expected, above: h.stalled > 0 && h.stalled >= r.ratio * expected }
+}
+
 // ─── Clearing: keep firing ────────────────────────────────────────────────────
 
 /**

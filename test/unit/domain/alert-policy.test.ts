@@ -12,7 +12,11 @@ import {
   pendingElapsed,
   quantile,
   severityFromImpact,
+  stallAboveBackground,
+  STALL_BACKGROUND,
   trackPending,
+  usualStallShare,
+  type HubStalls,
   type PendingCondition,
 } from '../../../server/domain/alert-policy.ts'
 
@@ -134,6 +138,85 @@ describe('learned limits and baselines', () => {
       ),
     ).toBeNull()
     expect(laneSlowdown([20, 20], base, r)).toBeNull()
+  })
+})
+
+describe("stalled parcels against a hub's background", () => {
+  /**
+   * A synthetic normal day: 12 centres of different sizes, each holding about 3 % of its
+   * parcels stalled (parcels held past their promise), ±1 parcel of noise, at a volume
+   * (parcels at each centre) scaled by `scale`: the benchmark's 180 parcels an hour is 1,
+   * the demo's 600 about 3.3.
+   */
+  const day = (scale: number): HubStalls[] =>
+    Array.from({ length: 12 }, (_, i) => {
+      const present = Math.round((60 + 30 * i) * scale)
+      return { present, stalled: Math.max(0, Math.round(present * 0.03) + ((i % 3) - 1)) }
+    })
+  const bands = { warning: 20, critical: 200 }
+  /** The hubs that would page: above their background and at least a warning by impact. */
+  const paging = (hubs: HubStalls[], share = usualStallShare(hubs)) =>
+    hubs.filter(
+      (h) => stallAboveBackground(h, share).above && severityFromImpact({ parcels: h.stalled }, bands) !== 'info',
+    )
+
+  it('a normal day pages nobody at any volume, where the fixed threshold paged the busy centres', () => {
+    for (const scale of [1, 3.3, 10]) {
+      const hubs = day(scale)
+      expect(paging(hubs), `scale ${scale}`).toEqual([])
+    }
+    // the fixed 20 parcels alone: the busier the network, the more centres page on a normal day
+    expect(day(3.3).filter((h) => severityFromImpact({ parcels: h.stalled }, bands) !== 'info').length).toBeGreaterThan(
+      3,
+    )
+  })
+  it("the quiet demo's centres (5 Dec, 15 minutes in) page nobody; the fixed threshold paged the four busiest", () => {
+    // [parcels there, stalled]: the 15 sorting and transfer centres of `npm run demo`, nothing injected
+    const demo: HubStalls[] = [
+      [307, 11],
+      [189, 6],
+      [768, 23],
+      [1142, 28],
+      [1468, 35],
+      [694, 13],
+      [299, 5],
+      [367, 5],
+      [215, 3],
+      [3249, 39],
+      [326, 3],
+      [396, 3],
+      [1379, 10],
+      [2958, 17],
+      [371, 2],
+    ].map(([present, stalled]) => ({ present: present!, stalled: stalled! }))
+    expect(paging(demo)).toEqual([])
+    expect(demo.filter((h) => severityFromImpact({ parcels: h.stalled }, bands) !== 'info')).toHaveLength(4)
+  })
+  it('a stopped centre (all its parcels stalled) and a centre at a fifth of its speed still page', () => {
+    const hubs = day(3.3)
+    const stopped = { present: hubs[4]!.present, stalled: hubs[4]!.present }
+    const slow = { present: hubs[8]!.present, stalled: Math.round(hubs[8]!.present * 0.15) }
+    const withIncidents = hubs.map((h, i) => (i === 4 ? stopped : i === 8 ? slow : h))
+    expect(paging(withIncidents)).toEqual([stopped, slow])
+    // one stopped centre does not move the usual share (the median of the centres)
+    expect(usualStallShare(withIncidents)).toBeCloseTo(usualStallShare(hubs)!, 2)
+  })
+  it('judges nothing against a background it cannot learn: too few hubs with enough parcels', () => {
+    const small = [
+      { present: 25, stalled: 25 },
+      { present: 200, stalled: 5 },
+      { present: 300, stalled: 6 },
+    ]
+    expect(usualStallShare(small)).toBeNull()
+    expect(stallAboveBackground({ present: 25, stalled: 25 }, null)).toEqual({ expected: 0, above: true })
+    expect(usualStallShare([...small, { present: 100, stalled: 3 }])).toBeCloseTo(0.025, 6)
+    // with no background stalls at all, any stall is above it; a hub with none is not
+    expect(stallAboveBackground({ present: 80, stalled: 1 }, 0).above).toBe(true)
+    expect(stallAboveBackground({ present: 80, stalled: 0 }, 0).above).toBe(false)
+    // the edge: `ratio` times the expected count
+    const edge = stallAboveBackground({ present: 100, stalled: 3 * STALL_BACKGROUND.ratio }, 0.03)
+    expect(edge).toEqual({ expected: 3, above: true })
+    expect(stallAboveBackground({ present: 100, stalled: 3 * STALL_BACKGROUND.ratio - 1 }, 0.03).above).toBe(false)
   })
 })
 
