@@ -151,6 +151,17 @@ export async function stallBackground(
   t: SlaThresholds,
   now: Date,
 ): Promise<Map<string, StallBackground>> {
+  const stalled = new Map(
+    (
+      await client.query<{ hub: string; n: number; express: number }>(
+        `SELECT hub, count(*)::int AS n, count(*) FILTER (WHERE express)::int AS express FROM sweep_hits WHERE rule = 'parcel_stalled' GROUP BY hub`,
+      )
+    ).rows.map((r) => [r.hub, r] as const),
+  )
+  // Most sweeps no hub's stalls reach a page by impact: the background could only lower them, so it is not read.
+  const bands = parcelSeverityBands(t).parcel_stalled!
+  if (![...stalled.values()].some((h) => severityFromImpact({ parcels: h.n, express: h.express }, bands) !== 'info'))
+    return new Map()
   const present = await client.query<{ hub: string; outlet: boolean; present: number }>(
     `SELECT coalesce(s.last_scan_hub, s.origin_hub) AS hub, coalesce(h.kind = 'outlet', false) AS outlet, count(*)::int AS present
      FROM shipments s LEFT JOIN hubs h ON h.code = coalesce(s.last_scan_hub, s.origin_hub)
@@ -159,18 +170,11 @@ export async function stallBackground(
      GROUP BY 1, 2`,
     [now, t.lostAfterHours],
   )
-  const stalled = new Map(
-    (
-      await client.query<{ hub: string; n: number }>(
-        `SELECT hub, count(*)::int AS n FROM sweep_hits WHERE rule = 'parcel_stalled' GROUP BY hub`,
-      )
-    ).rows.map((r) => [r.hub, r.n]),
-  )
   const hubs = present.rows.map((r) => ({
     hub: r.hub,
     outlet: r.outlet,
     present: r.present,
-    stalled: stalled.get(r.hub) ?? 0,
+    stalled: stalled.get(r.hub)?.n ?? 0,
   }))
   const usual = new Map(
     [true, false].map((outlet) => [outlet, usualStallShare(hubs.filter((h) => h.outlet === outlet))] as const),
