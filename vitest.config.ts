@@ -36,7 +36,8 @@ export default defineConfig({
   ...(process.env.PW_TEST_CACHE_DIR ? { cacheDir: process.env.PW_TEST_CACHE_DIR } : {}),
   test: {
     // Integration files each start an embedded TimescaleDB (~0.5 GB); two at a time fit a 2-core machine.
-    maxWorkers: 2,
+    // PW_TEST_WORKERS overrides it (a bigger machine, or a measurement of a third worker here).
+    maxWorkers: Number(process.env.PW_TEST_WORKERS ?? 2),
     pool: 'forks',
     projects: [
       // isolate: false here too: one worker process runs file after file (142 s → 65 s for the tier
