@@ -9,7 +9,6 @@ import {
   LANE_DEFAULTS,
   laneOverdue,
   learnedLimitMs,
-  networkWide,
   RECENT_RATE_MINUTES,
   rollsUp,
   type LegInFlight,
@@ -53,6 +52,16 @@ const AFTER_STOP_MS = 12 * HOUR_MS
  * hub_silent, feed_behind, hub_exception_spike, hub_volume_high (server/domain/detection.ts).
  */
 export const FAST_RULES = ['hub_silent', 'feed_behind', 'hub_exception_spike', 'hub_volume_high'] as const
+/**
+ * hub_volume_high resolves only once its condition has been clear for 30 min, its own
+ * window (clearedFor, as hub_backlog's hour): a surge's last-30-min count wanders around
+ * its threshold, and resolving at the first minute under it paged one outlet three times
+ * in 10 minutes (SZX-O1, 1-day alert benchmark, seed 1, the holiday). hub_silent resolves
+ * at the centre's first scan, hub_exception_spike at once.
+ */
+export const FAST_CLEAR_MS: Readonly<Partial<Record<(typeof FAST_RULES)[number], number>>> = {
+  hub_volume_high: 30 * MINUTE_MS,
+}
 /**
  * feed_behind opens once its condition has held this long: a backlog replayed at speed
  * catches up before (the demo's three hours at 60× took 3.5 min at a load average of
@@ -219,7 +228,15 @@ export async function fastGroups(
     }
   }
   const outlets = [...hubs.values()].filter((h) => h.kind === 'outlet').length
-  const volume = networkWide(surges.length, outlets)
+  // As hub_backlog's: once network-wide, the surging outlets stay under that alert while it is unresolved.
+  const networkOpen =
+    surges.length > 0 &&
+    (
+      await db.query(
+        `SELECT 1 FROM alerts WHERE rule = 'hub_volume_high' AND subject = 'network' AND state <> 'resolved' LIMIT 1`,
+      )
+    ).rows.length > 0
+  const volume = rollsUp(surges.length, outlets, networkOpen)
     ? [
         {
           subject: 'network',
@@ -494,7 +511,7 @@ export async function runFastDetection(
 ): Promise<AlertChange[]> {
   const { feed_behind: feed, ...byRule } = await fastGroups(db, await loadHubs(db), now, opts)
   return [
-    ...(await reconcile(db, t, byRule, now)),
+    ...(await reconcile(db, t, byRule, now, 0, FAST_CLEAR_MS)),
     ...(await reconcile(db, t, { feed_behind: feed }, now, FEED_PENDING_MS)),
   ]
 }
