@@ -24,42 +24,36 @@ const fromEvent = (e: PathEvent): EventTuple => [e.time, e.type, e.hub, e.courie
 const toSegment = ([kind, place, courier, start, end]: SegmentTuple): Segment => ({ kind, place, courier, start, end })
 const fromSegment = (s: Segment): SegmentTuple => [s.kind, s.place, s.courier, s.start, s.end]
 
-/** A parcel's collection facts and kept path as read by loadPaths and lockStatesAndPaths (shipments-repo.ts). */
-export interface PathRowRead {
-  waybill: string
-  tier: string
-  origin: string
-  dest: string
-  collected_at: Date
-  events: EventTuple[] | null
-  segments: SegmentTuple[] | null
-}
-
-/** The columns of PathRowRead, from shipments `s` LEFT JOIN parcel_paths `p`. */
-export const PATH_COLUMNS =
-  's.tier, s.origin_hub AS origin, s.destination_hub AS dest, s.collected_at, p.events, p.segments'
-
-export function storedPathOf(x: PathRowRead): StoredPath {
-  return {
-    waybill: x.waybill,
-    tier: x.tier,
-    originHub: x.origin,
-    destinationHub: x.dest,
-    collectedAt: x.collected_at,
-    events: x.events ? x.events.map(toEvent) : null,
-    segments: (x.segments ?? []).map(toSegment),
-  }
-}
-
 /** The parcels' collection facts and kept paths; the caller holds their shipments rows locked. */
 export async function loadPaths(client: Q, waybills: readonly string[]): Promise<Map<string, StoredPath>> {
-  const r = await client.query<PathRowRead>(
-    `SELECT s.waybill, ${PATH_COLUMNS}
+  const r = await client.query<{
+    waybill: string
+    tier: string
+    origin: string
+    dest: string
+    collected_at: Date
+    events: EventTuple[] | null
+    segments: SegmentTuple[] | null
+  }>(
+    `SELECT s.waybill, s.tier, s.origin_hub AS origin, s.destination_hub AS dest, s.collected_at, p.events, p.segments
      FROM shipments s LEFT JOIN parcel_paths p ON p.waybill = s.waybill
      WHERE s.waybill = ANY($1::text[]) ORDER BY s.waybill`,
     [waybills],
   )
-  return new Map(r.rows.map((x) => [x.waybill, storedPathOf(x)]))
+  return new Map(
+    r.rows.map((x) => [
+      x.waybill,
+      {
+        waybill: x.waybill,
+        tier: x.tier,
+        originHub: x.origin,
+        destinationHub: x.dest,
+        collectedAt: x.collected_at,
+        events: x.events ? x.events.map(toEvent) : null,
+        segments: (x.segments ?? []).map(toSegment),
+      },
+    ]),
+  )
 }
 
 /** Every stored scan of parcels that have no kept path yet (stored before sql/050, or first seen now). */

@@ -3,7 +3,6 @@ import type { ShipmentState } from '../domain/status.ts'
 import type { Fee, Tier } from '../domain/fees.ts'
 import type { DeliveryPromise } from '../domain/deadline.ts'
 import { bigrams, type ParcelQuery } from '../domain/search-query.ts'
-import { PATH_COLUMNS, storedPathOf, type PathRowRead, type StoredPath } from './segments-repo.ts'
 
 type Queryable = pg.Pool | pg.PoolClient
 
@@ -130,43 +129,6 @@ export async function lockStates(
     [waybills],
   )
   return new Map(r.rows.map(({ waybill, ...state }) => [waybill, state]))
-}
-
-/**
- * lockStates and the parcels' kept transit paths (segments-repo.ts loadPaths) in one round trip,
- * for the ingest. Same lock as lockStates, on the shipments rows only (`OF s`), in waybill order;
- * the parcel_paths rows are read, not locked: only a transaction holding the parcels writes them
- * (server/db/tx.ts step 4b), so they can't change until this one commits.
- */
-export async function lockStatesAndPaths(
-  client: pg.PoolClient,
-  waybills: readonly string[],
-): Promise<{ states: Map<string, ShipmentState>; paths: Map<string, StoredPath> }> {
-  const r = await client.query<ShipmentState & PathRowRead>(
-    `SELECT s.waybill, s.status, s.status_at AS "statusAt", s.last_scan_at AS "lastScanAt", s.last_scan_hub AS "lastScanHub",
-       s.last_event_type AS "lastEventType", s.delivered_at AS "deliveredAt", s.signer, s.exception_reason AS "exceptionReason",
-       s.exception_at AS "exceptionAt", ${PATH_COLUMNS}
-     FROM shipments s LEFT JOIN parcel_paths p ON p.waybill = s.waybill
-     WHERE s.waybill = ANY($1::text[]) ORDER BY s.waybill FOR NO KEY UPDATE OF s`,
-    [waybills],
-  )
-  const states = new Map<string, ShipmentState>()
-  const paths = new Map<string, StoredPath>()
-  for (const x of r.rows) {
-    states.set(x.waybill, {
-      status: x.status,
-      statusAt: x.statusAt,
-      lastScanAt: x.lastScanAt,
-      lastScanHub: x.lastScanHub,
-      lastEventType: x.lastEventType,
-      deliveredAt: x.deliveredAt,
-      signer: x.signer,
-      exceptionReason: x.exceptionReason,
-      exceptionAt: x.exceptionAt,
-    })
-    paths.set(x.waybill, storedPathOf(x))
-  }
-  return { states, paths }
 }
 
 /** Row-locks these shipments in waybill order, before a statement that updates them in another order. */

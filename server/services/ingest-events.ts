@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { BadRequestError } from '../lib/errors.ts'
 import { applyEvents, type ShipmentState, type StatusEvent } from '../domain/status.ts'
-import { lockStatesAndPaths, updateStates } from '../db/shipments-repo.ts'
+import { lockStates, updateStates } from '../db/shipments-repo.ts'
 import { insertEvents, type EventRow } from '../db/events-repo.ts'
 import { withTransaction } from '../db/tx.ts'
 import { foldSegments } from './transit-segments.ts'
@@ -197,9 +197,8 @@ function dedupeInBatch(
 }
 
 /**
- * One transaction: lock the parcels' states and read their transit paths (this also tells
- * which waybills exist), store the events of known parcels, fold the newly stored ones into
- * the states and the transit model.
+ * One transaction: lock the parcels' states (this also tells which waybills exist),
+ * store the events of known parcels, fold the newly stored ones into the states.
  * Retried as a whole on a deadlock or serialization failure, so the unknown waybills
  * join `rejected` only once it has committed.
  */
@@ -210,7 +209,7 @@ async function store(
   now: Date,
 ) {
   const out = await withTransaction(db, { name: 'ingest' }, async (client) => {
-    const { states, paths } = await lockStatesAndPaths(client, [...new Set(candidates.map((c) => c.row.waybill))])
+    const states = await lockStates(client, [...new Set(candidates.map((c) => c.row.waybill))])
     const accepted: EventRow[] = []
     const unknown: Rejection[] = []
     for (const { index, row } of candidates) {
@@ -247,7 +246,6 @@ async function store(
       })),
       now,
       firstScans,
-      paths,
     )
     await updateStates(client, changed, now)
     return { stored, accepted, changed, unknown }

@@ -13,7 +13,7 @@
 import type pg from 'pg'
 import { histDelta, parseHistKey, segmentHours, segmentsOf, type PathEvent, type Segment } from '../domain/segments.ts'
 import type { EventType } from '../domain/status.ts'
-import { loadPaths, saveSegments, storedEvents, type StoredPath } from '../db/segments-repo.ts'
+import { loadPaths, saveSegments, storedEvents } from '../db/segments-repo.ts'
 
 export interface NewScan {
   waybill: string
@@ -28,19 +28,16 @@ const HOUR_MS = 3_600_000
 /**
  * `firstScans`: parcels that had no scan stored before this transaction's (their state's last scan
  * was empty under the row lock), so their stored scans are exactly `scans`' and need no query.
- * `lockedPaths`: the parcels' paths as read under that lock (lockStatesAndPaths), so they need
- * no query either; without it they are read here.
  */
 export async function foldSegments(
   client: pg.PoolClient,
   scans: readonly NewScan[],
   now: Date,
   firstScans: ReadonlySet<string> = new Set(),
-  lockedPaths?: ReadonlyMap<string, StoredPath>,
 ): Promise<void> {
   if (scans.length === 0) return
   const waybills = [...new Set(scans.map((s) => s.waybill))].sort()
-  const paths = lockedPaths ?? (await loadPaths(client, waybills))
+  const paths = await loadPaths(client, waybills)
   const fresh = await storedEvents(
     client,
     waybills.filter((w) => paths.get(w)?.events === null && !firstScans.has(w)),
