@@ -19,28 +19,6 @@ export async function hubEventsInHours(
   return r.rows
 }
 
-/** Exceptions and all events per hub in a recent window and the baseline window before it. */
-// $1 baseline start, $2 recent start, $3 end
-export async function hubExceptionCounts(db: pg.Pool, baselineStart: Date, recentStart: Date, end: Date) {
-  const r = await db.query<{
-    hub: string
-    recentEvents: number
-    recentExceptions: number
-    baselineEvents: number
-    baselineExceptions: number
-  }>(
-    `SELECT hub_code AS hub,
-       coalesce(sum(events) FILTER (WHERE bucket >= $2), 0)::int AS "recentEvents",
-       coalesce(sum(events) FILTER (WHERE bucket >= $2 AND type = 'exception'), 0)::int AS "recentExceptions",
-       coalesce(sum(events) FILTER (WHERE bucket < $2), 0)::int AS "baselineEvents",
-       coalesce(sum(events) FILTER (WHERE bucket < $2 AND type = 'exception'), 0)::int AS "baselineExceptions"
-     FROM events_per_minute WHERE hub_code IS NOT NULL AND bucket >= $1 AND bucket < $3
-     GROUP BY hub_code`,
-    [baselineStart, recentStart, end],
-  )
-  return r.rows
-}
-
 export async function hubsCreatedAt(
   db: pg.Pool,
 ): Promise<Map<string, { name: string; kind: string; createdAt: Date }>> {

@@ -35,16 +35,3 @@ export async function refreshLaneStats(db: pg.Pool, now: Date): Promise<number |
   await db.query('DELETE FROM lane_transit_stats WHERE computed_at < $1', [now])
   return r.rowCount ?? 0
 }
-
-export async function laneMedianHours(
-  db: pg.Pool,
-  origin: string,
-  destination: string,
-  tier: string,
-): Promise<number | null> {
-  const r = await db.query<{ p50: number }>(
-    'SELECT p50_hours AS p50 FROM lane_transit_stats WHERE origin_hub = $1 AND destination_hub = $2 AND tier = $3',
-    [origin, destination, tier],
-  )
-  return r.rows[0]?.p50 ?? null
-}

@@ -44,7 +44,6 @@ import { ALERT_STATES, type AlertState } from '../../contract/enums.ts'
 export { ALERT_STATES, type AlertState }
 export type AlertAction = 'acknowledge' | 'resolve' | 'auto_resolve'
 export type Severity = 'info' | 'warning' | 'critical'
-export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical']
 
 /** Allowed moves: from state → action → to state. Resolved is final. */
 export const TRANSITIONS: Readonly<Record<AlertState, Partial<Record<AlertAction, AlertState>>>> = {

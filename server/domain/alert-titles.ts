@@ -11,16 +11,10 @@ import type { AlertMessage } from '../../web/src/features/alerts/messages.ts'
 
 export {
   ALERT_LANGS,
-  ALERT_MESSAGE_KEYS,
   alertTitleFields,
   alertTitleIn,
-  isAlertMessageKey,
-  renderAlertMessage,
-  renderAlertText,
   type AlertLang,
   type AlertMessage,
-  type AlertMessageKey,
-  type AlertMessageParams,
   type AlertText,
   type AlertTitleFields,
 } from '../../web/src/features/alerts/messages.ts'

@@ -548,10 +548,6 @@ export function withFactors(model: SegmentModel, factors: ReadonlyMap<string, nu
 /** The model with no history: every segment from the priors. */
 export const EMPTY_MODEL: SegmentModel = { counts: () => undefined }
 
-export function segmentP50Hours(model: SegmentModel, seg: SegmentSpec, tier: Tier, opts: EstimateOptions = {}): number {
-  return quantileHours(segmentDist(model, seg, tier, null, 1, opts).pmf, 0.5)
-}
-
 // ---------------------------------------------------------------------------
 // Recent factor
 

@@ -178,13 +178,6 @@ export function segmentBucket(hours: number): number {
   return i
 }
 
-/** [lower, upper) hours of a bucket; the open last bucket is given a width of half its edge. */
-export function segmentBucketRange(bucket: number): { lower: number; upper: number } {
-  const lower = SEGMENT_EDGES[Math.max(0, Math.min(bucket, SEGMENT_EDGES.length - 1))]!
-  const upper = SEGMENT_EDGES[bucket + 1] ?? lower * 1.5
-  return { lower, upper }
-}
-
 /** Hour of the week in Shanghai, Monday 00:00 = 0 … Sunday 23:00 = 167. */
 export function hourOfWeek(ms: number): number {
   const local = ms + SHANGHAI_OFFSET_MS

@@ -52,7 +52,7 @@ import type { ExceptionReason, ShipmentStatus } from './status.ts'
 
 import type { Verdict } from '../../contract/enums.ts'
 
-export { VERDICTS, type Verdict } from '../../contract/enums.ts'
+export type { Verdict } from '../../contract/enums.ts'
 
 export const CONSIGNEE_CAUSES: readonly ExceptionReason[] = ['refused', 'wrong_address']
 

@@ -114,11 +114,6 @@ export function renderAlertMessage(lang: AlertLang, m: AlertMessage): string {
   return text(lang, `${PREFIX}${m.key}`, named(lang, m), typeof count === 'number' ? count : undefined);
 }
 
-/** A title in one language: a message rendered, a person's words as written. */
-export function renderAlertText(lang: AlertLang, text: AlertText): string {
-  return typeof text === 'string' ? text : renderAlertMessage(lang, text);
-}
-
 /** The stored (or sent) form of a title: key and parameters, or the words themselves. */
 export function alertTitleFields(text: AlertText): AlertTitleFields {
   return typeof text === 'string'
