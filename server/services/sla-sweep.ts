@@ -33,6 +33,14 @@ export async function markAtRisk(client: pg.PoolClient, waybills: readonly strin
 }
 
 const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
+/**
+ * A parcel parcel_stalled could hold: open, at a hub (its last scan not a departure), not
+ * yet suspected lost (`lostHours`: the parameter with lostAfterHours). The rule and the
+ * stall background (stallBackground) count the same parcels.
+ */
+const stallCandidate = (lostHours: string) =>
+  `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= ${lostHours} * interval '1 hour'
+        AND s.last_event_type IS DISTINCT FROM 'departed_hub'`
 /** Floor of a learned stall limit (hours): a hub whose parcels all move within minutes still gets 2 h. */
 export const STALL_FLOOR_HOURS = 2
 /** A learned stall limit is the p99 of the time to the next scan there, times this. */
@@ -165,8 +173,7 @@ export async function stallBackground(
   const present = await client.query<{ hub: string; outlet: boolean; present: number }>(
     `SELECT coalesce(s.last_scan_hub, s.origin_hub) AS hub, coalesce(h.kind = 'outlet', false) AS outlet, count(*)::int AS present
      FROM shipments s LEFT JOIN hubs h ON h.code = coalesce(s.last_scan_hub, s.origin_hub)
-     WHERE s.status NOT IN ('delivered', 'returned') AND s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed')
-       AND s.last_event_type IS DISTINCT FROM 'departed_hub' AND ${SCAN_AGE} <= $2 * interval '1 hour'
+     WHERE ${stallCandidate('$2')}
      GROUP BY 1, 2`,
     [now, t.lostAfterHours],
   )
@@ -204,8 +211,7 @@ export function parcelRules(t: SlaThresholds, background?: ReadonlyMap<string, S
     },
     {
       rule: 'parcel_stalled',
-      where: `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= $4 * interval '1 hour'
-        AND s.last_event_type IS DISTINCT FROM 'departed_hub'
+      where: `${stallCandidate('$4')}
         AND ${SCAN_AGE} > coalesce(${LEARNED_STALL_HOURS}, CASE WHEN s.status = 'out_for_delivery' THEN $2::float8 WHEN s.tier = 'economy' THEN $3::float8 * ${ECONOMY_STALL_FACTOR} ELSE $3::float8 END) * interval '1 hour'`,
       // Within its background (stallAboveBackground) a hub's stalls are a figure, however many.
       severity: stalledSeverity,
