@@ -281,3 +281,22 @@ export function networkWide(hits: number, of: number): boolean {
 export function rollsUp(hits: number, of: number, networkOpen: boolean): boolean {
   return networkWide(hits, of) || (networkOpen && hits > 0)
 }
+
+/** An outlet stands out of a network-wide surge at this many times the outlets' median ratio to their usual. */
+export const STANDOUT_FACTOR = 1.6
+
+/**
+ * The outlets whose surge stands out of a network-wide one: their collections against
+ * their usual (observed / expected) at least STANDOUT_FACTOR × the median of that ratio
+ * over every outlet judged (at least 3). Under a rolled-up network alert (a holiday's
+ * 3× collections everywhere), one outlet at 6× is its own incident, and pages on its
+ * own instead of hiding in the network alert; the outlets that surge with the network
+ * stay under it.
+ */
+export function standoutSurges(surging: readonly string[], ratios: ReadonlyMap<string, number>): string[] {
+  const all = [...ratios.values()].filter((r) => Number.isFinite(r) && r > 0).sort((a, b) => a - b)
+  if (all.length < 3) return []
+  const mid = all.length / 2
+  const median = all.length % 2 ? all[Math.floor(mid)]! : (all[mid - 1]! + all[mid]!) / 2
+  return surging.filter((h) => (ratios.get(h) ?? 0) >= STANDOUT_FACTOR * median)
+}

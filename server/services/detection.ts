@@ -11,6 +11,7 @@ import {
   learnedLimitMs,
   RECENT_RATE_MINUTES,
   rollsUp,
+  standoutSurges,
   type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
@@ -155,6 +156,8 @@ export async function fastGroups(
   const silent: AlertGroup[] = []
   const spikes: AlertGroup[] = []
   const surges: AlertGroup[] = []
+  /** Each outlet's collections in the last half hour against its usual (observed / expected). */
+  const surgeRatio = new Map<string, number>()
   const nowMinute = Math.floor(t / MINUTE_MS) * MINUTE_MS
   // The minute of the newest scan received (at most now): the feed's "now" for a centre's silence.
   const feedAt = feed ? Math.floor(feed.at.getTime() / MINUTE_MS) * MINUTE_MS : null
@@ -216,6 +219,7 @@ export async function fastGroups(
         .slice(1)
         .filter((_, k) => t - (k + 1) * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS >= historyFrom)
       const v = collectionSurge(series[0]!, before)
+      if (v.expected !== null && v.expected > 0) surgeRatio.set(code, series[0]! / v.expected)
       if (v.surge)
         surges.push({
           subject: `hub:${code}`,
@@ -236,16 +240,30 @@ export async function fastGroups(
         `SELECT 1 FROM alerts WHERE rule = 'hub_volume_high' AND subject = 'network' AND state <> 'resolved' LIMIT 1`,
       )
     ).rows.length > 0
+  // An outlet far above the network's own surge is its own incident beside the network alert;
+  // the network alert holds the outlets that surge with the network (none left: it clears).
+  const standout = new Set(
+    standoutSurges(
+      surges.map((g) => g.hubCode!),
+      surgeRatio,
+    ),
+  )
+  const withNetwork = surges.filter((g) => !standout.has(g.hubCode!))
   const volume = rollsUp(surges.length, outlets, networkOpen)
     ? [
-        {
-          subject: 'network',
-          hubCode: null,
-          severity: 'warning' as const,
-          title: alertTitles.networkCollectionSurge(surges.length, outlets),
-          itemCount: surges.reduce((a, g) => a + g.itemCount, 0),
-          details: { hubs: surges.map((g) => g.hubCode) },
-        },
+        ...surges.filter((g) => standout.has(g.hubCode!)),
+        ...(withNetwork.length === 0
+          ? []
+          : [
+              {
+                subject: 'network',
+                hubCode: null,
+                severity: 'warning' as const,
+                title: alertTitles.networkCollectionSurge(surges.length, outlets),
+                itemCount: withNetwork.reduce((a, g) => a + g.itemCount, 0),
+                details: { hubs: surges.map((g) => g.hubCode) },
+              },
+            ]),
       ]
     : surges
   return {

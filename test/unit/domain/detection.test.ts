@@ -10,6 +10,7 @@ import {
   learnedLimitMs,
   networkWide,
   rollsUp,
+  standoutSurges,
   SILENCE_DEFAULTS,
   type FeedInput,
   type HubMinute,
@@ -297,5 +298,47 @@ describe('roll-up', () => {
     // without an open network alert, 2 of 6 are per-hub alerts
     expect(rollsUp(2, 6, false)).toBe(false)
     expect(rollsUp(4, 6, false)).toBe(true)
+  })
+})
+
+describe('an outlet standing out of a network-wide surge', () => {
+  // observed / expected per outlet, as the minute rules compute it
+  const holiday = new Map([
+    ['A', 3.1],
+    ['B', 2.9],
+    ['C', 3.0],
+    ['D', 3.2],
+    ['E', 2.8],
+    ['F', 6.0], // its own surge (3× usual extra) on top of the holiday's 3×
+  ])
+  it('pages the outlet at twice the network’s ratio on its own, not the ones surging with the network', () => {
+    expect(standoutSurges(['A', 'B', 'C', 'D', 'E', 'F'], holiday)).toEqual(['F'])
+  })
+  it('finds none when every outlet surges alike', () => {
+    const even = new Map([...holiday].map(([h, r]) => [h, h === 'F' ? 3.3 : r]))
+    expect(standoutSurges(['A', 'B', 'C', 'D', 'E', 'F'], even)).toEqual([])
+  })
+  it('after the holiday, the one outlet still at 4× stands out of a network back to its usual', () => {
+    const after = new Map([
+      ['A', 1.0],
+      ['B', 0.9],
+      ['C', 1.1],
+      ['D', 1.0],
+      ['E', 1.2],
+      ['F', 4.0],
+    ])
+    expect(standoutSurges(['F'], after)).toEqual(['F'])
+  })
+  it('judges only outlets that surge, and needs 3 outlets to judge against', () => {
+    expect(standoutSurges(['A'], holiday)).toEqual([])
+    expect(
+      standoutSurges(
+        ['F'],
+        new Map([
+          ['F', 6],
+          ['A', 1],
+        ]),
+      ),
+    ).toEqual([])
   })
 })
