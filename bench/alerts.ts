@@ -202,7 +202,7 @@ async function runSeed(seed: number): Promise<SeedRun> {
       onPage: (c) => {
         if (values.verbose)
           process.stdout.write(
-            `  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount})\n`,
+            `  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount}) #${c.alertId}\n`,
           )
       },
       onProgress: (t, spent, steps) => {

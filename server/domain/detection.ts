@@ -282,21 +282,40 @@ export function rollsUp(hits: number, of: number, networkOpen: boolean): boolean
   return networkWide(hits, of) || (networkOpen && hits > 0)
 }
 
-/** An outlet stands out of a network-wide surge at this many times the outlets' median ratio to their usual. */
-export const STANDOUT_FACTOR = 1.6
+/** An outlet stands out of a network-wide surge at this many times its usual share of the collections … */
+export const STANDOUT_FACTOR = 1.5
+/** … by at least this many collections, and this many standard deviations (binomial, normal approximation). */
+const STANDOUT_MIN_EXTRA = 15
+const STANDOUT_Z = 4
 
 /**
- * The outlets whose surge stands out of a network-wide one: their collections against
- * their usual (observed / expected) at least STANDOUT_FACTOR × the median of that ratio
- * over every outlet judged (at least 3). Under a rolled-up network alert (a holiday's
- * 3× collections everywhere), one outlet at 6× is its own incident, and pages on its
- * own instead of hiding in the network alert; the outlets that surge with the network
- * stay under it.
+ * The outlets whose surge stands out of a network-wide one. Each outlet's usual share
+ * of the outlets' collections (`usual`: its collections in the same windows of the
+ * previous days, summed, so a share rests on days of counts, not on one) is what it
+ * should hold of the collections now (`now`) if the whole network surged alike; an
+ * outlet at STANDOUT_FACTOR × that, at least 15 more, with z ≥ 4, is its own
+ * incident. Under a rolled-up network alert (a holiday's 3× collections everywhere)
+ * one outlet at 6× pages on its own instead of hiding in the network alert; the
+ * outlets that surge with the network stay under it. Needs 3 outlets with a usual.
  */
-export function standoutSurges(surging: readonly string[], ratios: ReadonlyMap<string, number>): string[] {
-  const all = [...ratios.values()].filter((r) => Number.isFinite(r) && r > 0).sort((a, b) => a - b)
-  if (all.length < 3) return []
-  const mid = all.length / 2
-  const median = all.length % 2 ? all[Math.floor(mid)]! : (all[mid - 1]! + all[mid]!) / 2
-  return surging.filter((h) => (ratios.get(h) ?? 0) >= STANDOUT_FACTOR * median)
+export function standoutSurges(
+  surging: readonly string[],
+  now: ReadonlyMap<string, number>,
+  usual: ReadonlyMap<string, number>,
+): string[] {
+  const usualTotal = [...usual.values()].reduce((a, x) => a + Math.max(0, x), 0)
+  const nowTotal = [...now.values()].reduce((a, x) => a + Math.max(0, x), 0)
+  if ([...usual.values()].filter((x) => x > 0).length < 3 || usualTotal <= 0 || nowTotal <= 0) return []
+  return surging.filter((h) => {
+    const share = (usual.get(h) ?? 0) / usualTotal
+    if (share <= 0 || share >= 1) return false
+    const observed = now.get(h) ?? 0
+    const expected = share * nowTotal
+    const sd = Math.sqrt(nowTotal * share * (1 - share))
+    return (
+      observed >= STANDOUT_FACTOR * expected &&
+      observed - expected >= STANDOUT_MIN_EXTRA &&
+      (observed - expected) / sd >= STANDOUT_Z
+    )
+  })
 }

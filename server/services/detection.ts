@@ -156,8 +156,9 @@ export async function fastGroups(
   const silent: AlertGroup[] = []
   const spikes: AlertGroup[] = []
   const surges: AlertGroup[] = []
-  /** Each outlet's collections in the last half hour against its usual (observed / expected). */
-  const surgeRatio = new Map<string, number>()
+  /** Each outlet's collections in the last half hour, and in the same half hours of the days before (summed). */
+  const collectedNow = new Map<string, number>()
+  const collectedUsual = new Map<string, number>()
   const nowMinute = Math.floor(t / MINUTE_MS) * MINUTE_MS
   // The minute of the newest scan received (at most now): the feed's "now" for a centre's silence.
   const feedAt = feed ? Math.floor(feed.at.getTime() / MINUTE_MS) * MINUTE_MS : null
@@ -219,7 +220,11 @@ export async function fastGroups(
         .slice(1)
         .filter((_, k) => t - (k + 1) * DAY_MS - SURGE_WINDOW_MINUTES * MINUTE_MS >= historyFrom)
       const v = collectionSurge(series[0]!, before)
-      if (v.expected !== null && v.expected > 0) surgeRatio.set(code, series[0]! / v.expected)
+      collectedNow.set(code, series[0]!)
+      collectedUsual.set(
+        code,
+        before.reduce((a, x) => a + x, 0),
+      )
       if (v.surge)
         surges.push({
           subject: `hub:${code}`,
@@ -245,7 +250,8 @@ export async function fastGroups(
   const standout = new Set(
     standoutSurges(
       surges.map((g) => g.hubCode!),
-      surgeRatio,
+      collectedNow,
+      collectedUsual,
     ),
   )
   const withNetwork = surges.filter((g) => !standout.has(g.hubCode!))

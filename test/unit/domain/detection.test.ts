@@ -302,41 +302,43 @@ describe('roll-up', () => {
 })
 
 describe('an outlet standing out of a network-wide surge', () => {
-  // observed / expected per outlet, as the minute rules compute it
-  const holiday = new Map([
-    ['A', 3.1],
-    ['B', 2.9],
-    ['C', 3.0],
-    ['D', 3.2],
-    ['E', 2.8],
-    ['F', 6.0], // its own surge (3× usual extra) on top of the holiday's 3×
+  // collections in the same half hour of the previous days, summed: unequal outlets
+  const usual = new Map([
+    ['A', 70],
+    ['B', 140],
+    ['C', 70],
+    ['D', 105],
+    ['E', 70],
+    ['F', 105],
   ])
-  it('pages the outlet at twice the network’s ratio on its own, not the ones surging with the network', () => {
-    expect(standoutSurges(['A', 'B', 'C', 'D', 'E', 'F'], holiday)).toEqual(['F'])
+  // the holiday: 3× each outlet's usual half hour (usual / 7 days × 3)
+  const holiday = new Map([...usual].map(([h, u]) => [h, Math.round((u / 7) * 3)]))
+  const all = [...usual.keys()]
+  it('finds none when every outlet surges alike, big and small', () => {
+    expect(standoutSurges(all, holiday, usual)).toEqual([])
   })
-  it('finds none when every outlet surges alike', () => {
-    const even = new Map([...holiday].map(([h, r]) => [h, h === 'F' ? 3.3 : r]))
-    expect(standoutSurges(['A', 'B', 'C', 'D', 'E', 'F'], even)).toEqual([])
+  it('pages the outlet with 3× its usual more on top of the holiday’s 3×, not the ones surging with the network', () => {
+    const f = new Map(holiday).set('F', holiday.get('F')! + 45)
+    expect(standoutSurges(all, f, usual)).toEqual(['F'])
   })
   it('after the holiday, the one outlet still at 4× stands out of a network back to its usual', () => {
-    const after = new Map([
-      ['A', 1.0],
-      ['B', 0.9],
-      ['C', 1.1],
-      ['D', 1.0],
-      ['E', 1.2],
-      ['F', 4.0],
-    ])
-    expect(standoutSurges(['F'], after)).toEqual(['F'])
+    const after = new Map([...usual].map(([h, u]) => [h, Math.round(u / 7) * (h === 'C' ? 4 : 1)]))
+    expect(standoutSurges(['C'], after, usual)).toEqual(['C'])
   })
-  it('judges only outlets that surge, and needs 3 outlets to judge against', () => {
-    expect(standoutSurges(['A'], holiday)).toEqual([])
+  it('does not page a small outlet for a few collections more than its share', () => {
+    const few = new Map(holiday).set('A', holiday.get('A')! + 12)
+    expect(standoutSurges(all, few, usual)).toEqual([])
+  })
+  it('judges only outlets that surge, and needs 3 outlets with a usual', () => {
+    const f = new Map(holiday).set('F', holiday.get('F')! + 45)
+    expect(standoutSurges(['A'], f, usual)).toEqual([])
     expect(
       standoutSurges(
         ['F'],
+        f,
         new Map([
-          ['F', 6],
-          ['A', 1],
+          ['F', 105],
+          ['A', 70],
         ]),
       ),
     ).toEqual([])
