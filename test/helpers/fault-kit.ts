@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type pg from 'pg'
 import { shipment } from './builders.ts'
+import { eventBatchResult, shipmentBatchResult } from '../../contract/ingest.ts'
 
 /**
  * Fault-injection kit: a private redis-server that can be killed and brought back
@@ -161,7 +162,8 @@ export function craftStream(parcels: number, over: Record<string, unknown> = {})
 
 export interface HttpAnswer {
   status: number | null
-  body: any
+  /** The parsed JSON, the text when it is not JSON, null when there was no answer. */
+  body: unknown
   error?: string
 }
 
@@ -180,7 +182,7 @@ export async function post(
       signal: AbortSignal.timeout(timeoutMs),
     })
     const text = await res.text()
-    let parsed: any = text
+    let parsed: unknown = text
     try {
       parsed = text ? JSON.parse(text) : null
     } catch {
@@ -203,7 +205,7 @@ export async function postShipments(
 ): Promise<void> {
   for (let i = 0; i < list.length; i += 1000) {
     const a = await post(baseUrl, '/api/v1/shipments', token, list.slice(i, i + 1000), 120_000)
-    if (a.status !== 200 || a.body.accepted.length !== Math.min(1000, list.length - i))
+    if (a.status !== 200 || shipmentBatchResult.parse(a.body).accepted.length !== Math.min(1000, list.length - i))
       throw new Error(`shipments not accepted: ${a.status} ${JSON.stringify(a.body).slice(0, 500)}`)
   }
 }
@@ -264,8 +266,9 @@ export async function streamEvents(
         b.answers.push(a.status ?? a.error ?? 'error')
         if (a.status === 200 || a.status === 422) {
           b.ackedAt = Date.now()
-          b.accepted = a.body.accepted
-          b.rejected = a.body.rejected
+          const result = eventBatchResult.parse(a.body)
+          b.accepted = result.accepted
+          b.rejected = result.rejected
           acked++
           o.onAck?.(acked, batches.length)
           break

@@ -193,7 +193,7 @@ async function launch(
     dataDir: env.DATA_DIR,
     get databaseUrl() {
       if (env.DATABASE_URL) return env.DATABASE_URL
-      // The embedded database wants the install's secret (DATA_DIR/db-secret), as any other process of it would.
+      // The embedded database wants the install's secret (DATA_DIR/db-secret), as every other process of it does.
       const port =
         env.EMBEDDED_PG_PORT && env.EMBEDDED_PG_PORT !== '0'
           ? Number(env.EMBEDDED_PG_PORT)

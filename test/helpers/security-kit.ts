@@ -1,5 +1,6 @@
 import WebSocket from 'ws'
 import type { RouteDef } from '../../server/http/route-kit.ts'
+import { serverFrame, type ControlFrame, type ServerFrame } from '../../contract/live.ts'
 
 /**
  * A concrete value for every path parameter the route table uses. A route with a
@@ -26,8 +27,9 @@ export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>): string => `${r.m
 
 export interface WsConn {
   ws: WebSocket
-  messages: any[]
-  /** Text frames that were not JSON (there should be none). */
+  /** The frames received, each checked against the wire contract (contract/live.ts). */
+  messages: ServerFrame[]
+  /** Text frames that were not JSON, or not a frame of the wire contract (there should be none). */
   nonJson: string[]
   opened: Promise<void>
   closed: Promise<{ code: number; reason: string }>
@@ -40,15 +42,21 @@ export function openWs(
   headers: Record<string, string>,
 ): WsConn & { refused: Promise<number | undefined> } {
   const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws${query}`, { headers: { origin: baseUrl, ...headers } })
-  const messages: any[] = []
+  const messages: ServerFrame[] = []
   const nonJson: string[] = []
   ws.on('message', (d) => {
     const text = d.toString()
+    let json: unknown
     try {
-      messages.push(JSON.parse(text))
+      json = JSON.parse(text)
     } catch {
       nonJson.push(text)
+      return
     }
+    // The frame as received (not the parsed copy), as test/helpers/api.ts keeps answers: a test still sees
+    // fields the schema does not name.
+    if (serverFrame.safeParse(json).success) messages.push(json as ServerFrame)
+    else nonJson.push(text)
   })
   ws.on('error', () => undefined)
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -68,6 +76,16 @@ export function openWs(
   })
   opened.catch(() => undefined)
   return { ws, messages, nonJson, opened, closed, refused }
+}
+
+/** The first control frame of a type (and, if given, code) among `messages`, typed as one. */
+export function controlFrame(
+  messages: readonly ServerFrame[],
+  type: ControlFrame['type'],
+  code?: string,
+): ControlFrame | undefined {
+  for (const m of messages) if (m.type === type && (code === undefined || m.code === code)) return m
+  return undefined
 }
 
 export async function waitFor<T>(f: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {

@@ -117,7 +117,7 @@ export async function call(
     body: o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
   })
   const text = await res.text()
-  let body: any = text
+  let body: unknown = text
   try {
     body = text ? JSON.parse(text) : null
   } catch {

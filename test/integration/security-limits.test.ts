@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
-import { concretePath, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
+import { concretePath, controlFrame, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { apiErrorBody } from '../../contract/common.ts'
 import { eventBatchResult } from '../../contract/ingest.ts'
@@ -284,7 +284,7 @@ describe('websocket inbound limits', () => {
     }
     c.ws.send(padded(4096))
     const bad = await waitFor(
-      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
+      () => controlFrame(c.messages, 'error', 'bad_message'),
       'bad_message for the 4 KiB message',
     )
     expect(bad.message).toMatch(/unrecognized|x/i)
@@ -311,13 +311,10 @@ describe('websocket inbound limits', () => {
     const c = await connect()
     const parcels = Array.from({ length: 8 }, (_, i) => `parcel:PW${String(i).padStart(10, '0')}`)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: parcels }))
-    const sub = await waitFor(() => c.messages.find((m) => m.type === 'subscribed'), 'subscribed')
-    expect(sub.channels.length).toBeLessThanOrEqual(5)
+    const sub = await waitFor(() => controlFrame(c.messages, 'subscribed'), 'subscribed')
+    expect(sub.channels?.length).toBeLessThanOrEqual(5)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: Array.from({ length: 9 }, () => 'kpi') }))
-    await waitFor(
-      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
-      'too many channels refused',
-    )
+    await waitFor(() => controlFrame(c.messages, 'error', 'bad_message'), 'too many channels refused')
     c.ws.close()
   })
 })

@@ -5,7 +5,7 @@ import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../server/services/auth.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
-import { concretePath, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
+import { concretePath, controlFrame, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { createApp, type Health } from '../../server/http/app.ts'
 import type { AppContext } from '../../server/context.ts'
@@ -213,10 +213,7 @@ describe('live channel upgrade by principal kind', () => {
     expect(hello.channels).toEqual(['kpi', 'map', 'alerts'])
     // Asking again over the socket doesn't widen it either.
     wall.ws.send(JSON.stringify({ type: 'subscribe', channels: ['parcel:PW000000000001'] }))
-    const refused = await waitFor(
-      () => wall.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'),
-      'refusal',
-    )
+    const refused = await waitFor(() => controlFrame(wall.messages, 'error', 'channel_refused'), 'refusal')
     expect(refused.message).toContain('parcel:PW000000000001')
     wall.ws.close()
     await wall.closed
