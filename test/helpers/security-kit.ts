@@ -78,6 +78,21 @@ export function openWs(
   return { ws, messages, nonJson, opened, closed, refused }
 }
 
+/** The data frames (hello, kpi, map, finance, parcel, alerts), and the frame of one type. */
+export type DataFrameType = Exclude<ServerFrame['type'], ControlFrame['type']>
+export type FrameOf<T extends DataFrameType> = Extract<ServerFrame, { type: T }>
+export const isFrame = <T extends DataFrameType>(m: ServerFrame, type: T): m is FrameOf<T> => m.type === type
+
+/** The first frame of `type` among `messages` that `match` accepts (any, by default), typed as one. */
+export function frameOf<T extends DataFrameType>(
+  messages: readonly ServerFrame[],
+  type: T,
+  match: (m: FrameOf<T>) => boolean = () => true,
+): FrameOf<T> | undefined {
+  for (const m of messages) if (isFrame(m, type) && match(m)) return m
+  return undefined
+}
+
 /** The first control frame of a type (and, if given, code) among `messages`, typed as one. */
 export function controlFrame(
   messages: readonly ServerFrame[],

@@ -3,6 +3,7 @@ import WebSocket from 'ws'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { insertUser } from '../../server/db/users-repo.ts'
 import { legacyScryptHash } from '../../server/lib/passwords.ts'
+import { api } from '../helpers/api.ts'
 
 let sys: TestSystem
 let admin: string
@@ -117,12 +118,12 @@ describe('accounts', () => {
     await expect(login(sys, 'li.na', otp)).rejects.toThrow(/401/)
     await login(sys, 'li.na', 'li na chose this')
 
-    const list = await call(sys, 'GET', '/api/v1/admin/users', { cookie: admin })
-    const row = list.body.users.find((u: any) => u.username === 'li.na')
-    expect(row.mustChangePassword).toBe(false)
-    expect(Date.now() - Date.parse(row.lastLoginAt)).toBeLessThan(10 * 60_000)
-    expect(list.body.users.map((u: any) => u.username)).toContain('admin')
-    expect(JSON.stringify(list.body)).not.toMatch(/argon2|scrypt|password_hash|passwordHash/)
+    const list = await api(sys, { cookie: admin }).get('/api/v1/admin/users')
+    const row = list.users.find((u) => u.username === 'li.na')
+    expect(row?.mustChangePassword).toBe(false)
+    expect(Date.now() - Date.parse(row?.lastLoginAt ?? '')).toBeLessThan(10 * 60_000)
+    expect(list.users.map((u) => u.username)).toContain('admin')
+    expect(JSON.stringify(list)).not.toMatch(/argon2|scrypt|password_hash|passwordHash/)
     expect((await auditActions('li.na')).map((a) => a.action)).toEqual(['user.create', 'user.change_password'])
   })
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { compareByImpact, type Severity } from '../../server/domain/alert-policy.ts'
 import { alertTitles } from '../../server/domain/alert-titles.ts'
 import { alertTransaction } from '../../server/services/alerts.ts'
@@ -53,8 +54,8 @@ describe('the alert service', () => {
     const afterResolve = await move(id, 'resolve')
     expect(afterResolve.body.error).toMatchObject({ code: 'invalid_transition' })
     expect(afterResolve.body.error.message).toContain('resolved')
-    const history = (await call(sys, 'GET', `/api/v1/alerts/${id}`, { cookie: onCall })).body.history.map(
-      (h: any) => h.action,
+    const history = (await api(sys, { cookie: onCall }).get('/api/v1/alerts/:id', { params: { id } })).history.map(
+      (h) => h.action,
     )
     expect(history).toEqual(['opened', 'acknowledged', 'resolved'])
     expect((await move(987654321, 'acknowledge')).status).toBe(404)
@@ -86,9 +87,9 @@ describe('the alert service', () => {
       const id = await open('svc_order', hub, severity, count, new Date(t0 + offset))
       ids.set(id, { severity, itemCount: count, openedAt: t0 + offset, id })
     }
-    const listed = (await call(sys, 'GET', '/api/v1/alerts?rule=svc_order', { cookie: onCall })).body.alerts.map(
-      (a: any) => a.id,
-    )
+    const listed = (
+      await api(sys, { cookie: onCall }).get('/api/v1/alerts', { query: { rule: 'svc_order' } })
+    ).alerts.map((a) => a.id)
     expect(listed).toEqual([...ids.values()].sort(compareByImpact).map((a) => a.id))
     expect(listed.slice(0, 2).map((id: number) => ids.get(id)!.itemCount)).toEqual([2, 350]) // the critical, then 350 parcels above the one-parcel ones
   })

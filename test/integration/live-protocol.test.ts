@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { api } from '../helpers/api.ts'
+import { controlFrame, frameOf, openWs, type WsConn } from '../helpers/security-kit.ts'
 import type { MapSnapshot } from '../../contract/kpi.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { ROUTES } from '../../server/http/routes.ts'
@@ -20,21 +20,9 @@ afterAll(async () => {
   await sys?.stop()
 })
 
-interface Conn {
-  ws: WebSocket
-  messages: any[]
-  closed: Promise<{ code: number; reason: string }>
-}
-
-function open(query = '', cookie = admin): Conn {
-  const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws${query}`, { headers: { cookie, origin: sys.url } })
-  const messages: any[] = []
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
-  ws.on('error', () => undefined)
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-  return { ws, messages, closed }
+/** A socket with the server's own Origin; its frames checked against the wire contract (security-kit.ts). */
+function open(query = '', cookie = admin): WsConn {
+  return openWs(sys.url, query, { cookie })
 }
 
 async function waitFor<T>(f: () => T | undefined, what: string, ms = 15_000): Promise<T> {
@@ -55,8 +43,8 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
     const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     expect(hello).toMatchObject({ epoch: sys.hub.epoch, resumed: false, channels: ['kpi', 'map', 'alerts'] })
     // The snapshot frames; a live push of the same channel may come first, and is not what this checks.
-    const kpi = await waitFor(() => c.messages.find((m) => m.type === 'kpi' && m.snapshot), 'kpi snapshot')
-    const map = await waitFor(() => c.messages.find((m) => m.type === 'map' && m.snapshot), 'map snapshot')
+    const kpi = await waitFor(() => frameOf(c.messages, 'kpi', (m) => !!m.snapshot), 'kpi snapshot')
+    const map = await waitFor(() => frameOf(c.messages, 'map', (m) => !!m.snapshot), 'map snapshot')
     for (const m of [kpi, map]) {
       expect(m.snapshot).toBe(true)
       expect(m.seq).toBeGreaterThanOrEqual(hello.seq)
@@ -93,9 +81,9 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
       const a = again.messages.filter((m) => m.type === 'alerts')
       return a.length >= 2 ? a : undefined
     }, 'the two missed alert frames')
-    expect(replayed.flatMap((m) => m.data.changes.map((x: any) => x.id))).toEqual([900002, 900003])
-    expect(replayed[0].seq).toBeGreaterThan(seen.seq)
-    expect(replayed[1].seq).toBeGreaterThan(replayed[0].seq)
+    expect(replayed.flatMap((m) => m.data.changes.map((x) => x.id))).toEqual([900002, 900003])
+    expect(replayed[0]!.seq).toBeGreaterThan(seen.seq)
+    expect(replayed[1]!.seq).toBeGreaterThan(replayed[0]!.seq)
     expect(again.messages.some((m) => m.type === 'kpi')).toBe(false) // not subscribed
     again.ws.close()
   })
@@ -116,15 +104,16 @@ describe('websocket protocol: sequence, resume and snapshots', () => {
 
   it('coalesces a burst into at most a couple of pushes per channel, the latest value winning', async () => {
     const c = open('?channels=map')
-    await waitFor(() => c.messages.find((m) => m.type === 'map' && m.snapshot), 'map snapshot')
+    await waitFor(() => frameOf(c.messages, 'map', (m) => !!m.snapshot), 'map snapshot')
     await sleep(600) // out of the previous push's rate-limit window
     const base = { at: new Date().toISOString(), hubs: [], flows: [] }
     for (let i = 0; i < 50; i++) sys.hub.publish('map', { ...base, burst: i })
     const last = await waitFor(
-      () => c.messages.find((m) => m.type === 'map' && m.data.burst === 49),
+      // `burst` is this test's own field of the map data, beside the contract's.
+      () => frameOf(c.messages, 'map', (m) => 'burst' in m.data && m.data.burst === 49),
       'the last value of the burst',
     )
-    const pushes = c.messages.filter((m) => m.type === 'map' && typeof m.data.burst === 'number')
+    const pushes = c.messages.filter((m) => m.type === 'map' && 'burst' in m.data && typeof m.data.burst === 'number')
     expect(pushes.length).toBeLessThanOrEqual(3)
     expect(pushes.at(-1)).toBe(last)
     c.ws.close()
@@ -156,17 +145,14 @@ describe('websocket protocol: parcels, roles and limits', () => {
       body: [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) })],
     })
     const moved = await waitFor(
-      () => c.messages.find((m) => m.type === 'parcel' && m.data.status === 'in_transit'),
+      () => frameOf(c.messages, 'parcel', (m) => m.data.status === 'in_transit'),
       'pushed parcel change',
     )
     expect(moved.snapshot).toBeUndefined()
     expect(moved.data).toMatchObject({ lastScanHub: 'HGH-O1', lastEventType: 'departed_hub' })
 
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['parcel:PW000000000000'] }))
-    const missing = await waitFor(
-      () => c.messages.find((m) => m.type === 'error' && m.code === 'not_found'),
-      'not_found error',
-    )
+    const missing = await waitFor(() => controlFrame(c.messages, 'error', 'not_found'), 'not_found error')
     expect(missing.message).toContain('parcel:PW000000000000')
     c.ws.close()
   })
@@ -175,10 +161,7 @@ describe('websocket protocol: parcels, roles and limits', () => {
     const c = open('?channels=kpi,map,alerts,parcel:PW1234567890', finance)
     const hello = await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     expect(hello.channels).toEqual(['kpi', 'map'])
-    const refused = await waitFor(
-      () => c.messages.find((m) => m.type === 'error' && m.code === 'channel_refused'),
-      'refusal',
-    )
+    const refused = await waitFor(() => controlFrame(c.messages, 'error', 'channel_refused'), 'refusal')
     expect(refused.message).toContain('alerts')
     expect(refused.message).toContain('parcel:PW1234567890')
     c.ws.close()
@@ -188,14 +171,12 @@ describe('websocket protocol: parcels, roles and limits', () => {
     const c = open('?channels=kpi')
     await waitFor(() => c.messages.find((m) => m.type === 'hello'), 'hello')
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['kpi'], admin: true }))
-    const bad = await waitFor(
-      () => c.messages.find((m) => m.type === 'error' && m.code === 'bad_message'),
-      'bad_message',
-    )
+    const bad = await waitFor(() => controlFrame(c.messages, 'error', 'bad_message'), 'bad_message')
     expect(bad.message).toMatch(/admin|unrecognized/i)
     c.ws.send(JSON.stringify({ type: 'subscribe', channels: ['everything'] }))
-    await waitFor(() => c.messages.filter((m) => m.code === 'bad_message').length === 2, 'second bad_message')
-    expect(c.messages.filter((m) => m.code === 'bad_message')[1].message).toContain('unknown channel')
+    const badMessages = () => c.messages.flatMap((m) => (m.type === 'error' && m.code === 'bad_message' ? [m] : []))
+    await waitFor(() => badMessages().length === 2, 'second bad_message')
+    expect(badMessages()[1]?.message).toContain('unknown channel')
     c.ws.send('x'.repeat(8 * 1024))
     expect((await c.closed).code).toBe(1009)
   })

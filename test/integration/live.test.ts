@@ -3,6 +3,9 @@ import WebSocket from 'ws'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
+import { api } from '../helpers/api.ts'
+import { controlFrame, frameOf } from '../helpers/security-kit.ts'
+import { serverFrame, type ServerFrame } from '../../contract/live.ts'
 
 let sys: TestSystem
 let cookie: string
@@ -29,9 +32,10 @@ function upgradeStatus(headers: Record<string, string>): Promise<number> {
   })
 }
 
-function collect(ws: WebSocket): any[] {
-  const messages: any[] = []
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
+/** The frames received, each parsed by the wire contract (contract/live.ts): one outside it throws, as non-JSON does. */
+function collect(ws: WebSocket): ServerFrame[] {
+  const messages: ServerFrame[] = []
+  ws.on('message', (d) => messages.push(serverFrame.parse(JSON.parse(d.toString()))))
   return messages
 }
 
@@ -67,7 +71,7 @@ describe('live channel', () => {
     // The snapshot sent on connect is the last one published, which may predate
     // an earlier file's ingest on this shared system (and parcels collected before
     // Beijing midnight count in flight but not today). The baseline is read fresh.
-    const first = { data: (await call(sys, 'GET', '/api/v1/kpis', { cookie })).body }
+    const first = { data: await api(sys, { cookie }).get('/api/v1/kpis') }
 
     const s = shipment()
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
@@ -80,7 +84,7 @@ describe('live channel', () => {
     })
     expect(r.body.accepted).toBe(2)
     const pushed = await waitFor(
-      () => messages.find((m) => m.type === 'kpi' && m.data.collectedToday === first.data.collectedToday + 1),
+      () => frameOf(messages, 'kpi', (m) => m.data.collectedToday === first.data.collectedToday + 1),
       'a KPI push counting the new parcel',
     )
     expect(pushed.data.inFlight).toBe(first.data.inFlight + 1)
@@ -102,7 +106,7 @@ describe('live channel', () => {
     const messages = collect(ws)
     await new Promise((r) => ws.on('open', r))
     ws.send('{"type":"subscribe","channels":["everything"]}')
-    const err = await waitFor(() => messages.find((m) => m.type === 'error'), 'an error message')
+    const err = await waitFor(() => controlFrame(messages, 'error'), 'an error message')
     expect(err.code).toBe('bad_message')
     expect(ws.readyState).toBe(WebSocket.OPEN)
     ws.close()

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { apiErrorBody } from '../../contract/common.ts'
 
 // Passwords at the production cost here: the point is that floods of real password checks don't reach other people.
 let sys: TestSystem
@@ -12,13 +13,14 @@ async function attempt(username: string, password: string, ip: string) {
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
     body: JSON.stringify({ username, password }),
   })
-  const body = (await res.json()) as any
+  const body: unknown = await res.json()
   return {
     status: res.status,
     ms: performance.now() - t0,
     doneAt: performance.now(),
     retryAfter: res.headers.get('retry-after'),
-    code: body?.error?.code as string | undefined,
+    // A refusal's code; undefined for an answer that is not an error (a 200's user).
+    code: apiErrorBody.safeParse(body).data?.error.code,
   }
 }
 

@@ -11,6 +11,10 @@ import {
   stopAll,
   type ProductProcess,
 } from '../helpers/processes.ts'
+import { api } from '../helpers/api.ts'
+import { isFrame, type DataFrameType, type FrameOf } from '../helpers/security-kit.ts'
+import type { AlertChange } from '../../contract/alerts.ts'
+import { serverFrame, type ServerFrame } from '../../contract/live.ts'
 
 /**
  * Several instances on one machine, as real processes: server A runs the embedded
@@ -39,8 +43,10 @@ beforeAll(async () => {
       workers.push(await startWorker({ name: `W${n}`, env: { ...env, DATABASE_URL: databaseUrl } }))
     }),
   ])) as [ProductProcess]
-  const created = await api(a, 'POST', '/api/v1/admin/api-tokens', await login(a), { name: 'multi-instance test' })
-  token = created.body.token
+  const created = await api(a, { cookie: await login(a) }).post('/api/v1/admin/api-tokens', {
+    body: { name: 'multi-instance test' },
+  })
+  token = created.token
 }, 240_000)
 
 afterAll(async () => {
@@ -55,33 +61,28 @@ describe('several instances sharing the embedded database and Redis', () => {
     const fresh = shipment({ collectedAt: minutesAgo(20) })
     // Collected ten days ago: past its promise, so the next SLA sweep (a worker's job) opens parcel_late.
     const overdue = shipment({ collectedAt: new Date(Date.now() - 10 * 86_400_000).toISOString() })
-    expect((await api(a, 'POST', '/api/v1/shipments', token, { shipments: [fresh, overdue] })).status).toBe(200)
+    expect(
+      (await api(a, { token }).send('POST', '/api/v1/shipments', { body: { shipments: [fresh, overdue] } })).status,
+    ).toBe(200)
     live.send({ type: 'subscribe', channels: ['kpi', 'alerts', `parcel:${fresh.waybill}`] })
-    await live.next((m) => m.type === 'parcel' && m.data.status === 'collected', 'the parcel snapshot on B')
+    await live.next('parcel', (m) => m.data.status === 'collected', 'the parcel snapshot on B')
 
-    const posted = await api(a, 'POST', '/api/v1/events', token, [
-      event(fresh.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) }),
-      event(overdue.waybill, { type: 'arrived_hub', hub: 'HGH-SC', time: minutesAgo(30) }),
-    ])
-    expect(posted.body.accepted).toBe(2)
+    const posted = await api(a, { token }).post('/api/v1/events', {
+      body: [
+        event(fresh.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(5) }),
+        event(overdue.waybill, { type: 'arrived_hub', hub: 'HGH-SC', time: minutesAgo(30) }),
+      ],
+    })
+    expect(posted.accepted).toBe(2)
 
-    const moved = await live.next(
-      (m) => m.type === 'parcel' && m.data.status === 'in_transit',
-      'the parcel change pushed by B',
-    )
+    const moved = await live.next('parcel', (m) => m.data.status === 'in_transit', 'the parcel change pushed by B')
     expect(moved.data).toMatchObject({ waybill: fresh.waybill, lastScanHub: 'HGH-O1' })
-    const kpi = await live.next(
-      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 2,
-      'a KPI push counting both parcels',
-    )
+    const kpi = await live.next('kpi', (m) => !m.snapshot && m.data.inFlight === 2, 'a KPI push counting both parcels')
     expect(kpi.data.inFlight).toBe(2)
     // An opened one: a sweep that ran between the shipments and the scans saw the overdue parcel at its
     // origin; the next sweep then resolves that alert and opens one at HGH-SC (seen with 4 test workers).
-    const opened = (c: any) => c.rule === 'parcel_late' && c.action === 'opened'
-    const late = await live.next(
-      (m) => m.type === 'alerts' && m.data.changes.some(opened),
-      'the parcel_late alert opened',
-    )
+    const opened = (c: AlertChange) => c.rule === 'parcel_late' && c.action === 'opened'
+    const late = await live.next('alerts', (m) => m.data.changes.some(opened), 'the parcel_late alert opened')
     expect(late.data.changes.find(opened)).toMatchObject({
       action: 'opened',
       hubCode: expect.any(String),
@@ -91,21 +92,19 @@ describe('several instances sharing the embedded database and Redis', () => {
   it('shows on A what was ingested through B', async () => {
     const live = await openLive(a, await login(a), 'kpi')
     const s = shipment({ collectedAt: minutesAgo(15) })
-    expect((await api(b, 'POST', '/api/v1/shipments', token, s)).status).toBe(200)
+    expect((await api(b, { token }).send('POST', '/api/v1/shipments', { body: s })).status).toBe(200)
     live.send({ type: 'subscribe', channels: ['kpi', `parcel:${s.waybill}`] })
-    await live.next((m) => m.type === 'parcel' && m.data.status === 'collected', 'the parcel snapshot on A')
-    await api(b, 'POST', '/api/v1/events', token, [
-      event(s.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', time: minutesAgo(2) }),
-    ])
+    await live.next('parcel', (m) => m.data.status === 'collected', 'the parcel snapshot on A')
+    await api(b, { token }).send('POST', '/api/v1/events', {
+      body: [event(s.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', time: minutesAgo(2) })],
+    })
     const moved = await live.next(
-      (m) => m.type === 'parcel' && m.data.status === 'out_for_delivery',
+      'parcel',
+      (m) => m.data.status === 'out_for_delivery',
       'the parcel change pushed by A',
     )
     expect(moved.data.waybill).toBe(s.waybill)
-    await live.next(
-      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 3,
-      'a KPI push counting the third parcel',
-    )
+    await live.next('kpi', (m) => !m.snapshot && m.data.inFlight === 3, 'a KPI push counting the third parcel')
   })
 
   it('goes on working jobs after a worker is killed with SIGKILL and started again', async () => {
@@ -114,14 +113,11 @@ describe('several instances sharing the embedded database and Redis', () => {
     workers[0] = await workers[0]!.restart()
     const live = await openLive(a, await login(a), 'kpi')
     const s = shipment({ collectedAt: minutesAgo(10) })
-    expect((await api(b, 'POST', '/api/v1/shipments', token, s)).status).toBe(200)
-    await api(b, 'POST', '/api/v1/events', token, [
-      event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(1) }),
-    ])
-    await live.next(
-      (m) => m.type === 'kpi' && !m.snapshot && m.data.inFlight === 4,
-      'a KPI push counting the fourth parcel',
-    )
+    expect((await api(b, { token }).send('POST', '/api/v1/shipments', { body: s })).status).toBe(200)
+    await api(b, { token }).send('POST', '/api/v1/events', {
+      body: [event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(1) })],
+    })
+    await live.next('kpi', (m) => !m.snapshot && m.data.inFlight === 4, 'a KPI push counting the fourth parcel')
   })
 
   it('had the worker processes work the jobs, and every Redis key of the queues carries the hash-tag prefix', async () => {
@@ -146,29 +142,15 @@ async function login(p: ProductProcess): Promise<string> {
   return res.headers.get('set-cookie')!.split(';')[0]!
 }
 
-/** `auth` is a session cookie (pw_session=…) or an API token. */
-async function api(
-  p: ProductProcess,
-  method: string,
-  urlPath: string,
-  auth: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (auth.includes('=')) headers.cookie = auth
-  else headers.authorization = `Bearer ${auth}`
-  const res = await fetch(`${p.url}${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null }
-}
-
 interface Live {
   send(m: unknown): void
-  next(match: (m: any) => boolean, what: string, ms?: number): Promise<any>
+  /** The first frame of `kind` that `match` accepts. */
+  next<K extends DataFrameType>(
+    kind: K,
+    match: (m: FrameOf<K>) => boolean,
+    what: string,
+    ms?: number,
+  ): Promise<FrameOf<K>>
 }
 
 async function openLive(p: ProductProcess, cookie: string, channels: string): Promise<Live> {
@@ -176,25 +158,28 @@ async function openLive(p: ProductProcess, cookie: string, channels: string): Pr
     headers: { cookie, origin: p.url },
   })
   sockets.push(ws)
-  const messages: any[] = []
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
+  // Each frame checked against the wire contract; one outside it is kept as text, for the timeout's message.
+  const messages: Array<ServerFrame | string> = []
+  ws.on('message', (d) => {
+    const frame = serverFrame.safeParse(JSON.parse(d.toString()))
+    messages.push(frame.success ? frame.data : `outside the contract: ${d.toString().slice(0, 200)}`)
+  })
   ws.on('error', () => undefined)
   const live: Live = {
     send: (m) => ws.send(JSON.stringify(m)),
-    async next(match, what, ms = 90_000) {
+    async next(kind, match, what, ms = 90_000) {
       const until = Date.now() + ms
       for (;;) {
-        const found = messages.find(match)
-        if (found) return found
-        if (Date.now() > until)
-          throw new Error(
-            `${p.name}: timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.type))}`,
-          )
+        for (const m of messages) if (typeof m !== 'string' && isFrame(m, kind) && match(m)) return m
+        if (Date.now() > until) {
+          const got = messages.map((m) => (typeof m === 'string' ? m : m.type))
+          throw new Error(`${p.name}: timed out waiting for ${what}; got ${JSON.stringify(got)}`)
+        }
         await new Promise((r) => setTimeout(r, 50))
       }
     },
   }
-  await live.next((m) => m.type === 'hello', `hello from ${p.name}`)
+  await live.next('hello', () => true, `hello from ${p.name}`)
   return live
 }
 

@@ -4,6 +4,8 @@ import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '.
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { openWs, waitFor, type WsConn } from '../helpers/security-kit.ts'
 import { eventInputSchema } from '../../server/services/event-schema.ts'
+import { apiErrorBody } from '../../contract/common.ts'
+import { eventBatchResult, shipmentBatchResult } from '../../contract/ingest.ts'
 import { shipmentInputSchema } from '../../server/services/shipments.ts'
 
 /**
@@ -213,7 +215,8 @@ const nearValidShipment = fc
 
 interface Answer {
   status: number
-  body: any
+  /** The parsed JSON, or undefined when the answer is not JSON. */
+  body: unknown
   contentType: string
 }
 async function post(path: string, body: string): Promise<Answer> {
@@ -239,20 +242,29 @@ function checkAnswer(a: Answer, sent: unknown, kind: 'events' | 'shipments'): vo
   expect(a.contentType, label).toMatch(/application\/json/)
   expect(a.body, label).toBeTypeOf('object')
   if (a.status === 400 || a.status === 413) {
-    expect(a.body.error.code, label).toBeTypeOf('string')
-    expect(a.body.error.message, label).toBeTypeOf('string')
+    const error = apiErrorBody.safeParse(a.body).data?.error
+    expect(error?.code, label).toBeTypeOf('string')
+    expect(error?.message, label).toBeTypeOf('string')
     return
   }
-  const list = Array.isArray(sent) ? sent : ((sent as any)?.[kind] ?? [sent])
-  expect(a.body.received, label).toBe(list.length)
-  const accepted = kind === 'events' ? a.body.accepted : a.body.accepted.length
-  expect(accepted + a.body.rejected.length, label).toBeLessThanOrEqual(list.length)
-  for (const r of a.body.rejected) {
+  // The records sent: the array itself, the array under `events`/`shipments`, or the one record.
+  const member =
+    typeof sent === 'object' && sent !== null ? Object.entries(sent).find(([k]) => k === kind)?.[1] : undefined
+  const list = Array.isArray(sent) ? sent : (member ?? [sent])
+  const sentCount: unknown = Array.isArray(list) ? list.length : undefined
+  const parsed = kind === 'events' ? eventBatchResult.safeParse(a.body) : shipmentBatchResult.safeParse(a.body)
+  expect(parsed.error, label).toBeUndefined()
+  if (!parsed.success) return
+  const answer = parsed.data
+  expect(answer.received, label).toBe(sentCount)
+  const accepted = typeof answer.accepted === 'number' ? answer.accepted : answer.accepted.length
+  expect(accepted + answer.rejected.length, label).toBeLessThanOrEqual(Number(sentCount))
+  for (const r of answer.rejected) {
     expect(r.index, label).toBeGreaterThanOrEqual(0)
-    expect(r.index, label).toBeLessThan(list.length)
+    expect(r.index, label).toBeLessThan(Number(sentCount))
   }
   if (a.status === 422) expect(accepted, label).toBe(0)
-  else expect(accepted > 0 || a.body.rejected.length === 0, label).toBe(true)
+  else expect(accepted > 0 || answer.rejected.length === 0, label).toBe(true)
 }
 
 describe('fuzzing the ingest API', () => {
@@ -274,7 +286,7 @@ describe('fuzzing the ingest API', () => {
         } // an empty body reads as {}
         if (sent === undefined) {
           expect(a.status, `${kind} ${raw.slice(0, 80)}`).toBe(400)
-          expect(a.body.error.code).toBeTypeOf('string')
+          expect(apiErrorBody.safeParse(a.body).data?.error.code).toBeTypeOf('string')
         } else {
           checkAnswer(a, sent, kind)
         }
@@ -376,7 +388,7 @@ describe('fuzzing the ingest API', () => {
     ]) {
       const a = await post('/api/v1/shipments', JSON.stringify([shipment(over)]))
       expect(a.status, `${JSON.stringify(over)} → ${a.status}`).toBe(422)
-      expect(a.body.rejected[0].errors[0].field).toBe(Object.keys(over)[0])
+      expect(shipmentBatchResult.parse(a.body).rejected[0]?.errors[0]?.field).toBe(Object.keys(over)[0])
     }
     const ok = await post('/api/v1/shipments', JSON.stringify([shipment({ weightKg: 0.001, volumeCm3: 0.1 })]))
     expect(ok.status).toBe(200)
@@ -393,12 +405,13 @@ describe('fuzzing the ingest API', () => {
     const good = event(waybills[1]!, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(7) })
     const r = await post('/api/v1/events', JSON.stringify([bad, good, badDetail]))
     expect(r.status).toBe(200)
-    expect(r.body.accepted).toBe(1)
-    expect(r.body.rejected.map((x: any) => [x.index, x.field])).toEqual([
+    const events = eventBatchResult.parse(r.body)
+    expect(events.accepted).toBe(1)
+    expect(events.rejected.map((x) => [x.index, x.field])).toEqual([
       [0, 'signer'],
       [2, 'detail'],
     ])
-    expect(r.body.rejected[0].message).toMatch(/NUL/)
+    expect(events.rejected[0]?.message).toMatch(/NUL/)
     const stored = await sys.database.pool.query('SELECT count(*)::int AS n FROM scan_events WHERE event_id = $1', [
       good.id,
     ])
@@ -408,9 +421,10 @@ describe('fuzzing the ingest API', () => {
     const okShipment = shipment()
     const a = await post('/api/v1/shipments', JSON.stringify([s, okShipment]))
     expect(a.status).toBe(200)
-    expect(a.body.accepted.map((x: any) => x.waybill)).toEqual([okShipment.waybill])
-    expect(JSON.stringify(a.body.rejected)).toMatch(/recipient\.name/)
-    expect(JSON.stringify(a.body.rejected)).toMatch(/NUL/)
+    const shipments = shipmentBatchResult.parse(a.body)
+    expect(shipments.accepted.map((x) => x.waybill)).toEqual([okShipment.waybill])
+    expect(JSON.stringify(shipments.rejected)).toMatch(/recipient\.name/)
+    expect(JSON.stringify(shipments.rejected)).toMatch(/NUL/)
   })
 })
 

@@ -5,6 +5,10 @@ import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { concretePath, routeKey } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
+import { trackResponse } from '../../contract/track.ts'
+import { alertList } from '../../contract/alerts.ts'
+import { handoffList } from '../../contract/handoffs.ts'
+import { auditList } from '../../contract/admin.ts'
 
 /**
  * SQL injection attempts on every filter of every GET route and on every path
@@ -110,12 +114,12 @@ const REQUIRED: Record<string, Record<string, string>> = {
   'GET /api/v1/sla/transit': MONTH,
   'GET /api/v1/sla/parcels': MONTH,
 }
-/** Where the rows of a list answer are. */
-const ROWS: Record<string, (body: any) => unknown[]> = {
-  'GET /api/v1/track': (b) => b.results,
-  'GET /api/v1/alerts': (b) => b.alerts,
-  'GET /api/v1/handoffs': (b) => b.handoffs,
-  'GET /api/v1/admin/audit': (b) => b.entries,
+/** The rows of a list answer, in order, each by its id (a parcel by its waybill); the answer is checked against its schema. */
+const ROWS: Record<string, (body: unknown) => Array<number | string>> = {
+  'GET /api/v1/track': (b) => trackResponse.parse(b).results.map((x) => x.waybill),
+  'GET /api/v1/alerts': (b) => alertList.parse(b).alerts.map((x) => x.id),
+  'GET /api/v1/handoffs': (b) => handoffList.parse(b).handoffs.map((x) => x.id),
+  'GET /api/v1/admin/audit': (b) => auditList.parse(b).entries.map((x) => x.id),
 }
 /** Answers in HTML by design (the wall screen's enrolment page). */
 const HTML_ROUTES = ['GET /display/enroll']
@@ -340,11 +344,7 @@ describe('SQL injection on query parameters', () => {
         const r = await attack(key, path, [...base, sort].join('&'))
         const rows = ROWS[key]
         // Ignored (a non-strict route): the same rows in the same order as without it.
-        if (r.status === 200 && rows)
-          expect(
-            rows(r.body).map((x: any) => x.id ?? x.waybill),
-            r.label,
-          ).toEqual(rows(plain.body).map((x: any) => x.id ?? x.waybill))
+        if (r.status === 200 && rows) expect(rows(r.body), r.label).toEqual(rows(plain.body))
       }
     }
   })

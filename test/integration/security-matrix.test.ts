@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../server/services/auth.ts'
@@ -300,10 +301,10 @@ describe('hub-scope matrix', () => {
       body: list.map((x) => event(x.waybill, { type: 'arrived_hub', hub: B, time: minutesAgo(60) })),
     })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-    const late = (await call(sys, 'GET', `/api/v1/alerts?rule=parcel_late&hub=${B}`, { cookie: admin })).body
-      .alerts as any[]
+    const late = (await api(sys, { cookie: admin }).get('/api/v1/alerts', { query: { rule: 'parcel_late', hub: B } }))
+      .alerts
     expect(late).toHaveLength(1)
-    lateB = { id: late[0].id, waybills: list.map((x) => x.waybill) }
+    lateB = { id: late[0]!.id, waybills: list.map((x) => x.waybill) }
     const incident = await call(sys, 'POST', '/api/v1/incidents', {
       cookie: admin,
       body: { hub: B, kind: 'other', title: `Belt down ${MARK}`, comment: MARK },

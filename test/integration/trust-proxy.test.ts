@@ -5,6 +5,7 @@ import { createApp, type Health } from '../../server/http/app.ts'
 import { AppError } from '../../server/lib/errors.ts'
 import { loadConfig } from '../../server/config.ts'
 import type { AppContext } from '../../server/context.ts'
+import { apiErrorBody } from '../../contract/common.ts'
 
 /**
  * Issue 16 item 7: the client address was taken from X-Forwarded-For whenever the
@@ -89,7 +90,7 @@ describe('TRUST_PROXY', () => {
     for (const xff of [undefined, '127.0.0.1', '203.0.113.5']) {
       const r = await fetch(`${proxied.url}/metrics`, { headers: xff ? { 'x-forwarded-for': xff } : {} })
       expect(r.status, String(xff)).toBe(403)
-      expect(((await r.json()) as any).error.message).toContain('METRICS_TOKEN')
+      expect(apiErrorBody.parse(await r.json()).error.message).toContain('METRICS_TOKEN')
     }
     const withToken = await serve({ TRUST_PROXY: 'loopback', METRICS_TOKEN: 'a-metrics-token-for-tests' })
     expect(
