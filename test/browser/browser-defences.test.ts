@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
 import { sharedBrowser, sharedTestSystem } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
+import { apiErrorBody } from '../../contract/common.ts'
 
 /**
  * Issue 16 items 6 and 9 of the probe: from a page on another port of the same host
@@ -80,7 +81,7 @@ describe('same-origin writes', () => {
     for (const origin of [attackerUrl, 'http://evil.example', 'null']) {
       const r = await post('/api/v1/auth/logout', { cookie: admin, origin })
       expect(r.status, origin).toBe(403)
-      expect(((await r.json()) as any).error.code).toBe('cross_origin')
+      expect(apiErrorBody.parse(await r.json()).error.code).toBe('cross_origin')
     }
     for (const site of ['same-site', 'cross-site']) {
       const r = await post('/api/v1/auth/logout', { cookie: admin, 'sec-fetch-site': site })
@@ -117,7 +118,7 @@ describe('same-origin writes', () => {
         type.startsWith('multipart') ? '--x--' : 'a=b',
       )
       expect(r.status, type).toBe(415)
-      expect(((await r.json()) as any).error.code).toBe('unsupported_media_type')
+      expect(apiErrorBody.parse(await r.json()).error.code).toBe('unsupported_media_type')
     }
     expect((await fetch(`${sys.url}/api/v1/auth/me`, { headers: { cookie: admin } })).status).toBe(200)
     // Bearer-token calls (integrators) are not a browser's: not subject to either check.

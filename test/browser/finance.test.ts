@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
+import { api } from '../helpers/api.ts'
 import { shipment } from '../helpers/builders.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -268,9 +269,8 @@ describe('complaints page in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
     await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
     await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
-    const before = (
-      await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })
-    ).body
+    const finance = api(sys, { cookie: who['fin-zhao'] })
+    const before = await finance.get('/api/v1/finance/summary', { query: { from: day1, to: today } })
     await page.click('[data-testid=finance-total-unpaid]')
     await page.waitForSelector('[data-testid=finance-lines] [data-testid=finance-line]')
     const unpaid = await page
@@ -278,11 +278,11 @@ describe('complaints page in Chromium', () => {
       .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset.waybill!))
     expect(unpaid.length).toBe(before.fees.byState.unpaid.count)
     const chosen = unpaid[0]!
-    const fee = (
-      await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=unpaid&limit=100`, {
-        cookie: who['fin-zhao'],
-      })
-    ).body.lines.find((l: any) => l.waybill === chosen).feeFen
+    const line = (
+      await finance.get('/api/v1/finance/fees', { query: { from: day1, to: today, state: 'unpaid', limit: 100 } })
+    ).lines.find((l) => l.waybill === chosen)
+    if (!line) throw new Error(`${chosen} is not among the unpaid fee lines`)
+    const fee = line.feeFen
     expect(await page.isDisabled('[data-testid=mark-paid]')).toBe(true) // nothing picked yet
     await page.locator(`[data-testid=finance-line][data-waybill="${chosen}"] [data-testid=pick]`).check()
     await page.click('[data-testid=mark-paid]')
@@ -297,11 +297,9 @@ describe('complaints page in Chromium', () => {
     )
     await page.screenshot({ path: `${ARTIFACTS}/finance-payment.png` })
     const look = (
-      await call(sys, 'GET', `/api/v1/finance/fees?from=${day1}&to=${today}&state=paid&limit=100`, {
-        cookie: who['fin-zhao'],
-      })
-    ).body.lines
-    expect(look.map((l: any) => l.waybill)).toContain(chosen)
+      await finance.get('/api/v1/finance/fees', { query: { from: day1, to: today, state: 'paid', limit: 100 } })
+    ).lines
+    expect(look.map((l) => l.waybill)).toContain(chosen)
     await page.close()
   }, 120_000)
 })

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, signIn, type PageCanvas, type PageRow } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { routeBetween } from '../../server/data/network.ts'
@@ -132,10 +132,12 @@ const chartColours = (page: Page, testId: string) =>
   page
     .locator(`[data-testid=${testId}] canvas`)
     .first()
-    .evaluate((c: any) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    .evaluate((c: PageCanvas) => {
+      const ctx = c.getContext('2d')
+      if (!ctx) throw new Error('the chart canvas has no 2d context')
+      const d = ctx.getImageData(0, 0, c.width, c.height).data
       const colours = new Set<number>()
-      for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2])
+      for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!)
       return colours.size
     })
 
@@ -174,8 +176,8 @@ describe('where the time was lost, on /sla in Chromium', () => {
     expect(await page.getAttribute('[data-testid=time-lost-drill]', 'data-pick')).toBe(`hub_dwell:${SLOW_HUB}`)
     const rows = await page
       .locator('[data-testid=time-lost-row]')
-      .evaluateAll((trs: any[]) =>
-        trs.map((tr) => [...tr.querySelectorAll('td')].map((td: any) => String(td.textContent).trim())),
+      .evaluateAll((trs: PageRow[]) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => String(td.textContent).trim())),
       )
     expect(rows).toHaveLength(6)
     for (const r of rows) {

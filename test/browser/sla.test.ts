@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Route } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
-import { ARTIFACTS } from '../helpers/browser.ts'
+import { ARTIFACTS, type PageCanvas, type PageRow } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
@@ -75,19 +75,20 @@ const rate = (page: Page, tier: string) =>
 const tableCells = (page: Page, by: string) =>
   page
     .locator(`[data-testid=table-${by}] tbody tr`)
-    .evaluateAll((rows: any[]) =>
-      rows.map((r) => [...r.querySelectorAll('td')].map((td: any) => String(td.textContent ?? '').trim())),
+    .evaluateAll((rows: PageRow[]) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => String(td.textContent ?? '').trim())),
     )
 /** The chart canvas has drawn something: more than one colour among its pixels. */
 const chartDrawn = (page: Page, testId: string) =>
   page
     .locator(`[data-testid=${testId}] canvas`)
     .first()
-    .evaluate((c: any) => {
+    .evaluate((c: PageCanvas) => {
       const ctx = c.getContext('2d')
+      if (!ctx) throw new Error('the chart canvas has no 2d context')
       const d = ctx.getImageData(0, 0, c.width, c.height).data
       const colours = new Set<number>()
-      for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2])
+      for (let i = 0; i < d.length; i += 16 * 4) colours.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!)
       return colours.size
     })
 
@@ -96,10 +97,12 @@ const darkPixels = (page: Page, testId: string) =>
   page
     .locator(`[data-testid=${testId}] canvas`)
     .first()
-    .evaluate((c: any) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    .evaluate((c: PageCanvas) => {
+      const ctx = c.getContext('2d')
+      if (!ctx) throw new Error('the chart canvas has no 2d context')
+      const d = ctx.getImageData(0, 0, c.width, c.height).data
       let n = 0
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.max(d[i], d[i + 1], d[i + 2]) < 45) n++
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 200 && Math.max(d[i]!, d[i + 1]!, d[i + 2]!) < 45) n++
       return n
     })
 
@@ -109,7 +112,7 @@ async function holdSlaAnswers(page: Page): Promise<() => Promise<void>> {
   const gate = new Promise<void>((r) => {
     release = r
   })
-  const held = async (route: any) => {
+  const held = async (route: Route) => {
     await gate
     await route.continue().catch(() => undefined)
   }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Route } from 'playwright-core'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
@@ -124,7 +124,7 @@ describe('wall screen in Chromium', () => {
     const gate = new Promise<void>((r) => {
       release = r
     })
-    const held = async (route: any) => {
+    const held = async (route: Route) => {
       await gate
       await route.continue().catch(() => undefined)
     }

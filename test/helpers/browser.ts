@@ -42,3 +42,21 @@ export async function signIn(page: Page, baseUrl: string, username: string, path
   await page.press('input[name=password]', 'Enter')
   await page.waitForURL((u) => u.pathname === path.split('?')[0])
 }
+
+/*
+ * The few DOM shapes the tests' page functions (locator.evaluate/evaluateAll) read. The tests compile for
+ * Node, without the DOM lib, so Playwright's element types name nothing there: these say what a function uses.
+ */
+export interface PageCell {
+  readonly textContent: string | null
+}
+export interface PageRow {
+  querySelectorAll(selectors: 'td'): Iterable<PageCell>
+}
+export interface PageCanvas {
+  readonly width: number
+  readonly height: number
+  getContext(contextId: '2d'): {
+    getImageData(sx: number, sy: number, sw: number, sh: number): { readonly data: Uint8ClampedArray }
+  } | null
+}
