@@ -171,9 +171,7 @@ async function runSeed(seed: number): Promise<SeedRun> {
     const reference = new ReferenceData(db)
     await reference.load()
     const calendar = new CalendarService(db, config.slaCutoffHour)
-    const working = await calendar.current()
     const sla = config.sla
-    const hubNames = new Map(network.hubs.map((h) => [h.code, h.name]))
     const scenario = buildScenario(seed, network.hubs, network.couriers, Date.now(), days)
     const stepper = createSimStepper({
       hubs: network.hubs,
