@@ -200,7 +200,7 @@ async function runSeed(seed: number): Promise<SeedRun> {
       onPage: (c) => {
         if (values.verbose)
           process.stdout.write(
-            `  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount}) #${c.alertId}\n`,
+            `  page ${new Date(c.at + 8 * HOUR_MS).toISOString().slice(0, 16)} ${c.severity} ${c.rule} ${c.subject} (${c.itemCount}) #${c.alertId} ${c.action} by the ${c.source}\n`,
           )
       },
       onProgress: (t, spent, steps) => {

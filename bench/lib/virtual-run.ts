@@ -36,6 +36,10 @@ export interface Page {
   severity: 'warning' | 'critical'
   at: number
   itemCount: number
+  /** What paged: an alert opened, or raised from info. */
+  action: 'opened' | 'raised'
+  /** Which job's evaluation made the change. */
+  source: 'sla sweep' | 'minute rules' | 'anomaly sweep'
 }
 
 export interface VirtualRunOptions {
@@ -90,7 +94,7 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
   const spent = { ingest: 0, refresh: 0, sweep: 0, anomaly: 0 }
   /** Wall ms per step of the SLA sweep (SweepResult.steps) and of the minute rules. */
   const steps: Record<string, number> = {}
-  const record = async (changes: readonly AlertChange[], at: number) => {
+  const record = async (changes: readonly AlertChange[], at: number, source: Page['source']) => {
     for (const c of changes) if (c.action === 'auto_resolved') out.autoResolved.set(c.id, at)
     const paging = changes.filter((c) => (c.action === 'opened' || c.action === 'raised') && c.severity !== 'info')
     if (paging.length === 0) return
@@ -109,6 +113,8 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
         severity: c.severity as 'warning' | 'critical',
         at,
         itemCount: c.itemCount,
+        action: c.action as Page['action'],
+        source,
       }
       out.pages.push(page)
       o.onPage?.(page)
@@ -154,15 +160,16 @@ export async function runVirtual(o: VirtualRunOptions): Promise<VirtualRunResult
     const result = await runSweep(db, sla, hubNames, now, { atRiskEveryMs: AT_RISK_EVERY_MS })
     for (const [k, v] of Object.entries(result.steps)) steps[k] = (steps[k] ?? 0) + v
     const c1 = clock()
-    result.changes.push(...(await runFastDetection(db, sla, now, { hourlyCache: true })))
+    const minute = await runFastDetection(db, sla, now, { hourlyCache: true })
     steps['minute rules'] = (steps['minute rules'] ?? 0) + clock() - c1
     spent.sweep += clock() - c0
     out.sweeps++
     out.escalations += result.escalated.length
-    await record(result.changes, t)
+    await record(result.changes, t, 'sla sweep')
+    await record(minute, t, 'minute rules')
     if ((t - o.sweepFrom) % ANOMALY_EVERY_MS === 0) {
       c0 = clock()
-      await record(await runAnomalySweep(db, sla, working, now), t)
+      await record(await runAnomalySweep(db, sla, working, now), t, 'anomaly sweep')
       spent.anomaly += clock() - c0
       out.anomalySweeps++
     }

@@ -54,7 +54,12 @@ describe('a network-wide collection surge and an outlet standing out of it', () 
 
     // One of them collects twice as much again: 6× its usual while the others are at 3×.
     await collect(odd, now.getTime(), 30)
-    await runFastDetection(sys.database.pool, sys.config.sla, new Date(now.getTime() + MIN))
+    const changes = await runFastDetection(sys.database.pool, sys.config.sla, new Date(now.getTime() + MIN))
     expect(await openVolume()).toEqual([`hub:${odd}`, 'network'])
+    // One page for it: opened once, the network alert only updated.
+    expect(changes.filter((c) => c.rule === 'hub_volume_high').map((c) => `${c.action} ${c.subject}`)).toEqual([
+      `opened hub:${odd}`,
+      'updated network',
+    ])
   })
 })
