@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { mayReopenAfterManual, type ManualResolutionPolicy } from '../domain/alert-policy.ts'
+import { FLAP_DAMPING, flapQuiet, mayReopenAfterManual, type ManualResolutionPolicy } from '../domain/alert-policy.ts'
 import { mutedSql } from './silences-repo.ts'
 import { alertTitleFields, type AlertText, type AlertTitleFields } from '../domain/alert-titles.ts'
 
@@ -96,14 +96,24 @@ export async function upsertAlerts(
         gate,
       )
     : null
+  const earlier = await lastAutoResolved(
+    client,
+    rule,
+    groups.filter((g) => !existing.has(g.subject) && (!allowed || allowed.has(g.subject))).map((g) => g.subject),
+    now,
+  )
   for (const g of groups) {
     if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
     const text = alertTitleFields(g.title)
+    // A condition back soon after its alert resolved by itself opens quiet (flap damping).
+    const quietUntil = flapQuiet(earlier.get(g.subject) ?? null, now.getTime(), g.itemCount)
+      ? new Date(now.getTime() + FLAP_DAMPING.windowMs)
+      : null
     const r = await client.query<{ id: number; inserted: boolean; severity: string }>(
-      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9, $10, $11)
+      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, peak_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params, quiet_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9, $10, $11, $12)
        ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
-         SET item_count = EXCLUDED.item_count, severity = ${RATCHET},
+         SET item_count = EXCLUDED.item_count, peak_count = greatest(alerts.peak_count, EXCLUDED.item_count), severity = ${RATCHET},
              title = EXCLUDED.title, title_key = EXCLUDED.title_key, title_params = EXCLUDED.title_params,
              last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
              next_escalation_at = CASE WHEN ${RATCHET} = 'info' THEN NULL
@@ -122,6 +132,7 @@ export async function upsertAlerts(
         g.details ?? {},
         text.titleKey,
         text.titleParams,
+        quietUntil,
       ],
     )
     const row = r.rows[0]!
@@ -155,6 +166,31 @@ export async function upsertAlerts(
     )
   }
   return changes
+}
+
+/**
+ * The last alert of each of `subjects` (rule `rule`) that resolved by itself within
+ * the flap window before `now`, with its peak (flapQuiet). One that a person resolved
+ * after it is not counted: mayReopenAfterManual holds those.
+ */
+// $1 rule, $2 subjects, $3 now, $4 window (ms)
+async function lastAutoResolved(
+  client: pg.PoolClient,
+  rule: string,
+  subjects: readonly string[],
+  now: Date,
+): Promise<Map<string, { resolvedAt: number; peak: number }>> {
+  if (subjects.length === 0) return new Map()
+  const r = await client.query<{ subject: string; resolved_at: Date; peak: number; by_person: boolean }>(
+    `SELECT DISTINCT ON (subject) subject, resolved_at, peak_count AS peak, resolved_by IS NOT NULL AS by_person
+     FROM alerts WHERE rule = $1 AND subject = ANY($2::text[]) AND state = 'resolved'
+       AND resolved_at > $3::timestamptz - $4 * interval '1 millisecond' AND resolved_at <= $3
+     ORDER BY subject, resolved_at DESC`,
+    [rule, subjects, now, FLAP_DAMPING.windowMs],
+  )
+  return new Map(
+    r.rows.filter((x) => !x.by_person).map((x) => [x.subject, { resolvedAt: x.resolved_at.getTime(), peak: x.peak }]),
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { CONSIGNEE_CAUSES } from '../domain/verdict.ts'
+import { flappingSql } from './silences-repo.ts'
 
 /**
  * The shift handover, read back in time. "At t" means after everything stamped
@@ -14,13 +15,15 @@ const terminalBefore = (t: string) => `(s.delivered_at < ${t} OR (s.status = 're
 const alertOpenAt = (t: string) => `(a.opened_at < ${t} AND (a.resolved_at IS NULL OR a.resolved_at >= ${t}))`
 /**
  * Alert `a` was muted at `t`: a silence or maintenance window active then matched
- * it, or (parcel rules) an incident at its hub was unresolved then. The live
+ * it, (parcel rules) an incident at its hub was unresolved then, or it was flapping
+ * (quiet then and not critical; its severity as it stands now). The live
  * `mutedSql` asks the same about now.
  */
 const mutedAt = (t: string) => `(EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= ${t} AND si.ends_at > ${t}
       AND (si.rule IS NULL OR si.rule = a.rule) AND (si.hub_code IS NULL OR si.hub_code = a.hub_code))
    OR (a.rule LIKE 'parcel\\_%' AND EXISTS (SELECT 1 FROM alerts inc WHERE inc.rule = 'incident' AND inc.hub_code = a.hub_code
-      AND inc.opened_at < ${t} AND (inc.resolved_at IS NULL OR inc.resolved_at >= ${t}))))`
+      AND inc.opened_at < ${t} AND (inc.resolved_at IS NULL OR inc.resolved_at >= ${t})))
+   OR ${flappingSql(t)})`
 
 export interface TierFigures {
   tier: string

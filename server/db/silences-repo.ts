@@ -27,8 +27,8 @@ function windowRunningSql(now: string): string {
  * 02:00–05:00) covers it now; or, for a parcel-level alert, a hub- or lane-level
  * alert at the same hub explains it (inhibition, as Alertmanager's inhibit_rules):
  * an incident raised by a person while it is unresolved, a detection rule's alert
- * (INHIBITING_RULES) while unresolved and for INHIBIT_AFTER_HOURS after it opened.
- * `a` is the alerts alias; `now` the parameter holding the time.
+ * (INHIBITING_RULES) while unresolved and for INHIBIT_AFTER_HOURS after it opened;
+ * or it is flapping (flappingSql). `a` is the alerts alias; `now` the parameter holding the time.
  */
 export function mutedSql(now: string): string {
   return `(EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= ${now} AND si.ends_at > ${now}
@@ -40,7 +40,13 @@ export function mutedSql(now: string): string {
                OR (inc.rule IN (${INHIBITING_RULES.filter((r) => r !== 'incident')
                  .map((r) => `'${r}'`)
                  .join(', ')})
-                   AND (inc.state <> 'resolved' OR inc.opened_at > ${now}::timestamptz - interval '${INHIBIT_AFTER_HOURS} hours'))))))`
+                   AND (inc.state <> 'resolved' OR inc.opened_at > ${now}::timestamptz - interval '${INHIBIT_AFTER_HOURS} hours')))))
+          OR ${flappingSql(now)})`
+}
+
+/** SQL for "alert `a` is flapping at `now`": quiet (alert-lifecycle.ts flapQuiet) and not critical; the domain's muteReason. */
+export function flappingSql(now: string): string {
+  return `(a.quiet_until IS NOT NULL AND a.quiet_until > ${now} AND a.severity <> 'critical')`
 }
 
 // $1 alert ids, $2 now

@@ -260,9 +260,12 @@ export interface MuteContext {
   incidentHubs: ReadonlySet<string>
   /** Incidents and detection alerts, resolved ones too (inhibitedBy decides). */
   inhibitors?: readonly InhibitorAlert[]
+  /** The alert's own flap damping (flapQuiet): quiet until then, unless critical. */
+  quietUntil?: number | null
+  severity?: Severity
 }
 
-export type MuteReason = 'silenced' | 'maintenance' | 'inhibited'
+export type MuteReason = 'silenced' | 'maintenance' | 'inhibited' | 'flapping'
 
 /** Why the alert is muted (it is still recorded and shown, but neither escalates nor pages), or null. */
 export function muteReason(c: MuteContext): MuteReason | null {
@@ -274,7 +277,47 @@ export function muteReason(c: MuteContext): MuteReason | null {
   if (c.hubCode !== null && c.incidentHubs.has(c.hubCode) && inhibits('incident', c.rule)) return 'inhibited'
   const hub = c.hubCode
   if (hub !== null && (c.inhibitors ?? []).some((i) => inhibitedBy(i, c.rule, hub, c.now))) return 'inhibited'
+  if (c.quietUntil != null && c.now < c.quietUntil && c.severity !== 'critical') return 'flapping'
   return null
+}
+
+// ─── Flap damping ─────────────────────────────────────────────────────────────
+
+export interface FlapPolicy {
+  /** A condition back within this long after its alert auto-resolved is the same trouble flapping … */
+  windowMs: number
+  /** … unless it grew by this share over the earlier alert's peak … */
+  worsenRatio: number
+  /** … and by at least this many parcels (or events). */
+  worsenMin: number
+}
+
+/**
+ * Flap damping (Nagios' flap detection, Alertmanager has none): a condition that
+ * returns within a shift (12 h) after its alert resolved by itself is shown as a
+ * new alert, but it neither pages nor escalates for that window (muted,
+ * 'flapping'), unless it is critical or worse than the earlier alert's peak by
+ * the margin (then it is a new incident and pages). Seen on the alert benchmark:
+ * a centre's backlog under a 5-hour slowdown dipped under its limit for an hour
+ * and paged again (hub_backlog at CAN-TC, 14:15 and 17:00, 116 then 90 parcels).
+ */
+export const FLAP_DAMPING: FlapPolicy = { windowMs: 12 * 3_600_000, worsenRatio: 0.5, worsenMin: 10 }
+
+/**
+ * Whether a new alert of `count` items opens quiet: the same (rule, subject)'s last
+ * alert resolved by itself (not by a person: mayReopenAfterManual holds those) at
+ * `earlier.resolvedAt` within the window, and this one is not worse than its peak by
+ * the margin.
+ */
+export function flapQuiet(
+  earlier: { resolvedAt: number; peak: number } | null,
+  now: number,
+  count: number,
+  p: FlapPolicy = FLAP_DAMPING,
+): boolean {
+  if (!earlier || now - earlier.resolvedAt >= p.windowMs) return false
+  const worse = count >= Math.ceil(earlier.peak * (1 + p.worsenRatio)) && count - earlier.peak >= p.worsenMin
+  return !worse
 }
 
 /** Whether a change pages someone: a warning or critical alert that is not muted (info is a figure to read). */

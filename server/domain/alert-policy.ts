@@ -8,7 +8,7 @@
  *
  * A condition must hold for `pendingMs` (Prometheus' `for`) before its alert
  * opens: a parcel group that flickers across a threshold for one sweep never
- * becomes an alert. After it opens, notifications follow Alertmanager's
+ * becomes an alert (flap damping: alert-lifecycle.ts flapQuiet). After it opens, notifications follow Alertmanager's
  * grouping timers: the first one waits `groupWaitMs` (group_wait), a change in
  * the group is told no sooner than `groupIntervalMs` after the last
  * notification (group_interval), and an alert still firing unchanged is
@@ -19,7 +19,7 @@ import type { Severity } from './alert-lifecycle.ts'
 export * from './alert-lifecycle.ts'
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 }
-// ─── Pending period and flap damping ──────────────────────────────────────────
+// ─── Pending period ───────────────────────────────────────────────────────────
 
 export interface PendingPolicy {
   /** How long a condition must hold before its alert opens. */
@@ -51,22 +51,6 @@ export function trackPending(
 /** Whether a condition seen at `now` has held long enough to open its alert. */
 export function pendingElapsed(c: PendingCondition | null, now: number, p: PendingPolicy): boolean {
   return c !== null && now - c.lastSeenAt <= p.graceMs && now - c.firstSeenAt >= p.pendingMs
-}
-
-export interface FlapPolicy {
-  /** Look back this far for earlier alerts of the same rule and subject. */
-  windowMs: number
-  /** This many alerts (opened and auto-resolved) inside the window make the subject flapping. */
-  maxOpenings: number
-}
-
-/**
- * Flap damping: a subject whose alert auto-resolved and reopened `maxOpenings`
- * times within `windowMs` is flapping; a new alert for it opens (it is shown)
- * but does not page until it has stayed open a whole window.
- */
-export function isFlapping(openedAt: readonly number[], now: number, f: FlapPolicy): boolean {
-  return openedAt.filter((t) => now - t <= f.windowMs).length >= f.maxOpenings
 }
 
 // ─── Notification timing (Alertmanager semantics) ─────────────────────────────

@@ -60,15 +60,24 @@ describe('muting in SQL and in the domain', () => {
       [new Date(stopOpened), new Date(stopOpened + 120 * MIN)],
     )
     const inhibitors = [{ rule: 'hub_silent', hubCode: 'CTU-TC', unresolved: false, openedAt: stopOpened }]
-    const ids = new Map<number, { rule: string; hubCode: string }>()
+    const ids = new Map<number, { rule: string; hubCode: string; severity: Severity; quietUntil: number | null }>()
     for (const rule of RULES)
       for (const hubCode of HUBS) {
         const r = await db.query<{ id: number }>(
           `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ($1, $2, $3, 'warning', 'twin', $4, $4) RETURNING id::int`,
           [rule, `twin:${hubCode}`, hubCode, new Date(T0 - 600 * MIN)],
         )
-        ids.set(r.rows[0]!.id, { rule, hubCode })
+        ids.set(r.rows[0]!.id, { rule, hubCode, severity: 'warning', quietUntil: null })
       }
+    // Flapping (quiet for a while after it came back): a warning is muted until then, a critical one never.
+    for (const severity of ['warning', 'critical'] as const) {
+      const quietUntil = T0 + 59 * MIN
+      const r = await db.query<{ id: number }>(
+        `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at, quiet_until) VALUES ('hub_backlog', $1, 'SHA-TC', $2, 'twin', $3, $3, $4) RETURNING id::int`,
+        [`twin:flap-${severity}`, severity, new Date(T0 - 600 * MIN), new Date(quietUntil)],
+      )
+      ids.set(r.rows[0]!.id, { rule: 'hub_backlog', hubCode: 'SHA-TC', severity, quietUntil })
+    }
     let mutedSeen = 0
     for (const now of INSTANTS) {
       const sql = await db.query<{ id: number; muted: boolean }>(

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
+  flapQuiet,
+  muteReason,
   aboveBaseline,
   clearedFor,
   compareByImpact,
   impactScore,
-  isFlapping,
   laneSlowdown,
   learnedStallLimitHours,
   notifyDecision,
@@ -52,11 +53,25 @@ describe('pending period', () => {
 })
 
 describe('flap damping', () => {
-  it('calls a subject flapping after maxOpenings inside the window', () => {
-    const f = { windowMs: HOUR, maxOpenings: 3 }
-    expect(isFlapping([0, 10 * MIN], 20 * MIN, f)).toBe(false)
-    expect(isFlapping([0, 10 * MIN, 20 * MIN], 30 * MIN, f)).toBe(true)
-    expect(isFlapping([0, 10 * MIN, 20 * MIN], 70 * MIN, f)).toBe(false)
+  const H = 60 * MIN
+  it('opens quiet a condition back within 12 h of its alert resolving by itself, unless worse by the margin', () => {
+    const earlier = { resolvedAt: 0, peak: 116 }
+    expect(flapQuiet(earlier, 45 * MIN, 90)).toBe(true) // the same backlog, dipped and back
+    expect(flapQuiet(earlier, 11 * H, 150)).toBe(true) // bigger, not by half
+    expect(flapQuiet(earlier, 11 * H, 174)).toBe(false) // 1.5 × its peak: a new incident, it pages
+    expect(flapQuiet(earlier, 12 * H, 90)).toBe(false) // a shift later: pages again
+    expect(flapQuiet(null, 45 * MIN, 90)).toBe(false) // nothing before
+  })
+  it('needs the margin in items too: 3 → 5 parcels is not worse', () => {
+    expect(flapQuiet({ resolvedAt: 0, peak: 3 }, 30 * MIN, 5)).toBe(true)
+    expect(flapQuiet({ resolvedAt: 0, peak: 3 }, 30 * MIN, 13)).toBe(false)
+  })
+  it('mutes the quiet alert as flapping until its quiet time ends, never a critical one', () => {
+    const ctx = { rule: 'hub_backlog', hubCode: 'CAN-TC', now: 10 * MIN, windows: [], incidentHubs: new Set<string>() }
+    expect(muteReason({ ...ctx, quietUntil: 12 * H, severity: 'warning' })).toBe('flapping')
+    expect(muteReason({ ...ctx, quietUntil: 12 * H, severity: 'critical' })).toBeNull()
+    expect(muteReason({ ...ctx, now: 12 * H, quietUntil: 12 * H, severity: 'warning' })).toBeNull()
+    expect(muteReason({ ...ctx, quietUntil: null, severity: 'warning' })).toBeNull()
   })
 })
 
