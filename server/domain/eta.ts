@@ -278,7 +278,8 @@ export interface EstimateOptions {
   /**
    * Segment distributions already built from this model with these options, by segment,
    * tier and hour: a batch of estimates (the at-risk rule's thousands of open parcels)
-   * shares them instead of building each from its counts again. Distributions are never
+   * shares them instead of building each from its counts again (and the lane's
+   * to-delivery cells and the slowed places' medians likewise). Distributions are never
    * changed in place.
    */
   distCache?: Map<string, Dist>
@@ -458,9 +459,19 @@ function toDelivery(
   const place = toDeliveryPlace(pos.route[0]!, pos.route[pos.route.length - 1]!, seg.kind, seg.place)
   for (const hour of [dayBlock(shanghaiHour(startMs)), null]) {
     const c = model.counts('to_delivery', place, pos.tier, hour)
-    if (total(c) >= min) return conditionOnElapsed(pmfOfCounts(c!)!, elapsed)
+    if (total(c) >= min)
+      return conditionOnElapsed(countsPmf(c!, `to_delivery|${place}|${pos.tier}|${hour}`, opts), elapsed)
   }
   return null
+}
+
+/** pmfOfCounts of a model's cell, built once per batch (opts.distCache, under `key`): the same counts give the same pmf. */
+function countsPmf(c: ReadonlyMap<number, number>, key: string, opts: EstimateOptions): Pmf {
+  if (!opts.distCache) return pmfOfCounts(c)!
+  const k = `counts|${key}`
+  let d = opts.distCache.get(k)
+  if (!d) opts.distCache.set(k, (d = { pmf: pmfOfCounts(c)!, prior: false }))
+  return d.pmf
 }
 
 /** Hours that slowed places on the path add: (factor − 1) × their median, the current part's only for what is left of it. */
@@ -477,7 +488,7 @@ function slowdownHours(
     if (f <= 1) return
     const c = model.counts(seg.kind, seg.place, tier, null)
     if (total(c) < (opts.minSamples ?? MIN_SAMPLES)) return
-    const median = quantileHours(pmfOfCounts(c!)!, 0.5)
+    const median = quantileHours(countsPmf(c!, `${seg.kind}|${seg.place}|${tier}|null`, opts), 0.5)
     extra += (f - 1) * (i === 0 ? Math.max(0, median - elapsed) : median)
   })
   return extra
