@@ -36,11 +36,14 @@ const SCAN_AGE = `($1::timestamptz - coalesce(s.last_scan_at, s.collected_at))`
 /**
  * A parcel parcel_stalled could hold: open, at a hub (its last scan not a departure), not
  * yet suspected lost (`lostHours`: the parameter with lostAfterHours). The rule and the
- * stall background (stallBackground) count the same parcels.
+ * stall background (stallBackground) count the same parcels, in the same pass
+ * (STALL_TALLY).
  */
 const stallCandidate = (lostHours: string) =>
   `s.status IN ('collected', 'in_transit', 'out_for_delivery', 'delivery_failed') AND ${SCAN_AGE} <= ${lostHours} * interval '1 hour'
         AND s.last_event_type IS DISTINCT FROM 'departed_hub'`
+/** The parcels at each hub that parcel_stalled could hold, counted by the rules' pass (collectHits) for stallBackground. */
+export const STALL_TALLY = stallCandidate('$4')
 /** Floor of a learned stall limit (hours): a hub whose parcels all move within minutes still gets 2 h. */
 export const STALL_FLOOR_HOURS = 2
 /** A learned stall limit is the p99 of the time to the next scan there, times this. */
@@ -148,7 +151,8 @@ export interface StallBackground extends HubStalls {
 /**
  * The background of parcel_stalled at each hub with stalled parcels, in the sweep's
  * transaction after collectHits: the parcels at the hub that the stall rule could
- * hold (open, not on a lane, not yet suspected lost) times the share the hubs of its
+ * hold (open, not on a lane, not yet suspected lost: `present`, counted by the same
+ * pass with STALL_TALLY, no second pass over the open parcels) times the share the hubs of its
  * kind (outlets; sorting and transfer centres) usually hold stalled (usualStallShare).
  * A fixed page threshold did not scale with volume: at the demo's 600 parcels a
  * simulated hour, the normal day's parcels held past their promise (the simulator's
@@ -157,7 +161,7 @@ export interface StallBackground extends HubStalls {
 export async function stallBackground(
   client: pg.PoolClient,
   t: SlaThresholds,
-  now: Date,
+  present: ReadonlyMap<string, number>,
 ): Promise<Map<string, StallBackground>> {
   const stalled = new Map(
     (
@@ -170,18 +174,18 @@ export async function stallBackground(
   const bands = parcelSeverityBands(t).parcel_stalled!
   if (![...stalled.values()].some((h) => severityFromImpact({ parcels: h.n, express: h.express }, bands) !== 'info'))
     return new Map()
-  const present = await client.query<{ hub: string; outlet: boolean; present: number }>(
-    `SELECT coalesce(s.last_scan_hub, s.origin_hub) AS hub, coalesce(h.kind = 'outlet', false) AS outlet, count(*)::int AS present
-     FROM shipments s LEFT JOIN hubs h ON h.code = coalesce(s.last_scan_hub, s.origin_hub)
-     WHERE ${stallCandidate('$2')}
-     GROUP BY 1, 2`,
-    [now, t.lostAfterHours],
+  const outlets = new Set(
+    (
+      await client.query<{ code: string }>(`SELECT code FROM hubs WHERE kind = 'outlet' AND code = ANY($1::text[])`, [
+        [...present.keys()],
+      ])
+    ).rows.map((r) => r.code),
   )
-  const hubs = present.rows.map((r) => ({
-    hub: r.hub,
-    outlet: r.outlet,
-    present: r.present,
-    stalled: stalled.get(r.hub)?.n ?? 0,
+  const hubs = [...present].map(([hub, n]) => ({
+    hub,
+    outlet: outlets.has(hub),
+    present: n,
+    stalled: stalled.get(hub)?.n ?? 0,
   }))
   const usual = new Map(
     [true, false].map((outlet) => [outlet, usualStallShare(hubs.filter((h) => h.outlet === outlet))] as const),
@@ -306,9 +310,9 @@ export async function runSweep(
   changes.push(
     ...(await alertTransaction(db, 'sla-sweep parcel rules', async (client) => {
       if (withAtRisk) await markAtRisk(client, atRisk)
-      await collectHits(client, specsWith(), sweepParams(t, now), SWEEP_JOIN)
+      const present = await collectHits(client, specsWith(), sweepParams(t, now), SWEEP_JOIN, STALL_TALLY)
       lap('hits')
-      const background = await stallBackground(client, t, now)
+      const background = await stallBackground(client, t, present)
       lap('stall background')
       const found: AlertChange[] = []
       for (const spec of specsWith(background)) {
