@@ -37,7 +37,8 @@
  *   stays with that client, so pg_advisory_lock still excludes other clients).
  * - shared: session-level SET, temporary tables that outlive a transaction,
  *   SQL-level PREPARE/DEALLOCATE, LISTEN/NOTIFY, and startup parameters (all
- *   ignored). Use SET LOCAL and ON COMMIT DROP, as this project does. No COPY
+ *   ignored). Use SET LOCAL and ON COMMIT DROP (or ON COMMIT DELETE ROWS: the
+ *   SLA sweep's tables stay, empty between transactions), as this project does. No COPY
  *   FROM STDIN (PGlite 0.3 has none on the wire), no CancelRequest (a query
  *   in WebAssembly cannot be interrupted).
  */

@@ -4,6 +4,7 @@ import {
   collectHits,
   escalateDue,
   reconcileRule,
+  sweepTempTable,
   type AlertChange,
   type OpenGate,
   type RuleSpec,
@@ -27,7 +28,7 @@ import { atRiskWaybills } from './transit-model.ts'
 
 /** The parcels the arrival estimate puts at risk (computed before the transaction), for the parcel_at_risk rule of this transaction. */
 export async function markAtRisk(client: pg.PoolClient, waybills: readonly string[]): Promise<void> {
-  await client.query('CREATE TEMP TABLE sweep_eta_risk (waybill text PRIMARY KEY) ON COMMIT DROP')
+  await sweepTempTable(client, 'sweep_eta_risk', 'waybill text PRIMARY KEY')
   if (waybills.length > 0)
     await client.query('INSERT INTO sweep_eta_risk SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [waybills])
 }
