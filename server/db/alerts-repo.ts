@@ -54,14 +54,6 @@ export interface AlertGroup {
 }
 
 /**
- * Opens an alert per group, or updates the one already open for its (rule,
- * subject): the partial unique index keeps it to one unresolved alert however
- * many sweeps run at once.
- */
-// $1 rule, $2 subject, $3 hub, $4 severity, $5 title (a person's words) or NULL, $6 count, $7 now, $8 first escalation, $9 details,
-// $10 title key or NULL, $11 title parameters
-// Info never escalates: its next_escalation_at stays NULL, and is set when it rises to warning or critical.
-/**
  * An open alert's severity only rises: a count that dips back under a band's edge
  * leaves it where it was until it resolves. Without this, a group flickering around
  * the edge (20 → 19 → 20 suspected losses) went info and was `raised` again: a second
@@ -70,6 +62,79 @@ export interface AlertGroup {
 const RATCHET = `CASE WHEN array_position(ARRAY['info', 'warning', 'critical'], EXCLUDED.severity) >= array_position(ARRAY['info', 'warning', 'critical'], alerts.severity)
   THEN EXCLUDED.severity ELSE alerts.severity END`
 
+// Info never escalates: its next_escalation_at stays NULL, and is set when it rises to warning or critical.
+const UPSERT_SET = `ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
+         SET item_count = EXCLUDED.item_count, peak_count = greatest(alerts.peak_count, EXCLUDED.item_count), severity = ${RATCHET},
+             title = EXCLUDED.title, title_key = EXCLUDED.title_key, title_params = EXCLUDED.title_params,
+             last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
+             next_escalation_at = CASE WHEN ${RATCHET} = 'info' THEN NULL
+                                       WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $3::timestamptz
+                                       ELSE alerts.next_escalation_at END
+       RETURNING id, (xmax = 0) AS inserted, severity`
+
+/**
+ * Opens or updates the groups' alerts, in the groups' order (the lock order's step 4: by
+ * (rule, subject) when the caller's groups are in that order), the result row for row.
+ * One statement for all of them (one round trip a rule and sweep, not one a group); a
+ * list naming one subject twice goes one statement a group, as a statement may not
+ * update the same row twice.
+ */
+// $1 rule, $2 now, $3 first escalation, then per group: subject, hub, severity, title (a person's words) or NULL,
+// count, details, title key or NULL, title parameters, quiet until (flap damping) or NULL
+async function upsertRows(
+  client: pg.PoolClient,
+  rule: string,
+  groups: readonly AlertGroup[],
+  texts: readonly AlertTitleFields[],
+  quietUntil: ReadonlyArray<Date | null>,
+  now: Date,
+  firstEscalation: Date,
+): Promise<Array<{ id: number; inserted: boolean; severity: string }>> {
+  if (groups.length === 0) return []
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+  const one = async (from: number, to: number) =>
+    (
+      await client.query<{ id: number; inserted: boolean; severity: string }>(
+        `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, peak_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params, quiet_until)
+         SELECT $1, u.subject, u.hub, u.severity, u.title, u.n, u.n, $2, $2, CASE WHEN u.severity = 'info' THEN NULL ELSE $3::timestamptz END,
+                u.details::jsonb, u.title_key, u.title_params::jsonb, u.quiet_until
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
+              WITH ORDINALITY AS u(subject, hub, severity, title, n, details, title_key, title_params, quiet_until, i)
+         ORDER BY u.i
+         ${UPSERT_SET}`,
+        [
+          rule,
+          now,
+          firstEscalation,
+          groups.slice(from, to).map((g) => g.subject),
+          groups.slice(from, to).map((g) => g.hubCode),
+          groups.slice(from, to).map((g) => g.severity),
+          texts.slice(from, to).map((t) => t.title),
+          groups.slice(from, to).map((g) => g.itemCount),
+          groups.slice(from, to).map((g) => json(g.details ?? {})),
+          texts.slice(from, to).map((t) => t.titleKey),
+          texts.slice(from, to).map((t) => json(t.titleParams)),
+          quietUntil.slice(from, to),
+        ],
+      )
+    ).rows
+  if (new Set(groups.map((g) => g.subject)).size === groups.length) {
+    const rows = await one(0, groups.length)
+    // RETURNING gives the rows in the order they were written: the ORDER BY above.
+    if (rows.length !== groups.length)
+      throw new Error(`upsert of ${rule}: ${rows.length} rows for ${groups.length} groups`)
+    return rows
+  }
+  const out: Array<{ id: number; inserted: boolean; severity: string }> = []
+  for (let i = 0; i < groups.length; i++) out.push(...(await one(i, i + 1)))
+  return out
+}
+
+/**
+ * Opens an alert per group, or updates the one already open for its (rule,
+ * subject): the partial unique index keeps it to one unresolved alert however
+ * many sweeps run at once.
+ */
 export async function upsertAlerts(
   client: pg.PoolClient,
   rule: string,
@@ -102,61 +167,44 @@ export async function upsertAlerts(
     groups.filter((g) => !existing.has(g.subject) && (!allowed || allowed.has(g.subject))).map((g) => g.subject),
     now,
   )
-  for (const g of groups) {
-    if (allowed && !existing.has(g.subject) && !allowed.has(g.subject)) continue
-    const text = alertTitleFields(g.title)
-    // A condition back soon after its alert resolved by itself opens quiet (flap damping).
-    const quietUntil = flapQuiet(earlier.get(g.subject) ?? null, now.getTime(), g.itemCount)
+  const todo = groups.filter((g) => !allowed || existing.has(g.subject) || allowed.has(g.subject))
+  const texts = todo.map((g) => alertTitleFields(g.title))
+  // A condition back soon after its alert resolved by itself opens quiet (flap damping).
+  const quiet = todo.map((g) =>
+    flapQuiet(earlier.get(g.subject) ?? null, now.getTime(), g.itemCount)
       ? new Date(now.getTime() + FLAP_DAMPING.windowMs)
-      : null
-    const r = await client.query<{ id: number; inserted: boolean; severity: string }>(
-      `INSERT INTO alerts (rule, subject, hub_code, severity, title, item_count, peak_count, opened_at, last_seen_at, next_escalation_at, details, title_key, title_params, quiet_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, CASE WHEN $4 = 'info' THEN NULL ELSE $8::timestamptz END, $9, $10, $11, $12)
-       ON CONFLICT (rule, subject) WHERE state <> 'resolved' DO UPDATE
-         SET item_count = EXCLUDED.item_count, peak_count = greatest(alerts.peak_count, EXCLUDED.item_count), severity = ${RATCHET},
-             title = EXCLUDED.title, title_key = EXCLUDED.title_key, title_params = EXCLUDED.title_params,
-             last_seen_at = EXCLUDED.last_seen_at, details = EXCLUDED.details,
-             next_escalation_at = CASE WHEN ${RATCHET} = 'info' THEN NULL
-                                       WHEN alerts.state = 'open' AND alerts.next_escalation_at IS NULL THEN $8::timestamptz
-                                       ELSE alerts.next_escalation_at END
-       RETURNING id, (xmax = 0) AS inserted, severity`,
-      [
-        rule,
-        g.subject,
-        g.hubCode,
-        g.severity,
-        text.title,
-        g.itemCount,
-        now,
-        new Date(now.getTime() + escalateAfterMs),
-        g.details ?? {},
-        text.titleKey,
-        text.titleParams,
-        quietUntil,
-      ],
-    )
-    const row = r.rows[0]!
+      : null,
+  )
+  const rows = await upsertRows(client, rule, todo, texts, quiet, now, new Date(now.getTime() + escalateAfterMs))
+  const history: Array<{ id: number; action: 'opened' | 'raised'; details: Record<string, unknown> }> = []
+  todo.forEach((g, i) => {
+    const row = rows[i]!
     const before = existing.get(g.subject)
     const raised = !row.inserted && before === 'info' && row.severity !== 'info'
-    if (row.inserted || raised) {
-      await client.query(`INSERT INTO alert_history (alert_id, at, action, details) VALUES ($1, $2, $3, $4)`, [
-        row.id,
-        now,
-        row.inserted ? 'opened' : 'raised',
-        { count: g.itemCount, severity: row.severity, ...g.details },
-      ])
-    }
+    if (row.inserted || raised)
+      history.push({
+        id: row.id,
+        action: row.inserted ? 'opened' : 'raised',
+        details: { count: g.itemCount, severity: row.severity, ...g.details },
+      })
     changes.push({
       id: row.id,
       rule,
       subject: g.subject,
       hubCode: g.hubCode,
       severity: row.severity,
-      ...text,
+      ...texts[i]!,
       itemCount: g.itemCount,
       action: row.inserted ? 'opened' : raised ? 'raised' : 'updated',
     })
-  }
+  })
+  if (history.length > 0)
+    await client.query(
+      `INSERT INTO alert_history (alert_id, at, action, details)
+       SELECT u.id, $1, u.action, u.details::jsonb FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, action, details, i)
+       ORDER BY u.i`,
+      [now, history.map((h) => h.id), history.map((h) => h.action), history.map((h) => JSON.stringify(h.details))],
+    )
   if (gate && gate.pendingMs > 0) {
     // As Prometheus' `for`: an evaluation that does not see the condition restarts its clock (a slow or late sweep does not).
     const opened = changes.filter((c) => c.action === 'opened').map((c) => c.subject)
