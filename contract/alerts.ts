@@ -35,6 +35,8 @@ export const alert = z.object({
   nextEscalationAt: z.optional(z.nullable(isoTime)),
   /** Silenced, in a maintenance window, or explained by an open incident at its hub: nobody is paged. */
   muted: z.boolean(),
+  /** Muted as flapping (back within a shift after resolving by itself): it pages nobody until then. */
+  flappingUntil: z.optional(z.nullable(isoTime)),
   details: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 })
 export type Alert = z.output<typeof alert>

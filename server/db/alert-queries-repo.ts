@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { mutedSql } from './silences-repo.ts'
+import { flappingSql, mutedSql } from './silences-repo.ts'
 import type { AlertTitleFields } from '../domain/alert-titles.ts'
 
 /** The title: a message key and parameters, or a person's words (`title`), see alert-titles.ts. */
@@ -21,13 +21,15 @@ export interface AlertRow extends AlertTitleFields {
   nextEscalationAt: Date | null
   /** Silenced, in a maintenance window, or explained by an open incident at its hub: nobody is paged. */
   muted: boolean
+  /** Muted because it came back soon after resolving by itself (flap damping): no page until then. */
+  flappingUntil: Date | null
   details: Record<string, unknown>
 }
 
 const COLUMNS = `a.id, a.rule, a.subject, a.hub_code AS "hubCode", a.severity, a.state, a.title, a.title_key AS "titleKey", a.title_params AS "titleParams", a.item_count AS "itemCount",
   a.opened_at AS "openedAt", a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", ack.username AS "acknowledgedBy",
   a.resolved_at AS "resolvedAt", res.username AS "resolvedBy", a.escalation_level AS "escalationLevel", a.next_escalation_at AS "nextEscalationAt",
-  a.details, ${mutedSql('now()')} AS muted`
+  a.details, ${mutedSql('now()')} AS muted, CASE WHEN ${flappingSql('now()')} THEN a.quiet_until END AS "flappingUntil"`
 const FROM = `alerts a LEFT JOIN users ack ON ack.id = a.acknowledged_by LEFT JOIN users res ON res.id = a.resolved_by`
 
 /** scopeHub: a hub-scoped person's hub; only that hub's alerts exist for them (null: the whole network). */

@@ -154,4 +154,27 @@ describe("the alert console by impact, in the reader's language", () => {
     await page.screenshot({ path: `${ARTIFACTS}/alerts-impact-after-resolve.png` })
     await ctx.close()
   })
+
+  it('labels an alert that came back soon after resolving by itself as flapping, with the time it may page again', async () => {
+    // What flap damping stores (test/integration/alerts-flap.test.ts opens one through the sweep's reconciliation).
+    const until = new Date(Date.now() + 2 * 3_600_000)
+    await sys.database.pool.query(
+      `UPDATE alerts SET quiet_until = $1 WHERE rule = 'parcel_late' AND hub_code = 'CAN-TC' AND state <> 'resolved'`,
+      [until],
+    )
+    const hhmm = new Date(until.getTime() + 8 * 3_600_000).toISOString().slice(11, 16)
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } })
+    const page = await ctx.newPage()
+    await signIn(page, '/alerts?lang=zh')
+    const badge = page.locator('[data-testid=alert-row][data-hub=CAN-TC] [data-testid=muted-badge]')
+    await expect
+      .poll(() => badge.textContent())
+      .toBe(`反复出现 · ${new Date(until.getTime() + 8 * 3_600_000).toISOString().slice(5, 10)} ${hhmm} 前不再通知`)
+    // The others are not muted.
+    expect(await page.locator('[data-testid=muted-badge]').count()).toBe(1)
+    await page.click('[data-testid=lang-toggle]')
+    await expect.poll(() => badge.textContent()).toMatch(new RegExp(`^Flapping · no page until \\d\\d-\\d\\d ${hhmm}$`))
+    await page.screenshot({ path: `${ARTIFACTS}/alerts-flapping.png` })
+    await ctx.close()
+  })
 })

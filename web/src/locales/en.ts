@@ -279,6 +279,7 @@ export const en: Messages = {
   'alerts.col.state': 'State',
   'alerts.col.level': 'Escalation',
   'alerts.muted': 'Muted',
+  'alerts.flapping': 'Flapping · no page until {until}',
   'alerts.count': '{n} alert | {n} alerts',
   'alerts.loading': 'Loading alerts…',
   'alerts.empty': 'No alerts match',

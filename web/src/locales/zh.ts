@@ -276,6 +276,7 @@ export const zh = {
   'alerts.col.state': '状态',
   'alerts.col.level': '升级',
   'alerts.muted': '已静默',
+  'alerts.flapping': '反复出现 · {until} 前不再通知',
   'alerts.count': '{n} 条告警',
   'alerts.loading': '正在加载告警…',
   'alerts.empty': '没有符合条件的告警',

@@ -125,6 +125,12 @@ export function formatBeijingShort(time: string | number | null | undefined): st
   return full === '—' ? full : full.slice(5);
 }
 
+/** The muted badge: flapping (shown, no page until a time) or muted by a silence, a window or an incident. */
+export function mutedLabel(a: { muted: boolean; flappingUntil?: string | null | undefined }): string {
+  if (a.flappingUntil) return t('alerts.flapping', { until: formatBeijingShort(a.flappingUntil) });
+  return t('alerts.muted');
+}
+
 /** Whether a live message should page the on-call person (sound + notification). */
 export function pagingChanges(changes: readonly AlertChangeMessage[]): AlertChangeMessage[] {
   return changes.filter(
