@@ -219,14 +219,18 @@ async function runSeed(seed: number): Promise<SeedRun> {
       severity: p.severity,
     }))
     const courierHub = new Map(network.couriers.map((c) => [c.code, c.hubCode]))
-    const truth: TruthIncident[] = stepper.incidents.map((i, id) => ({
-      id,
-      kind: i.kind,
-      hubs: incidentHubs(i.kind, incidentTarget(i), courierHub),
-      from: i.from,
-      to: Math.min(i.to, end),
-      paging: PAGING_KINDS.includes(i.kind),
-    }))
+    // An incident scheduled past the run's end never happened in it (a short --days run keeps
+    // the week's schedule, whose holiday falls on day 2-4): it is not counted.
+    const truth: TruthIncident[] = stepper.incidents
+      .filter((i) => i.from < end)
+      .map((i, id) => ({
+        id,
+        kind: i.kind,
+        hubs: incidentHubs(i.kind, incidentTarget(i), courierHub),
+        from: i.from,
+        to: Math.min(i.to, end),
+        paging: PAGING_KINDS.includes(i.kind),
+      }))
     const score = scoreRun(truth, pages, run.autoResolved, {
       start: scenario.simStart,
       end: scenario.simStart + days * DAY_MS,
@@ -245,10 +249,12 @@ async function runSeed(seed: number): Promise<SeedRun> {
       parcels: run.parcels,
       events: run.events,
       holiday: scenario.holiday,
-      incidents: stepper.incidents.map(
-        (i) =>
-          `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`,
-      ),
+      incidents: stepper.incidents
+        .filter((i) => i.from < end)
+        .map(
+          (i) =>
+            `${describeIncident(i)} (${new Date(i.from + 8 * HOUR_MS).toISOString().slice(5, 16).replace('T', ' ')})`,
+        ),
     }
   } finally {
     await bench.close()
