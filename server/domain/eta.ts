@@ -108,10 +108,11 @@ function normalise(offset: number, p: Float64Array): Pmf {
   while (lo < hi && p[lo]! < 1e-12) lo++
   while (hi > lo && p[hi - 1]! < 1e-12) hi--
   const out = p.slice(lo, hi)
+  const n = out.length
   let sum = 0
-  for (const v of out) sum += v
+  for (let i = 0; i < n; i++) sum += out[i]!
   if (sum <= 0) return { offset: 0, p: Float64Array.of(1) }
-  for (let i = 0; i < out.length; i++) out[i]! /= sum
+  for (let i = 0; i < n; i++) out[i]! /= sum
   return { offset: offset + lo, p: out }
 }
 
@@ -145,15 +146,21 @@ export function convolve(a: Pmf, b: Pmf): Pmf {
   const len = Math.min(GRID - a.offset - b.offset, a.p.length + b.p.length - 1)
   if (len <= 0) return { offset: GRID - 1, p: Float64Array.of(1) }
   const out = new Float64Array(len)
-  for (let i = 0; i < a.p.length; i++) {
-    const x = a.p[i]!
+  // The arrays in locals and index loops (the estimate's hot loop: thousands of estimates a
+  // sweep); the same products summed in the same order as ever, so the same bits.
+  const ap = a.p
+  const bp = b.p
+  const an = ap.length
+  const bn = bp.length
+  for (let i = 0; i < an; i++) {
+    const x = ap[i]!
     if (x === 0) continue
-    const lim = Math.min(b.p.length, len - i)
-    for (let j = 0; j < lim; j++) out[i + j]! += x * b.p[j]!
+    const lim = Math.min(bn, len - i)
+    for (let j = 0; j < lim; j++) out[i + j]! += x * bp[j]!
   }
   // Mass pushed beyond the grid stays in its last bin.
   let kept = 0
-  for (const v of out) kept += v
+  for (let i = 0; i < len; i++) kept += out[i]!
   if (kept < 1) out[len - 1]! += 1 - kept
   return normalise(a.offset + b.offset, out)
 }
@@ -365,12 +372,14 @@ function addHourly(arrival: Pmf, nowMs: number, distAt: (hour: number) => Dist):
     const h = shanghaiHour(nowMs + bin * binMs)
     const d = byHour[h] ?? (byHour[h] = distAt(h))
     prior ||= d.prior
+    const dp = d.pmf.p
+    const dn = dp.length
     const base = bin + d.pmf.offset
-    const lim = Math.min(d.pmf.p.length, GRID - base)
-    for (let j = 0; j < lim; j++) out[base + j]! += v * d.pmf.p[j]!
-    if (lim < d.pmf.p.length) {
+    const lim = Math.min(dn, GRID - base)
+    for (let j = 0; j < lim; j++) out[base + j]! += v * dp[j]!
+    if (lim < dn) {
       let rest = 0
-      for (let j = Math.max(0, lim); j < d.pmf.p.length; j++) rest += d.pmf.p[j]!
+      for (let j = Math.max(0, lim); j < dn; j++) rest += dp[j]!
       out[GRID - 1]! += v * rest
     }
   }
