@@ -386,6 +386,46 @@ function addHourly(arrival: Pmf, nowMs: number, distAt: (hour: number) => Dist):
   return { pmf: normalise(0, out), prior }
 }
 
+/** The segment the parcel is in, its distribution and what is left of it after the time spent there (null: overdue). */
+function currentPart(pos: ParcelPosition, model: SegmentModel, now: Date, opts: EstimateOptions) {
+  const path = remainingPath(pos)
+  if (!path) return null
+  const [current, ...rest] = path.segments
+  const units = unitsOf(pathSegments(pos.route))
+  const nowMs = now.getTime()
+  const startMs = path.since.getTime()
+  const elapsed = Math.max(0, (nowMs - startMs) / HOUR_MS)
+  const cur = segmentDist(model, current!, pos.tier, hourly(current!) ? shanghaiHour(startMs) : null, units, opts)
+  return {
+    path,
+    current: current!,
+    rest,
+    units,
+    nowMs,
+    startMs,
+    elapsed,
+    cur,
+    left: conditionOnElapsed(cur.pmf, elapsed),
+  }
+}
+
+const hourly = (s: SegmentSpec) => s.kind === 'last_mile'
+
+/**
+ * Whether estimateArrival would call the parcel overdue in its segment (its first step
+ * only, the same computation): null when it has no estimate. An overdue parcel is at risk
+ * whatever the rest of its path, so the at-risk rule skips the convolutions for it.
+ */
+export function overdueInSegment(
+  pos: ParcelPosition,
+  model: SegmentModel,
+  now: Date,
+  opts: EstimateOptions = {},
+): boolean | null {
+  const part = currentPart(pos, model, now, opts)
+  return part && part.left === null
+}
+
 /**
  * The arrival estimate of an open parcel at `now`, or null when it will not be
  * delivered (delivered, returned, lost).
@@ -396,27 +436,19 @@ export function estimateArrival(
   now: Date,
   opts: EstimateOptions = {},
 ): ArrivalEstimate | null {
-  const path = remainingPath(pos)
-  if (!path) return null
-  const [current, ...rest] = path.segments
-  const units = unitsOf(pathSegments(pos.route))
-  const nowMs = now.getTime()
-  const startMs = path.since.getTime()
-  const elapsed = Math.max(0, (nowMs - startMs) / HOUR_MS)
-  const hourly = (s: SegmentSpec) => s.kind === 'last_mile'
-  const cur = segmentDist(model, current!, pos.tier, hourly(current!) ? shanghaiHour(startMs) : null, units, opts)
+  const part = currentPart(pos, model, now, opts)
+  if (!part) return null
+  const { path, current, rest, units, nowMs, startMs, elapsed, cur, left } = part
   let priors = cur.prior ? 1 : 0
   const p50Hours = quantileHours(cur.pmf, 0.5)
   const p90Hours = quantileHours(cur.pmf, 0.9)
   const p99Hours = quantileHours(cur.pmf, 0.99)
-  const left = conditionOnElapsed(cur.pmf, elapsed)
   const overdue = left === null
   // From here to the delivery as this lane's parcels took it, while the parcel is
   // not unusually long in its segment; stretched by what slowed places ahead add.
   // Only before the last mile: from the destination outlet on, its hour-of-day distributions know more.
-  const early = current!.kind === 'first_mile' || current!.kind === 'line_haul' || current!.kind === 'hub_dwell'
-  const whole =
-    !early || overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current!, startMs, elapsed, opts)
+  const early = current.kind === 'first_mile' || current.kind === 'line_haul' || current.kind === 'hub_dwell'
+  const whole = !early || overdue || elapsed > p90Hours ? null : toDelivery(model, pos, current, startMs, elapsed, opts)
   let acc: Pmf
   if (whole) {
     acc = shiftPmf(whole, slowdownHours(model, path.segments, pos.tier, elapsed, opts))
@@ -444,8 +476,8 @@ export function estimateArrival(
     overdue,
     basis: priors === 0 ? 'model' : priors === count ? 'prior' : 'partial',
     current: {
-      kind: current!.kind,
-      place: current!.place,
+      kind: current.kind,
+      place: current.place,
       since: path.since,
       elapsedHours: Math.round(elapsed * 10) / 10,
       p50Hours,

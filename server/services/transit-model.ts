@@ -15,10 +15,12 @@ import { loadHist, loadRecent } from '../db/segments-repo.ts'
 import {
   createHistModel,
   estimateArrival,
+  overdueInSegment,
   recentFactors,
   withFactors,
   type ArrivalEstimate,
   type Dist,
+  type ParcelPosition,
   type Priors,
   type SegmentModel,
 } from '../domain/eta.ts'
@@ -108,6 +110,27 @@ function routeOf(network: Network, origin: string, dest: string): string[] {
   }
 }
 
+/** The parcel as the estimate sees it: its route, and the times taken to their quarter hour. */
+function positionOf(p: EtaParcel, network: Network): ParcelPosition {
+  const since = p.lastScanAt ?? p.collectedAt
+  const step = (d: Date) => new Date(Math.floor(d.getTime() / SINCE_STEP_MS) * SINCE_STEP_MS)
+  return {
+    tier: p.tier,
+    route: routeOf(network, p.originHub, p.destinationHub),
+    collectedAt: step(p.collectedAt),
+    status: p.status,
+    lastEventType: p.lastEventType as EventType | null,
+    lastScanHub: p.lastScanHub,
+    lastScanAt: p.lastScanAt ? step(since) : null,
+    exceptionReason: p.exceptionReason,
+  }
+}
+
+const estimateOptions = (priors?: Priors, distCache?: Map<string, Dist>) => ({
+  ...(priors ? { priors } : {}),
+  ...(distCache ? { distCache } : {}),
+})
+
 /** The estimate of an open parcel (null when closed or lost); the segment start is taken to its quarter hour. */
 export function arrivalOf(
   p: EtaParcel,
@@ -116,23 +139,7 @@ export function arrivalOf(
   priors?: Priors,
   distCache?: Map<string, Dist>,
 ): ArrivalEstimate | null {
-  const since = p.lastScanAt ?? p.collectedAt
-  const step = (d: Date) => new Date(Math.floor(d.getTime() / SINCE_STEP_MS) * SINCE_STEP_MS)
-  return estimateArrival(
-    {
-      tier: p.tier,
-      route: routeOf(m.network, p.originHub, p.destinationHub),
-      collectedAt: step(p.collectedAt),
-      status: p.status,
-      lastEventType: p.lastEventType as EventType | null,
-      lastScanHub: p.lastScanHub,
-      lastScanAt: p.lastScanAt ? step(since) : null,
-      exceptionReason: p.exceptionReason,
-    },
-    m.model,
-    now,
-    { ...(priors ? { priors } : {}), ...(distCache ? { distCache } : {}) },
-  )
+  return estimateArrival(positionOf(p, m.network), m.model, now, estimateOptions(priors, distCache))
 }
 
 /** A parcel is at risk by its estimate when the median is after its deadline or it is overdue in its segment. */
@@ -173,6 +180,7 @@ type OpenParcelTuple = [
   ExceptionReason | null,
   number,
 ]
+const OVERDUE = Symbol('overdue')
 /** Epoch milliseconds of a timestamptz, as node-postgres would give them (whole ms, the microseconds cut). */
 const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::int8`
 
@@ -193,8 +201,11 @@ export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): P
     [now],
   )
   const rows = JSON.parse(r.rows[0]?.parcels ?? '[]') as OpenParcelTuple[]
-  const memo = new Map<string, ArrivalEstimate | null>()
+  // Per distinct parcel state: at risk because overdue in its segment (the estimate's first
+  // step, which decides it whatever the rest: no convolutions), else the whole estimate.
+  const memo = new Map<string, ArrivalEstimate | null | typeof OVERDUE>()
   const dists = new Map<string, Dist>()
+  const options = estimateOptions(priors, dists)
   const out: string[] = []
   for (const [
     waybill,
@@ -224,9 +235,11 @@ export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): P
         lastScanAt: lastScan !== null ? new Date(lastScan) : null,
         exceptionReason,
       }
-      memo.set(key, (e = arrivalOf(p, m, now, priors, dists)))
+      const position = positionOf(p, m.network)
+      e = overdueInSegment(position, m.model, now, options) ? OVERDUE : estimateArrival(position, m.model, now, options)
+      memo.set(key, e)
     }
-    if (atRiskByEstimate(e, new Date(deadline))) out.push(waybill)
+    if (e === OVERDUE || atRiskByEstimate(e, new Date(deadline))) out.push(waybill)
   }
   return out
 }
