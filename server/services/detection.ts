@@ -265,10 +265,11 @@ export async function fastGroups(
       collectedUsual,
     ),
   )
+  const own = surges.filter((g) => standout.has(g.hubCode!))
   const withNetwork = surges.filter((g) => !standout.has(g.hubCode!))
   const volume = rollsUp(surges.length, outlets, networkOpen)
     ? [
-        ...surges.filter((g) => standout.has(g.hubCode!)),
+        ...own,
         ...(withNetwork.length === 0
           ? []
           : [
