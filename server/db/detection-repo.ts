@@ -212,6 +212,45 @@ export async function laneArrivedSince(
 }
 
 /**
+ * How many legs of lane from → to that left in [departedFrom, departedTo] (epoch ms) arrived
+ * by `now`: the arrivals at `to` since the first of those departures, from the kept
+ * `line_haul` segments, as above. Asked only for a lane with a batch of overdue parcels
+ * (overdueBatch): most runs, none.
+ */
+// $1 since (the first departure), $2 now, $3 to (the hub), $4 lane, $5/$6 departed from/to (epoch ms)
+export async function laneArrivalsDepartedIn(
+  db: pg.Pool,
+  from: string,
+  to: string,
+  departedFrom: number,
+  departedTo: number,
+  now: Date,
+): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n
+     FROM scan_events a
+     JOIN parcel_paths p ON p.waybill = a.waybill
+     CROSS JOIN LATERAL jsonb_array_elements(p.segments) seg
+     WHERE a.type = 'arrived_hub' AND a.event_time > $1 AND a.event_time <= $2 AND a.hub_code = $3
+       AND seg->>0 = 'line_haul' AND seg->>1 = $4 AND (seg->>3)::bigint BETWEEN $5::bigint AND $6::bigint
+       AND (seg->>4)::bigint = floor(extract(epoch FROM a.event_time) * 1000)::bigint`,
+    [new Date(departedFrom), now, to, `${from}>${to}`, departedFrom, departedTo],
+  )
+  return r.rows[0]?.n ?? 0
+}
+
+/** Per lane subject (`lane:A>B`), the end of the latest lost batch its resolved lane_overdue alerts reported since `since`. */
+export async function reportedLostBatches(db: pg.Pool, since: Date): Promise<Map<string, number>> {
+  const r = await db.query<{ subject: string; to: string }>(
+    `SELECT subject, max((details->'lost'->>'to')::bigint) AS to
+     FROM alerts WHERE rule = 'lane_overdue' AND state = 'resolved' AND opened_at >= $1 AND details ? 'lost'
+     GROUP BY subject`,
+    [since],
+  )
+  return new Map(r.rows.map((x) => [x.subject, Number(x.to)]))
+}
+
+/**
  * Departures in each window (start, end] with the dwell since the arrival at the same hub;
  * `window` is the index. The dwell is the `hub_dwell` segment (arrived at a hub → departed
  * it) of the parcel's kept path (parcel_paths, sql/050) that ends at the departure: one

@@ -72,6 +72,10 @@ export const alertTitles = {
     key: 'lane_overdue',
     params: { from, to, count, usualHours },
   }),
+  laneLost: (from: string, to: string, count: number, departedFrom: string, departedTo: string): AlertMessage => ({
+    key: 'lane_lost',
+    params: { from, to, count, departedFrom, departedTo },
+  }),
   hubBacklog: (hub: string, ratio: number, departures: number): AlertMessage => ({
     key: 'hub_backlog',
     params: { hub, ratio, departures },

@@ -28,6 +28,8 @@
  *    learned limit (p99 of its recent legs × 1.25, per tier), counted only while no
  *    parcel that left later has arrived: once later parcels get through again the
  *    lane is flowing, and the stragglers are parcel-level figures.
+ *    Its `lost` form (overdueBatch, lostBatch) sees a batch that vanished while
+ *    the parcels around it got through.
  *  - dwellRatio (hub_backlog): the median, over a centre's departures of the last
  *    hour, of each parcel's dwell against the usual dwell of its tier there at
  *    that time of day (the same hour of the previous days).
@@ -240,6 +242,84 @@ export function laneOverdue(
       (lastArrivedDeparture === null || l.departedAt > lastArrivedDeparture),
   ).length
   return { overdue, slow: overdue >= r.minOverdue }
+}
+
+/**
+ * A lost batch (lane_overdue, its `lost` form): parcels that left A for B close
+ * together (a truckload, a shift's loading) are overdue, and most of what left A for B
+ * in that span never arrived, while the lane flows before and after. laneOverdue
+ * cannot see it: a parcel that left after the batch arrives first, so the lane
+ * flows. The simulator's lane loss was never paged by it (1-day alert benchmark,
+ * seeds 1–3): on a lane whose express legs fly in 5 h and whose road legs take
+ * 17–22 h, the express parcels after the batch arrive before the lost ones are
+ * overdue. Stragglers of a normal day are sparse (the limit is the p99 × 1.25), so
+ * five overdue within two hours of each other, most of their span not arrived, is
+ * not a normal day.
+ */
+export interface LostBatchRule {
+  /** Overdue parcels in the batch (default 5). */
+  minParcels: number
+  /** Their departures lie within this span (default 2 h). */
+  spanMs: number
+  /** The batch's share of the legs that left in its span, the arrived ones included (default 0.5). */
+  minShare: number
+  /**
+   * A parcel counts toward a batch for this long after it became overdue (default 3 h);
+   * after that the lost parcels are parcel-level figures (parcel_suspected_lost), and
+   * the alert resolves instead of holding for the day it takes to declare them lost.
+   */
+  holdMs: number
+}
+
+export const LOST_BATCH_DEFAULTS: LostBatchRule = {
+  minParcels: 5,
+  spanMs: 2 * 3_600_000,
+  minShare: 0.5,
+  holdMs: 3 * 3_600_000,
+}
+
+export interface OverdueBatch {
+  /** The first and the last departure of the batch (epoch ms). */
+  from: number
+  to: number
+  /** Its overdue parcels. */
+  count: number
+}
+
+/**
+ * The densest span of `r.spanMs` among the lane's overdue departures that left after
+ * `after` (the end of a batch already reported and resolved; null: none) and became
+ * overdue at most `r.holdMs` ago: the candidate batch (the latest of equal ones), or
+ * null when it holds fewer than `r.minParcels`. Whether it is lost depends on how many
+ * of its span arrived (lostBatch).
+ */
+export function overdueBatch(
+  legs: readonly LegInFlight[],
+  after: number | null,
+  now: number,
+  r: LostBatchRule = LOST_BATCH_DEFAULTS,
+): OverdueBatch | null {
+  const d = legs
+    .filter(
+      (l) =>
+        l.limitMs !== null &&
+        now - l.departedAt > l.limitMs &&
+        now - l.departedAt - l.limitMs <= r.holdMs &&
+        (after === null || l.departedAt > after),
+    )
+    .map((l) => l.departedAt)
+    .sort((a, b) => a - b)
+  let best: OverdueBatch | null = null
+  for (let i = 0, j = 0; j < d.length; j++) {
+    while (d[j]! - d[i]! > r.spanMs) i++
+    if (!best || j - i + 1 >= best.count) best = { from: d[i]!, to: d[j]!, count: j - i + 1 }
+  }
+  return best && best.count >= r.minParcels ? best : null
+}
+
+/** Whether the batch is lost: `arrived` legs of the lane left within its span and arrived. */
+export function lostBatch(batch: OverdueBatch, arrived: number, r: LostBatchRule = LOST_BATCH_DEFAULTS): boolean {
+  return batch.count >= r.minParcels && batch.count >= r.minShare * (batch.count + Math.max(0, arrived))
 }
 
 // ─── Dwell ────────────────────────────────────────────────────────────────────

@@ -7,14 +7,18 @@ import {
   feedBehind,
   hubSilenceAt,
   LANE_DEFAULTS,
+  LOST_BATCH_DEFAULTS,
   laneOverdue,
   learnedLimitMs,
+  lostBatch,
+  overdueBatch,
   RECENT_RATE_MINUTES,
   rollsUp,
   standoutSurges,
   type LegInFlight,
 } from '../domain/detection.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
+import { SHANGHAI_OFFSET_MS } from '../domain/clock.ts'
 import { createNetwork, type HubSeed } from '../data/network.ts'
 import {
   feedHighWater,
@@ -22,11 +26,13 @@ import {
   hubExceptionBaseline,
   hubMinutes,
   hubsWithRecentAlerts,
+  laneArrivalsDepartedIn,
   laneArrivedSince,
   lastArrivedDepartures,
   legsInFlight,
   recentDwells,
   refreshScanGapStats,
+  reportedLostBatches,
   scanGapStats,
 } from '../db/detection-repo.ts'
 import type { AlertChange, AlertGroup } from '../db/alerts-repo.ts'
@@ -45,6 +51,8 @@ const DWELL_BASELINE_DAYS = 3
 const BURST_WINDOW_MINUTES = 30
 const SURGE_WINDOW_MINUTES = 30
 const EXCEPTION_BASELINE_MS = 7 * DAY_MS
+/** Beijing wall-clock time of an instant, as the control room reads it ('03:01'). */
+const clockTime = (ms: number): string => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16)
 /** A hub that stopped (hub_silent) has its backlog and low volume explained for this long after. */
 const AFTER_STOP_MS = 12 * HOUR_MS
 
@@ -409,10 +417,13 @@ export async function slowGroups(
     candidates.map((lane) => [lane.from, lane.to] as const),
   )
   const overdue: AlertGroup[] = []
+  const slowLanes = new Set<string>()
+  const medianOf = (xs: number[]) => (xs.length > 0 ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : 0)
   for (const lane of candidates) {
     const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
     if (!o.slow) continue
-    const usualHours = lane.usual.length > 0 ? lane.usual.sort((a, b) => a - b)[Math.floor(lane.usual.length / 2)]! : 0
+    slowLanes.add(key(lane.from, lane.to))
+    const usualHours = medianOf(lane.usual)
     overdue.push({
       subject: `lane:${lane.from}>${lane.to}`,
       hubCode: lane.from,
@@ -420,6 +431,31 @@ export async function slowGroups(
       title: alertTitles.laneOverdue(lane.from, lane.to, o.overdue, usualHours),
       itemCount: o.overdue,
       details: { to: lane.to, overdue: o.overdue, usualHours },
+    })
+  }
+  // A lost batch on a lane that flows (overdueBatch): the batches already reported and resolved are
+  // left out, so the road legs of a truckload whose express legs paged do not page again a day later.
+  const reported = await reportedLostBatches(db, new Date(t - 2 * DAY_MS))
+  for (const lane of judged) {
+    if (slowLanes.has(key(lane.from, lane.to))) continue
+    const subject = `lane:${lane.from}>${lane.to}`
+    const after = reported.get(subject)
+    const batch = overdueBatch(lane.legs, after === undefined ? null : after + LOST_BATCH_DEFAULTS.spanMs, t)
+    if (!batch) continue
+    const got = await laneArrivalsDepartedIn(db, lane.from, lane.to, batch.from, batch.to, now)
+    if (!lostBatch(batch, got)) continue
+    overdue.push({
+      subject,
+      hubCode: lane.from,
+      severity: batch.count >= 20 ? 'critical' : 'warning',
+      title: alertTitles.laneLost(lane.from, lane.to, batch.count, clockTime(batch.from), clockTime(batch.to)),
+      itemCount: batch.count,
+      details: {
+        to: lane.to,
+        overdue: batch.count,
+        usualHours: medianOf(lane.usual),
+        lost: { ...batch, arrived: got },
+      },
     })
   }
 

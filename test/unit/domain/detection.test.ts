@@ -8,6 +8,9 @@ import {
   hubSilenceAt,
   laneOverdue,
   learnedLimitMs,
+  LOST_BATCH_DEFAULTS,
+  lostBatch,
+  overdueBatch,
   networkWide,
   rollsUp,
   standoutSurges,
@@ -267,6 +270,64 @@ describe('lanes', () => {
 
   it('never gives a learned limit under its floor', () => {
     expect(learnedLimitMs(0.1)).toBe(0.5 * HOUR)
+  })
+})
+
+describe('lost batches', () => {
+  // A lane whose express legs fly in 5 h (limit 6.25 h) and whose road legs take 20 h (limit 25 h).
+  const now = 100 * HOUR
+  const air = learnedLimitMs(5)
+  const road = learnedLimitMs(20)
+  const leg = (hoursAgo: number, limitMs: number | null = air) => ({ departedAt: now - hoursAgo * HOUR, limitMs })
+  // Seven express parcels that left 7–8 h ago (overdue 0.75–1.75 h) and four road parcels beside them (not due).
+  const batch = [7, 7.1, 7.3, 7.5, 7.6, 7.8, 8].map((h) => leg(h))
+  const roadBeside = [7.2, 7.4, 7.7, 7.9].map((h) => leg(h, road))
+
+  it('finds the densest two hours of overdue departures, at least five', () => {
+    expect(overdueBatch([...batch, ...roadBeside, leg(1), leg(2)], null, now)).toEqual({
+      from: now - 8 * HOUR,
+      to: now - 7 * HOUR,
+      count: 7,
+    })
+    // Four are not a batch; nor are five spread over more than two hours.
+    expect(overdueBatch(batch.slice(0, 4), null, now)).toBeNull()
+    expect(
+      overdueBatch(
+        [6.5, 7.2, 7.9, 8.6, 9.3].map((h) => leg(h)),
+        null,
+        now,
+      ),
+    ).toBeNull()
+    // Without a learned limit a leg is not judged.
+    expect(
+      overdueBatch(
+        batch.map((l) => ({ ...l, limitMs: null })),
+        null,
+        now,
+      ),
+    ).toBeNull()
+  })
+
+  it('counts a parcel for three hours after it became overdue, then leaves it to the parcel-level rules', () => {
+    const { holdMs } = LOST_BATCH_DEFAULTS
+    expect(holdMs).toBe(3 * HOUR)
+    // 6.25 h limit + 3 h hold: the parcels that left 7–8 h ago count until 9.25 h after they left.
+    expect(overdueBatch(batch, null, now + 1.2 * HOUR)?.count).toBe(7)
+    expect(overdueBatch(batch, null, now + 2.5 * HOUR)).toBeNull()
+  })
+
+  it('leaves out the departures of a batch already reported', () => {
+    expect(overdueBatch(batch, now - 7.2 * HOUR, now)).toBeNull()
+    expect(overdueBatch(batch, now - 9 * HOUR, now)?.count).toBe(7)
+  })
+
+  it('is lost when most of what left in its span did not arrive', () => {
+    const b = overdueBatch(batch, null, now)!
+    expect(lostBatch(b, 0)).toBe(true)
+    expect(lostBatch(b, 7)).toBe(true)
+    // A busy hour's stragglers: 7 overdue among 60 that arrived.
+    expect(lostBatch(b, 8)).toBe(false)
+    expect(lostBatch(b, 60)).toBe(false)
   })
 })
 

@@ -77,6 +77,13 @@ const samples: Array<[AlertMessage, string[], string[]]> = [
     ['12 parcels overdue on the lane SHA-TC → CAN-TC (usual leg 20.0 h)'],
   ],
   [
+    alertTitles.laneLost('BJS-TC', 'SHA-TC', 9, '03:01', '04:33'),
+    ['BJS-TC → SHA-TC', '03:01–04:33', '9 件包裹超时未到', '疑似整批丢失'],
+    [
+      '9 parcels that left BJS-TC for SHA-TC between 03:01 and 04:33 are overdue while parcels before and after arrived',
+    ],
+  ],
+  [
     alertTitles.hubBacklog('杭州分拣中心', 2.54, 40),
     ['2.5 倍', '发出 40 件'],
     ['parcels dwell 2.5× their usual time (40 departures in the last hour)'],

@@ -747,6 +747,8 @@ export const en: Messages = {
   'alert.title.network_collection_surge': 'Collections surge at {hubs} of {of} outlets',
   'alert.title.lane_overdue':
     '{count} parcel overdue on the lane {from} → {to} (usual leg {usualHours} h) | {count} parcels overdue on the lane {from} → {to} (usual leg {usualHours} h)',
+  'alert.title.lane_lost':
+    '{count} parcel that left {from} for {to} between {departedFrom} and {departedTo} is overdue while parcels before and after arrived (batch lost?) | {count} parcels that left {from} for {to} between {departedFrom} and {departedTo} are overdue while parcels before and after arrived (batch lost?)',
   'alert.title.hub_backlog':
     '{hub}: parcels dwell {ratio}× their usual time ({departures} departures in the last hour)',
   'alert.title.network_backlog': 'Parcels dwell longer than usual at {hubs} of {of} centres',

@@ -735,6 +735,8 @@ export const zh = {
   'alert.title.hub_collection_surge': '{hub}：最近一小时 {observed} 次扫描，此时段通常 {expected} 次（揽收激增）',
   'alert.title.network_collection_surge': '全网揽收激增：{of} 个网点中 {hubs} 个',
   'alert.title.lane_overdue': '干线 {from} → {to}：{count} 件包裹超时未到（平常 {usualHours} 小时）',
+  'alert.title.lane_lost':
+    '干线 {from} → {to}：{departedFrom}–{departedTo} 发出的 {count} 件包裹超时未到，之前和之后发出的已到达（疑似整批丢失）',
   'alert.title.hub_backlog': '{hub}：包裹滞留时间为平常的 {ratio} 倍（最近一小时发出 {departures} 件）',
   'alert.title.network_backlog': '全网滞留：{of} 个分拨中心中 {hubs} 个包裹滞留超常',
   'alert.title.courier_absent': '{courier}（{code}）今日尚无扫描',

@@ -37,6 +37,8 @@ export interface AlertMessageParams {
   hub_collection_surge: { hub: string; observed: number; expected: number };
   network_collection_surge: { hubs: number; of: number };
   lane_overdue: { from: string; to: string; count: number; usualHours: number };
+  /** Departure times as the control room reads them, Beijing time ('03:01'). */
+  lane_lost: { from: string; to: string; count: number; departedFrom: string; departedTo: string };
   hub_backlog: { hub: string; ratio: number; departures: number };
   network_backlog: { hubs: number; of: number };
   courier_absent: { courier: string; code: string };
