@@ -278,15 +278,25 @@ export async function recentDwells(
   return out
 }
 
-/** Hubs with a hub-level alert of these rules unresolved, or opened since `since`. */
+/**
+ * The hubs whose alert of one of `rules` is open, or resolved less than its own length
+ * ago and at least `minAfterMs` ago (default 3 h): what a stop explains afterwards (its
+ * held parcels leave over the first quarter of its length after it, and a backlog's
+ * evidence is the last hour's departures), scaled to the stop. A fixed 12 h after the
+ * opening made a false hub_silent on a holiday morning hide a real slowdown
+ * at the same centre for the rest of the day (1-day alert benchmark, seed 2).
+ */
 export async function hubsWithRecentAlerts(
   db: pg.Pool | pg.PoolClient,
   rules: readonly string[],
-  since: Date,
+  now: Date,
+  minAfterMs = 3 * HOUR_MS,
 ): Promise<Set<string>> {
   const r = await db.query<{ hub: string }>(
-    `SELECT DISTINCT hub_code AS hub FROM alerts WHERE rule = ANY($1::text[]) AND hub_code IS NOT NULL AND (state <> 'resolved' OR opened_at >= $2)`,
-    [[...rules], since],
+    `SELECT DISTINCT hub_code AS hub FROM alerts
+     WHERE rule = ANY($1::text[]) AND hub_code IS NOT NULL AND opened_at <= $2
+       AND (state <> 'resolved' OR resolved_at + greatest(resolved_at - opened_at, $3 * interval '1 millisecond') > $2)`,
+    [[...rules], now, minAfterMs],
   )
   return new Set(r.rows.map((x) => x.hub))
 }

@@ -53,8 +53,6 @@ const SURGE_WINDOW_MINUTES = 30
 const EXCEPTION_BASELINE_MS = 7 * DAY_MS
 /** Beijing wall-clock time of an instant, as the control room reads it ('03:01'). */
 const clockTime = (ms: number): string => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16)
-/** A hub that stopped (hub_silent) has its backlog and low volume explained for this long after. */
-const AFTER_STOP_MS = 12 * HOUR_MS
 
 /**
  * Rules every SLA sweep (each minute) evaluates, from the per-minute scans:
@@ -377,7 +375,7 @@ export async function slowGroups(
     stats.filter((s) => s.type === 'departed_hub' && s.nextHub !== '*').map((s) => [key(s.hub, s.nextHub, s.tier), s]),
   )
   const network = createNetwork([...hubs.values()])
-  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(t - AFTER_STOP_MS))
+  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], now)
 
   // Lanes: the parcels whose last scan is a departure, on the leg their route takes next.
   const lanes = new Map<string, { from: string; to: string; legs: LegInFlight[]; usual: number[] }>()

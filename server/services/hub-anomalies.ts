@@ -12,14 +12,14 @@ import type { AlertChange, AlertGroup } from '../db/alerts-repo.ts'
 import { alertTitles } from '../domain/alert-titles.ts'
 
 const BASELINE_WEEKS = 6
-const HOUR_MS = 3_600_000
 
 /**
  * Hub volume against the weeks before, from the events_per_minute aggregate:
  * hub_volume_low, the last complete hour's events against the same hour of the
  * week in the previous 6 weeks (median and MAD, see server/domain/anomaly.ts);
- * weeks before the hub existed are left out, and a hub that stopped scanning in
- * the last 12 h (hub_silent) is explained by that alert. The minute rules
+ * weeks before the hub existed are left out, and a hub that stopped scanning
+ * (hub_silent open, or resolved less than its length and at least 3 h ago,
+ * hubsWithRecentAlerts) is explained by that alert. The minute rules
  * hub_silent, hub_exception_spike and hub_volume_high, and the lane and dwell
  * rules, are in server/services/detection.ts.
  */
@@ -29,7 +29,7 @@ export async function hubAnomalyGroups(db: pg.Pool, now: Date): Promise<Record<s
   const weeks = sameHourInPreviousWeeks(start, BASELINE_WEEKS)
   const counts = await hubEventsInHours(db, [start, ...weeks])
   const countOf = new Map(counts.map((c) => [`${c.hub}|${c.hour.getTime()}`, c.n]))
-  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], new Date(now.getTime() - 12 * HOUR_MS))
+  const stopped = await hubsWithRecentAlerts(db, ['hub_silent'], now)
   const low: AlertGroup[] = []
   for (const [code, hub] of hubs) {
     const baseline = weeks

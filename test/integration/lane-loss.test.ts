@@ -8,6 +8,7 @@ import { upsertCouriers, upsertHubs } from '../../server/db/reference-repo.ts'
 import { ReferenceData } from '../../server/services/reference.ts'
 import { CalendarService } from '../../server/services/calendar.ts'
 import { slowGroups } from '../../server/services/detection.ts'
+import { hubsWithRecentAlerts } from '../../server/db/detection-repo.ts'
 import { createSimStepper } from '../../sim/stepper.ts'
 import { readLedgerLines } from '../../sim/ledger.ts'
 import { benchNetwork } from '../../bench/lib/alert-scenario.ts'
@@ -118,5 +119,37 @@ describe('a batch lost on a lane that flows', () => {
     // Three hours after the last of them became overdue, the batch is left to the parcel-level rules.
     await run(at + 15 * MIN, at + 5 * HOUR)
     expect(await lanes(at + 5 * HOUR)).toEqual([])
+  })
+})
+
+describe('what a stop explains afterwards', () => {
+  it('is its centre while its hub_silent alert is open, then for its own length and at least 3 h', async () => {
+    const db = sys.database.pool
+    const now = Date.parse('2026-03-20T12:00:00+08:00')
+    const add = (hub: string, openedH: number, resolvedH: number | null) =>
+      db.query(
+        `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at, state, resolved_at)
+         VALUES ('hub_silent', $1, $2, 'critical', 'stop', $3, $3, $4, $5)`,
+        [
+          `hub:${hub}:explain:${openedH}`,
+          hub,
+          new Date(now - openedH * HOUR),
+          resolvedH === null ? 'open' : 'resolved',
+          resolvedH === null ? null : new Date(now - resolvedH * HOUR),
+        ],
+      )
+    await upsertHubs(db, benchNetwork(DEMO_HUBS, DEMO_COURIERS, OUTLETS).hubs)
+    await add('SHA-TC', 1, null) // still stopped
+    await add('HGH-SC', 2.5, 2) // a 30-min stop, 2 h ago: within its 3 h
+    await add('SHA-O1', 4, 3.5) // a 30-min stop, 3.5 h ago: no longer
+    await add('SHA-O1', -1, null) // and one opened after `now` (a replay): not yet
+    await add('HGH-O1', 9, 4) // a 5-h stop, 4 h ago: within its own length
+    await add('YIW-O1', 9, 6) // a 3-h stop, 6 h ago: no longer
+    expect([...(await hubsWithRecentAlerts(db, ['hub_silent'], new Date(now)))].sort()).toEqual([
+      'HGH-O1',
+      'HGH-SC',
+      'SHA-TC',
+    ])
+    expect([...(await hubsWithRecentAlerts(db, ['hub_backlog'], new Date(now)))]).toEqual([])
   })
 })
