@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -29,8 +30,8 @@ async function lateParcels(): Promise<string[]> {
     event(s.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(200) }),
     event(s.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(60) }),
   ])
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
-  expect(r.body.accepted, JSON.stringify(r.body)).toBe(events.length)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: events })
+  expect(r.accepted, JSON.stringify(r)).toBe(events.length)
   return list.map((s) => s.waybill)
 }
 

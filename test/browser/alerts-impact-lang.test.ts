@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
@@ -26,11 +27,10 @@ const hubNames = new Map([
 async function lateParcelsAt(hub: string, count: number): Promise<void> {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })),
   })
-  expect(r.body.accepted).toBe(count)
+  expect(r.accepted).toBe(count)
 }
 
 const sweep = () => runSweep(sys.database.pool, sys.config.sla, hubNames, new Date())

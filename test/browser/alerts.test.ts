@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -21,11 +22,10 @@ const hubNames = new Map([
 async function lateParcelsAt(hub: string, count: number): Promise<void> {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
   await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })),
   })
-  expect(r.body.accepted).toBe(count)
+  expect(r.accepted).toBe(count)
 }
 
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
@@ -23,9 +24,7 @@ beforeAll(async () => {
     ['fin-zhou', 'finance'],
   ] as const)
     await addUser(sys, name, role)
-  expect(
-    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel] })).body.accepted,
-  ).toHaveLength(1)
+  expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [parcel] })).accepted).toHaveLength(1)
 })
 afterAll(async () => {
   await browser?.close()

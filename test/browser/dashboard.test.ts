@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -39,13 +40,12 @@ describe('dashboard in Chromium', () => {
 
     const parcels = [shipment(), shipment(), shipment()]
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: parcels.map((p) =>
         event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(1) }),
       ),
     })
-    expect(r.body.accepted).toBe(3)
+    expect(r.accepted).toBe(3)
 
     await expect
       .poll(async () => digits(await page.textContent('[data-testid=kpi-collectedToday] .kpi-value')), {

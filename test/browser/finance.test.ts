@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { api } from '../helpers/api.ts'
@@ -46,27 +46,22 @@ beforeAll(async () => {
     shipment({ tier: 'standard', originHub: 'HGH-O1', collectedAt: `${day2}T20:00:00+08:00` }),
   ]
   complaintParcel = parcels[3]!
-  expect(
-    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted,
-  ).toHaveLength(4)
-  await call(sys, 'POST', '/api/v1/finance/payments', {
-    cookie: who['fin-zhao'],
+  expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels })).accepted).toHaveLength(4)
+  await api(sys, { cookie: who['fin-zhao'] }).post('/api/v1/finance/payments', {
     body: { waybills: [parcels[0]!.waybill, parcels[2]!.waybill], state: 'paid' },
   })
-  await call(sys, 'POST', '/api/v1/finance/payments', {
-    cookie: who['fin-zhao'],
+  await api(sys, { cookie: who['fin-zhao'] }).post('/api/v1/finance/payments', {
     body: { waybills: [parcels[2]!.waybill], state: 'invoiced' },
   })
-  const claim = await call(sys, 'POST', '/api/v1/claims', {
-    cookie: who['cs-wang'],
+  const { claim } = await api(sys, { cookie: who['cs-wang'] }).post('/api/v1/claims', {
     body: { waybill: parcels[0]!.waybill, reason: 'lost' },
   })
-  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/approve`, {
-    cookie: who['mgr-qian'],
+  await api(sys, { cookie: who['mgr-qian'] }).post('/api/v1/claims/:id/approve', {
+    params: { id: claim.id },
     body: { note: '确认丢失' },
   })
-  await call(sys, 'POST', `/api/v1/claims/${claim.body.claim.id}/pay`, {
-    cookie: who['fin-zhao'],
+  await api(sys, { cookie: who['fin-zhao'] }).post('/api/v1/claims/:id/pay', {
+    params: { id: claim.id },
     body: { paymentRef: 'BANK-20260301-1' },
   })
 })
@@ -79,17 +74,17 @@ describe('finance page in Chromium', () => {
   it('shows the crafted totals, drills down to the parcels, and downloads a CSV that holds what the table shows', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true })
     await signIn(page, sys.url, 'fin-zhao', `/finance?from=${day1}&to=${today}`)
-    const api = (
-      await call(sys, 'GET', `/api/v1/finance/summary?from=${day1}&to=${today}`, { cookie: who['fin-zhao'] })
-    ).body
-    expect(api.fees.count).toBe(4)
-    expect(api.compensation.fen).toBe(300_00)
+    const sums = await api(sys, { cookie: who['fin-zhao'] }).get('/api/v1/finance/summary', {
+      query: { from: day1, to: today },
+    })
+    expect(sums.fees.count).toBe(4)
+    expect(sums.compensation.fen).toBe(300_00)
     await page.waitForSelector(`[data-testid=finance-totals][data-from="${day1}"]`)
-    expect(await page.textContent('[data-testid=finance-total-fees]')).toBe(yuan(api.fees.fen))
-    expect(await page.textContent('[data-testid=finance-total-paid]')).toBe(yuan(api.fees.byState.paid.fen))
-    expect(await page.textContent('[data-testid=finance-total-invoiced]')).toBe(yuan(api.fees.byState.invoiced.fen))
+    expect(await page.textContent('[data-testid=finance-total-fees]')).toBe(yuan(sums.fees.fen))
+    expect(await page.textContent('[data-testid=finance-total-paid]')).toBe(yuan(sums.fees.byState.paid.fen))
+    expect(await page.textContent('[data-testid=finance-total-invoiced]')).toBe(yuan(sums.fees.byState.invoiced.fen))
     expect(await page.textContent('[data-testid=finance-total-comp]')).toBe(yuan(300_00))
-    expect(await page.textContent('[data-testid=finance-total-net]')).toBe(yuan(api.fees.fen - 300_00))
+    expect(await page.textContent('[data-testid=finance-total-net]')).toBe(yuan(sums.fees.fen - 300_00))
     // Today's figures arrive over the websocket's finance channel.
     await expect
       .poll(() => page.textContent('[data-testid=finance-today-comp]'), { timeout: 15_000 })
@@ -186,7 +181,7 @@ describe('finance page in Chromium', () => {
     expect(await mgr.locator('[data-testid=statement-line]').count()).toBe(4)
     // A manager may: each waybill links to the look-up page.
     expect(await mgr.locator('[data-testid=statement-line] a[href^="/track?"]').count()).toBe(4)
-    expect(await mgr.textContent('[data-testid=statement-lines-total]')).toBe(yuan(api.fees.fen))
+    expect(await mgr.textContent('[data-testid=statement-lines-total]')).toBe(yuan(sums.fees.fen))
     expect(await mgr.getAttribute('[data-testid=statement-changes]', 'data-moved')).toBe('false')
     const [statementCsv] = await Promise.all([mgr.waitForEvent('download'), mgr.click('[data-testid=statement-csv]')])
     const feeRows = (await readFile((await statementCsv.path())!, 'utf8'))
@@ -196,7 +191,7 @@ describe('finance page in Chromium', () => {
       .slice(1)
       .map((l) => l.split(','))
     expect(feeRows).toHaveLength(4)
-    expect(feeRows.reduce((n, r) => n + Math.round(Number(r[5]) * 100), 0)).toBe(api.fees.fen)
+    expect(feeRows.reduce((n, r) => n + Math.round(Number(r[5]) * 100), 0)).toBe(sums.fees.fen)
     await mgr.click('[data-testid=statement-kind-claim]')
     await mgr.waitForSelector('[data-testid=statement-detail][data-kind=claim] [data-testid=statement-line]')
     expect(await mgr.locator('[data-testid=statement-line]').count()).toBe(1)
@@ -255,8 +250,10 @@ describe('complaints page in Chromium', () => {
     expect(await page.locator(`[data-testid=complaint-row][data-id="${id}"]`).count()).toBe(0)
     await page.click('[data-testid=complaints-tab-all]')
     await page.waitForSelector(`[data-testid=complaint-row][data-id="${id}"][data-state=closed]`)
-    const api = await call(sys, 'GET', `/api/v1/complaints/${id}`, { cookie: who['cs-wang'] })
-    expect(api.body.complaint).toMatchObject({
+    const { complaint } = await api(sys, { cookie: who['cs-wang'] }).get('/api/v1/complaints/:id', {
+      params: { id: id! },
+    })
+    expect(complaint).toMatchObject({
       state: 'closed',
       satisfaction: 4,
       waybill: complaintParcel.waybill,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { addUser, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
@@ -72,10 +73,9 @@ async function craftShift(): Promise<void> {
   const p2 = shipment({ collectedAt: iso(-1) })
   const p3 = shipment({ collectedAt: iso(2) })
   const p4 = shipment({ collectedAt: iso(5) })
-  const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [p1, p2, p3, p4] })
-  expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(4)
-  const events = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [p1, p2, p3, p4] })
+  expect(created.accepted, JSON.stringify(created)).toHaveLength(4)
+  const events = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: [
       event(p1.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: iso(3) }),
       event(p2.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: iso(1) }),
@@ -83,7 +83,7 @@ async function craftShift(): Promise<void> {
       event(p4.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: iso(8) }),
     ],
   })
-  expect(events.body.accepted, JSON.stringify(events.body)).toBe(4)
+  expect(events.accepted, JSON.stringify(events)).toBe(4)
 
   const duty = await userId('duty')
   await alert('parcel_late', 'SHA-TC', 'critical', '上海转运中心 3 件超时', [

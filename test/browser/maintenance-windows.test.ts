@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { addUser, call, login, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -90,8 +91,8 @@ describe('maintenance windows on the alerts console', () => {
     await expect.poll(() => rows(page).count()).toBe(2)
     expect(await page.locator('[data-testid=mw-row][data-active=true]').count()).toBe(1)
     await expect.poll(() => page.locator('[data-testid=muted-badge]').count()).toBe(1)
-    const listed = (await call(sys, 'GET', '/api/v1/maintenance-windows', { cookie: await login(sys, 'boss') })).body
-    expect(listed.windows?.map((w: { days: number[]; rule: string | null }) => [w.days, w.rule]) ?? []).toEqual(
+    const listed = await api(sys, { cookie: await login(sys, 'boss') }).get('/api/v1/maintenance-windows')
+    expect(listed.windows.map((w) => [w.days, w.rule])).toEqual(
       expect.arrayContaining([
         [[1, 3], 'parcel_late'],
         [[], null],

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
@@ -28,8 +29,8 @@ beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
   ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
   await addUser(sys, 'cs-han', 'cs_operator')
-  const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [hanMei, simaLin, simaYi] })
-  expect(r.body.accepted).toHaveLength(3)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [hanMei, simaLin, simaYi] })
+  expect(r.accepted).toHaveLength(3)
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   await signIn(page, sys.url, 'cs-han', '/track')
   await page.waitForSelector('[data-testid=track-input]')

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, signIn, type PageCanvas, type PageRow } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
@@ -110,12 +111,12 @@ beforeAll(async () => {
     (k) => (k === 2 ? 150 : 2.5),
   )
   expect(
-    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels.map((p) => p.s) })).body.accepted,
+    (await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels.map((p) => p.s) })).accepted,
   ).toHaveLength(parcels.length)
   const steps = parcels.flatMap((p) => p.steps)
   for (let i = 0; i < steps.length; i += 200) {
-    const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: steps.slice(i, i + 200) })
-    expect(r.body.rejected).toEqual([])
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: steps.slice(i, i + 200) })
+    expect(r.rejected).toEqual([])
   }
   forgetTransitModel(sys.database.pool)
   // Materialise the SLA aggregates as the scheduled job does (the page shows nothing for a period without closed parcels).

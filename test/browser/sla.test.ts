@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page, Route } from 'playwright-core'
 import { addUser, call, startTestSystem, USER_PASSWORD, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, type PageCanvas, type PageRow } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
@@ -27,11 +28,9 @@ beforeAll(async () => {
   )
   const refused = shipment({ tier: 'economy', collectedAt: ago(20), destinationHub: 'BJS-O1' })
   expect(
-    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [...recent, ...old, refused] })).body
-      .accepted,
+    (await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [...recent, ...old, refused] })).accepted,
   ).toHaveLength(6)
-  const ev = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const ev = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: [
       ...recent.map((s) =>
         event(s.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', courier: 'C-SHA-O1-01', time: ago(1.5) }),
@@ -43,7 +42,7 @@ beforeAll(async () => {
       event(refused.waybill, { type: 'returned', hub: 'BJS-O1', time: ago(13) }),
     ],
   })
-  expect(ev.body.rejected).toEqual([])
+  expect(ev.rejected).toEqual([])
   // Two feedback scores today (5 and 2): the satisfaction panel shows 3.50 from 2 answers.
   for (const [i, score] of [5, 2].entries()) {
     expect(

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -29,10 +30,9 @@ beforeAll(async () => {
   })
   // Two more parcels for the default recipient (phone 13812341234): a search by 1234 lists both.
   const others = [shipment(), shipment({ tier: 'express' })]
-  const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [parcel, ...others] })
-  expect(s.body.accepted).toHaveLength(3)
-  const e = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const s = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [parcel, ...others] })
+  expect(s.accepted).toHaveLength(3)
+  const e = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: [
       event(parcel.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(300) }),
       event(parcel.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(200) }),
@@ -40,7 +40,7 @@ beforeAll(async () => {
       event(others[0]!.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(120) }),
     ],
   })
-  expect(e.body.accepted).toBe(4)
+  expect(e.accepted).toBe(4)
 })
 afterAll(async () => {
   await browser?.close()
@@ -72,26 +72,27 @@ describe('parcel look-up page in Chromium', () => {
     expect(await page.locator('[data-testid=step-hub]').allTextContents()).toEqual([...HUBS].reverse())
     expect(await steps.first().getAttribute('data-type')).toBe('arrived_hub')
 
-    const detail = await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: await login(sys, 'cs-li') })
-    expect(detail.body.promise.deadline).toBeTruthy()
-    expect(await page.textContent('[data-testid=parcel-deadline]')).toBe(beijing(detail.body.promise.deadline))
-    expect(beijing(detail.body.promise.deadline)).toMatch(/ 23:59$/)
+    const detail = await api(sys, { cookie: await login(sys, 'cs-li') }).get('/api/v1/shipments/:waybill', {
+      params: { waybill: parcel.waybill },
+    })
+    const { deadline, arrival } = detail.promise
+    expect(deadline).toBeTruthy()
+    expect(await page.textContent('[data-testid=parcel-deadline]')).toBe(beijing(deadline!))
+    expect(beijing(deadline!)).toMatch(/ 23:59$/)
     // Customer service sees the recipient in clear, as the server sends it.
     expect(await page.textContent('[data-testid=parcel-recipient]')).toContain('13987655678')
     expect(await page.textContent('[data-testid=parcel-status]')).toMatch(/运输中|In transit/)
-    expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.body.promise.verdict)
-    expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.body.fee.total.toFixed(2)}`)
+    expect(await page.getAttribute('[data-testid=verdict]', 'data-verdict')).toBe(detail.promise.verdict)
+    expect(await page.textContent('[data-testid=parcel-fee-total]')).toBe(`¥${detail.fee.total.toFixed(2)}`)
     // The arrival window (issue 13): p10–p90 from where the parcel is now, waiting at Beijing's transfer centre.
-    expect(detail.body.promise.arrival).toMatchObject({
+    expect(arrival).toMatchObject({
       current: { kind: 'hub_dwell', place: 'BJS-TC' },
       overdue: false,
     })
-    expect(Date.parse(detail.body.promise.arrival.p10)).toBeGreaterThan(Date.now())
+    expect(Date.parse(arrival!.p10)).toBeGreaterThan(Date.now())
     const windowText = (await page.textContent('[data-testid=parcel-eta-window]'))!
     expect(windowText).toMatch(/\d+月\d+日 \d\d:\d\d.*，最可能 (\d+月\d+日 )?\d\d:\d\d/)
-    expect(await page.getAttribute('[data-testid=parcel-eta-window]', 'data-basis')).toBe(
-      detail.body.promise.arrival.basis,
-    )
+    expect(await page.getAttribute('[data-testid=parcel-eta-window]', 'data-basis')).toBe(arrival!.basis)
     expect(await page.isVisible('[data-testid=track-route] canvas')).toBe(true)
     // Customer service opens a complaint or a claim for the parcel from here.
     expect(await page.getAttribute('[data-testid=open-complaint]', 'href')).toBe(
@@ -148,13 +149,12 @@ describe('parcel look-up page in Chromium', () => {
     await page.waitForSelector(`[data-testid=track-parcel][data-waybill=${parcel.waybill}]`)
     await page.evaluate('window.notReloaded = true')
     await expect.poll(() => page.locator('[data-testid=track-step]').count()).toBe(3)
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: [
         event(parcel.waybill, { type: 'out_for_delivery', hub: 'BJS-O1', courier: 'C-BJS-O1-01', time: minutesAgo(1) }),
       ],
     })
-    expect(r.body).toMatchObject({ accepted: 1 })
+    expect(r).toMatchObject({ accepted: 1 })
     await expect.poll(() => page.locator('[data-testid=track-step]').count(), { timeout: 15_000 }).toBe(4)
     expect(await page.locator('[data-testid=track-step]').first().getAttribute('data-type')).toBe('out_for_delivery')
     expect(await page.textContent('[data-testid=parcel-status]')).toMatch(/派送中|Out for delivery/)

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { seedDataDir } from '../helpers/test-db.ts'
@@ -37,14 +38,13 @@ describe('wall screen under a server restart', () => {
     const first = sys!
     const port = first.port
     const admin = await login(first, 'admin', ADMIN_PASSWORD)
-    const enrol = await call(first, 'POST', '/api/v1/displays', {
-      cookie: admin,
+    const enrol = await api(first, { cookie: admin }).post('/api/v1/displays', {
+      status: 201,
       body: { name: 'Restart test screen' },
     })
-    expect(enrol.status).toBe(201)
 
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-    await page.goto(`${first.url}${enrol.body.enrollPath}`)
+    await page.goto(`${first.url}${enrol.enrollPath}`)
     await page.waitForURL(/\/wall$/)
     const tile = '[data-testid=wall-tile-collectedToday]'
     await page.waitForSelector(`${tile}`)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page, Route } from 'playwright-core'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { ARTIFACTS } from '../helpers/browser.ts'
 import { sharedBrowser } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
@@ -44,16 +45,14 @@ async function postTraffic(): Promise<number> {
         collectedAt: minutesAgo(30),
       }),
     )
-    const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-    expect(s.status, JSON.stringify(s.body)).toBeLessThan(300)
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels }) // throws unless 2xx
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: parcels.flatMap((p) => [
         event(p.waybill, { type: 'collected', hub: origin, courier: `C-${origin}-01`, time: minutesAgo(3) }),
         event(p.waybill, { type: 'arrived_hub', hub: centre, time: minutesAgo(1) }),
       ]),
     })
-    expect(r.body.accepted, JSON.stringify(r.body)).toBe(2 * n)
+    expect(r.accepted, JSON.stringify(r)).toBe(2 * n)
     total += n
   }
   return total
@@ -110,11 +109,10 @@ describe('wall screen in Chromium', () => {
   it('never claims "no alerts" before it knows the alert state, nor an empty legend before the map', async () => {
     await addUser(sys, 'wall-first', 'control_room')
     // A warning is open: the all-clear would be a lie.
-    const incident = await call(sys, 'POST', '/api/v1/incidents', {
-      cookie: adminCookie,
+    const incident = await api(sys, { cookie: adminCookie }).post('/api/v1/incidents', {
+      status: 201,
       body: { hub: 'CTU-TC', kind: 'equipment_failure', title: '成都转运中心扫描枪故障' },
     })
-    expect(incident.status, JSON.stringify(incident.body)).toBe(201)
     const [name, value] = (await login(sys, 'wall-first')).split('=') as [string, string]
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
     await context.addCookies([{ name, value, url: sys.url }])
@@ -157,14 +155,11 @@ describe('wall screen in Chromium', () => {
     expect(later.hubs).toBe(41)
     expect(later.cells.reduce((n, c) => n + digits(c), 0)).toBe(41)
     // Resolved again, so the next test's counts start from a quiet network.
-    expect(
-      (
-        await call(sys, 'POST', `/api/v1/alerts/${incident.body.alert.id}/resolve`, {
-          cookie: adminCookie,
-          body: { comment: '恢复' },
-        })
-      ).status,
-    ).toBe(200)
+    await api(sys, { cookie: adminCookie }).post('/api/v1/alerts/:id/resolve', {
+      status: 200,
+      params: { id: incident.alert.id },
+      body: { comment: '恢复' },
+    })
     await context.close()
   })
 
@@ -181,12 +176,11 @@ describe('wall screen in Chromium', () => {
     ]
     const ids: number[] = []
     for (const [hub, title] of long) {
-      const r = await call(sys, 'POST', '/api/v1/incidents', {
-        cookie: adminCookie,
+      const r = await api(sys, { cookie: adminCookie }).post('/api/v1/incidents', {
+        status: 201,
         body: { hub, kind: 'equipment_failure', title },
       })
-      expect(r.status, JSON.stringify(r.body)).toBe(201)
-      ids.push(r.body.alert.id)
+      ids.push(r.alert.id)
     }
     const [name, value] = adminCookie.split('=') as [string, string]
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
@@ -263,11 +257,13 @@ describe('wall screen in Chromium', () => {
   })
 
   it('is enrolled by the admin link, draws the map and tiles, and follows posted events', async () => {
-    const created = await call(sys, 'POST', '/api/v1/displays', { cookie: adminCookie, body: { name: 'Hall A left' } })
-    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const created = await api(sys, { cookie: adminCookie }).post('/api/v1/displays', {
+      status: 201,
+      body: { name: 'Hall A left' },
+    })
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
     const page = await context.newPage()
-    await page.goto(`${sys.url}${created.body.enrollPath}`)
+    await page.goto(`${sys.url}${created.enrollPath}`)
     await page.waitForURL(/\/wall$/)
     await page.waitForSelector('[data-testid=wall-tile-collectedToday] .wall-value')
     await expect.poll(() => page.getAttribute('[data-testid=wall-conn]', 'data-state')).toBe('open')
@@ -334,8 +330,8 @@ describe('wall screen in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/wall-trends-1920x1080.png` })
 
     // Revoking the display closes its socket: the wall says it is not enrolled, and never asks for a login.
-    const list = await call(sys, 'GET', '/api/v1/displays', { cookie: adminCookie })
-    const id = list.body.displays.find((d: { name: string }) => d.name === 'Hall A left').id
+    const list = await api(sys, { cookie: adminCookie }).get('/api/v1/displays')
+    const id = list.displays.find((d) => d.name === 'Hall A left')!.id
     expect((await call(sys, 'DELETE', `/api/v1/displays/${id}`, { cookie: adminCookie })).status).toBe(204)
     await page.waitForSelector('[data-testid=wall-not-enrolled]', { timeout: 20_000 })
     expect(new URL(page.url()).pathname).toBe('/wall')

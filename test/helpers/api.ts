@@ -1,6 +1,7 @@
 import { RESPONSES, type ResponseOf, type RouteKey } from '../../contract/routes.ts'
 import { apiErrorBody, type ApiErrorBody } from '../../contract/common.ts'
 import type { System } from '../../server/system.ts'
+import * as z from 'zod/mini'
 
 /**
  * The API as the tests call it, typed by the wire contract (contract/routes.ts):
@@ -11,8 +12,11 @@ import type { System } from '../../server/system.ts'
  *   if (!r.ok) expect(r.body.error.code).toBe('invalid_transition')
  *
  * get/post/put/delete return the 2xx body (and throw, naming the status and the body,
- * on anything else); send returns either outcome. Each answer is checked against its
- * schema here too, so a test fails at the call that broke the contract.
+ * on anything else, or on another status than `status` when given); send returns either
+ * outcome. Each answer is checked against its schema here too, so a test fails at the
+ * call that broke the contract. errorOf reads the error of a refused call (of api().send
+ * or of system.ts's untyped call(), which sends what the contract cannot: raw bodies,
+ * hand-written query strings, routes outside it).
  */
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 type Path<M extends Method> = { [K in RouteKey]: K extends `${M} ${infer P}` ? P : never }[RouteKey]
@@ -32,6 +36,11 @@ export interface CallInput {
   headers?: Record<string, string>
 }
 
+export interface OkInput extends CallInput {
+  /** The one 2xx status the test expects (any 2xx by default). */
+  status?: number
+}
+
 export type Outcome<K extends RouteKey> =
   { ok: true; status: number; body: ResponseOf<K> } | { ok: false; status: number; body: ApiErrorBody }
 
@@ -44,6 +53,28 @@ export class ApiCallError extends Error {
     super(`${what} answered ${status}: ${JSON.stringify(body).slice(0, 500)}`)
   }
 }
+
+/** The error of a refused call's answer, checked against the contract's error shape (throws if it is not one). */
+export function errorOf(r: { status: number; body: unknown }): ApiErrorBody['error'] {
+  const parsed = apiErrorBody.safeParse(r.body)
+  if (!parsed.success) throw new ApiCallError(r.status, r.body, 'a call expected to be refused')
+  return (r.body as ApiErrorBody).error
+}
+
+/** Whether a body is an error answer as the contract shapes them (`{ error: { code, message } }`). */
+export const isErrorBody = (body: unknown): boolean => apiErrorBody.safeParse(body).success
+
+/** The `details` of a refused call's error, checked against `schema` (throws, naming them, if they do not fit). */
+export function detailsOf<T>(r: { status: number; body: unknown }, schema: z.ZodMiniType<T>): T {
+  const details = errorOf(r).details
+  const parsed = schema.safeParse(details)
+  if (!parsed.success) throw new ApiCallError(r.status, r.body, 'error details of another shape')
+  return details as T
+}
+
+/** Input refused field by field: `details` is `[{ field, message?, ... }]` (the routes' validation errors). */
+const fieldErrors = z.array(z.looseObject({ field: z.string(), message: z.optional(z.string()) }))
+export const fieldErrorsOf = (r: { status: number; body: unknown }) => detailsOf(r, fieldErrors)
 
 function urlOf(path: string, o: CallInput): string {
   const filled = path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
@@ -95,18 +126,24 @@ export function api(sys: Pick<System, 'url'>, auth: Auth = {}) {
   async function expectOk<M extends Method, P extends Path<M>>(
     method: M,
     path: P,
-    o?: CallInput,
+    o: OkInput = {},
   ): Promise<ResponseOf<Key<M, P>>> {
     const r = await send(method, path, o)
-    if (!r.ok) throw new ApiCallError(r.status, r.body, `${method} ${path}`)
+    if (!r.ok || (o.status !== undefined && r.status !== o.status)) {
+      throw new ApiCallError(
+        r.status,
+        r.body,
+        `${method} ${path}${o.status === undefined ? '' : ` (expected ${o.status})`}`,
+      )
+    }
     return r.body
   }
 
   return {
     send,
-    get: <P extends Path<'GET'>>(path: P, o?: Omit<CallInput, 'body'>) => expectOk('GET', path, o),
-    post: <P extends Path<'POST'>>(path: P, o?: CallInput) => expectOk('POST', path, o),
-    put: <P extends Path<'PUT'>>(path: P, o?: CallInput) => expectOk('PUT', path, o),
-    delete: <P extends Path<'DELETE'>>(path: P, o?: CallInput) => expectOk('DELETE', path, o),
+    get: <P extends Path<'GET'>>(path: P, o?: Omit<OkInput, 'body'>) => expectOk('GET', path, o),
+    post: <P extends Path<'POST'>>(path: P, o?: OkInput) => expectOk('POST', path, o),
+    put: <P extends Path<'PUT'>>(path: P, o?: OkInput) => expectOk('PUT', path, o),
+    delete: <P extends Path<'DELETE'>>(path: P, o?: OkInput) => expectOk('DELETE', path, o),
   }
 }

@@ -4,7 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { call, login, startTestSystem } from '../helpers/system.ts'
+import { login, startTestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { serverTestDatabase } from '../helpers/test-db.ts'
 
 const run = promisify(execFile)
@@ -50,8 +51,8 @@ describe('npm run admin', () => {
     try {
       await expect(login(sys, 'ops-chen', first)).rejects.toThrow(/401/)
       const cookie = await login(sys, 'ops-chen', second)
-      const me = await call(sys, 'GET', '/api/v1/auth/me', { cookie })
-      expect(me.body.user).toMatchObject({
+      const me = await api(sys, { cookie }).get('/api/v1/auth/me')
+      expect(me.user).toMatchObject({
         username: 'ops-chen',
         displayName: '陈工',
         role: 'admin',

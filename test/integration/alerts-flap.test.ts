@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { alertTransaction, reconcileGroups } from '../../server/services/alerts.ts'
 import { MANUAL_RESOLUTION } from '../../server/services/sla-sweep.ts'
 import { alertTitles } from '../../server/domain/alert-titles.ts'
@@ -17,12 +18,11 @@ let hookId: number
 beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   const admin = await login(sys, 'admin', ADMIN_PASSWORD)
-  const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
-    cookie: admin,
+  const hook = await api(sys, { cookie: admin }).post('/api/v1/admin/webhooks', {
+    status: 201,
     body: { name: 'pager', url: 'http://127.0.0.1:9/hook', hubCodes: ['CAN-TC'] },
   })
-  expect(hook.status).toBe(201)
-  hookId = hook.body.webhook.id
+  hookId = hook.webhook.id
 })
 afterAll(async () => {
   await sys?.stop()

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
@@ -31,16 +32,13 @@ async function stalledAt(hub: string, count: number) {
   const list = Array.from({ length: count }, () =>
     shipment({ collectedAt: new Date(T0 - 31 * 60 * MIN).toISOString() }),
   )
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(
-    count,
-  )
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: list })).accepted).toHaveLength(count)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: list.map((s) =>
       event(s.waybill, { type: 'arrived_hub', hub, time: new Date(T0 - 30 * 60 * MIN).toISOString() }),
     ),
   })
-  expect(r.body.accepted).toBe(count)
+  expect(r.accepted).toBe(count)
 }
 
 /** Pages so far: openings (or rises to warning/critical) of warning or critical alerts, per hub. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import { compareByImpact, type Severity } from '../../server/domain/alert-policy.ts'
 import { alertTitles } from '../../server/domain/alert-titles.ts'
 import { alertTransaction } from '../../server/services/alerts.ts'
@@ -48,12 +48,12 @@ describe('the alert service', () => {
     expect((await move(id, 'acknowledge')).status).toBe(200)
     const again = await move(id, 'acknowledge')
     expect(again.status).toBe(409)
-    expect(again.body.error).toMatchObject({ code: 'invalid_transition' })
-    expect(again.body.error.message).toContain('acknowledged')
+    expect(errorOf(again)).toMatchObject({ code: 'invalid_transition' })
+    expect(errorOf(again).message).toContain('acknowledged')
     expect((await move(id, 'resolve')).status).toBe(200)
     const afterResolve = await move(id, 'resolve')
-    expect(afterResolve.body.error).toMatchObject({ code: 'invalid_transition' })
-    expect(afterResolve.body.error.message).toContain('resolved')
+    expect(errorOf(afterResolve)).toMatchObject({ code: 'invalid_transition' })
+    expect(errorOf(afterResolve).message).toContain('resolved')
     const history = (await api(sys, { cookie: onCall }).get('/api/v1/alerts/:id', { params: { id } })).history.map(
       (h) => h.action,
     )
@@ -104,12 +104,14 @@ describe('the alert service', () => {
       title_key: 'parcel_late',
       title_params: { hub: 'SHA-TC', count: 12 },
     })
-    const api = (await call(sys, 'GET', `/api/v1/alerts/${id}`, { cookie: onCall })).body.alert
-    expect(api).toMatchObject({ title: null, titleKey: 'parcel_late', titleParams: { hub: 'SHA-TC', count: 12 } })
+    const shown = (await api(sys, { cookie: onCall }).get('/api/v1/alerts/:id', { params: { id } })).alert
+    expect(shown).toMatchObject({ title: null, titleKey: 'parcel_late', titleParams: { hub: 'SHA-TC', count: 12 } })
     const old = await sys.database.pool.query<{ id: number }>(
       `INSERT INTO alerts (rule, subject, hub_code, severity, title, opened_at, last_seen_at) VALUES ('svc_old', 'hub:SHA-TC', 'SHA-TC', 'info', '3 parcel(s) past their promised deadline at SHA-TC', now(), now()) RETURNING id`,
     )
-    expect((await call(sys, 'GET', `/api/v1/alerts/${old.rows[0]!.id}`, { cookie: onCall })).body.alert).toMatchObject({
+    expect(
+      (await api(sys, { cookie: onCall }).get('/api/v1/alerts/:id', { params: { id: old.rows[0]!.id } })).alert,
+    ).toMatchObject({
       title: '3 parcel(s) past their promised deadline at SHA-TC',
       titleKey: null,
     })

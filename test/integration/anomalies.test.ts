@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { courierGroups, runAnomalySweep } from '../../server/services/hub-anomalies.ts'
 import { createCalendar } from '../../server/domain/calendar.ts'
@@ -30,8 +31,8 @@ async function eventsAt(hub: string, hourStart: Date, count: number, exceptions 
       ...(i < exceptions ? { type: 'exception', reason: 'damaged' } : {}),
     }),
   )
-  const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
-  expect(r.body.accepted).toBe(count)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: events })
+  expect(r.accepted).toBe(count)
 }
 
 const activeOf = async (rule: string) =>
@@ -75,8 +76,8 @@ describe('hub anomalies', () => {
             : {}),
         }),
       )
-      const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
-      expect(r.body.accepted).toBe(count)
+      const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: events })
+      expect(r.accepted).toBe(count)
     }
     for (let d = 1; d <= 6; d++) await burstAt('DLC-O1', new Date(now.getTime() - d * 24 * HOUR - 25 * MIN), 100, 1)
     await runFastDetection(sys.database.pool, sys.config.sla, now)
@@ -100,7 +101,7 @@ describe('hub anomalies', () => {
       ['C-SHA-O1-03', '08:40'],
       ['C-SHA-O1-03', '17:50'],
     ].map(([courier, hhmm]) => event(p.waybill, { type: 'out_for_delivery', hub: 'SHA-O1', courier, time: at(hhmm!) }))
-    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: scans })).body.accepted).toBe(6)
+    expect((await api(sys, { token: sys.token }).post('/api/v1/events', { body: scans })).accepted).toBe(6)
     const groups = await courierGroups(sys.database.pool, createCalendar(), evening)
     const lateSubjects = groups.courier_late_start!.map((g) => g.subject)
     expect(lateSubjects).toContain('courier:C-SHA-O1-01')

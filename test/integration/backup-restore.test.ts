@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { onlyOn } from '../helpers/test-db.ts'
 import { scratchDatabase, TEST_SERVER_URL } from '../helpers/server-database.ts'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { readManifest } from '../../server/backup/manifest.ts'
 import { chooseTool, parseToolVersion } from '../../server/backup/server-dump.ts'
@@ -82,11 +83,10 @@ async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
     ).toBe(200)
     waybills.push(...stable.map((s) => s.waybill))
     busy = moving.map((s) => s.waybill)
-    const r = await call(first, 'POST', '/api/v1/events', {
-      token: first.token,
+    const r = await api(first, { token: first.token }).post('/api/v1/events', {
       body: stable.flatMap((s, i) => trajectory(s.waybill, i)),
     })
-    expect(r.body).toMatchObject({ accepted: 180, rejected: [] })
+    expect(r).toMatchObject({ accepted: 180, rejected: [] })
     const admin = await login(first, 'admin', ADMIN_PASSWORD)
     for (const hub of ['HGH-SC', 'SHA-O1']) {
       const inc = await call(first, 'POST', '/api/v1/incidents', {
@@ -116,7 +116,9 @@ async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
           `SELECT id, rule, subject, state, severity, hub_code, title, opened_at FROM alerts WHERE rule = 'incident' ORDER BY id`,
         )
       ).rows,
-      lookup: (await call(first, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin })).body,
+      lookup: await api(first, { cookie: admin }).get('/api/v1/shipments/:waybill', {
+        params: { waybill: waybills[7]! },
+      }),
     }
     expect(original.alerts).toHaveLength(2)
 
@@ -133,8 +135,8 @@ async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
             time: new Date(Date.now() - 60_000 + j).toISOString(),
           }),
         )
-        const res = await call(first, 'POST', '/api/v1/events', { token: first.token, body: batch })
-        expect(res.body.accepted).toBe(busy.length)
+        const res = await api(first, { token: first.token }).post('/api/v1/events', { body: batch })
+        expect(res.accepted).toBe(busy.length)
         posted += busy.length
       }
     })()
@@ -210,15 +212,14 @@ async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
       )
       expect(chunks2.rows.length).toBeGreaterThanOrEqual(6)
       const admin2 = await login(second, 'admin', ADMIN_PASSWORD)
-      expect((await call(second, 'GET', `/api/v1/shipments/${waybills[7]}`, { cookie: admin2 })).body).toEqual(
-        original.lookup,
-      )
+      expect(
+        await api(second, { cookie: admin2 }).get('/api/v1/shipments/:waybill', { params: { waybill: waybills[7]! } }),
+      ).toEqual(original.lookup)
 
       // Ingest works on the restored database: a new parcel and its scan, and a scan for an old one.
       const s = shipment()
       expect((await call(second, 'POST', '/api/v1/shipments', { token: second.token, body: s })).status).toBe(200)
-      const after = await call(second, 'POST', '/api/v1/events', {
-        token: second.token,
+      const after = await api(second, { token: second.token }).post('/api/v1/events', {
         body: [
           event(s.waybill, {
             type: 'collected',
@@ -229,7 +230,7 @@ async function backUpAndRestore(kind: 'embedded' | 'server'): Promise<void> {
           event(busy[0]!, { type: 'arrived_hub', hub: 'SHA-TC', time: new Date(Date.now() - 30_000).toISOString() }),
         ],
       })
-      expect(after.body).toMatchObject({ accepted: 2, rejected: [] })
+      expect(after).toMatchObject({ accepted: 2, rejected: [] })
       expect(await count(second, 'scan_events')).toBe(manifest.counts.events + 2)
     } finally {
       await second.stop()

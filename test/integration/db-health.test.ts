@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
 
@@ -109,9 +110,8 @@ describe('database health', () => {
         [job, dayAgo],
       )
     }
-    const before = await call(sys, 'GET', '/api/v1/admin/db-health', { cookie: admin })
-    expect(before.status).toBe(200)
-    expect(before.body.staleAggregates).toContainEqual(
+    const before = await api(sys, { cookie: admin }).get('/api/v1/admin/db-health', { status: 200 })
+    expect(before.staleAggregates).toContainEqual(
       expect.objectContaining({ view: 'events_per_minute', lastRefreshAt: dayAgo.toISOString() }),
     )
     expect(sample(await metrics(), 'pw_db_cagg_stale', 'view="events_per_minute"')).toBe(1)
@@ -137,8 +137,8 @@ describe('database health', () => {
         await sleep(1000)
       }
     }
-    const after = await call(sys, 'GET', '/api/v1/admin/db-health', { cookie: admin })
-    expect(after.body.staleAggregates.map((a: { view: string }) => a.view)).not.toContain('events_per_minute')
+    const after = await api(sys, { cookie: admin }).get('/api/v1/admin/db-health')
+    expect(after.staleAggregates.map((a: { view: string }) => a.view)).not.toContain('events_per_minute')
     const text = await metrics()
     expect(sample(text, 'pw_db_cagg_stale', 'view="events_per_minute"')).toBe(0)
     expect(sample(text, 'pw_db_cagg_last_refresh_timestamp_seconds', 'view="events_per_minute"')).toBeGreaterThan(

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { freePort, waitFor } from '../helpers/fault-kit.ts'
 import { createWebhook } from '../../server/services/webhooks.ts'
@@ -120,11 +121,10 @@ describe('a webhook receiver that is down for a while', () => {
     for (const [hub, n] of Object.entries(HUBS) as Array<[Hub, number]>) {
       const list = Array.from({ length: n }, () => shipment({ collectedAt: minutesAgo(10 * 24 * 60) }))
       expect((await call(s, 'POST', '/api/v1/shipments', { token: s.token, body: list })).status).toBe(200)
-      const r = await call(s, 'POST', '/api/v1/events', {
-        token: s.token,
+      const r = await api(s, { token: s.token }).post('/api/v1/events', {
         body: list.map((p) => event(p.waybill, { hub, time: minutesAgo(60) })),
       })
-      expect(r.body, JSON.stringify(r.body)).toMatchObject({ accepted: n })
+      expect(r, JSON.stringify(r)).toMatchObject({ accepted: n })
       waybills[hub] = list.map((p) => p.waybill)
     }
 
@@ -194,13 +194,12 @@ describe('a webhook receiver that is down for a while', () => {
       ).status,
     ).toBe(200)
     for (const hub of Object.keys(HUBS) as Hub[]) {
-      const r = await call(s, 'POST', '/api/v1/events', {
-        token: s.token,
+      const r = await api(s, { token: s.token }).post('/api/v1/events', {
         body: waybills[hub].map((w) =>
           event(w, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: minutesAgo(2) }),
         ),
       })
-      expect(r.body).toMatchObject({ accepted: HUBS[hub] })
+      expect(r).toMatchObject({ accepted: HUBS[hub] })
     }
     await waitFor(async () => {
       const r = await db.query<{ n: number }>(

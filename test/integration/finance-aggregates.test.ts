@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { newWaybill, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
@@ -112,8 +113,8 @@ describe('finance continuous aggregates', () => {
             collectedAt: new Date(now - p.daysAgo * DAY - p.hour * HOUR).toISOString(),
           }),
         )
-        const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: ships })
-        expect(r.body.rejected).toEqual([])
+        const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: ships })
+        expect(r.rejected).toEqual([])
         waybills.push(...ships.map((s) => s.waybill))
         const pickWaybill = (n: number) => waybills[n % waybills.length]!
         for (const op of ops) {

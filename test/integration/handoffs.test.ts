@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf, detailsOf } from '../helpers/api.ts'
+import * as z from 'zod/mini'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
 let sys: TestSystem
@@ -103,10 +104,12 @@ describe('handing parcels of an alert to customer service', () => {
       body: { waybills: [waybills[1]!, other.waybills[0]!, 'PWNOSUCHPARCEL01'], note: '联系收件人' },
     })
     expect(r.status).toBe(400)
-    expect(r.body.error.message).toContain(other.waybills[0]!)
-    expect(r.body.error.message).toContain('PWNOSUCHPARCEL01')
-    expect(r.body.error.message).not.toContain(waybills[1]!)
-    expect(r.body.error.details.notInAlert.sort()).toEqual([other.waybills[0]!, 'PWNOSUCHPARCEL01'].sort())
+    expect(errorOf(r).message).toContain(other.waybills[0]!)
+    expect(errorOf(r).message).toContain('PWNOSUCHPARCEL01')
+    expect(errorOf(r).message).not.toContain(waybills[1]!)
+    expect(detailsOf(r, z.object({ notInAlert: z.array(z.string()) })).notInAlert.sort()).toEqual(
+      [other.waybills[0]!, 'PWNOSUCHPARCEL01'].sort(),
+    )
     expect(await storedHandoffs()).toBe(before)
   })
 
@@ -126,7 +129,7 @@ describe('handing parcels of an alert to customer service', () => {
     expect((await post(alertId, { waybills: [waybills[0]!], note: '  ' })).status).toBe(400)
     const extra = await post(alertId, { waybills: [waybills[0]!], note: 'x', priority: 'high' })
     expect(extra.status).toBe(400)
-    expect(JSON.stringify(extra.body.error.details)).toMatch(/priority/)
+    expect(JSON.stringify(errorOf(extra).details)).toMatch(/priority/)
     expect((await post(999_999, { waybills: [waybills[0]!], note: 'x' })).status).toBe(404)
     expect((await post('abc', { waybills: [waybills[0]!], note: 'x' })).status).toBe(400)
     expect(await storedHandoffs()).toBe(before)

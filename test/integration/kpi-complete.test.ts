@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { startOfShanghaiDay } from '../../server/domain/clock.ts'
 
@@ -26,16 +27,13 @@ async function refreshKpiAggregates(): Promise<void> {
 
 async function ingest(n: number, at: Date): Promise<void> {
   const parcels = Array.from({ length: n }, () => shipment({ collectedAt: at.toISOString() }))
-  expect(
-    (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })).body.accepted,
-  ).toHaveLength(n)
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels })).accepted).toHaveLength(n)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: parcels.map((p) =>
       event(p.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: at.toISOString() }),
     ),
   })
-  expect(r.body.accepted).toBe(n)
+  expect(r.accepted).toBe(n)
   const waybills = parcels.map((p) => p.waybill)
   await expect
     .poll(
@@ -49,7 +47,7 @@ async function ingest(n: number, at: Date): Promise<void> {
     .toBe(n)
 }
 
-const kpis = async () => (await call(sys, 'GET', '/api/v1/kpis', { cookie: admin })).body
+const kpis = async () => await api(sys, { cookie: admin }).get('/api/v1/kpis')
 
 describe('KPI snapshot completeness', () => {
   it("is incomplete while a backlog waits below the aggregates' watermark, and counts every scan once it is materialised", async () => {

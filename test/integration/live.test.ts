@@ -75,14 +75,13 @@ describe('live channel', () => {
 
     const s = shipment()
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: [
         event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(3) }),
         event(s.waybill, { type: 'departed_hub', hub: 'HGH-O1', time: minutesAgo(2) }),
       ],
     })
-    expect(r.body.accepted).toBe(2)
+    expect(r.accepted).toBe(2)
     const pushed = await waitFor(
       () => frameOf(messages, 'kpi', (m) => m.data.collectedToday === first.data.collectedToday + 1),
       'a KPI push counting the new parcel',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf, fieldErrorsOf } from '../helpers/api.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 
 /**
@@ -31,14 +31,13 @@ const shanghai = (minutes: number) => new Date(Date.now() + minutes * MIN + 8 * 
 
 async function lateParcelAt(hub: string) {
   const p = shipment({ collectedAt: '2026-11-02T10:00:00+08:00' })
-  expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [p] })).body.accepted).toHaveLength(1)
+  expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [p] })).accepted).toHaveLength(1)
   expect(
     (
-      await call(sys, 'POST', '/api/v1/events', {
-        token: sys.token,
+      await api(sys, { token: sys.token }).post('/api/v1/events', {
         body: [event(p.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })],
       })
-    ).body.accepted,
+    ).accepted,
   ).toBe(1)
 }
 const activeLate = async (hub: string) => {
@@ -52,18 +51,16 @@ const activeLate = async (hub: string) => {
 
 describe('recurring maintenance windows', () => {
   it('mute the page of a matching alert while they run, and of no other', async () => {
-    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
-      cookie: admin,
+    const hook = await api(sys, { cookie: admin }).post('/api/v1/admin/webhooks', {
+      status: 201,
       body: { name: 'pager', url: 'http://127.0.0.1:9/hook', hubCodes: ['NKG-SC', 'WUH-TC'] },
     })
-    expect(hook.status).toBe(201)
     // Running now (every day, an hour either side; crossing midnight when now is near it).
-    const nightly = await call(sys, 'POST', '/api/v1/maintenance-windows', {
-      cookie: manager,
+    const nightly = await api(sys, { cookie: manager }).post('/api/v1/maintenance-windows', {
+      status: 201,
       body: { hub: 'NKG-SC', rule: 'parcel_late', start: shanghai(-60), end: shanghai(60), comment: '分拣线检修' },
     })
-    expect(nightly.status, JSON.stringify(nightly.body)).toBe(201)
-    expect(nightly.body).toMatchObject({
+    expect(nightly).toMatchObject({
       hubCode: 'NKG-SC',
       rule: 'parcel_late',
       days: [],
@@ -76,13 +73,12 @@ describe('recurring maintenance windows', () => {
       cookie: manager,
       body: { hub: 'WUH-TC', rule: 'parcel_stalled', start: shanghai(-60), end: shanghai(60), comment: 'stalls only' },
     })
-    const later = await call(sys, 'POST', '/api/v1/maintenance-windows', {
-      cookie: admin,
+    const later = await api(sys, { cookie: admin }).post('/api/v1/maintenance-windows', {
+      status: 201,
       body: { hub: 'WUH-TC', days: [7, 1, 1], start: shanghai(120), end: shanghai(180), comment: 'later' },
     })
     expect(other.status).toBe(201)
-    expect(later.status).toBe(201)
-    expect(later.body).toMatchObject({ rule: null, days: [1, 7], active: false })
+    expect(later).toMatchObject({ rule: null, days: [1, 7], active: false })
 
     await lateParcelAt('NKG-SC')
     await lateParcelAt('WUH-TC')
@@ -91,7 +87,7 @@ describe('recurring maintenance windows', () => {
     expect((await activeLate('WUH-TC')).muted).toBe(false)
     const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
       `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
-      [hook.body.webhook.id],
+      [hook.webhook.id],
     )
     expect(outbox.rows).toEqual([{ hub: 'WUH-TC', event: 'alert.opened' }])
 
@@ -105,13 +101,13 @@ describe('recurring maintenance windows', () => {
     )
 
     // Removed: the alert pages again from the next change on (it is no longer muted).
-    expect(
-      (await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status,
-    ).toBe(204)
+    expect((await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.id}`, { cookie: manager })).status).toBe(
+      204,
+    )
     expect((await activeLate('NKG-SC')).muted).toBe(false)
-    expect(
-      (await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.body.id}`, { cookie: manager })).status,
-    ).toBe(404)
+    expect((await call(sys, 'DELETE', `/api/v1/maintenance-windows/${nightly.id}`, { cookie: manager })).status).toBe(
+      404,
+    )
     const audit = await sys.database.pool.query(
       `SELECT action FROM audit_log WHERE action LIKE 'maintenance_window.%' ORDER BY id`,
     )
@@ -141,10 +137,10 @@ describe('recurring maintenance windows', () => {
       const r = await post(body)
       expect(r.status, JSON.stringify(body)).toBe(400)
       expect(
-        r.body.error.details.map((d: { field: string }) => d.field),
+        fieldErrorsOf(r).map((d) => d.field),
         JSON.stringify(body),
       ).toContain(field)
-      expect(r.body.error.message).toContain(field)
+      expect(errorOf(r).message).toContain(field)
     }
     expect((await post({ ...ok, hub: 'NOPE-XX' })).status).toBe(404)
     expect((await post(ok, onCall)).status).toBe(403)

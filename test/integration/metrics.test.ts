@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -32,16 +33,15 @@ describe('Prometheus metrics', () => {
     const before = (await scrape()).text
     const s = shipment()
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: [
         event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(5) }),
         event(s.waybill, { type: 'arrived_hub', hub: 'NOWHERE', time: minutesAgo(4) }),
         { id: 'broken' },
       ],
     })
-    expect(r.body).toMatchObject({ accepted: 1 })
-    expect(r.body.rejected).toHaveLength(2)
+    expect(r).toMatchObject({ accepted: 1 })
+    expect(r.rejected).toHaveLength(2)
 
     const cookie = await login(sys, 'admin', ADMIN_PASSWORD)
     const ws = new WebSocket(`${sys.url.replace('http', 'ws')}/ws`, { headers: { cookie } })

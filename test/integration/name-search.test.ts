@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import { shipment } from '../helpers/builders.ts'
 import { parseSearch } from '../../server/domain/search-query.ts'
 import { searchStatement } from '../../server/db/shipments-repo.ts'
@@ -48,9 +49,8 @@ afterAll(async () => {
 })
 
 async function search(q: string, cookie = cs) {
-  const r = await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q)}`, { cookie })
-  expect(r.status, JSON.stringify(r.body)).toBe(200)
-  return r.body.results as Array<{ waybill: string; match: string; masked: boolean; recipient: { name: string } }>
+  const r = await api(sys, { cookie }).get('/api/v1/track', { status: 200, query: { q } })
+  return r.results
 }
 
 describe('search as customer service speaks', () => {
@@ -121,8 +121,8 @@ describe('search as customer service speaks', () => {
   ])('refuses %j with code query_too_short naming the rule %s', async (q, rule) => {
     const r = await call(sys, 'GET', `/api/v1/track?q=${encodeURIComponent(q)}`, { cookie: cs })
     expect(r.status).toBe(400)
-    expect(r.body.error.code).toBe('query_too_short')
-    expect(r.body.error.details).toEqual([expect.objectContaining({ field: 'q', rule })])
+    expect(errorOf(r).code).toBe('query_too_short')
+    expect(errorOf(r).details).toEqual([expect.objectContaining({ field: 'q', rule })])
   })
 })
 

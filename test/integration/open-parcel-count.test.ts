@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 
 // The in-flight KPI reads a running count kept by triggers (sql/015) instead of
@@ -51,8 +52,8 @@ describe('open parcel count', () => {
         async (n, steps: Step[]) => {
           const parcels = Array.from({ length: n }, () => shipment())
           const start = await counted()
-          const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
-          expect(created.body.accepted).toHaveLength(n)
+          const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: parcels })
+          expect(created.accepted).toHaveLength(n)
           expect((await counted()).kept).toBe(start.kept + n)
           // Deliveries and the rest, in batches that mix parcels (one statement updates several rows).
           const events = steps.map((s, i) => {
@@ -74,8 +75,8 @@ describe('open parcel count', () => {
             return event(p.waybill, { type: 'departed_hub', hub: 'HGH-SC', time })
           })
           for (let i = 0; i < events.length; i += 4) {
-            const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events.slice(i, i + 4) })
-            expect(r.body.rejected).toEqual([])
+            const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: events.slice(i, i + 4) })
+            expect(r.rejected).toEqual([])
           }
           const c = await counted()
           expect(c.kept).toBe(c.actual)
@@ -146,7 +147,7 @@ describe('open parcel count', () => {
     const body = times.map((t, i) =>
       event(parcels[i]!.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: t.toISOString() }),
     )
-    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body })).body.accepted).toBe(body.length)
+    expect((await api(sys, { token: sys.token }).post('/api/v1/events', { body })).accepted).toBe(body.length)
     const raw = async (from: Date, to: Date) =>
       (
         await sys.database.pool.query<{ n: number }>(
@@ -210,7 +211,7 @@ describe('open parcel count', () => {
         signer: '本人',
       }),
     )
-    expect((await call(sys, 'POST', '/api/v1/events', { token: sys.token, body })).body.accepted).toBe(body.length)
+    expect((await api(sys, { token: sys.token }).post('/api/v1/events', { body })).accepted).toBe(body.length)
     const raw = async (at: Date, by: 'tier' | 'destination_hub') =>
       Object.fromEntries(
         (

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { onlyOn } from '../helpers/test-db.ts'
 import { call, startTestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { loadMigrations, migrate } from '../../server/db/migrate.ts'
 import { createLogger } from '../../server/lib/logger.ts'
@@ -38,11 +39,10 @@ describe.skipIf(onlyOn('embedded', 'an embedded data directory across restarts')
       )
       expect(caggs.rows.map((x) => x.view_name)).toContain('events_per_minute')
       // A reopened data directory must still take events into the hypertable (and its aggregates).
-      const r2 = await call(second, 'POST', '/api/v1/events', {
-        token: second.token,
+      const r2 = await api(second, { token: second.token }).post('/api/v1/events', {
         body: [event(s.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(2) })],
       })
-      expect(r2.body).toMatchObject({ accepted: 1 })
+      expect(r2).toMatchObject({ accepted: 1 })
       const kpis = await second.database.pool.query<{ n: number }>(
         `SELECT sum(events)::int AS n FROM events_per_minute WHERE type = 'collected'`,
       )

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { openWs, waitFor, type WsConn } from '../helpers/security-kit.ts'
 import { eventInputSchema } from '../../server/services/event-schema.ts'
@@ -29,8 +30,8 @@ beforeAll(async () => {
   sys = await startTestSystem({ RUN_WORKERS: 'false' })
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
   const seeded = Array.from({ length: 4 }, () => shipment({ collectedAt: minutesAgo(600) }))
-  const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: seeded })
-  expect(r.body.accepted).toHaveLength(4)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: seeded })
+  expect(r.accepted).toHaveLength(4)
   waybills.push(...seeded.map((s) => s.waybill))
 })
 afterAll(async () => {

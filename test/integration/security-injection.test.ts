@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf, isErrorBody } from '../helpers/api.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { concretePath, routeKey } from '../helpers/security-kit.ts'
@@ -210,9 +211,9 @@ beforeAll(async () => {
     ).status,
   ).toBe(200)
   await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-  const alerts = (await call(sys, 'GET', '/api/v1/alerts?rule=parcel_late', { cookie: admin })).body.alerts
+  const alerts = (await api(sys, { cookie: admin }).get('/api/v1/alerts', { query: { rule: 'parcel_late' } })).alerts
   expect(alerts.length).toBeGreaterThan(0)
-  alertId = alerts[0].id
+  alertId = alerts[0]!.id
   waybill = late[0]!.waybill
   expect(
     (
@@ -236,7 +237,7 @@ async function attack(key: string, path: string, query: string) {
   const label = `${key}?${query.slice(0, 120)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
   expect(r.status, label).not.toBe(403)
   expect([200, 400, 404], label).toContain(r.status)
-  if (r.status !== 200 && !HTML_ROUTES.includes(key)) expect(typeof r.body?.error?.code, label).toBe('string')
+  if (r.status !== 200 && !HTML_ROUTES.includes(key)) expect(isErrorBody(r.body), label).toBe(true)
   expect(JSON.stringify(r.body), `${label}: password hashes in the answer`).not.toMatch(/scrypt\$/)
   return { ...r, label }
 }
@@ -321,7 +322,7 @@ describe('SQL injection on query parameters', () => {
             [...base, `${param}=${encodeURIComponent(column)}`].join('&'),
           )
           expect(r.status, r.label).toBe(400)
-          expect(JSON.stringify(r.body.error), r.label).toContain(param)
+          expect(JSON.stringify(errorOf(r)), r.label).toContain(param)
         }
       }
     }
@@ -399,7 +400,7 @@ describe('SQL injection on path parameters', () => {
         })
         const label = `${key} ${describePayload(payload)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`
         expect([400, 404], label).toContain(r.status)
-        expect(typeof r.body?.error?.code, label).toBe('string')
+        expect(isErrorBody(r.body), label).toBe(true)
       }
     },
   )
@@ -410,9 +411,8 @@ describe('after the attacks', () => {
     expect(await counts()).toEqual(before)
     // The set-up put rows in every table counted (-1: no such table), so an attack that emptied one shows.
     for (const t of TABLES) expect(before[t], t).toBeGreaterThan(0)
-    const r = await call(sys, 'GET', `/api/v1/shipments/${waybill}`, { cookie: admin })
-    expect(r.status).toBe(200)
-    expect(r.body.recipient.name).toBe('注入测试')
+    const r = await api(sys, { cookie: admin }).get('/api/v1/shipments/:waybill', { status: 200, params: { waybill } })
+    expect(r.recipient.name).toBe('注入测试')
     expect(await login(sys, 'admin', ADMIN_PASSWORD)).toMatch(/^pw_session=/)
   })
 })

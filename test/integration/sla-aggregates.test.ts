@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, login, ADMIN_PASSWORD, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { login, ADMIN_PASSWORD, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { newWaybill, shipment } from '../helpers/builders.ts'
 import { runDbPolicies } from '../../jobs/processors/run-db-policies.ts'
 import { createLogger } from '../../server/lib/logger.ts'
@@ -93,10 +94,9 @@ let run = 0
 let policyClock = Date.now()
 const log = createLogger('silent')
 
-async function post(path: string, body: unknown) {
-  const r = await call(sys, 'POST', path, { token: sys.token, body })
-  expect(r.status, JSON.stringify(r.body)).toBe(200)
-  expect(r.body.rejected, JSON.stringify(r.body.rejected)).toEqual([])
+async function post(path: '/api/v1/shipments' | '/api/v1/events', body: unknown) {
+  const r = await api(sys, { token: sys.token }).post(path, { status: 200, body })
+  expect(r.rejected, JSON.stringify(r.rejected)).toEqual([])
 }
 
 /** Runs every registered TimescaleDB policy and job, as the embedded database's scheduled job does. */
@@ -371,8 +371,10 @@ describe('SLA continuous aggregates', () => {
             expect(list.total).toBe(figure)
             expect(list.parcels).toHaveLength(figure)
             for (const p of list.parcels) {
-              const look = await call(sys, 'GET', `/api/v1/shipments/${p.waybill}`, { cookie: admin })
-              expect(look.body.promise.verdict, p.waybill).toBe(outcome)
+              const look = await api(sys, { cookie: admin }).get('/api/v1/shipments/:waybill', {
+                params: { waybill: p.waybill },
+              })
+              expect(look.promise.verdict, p.waybill).toBe(outcome)
             }
           }
         }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { newWaybill, shipment } from '../helpers/builders.ts'
 import { addDays, dayOf, dayRange, dayStart } from '../../server/domain/sla-range.ts'
 import { slaTransit } from '../../server/services/sla-report.ts'
@@ -24,10 +25,9 @@ afterAll(async () => {
 
 const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay()
 
-async function post(path: string, body: unknown) {
-  const r = await call(sys, 'POST', path, { token: sys.token, body })
-  expect(r.status, JSON.stringify(r.body)).toBe(200)
-  expect(r.body.rejected, JSON.stringify(r.body.rejected)).toEqual([])
+async function post(path: '/api/v1/shipments' | '/api/v1/events', body: unknown) {
+  const r = await api(sys, { token: sys.token }).post(path, { status: 200, body })
+  expect(r.rejected, JSON.stringify(r.rejected)).toEqual([])
 }
 
 async function refresh(view: string, from: Date, to: Date) {

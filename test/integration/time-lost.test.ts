@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { routeBetween } from '../../server/data/network.ts'
 import { forgetTransitModel } from '../../server/services/transit-model.ts'
@@ -40,50 +41,54 @@ describe('where the time was lost', () => {
       return steps
     }
     const late = list[0]!
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: list.flatMap((s, i) => life(s.waybill, i === 0 ? 120 : 2)),
     })
-    expect(r.body.rejected).toEqual([])
+    expect(r.rejected).toEqual([])
     forgetTransitModel(sys.database.pool)
 
-    const a = await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30', { cookie: admin })
-    expect(a.status).toBe(200)
-    expect(a.body.parcels).toBe(1)
-    expect(a.body.pareto[0]).toMatchObject({ responsible: ROUTE[1], kind: 'hub_dwell', parcels: 1 })
-    expect(a.body.pareto[0].excessHours).toBeGreaterThan(100)
-    expect(a.body.late[0]).toMatchObject({ waybill: late.waybill, cause: { code: 'hub_dwell', hub: ROUTE[1] } })
-    expect(a.body.heatmap[0].hub).toBe(ROUTE[1])
-    expect(a.body.heatmap[0].p90).toHaveLength(168)
+    const a = await api(sys, { cookie: admin }).get('/api/v1/sla/time-lost', {
+      status: 200,
+      query: { from: '2026-11-01', to: '2026-11-30' },
+    })
+    expect(a.parcels).toBe(1)
+    expect(a.pareto[0]).toMatchObject({ responsible: ROUTE[1], kind: 'hub_dwell', parcels: 1 })
+    expect(a.pareto[0]!.excessHours).toBeGreaterThan(100)
+    expect(a.late[0]).toMatchObject({ waybill: late.waybill, cause: { code: 'hub_dwell', hub: ROUTE[1] } })
+    expect(a.heatmap[0]!.hub).toBe(ROUTE[1])
+    expect(a.heatmap[0]!.p90).toHaveLength(168)
     expect(
       (await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-30&to=2026-11-01', { cookie: admin })).status,
     ).toBe(400)
 
     // Breach causes by largest excess, beside the closing-scan causes: "hub dwell at <centre>", one parcel.
-    expect(a.body.causes).toEqual([
-      { code: 'hub_dwell', responsible: ROUTE[1], parcels: 1, excessHours: a.body.late[0].cause.excessHours },
+    expect(a.causes).toEqual([
+      { code: 'hub_dwell', responsible: ROUTE[1], parcels: 1, excessHours: a.late[0]!.cause!.excessHours },
     ])
-    expect(a.body.names[ROUTE[1]!]).toMatch(/中心$/)
+    expect(a.names[ROUTE[1]!]).toMatch(/中心$/)
 
     // The page's load asks for no parcels; the drill-down for a bar or a cause lists them with the excess lost there.
-    const bare = await call(sys, 'GET', '/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&limit=0', {
-      cookie: admin,
+    const bare = await api(sys, { cookie: admin }).get('/api/v1/sla/time-lost', {
+      query: { from: '2026-11-01', to: '2026-11-30', limit: '0' },
     })
-    expect(bare.body).toMatchObject({ lateTotal: 1, late: [], parcels: 1 })
+    expect(bare).toMatchObject({ lateTotal: 1, late: [], parcels: 1 })
     const q = (extra: string) =>
       call(sys, 'GET', `/api/v1/sla/time-lost?from=2026-11-01&to=2026-11-30&${extra}`, { cookie: admin })
-    const bar = await q(`kind=hub_dwell&responsible=${ROUTE[1]}`)
-    expect(bar.status).toBe(200)
-    expect(bar.body.lateTotal).toBe(1)
-    expect(bar.body.late[0]).toMatchObject({ waybill: late.waybill, at: { kind: 'hub_dwell', responsible: ROUTE[1] } })
-    expect(bar.body.late[0].at.excessHours).toBe(a.body.pareto[0].excessHours)
-    expect((await q(`kind=hub_dwell&responsible=${ROUTE[1]}&match=cause`)).body.lateTotal).toBe(1)
+    const drill = (query: Record<string, string>) =>
+      api(sys, { cookie: admin }).get('/api/v1/sla/time-lost', {
+        status: 200,
+        query: { from: '2026-11-01', to: '2026-11-30', ...query },
+      })
+    const bar = await drill({ kind: 'hub_dwell', responsible: ROUTE[1]! })
+    expect(bar.lateTotal).toBe(1)
+    expect(bar.late[0]).toMatchObject({ waybill: late.waybill, at: { kind: 'hub_dwell', responsible: ROUTE[1] } })
+    expect(bar.late[0]!.at!.excessHours).toBe(a.pareto[0]!.excessHours)
+    expect((await drill({ kind: 'hub_dwell', responsible: ROUTE[1]!, match: 'cause' })).lateTotal).toBe(1)
     // Another centre of the route lost nothing: the bar is empty, so is its cause.
-    expect((await q(`kind=hub_dwell&responsible=${ROUTE[2]}`)).body).toMatchObject({ lateTotal: 0, late: [] })
-    expect(
-      (await q(`kind=line_haul&responsible=${encodeURIComponent(`${ROUTE[0]}→${ROUTE[1]}`)}&match=cause`)).body
-        .lateTotal,
-    ).toBe(0)
+    expect(await drill({ kind: 'hub_dwell', responsible: ROUTE[2]! })).toMatchObject({ lateTotal: 0, late: [] })
+    expect((await drill({ kind: 'line_haul', responsible: `${ROUTE[0]}→${ROUTE[1]}`, match: 'cause' })).lateTotal).toBe(
+      0,
+    )
 
     // Bad drill-down parameters are 400s naming the parameter.
     for (const bad of [

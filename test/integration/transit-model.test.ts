@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { histKey, histKeyString, segmentsOf, type PathEvent } from '../../server/domain/segments.ts'
 import { forgetTransitModel } from '../../server/services/transit-model.ts'
@@ -91,7 +92,7 @@ describe('segment histograms kept by the ingest', () => {
             shipment({ collectedAt: new Date(Date.now() - 60 * H).toISOString() }),
           )
           expect(
-            (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted,
+            (await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: list })).accepted,
           ).toHaveLength(parcels)
           const events = list.flatMap((s) => lifeOf(s.waybill, Date.now() - 59 * H, gaps))
           // A deterministic shuffle plus a resent copy of some events.
@@ -133,14 +134,16 @@ describe('segment histograms kept by the ingest', () => {
       ],
     })
     forgetTransitModel(sys.database.pool)
-    const r = await call(sys, 'GET', `/api/v1/shipments/${stuck.waybill}`, { cookie: admin })
-    expect(r.status).toBe(200)
-    const a = r.body.promise.arrival
+    const r = await api(sys, { cookie: admin }).get('/api/v1/shipments/:waybill', {
+      status: 200,
+      params: { waybill: stuck.waybill },
+    })
+    const a = r.promise.arrival!
     expect(a.current).toMatchObject({ kind: 'hub_dwell', place: ROUTE[1] })
     expect(new Date(a.p10).getTime()).toBeGreaterThan(Date.now())
     expect(new Date(a.p50).getTime()).toBeGreaterThanOrEqual(new Date(a.p10).getTime())
     expect(new Date(a.p90).getTime()).toBeGreaterThanOrEqual(new Date(a.p50).getTime())
-    expect(r.body.promise.predictionOverdue).toBe(a.overdue)
-    expect(r.body.promise.verdict).toBe('at_risk')
+    expect(r.promise.predictionOverdue).toBe(a.overdue)
+    expect(r.promise.verdict).toBe('at_risk')
   })
 })

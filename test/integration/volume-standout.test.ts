@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { runFastDetection } from '../../server/services/detection.ts'
 
@@ -27,11 +28,10 @@ async function collect(hub: string, end: number, count: number) {
   const parcels = times.map((t) => shipment({ originHub: hub, collectedAt: t, collectedBy: `C-${hub}-01` }))
   const s = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: parcels })
   expect(s.status, JSON.stringify(s.body).slice(0, 300)).toBeLessThan(300)
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: parcels.map((p, i) => event(p.waybill, { type: 'collected', hub, time: times[i] })),
   })
-  expect(r.body.accepted).toBe(count)
+  expect(r.accepted).toBe(count)
 }
 
 const openVolume = async () =>
