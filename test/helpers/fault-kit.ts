@@ -128,7 +128,7 @@ export class PrivateRedis {
 
 export interface Crafted {
   shipments: Array<Record<string, unknown>>
-  events: Array<Record<string, any>>
+  events: Array<Record<string, unknown>>
 }
 
 /**
@@ -240,7 +240,7 @@ export interface StreamOptions {
  * growing pause, until it is acknowledged (200) or refused for good (4xx).
  */
 export async function streamEvents(
-  events: ReadonlyArray<Record<string, any>>,
+  events: ReadonlyArray<Record<string, unknown>>,
   o: StreamOptions,
 ): Promise<BatchRecord[]> {
   const batches: BatchRecord[] = []

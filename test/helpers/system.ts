@@ -106,7 +106,7 @@ export async function call(
   method: string,
   urlPath: string,
   o: CallOptions = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = {}
   if (o.cookie) headers.cookie = o.cookie
   if (o.token) headers.authorization = `Bearer ${o.token}`

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { insertUser } from '../../server/db/users-repo.ts'
 import { legacyScryptHash } from '../../server/lib/passwords.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf, fieldErrorsOf } from '../helpers/api.ts'
 
 let sys: TestSystem
 let admin: string
@@ -69,12 +69,11 @@ const auditActions = async (target: string) =>
 
 describe('accounts', () => {
   it('lets an admin create a person who signs in with the one-time password and must choose a new one first', async () => {
-    const created = await call(sys, 'POST', '/api/v1/admin/users', {
-      cookie: admin,
+    const created = await api(sys, { cookie: admin }).post('/api/v1/admin/users', {
+      status: 201,
       body: { username: 'Li.Na', displayName: '李娜', role: 'on_call', hubCode: 'SHA-TC' },
     })
-    expect(created.status).toBe(201)
-    expect(created.body.user).toMatchObject({
+    expect(created.user).toMatchObject({
       username: 'li.na',
       displayName: '李娜',
       role: 'on_call',
@@ -83,18 +82,18 @@ describe('accounts', () => {
       mustChangePassword: true,
       lastLoginAt: null,
     })
-    const otp: string = created.body.oneTimePassword
+    const otp: string = created.oneTimePassword
     expect(otp).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/)
 
     const cookie = await login(sys, 'li.na', otp)
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).body.user).toMatchObject({
+    expect((await api(sys, { cookie }).get('/api/v1/auth/me')).user).toMatchObject({
       username: 'li.na',
       mustChangePassword: true,
       hubCode: 'SHA-TC',
     })
     const refused = await call(sys, 'GET', '/api/v1/alerts', { cookie })
     expect(refused.status).toBe(403)
-    expect(refused.body.error.code).toBe('password_change_required')
+    expect(errorOf(refused).code).toBe('password_change_required')
     expect(await openLive(cookie)).toBe(403)
 
     const weak = await call(sys, 'POST', '/api/v1/auth/password', {
@@ -102,13 +101,13 @@ describe('accounts', () => {
       body: { currentPassword: otp, newPassword: 'short' },
     })
     expect(weak.status).toBe(400)
-    expect(weak.body.error).toMatchObject({ code: 'weak_password', details: [{ field: 'newPassword' }] })
+    expect(errorOf(weak)).toMatchObject({ code: 'weak_password', details: [{ field: 'newPassword' }] })
     const wrong = await call(sys, 'POST', '/api/v1/auth/password', {
       cookie,
       body: { currentPassword: 'not-it-at-all', newPassword: 'li na chose this' },
     })
     expect(wrong.status).toBe(400)
-    expect(wrong.body.error).toMatchObject({ code: 'wrong_password', details: [{ field: 'currentPassword' }] })
+    expect(errorOf(wrong)).toMatchObject({ code: 'wrong_password', details: [{ field: 'currentPassword' }] })
     const changed = await call(sys, 'POST', '/api/v1/auth/password', {
       cookie,
       body: { currentPassword: otp, newPassword: 'li na chose this' },
@@ -133,28 +132,27 @@ describe('accounts', () => {
       body: { username: 'li.na', displayName: 'x', role: 'finance' },
     })
     expect(taken.status).toBe(409)
-    expect(taken.body.error).toMatchObject({ code: 'username_taken', details: [{ field: 'username' }] })
+    expect(errorOf(taken)).toMatchObject({ code: 'username_taken', details: [{ field: 'username' }] })
     const hub = await call(sys, 'POST', '/api/v1/admin/users', {
       cookie: admin,
       body: { username: 'zhang3', displayName: '张三', role: 'finance', hubCode: 'NOWHERE' },
     })
     expect(hub.status).toBe(400)
-    expect(hub.body.error).toMatchObject({ code: 'unknown_hub', details: [{ field: 'hubCode' }] })
+    expect(errorOf(hub)).toMatchObject({ code: 'unknown_hub', details: [{ field: 'hubCode' }] })
     const role = await call(sys, 'POST', '/api/v1/admin/users', {
       cookie: admin,
       body: { username: 'zhang3', displayName: '张三', role: 'superuser' },
     })
     expect(role.status).toBe(400)
-    expect(role.body.error.details[0].field).toBe('role')
+    expect(fieldErrorsOf(role)[0]!.field).toBe('role')
   })
 
   it("a reset ends the person's sessions, closes their websockets and forces a new password at the next sign-in", async () => {
     const otp = (
-      await call(sys, 'POST', '/api/v1/admin/users', {
-        cookie: admin,
+      await api(sys, { cookie: admin }).post('/api/v1/admin/users', {
         body: { username: 'wang.fang', displayName: '王芳', role: 'control_room' },
       })
-    ).body.oneTimePassword
+    ).oneTimePassword
     const first = await login(sys, 'wang.fang', otp)
     expect(
       (
@@ -167,14 +165,16 @@ describe('accounts', () => {
     const live = await openLive(first)
     if (typeof live === 'number') throw new Error(`upgrade refused: ${live}`)
 
-    const reset = await call(sys, 'POST', '/api/v1/admin/users/wang.fang/reset-password', { cookie: admin })
-    expect(reset.status).toBe(200)
-    expect(reset.body).toMatchObject({ sessionsEnded: 1, user: { mustChangePassword: true } })
+    const reset = await api(sys, { cookie: admin }).post('/api/v1/admin/users/:username/reset-password', {
+      status: 200,
+      params: { username: 'wang.fang' },
+    })
+    expect(reset).toMatchObject({ sessionsEnded: 1, user: { mustChangePassword: true } })
     expect(await live.closed).toBe(4401)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: first })).status).toBe(401)
     await expect(login(sys, 'wang.fang', 'wang fang 2026!')).rejects.toThrow(/401/)
-    const again = await login(sys, 'wang.fang', reset.body.oneTimePassword)
-    expect((await call(sys, 'GET', '/api/v1/kpis', { cookie: again })).body.error.code).toBe('password_change_required')
+    const again = await login(sys, 'wang.fang', reset.oneTimePassword)
+    expect(errorOf(await call(sys, 'GET', '/api/v1/kpis', { cookie: again })).code).toBe('password_change_required')
     expect((await auditActions('wang.fang')).map((a) => a.action)).toContain('user.reset_password')
   })
 
@@ -183,36 +183,42 @@ describe('accounts', () => {
     const cookie = await login(sys, 'zhao.lei')
     const live = await openLive(cookie)
     if (typeof live === 'number') throw new Error(`upgrade refused: ${live}`)
-    const off = await call(sys, 'POST', '/api/v1/admin/users/zhao.lei/disable', { cookie: admin })
-    expect(off.status).toBe(200)
-    expect(off.body.user.disabled).toBe(true)
+    const off = await api(sys, { cookie: admin }).post('/api/v1/admin/users/:username/disable', {
+      status: 200,
+      params: { username: 'zhao.lei' },
+    })
+    expect(off.user.disabled).toBe(true)
     expect(await live.closed).toBe(4401)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).status).toBe(401)
     await expect(login(sys, 'zhao.lei')).rejects.toThrow(/401/)
-    expect((await call(sys, 'POST', '/api/v1/admin/users/zhao.lei/enable', { cookie: admin })).body.user.disabled).toBe(
-      false,
-    )
+    expect(
+      (
+        await api(sys, { cookie: admin }).post('/api/v1/admin/users/:username/enable', {
+          params: { username: 'zhao.lei' },
+        })
+      ).user.disabled,
+    ).toBe(false)
     await login(sys, 'zhao.lei')
     expect((await auditActions('zhao.lei')).map((a) => a.action)).toEqual(['user.disable', 'user.enable'])
   })
 
   it('a new role or hub takes effect at once: the person signs in again under it', async () => {
     const cookie = await login(sys, 'zhao.lei')
-    const r = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', {
-      cookie: admin,
+    const r = await api(sys, { cookie: admin }).put('/api/v1/admin/users/:username', {
+      status: 200,
+      params: { username: 'zhao.lei' },
       body: { role: 'finance', hubCode: null },
     })
-    expect(r.status).toBe(200)
-    expect(r.body.user).toMatchObject({ role: 'finance', hubCode: null })
-    expect(r.body.sessionsEnded).toBeGreaterThanOrEqual(1)
+    expect(r.user).toMatchObject({ role: 'finance', hubCode: null })
+    expect(r.sessionsEnded).toBeGreaterThanOrEqual(1)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie })).status).toBe(401)
     const fresh = await login(sys, 'zhao.lei')
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: fresh })).body.user.role).toBe('finance')
-    const name = await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', {
-      cookie: admin,
+    expect((await api(sys, { cookie: fresh }).get('/api/v1/auth/me')).user.role).toBe('finance')
+    const name = await api(sys, { cookie: admin }).put('/api/v1/admin/users/:username', {
+      params: { username: 'zhao.lei' },
       body: { displayName: '赵磊' },
     })
-    expect(name.body.sessionsEnded).toBe(0) // a new display name takes nothing away
+    expect(name.sessionsEnded).toBe(0) // a new display name takes nothing away
     expect((await call(sys, 'PUT', '/api/v1/admin/users/zhao.lei', { cookie: admin, body: {} })).status).toBe(400)
     expect(
       (await call(sys, 'PUT', '/api/v1/admin/users/nobody-here', { cookie: admin, body: { role: 'finance' } })).status,
@@ -222,17 +228,15 @@ describe('accounts', () => {
   it('never leaves the product without an enabled admin, and an admin cannot lock themself out', async () => {
     const self = await call(sys, 'POST', '/api/v1/admin/users/admin/disable', { cookie: admin })
     expect(self.status).toBe(409)
-    expect(self.body.error.code).toBe('own_account')
+    expect(errorOf(self).code).toBe('own_account')
     expect(
-      (await call(sys, 'PUT', '/api/v1/admin/users/admin', { cookie: admin, body: { role: 'manager' } })).body.error
-        .code,
+      errorOf(await call(sys, 'PUT', '/api/v1/admin/users/admin', { cookie: admin, body: { role: 'manager' } })).code,
     ).toBe('own_account')
     const otp = (
-      await call(sys, 'POST', '/api/v1/admin/users', {
-        cookie: admin,
+      await api(sys, { cookie: admin }).post('/api/v1/admin/users', {
         body: { username: 'second-admin', displayName: 'Two', role: 'admin' },
       })
-    ).body.oneTimePassword
+    ).oneTimePassword
     let two = await login(sys, 'second-admin', otp)
     expect(
       (
@@ -253,7 +257,7 @@ describe('accounts', () => {
       `SELECT username FROM users WHERE role = 'admin' AND NOT disabled`,
     )
     expect(enabledAdmins.rows).toHaveLength(1)
-    for (const r of [x, y]) if (r.status !== 200) expect(['last_admin', 'unauthenticated']).toContain(r.body.error.code)
+    for (const r of [x, y]) if (r.status !== 200) expect(['last_admin', 'unauthenticated']).toContain(errorOf(r).code)
     await sys.database.pool.query(`UPDATE users SET disabled = false WHERE username = 'admin'`)
     admin = await login(sys, 'admin', ADMIN_PASSWORD)
   })
@@ -261,6 +265,6 @@ describe('accounts', () => {
   it('keeps the /api prefix in the message of an unknown route', async () => {
     const r = await call(sys, 'POST', '/api/v1/admin/nothing-here', { cookie: admin, body: {} })
     expect(r.status).toBe(404)
-    expect(r.body.error.message).toBe('No route POST /api/v1/admin/nothing-here')
+    expect(errorOf(r).message).toBe('No route POST /api/v1/admin/nothing-here')
   })
 })

@@ -34,13 +34,12 @@ async function parcelsAt(
   extra: Record<string, unknown> = {},
 ) {
   const list = Array.from({ length: count }, () => shipment({ collectedAt: '2026-11-02T10:00:00+08:00' }))
-  const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })
-  expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(count)
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: list })
+  expect(created.accepted, JSON.stringify(created)).toHaveLength(count)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: list.map((s) => event(s.waybill, { type, hub, time: hoursAgo(scanHoursAgo), ...extra })),
   })
-  expect(r.body.accepted, JSON.stringify(r.body)).toBe(count)
+  expect(r.accepted, JSON.stringify(r)).toBe(count)
   return list.map((s) => s.waybill)
 }
 const alertsOf = async (rule: string, state = 'all') =>
@@ -116,14 +115,11 @@ describe('SLA sweep and alert lifecycle', () => {
     // No scan_gap_stats rows here (nothing a day old with a next scan): the fixed limits apply, 24 h in transit.
     const heldAt = async (hub: string, tier: string, scanHoursAgo: number) => {
       const s = shipment({ collectedAt: hoursAgo(scanHoursAgo + 2), tier })
-      expect(
-        (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [s] })).body.accepted,
-      ).toHaveLength(1)
-      const r = await call(sys, 'POST', '/api/v1/events', {
-        token: sys.token,
+      expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [s] })).accepted).toHaveLength(1)
+      const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
         body: [event(s.waybill, { type: 'arrived_hub', hub, time: hoursAgo(scanHoursAgo) })],
       })
-      expect(r.body.accepted).toBe(1)
+      expect(r.accepted).toBe(1)
     }
     await heldAt('KMG-SC', 'economy', 40) // consolidation: not stalled (limit 60 h)
     await heldAt('XMN-SC', 'standard', 40) // stalled (limit 24 h)
@@ -202,15 +198,16 @@ describe('SLA sweep and alert lifecycle', () => {
 })
 
 describe('silences and incidents', () => {
-  const get = async (id: number) => (await call(sys, 'GET', `/api/v1/alerts/${id}`, { cookie: manager })).body.alert
+  const get = async (id: number) =>
+    (await api(sys, { cookie: manager }).get('/api/v1/alerts/:id', { params: { id } })).alert
 
   it('mutes the alerts of a silenced hub, holds their escalation, and unmutes them when the silence ends', async () => {
     await parcelsAt('BJS-TC', 2)
     await sweep()
     const alert = await activeAt('parcel_late', 'hub:BJS-TC')
     expect(alert.muted).toBe(false)
-    const s = await call(sys, 'POST', '/api/v1/silences', {
-      cookie: onCall,
+    const s = await api(sys, { cookie: onCall }).post('/api/v1/silences', {
+      status: 201,
       body: {
         hub: 'BJS-TC',
         endsAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -218,14 +215,13 @@ describe('silences and incidents', () => {
         comment: '分拣线检修',
       },
     })
-    expect(s.status).toBe(201)
     expect((await get(alert.id)).muted).toBe(true)
     const result = await sweep(new Date(Date.now() + 20 * 60_000))
     expect(result.escalated.map((e) => e.id)).not.toContain(alert.id)
     expect((await api(sys, { cookie: manager }).get('/api/v1/silences')).silences.map((x) => x.comment)).toContain(
       '分拣线检修',
     )
-    expect((await call(sys, 'DELETE', `/api/v1/silences/${s.body.id}`, { cookie: onCall })).status).toBe(204)
+    expect((await call(sys, 'DELETE', `/api/v1/silences/${s.id}`, { cookie: onCall })).status).toBe(204)
     expect((await get(alert.id)).muted).toBe(false)
   })
 
@@ -243,15 +239,15 @@ describe('silences and incidents', () => {
     await parcelsAt('CGO-TC', 1)
     await sweep()
     const late = await activeAt('parcel_late', 'hub:CGO-TC')
-    const inc = await call(sys, 'POST', '/api/v1/incidents', {
-      cookie: onCall,
+    const inc = await api(sys, { cookie: onCall }).post('/api/v1/incidents', {
+      status: 201,
       body: { hub: 'CGO-TC', kind: 'weather', title: '暴雨导致郑州转运中心停运', comment: '预计 6 小时' },
     })
-    expect(inc.status).toBe(201)
-    const incident = await get(inc.body.alert.id)
+    const incident = await get(inc.alert.id)
     expect(incident).toMatchObject({ rule: 'incident', state: 'open', severity: 'critical', hubCode: 'CGO-TC' })
     expect((await get(late.id)).muted).toBe(true)
-    const history = (await call(sys, 'GET', `/api/v1/alerts/${incident.id}`, { cookie: manager })).body.history
+    const history = (await api(sys, { cookie: manager }).get('/api/v1/alerts/:id', { params: { id: incident.id } }))
+      .history
     expect(history[0]).toMatchObject({ action: 'opened', user: 'duty', comment: '预计 6 小时' })
     await call(sys, 'POST', `/api/v1/alerts/${incident.id}/resolve`, { cookie: manager, body: { comment: '恢复运行' } })
     expect((await get(late.id)).muted).toBe(false)
@@ -298,16 +294,15 @@ describe('parcels at risk', () => {
     const parcels = (await detailOf(risk.id)).parcels.map((p) => p.waybill)
     expect(parcels).toEqual([open.waybill])
 
-    const look = await call(sys, 'GET', `/api/v1/shipments/${open.waybill}`, { cookie: manager })
-    expect(look.body.promise.verdict).toBe('at_risk')
-    expect(new Date(look.body.promise.arrival.p50).getTime()).toBeGreaterThan(
-      new Date(look.body.promise.deadline).getTime(),
-    )
-    expect(new Date(look.body.promise.predictedArrival).getTime()).toBe(
-      new Date(look.body.promise.arrival.p50).getTime(),
-    )
+    const look = await api(sys, { cookie: manager }).get('/api/v1/shipments/:waybill', {
+      params: { waybill: open.waybill },
+    })
+    expect(look.promise.verdict).toBe('at_risk')
+    expect(new Date(look.promise.arrival!.p50).getTime()).toBeGreaterThan(new Date(look.promise.deadline!).getTime())
+    expect(new Date(look.promise.predictedArrival!).getTime()).toBe(new Date(look.promise.arrival!.p50).getTime())
     expect(
-      (await call(sys, 'GET', `/api/v1/shipments/${other.waybill}`, { cookie: manager })).body.promise.verdict,
+      (await api(sys, { cookie: manager }).get('/api/v1/shipments/:waybill', { params: { waybill: other.waybill } }))
+        .promise.verdict,
     ).toBe('on_track')
   })
 })
@@ -316,11 +311,10 @@ describe('notifications from the lifecycle', () => {
   it('writes a webhook notification with every alert change worth paging, and none for a muted hub', async () => {
     const { ADMIN_PASSWORD } = await import('../helpers/system.ts')
     const admin = await login(sys, 'admin', ADMIN_PASSWORD)
-    const hook = await call(sys, 'POST', '/api/v1/admin/webhooks', {
-      cookie: admin,
+    const hook = await api(sys, { cookie: admin }).post('/api/v1/admin/webhooks', {
+      status: 201,
       body: { name: 'duty phone gateway', url: 'http://127.0.0.1:9/hook', hubCodes: ['TNA-SC', 'HFE-SC'] },
     })
-    expect(hook.status).toBe(201)
     await call(sys, 'POST', '/api/v1/silences', {
       cookie: onCall,
       body: { hub: 'HFE-SC', endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'planned' },
@@ -332,7 +326,7 @@ describe('notifications from the lifecycle', () => {
     await call(sys, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, { cookie: onCall, body: { comment: 'on it' } })
     const outbox = await sys.database.pool.query<{ hub: string; event: string }>(
       `SELECT payload->'alert'->>'hubCode' AS hub, payload->>'event' AS event FROM webhook_outbox WHERE endpoint_id = $1 ORDER BY id`,
-      [hook.body.webhook.id],
+      [hook.webhook.id],
     )
     expect(outbox.rows).toEqual([
       { hub: 'TNA-SC', event: 'alert.opened' },
@@ -354,18 +348,16 @@ describe('thresholds for admins', () => {
       (await call(sys, 'PUT', '/api/v1/admin/sla-settings', { cookie: admin, body: { stallOutForDeliveryHours: 0 } }))
         .status,
     ).toBe(400)
-    const put = await call(sys, 'PUT', '/api/v1/admin/sla-settings', {
-      cookie: admin,
+    const put = await api(sys, { cookie: admin }).put('/api/v1/admin/sla-settings', {
       body: { stallOutForDeliveryHours: 4, escalateAfterMinutes: 10 },
     })
-    expect(put.body.settings).toMatchObject({
+    expect(put.settings).toMatchObject({
       stallOutForDeliveryHours: 4,
       escalateAfterMinutes: 10,
       stallInTransitHours: 24,
     })
     expect(
-      (await call(sys, 'GET', '/api/v1/admin/sla-settings', { cookie: manager })).body.settings
-        .stallOutForDeliveryHours,
+      (await api(sys, { cookie: manager }).get('/api/v1/admin/sla-settings')).settings.stallOutForDeliveryHours,
     ).toBe(4)
 
     const effective = await new SlaSettings(sys.database.pool, sys.config.sla).current()

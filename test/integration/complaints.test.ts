@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { shipment } from '../helpers/builders.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 
@@ -38,8 +38,8 @@ async function complaintAlerts(id: number) {
   return r.rows
 }
 async function open(category: string, extra: Record<string, unknown> = {}) {
-  const r = await call(sys, 'POST', '/api/v1/complaints', {
-    cookie: who['cs-a'],
+  const r = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/complaints', {
+    status: 201,
     body: {
       channel: 'phone',
       category,
@@ -49,8 +49,7 @@ async function open(category: string, extra: Record<string, unknown> = {}) {
       ...extra,
     },
   })
-  expect(r.status).toBe(201)
-  return r.body.complaint
+  return r.complaint
 }
 
 describe('complaint intake and time limits', () => {
@@ -86,14 +85,16 @@ describe('complaint intake and time limits', () => {
     const later = await open('delay', { channel: 'online' })
     expect(later.limitHours).toBe(12)
     expect(
-      (await call(sys, 'GET', `/api/v1/complaints/${delay.id}`, { cookie: who['cs-a'] })).body.complaint.limitHours,
+      (await api(sys, { cookie: who['cs-a'] }).get('/api/v1/complaints/:id', { params: { id: delay.id } })).complaint
+        .limitHours,
     ).toBe(24)
   })
 
   it('shows the contact in clear to customer service and masked to on-call and managers', async () => {
     const c = await open('other')
     expect(c.contactPhone).toBe('13812341234')
-    const masked = (await call(sys, 'GET', `/api/v1/complaints/${c.id}`, { cookie: who['oncall-a'] })).body.complaint
+    const masked = (await api(sys, { cookie: who['oncall-a'] }).get('/api/v1/complaints/:id', { params: { id: c.id } }))
+      .complaint
     expect(masked).toMatchObject({
       masked: true,
       contactName: '李*',
@@ -101,7 +102,7 @@ describe('complaint intake and time limits', () => {
       contactEmail: 'l***@example.com',
     })
     expect(
-      JSON.stringify((await call(sys, 'GET', '/api/v1/complaints?state=all', { cookie: who['mgr-a'] })).body),
+      JSON.stringify(await api(sys, { cookie: who['mgr-a'] }).get('/api/v1/complaints', { query: { state: 'all' } })),
     ).not.toContain('13812341234')
     expect((await call(sys, 'GET', '/api/v1/complaints', { cookie: who['fin-a'] })).status).toBe(403)
   })
@@ -117,7 +118,7 @@ describe('complaint intake and time limits', () => {
       body: { channel: 'phone', category: 'delay', waybill: 'PW000000000000', description: 'x' },
     })
     expect(nobody.status).toBe(400)
-    expect(nobody.body.error.code).toBe('unknown_waybill')
+    expect(errorOf(nobody).code).toBe('unknown_waybill')
   })
 
   it('refuses an over-long description with a stable code naming the field and its limit', async () => {
@@ -126,9 +127,9 @@ describe('complaint intake and time limits', () => {
       body: { channel: 'phone', category: 'delay', description: '慢'.repeat(5640) },
     })
     expect(r.status).toBe(400)
-    expect(r.body.error.code).toBe('bad_request')
-    expect(r.body.error.message).toMatch(/description/)
-    expect(r.body.error.details).toEqual([
+    expect(errorOf(r).code).toBe('bad_request')
+    expect(errorOf(r).message).toMatch(/description/)
+    expect(errorOf(r).details).toEqual([
       expect.objectContaining({ field: 'description', issue: 'too_big', origin: 'string', limit: 4000 }),
     ])
   })
@@ -178,11 +179,11 @@ describe('complaint states and the overdue alert', () => {
       ).complaints.map((x) => x.id),
     ).toContain(c.id)
 
-    const analysing = await call(sys, 'POST', `/api/v1/complaints/${c.id}/transition`, {
-      cookie: who['cs-a'],
+    const analysing = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/complaints/:id/transition', {
+      params: { id: c.id },
       body: { to: 'analysing', note: 'courier was rude, checking with the outlet' },
     })
-    expect(analysing.body.complaint).toMatchObject({ state: 'analysing', alertId: alerts[0]!.id })
+    expect(analysing.complaint).toMatchObject({ state: 'analysing', alertId: alerts[0]!.id })
     expect((await complaintAlerts(c.id))[0]!.state).toBe('acknowledged')
     // Never backwards.
     expect(
@@ -194,11 +195,11 @@ describe('complaint states and the overdue alert', () => {
       ).status,
     ).toBe(409)
 
-    const replied = await call(sys, 'POST', `/api/v1/complaints/${c.id}/transition`, {
-      cookie: who['cs-a'],
+    const replied = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/complaints/:id/transition', {
+      params: { id: c.id },
       body: { to: 'replied', note: 'apologised, courier retrained' },
     })
-    expect(replied.body.complaint).toMatchObject({ state: 'replied', overdue: false })
+    expect(replied.complaint).toMatchObject({ state: 'replied', overdue: false })
     const after = await complaintAlerts(c.id)
     expect(after.map((a) => a.state)).toEqual(['resolved'])
     const history = await sys.database.pool.query(`SELECT action FROM alert_history WHERE alert_id = $1 ORDER BY id`, [
@@ -245,8 +246,10 @@ describe('complaint states and the overdue alert', () => {
         .status,
     ).toBe(400)
     const day = shanghaiDay(new Date())
-    const trend = await call(sys, 'GET', `/api/v1/satisfaction/trend?from=${day}&to=${day}`, { cookie: who['mgr-a'] })
-    expect(trend.body.days).toEqual([
+    const trend = await api(sys, { cookie: who['mgr-a'] }).get('/api/v1/satisfaction/trend', {
+      query: { from: day, to: day },
+    })
+    expect(trend.days).toEqual([
       { day, count: 3, average: 3.67, parcel: { count: 2, average: 3.5 }, complaint: { count: 1, average: 4 } },
     ])
     expect(

@@ -5,8 +5,9 @@ import { event, shipment } from '../helpers/builders.ts'
 import { runSweep } from '../../server/services/sla-sweep.ts'
 import { shanghaiDay } from '../../server/domain/calendar.ts'
 import { startOfShanghaiDay } from '../../server/domain/clock.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import type { ResponseOf } from '../../contract/routes.ts'
+import { z } from 'zod'
 
 /**
  * Finance figures reconcile exactly with the parcels and claims behind them:
@@ -26,6 +27,10 @@ const dayBefore = (n: number) => shanghaiDay(new Date(Date.now() - n * DAY_MS))
 const tenOn = (day: string) => `${day}T10:00:00+08:00`
 const fen = (yuan: number) => Math.round(yuan * 100)
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0)
+/** The fee totals by payment state frozen into a statement; the server sends them, the contract does not name them. */
+const frozenFees = (statement: unknown) =>
+  z.object({ totals: z.object({ fees: z.object({ byState: z.record(z.string(), z.unknown()) }) }) }).parse(statement)
+    .totals.fees.byState
 
 beforeAll(async () => {
   sys = await startTestSystem()
@@ -66,12 +71,11 @@ async function feeLines(query: Record<string, string>) {
 }
 
 async function payClaim(waybill: string, reason: 'lost' | 'damaged', damagePercent?: number) {
-  const opened = await call(sys, 'POST', '/api/v1/claims', {
-    cookie: who['cs-a'],
+  const opened = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/claims', {
+    status: 201,
     body: { waybill, reason, ...(damagePercent ? { damagePercent } : {}) },
   })
-  expect(opened.status).toBe(201)
-  const id = opened.body.claim.id
+  const id = opened.claim.id
   await api(sys, { cookie: who['mgr-a'] }).post('/api/v1/claims/:id/approve', {
     params: { id },
     body: { note: 'agreed with the customer' },
@@ -135,28 +139,25 @@ describe('finance figures on crafted parcels and claims', () => {
     const [a, b, c, d, e] = parcels.map((p) => p.waybill) as [string, string, string, string, string]
     expect(
       (
-        await call(sys, 'POST', '/api/v1/finance/payments', {
-          cookie: who['fin-a'],
+        await api(sys, { cookie: who['fin-a'] }).post('/api/v1/finance/payments', {
           body: { waybills: [a, b, d], state: 'paid' },
         })
-      ).body.changed,
+      ).changed,
     ).toHaveLength(3)
     expect(
       (
-        await call(sys, 'POST', '/api/v1/finance/payments', {
-          cookie: who['fin-a'],
+        await api(sys, { cookie: who['fin-a'] }).post('/api/v1/finance/payments', {
           body: { waybills: [b], state: 'invoiced' },
         })
-      ).body.changed,
+      ).changed,
     ).toEqual([b])
     // Forward only: an invoiced parcel does not go back to paid.
     expect(
       (
-        await call(sys, 'POST', '/api/v1/finance/payments', {
-          cookie: who['fin-a'],
+        await api(sys, { cookie: who['fin-a'] }).post('/api/v1/finance/payments', {
           body: { waybills: [b], state: 'paid' },
         })
-      ).body.unchanged,
+      ).unchanged,
     ).toEqual([b])
 
     const s = await summary(day1, day2)
@@ -203,10 +204,12 @@ describe('finance figures on crafted parcels and claims', () => {
       ],
     })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
-    const auto = await call(sys, 'GET', `/api/v1/claims?state=all&waybill=${insured.waybill}`, { cookie: who['fin-a'] })
-    expect(auto.body.claims).toHaveLength(1)
+    const auto = await api(sys, { cookie: who['fin-a'] }).get('/api/v1/claims', {
+      query: { state: 'all', waybill: insured.waybill },
+    })
+    expect(auto.claims).toHaveLength(1)
     // Insured: the declared value, ¥1,000.
-    expect(auto.body.claims[0]).toMatchObject({
+    expect(auto.claims[0]).toMatchObject({
       source: 'exception',
       reason: 'lost',
       state: 'open',
@@ -215,13 +218,16 @@ describe('finance figures on crafted parcels and claims', () => {
     // A second sweep opens nothing more.
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
     expect(
-      (await call(sys, 'GET', `/api/v1/claims?state=all&waybill=${insured.waybill}`, { cookie: who['fin-a'] })).body
-        .claims,
+      (
+        await api(sys, { cookie: who['fin-a'] }).get('/api/v1/claims', {
+          query: { state: 'all', waybill: insured.waybill },
+        })
+      ).claims,
     ).toHaveLength(1)
 
     const before = await summary(today(), today())
     expect(before.compensation.fen).toBe(sum(paidToday.map((p) => p.fen)))
-    const autoId = auto.body.claims[0].id
+    const autoId = auto.claims[0]!.id
     expect(
       (await call(sys, 'POST', `/api/v1/claims/${autoId}/pay`, { cookie: who['fin-a'], body: { paymentRef: 'X' } }))
         .status,
@@ -230,20 +236,19 @@ describe('finance figures on crafted parcels and claims', () => {
       cookie: who['mgr-a'],
       body: { note: 'searched, not found' },
     })
-    const paid = await call(sys, 'POST', `/api/v1/claims/${autoId}/pay`, {
-      cookie: who['fin-a'],
+    const paid = await api(sys, { cookie: who['fin-a'] }).post('/api/v1/claims/:id/pay', {
+      params: { id: autoId },
       body: { paymentRef: 'BANK-1' },
     })
-    paidToday.push({ reason: 'lost', fen: paid.body.claim.amountFen })
+    paidToday.push({ reason: 'lost', fen: paid.claim.amountFen })
     // Uninsured, damaged at 50 %: 3 × fee × 50 %.
     const damaged = await payClaim(plain.waybill, 'damaged', 50)
     expect(damaged.amountFen).toBe(Math.round((Math.min(3 * fees.get(plain.waybill)!, 500_00) * 50) / 100))
     // Approved but not paid: not compensation yet.
-    const open = await call(sys, 'POST', '/api/v1/claims', {
-      cookie: who['cs-a'],
+    const open = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/claims', {
       body: { waybill: third.waybill, reason: 'damaged' },
     })
-    await call(sys, 'POST', `/api/v1/claims/${open.body.claim.id}/approve`, {
+    await call(sys, 'POST', `/api/v1/claims/${open.claim.id}/approve`, {
       cookie: who['mgr-a'],
       body: { note: 'ok' },
     })
@@ -255,8 +260,8 @@ describe('finance figures on crafted parcels and claims', () => {
       sum(paidToday.filter((p) => p.reason === 'damaged').map((p) => p.fen)),
     )
     await expectReconciled(s, today(), today())
-    const live = await call(sys, 'GET', '/api/v1/finance/today', { cookie: who['mgr-a'] })
-    expect(live.body).toMatchObject({
+    const live = await api(sys, { cookie: who['mgr-a'] }).get('/api/v1/finance/today')
+    expect(live).toMatchObject({
       day: today(),
       compensationFen: s.compensation.fen,
       feesFen: s.fees.fen,
@@ -356,11 +361,13 @@ describe('period statements', () => {
   it('freezes the totals; finance reviews, another person approves; an approved statement never changes', async () => {
     const from = dayBefore(340)
     const to = dayBefore(339)
-    const made = await call(sys, 'POST', '/api/v1/finance/statements', { cookie: who['fin-a'], body: { from, to } })
-    expect(made.status).toBe(201)
+    const made = await api(sys, { cookie: who['fin-a'] }).post('/api/v1/finance/statements', {
+      status: 201,
+      body: { from, to },
+    })
     const s = await summary(from, to)
-    const id = made.body.statement.id
-    expect(made.body.statement).toMatchObject({
+    const id = made.statement.id
+    expect(made.statement).toMatchObject({
       state: 'draft',
       periodFrom: from,
       periodTo: to,
@@ -389,29 +396,29 @@ describe('period statements', () => {
     ).toBe(200)
     const self = await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who.admin, body: {} })
     expect(self.status).toBe(409)
-    expect(self.body.error.message).toMatch(/cannot also approve/)
-    const ok = await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, {
-      cookie: who['mgr-a'],
+    expect(errorOf(self).message).toMatch(/cannot also approve/)
+    const ok = await api(sys, { cookie: who['mgr-a'] }).post('/api/v1/finance/statements/:id/approve', {
+      status: 200,
+      params: { id },
       body: { note: 'approved for filing' },
     })
-    expect(ok.status).toBe(200)
-    expect(ok.body.statement).toMatchObject({
+    expect(ok.statement).toMatchObject({
       state: 'approved',
       reviewedBy: 'Administrator',
       approvedBy: 'mgr-a',
       approveNote: 'approved for filing',
     })
-    expect(ok.body.statement.approvedAt).toBeTruthy()
+    expect(ok.statement.approvedAt).toBeTruthy()
     // Frozen: later payments change the live figures, not the statement.
     const w = (
-      await call(sys, 'GET', `/api/v1/finance/fees?from=${from}&to=${to}&state=unpaid`, { cookie: who['fin-a'] })
-    ).body.lines[0].waybill
+      await api(sys, { cookie: who['fin-a'] }).get('/api/v1/finance/fees', { query: { from, to, state: 'unpaid' } })
+    ).lines[0]!.waybill
     await call(sys, 'POST', '/api/v1/finance/payments', {
       cookie: who['fin-a'],
       body: { waybills: [w], state: 'paid' },
     })
-    const again = await call(sys, 'GET', `/api/v1/finance/statements/${id}`, { cookie: who['fin-b'] })
-    expect(again.body.statement.totals.fees.byState).toEqual(made.body.statement.totals.fees.byState)
+    const again = await api(sys, { cookie: who['fin-b'] }).get('/api/v1/finance/statements/:id', { params: { id } })
+    expect(frozenFees(again.statement)).toEqual(frozenFees(made.statement))
     expect(
       (await call(sys, 'POST', `/api/v1/finance/statements/${id}/approve`, { cookie: who['fin-b'], body: {} })).status,
     ).toBe(403)
@@ -471,9 +478,11 @@ describe('period statements', () => {
     for (const p of parcels) expect(fees.lines.map((l) => l.waybill)).toContain(p.waybill)
     expect(claims.lines.map((l) => l.waybill)).toContain(parcels[2]!.waybill)
     // Unchanged yet.
-    const fresh = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}`, { cookie: who['mgr-a'] })
-    expect(fresh.body.changes.fees).toMatchObject({ added: 0, removed: 0, changed: 0 })
-    expect(fresh.body.changes.claims).toMatchObject({ added: 0, removed: 0, changed: 0 })
+    const fresh = await api(sys, { cookie: who['mgr-a'] }).get('/api/v1/finance/statements/:id', {
+      params: { id: st.id },
+    })
+    expect(fresh.changes.fees).toMatchObject({ added: 0, removed: 0, changed: 0 })
+    expect(fresh.changes.claims).toMatchObject({ added: 0, removed: 0, changed: 0 })
 
     // The CSV holds every line, in yuan.
     const res = await fetch(`${sys.url}/api/v1/finance/statements/${st.id}/lines.csv?kind=fee`, {
@@ -504,8 +513,10 @@ describe('period statements', () => {
     await sys.database.pool.query('UPDATE shipments SET fee_total_fen = fee_total_fen + 150 WHERE waybill = $1', [
       parcels[1]!.waybill,
     ])
-    const after = await call(sys, 'GET', `/api/v1/finance/statements/${st.id}`, { cookie: who['mgr-a'] })
-    expect(after.body.changes.fees).toEqual({
+    const after = await api(sys, { cookie: who['mgr-a'] }).get('/api/v1/finance/statements/:id', {
+      params: { id: st.id },
+    })
+    expect(after.changes.fees).toEqual({
       added: 1,
       addedFen: lateFee,
       removed: 0,
@@ -513,7 +524,7 @@ describe('period statements', () => {
       changed: 1,
       changedFen: 150,
     })
-    expect(after.body.changes.claims).toEqual({
+    expect(after.changes.claims).toEqual({
       added: 1,
       addedFen: second.amountFen,
       removed: 0,
@@ -524,7 +535,7 @@ describe('period statements', () => {
     // … and the statement's lines and totals are what they were.
     expect(await lines('fee')).toEqual(fees)
     expect(await lines('claim')).toEqual(claims)
-    expect(after.body.statement).toMatchObject({
+    expect(after.statement).toMatchObject({
       feesFen: st.feesFen,
       feeLines: st.feeLines,
       compensationFen: st.compensationFen,
@@ -550,12 +561,11 @@ describe('period statements', () => {
   it("settles a damaged parcel's share at approval: the amount follows the rule, the change is in the history, and compensation counts what was paid", async () => {
     const [parcel, lostOne] = [shipment({ declaredValueYuan: 800 }), shipment()]
     await post([parcel, lostOne])
-    const opened = await call(sys, 'POST', '/api/v1/claims', {
-      cookie: who['cs-a'],
+    const opened = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/claims', {
       body: { waybill: parcel.waybill, reason: 'damaged' },
     })
-    expect(opened.body.claim.amountFen).toBe(800_00) // opened at 100 %
-    const id = opened.body.claim.id
+    expect(opened.claim.amountFen).toBe(800_00) // opened at 100 %
+    const id = opened.claim.id
     // Neither an out-of-range share nor a share on a lost parcel's claim is taken.
     const bad = await call(sys, 'POST', `/api/v1/claims/${id}/approve`, {
       cookie: who['mgr-a'],
@@ -563,18 +573,18 @@ describe('period statements', () => {
     })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.body)).toContain('damagePercent')
-    const lost = await call(sys, 'POST', '/api/v1/claims', {
-      cookie: who['cs-a'],
+    const lost = await api(sys, { cookie: who['cs-a'] }).post('/api/v1/claims', {
       body: { waybill: lostOne.waybill, reason: 'lost' },
     })
-    const lostApproval = await call(sys, 'POST', `/api/v1/claims/${lost.body.claim.id}/approve`, {
+    const lostApproval = await call(sys, 'POST', `/api/v1/claims/${lost.claim.id}/approve`, {
       cookie: who['mgr-a'],
       body: { note: 'x', damagePercent: 50 },
     })
     expect(lostApproval.status).toBe(400)
     expect(JSON.stringify(lostApproval.body)).toContain('damagePercent')
     expect(
-      (await call(sys, 'GET', `/api/v1/claims/${lost.body.claim.id}`, { cookie: who['fin-a'] })).body.claim.state,
+      (await api(sys, { cookie: who['fin-a'] }).get('/api/v1/claims/:id', { params: { id: lost.claim.id } })).claim
+        .state,
     ).toBe('open') // nothing happened
     // Rejecting takes no share.
     expect(
@@ -586,23 +596,23 @@ describe('period statements', () => {
       ).status,
     ).toBe(400)
 
-    const approved = await call(sys, 'POST', `/api/v1/claims/${id}/approve`, {
-      cookie: who['mgr-a'],
+    const approved = await api(sys, { cookie: who['mgr-a'] }).post('/api/v1/claims/:id/approve', {
+      status: 200,
+      params: { id },
       body: { note: 'agreed 40 % with the customer', damagePercent: 40 },
     })
-    expect(approved.status).toBe(200)
-    expect(approved.body.claim).toMatchObject({ state: 'approved', amountFen: 320_00 })
-    expect(approved.body.claim.basis).toMatchObject({ damagePercent: 40, basis: 'declared_value' })
-    expect(approved.body.claim.history.at(-1)).toMatchObject({
+    expect(approved.claim).toMatchObject({ state: 'approved', amountFen: 320_00 })
+    expect(approved.claim.basis).toMatchObject({ damagePercent: 40, basis: 'declared_value' })
+    expect(approved.claim.history!.at(-1)).toMatchObject({
       action: 'approved',
       note: '[100% → 40%: ¥800.00 → ¥320.00] agreed 40 % with the customer',
     })
     const before = await summary(today(), today())
-    const paid = await call(sys, 'POST', `/api/v1/claims/${id}/pay`, {
-      cookie: who['fin-b'],
+    const paid = await api(sys, { cookie: who['fin-b'] }).post('/api/v1/claims/:id/pay', {
+      params: { id },
       body: { paymentRef: 'BANK-AGREED' },
     })
-    expect(paid.body.claim.amountFen).toBe(320_00)
+    expect(paid.claim.amountFen).toBe(320_00)
     paidToday.push({ reason: 'damaged', fen: 320_00 })
     const after = await summary(today(), today())
     expect(after.compensation.byReason.damaged.fen - before.compensation.byReason.damaged.fen).toBe(320_00)

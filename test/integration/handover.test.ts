@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
 import { event, shipment } from '../helpers/builders.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf, fieldErrorsOf } from '../helpers/api.ts'
 import type { ResponseOf } from '../../contract/routes.ts'
 
 // A shift window around the start of the test: [T − 6 h, T + 6 h). Parcels and
@@ -99,10 +99,9 @@ async function parcels(): Promise<void> {
     H: shipment({ collectedAt: iso(-9) }), // exception before the shift, still open
     I: shipment({ collectedAt: daysAgo(20), tier: 'economy' }), // refused, then delivered late: excused
   }
-  const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: Object.values(p) })
-  expect(created.body.accepted, JSON.stringify(created.body)).toHaveLength(9)
-  const r = await call(sys, 'POST', '/api/v1/events', {
-    token: sys.token,
+  const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: Object.values(p) })
+  expect(created.accepted, JSON.stringify(created)).toHaveLength(9)
+  const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
     body: [
       event(p.A.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: iso(-7) }),
       event(p.B.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: iso(-3) }),
@@ -116,7 +115,7 @@ async function parcels(): Promise<void> {
       event(p.I.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '本人', time: iso(-0.5) }),
     ],
   })
-  expect(r.body.accepted, JSON.stringify(r.body)).toBe(10)
+  expect(r.accepted, JSON.stringify(r)).toBe(10)
 }
 
 async function alerts(): Promise<void> {
@@ -164,12 +163,11 @@ async function alerts(): Promise<void> {
       body: { comment: '站点恢复扫描' },
     }),
   )
-  const incident = await call(sys, 'POST', '/api/v1/incidents', {
-    cookie: dayDuty,
+  const incident = await api(sys, { cookie: dayDuty }).post('/api/v1/incidents', {
+    status: 201,
     body: { hub: 'CAN-TC', kind: 'equipment_failure', title: '分拣机故障', comment: '二号线停机' },
   })
-  ok(incident, 201)
-  ids.epsilon = incident.body.alert.id
+  ids.epsilon = incident.alert.id
   ok(
     await call(sys, 'POST', `/api/v1/alerts/${ids.epsilon}/acknowledge`, {
       cookie: dayDuty,
@@ -331,27 +329,27 @@ describe('handover request checks', () => {
   it('names the missing or malformed parameter', async () => {
     const none = await get('')
     expect(none.status).toBe(400)
-    expect(none.body.error.message).toMatch(/from: required/)
-    expect(none.body.error.message).toMatch(/to: required/)
+    expect(errorOf(none).message).toMatch(/from: required/)
+    expect(errorOf(none).message).toMatch(/to: required/)
     const bad = await get(`?from=yesterday&to=${encodeURIComponent(iso(0))}`)
     expect(bad.status).toBe(400)
-    expect(bad.body.error.details).toEqual([{ field: 'from', message: expect.stringMatching(/ISO 8601/) }])
+    expect(errorOf(bad).details).toEqual([{ field: 'from', message: expect.stringMatching(/ISO 8601/) }])
     const extra = await get(`?from=${encodeURIComponent(iso(-1))}&to=${encodeURIComponent(iso(0))}&shift=day`)
     expect(extra.status).toBe(400)
-    expect(extra.body.error.message).toMatch(/shift/)
+    expect(errorOf(extra).message).toMatch(/shift/)
   })
 
   it('refuses a window that is upside down, longer than 48 hours or in the future', async () => {
     const upside = await get(`?from=${encodeURIComponent(iso(-1))}&to=${encodeURIComponent(iso(-2))}`)
     expect(upside.status).toBe(400)
-    expect(upside.body.error.details).toEqual([{ field: 'to', message: 'must be after from' }])
+    expect(errorOf(upside).details).toEqual([{ field: 'to', message: 'must be after from' }])
     const long = await get(`?from=${encodeURIComponent(iso(-49))}&to=${encodeURIComponent(iso(0))}`)
     expect(long.status).toBe(400)
-    expect(long.body.error.message).toMatch(/48 hours/)
+    expect(errorOf(long).message).toMatch(/48 hours/)
     expect((await get(`?from=${encodeURIComponent(iso(-48))}&to=${encodeURIComponent(iso(0))}`)).status).toBe(200)
     const future = await get(`?from=${encodeURIComponent(iso(1))}&to=${encodeURIComponent(iso(2))}`)
     expect(future.status).toBe(400)
-    expect(future.body.error.details[0].field).toBe('from')
+    expect(fieldErrorsOf(future)[0]!.field).toBe('from')
   })
 
   it('is for the control room, on-call staff and managers, not customer service', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { eventBatchResult, shipmentBatchResult } from '../../contract/ingest.ts'
@@ -32,9 +33,8 @@ const statusOf = async (waybill: string) =>
 describe('POST /api/v1/shipments', () => {
   it('prices a collection record by the fee rule and returns its parts', async () => {
     const s = shipment({ weightKg: 0.8, volumeCm3: 12_000, tier: 'express', declaredValueYuan: 1000 })
-    const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: { shipments: [s] } })
-    expect(r.status).toBe(200)
-    const fee = r.body.accepted[0].fee
+    const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { status: 200, body: { shipments: [s] } })
+    const fee = r.accepted[0]!.fee
     // Hangzhou → Shanghai outlets: zone 1; 12,000 cm³ → 2 kg chargeable
     expect(fee.zone).toBe(1)
     expect(fee.chargeableWeightKg).toBe(2)
@@ -45,10 +45,9 @@ describe('POST /api/v1/shipments', () => {
   it('rejects a record with an unknown hub and names the field, keeping the good records of the batch', async () => {
     const good = shipment()
     const bad = shipment({ originHub: 'NOPE-1' })
-    const r = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [good, bad] })
-    expect(r.status).toBe(200)
-    expect(shipmentBatchResult.parse(r.body).accepted.map((a) => a.waybill)).toEqual([good.waybill])
-    expect(r.body.rejected).toEqual([
+    const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { status: 200, body: [good, bad] })
+    expect(shipmentBatchResult.parse(r).accepted.map((a) => a.waybill)).toEqual([good.waybill])
+    expect(r.rejected).toEqual([
       { index: 1, waybill: bad.waybill, errors: [{ field: 'originHub', message: 'no hub with code NOPE-1' }] },
     ])
     expect((await call(sys, 'GET', `/api/v1/shipments/${bad.waybill}`, { token: undefined })).status).toBe(401)
@@ -89,9 +88,10 @@ describe('POST /api/v1/events', () => {
     ]
     const r = await postEvents(events)
     expect(r.status).toBe(200)
-    expect(r.body.received).toBe(11)
-    expect(r.body.accepted).toBe(2)
-    const byIndex = Object.fromEntries(eventBatchResult.parse(r.body).rejected.map((x) => [x.index, x]))
+    const batch = eventBatchResult.parse(r.body)
+    expect(batch.received).toBe(11)
+    expect(batch.accepted).toBe(2)
+    const byIndex = Object.fromEntries(batch.rejected.map((x) => [x.index, x]))
     expect(Object.keys(byIndex).map(Number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(byIndex[1]?.code).toBe('unknown_waybill')
     expect(byIndex[2]?.code).toBe('bad_type')
@@ -102,20 +102,20 @@ describe('POST /api/v1/events', () => {
     expect(byIndex[7]?.code).toBe('unknown_hub')
     expect(byIndex[8]).toMatchObject({ code: 'unknown_field', field: 'isAdmin' })
     expect(byIndex[9]?.code).toBe('invalid_event')
-    for (const x of r.body.rejected) expect(x.message.length).toBeGreaterThan(5)
+    for (const x of batch.rejected) expect(x.message.length).toBeGreaterThan(5)
     expect(await countEvents(w)).toBe(2)
   })
 
   it('answers 400 with the reason for a malformed body, never a 500', async () => {
     const broken = await call(sys, 'POST', '/api/v1/events', { token: sys.token, rawBody: '{"events": [ {"id": ' })
     expect(broken.status).toBe(400)
-    expect(broken.body.error.code).toBe('malformed_json')
+    expect(errorOf(broken).code).toBe('malformed_json')
     const notList = await postEvents({ events: 'nope' })
     expect(notList.status).toBe(400)
-    expect(notList.body.error.message).toMatch(/array of events/)
+    expect(errorOf(notList).message).toMatch(/array of events/)
     const tooMany = await postEvents({ events: Array.from({ length: 10_001 }, () => ({})) })
     expect(tooMany.status).toBe(400)
-    expect(tooMany.body.error.message).toMatch(/at most 10000/)
+    expect(errorOf(tooMany).message).toMatch(/at most 10000/)
   })
 
   it('keeps a delivered parcel delivered when an older scan arrives late', async () => {
@@ -125,7 +125,7 @@ describe('POST /api/v1/events', () => {
     await postEvents([event(w, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(200) })])
     expect(await statusOf(w)).toBe('delivered')
     const late = await postEvents([event(w, { type: 'arrived_hub', hub: 'SHA-TC', time: minutesAgo(10) })])
-    expect(late.body.accepted).toBe(1)
+    expect(eventBatchResult.parse(late.body).accepted).toBe(1)
     expect(await statusOf(w)).toBe('delivered')
     expect(await countEvents(w)).toBe(4)
   })
@@ -142,8 +142,8 @@ describe('POST /api/v1/events', () => {
   it('takes a batch of 5,000 events in one request', async () => {
     const waybills: string[] = []
     const shipments = Array.from({ length: 500 }, () => shipment())
-    const sr = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: { shipments } })
-    expect(sr.body.accepted).toHaveLength(500)
+    const sr = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: { shipments } })
+    expect(sr.accepted).toHaveLength(500)
     for (const s of shipments) waybills.push(s.waybill)
     const events = waybills.flatMap((w) =>
       Array.from({ length: 10 }, (_, i) => event(w, { time: minutesAgo(200 - i) })),

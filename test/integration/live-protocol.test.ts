@@ -184,11 +184,13 @@ describe('websocket protocol: parcels, roles and limits', () => {
 
 describe('wall screens: display tokens', () => {
   it('enrols a display once, which then reads the wall data and nothing else, until revoked', async () => {
-    const created = await call(sys, 'POST', '/api/v1/displays', { cookie: admin, body: { name: 'Hall A left' } })
-    expect(created.status).toBe(201)
-    expect(created.body.token).toMatch(/^pwd_/)
+    const created = await api(sys, { cookie: admin }).post('/api/v1/displays', {
+      status: 201,
+      body: { name: 'Hall A left' },
+    })
+    expect(created.token).toMatch(/^pwd_/)
 
-    const enrol = await fetch(`${sys.url}${created.body.enrollPath}`, { redirect: 'manual' })
+    const enrol = await fetch(`${sys.url}${created.enrollPath}`, { redirect: 'manual' })
     expect(enrol.status).toBe(303)
     expect(enrol.headers.get('location')).toBe('/wall')
     const setCookie = enrol.headers.get('set-cookie') ?? ''
@@ -196,7 +198,7 @@ describe('wall screens: display tokens', () => {
     expect(setCookie).toMatch(/Max-Age=345600\d\d/) // 400 days: long-lived
     const display = setCookie.split(';')[0]!
 
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: display })).body.user).toMatchObject({
+    expect((await api(sys, { cookie: display }).get('/api/v1/auth/me')).user).toMatchObject({
       role: 'display',
       displayName: 'Hall A left',
     })
@@ -221,13 +223,13 @@ describe('wall screens: display tokens', () => {
     await waitFor(() => c.messages.find((m) => m.type === 'map'), 'map snapshot for the display')
 
     const list = await api(sys, { cookie: admin }).get('/api/v1/displays')
-    expect(list.displays.find((d) => d.id === created.body.id)).toMatchObject({ name: 'Hall A left', revokedAt: null })
-    expect(JSON.stringify(list)).not.toContain(created.body.token)
+    expect(list.displays.find((d) => d.id === created.id)).toMatchObject({ name: 'Hall A left', revokedAt: null })
+    expect(JSON.stringify(list)).not.toContain(created.token)
 
-    expect((await call(sys, 'DELETE', `/api/v1/displays/${created.body.id}`, { cookie: admin })).status).toBe(204)
+    expect((await call(sys, 'DELETE', `/api/v1/displays/${created.id}`, { cookie: admin })).status).toBe(204)
     expect((await c.closed).code).toBe(4401)
     expect((await call(sys, 'GET', '/api/v1/kpis', { cookie: display })).status).toBe(401)
-    expect((await fetch(`${sys.url}${created.body.enrollPath}`, { redirect: 'manual' })).status).toBe(400)
+    expect((await fetch(`${sys.url}${created.enrollPath}`, { redirect: 'manual' })).status).toBe(400)
   })
 })
 
@@ -241,8 +243,7 @@ describe('wall figures', () => {
     const onTime = shipment({ tier: 'express', collectedAt: minutesAgo(120) })
     const moving = shipment({ tier: 'standard', collectedAt: minutesAgo(120) })
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: [onTime, moving] })
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
       body: [
         event(onTime.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: minutesAgo(100) }),
         event(onTime.waybill, {
@@ -256,7 +257,7 @@ describe('wall figures', () => {
         event(moving.waybill, { type: 'departed_hub', hub: 'HGH-SC', time: minutesAgo(20) }),
       ],
     })
-    expect(r.body.accepted).toBe(4)
+    expect(r.accepted).toBe(4)
     // Scans in the past land below the minute aggregates' watermark when a refresh (every 15 s; on a
     // server TimescaleDB's own scheduler runs it) has passed their minute: they count from the next one.
     // Wait for that first; the alert is written after.

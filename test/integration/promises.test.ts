@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf } from '../helpers/api.ts'
 import { shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -20,30 +21,30 @@ const MONDAY_10AM = '2026-11-23T10:00:00+08:00'
 const THURSDAY_END = '2026-11-26T15:59:59.999Z' // 23:59:59.999 Shanghai
 const FRIDAY_END = '2026-11-27T15:59:59.999Z'
 
-async function deadlineOf(waybill: string): Promise<string> {
-  const r = await call(sys, 'GET', `/api/v1/shipments/${waybill}`, { cookie: admin })
-  return r.body.promise.deadline
+async function deadlineOf(waybill: string): Promise<string | null> {
+  const r = await api(sys, { cookie: admin }).get('/api/v1/shipments/:waybill', { params: { waybill } })
+  return r.promise.deadline
 }
 
 describe('promised deadlines', () => {
   it('gives a standard parcel collected Monday 10:00 a deadline at the end of Thursday, stored and shown', async () => {
     const s = shipment({ tier: 'standard', collectedAt: MONDAY_10AM })
-    const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    expect(created.body.accepted[0].promise).toEqual({ earliest: '2026-11-25T15:59:59.999Z', deadline: THURSDAY_END })
-    const r = await call(sys, 'GET', `/api/v1/shipments/${s.waybill}`, { cookie: admin })
-    expect(r.body.promise).toMatchObject({
+    const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: s })
+    expect(created.accepted[0]!.promise).toEqual({ earliest: '2026-11-25T15:59:59.999Z', deadline: THURSDAY_END })
+    const r = await api(sys, { cookie: admin }).get('/api/v1/shipments/:waybill', { params: { waybill: s.waybill } })
+    expect(r.promise).toMatchObject({
       tier: 'standard',
       startDay: '2026-11-23',
       earliest: '2026-11-25T15:59:59.999Z',
       deadline: THURSDAY_END,
     })
-    expect(['late', 'on_track']).toContain(r.body.promise.verdict)
+    expect(['late', 'on_track']).toContain(r.promise.verdict)
   })
 
   it('counts a collection after the 18:00 cut-off from the next working day', async () => {
     const s = shipment({ tier: 'express', collectedAt: '2026-11-23T18:30:00+08:00' })
-    const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    expect(created.body.accepted[0].promise.deadline).toBe(THURSDAY_END) // Tuesday + 2 working days
+    const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: s })
+    expect(created.accepted[0]!.promise.deadline).toBe(THURSDAY_END) // Tuesday + 2 working days
   })
 
   it('moves the deadlines of open parcels when an admin adds a company day off, and back when it is removed', async () => {
@@ -57,14 +58,14 @@ describe('promised deadlines', () => {
     })
     expect(put.status).toBe(200)
     await expect.poll(() => deadlineOf(s.waybill), { timeout: 15_000 }).toBe(FRIDAY_END)
-    const cal = await call(sys, 'GET', '/api/v1/admin/calendar', { cookie: manager })
-    expect(cal.body.companyDays).toEqual([{ day: '2026-11-25', kind: 'day_off', note: 'company anniversary' }])
-    expect(cal.body.cutoffHour).toBe(18)
+    const cal = await api(sys, { cookie: manager }).get('/api/v1/admin/calendar')
+    expect(cal.companyDays).toEqual([{ day: '2026-11-25', kind: 'day_off', note: 'company anniversary' }])
+    expect(cal.cutoffHour).toBe(18)
 
     // A parcel collected now uses the new calendar at once.
     const later = shipment({ tier: 'standard', collectedAt: MONDAY_10AM })
-    const created = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: later })
-    expect(created.body.accepted[0].promise.deadline).toBe(FRIDAY_END)
+    const created = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: later })
+    expect(created.accepted[0]!.promise.deadline).toBe(FRIDAY_END)
 
     expect((await call(sys, 'DELETE', '/api/v1/admin/calendar/days/2026-11-25', { cookie: admin })).status).toBe(204)
     await expect.poll(() => deadlineOf(s.waybill), { timeout: 15_000 }).toBe(THURSDAY_END)
@@ -76,7 +77,7 @@ describe('promised deadlines', () => {
       body: { kind: 'day_off' },
     })
     expect(bad.status).toBe(400)
-    expect(JSON.stringify(bad.body.error)).toMatch(/YYYY-MM-DD/)
+    expect(JSON.stringify(errorOf(bad))).toMatch(/YYYY-MM-DD/)
     expect(
       (await call(sys, 'PUT', '/api/v1/admin/calendar/days/2026-02-30', { cookie: admin, body: { kind: 'day_off' } }))
         .status,

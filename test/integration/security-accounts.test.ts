@@ -12,7 +12,7 @@ import { checkRegistry } from '../../jobs/worker.ts'
 import { JOB_QUEUE } from '../../jobs/queues.ts'
 import type { UserRole } from '../../server/domain/roles.ts'
 import type { ServerFrame } from '../../contract/live.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf } from '../helpers/api.ts'
 
 let sys: TestSystem
 let admin: string
@@ -98,9 +98,11 @@ describe('login throttling and lockout', () => {
   })
 
   it('lets an admin unlock a user name, which then signs in, and audits the unlock', async () => {
-    const r = await call(sys, 'POST', '/api/v1/admin/users/lock-me/unlock', { cookie: admin })
-    expect(r.status).toBe(200)
-    expect(r.body).toMatchObject({ username: 'lock-me', unlocked: true, wasLocked: true })
+    const r = await api(sys, { cookie: admin }).post('/api/v1/admin/users/:username/unlock', {
+      status: 200,
+      params: { username: 'lock-me' },
+    })
+    expect(r).toMatchObject({ username: 'lock-me', unlocked: true, wasLocked: true })
     expect((await attempt('lock-me', USER_PASSWORD, '198.51.100.3')).status).toBe(200)
     const [entry] = await auditRows('user.unlock')
     expect(entry).toMatchObject({
@@ -212,7 +214,7 @@ describe('session expiry', () => {
     const b = await login(sys, 'reset-me')
     expect((await call(sys, 'POST', '/api/v1/auth/logout', { cookie: a })).status).toBe(204)
     expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: a })).status).toBe(401)
-    expect((await call(sys, 'GET', '/api/v1/auth/me', { cookie: b })).body.user.username).toBe('reset-me')
+    expect((await api(sys, { cookie: b }).get('/api/v1/auth/me')).user.username).toBe('reset-me')
   })
 })
 
@@ -228,10 +230,15 @@ describe('audit log', () => {
   it('records who unmasked which parcel, and nothing when the answer was masked', async () => {
     const cs = await person('cs-audit', 'cs_operator')
     const manager = await person('mgr-audit', 'manager')
-    expect((await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: manager })).body.masked).toBe(true)
+    expect(
+      (await api(sys, { cookie: manager }).get('/api/v1/shipments/:waybill', { params: { waybill: parcel.waybill } }))
+        .masked,
+    ).toBe(true)
     expect(await auditRows('parcel.unmask')).toEqual([])
-    const seen = await call(sys, 'GET', `/api/v1/shipments/${parcel.waybill}`, { cookie: cs })
-    expect(seen.body.recipient.phone).toBe(RECIPIENT.phone)
+    const seen = await api(sys, { cookie: cs }).get('/api/v1/shipments/:waybill', {
+      params: { waybill: parcel.waybill },
+    })
+    expect(seen.recipient.phone).toBe(RECIPIENT.phone)
     const rows = await auditRows('parcel.unmask')
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({
@@ -363,7 +370,7 @@ describe('retention of personal data', () => {
     parcels.recentDelivered = shipment({ collectedAt: old(12) })
     parcels.oldOpen = shipment({ collectedAt: old(200) })
     expect(
-      (await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: Object.values(parcels) })).body.accepted,
+      (await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: Object.values(parcels) })).accepted,
     ).toHaveLength(4)
     const events = [
       event(parcels.oldDelivered.waybill, { type: 'collected', hub: 'HGH-O1', courier: 'C-HGH-O1-01', time: old(200) }),
@@ -374,8 +381,8 @@ describe('retention of personal data', () => {
       event(parcels.recentDelivered.waybill, { type: 'delivered', hub: 'SHA-O1', signer: '前台代收', time: old(10) }),
       event(parcels.oldOpen.waybill, { type: 'arrived_hub', hub: 'SHA-TC', time: old(199) }),
     ]
-    const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: events })
-    expect(r.body.accepted, JSON.stringify(r.body)).toBe(events.length)
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', { body: events })
+    expect(r.accepted, JSON.stringify(r)).toBe(events.length)
     // Complaints closed 200 and 10 days ago, each with contact details, a description and a note.
     for (const [days, name] of [
       [200, '欧阳修'],
@@ -507,10 +514,12 @@ describe('retention of personal data', () => {
 
   it('shows an erased parcel with its trajectory but no person', async () => {
     const cs = await person('cs-retention', 'cs_operator')
-    const r = await call(sys, 'GET', `/api/v1/shipments/${parcels.oldDelivered.waybill}`, { cookie: cs })
-    expect(r.status).toBe(200)
-    expect(r.body.recipient).toMatchObject({ name: null, phone: null, address: null, city: '上海' })
-    expect(r.body.trajectory).toHaveLength(3)
+    const r = await api(sys, { cookie: cs }).get('/api/v1/shipments/:waybill', {
+      status: 200,
+      params: { waybill: parcels.oldDelivered.waybill },
+    })
+    expect(r.recipient).toMatchObject({ name: null, phone: null, address: null, city: '上海' })
+    expect(r.trajectory).toHaveLength(3)
     expect(
       (await api(sys, { cookie: cs }).get('/api/v1/track', { query: { q: '5678' } })).results.map((x) => x.waybill),
     ).not.toContain(parcels.oldDelivered.waybill)
@@ -541,9 +550,7 @@ describe('hub-scoped staff', () => {
       shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT }),
       shipment({ collectedAt: '2026-11-02T10:00:00+08:00', recipient: RECIPIENT }),
     ]
-    expect((await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: list })).body.accepted).toHaveLength(
-      2,
-    )
+    expect((await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: list })).accepted).toHaveLength(2)
     await call(sys, 'POST', '/api/v1/events', {
       token: sys.token,
       body: list.map((s) => event(s.waybill, { type: 'arrived_hub', hub, time: minutesAgo(60) })),
@@ -566,8 +573,8 @@ describe('hub-scoped staff', () => {
     const scoped = (await api(sys, { cookie: scopedOnCall }).get('/api/v1/alerts', { query: { state: 'all' } })).alerts
     expect(scoped.length).toBeGreaterThan(0)
     expect(new Set(scoped.map((a) => a.hubCode))).toEqual(new Set(['NKG-SC']))
-    const filteredToOther = await call(sys, 'GET', '/api/v1/alerts?hub=WUH-TC', { cookie: scopedOnCall })
-    expect(filteredToOther.body.alerts).toEqual([])
+    const filteredToOther = await api(sys, { cookie: scopedOnCall }).get('/api/v1/alerts', { query: { hub: 'WUH-TC' } })
+    expect(filteredToOther.alerts).toEqual([])
     const all = (await api(sys, { cookie: networkOnCall }).get('/api/v1/alerts', { query: { state: 'all' } })).alerts
     expect(all.map((a) => a.id)).toEqual(expect.arrayContaining([own.id, other.id]))
   })
@@ -576,7 +583,7 @@ describe('hub-scoped staff', () => {
     const missing = await call(sys, 'GET', '/api/v1/alerts/99999999', { cookie: scopedOnCall })
     const detail = await call(sys, 'GET', `/api/v1/alerts/${other.id}`, { cookie: scopedOnCall })
     expect(detail.status).toBe(404)
-    expect(detail.body.error.code).toBe(missing.body.error.code)
+    expect(errorOf(detail).code).toBe(errorOf(missing).code)
     for (const action of ['acknowledge', 'resolve']) {
       expect(
         (
@@ -611,20 +618,21 @@ describe('hub-scoped staff', () => {
   })
 
   it("shows and closes only the hand-offs of their hub's alerts", async () => {
-    const mine = await call(sys, 'POST', `/api/v1/alerts/${own.id}/handoffs`, {
-      cookie: admin,
+    const mine = await api(sys, { cookie: admin }).post('/api/v1/alerts/:id/handoffs', {
+      status: 201,
+      params: { id: own.id },
       body: { waybills: own.waybills, note: 'call them' },
     })
-    const theirs = await call(sys, 'POST', `/api/v1/alerts/${other.id}/handoffs`, {
-      cookie: admin,
+    const theirs = await api(sys, { cookie: admin }).post('/api/v1/alerts/:id/handoffs', {
+      status: 201,
+      params: { id: other.id },
       body: { waybills: other.waybills, note: 'call them' },
     })
-    expect([mine.status, theirs.status]).toEqual([201, 201])
     const listed = (await api(sys, { cookie: scopedCs }).get('/api/v1/handoffs', { query: { state: 'all' } })).handoffs
-    expect(listed.map((h) => h.id)).toEqual([mine.body.handoff.id])
+    expect(listed.map((h) => h.id)).toEqual([mine.handoff.id])
     expect(
       (
-        await call(sys, 'POST', `/api/v1/handoffs/${theirs.body.handoff.id}/done`, {
+        await call(sys, 'POST', `/api/v1/handoffs/${theirs.handoff.id}/done`, {
           cookie: scopedCs,
           body: { comment: 'called' },
         })
@@ -632,14 +640,14 @@ describe('hub-scoped staff', () => {
     ).toBe(404)
     expect(
       (
-        await call(sys, 'POST', `/api/v1/handoffs/${mine.body.handoff.id}/done`, {
+        await call(sys, 'POST', `/api/v1/handoffs/${mine.handoff.id}/done`, {
           cookie: scopedCs,
           body: { comment: 'called' },
         })
       ).status,
     ).toBe(200)
     const stillOpen = await sys.database.pool.query<{ state: string }>('SELECT state FROM cs_handoffs WHERE id = $1', [
-      theirs.body.handoff.id,
+      theirs.handoff.id,
     ])
     expect(stillOpen.rows[0]!.state).toBe('open')
   })
@@ -650,11 +658,11 @@ describe('hub-scoped staff', () => {
       body: { comment: 'done', userId: 1 },
     })
     expect(r.status).toBe(400)
-    const ok = await call(sys, 'POST', `/api/v1/alerts/${own.id}/resolve`, {
-      cookie: scopedOnCall,
+    const ok = await api(sys, { cookie: scopedOnCall }).post('/api/v1/alerts/:id/resolve', {
+      params: { id: own.id },
       body: { comment: 'done' },
     })
-    expect(ok.body.alert.resolvedBy).toBe('oncall-nkg')
+    expect(ok.alert.resolvedBy).toBe('oncall-nkg')
   })
 
   it('raises incidents and silences at their own hub only', async () => {
@@ -692,24 +700,22 @@ describe('hub-scoped staff', () => {
       ws.on('open', () => resolve())
       ws.on('error', reject)
     })
-    const otherIncident = await call(sys, 'POST', '/api/v1/incidents', {
-      cookie: admin,
+    const otherIncident = await api(sys, { cookie: admin }).post('/api/v1/incidents', {
       body: { hub: 'WUH-TC', kind: 'other', title: 'Forklift down' },
     })
-    const ownIncident = await call(sys, 'POST', '/api/v1/incidents', {
-      cookie: admin,
+    const ownIncident = await api(sys, { cookie: admin }).post('/api/v1/incidents', {
       body: { hub: 'NKG-SC', kind: 'other', title: 'Belt stopped' },
     })
     const until = Date.now() + 10_000
     while (
-      !frames.some((f) => f.type === 'alerts' && f.data.changes.some((c) => c.id === ownIncident.body.alert.id)) &&
+      !frames.some((f) => f.type === 'alerts' && f.data.changes.some((c) => c.id === ownIncident.alert.id)) &&
       Date.now() < until
     )
       await new Promise((r) => setTimeout(r, 50))
     ws.close()
     const changes = frames.flatMap((f) => (f.type === 'alerts' ? f.data.changes : []))
-    expect(changes.map((c) => c.id)).toContain(ownIncident.body.alert.id)
-    expect(changes.map((c) => c.id)).not.toContain(otherIncident.body.alert.id)
+    expect(changes.map((c) => c.id)).toContain(ownIncident.alert.id)
+    expect(changes.map((c) => c.id)).not.toContain(otherIncident.alert.id)
     expect(new Set(changes.map((c) => c.hubCode))).toEqual(new Set(['NKG-SC']))
   })
 })

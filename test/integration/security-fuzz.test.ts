@@ -169,11 +169,13 @@ const mutation = (fields: readonly string[]): fc.Arbitrary<Mutation> =>
     }),
   )
 
-function apply(base: Record<string, any>, mutations: readonly Mutation[]): Record<string, any> {
+function apply(base: Record<string, unknown>, mutations: readonly Mutation[]): Record<string, unknown> {
   const copy = structuredClone(base)
   for (const m of mutations) {
     const [head, tail] = (m.kind === 'extra' ? m.name : m.field).split('.') as [string, string | undefined]
-    const target = tail !== undefined && typeof copy[head] === 'object' && copy[head] !== null ? copy[head] : copy
+    const inner = copy[head]
+    const target =
+      tail !== undefined && typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : copy
     const key = tail ?? head
     if (m.kind === 'delete') delete target[key]
     else Object.defineProperty(target, key, { value: m.value, enumerable: true, writable: true, configurable: true })

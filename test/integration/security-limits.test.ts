@@ -1,12 +1,13 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf, fieldErrorsOf } from '../helpers/api.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { concretePath, controlFrame, openWs, routeKey, waitFor } from '../helpers/security-kit.ts'
 import { ROUTES } from '../../server/http/routes.ts'
 import { apiErrorBody } from '../../contract/common.ts'
-import { eventBatchResult } from '../../contract/ingest.ts'
+import { eventBatchResult, shipmentBatchResult } from '../../contract/ingest.ts'
 
 /**
  * No mass assignment (OWASP API3/API6) and limits on everything a client sends
@@ -99,7 +100,7 @@ describe('no mass assignment', () => {
         })
         const label = `${key} + ${name} → ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`
         expect(r.status, label).toBe(400)
-        expect(JSON.stringify(r.body.error), label).toContain(name)
+        expect(JSON.stringify(errorOf(r)), label).toContain(name)
       }
       exercised++
     }
@@ -115,9 +116,9 @@ describe('no mass assignment', () => {
         })
         const label = `${routeKey(route)} + ${name} → ${r.status} ${JSON.stringify(r.body)}`
         expect(r.status, label).toBe(400)
-        expect(JSON.stringify(r.body.error), label).toContain(name)
+        expect(JSON.stringify(errorOf(r)), label).toContain(name)
         // The sample itself is valid: the only complaint is the extra field.
-        for (const d of r.body.error.details) expect(d.message, label).toMatch(/unrecognized key/i)
+        for (const d of fieldErrorsOf(r)) expect(d.message, label).toMatch(/unrecognized key/i)
       }
     }
   })
@@ -129,8 +130,9 @@ describe('no mass assignment', () => {
         const r = await call(sys, 'POST', path, { token: sys.token, rawBody: `[${withExtra(valid(), member)}]` })
         const label = `${key} + ${name} → ${r.status} ${JSON.stringify(r.body)}`
         expect(r.status, label).toBe(422)
-        expect(Array.isArray(r.body.accepted) ? r.body.accepted.length : r.body.accepted, label).toBe(0)
-        expect(JSON.stringify(r.body.rejected[0]), label).toContain(name)
+        const batch = (key === 'POST /api/v1/shipments' ? shipmentBatchResult : eventBatchResult).parse(r.body)
+        expect(Array.isArray(batch.accepted) ? batch.accepted.length : batch.accepted, label).toBe(0)
+        expect(JSON.stringify(batch.rejected[0]), label).toContain(name)
       }
     }
   })
@@ -142,10 +144,10 @@ describe('no mass assignment', () => {
       body: { shipments: [s], isAdmin: true },
     })
     expect(shipments.status, JSON.stringify(shipments.body)).toBe(400)
-    expect(JSON.stringify(shipments.body.error)).toContain('isAdmin')
+    expect(JSON.stringify(errorOf(shipments))).toContain('isAdmin')
     const events = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: { events: [], role: 'admin' } })
     expect(events.status, JSON.stringify(events.body)).toBe(400)
-    expect(JSON.stringify(events.body.error)).toContain('role')
+    expect(JSON.stringify(errorOf(events))).toContain('role')
   })
 
   it('leaves the server process unpolluted by __proto__ and constructor members', () => {
@@ -160,9 +162,9 @@ describe('no mass assignment', () => {
       body: { name: 'sneaky', role: 'admin' },
     })
     expect(r.status).toBe(400)
-    const ok = await call(sys, 'POST', '/api/v1/admin/api-tokens', { cookie: admin, body: { name: 'plain' } })
-    expect(ok.body.role).toBe('integrator')
-    expect((await call(sys, 'GET', '/api/v1/admin/webhooks', { token: ok.body.token })).status).toBe(403)
+    const ok = await api(sys, { cookie: admin }).post('/api/v1/admin/api-tokens', { body: { name: 'plain' } })
+    expect(ok.role).toBe('integrator')
+    expect((await call(sys, 'GET', '/api/v1/admin/webhooks', { token: ok.token })).status).toBe(403)
   })
 })
 
@@ -242,8 +244,8 @@ describe('batch and page limits', () => {
     const batch = Array.from({ length: sys.config.maxEventsPerBatch + 1 }, () => ({}))
     const r = await call(sys, 'POST', '/api/v1/events', { token: sys.token, body: batch })
     expect(r.status).toBe(400)
-    expect(r.body.error.message).toContain(`at most ${sys.config.maxEventsPerBatch} events`)
-    expect(r.body.error.message).toContain(String(sys.config.maxEventsPerBatch + 1))
+    expect(errorOf(r).message).toContain(`at most ${sys.config.maxEventsPerBatch} events`)
+    expect(errorOf(r).message).toContain(String(sys.config.maxEventsPerBatch + 1))
   })
 
   it('refuses a shipment batch over 1,000 records with 400 naming the limit', async () => {
@@ -252,7 +254,7 @@ describe('batch and page limits', () => {
       body: Array.from({ length: 1001 }, () => ({})),
     })
     expect(r.status).toBe(400)
-    expect(r.body.error.message).toContain('at most 1000 shipments')
+    expect(errorOf(r).message).toContain('at most 1000 shipments')
   })
 
   it('caps page sizes and hand-off sizes', async () => {
@@ -265,7 +267,7 @@ describe('batch and page limits', () => {
       body: { waybills: many, note: 'all of them' },
     })
     expect(r.status).toBe(400)
-    expect(JSON.stringify(r.body.error)).toContain('at most 500 parcels')
+    expect(JSON.stringify(errorOf(r))).toContain('at most 500 parcels')
   })
 })
 

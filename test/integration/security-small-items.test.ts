@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { api, errorOf } from '../helpers/api.ts'
+import { eventBatchResult, shipmentBatchResult } from '../../contract/ingest.ts'
 import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, shipment } from '../helpers/builders.ts'
 
@@ -27,7 +29,7 @@ describe('a wrong-typed field is an invalid field, not a missing one', () => {
       ],
     })
     expect(r.status).toBe(422)
-    const byIndex = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i)
+    const byIndex = (i: number) => eventBatchResult.parse(r.body).rejected.find((x) => x.index === i)!
     expect(byIndex(0)).toMatchObject({ code: 'invalid_field', field: 'latitude' })
     expect(byIndex(0).message).toMatch(/latitude must be a number, not a string/)
     expect(byIndex(1)).toMatchObject({ code: 'invalid_field', field: 'hub' })
@@ -43,7 +45,7 @@ describe('a wrong-typed field is an invalid field, not a missing one', () => {
       token: sys.token,
       body: [{ ...good, weightKg: '1.2' }, noWeight, { ...shipment(), sender: 'me' }],
     })
-    const errs = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i).errors
+    const errs = (i: number) => shipmentBatchResult.parse(r.body).rejected.find((x) => x.index === i)!.errors
     expect(errs(0)).toEqual([expect.objectContaining({ field: 'weightKg', code: 'invalid_field' })])
     expect(errs(1)).toEqual([expect.objectContaining({ field: 'weightKg', code: 'missing_field' })])
     expect(errs(2)).toEqual([expect.objectContaining({ field: 'sender', code: 'invalid_field' })])
@@ -53,10 +55,9 @@ describe('a wrong-typed field is an invalid field, not a missing one', () => {
 describe('a re-posted waybill', () => {
   it('answers with the stored fee and promise, not ones priced from the new body', async () => {
     const s = shipment({ tier: 'economy', weightKg: 1 })
-    const first = await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    expect(first.body.accepted).toHaveLength(1)
-    const again = await call(sys, 'POST', '/api/v1/shipments', {
-      token: sys.token,
+    const first = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: s })
+    expect(first.accepted).toHaveLength(1)
+    const again = await api(sys, { token: sys.token }).post('/api/v1/shipments', {
       body: {
         ...s,
         tier: 'express',
@@ -66,20 +67,19 @@ describe('a re-posted waybill', () => {
         collectedAt: new Date(Date.now() - 30 * 3_600_000).toISOString(),
       },
     })
-    expect(again.body.accepted).toHaveLength(1)
+    expect(again.accepted).toHaveLength(1)
     // The baseline: what the new body alone is priced at, under a waybill of its own.
-    const fresh = await call(sys, 'POST', '/api/v1/shipments', {
-      token: sys.token,
+    const fresh = await api(sys, { token: sys.token }).post('/api/v1/shipments', {
       body: { ...shipment(), tier: 'express', weightKg: 40, destinationHub: 'CAN-O1', declaredValueYuan: 5000 },
     })
-    expect(fresh.body.accepted[0].fee.total).not.toBe(first.body.accepted[0].fee.total)
-    expect(again.body.accepted[0].fee).toEqual(first.body.accepted[0].fee)
-    expect(again.body.accepted[0].promise).toEqual(first.body.accepted[0].promise)
+    expect(fresh.accepted[0]!.fee.total).not.toBe(first.accepted[0]!.fee.total)
+    expect(again.accepted[0]!.fee).toEqual(first.accepted[0]!.fee)
+    expect(again.accepted[0]!.promise).toEqual(first.accepted[0]!.promise)
     const stored = await sys.database.pool.query<{ fee: number }>(
       'SELECT fee_total_fen::int AS fee FROM shipments WHERE waybill = $1',
       [s.waybill],
     )
-    expect(stored.rows[0]!.fee / 100).toBe(first.body.accepted[0].fee.total)
+    expect(stored.rows[0]!.fee / 100).toBe(first.accepted[0]!.fee.total)
   })
 })
 
@@ -87,8 +87,8 @@ describe('lone surrogates and bidi controls', () => {
   it('are refused in an event, naming the field', async () => {
     const s = shipment()
     await call(sys, 'POST', '/api/v1/shipments', { token: sys.token, body: s })
-    const r = await call(sys, 'POST', '/api/v1/events', {
-      token: sys.token,
+    const r = await api(sys, { token: sys.token }).post('/api/v1/events', {
+      status: 200,
       body: [
         event(s.waybill, { type: 'exception', reason: 'damaged', detail: 'box \ud800 torn' }),
         event(s.waybill, { type: 'exception', reason: 'damaged', detail: 'paid \u202Egnp.exe' }),
@@ -96,9 +96,8 @@ describe('lone surrogates and bidi controls', () => {
         event(s.waybill, { type: 'exception', reason: 'damaged', detail: '箱子破了 😀' }),
       ],
     })
-    expect(r.status).toBe(200)
-    expect(r.body.accepted).toBe(1)
-    const byIndex = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i)
+    expect(r.accepted).toBe(1)
+    const byIndex = (i: number) => r.rejected.find((x) => x.index === i)!
     expect(byIndex(0)).toMatchObject({ code: 'invalid_field', field: 'detail' })
     expect(byIndex(0).message).toMatch(/surrogate/)
     expect(byIndex(1)).toMatchObject({ code: 'invalid_field', field: 'detail' })
@@ -114,8 +113,9 @@ describe('lone surrogates and bidi controls', () => {
         shipment({ recipient: { name: '\u202Bعلي', phone: '13812341234', address: 'x', city: 'y' } }),
       ],
     })
-    expect(r.body.accepted).toHaveLength(0)
-    const errs = (i: number) => r.body.rejected.find((x: { index: number }) => x.index === i).errors
+    const batch = shipmentBatchResult.parse(r.body)
+    expect(batch.accepted).toHaveLength(0)
+    const errs = (i: number) => batch.rejected.find((x) => x.index === i)!.errors
     expect(errs(0)).toEqual([
       expect.objectContaining({
         field: 'itemName',
@@ -152,9 +152,9 @@ describe('lone surrogates and bidi controls', () => {
     ] as const) {
       const r = await call(sys, 'POST', '/api/v1/complaints', { cookie: admin, body })
       expect(r.status).toBe(400)
-      expect(r.body.error.code).toBe('bad_request')
-      expect(r.body.error.details).toEqual([expect.objectContaining({ field })])
-      expect(r.body.error.message).toMatch(what)
+      expect(errorOf(r).code).toBe('bad_request')
+      expect(errorOf(r).details).toEqual([expect.objectContaining({ field })])
+      expect(errorOf(r).message).toMatch(what)
     }
     expect(await count()).toBe(before)
     // The same words without the control character are fine (a baseline for the refusals).
@@ -184,7 +184,7 @@ describe('numeric ids in URLs', () => {
     ]) {
       const r = await call(sys, 'GET', `/api/v1/alerts/${form}`, { cookie: admin })
       expect(r.status, form).toBe(400)
-      expect(r.body.error.message).toMatch(/decimal/)
+      expect(errorOf(r).message).toMatch(/decimal/)
     }
     const ack = await call(sys, 'POST', `/api/v1/alerts/0x${id.toString(16)}/acknowledge`, {
       cookie: admin,

@@ -14,7 +14,8 @@ import {
   type AlertNotice,
 } from '../../server/services/webhooks.ts'
 import { WEBHOOK_ROUTES } from '../../server/http/webhook-routes.ts'
-import { api } from '../helpers/api.ts'
+import { api, errorOf } from '../helpers/api.ts'
+import { webhookCreated } from '../../contract/admin.ts'
 import { deliverWebhooks } from '../../jobs/processors/deliver-webhooks.ts'
 
 let sys: TestSystem
@@ -525,14 +526,10 @@ describe('outgoing webhooks', () => {
       route(method, path) // the route must exist in the table
       admin ??= await login(sys, 'admin', ADMIN_PASSWORD)
       const concrete = path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(req.params?.[name] ?? ''))
-      const r = await call(sys, method.toUpperCase(), concrete, {
+      return call(sys, method.toUpperCase(), concrete, {
         cookie: admin,
         ...(req.body === undefined ? {} : { body: req.body }),
       })
-      return {
-        status: r.status,
-        body: r.status >= 400 ? { code: r.body?.error?.code, details: r.body?.error?.details } : r.body,
-      }
     }
 
     it('lets only admins manage webhooks', () => {
@@ -555,8 +552,9 @@ describe('outgoing webhooks', () => {
         },
       })
       expect(created.status).toBe(201)
-      expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/)
-      expect(created.body.webhook).toMatchObject({
+      const made = webhookCreated.parse(created.body)
+      expect(made.secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/)
+      expect(made.webhook).toMatchObject({
         name: 'PagerDuty bridge',
         url: 'https://hooks.example.com/pw',
         rules: ['parcel_late'],
@@ -564,14 +562,14 @@ describe('outgoing webhooks', () => {
         hubCodes: ['SHA-TC'],
         active: true,
       })
-      expect(created.body.webhook).not.toHaveProperty('secret')
-      const id = created.body.webhook.id as number
+      expect(created.body).not.toHaveProperty('webhook.secret') // the answer as sent, not the parsed copy
+      const id = made.webhook.id
 
       const asAdmin = api(sys, { cookie: admin })
       const list = await asAdmin.get('/api/v1/admin/webhooks')
       const listed = list.webhooks.find((w) => w.id === id)
       expect(listed).toMatchObject({ active: true, pending: 0, failing: 0, delivered: 0 })
-      expect(JSON.stringify(list)).not.toContain(created.body.secret)
+      expect(JSON.stringify(list)).not.toContain(made.secret)
       expect(list.webhooks.every((w) => !('secret' in w))).toBe(true)
 
       expect((await invoke('delete', '/api/v1/admin/webhooks/:id', { params: { id: String(id) } })).status).toBe(204)
@@ -588,11 +586,11 @@ describe('outgoing webhooks', () => {
       expect((await post({ name: 'x', url: 'https://a.example', minSeverity: 'urgent' })).status).toBe(400)
       const badLang = await post({ name: 'x', url: 'https://a.example', lang: 'fr' })
       expect(badLang.status).toBe(400)
-      expect(badLang.body.details).toEqual([expect.objectContaining({ field: 'lang' })])
+      expect(errorOf(badLang).details).toEqual([expect.objectContaining({ field: 'lang' })])
       expect((await post({ name: '', url: 'https://a.example' })).status).toBe(400)
       const badHub = await post({ name: 'x', url: 'https://a.example', hubCodes: ['NOPE-1'] })
       expect(badHub.status).toBe(400)
-      expect(badHub.body.details).toEqual([{ field: 'hubCodes', message: 'unknown hub(s): NOPE-1' }])
+      expect(errorOf(badHub).details).toEqual([{ field: 'hubCodes', message: 'unknown hub(s): NOPE-1' }])
     })
   })
 })

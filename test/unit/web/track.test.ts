@@ -178,7 +178,7 @@ describe('route chart option', () => {
 
   it('draws the path as a polyline and the hubs as points on the map of China, zoomed to the route', () => {
     const option = buildRouteOption(trip, undefined, { path: '路由', hubs: '网点' });
-    const series = option.series as Array<Record<string, any>>;
+    const series = option.series as Array<Record<string, unknown>>;
     expect(series.map((s) => [s.type, s.name, s.coordinateSystem])).toEqual([
       ['lines', '路由', 'geo'],
       ['scatter', '网点', 'geo'],
@@ -196,7 +196,7 @@ describe('route chart option', () => {
     expect(points[2]!.itemStyle.color).toBe(CURRENT_COLOR);
     expect(points[0]!.itemStyle.color).not.toBe(CURRENT_COLOR);
 
-    const geo = option.geo as Record<string, any>;
+    const geo = option.geo as Record<string, unknown>;
     expect(geo.map).toBe('china');
     const [[west, north], [east, south]] = geo.boundingCoords as number[][] as [[number, number], [number, number]];
     // Every hub inside the window, which is at least ROUTE_MIN_SPAN_DEGREES wide.
