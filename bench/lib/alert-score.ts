@@ -10,7 +10,8 @@
  *    or a lane's two ends) is a hub of the incident and it came between the
  *    incident's start and its end plus the kind's tail (the time its effects
  *    take to wash out: late parcels, a backlog scanned after a stop). It is
- *    attributed to the incident active at the time (else the latest started);
+ *    attributed to an incident at its hubs before a network-wide one, then to
+ *    the one active at the time, then to the latest started;
  *  - recall: incidents of a paging kind with at least one page / all of them;
  *  - time to page: first page minus the start of the incident;
  *  - precision: explained pages / all pages;
@@ -113,11 +114,16 @@ export function attribute(
     (i) => covers(i, page.hubs) && page.at >= i.from && page.at < i.to + (tailMs[i.kind] ?? 0),
   )
   if (candidates.length === 0) return null
-  const active = candidates.filter((i) => page.at < i.to)
-  const pool = active.length > 0 ? active : candidates
-  // The most specific first (a hub incident over a network-wide one), then the latest started.
-  return [...pool].sort(
-    (a, b) => Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) || b.from - a.from || a.id - b.id,
+  // The most specific first (an incident at the page's hubs over a network-wide one, even one
+  // still under way: a lost batch pages hours after the loss, during a holiday backlog), then
+  // the one active at the time, then the latest started.
+  const active = (i: TruthIncident) => page.at < i.to
+  return [...candidates].sort(
+    (a, b) =>
+      Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) ||
+      Number(active(b)) - Number(active(a)) ||
+      b.from - a.from ||
+      a.id - b.id,
   )[0]!
 }
 

@@ -69,7 +69,7 @@ describe('attribution of a page to an incident', () => {
     expect(attribute(page(1, ['SHA-TC'], '2026-05-02T11:00'), [stop], TAIL)).toBeNull()
   })
 
-  it('prefers the incident active at the time, then the latest started, and a hub incident over a network-wide one', () => {
+  it('prefers an incident at the page’s hubs over a network-wide one, then the one active at the time, then the latest started', () => {
     expect(
       attribute(page(1, ['SHA-TC', 'NKG-SC'], '2026-05-04T02:30'), [stop, loss], { ...TAIL, 'hub-stop': 48 * HOUR }),
     ).toBe(loss)
@@ -83,6 +83,16 @@ describe('attribution of a page to an incident', () => {
     }
     expect(attribute(page(1, ['NKG-SC'], '2026-05-02T12:00'), [backlog, stop], TAIL)).toBe(stop)
     expect(attribute(page(1, ['CAN-O1'], '2026-05-02T12:00'), [backlog, stop], TAIL)).toBe(backlog)
+    // A lane's lost batch pages hours after the loss ended, while a network-wide backlog is under way: the lane's.
+    const laneLoss: TruthIncident = {
+      id: 10,
+      kind: 'lane-loss',
+      hubs: ['SHA-TC', 'BJS-TC'],
+      from: sh('2026-05-02T03:17'),
+      to: sh('2026-05-02T04:34'),
+      paging: true,
+    }
+    expect(attribute(page(1, ['SHA-TC', 'BJS-TC'], '2026-05-02T10:15'), [backlog, laneLoss], TAIL)).toBe(laneLoss)
   })
 })
 
