@@ -366,7 +366,7 @@ export async function collectHits(
     `WITH pass AS MATERIALIZED (
        SELECT ${columns.join(', ')}
        FROM shipments s ${join}
-       WHERE s.status NOT IN ('delivered', 'returned')
+       WHERE s.is_open -- status not delivered or returned (sql/057)
      ), hits AS (
        INSERT INTO sweep_hits
        SELECT r.rule, p.hub, p.waybill, p.express

@@ -39,7 +39,7 @@ export interface OpenParcel {
 export async function openParcelsPage(db: pg.Pool, after: string, limit: number): Promise<OpenParcel[]> {
   const r = await db.query<OpenParcel>(
     `SELECT waybill, tier, collected_at AS "collectedAt" FROM shipments
-     WHERE waybill > $1 AND status NOT IN ('delivered', 'returned')
+     WHERE waybill > $1 AND is_open
      ORDER BY waybill LIMIT $2`,
     [after, limit],
   )

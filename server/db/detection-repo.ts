@@ -138,7 +138,7 @@ export async function legsInFlight(
 ): Promise<Array<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>> {
   const r = await db.query<{ hub: string; origin: string; destination: string; tier: string; departedAt: Date }>(
     `SELECT last_scan_hub AS hub, origin_hub AS origin, destination_hub AS destination, tier, last_scan_at AS "departedAt"
-     FROM shipments WHERE last_event_type = 'departed_hub' AND status NOT IN ('delivered', 'returned') AND last_scan_hub IS NOT NULL`,
+     FROM shipments WHERE last_event_type = 'departed_hub' AND is_open AND last_scan_hub IS NOT NULL`,
   )
   return r.rows
 }

@@ -67,10 +67,10 @@ export async function dumpSchema(db: Queryable): Promise<string> {
   )
   if (types.length) out.push('-- Types', ...types.map((t) => t.def), '')
 
-  const tables = await rows<{ oid: number; name: string }>(
+  const tables = await rows<{ oid: number; name: string; options: string[] | null }>(
     db,
     `
-    SELECT c.oid::int, c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.oid::int, c.relname::text AS name, c.reloptions::text[] AS options FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND ${notExtension('pg_class', 'c.oid')} ORDER BY 2`,
   )
   const hyper = new Map(
@@ -117,6 +117,8 @@ export async function dumpSchema(db: Queryable): Promise<string> {
       WHERE conrelid = ${t.oid} AND contype <> 'n' ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'f' THEN 2 ELSE 3 END, conname`,
     )
     out.push(`CREATE TABLE ${quoteIdent(t.name)} (`, [...cols, ...cons].map((r) => r.line).join(',\n'), ');')
+    // Storage parameters (e.g. a fill factor that leaves room for HOT updates: sql/057).
+    if (t.options?.length) out.push(`ALTER TABLE ${quoteIdent(t.name)} SET (${[...t.options].sort().join(', ')});`)
     const h = hyper.get(t.name)
     if (h) out.push(`SELECT create_hypertable('${t.name}', by_range('${h.column_name}', INTERVAL '${h.interval}'));`)
     const comp = compression.filter((c) => c.hypertable_name === t.name)

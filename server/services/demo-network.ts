@@ -38,7 +38,7 @@ export async function demoStart(db: pg.Pool, now: Date): Promise<DemoStart> {
     `SELECT waybill, tier, origin_hub AS "originHub", destination_hub AS "destinationHub", collected_at AS "collectedAt",
             collected_by AS "collectedBy", recipient_name AS "recipientName", status, last_scan_at AS "lastScanAt",
             last_scan_hub AS "lastScanHub", last_event_type AS "lastEventType"
-     FROM shipments WHERE status NOT IN ('delivered', 'returned', 'exception')`,
+     FROM shipments WHERE is_open AND status <> 'exception'`,
   )
   const resume = r.rows.map((p) => ({
     ...p,

@@ -197,7 +197,7 @@ export async function atRiskWaybills(db: pg.Pool, now: Date, priors?: Priors): P
   const r = await db.query<{ parcels: string | null }>(
     `SELECT json_agg(json_build_array(waybill, tier, origin_hub, destination_hub, ${epochMs('collected_at')}, status,
             last_event_type, last_scan_hub, ${epochMs('last_scan_at')}, exception_reason, ${epochMs('promised_deadline')}))::text AS parcels
-     FROM shipments WHERE status NOT IN ('delivered', 'returned', 'exception') AND promised_deadline >= $1`,
+     FROM shipments WHERE is_open AND status <> 'exception' AND promised_deadline >= $1`,
     [now],
   )
   const rows = JSON.parse(r.rows[0]?.parcels ?? '[]') as OpenParcelTuple[]
