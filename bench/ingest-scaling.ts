@@ -15,8 +15,15 @@
  * Prints events/s over the wall time of each way, the batch's p50/p99, and the ratio
  * API / bare (target >= 0.6 against the unnest insert with the same connections).
  *
+ * The API's batches hold, by default, all 8 scans of 125 new parcels each (collected to
+ * delivered in one batch: one state update per parcel, which closes it). `--stream` sends
+ * what a live feed does instead: each batch holds the next scan of 1,000 parcels at 8
+ * stages (scan k of the parcels whose first scan was k batches ago), so each parcel's state
+ * is updated 8 times, once a batch; the first 7 batches (filling the pipeline) are not timed.
+ *
  *   DATABASE_URL=postgres://…/postgres npx tsx bench/ingest-scaling.ts
- *   --instances=1,2,4 --clients=2 --batches=15 --batch=1000   (or BENCH_SCALE_INSTANCES, _CLIENTS, _BATCHES, _BATCH)
+ *   --instances=1,2,4 --clients=2 --batches=15 --batch=1000 [--stream]
+ *   (or BENCH_SCALE_INSTANCES, _CLIENTS, _BATCHES, _BATCH, BENCH_SCALE_STREAM=1)
  *
  * Needs a server: the embedded database is one session, so instances behind it
  * queue for it by design (bench/ingest.ts measures that engine).
@@ -246,6 +253,8 @@ async function main(): Promise<void> {
   const [batch] = intList('batch', 'BENCH_SCALE_BATCH', '1000')
   if (batch! % PER_PARCEL !== 0)
     throw new Error(`--batch must be a multiple of ${PER_PARCEL} (whole parcels per batch)`)
+  const stream = process.argv.includes('--stream') || process.env.BENCH_SCALE_STREAM === '1'
+  const group = batch! / PER_PARCEL
   const target = await openBenchTarget('scaling')
   if (target.engine !== 'server') {
     process.stdout.write(
@@ -278,9 +287,12 @@ async function main(): Promise<void> {
     const maxClients = Math.max(...counts) * perInstance!
     const bare = new pg.Pool({ connectionString: config.databaseUrl, max: maxClients })
     process.stdout.write(
-      `${engine}\ningest scaling: ${counts.join(', ')} instances, ${perInstance} clients each, ${batches} batches of ${batch} events per client\n`,
+      `${engine}\ningest scaling: ${counts.join(', ')} instances, ${perInstance} clients each, ${batches} batches of ${batch} events per client` +
+        `${stream ? ` (stream: each batch the next scan of ${batch} parcels at ${PER_PARCEL} stages)` : ` (all ${PER_PARCEL} scans of ${group} parcels a batch)`}\n`,
     )
-    const parcelsPerClient = (batches! * batch!) / PER_PARCEL
+    // Stream: PER_PARCEL - 1 more groups of parcels, whose first scans fill the pipeline (untimed).
+    const parcelsPerClient = (batches! + (stream ? PER_PARCEL - 1 : 0)) * group
+    const ramp = stream ? (group * PER_PARCEL * (PER_PARCEL - 1)) / 2 : 0
     try {
       for (const n of counts) {
         const clients = n * perInstance!
@@ -292,9 +304,20 @@ async function main(): Promise<void> {
         await addShipments(db.pool, apiPrefixes, parcelsPerClient, collectedAt)
         await db.pool.query('ANALYZE shipments')
         const slice = <T>(xs: T[], b: number) => xs.slice(b * batch!, (b + 1) * batch!)
+        // Wave w: scan k of the parcels of group w - k; waves 0 … PER_PARCEL - 2 fill the pipeline.
+        const wave = (ev: ReturnType<typeof eventsOf>, w: number) =>
+          Array.from({ length: PER_PARCEL }, (_, k) => w - k).flatMap((g, k) =>
+            g < 0 ? [] : Array.from({ length: group }, (_, i) => ev[(g * group + i) * PER_PARCEL + k]!),
+          )
+        const apiRamp = apiPrefixes.map((p) => {
+          const ev = eventsOf(p, parcelsPerClient, base)
+          return Array.from({ length: stream ? PER_PARCEL - 1 : 0 }, (_, w) => JSON.stringify({ events: wave(ev, w) }))
+        })
         const apiBodies = apiPrefixes.map((p) => {
           const ev = eventsOf(p, parcelsPerClient, base)
-          return Array.from({ length: batches! }, (_, b) => JSON.stringify({ events: slice(ev, b) }))
+          return Array.from({ length: batches! }, (_, b) =>
+            JSON.stringify({ events: stream ? wave(ev, b + PER_PARCEL - 1) : slice(ev, b) }),
+          )
         })
         const unnestRows = Array.from({ length: clients }, (_, c) =>
           eventsOf(`PWU${round}C${c}X`, parcelsPerClient, base).map(toRow),
@@ -331,7 +354,16 @@ async function main(): Promise<void> {
             insertEvents(bare, eventsOf(`PWV${round}C${c}X`, 1, base).map(toRow), new Date()),
           ),
         )
-        const warmEvents = urls.length * batch! + clients * PER_PARCEL
+        const warmEvents = urls.length * batch! + clients * PER_PARCEL + clients * ramp
+        for (const [c, bodies] of apiRamp.entries())
+          for (const body of bodies) {
+            const r = await fetch(`${urls[c % n]}/api/v1/events`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body,
+            })
+            if (r.status !== 200) throw new Error(`pipeline batch: HTTP ${r.status} ${await r.text()}`)
+          }
         await queueIdle(urls[0]!, 60_000)
         const unnest = await drive(clients, batches!, batch!, async (c, b) => {
           await insertEvents(bare, slice(unnestRows[c]!, b), new Date())
