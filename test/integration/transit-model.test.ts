@@ -5,6 +5,7 @@ import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { histKey, histKeyString, segmentsOf, type PathEvent } from '../../server/domain/segments.ts'
 import { forgetTransitModel } from '../../server/services/transit-model.ts'
+import { saveSegments } from '../../server/db/segments-repo.ts'
 
 // The transit model's histograms (sql/050) are kept by the ingest transaction,
 // parcel by parcel, whatever order the scans come in: they must always equal a
@@ -145,5 +146,50 @@ describe('segment histograms kept by the ingest', () => {
     expect(new Date(a.p90).getTime()).toBeGreaterThanOrEqual(new Date(a.p50).getTime())
     expect(r.promise.predictionOverdue).toBe(a.overdue)
     expect(r.promise.verdict).toBe('at_risk')
+  })
+})
+
+// sql/058: segment_hist's pages keep room, so a batch that adds to cells that exist updates them
+// in place (HOT: no new primary-key entry). Full pages (fill factor 100) left about a quarter so.
+describe('segment histogram cells', () => {
+  it('are updated in place when a batch adds to cells that exist', async () => {
+    const cells = Array.from({ length: 400 }, (_, i) => ({
+      kind: 'hub_dwell',
+      place: `HOT-TEST-${String(i).padStart(4, '0')}`,
+      tier: 'standard',
+      how: i % 168,
+      bucket: 3,
+      n: 1,
+    }))
+    const client = await sys.database.pool.connect()
+    try {
+      await client.query('BEGIN')
+      await saveSegments(client, [], cells, [], new Date())
+      // This backend's counts not yet reported (the embedded database's one session reports seldom): by difference.
+      const xact = async () =>
+        (
+          await client.query<{ upd: number; hot: number }>(
+            `SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_xact_user_tables WHERE relname = 'segment_hist'`,
+          )
+        ).rows[0]!
+      const before = await xact()
+      // A quarter of them again, spread over all their pages.
+      await saveSegments(
+        client,
+        [],
+        cells.filter((_, i) => i % 4 === 0),
+        [],
+        new Date(),
+      )
+      const after = await xact()
+      expect({ upd: after.upd - before.upd, hot: after.hot - before.hot }).toEqual({ upd: 100, hot: 100 })
+      const n = await client.query<{ n: number }>(
+        `SELECT sum(n)::int AS n FROM segment_hist WHERE place LIKE 'HOT-TEST-%'`,
+      )
+      expect(n.rows[0]!.n).toBe(500)
+    } finally {
+      await client.query('ROLLBACK')
+      client.release()
+    }
   })
 })
