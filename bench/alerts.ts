@@ -34,6 +34,7 @@ import { ReferenceData } from '../server/services/reference.ts'
 import { CalendarService } from '../server/services/calendar.ts'
 import { createSimStepper } from '../sim/stepper.ts'
 import { describeIncident, incidentTarget } from '../sim/incidents.ts'
+import { BACKLOG_DRAIN_MS, BACKLOG_WAIT_HOURS } from '../sim/incident-steps.ts'
 import { engineLine, openBenchTarget } from './lib/engine.ts'
 import { runVirtual } from './lib/virtual-run.ts'
 import { NON_PAGING_KINDS, PAGING_KINDS, benchNetwork, buildScenario } from './lib/alert-scenario.ts'
@@ -104,6 +105,10 @@ interface SeedRun {
   events: number
   holiday: string
   incidents: string[]
+  /** What was scored, so that a run can be scored again (--json): the truth, the pages, the auto-resolutions. */
+  truth: TruthIncident[]
+  pages: PageRecord[]
+  autoResolved: Array<[number, number]>
 }
 
 async function openBenchDb(tag: string) {
@@ -229,6 +234,10 @@ async function runSeed(seed: number): Promise<SeedRun> {
         hubs: incidentHubs(i.kind, incidentTarget(i), courierHub),
         from: i.from,
         to: Math.min(i.to, end),
+        // The backlog's last delayed departure: one due at the end of its drain, waiting the longest.
+        ...(i.kind === 'holiday-backlog'
+          ? { effectTo: i.to + BACKLOG_DRAIN_MS + BACKLOG_WAIT_HOURS[1] * HOUR_MS }
+          : {}),
         paging: PAGING_KINDS.includes(i.kind),
       }))
     const score = scoreRun(truth, pages, run.autoResolved, {
@@ -249,6 +258,9 @@ async function runSeed(seed: number): Promise<SeedRun> {
       parcels: run.parcels,
       events: run.events,
       holiday: scenario.holiday,
+      truth,
+      pages,
+      autoResolved: [...run.autoResolved],
       incidents: stepper.incidents
         .filter((i) => i.from < end)
         .map(

@@ -42,6 +42,8 @@ const DAY_MS = 24 * HOUR_MS
 const MIN_GAP_MS = MINUTE_MS
 /** Centres stay congested this long after a holiday backlog's collections end. */
 export const BACKLOG_DRAIN_MS = 12 * HOUR_MS
+/** How much longer a departure waits during a backlog and its drain (hours, drawn uniformly). */
+export const BACKLOG_WAIT_HOURS = [1, 6] as const
 /** Share of the parcels scanned at a hub during a damage spike that are found damaged. */
 export const DAMAGE_SHARE = 0.1
 /** The late courier's working hours, Shanghai time. */
@@ -118,7 +120,7 @@ function retime(
       centres.has(step.hub) &&
       noted(backlogs.find((b) => t >= b.from && t < b.to + BACKLOG_DRAIN_MS))
     ) {
-      t += rng.float(1, 6) * HOUR_MS
+      t += rng.float(...BACKLOG_WAIT_HOURS) * HOUR_MS
     }
     if (before && step.type === 'arrived_hub' && before.type === 'departed_hub') {
       const leg = step.time - before.time

@@ -10,8 +10,8 @@
  *    or a lane's two ends) is a hub of the incident and it came between the
  *    incident's start and its end plus the kind's tail (the time its effects
  *    take to wash out: late parcels, a backlog scanned after a stop). It is
- *    attributed to an incident at its hubs before a network-wide one, then to
- *    the one active at the time, then to the latest started;
+ *    attributed to an incident on its lane if any, else to the one active at the
+ *    time, a hub's before the network's, then to the latest started;
  *  - recall: incidents of a paging kind with at least one page / all of them;
  *  - time to page: first page minus the start of the incident;
  *  - precision: explained pages / all pages;
@@ -19,7 +19,8 @@
  *    which no incident was active, per such shift (mean and worst shift);
  *  - duplicates: pages attributed to an incident beyond its first;
  *  - lag to auto-resolve: the last auto-resolution of the alerts that paged
- *    for an incident minus the incident's end (0 if they resolved before);
+ *    for an incident minus the end of its effect (effectTo, else its end; 0 if
+ *    they resolved before);
  *    alerts still open when the run ends are counted apart.
  */
 
@@ -30,6 +31,13 @@ export interface TruthIncident {
   hubs: readonly string[]
   from: number
   to: number
+  /**
+   * When its effect on the parcels ends, if later than `to`: a holiday backlog's centres
+   * stay congested for a drain after its collections end (the simulator's
+   * BACKLOG_DRAIN_MS), so its alerts rightly stay open that long. Lag to auto-resolve
+   * counts from here.
+   */
+  effectTo?: number
   /** Whether it must page (recall counts it). */
   paging: boolean
 }
@@ -114,14 +122,16 @@ export function attribute(
     (i) => covers(i, page.hubs) && page.at >= i.from && page.at < i.to + (tailMs[i.kind] ?? 0),
   )
   if (candidates.length === 0) return null
-  // The most specific first (an incident at the page's hubs over a network-wide one, even one
-  // still under way: a lost batch pages hours after the loss, during a holiday backlog), then
-  // the one active at the time, then the latest started.
+  // A lane's page goes to an incident on that lane, even one over while a network-wide one is
+  // under way (a lost batch pages hours after the loss, during a holiday backlog); otherwise the
+  // incident active at the time, the most specific (a hub's over the network's), the latest started.
+  const onLane = (i: TruthIncident) => i.hubs.length === 2 && i.hubs.every((h) => page.hubs.includes(h))
   const active = (i: TruthIncident) => page.at < i.to
   return [...candidates].sort(
     (a, b) =>
-      Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) ||
+      Number(onLane(b)) - Number(onLane(a)) ||
       Number(active(b)) - Number(active(a)) ||
+      Number(a.hubs.includes('*')) - Number(b.hubs.includes('*')) ||
       b.from - a.from ||
       a.id - b.id,
   )[0]!
@@ -167,7 +177,7 @@ export function scoreRun(
       kind: i.kind,
       pages: mine.length,
       timeToPageMs: mine.length > 0 ? mine[0]!.at - i.from : null,
-      resolveLagMs: lastResolve === null ? null : Math.max(0, lastResolve - i.to),
+      resolveLagMs: lastResolve === null ? null : Math.max(0, lastResolve - Math.max(i.to, i.effectTo ?? i.to)),
       openAtEnd,
     }
   })

@@ -69,7 +69,7 @@ describe('attribution of a page to an incident', () => {
     expect(attribute(page(1, ['SHA-TC'], '2026-05-02T11:00'), [stop], TAIL)).toBeNull()
   })
 
-  it('prefers an incident at the page’s hubs over a network-wide one, then the one active at the time, then the latest started', () => {
+  it('gives a lane’s page to an incident on that lane, else prefers the one active, a hub’s over the network’s, then the latest started', () => {
     expect(
       attribute(page(1, ['SHA-TC', 'NKG-SC'], '2026-05-04T02:30'), [stop, loss], { ...TAIL, 'hub-stop': 48 * HOUR }),
     ).toBe(loss)
@@ -93,6 +93,10 @@ describe('attribution of a page to an incident', () => {
       paging: true,
     }
     expect(attribute(page(1, ['SHA-TC', 'BJS-TC'], '2026-05-02T10:15'), [backlog, laneLoss], TAIL)).toBe(laneLoss)
+    // A centre's page while the backlog is under way goes to the backlog, not to a stop there that ended
+    // hours before (its held parcels left within the first quarter of its length after it).
+    const earlyStop: TruthIncident = { ...stop, id: 11, from: sh('2026-05-02T04:00'), to: sh('2026-05-02T06:00') }
+    expect(attribute(page(1, ['NKG-SC'], '2026-05-02T12:00'), [backlog, earlyStop], TAIL)).toBe(backlog)
   })
 })
 
@@ -139,6 +143,17 @@ describe('scoring a run', () => {
     expect(s.quietShifts).toBe(14 - busy.length)
     expect(s.quietShiftPages).toBe(1)
     expect(s.worstQuietShift).toBe(1)
+  })
+
+  it('counts the lag to auto-resolve from the end of an incident’s effect when that is later', () => {
+    const drained = { ...stop, effectTo: stop.to + 3 * HOUR }
+    const resolved = new Map([[1, stop.to + 2 * HOUR]])
+    expect(scoreRun([drained], [page(1, ['NKG-SC'], '2026-05-02T10:30')], resolved, week).resolveLag.max).toBe(0)
+    expect(
+      scoreRun([drained], [page(1, ['NKG-SC'], '2026-05-02T10:30')], new Map([[1, stop.to + 4 * HOUR]]), week)
+        .resolveLag.max,
+    ).toBe(HOUR)
+    expect(scoreRun([stop], [page(1, ['NKG-SC'], '2026-05-02T10:30')], resolved, week).resolveLag.max).toBe(2 * HOUR)
   })
 
   it('counts alerts still open at the end apart, and ignores pages outside the window', () => {
