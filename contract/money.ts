@@ -201,7 +201,9 @@ export const statement = z.object({
 })
 export type Statement = z.output<typeof statement>
 export const statementList = z.object({ statements: z.array(statement) })
-export const statementEnvelope = z.object({ statement })
+/** One statement (not in the list): with the figures summed from its lines when generated, as the summary gives them. */
+const statementWithTotals = z.extend(statement, { totals: z.omit(financeSummary, { from: true, to: true }) })
+export const statementEnvelope = z.object({ statement: statementWithTotals })
 
 /** How the live figures of a statement's period differ from its lines. */
 export const lineChanges = z.object({
@@ -216,7 +218,7 @@ export type LineChanges = z.output<typeof lineChanges>
 export const statementChanges = z.object({ fees: lineChanges, claims: lineChanges })
 export type StatementChanges = z.output<typeof statementChanges>
 /** GET /api/v1/finance/statements/:id: the statement and what moved since it was generated. */
-export const statementDetail = z.object({ statement, changes: statementChanges })
+export const statementDetail = z.object({ statement: statementWithTotals, changes: statementChanges })
 
 export const statementLine = z.object({
   ref: z.string(),
