@@ -420,12 +420,13 @@ export async function slowGroups(
   )
   const overdue: AlertGroup[] = []
   const slowLanes = new Set<string>()
-  const medianOf = (xs: number[]) => (xs.length > 0 ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : 0)
+  // A lane's usual leg: the median of its in-flight parcels' p50s (0 without any).
+  const usualLeg = (xs: number[]) => (xs.length > 0 ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : 0)
   for (const lane of candidates) {
     const o = laneOverdue(lane.legs, arrived.get(`${lane.from}>${lane.to}`) ?? null, t)
     if (!o.slow) continue
     slowLanes.add(key(lane.from, lane.to))
-    const usualHours = medianOf(lane.usual)
+    const usualHours = usualLeg(lane.usual)
     overdue.push({
       subject: `lane:${lane.from}>${lane.to}`,
       hubCode: lane.from,
@@ -455,7 +456,7 @@ export async function slowGroups(
       details: {
         to: lane.to,
         overdue: batch.count,
-        usualHours: medianOf(lane.usual),
+        usualHours: usualLeg(lane.usual),
         lost: { ...batch, arrived: got },
       },
     })

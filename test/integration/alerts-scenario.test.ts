@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { DEMO_COURIERS, DEMO_HUBS } from '../../server/data/network.ts'
-import { upsertCouriers, upsertHubs } from '../../server/db/reference-repo.ts'
-import { ReferenceData } from '../../server/services/reference.ts'
-import { CalendarService } from '../../server/services/calendar.ts'
+import { virtualNetwork } from '../helpers/virtual-network.ts'
 import { createSimStepper } from '../../sim/stepper.ts'
-import { benchNetwork } from '../../bench/lib/alert-scenario.ts'
 import { runVirtual, type Page } from '../../bench/lib/virtual-run.ts'
 
 /**
@@ -44,12 +40,7 @@ afterAll(async () => {
 
 describe('a seeded scenario on the simulated clock', () => {
   it('pages once for a hub stop and never in the quiet hours after it', { timeout: 1_500_000 }, async () => {
-    const db = sys.database.pool
-    const network = benchNetwork(DEMO_HUBS, DEMO_COURIERS, OUTLETS)
-    await upsertHubs(db, network.hubs)
-    await upsertCouriers(db, network.couriers)
-    const reference = new ReferenceData(db)
-    await reference.load()
+    const { network, system } = await virtualNetwork(sys, OUTLETS)
     const stepper = createSimStepper({
       hubs: network.hubs,
       couriers: network.couriers,
@@ -63,11 +54,7 @@ describe('a seeded scenario on the simulated clock', () => {
     const stopEnd = STOP_AT + STOP_HOURS * HOUR
     const quietFrom = stopEnd + 30 * MIN
     const run = await runVirtual({
-      db,
-      sla: sys.config.sla,
-      reference,
-      calendar: new CalendarService(db, sys.config.slaCutoffHour),
-      futureToleranceMs: sys.config.futureToleranceMs,
+      ...system,
       stepper,
       from: SIM_START - 3 * DAY,
       sweepFrom: SIM_START - 2 * HOUR,

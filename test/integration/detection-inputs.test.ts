@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSystem, type TestSystem } from '../helpers/system.ts'
-import { DEMO_COURIERS, DEMO_HUBS } from '../../server/data/network.ts'
-import { upsertCouriers, upsertHubs } from '../../server/db/reference-repo.ts'
-import { ReferenceData } from '../../server/services/reference.ts'
-import { CalendarService } from '../../server/services/calendar.ts'
+import { virtualNetwork } from '../helpers/virtual-network.ts'
 import { createSimStepper } from '../../sim/stepper.ts'
-import { benchNetwork } from '../../bench/lib/alert-scenario.ts'
 import { runVirtual } from '../../bench/lib/virtual-run.ts'
 import { laneArrivedSince, lastArrivedDepartures, recentDwells } from '../../server/db/detection-repo.ts'
 
@@ -36,12 +32,7 @@ const PREVIOUS = `CROSS JOIN LATERAL (SELECT e.hub_code, e.event_time, e.type FR
 
 describe('legs and dwells from the kept segments', () => {
   it('equal those found scan by scan', { timeout: 900_000 }, async () => {
-    const db = sys.database.pool
-    const network = benchNetwork(DEMO_HUBS, DEMO_COURIERS, OUTLETS)
-    await upsertHubs(db, network.hubs)
-    await upsertCouriers(db, network.couriers)
-    const reference = new ReferenceData(db)
-    await reference.load()
+    const { db, network, system } = await virtualNetwork(sys, OUTLETS)
     const stepper = createSimStepper({
       hubs: network.hubs,
       couriers: network.couriers,
@@ -53,11 +44,7 @@ describe('legs and dwells from the kept segments', () => {
       runTag: 'DIN7',
     })
     await runVirtual({
-      db,
-      sla: sys.config.sla,
-      reference,
-      calendar: new CalendarService(db, sys.config.slaCutoffHour),
-      futureToleranceMs: sys.config.futureToleranceMs,
+      ...system,
       stepper,
       from: END - 2 * DAY - 2 * HOUR,
       sweepFrom: END + 1,

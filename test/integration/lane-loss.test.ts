@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { virtualNetwork } from '../helpers/virtual-network.ts'
 import { DEMO_COURIERS, DEMO_HUBS } from '../../server/data/network.ts'
-import { upsertCouriers, upsertHubs } from '../../server/db/reference-repo.ts'
-import { ReferenceData } from '../../server/services/reference.ts'
-import { CalendarService } from '../../server/services/calendar.ts'
+import { upsertHubs } from '../../server/db/reference-repo.ts'
 import { slowGroups } from '../../server/services/detection.ts'
 import { hubsWithRecentAlerts } from '../../server/db/detection-repo.ts'
 import { createSimStepper } from '../../sim/stepper.ts'
@@ -43,12 +42,7 @@ afterAll(async () => {
 
 describe('a batch lost on a lane that flows', () => {
   it('is one lane alert naming the lost parcels’ departures, and nothing before it', { timeout: 900_000 }, async () => {
-    const db = sys.database.pool
-    const network = benchNetwork(DEMO_HUBS, DEMO_COURIERS, OUTLETS)
-    await upsertHubs(db, network.hubs)
-    await upsertCouriers(db, network.couriers)
-    const reference = new ReferenceData(db)
-    await reference.load()
+    const { db, network, system } = await virtualNetwork(sys, OUTLETS)
     const stepper = createSimStepper({
       hubs: network.hubs,
       couriers: network.couriers,
@@ -65,11 +59,7 @@ describe('a batch lost on a lane that flows', () => {
     const hubs = new Map(network.hubs.map((h) => [h.code, h]))
     const run = (from: number, to: number) =>
       runVirtual({
-        db,
-        sla: sys.config.sla,
-        reference,
-        calendar: new CalendarService(db, sys.config.slaCutoffHour),
-        futureToleranceMs: sys.config.futureToleranceMs,
+        ...system,
         stepper,
         from,
         sweepFrom: Infinity,
