@@ -67,7 +67,11 @@ async function openEmbedded(config: Config, log: Logger): Promise<Database> {
   const started = Date.now()
   const args = [dataDir, config.embeddedPgPort, config.embeddedPgIdleTxMs, config.embeddedPgProfileSeconds].map(String)
   const child = fork(EMBEDDED_ENTRY, args, {
-    execArgv: ['--import', 'tsx'],
+    // --wasm-lazy-compilation: PostgreSQL's WebAssembly functions are compiled when first
+    // called instead of all at start; most of them never run in a session. Measured on
+    // 8 integration files (one database process each): 68-75 s of CPU without it,
+    // 61-63 s with it; a simulator-heavy file unchanged (docs/testing.md).
+    execArgv: ['--import', 'tsx', '--wasm-lazy-compilation'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const port = await new Promise<number>((resolve, reject) => {
