@@ -27,7 +27,7 @@ const ms = (x: number) => `${x.toFixed(1)} ms`
 
 async function main() {
   const bench = await openBenchDatabase('flows')
-  const { db, config } = bench
+  const { db } = bench
   try {
     const hubs = DEMO_HUBS.map((h) => h.code)
     const outlets = DEMO_HUBS.filter((h) => h.kind === 'outlet').map((h) => h.code)

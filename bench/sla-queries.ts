@@ -193,7 +193,7 @@ async function time(f: () => Promise<unknown>, rounds: number): Promise<number> 
 
 async function main() {
   const bench = await openBenchDatabase('slaq')
-  const { db, config } = bench
+  const { db } = bench
   try {
     const now = new Date()
     const parcels = Math.ceil(EVENTS / PER_PARCEL)
