@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addUser, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { api, errorOf } from '../helpers/api.ts'
 import { compareByImpact, type Severity } from '../../server/domain/alert-policy.ts'
 import { alertTitles } from '../../server/domain/alert-titles.ts'
@@ -15,11 +16,11 @@ let sys: TestSystem
 let onCall: string
 let onCall2: string
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
-  await addUser(sys, 'duty', 'on_call')
-  await addUser(sys, 'duty2', 'on_call')
-  onCall = await login(sys, 'duty')
-  onCall2 = await login(sys, 'duty2')
+  sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
+  await addUser(sys, 'svc-duty', 'on_call')
+  await addUser(sys, 'svc-duty2', 'on_call')
+  onCall = await login(sys, 'svc-duty')
+  onCall2 = await login(sys, 'svc-duty2')
 })
 afterAll(async () => {
   await sys?.stop()
