@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { ADMIN_PASSWORD, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { api } from '../helpers/api.ts'
 import { event, shipment } from '../helpers/builders.ts'
 import { startOfShanghaiDay } from '../../server/domain/clock.ts'
@@ -12,7 +13,7 @@ let sys: TestSystem
 let admin: string
 
 beforeAll(async () => {
-  sys = await startTestSystem()
+  sys = await sharedTestSystem()
   admin = await login(sys, 'admin', ADMIN_PASSWORD)
 })
 afterAll(async () => {
