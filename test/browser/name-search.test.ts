@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { addUser, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, type TestSystem } from '../helpers/system.ts'
 import { api } from '../helpers/api.ts'
 import { ARTIFACTS, signIn } from '../helpers/browser.ts'
-import { sharedBrowser } from '../helpers/shared-system.ts'
+import { sharedBrowser, sharedTestSystem } from '../helpers/shared-system.ts'
 import { shipment } from '../helpers/builders.ts'
 
 let sys: TestSystem
@@ -27,7 +27,7 @@ const simaYi = shipment({ sender: person('司马懿', '13600002222'), recipient:
 
 beforeAll(async () => {
   if (!existsSync('dist/web/index.html')) throw new Error('Build the dashboard first: npm run build:web')
-  ;[sys, browser] = await Promise.all([startTestSystem(), sharedBrowser()])
+  ;[sys, browser] = await Promise.all([sharedTestSystem({ RUN_WORKERS: 'false' }), sharedBrowser()])
   await addUser(sys, 'cs-han', 'cs_operator')
   const r = await api(sys, { token: sys.token }).post('/api/v1/shipments', { body: [hanMei, simaLin, simaYi] })
   expect(r.accepted).toHaveLength(3)
