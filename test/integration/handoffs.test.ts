@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addUser, ADMIN_PASSWORD, call, login, startTestSystem, type TestSystem } from '../helpers/system.ts'
+import { addUser, ADMIN_PASSWORD, call, login, type TestSystem } from '../helpers/system.ts'
+import { sharedTestSystem } from '../helpers/shared-system.ts'
 import { event, minutesAgo, shipment } from '../helpers/builders.ts'
 import { api, errorOf, detailsOf } from '../helpers/api.ts'
 import * as z from 'zod/mini'
@@ -38,19 +39,19 @@ const openList = async (who: string) =>
   (await api(sys, { cookie: who }).get('/api/v1/handoffs', { query: { state: 'open' } })).handoffs
 
 beforeAll(async () => {
-  sys = await startTestSystem({ RUN_WORKERS: 'false' })
-  await addUser(sys, 'duty', 'on_call')
-  await addUser(sys, 'boss', 'manager')
-  await addUser(sys, 'kefu', 'cs_operator')
-  await addUser(sys, 'wall', 'control_room')
-  await addUser(sys, 'money', 'finance')
+  sys = await sharedTestSystem({ RUN_WORKERS: 'false' })
+  await addUser(sys, 'ho-duty', 'on_call')
+  await addUser(sys, 'ho-boss', 'manager')
+  await addUser(sys, 'ho-kefu', 'cs_operator')
+  await addUser(sys, 'ho-wall', 'control_room')
+  await addUser(sys, 'ho-money', 'finance')
   cookie.admin = await login(sys, 'admin', ADMIN_PASSWORD)
-  cookie.onCall = await login(sys, 'duty')
-  cookie.manager = await login(sys, 'boss')
-  cookie.cs = await login(sys, 'kefu')
-  cookie.controlRoom = await login(sys, 'wall')
-  cookie.finance = await login(sys, 'money')
-  ;({ id: alertId, waybills } = await lateAlertAt('SHA-TC', 4))
+  cookie.onCall = await login(sys, 'ho-duty')
+  cookie.manager = await login(sys, 'ho-boss')
+  cookie.cs = await login(sys, 'ho-kefu')
+  cookie.controlRoom = await login(sys, 'ho-wall')
+  cookie.finance = await login(sys, 'ho-money')
+  ;({ id: alertId, waybills } = await lateAlertAt('CTU-TC', 4))
 })
 afterAll(async () => {
   await sys?.stop()
@@ -68,7 +69,7 @@ describe('handing parcels of an alert to customer service', () => {
     expect(r.body.handoff).toMatchObject({
       state: 'open',
       note: '请主动致电收件人说明延误',
-      createdBy: { username: 'duty' },
+      createdBy: { username: 'ho-duty' },
       parcelCount: 2,
       alert: { id: alertId, rule: 'parcel_late' },
     })
@@ -80,7 +81,7 @@ describe('handing parcels of an alert to customer service', () => {
     expect(mine.alert).toMatchObject({
       title: null,
       titleKey: 'parcel_late',
-      titleParams: { hub: expect.stringMatching(/SHA-TC|上海/), count: 4 },
+      titleParams: { hub: expect.stringMatching(/CTU-TC|成都/), count: 4 },
     })
     // Customer service calls the recipients: it sees them in clear.
     expect(mine.masked).toBe(false)
@@ -90,14 +91,14 @@ describe('handing parcels of an alert to customer service', () => {
 
   it('masks the recipients for on-call and managers, as everywhere else', async () => {
     for (const who of [cookie.onCall, cookie.manager]) {
-      const [h] = await openList(who)
+      const h = (await openList(who)).find((x) => x.alert.id === alertId)
       expect(h!.masked).toBe(true)
       expect(h!.parcels[0]!.recipient).toEqual({ name: '欧***', phone: '139****5678', city: '广州' })
     }
   })
 
   it('refuses waybills that are not parcels of the alert, names them, and stores nothing', async () => {
-    const other = await lateAlertAt('CAN-TC', 1)
+    const other = await lateAlertAt('CGO-TC', 1)
     const before = await storedHandoffs()
     const r = await call(sys, 'POST', `/api/v1/alerts/${alertId}/handoffs`, {
       cookie: cookie.onCall,
@@ -179,7 +180,7 @@ describe('handing parcels of an alert to customer service', () => {
     })
     expect(done.handoff).toMatchObject({
       state: 'done',
-      doneBy: { username: 'kefu' },
+      doneBy: { username: 'ho-kefu' },
       doneComment: '已电话联系，收件人同意顺延一天',
     })
     expect(Date.parse(done.handoff.doneAt ?? '')).toBeGreaterThanOrEqual(Date.parse(made.handoff.createdAt))
@@ -212,7 +213,7 @@ describe('handing parcels of an alert to customer service', () => {
   })
 
   it('keeps the hand-off list when the alert later loses the parcel (delivered)', async () => {
-    const small = await lateAlertAt('WUH-TC', 2)
+    const small = await lateAlertAt('XIY-TC', 2)
     const made = await api(sys, { cookie: cookie.onCall }).send('POST', '/api/v1/alerts/:id/handoffs', {
       params: { id: small.id },
       body: { waybills: small.waybills, note: '联系两位收件人' },
@@ -220,7 +221,7 @@ describe('handing parcels of an alert to customer service', () => {
     expect(made.status).toBe(201)
     await call(sys, 'POST', '/api/v1/events', {
       token: sys.token,
-      body: [event(small.waybills[0]!, { type: 'delivered', hub: 'WUH-O1', signer: '本人', time: minutesAgo(5) })],
+      body: [event(small.waybills[0]!, { type: 'delivered', hub: 'XIY-O1', signer: '本人', time: minutesAgo(5) })],
     })
     await runSweep(sys.database.pool, sys.config.sla, new Map(), new Date())
     const detail = await api(sys, { cookie: cookie.manager }).get('/api/v1/alerts/:id', { params: { id: small.id } })
